@@ -1,0 +1,31 @@
+# Two commands on a fresh machine (Python 3.11+, make):
+#   make serve   set up, migrate the SQLite database, load demo data once, start on :5000
+#   make test    set up, then lint, type-check, check migrations and run the whole suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export FLASK_APP := wsgi
+
+.PHONY: setup serve test lint
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+serve: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask registry seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	bash scripts/check-migrations
+	$(BIN)/pytest

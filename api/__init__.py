@@ -1,0 +1,39 @@
+"""HTTP only: blueprints, schemas, authentication, error handling. Rules live in `registry`."""
+
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from api import errors, lifecycle
+from api.resources import authorities, entities, health, list_entries, penalties
+from api.smorest import Api
+
+API_PREFIX = "/api/v1"
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON API, its OpenAPI document and docs page, and the health checks."""
+    app.config.setdefault("API_TITLE", "Credit registry for public resource trading (公共资源交易信用登记)")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    # The docs page loads Swagger UI from this server, not from a CDN: registries run on closed networks.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", f"{API_PREFIX}/docs/assets/")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"apiKey": []}, {}],
+    })
+
+    errors.init_app(app)
+    lifecycle.init_app(app)
+    api = Api(app)
+    for module in (authorities, entities, list_entries, penalties):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.blp)
+
+    @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
+    def swagger_assets(filename: str):  # type: ignore[no-untyped-def]
+        return send_from_directory(str(swagger_ui_path), filename)

@@ -1,0 +1,38 @@
+"""The application factory: configuration, then each package registers itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then REGISTRY_* environment variables, then `config`."""
+    app = Flask("registry_app", root_path=str(Path(__file__).parent), instance_path=_instance_path())
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        DATA_KEY=None,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_prefixed_env("REGISTRY")
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (
+        "sqlite:///" + str(Path(app.instance_path) / "registry.database")
+    )
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    import api
+    import registry
+
+    registry.init_app(app)
+    api.init_app(app)
+    return app
+
+
+def _instance_path() -> str:
+    return str(Path(__file__).resolve().parent.parent / "instance")

@@ -1,0 +1,145 @@
+"""What happens around every API request: who is calling, idempotent replays, and the one commit.
+
+The request is the transaction boundary: services flush, and the commit happens here,
+once, after the view; any error response rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, Response, g, request
+
+from api.errors import database_error_response
+from registry import access
+from registry.database import db, write_intent
+from registry.errors import InvalidInput, NotAuthenticated, StaleVersion, VersionRequired
+from registry.ledger import Actor
+from registry.models import IdempotencyRecord
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
+
+
+def actor() -> Actor:
+    """The caller of this request (anonymous callers are the public)."""
+    found: Actor = g.get("actor", access.PUBLIC)
+    return found
+
+
+def expected_version() -> int:
+    """The version named by If-Match. Updates without it are refused (no blind overwrites)."""
+    raw = request.headers.get("If-Match")
+    if not raw:
+        raise VersionRequired('send If-Match with the ETag you read (e.g. If-Match: "v3")')
+    tags = request.if_match
+    if tags.star_tag:
+        raise VersionRequired('If-Match: * would overwrite blindly; send the ETag you read (e.g. "v3")')
+    values = list(tags.as_set())
+    if len(values) != 1 or not values[0].startswith("v") or not values[0][1:].isdigit():
+        raise StaleVersion(f"If-Match {raw} is not an ETag this API issued (they look like \"v3\")")
+    return int(values[0][1:])
+
+
+def etag_headers(record: object) -> dict[str, str]:
+    return {"ETag": f'"v{record.version}"'}  # type: ignore[attr-defined]
+
+
+def _presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("Authorization must be 'Bearer <API key>'")
+        return token.strip()
+    return request.headers.get("X-API-Key") or None
+
+
+def _request_fingerprint() -> str:
+    body = request.get_data(cache=True)
+    return hashlib.sha256(request.method.encode() + b" " + request.full_path.encode() + b"\n" + body).hexdigest()
+
+
+def _stored(key: str) -> IdempotencyRecord | None:
+    return db.session.query(IdempotencyRecord).filter_by(api_key_id=actor().key_id, key=key).one_or_none()
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    if record.request_hash != _request_fingerprint():
+        raise InvalidInput.field(
+            "Idempotency-Key", "was already used for a different request; use a new key for a new request"
+        )
+    response = Response(record.response_body, status=record.status_code)
+    for name, value in record.response_headers.items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _before() -> Response | None:
+    if request.method in UNSAFE:
+        write_intent.set(True)  # SQLite: take the write lock at BEGIN, not half-way through
+    if not request.path.startswith("/api/"):
+        return None
+    secret = _presented_key()
+    if secret is not None:
+        found = access.authenticate(db.session, secret)
+        if found is None:
+            raise NotAuthenticated("the API key is unknown or revoked")
+        g.actor = found
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and request.method == "POST":
+        if not 1 <= len(key) <= 200:
+            raise InvalidInput.field("Idempotency-Key", "must be 1 to 200 characters")
+        if actor().key_id is None:
+            raise NotAuthenticated("an Idempotency-Key is kept per API key; send one")
+        stored = _stored(key)
+        if stored is not None:
+            return _replay(stored)
+        g.idempotency_key = key
+    return None
+
+
+def _after(response: Response) -> Response:
+    if request.method not in UNSAFE:
+        return response
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    key = g.get("idempotency_key")
+    if key is not None:
+        db.session.add(
+            IdempotencyRecord(
+                api_key_id=actor().key_id,
+                key=key,
+                method=request.method,
+                path=request.full_path,
+                request_hash=_request_fingerprint(),
+                status_code=response.status_code,
+                response_body=response.get_data(as_text=True),
+                response_headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
+            )
+        )
+    try:
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001  (any failed commit must roll back and say so)
+        db.session.rollback()
+        if key is not None:
+            # A concurrent retry with the same key committed first: answer with its result.
+            stored = _stored(key)
+            if stored is not None and stored.request_hash == _request_fingerprint():
+                return _replay(stored)
+        return database_error_response(exc)
+    return response
+
+
+def _teardown(exc: BaseException | None) -> None:
+    write_intent.set(False)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_before)
+    app.after_request(_after)
+    app.teardown_request(_teardown)
+    # Chinese names stay readable in responses (and in the replayed bodies stored above).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]

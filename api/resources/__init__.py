@@ -1,0 +1,1 @@
+"""HTTP resources, one module per area. Views parse, call one service, and serialise."""

@@ -1,0 +1,1 @@
+"""Request and response schemas (marshmallow). Requests load to dicts; unknown fields are refused."""

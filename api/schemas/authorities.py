@@ -1,0 +1,42 @@
+"""Authority (机关) schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, patch_of, text
+from registry.vocab import DOMAINS
+
+
+class AuthorityIn(StrictSchema):
+    name = text(200, required=True, metadata={"description": "机关名称"})
+    uscc = text(40, required=True, metadata={"description": "统一社会信用代码 (机关: 11…)"})
+    region_code = text(6, required=True, metadata={"description": "行政区划代码 GB/T 2260"})
+    domains = fields.List(one_of(DOMAINS), load_default=list, metadata={"description": "监管领域"})
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "上级机关"})
+
+
+AuthorityPatch = patch_of(AuthorityIn, "AuthorityPatch")
+
+
+class AuthorityOut(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    domains = fields.List(fields.String())
+    parent_id = fields.Integer(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+AuthorityPage = page_of(AuthorityOut, "AuthorityPage")
+
+
+class AuthorityFilter(PageArgs):
+    name = fields.String()
+    uscc = fields.String()
+    domain = one_of(DOMAINS)
+    region_code = fields.String()

@@ -1,0 +1,71 @@
+"""Pieces every area's schemas use."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from registry.services.common import MAX_PER_PAGE
+
+
+class StrictSchema(ma.Schema):
+    """Refuses fields it does not know, so a typo is an error, never silently ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+def text(max_len: int, **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=max_len), **kwargs)
+
+
+def one_of(choices: dict[str, str] | tuple[str, ...], **kwargs: Any) -> fields.String:
+    """A code from a closed vocabulary; OpenAPI shows the choices."""
+    return fields.String(validate=validate.OneOf(list(choices)), **kwargs)
+
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class ReasonArgs(StrictSchema):
+    """Why a change is made: kept in the audit log (全程留痕)."""
+
+    reason = text(2000, required=True)
+
+
+def patch_of(
+    schema: type[ma.Schema], name: str, *, exclude: tuple[str, ...] = (),
+    extra: dict[str, fields.Field] | None = None,
+) -> type[ma.Schema]:
+    """The same fields, all optional and without defaults: a PATCH carries only what changes.
+
+    (A default such as is_public=True would otherwise silently publish a record on every patch.)
+    """
+    optional: dict[str, fields.Field] = {}
+    for field_name, field in schema._declared_fields.items():
+        if field_name in exclude:
+            continue
+        copied = copy.deepcopy(field)
+        copied.required = False
+        copied.load_default = ma.missing
+        optional[field_name] = copied
+    optional.update(extra or {})
+    return StrictSchema.from_dict(optional, name=name)
+
+
+def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A response schema for one page of `item`: items, page, per_page, total."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=name,
+    )

@@ -1,0 +1,98 @@
+"""List entry (名单) schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from api.schemas.common import PageArgs, ReasonArgs, StrictSchema, one_of, page_of, patch_of, text
+from registry.models import ListEntry
+from registry.runtime import current_runtime
+from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
+
+
+class ListEntryIn(StrictSchema):
+    entity_id = fields.Integer(required=True, metadata={"description": "the listed entity"})
+    authority_id = fields.Integer(metadata={"description": "决定机关; a supervisor's own by default"})
+    list_type = one_of(LIST_TYPES, required=True, metadata={"description": "black 黑名单 | red 红名单 | watch 重点关注"})
+    list_name = text(200, required=True, metadata={"description": "名单名称, e.g. 政府采购严重违法失信行为记录名单"})
+    domains = fields.List(one_of(DOMAINS), required=True, validate=ma.validate.Length(min=1))
+    decision_number = text(100, required=True, metadata={"description": "决定文书号"})
+    reason_category = text(100, required=True, metadata={"description": "列入事由类别"})
+    facts = text(10000, required=True, metadata={"description": "失信（守信）事实"})
+    legal_basis = text(4000, required=True, metadata={"description": "列入依据"})
+    project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
+    listed_on = fields.Date(required=True, metadata={"description": "列入日期"})
+    expires_on = fields.Date(allow_none=True, metadata={"description": "到期日期 (the entry is expired from this day)"})
+    is_public = fields.Boolean(load_default=True)
+    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由"})
+
+
+ListEntryCorrection = patch_of(
+    ListEntryIn, "ListEntryCorrection", exclude=("authority_id", "list_type"),
+    extra={"reason": text(2000, required=True, metadata={"description": "更正理由"})},
+)
+
+
+class TransitionIn(ReasonArgs):
+    effective_on = fields.Date(metadata={"description": "生效日期 (default today)"})
+
+
+class TransitionOut(ma.Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    effective_on = fields.Date()
+    reason = fields.String()
+    actor = fields.String()
+    at = fields.DateTime()
+
+
+class ListEntryOut(ma.Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    authority_id = fields.Integer()
+    list_type = fields.String()
+    list_name = fields.String()
+    domains = fields.List(fields.String())
+    decision_number = fields.String()
+    reason_category = fields.String()
+    facts = fields.String()
+    legal_basis = fields.String()
+    project_code = fields.String(allow_none=True)
+    listed_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)
+    status = fields.Method(
+        "_status_today", metadata={"description": "as of today: active | expired | removed | repaired"}
+    )
+    status_changed_on = fields.Date(allow_none=True)
+    status_reason = fields.String(allow_none=True)
+    is_public = fields.Boolean()
+    not_public_reason = fields.String(allow_none=True)
+    first_published_at = fields.DateTime(allow_none=True)
+    transitions = fields.List(fields.Nested(TransitionOut))
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+    def _status_today(self, entry: ListEntry) -> str:
+        return entry.status_on(current_runtime().clock.today())
+
+
+ListEntryPage = page_of(ListEntryOut, "ListEntryPage")
+
+
+class ListEntryFilter(PageArgs):
+    uscc = fields.String()
+    name = fields.String(metadata={"description": "part of the entity's current, former or alias name"})
+    entity_id = fields.Integer()
+    authority_id = fields.Integer()
+    domain = one_of(DOMAINS)
+    list_type = one_of(LIST_TYPES)
+    list_name = fields.String()
+    project_code = fields.String()
+    status = one_of(LIST_ENTRY_STATES)
+    listed_from = fields.Date()
+    listed_to = fields.Date()
+    expires_from = fields.Date()
+    expires_to = fields.Date()

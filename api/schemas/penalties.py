@@ -1,0 +1,98 @@
+"""Penalty (行政处罚) schemas: the 双公示 fields under English names (see docs/penalty-fields.md)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from api.schemas.common import PageArgs, ReasonArgs, StrictSchema, one_of, page_of, patch_of, text
+from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, SEVERITIES
+
+
+def _amount(description: str) -> fields.Decimal:
+    return fields.Decimal(allow_none=True, as_string=True, metadata={"description": description})
+
+
+class PenaltyIn(StrictSchema):
+    entity_id = fields.Integer(required=True, metadata={"description": "行政相对人"})
+    authority_id = fields.Integer(metadata={"description": "处罚机关; a supervisor's own by default"})
+    data_source_authority_id = fields.Integer(metadata={"description": "数据来源单位 (default: 处罚机关)"})
+    decision_number = text(100, required=True, metadata={"description": "行政处罚决定书文号"})
+    violation_type = text(200, required=True, metadata={"description": "违法行为类型"})
+    facts = text(10000, required=True, metadata={"description": "违法事实"})
+    basis = text(4000, required=True, metadata={"description": "处罚依据"})
+    categories = fields.List(one_of(PENALTY_CATEGORIES), required=True,
+                             validate=ma.validate.Length(min=1), metadata={"description": "处罚类别"})
+    content = text(4000, required=True, metadata={"description": "处罚内容"})
+    fine_amount = _amount("罚款金额（万元）")
+    confiscation_amount = _amount("没收违法所得、没收非法财物的金额（万元）")
+    licence_affected = fields.String(allow_none=True, metadata={"description": "暂扣或吊销证照名称及编号"})
+    decided_on = fields.Date(required=True, metadata={"description": "处罚决定日期"})
+    valid_until = fields.Date(allow_none=True, metadata={"description": "处罚有效期"})
+    publication_ends_on = fields.Date(allow_none=True, metadata={"description": "公示截止期"})
+    remarks = fields.String(allow_none=True, metadata={"description": "备注"})
+    severity = one_of(SEVERITIES, required=True, metadata={"description": "minor 轻微 | general 一般 | serious 严重"})
+    domain = one_of(DOMAINS, required=True, metadata={"description": "交易领域"})
+    project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
+    is_public = fields.Boolean(load_default=True)
+    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由"})
+
+
+PenaltyCorrection = patch_of(
+    PenaltyIn, "PenaltyCorrection", exclude=("authority_id",),
+    extra={"reason": text(2000, required=True, metadata={"description": "更正理由"})},
+)
+
+
+class RevocationIn(ReasonArgs):
+    revoked_on = fields.Date(metadata={"description": "撤销日期 (default today)"})
+
+
+class PenaltyOut(ma.Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    subject_name = fields.String(metadata={"description": "行政相对人名称 (as on the decision)"})
+    subject_uscc = fields.String(allow_none=True)
+    authority_id = fields.Integer()
+    data_source_authority_id = fields.Integer()
+    decision_number = fields.String()
+    violation_type = fields.String()
+    facts = fields.String()
+    basis = fields.String()
+    categories = fields.List(fields.String())
+    content = fields.String()
+    fine_amount = fields.Decimal(as_string=True, allow_none=True)
+    confiscation_amount = fields.Decimal(as_string=True, allow_none=True)
+    licence_affected = fields.String(allow_none=True)
+    decided_on = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    publication_ends_on = fields.Date(allow_none=True)
+    remarks = fields.String(allow_none=True)
+    severity = fields.String()
+    domain = fields.String()
+    project_code = fields.String(allow_none=True)
+    is_public = fields.Boolean()
+    not_public_reason = fields.String(allow_none=True)
+    first_published_at = fields.DateTime(allow_none=True)
+    status = fields.String()
+    revoked_on = fields.Date(allow_none=True)
+    revocation_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+PenaltyPage = page_of(PenaltyOut, "PenaltyPage")
+
+
+class PenaltyFilter(PageArgs):
+    uscc = fields.String()
+    name = fields.String(metadata={"description": "part of the entity's current, former or alias name"})
+    entity_id = fields.Integer()
+    authority_id = fields.Integer()
+    domain = one_of(DOMAINS)
+    severity = one_of(SEVERITIES)
+    status = one_of(PENALTY_STATES)
+    project_code = fields.String()
+    decided_from = fields.Date()
+    decided_to = fields.Date()

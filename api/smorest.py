@@ -1,0 +1,40 @@
+"""flask-smorest, set up the registry's way: strict argument parsing, errors that name fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+import marshmallow as ma
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from api.errors import HTTP_TITLES, flatten, summarise
+
+
+class StrictParser(FlaskParser):
+    """Refuse unknown query parameters and body fields: a misspelt filter must not match everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {
+        "json": ma.RAISE, "query": ma.RAISE, "querystring": ma.RAISE,
+        "form": ma.RAISE, "json_or_form": ma.RAISE, "headers": ma.EXCLUDE,
+        "cookies": ma.EXCLUDE, "files": ma.RAISE,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class Api(flask_smorest.Api):
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """Render HTTP errors (webargs validation included) as {code, status, message, errors}."""
+        payload, code, headers = super().handle_http_exception(error)
+        errors = payload.get("errors")
+        if errors:
+            flat = flatten(errors)
+            payload["errors"] = flat
+            payload["message"] = "invalid input: " + summarise(flat)
+        elif "message" not in payload:
+            payload["message"] = error.description or HTTP_TITLES.get(code, "")
+        return payload, code, headers

@@ -1,0 +1,55 @@
+"""The registry domain: models, rules and services (no Flask request objects here)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from registry.clock import Clock
+from registry.codes.idnumber import IdentityVault
+from registry.database import db, enable_sqlite_transactions
+from registry.runtime import Runtime
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+migrate = Migrate()
+log = logging.getLogger(__name__)
+
+
+def _data_key(app: Flask) -> str:
+    """The secret that protects ID numbers: from REGISTRY_DATA_KEY, else a key file in instance/."""
+    configured = app.config.get("DATA_KEY")
+    if configured:
+        return str(configured)
+    path = Path(app.instance_path) / "data_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+        log.warning("REGISTRY_DATA_KEY is not set; created %s. Set it in production and keep it safe.", path)
+    return path.read_text().strip()
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database, migrations, services and the `flask registry` commands to `app`."""
+    from registry import cli, models  # noqa: F401  (models must be imported before migrations look)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            enable_sqlite_transactions(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        compare_type=True,
+        compare_server_default=True,
+        render_as_batch=True,  # SQLite alters tables by copying them
+    )
+    app.extensions["registry"] = Runtime(clock=Clock(), vault=IdentityVault(_data_key(app)))
+    app.cli.add_command(cli.registry_cli)

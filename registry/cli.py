@@ -1,0 +1,72 @@
+"""`flask registry …`: keys, the audit-chain check and demo data. Each command commits once."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from registry import access
+from registry.database import db, write_intent
+from registry.errors import RegistryError
+from registry.ledger import Actor, verify_audit_chain
+
+registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
+
+OPERATOR = Actor(key_id=None, name="cli operator", role="admin")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@registry_cli.command("create-key")
+@click.option("--role", required=True, type=click.Choice(sorted(access.ROLES)), help="what the key may do")
+@click.option("--authority", "authority_id", type=int, help="authority id (supervisor keys only)")
+@click.option("--name", default=None, help="who holds the key (default: the role)")
+def create_key(role: str, authority_id: int | None, name: str | None) -> None:
+    """Create an API key and print it once; only its hash is stored."""
+    write_intent.set(True)
+    try:
+        key, secret = access.create_key(
+            db.session(), role=role, name=name or role, authority_id=authority_id, actor=OPERATOR
+        )
+    except RegistryError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}):",
+               err=True)
+    click.echo(secret)
+
+
+@registry_cli.command("revoke-key")
+@click.argument("key_id", type=int)
+def revoke_key(key_id: int) -> None:
+    """Revoke an API key at once."""
+    write_intent.set(True)
+    try:
+        access.revoke_key(db.session(), key_id, actor=OPERATOR)
+    except RegistryError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"key {key_id} revoked")
+
+
+@registry_cli.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit log's hash chain; name the first broken row (exit 1 if any)."""
+    report = verify_audit_chain(db.session())
+    if report.ok:
+        click.echo(f"audit chain intact: {report.rows_checked} rows")
+        return
+    click.echo(
+        f"audit chain BROKEN at row {report.broken_seq}: {report.problem} "
+        f"({report.rows_checked} rows before it are intact)",
+        err=True,
+    )
+    sys.exit(1)

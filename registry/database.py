@@ -1,0 +1,120 @@
+"""Database handle, declarative base and the column types the registry needs on every backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextvars import ContextVar
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints make migrations reviewable and portable between SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# expire_on_commit=False: responses are serialised after the request's single commit,
+# and re-loading every attribute then would cost one query per object for nothing.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware.
+
+    SQLite keeps no zone; PostgreSQL keeps one. Audit hashes are computed over
+    these values, so both backends must hand back the same aware datetime.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; the registry stores aware UTC times only")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+FEN_PER_WAN = Decimal(1_000_000)  # 1 万元 = 10,000 元 = 1,000,000 分
+
+
+class WanYuan(sa.TypeDecorator[Decimal]):
+    """An amount in 万元 (the unit of the 双公示 fields), stored exactly as whole 分 (fen).
+
+    Storing integers avoids SQLite's float round-trip for NUMERIC and keeps sums exact.
+    A value finer than one fen (more than six decimals of 万元) is refused.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        fen = Decimal(value) * FEN_PER_WAN
+        if fen != fen.to_integral_value():
+            raise ValueError(f"amount {value} 万元 is finer than one fen")
+        return int(fen)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(value) / FEN_PER_WAN).normalize() if value else Decimal("0")
+
+
+# Set by an entry point that is going to write (an unsafe HTTP method, a CLI command).
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def enable_sqlite_transactions(engine: sa.Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, control transactions on SQLite.
+
+    pysqlite's own BEGIN handling breaks SAVEPOINT and transactional DDL; this is the
+    recipe from SQLAlchemy's SQLite dialect documentation. Foreign keys are off in
+    SQLite unless asked for on each connection.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # WAL lets readers go on while one writer commits (a no-op for in-memory databases).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # A writer takes SQLite's write lock at BEGIN: upgrading a read lock later fails at
+        # once with "database is locked" when another writer got there first.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

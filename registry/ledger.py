@@ -1,0 +1,225 @@
+"""Writing and checking the ledgers: the hash-chained audit log (全程留痕) and the outbox.
+
+`record_change` is called by every service that changes a record, after its flush and
+inside its transaction, so the change, its audit row and its outbox event commit together
+or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.database import utcnow
+from registry.models import AuditLog, ChangeEvent, LedgerCounter
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: an API key's holder, a CLI operator or the system itself."""
+
+    key_id: int | None
+    name: str
+    role: str
+    authority_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role}{'' if self.key_id is None else f' key {self.key_id}'})"
+
+
+SYSTEM = Actor(key_id=None, name="system", role="system")
+
+
+class Snapshottable(Protocol):
+    id: Any
+    version: Any
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form hashes are computed over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def row_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def _take_number(session: Session, name: str) -> tuple[int, str | None]:
+    """Increment a ledger counter; the row lock it takes is held until the transaction ends."""
+    row = session.execute(
+        sa.update(LedgerCounter)
+        .where(LedgerCounter.name == name)
+        .values(value=LedgerCounter.value + 1)
+        .returning(LedgerCounter.value, LedgerCounter.last_hash)
+    ).one_or_none()
+    if row is None:
+        raise RuntimeError(f"ledger counter {name!r} is missing: run the migrations (flask db upgrade)")
+    return int(row.value), row.last_hash
+
+
+def append_audit(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditLog:
+    """Append one audit row, chained to the previous one."""
+    seq, prev = _take_number(session, "audit")
+    row = AuditLog(
+        seq=seq,
+        at=(now or utcnow()).astimezone(dt.UTC),
+        actor_key_id=actor.key_id,
+        actor_name=actor.name,
+        actor_role=actor.role,
+        actor_authority_id=actor.authority_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        reason=reason,
+        before=before,
+        after=after,
+        prev_hash=prev or GENESIS_HASH,
+    )
+    row.hash = row_hash(row.hashed_content())
+    session.add(row)
+    session.execute(
+        sa.update(LedgerCounter).where(LedgerCounter.name == "audit").values(last_hash=row.hash)
+    )
+    return row
+
+
+def emit_event(
+    session: Session,
+    *,
+    record_type: str,
+    record_id: int,
+    record_version: int,
+    operation: str,
+    payload: dict[str, Any],
+    authority_id: int | None,
+    now: dt.datetime | None = None,
+) -> ChangeEvent:
+    """Put one change in the outbox under the next sequence number."""
+    seq, _ = _take_number(session, "outbox")
+    event = ChangeEvent(
+        seq=seq,
+        occurred_at=(now or utcnow()).astimezone(dt.UTC),
+        record_type=record_type,
+        record_id=record_id,
+        record_version=record_version,
+        operation=operation,
+        authority_id=authority_id,
+        payload=payload,
+    )
+    session.add(event)
+    return event
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Actor,
+    operation: str,
+    record_type: str,
+    record: Snapshottable,
+    before: dict[str, Any] | None,
+    authority_id: int | None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Audit a change to `record` and put it in the outbox; returns the record's new snapshot.
+
+    The caller has flushed, so the record has its id and its new version.
+    """
+    after = record.snapshot()
+    moment = now or utcnow()
+    append_audit(
+        session,
+        actor=actor,
+        action=operation,
+        record_type=record_type,
+        record_id=record.id,
+        before=before,
+        after=after,
+        reason=reason,
+        now=moment,
+    )
+    emit_event(
+        session,
+        record_type=record_type,
+        record_id=record.id,
+        record_version=record.version,
+        operation=operation,
+        payload=after,
+        authority_id=authority_id,
+        now=moment,
+    )
+    return after
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What the audit-chain check found."""
+
+    rows_checked: int
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None and self.problem is None
+
+
+def _rows(session: Session, batch: int) -> Iterator[AuditLog]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            sa.select(AuditLog).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify_audit_chain(session: Session, *, batch: int = 1000) -> ChainReport:
+    """Walk the chain from the first row; name the first row that does not hold together."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for row in _rows(session, batch):
+        if row.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"row {expected_seq} is missing (next row is {row.seq})")
+        if row.prev_hash != expected_prev:
+            return ChainReport(checked, row.seq, "prev_hash does not match the hash of the row before")
+        if row_hash(row.hashed_content()) != row.hash:
+            return ChainReport(checked, row.seq, "content does not match its hash (the row was altered)")
+        expected_prev = row.hash
+        expected_seq += 1
+        checked += 1
+    head = session.get(LedgerCounter, "audit")
+    if head is not None and head.value != checked:
+        return ChainReport(
+            checked, checked + 1, f"the ledger head says {head.value} rows, the log ends at {checked}"
+        )
+    if head is not None and checked and head.last_hash != expected_prev:
+        return ChainReport(checked, checked, "the ledger head's hash does not match the last row")
+    return ChainReport(checked)

@@ -1,0 +1,24 @@
+"""The registry's tables, one module per record kind."""
+
+from registry.models.access import ApiKey, IdempotencyRecord
+from registry.models.authority import Authority, AuthorityDomain
+from registry.models.entity import Entity, EntityName
+from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
+from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
+from registry.models.penalty import Penalty
+
+__all__ = [
+    "ApiKey",
+    "AuditLog",
+    "Authority",
+    "AuthorityDomain",
+    "ChangeEvent",
+    "Entity",
+    "EntityName",
+    "IdempotencyRecord",
+    "LedgerCounter",
+    "ListEntry",
+    "ListEntryDomain",
+    "ListEntryTransition",
+    "Penalty",
+]

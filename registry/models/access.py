@@ -1,0 +1,58 @@
+"""API keys (访问密钥) and the stored results of idempotent requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.database import Base, UTCDateTime, utcnow
+
+
+class ApiKey(Base):
+    """A caller's key. Only a SHA-256 of the secret is kept; the key is shown once at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "authority_id": self.authority_id,
+            "prefix": self.prefix,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+class IdempotencyRecord(Base):
+    """The first response to a POST sent with an Idempotency-Key, replayed on a retry.
+
+    Written in the same transaction as the change it answers, so a retry sees either
+    the change and its response, or neither.
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (sa.UniqueConstraint("api_key_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    method: Mapped[str] = mapped_column(sa.String(8))
+    path: Mapped[str] = mapped_column(sa.String(500))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int]
+    response_body: Mapped[str] = mapped_column(sa.Text)
+    response_headers: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,100 @@
+"""Penalty (行政处罚): a sanction decision with the national 双公示 fields.
+
+English names map to the standard Chinese headers in `registry.penalty_fields`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.database import Base, UTCDateTime, WanYuan, utcnow
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class Penalty(Base):
+    """行政处罚决定 as published under 双公示, with the registry's own severity, domain and state."""
+
+    __tablename__ = "penalties"
+    __table_args__ = (
+        sa.UniqueConstraint("authority_id", "decision_number"),
+        sa.CheckConstraint("fine_amount >= 0", name="fine_not_negative"),
+        sa.CheckConstraint("confiscation_amount >= 0", name="confiscation_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(sa.ForeignKey("entities.id"), index=True)
+    # 行政相对人名称 / 统一社会信用代码 as they stood on the decision (the entity may be renamed later)
+    subject_name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    subject_uscc: Mapped[str | None] = mapped_column(sa.String(18), index=True)
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    data_source_authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"))
+    decision_number: Mapped[str] = mapped_column(sa.String(100))
+    violation_type: Mapped[str] = mapped_column(sa.String(200))
+    facts: Mapped[str] = mapped_column(sa.Text)
+    basis: Mapped[str] = mapped_column(sa.Text)
+    categories: Mapped[list[str]] = mapped_column(sa.JSON)
+    content: Mapped[str] = mapped_column(sa.Text)
+    fine_amount: Mapped[Decimal | None] = mapped_column(WanYuan())
+    confiscation_amount: Mapped[Decimal | None] = mapped_column(WanYuan())
+    licence_affected: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_on: Mapped[dt.date] = mapped_column(index=True)
+    valid_until: Mapped[dt.date | None]
+    publication_ends_on: Mapped[dt.date | None]
+    remarks: Mapped[str | None] = mapped_column(sa.Text)
+    severity: Mapped[str] = mapped_column(sa.String(8))
+    domain: Mapped[str] = mapped_column(sa.String(32), index=True)
+    project_code: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    not_public_reason: Mapped[str | None] = mapped_column(sa.Text)
+    first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), default="effective", index=True)
+    revoked_on: Mapped[dt.date | None]
+    revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "entity_id": self.entity_id,
+            "subject_name": self.subject_name,
+            "subject_uscc": self.subject_uscc,
+            "authority_id": self.authority_id,
+            "data_source_authority_id": self.data_source_authority_id,
+            "decision_number": self.decision_number,
+            "violation_type": self.violation_type,
+            "facts": self.facts,
+            "basis": self.basis,
+            "categories": list(self.categories),
+            "content": self.content,
+            "fine_amount": str(self.fine_amount) if self.fine_amount is not None else None,
+            "confiscation_amount": (
+                str(self.confiscation_amount) if self.confiscation_amount is not None else None
+            ),
+            "licence_affected": self.licence_affected,
+            "decided_on": _iso(self.decided_on),
+            "valid_until": _iso(self.valid_until),
+            "publication_ends_on": _iso(self.publication_ends_on),
+            "remarks": self.remarks,
+            "severity": self.severity,
+            "domain": self.domain,
+            "project_code": self.project_code,
+            "is_public": self.is_public,
+            "not_public_reason": self.not_public_reason,
+            "first_published_at": _iso(self.first_published_at),
+            "status": self.status,
+            "revoked_on": _iso(self.revoked_on),
+            "revocation_reason": self.revocation_reason,
+            "version": self.version,
+        }

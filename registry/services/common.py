@@ -1,0 +1,78 @@
+"""Helpers the services share: loading by id, version checks, pages, text filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.database import utcnow
+from registry.errors import NotFound, StaleVersion
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+def load(session: Session, model: type[T], record_id: int, label: str) -> T:
+    """The row with `record_id`, or NotFound naming what was asked for."""
+    row = session.get(model, record_id)
+    if row is None:
+        raise NotFound(f"{label} {record_id} does not exist")
+    return row
+
+
+def check_version(record: Any, expected_version: int, label: str) -> None:
+    """Refuse a change made against an older version than the stored one (HTTP 412)."""
+    if record.version != expected_version:
+        raise StaleVersion(
+            f"{label} {record.id} is at version {record.version}, the request was made against "
+            f"version {expected_version}; read it again and re-apply the change"
+        )
+
+
+def changed(record: Any, before: dict[str, Any]) -> bool:
+    """Whether `record` differs from its snapshot `before`; if so, mark its row as updated.
+
+    Touching `updated_at` makes the mapper bump the version even when only child rows
+    (domains, names) changed, so every visible change gets a new ETag.
+    """
+    if record.snapshot() == before:
+        return False
+    record.updated_at = utcnow()
+    return True
+
+
+def set_domains(rows: list[Any], wanted: list[str], factory: Callable[[str], Any]) -> None:
+    """Make the child rows of a domain list equal `wanted`, keeping the rows that stay."""
+    keep = set(wanted)
+    for row in [r for r in rows if r.domain not in keep]:
+        rows.remove(row)
+    have = {r.domain for r in rows}
+    rows.extend(factory(d) for d in wanted if d not in have)
+
+
+def paginate(session: Session, stmt: sa.Select[Any], page: int, per_page: int) -> Page[Any]:
+    """One page of `stmt` (which must have a stable order) and the total count."""
+    page = max(page, 1)
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

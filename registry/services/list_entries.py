@@ -1,0 +1,244 @@
+"""List entries (名单): recording, correcting, removing and repairing, and who may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access import can_see_unpublished, require_authority
+from registry.codes.uscc import normalise as normalise_uscc
+from registry.database import utcnow
+from registry.errors import Conflict, InvalidInput, NotFound
+from registry.ledger import Actor, record_change
+from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransition
+from registry.services.common import Page, changed, check_version, load, paginate, set_domains
+from registry.services.entities import entity_ids_named
+from registry.services.records import (
+    check_not_future,
+    check_order,
+    check_publicity,
+    load_subject,
+    owning_authority,
+)
+from registry.vocab import DOMAINS, LIST_TYPES
+
+_CORRECTABLE = (
+    "entity_id", "list_name", "decision_number", "reason_category", "facts", "legal_basis",
+    "project_code", "listed_on", "expires_on", "is_public", "not_public_reason",
+)
+
+
+def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
+    load_subject(session, state["entity_id"])
+    if state.get("list_type") not in LIST_TYPES:
+        raise InvalidInput.field("list_type", f"must be one of {', '.join(LIST_TYPES)}")
+    for field in ("list_name", "decision_number", "reason_category", "facts", "legal_basis"):
+        state[field] = (state.get(field) or "").strip()
+        if not state[field]:
+            raise InvalidInput.field(field, "must not be empty")
+    domains = state.get("domains") or []
+    if not domains:
+        raise InvalidInput.field("domains", "name at least one trading domain")
+    unknown = [d for d in domains if d not in DOMAINS]
+    if unknown:
+        raise InvalidInput.field("domains", f"unknown domain code(s) {', '.join(unknown)}")
+    state["domains"] = sorted(set(domains))
+    check_not_future(state["listed_on"], "listed_on", today)
+    if state.get("expires_on") is not None and state["expires_on"] <= state["listed_on"]:
+        raise InvalidInput.field("expires_on", f"must be after listed_on {state['listed_on']}")
+    check_publicity(state)
+
+
+def _check_unique(session: Session, state: dict[str, Any], current_id: int | None) -> None:
+    clash = session.scalar(
+        sa.select(ListEntry.id).where(
+            ListEntry.authority_id == state["authority_id"],
+            ListEntry.decision_number == state["decision_number"],
+            ListEntry.list_name == state["list_name"],
+        )
+    )
+    if clash is not None and clash != current_id:
+        raise Conflict(
+            f"list entry {clash} already records decision {state['decision_number']} on {state['list_name']}",
+            {"decision_number": ["already recorded for this list by this authority"]},
+        )
+
+
+def create_list_entry(
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date
+) -> ListEntry:
+    """Put an entity on a list by a decision of the actor's authority."""
+    state = dict(data)
+    state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
+    state.setdefault("is_public", True)
+    _validate(session, state, today)
+    _check_unique(session, state, None)
+    entry = ListEntry(
+        **{k: state.get(k) for k in _CORRECTABLE},
+        authority_id=state["authority_id"],
+        list_type=state["list_type"],
+        status="active",
+    )
+    entry.domain_rows = [ListEntryDomain(d) for d in state["domains"]]
+    if entry.is_public:
+        entry.first_published_at = utcnow()
+    entry.transitions = [
+        ListEntryTransition(
+            from_status=None, to_status="active", effective_on=state["listed_on"],
+            reason=f"列入: {state['decision_number']}", actor=actor.label,
+        )
+    ]
+    session.add(entry)
+    session.flush()
+    record_change(session, actor=actor, operation="create", record_type="list_entry",
+                  record=entry, before=None, authority_id=entry.authority_id)
+    return entry
+
+
+def _load_for_change(session: Session, entry_id: int, actor: Actor, expected_version: int) -> ListEntry:
+    entry = load(session, ListEntry, entry_id, "list entry")
+    require_authority(actor, entry.authority_id)
+    check_version(entry, expected_version, "list entry")
+    return entry
+
+
+def correct_list_entry(
+    session: Session, entry_id: int, changes: dict[str, Any], reason: str,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> ListEntry:
+    """更正: fix the recorded facts of an entry; its state changes only through transitions."""
+    entry = _load_for_change(session, entry_id, actor, expected_version)
+    before = entry.snapshot()
+    state = {k: getattr(entry, k) for k in _CORRECTABLE}
+    state.update(authority_id=entry.authority_id, list_type=entry.list_type, domains=list(entry.domains))
+    state.update(changes)
+    _validate(session, state, today)
+    _check_unique(session, state, entry.id)
+    for field in _CORRECTABLE:
+        setattr(entry, field, state.get(field))
+    set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
+    if entry.is_public and entry.first_published_at is None:
+        entry.first_published_at = utcnow()
+    if not changed(entry, before):
+        return entry
+    session.flush()
+    record_change(session, actor=actor, operation="correct", record_type="list_entry",
+                  record=entry, before=before, authority_id=entry.authority_id, reason=reason)
+    return entry
+
+
+def _transition(
+    session: Session, entry_id: int, to_status: str, reason: str, effective_on: dt.date | None,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> ListEntry:
+    entry = _load_for_change(session, entry_id, actor, expected_version)
+    current = entry.status_on(today)
+    if current != "active":
+        raise Conflict(f"list entry {entry_id} is {current}; only an active entry can be {to_status}")
+    if to_status == "repaired" and entry.list_type == "red":
+        raise Conflict("a red-list entry is not repaired (信用修复 applies to black and watch lists); remove it instead")
+    day = effective_on or today
+    check_not_future(day, "effective_on", today)
+    check_order(entry.listed_on, day, "effective_on", "listed_on")
+    if not reason.strip():
+        raise InvalidInput.field("reason", "must not be empty")
+    before = entry.snapshot()
+    entry.status, entry.status_changed_on, entry.status_reason = to_status, day, reason.strip()
+    entry.transitions.append(
+        ListEntryTransition(from_status=current, to_status=to_status, effective_on=day,
+                            reason=reason.strip(), actor=actor.label)
+    )
+    session.flush()
+    operation = {"removed": "remove", "repaired": "repair"}[to_status]
+    record_change(session, actor=actor, operation=operation, record_type="list_entry",
+                  record=entry, before=before, authority_id=entry.authority_id, reason=reason)
+    return entry
+
+
+def remove_list_entry(
+    session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> ListEntry:
+    """移出: take an entry off its list before it expires, with the reason."""
+    return _transition(session, entry_id, "removed", reason, effective_on, actor, expected_version, today)
+
+
+def repair_list_entry(
+    session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> ListEntry:
+    """信用修复: the entity has repaired its credit; the entry stops counting but is kept."""
+    return _transition(session, entry_id, "repaired", reason, effective_on, actor, expected_version, today)
+
+
+def published(today: dt.date) -> sa.ColumnElement[bool]:
+    """The entries the public may see on `today`: public, active and not yet expired."""
+    return sa.and_(
+        ListEntry.is_public.is_(True),
+        ListEntry.status == "active",
+        sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on > today),
+    )
+
+
+def _visible(actor: Actor, today: dt.date) -> sa.ColumnElement[bool]:
+    if actor.role in ("admin", "platform"):
+        return sa.true()
+    if actor.role == "supervisor":
+        return sa.or_(published(today), ListEntry.authority_id == actor.authority_id)
+    return published(today)
+
+
+def get_list_entry(session: Session, entry_id: int, actor: Actor, today: dt.date) -> ListEntry:
+    """One entry, if the actor may see it (others get 404, not a hint that it exists)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or not (
+        can_see_unpublished(actor, entry.authority_id)
+        or session.scalar(sa.select(sa.literal(True)).where(ListEntry.id == entry_id, published(today)))
+    ):
+        raise NotFound(f"list entry {entry_id} does not exist")
+    return entry
+
+
+def _status_filter(status: str, today: dt.date) -> sa.ColumnElement[bool]:
+    not_expired = sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on > today)
+    if status == "active":
+        return sa.and_(ListEntry.status == "active", not_expired)
+    if status == "expired":
+        return sa.and_(ListEntry.status == "active", sa.not_(not_expired))
+    return ListEntry.status == status
+
+
+def list_list_entries(
+    session: Session, actor: Actor, today: dt.date, *, filters: dict[str, Any],
+    page: int = 1, per_page: int = 50,
+) -> Page[ListEntry]:
+    """Entries the actor may see that match every filter, newest listing first."""
+    stmt = sa.select(ListEntry).where(_visible(actor, today)).order_by(
+        ListEntry.listed_on.desc(), ListEntry.id.desc()
+    )
+    f = filters
+    if f.get("uscc"):
+        stmt = stmt.where(ListEntry.entity_id.in_(
+            sa.select(Entity.id).where(Entity.uscc == normalise_uscc(f["uscc"]))))
+    if f.get("name"):
+        stmt = stmt.where(ListEntry.entity_id.in_(entity_ids_named(f["name"])))
+    for field in ("entity_id", "authority_id", "list_type", "list_name", "project_code"):
+        if f.get(field) is not None:
+            stmt = stmt.where(getattr(ListEntry, field) == f[field])
+    if f.get("domain"):
+        stmt = stmt.where(ListEntry.id.in_(
+            sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == f["domain"])))
+    if f.get("status"):
+        stmt = stmt.where(_status_filter(f["status"], today))
+    if f.get("listed_from"):
+        stmt = stmt.where(ListEntry.listed_on >= f["listed_from"])
+    if f.get("listed_to"):
+        stmt = stmt.where(ListEntry.listed_on <= f["listed_to"])
+    if f.get("expires_from"):
+        stmt = stmt.where(ListEntry.expires_on >= f["expires_from"])
+    if f.get("expires_to"):
+        stmt = stmt.where(ListEntry.expires_on <= f["expires_to"])
+    return paginate(session, stmt, page, per_page)

@@ -1,0 +1,231 @@
+"""Penalties (行政处罚): recording, correcting (更正) and revoking (撤销), and who may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access import can_see_unpublished, require_authority
+from registry.codes.uscc import normalise as normalise_uscc
+from registry.database import utcnow
+from registry.errors import Conflict, InvalidInput, NotFound
+from registry.ledger import Actor, record_change
+from registry.models import Entity, Penalty
+from registry.services.authorities import load_authority
+from registry.services.common import Page, changed, check_version, load, paginate
+from registry.services.entities import entity_ids_named
+from registry.services.records import (
+    check_not_future,
+    check_order,
+    check_publicity,
+    load_subject,
+    owning_authority,
+)
+from registry.vocab import DOMAINS, PENALTY_CATEGORIES, SEVERITIES
+
+# Fields a correction may change. The deciding authority never changes: another authority's
+# decision is another record (谁批准、谁公开).
+CORRECTABLE = (
+    "entity_id", "data_source_authority_id", "decision_number", "violation_type", "facts",
+    "basis", "categories", "content", "fine_amount", "confiscation_amount", "licence_affected",
+    "decided_on", "valid_until", "publication_ends_on", "remarks", "severity", "domain",
+    "project_code", "is_public", "not_public_reason",
+)
+_REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
+_LICENCE_CATEGORIES = {"暂扣许可证件", "吊销许可证件"}
+_CONFISCATION_CATEGORIES = {"没收违法所得", "没收非法财物"}
+
+
+def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
+    """Check a penalty's full proposed state; the same rules for recording and correcting."""
+    load_subject(session, state["entity_id"])
+    load_authority(session, state["data_source_authority_id"], field="data_source_authority_id")
+    for field in _REQUIRED_TEXT:
+        state[field] = (state.get(field) or "").strip()
+        if not state[field]:
+            raise InvalidInput.field(field, "must not be empty")
+    for field in ("licence_affected", "remarks", "project_code"):
+        state[field] = (state.get(field) or "").strip() or None
+    categories = list(dict.fromkeys(state.get("categories") or []))
+    if not categories:
+        raise InvalidInput.field("categories", "name at least one 处罚类别")
+    unknown = [c for c in categories if c not in PENALTY_CATEGORIES]
+    if unknown:
+        raise InvalidInput.field(
+            "categories", f"{', '.join(unknown)} not in 行政处罚法 Art. 9: {', '.join(PENALTY_CATEGORIES)}"
+        )
+    state["categories"] = categories
+    if state.get("severity") not in SEVERITIES:
+        raise InvalidInput.field("severity", f"must be one of {', '.join(SEVERITIES)}")
+    if state.get("domain") not in DOMAINS:
+        raise InvalidInput.field("domain", f"must be one of {', '.join(DOMAINS)}")
+    _check_amount(state, "fine_amount", "罚款" in categories, "罚款")
+    _check_amount(state, "confiscation_amount", bool(_CONFISCATION_CATEGORIES & set(categories)),
+                  "没收违法所得 or 没收非法财物")
+    if _LICENCE_CATEGORIES & set(categories) and not state["licence_affected"]:
+        raise InvalidInput.field("licence_affected", "暂扣 or 吊销 names the licence and its number")
+    check_not_future(state["decided_on"], "decided_on", today)
+    check_order(state["decided_on"], state.get("valid_until"), "valid_until", "decided_on")
+    check_order(state["decided_on"], state.get("publication_ends_on"), "publication_ends_on", "decided_on")
+    check_publicity(state)
+
+
+def _check_amount(state: dict[str, Any], field: str, expected: bool, category: str) -> None:
+    amount: Decimal | None = state.get(field)
+    if amount is not None and amount < 0:
+        raise InvalidInput.field(field, "must not be negative")
+    if amount is not None and amount.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise InvalidInput.field(field, "is in 万元 with at most 6 decimals (one fen)")
+    if expected and not amount:
+        raise InvalidInput.field(field, f"处罚类别 {category} needs the amount in 万元")
+    if amount and not expected:
+        raise InvalidInput.field(field, f"an amount is given but 处罚类别 has no {category}")
+
+
+def _check_unique(session: Session, authority_id: int, number: str, current_id: int | None) -> None:
+    clash = session.scalar(
+        sa.select(Penalty.id).where(Penalty.authority_id == authority_id, Penalty.decision_number == number)
+    )
+    if clash is not None and clash != current_id:
+        raise Conflict(
+            f"penalty {clash} already has decision number {number}",
+            {"decision_number": ["already recorded by this authority"]},
+        )
+
+
+def _subject(penalty: Penalty, entity: Entity) -> None:
+    penalty.subject_name, penalty.subject_uscc = entity.name, entity.uscc
+
+
+def record_penalty(session: Session, data: dict[str, Any], actor: Actor, today: dt.date) -> Penalty:
+    """Record a 行政处罚 decided by the actor's authority."""
+    state = dict(data)
+    state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
+    state.setdefault("data_source_authority_id", state["authority_id"])
+    state.setdefault("is_public", True)
+    _validate(session, state, today)
+    _check_unique(session, state["authority_id"], state["decision_number"], None)
+    penalty = Penalty(authority_id=state["authority_id"], status="effective",
+                      **{k: state.get(k) for k in CORRECTABLE})
+    _subject(penalty, load_subject(session, penalty.entity_id))
+    if penalty.is_public:
+        penalty.first_published_at = utcnow()
+    session.add(penalty)
+    session.flush()
+    record_change(session, actor=actor, operation="create", record_type="penalty",
+                  record=penalty, before=None, authority_id=penalty.authority_id)
+    return penalty
+
+
+def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_version: int) -> Penalty:
+    penalty = load(session, Penalty, penalty_id, "penalty")
+    require_authority(actor, penalty.authority_id)
+    check_version(penalty, expected_version, "penalty")
+    if penalty.status == "revoked":
+        raise Conflict(f"penalty {penalty_id} was revoked on {penalty.revoked_on}; it can no longer change")
+    return penalty
+
+
+def correct_penalty(
+    session: Session, penalty_id: int, changes: dict[str, Any], reason: str,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> Penalty:
+    """更正: fix recorded fields of a penalty, with the reason; the history keeps both versions."""
+    penalty = _load_for_change(session, penalty_id, actor, expected_version)
+    if not reason.strip():
+        raise InvalidInput.field("reason", "must not be empty")
+    before = penalty.snapshot()
+    state = {k: getattr(penalty, k) for k in CORRECTABLE}
+    state.update(changes)
+    _validate(session, state, today)
+    _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
+    for field in CORRECTABLE:
+        setattr(penalty, field, state.get(field))
+    if "entity_id" in changes:
+        _subject(penalty, load_subject(session, penalty.entity_id))
+    if penalty.is_public and penalty.first_published_at is None:
+        penalty.first_published_at = utcnow()
+    if not changed(penalty, before):
+        return penalty
+    session.flush()
+    record_change(session, actor=actor, operation="correct", record_type="penalty",
+                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason.strip())
+    return penalty
+
+
+def revoke_penalty(
+    session: Session, penalty_id: int, reason: str, revoked_on: dt.date | None,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> Penalty:
+    """撤销: the decision was revoked (复议、诉讼 or the authority itself); it leaves publication."""
+    penalty = _load_for_change(session, penalty_id, actor, expected_version)
+    if not reason.strip():
+        raise InvalidInput.field("reason", "must not be empty")
+    day = revoked_on or today
+    check_not_future(day, "revoked_on", today)
+    check_order(penalty.decided_on, day, "revoked_on", "decided_on")
+    before = penalty.snapshot()
+    penalty.status, penalty.revoked_on, penalty.revocation_reason = "revoked", day, reason.strip()
+    session.flush()
+    record_change(session, actor=actor, operation="revoke", record_type="penalty",
+                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason.strip())
+    return penalty
+
+
+def published(today: dt.date) -> sa.ColumnElement[bool]:
+    """Penalties the public may see on `today`: public, in force, within 公示截止期 (inclusive)."""
+    return sa.and_(
+        Penalty.is_public.is_(True),
+        Penalty.status == "effective",
+        sa.or_(Penalty.publication_ends_on.is_(None), Penalty.publication_ends_on >= today),
+    )
+
+
+def _visible(actor: Actor, today: dt.date) -> sa.ColumnElement[bool]:
+    if actor.role in ("admin", "platform"):
+        return sa.true()
+    if actor.role == "supervisor":
+        return sa.or_(published(today), Penalty.authority_id == actor.authority_id)
+    return published(today)
+
+
+def get_penalty(session: Session, penalty_id: int, actor: Actor, today: dt.date) -> Penalty:
+    """One penalty, if the actor may see it (others get 404, not a hint that it exists)."""
+    penalty = session.get(Penalty, penalty_id)
+    if penalty is None or not (
+        can_see_unpublished(actor, penalty.authority_id)
+        or session.scalar(sa.select(sa.literal(True)).where(Penalty.id == penalty_id, published(today)))
+    ):
+        raise NotFound(f"penalty {penalty_id} does not exist")
+    return penalty
+
+
+def list_penalties(
+    session: Session, actor: Actor, today: dt.date, *, filters: dict[str, Any],
+    page: int = 1, per_page: int = 50,
+) -> Page[Penalty]:
+    """Penalties the actor may see that match every filter, newest decision first."""
+    stmt = sa.select(Penalty).where(_visible(actor, today)).order_by(
+        Penalty.decided_on.desc(), Penalty.id.desc()
+    )
+    f = filters
+    if f.get("uscc"):
+        code = normalise_uscc(f["uscc"])
+        stmt = stmt.where(sa.or_(
+            Penalty.subject_uscc == code,
+            Penalty.entity_id.in_(sa.select(Entity.id).where(Entity.uscc == code)),
+        ))
+    if f.get("name"):
+        stmt = stmt.where(Penalty.entity_id.in_(entity_ids_named(f["name"])))
+    for field in ("entity_id", "authority_id", "domain", "severity", "status", "project_code"):
+        if f.get(field) is not None:
+            stmt = stmt.where(getattr(Penalty, field) == f[field])
+    if f.get("decided_from"):
+        stmt = stmt.where(Penalty.decided_on >= f["decided_from"])
+    if f.get("decided_to"):
+        stmt = stmt.where(Penalty.decided_on <= f["decided_to"])
+    return paginate(session, stmt, page, per_page)

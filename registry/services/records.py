@@ -1,0 +1,54 @@
+"""Rules shared by the two kinds of credit record (list entries and penalties)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry.access import require_authority
+from registry.errors import InvalidInput
+from registry.ledger import Actor
+from registry.models import Entity
+from registry.services.authorities import load_authority
+
+
+def owning_authority(session: Session, actor: Actor, requested: int | None) -> int:
+    """The authority a new record belongs to: the supervisor's own, or the one an admin names."""
+    if actor.role == "supervisor" and actor.authority_id is not None:
+        authority_id = requested if requested is not None else actor.authority_id
+    elif requested is None:
+        raise InvalidInput.field("authority_id", "an administrator must say which authority decided the record")
+    else:
+        authority_id = requested
+    require_authority(actor, authority_id)
+    load_authority(session, authority_id)
+    return authority_id
+
+
+def load_subject(session: Session, entity_id: int) -> Entity:
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise InvalidInput.field("entity_id", f"entity {entity_id} does not exist")
+    return entity
+
+
+def check_publicity(state: dict[str, Any]) -> None:
+    """公开为常态、不公开为例外: a record kept from the public needs the reason (保密审查)."""
+    reason = (state.get("not_public_reason") or "").strip()
+    if not state.get("is_public", True) and not reason:
+        raise InvalidInput.field("not_public_reason", "a record that is not public needs the reason")
+    if state.get("is_public", True) and reason:
+        raise InvalidInput.field("not_public_reason", "only a record that is not public has a reason for it")
+    state["not_public_reason"] = reason or None
+
+
+def check_not_future(day: dt.date | None, field: str, today: dt.date) -> None:
+    if day is not None and day > today:
+        raise InvalidInput.field(field, f"{day} is in the future (today is {today})")
+
+
+def check_order(earlier: dt.date | None, later: dt.date | None, field: str, earlier_name: str) -> None:
+    if earlier is not None and later is not None and later < earlier:
+        raise InvalidInput.field(field, f"{later} is before {earlier_name} {earlier}")

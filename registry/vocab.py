@@ -1,0 +1,65 @@
+"""Closed vocabularies of the registry: stable codes with their Chinese terms.
+
+These change only with the law itself (行政处罚法, 国办发〔2017〕97号), so they live in code;
+rules that vary by authority or date (periods, deadlines, measures) are catalogue data.
+"""
+
+from __future__ import annotations
+
+# 公共资源交易 trading domains: 国办发〔2017〕97号 plus the two that provinces add.
+DOMAINS = {
+    "housing": "保障性安居工程建设与保障性住房分配",
+    "land": "国有土地使用权出让",
+    "mining": "矿业权出让",
+    "procurement": "政府采购",
+    "state_assets": "国有产权交易",
+    "construction_bidding": "工程建设项目招标投标",
+    "drug_procurement": "药品（疫苗）和医用耗材采购",
+    "emission_rights": "排污权交易",
+}
+
+# 行政相对人类别
+ENTITY_KINDS = {
+    "legal_entity": "法人及非法人组织",
+    "individual_business": "个体工商户",
+    "natural_person": "自然人",
+}
+
+# 名称类型: the current name, 曾用名 (a former registered name), or an alias (简称、商标名).
+NAME_KINDS = {"current": "现用名", "former": "曾用名", "alias": "别名"}
+
+# 名单类型
+LIST_TYPES = {"black": "黑名单", "red": "红名单", "watch": "重点关注名单"}
+
+# Stored states of a list entry. "expired" is never stored: it is read from expires_on and
+# the date of the question, so it is right even when no job has run.
+LIST_ENTRY_STATES = {
+    "active": "有效",
+    "expired": "已到期",
+    "removed": "已移出",
+    "repaired": "已信用修复",
+}
+
+# 处罚类别, 行政处罚法 (2021) 第九条.
+PENALTY_CATEGORIES = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+)
+
+# 失信程度: 轻微 / 一般 / 严重
+SEVERITIES = {"minor": "轻微", "general": "一般", "serious": "严重"}
+
+# States of a penalty record: in force, or revoked (撤销) by the deciding authority.
+PENALTY_STATES = {"effective": "有效", "revoked": "已撤销"}

@@ -1,0 +1,101 @@
+"""Test fixtures: the database is built by the migrations, and every test runs in a transaction
+that is rolled back at its end.
+
+The suite runs on SQLite always, and on PostgreSQL too when REGISTRY_TEST_DATABASE_URL names
+a database (it is emptied first). Tests that need the app or the database run once per backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from api.app import create_app
+from registry.database import db
+from registry.runtime import Runtime
+from tests import factories
+
+PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _database_url(backend: str, tmp: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'registry.db'}"
+    if not PG_URL:
+        pytest.skip("REGISTRY_TEST_DATABASE_URL is not set")
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp(request.param)
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": _database_url(request.param, tmp),
+        "DATA_KEY": "test-data-protection-secret",
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session whose commits land in a savepoint of one outer transaction, rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        scoped = scoped_session(sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ))
+        original = db.session
+        db.session = scoped
+        try:
+            yield scoped()
+        finally:
+            scoped.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def runtime(app: Flask) -> Iterator[Runtime]:
+    """The app's runtime with its clock fixed at 2026-11-23 10:00 China time (reset after each test)."""
+    rt: Runtime = app.extensions["registry"]
+    rt.clock.fixed = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+    yield rt
+    rt.clock.fixed = None
+
+
+@pytest.fixture
+def client(app: Flask, session: Session, runtime: Runtime) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def world(session: Session) -> factories.World:
+    """Two authorities with a supervisor key each, plus admin, screener and platform keys."""
+    return factories.build_world(session)
+
+
+def auth(key: str, **extra: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", **{k.replace("_", "-"): v for k, v in extra.items()}}
