@@ -26,14 +26,13 @@ from registry.runtime import Runtime
 from tests import factories
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else [])
 
 
 def _database_url(backend: str, tmp: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'registry.db'}"
-    if not PG_URL:
-        pytest.skip("REGISTRY_TEST_DATABASE_URL is not set")
+    assert PG_URL is not None
     engine = sa.create_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))

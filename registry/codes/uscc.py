@@ -94,4 +94,7 @@ def complete(first17: str) -> str:
     first17 = normalise(first17)
     if len(first17) != 17:
         raise USCCError(f"need 17 characters to complete a code, got {len(first17)}")
+    bad = sorted({ch for ch in first17 if ch not in ALPHABET})
+    if bad:
+        raise USCCError(f"contains characters outside the GB 32100 alphabet: {''.join(bad)}")
     return first17 + check_character(first17)

@@ -1,0 +1,131 @@
+"""Keys, roles, error shape, idempotency and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.models import ApiKey, Entity
+from tests.conftest import auth
+from tests.factories import code
+
+
+def entity_body(**fields):
+    return {"kind": "legal_entity", "name": "宁波恒泰建设工程有限公司", "uscc": code("91330200"), **fields}
+
+
+def test_unknown_key_is_401_even_on_public_reads(client, world):
+    r = client.get("/api/v1/authorities", headers=auth("crk_not-a-real-key"))
+    assert r.status_code == 401
+    assert r.json["message"] == "the API key is unknown or revoked"
+
+
+def test_malformed_authorization_header_is_401(client, world):
+    r = client.get("/api/v1/authorities", headers={"Authorization": "Basic abc"})
+    assert r.status_code == 401
+    assert "Bearer" in r.json["message"]
+
+
+def test_x_api_key_header_is_accepted(client, world):
+    r = client.post("/api/v1/entities", json=entity_body(), headers={"X-API-Key": world.finance_key})
+    assert r.status_code == 201
+
+
+def test_only_a_hash_of_the_key_is_stored(session, world):
+    stored = [k.secret_hash for k in session.query(ApiKey)]
+    assert world.admin_key not in stored
+    assert all(len(h) == 64 for h in stored)
+
+
+@pytest.mark.parametrize("role", ["screener", "platform"])
+def test_roles_without_write_rights_get_403(client, world, role):
+    key = world.screener_key if role == "screener" else world.platform_key
+    r = client.post("/api/v1/entities", json=entity_body(), headers=auth(key))
+    assert r.status_code == 403
+    assert role in r.json["message"]
+
+
+def test_anonymous_write_is_refused(client, world):
+    r = client.post("/api/v1/entities", json=entity_body())
+    assert r.status_code == 403
+    assert "API key" in r.json["message"]
+
+
+def test_supervisor_cannot_register_authorities(client, world):
+    body = {"name": "某某局", "uscc": code("11330000"), "region_code": "330000"}
+    assert client.post("/api/v1/authorities", json=body, headers=auth(world.finance_key)).status_code == 403
+    assert client.post("/api/v1/authorities", json=body, headers=auth(world.admin_key)).status_code == 201
+
+
+def test_unknown_body_field_and_query_parameter_are_named(client, world):
+    r = client.post("/api/v1/entities", json=entity_body(nmae="x"), headers=auth(world.finance_key))
+    assert r.status_code == 422
+    assert r.json["errors"] == {"nmae": ["Unknown field."]}
+    assert "nmae" in r.json["message"]
+    r = client.get("/api/v1/entities?staus=active")
+    assert r.status_code == 422
+    assert "staus" in r.json["errors"]
+
+
+def test_non_json_body_is_refused_with_the_missing_fields(client, world):
+    r = client.post("/api/v1/entities", data="kind=legal_entity", headers=auth(world.finance_key))
+    assert r.status_code == 422
+    assert "kind" in r.json["errors"]
+    assert "name" in r.json["errors"]
+
+
+class TestIdempotency:
+    def test_retry_returns_first_response_and_creates_nothing_more(self, client, session, world):
+        body = entity_body()
+        headers = auth(world.finance_key, Idempotency_Key="req-001")
+        first = client.post("/api/v1/entities", json=body, headers=headers)
+        second = client.post("/api/v1/entities", json=body, headers=headers)
+        assert first.status_code == second.status_code == 201
+        assert second.headers["Idempotent-Replayed"] == "true"
+        assert "Idempotent-Replayed" not in first.headers
+        assert second.json == first.json
+        assert second.headers["ETag"] == first.headers["ETag"]
+        assert second.headers["Location"] == first.headers["Location"]
+        assert session.query(Entity).filter_by(uscc=body["uscc"]).count() == 1
+
+    def test_same_key_different_body_is_422(self, client, world):
+        headers = auth(world.finance_key, Idempotency_Key="req-002")
+        assert client.post("/api/v1/entities", json=entity_body(), headers=headers).status_code == 201
+        r = client.post("/api/v1/entities", json=entity_body(), headers=headers)
+        assert r.status_code == 422
+        assert "Idempotency-Key" in r.json["errors"]
+
+    def test_keys_are_per_api_key(self, client, world):
+        a = client.post("/api/v1/entities", json=entity_body(),
+                        headers=auth(world.finance_key, Idempotency_Key="shared"))
+        b = client.post("/api/v1/entities", json=entity_body(),
+                        headers=auth(world.housing_key, Idempotency_Key="shared"))
+        assert a.status_code == b.status_code == 201
+        assert a.json["id"] != b.json["id"]
+
+    def test_a_failed_request_is_not_remembered(self, client, session, world):
+        headers = auth(world.finance_key, Idempotency_Key="req-003")
+        bad = client.post("/api/v1/entities", json=entity_body(uscc="91110000600037341M"), headers=headers)
+        assert bad.status_code == 422
+        good = client.post("/api/v1/entities", json=entity_body(), headers=headers)
+        assert good.status_code == 201
+        assert "Idempotent-Replayed" not in good.headers
+
+
+def test_openapi_document_and_docs_page(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/entities", "/api/v1/penalties/{penalty_id}/revoke", "/api/v1/list-entries/{entry_id}/repair"):
+        assert path in spec["paths"]
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert b"/api/v1/docs/assets/swagger-ui-bundle.js" in page.data
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200
+
+
+def test_health_endpoints(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz").json
+    assert ready["status"] == "ok"
+    assert ready["database"] in ("sqlite", "postgresql")
