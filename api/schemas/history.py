@@ -1,0 +1,25 @@
+"""Audit rows as a record's history."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+
+class AuditEntryOut(ma.Schema):
+    seq = fields.Integer(metadata={"description": "position in the hash-chained audit log"})
+    at = fields.DateTime()
+    actor_name = fields.String()
+    actor_role = fields.String()
+    actor_authority_id = fields.Integer(allow_none=True)
+    action = fields.String(metadata={"description": "create, update, correct, rename, remove, repair, revoke …"})
+    reason = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    hash = fields.String()
+
+
+class HistoryOut(ma.Schema):
+    record_type = fields.String()
+    record_id = fields.Integer()
+    items = fields.List(fields.Nested(AuditEntryOut))

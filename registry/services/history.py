@@ -1,0 +1,41 @@
+"""A record's history (全程留痕): its audit rows, for those who may see unpublished states."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.errors import NotFound, NotPermitted
+from registry.ledger import Actor
+from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty
+
+RECORD_TYPES: dict[str, type[Authority] | type[Entity] | type[ListEntry] | type[Penalty]] = {
+    "authority": Authority,
+    "entity": Entity,
+    "list_entry": ListEntry,
+    "penalty": Penalty,
+}
+
+
+def record_history(session: Session, actor: Actor, record_type: str, record_id: int) -> list[AuditLog]:
+    """Every audited change of one record, oldest first.
+
+    History shows earlier, possibly unpublished states and who made each change, so the
+    public and screeners do not see it; a supervisor sees the history of its own authority's
+    records and of shared master data (entities, authorities).
+    """
+    model = RECORD_TYPES[record_type]
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{record_type.replace('_', ' ')} {record_id} does not exist")
+    owner = getattr(record, "authority_id", None) if record_type in ("list_entry", "penalty") else None
+    allowed = actor.role in ("admin", "platform") or (
+        actor.role == "supervisor" and (owner is None or owner == actor.authority_id)
+    )
+    if not allowed:
+        raise NotPermitted("a record's history is open to its own authority, administrators and the platform")
+    return list(session.scalars(
+        sa.select(AuditLog)
+        .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
+        .order_by(AuditLog.seq)
+    ))
