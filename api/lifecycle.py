@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask, Response, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
-from api.errors import database_error_response
+from api.errors import database_error_response, registry_error_response
 from registry import access
 from registry.database import db, write_intent
 from registry.errors import InvalidInput, NotAuthenticated, StaleVersion, VersionRequired
@@ -64,11 +65,15 @@ def _stored(key: str) -> IdempotencyRecord | None:
     return db.session.query(IdempotencyRecord).filter_by(api_key_id=actor().key_id, key=key).one_or_none()
 
 
+def _key_reused() -> InvalidInput:
+    return InvalidInput.field(
+        "Idempotency-Key", "was already used for a different request; use a new key for a new request"
+    )
+
+
 def _replay(record: IdempotencyRecord) -> Response:
     if record.request_hash != _request_fingerprint():
-        raise InvalidInput.field(
-            "Idempotency-Key", "was already used for a different request; use a new key for a new request"
-        )
+        raise _key_reused()
     response = Response(record.response_body, status=record.status_code)
     for name, value in record.response_headers.items():
         response.headers[name] = value
@@ -103,10 +108,13 @@ def _before() -> Response | None:
 def _after(response: Response) -> Response:
     if request.method not in UNSAFE:
         return response
+    key = g.get("idempotency_key")
     if response.status_code >= 400:
         db.session.rollback()
-        return response
-    key = g.get("idempotency_key")
+        # A failure caused by a concurrent request with the same key (its unique USCC, its
+        # version) is no failure for the client: answer as the retry it is.
+        twin = _answer_of_concurrent_twin(key)
+        return response if twin is None else twin
     if key is not None:
         db.session.add(
             IdempotencyRecord(
@@ -124,13 +132,29 @@ def _after(response: Response) -> Response:
         db.session.commit()
     except Exception as exc:  # noqa: BLE001  (any failed commit must roll back and say so)
         db.session.rollback()
-        if key is not None:
-            # A concurrent retry with the same key committed first: answer with its result.
-            stored = _stored(key)
-            if stored is not None and stored.request_hash == _request_fingerprint():
-                return _replay(stored)
-        return database_error_response(exc)
+        twin = _answer_of_concurrent_twin(key)
+        return database_error_response(exc) if twin is None else twin
     return response
+
+
+def _answer_of_concurrent_twin(key: str | None) -> Response | None:
+    """If a request with this Idempotency-Key committed while this one ran, what a retry gets.
+
+    The twin's stored response when this is the same request; the 422 of a reused key when
+    it is not; None when no twin committed (or the lookup itself fails).
+    """
+    if key is None:
+        return None
+    try:
+        stored = _stored(key)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
+    if stored is None:
+        return None
+    if stored.request_hash != _request_fingerprint():
+        return registry_error_response(_key_reused())
+    return _replay(stored)
 
 
 def _teardown(exc: BaseException | None) -> None:

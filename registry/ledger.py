@@ -85,6 +85,7 @@ def append_audit(
     seq, prev = _take_number(session, "audit")
     row = AuditLog(
         seq=seq,
+        # Read the time after taking the number (and its lock), so times rise with sequence.
         at=(now or utcnow()).astimezone(dt.UTC),
         actor_key_id=actor.key_id,
         actor_name=actor.name,
@@ -150,8 +151,7 @@ def record_change(
     The caller has flushed, so the record has its id and its new version.
     """
     after = record.snapshot()
-    moment = now or utcnow()
-    append_audit(
+    audit = append_audit(
         session,
         actor=actor,
         action=operation,
@@ -160,7 +160,7 @@ def record_change(
         before=before,
         after=after,
         reason=reason,
-        now=moment,
+        now=now,
     )
     emit_event(
         session,
@@ -170,7 +170,7 @@ def record_change(
         operation=operation,
         payload=after,
         authority_id=authority_id,
-        now=moment,
+        now=audit.at,
     )
     return after
 
@@ -189,10 +189,13 @@ class ChainReport:
 
 
 def _rows(session: Session, batch: int) -> Iterator[AuditLog]:
+    # populate_existing: check what the database holds, not the copies this session may
+    # still keep of rows it wrote (its identity map would otherwise hide a tampered row).
     last = 0
     while True:
         rows = session.scalars(
             sa.select(AuditLog).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)
+            .execution_options(populate_existing=True)
         ).all()
         if not rows:
             return
@@ -215,7 +218,7 @@ def verify_audit_chain(session: Session, *, batch: int = 1000) -> ChainReport:
         expected_prev = row.hash
         expected_seq += 1
         checked += 1
-    head = session.get(LedgerCounter, "audit")
+    head = session.get(LedgerCounter, "audit", populate_existing=True)
     if head is not None and head.value != checked:
         return ChainReport(
             checked, checked + 1, f"the ledger head says {head.value} rows, the log ends at {checked}"
