@@ -82,6 +82,10 @@ def _replay(record: IdempotencyRecord) -> Response:
 
 
 def _before() -> Response | None:
+    # g lives as long as the app context, which may outlive one request (a CLI or test
+    # context around several requests): who is calling is decided afresh every time.
+    g.actor = access.PUBLIC
+    g.idempotency_key = None
     if request.method in UNSAFE:
         write_intent.set(True)  # SQLite: take the write lock at BEGIN, not half-way through
     if not request.path.startswith("/api/"):

@@ -83,7 +83,13 @@ class WanYuan(sa.TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(value) / FEN_PER_WAN).normalize() if value else Decimal("0")
+        return plain_amount(Decimal(value) / FEN_PER_WAN)
+
+
+def plain_amount(amount: Decimal) -> Decimal:
+    """An amount without trailing zeros and never in exponent form: 0.50 → 0.5, 2E+1 → 20."""
+    reduced = amount.normalize()
+    return reduced.quantize(Decimal(1)) if reduced == reduced.to_integral_value() else reduced
 
 
 # Set by an entry point that is going to write (an unsafe HTTP method, a CLI command).

@@ -31,8 +31,8 @@ class Entities(MethodView):
     @blp.arguments(EntityFilter, location="query")
     @blp.response(200, EntityPage)
     def get(self, args: dict[str, Any]) -> Any:
-        """Find entities by name (current, former or alias), code, kind or region."""
-        return service.list_entities(db.session, **args)
+        """Find entities by name (current, former or alias), code, kind or region (people: not public)."""
+        return service.list_entities(db.session, actor(), **args)
 
     @blp.arguments(EntityIn)
     @blp.response(201, EntityOut)
@@ -47,7 +47,7 @@ class Entity(MethodView):
     @blp.response(200, EntityOut)
     def get(self, entity_id: int) -> Any:
         """Read one entity with its names; ID numbers appear masked only."""
-        entity = service.get_entity(db.session, entity_id)
+        entity = service.get_entity(db.session, entity_id, actor())
         return entity, 200, etag_headers(entity)
 
     @blp.arguments(EntityPatch)

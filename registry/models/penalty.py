@@ -19,6 +19,10 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"  # fixed-point: never "2E+1"
+
+
 class Penalty(Base):
     """行政处罚决定 as published under 双公示, with the registry's own severity, domain and state."""
 
@@ -78,10 +82,8 @@ class Penalty(Base):
             "basis": self.basis,
             "categories": list(self.categories),
             "content": self.content,
-            "fine_amount": str(self.fine_amount) if self.fine_amount is not None else None,
-            "confiscation_amount": (
-                str(self.confiscation_amount) if self.confiscation_amount is not None else None
-            ),
+            "fine_amount": _amount(self.fine_amount),
+            "confiscation_amount": _amount(self.confiscation_amount),
             "licence_affected": self.licence_affected,
             "decided_on": _iso(self.decided_on),
             "valid_until": _iso(self.valid_until),

@@ -224,8 +224,18 @@ def remove_entity_name(
     return entity
 
 
-def get_entity(session: Session, entity_id: int) -> Entity:
-    return load(session, Entity, entity_id, "entity")
+def _sees_people(actor: Actor) -> bool:
+    # Natural persons are not listed to the public or to screeners: a person appears publicly
+    # only as the subject of a published record, not as a directory entry (个人信息保护).
+    return actor.role in ("admin", "supervisor", "platform")
+
+
+def get_entity(session: Session, entity_id: int, actor: Actor) -> Entity:
+    """One entity; a natural person only for roles that may see people (others get 404)."""
+    entity = load(session, Entity, entity_id, "entity")
+    if entity.kind == "natural_person" and not _sees_people(actor):
+        raise NotFound(f"entity {entity_id} does not exist")
+    return entity
 
 
 def entity_ids_named(name: str) -> sa.Select[Any]:
@@ -234,11 +244,13 @@ def entity_ids_named(name: str) -> sa.Select[Any]:
 
 
 def list_entities(
-    session: Session, *, name: str | None = None, uscc: str | None = None, kind: str | None = None,
+    session: Session, actor: Actor, *, name: str | None = None, uscc: str | None = None, kind: str | None = None,
     region_code: str | None = None, page: int = 1, per_page: int = 50,
 ) -> Page[Entity]:
     """Entities matching every filter; `name` also finds former names and aliases."""
     stmt = sa.select(Entity).order_by(Entity.id)
+    if not _sees_people(actor):
+        stmt = stmt.where(Entity.kind != "natural_person")
     if name:
         stmt = stmt.where(Entity.id.in_(entity_ids_named(name)))
     if uscc:

@@ -17,6 +17,7 @@ from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransit
 from registry.services.common import Page, changed, check_version, load, paginate, set_domains
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
+    apply_changes,
     check_not_future,
     check_order,
     check_publicity,
@@ -111,15 +112,19 @@ def correct_list_entry(
 ) -> ListEntry:
     """更正: fix the recorded facts of an entry; its state changes only through transitions."""
     entry = _load_for_change(session, entry_id, actor, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.field("reason", "must not be empty")
     before = entry.snapshot()
     state = {k: getattr(entry, k) for k in _CORRECTABLE}
     state.update(authority_id=entry.authority_id, list_type=entry.list_type, domains=list(entry.domains))
-    state.update(changes)
+    apply_changes(state, changes)
     _validate(session, state, today)
     _check_unique(session, state, entry.id)
     for field in _CORRECTABLE:
         setattr(entry, field, state.get(field))
     set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
+    entry.domain_rows.sort(key=lambda row: row.domain)  # as loaded (order_by), so the response matches a read
     if entry.is_public and entry.first_published_at is None:
         entry.first_published_at = utcnow()
     if not changed(entry, before):
@@ -143,13 +148,14 @@ def _transition(
     day = effective_on or today
     check_not_future(day, "effective_on", today)
     check_order(entry.listed_on, day, "effective_on", "listed_on")
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise InvalidInput.field("reason", "must not be empty")
     before = entry.snapshot()
-    entry.status, entry.status_changed_on, entry.status_reason = to_status, day, reason.strip()
+    entry.status, entry.status_changed_on, entry.status_reason = to_status, day, reason
     entry.transitions.append(
         ListEntryTransition(from_status=current, to_status=to_status, effective_on=day,
-                            reason=reason.strip(), actor=actor.label)
+                            reason=reason, actor=actor.label)
     )
     session.flush()
     operation = {"removed": "remove", "repaired": "repair"}[to_status]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.access import can_see_unpublished, require_authority
 from registry.codes.uscc import normalise as normalise_uscc
-from registry.database import utcnow
+from registry.database import FEN_PER_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
@@ -19,6 +19,7 @@ from registry.services.authorities import load_authority
 from registry.services.common import Page, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
+    apply_changes,
     check_not_future,
     check_order,
     check_publicity,
@@ -38,6 +39,8 @@ CORRECTABLE = (
 _REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
 _LICENCE_CATEGORIES = {"暂扣许可证件", "吊销许可证件"}
 _CONFISCATION_CATEGORIES = {"没收违法所得", "没收非法财物"}
+# The largest amount the column holds (whole fen in a BIGINT); beyond it the database refuses the row.
+_MAX_AMOUNT = Decimal(2**63 - 1) / FEN_PER_WAN
 
 
 def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
@@ -76,10 +79,15 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
 
 def _check_amount(state: dict[str, Any], field: str, expected: bool, category: str) -> None:
     amount: Decimal | None = state.get(field)
-    if amount is not None and amount < 0:
-        raise InvalidInput.field(field, "must not be negative")
-    if amount is not None and amount.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise InvalidInput.field(field, "is in 万元 with at most 6 decimals (one fen)")
+    if amount is not None:
+        if amount < 0:
+            raise InvalidInput.field(field, "must not be negative")
+        if amount.as_tuple().exponent < -6:  # type: ignore[operator]
+            raise InvalidInput.field(field, "is in 万元 with at most 6 decimals (one fen)")
+        if amount > _MAX_AMOUNT:
+            raise InvalidInput.field(field, f"is in 万元 and must not exceed {_MAX_AMOUNT}")
+        # The form the column reads back, so that 0.50 and 0.5 are one amount (and no change).
+        state[field] = plain_amount(amount)
     if expected and not amount:
         raise InvalidInput.field(field, f"处罚类别 {category} needs the amount in 万元")
     if amount and not expected:
@@ -140,7 +148,7 @@ def correct_penalty(
         raise InvalidInput.field("reason", "must not be empty")
     before = penalty.snapshot()
     state = {k: getattr(penalty, k) for k in CORRECTABLE}
-    state.update(changes)
+    apply_changes(state, changes)
     _validate(session, state, today)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     for field in CORRECTABLE:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry.access import require_authority
+from registry.access import require_authority, require_role
 from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.models import Entity
@@ -16,6 +16,8 @@ from registry.services.authorities import load_authority
 
 def owning_authority(session: Session, actor: Actor, requested: int | None) -> int:
     """The authority a new record belongs to: the supervisor's own, or the one an admin names."""
+    # Who may record at all comes first: a reader must get 403, not a 422 about authority_id.
+    require_role(actor, "supervisor")
     if actor.role == "supervisor" and actor.authority_id is not None:
         authority_id = requested if requested is not None else actor.authority_id
     elif requested is None:
@@ -32,6 +34,17 @@ def load_subject(session: Session, entity_id: int) -> Entity:
     if entity is None:
         raise InvalidInput.field("entity_id", f"entity {entity_id} does not exist")
     return entity
+
+
+def apply_changes(state: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Lay a correction's `changes` over a record's `state`.
+
+    Publishing a record (is_public true) ends its 保密审查 exception, so the stored
+    not-public reason goes with it unless the correction names one.
+    """
+    state.update(changes)
+    if changes.get("is_public") is True and "not_public_reason" not in changes:
+        state["not_public_reason"] = None
 
 
 def check_publicity(state: dict[str, Any]) -> None:

@@ -177,3 +177,17 @@ def test_filter_by_code_kind_and_region(client, world):
     assert paged["total"] == 2
     assert len(paged["items"]) == 1
     assert paged["page"] == 2
+
+
+def test_natural_persons_are_not_listed_to_the_public_or_screeners(client, world):
+    person = post(client, world.finance_key, kind="natural_person", name="王某", id_type="resident_id",
+                  id_number=resident_id()).json["id"]
+    company = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc=code()).json["id"]
+    for headers in ({}, auth(world.screener_key)):
+        listed = {e["id"] for e in client.get("/api/v1/entities", headers=headers).json["items"]}
+        assert listed == {company}
+        assert client.get(f"/api/v1/entities/{person}", headers=headers).status_code == 404
+    for key in (world.admin_key, world.housing_key, world.platform_key):
+        listed = {e["id"] for e in client.get("/api/v1/entities", headers=auth(key)).json["items"]}
+        assert listed == {company, person}
+        assert client.get(f"/api/v1/entities/{person}", headers=auth(key)).status_code == 200
