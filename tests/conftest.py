@@ -56,24 +56,36 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         db.engine.dispose()
 
 
+class _RequestScopedSession(scoped_session[Session]):
+    """At the end of each request Flask-SQLAlchemy removes the session. Here the test holds
+    the same session, so instead of closing it (which would detach the test's objects) its
+    objects are expired: the next request, like a new one in production, reads from the database."""
+
+    def remove(self) -> None:
+        if self.registry.has():
+            self.registry().expire_all()
+
+
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
     """A session whose commits land in a savepoint of one outer transaction, rolled back at the end."""
+    # The app context is held only to reach the engine: each request then pushes its own, as
+    # in production, so nothing in `g` or in the request's session carries over between requests.
     with app.app_context():
         connection = db.engine.connect()
-        outer = connection.begin()
-        scoped = scoped_session(sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ))
-        original = db.session
-        db.session = scoped
-        try:
-            yield scoped()
-        finally:
-            scoped.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    outer = connection.begin()
+    scoped = _RequestScopedSession(sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ))
+    original = db.session
+    db.session = scoped
+    try:
+        yield scoped()
+    finally:
+        scoped_session.remove(scoped)
+        db.session = original
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture
