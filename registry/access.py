@@ -121,9 +121,3 @@ def require_authority(actor: Actor, authority_id: int) -> None:
             f"your key writes only for authority {actor.authority_id}"
         )
 
-
-def can_see_unpublished(actor: Actor, authority_id: int) -> bool:
-    """Whether the actor may read a record that is not public (保密审查) or no longer published."""
-    if actor.role in ("admin", "platform"):
-        return True
-    return actor.role == "supervisor" and actor.authority_id == authority_id

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access import can_see_unpublished, require_authority
+from registry.access import require_authority
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import utcnow
-from registry.errors import Conflict, InvalidInput, NotFound
+from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransition
 from registry.services.common import Page, changed, check_version, load, paginate, set_domains
@@ -21,8 +21,10 @@ from registry.services.records import (
     check_not_future,
     check_order,
     check_publicity,
+    get_visible,
     load_subject,
     owning_authority,
+    visible_to,
 )
 from registry.vocab import DOMAINS, LIST_TYPES
 
@@ -189,23 +191,10 @@ def published(today: dt.date) -> sa.ColumnElement[bool]:
     )
 
 
-def _visible(actor: Actor, today: dt.date) -> sa.ColumnElement[bool]:
-    if actor.role in ("admin", "platform"):
-        return sa.true()
-    if actor.role == "supervisor":
-        return sa.or_(published(today), ListEntry.authority_id == actor.authority_id)
-    return published(today)
-
 
 def get_list_entry(session: Session, entry_id: int, actor: Actor, today: dt.date) -> ListEntry:
     """One entry, if the actor may see it (others get 404, not a hint that it exists)."""
-    entry = session.get(ListEntry, entry_id)
-    if entry is None or not (
-        can_see_unpublished(actor, entry.authority_id)
-        or session.scalar(sa.select(sa.literal(True)).where(ListEntry.id == entry_id, published(today)))
-    ):
-        raise NotFound(f"list entry {entry_id} does not exist")
-    return entry
+    return get_visible(session, ListEntry, entry_id, actor, published(today), "list entry")
 
 
 def _status_filter(status: str, today: dt.date) -> sa.ColumnElement[bool]:
@@ -222,7 +211,7 @@ def list_list_entries(
     page: int = 1, per_page: int = 50,
 ) -> Page[ListEntry]:
     """Entries the actor may see that match every filter, newest listing first."""
-    stmt = sa.select(ListEntry).where(_visible(actor, today)).order_by(
+    stmt = sa.select(ListEntry).where(visible_to(actor, ListEntry, published(today))).order_by(
         ListEntry.listed_on.desc(), ListEntry.id.desc()
     )
     f = filters

@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access import can_see_unpublished, require_authority
+from registry.access import require_authority
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import FEN_PER_WAN, plain_amount, utcnow
-from registry.errors import Conflict, InvalidInput, NotFound
+from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
 from registry.services.authorities import load_authority
@@ -23,8 +23,10 @@ from registry.services.records import (
     check_not_future,
     check_order,
     check_publicity,
+    get_visible,
     load_subject,
     owning_authority,
+    visible_to,
 )
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, SEVERITIES
 
@@ -193,23 +195,10 @@ def published(today: dt.date) -> sa.ColumnElement[bool]:
     )
 
 
-def _visible(actor: Actor, today: dt.date) -> sa.ColumnElement[bool]:
-    if actor.role in ("admin", "platform"):
-        return sa.true()
-    if actor.role == "supervisor":
-        return sa.or_(published(today), Penalty.authority_id == actor.authority_id)
-    return published(today)
-
 
 def get_penalty(session: Session, penalty_id: int, actor: Actor, today: dt.date) -> Penalty:
     """One penalty, if the actor may see it (others get 404, not a hint that it exists)."""
-    penalty = session.get(Penalty, penalty_id)
-    if penalty is None or not (
-        can_see_unpublished(actor, penalty.authority_id)
-        or session.scalar(sa.select(sa.literal(True)).where(Penalty.id == penalty_id, published(today)))
-    ):
-        raise NotFound(f"penalty {penalty_id} does not exist")
-    return penalty
+    return get_visible(session, Penalty, penalty_id, actor, published(today), "penalty")
 
 
 def list_penalties(
@@ -217,7 +206,7 @@ def list_penalties(
     page: int = 1, per_page: int = 50,
 ) -> Page[Penalty]:
     """Penalties the actor may see that match every filter, newest decision first."""
-    stmt = sa.select(Penalty).where(_visible(actor, today)).order_by(
+    stmt = sa.select(Penalty).where(visible_to(actor, Penalty, published(today))).order_by(
         Penalty.decided_on.desc(), Penalty.id.desc()
     )
     f = filters

@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access import require_authority, require_role
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, NotFound
 from registry.ledger import Actor
-from registry.models import Entity
+from registry.models import Entity, ListEntry, Penalty
 from registry.services.authorities import load_authority
+
+Record = TypeVar("Record", ListEntry, Penalty)
+
+
+def visible_to(actor: Actor, model: type[Record], published: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Which records of `model` the actor may read: the published ones, plus everything for
+    administrators and the platform, plus a supervisor's own authority's unpublished records."""
+    if actor.role in ("admin", "platform"):
+        return sa.true()
+    if actor.role == "supervisor":
+        return sa.or_(published, model.authority_id == actor.authority_id)
+    return published
+
+
+def get_visible(
+    session: Session, model: type[Record], record_id: int, actor: Actor,
+    published: sa.ColumnElement[bool], label: str,
+) -> Record:
+    """One record if the actor may read it; otherwise 404, never a hint that it exists."""
+    found = session.scalars(
+        sa.select(model).where(model.id == record_id, visible_to(actor, model, published))
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"{label} {record_id} does not exist")
+    return found
 
 
 def owning_authority(session: Session, actor: Actor, requested: int | None) -> int:
