@@ -5,8 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
+from api.lifecycle import actor as current_actor
 from api.schemas.common import PageArgs, ReasonArgs, StrictSchema, one_of, page_of, patch_of, text
-from registry.models import ListEntry
+from registry.models import ListEntry, ListEntryTransition
 from registry.runtime import current_runtime
 from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
 
@@ -43,8 +44,13 @@ class TransitionOut(ma.Schema):
     to_status = fields.String()
     effective_on = fields.Date()
     reason = fields.String()
-    actor = fields.String()
+    actor = fields.Method("_actor", metadata={"description": "who recorded it (not shown to the public)"})
     at = fields.DateTime()
+
+
+    def _actor(self, transition: ListEntryTransition) -> str | None:
+        # Key holders' names are internal; the public and screeners see the authority on the entry.
+        return transition.actor if current_actor().role in ("admin", "supervisor", "platform") else None
 
 
 class ListEntryOut(ma.Schema):

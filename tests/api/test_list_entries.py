@@ -125,7 +125,7 @@ def test_supervisor_lists_an_entity(client, session, world, entity):
     assert listing["actor"].startswith("财政厅 (supervisor key ")
 
     session.expire_all()
-    again = client.get(r.headers["Location"])
+    again = client.get(r.headers["Location"], headers=auth(world.finance_key))
     assert again.status_code == 200
     assert again.headers["ETag"] == '"v1"'
     assert again.json["domains"] == ["land", "procurement"]
@@ -791,3 +791,13 @@ def test_failed_writes_leave_no_event_or_audit_row(client, session, world, entit
 
     assert [r.status_code for r in responses] == [422, 422, 409, 412, 422, 409]
     assert ledger_size(session) == before
+
+
+def test_transition_actor_is_shown_to_officials_only(client, world, entity):
+    made = create(client, world.finance_key, entity.id)
+    assert made.status_code == 201
+    path = f"{URL}/{made.json['id']}"
+    official = client.get(path, headers=auth(world.finance_key)).json["transitions"][0]["actor"]
+    assert "财政厅" in official
+    assert client.get(path).json["transitions"][0]["actor"] is None
+    assert client.get(path, headers=auth(world.screener_key)).json["transitions"][0]["actor"] is None
