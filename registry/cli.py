@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry import access
+from registry import access, demo
 from registry.database import db, write_intent
 from registry.errors import RegistryError
 from registry.ledger import Actor, verify_audit_chain
+from registry.models import Entity
+from registry.runtime import current_runtime
 
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
@@ -70,3 +73,37 @@ def verify_audit() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@registry_cli.command("seed-demo")
+@click.option("--entities", "entity_count", type=click.IntRange(min=demo.MIN_ENTITIES), default=300,
+              show_default=True, help="how many entities (市场主体) to generate")
+@click.option("--seed", "rng_seed", type=int, default=2026, show_default=True,
+              help="seed of the generator: the same seed and day give the same registry")
+@click.option("--if-empty", is_flag=True, help="do nothing (exit 0) if the registry already has an entity")
+def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
+    """Load a small demo registry (authorities, entities, lists, penalties, keys) through the services."""
+    write_intent.set(True)
+    if if_empty and db.session.scalar(sa.select(Entity.id).limit(1)) is not None:
+        db.session.rollback()
+        click.echo("the registry already has entities: skipped loading demo data (--if-empty)")
+        return
+    runtime = current_runtime()
+    today = runtime.clock.today()
+    try:
+        summary = demo.seed_demo(
+            db.session(), vault=runtime.vault, today=today, rng_seed=rng_seed, entities=entity_count
+        )
+    except RegistryError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"demo registry loaded (seed {rng_seed}, dates counted back from {today}):")
+    click.echo(f"  authorities   {summary.authorities}")
+    click.echo(f"  entities      {summary.entities}")
+    click.echo(f"  list entries  {summary.list_entries}")
+    click.echo(f"  penalties     {summary.penalties}")
+    click.echo("demo API keys (shown once; only their hashes are stored):")
+    for key in summary.keys:
+        bound = "" if key.authority_id is None else f", authority {key.authority_id}"
+        click.echo(f"  {key.role:<10} {key.key}  {key.name}{bound}")

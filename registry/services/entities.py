@@ -18,6 +18,7 @@ from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ledger import Actor, record_change
 from registry.models import Entity, EntityName
 from registry.services.common import Page, changed, check_version, contains, load, paginate
+from registry.vocab import ENTITY_KINDS
 
 _REGISTRATION_NUMBERS = (
     "business_registration_no",
@@ -125,6 +126,8 @@ def _check_dates(valid_from: dt.date | None, valid_to: dt.date | None, field: st
 def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: IdentityVault) -> Entity:
     """Register a market entity or natural person, with any former names and aliases."""
     require_role(actor, "supervisor")
+    if data.get("kind") not in ENTITY_KINDS:
+        raise InvalidInput.field("kind", f"must be one of {', '.join(ENTITY_KINDS)}")
     entity = Entity(kind=data["kind"], name=_clean_name(data["name"]))
     _apply_details(session, entity, data, vault)
     entity.names = [EntityName(name=entity.name, kind="current", valid_from=data.get("name_since"))]
@@ -163,6 +166,8 @@ def update_entity(
         new_name = _clean_name(data["name"])
         if new_name != entity.name:
             renamed_on = data.get("renamed_on") or today
+            if renamed_on > today:
+                raise InvalidInput.field("renamed_on", f"{renamed_on} is in the future (today is {today})")
             for row in entity.names:
                 if row.kind == "current":
                     if row.valid_from and renamed_on < row.valid_from:

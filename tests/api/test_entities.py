@@ -191,3 +191,11 @@ def test_natural_persons_are_not_listed_to_the_public_or_screeners(client, world
         listed = {e["id"] for e in client.get("/api/v1/entities", headers=auth(key)).json["items"]}
         assert listed == {company, person}
         assert client.get(f"/api/v1/entities/{person}", headers=auth(key)).status_code == 200
+
+
+def test_rename_in_the_future_is_refused(client, world):
+    eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code()).json["id"]
+    r = client.patch(f"/api/v1/entities/{eid}", json={"name": "乙公司", "renamed_on": "2026-11-24"},
+                     headers=auth(world.finance_key, If_Match='"v1"'))
+    assert r.status_code == 422
+    assert "future" in r.json["errors"]["renamed_on"][0]

@@ -106,3 +106,4 @@ def test_region_names_and_validation():
 def test_complete_refuses_characters_outside_the_alphabet():
     with pytest.raises(uscc.USCCError, match="outside the GB 32100 alphabet: Z"):
         uscc.complete("91330106MA2XYZ123")
+
