@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from registry.models import AuditLog, ChangeEvent, ListEntry
+from registry.models import ListEntry
 from registry.services import list_entries as entry_service
 from tests import factories
 from tests.conftest import auth
+from tests.ledger_queries import audits_of as _audits_of
+from tests.ledger_queries import events_of as _events_of
+from tests.ledger_queries import ids, ledger_size
 
 URL = "/api/v1/list-entries"
 TODAY = dt.date(2026, 11, 23)
@@ -37,6 +40,15 @@ def entry_body(subject: int, /, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not DROP}
 
 
+
+def events_of(session, record_id: int):
+    return _events_of(session, "list_entry", record_id)
+
+
+def audits_of(session, record_id: int):
+    return _audits_of(session, "list_entry", record_id)
+
+
 def create(client, key: str | None, subject: int, /, **fields: Any):
     headers = auth(key) if key else {}
     return client.post(URL, json=entry_body(subject, **fields), headers=headers)
@@ -48,43 +60,8 @@ def created(client, key: str, subject: int, /, **fields: Any) -> dict[str, Any]:
     return r.json
 
 
-def ledger_size(session) -> tuple[int, int]:
-    return (
-        session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)),
-        session.scalar(sa.select(sa.func.count()).select_from(AuditLog)),
-    )
-
-
 def entry_count(session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(ListEntry))
-
-
-def events_of(session, record_id: int) -> list[ChangeEvent]:
-    return list(session.scalars(
-        sa.select(ChangeEvent)
-        .where(ChangeEvent.record_type == "list_entry", ChangeEvent.record_id == record_id)
-        .order_by(ChangeEvent.seq)
-    ))
-
-
-def audits_of(session, record_id: int) -> list[AuditLog]:
-    return list(session.scalars(
-        sa.select(AuditLog)
-        .where(AuditLog.record_type == "list_entry", AuditLog.record_id == record_id)
-        .order_by(AuditLog.seq)
-    ))
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.json
-    return {item["id"] for item in response.json["items"]}
-
-
-@pytest.fixture
-def entity(session, world):
-    made = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    session.commit()
-    return made
 
 
 def remove(client, key: str, entry_id: int, version: int = 1, **payload: Any):

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from registry.models import AuditLog, ChangeEvent, Penalty
+from registry.models import Penalty
 from registry.services import penalties as penalty_service
 from tests import factories
 from tests.conftest import auth
+from tests.ledger_queries import audits_of as _audits_of
+from tests.ledger_queries import events_of as _events_of
+from tests.ledger_queries import ids, ledger_size
 
 URL = "/api/v1/penalties"
 TODAY = dt.date(2026, 11, 23)
@@ -38,6 +41,15 @@ def penalty_body(subject: int, /, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not DROP}
 
 
+
+def events_of(session, record_id: int):
+    return _events_of(session, "penalty", record_id)
+
+
+def audits_of(session, record_id: int):
+    return _audits_of(session, "penalty", record_id)
+
+
 def create(client, key: str | None, subject: int, /, **fields: Any):
     headers = auth(key) if key else {}
     return client.post(URL, json=penalty_body(subject, **fields), headers=headers)
@@ -49,43 +61,8 @@ def created(client, key: str, subject: int, /, **fields: Any) -> dict[str, Any]:
     return r.json
 
 
-def ledger_size(session) -> tuple[int, int]:
-    return (
-        session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)),
-        session.scalar(sa.select(sa.func.count()).select_from(AuditLog)),
-    )
-
-
 def penalty_count(session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Penalty))
-
-
-def events_of(session, record_id: int) -> list[ChangeEvent]:
-    return list(session.scalars(
-        sa.select(ChangeEvent)
-        .where(ChangeEvent.record_type == "penalty", ChangeEvent.record_id == record_id)
-        .order_by(ChangeEvent.seq)
-    ))
-
-
-def audits_of(session, record_id: int) -> list[AuditLog]:
-    return list(session.scalars(
-        sa.select(AuditLog)
-        .where(AuditLog.record_type == "penalty", AuditLog.record_id == record_id)
-        .order_by(AuditLog.seq)
-    ))
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.json
-    return {item["id"] for item in response.json["items"]}
-
-
-@pytest.fixture
-def entity(session, world):
-    made = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    session.commit()
-    return made
 
 
 # --- recording ------------------------------------------------------------------------------
