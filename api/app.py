@@ -14,6 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=None,
         DATA_KEY=None,
+        CATALOGUE_DIR=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 
+from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
@@ -51,5 +52,9 @@ def init_app(app: Flask) -> None:
         compare_server_default=True,
         render_as_batch=True,  # SQLite alters tables by copying them
     )
-    app.extensions["registry"] = Runtime(clock=Clock(), vault=IdentityVault(_data_key(app)))
+    app.extensions["registry"] = Runtime(
+        clock=Clock(),
+        vault=IdentityVault(_data_key(app)),
+        catalogue=load_catalogue(app.config.get("CATALOGUE_DIR")),
+    )
     app.cli.add_command(cli.registry_cli)

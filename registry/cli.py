@@ -13,7 +13,7 @@ from registry.database import db, write_intent
 from registry.errors import RegistryError
 from registry.ledger import Actor, verify_audit_chain
 from registry.models import Entity
-from registry.runtime import current_runtime
+from registry.runtime import current_rules, current_runtime
 
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
@@ -92,7 +92,8 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     today = runtime.clock.today()
     try:
         summary = demo.seed_demo(
-            db.session(), vault=runtime.vault, today=today, rng_seed=rng_seed, entities=entity_count
+            db.session(), vault=runtime.vault, rules=current_rules(db.session()), today=today,
+            rng_seed=rng_seed, entities=entity_count,
         )
     except RegistryError as exc:
         _fail(exc.message)

@@ -27,9 +27,15 @@ from registry.database import plain_amount
 from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.models import Entity
+from registry.publication import Rules
 from registry.services.authorities import create_authority
 from registry.services.entities import add_entity_name, create_entity, update_entity
-from registry.services.list_entries import create_list_entry, remove_list_entry, repair_list_entry
+from registry.services.list_entries import (
+    create_list_entry,
+    remove_list_entry,
+    repair_list_entry,
+    revoke_list_entry,
+)
 from registry.services.penalties import correct_penalty, record_penalty, revoke_penalty
 
 MIN_ENTITIES = 20  # enough for every sector, list, state and severity to appear at least once
@@ -345,7 +351,8 @@ _PUBLICATION_MONTHS = {"minor": 3, "general": 12, "serious": 36}
 _SEIZED_GOODS = {"drug_procurement": "不合格医疗器械一批", "construction_bidding": "不合格钢筋一批",
                  "mining": "违法开采的矿产品一批"}
 _SEVERITY_WEIGHTS = {"minor": 25, "general": 45, "serious": 30}
-_STATE_WEIGHTS = {"active": 50, "expired": 18, "removed": 14, "repaired": 18}
+_STATE_WEIGHTS = {"active": 50, "expired": 18, "removed": 14, "repaired": 18, "revoked": 3}
+_REVOCATION_REASON = "行政复议决定撤销原列入决定"
 _REVOCATION_REASONS = ("经行政复议，原处罚决定被撤销", "经行政诉讼判决撤销原处罚决定", "处罚机关自行纠错，撤销原处罚决定")
 _REPAIR_REASON = "信用修复：已纠正失信行为、履行法定义务并作出信用承诺，经审核同意修复"
 _REMOVAL_REASONS = {
@@ -398,8 +405,8 @@ class ListEntryPlan:
     authority: str
     entity: int  # index into DemoPlan.entities
     data: dict[str, Any]  # the create_list_entry payload without entity_id
-    state: str  # the state on `today`: active, expired, removed or repaired
-    transition: tuple[str, dt.date, str] | None = None  # (removed | repaired, effective_on, reason)
+    state: str  # the state on `today`: active, expired, removed, repaired or revoked
+    transition: tuple[str, dt.date, str] | None = None  # (removed | repaired | revoked, effective_on, reason)
 
 
 @dataclass
@@ -874,6 +881,8 @@ class _Planner:
             plan.transition = ("removed", changed_on, reason)
         elif state == "repaired" and changed_on is not None:
             plan.transition = ("repaired", changed_on, _REPAIR_REASON)
+        elif state == "revoked" and changed_on is not None:
+            plan.transition = ("revoked", changed_on, _REVOCATION_REASON)
         return plan
 
     def _list_dates(self, kind: ListKind, state: str) -> tuple[dt.date, dt.date | None, dt.date | None]:
@@ -900,7 +909,7 @@ class _Planner:
                 listed_on += dt.timedelta(days=1)
                 expires_on = _add_months(listed_on, months)
         changed_on = None
-        if state == "removed":
+        if state in ("removed", "revoked"):
             changed_on = self._between(listed_on, today)
         elif state == "repaired":
             changed_on = self._between(min(_add_months(listed_on, kind.repair_after), today), today)
@@ -1011,7 +1020,8 @@ def _supervisor(spec: AuthoritySpec, authority_id: int) -> Actor:
 
 
 def seed_demo(
-    session: Session, *, vault: IdentityVault, today: dt.date, rng_seed: int = 2026, entities: int = 300
+    session: Session, *, vault: IdentityVault, rules: Rules, today: dt.date, rng_seed: int = 2026,
+    entities: int = 300,
 ) -> DemoSummary:
     """Load the demo registry through the services; flushes, never commits. Keys are returned in clear, once."""
     plan = plan_demo(today=today, rng_seed=rng_seed, entities=entities)
@@ -1042,10 +1052,12 @@ def seed_demo(
 
     for listing in plan.list_entries:
         actor = actors[listing.authority]
-        entry = create_list_entry(session, {**listing.data, "entity_id": entity_ids[listing.entity]}, actor, today)
+        entry = create_list_entry(session, {**listing.data, "entity_id": entity_ids[listing.entity]}, actor, today,
+                                  rules=rules)
         if listing.transition is not None:
             status, day, reason = listing.transition
-            change = remove_list_entry if status == "removed" else repair_list_entry
+            change = {"removed": remove_list_entry, "repaired": repair_list_entry,
+                      "revoked": revoke_list_entry}[status]
             change(session, entry.id, reason, day, actor, entry.version, today)
 
     for decision in plan.penalties:
@@ -1053,10 +1065,11 @@ def seed_demo(
         data = {**decision.data, "entity_id": entity_ids[decision.entity]}
         if decision.data_source:
             data["data_source_authority_id"] = ids[decision.data_source]
-        penalty = record_penalty(session, data, actor, today)
+        penalty = record_penalty(session, data, actor, today, rules=rules)
         if decision.correction is not None:
             changes, reason = decision.correction
-            penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today)
+            penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today,
+                                      rules=rules)
         if decision.revocation is not None:
             revoked_on, reason = decision.revocation
             revoke_penalty(session, penalty.id, reason, revoked_on, actor, penalty.version, today)

@@ -5,18 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy.orm import Session
 
+from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
+from registry.publication import Rules
+from registry.workdays import WorkCalendar
 
 
 @dataclass
 class Runtime:
     clock: Clock
     vault: IdentityVault
+    catalogue: Catalogue
 
 
 def current_runtime() -> Runtime:
     """The registry runtime of the current app (entry points only; services take arguments)."""
     found: Runtime = current_app.extensions["registry"]
     return found
+
+
+def current_rules(session: Session) -> Rules:
+    """The catalogue and the working-day calendar (with its loaded overrides) for one entry point."""
+    return Rules(current_runtime().catalogue, WorkCalendar.load(session))

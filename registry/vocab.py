@@ -38,6 +38,7 @@ LIST_ENTRY_STATES = {
     "expired": "已到期",
     "removed": "已移出",
     "repaired": "已信用修复",
+    "revoked": "已撤销",
 }
 
 # 处罚类别, 行政处罚法 (2021) 第九条.
@@ -63,3 +64,11 @@ SEVERITIES = {"minor": "轻微", "general": "一般", "serious": "严重"}
 
 # States of a penalty record: in force, or revoked (撤销) by the deciding authority.
 PENALTY_STATES = {"effective": "有效", "revoked": "已撤销"}
+
+# 信用修复申请 states: submitted → accepted | rejected; accepted → repaired | rejected.
+REPAIR_STATES = {
+    "submitted": "已提交",
+    "accepted": "已受理",
+    "rejected": "不予修复",
+    "repaired": "已修复",
+}

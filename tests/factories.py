@@ -10,10 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry import access
+from registry.catalogue import load_catalogue
 from registry.codes import uscc
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
+from registry.publication import Rules
 from registry.services import authorities, entities, list_entries, penalties
+from registry.workdays import WorkCalendar
 
 TODAY = dt.date(2026, 11, 23)
 ADMIN = Actor(key_id=None, name="test admin", role="admin")
@@ -23,6 +26,11 @@ _serial = itertools.count(1)
 def code(prefix: str = "91330106") -> str:
     """A fresh valid USCC: registration authority + region, a serial organisation code, check character."""
     return uscc.complete(f"{prefix}{next(_serial):09d}")
+
+
+def rules(session: Session) -> Rules:
+    """The shipped catalogue and the calendar with whatever overrides the test loaded."""
+    return Rules(load_catalogue(), WorkCalendar.load(session))
 
 
 def supervisor_of(authority: Authority) -> Actor:
@@ -67,7 +75,7 @@ def make_penalty(session: Session, authority: Authority, entity: Entity, **field
     data = penalty_data(entity, **fields)
     if isinstance(data.get("fine_amount"), str):
         data["fine_amount"] = Decimal(data["fine_amount"])
-    return penalties.record_penalty(session, data, supervisor_of(authority), TODAY)
+    return penalties.record_penalty(session, data, supervisor_of(authority), TODAY, rules=rules(session))
 
 
 def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
@@ -88,7 +96,7 @@ def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
 
 def make_list_entry(session: Session, authority: Authority, entity: Entity, **fields: Any) -> ListEntry:
     return list_entries.create_list_entry(
-        session, list_entry_data(entity, **fields), supervisor_of(authority), TODAY
+        session, list_entry_data(entity, **fields), supervisor_of(authority), TODAY, rules=rules(session)
     )
 
 

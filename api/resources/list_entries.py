@@ -18,7 +18,7 @@ from api.schemas.list_entries import (
 )
 from api.smorest import Blueprint
 from registry.database import db
-from registry.runtime import current_runtime
+from registry.runtime import current_rules, current_runtime
 from registry.services import list_entries as service
 
 blp = Blueprint("list_entries", __name__, url_prefix="/api/v1/list-entries",
@@ -42,7 +42,7 @@ class ListEntries(MethodView):
     @blp.response(201, ListEntryOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Record a list entry decided by the caller's authority (supervisor)."""
-        entry = service.create_list_entry(db.session, data, actor(), _today())
+        entry = service.create_list_entry(db.session(), data, actor(), _today(), rules=current_rules(db.session()))
         location = url_for("list_entries.ListEntry", entry_id=entry.id)
         return entry, 201, {**etag_headers(entry), "Location": location}
 
@@ -61,7 +61,8 @@ class ListEntry(MethodView):
         """更正: correct recorded fields, with the reason (own authority; needs If-Match)."""
         reason = data.pop("reason")
         entry = service.correct_list_entry(
-            db.session, entry_id, data, reason, actor(), expected_version(), _today()
+            db.session(), entry_id, data, reason, actor(), expected_version(), _today(),
+            rules=current_rules(db.session()),
         )
         return entry, 200, etag_headers(entry)
 
@@ -85,6 +86,18 @@ class RepairListEntry(MethodView):
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
         """信用修复: record that the entity repaired its credit (needs If-Match)."""
         entry = service.repair_list_entry(
+            db.session, entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), _today()
+        )
+        return entry, 200, etag_headers(entry)
+
+
+@blp.route("/<int:entry_id>/revoke")
+class RevokeListEntry(MethodView):
+    @blp.arguments(TransitionIn)
+    @blp.response(200, ListEntryOut)
+    def post(self, data: dict[str, Any], entry_id: int) -> Any:
+        """撤销: the listing decision was revoked; the entry stops counting, kept (needs If-Match)."""
+        entry = service.revoke_list_entry(
             db.session, entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), _today()
         )
         return entry, 200, etag_headers(entry)

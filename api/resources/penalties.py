@@ -18,7 +18,7 @@ from api.schemas.penalties import (
 )
 from api.smorest import Blueprint
 from registry.database import db
-from registry.runtime import current_runtime
+from registry.runtime import current_rules, current_runtime
 from registry.services import penalties as service
 
 blp = Blueprint("penalties", __name__, url_prefix="/api/v1/penalties",
@@ -42,7 +42,7 @@ class Penalties(MethodView):
     @blp.response(201, PenaltyOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Record a penalty decided by the caller's authority (supervisor)."""
-        penalty = service.record_penalty(db.session, data, actor(), _today())
+        penalty = service.record_penalty(db.session(), data, actor(), _today(), rules=current_rules(db.session()))
         location = url_for("penalties.Penalty", penalty_id=penalty.id)
         return penalty, 201, {**etag_headers(penalty), "Location": location}
 
@@ -61,7 +61,8 @@ class Penalty(MethodView):
         """更正: correct recorded fields, with the reason (own authority; needs If-Match)."""
         reason = data.pop("reason")
         penalty = service.correct_penalty(
-            db.session, penalty_id, data, reason, actor(), expected_version(), _today()
+            db.session(), penalty_id, data, reason, actor(), expected_version(), _today(),
+            rules=current_rules(db.session()),
         )
         return penalty, 200, etag_headers(penalty)
 

@@ -2,16 +2,20 @@
 
 from registry.models.access import ApiKey, IdempotencyRecord
 from registry.models.authority import Authority, AuthorityDomain
+from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.entity import Entity, EntityName
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
 from registry.models.penalty import Penalty
+from registry.models.repair import RepairApplication
 
 __all__ = [
     "ApiKey",
     "AuditLog",
     "Authority",
     "AuthorityDomain",
+    "CalendarDay",
+    "CalendarYear",
     "ChangeEvent",
     "Entity",
     "EntityName",
@@ -21,4 +25,5 @@ __all__ = [
     "ListEntryDomain",
     "ListEntryTransition",
     "Penalty",
+    "RepairApplication",
 ]

@@ -81,6 +81,11 @@ class ListEntry(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="active", index=True)
     status_changed_on: Mapped[dt.date | None]
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Earliest date a credit repair may be applied for (from the list catalogue), if repairable.
+    repair_from: Mapped[dt.date | None]
+    # 公开时效: when it had to be published by, and whether that rests on a provisional calendar.
+    publication_due_on: Mapped[dt.date | None]
+    due_provisional: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_public: Mapped[bool] = mapped_column(default=True)
     not_public_reason: Mapped[str | None] = mapped_column(sa.Text)
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -97,6 +102,10 @@ class ListEntry(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the entry counts on `day` (for measures and screening)."""
+        return self.listed_on <= day and self.status_on(day) == "active"
 
     def status_on(self, day: dt.date) -> str:
         """The state on `day`: a stored decision, or 'expired' once `expires_on` is reached."""
@@ -122,6 +131,9 @@ class ListEntry(Base):
             "status": self.status,
             "status_changed_on": self.status_changed_on.isoformat() if self.status_changed_on else None,
             "status_reason": self.status_reason,
+            "repair_from": self.repair_from.isoformat() if self.repair_from else None,
+            "publication_due_on": self.publication_due_on.isoformat() if self.publication_due_on else None,
+            "due_provisional": self.due_provisional,
             "is_public": self.is_public,
             "not_public_reason": self.not_public_reason,
             "first_published_at": self.first_published_at.isoformat() if self.first_published_at else None,

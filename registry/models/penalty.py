@@ -56,6 +56,16 @@ class Penalty(Base):
     severity: Mapped[str] = mapped_column(sa.String(8))
     domain: Mapped[str] = mapped_column(sa.String(32), index=True)
     project_code: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    # Publication (公示) as the rule set in force on decided_on makes it: see registry.publication.
+    rule_set: Mapped[str | None] = mapped_column(sa.String(40))
+    publication_tier: Mapped[str | None] = mapped_column(sa.String(8))
+    publishable: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    publication_starts_on: Mapped[dt.date | None]
+    repair_from: Mapped[dt.date | None]
+    repaired_on: Mapped[dt.date | None]
+    # 公开时效: when it had to be published by, and whether that rests on a provisional calendar.
+    publication_due_on: Mapped[dt.date | None]
+    due_provisional: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_public: Mapped[bool] = mapped_column(default=True)
     not_public_reason: Mapped[str | None] = mapped_column(sa.Text)
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -67,6 +77,25 @@ class Penalty(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the decision counts on `day` (for measures and screening): decided, not
+        revoked, not repaired, and not past its publication period."""
+        return (
+            self.status == "effective"
+            and self.repaired_on is None
+            and self.decided_on <= day
+            and (self.publication_ends_on is None or day <= self.publication_ends_on)
+        )
+
+    def published_on(self, day: dt.date) -> bool:
+        """Whether the public sees it on `day` (公示): in force, public, publishable, started."""
+        return (
+            self.in_force_on(day)
+            and self.is_public
+            and self.publishable
+            and (self.publication_starts_on is None or self.publication_starts_on <= day)
+        )
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -88,6 +117,14 @@ class Penalty(Base):
             "decided_on": _iso(self.decided_on),
             "valid_until": _iso(self.valid_until),
             "publication_ends_on": _iso(self.publication_ends_on),
+            "rule_set": self.rule_set,
+            "publication_tier": self.publication_tier,
+            "publishable": self.publishable,
+            "publication_starts_on": _iso(self.publication_starts_on),
+            "repair_from": _iso(self.repair_from),
+            "repaired_on": _iso(self.repaired_on),
+            "publication_due_on": _iso(self.publication_due_on),
+            "due_provisional": self.due_provisional,
             "remarks": self.remarks,
             "severity": self.severity,
             "domain": self.domain,

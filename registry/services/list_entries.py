@@ -14,6 +14,7 @@ from registry.database import utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransition
+from registry.publication import Rules, disclosure_due, list_repair_from
 from registry.services.common import Page, changed, check_version, load, paginate, set_domains
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
@@ -70,8 +71,18 @@ def _check_unique(session: Session, state: dict[str, Any], current_id: int | Non
         )
 
 
+def _dates(state: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """The earliest repair date (list catalogue) and the disclosure deadline (公开时效)."""
+    due = disclosure_due(rules, record_type="list_entry", domains=state["domains"], decided_on=state["listed_on"])
+    return {
+        "repair_from": list_repair_from(rules.catalogue, state["list_name"], state["listed_on"]),
+        "publication_due_on": due.value,
+        "due_provisional": due.provisional,
+    }
+
+
 def create_list_entry(
-    session: Session, data: dict[str, Any], actor: Actor, today: dt.date
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules
 ) -> ListEntry:
     """Put an entity on a list by a decision of the actor's authority."""
     state = dict(data)
@@ -81,6 +92,7 @@ def create_list_entry(
     _check_unique(session, state, None)
     entry = ListEntry(
         **{k: state.get(k) for k in _CORRECTABLE},
+        **_dates(state, rules),
         authority_id=state["authority_id"],
         list_type=state["list_type"],
         status="active",
@@ -110,7 +122,7 @@ def _load_for_change(session: Session, entry_id: int, actor: Actor, expected_ver
 
 def correct_list_entry(
     session: Session, entry_id: int, changes: dict[str, Any], reason: str,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules,
 ) -> ListEntry:
     """更正: fix the recorded facts of an entry; its state changes only through transitions."""
     entry = _load_for_change(session, entry_id, actor, expected_version)
@@ -125,6 +137,8 @@ def correct_list_entry(
     _check_unique(session, state, entry.id)
     for field in _CORRECTABLE:
         setattr(entry, field, state.get(field))
+    for field, value in _dates(state, rules).items():
+        setattr(entry, field, value)
     set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
     entry.domain_rows.sort(key=lambda row: row.domain)  # as loaded (order_by), so the response matches a read
     if entry.is_public and entry.first_published_at is None:
@@ -143,8 +157,9 @@ def _transition(
 ) -> ListEntry:
     entry = _load_for_change(session, entry_id, actor, expected_version)
     current = entry.status_on(today)
-    if current != "active":
-        raise Conflict(f"list entry {entry_id} is {current}; only an active entry can be {to_status}")
+    allowed = ("active", "expired") if to_status == "revoked" else ("active",)
+    if current not in allowed:
+        raise Conflict(f"list entry {entry_id} is {current}; only an {' or '.join(allowed)} entry can be {to_status}")
     if to_status == "repaired" and entry.list_type == "red":
         raise Conflict("a red-list entry is not repaired (信用修复 applies to black and watch lists); remove it instead")
     day = effective_on or today
@@ -160,7 +175,7 @@ def _transition(
                             reason=reason, actor=actor.label)
     )
     session.flush()
-    operation = {"removed": "remove", "repaired": "repair"}[to_status]
+    operation = {"removed": "remove", "repaired": "repair", "revoked": "revoke"}[to_status]
     record_change(session, actor=actor, operation=operation, record_type="list_entry",
                   record=entry, before=before, authority_id=entry.authority_id, reason=reason)
     return entry
@@ -180,6 +195,14 @@ def repair_list_entry(
 ) -> ListEntry:
     """信用修复: the entity has repaired its credit; the entry stops counting but is kept."""
     return _transition(session, entry_id, "repaired", reason, effective_on, actor, expected_version, today)
+
+
+def revoke_list_entry(
+    session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
+    actor: Actor, expected_version: int, today: dt.date,
+) -> ListEntry:
+    """撤销: the listing decision itself was revoked (复议、诉讼 or by the authority); kept, not counted."""
+    return _transition(session, entry_id, "revoked", reason, effective_on, actor, expected_version, today)
 
 
 def published(today: dt.date) -> sa.ColumnElement[bool]:

@@ -15,6 +15,7 @@ from registry.database import FEN_PER_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
+from registry.publication import Rules, disclosure_due, publication_window
 from registry.services.authorities import load_authority
 from registry.services.common import Page, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
@@ -111,16 +112,54 @@ def _subject(penalty: Penalty, entity: Entity) -> None:
     penalty.subject_name, penalty.subject_uscc = entity.name, entity.uscc
 
 
-def record_penalty(session: Session, data: dict[str, Any], actor: Actor, today: dt.date) -> Penalty:
-    """Record a 行政处罚 decided by the actor's authority."""
+def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool) -> dict[str, Any]:
+    """Publication period and disclosure deadline by the rules in force on the decision date.
+
+    A 公示截止期 the authority gives must lie between the earliest repair date and the
+    rule set's maximum; one it does not give is the maximum (or, on a correction, the one
+    stored, while that still fits the new period).
+    """
+    authority = load_authority(session, state["authority_id"])
+    window = publication_window(
+        rules.catalogue, decided_on=state["decided_on"], severity=state["severity"],
+        categories=state["categories"], violation_type=state["violation_type"],
+        authority_region=authority.region_code,
+    )
+    end: dt.date | None = state.get("publication_ends_on")
+    fits = end is not None and window.repair_from <= end <= window.ends_on
+    if explicit_end and end is not None and not fits:
+        raise InvalidInput.field(
+            "publication_ends_on",
+            f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
+            f"published until a day from {window.repair_from} to {window.ends_on}",
+        )
+    due = disclosure_due(rules, record_type="penalty", domains=[state["domain"]], decided_on=state["decided_on"])
+    return {
+        "rule_set": window.rule_set,
+        "publication_tier": window.tier,
+        "publishable": window.publishable,
+        "publication_starts_on": window.starts_on,
+        "repair_from": window.repair_from,
+        "publication_ends_on": end if fits else window.ends_on,
+        "publication_due_on": due.value,
+        "due_provisional": due.provisional,
+    }
+
+
+def record_penalty(
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules
+) -> Penalty:
+    """Record a 行政处罚 decided by the actor's authority; its publication period follows the rules."""
     state = dict(data)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("data_source_authority_id", state["authority_id"])
     state.setdefault("is_public", True)
     _validate(session, state, today)
     _check_unique(session, state["authority_id"], state["decision_number"], None)
+    periods = _periods(session, state, rules, explicit_end=data.get("publication_ends_on") is not None)
+    state.update(periods)
     penalty = Penalty(authority_id=state["authority_id"], status="effective",
-                      **{k: state.get(k) for k in CORRECTABLE})
+                      **{k: state.get(k) for k in (*CORRECTABLE, *periods)})
     _subject(penalty, load_subject(session, penalty.entity_id))
     if penalty.is_public:
         penalty.first_published_at = utcnow()
@@ -142,9 +181,11 @@ def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_v
 
 def correct_penalty(
     session: Session, penalty_id: int, changes: dict[str, Any], reason: str,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules,
 ) -> Penalty:
-    """更正: fix recorded fields of a penalty, with the reason; the history keeps both versions."""
+    """更正: fix recorded fields of a penalty, with the reason; the history keeps both versions.
+
+    The publication period and the disclosure deadline follow the corrected facts."""
     penalty = _load_for_change(session, penalty_id, actor, expected_version)
     if not reason.strip():
         raise InvalidInput.field("reason", "must not be empty")
@@ -153,7 +194,10 @@ def correct_penalty(
     apply_changes(state, changes)
     _validate(session, state, today)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
-    for field in CORRECTABLE:
+    state["authority_id"] = penalty.authority_id
+    periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
+    state.update(periods)
+    for field in (*CORRECTABLE, *periods):
         setattr(penalty, field, state.get(field))
     if "entity_id" in changes:
         _subject(penalty, load_subject(session, penalty.entity_id))
@@ -187,10 +231,15 @@ def revoke_penalty(
 
 
 def published(today: dt.date) -> sa.ColumnElement[bool]:
-    """Penalties the public may see on `today`: public, in force, within 公示截止期 (inclusive)."""
+    """Penalties the public may see on `today` (the SQL form of Penalty.published_on): public,
+    publishable (not a minor penalty kept unpublished), in force, not repaired, within 公示截止期."""
     return sa.and_(
         Penalty.is_public.is_(True),
+        Penalty.publishable.is_(True),
         Penalty.status == "effective",
+        Penalty.repaired_on.is_(None),
+        Penalty.decided_on <= today,
+        sa.or_(Penalty.publication_starts_on.is_(None), Penalty.publication_starts_on <= today),
         sa.or_(Penalty.publication_ends_on.is_(None), Penalty.publication_ends_on >= today),
     )
 

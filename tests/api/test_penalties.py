@@ -184,7 +184,7 @@ def test_invalid_penalty_is_refused_naming_the_field(client, session, world, ent
 
 def test_decision_on_today_and_zero_decimals_are_accepted(client, world, entity):
     made = created(client, world.finance_key, entity.id, decided_on=TODAY.isoformat(),
-                   valid_until=TODAY.isoformat(), publication_ends_on=TODAY.isoformat())
+                   valid_until=TODAY.isoformat())
     assert made["decided_on"] == "2026-11-23"
 
 
@@ -576,9 +576,9 @@ def shelf(session, world, entity):
         "not_public": factories.make_penalty(session, finance, entity, is_public=False,
                                              not_public_reason="涉及商业秘密"),
         "revoked": factories.make_penalty(session, finance, entity),
-        "ended_yesterday": factories.make_penalty(session, finance, entity,
-                                                  publication_ends_on=dt.date(2026, 11, 22)),
-        "ends_today": factories.make_penalty(session, finance, entity, publication_ends_on=TODAY),
+        # general tier: published for at most 12 months from the decision
+        "ended_yesterday": factories.make_penalty(session, finance, entity, decided_on=dt.date(2025, 11, 22)),
+        "ends_today": factories.make_penalty(session, finance, entity, decided_on=dt.date(2025, 11, 23)),
         "housing_published": factories.make_penalty(session, housing, entity),
         "housing_not_public": factories.make_penalty(session, housing, entity, is_public=False,
                                                      not_public_reason="涉及国家秘密"),
@@ -638,7 +638,8 @@ def test_missing_penalty_is_404_for_everyone(client, world):
 
 @pytest.fixture
 def catalogue(session, world):
-    """Penalties to find, all published, decided on different days by different authorities."""
+    """Penalties to find, decided on different days by different authorities ("a", a minor one,
+    has ended its at most 3 months of publication; "d" is revoked)."""
     hesheng = factories.make_entity(session, "杭州合晟建设工程有限公司")
     yuanjing = factories.make_entity(session, "宁波远景工程咨询有限公司")
     session.commit()
@@ -708,7 +709,7 @@ def test_name_filter_finds_a_former_name_after_renaming(client, session, world, 
     assert _find(client, world, catalogue, name="杭州合晟建设工程有限公司") == {"a", "c"}
     assert _find(client, world, catalogue, name="浙江合晟建设集团") == {"a", "c"}
     # the penalty keeps the name the decision was made against
-    read = client.get(f"{URL}/{catalogue['a']}").json
+    read = client.get(f"{URL}/{catalogue['a']}", headers=auth(world.admin_key)).json
     assert read["subject_name"] == "杭州合晟建设工程有限公司"
 
 

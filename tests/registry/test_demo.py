@@ -19,6 +19,7 @@ from registry.ledger import verify_audit_chain
 from registry.models import ApiKey, AuditLog, Authority, ChangeEvent, Entity, ListEntry, Penalty
 from registry.runtime import Runtime
 from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES, SEVERITIES
+from tests import factories
 from tests.conftest import auth
 
 ENTITIES = 60  # small enough to keep the suite fast, large enough for every kind of record
@@ -27,7 +28,8 @@ TODAY = dt.date(2026, 11, 23)  # the `runtime` fixture's clock
 
 @pytest.fixture
 def demo(session: Session, runtime: Runtime) -> DemoSummary:
-    summary = seed_demo(session, vault=runtime.vault, today=runtime.clock.today(), entities=ENTITIES)
+    summary = seed_demo(session, vault=runtime.vault, rules=factories.rules(session), today=runtime.clock.today(),
+                        entities=ENTITIES)
     session.commit()
     return summary
 
@@ -253,7 +255,7 @@ def test_a_second_run_with_the_same_seed_builds_the_same_registry(session: Sessi
     def run() -> tuple[list[str], list[str]]:
         savepoint = session.begin_nested()
         try:
-            seed_demo(session, vault=runtime.vault, today=TODAY, entities=30)
+            seed_demo(session, vault=runtime.vault, rules=factories.rules(session), today=TODAY, entities=30)
             names = list(session.scalars(sa.select(Entity.name).order_by(Entity.name)))
             numbers = list(session.scalars(sa.select(Penalty.decision_number).order_by(Penalty.decision_number)))
             return names, numbers
