@@ -15,7 +15,7 @@ from registry.database import FEN_PER_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
-from registry.publication import Rules, disclosure_due, publication_window
+from registry.publication import PublicationWindow, Rules, disclosure_due, publication_window
 from registry.services.authorities import load_authority
 from registry.services.common import Page, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
@@ -112,20 +112,30 @@ def _subject(penalty: Penalty, entity: Entity) -> None:
     penalty.subject_name, penalty.subject_uscc = entity.name, entity.uscc
 
 
-def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool) -> dict[str, Any]:
-    """Publication period and disclosure deadline by the rules in force on the decision date.
-
-    A 公示截止期 the authority gives must lie between the earliest repair date and the
-    rule set's maximum; one it does not give is the maximum (or, on a correction, the one
-    stored, while that still fits the new period).
-    """
+def _window(session: Session, state: dict[str, Any], rules: Rules) -> PublicationWindow:
     authority = load_authority(session, state["authority_id"])
-    window = publication_window(
+    return publication_window(
         rules.catalogue, decided_on=state["decided_on"], severity=state["severity"],
         categories=state["categories"], violation_type=state["violation_type"],
         authority_region=authority.region_code,
     )
+
+
+def _periods(
+    session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool,
+    previous_default: dt.date | None = None,
+) -> dict[str, Any]:
+    """Publication period and disclosure deadline by the rules in force on the decision date.
+
+    A 公示截止期 the authority gives must lie between the earliest repair date and the
+    rule set's maximum; one it does not give is the maximum. On a correction a date the
+    authority once chose is kept while it still fits; one that was the old maximum moves
+    to the new maximum.
+    """
+    window = _window(session, state, rules)
     end: dt.date | None = state.get("publication_ends_on")
+    if not explicit_end and end is not None and end == previous_default:
+        end = None
     fits = end is not None and window.repair_from <= end <= window.ends_on
     if explicit_end and end is not None and not fits:
         raise InvalidInput.field(
@@ -195,7 +205,10 @@ def correct_penalty(
     _validate(session, state, today)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     state["authority_id"] = penalty.authority_id
-    periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
+    previous = _window(session, {**before, "authority_id": penalty.authority_id,
+                                 "decided_on": penalty.decided_on}, rules)
+    periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None,
+                       previous_default=previous.ends_on)
     state.update(periods)
     for field in (*CORRECTABLE, *periods):
         setattr(penalty, field, state.get(field))
