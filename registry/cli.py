@@ -60,6 +60,21 @@ def revoke_key(key_id: int) -> None:
     click.echo(f"key {key_id} revoked")
 
 
+@registry_cli.command("recompute-rules")
+def recompute_rules() -> None:
+    """Re-derive publication periods, repair dates and due dates after the catalogue or calendar changed."""
+    from registry.services.list_entries import recompute_list_entry_dates
+    from registry.services.penalties import recompute_penalty_periods
+
+    write_intent.set(True)
+    session = db.session()
+    rules = current_rules(session)
+    penalties = recompute_penalty_periods(session, rules, OPERATOR)
+    entries = recompute_list_entry_dates(session, rules, OPERATOR)
+    db.session.commit()
+    click.echo(f"recomputed: {penalties} penalties and {entries} list entries changed")
+
+
 @registry_cli.command("verify-audit")
 def verify_audit() -> None:
     """Check the audit log's hash chain; name the first broken row (exit 1 if any)."""

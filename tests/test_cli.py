@@ -193,3 +193,27 @@ def test_verify_audit_names_a_deleted_row(app: Flask, client: FlaskClient, sessi
     assert result.exit_code == 1
     assert "BROKEN at row 3:" in result.stderr
     assert "missing" in result.stderr
+
+
+def test_recompute_rules_reports_what_changed(app: Flask, session: Session, world) -> None:
+    import datetime as dt
+
+    from registry.models import CalendarDay, CalendarYear
+
+    entity = factories.make_entity(session)
+    penalty = factories.make_penalty(session, world.housing, entity, decided_on=dt.date(2026, 11, 20),
+                                     domain="construction_bidding")
+    session.commit()
+    first = _run(app, "recompute-rules")
+    assert first.exit_code == 0, first.output
+    assert "0 penalties and 0 list entries changed" in first.output
+
+    session.add(CalendarYear(year=2026, notice="test", loaded_by="test"))
+    session.flush()
+    session.add(CalendarDay(day=dt.date(2026, 11, 27), year=2026, is_workday=False, name="测试假日"))
+    session.commit()
+    second = _run(app, "recompute-rules")
+    assert second.exit_code == 0, second.output
+    assert "1 penalties and 0 list entries changed" in second.output
+    session.refresh(penalty)
+    assert penalty.publication_due_on == dt.date(2026, 12, 2)

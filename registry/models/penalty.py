@@ -61,6 +61,8 @@ class Penalty(Base):
     publication_tier: Mapped[str | None] = mapped_column(sa.String(8))
     publishable: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     publication_starts_on: Mapped[dt.date | None]
+    # True when the authority set 公示截止期 itself (within the period); False: the rule set's maximum.
+    publication_end_chosen: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     repair_from: Mapped[dt.date | None]
     repaired_on: Mapped[dt.date | None]
     # 公开时效: when it had to be published by, and whether that rests on a provisional calendar.
@@ -121,6 +123,7 @@ class Penalty(Base):
             "publication_tier": self.publication_tier,
             "publishable": self.publishable,
             "publication_starts_on": _iso(self.publication_starts_on),
+            "publication_end_chosen": self.publication_end_chosen,
             "repair_from": _iso(self.repair_from),
             "repaired_on": _iso(self.repaired_on),
             "publication_due_on": _iso(self.publication_due_on),

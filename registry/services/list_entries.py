@@ -151,6 +151,26 @@ def correct_list_entry(
     return entry
 
 
+def recompute_list_entry_dates(session: Session, rules: Rules, actor: Actor) -> int:
+    """After the catalogue or the calendar changed: re-derive repair dates and due dates.
+
+    Each entry that changes is audited and sent to the outbox (operation "recompute").
+    """
+    count = 0
+    for entry in session.scalars(sa.select(ListEntry).order_by(ListEntry.id)):
+        before = entry.snapshot()
+        state = {"list_name": entry.list_name, "listed_on": entry.listed_on, "domains": list(entry.domains)}
+        for field, value in _dates(state, rules).items():
+            setattr(entry, field, value)
+        if changed(entry, before):
+            session.flush()
+            record_change(session, actor=actor, operation="recompute", record_type="list_entry", record=entry,
+                          before=before, authority_id=entry.authority_id,
+                          reason="list catalogue or working-day calendar changed")
+            count += 1
+    return count
+
+
 def _transition(
     session: Session, entry_id: int, to_status: str, reason: str, effective_on: dt.date | None,
     actor: Actor, expected_version: int, today: dt.date,

@@ -121,23 +121,18 @@ def _window(session: Session, state: dict[str, Any], rules: Rules) -> Publicatio
     )
 
 
-def _periods(
-    session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool,
-    previous_default: dt.date | None = None,
-) -> dict[str, Any]:
+def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool) -> dict[str, Any]:
     """Publication period and disclosure deadline by the rules in force on the decision date.
 
-    A 公示截止期 the authority gives must lie between the earliest repair date and the
-    rule set's maximum; one it does not give is the maximum. On a correction a date the
-    authority once chose is kept while it still fits; one that was the old maximum moves
-    to the new maximum.
+    A 公示截止期 the authority gives must lie between the earliest repair date and the rule
+    set's maximum; without one it is the maximum. A date the authority once chose is kept
+    (through corrections and rule changes) while it still fits the period.
     """
     window = _window(session, state, rules)
     end: dt.date | None = state.get("publication_ends_on")
-    if not explicit_end and end is not None and end == previous_default:
-        end = None
-    fits = end is not None and window.repair_from <= end <= window.ends_on
-    if explicit_end and end is not None and not fits:
+    chosen = explicit_end or bool(state.get("publication_end_chosen"))
+    fits = chosen and end is not None and window.repair_from <= end <= window.ends_on
+    if explicit_end and not fits:
         raise InvalidInput.field(
             "publication_ends_on",
             f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
@@ -151,6 +146,7 @@ def _periods(
         "publication_starts_on": window.starts_on,
         "repair_from": window.repair_from,
         "publication_ends_on": end if fits else window.ends_on,
+        "publication_end_chosen": fits,
         "publication_due_on": due.value,
         "due_provisional": due.provisional,
     }
@@ -204,11 +200,8 @@ def correct_penalty(
     apply_changes(state, changes)
     _validate(session, state, today)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
-    state["authority_id"] = penalty.authority_id
-    previous = _window(session, {**before, "authority_id": penalty.authority_id,
-                                 "decided_on": penalty.decided_on}, rules)
-    periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None,
-                       previous_default=previous.ends_on)
+    state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
+    periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
     state.update(periods)
     for field in (*CORRECTABLE, *periods):
         setattr(penalty, field, state.get(field))
@@ -222,6 +215,28 @@ def correct_penalty(
     record_change(session, actor=actor, operation="correct", record_type="penalty",
                   record=penalty, before=before, authority_id=penalty.authority_id, reason=reason.strip())
     return penalty
+
+
+def recompute_penalty_periods(session: Session, rules: Rules, actor: Actor) -> int:
+    """After the catalogue or the calendar changed: re-derive every penalty's period and due date.
+
+    Each penalty whose derived fields change is audited and sent to the outbox (operation
+    "recompute"); returns how many changed.
+    """
+    count = 0
+    for penalty in session.scalars(sa.select(Penalty).order_by(Penalty.id)):
+        before = penalty.snapshot()
+        state = {k: getattr(penalty, k) for k in CORRECTABLE}
+        state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
+        for field, value in _periods(session, state, rules, explicit_end=False).items():
+            setattr(penalty, field, value)
+        if changed(penalty, before):
+            session.flush()
+            record_change(session, actor=actor, operation="recompute", record_type="penalty", record=penalty,
+                          before=before, authority_id=penalty.authority_id,
+                          reason="publication rules or working-day calendar changed")
+            count += 1
+    return count
 
 
 def revoke_penalty(
