@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, utcnow
 
@@ -19,6 +19,11 @@ class CalendarYear(Base):
     notice: Mapped[str] = mapped_column(sa.String(500))
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     loaded_by: Mapped[str] = mapped_column(sa.String(200))
+
+    # Declared so the unit of work inserts a year before its days (and deletes them with it).
+    days: Mapped[list[CalendarDay]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="CalendarDay.day"
+    )
 
 
 class CalendarDay(Base):
