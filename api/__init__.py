@@ -6,7 +6,18 @@ from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from api import errors, lifecycle
-from api.resources import authorities, entities, health, history, list_entries, penalties
+from api.resources import (
+    authorities,
+    calendar,
+    entities,
+    health,
+    history,
+    list_entries,
+    measures,
+    penalties,
+    repairs,
+    reports,
+)
 from api.smorest import Api
 
 API_PREFIX = "/api/v1"
@@ -30,7 +41,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     lifecycle.init_app(app)
     api = Api(app)
-    for module in (authorities, entities, list_entries, penalties, history):
+    for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
 

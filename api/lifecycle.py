@@ -6,6 +6,7 @@ once, after the view; any error response rolls everything back.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from flask import Flask, Response, g, request
@@ -17,6 +18,7 @@ from registry.database import db, write_intent
 from registry.errors import InvalidInput, NotAuthenticated, StaleVersion, VersionRequired
 from registry.ledger import Actor
 from registry.models import IdempotencyRecord
+from registry.runtime import current_runtime
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
@@ -26,6 +28,16 @@ def actor() -> Actor:
     """The caller of this request (anonymous callers are the public)."""
     found: Actor = g.get("actor", access.PUBLIC)
     return found
+
+
+def today() -> dt.date:
+    """Today in China by the registry's clock (fixed in tests)."""
+    return current_runtime().clock.today()
+
+
+def now() -> dt.datetime:
+    """The registry clock's current time."""
+    return current_runtime().clock.now()
 
 
 def expected_version() -> int:

@@ -14,6 +14,7 @@ from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
+from registry.measures import load_measures
 from registry.runtime import Runtime
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -56,5 +57,6 @@ def init_app(app: Flask) -> None:
         clock=Clock(),
         vault=IdentityVault(_data_key(app)),
         catalogue=load_catalogue(app.config.get("CATALOGUE_DIR")),
+        measures=load_measures(app.config.get("CATALOGUE_DIR")),
     )
     app.cli.add_command(cli.registry_cli)

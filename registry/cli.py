@@ -8,16 +8,16 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry import access, demo
+from registry import access, calendar_cli, demo
 from registry.database import db, write_intent
 from registry.errors import RegistryError
-from registry.ledger import Actor, verify_audit_chain
+from registry.ledger import OPERATOR, verify_audit_chain
 from registry.models import Entity
 from registry.runtime import current_rules, current_runtime
+from registry.services.recompute import recompute_derived_dates
 
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
-OPERATOR = Actor(key_id=None, name="cli operator", role="admin")
 
 
 def _fail(message: str) -> None:
@@ -62,17 +62,19 @@ def revoke_key(key_id: int) -> None:
 
 @registry_cli.command("recompute-rules")
 def recompute_rules() -> None:
-    """Re-derive publication periods, repair dates and due dates after the catalogue or calendar changed."""
-    from registry.services.list_entries import recompute_list_entry_dates
-    from registry.services.penalties import recompute_penalty_periods
-
+    """Re-derive publication periods, repair dates and deadlines after the catalogue or calendar changed."""
     write_intent.set(True)
     session = db.session()
-    rules = current_rules(session)
-    penalties = recompute_penalty_periods(session, rules, OPERATOR)
-    entries = recompute_list_entry_dates(session, rules, OPERATOR)
+    try:
+        report = recompute_derived_dates(session, current_rules(session), OPERATOR)
+    except RegistryError as exc:
+        _fail(exc.message)
+        return
     db.session.commit()
-    click.echo(f"recomputed: {penalties} penalties and {entries} list entries changed")
+    click.echo(
+        f"recomputed: {report.penalties} penalties, {report.list_entries} list entries and "
+        f"{report.repairs} repair applications changed"
+    )
 
 
 @registry_cli.command("verify-audit")
@@ -123,3 +125,6 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     for key in summary.keys:
         bound = "" if key.authority_id is None else f", authority {key.authority_id}"
         click.echo(f"  {key.role:<10} {key.key}  {key.name}{bound}")
+
+
+registry_cli.add_command(calendar_cli.calendar)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from registry import access
+from registry.catalogue import Catalogue, load_catalogue
 from registry.codes import idnumber, region, uscc
 from registry.codes.idnumber import IdentityVault
 from registry.database import plain_amount
@@ -184,7 +185,6 @@ class ListKind:
     list_name: str
     domains: tuple[str, ...]
     months: tuple[int, int] | None  # listing period (multiples of 6 months); None: until removed
-    repair_after: int  # months after listing before 信用修复 can be granted
     grounds: tuple[Ground, ...]
     subjects: tuple[str, ...] = ("legal_entity",)
 
@@ -197,7 +197,7 @@ _ZJ_PROCUREMENT_BASIS = "《中华人民共和国政府采购法》第七十七�
 _DRUG_BASIS = "《国家医疗保障局关于建立医药价格和招采信用评价制度的指导意见》（医保发〔2020〕34号）"
 
 LISTS = (
-    ListKind(_FINANCE, "black", "政府采购严重违法失信行为记录名单", ("procurement",), (12, 36), 12, (
+    ListKind(_FINANCE, "black", "政府采购严重违法失信行为记录名单", ("procurement",), (12, 36), (
         Ground("提供虚假材料谋取中标、成交", "在{project}中提供虚假的业绩证明和社保缴纳证明材料，谋取中标",
                _ZJ_PROCUREMENT_BASIS),
         Ground("与其他供应商恶意串通", "在{project}中与其他供应商事先约定投标报价，相互串通投标",
@@ -205,7 +205,7 @@ LISTS = (
         Ground("中标后无正当理由拒不签订政府采购合同", "{project}中标后无正当理由拒不与采购人签订政府采购合同",
                "《中华人民共和国政府采购法实施条例》第七十二条"),
     )),
-    ListKind(_HOUSING, "black", "工程建设领域严重失信主体名单", ("construction_bidding",), (12, 36), 12, (
+    ListKind(_HOUSING, "black", "工程建设领域严重失信主体名单", ("construction_bidding",), (12, 36), (
         Ground("转包、违法分包", "承接{project}后将主体结构施工违法分包给不具备相应资质的单位",
                "《中华人民共和国建筑法》第二十八条、第二十九条；《建筑市场信用管理暂行办法》"),
         Ground("拖欠农民工工资", "在{project}中拖欠农民工工资，经责令限期支付逾期仍未支付",
@@ -213,15 +213,15 @@ LISTS = (
         Ground("发生较大生产安全事故", "{project}施工中发生较大生产安全事故，负有主要责任",
                "《建筑市场信用管理暂行办法》"),
     )),
-    ListKind(_HOUSING, "watch", "重点关注名单", ("construction_bidding", "housing"), (6, 12), 3, (
+    ListKind(_HOUSING, "watch", "重点关注名单", ("construction_bidding", "housing"), (6, 12), (
         Ground("资质条件不符合要求", "经动态核查，企业注册建造师人数等资质条件不再满足要求，整改期间列入重点关注",
                "《建筑业企业资质管理规定》"),
         Ground("保障性住房工程质量问题", "承建的{project}存在质量问题，经责令整改未按期完成",
                "《建设工程质量管理条例》"),
     )),
-    ListKind((*_HOUSING, "zj_development"), "red", "守信激励对象名单", ("construction_bidding",), (24, 36), 0,
+    ListKind((*_HOUSING, "zj_development"), "red", "守信激励对象名单", ("construction_bidding",), (24, 36),
              _RED_GROUNDS),
-    ListKind(("zj_development",), "black", "招标投标违法行为记录名单", ("construction_bidding",), (12, 36), 12, (
+    ListKind(("zj_development",), "black", "招标投标违法行为记录名单", ("construction_bidding",), (12, 36), (
         Ground("串通投标", "在{project}投标中与其他投标人相互串通投标报价",
                "《中华人民共和国招标投标法》第五十三条；《中华人民共和国招标投标法实施条例》第六十七条"),
         Ground("弄虚作假骗取中标", "在{project}投标中使用伪造的项目经理业绩证明，骗取中标",
@@ -229,44 +229,44 @@ LISTS = (
         Ground("评标委员会成员收受投标人财物", "担任{project}评标委员会成员期间收受投标人财物",
                "《中华人民共和国招标投标法》第五十六条", people=True),
     )),
-    ListKind(("zj_resources",), "black", "国有建设用地使用权出让失信行为名单", ("land",), (12, 36), 12, (
+    ListKind(("zj_resources",), "black", "国有建设用地使用权出让失信行为名单", ("land",), (12, 36), (
         Ground("竞得后不签订出让合同", "竞得{project}后逾期未签订国有建设用地使用权出让合同",
                "《招标拍卖挂牌出让国有建设用地使用权规定》"),
         Ground("未按期缴纳土地出让价款", "{project}出让合同签订后未按约定期限缴纳土地出让价款",
                "《招标拍卖挂牌出让国有建设用地使用权规定》"),
     )),
-    ListKind(("zj_resources",), "watch", "矿业权人勘查开采信息公示异常名录", ("mining",), (12, 36), 6, (
+    ListKind(("zj_resources",), "watch", "矿业权人勘查开采信息公示异常名录", ("mining",), (12, 36), (
         Ground("未按期公示勘查开采信息", "未按规定期限填报并公示上一年度勘查开采信息", "《矿业权人勘查开采信息公示办法》"),
         Ground("公示信息不实", "公示的{project}勘查开采信息与实地核查情况不符", "《矿业权人勘查开采信息公示办法》"),
     )),
-    ListKind(("zj_sasac",), "black", "国有产权交易失信行为记录名单", ("state_assets",), (12, 36), 12, (
+    ListKind(("zj_sasac",), "black", "国有产权交易失信行为记录名单", ("state_assets",), (12, 36), (
         Ground("恶意串通压低交易价格", "在{project}中与其他意向受让方恶意串通，压低交易价格",
                "《企业国有资产交易监督管理办法》"),
         Ground("逾期未支付交易价款", "受让{project}后逾期未支付转让价款，经催告仍未履行",
                "《企业国有资产交易监督管理办法》"),
     )),
     ListKind(("zj_healthcare_security",), "black", "医药价格和招采严重失信主体名单", ("drug_procurement",),
-             (12, 24), 12, (
+             (12, 24), (
         Ground("给予回扣或其他不正当利益", "在{project}中向医疗机构有关人员给予回扣", _DRUG_BASIS),
         Ground("中选后未按协议保障供应", "{project}中选后未按协议约定保障供应，累计断供超过规定时限", _DRUG_BASIS),
     )),
-    ListKind(("zj_healthcare_security",), "watch", "重点关注名单", ("drug_procurement",), (6, 12), 3, (
+    ListKind(("zj_healthcare_security",), "watch", "重点关注名单", ("drug_procurement",), (6, 12), (
         Ground("挂网价格异常", "在{project}中挂网价格明显高于周边省份同品规价格，经约谈未及时调整", _DRUG_BASIS),
     )),
-    ListKind(("zj_ecology",), "black", "排污权交易严重失信主体名单", ("emission_rights",), (12, 36), 12, (
+    ListKind(("zj_ecology",), "black", "排污权交易严重失信主体名单", ("emission_rights",), (12, 36), (
         Ground("篡改、伪造自动监测数据", "篡改污染物排放自动监测数据，逃避监管", "《排污许可管理条例》第三十四条"),
         Ground("超过许可排放量排放污染物", "实际排放量超过排污许可证载明的许可排放量，且未在{project}中购入相应排污权",
                "《排污许可管理条例》第三十四条"),
     )),
-    ListKind(("zj_ecology",), "watch", "重点关注名单", ("emission_rights",), (6, 12), 3, (
+    ListKind(("zj_ecology",), "watch", "重点关注名单", ("emission_rights",), (6, 12), (
         Ground("未按时提交排污许可证执行报告", "未按排污许可证规定的频次提交执行报告", "《排污许可管理条例》"),
     )),
-    ListKind(("hz_market",), "black", "严重违法失信名单", ("procurement", "construction_bidding"), (36, 36), 12, (
+    ListKind(("hz_market",), "black", "严重违法失信名单", ("procurement", "construction_bidding"), (36, 36), (
         Ground("提交虚假材料取得登记", "提交虚假材料骗取变更登记，被撤销登记", "《市场监督管理严重违法失信名单管理办法》"),
         Ground("列入经营异常名录届满三年仍未履行义务", "列入经营异常名录届满三年仍未履行公示义务",
                "《市场监督管理严重违法失信名单管理办法》"),
     ), subjects=("legal_entity", "individual_business")),
-    ListKind(("hz_market",), "watch", "经营异常名录", ("procurement",), None, 0, (
+    ListKind(("hz_market",), "watch", "经营异常名录", ("procurement",), None, (
         Ground("通过登记的住所无法联系", "经实地核查，通过登记的住所或者经营场所无法联系", "《企业经营异常名录管理暂行办法》第四条"),
         Ground("未按规定报送年度报告", "未按规定期限报送上一年度年度报告", "《企业经营异常名录管理暂行办法》第四条"),
     ), subjects=("legal_entity", "individual_business")),
@@ -428,11 +428,16 @@ class DemoPlan:
     penalties: list[PenaltyPlan]
 
 
-def plan_demo(*, today: dt.date, rng_seed: int = 2026, entities: int = 300) -> DemoPlan:
-    """Decide the whole demo registry from `rng_seed`, without touching the database."""
+def plan_demo(
+    *, today: dt.date, rng_seed: int = 2026, entities: int = 300, catalogue: Catalogue | None = None
+) -> DemoPlan:
+    """Decide the whole demo registry from `rng_seed`, without touching the database.
+
+    When entries may be repaired comes from the list catalogue (lists.json), as the services
+    enforce it."""
     if entities < MIN_ENTITIES:
         raise InvalidInput.field("entities", f"must be at least {MIN_ENTITIES}")
-    planner = _Planner(random.Random(rng_seed), today)
+    planner = _Planner(random.Random(rng_seed), today, catalogue or load_catalogue())
     usccs = planner.authority_codes()
     planner.make_entities(entities)
     penalties = planner.make_penalties(max(len(CASES) + 3, round(entities * 0.6)))
@@ -455,6 +460,7 @@ class _Project:
 class _Planner:
     rng: random.Random
     today: dt.date
+    catalogue: Catalogue
     usccs: set[str] = field(default_factory=set)
     id_numbers: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
@@ -832,7 +838,7 @@ class _Planner:
             for key in kind.authorities:
                 specs.append((kind, key, self._state_for(kind)))
         for state in states:  # every state
-            kind = self.rng.choice([k for k in LISTS if _fits(k, state)])
+            kind = self.rng.choice([k for k in LISTS if self._fits(k, state)])
             specs.append((kind, self.rng.choice(kind.authorities), state))
         while len(specs) < count:
             kind = self.rng.choice(LISTS)
@@ -851,7 +857,7 @@ class _Planner:
                 for i, (kind, key, state) in enumerate(specs)]
 
     def _state_for(self, kind: ListKind) -> str:
-        states = [s for s in _STATE_WEIGHTS if _fits(kind, s)]
+        states = [s for s in _STATE_WEIGHTS if self._fits(kind, s)]
         return self.rng.choices(states, weights=[_STATE_WEIGHTS[s] for s in states])[0]
 
     def _list_entry(self, kind: ListKind, key: str, state: str, ground: Ground, entity: int) -> ListEntryPlan:
@@ -892,13 +898,13 @@ class _Planner:
         if kind.months is not None:
             low, high = kind.months
             months = self.rng.choice(range(low, high + 1, 6))
-            if state == "repaired" and months <= kind.repair_after:
+            if state == "repaired" and months <= self._repair_after(kind):
                 months = high
         if state == "expired" and months is not None:
             listed_on = _add_months(today, -months) - dt.timedelta(days=self.rng.randint(0, 720))
         else:
             earliest = (_add_months(today, -months) if months else today - dt.timedelta(days=3 * 365)) + dt.timedelta(days=1)
-            latest = _add_months(today, -kind.repair_after) if state == "repaired" else today
+            latest = _add_months(today, -self._repair_after(kind)) if state == "repaired" else today
             listed_on = self._between(earliest, latest)
         expires_on = None
         if months is not None:
@@ -912,8 +918,25 @@ class _Planner:
         if state in ("removed", "revoked"):
             changed_on = self._between(listed_on, today)
         elif state == "repaired":
-            changed_on = self._between(min(_add_months(listed_on, kind.repair_after), today), today)
+            changed_on = self._between(min(_add_months(listed_on, self._repair_after(kind)), today), today)
         return listed_on, expires_on, changed_on
+
+    def _repair_after(self, kind: ListKind) -> int:
+        months = self.catalogue.list_repair_after_months(kind.list_name)
+        if months is None:
+            raise ValueError(f"{kind.list_name} cannot be repaired")
+        return months
+
+    def _fits(self, kind: ListKind, state: str) -> bool:
+        """Whether an entry of `kind` can be in `state`: no expiry, no expired; repaired only where
+        the list catalogue allows repair (never red lists) within the listing period."""
+        if state == "expired":
+            return kind.months is not None
+        if state == "repaired":
+            months = self.catalogue.list_repair_after_months(kind.list_name)
+            return (kind.list_type != "red" and months is not None
+                    and (kind.months is None or kind.months[1] > months))
+        return True
 
     # after the records: who registers each entity, and which are renamed
 
@@ -948,15 +971,6 @@ class _Planner:
             else:
                 new_name = self._fresh_company_name(sector, city)[0]
             plan.rename = (new_name, self._between(start + dt.timedelta(days=1), self.today))
-
-
-def _fits(kind: ListKind, state: str) -> bool:
-    """Whether an entry of `kind` can be in `state` (red lists are not repaired; no expiry, no expired)."""
-    if state == "expired":
-        return kind.months is not None
-    if state == "repaired":
-        return kind.list_type != "red" and (kind.months is None or kind.months[1] > kind.repair_after)
-    return True
 
 
 # --- small helpers ----------------------------------------------------------------------
@@ -1024,7 +1038,7 @@ def seed_demo(
     entities: int = 300,
 ) -> DemoSummary:
     """Load the demo registry through the services; flushes, never commits. Keys are returned in clear, once."""
-    plan = plan_demo(today=today, rng_seed=rng_seed, entities=entities)
+    plan = plan_demo(today=today, rng_seed=rng_seed, entities=entities, catalogue=rules.catalogue)
     ids: dict[str, int] = {}
     actors: dict[str, Actor] = {}
     for spec in AUTHORITIES:

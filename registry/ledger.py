@@ -38,6 +38,8 @@ class Actor:
 
 
 SYSTEM = Actor(key_id=None, name="system", role="system")
+# Whoever runs `flask registry …` on the server: an administrator by their access to it.
+OPERATOR = Actor(key_id=None, name="cli operator", role="admin")
 
 
 class Snapshottable(Protocol):

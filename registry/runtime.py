@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
+from registry.measures import Measure
 from registry.publication import Rules
 from registry.workdays import WorkCalendar
 
@@ -19,6 +20,7 @@ class Runtime:
     clock: Clock
     vault: IdentityVault
     catalogue: Catalogue
+    measures: tuple[Measure, ...]  # 联合惩戒/激励措施 (registry.measures)
 
 
 def current_runtime() -> Runtime:

@@ -54,6 +54,11 @@ class WorkCalendar:
             return "provisional"
         return "package"
 
+    def sources(self, first: dt.date, last: dt.date) -> dict[int, str]:
+        """The source of each year from `first`'s to `last`'s (in either order): what an answer rested on."""
+        low, high = sorted((first.year, last.year))
+        return {year: self.source(year) for year in range(low, high + 1)}
+
     def _is_workday(self, day: dt.date) -> tuple[bool, bool]:
         if day in self._overrides:
             return self._overrides[day], False
@@ -65,6 +70,7 @@ class WorkCalendar:
             return day.weekday() < 5, True
 
     def is_working_day(self, day: dt.date) -> Answer[bool]:
+        """Whether `day` is a working day (工作日)."""
         value, provisional = self._is_workday(day)
         return Answer(value, provisional)
 

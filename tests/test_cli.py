@@ -206,7 +206,7 @@ def test_recompute_rules_reports_what_changed(app: Flask, session: Session, worl
     session.commit()
     first = _run(app, "recompute-rules")
     assert first.exit_code == 0, first.output
-    assert "0 penalties and 0 list entries changed" in first.output
+    assert "0 penalties, 0 list entries and 0 repair applications changed" in first.output
 
     session.add(CalendarYear(year=2026, notice="test", loaded_by="test"))
     session.flush()
@@ -214,6 +214,6 @@ def test_recompute_rules_reports_what_changed(app: Flask, session: Session, worl
     session.commit()
     second = _run(app, "recompute-rules")
     assert second.exit_code == 0, second.output
-    assert "1 penalties and 0 list entries changed" in second.output
+    assert "1 penalties, 0 list entries and 0 repair applications changed" in second.output
     session.refresh(penalty)
     assert penalty.publication_due_on == dt.date(2026, 12, 2)

@@ -1,4 +1,4 @@
-"""/api/v1/{authorities,entities,list-entries,penalties}/{id}/history: 全程留痕."""
+"""/api/v1/{authorities,entities,list-entries,penalties,repairs}/{id}/history: 全程留痕."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from registry.services.history import record_history
 blp = Blueprint("history", __name__, url_prefix="/api/v1",
                 description="全程留痕: every change of a record, who made it, when and why")
 
-PATHS = {"authorities": "authority", "entities": "entity", "list-entries": "list_entry", "penalties": "penalty"}
+PATHS = {
+    "authorities": "authority", "entities": "entity", "list-entries": "list_entry", "penalties": "penalty",
+    "repairs": "repair_application",
+}
 
 
 def _register(path: str, record_type: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from api.lifecycle import actor, etag_headers, expected_version
+from api.lifecycle import actor, etag_headers, expected_version, now, today
 from api.schemas.penalties import (
     PenaltyCorrection,
     PenaltyFilter,
@@ -18,15 +18,13 @@ from api.schemas.penalties import (
 )
 from api.smorest import Blueprint
 from registry.database import db
-from registry.runtime import current_rules, current_runtime
+from registry.runtime import current_rules
 from registry.services import penalties as service
 
 blp = Blueprint("penalties", __name__, url_prefix="/api/v1/penalties",
                 description="行政处罚: sanction decisions with the 双公示 fields")
 
 
-def _today() -> Any:
-    return current_runtime().clock.today()
 
 
 @blp.route("")
@@ -36,13 +34,15 @@ class Penalties(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List penalties the caller may see (the public: published ones only)."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return service.list_penalties(db.session, actor(), _today(), filters=args, page=page, per_page=per_page)
+        return service.list_penalties(db.session, actor(), today(), filters=args, page=page, per_page=per_page)
 
     @blp.arguments(PenaltyIn)
     @blp.response(201, PenaltyOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Record a penalty decided by the caller's authority (supervisor)."""
-        penalty = service.record_penalty(db.session(), data, actor(), _today(), rules=current_rules(db.session()))
+        penalty = service.record_penalty(
+            db.session(), data, actor(), today(), rules=current_rules(db.session()), now=now()
+        )
         location = url_for("penalties.Penalty", penalty_id=penalty.id)
         return penalty, 201, {**etag_headers(penalty), "Location": location}
 
@@ -52,7 +52,7 @@ class Penalty(MethodView):
     @blp.response(200, PenaltyOut)
     def get(self, penalty_id: int) -> Any:
         """Read one penalty."""
-        penalty = service.get_penalty(db.session, penalty_id, actor(), _today())
+        penalty = service.get_penalty(db.session, penalty_id, actor(), today())
         return penalty, 200, etag_headers(penalty)
 
     @blp.arguments(PenaltyCorrection)
@@ -61,8 +61,8 @@ class Penalty(MethodView):
         """更正: correct recorded fields, with the reason (own authority; needs If-Match)."""
         reason = data.pop("reason")
         penalty = service.correct_penalty(
-            db.session(), penalty_id, data, reason, actor(), expected_version(), _today(),
-            rules=current_rules(db.session()),
+            db.session(), penalty_id, data, reason, actor(), expected_version(), today(),
+            rules=current_rules(db.session()), now=now(),
         )
         return penalty, 200, etag_headers(penalty)
 
@@ -74,6 +74,6 @@ class RevokePenalty(MethodView):
     def post(self, data: dict[str, Any], penalty_id: int) -> Any:
         """撤销: the decision was revoked; it leaves publication (own authority; needs If-Match)."""
         penalty = service.revoke_penalty(
-            db.session, penalty_id, data["reason"], data.get("revoked_on"), actor(), expected_version(), _today()
+            db.session, penalty_id, data["reason"], data.get("revoked_on"), actor(), expected_version(), today()
         )
         return penalty, 200, etag_headers(penalty)

@@ -68,6 +68,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_repair_applications_authority_id'), ['authority_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_repair_applications_entity_id'), ['entity_id'], unique=False)
         batch_op.create_index('ix_repair_applications_record', ['record_type', 'record_id'], unique=False)
+        batch_op.create_index('uq_repair_applications_open', ['record_type', 'record_id'], unique=True,
+                              sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
+                              postgresql_where=sa.text("status IN ('submitted', 'accepted')"))
         batch_op.create_index(batch_op.f('ix_repair_applications_status'), ['status'], unique=False)
 
     with op.batch_alter_table('list_entries', schema=None) as batch_op:
@@ -109,6 +112,7 @@ def downgrade():
 
     with op.batch_alter_table('repair_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_repair_applications_status'))
+        batch_op.drop_index('uq_repair_applications_open')
         batch_op.drop_index('ix_repair_applications_record')
         batch_op.drop_index(batch_op.f('ix_repair_applications_entity_id'))
         batch_op.drop_index(batch_op.f('ix_repair_applications_authority_id'))

@@ -109,9 +109,12 @@ class ListEntry(Base):
 
     def status_on(self, day: dt.date) -> str:
         """The state on `day`: a stored decision, or 'expired' once `expires_on` is reached."""
-        if self.status == "active" and self.expires_on is not None and day >= self.expires_on:
+        stored = self.status
+        if stored != "active" and self.status_changed_on is not None and day < self.status_changed_on:
+            stored = "active"  # asked about a day before the removal, repair or revocation took effect
+        if stored == "active" and self.expires_on is not None and day >= self.expires_on:
             return "expired"
-        return self.status
+        return stored
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -84,8 +84,8 @@ class Penalty(Base):
         """Whether the decision counts on `day` (for measures and screening): decided, not
         revoked, not repaired, and not past its publication period."""
         return (
-            self.status == "effective"
-            and self.repaired_on is None
+            (self.status == "effective" or (self.revoked_on is not None and day < self.revoked_on))
+            and (self.repaired_on is None or day < self.repaired_on)
             and self.decided_on <= day
             and (self.publication_ends_on is None or day <= self.publication_ends_on)
         )

@@ -23,7 +23,15 @@ class RepairApplication(Base):
     """
 
     __tablename__ = "repair_applications"
-    __table_args__ = (sa.Index("ix_repair_applications_record", "record_type", "record_id"),)
+    __table_args__ = (
+        sa.Index("ix_repair_applications_record", "record_type", "record_id"),
+        # At most one open application per record, even for two submissions at the same moment.
+        sa.Index(
+            "uq_repair_applications_open", "record_type", "record_id", unique=True,
+            sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
+            postgresql_where=sa.text("status IN ('submitted', 'accepted')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(sa.ForeignKey("entities.id"), index=True)

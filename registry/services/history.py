@@ -7,14 +7,16 @@ from sqlalchemy.orm import Session
 
 from registry.errors import NotFound, NotPermitted
 from registry.ledger import Actor
-from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty
+from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty, RepairApplication
 
-RECORD_TYPES: dict[str, type[Authority] | type[Entity] | type[ListEntry] | type[Penalty]] = {
+RECORD_TYPES: dict[str, type[Authority | Entity | ListEntry | Penalty | RepairApplication]] = {
     "authority": Authority,
     "entity": Entity,
     "list_entry": ListEntry,
     "penalty": Penalty,
+    "repair_application": RepairApplication,
 }
+OWNED = ("list_entry", "penalty", "repair_application")  # records of one authority
 
 
 def record_history(session: Session, actor: Actor, record_type: str, record_id: int) -> list[AuditLog]:
@@ -28,7 +30,7 @@ def record_history(session: Session, actor: Actor, record_type: str, record_id: 
     record = session.get(model, record_id)
     if record is None:
         raise NotFound(f"{record_type.replace('_', ' ')} {record_id} does not exist")
-    owner = getattr(record, "authority_id", None) if record_type in ("list_entry", "penalty") else None
+    owner = getattr(record, "authority_id", None) if record_type in OWNED else None
     allowed = actor.role in ("admin", "platform") or (
         actor.role == "supervisor" and (owner is None or owner == actor.authority_id)
     )

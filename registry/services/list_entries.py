@@ -82,7 +82,8 @@ def _dates(state: dict[str, Any], rules: Rules) -> dict[str, Any]:
 
 
 def create_list_entry(
-    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
+    now: dt.datetime | None = None,
 ) -> ListEntry:
     """Put an entity on a list by a decision of the actor's authority."""
     state = dict(data)
@@ -99,7 +100,7 @@ def create_list_entry(
     )
     entry.domain_rows = [ListEntryDomain(d) for d in state["domains"]]
     if entry.is_public:
-        entry.first_published_at = utcnow()
+        entry.first_published_at = now or utcnow()
     entry.transitions = [
         ListEntryTransition(
             from_status=None, to_status="active", effective_on=state["listed_on"],
@@ -122,7 +123,7 @@ def _load_for_change(session: Session, entry_id: int, actor: Actor, expected_ver
 
 def correct_list_entry(
     session: Session, entry_id: int, changes: dict[str, Any], reason: str,
-    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules,
+    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules, now: dt.datetime | None = None,
 ) -> ListEntry:
     """更正: fix the recorded facts of an entry; its state changes only through transitions."""
     entry = _load_for_change(session, entry_id, actor, expected_version)
@@ -142,7 +143,7 @@ def correct_list_entry(
     set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
     entry.domain_rows.sort(key=lambda row: row.domain)  # as loaded (order_by), so the response matches a read
     if entry.is_public and entry.first_published_at is None:
-        entry.first_published_at = utcnow()
+        entry.first_published_at = now or utcnow()
     if not changed(entry, before):
         return entry
     session.flush()
@@ -171,6 +172,21 @@ def recompute_list_entry_dates(session: Session, rules: Rules, actor: Actor) -> 
     return count
 
 
+def _check_repairable(entry: ListEntry, day: dt.date) -> None:
+    """信用修复 only where the list allows it, and not before its minimum period (lists.json)."""
+    if entry.repair_from is None:
+        raise Conflict(
+            f"entries of {entry.list_name} cannot be repaired while they run"
+            + (f" (this one expires on {entry.expires_on})" if entry.expires_on else "")
+            + "; they end by expiry or removal"
+        )
+    if day < entry.repair_from:
+        raise Conflict(
+            f"list entry {entry.id} can be repaired from {entry.repair_from}, not {day}",
+            {"effective_on": [f"earliest {entry.repair_from}"]},
+        )
+
+
 def _transition(
     session: Session, entry_id: int, to_status: str, reason: str, effective_on: dt.date | None,
     actor: Actor, expected_version: int, today: dt.date,
@@ -185,6 +201,8 @@ def _transition(
     day = effective_on or today
     check_not_future(day, "effective_on", today)
     check_order(entry.listed_on, day, "effective_on", "listed_on")
+    if to_status == "repaired":
+        _check_repairable(entry, day)
     reason = reason.strip()
     if not reason:
         raise InvalidInput.field("reason", "must not be empty")

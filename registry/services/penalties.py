@@ -153,7 +153,8 @@ def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_
 
 
 def record_penalty(
-    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
+    now: dt.datetime | None = None,
 ) -> Penalty:
     """Record a 行政处罚 decided by the actor's authority; its publication period follows the rules."""
     state = dict(data)
@@ -167,8 +168,8 @@ def record_penalty(
     penalty = Penalty(authority_id=state["authority_id"], status="effective",
                       **{k: state.get(k) for k in (*CORRECTABLE, *periods)})
     _subject(penalty, load_subject(session, penalty.entity_id))
-    if penalty.is_public:
-        penalty.first_published_at = utcnow()
+    if penalty.is_public and penalty.publishable:
+        penalty.first_published_at = now or utcnow()
     session.add(penalty)
     session.flush()
     record_change(session, actor=actor, operation="create", record_type="penalty",
@@ -187,7 +188,7 @@ def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_v
 
 def correct_penalty(
     session: Session, penalty_id: int, changes: dict[str, Any], reason: str,
-    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules,
+    actor: Actor, expected_version: int, today: dt.date, *, rules: Rules, now: dt.datetime | None = None,
 ) -> Penalty:
     """更正: fix recorded fields of a penalty, with the reason; the history keeps both versions.
 
@@ -207,8 +208,8 @@ def correct_penalty(
         setattr(penalty, field, state.get(field))
     if "entity_id" in changes:
         _subject(penalty, load_subject(session, penalty.entity_id))
-    if penalty.is_public and penalty.first_published_at is None:
-        penalty.first_published_at = utcnow()
+    if penalty.is_public and penalty.publishable and penalty.first_published_at is None:
+        penalty.first_published_at = now or utcnow()
     if not changed(penalty, before):
         return penalty
     session.flush()

@@ -40,3 +40,21 @@ def test_entity_history_is_open_to_any_supervisor(client, session, world):
     assert r.status_code == 200
     assert [i["action"] for i in r.json["items"]] == ["create"]
     assert client.get("/api/v1/entities/999999/history", headers=auth(world.admin_key)).status_code == 404
+
+
+def test_repair_application_history(client, session, world):
+    import datetime as dt
+
+    from tests.factories import make_entity, make_penalty
+
+    penalty = make_penalty(session, world.finance, make_entity(session), decided_on=dt.date(2026, 5, 1))
+    session.commit()
+    made = client.post("/api/v1/repairs", json={
+        "record_type": "penalty", "record_id": penalty.id, "statement": "已整改", "commitment": "信用承诺书",
+        "attachments": [],
+    }, headers=auth(world.finance_key))
+    assert made.status_code == 201, made.json
+    r = client.get(f"/api/v1/repairs/{made.json['id']}/history", headers=auth(world.finance_key))
+    assert r.status_code == 200
+    assert [i["action"] for i in r.json["items"]] == ["submit"]
+    assert client.get(f"/api/v1/repairs/{made.json['id']}/history", headers=auth(world.housing_key)).status_code == 403

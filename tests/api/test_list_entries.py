@@ -281,8 +281,25 @@ def test_remove_records_a_transition_and_ends_the_entry(client, session, world, 
     assert client.get(f"{URL}/{made['id']}").status_code == 404
 
 
+# A black list whose entries may be repaired at any time (lists.json): the default list of these
+# tests, 政府采购严重违法失信行为记录名单, cannot be repaired while a ban runs.
+REPAIRABLE = {"list_name": "重大税收违法失信主体名单"}
+
+
+def test_repair_follows_the_list_catalogue(client, session, world, entity):
+    banned = created(client, world.finance_key, entity.id)
+    r = repair(client, world.finance_key, banned["id"])
+    assert r.status_code == 409
+    assert "cannot be repaired while they run" in r.json["message"]
+    early = created(client, world.finance_key, entity.id, list_name="严重违法失信名单")  # 12 months
+    assert early["repair_from"] == "2027-03-01"
+    r = repair(client, world.finance_key, early["id"])
+    assert r.status_code == 409
+    assert "from 2027-03-01" in r.json["message"]
+
+
 def test_effective_date_defaults_to_today(client, world, entity):
-    made = created(client, world.finance_key, entity.id)
+    made = created(client, world.finance_key, entity.id, **REPAIRABLE)
     r = repair(client, world.finance_key, made["id"])
     assert r.status_code == 200
     assert r.json["status_changed_on"] == "2026-11-23"
@@ -291,7 +308,8 @@ def test_effective_date_defaults_to_today(client, world, entity):
 
 @pytest.mark.parametrize("list_type", ["black", "watch"])
 def test_black_and_watch_entries_can_be_repaired(client, world, entity, list_type):
-    made = created(client, world.finance_key, entity.id, list_type=list_type)
+    list_name = {"black": "重大税收违法失信主体名单", "watch": "重点关注名单"}[list_type]  # repairable by 2026-11-23
+    made = created(client, world.finance_key, entity.id, list_type=list_type, list_name=list_name)
 
     r = repair(client, world.finance_key, made["id"], reason="已履行义务并作出信用承诺")
 
@@ -318,7 +336,7 @@ def test_red_list_entry_is_not_repaired_but_can_be_removed(client, session, worl
     [("remove", "remove"), ("remove", "repair"), ("repair", "remove"), ("repair", "repair")],
 )
 def test_an_ended_entry_cannot_change_state_again(client, session, world, entity, first, then):
-    made = created(client, world.finance_key, entity.id)
+    made = created(client, world.finance_key, entity.id, **REPAIRABLE)
     action = {"remove": remove, "repair": repair}
     assert action[first](client, world.finance_key, made["id"]).status_code == 200
     before = ledger_size(session)
@@ -356,7 +374,7 @@ def test_an_expired_entry_cannot_be_removed_or_repaired(client, session, world, 
 )
 @pytest.mark.parametrize("action", ["remove", "repair"])
 def test_invalid_transition_is_422_and_changes_nothing(client, session, world, entity, payload, field, action):
-    made = created(client, world.finance_key, entity.id)
+    made = created(client, world.finance_key, entity.id, **REPAIRABLE)
     before = ledger_size(session)
 
     r = client.post(f"{URL}/{made['id']}/{action}", json=payload, headers=auth(world.finance_key, If_Match='"v1"'))
@@ -551,7 +569,7 @@ def shelf(session, world, entity):
         "not_public": factories.make_list_entry(session, finance, entity, is_public=False,
                                                 not_public_reason="涉及商业秘密"),
         "removed": factories.make_list_entry(session, finance, entity),
-        "repaired": factories.make_list_entry(session, finance, entity),
+        "repaired": factories.make_list_entry(session, finance, entity, **REPAIRABLE),
         "expired": factories.make_list_entry(session, finance, entity, expires_on=TODAY),
         "removed_before_expiry": factories.make_list_entry(session, finance, entity, expires_on=TODAY),
         "housing_published": factories.make_list_entry(session, housing, entity),
@@ -741,7 +759,7 @@ def test_each_change_writes_one_event_and_one_audit_row(client, session, world, 
 
 
 def test_repair_is_audited_with_its_reason(client, session, world, entity):
-    made = created(client, world.finance_key, entity.id)
+    made = created(client, world.finance_key, entity.id, **REPAIRABLE)
     assert repair(client, world.finance_key, made["id"], reason="完成信用修复").status_code == 200
 
     event = events_of(session, made["id"])[-1]

@@ -1,0 +1,71 @@
+"""Credit repair (信用修复) application schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, text
+from registry.models import RepairApplication
+from registry.runtime import current_runtime
+from registry.services.repairs import RECORD_TYPES, STATES, is_overdue
+
+
+class AttachmentIn(StrictSchema):
+    """A reference to a supporting document; the registry stores references, not files."""
+
+    name = text(200, required=True, metadata={"description": "材料名称, e.g. 罚款缴纳凭证"})
+    ref = text(2000, required=True, metadata={"description": "document number (文号) or URL"})
+
+
+class RepairIn(StrictSchema):
+    record_type = one_of(RECORD_TYPES, required=True, metadata={"description": "penalty 行政处罚 | list_entry 名单"})
+    record_id = fields.Integer(required=True, metadata={"description": "the penalty or list entry to repair"})
+    statement = text(10000, required=True, metadata={"description": "修复申请说明: how the conduct was corrected and obligations met"})
+    commitment = text(10000, required=True, metadata={"description": "信用承诺书 text"})
+    attachments = fields.List(fields.Nested(AttachmentIn), load_default=list)
+
+
+class AttachmentOut(ma.Schema):
+    name = fields.String()
+    ref = fields.String()
+
+
+class RepairOut(ma.Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    record_type = fields.String()
+    record_id = fields.Integer()
+    authority_id = fields.Integer(metadata={"description": "the authority that decided the record, and decides the application"})
+    statement = fields.String()
+    commitment = fields.String()
+    attachments = fields.List(fields.Nested(AttachmentOut))
+    status = fields.String(metadata={"description": "submitted 已提交 | accepted 已受理 | rejected 不予修复 | repaired 已修复"})
+    submitted_on = fields.Date()
+    submitted_by = fields.String()
+    accept_by = fields.Date(metadata={"description": "to be accepted or rejected by (working days from submission)"})
+    decide_by = fields.Date(metadata={"description": "to be decided by (working days from submission)"})
+    due_provisional = fields.Boolean(metadata={"description": "a deadline rests on a weekends-only calendar"})
+    overdue = fields.Method("_overdue", metadata={"description": "as of today: still submitted after accept_by, or accepted after decide_by"})
+    accepted_on = fields.Date(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    def _overdue(self, application: RepairApplication) -> bool:
+        return is_overdue(application, current_runtime().clock.today())
+
+
+RepairPage = page_of(RepairOut, "RepairPage")
+
+
+class RepairFilter(PageArgs):
+    status = one_of(STATES)
+    authority_id = fields.Integer()
+    record_type = one_of(RECORD_TYPES)
+    record_id = fields.Integer()
+    entity_id = fields.Integer()
+    overdue = fields.Boolean(metadata={"description": "true: past accept_by or decide_by and not yet acted on, as of today"})

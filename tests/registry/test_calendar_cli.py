@@ -1,0 +1,176 @@
+"""`flask registry calendar …` through Flask's CLI runner.
+
+The commands use `db.session`, which the `session` fixture points at its rolled-back
+transaction, so every test here runs inside that fixture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+from flask import Flask
+
+from registry.models import AuditLog, CalendarDay, CalendarYear
+from registry.workdays import WorkCalendar
+from tests.ledger_queries import audits_of
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "calendar-example.json"
+NOTICE = "国务院办公厅关于2027年部分节假日安排的通知"
+
+
+def _run(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(args=["registry", "calendar", *args])
+
+
+def _nothing_written(session) -> None:
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(CalendarYear)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(CalendarDay)) == 0
+    assert session.scalar(
+        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type == "calendar_year")
+    ) == 0
+
+
+def _write(tmp_path: Path, name: str, content: str | dict) -> str:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_the_example_file_loads_and_matches_the_package(app, session):
+    result = _run(app, "load", str(EXAMPLE))
+
+    assert result.exit_code == 0, result.output
+    assert "calendar 2026 loaded: 19 holidays, 6 make-up workdays" in result.stdout
+    loaded = WorkCalendar.load(session)
+    assert loaded.source(2026) == "override"
+    # The example is 2026's real arrangement: loading it changes no day of the year.
+    package = WorkCalendar()
+    day = dt.date(2026, 1, 1)
+    while day.year == 2026:
+        assert loaded.is_working_day(day) == package.is_working_day(day), day
+        day += dt.timedelta(days=1)
+    [audit] = audits_of(session, "calendar_year", 2026)
+    assert (audit.action, audit.actor_name, audit.actor_role) == ("load", "cli operator", "admin")
+    assert len(audit.after["days"]) == 25
+
+
+def test_show_names_the_source_and_the_overrides(app, session):
+    assert "2026: package" in _run(app, "show", "2026").stdout
+    assert "2027: provisional" in _run(app, "show", "2027").stdout
+
+    _run(app, "load", str(EXAMPLE))
+    shown = _run(app, "show", "2026")
+
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith("2026: override — 国务院办公厅关于2026年部分节假日安排的通知\n")
+    assert "by cli operator (admin)" in shown.stdout
+    assert "  2026-10-10  Sat  workday  国庆节调休上班\n" in shown.stdout
+    assert "  2026-10-01  Thu  holiday  国庆节\n" in shown.stdout
+
+
+def test_delete_returns_the_year_to_the_package(app, session):
+    _run(app, "load", str(EXAMPLE))
+
+    result = _run(app, "delete", "2026")
+
+    assert result.exit_code == 0, result.output
+    assert "now come from: package" in result.stdout
+    assert session.scalar(sa.select(sa.func.count()).select_from(CalendarDay)) == 0
+    assert [a.action for a in audits_of(session, "calendar_year", 2026)] == ["load", "delete"]
+    again = _run(app, "delete", "2026")
+    assert again.exit_code == 2
+    assert "no calendar was loaded for 2026" in again.stderr
+
+
+def test_a_bad_day_in_a_json_file_is_named_and_nothing_is_loaded(app, session, tmp_path):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["days"][3]["date"] = "2026-02-15"  # a Sunday, given as a make-up workday: fine
+    data["days"][4]["kind"] = "workday"  # Monday 16 Feb as a make-up workday: wrong
+    result = _run(app, "load", _write(tmp_path, "2026.json", data))
+
+    assert result.exit_code == 2
+    assert "nothing was loaded" in result.stderr
+    assert "days.4: 2026-02-16 is a Monday: it is a working day anyway" in result.stderr
+    assert "days.3" not in result.stderr
+    _nothing_written(session)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("{not json", "file: is not valid UTF-8 JSON"),
+    ("[]", "file: must hold one object"),
+    ({"year": 2027, "days": []}, "notice: missing"),
+    ({"year": "2027", "notice": NOTICE, "days": []}, "year: must be a whole number"),
+    ({"year": 2027, "notice": NOTICE, "days": [], "source": "x"}, "source: unknown field"),
+    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027/01/01", "kind": "holiday"}]},
+     "days.0.date: must be a date written YYYY-MM-DD"),
+    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "holiday", "day": 1}]},
+     "days.0.day: unknown field"),
+    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "off"}]},
+     "days.0.kind: must be one of holiday, workday"),
+    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2026-01-01", "kind": "holiday"}]},
+     "days.0.date: 2026-01-01 is not in 2027"),
+    ({"year": 2027, "notice": NOTICE, "days": []}, "days: name at least one day"),
+])
+def test_a_bad_json_file_is_refused_naming_the_field(app, session, tmp_path, content, words):
+    result = _run(app, "load", _write(tmp_path, "year.json", content))
+    assert result.exit_code == 2
+    assert words in result.stderr, result.stderr
+    _nothing_written(session)
+
+
+def test_a_csv_file_loads_with_its_notice(app, session, tmp_path):
+    path = _write(tmp_path, "2027.csv", "\ufeffdate,kind,name\n2027-01-01,holiday,元旦\n\n2027-02-06,workday,\n")
+
+    result = _run(app, "load", path, "--notice", NOTICE)
+
+    assert result.exit_code == 0, result.output
+    assert "calendar 2027 loaded: 1 holidays, 1 make-up workdays" in result.stdout
+    year = session.get(CalendarYear, 2027, populate_existing=True)
+    assert year is not None
+    assert year.notice == NOTICE
+    assert WorkCalendar.load(session).is_working_day(dt.date(2027, 1, 1)).provisional is False
+
+
+@pytest.mark.parametrize(("content", "notice", "words"), [
+    ("date,kind,name\n2027-01-01,holiday,元旦\n", None, "--notice: a CSV file needs --notice"),
+    ("day,kind,name\n2027-01-01,holiday,元旦\n", NOTICE, "line 1: the header must be date,kind,name"),
+    ("date,kind,name\n", NOTICE, "file: has no days after its header"),
+    ("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n", NOTICE,
+     "line 3: 2027-01-02 is a Saturday"),
+    ("date,kind,name\n2027-01-01,holiday,元旦\n\n2028-01-03,holiday,元旦\n", NOTICE,
+     "line 4 (date): 2028-01-03 is not in 2027"),
+    ("date,kind,name\n2027-01-01,holiday,元旦\n01/02/2027,holiday,\n", NOTICE,
+     "line 3 (date): must be a date written YYYY-MM-DD"),
+    ("date,kind,name\n2027-01-01,holiday,元旦,extra\n", NOTICE, "line 2: has 4 values"),
+])
+def test_a_bad_csv_file_is_refused_naming_the_line(app, session, tmp_path, content, notice, words):
+    args = ["load", _write(tmp_path, "2027.csv", content)] + (["--notice", notice] if notice else [])
+    result = _run(app, *args)
+    assert result.exit_code == 2
+    assert words in result.stderr, result.stderr
+    _nothing_written(session)
+
+
+def test_other_file_types_are_refused(app, session, tmp_path):
+    result = _run(app, "load", _write(tmp_path, "2027.txt", "2027-01-01 holiday"))
+    assert result.exit_code == 2
+    assert "file: must end in .json or .csv" in result.stderr
+    _nothing_written(session)
+
+
+def test_a_csv_file_saved_with_windows_line_ends_and_quotes_loads(app, session, tmp_path):
+    content = 'date,kind,name\r\n2027-01-01,holiday,"元旦, New Year"\r\n2027-02-06,workday,春节调休上班\r\n'
+    path = tmp_path / "2027.csv"
+    path.write_bytes(content.encode("utf-8"))
+
+    result = _run(app, "load", str(path), "--notice", NOTICE)
+
+    assert result.exit_code == 0, result.output
+    assert session.get(CalendarDay, dt.date(2027, 1, 1), populate_existing=True).name == "元旦, New Year"
