@@ -22,9 +22,10 @@ from stdnum.cn import ric
 
 from registry import access
 from registry.catalogue import Catalogue, load_catalogue
+from registry.clock import CHINA
 from registry.codes import idnumber, region, uscc
 from registry.codes.idnumber import IdentityVault
-from registry.database import plain_amount
+from registry.database import plain_amount, utcnow
 from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.models import Entity
@@ -353,6 +354,9 @@ _SEIZED_GOODS = {"drug_procurement": "不合格医疗器械一批", "constructio
 _SEVERITY_WEIGHTS = {"minor": 25, "general": 45, "serious": 30}
 _STATE_WEIGHTS = {"active": 50, "expired": 18, "removed": 14, "repaired": 18, "revoked": 3}
 _REVOCATION_REASON = "行政复议决定撤销原列入决定"
+# Working days from decision to first publication in the demo, and how often each occurs.
+_PUBLISH_DELAYS = (0, 1, 2, 3, 5, 7, 9, 12, 20)
+_PUBLISH_DELAY_WEIGHTS = (25, 25, 15, 10, 8, 6, 5, 4, 2)
 _REVOCATION_REASONS = ("经行政复议，原处罚决定被撤销", "经行政诉讼判决撤销原处罚决定", "处罚机关自行纠错，撤销原处罚决定")
 _REPAIR_REASON = "信用修复：已纠正失信行为、履行法定义务并作出信用承诺，经审核同意修复"
 _REMOVAL_REASONS = {
@@ -1064,10 +1068,20 @@ def seed_demo(
         created.append(entity)
     entity_ids = [e.id for e in created]
 
+    # When each record was first published: mostly within its deadline, some late (公开时效).
+    delays = random.Random(rng_seed * 31 + 7)
+
+    def published_at(decided_on: dt.date) -> dt.datetime:
+        delay = delays.choices(_PUBLISH_DELAYS, weights=_PUBLISH_DELAY_WEIGHTS)[0]
+        day = min(rules.calendar.add_working_days(decided_on, delay).value, today)
+        if day == today:
+            return utcnow()
+        return dt.datetime.combine(day, dt.time(9, 30), tzinfo=CHINA).astimezone(dt.UTC)
+
     for listing in plan.list_entries:
         actor = actors[listing.authority]
         entry = create_list_entry(session, {**listing.data, "entity_id": entity_ids[listing.entity]}, actor, today,
-                                  rules=rules)
+                                  rules=rules, now=published_at(listing.data["listed_on"]))
         if listing.transition is not None:
             status, day, reason = listing.transition
             change = {"removed": remove_list_entry, "repaired": repair_list_entry,
@@ -1079,7 +1093,7 @@ def seed_demo(
         data = {**decision.data, "entity_id": entity_ids[decision.entity]}
         if decision.data_source:
             data["data_source_authority_id"] = ids[decision.data_source]
-        penalty = record_penalty(session, data, actor, today, rules=rules)
+        penalty = record_penalty(session, data, actor, today, rules=rules, now=published_at(data["decided_on"]))
         if decision.correction is not None:
             changes, reason = decision.correction
             penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today,

@@ -68,7 +68,7 @@ class ListEntryOut(ma.Schema):
     listed_on = fields.Date()
     expires_on = fields.Date(allow_none=True)
     status = fields.Method(
-        "_status_today", metadata={"description": "as of today: active | expired | removed | repaired"}
+        "_status_today", metadata={"description": "as of today: active | expired | removed | repaired | revoked"}
     )
     status_changed_on = fields.Date(allow_none=True)
     status_reason = fields.String(allow_none=True)
