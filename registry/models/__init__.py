@@ -8,6 +8,7 @@ from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
+from registry.models.screening import HitDisposition, Screening
 
 __all__ = [
     "ApiKey",
@@ -17,6 +18,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "ChangeEvent",
+    "HitDisposition",
     "Entity",
     "EntityName",
     "IdempotencyRecord",
@@ -26,4 +28,5 @@ __all__ = [
     "ListEntryTransition",
     "Penalty",
     "RepairApplication",
+    "Screening",
 ]

@@ -1,0 +1,74 @@
+"""The matcher's inputs and outputs (dataclasses), shared with the registry and the screening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+NameKind = Literal["current", "former", "alias"]
+MatchLevel = Literal["exact", "strong", "possible"]
+Relation = Literal["self", "former_name", "branch_of"]
+
+
+@dataclass(frozen=True)
+class NameRecord:
+    """One name a listed entity is known by."""
+
+    name: str
+    kind: NameKind = "current"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A listed entity as the index knows it: its id, its names and its 统一社会信用代码."""
+
+    entity_id: int
+    names: tuple[NameRecord, ...]
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A subject to screen: a name as the bidder wrote it, a code, or both."""
+
+    name: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One piece of evidence for or against a hit, with its share of the score."""
+
+    name: str  # e.g. "code", "trade_name", "industry", "region", "legal_form", "branch"
+    score: float  # 0.0–1.0 agreement on this feature (a contradiction is 0.0)
+    weight: float  # how much it counts; negative for evidence against
+    detail: str  # for a person: what was compared with what
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A listed entity that may be the subject, with why."""
+
+    entity_id: int
+    score: float  # 0–100
+    match: MatchLevel
+    relation: Relation
+    matched_name: str  # the listed name (current, former or alias) that matched
+    features: tuple[Feature, ...] = field(default_factory=tuple)
+
+
+class Matcher(Protocol):
+    """What the registry and the screening need of a matcher."""
+
+    name: str
+    version: str
+
+    def build(self, candidates: list[Candidate]) -> None: ...
+
+    def upsert(self, candidate: Candidate) -> None: ...
+
+    def remove(self, entity_id: int) -> None: ...
+
+    def search(self, query: Query, limit: int = 10) -> list[Hit]: ...
+
+    def __len__(self) -> int: ...
