@@ -1,13 +1,14 @@
 # Two commands on a fresh machine (Python 3.11+, make):
 #   make serve   set up, migrate the SQLite database, load demo data once, start on :5000
 #   make test    set up, then lint, type-check, check migrations and run the whole suite
+#   make bench   the screening benchmark at 10k and 100k entities (BENCH_SIZES=1000000 for the targets' size)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi
 
-.PHONY: setup serve test lint
+.PHONY: setup serve test lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,3 +30,8 @@ lint: setup
 test: lint
 	bash scripts/check-migrations
 	$(BIN)/pytest
+
+BENCH_SIZES ?= 10000,100000
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python -m benchmarks.screening --sizes $(BENCH_SIZES) $(BENCH_ARGS)

@@ -17,6 +17,7 @@ from api.resources import (
     penalties,
     repairs,
     reports,
+    screenings,
 )
 from api.smorest import Api
 
@@ -41,7 +42,8 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     lifecycle.init_app(app)
     api = Api(app)
-    for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures):
+    for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
+                   screenings):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
 

@@ -15,6 +15,7 @@ from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
 from registry.measures import load_measures
+from registry.name_index import NameIndex, default_matcher
 from registry.runtime import Runtime
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -58,5 +59,6 @@ def init_app(app: Flask) -> None:
         vault=IdentityVault(_data_key(app)),
         catalogue=load_catalogue(app.config.get("CATALOGUE_DIR")),
         measures=load_measures(app.config.get("CATALOGUE_DIR")),
+        name_index=NameIndex(default_matcher),  # built on first use, then fed from the outbox
     )
     app.cli.add_command(cli.registry_cli)

@@ -11,6 +11,7 @@ from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.measures import Measure
+from registry.name_index import NameIndex
 from registry.publication import Rules
 from registry.workdays import WorkCalendar
 
@@ -21,6 +22,7 @@ class Runtime:
     vault: IdentityVault
     catalogue: Catalogue
     measures: tuple[Measure, ...]  # 联合惩戒/激励措施 (registry.measures)
+    name_index: NameIndex  # this process's matcher over the listed entities (registry.name_index)
 
 
 def current_runtime() -> Runtime:

@@ -90,11 +90,15 @@ def session(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def runtime(app: Flask) -> Iterator[Runtime]:
-    """The app's runtime with its clock fixed at 2026-11-23 10:00 China time (reset after each test)."""
+    """The app's runtime with its clock fixed at 2026-11-23 10:00 China time and a fresh name
+    index (both reset after each test)."""
     rt: Runtime = app.extensions["registry"]
     rt.clock.fixed = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+    # Each test's data is rolled back: an index built from one test must not serve the next.
+    rt.name_index.reset()
     yield rt
     rt.clock.fixed = None
+    rt.name_index.reset()
 
 
 @pytest.fixture

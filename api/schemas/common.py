@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
@@ -12,10 +13,23 @@ from registry.services.common import MAX_PER_PAGE
 
 
 class StrictSchema(ma.Schema):
-    """Refuses fields it does not know, so a typo is an error, never silently ignored."""
+    """Refuses fields it does not know, so a typo is an error, never silently ignored.
+
+    Text with a NUL character is refused too: PostgreSQL cannot store or compare it, and no
+    name, number or reason legitimately contains one.
+    """
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, Mapping):
+            for key, value in data.items():
+                values = value if isinstance(value, list) else [value]
+                if any(isinstance(v, str) and "\x00" in v for v in values):
+                    raise ma.ValidationError("must not contain NUL characters", field_name=str(key))
+        return data
 
 
 def text(max_len: int, **kwargs: Any) -> fields.String:

@@ -129,3 +129,16 @@ def test_health_endpoints(client):
     ready = client.get("/readyz").json
     assert ready["status"] == "ok"
     assert ready["database"] in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/entities", "/api/v1/penalties", "/api/v1/list-entries"])
+def test_nul_in_a_text_filter_is_422_not_a_server_error(client, path):
+    r = client.get(path, query_string={"name": "合晟\x00建设"})
+    assert r.status_code == 422
+    assert r.json["errors"] == {"name": ["must not contain NUL characters"]}
+
+
+def test_nul_in_a_body_field_is_422(client, world):
+    r = client.post("/api/v1/entities", json=entity_body(name="甲\x00公司"), headers=auth(world.finance_key))
+    assert r.status_code == 422
+    assert "name" in r.json["errors"]

@@ -1,0 +1,74 @@
+"""/api/v1/screenings: screening a project's subjects against the registry, kept as evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.lifecycle import actor, now, today
+from api.schemas.screenings import (
+    DispositionIn,
+    DispositionOut,
+    ScreeningFilter,
+    ScreeningIn,
+    ScreeningOut,
+    ScreeningPage,
+    VerificationOut,
+)
+from api.smorest import Blueprint
+from registry.database import db
+from registry.runtime import current_runtime
+from registry.services import screenings as service
+
+blp = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",
+                description="资格审查信用核查: screen bidders before award; each screening is stored with a digest")
+
+
+@blp.route("")
+class Screenings(MethodView):
+    @blp.arguments(ScreeningFilter, location="query")
+    @blp.response(200, ScreeningPage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List screenings, e.g. every check made for a project (administrators, the platform; a screener its own)."""
+        return service.list_screenings(db.session, actor(), **args)
+
+    @blp.arguments(ScreeningIn)
+    @blp.response(201, ScreeningOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest."""
+        runtime = current_runtime()
+        screening = service.screen_subjects(
+            db.session(), data, actor(), today(), runtime.name_index, runtime.measures, now=now()
+        )
+        location = url_for("screenings.Screening", screening_id=screening.id)
+        return service.ScreeningRecord(screening, []), 201, {"Location": location}
+
+
+@blp.route("/<int:screening_id>")
+class Screening(MethodView):
+    @blp.response(200, ScreeningOut)
+    def get(self, screening_id: int) -> Any:
+        """Read one screening as it was stored, with the dispositions made on it since."""
+        return service.read_screening(db.session, screening_id, actor())
+
+
+@blp.route("/<int:screening_id>/verify")
+class VerifyScreening(MethodView):
+    @blp.response(200, VerificationOut)
+    def get(self, screening_id: int) -> Any:
+        """Re-compute the digest of the stored document and compare it with the stored and audited ones."""
+        return service.verify_screening(db.session, screening_id, actor())
+
+
+@blp.route("/<int:screening_id>/dispositions")
+class Dispositions(MethodView):
+    @blp.arguments(DispositionIn)
+    @blp.response(201, DispositionOut)
+    def post(self, data: dict[str, Any], screening_id: int) -> Any:
+        """Mark one hit a false positive or confirmed, with the reason (the screener that screened, or admin)."""
+        return service.dispose_hit(
+            db.session(), screening_id, data["entity_id"], data["subject_index"], data["disposition"],
+            data["reason"], actor(), now=now(),
+        )

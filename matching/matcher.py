@@ -1,0 +1,150 @@
+"""`NamePartsMatcher`: the candidate index and the `cn-name-parts` scorer behind the Matcher protocol.
+
+A search gathers candidate names (the code's entity, the exact name, the head company of a
+branch, listed branches of the name, and the top names by shared 字号 bigrams), re-parses and
+scores only those, keeps each entity's best name, and returns the hits at `possible` or above,
+best first.
+
+Bad input: a query with neither a name nor a code (None, blank, or only punctuation) raises
+ValueError; a malformed code is ignored as evidence, so a query with only a malformed code finds
+nothing (an empty list).
+
+Thread-safe: one lock guards the index, so a sync thread may upsert while requests search.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import numpy as np
+
+from matching.index import CandidateIndex, StoredName
+from matching.parse import ParsedName, parse_name, trade_with_region
+from matching.scoring import (
+    SCORER_NAME,
+    SCORER_VERSION,
+    Assessment,
+    Subject,
+    assess,
+    could_reach_possible,
+)
+from matching.types import Candidate, Hit, Query
+
+CANDIDATES_PER_QUERY = 32  # names ranked by shared bigrams that are fully scored
+
+
+class NamePartsMatcher:
+    """Matches Chinese enterprise names part by part (行政区划, 字号, 行业, 组织形式, 分支机构)
+    and by 统一社会信用代码; implements `matching.types.Matcher`."""
+
+    name: str = SCORER_NAME
+    version: str = SCORER_VERSION
+
+    def __init__(self, candidates_per_query: int = CANDIDATES_PER_QUERY) -> None:
+        self._index = CandidateIndex()
+        self._per_query = candidates_per_query
+        self._lock = threading.Lock()
+
+    def build(self, candidates: list[Candidate]) -> None:
+        """Index these entities, replacing everything indexed before."""
+        with self._lock:
+            self._index.build(candidates)
+
+    def upsert(self, candidate: Candidate) -> None:
+        """Index an entity's names and code, replacing what was indexed for it."""
+        with self._lock:
+            self._index.upsert(candidate)
+
+    def remove(self, entity_id: int) -> None:
+        """Forget an entity (nothing happens if it was not indexed)."""
+        with self._lock:
+            self._index.remove(entity_id)
+
+    def search(self, query: Query, limit: int = 10) -> list[Hit]:
+        """The listed entities that may be the subject, best first, at most `limit`."""
+        subject = Subject.of(query)
+        if (subject.name.is_empty and subject.code is None) or limit <= 0:
+            return []
+        best: dict[int, tuple[Assessment, StoredName]] = {}
+        with self._lock:
+            candidates = self._candidates(subject)
+            listed_names = [self._listed(stored, subject) for stored in candidates]
+        for stored, listed in zip(candidates, listed_names, strict=True):
+            assessment = assess(subject, listed, stored.code, stored.kind)
+            if assessment.match is None:
+                continue
+            held = best.get(stored.entity_id)
+            if held is None or _rank(assessment, stored) > _rank(*held):
+                best[stored.entity_id] = (assessment, stored)
+        ranked = sorted(best.values(), key=lambda pair: (*_rank(*pair), -pair[1].entity_id), reverse=True)
+        return [
+            Hit(
+                entity_id=stored.entity_id,
+                score=assessment.score,
+                match=assessment.match or "possible",
+                relation=assessment.relation,
+                matched_name=stored.text,
+                features=assessment.features,
+            )
+            for assessment, stored in ranked[:limit]
+        ]
+
+    def _candidates(self, subject: Subject) -> list[StoredName]:
+        """The names worth scoring: every name found by code or exact key, and those of the
+        top names by shared bigrams whose 字号 is close enough to reach `possible`."""
+        index = self._index
+        name = subject.name
+        sure = []
+        if subject.code:
+            sure.append(index.by_code(subject.code))
+        if not name.is_empty:
+            sure.append(index.by_key(name.key))
+            sure.append(index.branches_of(name.key))
+            if name.branch is not None:
+                sure.append(index.by_key(name.branch.head.key))
+        sure_rows = np.unique(np.concatenate(sure)) if sure else np.zeros(0, dtype=np.uint32)
+        found = index.stored(sure_rows)
+        if not name.is_empty:
+            ranked = index.by_grams(name, self._per_query)
+            ranked = ranked[~np.isin(ranked, sure_rows)]
+            trade, (trade_ext, _) = name.trade_name, trade_with_region(name)
+            found.extend(
+                stored
+                for stored in index.stored(ranked)
+                if could_reach_possible(trade, trade_ext, stored.trade_name, stored.trade_ext)
+            )
+        return found
+
+    def _listed(self, stored: StoredName, subject: Subject) -> ParsedName:
+        """A listed name parsed; a former name or alias that names no region takes the region
+        of the entity's current name (合晟建工 is still the 杭州 company's alias)."""
+        listed = parse_name(stored.text)
+        if stored.kind == "current" or listed.regions or not subject.name.regions:
+            return listed
+        for current in self._index.stored(self._index.rows_of(stored.entity_id)):
+            if current.kind == "current":
+                regions = parse_name(current.text).regions
+                if regions:
+                    inherited = tuple(replace(m, inherited=True) for m in regions)
+                    return replace(listed, regions=inherited)
+        return listed
+
+    def __len__(self) -> int:
+        """The number of entities indexed."""
+        return len(self._index)
+
+    def stats(self) -> dict[str, int]:
+        """Index sizes and a rough estimate of the memory it holds (`approx_bytes`)."""
+        with self._lock:
+            stats = self._index.stats()
+        cache = parse_name.cache_info()
+        stats["parse_cache_entries"] = cache.currsize
+        stats["approx_bytes"] += 700 * cache.currsize  # a cached ParsedName and its strings
+        return stats
+
+
+def _rank(assessment: Assessment, stored: StoredName) -> tuple[float, float, int]:
+    """How one entity's names are ordered: score, then how well the name alone agrees, then
+    the current name before former names and aliases."""
+    return assessment.score, assessment.name_score, stored.kind == "current"

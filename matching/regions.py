@@ -1,0 +1,205 @@
+"""行政区划 names as they appear in enterprise names, with their GB/T 2260 codes.
+
+Read once, lazily, from the administrative-division table python-stdnum ships
+(`stdnum/cn/loc.dat`): about 7,000 codes including abolished ones, so an old name still
+resolves. Each name maps to every code it may stand for (西湖区 is in 杭州 and in 南昌).
+
+Full names (浙江省, 杭州市, 西湖区, 景宁畲族自治县) are known for every code, current or
+abolished. Short forms (浙江, 杭州, 义乌, 景宁) are known for current provinces, prefectures,
+counties, county-level cities and banners, but not for districts (区): 朝阳, 西湖, 和平 are far
+more often trade names than regions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from matching.normalise import normalise
+
+NATIONAL = "000000"  # 中国: contains every region
+_NATIONAL_NAMES = ("中国", "中华人民共和国")
+
+_LINE = re.compile(r'^(?P<indent>\s*)(?P<code>\d+)\s+\w+="(?P<names>[^"]*)"')
+_YEARS = re.compile(r"^\[(?P<start>\d*)-(?P<end>\d*)\]")
+
+# Table rows that are groupings, not places a company is named after.
+_NOT_PLACES = frozenset(
+    {
+        "市辖区",
+        "县",
+        "省直辖县级行政单位",
+        "省直辖县级行政区划",
+        "自治区直辖县级行政区划",
+        "城区",
+        "郊区",
+        "市区",
+        "矿区",
+        "新区",
+        "东区",
+        "西区",
+        "南区",
+        "北区",
+        "中区",
+    }
+)
+
+# The 56 recognised ethnic groups, longest first, for shortening autonomous-area names
+# (延边朝鲜族自治州 → 延边, 景宁畲族自治县 → 景宁).
+_ETHNIC_GROUPS: tuple[str, ...] = tuple(
+    sorted(
+        (
+            "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依",
+            "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣",
+            "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
+            "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉",
+            "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克",
+            "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
+            "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+# Suffixes dropped to form the short name, per level, longest first.
+_SHORTENING = {
+    1: ("特别行政区", "自治区", "省", "市"),
+    2: ("自治州", "地区", "盟", "市"),
+    3: ("自治县", "自治旗", "县", "市", "旗"),
+}
+
+
+def _strip_ethnic(name: str) -> str:
+    """景宁畲族 → 景宁; 恩施土家族苗族 → 恩施."""
+    changed = True
+    while changed:
+        changed = False
+        for group in _ETHNIC_GROUPS:
+            # 新疆维吾尔自治区 names the group without 族
+            suffix = group if group == "维吾尔" else group + "族"
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                changed = True
+                break
+    return name
+
+
+def short_form(name: str, level: int) -> str | None:
+    """The short form of a current full name at `level` (1 province, 2 prefecture, 3 county),
+    or None when it has none (districts, or fewer than two characters would remain)."""
+    for suffix in _SHORTENING[level]:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            short = name[: -len(suffix)]
+            if suffix.startswith("自治") or suffix == "特别行政区":
+                short = _strip_ethnic(short)
+            return short if len(short) >= 2 else None
+    return None
+
+
+def _level(code: str) -> int:
+    if code.endswith("0000"):
+        return 1
+    if code.endswith("00"):
+        return 2
+    return 3
+
+
+@dataclass(frozen=True, slots=True)
+class RegionTable:
+    """Name → the codes it may stand for."""
+
+    names: dict[str, frozenset[str]]
+    max_length: int
+    first_pairs: frozenset[str]  # the first two characters of every name: a cheap pre-check
+
+    def lookup(self, text: str) -> frozenset[str] | None:
+        """The codes `text` stands for, or None if it is not a region name."""
+        return self.names.get(text)
+
+    def longest_prefixes(self, text: str, start: int) -> list[tuple[str, frozenset[str]]]:
+        """Region names `text` has at `start`, longest first."""
+        if text[start : start + 2] not in self.first_pairs:
+            return []
+        found = []
+        stop = min(len(text), start + self.max_length)
+        for end in range(stop, start + 1, -1):
+            codes = self.names.get(text[start:end])
+            if codes is not None:
+                found.append((text[start:end], codes))
+        return found
+
+
+def _read_table() -> dict[str, tuple[str, ...]]:
+    """code → its names (oldest first) and whether the newest is still in use, from loc.dat."""
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    table: dict[str, tuple[str, ...]] = {}
+    province = ""
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if not m:
+            continue
+        if not m["indent"]:
+            province = m["code"]
+            table[province + "0000"] = (m["names"],)
+            continue
+        table[province + m["code"]] = tuple(m["names"].split(","))
+    return table
+
+
+@lru_cache(maxsize=1)
+def region_table() -> RegionTable:
+    """The region names, built on first use (a few milliseconds) and kept."""
+    collected: dict[str, set[str]] = {}
+
+    def add(name: str, code: str) -> None:
+        if len(name) >= 2 and name not in _NOT_PLACES:
+            collected.setdefault(name, set()).add(code)
+
+    for code, entries in _read_table().items():
+        level = _level(code)
+        for i, entry in enumerate(entries):
+            years = _YEARS.match(entry)
+            name = normalise(_YEARS.sub("", entry))
+            add(name, code)
+            in_use = i == len(entries) - 1 and not (years and years["end"])
+            if in_use and not (level == 3 and name.endswith("区")):
+                short = short_form(name, level)
+                if short:
+                    add(short, code)
+    for name in _NATIONAL_NAMES:
+        collected[name] = {NATIONAL}
+    names = {name: frozenset(codes) for name, codes in collected.items()}
+    return RegionTable(
+        names=names,
+        max_length=max(map(len, names)),
+        first_pairs=frozenset(name[:2] for name in names),
+    )
+
+
+def contains(outer: str, inner: str) -> bool:
+    """True when region `outer` is `inner` or contains it (浙江 330000 contains 杭州 330100)."""
+    if outer in (inner, NATIONAL):
+        return True
+    if outer.endswith("0000"):
+        return inner[:2] == outer[:2]
+    if outer.endswith("00"):
+        return inner[:4] == outer[:4]
+    return False
+
+
+def within(codes: frozenset[str], parents: frozenset[str]) -> frozenset[str]:
+    """The codes that lie inside one of `parents` (for 浙江杭州: 杭州 inside 浙江)."""
+    return frozenset(c for c in codes if any(contains(p, c) and p != c for p in parents))
+
+
+@lru_cache(maxsize=65536)
+def region_agreement(a: frozenset[str], b: frozenset[str]) -> float:
+    """1.0 for the same region, 0.9 when one contains the other, 0.0 when they differ."""
+    if a & b:
+        return 1.0
+    if any(contains(x, y) or contains(y, x) for x in a for y in b):
+        return 0.9
+    return 0.0

@@ -1,0 +1,637 @@
+"""Screenings (资格审查信用核查): checking a project's bidders against the registry, kept as evidence.
+
+A tender or procurement agency screens every subject of one project (each member of a
+consortium 联合体 separately) before award. For each subject the name index proposes listed
+entities (`registry.name_index`); for each hit this service reads the entity's records that
+count today and the measures (联合惩戒/激励措施) they set off in the domain screened, and
+decides:
+
+- `block`  an `exact` or `strong` hit carries a block measure;
+- `review` a block measure comes only from a `possible` hit, or any review measure applies,
+           or the subject could not be screened (only an unusable code was given);
+- `clear`  otherwise. Red lists give incentives only, never a block; an incentive is offered
+           only on an `exact` or `strong` hit (a possible one asks to confirm identity first).
+
+One bad member flags every member of its consortium (same non-empty `consortium` label): each
+member's decision is the worst in the consortium, and its reasons say which member caused it.
+The overall decision is the worst subject decision.
+
+What was seen and decided is stored as one `document` (canonical JSON, SHA-256 `digest`),
+with the records' snapshots as of that moment, the outbox sequence the index reflected and the
+scorer's name and version; an audit row carries the digest into the hash chain. Later changes
+to the records never change a stored screening; `verify_screening` re-computes the digest.
+(`registry_seq` is what the name index had applied; the records are read just after it, so on
+PostgreSQL a change committed in between can show in the records: the document holds what was read.)
+
+Dispositions (a screener's judgement on one subject/entity pair: `false_positive` or
+`confirmed`) are shown beside the hit the next time the same pair is screened. They never hide
+a hit nor change a decision: the registry may have changed since, and a person decides again.
+
+Who sees screenings: administrators and the platform see all; a screener key sees the
+screenings it made (another key's answer 404, as if they did not exist: a project's bidders are
+not another agency's business); other roles get 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, defer, joinedload, lazyload
+
+from matching.normalise import normalise as normalise_name
+from matching.parse import parse_name
+from matching.types import Hit, Query
+from registry.access import require_role
+from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
+from registry.codes.uscc import normalise as normalise_uscc
+from registry.codes.uscc import validate as validate_uscc
+from registry.database import utcnow
+from registry.errors import InvalidInput, NotFound
+from registry.ledger import Actor, append_audit, row_hash
+from registry.measures import Measure, MeasureHit, match_measures
+from registry.models import AuditLog, Entity, HitDisposition, ListEntry, Penalty, Screening
+from registry.name_index import NameIndex
+from registry.services.common import Page, paginate
+from registry.vocab import DOMAINS
+
+MAX_SUBJECTS = 1000
+HITS_PER_SUBJECT = 10  # the matcher's limit per subject
+DOCUMENT_FORMAT = "screening/1"
+# Ascending severity: the worst of several decisions is the one with the highest index.
+DECISIONS = ("clear", "review", "block")
+DISPOSITIONS = {"false_positive": "误报: the subject is not the listed entity", "confirmed": "确认: the subject is the listed entity"}
+FIRM_MATCHES = ("exact", "strong")
+# Fields of a record kept from a screener when the record is not published (保密审查): the
+# screening still shows that it exists, who decided it and what it triggers, not its contents.
+_WITHHELD = (
+    "facts", "legal_basis", "basis", "content", "violation_type", "remarks", "licence_affected",
+    "not_public_reason", "reason_category", "status_reason", "revocation_reason", "confiscation_amount",
+)
+_CHUNK = 500
+_MAX_LENGTHS = {"name": 200, "uscc": 50, "role": 50, "consortium": 100}
+
+
+# --- the request -------------------------------------------------------------------------------
+
+
+def _clean(value: Any, field: str, max_len: int, errors: dict[str, list[str]]) -> str | None:
+    """Text with control characters dropped and whitespace collapsed; None when nothing is left."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append("must be a string")
+        return None
+    text = " ".join("".join(ch for ch in value if unicodedata.category(ch) != "Cc").split())
+    if len(text) > max_len:
+        errors.setdefault(field, []).append(f"at most {max_len} characters")
+        return None
+    return text or None
+
+
+def fold_name(name: str) -> str:
+    """The form of a subject's name its dispositions are kept under: the matcher's normal form
+    (widths, brackets, spaces and punctuation, traditional characters and Latin case folded)."""
+    return normalise_name(name)
+
+
+def subject_key(name: str | None, code: str | None, code_valid: bool) -> str:
+    """Who a subject is, for dispositions: its code when it gave a valid one, else its name."""
+    if code and (code_valid or not name):
+        return f"uscc:{code}"[:300]
+    return f"name:{fold_name(name or '')}"[:300]
+
+
+@dataclass
+class _Subject:
+    index: int
+    name: str | None
+    uscc: str | None  # normalised as given
+    role: str | None
+    consortium: str | None
+    query_code: str | None  # what the matcher is asked with (None: the placeholder)
+    key: str
+    notes: list[str]
+    usable_name: bool  # False: no name, or one with nothing to compare (only punctuation)
+    screenable: bool  # False: no usable name and no usable code
+
+    def request_form(self) -> dict[str, Any]:
+        return {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
+
+
+def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | None:
+    field = f"subjects.{index}"
+    if not isinstance(raw, dict):
+        errors.setdefault(field, []).append("must be an object with name and/or uscc")
+        return None
+    unknown = sorted(set(raw) - set(_MAX_LENGTHS))
+    if unknown:
+        errors.setdefault(field, []).append(f"unknown field(s) {', '.join(unknown)}")
+    name, raw_code, role, consortium = (
+        _clean(raw.get(f), f"{field}.{f}", _MAX_LENGTHS[f], errors) for f in ("name", "uscc", "role", "consortium")
+    )
+    code = normalise_uscc(raw_code) if raw_code else None
+    if not name and not code:
+        errors.setdefault(field, []).append("a subject needs a name or a 统一社会信用代码 (uscc)")
+        return None
+    notes: list[str] = []
+    query_code, valid = code, False
+    if code:
+        try:
+            validate_uscc(code, allow_placeholder=True)
+            valid = code != INDIVIDUAL_BUSINESS_PLACEHOLDER
+        except USCCError as exc:
+            notes.append(f"uscc {code} is not a valid 统一社会信用代码 ({exc}); it can match no listed entity")
+        if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
+            query_code = None
+            notes.append("uscc is the 个体工商户 placeholder, which identifies no one; screened by name only")
+    usable_name = bool(name) and not parse_name(name or "").is_empty
+    if name and not usable_name:
+        notes.append(f"name {name!r} has nothing to compare (only punctuation or brackets)")
+    screenable = usable_name or valid
+    if not screenable:
+        notes.append("no usable name and no usable code: this subject could not be screened")
+    return _Subject(index, name, code, role, consortium, query_code, subject_key(name, code, valid), notes,
+                    usable_name, screenable)
+
+
+def _request(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Subject]]:
+    errors: dict[str, list[str]] = {}
+    domain = data.get("domain")
+    if domain not in DOMAINS:
+        errors["domain"] = [f"must be one of {', '.join(DOMAINS)}"]
+    project_code = _clean(data.get("project_code"), "project_code", 100, errors)
+    if project_code is None and "project_code" not in errors:
+        errors["project_code"] = ["must not be empty (采购项目编号, 项目报建编号 …)"]
+    stage = _clean(data.get("stage"), "stage", 50, errors)
+    raw_subjects = data.get("subjects")
+    subjects: list[_Subject] = []
+    if not isinstance(raw_subjects, list) or not 1 <= len(raw_subjects) <= MAX_SUBJECTS:
+        got = len(raw_subjects) if isinstance(raw_subjects, list) else "none"
+        errors["subjects"] = [f"give 1 to {MAX_SUBJECTS} subjects, got {got}"]
+    else:
+        for i, raw in enumerate(raw_subjects):
+            found = _subject(i, raw, errors)
+            if found is not None:
+                subjects.append(found)
+    if errors:
+        shown = list(errors.items())
+        message = "; ".join(f"{f}: {' '.join(r)}" for f, r in shown[:5])
+        if len(shown) > 5:
+            message += f"; and {len(shown) - 5} more"
+        raise InvalidInput(message, errors)
+    request = {
+        "domain": domain,
+        "project_code": project_code,
+        "stage": stage,
+        "subjects": [s.request_form() for s in subjects],
+    }
+    return request, subjects
+
+
+# --- what the registry holds about the hits -----------------------------------------------------
+
+
+def _chunks(values: Iterable[Any]) -> list[list[Any]]:
+    ordered = sorted(set(values))
+    return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
+def _number(value: float) -> float | None:
+    """A score as JSON keeps it exactly on every backend: finite, at most 4 decimals."""
+    return round(float(value), 4) if math.isfinite(value) else None
+
+
+def _record(kind: str, record: ListEntry | Penalty, today: dt.date, in_force: bool) -> dict[str, Any]:
+    snapshot = record.snapshot()
+    published = (
+        record.published_on(today) if isinstance(record, Penalty) else record.is_public and in_force
+    )
+    if not published:
+        for field in _WITHHELD:
+            snapshot.pop(field, None)
+    out: dict[str, Any] = {"record_type": kind, "id": record.id, "in_force": in_force, "published": published}
+    if isinstance(record, ListEntry):
+        out["status_on_day"] = record.status_on(today)
+    out["snapshot"] = snapshot
+    if not published:
+        out["withheld"] = [f for f in _WITHHELD if f in record.snapshot()]
+    return out
+
+
+def _measure(hit: MeasureHit) -> dict[str, Any]:
+    m = hit.measure
+    return {
+        "code": m.code,
+        "name": m.name,
+        "effect": m.effect,
+        "implementing_authority": m.implementing_authority,
+        "legal_basis": list(m.legal_basis),
+        "certainty": m.certainty,
+        "records": [
+            {"record_type": r.record_type, "id": r.id, "reason": r.reason,
+             "ends_on": r.ends_on.isoformat() if r.ends_on else None}
+            for r in hit.records
+        ],
+    }
+
+
+@dataclass
+class _Listed:
+    """One listed entity as the screening saw it."""
+
+    entity: Entity
+    records: list[dict[str, Any]]
+    measures: list[MeasureHit]
+
+    @property
+    def effects(self) -> set[str]:
+        return {m.effect for m in self.measures}
+
+    def document(self) -> dict[str, Any]:
+        e = self.entity
+        return {
+            "entity": {"id": e.id, "kind": e.kind, "name": e.name, "uscc": e.uscc, "region_code": e.region_code,
+                       "names": [{"name": n.name, "kind": n.kind} for n in e.names]},
+            "records": self.records,
+            "measures": [_measure(m) for m in self.measures],
+        }
+
+
+def _listed(
+    session: Session, entity_ids: set[int], domain: str, today: dt.date, measures: Sequence[Measure]
+) -> dict[int, _Listed]:
+    """The hit entities with their records that count today and the measures they set off."""
+    entities: dict[int, Entity] = {}
+    entries: dict[int, list[ListEntry]] = defaultdict(list)
+    penalties: dict[int, list[Penalty]] = defaultdict(list)
+    for chunk in _chunks(entity_ids):
+        entities.update((e.id, e) for e in session.scalars(sa.select(Entity).where(Entity.id.in_(chunk))))
+        for entry in session.scalars(
+            sa.select(ListEntry)
+            .where(ListEntry.entity_id.in_(chunk), ListEntry.listed_on <= today)
+            .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
+            .order_by(ListEntry.id)
+        ).unique():
+            entries[entry.entity_id].append(entry)
+        for penalty in session.scalars(
+            sa.select(Penalty).where(Penalty.entity_id.in_(chunk), Penalty.decided_on <= today).order_by(Penalty.id)
+        ):
+            penalties[penalty.entity_id].append(penalty)
+    found: dict[int, _Listed] = {}
+    for entity_id, entity in entities.items():
+        # The measure rules (registry.measures) decide what counts; the records shown are those
+        # in force today plus any a measure counts beyond that (the procurement look-back).
+        hits = match_measures(entries[entity_id], penalties[entity_id], domain, today, measures)
+        triggering = {(r.record_type, r.id) for h in hits for r in h.records}
+        records = [
+            _record("list_entry", e, today, e.in_force_on(today)) for e in entries[entity_id]
+            if e.in_force_on(today) or ("list_entry", e.id) in triggering
+        ] + [
+            _record("penalty", p, today, p.in_force_on(today)) for p in penalties[entity_id]
+            if p.in_force_on(today) or ("penalty", p.id) in triggering
+        ]
+        if records:
+            found[entity_id] = _Listed(entity, records, hits)
+    return found
+
+
+def _dispositions(session: Session, keys: set[str]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    shown: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for chunk in _chunks(keys):
+        for row in session.scalars(
+            sa.select(HitDisposition).where(HitDisposition.subject_key.in_(chunk)).order_by(HitDisposition.id)
+        ):
+            shown[(row.subject_key, row.entity_id)].append({
+                "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
+                "reason": row.reason, "decided_by": row.decided_by,
+                "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+            })
+    return shown
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+
+def _worst(decisions: Iterable[str]) -> str:
+    return max(decisions, key=DECISIONS.index, default="clear")
+
+
+def _counts_as(hit: Hit, entity: Entity) -> str:
+    # A natural person is identified by an ID document, which a screening request does not
+    # carry: a name alone (张伟 …) never blocks a person; it asks a person to check.
+    if entity.kind == "natural_person" and hit.match in FIRM_MATCHES:
+        return "possible"
+    return hit.match
+
+
+def _hit_document(hit: Hit, listed: _Listed, counts_as: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
+    effects = listed.effects
+    return {
+        "entity_id": hit.entity_id,
+        "entity_name": listed.entity.name,
+        "score": _number(hit.score),
+        "match": hit.match,
+        "counts_as": counts_as,
+        "relation": hit.relation,
+        "matched_name": hit.matched_name,
+        "features": [
+            {"name": f.name, "score": _number(f.score), "weight": _number(f.weight), "detail": f.detail}
+            for f in hit.features
+        ],
+        "effect": next((e for e in ("block", "review", "incentive") if e in effects), None),
+        "measures": [m.measure.code for m in listed.measures],
+        "dispositions": shown,
+    }
+
+
+def _label(hit: dict[str, Any]) -> str:
+    how = hit["match"] if hit["counts_as"] == hit["match"] else f"{hit['match']}, counted as {hit['counts_as']}"
+    relation = "" if hit["relation"] == "self" else f" via {hit['relation'].replace('_', ' ')} {hit['matched_name']}"
+    return f"{hit['entity_name']} (entity {hit['entity_id']}; {how} match, score {hit['score']}{relation})"
+
+
+def _decide(subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, _Listed], domain: str) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """A subject's own decision, its reasons, and the incentives it may be given."""
+    reasons: list[str] = list(subject.notes)
+    decision = "clear" if subject.screenable else "review"
+    incentives: list[dict[str, Any]] = []
+    for hit in hits:
+        entity = listed[hit["entity_id"]]
+        firm = hit["counts_as"] in FIRM_MATCHES
+        for m in entity.measures:
+            why = "; ".join(r.reason for r in m.records)
+            what = f"{m.measure.code} {m.measure.name}"
+            if m.effect == "block" and firm:
+                decision = _worst((decision, "block"))
+                reasons.append(f"block: {_label(hit)}: {what}: {why}")
+            elif m.effect == "block":
+                decision = _worst((decision, "review"))
+                reasons.append(f"review: possible match {_label(hit)} carries a block measure, {what}: {why}; a person decides whether it is the same entity")
+            elif m.effect == "review":
+                decision = _worst((decision, "review"))
+                reasons.append(f"review: {_label(hit)}: {what}: {why}")
+            elif firm:
+                incentives.append({"entity_id": hit["entity_id"], "code": m.measure.code, "name": m.measure.name})
+                reasons.append(f"incentive: {_label(hit)}: {what}: {why}")
+            else:
+                reasons.append(f"incentive not offered: possible match {_label(hit)} carries {what}; confirm the identity first")
+        if not entity.measures:
+            reasons.append(f"no measure: {_label(hit)} has {len(entity.records)} record(s) in force, none of which sets off a measure in {domain}")
+        for shown in hit["dispositions"]:
+            reasons.append(
+                f"earlier disposition of {_label(hit)}: {shown['disposition']} by {shown['decided_by']} "
+                f"on {shown['decided_at']} (screening {shown['screening_id']}): {shown['reason']}; shown, not applied"
+            )
+    if not hits and subject.screenable:
+        reasons.append("no listed entity matched this subject")
+    return decision, reasons, incentives
+
+
+def _consortia(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One bad member counts against every member of its consortium (联合体)."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for s in subjects:
+        if s["consortium"]:
+            groups[s["consortium"]].append(s)
+    summary = []
+    for label, members in groups.items():
+        worst = _worst(m["own_decision"] for m in members)
+        for member in members:
+            others = [o for o in members if o is not member and o["own_decision"] != "clear"]
+            for other in others:
+                member["reasons"].append(
+                    f"consortium {label}: member subjects.{other['index']} ({other['name'] or other['uscc']}) "
+                    f"is {other['own_decision']}; one bad member counts against every member of a 联合体"
+                )
+            member["decision"] = _worst((member["own_decision"], worst))
+        summary.append({"label": label, "members": [m["index"] for m in members], "decision": worst})
+    return summary
+
+
+# --- screening ----------------------------------------------------------------------------------
+
+
+def screen_subjects(
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
+    measures: Sequence[Measure], *, now: dt.datetime | None = None,
+) -> Screening:
+    """Screen a project's subjects (1 to 1,000) in one trading domain; store and return the screening."""
+    require_role(actor, "screener")
+    request, subjects = _request(data)
+    domain: str = request["domain"]
+    searched = [s for s in subjects if s.screenable]
+    answer = index.search(
+        session, [Query(name=s.name if s.usable_name else None, code=s.query_code) for s in searched],
+        HITS_PER_SUBJECT,
+    )
+    found = dict(zip((s.index for s in searched), answer.hits, strict=True))
+    raw_hits: list[list[Hit]] = []
+    for s in subjects:
+        seen: set[int] = set()
+        kept = []
+        for hit in found.get(s.index, []):
+            if hit.entity_id not in seen:  # the best hit per entity
+                seen.add(hit.entity_id)
+                kept.append(hit)
+        raw_hits.append(kept)
+    listed = _listed(session, {h.entity_id for hits in raw_hits for h in hits}, domain, today, measures)
+    shown = _dispositions(session, {s.key for s in subjects})
+
+    subject_docs: list[dict[str, Any]] = []
+    for s, hits in zip(subjects, raw_hits, strict=True):
+        # A hit on an entity with nothing that counts today (all records expired, removed,
+        # repaired …) has nothing to report and is left out.
+        hit_docs = [
+            _hit_document(h, listed[h.entity_id], _counts_as(h, listed[h.entity_id].entity), shown.get((s.key, h.entity_id), []))
+            for h in hits if h.entity_id in listed
+        ]
+        decision, reasons, incentives = _decide(s, hit_docs, listed, domain)
+        subject_docs.append({
+            "index": s.index, **s.request_form(), "subject_key": s.key, "hits": hit_docs,
+            "own_decision": decision, "decision": decision, "reasons": reasons, "incentives": incentives,
+        })
+    consortia = _consortia(subject_docs)
+    overall = _worst(s["decision"] for s in subject_docs)
+    screened_at = (now or utcnow()).astimezone(dt.UTC)
+    scorer = {"name": answer.scorer_name, "version": answer.scorer_version}
+
+    screening = Screening(
+        api_key_id=actor.key_id, requested_by=actor.label[:200], domain=domain,
+        project_code=request["project_code"], stage=request["stage"], decision=overall,
+        subject_count=len(subjects), registry_seq=answer.seq,
+        scorer=f"{answer.scorer_name} {answer.scorer_version}"[:80], screened_at=screened_at,
+        document={}, digest="",
+    )
+    session.add(screening)
+    session.flush()
+    document = {
+        "format": DOCUMENT_FORMAT,
+        "id": screening.id,
+        "request": request,
+        "domain": domain,
+        "project_code": request["project_code"],
+        "stage": request["stage"],
+        "screened_at": screened_at.isoformat(timespec="microseconds"),
+        "screened_on": today.isoformat(),
+        "requested_by": {"name": actor.name, "role": actor.role, "key_id": actor.key_id},
+        "registry_seq": answer.seq,
+        "scorer": scorer,
+        "decision": overall,
+        "counts": {d: sum(1 for s in subject_docs if s["decision"] == d) for d in DECISIONS},
+        "subjects": subject_docs,
+        "consortia": consortia,
+        "entities": {str(i): listed[i].document() for i in sorted({h["entity_id"] for s in subject_docs for h in s["hits"]})},
+    }
+    # Stored exactly as hashed: what JSON cannot tell apart (tuples, lists) is settled now.
+    document = json.loads(json.dumps(document, ensure_ascii=False))
+    screening.document = document
+    screening.digest = row_hash(document)
+    session.flush()
+    append_audit(
+        session, actor=actor, action="screen", record_type="screening", record_id=screening.id,
+        before=None,
+        after={"id": screening.id, "digest": screening.digest, "project_code": screening.project_code,
+               "decision": overall},
+        now=screened_at,
+    )
+    return screening
+
+
+# --- reading, verifying, disposing ---------------------------------------------------------------
+
+
+def _may_read(actor: Actor, screening: Screening) -> bool:
+    if actor.role in ("admin", "platform"):
+        return True
+    return actor.role == "screener" and actor.key_id is not None and screening.api_key_id == actor.key_id
+
+
+def get_screening(session: Session, screening_id: int, actor: Actor, *, fresh: bool = False) -> Screening:
+    """One screening: administrators and the platform, or the screener key that made it (else 404)."""
+    require_role(actor, "screener", "platform")
+    # fresh: what the database holds, not a copy this session may keep (for verification).
+    screening = session.get(Screening, screening_id, populate_existing=fresh)
+    if screening is None or not _may_read(actor, screening):
+        raise NotFound(f"screening {screening_id} does not exist")
+    return screening
+
+
+def list_screenings(
+    session: Session, actor: Actor, *, project_code: str | None = None, domain: str | None = None,
+    decision: str | None = None, page: int = 1, per_page: int = 50,
+) -> Page[Screening]:
+    """Screenings, oldest first, e.g. every check made for one project (a screener: its own)."""
+    require_role(actor, "screener", "platform")
+    stmt = sa.select(Screening).options(defer(Screening.document)).order_by(Screening.id)
+    if actor.role == "screener":
+        stmt = stmt.where(Screening.api_key_id == actor.key_id) if actor.key_id is not None else stmt.where(sa.false())
+    # Cleaned as the screening cleaned it when stored (control characters dropped, spaces collapsed).
+    if project_code is not None:
+        stmt = stmt.where(Screening.project_code == (_clean(project_code, "project_code", 100, {}) or ""))
+    if domain:
+        stmt = stmt.where(Screening.domain == domain)
+    if decision:
+        stmt = stmt.where(Screening.decision == decision)
+    return paginate(session, stmt, page, per_page)
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """A stored screening with the dispositions made on its hits since (kept beside it, not in it)."""
+
+    screening: Screening
+    dispositions: list[HitDisposition]
+
+
+def read_screening(session: Session, screening_id: int, actor: Actor) -> ScreeningRecord:
+    """One screening and the dispositions made on it, oldest first."""
+    screening = get_screening(session, screening_id, actor)
+    dispositions = list(session.scalars(
+        sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id).order_by(HitDisposition.id)
+    ))
+    return ScreeningRecord(screening, dispositions)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Whether a stored screening is as it was made."""
+
+    screening_id: int
+    valid: bool
+    stored_digest: str
+    computed_digest: str
+    audit_seq: int | None
+    audit_digest: str | None
+    problems: list[str]
+
+
+def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verification:
+    """Re-compute a screening's digest from its stored document, and compare it with the stored
+    digest and with the one its audit row carries in the hash chain."""
+    screening = get_screening(session, screening_id, actor, fresh=True)
+    computed = row_hash(screening.document)
+    problems: list[str] = []
+    if computed != screening.digest:
+        problems.append("the stored document does not match the stored digest: it was altered")
+    audit = session.scalars(
+        sa.select(AuditLog)
+        .where(AuditLog.record_type == "screening", AuditLog.record_id == screening.id, AuditLog.action == "screen")
+        .order_by(AuditLog.seq).limit(1)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    audit_digest = None
+    if audit is None:
+        problems.append("no audit row records this screening")
+    else:
+        audit_digest = (audit.after or {}).get("digest")
+        if audit_digest != computed:
+            problems.append(f"the digest in audit row {audit.seq} differs from the document's")
+        if row_hash(audit.hashed_content()) != audit.hash:
+            problems.append(f"audit row {audit.seq} does not match its own hash: it was altered")
+    document = screening.document if isinstance(screening.document, dict) else {}
+    for column in ("project_code", "domain", "decision"):
+        if document.get(column) != getattr(screening, column):
+            problems.append(f"the stored {column} differs from the document's")
+    return Verification(screening.id, not problems, screening.digest, computed,
+                        None if audit is None else audit.seq, audit_digest, problems)
+
+
+def dispose_hit(
+    session: Session, screening_id: int, entity_id: int, subject_index: int, disposition: str,
+    reason: str, actor: Actor, *, now: dt.datetime | None = None,
+) -> HitDisposition:
+    """Record a judgement on one hit (false_positive | confirmed) with the reason; the screener
+    that made the screening or an administrator. Shown beside the pair in later screenings."""
+    require_role(actor, "screener")
+    screening = get_screening(session, screening_id, actor)
+    if disposition not in DISPOSITIONS:
+        raise InvalidInput.field("disposition", f"must be one of {', '.join(DISPOSITIONS)}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.field("reason", "must not be empty")
+    subjects = screening.document.get("subjects", [])
+    if not isinstance(subject_index, int) or not 0 <= subject_index < len(subjects):
+        raise InvalidInput.field("subject_index", f"screening {screening_id} has subjects 0 to {len(subjects) - 1}")
+    subject = subjects[subject_index]
+    if entity_id not in {h["entity_id"] for h in subject.get("hits", [])}:
+        raise InvalidInput.field("entity_id", f"entity {entity_id} is not a hit of subjects.{subject_index}")
+    row = HitDisposition(
+        subject_key=subject["subject_key"], entity_id=entity_id, screening_id=screening.id,
+        disposition=disposition, reason=reason, decided_by=actor.label[:200], api_key_id=actor.key_id,
+        decided_at=(now or utcnow()).astimezone(dt.UTC),
+    )
+    session.add(row)
+    session.flush()
+    append_audit(
+        session, actor=actor, action="dispose", record_type="hit_disposition", record_id=row.id,
+        before=None, after={**row.snapshot(), "subject_index": subject_index}, reason=reason, now=now,
+    )
+    return row

@@ -1,0 +1,395 @@
+"""Screening (资格审查信用核查): decisions, consortia, evidence and its verification, the name index."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from registry import access
+from registry.errors import InvalidInput, NotFound, NotPermitted
+from registry.ledger import Actor, verify_audit_chain
+from registry.measures import load_measures
+from registry.models import Screening
+from registry.name_index import NameIndex, candidates_from_db, default_matcher
+from registry.services import entities as entity_service
+from registry.services import list_entries as entry_service
+from registry.services import screenings as service
+from tests import factories
+from tests.exact_matcher import ExactMatcher
+
+MEASURES = load_measures()
+TODAY = factories.TODAY
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+RED = {"list_type": "red", "list_name": "守信激励对象名单", "domains": ["procurement", "construction_bidding"],
+       "reason_category": "守信激励", "facts": "连续三年信用评价AAA"}
+
+
+@pytest.fixture
+def index():
+    """An index over the exact-only test double: decisions without fuzzy matching in the way."""
+    return NameIndex(ExactMatcher)
+
+
+@pytest.fixture
+def real_index():
+    """An index over the real matcher (`matching.NamePartsMatcher`), for what needs fuzzy matching."""
+    return NameIndex(default_matcher)
+
+
+@pytest.fixture
+def screener(session, world) -> Actor:
+    found = access.authenticate(session, world.screener_key)
+    assert found is not None
+    return found
+
+
+def screen(session, actor, index, subjects, *, domain="procurement", project_code="ZJCG-2026-001", **extra):
+    data = {"domain": domain, "project_code": project_code, "subjects": subjects, **extra}
+    return service.screen_subjects(session, data, actor, TODAY, index, MEASURES, now=NOW)
+
+
+def subject(screening: Screening, i: int = 0) -> dict:
+    return screening.document["subjects"][i]
+
+
+@pytest.fixture
+def blacklisted(session, world):
+    """An entity on the procurement blacklist (政府采购严重违法失信行为记录名单), in force today."""
+    entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
+    factories.make_list_entry(session, world.finance, entity)
+    return entity
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def test_exact_code_match_of_a_procurement_blacklisted_entity_blocks_in_procurement(session, screener, index, blacklisted):
+    screening = screen(session, screener, index, [{"name": "某某公司", "uscc": blacklisted.uscc, "role": "投标人"}])
+    s = subject(screening)
+    assert screening.decision == s["decision"] == "block"
+    hit = s["hits"][0]
+    assert (hit["entity_id"], hit["match"], hit["effect"]) == (blacklisted.id, "exact", "block")
+    assert "procurement.debarment" in hit["measures"]
+    assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons"])
+    listed = screening.document["entities"][str(blacklisted.id)]
+    assert [r["record_type"] for r in listed["records"]] == ["list_entry"]
+    assert listed["records"][0]["snapshot"]["list_name"] == "政府采购严重违法失信行为记录名单"
+    assert screening.document["scorer"] == {"name": "exact-test-double", "version": "0"}
+    assert screening.registry_seq == screening.document["registry_seq"] > 0
+
+
+def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, screener, index, blacklisted):
+    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}], domain="construction_bidding")
+    s = subject(screening)
+    assert screening.decision == "clear"
+    # the hit is still shown, with the record in force, and the reason says why nothing applies
+    assert s["hits"][0]["entity_id"] == blacklisted.id
+    assert s["hits"][0]["effect"] is None
+    assert any(r.startswith("no measure:") and "construction_bidding" in r for r in s["reasons"])
+
+
+def test_a_possible_match_with_a_block_measure_asks_for_review(session, screener, real_index, blacklisted):
+    # same trade name and city, another industry: the matcher says `possible`
+    screening = screen(session, screener, real_index, [{"name": "杭州合晟科技有限公司"}])
+    s = subject(screening)
+    assert s["hits"][0]["match"] == "possible"
+    assert screening.decision == "review"
+    assert any(r.startswith("review: possible match") for r in s["reasons"])
+
+
+def test_the_real_matcher_finds_variants_and_branches_but_not_namesakes_elsewhere(session, screener, real_index, blacklisted):
+    screening = screen(session, screener, real_index, [
+        {"name": "杭州合晟建設工程有限責任公司"},  # traditional characters, 有限责任公司 ≡ 有限公司
+        {"name": "合晟建设工程（杭州）有限公司"},  # the region in brackets after the trade name
+        {"name": "杭州合晟建设工程有限公司滨江分公司"},  # a branch: its head company's record concerns it
+        {"name": "温州合晟建设工程有限公司"},  # the same trade name in another city: another company
+        {"name": "某某公司", "uscc": blacklisted.uscc},  # the code decides
+    ])
+    found = [(h["match"], h["relation"]) for s in screening.document["subjects"] for h in s["hits"]]
+    assert found == [("exact", "self"), ("strong", "self"), ("strong", "branch_of"), ("exact", "self")]
+    assert [subject(screening, i)["decision"] for i in range(5)] == ["block", "block", "block", "clear", "block"]
+    assert screening.document["scorer"] == {"name": "cn-name-parts", "version": real_index.search(session, []).scorer_version}
+
+
+def test_a_red_list_entity_gets_incentives_and_is_never_blocked(session, screener, index, world):
+    entity = factories.make_entity(session, "宁波诚信建设有限公司")
+    factories.make_list_entry(session, world.finance, entity, **RED)
+    screening = screen(session, screener, index, [{"uscc": entity.uscc}])
+    s = subject(screening)
+    assert screening.decision == "clear"
+    assert s["hits"][0]["effect"] == "incentive"
+    assert {i["code"] for i in s["incentives"]} >= {"trading.green_channel", "trading.fast_acceptance"}
+    assert not any(r.startswith(("block", "review")) for r in s["reasons"])
+
+
+def test_an_incentive_is_not_offered_on_a_possible_match(session, screener, real_index, world):
+    entity = factories.make_entity(session, "宁波诚信建设有限公司")
+    factories.make_list_entry(session, world.finance, entity, **RED)
+    s = subject(screen(session, screener, real_index, [{"name": "宁波诚信科技有限公司"}]))
+    assert s["hits"][0]["match"] == "possible"
+    assert s["decision"] == "clear"
+    assert s["incentives"] == []
+    assert any(r.startswith("incentive not offered") for r in s["reasons"])
+
+
+def test_one_bad_member_flags_every_member_of_its_consortium(session, screener, index, blacklisted):
+    clean_a = factories.make_entity(session, "温州清白设计有限公司")
+    screening = screen(session, screener, index, [
+        {"name": "温州清白设计有限公司", "uscc": clean_a.uscc, "consortium": "联合体A", "role": "联合体牵头人"},
+        {"name": "杭州合晟建设工程有限公司", "consortium": "联合体A", "role": "联合体成员"},
+        {"name": "丽水独立投标有限公司", "role": "投标人"},
+    ])
+    lead, member, alone = (subject(screening, i) for i in range(3))
+    assert member["own_decision"] == member["decision"] == "block"
+    assert lead["own_decision"] == "clear"
+    assert lead["decision"] == "block"
+    assert any("consortium 联合体A: member subjects.1" in r and "联合体" in r for r in lead["reasons"])
+    assert alone["decision"] == "clear"
+    assert screening.decision == "block"
+    assert screening.document["consortia"] == [{"label": "联合体A", "members": [0, 1], "decision": "block"}]
+
+
+def test_a_renamed_entity_is_found_by_its_former_name(session, screener, real_index, blacklisted):
+    screen(session, screener, real_index, [{"name": "无关公司"}])  # the index is built before the rename
+    entity_service.update_entity(session, blacklisted.id, {"name": "杭州新晟建设工程有限公司"}, factories.ADMIN,
+                                 blacklisted.version, None, TODAY)
+    s = subject(screen(session, screener, real_index, [{"name": "杭州合晟建设工程有限公司"}]))
+    hit = s["hits"][0]
+    assert (hit["entity_id"], hit["relation"], hit["entity_name"]) == (blacklisted.id, "former_name", "杭州新晟建设工程有限公司")
+    assert s["decision"] == "block"
+
+
+def test_a_new_list_entry_is_seen_by_the_next_screening_without_a_restart(session, screener, index, world):
+    entity = factories.make_entity(session, "嘉兴后来建设有限公司")
+    first = screen(session, screener, index, [{"uscc": entity.uscc}])
+    assert first.decision == "clear"
+    assert subject(first)["hits"] == []
+    factories.make_list_entry(session, world.finance, entity)
+    second = screen(session, screener, index, [{"uscc": entity.uscc}])
+    assert second.decision == "block"
+    assert second.registry_seq > first.registry_seq
+    assert index.rebuilds == 1  # caught up from the outbox, not rebuilt
+
+
+def test_a_natural_persons_name_alone_never_blocks(session, screener, real_index, world):
+    from registry.codes.idnumber import IdentityVault
+
+    person = entity_service.create_entity(
+        session, {"kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": "11010519491231002X"},
+        factories.ADMIN, IdentityVault("test-data-protection-secret"),
+    )
+    factories.make_list_entry(session, world.finance, person)
+    s = subject(screen(session, screener, real_index, [{"name": "张伟"}]))
+    assert (s["hits"][0]["match"], s["hits"][0]["counts_as"]) == ("exact", "possible")
+    assert s["decision"] == "review"
+
+
+def test_records_that_no_longer_count_leave_no_hit(session, screener, index, world):
+    entity = factories.make_entity(session, "衢州过期建设有限公司")
+    factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2024, 1, 1),
+                              expires_on=dt.date(2025, 1, 1))
+    assert subject(screen(session, screener, index, [{"uscc": entity.uscc}]))["hits"] == []
+
+
+def test_unusable_input_is_noted_and_a_subject_with_nothing_usable_goes_to_review(session, screener, real_index):
+    screening = screen(session, screener, real_index, [
+        {"uscc": "91330106MA2XXXXXX1"},
+        {"name": "个体户小吃店", "uscc": "00000000000000000X"},
+        {"name": "（）……"},
+        {"name": "杭州\x00合晟建设工程有限公司", "uscc": "123"},
+    ])
+    bad, placeholder, punctuation, mixed = (subject(screening, i) for i in range(4))
+    assert bad["decision"] == "review"
+    assert "not a valid" in bad["reasons"][0]
+    assert placeholder["decision"] == "clear"
+    assert "placeholder" in placeholder["reasons"][0]
+    assert placeholder["subject_key"] == "name:个体户小吃店"
+    assert punctuation["decision"] == "review"
+    assert "nothing to compare" in punctuation["reasons"][0]
+    assert mixed["name"] == "杭州合晟建设工程有限公司"  # control characters dropped
+    assert mixed["decision"] == "clear"
+    assert "not a valid" in mixed["reasons"][0]
+
+
+# --- the request ---------------------------------------------------------------------------------
+
+
+def test_1001_subjects_are_refused(session, screener, index):
+    with pytest.raises(InvalidInput) as caught:
+        screen(session, screener, index, [{"name": f"公司{i}"} for i in range(1001)])
+    assert "subjects" in caught.value.errors
+
+
+def test_a_subject_with_neither_name_nor_code_is_refused_by_its_index(session, screener, index):
+    subjects = [{"name": "甲公司"}, {"name": "乙公司"}, {"uscc": "  "}, {"role": "投标人"}]
+    with pytest.raises(InvalidInput) as caught:
+        screen(session, screener, index, subjects)
+    assert set(caught.value.errors) == {"subjects.2", "subjects.3"}
+    assert "subjects.3" in caught.value.message
+
+
+def test_unknown_domain_is_refused(session, screener, index):
+    with pytest.raises(InvalidInput) as caught:
+        screen(session, screener, index, [{"name": "甲公司"}], domain="fishing")
+    assert "domain" in caught.value.errors
+
+
+def test_only_screeners_and_admins_screen(session, world, index):
+    supervisor = factories.supervisor_of(world.finance)
+    with pytest.raises(NotPermitted):
+        screen(session, supervisor, index, [{"name": "甲公司"}])
+    assert screen(session, factories.ADMIN, index, [{"name": "甲公司"}]).decision == "clear"
+
+
+# --- evidence --------------------------------------------------------------------------------------
+
+
+def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(session, screener, index, world, blacklisted):
+    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
+    result = service.verify_screening(session, screening.id, screener)
+    assert result.valid
+    assert result.stored_digest == result.computed_digest == screening.digest
+    assert result.audit_seq is not None
+    assert verify_audit_chain(session).ok
+
+    entry_id = screening.document["entities"][str(blacklisted.id)]["records"][0]["id"]
+    entry = entry_service.correct_list_entry(
+        session, entry_id, {"facts": "更正后的事实"}, "更正", factories.supervisor_of(world.finance),
+        _version(session, entry_id), TODAY,
+        rules=factories.rules(session),
+    )
+    assert entry.facts == "更正后的事实"
+    assert service.verify_screening(session, screening.id, screener).valid
+    kept = service.get_screening(session, screening.id, screener).document
+    assert kept["entities"][str(blacklisted.id)]["records"][0]["snapshot"]["facts"] == "提供虚假业绩证明材料"
+
+    tampered = dict(screening.document, decision="clear")
+    session.execute(sa.update(Screening).where(Screening.id == screening.id).values(document=tampered))
+    result = service.verify_screening(session, screening.id, screener)
+    assert not result.valid
+    assert result.computed_digest != result.stored_digest
+    assert any("altered" in p for p in result.problems)
+
+
+def _version(session, entry_id):
+    from registry.models import ListEntry
+
+    return session.get(ListEntry, entry_id).version
+
+
+def test_verification_also_checks_the_audited_digest(session, screener, index, blacklisted):
+    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
+    document = dict(screening.document, decision="clear")
+    from registry.ledger import row_hash
+
+    # rewriting the document and its digest together is caught by the audit row
+    session.execute(sa.update(Screening).where(Screening.id == screening.id)
+                    .values(document=document, digest=row_hash(document), decision="clear"))
+    result = service.verify_screening(session, screening.id, screener)
+    assert not result.valid
+    assert result.stored_digest == result.computed_digest
+    assert any("audit row" in p for p in result.problems)
+
+
+def test_dispositions_are_shown_on_the_next_screening_of_the_same_pair(session, screener, real_index, blacklisted):
+    first = screen(session, screener, real_index, [{"name": "杭州合晟建设工程有限公司"}])
+    row = service.dispose_hit(session, first.id, blacklisted.id, 0, "false_positive", "同名不同主体，经核实代码不同", screener)
+    assert row.subject_key == "name:杭州合晟建设工程有限公司"
+    # written with spaces and traditional characters it is the same subject
+    second = screen(session, screener, real_index, [{"name": "杭州 合晟建設工程 有限公司"}])
+    s = subject(second)
+    assert s["decision"] == "block"  # shown, not applied
+    assert s["hits"][0]["dispositions"][0]["disposition"] == "false_positive"
+    assert any("false_positive" in r and "shown, not applied" in r for r in s["reasons"])
+    assert [d.id for d in service.read_screening(session, first.id, screener).dispositions] == [row.id]
+
+
+def test_dispositions_name_a_hit_of_the_screening(session, screener, index, blacklisted, world):
+    screening = screen(session, screener, index, [{"name": "杭州合晟建设工程有限公司"}])
+    with pytest.raises(InvalidInput, match="subject_index"):
+        service.dispose_hit(session, screening.id, blacklisted.id, 1, "confirmed", "核实", screener)
+    with pytest.raises(InvalidInput, match="entity_id"):
+        service.dispose_hit(session, screening.id, blacklisted.id + 999, 0, "confirmed", "核实", screener)
+    with pytest.raises(InvalidInput, match="disposition"):
+        service.dispose_hit(session, screening.id, blacklisted.id, 0, "maybe", "核实", screener)
+    platform = access.authenticate(session, world.platform_key)
+    with pytest.raises(NotPermitted):
+        service.dispose_hit(session, screening.id, blacklisted.id, 0, "confirmed", "核实", platform)
+
+
+def test_a_screener_reads_only_its_own_screenings(session, screener, index, world):
+    screening = screen(session, screener, index, [{"name": "甲公司"}])
+    access.create_key(session, role="screener", name="另一代理")
+    other = Actor(key_id=screener.key_id + 100, name="另一代理", role="screener")
+    with pytest.raises(NotFound):
+        service.get_screening(session, screening.id, other)
+    with pytest.raises(NotPermitted):
+        service.get_screening(session, screening.id, factories.supervisor_of(world.finance))
+    for reader in (access.authenticate(session, world.platform_key), factories.ADMIN, screener):
+        assert service.get_screening(session, screening.id, reader).id == screening.id
+    assert service.list_screenings(session, other).total == 0
+
+
+def test_listing_by_project_code_shows_every_check_for_the_project(session, screener, index, world):
+    made = [screen(session, screener, index, [{"name": "甲公司"}], project_code=code).id
+            for code in ("P-1", "P-2", "P-1")]
+    platform = access.authenticate(session, world.platform_key)
+    page = service.list_screenings(session, platform, project_code="P-1")
+    assert [s.id for s in page.items] == [made[0], made[2]]
+    assert page.total == 2
+
+
+# --- the name index ----------------------------------------------------------------------------------
+
+
+def test_candidates_are_the_listed_entities_with_all_names_and_usable_codes(session, world):
+    listed = factories.make_entity(session, "杭州甲建设有限公司", names=[{"name": "杭州甲建筑有限公司", "kind": "former"}])
+    factories.make_list_entry(session, world.finance, listed)
+    factories.make_entity(session, "杭州未列入有限公司")
+    shop = factories.make_entity(session, "西湖区张三小吃店", kind="individual_business", uscc="00000000000000000X")
+    factories.make_penalty(session, world.finance, shop)
+    found = {c.entity_id: c for c in candidates_from_db(session)}
+    assert set(found) == {listed.id, shop.id}
+    assert [(n.name, n.kind) for n in found[listed.id].names] == [
+        ("杭州甲建设有限公司", "current"), ("杭州甲建筑有限公司", "former")]
+    assert found[listed.id].code == listed.uscc
+    assert found[shop.id].code is None
+
+
+def test_the_index_rebuilds_when_the_outbox_is_not_the_one_it_applied(session, world):
+    index = NameIndex(ExactMatcher)
+    entity = factories.make_entity(session, "杭州回滚建设有限公司")
+    factories.make_list_entry(session, world.finance, entity)
+    nested = session.begin_nested()
+    other = factories.make_entity(session, "杭州幻影建设有限公司")
+    factories.make_list_entry(session, world.finance, other)
+    index.ensure_fresh(session)
+    assert len(index) == 2
+    nested.rollback()  # the events it applied are gone; new ones reuse their numbers
+    third = factories.make_entity(session, "杭州第三建设有限公司")
+    factories.make_list_entry(session, world.finance, third)
+    index.ensure_fresh(session)
+    assert index.rebuilds == 2
+    assert len(index) == 2
+    assert index.search(session, [sa_query("杭州幻影建设有限公司")]).hits == [[]]
+
+
+def test_the_index_rebuilds_when_too_many_events_are_pending(session, world):
+    index = NameIndex(ExactMatcher, max_pending=3)
+    index.ensure_fresh(session)
+    for i in range(3):
+        factories.make_list_entry(session, world.finance, factories.make_entity(session, f"杭州批量{i}有限公司"))
+    index.ensure_fresh(session)
+    assert index.rebuilds == 2
+    assert len(index) == 3
+    seq = index.seq
+    assert index.ensure_fresh(session) == seq
+    assert index.rebuilds == 2
+
+
+def sa_query(name):
+    from matching.types import Query
+
+    return Query(name=name)
