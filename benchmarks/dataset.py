@@ -18,8 +18,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+import string
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from benchmarks import names
@@ -28,14 +29,15 @@ from matching.types import Candidate, NameRecord, Query, Relation
 from registry.codes import uscc
 
 POSITIVE_FAMILIES = (
-    "exact", "bracket_width", "spaces", "traditional", "legal_form", "region_dropped",
-    "region_moved", "branch", "former_name", "code_only", "code_misspelt_name", "combined",
+    "exact", "bracket_width", "latin_width_case", "spaces", "traditional", "legal_form",
+    "region_dropped", "region_moved", "branch", "former_name", "code_only", "code_misspelt_name",
+    "combined",
 )
 NEGATIVE_FAMILIES = ("neg_same_trade_other_city", "neg_same_trade_region_other_industry",
                      "neg_same_region_industry", "neg_random")
 BAD_FAMILIES = ("bad_empty", "bad_whitespace", "bad_malformed_code", "bad_malformed_code_with_name")
 FAMILY_WEIGHTS: dict[str, float] = {
-    "exact": 4, "bracket_width": 5, "spaces": 6, "traditional": 7, "legal_form": 6,
+    "exact": 4, "bracket_width": 5, "latin_width_case": 3, "spaces": 6, "traditional": 7, "legal_form": 6,
     "region_dropped": 6, "region_moved": 6, "branch": 7, "former_name": 6, "code_only": 5,
     "code_misspelt_name": 5, "combined": 6,
     "neg_same_trade_other_city": 10, "neg_same_trade_region_other_industry": 5,
@@ -45,6 +47,7 @@ FAMILY_WEIGHTS: dict[str, float] = {
 
 _SHOP_SHARE = 0.06  # 个体工商户 among the listed
 _CONFUSER_SHARE = 0.12  # entities that reuse the 字号 of an entity listed elsewhere
+_LATIN_SHARE = 0.03  # a 字号 in Latin letters: 杭州ABK科技有限公司
 _FORMER_SHARE = 0.12  # companies with a former name
 _BRACKETED_SHARE = 0.10  # 合晟建设工程（杭州）有限公司
 _REGION_FORMS = ("city", "province", "city_full", "county", "city_county")
@@ -66,12 +69,33 @@ def scopes(region: Region, region_text: str) -> tuple[str, ...]:
     return (city,)
 
 
-def conflicts(taken: set[str] | frozenset[str], region: Region, region_text: str) -> bool:
-    """Whether a name with `region_text` in `region` could be the same company as a name with the
-    same 字号 registered in the scopes `taken` (the same city, or one scope inside the other)."""
-    if region_text in (region.province_short, region.province):
-        return any(scope[2:4] == region.province_code for scope in taken)
-    return f"C:{region.code[:4]}" in taken or f"P:{region.province_code}" in taken
+def overlap(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether names registered in scopes `a` and `b` could be one company: the same city, or a
+    province-level name and any name in that province."""
+    a, b = set(a), set(b)
+    if a & b:
+        return True
+    provinces_a = {scope[2:] for scope in a if scope.startswith("P:")}
+    provinces_b = {scope[2:] for scope in b if scope.startswith("P:")}
+    return any(scope[2:4] in provinces_b for scope in a) or any(scope[2:4] in provinces_a for scope in b)
+
+
+# One listed name with a given 字号: (its scopes, the sector of its industry, the entity's id).
+Entry = tuple[tuple[str, ...], str, int]
+
+
+def sector_of(industry: str) -> str:
+    return names.SECTOR_OF.get(industry, "shop")  # a 个体工商户's goods
+
+
+def same_line_nearby(entries: Iterable[Entry], where: Iterable[str], sector: str,
+                     besides: int | None = None) -> bool:
+    """Whether a listed name among `entries` (same 字号), other than entity `besides`'s, works in
+    `sector` in a scope overlapping `where`: then a name written with that 字号, sector and scope
+    could mean that entity, and a label of "no match" or "only entity X" would be a guess. The
+    generator keeps such pairs out of the registry and out of the labels."""
+    where = tuple(where)
+    return any(s == sector and eid != besides and overlap(sc, where) for sc, s, eid in entries)
 
 
 def canonical_form(form: str) -> str:
@@ -99,11 +123,6 @@ class NameParts:
     def key(self) -> tuple[str, str, str, str]:
         """Two names with the same key are the same name, however written."""
         return (self.region, self.trade, self.industry, canonical_form(self.form))
-
-    @property
-    def core(self) -> tuple[str, str, str]:
-        """The name without its region: what a bidder writes when the region is dropped."""
-        return (self.trade, self.industry, canonical_form(self.form))
 
     def pieces(self) -> list[str]:
         """The parts in written order (for inserting spaces between them)."""
@@ -201,8 +220,8 @@ class _Registry:
     trades: tuple[str, ...]
     regions: tuple[Region, ...]
     keys: set[tuple[str, str, str, str]] = field(default_factory=set)
-    cores: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     trade_scopes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    trade_entries: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     codes: set[str] = field(default_factory=set)
     used_trades: list[str] = field(default_factory=list)
     entities: list[ListedEntity] = field(default_factory=list)
@@ -240,17 +259,24 @@ class _Registry:
                 self.codes.add(code)
                 return code
 
-    def claim(self, parts: NameParts, region: Region) -> bool:
-        if parts.key in self.keys:
+    def claim(self, parts: NameParts, region: Region, entity_id: int) -> bool:
+        """Take a name for `entity_id` unless it is taken, or another listed name with its 字号 and
+        sector is registered in an overlapping scope (杭州合晟软件 beside 浙江合晟信息技术)."""
+        where = scopes(region, parts.region)
+        if parts.key in self.keys or same_line_nearby(
+                self.trade_entries.get(parts.trade, ()), where, sector_of(parts.industry), besides=entity_id):
             return False
         self.keys.add(parts.key)
-        self.cores[parts.core] += 1
-        self.trade_scopes[parts.trade].update(scopes(region, parts.region))
+        self.trade_scopes[parts.trade].update(where)
+        self.trade_entries[parts.trade].append((where, sector_of(parts.industry), entity_id))
         return True
 
     def trade(self) -> str:
-        if self.used_trades and self.rng.random() < _CONFUSER_SHARE:
+        roll = self.rng.random()
+        if self.used_trades and roll < _CONFUSER_SHARE:
             return self.rng.choice(self.used_trades)
+        if roll > 1 - _LATIN_SHARE:
+            return "".join(self.rng.choice(string.ascii_uppercase) for _ in range(self.rng.choice((2, 3, 3, 4))))
         return self.rng.choice(self.trades)
 
     def company(self, entity_id: int) -> ListedEntity:
@@ -262,7 +288,7 @@ class _Registry:
         bracketed = region_form in ("city", "province") and self.rng.random() < _BRACKETED_SHARE
         for _ in range(100):
             parts = NameParts(text, self.trade(), industry, form, bracketed)
-            if self.claim(parts, region):
+            if self.claim(parts, region, entity_id):
                 break
         else:
             raise RuntimeError("ran out of distinct names; use a larger trade-name list")
@@ -270,7 +296,7 @@ class _Registry:
         if self.rng.random() < _FORMER_SHARE:
             for _ in range(20):
                 old = self._former(parts)
-                if self.claim(old, region):
+                if self.claim(old, region, entity_id):
                     former = (old,)
                     break
         self.used_trades.append(parts.trade)
@@ -293,7 +319,7 @@ class _Registry:
         form = _weighted(self.rng, self.shop_forms, self.shop_form_cum)
         for _ in range(100):
             parts = NameParts(text, self.trade(), goods, form)
-            if self.claim(parts, region):
+            if self.claim(parts, region, entity_id):
                 break
         else:
             raise RuntimeError("ran out of distinct shop names")
@@ -333,7 +359,10 @@ class _QueryMaker:
         entities = self.state.entities
         self.companies = [e for e in entities if e.kind == "legal_entity"]
         self.bracketed = [e for e in self.companies if e.parts.bracketed]
+        self.city_level = [e for e in self.companies
+                           if e.parts.region in (e.region.city_short, e.region.city, e.region.province_short)]
         self.renamed = [e for e in entities if e.former]
+        self.latin = [e for e in entities if e.parts.trade.isascii()]
         self.limited = [e for e in self.companies if e.parts.form in _LOWER_FORMS]
         self.characters = "".join(sorted({ch for t in self.state.trades[:5000] for ch in t}))
         self.negative_keys: set[tuple[str, str, str, str]] = set()
@@ -385,8 +414,21 @@ class _QueryMaker:
             e = self.pick(self.bracketed)
             if not e.parts.bracketed:
                 return None
-            half = e.name.replace("（", "(").replace("）", ")")
-            return self.positive(family, e, half if rng.random() < 0.7 else e.name.replace("）", ")"))
+            roll = rng.random()
+            if roll < 0.6:
+                return self.positive(family, e, e.name.replace("（", "(").replace("）", ")"))
+            if roll < 0.8:
+                return self.positive(family, e, e.name.replace("（", "【").replace("）", "】"))
+            return self.positive(family, e, e.name.replace("）", ")"))
+        if family == "latin_width_case":
+            e = self.pick(self.latin)
+            if not e.parts.trade.isascii():
+                return None
+            roll = rng.random()
+            trade = e.parts.trade.lower() if roll < 0.4 else e.parts.trade
+            if roll >= 0.3:  # full-width forms: ＡＢＫ (U+FF21…)
+                trade = "".join(chr(ord(ch) + 0xFEE0) for ch in trade)
+            return self.positive(family, e, e.name.replace(e.parts.trade, trade))
         if family == "spaces":
             e = self.pick(self.state.entities)
             return self.positive(family, e, self.spaced(e.parts))
@@ -400,11 +442,12 @@ class _QueryMaker:
             return self.positive(family, e, replace(e.parts, form=form).text) if form else None
         if family == "region_dropped":
             e = self.pick(self.companies)
-            if self.state.cores[e.parts.core] != 1:
-                return None  # another listed name has the same 字号+行业+形式: the label would be ambiguous
+            sector = sector_of(e.parts.industry)
+            if any(s == sector and eid != e.entity_id for _, s, eid in self.state.trade_entries[e.parts.trade]):
+                return None  # without its region, the name could mean another listed entity as well
             return self.positive(family, e, f"{e.parts.trade}{e.parts.industry}{e.parts.form}")
         if family == "region_moved":
-            e = self.pick(self.companies)
+            e = self.pick(self.city_level)  # （杭州）, （杭州市）, （浙江）: a county in brackets is rare
             moved = replace(e.parts, bracketed=not e.parts.bracketed).text
             if rng.random() < 0.3:
                 moved = moved.replace("（", "(").replace("）", ")")
@@ -444,13 +487,13 @@ class _QueryMaker:
         if family == "neg_same_trade_region_other_industry":
             e = self.pick(self.companies)
             industry = _weighted(rng, self.state.industries, self.state.industry_cum)
-            if set(industry) & set(e.parts.industry):
-                return None  # 建设工程 and 市政工程 might be one company written loosely; 网络科技 is not
+            if same_line_nearby(self.state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(industry)):
+                return None  # 软件 for 信息技术 might be one company written loosely; 建设工程 is not
             return self.negative(family, replace(e.parts, industry=industry), e.region)
         if family == "neg_same_region_industry":
             e = self.pick(self.companies)
             trade = rng.choice(self.state.trades)
-            if conflicts(self.state.trade_scopes.get(trade, set()), e.region, e.parts.region):
+            if overlap(self.state.trade_scopes.get(trade, ()), e.scopes):
                 return None
             return self.negative(family, replace(e.parts, trade=trade), e.region)
         if family == "neg_random":
@@ -482,7 +525,7 @@ class _QueryMaker:
             pool = self.by_province.get(near.province_code, pool)
         for _ in range(20):
             region = self.rng.choice(pool)
-            if not conflicts(taken, region, region.city_short):
+            if not overlap(taken, scopes(region, region.city_short)):
                 return region
         return None
 
@@ -530,19 +573,21 @@ def check_labels(data: Dataset) -> list[str]:
     codes = {e.code for e in data.entities}
     regions_by_code = {r.code: r for r in names.regions()}
     keys: dict[tuple[str, str, str, str], int] = {}
-    trade_scopes: dict[str, set[str]] = defaultdict(set)
-    trade_region_industries: dict[tuple[str, str], list[str]] = defaultdict(list)
+    trade_entries: dict[str, list[Entry]] = defaultdict(list)
     for e in data.entities:
-        trade_region_industries[(e.parts.trade, e.parts.region)].append(e.parts.industry)
         if not uscc.is_valid(e.code):
             problems.append(f"entity {e.entity_id}: invalid code {e.code}")
         for parts in (e.parts, *e.former):
             if parts.key in keys:
                 problems.append(f"entity {e.entity_id}: name {parts.text} also used by {keys[parts.key]}")
             keys[parts.key] = e.entity_id
-            trade_scopes[parts.trade].update(e.scopes)
+            trade_entries[parts.trade].append((e.scopes, sector_of(parts.industry), e.entity_id))
     if len(codes) != len(data.entities):
         problems.append("two entities share a code")
+    for trade, entries in trade_entries.items():
+        for i, (where, sector, eid) in enumerate(entries):
+            if same_line_nearby(entries[i + 1:], where, sector, besides=eid):
+                problems.append(f"entity {eid}: another listed {trade} works in its sector nearby")
     for i, q in enumerate(data.queries):
         where = f"query {i} ({q.family})"
         name, code = q.query.name, q.query.code
@@ -556,6 +601,10 @@ def check_labels(data: Dataset) -> list[str]:
                 problems.append(f"{where}: {name} is not a former name of {entity.entity_id}")
             elif q.family == "bad_malformed_code_with_name" and (uscc.is_valid(code or "") or name != entity.name):
                 problems.append(f"{where}: needs a malformed code and the entity's name")
+            elif q.family == "region_dropped" and any(
+                    s == sector_of(entity.parts.industry) and eid != entity.entity_id
+                    for _, s, eid in trade_entries[entity.parts.trade]):
+                problems.append(f"{where}: without a region, {name} could mean another listed entity")
             elif q.kind == "negative":
                 problems.append(f"{where}: a negative expects entity {q.expected}")
         elif q.kind == "negative":
@@ -565,12 +614,12 @@ def check_labels(data: Dataset) -> list[str]:
                 continue
             if q.parts.key in keys:
                 problems.append(f"{where}: {name} is a listed name")
-            others = trade_scopes.get(q.parts.trade, set())
+            entries = trade_entries.get(q.parts.trade, [])
+            here = scopes(region, q.parts.region)
             if q.family == "neg_same_trade_region_other_industry":
-                industries = trade_region_industries.get((q.parts.trade, q.parts.region), [])
-                if not any(not set(i) & set(q.parts.industry) for i in industries):
-                    problems.append(f"{where}: no listed entity with this 字号 and region in another industry")
-            elif conflicts(others, region, q.parts.region):
+                if same_line_nearby(entries, here, sector_of(q.parts.industry)):
+                    problems.append(f"{where}: a listed entity with this 字号 nearby works in the same sector")
+            elif any(overlap(sc, here) for sc, _, _ in entries):
                 problems.append(f"{where}: a listed entity carries {q.parts.trade} in the same city or province-wide")
             if code is not None and (code in codes or not uscc.is_valid(code)):
                 problems.append(f"{where}: code {code} is not a fresh valid code")

@@ -37,6 +37,23 @@ INDUSTRIES: dict[str, int] = {
     "供应链管理": 2, "实业投资": 2, "贸易": 6, "商贸": 5, "资产管理": 1, "农业开发": 2,
     "食品": 2, "餐饮管理": 2, "家具": 1, "服饰": 1,
 }
+# Lines of business that a bidder might write for one another (软件 for 信息技术): a company in
+# another sector with the same 字号 and region is a different company beyond doubt.
+SECTORS: dict[str, tuple[str, ...]] = {
+    "construction": ("建设工程", "建筑工程", "市政工程", "园林绿化工程", "建筑装饰工程", "水利水电工程",
+                     "交通工程", "电力工程", "消防工程", "钢结构工程", "通信工程"),
+    "consulting": ("工程咨询", "工程监理", "工程造价咨询", "招标代理", "规划设计", "检测技术"),
+    "it": ("信息技术", "网络科技", "智能科技", "软件", "电子科技", "数据技术", "教育科技"),
+    "energy": ("环保科技", "新能源", "节能科技", "热电"),
+    "services": ("物业服务", "保洁服务", "印务", "办公设备", "文化传媒", "安保服务", "人力资源",
+                 "汽车服务", "餐饮管理"),
+    "medical": ("医药", "医疗器械", "生物医药", "药业", "医用耗材"),
+    "property": ("房地产开发", "置业"),
+    "materials": ("矿业", "石材", "建材", "化工", "印染", "造纸", "机械设备", "家具", "服饰", "食品"),
+    "trade": ("物流", "供应链管理", "实业投资", "贸易", "商贸", "资产管理", "农业开发"),
+}
+SECTOR_OF = {industry: sector for sector, industries in SECTORS.items() for industry in industries}
+
 # 组织形式 of companies with a relative weight; 有限公司 ≡ 有限责任公司 (公司法).
 COMPANY_FORMS: dict[str, int] = {
     "有限公司": 62, "有限责任公司": 16, "股份有限公司": 12, "集团有限公司": 5,
@@ -49,10 +66,21 @@ SHOP_FORMS: dict[str, int] = {"经营部": 5, "商行": 3, "店": 2}
 LIMITED_FORMS = ("有限公司", "有限责任公司")
 BRANCH_SUFFIXES = ("分公司", "分店", "办事处")
 
-# A 字号 may not carry these (企业名称登记管理规定), and they would blur the labels.
+# A 字号 may not carry these (企业名称登记管理规定: no region, no 中国/国际, no legal form), nor
+# words that say the industry (方正证券, 恒德投资): such entries of the list are brand phrases, and
+# as 字号 they would make the industry part of the generated name ambiguous, blurring the labels.
 _FORBIDDEN_IN_TRADE = (
     "中国", "中华", "国家", "国际", "全国", "公司", "集团", "有限", "分店", "办事处", "经营部",
-    "商行", "股份", "控股",
+    "商行", "股份", "控股", "店", "厂", "部",
+    "工程", "建设", "建筑", "科技", "高科", "医药", "药业", "药房", "医疗", "医用", "器械", "生物",
+    "矿业", "投资", "实业", "贸易", "商贸", "置业", "地产", "房产", "物业", "信息", "网络", "软件",
+    "电子", "电脑", "电力", "电气", "电缆", "机电", "机械", "设备", "通信", "通讯", "资讯", "数据",
+    "数码", "智能", "技术", "检测", "物流", "快运", "快递", "货运", "运输", "供应链", "劳务", "人力",
+    "印刷", "印务", "印染", "纸业", "造纸", "化工", "石化", "能源", "环保", "节能", "热电", "电镀",
+    "金属", "钢材", "钢结构", "石材", "农业", "食品", "餐饮", "家具", "家居", "服饰", "服装", "装饰",
+    "设计", "咨询", "监理", "造价", "招标", "代理", "规划", "园林", "绿化", "市政", "水利", "交通",
+    "消防", "安保", "保洁", "教育", "培训", "传媒", "文化", "广告", "汽车", "管理", "服务", "开发",
+    "证券", "银行", "保险", "基金", "金融", "资产", "五金", "百货", "超市", "商城",
 )
 
 
@@ -151,7 +179,7 @@ def region_words() -> frozenset[str]:
 
 
 def _substrings(word: str) -> set[str]:
-    return {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)}
+    return {word[i:j] for i in range(len(word)) for j in range(i + 1, len(word) + 1)}
 
 
 def _is_cjk(word: str) -> bool:

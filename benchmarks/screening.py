@@ -31,7 +31,9 @@ from typing import Any
 from benchmarks import dataset as ds
 from benchmarks.baseline import BruteForceMatcher
 from benchmarks.inprocess import (
+    POSITIVE_LEVELS,
     MatcherFactory,
+    SearchResult,
     as_dict,
     evaluate,
     find_matcher,
@@ -75,7 +77,7 @@ REQUIRED_HTTP_FIGURES = (
 
 def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: MatcherFactory | None,
                    matcher_source: str, baseline_budget: float = 60.0, min_baseline_sample: int = 200,
-                   tracemalloc_max: int = 100_000, log: Callable[[str], None] = print,
+                   tracemalloc_max: int = 1_000_000, log: Callable[[str], None] = print,
                    data: ds.Dataset | None = None) -> tuple[dict[str, Any], ds.Dataset]:
     """Generate the registry and its queries; measure the matcher (if any) and the baseline."""
     started = time.perf_counter()
@@ -110,6 +112,7 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
             "available": True, "source": matcher_source,
             "name": getattr(real, "name", "?"), "version": getattr(real, "version", "?"),
             "build": as_dict(build), "search": as_dict(search), "quality": as_dict(evaluate(labelled, results)),
+            "mistakes": mistakes(data, labelled, results),
         }
         del real
         gc.collect()
@@ -149,6 +152,32 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
     report["ratios"] = {"throughput": ratio}
     report["peak_rss_bytes"] = peak_rss_bytes()
     return report, data
+
+
+def mistakes(data: ds.Dataset, labelled: list[ds.LabelledQuery], results: list[SearchResult],
+             limit: int = 40) -> list[str]:
+    """Up to `limit` misses, false flags and extra exact/strong hits beside the right one, for a
+    person to read (printed with --show-mistakes)."""
+    names = {e.entity_id: e.name for e in data.entities}
+    found: list[str] = []
+    for q, result in zip(labelled, results, strict=True):
+        if isinstance(result, BaseException):
+            continue
+        strong = [h for h in result if h.match in POSITIVE_LEVELS]
+        if q.expected is not None and all(h.entity_id != q.expected for h in strong):
+            got = "; ".join(f"{h.matched_name} {h.match} {h.score:.0f}" for h in result[:2]) or "no hits"
+            found.append(f"miss  {q.family}: {q.query.name!r} {q.query.code or ''} → want "
+                         f"{names[q.expected]}; got {got}")
+        elif q.expected is None and strong:
+            found.append(f"flag  {q.family}: {q.query.name!r} {q.query.code or ''} → "
+                         f"{strong[0].matched_name} {strong[0].match} {strong[0].score:.0f}")
+        elif q.expected is not None and len(strong) > 1:
+            extra = [h for h in strong if h.entity_id != q.expected][0]
+            found.append(f"extra {q.family}: {q.query.name!r} {q.query.code or ''} → also "
+                         f"{extra.matched_name} {extra.match} {extra.score:.0f}")
+        if len(found) >= limit:
+            break
+    return found
 
 
 # --- HTTP ----------------------------------------------------------------------------------
@@ -208,7 +237,7 @@ def run_http(data: ds.Dataset, args: argparse.Namespace, log: Callable[[str], No
             db.engine.dispose()
         log(f"  http: loaded in {load.seconds:.1f} s")
 
-        bodies = screening_bodies(data, args.http_subjects, min(args.http_requests, 2000))
+        bodies = screening_bodies(data, args.http_subjects, min(args.http_requests, 1000))
         drive = {"count": args.http_requests, "concurrency": args.http_concurrency,
                  "time_limit": args.http_time_limit, "warmup": 4 * args.http_workers}
         log(f"  http: minimal Flask endpoint, {args.http_workers} gunicorn workers")
@@ -316,7 +345,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"== {report['size']:,} listed entities · {d['queries']:,} labelled queries "
         f"({d['positives']:,} naming a listed entity, {d['negatives']:,} negatives, {d['bad_inputs']:,} bad inputs) ==",
-        f"   data: {d['trade_names']}; traditional: {d['traditional']}; generated in {d['generation_seconds']:.1f} s",
+        f"   data: {d['trade_names']}; traditional: {d['traditional']}; generated in {d['generation_seconds']:.1f} s; "
+        f"peak RSS of the benchmark process before HTTP {report['peak_rss_bytes'] / MB:,.0f} MB",
     ]
     if have:
         lines.append(f"   matcher: {m['name']} {m['version']} ({m['source']})")
@@ -427,16 +457,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-budget", type=float, default=60.0,
                         help="seconds the baseline may spend searching per size; it searches a sample "
                              "of the queries when all would take longer (default 60)")
-    parser.add_argument("--tracemalloc-max", type=int, default=100_000,
-                        help="measure tracemalloc peak (a second, traced build) up to this size (default 100000)")
+    parser.add_argument("--tracemalloc-max", type=int, default=1_000_000,
+                        help="measure the tracemalloc peak (a second, traced build) up to this size (default 1000000)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     parser.add_argument("--http-workers", type=int, default=2)
-    parser.add_argument("--http-requests", type=int, default=600, help="requests per server (default 600)")
+    parser.add_argument("--http-requests", type=int, default=2000, help="timed requests per server (default 2000)")
     parser.add_argument("--http-concurrency", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--http-time-limit", type=float, default=60.0, help="seconds per server (default 60)")
     parser.add_argument("--http-subjects", type=int, default=1, help="subjects per screening request (default 1)")
     parser.add_argument("--reset-database", action="store_true",
                         help="empty the PostgreSQL database named by BENCH_DATABASE_URL first (drops schema public)")
+    parser.add_argument("--show-mistakes", type=int, default=0, metavar="N",
+                        help="print up to N of the matcher's misses, false flags and extra strong hits per size")
     parser.add_argument("--json", help="write every figure to this JSON file")
     args = parser.parse_args(argv)
 
@@ -474,6 +506,10 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError(f"the report lacks {missing}")
         print()
         print(format_report(report), flush=True)
+        if args.show_mistakes and report["matcher"].get("available"):
+            print("\n   matcher mistakes (first of each):")
+            for line in report["matcher"]["mistakes"][: args.show_mistakes]:
+                print("     " + line)
         run["sizes"].append(report)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -1,46 +1,59 @@
-"""The candidate index: listed names by exact key and by trade-name bigrams, in numpy arrays.
+"""The candidate index: listed names by exact key and by 字号 bigrams, in numpy arrays.
 
 Every name of every listed entity is a row with an integer id. A row keeps only what candidate
-generation needs, in fixed-width columns (about 70 bytes a name, text included as UTF-8):
-the entity id, the kind of name, whether it is live, the entity's code, hashes and small ids
-of its parts (字号, 行业, 行政区划, 组织形式) for ranking, and its text for re-parsing when
-it is scored.
+generation needs, in fixed-width columns and UTF-8 buffers: the entity id, the kind of name
+(and whether it is a branch's, whether it states a region), whether it is live, the entity's
+code, hashes and small ids of its parts (字号, 行业, 行政区划, 组织形式) for ranking, the 字号
+with the region written before it (for the pre-test), and the name itself, re-parsed when it is
+scored. With the lookup tables that is about 180 bytes a name (`stats()`).
 
 Lookups are by 64-bit hashes (Python's `hash`, stable within a process; a collision only adds
-a candidate that then scores low):
+a candidate, which then scores low):
 
-- exact keys: the entity's valid code, each name's exact key, and for a branch its head's key;
+- exact keys: the entity's valid code; each name's exact key; its 字号; for a branch, the exact
+  key of its head company's name;
 - postings: the bigrams of each name's 字号 (a one-character 字号 is its own gram).
 
-After `build` both live in sorted arrays (CSR: sorted keys, offsets, row ids). Later changes
-go to small dicts beside them and dead rows are masked, so an upsert costs microseconds; when
-the additions grow past a fraction of the base they are merged in (`compact`).
+A build parses every name once (OpenCC is called once per thousand names) and, for 200,000
+entities and more, shares the work among forked processes, one per CPU (`build`).
 
-Candidate generation never scans the names: it reads the postings of the query's grams
-(rarest first, at most `MAX_POSTINGS` rows in all), counts the grams each row shares, ranks
-rows by that count and by agreement on 字号, 行业, 行政区划 and 组织形式 (vectorised), and
-returns the top `k`.
+After `build` these live in sorted arrays (CSR: sorted keys, offsets, row ids). Later changes
+go to small dicts beside them and dead rows are masked, so an upsert costs microseconds; when
+the additions grow past a share of the base they are merged in (`compact`).
+
+Candidate generation never scans the names: it takes the rows with the same 字号 and the
+postings of the query's bigrams (rarest first, at most `MAX_POSTINGS` rows in all), counts the
+bigrams each row shares, ranks rows by that count and by agreement on 字号, 行业, 行政区划 and
+组织形式 (vectorised), and returns the top `k`.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
+import multiprocessing
+import os
+import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.codes import valid_code
-from matching.parse import ParsedName, parse_name, trade_with_region
+from matching.parse import ParsedName, parse_many, parse_name
+from matching.readings import trade_with_region
 from matching.types import Candidate, NameKind
 
-MAX_POSTINGS = 20_000  # rows read from postings per query, at most
+MAX_POSTINGS = 4_000  # rows read from bigram postings per query, at most
 COMPACT_AT = 0.05  # merge the additions once they exceed this share of the base (and 10,000)
 
 _KINDS: tuple[NameKind, ...] = ("current", "former", "alias")
 _KIND_ID = {kind: i for i, kind in enumerate(_KINDS)}
+_BRANCH = 0x80  # flags in the kind column: the name is a 分支机构's;
+_UNPLACED = 0x40  # the name (a branch: its head company's name) states no region
 
 IntArray = npt.NDArray[np.int64]
 RowArray = npt.NDArray[np.uint32]
@@ -157,6 +170,17 @@ class _Texts:
         self._buffer = bytearray()
         self._ends = _Column(np.int64)
 
+    @classmethod
+    def joined(cls, pieces: list[tuple[bytearray, IntArray]]) -> _Texts:
+        """One buffer from several (buffer, ends), in order."""
+        texts = cls()
+        ends: list[IntArray] = []
+        for buffer, piece_ends in pieces:
+            ends.append(piece_ends + len(texts._buffer))
+            texts._buffer += buffer
+        texts._ends = _Column.of(np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64))
+        return texts
+
     def append(self, text: str) -> None:
         self._buffer.extend(text.encode())
         self._ends.append(len(self._buffer))
@@ -174,8 +198,24 @@ class _Texts:
         return len(self._buffer) + self._ends.nbytes
 
 
-@dataclass(frozen=True, slots=True)
-class StoredName:
+class _Row(NamedTuple):
+    """One name's row, before it is stored (a tuple: millions are made during a build)."""
+
+    entity: int
+    kind: int
+    code: bytes
+    trade: int
+    industry: int
+    region: int
+    form: int
+    text: str
+    trade_ext: str
+    trade_skip: int
+    exact: tuple[int, ...]
+    grams: tuple[int, ...]
+
+
+class StoredName(NamedTuple):
     """One indexed name of a listed entity."""
 
     row: int
@@ -185,18 +225,24 @@ class StoredName:
     code: str | None  # the entity's code, when valid
     trade_ext: str  # the 字号 with the region written just before it (for a branch: the head's)
     trade_skip: int  # how many characters of trade_ext are that region
+    regions: frozenset[str]  # the codes of its most specific region (for a branch, its own)
+    is_branch: bool
 
     @property
     def trade_name(self) -> str:
         return self.trade_ext[self.trade_skip :]
 
 
+MAX_GRAMS = 16  # a 字号 has two to four characters; a garbage "name" must not cost more
+
+
 def grams(name: ParsedName) -> set[str]:
-    """The postings a name is filed under: the bigrams of its 字号 (for a branch, the head's)."""
+    """The postings a name is filed under: the bigrams of its 字号 (for a branch, the head's),
+    the first `MAX_GRAMS` of them."""
     trade = name.trade_name or name.core
     if len(trade) < 2:
         return {trade} if trade else set()
-    return {trade[i : i + 2] for i in range(len(trade) - 1)}
+    return {trade[i : i + 2] for i in range(min(len(trade) - 1, MAX_GRAMS))}
 
 
 def _numpy(values: array[int], dtype: Any) -> np.ndarray[Any, Any]:
@@ -214,6 +260,199 @@ def _exact_head_key(key: str) -> int:
 
 def _exact_code_key(code: str) -> int:
     return hash("c\x00" + code)
+
+
+def _exact_trade_key(trade: str) -> int:
+    return hash("t\x00" + trade)
+
+
+def _rows(
+    candidate: Candidate, names: list[ParsedName], part_id: Callable[[object], int]
+) -> Iterator[_Row]:
+    """What the index keeps of each usable name of a candidate (`names`: its names parsed;
+    `part_id`: the small id of a part's value)."""
+    entity_code = valid_code(candidate.code)
+    code = entity_code.encode() if entity_code else b""
+    code_key = (_exact_code_key(entity_code),) if entity_code else ()
+    for record, parsed in zip(candidate.names, names, strict=True):
+        if parsed.is_empty:
+            continue
+        exact = (_exact_name_key(parsed.key), _exact_trade_key(parsed.trade_name), *code_key)
+        head = parsed
+        if parsed.branch is not None:
+            exact += (_exact_head_key(parsed.branch.head.key),)
+            head = parsed.branch.head
+        trade_ext, skip = trade_with_region(parsed)
+        yield _Row(
+            candidate.entity_id,
+            _KIND_ID[record.kind]
+            | (_BRANCH if parsed.branch is not None else 0)
+            | (0 if head.regions else _UNPLACED),
+            code,
+            hash(parsed.trade_name),
+            part_id(parsed.industry_text),
+            part_id(parsed.region_codes),
+            part_id(parsed.legal_form),
+            record.name,
+            trade_ext,
+            skip,
+            exact,
+            tuple(map(hash, grams(parsed))),
+        )
+
+
+def _parsed_in_batches(
+    candidates: Iterable[Candidate], batch: int = 2000
+) -> Iterator[tuple[Candidate, list[ParsedName]]]:
+    """Each candidate with its names parsed, `batch` candidates' names at a time (see
+    `parse_many`)."""
+    chunk: list[Candidate] = []
+    for candidate in itertools.chain(candidates, [None]):
+        if candidate is not None:
+            chunk.append(candidate)
+            if len(chunk) < batch:
+                continue
+        parsed = iter(parse_many([r.name for c in chunk for r in c.names]))
+        for c in chunk:
+            yield c, [next(parsed) for _ in c.names]
+        chunk = []
+
+
+@dataclass
+class _Part:
+    """The rows built for a share of the candidates, in arrays; part ids are local to it
+    (`parts[id]` is the value) until the index merges it."""
+
+    entity: IntArray
+    kind: np.ndarray[Any, Any]
+    code: np.ndarray[Any, Any]
+    trade: IntArray
+    industry: np.ndarray[Any, Any]
+    region: np.ndarray[Any, Any]
+    form: np.ndarray[Any, Any]
+    skip: np.ndarray[Any, Any]
+    names: bytearray
+    name_ends: IntArray
+    trades: bytearray
+    trade_ends: IntArray
+    exact_keys: IntArray
+    exact_rows: RowArray
+    gram_keys: IntArray
+    gram_rows: RowArray
+    parts: list[object]
+
+
+def _build_part(candidates: Sequence[Candidate]) -> _Part:
+    """Build the rows of these candidates.
+
+    In array.array buffers (a few bytes an entry, no Python objects), then numpy. The cyclic
+    garbage collector is paused meanwhile: a build allocates millions of short-lived objects and
+    no cycles, and full collections over the caller's million Candidate objects would cost more
+    than the build itself."""
+    part_ids: dict[object, int] = {}
+    parts: list[object] = []
+
+    def part_id(value: object) -> int:
+        found = part_ids.get(value)
+        if found is None:
+            found = part_ids[value] = len(parts)
+            parts.append(value)
+        return found
+
+    entity, kind, trade = array("q"), array("B"), array("q")
+    industry, region, form, skip = array("I"), array("I"), array("I"), array("B")
+    codes = bytearray()
+    names, name_ends = bytearray(), array("q")
+    trades, trade_ends = bytearray(), array("q")
+    exact_keys, exact_rows = array("q"), array("I")
+    gram_keys, gram_rows = array("q"), array("I")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        row = 0
+        for candidate, parsed in _parsed_in_batches(candidates):
+            for r in _rows(candidate, parsed, part_id):
+                entity.append(r.entity)
+                kind.append(r.kind)
+                codes += r.code.ljust(18, b"\0")
+                trade.append(r.trade)
+                industry.append(r.industry)
+                region.append(r.region)
+                form.append(r.form)
+                skip.append(r.trade_skip)
+                names += r.text.encode()
+                name_ends.append(len(names))
+                trades += r.trade_ext.encode()
+                trade_ends.append(len(trades))
+                for key in r.exact:
+                    exact_keys.append(key)
+                    exact_rows.append(row)
+                for key in r.grams:
+                    gram_keys.append(key)
+                    gram_rows.append(row)
+                row += 1
+    finally:
+        if collecting:
+            gc.enable()
+    return _Part(
+        entity=_numpy(entity, np.int64),
+        kind=_numpy(kind, np.uint8),
+        code=np.frombuffer(bytes(codes), dtype="S18").copy(),
+        trade=_numpy(trade, np.int64),
+        industry=_numpy(industry, np.uint32),
+        region=_numpy(region, np.uint32),
+        form=_numpy(form, np.uint32),
+        skip=_numpy(skip, np.uint8),
+        names=names,
+        name_ends=_numpy(name_ends, np.int64),
+        trades=trades,
+        trade_ends=_numpy(trade_ends, np.int64),
+        exact_keys=_numpy(exact_keys, np.int64),
+        exact_rows=_numpy(exact_rows, np.uint32),
+        gram_keys=_numpy(gram_keys, np.int64),
+        gram_rows=_numpy(gram_rows, np.uint32),
+        parts=parts,
+    )
+
+
+PARALLEL_FROM = 200_000  # entities: below this a build is not worth forking for
+_SHARED: list[Candidate] = []  # the candidates of a build in progress, for its forked workers
+
+
+def _worker_count(entities: int, workers: int | None) -> int:
+    """How many processes to build with (see `CandidateIndex.build`)."""
+    if workers is not None:
+        wanted = min(workers, entities)
+    elif entities < PARALLEL_FROM:
+        return 1
+    else:
+        wanted = min(os.cpu_count() or 1, 4)
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    # forking a process that runs other threads can copy a lock one of them holds
+    return wanted if wanted > 1 and forkable and threading.active_count() == 1 else 1
+
+
+def _build_share(bounds: tuple[int, int]) -> _Part:
+    """In a forked worker: build the rows of its share of the candidates."""
+    start, stop = bounds
+    return _build_part(_SHARED[start:stop])
+
+
+def _build_in_processes(candidates: list[Candidate], workers: int) -> list[_Part] | None:
+    """The rows of the candidates built by `workers` forked processes, in order; None if the
+    processes could not be used (the caller then builds alone)."""
+    global _SHARED
+    step = -(-len(candidates) // workers)
+    shares = [(i, min(i + step, len(candidates))) for i in range(0, len(candidates), step)]
+    _SHARED = candidates  # forked workers inherit it: nothing is pickled on the way in
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            built: list[_Part] = pool.map(_build_share, shares)
+        return built
+    except (OSError, multiprocessing.ProcessError):
+        return None
+    finally:
+        _SHARED = []
 
 
 class CandidateIndex:
@@ -234,7 +473,9 @@ class CandidateIndex:
         self._trade_skip = _Column(np.uint8)
         self._names = _Texts()
         self._trades = _Texts()  # StoredName.trade_ext, for rejecting candidates before parsing
+        # Small ids for the parts used in ranking (行业 text, 行政区划 codes, 组织形式); 0 = none.
         self._part_ids: dict[object, int] = {"": 0, frozenset(): 0}
+        self._parts: list[object] = [frozenset()]
         self._exact = _Table()
         self._grams = _Table()
         self._by_entity = _Table()
@@ -242,75 +483,84 @@ class CandidateIndex:
 
     # --- building and keeping fresh ---------------------------------------------------------
 
-    def build(self, candidates: Iterable[Candidate]) -> None:
+    def build(self, candidates: Iterable[Candidate], workers: int | None = None) -> None:
         """Index these entities, replacing everything indexed before (a later row for the same
-        entity id replaces an earlier one)."""
-        latest: dict[int, Candidate] = {c.entity_id: c for c in candidates}
+        entity id replaces an earlier one).
+
+        A large build is shared among `workers` forked processes (None: as many as there are
+        CPUs, up to 4, for 200,000 entities and more, when the process has a single thread and
+        can fork; 1: never). Each builds the rows of its share; this process merges them."""
+        items = list({c.entity_id: c for c in candidates}.values())
         self._reset()
-        # array.array, not lists: 8 bytes an entry, no int objects (millions of entries)
-        exact_keys, exact_rows = array("q"), array("I")
-        gram_keys, gram_rows = array("q"), array("I")
+        count = _worker_count(len(items), workers)
+        parts = _build_in_processes(items, count) if count > 1 else None
+        self._merge(parts or [_build_part(items)])
 
-        def exact(key: int, row: int) -> None:
-            exact_keys.append(key)
-            exact_rows.append(row)
+    def _merge(self, parts: list[_Part]) -> None:
+        """Adopt the rows built in `parts`, in order, as the base of the index."""
+        rows = 0
+        exact_keys, exact_rows, gram_keys, gram_rows = [], [], [], []
+        for part in parts:
+            ids = np.fromiter((self._part_id(v) for v in part.parts), dtype=np.uint32, count=len(part.parts))
+            part.industry, part.region = ids[part.industry], ids[part.region]
+            part.form = ids[part.form].astype(np.uint16)
+            exact_keys.append(part.exact_keys)
+            exact_rows.append(part.exact_rows + np.uint32(rows))
+            gram_keys.append(part.gram_keys)
+            gram_rows.append(part.gram_rows + np.uint32(rows))
+            rows += len(part.entity)
 
-        def gram(key: int, row: int) -> None:
-            gram_keys.append(key)
-            gram_rows.append(row)
+        def joined(name: str) -> np.ndarray[Any, Any]:
+            return np.concatenate([getattr(part, name) for part in parts])
 
-        for candidate in latest.values():
-            self._append(candidate, exact, gram)
-        rows = len(self._entity)
-        self._exact = _Table.from_pairs(_numpy(exact_keys, np.int64), _numpy(exact_rows, np.uint32))
-        self._grams = _Table.from_pairs(_numpy(gram_keys, np.int64), _numpy(gram_rows, np.uint32))
+        self._entity = _Column.of(joined("entity"))
+        self._kind = _Column.of(joined("kind"))
+        self._live = _Column.of(np.ones(rows, dtype=np.bool_))
+        self._code = _Column.of(joined("code"))
+        self._trade = _Column.of(joined("trade"))
+        self._industry = _Column.of(joined("industry"))
+        self._region = _Column.of(joined("region"))
+        self._form = _Column.of(joined("form"))
+        self._trade_skip = _Column.of(joined("skip"))
+        self._names = _Texts.joined([(part.names, part.name_ends) for part in parts])
+        self._trades = _Texts.joined([(part.trades, part.trade_ends) for part in parts])
+        self._exact = _Table.from_pairs(np.concatenate(exact_keys), np.concatenate(exact_rows))
+        self._grams = _Table.from_pairs(np.concatenate(gram_keys), np.concatenate(gram_rows))
         self._by_entity = _Table.from_pairs(self._entity.values.copy(), np.arange(rows, dtype=np.uint32))
         self._entities = len(self._by_entity.keys)
 
     def upsert(self, candidate: Candidate) -> None:
         """Index an entity's current names and code, replacing what was indexed for it."""
         self._drop(candidate.entity_id)
-        if self._append(candidate, self._exact.add, self._grams.add):
+        added = False
+        parsed = [parse_name(record.name) for record in candidate.names]
+        for r in self._rows(candidate, parsed):
+            row = len(self._entity)
+            self._entity.append(r.entity)
+            self._kind.append(r.kind)
+            self._live.append(True)
+            self._code.append(r.code)
+            self._trade.append(r.trade)
+            self._industry.append(r.industry)
+            self._region.append(r.region)
+            self._form.append(r.form)
+            self._trade_skip.append(r.trade_skip)
+            self._names.append(r.text)
+            self._trades.append(r.trade_ext)
+            for key in r.exact:
+                self._exact.add(key, row)
+            for key in r.grams:
+                self._grams.add(key, row)
+            self._by_entity.add(r.entity, row)
+            added = True
+        if added:
             self._entities += 1
         if self._grams.added_count > max(10_000, COMPACT_AT * len(self._grams.rows)):
             self.compact()
 
-    def _append(
-        self,
-        candidate: Candidate,
-        exact: Callable[[int, int], None],
-        gram: Callable[[int, int], None],
-    ) -> bool:
-        """Add rows for a candidate's names; False if none of them was usable."""
-        entity_code = valid_code(candidate.code)
-        code = entity_code.encode() if entity_code else b""
-        added = False
-        for record in candidate.names:
-            parsed = parse_name(record.name)
-            if parsed.is_empty:
-                continue
-            row = len(self._entity)
-            self._entity.append(candidate.entity_id)
-            self._kind.append(_KIND_ID[record.kind])
-            self._live.append(True)
-            self._code.append(code)
-            self._trade.append(hash(parsed.trade_name))
-            self._industry.append(self._part_id(parsed.industry_text))
-            self._region.append(self._part_id(parsed.region_codes))
-            self._form.append(self._part_id(parsed.legal_form))
-            self._names.append(record.name)
-            trade_ext, skip = trade_with_region(parsed)
-            self._trades.append(trade_ext)
-            self._trade_skip.append(skip)
-            exact(_exact_name_key(parsed.key), row)
-            if parsed.branch is not None:
-                exact(_exact_head_key(parsed.branch.head.key), row)
-            if entity_code:
-                exact(_exact_code_key(entity_code), row)
-            for text in grams(parsed):
-                gram(hash(text), row)
-            added = True
-        return added
+    def _rows(self, candidate: Candidate, names: list[ParsedName]) -> Iterator[_Row]:
+        """What the index keeps of each usable name of a candidate (`names`: its names parsed)."""
+        return _rows(candidate, names, self._part_id)
 
     def remove(self, entity_id: int) -> bool:
         """Forget an entity; False if it was not indexed."""
@@ -339,7 +589,8 @@ class CandidateIndex:
     def _part_id(self, part: object) -> int:
         found = self._part_ids.get(part)
         if found is None:
-            found = self._part_ids[part] = len(self._part_ids)
+            found = self._part_ids[part] = len(self._parts)
+            self._parts.append(part)
         return found
 
     # --- looking up -------------------------------------------------------------------------
@@ -364,10 +615,12 @@ class CandidateIndex:
         return self._live_rows(self._by_entity.get(entity_id))
 
     def by_grams(self, name: ParsedName, k: int) -> RowArray:
-        """The `k` live rows that best share the query's 字号 bigrams, ranked (vectorised) by the
-        number of grams shared, then agreement on 字号, 行业, 行政区划 and 组织形式."""
+        """The `k` live rows that best share the query's 字号: those with the same 字号, and those
+        sharing its bigrams (rarest first, `MAX_POSTINGS` at most), ranked (vectorised) by the
+        number of bigrams shared, then agreement on 字号, 行业, 行政区划 and 组织形式."""
+        same_trade = self._exact.get(_exact_trade_key(name.trade_name))
         keys = sorted((hash(g) for g in grams(name)), key=self._grams.size)
-        parts: list[RowArray] = []
+        parts: list[RowArray] = [same_trade]
         total = 0
         for key in keys:
             posting = self._grams.get(key)
@@ -375,14 +628,9 @@ class CandidateIndex:
                 break
             parts.append(posting[:MAX_POSTINGS])
             total += len(parts[-1])
-        if not total:
-            return np.zeros(0, dtype=np.uint32)
         rows: RowArray
         shared: IntArray
-        if len(parts) > 1:
-            rows, shared = np.unique(np.concatenate(parts), return_counts=True)
-        else:
-            rows, shared = parts[0], np.ones(len(parts[0]), dtype=np.int64)
+        rows, shared = np.unique(np.concatenate(parts), return_counts=True)
         live = self._live.values[rows]
         rows, shared = rows[live], shared[live]
         if len(rows) <= k:
@@ -402,13 +650,41 @@ class CandidateIndex:
         top = np.argpartition(-rank, k - 1)[:k]
         return np.asarray(rows[top], dtype=np.uint32)
 
+    def trades(self, rows: RowArray) -> list[tuple[str, int, frozenset[str], bool]]:
+        """For each row: its `trade_ext`, `trade_skip`, its region codes (empty for a branch,
+        whose own region is not its head company's), and whether it states no region: what
+        `could_reach_possible` needs."""
+        regions = self._parts
+        none: frozenset[str] = frozenset()
+        return [
+            (trade, skip, none if kind & _BRANCH else regions[region], bool(kind & _UNPLACED))
+            for trade, skip, kind, region in zip(
+                self._trades.get_many(rows),
+                self._trade_skip.values[rows].tolist(),
+                self._kind.values[rows].tolist(),
+                self._region.values[rows].tolist(),
+                strict=True,
+            )
+        ]
+
     def stored(self, rows: RowArray) -> list[StoredName]:
         """The names at `rows`."""
         if not len(rows):
             return []
+        regions = self._parts
         return [
-            StoredName(row, entity, text, _KINDS[kind], code.decode() or None, trade, skip)
-            for row, entity, text, kind, code, trade, skip in zip(
+            StoredName(
+                row=row,
+                entity_id=entity,
+                text=text,
+                kind=_KINDS[kind & 0x0F],
+                code=code.decode() or None,
+                trade_ext=trade,
+                trade_skip=skip,
+                regions=regions[region],
+                is_branch=bool(kind & _BRANCH),
+            )
+            for row, entity, text, kind, code, trade, skip, region in zip(
                 rows.tolist(),
                 self._entity.values[rows].tolist(),
                 self._names.get_many(rows),
@@ -416,6 +692,7 @@ class CandidateIndex:
                 self._code.values[rows].tolist(),
                 self._trades.get_many(rows),
                 self._trade_skip.values[rows].tolist(),
+                self._region.values[rows].tolist(),
                 strict=True,
             )
         ]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel
-
 _GROUPS: dict[str, str] = {
     "construction": "建设工程 建筑工程 工程建设 建设 建筑 建工 工程 建设发展 建筑安装 建筑安装工程 "
     "土木工程 工程技术 建设工程管理 建筑工程管理 基础工程 地基基础工程 土石方工程 土石方",
@@ -99,37 +97,67 @@ def industry_groups() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(w) for w in industry_groups()}, reverse=True))
+def _lengths_by_last_character() -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for word in industry_groups():
+        lengths.setdefault(word[-1], set()).add(len(word))
+    return {last: tuple(sorted(found, reverse=True)) for last, found in lengths.items()}
 
 
 def industry_suffix(text: str, keep: int) -> str | None:
     """The longest industry word `text` ends with that leaves at least `keep` characters before
     it, or None."""
+    if not text:
+        return None
+    lengths = _lengths_by_last_character().get(text[-1])
+    if lengths is None:
+        return None
     words = industry_groups()
-    for length in _lengths():
-        if len(text) - length < keep:
-            continue
-        tail = text[-length:]
-        if tail in words:
-            return tail
+    for length in lengths:
+        if len(text) - length >= keep and text[-length:] in words:
+            return text[-length:]
     return None
 
 
-def groups_of(words: tuple[str, ...]) -> frozenset[str]:
-    """The groups of a name's industry words."""
+# Words that say little about the line of business: they neither confirm nor contradict.
+GENERIC = frozenset(
+    {"科技", "技术", "科技发展", "高科技", "新技术", "实业", "实业发展", "发展", "产业", "产业发展"}
+    | {"服务", "管理", "工程", "信息", "商务", "智能"}
+)
+
+
+def head_group(words: tuple[str, ...]) -> str | None:
+    """The group of the last word that is not generic (the head of a compound: 建筑 + 装饰工程
+    is a 装饰工程 business, 信息技术 + 服务 an 信息技术 one); None when all are generic."""
     table = industry_groups()
-    return frozenset(table[w] for w in words if w in table)
+    for word in reversed(words):
+        if word not in GENERIC and word in table:
+            return table[word]
+    return None
 
 
-def industry_agreement(a: str, a_words: tuple[str, ...], b: str, b_words: tuple[str, ...]) -> float:
-    """1.0 for the same words; 0.9 for words of the same trade (建设工程 ~ 建筑工程);
-    otherwise how alike the characters are (0.0–1.0)."""
-    if a == b:
+def industry_agreement(a_words: tuple[str, ...], b_words: tuple[str, ...]) -> float:
+    """How far two names' industries agree, by the trades their words belong to:
+
+    - 1.0 the same words; 0.9 the same trades (建设工程 ~ 建筑工程, 商贸 ~ 贸易);
+    - 0.75 the same main trade, one name qualifying it further (装饰工程 ~ 建筑 + 装饰工程);
+    - 0.6 when either says little (科技, 实业, 工程 …): no evidence either way;
+    - 0.2 the same main trade qualified differently (体育 + 供应链管理 against 电器 + 供应链管理);
+    - 0.0 different main trades (工程咨询 against 建筑装饰工程, however many characters they share).
+    """
+    if a_words == b_words or "".join(a_words) == "".join(b_words):
         return 1.0
-    similarity = Indel.normalized_similarity(a, b)
-    if groups_of(a_words[-1:]) & groups_of(b_words[-1:]):
-        return max(0.9, similarity)
-    if groups_of(a_words) & groups_of(b_words):
-        return max(0.75, similarity)
-    return similarity
+    a_group, b_group = head_group(a_words), head_group(b_words)
+    if a_group is None or b_group is None:
+        return 0.6
+    if a_group != b_group:
+        return 0.0
+    a_all, b_all = _specific_groups(a_words), _specific_groups(b_words)
+    if a_all == b_all:
+        return 0.9
+    return 0.75 if a_all <= b_all or b_all <= a_all else 0.2
+
+
+def _specific_groups(words: tuple[str, ...]) -> frozenset[str]:
+    table = industry_groups()
+    return frozenset(table[w] for w in words if w not in GENERIC and w in table)

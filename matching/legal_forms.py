@@ -109,14 +109,22 @@ def legal_forms() -> dict[str, LegalForm]:
 
 
 @lru_cache(maxsize=1)
-def _lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(s) for s in legal_forms()}, reverse=True))
+def _lengths_by_last_character() -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for surface in legal_forms():
+        lengths.setdefault(surface[-1], set()).add(len(surface))
+    return {last: tuple(sorted(found, reverse=True)) for last, found in lengths.items()}
 
 
 def legal_form_suffix(text: str) -> str | None:
     """The longest legal form `text` ends with, leaving at least one character before it."""
+    if not text:
+        return None
+    lengths = _lengths_by_last_character().get(text[-1])
+    if lengths is None:
+        return None
     forms = legal_forms()
-    for length in _lengths():
+    for length in lengths:
         if len(text) > length and text[-length:] in forms:
             return text[-length:]
     return None
@@ -124,6 +132,8 @@ def legal_form_suffix(text: str) -> str | None:
 
 def branch_suffix(text: str) -> str | None:
     """The 分支机构 suffix `text` ends with (分公司, 办事处 …), or None."""
+    if not text.endswith(BRANCH_SUFFIXES):
+        return None
     for suffix in BRANCH_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             return suffix
@@ -138,10 +148,8 @@ def form_agreement(a: str, b: str) -> float:
     fa, fb = forms[a].family, forms[b].family
     if fa != fb:
         return 0.0
-    if fa == "company":
-        if "公司" in (a, b):  # a bare 公司 says less than it could
-            return 0.8
-        if "集团" in (a, b) or "集团股份有限公司" in (a, b):
-            return 0.6 if {a, b} != {"集团", "集团股份有限公司"} else 0.8
-        return 0.6  # 有限公司 ~ 股份有限公司 ~ 总公司: companies are renamed on conversion
-    return 0.7  # two forms of the same family (经营部 ~ 门市部)
+    if fa != "company":
+        return 0.7  # two forms of one family (经营部 ~ 门市部)
+    if "公司" in (a, b) or {a, b} == {"集团", "集团股份有限公司"}:
+        return 0.8  # a bare 公司 says less than it could; a 集团 of either kind
+    return 0.6  # 有限公司 ~ 股份有限公司 ~ 集团 ~ 总公司: companies are renamed on conversion

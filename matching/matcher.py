@@ -1,9 +1,14 @@
 """`NamePartsMatcher`: the candidate index and the `cn-name-parts` scorer behind the Matcher protocol.
 
-A search gathers candidate names (the code's entity, the exact name, the head company of a
-branch, listed branches of the name, and the top names by shared 字号 bigrams), re-parses and
-scores only those, keeps each entity's best name, and returns the hits at `possible` or above,
-best first.
+A search gathers candidate names: every name of the entity with the subject's code, the same
+name, the head company of a branch, the listed branches of the name, and the top names by the
+same 字号 and shared 字号 bigrams that a cheap pre-test (`could_reach_possible`) does not rule
+out. It re-parses and scores only those, keeps each entity's best name (highest score, then the
+best agreement of the names alone, then the current name), and returns the hits at `possible`
+or above, best first.
+
+A former name or an alias that states no region is compared with the region of the entity's
+current name (合晟建工, alias of 杭州合晟建设工程有限公司, is not a 南京 company).
 
 Bad input: a query with neither a name nor a code (None, blank, or only punctuation) raises
 ValueError; a malformed code is ignored as evidence, so a query with only a malformed code finds
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matching.index import CandidateIndex, StoredName
-from matching.parse import ParsedName, parse_name, trade_with_region
+from matching.parse import ParsedName, parse_name
+from matching.readings import readings
 from matching.scoring import (
     SCORER_NAME,
     SCORER_VERSION,
@@ -29,9 +36,9 @@ from matching.scoring import (
     assess,
     could_reach_possible,
 )
-from matching.types import Candidate, Hit, Query
+from matching.types import Candidate, Hit, Matcher, Query
 
-CANDIDATES_PER_QUERY = 32  # names ranked by shared bigrams that are fully scored
+CANDIDATES_PER_QUERY = 32  # names taken from the ranking by 字号 and bigrams, at most
 
 
 class NamePartsMatcher:
@@ -41,15 +48,20 @@ class NamePartsMatcher:
     name: str = SCORER_NAME
     version: str = SCORER_VERSION
 
-    def __init__(self, candidates_per_query: int = CANDIDATES_PER_QUERY) -> None:
+    def __init__(
+        self, candidates_per_query: int = CANDIDATES_PER_QUERY, build_workers: int | None = None
+    ) -> None:
+        """`build_workers`: processes a build may fork (see `CandidateIndex.build`; None: as
+        many as there are CPUs for a large build in a single-threaded process; 1: never)."""
         self._index = CandidateIndex()
         self._per_query = candidates_per_query
+        self._build_workers = build_workers
         self._lock = threading.Lock()
 
     def build(self, candidates: list[Candidate]) -> None:
         """Index these entities, replacing everything indexed before."""
         with self._lock:
-            self._index.build(candidates)
+            self._index.build(candidates, workers=self._build_workers)
 
     def upsert(self, candidate: Candidate) -> None:
         """Index an entity's names and code, replacing what was indexed for it."""
@@ -108,19 +120,20 @@ class NamePartsMatcher:
         if not name.is_empty:
             ranked = index.by_grams(name, self._per_query)
             ranked = ranked[~np.isin(ranked, sure_rows)]
-            trade, (trade_ext, _) = name.trade_name, trade_with_region(name)
-            found.extend(
-                stored
-                for stored in index.stored(ranked)
-                if could_reach_possible(trade, trade_ext, stored.trade_name, stored.trade_ext)
-            )
+            q_readings = readings(name)
+            regions = (name.branch.head if name.branch is not None else name).region_codes
+            keep = [
+                could_reach_possible(q_readings, regions, l_ext[skip:], l_ext, l_regions, unplaced)
+                for l_ext, skip, l_regions, unplaced in index.trades(ranked)
+            ]
+            found.extend(index.stored(ranked[np.asarray(keep, dtype=np.bool_)]))
         return found
 
     def _listed(self, stored: StoredName, subject: Subject) -> ParsedName:
         """A listed name parsed; a former name or alias that names no region takes the region
         of the entity's current name (合晟建工 is still the 杭州 company's alias)."""
         listed = parse_name(stored.text)
-        if stored.kind == "current" or listed.regions or not subject.name.regions:
+        if stored.kind == "current" or listed.regions or subject.name.is_empty:
             return listed
         for current in self._index.stored(self._index.rows_of(stored.entity_id)):
             if current.kind == "current":
@@ -148,3 +161,7 @@ def _rank(assessment: Assessment, stored: StoredName) -> tuple[float, float, int
     """How one entity's names are ordered: score, then how well the name alone agrees, then
     the current name before former names and aliases."""
     return assessment.score, assessment.name_score, stored.kind == "current"
+
+
+if TYPE_CHECKING:  # the type checker confirms that NamePartsMatcher is a Matcher
+    _matcher: Matcher = NamePartsMatcher()

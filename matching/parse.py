@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from matching.industries import industry_suffix
 from matching.legal_forms import HEAD_ENDINGS, branch_suffix, legal_form_suffix, legal_forms
-from matching.normalise import bracket_groups, normalise, without_brackets
+from matching.normalise import bracket_groups, normalise, normalise_many, without_brackets
 from matching.regions import NATIONAL, region_table, within
 
 MAX_INDUSTRY_WORDS = 3
@@ -94,23 +94,31 @@ EMPTY = ParsedName(
 )
 
 
-def leading_regions(text: str, bracketed: bool = False) -> list[RegionMention]:
+def leading_regions(text: str, bracketed: bool = False, alone: bool = False) -> list[RegionMention]:
     """The chain of region names `text` starts with, each inside the one before (浙江 杭州 西湖区).
 
-    The national 中国 counts only in brackets: unbracketed, it begins trade names (中国建筑).
+    At the start of a name, a county-level short form (义乌, 东山) counts only after its parent
+    region, and the national 中国 not at all: they begin trade names (东山峰, 中国建筑). In
+    brackets (`bracketed`) or where nothing else can follow (`alone`: a branch qualifier), they
+    count.
     """
     table = region_table()
+    lenient = bracketed or alone
     mentions: list[RegionMention] = []
     parents: frozenset[str] | None = None
     pos = 0
     while pos < len(text):
         for surface, codes in table.longest_prefixes(text, pos):
-            if NATIONAL in codes and not bracketed:
-                continue
             if parents is not None:
                 codes = within(codes, parents)
-                if not codes:
+            elif not lenient:
+                if NATIONAL in codes:
                     continue
+                county = table.county_short_forms.get(surface)
+                if county:
+                    codes = codes - county
+            if not codes:
+                continue
             mentions.append(RegionMention(surface, codes, bracketed))
             pos += len(surface)
             parents = codes
@@ -182,13 +190,14 @@ def _parse_entity(text: str) -> ParsedName:
 
     regions = leading_regions(rest)
     trade = rest[sum(len(m.text) for m in regions) :]
-    # A trade name has two characters at least. One character left: the first industry word
-    # belongs to it (和 + 文化生物科技 is 和文化 + 生物科技), so the parse does not depend on
-    # whether a region was written. Nothing left: the "region" is the trade name (金华建设).
+    # A trade name has two characters at least. With one character left, a region written short
+    # before it is part of it (金昌 + 利 is 金昌利, 杭州 + 湾 is 杭州湾); after a full region name
+    # the first industry word is (沅陵县 + 和 + 文化生物科技 is 和文化 + 生物科技), so the parse
+    # does not depend on whether the region was written. Nothing left: the region is the trade
+    # name (金华建设).
+    short_forms = region_table().short_forms
     while len(trade) < 2:
-        if trade and words:
-            trade += words.pop(0)
-        elif regions:
+        if regions and (not trade or not words or regions[-1].text in short_forms):
             trade = regions.pop().text + trade
         elif words:
             trade += words.pop(0)
@@ -233,7 +242,7 @@ def _parse_normalised(text: str) -> ParsedName:
             return ParsedName(
                 text=text,
                 key=head.key + qualifier_plain + suffix,
-                regions=tuple(leading_regions(qualifier_plain)),
+                regions=tuple(leading_regions(qualifier_plain, alone=True)),
                 trade_name=head.trade_name,
                 industry=head.industry,
                 legal_form=head.legal_form,
@@ -243,18 +252,18 @@ def _parse_normalised(text: str) -> ParsedName:
     return _parse_entity(text)
 
 
-def trade_with_region(name: ParsedName) -> tuple[str, int]:
-    """(the region written just before the 字号 + the 字号, the length of that region) of a name
-    or a branch's head: what a 字号 may be when the other name reads that region as part of it
-    (东方 + 雨虹 against 东方雨虹). The region is left out when it stood in brackets."""
-    head = name.branch.head if name.branch is not None else name
-    if head.regions and not head.regions[-1].bracketed and not head.regions[-1].inherited:
-        region = head.regions[-1].text
-        return region + head.trade_name, len(region)
-    return head.trade_name, 0
+def parse_uncached(raw: str) -> ParsedName:
+    """Normalise and parse an enterprise name as written; EMPTY when nothing is left."""
+    return _parse_normalised(normalise(raw))
+
+
+def parse_many(raw: list[str]) -> list[ParsedName]:
+    """`parse_uncached` for many names at once (for building an index)."""
+    return [_parse_normalised(text) for text in normalise_many(raw)]
 
 
 @lru_cache(maxsize=4096)
 def parse_name(raw: str) -> ParsedName:
-    """Normalise and parse an enterprise name as written; EMPTY when nothing is left."""
-    return _parse_normalised(normalise(raw))
+    """`parse_uncached`, remembering the last few thousand names: searches parse the same listed
+    names again and again (a build parses each once, uncached)."""
+    return parse_uncached(raw)

@@ -5,9 +5,14 @@ Read once, lazily, from the administrative-division table python-stdnum ships
 resolves. Each name maps to every code it may stand for (西湖区 is in 杭州 and in 南昌).
 
 Full names (浙江省, 杭州市, 西湖区, 景宁畲族自治县) are known for every code, current or
-abolished. Short forms (浙江, 杭州, 义乌, 景宁) are known for current provinces, prefectures,
-counties, county-level cities and banners, but not for districts (区): 朝阳, 西湖, 和平 are far
-more often trade names than regions.
+abolished. Short forms (浙江, 杭州, 义乌, 景宁, 冷水滩) are known for current provinces,
+prefectures, counties, county-level cities, banners and districts (寒亭区 → 寒亭).
+The parser reads a county-level short form as a region only after its parent region (浙江义乌,
+永州冷水滩), in brackets or in a branch qualifier (see `RegionTable.county_short_forms`): alone
+at the start of a name, 朝阳, 东山, 龙泉 are more often the beginning of a 字号. Generic
+groupings (市辖区, 城区, 郊区 …) are not places.
+
+Names are normalised like enterprise names (香港特別行政區 → 香港特别行政区), so both meet.
 """
 
 from __future__ import annotations
@@ -113,7 +118,12 @@ class RegionTable:
 
     names: dict[str, frozenset[str]]
     max_length: int
-    first_pairs: frozenset[str]  # the first two characters of every name: a cheap pre-check
+    first_pairs: dict[str, tuple[int, ...]]  # first two characters → lengths of such names, longest first
+    short_forms: frozenset[str]  # names that are a short form (浙江, 杭州, 义乌)
+    # Codes a name stands for only as a county-level short form (义乌, 东山, 冷水滩): at the start of
+    # a name these are more often the first characters of a 字号 (东山峰, 龙泉寺) than a region, so
+    # they count only after their parent region (浙江义乌), in brackets, or in a branch qualifier.
+    county_short_forms: dict[str, frozenset[str]]
 
     def lookup(self, text: str) -> frozenset[str] | None:
         """The codes `text` stands for, or None if it is not a region name."""
@@ -121,14 +131,15 @@ class RegionTable:
 
     def longest_prefixes(self, text: str, start: int) -> list[tuple[str, frozenset[str]]]:
         """Region names `text` has at `start`, longest first."""
-        if text[start : start + 2] not in self.first_pairs:
+        lengths = self.first_pairs.get(text[start : start + 2])
+        if lengths is None:
             return []
         found = []
-        stop = min(len(text), start + self.max_length)
-        for end in range(stop, start + 1, -1):
-            codes = self.names.get(text[start:end])
-            if codes is not None:
-                found.append((text[start:end], codes))
+        for length in lengths:
+            surface = text[start : start + length]
+            codes = self.names.get(surface)
+            if codes is not None and len(surface) == length:
+                found.append((surface, codes))
         return found
 
 
@@ -153,10 +164,14 @@ def _read_table() -> dict[str, tuple[str, ...]]:
 def region_table() -> RegionTable:
     """The region names, built on first use (a few milliseconds) and kept."""
     collected: dict[str, set[str]] = {}
+    shorts: set[str] = set()
+    county_shorts: dict[str, set[str]] = {}
 
-    def add(name: str, code: str) -> None:
+    def add(name: str, code: str) -> bool:
         if len(name) >= 2 and name not in _NOT_PLACES:
             collected.setdefault(name, set()).add(code)
+            return True
+        return False
 
     for code, entries in _read_table().items():
         level = _level(code)
@@ -165,17 +180,29 @@ def region_table() -> RegionTable:
             name = normalise(_YEARS.sub("", entry))
             add(name, code)
             in_use = i == len(entries) - 1 and not (years and years["end"])
-            if in_use and not (level == 3 and name.endswith("区")):
+            if not in_use:
+                continue
+            if level == 3 and name.endswith("区"):  # 冷水滩区 → 冷水滩, only after 永州
+                short = name[:-1] if len(name) >= 3 else None
+            else:
                 short = short_form(name, level)
-                if short:
-                    add(short, code)
+            if short and add(short, code):
+                shorts.add(short)
+                if level == 3:
+                    county_shorts.setdefault(short, set()).add(code)
     for name in _NATIONAL_NAMES:
         collected[name] = {NATIONAL}
     names = {name: frozenset(codes) for name, codes in collected.items()}
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[:2], set()).add(len(name))
+    first_pairs = {pair: tuple(sorted(found, reverse=True)) for pair, found in lengths.items()}
     return RegionTable(
         names=names,
         max_length=max(map(len, names)),
-        first_pairs=frozenset(name[:2] for name in names),
+        first_pairs=first_pairs,
+        short_forms=frozenset(shorts),
+        county_short_forms={name: frozenset(codes) for name, codes in county_shorts.items()},
     )
 
 
@@ -197,9 +224,10 @@ def within(codes: frozenset[str], parents: frozenset[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def region_agreement(a: frozenset[str], b: frozenset[str]) -> float:
-    """1.0 for the same region, 0.9 when one contains the other, 0.0 when they differ."""
+    """1.0 for the same region; 0.7 when one contains the other (浙江 ⊃ 杭州: not a
+    contradiction, but not the same region either); 0.0 when they differ."""
     if a & b:
         return 1.0
     if any(contains(x, y) or contains(y, x) for x in a for y in b):
-        return 0.9
+        return 0.7
     return 0.0

@@ -6,12 +6,17 @@ degree s (0.0–1.0) with weight w > 0 contributes w·s, and evidence against (w
 | feature      | weight | agreement                                           | missing on one side |
 |--------------|--------|-----------------------------------------------------|---------------------|
 | trade_name   | 0.50   | (rapidfuzz Indel ratio)²: 合晟/合胜 → 0.25           | —                   |
-| industry     | 0.20   | 1.0 same, 0.9 same trade (建设工程~建筑工程), ratio   | 0.4                 |
-| region       | 0.15   | 1.0 same, 0.9 one contains the other (浙江 ⊃ 杭州)    | 0.8 (neutral)       |
+| industry     | 0.20   | 1.0 same, 0.9 same trade (建设工程~建筑工程), 0.6 when | 0.4                 |
+|              |        | one says little (科技, 实业), 0.0 different trades   |                     |
+| region       | 0.15   | 1.0 same, 0.7 one contains the other (浙江 ⊃ 杭州)    | 0.8 (neutral)       |
 | legal_form   | 0.15   | 1.0 same canonical (有限公司≡有限责任公司), 0.6–0.8  | 0.5                 |
 
+The 字号 is compared under each reading of where the regions end and the 字号 begins
+(`readings`: 东方 + 雨虹 may be 东方雨虹, 兴和东山峰 may be 兴和 + 东山峰), and the reading that
+agrees best decides which regions are compared.
+
 Evidence against: regions that cannot be the same place (−0.20, and never `strong`);
-industries of different trades (agreement < 0.4: −0.10); legal forms of different families,
+industries of different trades (工程咨询 against 建筑装饰工程: −0.10); legal forms of different families,
 a company against a 个体工商户's …店 (−0.05).
 
 Codes (统一社会信用代码): equal valid codes are decisive (100, `exact`). Different valid codes on
@@ -41,6 +46,7 @@ from matching.codes import valid_code
 from matching.industries import industry_agreement
 from matching.legal_forms import form_agreement, legal_forms
 from matching.parse import EMPTY, ParsedName, RegionMention, most_specific, parse_name
+from matching.readings import Reading, detach_region, reading_pairs, readings
 from matching.regions import region_agreement
 from matching.types import Feature, MatchLevel, NameKind, Query, Relation
 
@@ -94,15 +100,44 @@ class Assessment:
     features: tuple[Feature, ...]
 
 
-def could_reach_possible(q_trade: str, q_trade_ext: str, l_trade: str, l_trade_ext: str) -> bool:
-    """Whether two names' 字号 (or 字号 with the region before it, see `trade_with_region`)
-    are alike enough for the names to reach `possible`: a cheap test before parsing."""
+def could_reach_possible(
+    q_readings: list[Reading],
+    q_regions: frozenset[str],
+    l_trade: str,
+    l_trade_ext: str,
+    l_regions: frozenset[str],
+    l_unplaced: bool,
+) -> bool:
+    """A cheap test, before parsing, of whether a listed name can reach `possible`: a bound,
+    never False for a name that would.
+
+    `q_readings` are the subject's (`readings`); the listed name's are rebuilt from its 字号,
+    the 字号 with the region before it (`trade_with_region`) and, when it states no region
+    (`l_unplaced`), the 字号 with a leading region name taken off. Some pair of readings
+    (`reading_pairs`, or more) must be alike enough; when only the pair as parsed is, the
+    regions must not contradict each other (that caps the score at 65). Pass empty regions
+    where they do not apply (a branch's own region is not its head company's)."""
     similarity = Indel.normalized_similarity
-    if similarity(q_trade, l_trade) >= MIN_TRADE_SIMILARITY:
+    q_trade = q_readings[0].trade_name
+    if similarity(q_trade, l_trade) >= MIN_TRADE_SIMILARITY and (
+        not q_regions or not l_regions or region_agreement(q_regions, l_regions) > 0.0
+    ):
         return True
-    if q_trade_ext != q_trade and similarity(q_trade_ext, l_trade) >= MIN_TRADE_SIMILARITY:
+    for reading in q_readings[1:]:
+        if similarity(reading.trade_name, l_trade) >= MIN_TRADE_SIMILARITY:
+            return True
+    if l_trade_ext != l_trade and similarity(q_trade, l_trade_ext) >= MIN_TRADE_SIMILARITY:
         return True
-    return l_trade_ext != l_trade and similarity(q_trade, l_trade_ext) >= MIN_TRADE_SIMILARITY
+    detached = detach_region(l_trade) if l_unplaced else None
+    if detached is None:
+        return False
+    l_rest = detached[1]
+    if similarity(q_trade, l_rest) >= MIN_TRADE_SIMILARITY:
+        return True
+    q_detached = q_readings[-1]
+    return q_detached.kind == "detached" and (
+        similarity(q_detached.trade_name, l_rest) >= MIN_TRADE_SIMILARITY
+    )
 
 
 def _contribution(feature: Feature) -> float:
@@ -113,32 +148,25 @@ def _show(text: str) -> str:
     return f"「{text}」" if text else "(none)"
 
 
-def _trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, bool, bool]:
-    """The trade-name feature, and whether the query's or the listed name's last region was
-    read as part of its trade name (东方 + 雨虹 against 东方雨虹)."""
-    ratio = Indel.normalized_similarity(q.trade_name, listed.trade_name)
-    q_absorbed = l_absorbed = False
-    if ratio < 1.0 and q.regions and not q.regions[-1].bracketed:
-        alt = Indel.normalized_similarity(q.regions[-1].text + q.trade_name, listed.trade_name)
+def _trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, Reading, Reading]:
+    """The trade-name feature, read the way that agrees best (see `reading_pairs`), and the
+    readings used."""
+    similarity = Indel.normalized_similarity
+    pairs = reading_pairs(readings(q), readings(listed))
+    q_best, l_best = pairs[0]
+    ratio = similarity(q_best.trade_name, l_best.trade_name)
+    for q_reading, l_reading in pairs[1:]:
+        if ratio >= 1.0:
+            break
+        alt = similarity(q_reading.trade_name, l_reading.trade_name)
         if alt > ratio:
-            ratio, q_absorbed = alt, True
-    if (
-        ratio < 1.0
-        and listed.regions
-        and not listed.regions[-1].bracketed
-        and not listed.regions[-1].inherited
-    ):
-        alt = Indel.normalized_similarity(q.trade_name, listed.regions[-1].text + listed.trade_name)
-        if alt > ratio:
-            ratio, q_absorbed, l_absorbed = alt, False, True
-    q_trade = (q.regions[-1].text if q_absorbed else "") + q.trade_name
-    l_trade = (listed.regions[-1].text if l_absorbed else "") + listed.trade_name
-    note = " (a leading region read as part of the 字号)" if q_absorbed or l_absorbed else ""
+            ratio, q_best, l_best = alt, q_reading, l_reading
+    notes = "; ".join(how for how in (q_best.how, l_best.how) if how)
     detail = (
-        f"字号 {_show(q_trade)} vs {_show(l_trade)}: similarity {ratio:.2f}, "
-        f"counts as {ratio * ratio:.2f}{note}"
+        f"字号 {_show(q_best.trade_name)} vs {_show(l_best.trade_name)}: similarity {ratio:.2f}, "
+        f"counts as {ratio * ratio:.2f}" + (f" ({notes})" if notes else "")
     )
-    return Feature("trade_name", ratio * ratio, W_TRADE, detail), q_absorbed, l_absorbed
+    return Feature("trade_name", ratio * ratio, W_TRADE, detail), q_best, l_best
 
 
 def _industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
@@ -152,7 +180,7 @@ def _industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
             W_INDUSTRY,
             f"行业 {_show(qi)} vs {_show(li)}: stated on one side only",
         )
-    agreement = industry_agreement(qi, q.industry, li, listed.industry)
+    agreement = industry_agreement(q.industry, listed.industry)
     if agreement < INDUSTRY_CONFLICT_BELOW:
         return Feature(
             "industry",
@@ -165,11 +193,7 @@ def _industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
     )
 
 
-def _region_feature(
-    q: ParsedName, listed: ParsedName, q_absorbed: bool, l_absorbed: bool
-) -> Feature:
-    q_regions: tuple[RegionMention, ...] = q.regions[:-1] if q_absorbed else q.regions
-    l_regions: tuple[RegionMention, ...] = listed.regions[:-1] if l_absorbed else listed.regions
+def _region_feature(q_regions: tuple[RegionMention, ...], l_regions: tuple[RegionMention, ...]) -> Feature:
     qt = "".join(m.text for m in q_regions)
     lt = "".join(m.text for m in l_regions)
     if any(m.inherited for m in l_regions):
@@ -217,11 +241,11 @@ def _form_feature(q: ParsedName, listed: ParsedName) -> Feature:
 
 def compare_parts(q: ParsedName, listed: ParsedName) -> tuple[float, list[Feature]]:
     """Score two names that are not branches (or two heads) from their parts."""
-    trade, q_absorbed, l_absorbed = _trade_feature(q, listed)
+    trade, q_reading, l_reading = _trade_feature(q, listed)
     features = [
         trade,
         _industry_feature(q, listed),
-        _region_feature(q, listed, q_absorbed, l_absorbed),
+        _region_feature(q_reading.regions, l_reading.regions),
         _form_feature(q, listed),
     ]
     score = 100.0 * sum(_contribution(f) for f in features)
