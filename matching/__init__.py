@@ -4,12 +4,12 @@ Pure: no Flask and no database. It is fed `Candidate` rows and answers `Query`s 
 
 Modules: `normalise` (how a name is written), `codes` (统一社会信用代码 as evidence),
 `regions` (行政区划 names), `industries` (行业 words), `legal_forms` (组织形式 and 分支机构
-suffixes), `parse` (a name in parts), `index` (the candidate index), `scoring` (the
+suffixes), `parse` (a name in parts), `readings` (where regions end and the 字号 begins, when
+that is unsure), `index` (the candidate index), `scoring` (the
 `cn-name-parts` scorer and its thresholds), `matcher` (`NamePartsMatcher`, the Matcher).
 """
 
 from matching.matcher import NamePartsMatcher
-from matching.normalise import normalise
 from matching.parse import ParsedName, parse_name
 from matching.scoring import EXACT, POSSIBLE, SCORER_NAME, SCORER_VERSION, STRONG
 from matching.types import Candidate, Feature, Hit, Matcher, NameRecord, Query
@@ -28,6 +28,5 @@ __all__ = [
     "NameRecord",
     "ParsedName",
     "Query",
-    "normalise",
     "parse_name",
 ]

@@ -33,6 +33,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -438,6 +439,14 @@ def _build_share(bounds: tuple[int, int]) -> _Part:
     return _build_part(_SHARED[start:stop])
 
 
+def _as_a_plain_worker() -> None:
+    """In a forked worker: the default signal handlers, not the parent's (a gunicorn worker's
+    SIGTERM handler only sets a flag, and would keep a worker alive that should stop)."""
+    for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def _build_in_processes(candidates: list[Candidate], workers: int) -> list[_Part] | None:
     """The rows of the candidates built by `workers` forked processes, in order; None if the
     processes could not be used (the caller then builds alone)."""
@@ -446,12 +455,19 @@ def _build_in_processes(candidates: list[Candidate], workers: int) -> list[_Part
     shares = [(i, min(i + step, len(candidates))) for i in range(0, len(candidates), step)]
     _SHARED = candidates  # forked workers inherit it: nothing is pickled on the way in
     try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            built: list[_Part] = pool.map(_build_share, shares)
+        pool = multiprocessing.get_context("fork").Pool(len(shares), _as_a_plain_worker)
+    except OSError:
+        _SHARED = []
+        return None
+    try:
+        built: list[_Part] = pool.map(_build_share, shares)
         return built
     except (OSError, multiprocessing.ProcessError):
         return None
     finally:
+        # close and join, not terminate: the workers finish their loop and exit by themselves
+        pool.close()
+        pool.join()
         _SHARED = []
 
 

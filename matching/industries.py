@@ -121,8 +121,7 @@ def industry_suffix(text: str, keep: int) -> str | None:
 
 # Words that say little about the line of business: they neither confirm nor contradict.
 GENERIC = frozenset(
-    {"科技", "技术", "科技发展", "高科技", "新技术", "实业", "实业发展", "发展", "产业", "产业发展"}
-    | {"服务", "管理", "工程", "信息", "商务", "智能"}
+    {"实业", "实业发展", "发展", "产业", "产业发展", "服务", "管理", "工程", "信息", "商务", "智能"}
 )
 
 
@@ -141,7 +140,8 @@ def industry_agreement(a_words: tuple[str, ...], b_words: tuple[str, ...]) -> fl
 
     - 1.0 the same words; 0.9 the same trades (建设工程 ~ 建筑工程, 商贸 ~ 贸易);
     - 0.75 the same main trade, one name qualifying it further (装饰工程 ~ 建筑 + 装饰工程);
-    - 0.6 when either says little (科技, 实业, 工程 …): no evidence either way;
+    - 0.6 when either says little (实业, 工程, 服务 …), or a bare 科技 meets another technology
+      (电子科技, 信息技术): no evidence either way;
     - 0.2 the same main trade qualified differently (体育 + 供应链管理 against 电器 + 供应链管理);
     - 0.0 different main trades (工程咨询 against 建筑装饰工程, however many characters they share).
     """
@@ -151,6 +151,11 @@ def industry_agreement(a_words: tuple[str, ...], b_words: tuple[str, ...]) -> fl
     if a_group is None or b_group is None:
         return 0.6
     if a_group != b_group:
+        # a bare 科技 or 技术 fits any technology (电子科技, 环保科技, 信息技术), nothing else
+        if "technology" in (a_group, b_group):
+            other = "".join(b_words if a_group == "technology" else a_words)
+            if "科技" in other or "技术" in other:
+                return 0.6
         return 0.0
     a_all, b_all = _specific_groups(a_words), _specific_groups(b_words)
     if a_all == b_all:

@@ -420,3 +420,9 @@ def test_tiny_and_empty_builds_with_any_number_of_workers(workers):
         m = NamePartsMatcher(build_workers=workers)
         m.build(candidates)
         assert len(m) == len(candidates)
+
+
+def test_a_technology_company_is_not_the_construction_company_of_the_same_name(matcher):
+    hit = hit_for(matcher, 1, name="杭州合晟科技有限公司")
+    assert hit.match == "possible"
+    assert feature(hit, "industry").weight < 0

@@ -28,7 +28,10 @@ def test_industry_agreement():
     assert industry_agreement(("建设工程",), ("建设工程",)) == 1.0
     assert industry_agreement(("建设工程",), ("建筑工程",)) == 0.9
     assert industry_agreement(("商贸",), ("贸易",)) == 0.9
-    assert industry_agreement(("科技",), ("电子科技",)) == 0.6  # 科技 says little
+    assert industry_agreement(("科技",), ("电子科技",)) == 0.6  # a bare 科技 fits any technology
+    assert industry_agreement(("科技",), ("信息技术",)) == 0.6
+    assert industry_agreement(("科技",), ("建设工程",)) == 0.0  # …and nothing else
+    assert industry_agreement(("实业",), ("建设工程",)) == 0.6  # 实业 says little
     assert industry_agreement(("工程咨询",), ("建筑装饰工程",)) == 0.0
     assert industry_agreement(("医药",), ("建设工程",)) == 0.0
     assert head_group(("信息技术", "服务")) == "it"

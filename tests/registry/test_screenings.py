@@ -90,10 +90,6 @@ def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, scre
     assert any(r.startswith("no measure:") and "construction_bidding" in r for r in s["reasons"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known matcher defect, issue 4 in progress: the same trade name and city with another industry "
-    "(杭州合晟科技有限公司 against 杭州合晟建设工程有限公司) scores strong, not possible"
-))
 def test_a_possible_match_with_a_block_measure_asks_for_review(session, screener, real_index, blacklisted):
     # same trade name and city, another industry: the matcher says `possible`
     screening = screen(session, screener, real_index, [{"name": "杭州合晟科技有限公司"}])
@@ -128,10 +124,6 @@ def test_a_red_list_entity_gets_incentives_and_is_never_blocked(session, screene
     assert not any(r.startswith(("block", "review")) for r in s["reasons"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known matcher defect, issue 4 in progress: the same trade name and city with another industry "
-    "(杭州合晟科技有限公司 against 杭州合晟建设工程有限公司) scores strong, not possible"
-))
 def test_an_incentive_is_not_offered_on_a_possible_match(session, screener, real_index, world):
     entity = factories.make_entity(session, "宁波诚信建设有限公司")
     factories.make_list_entry(session, world.finance, entity, **RED)
