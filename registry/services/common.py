@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.database import utcnow
 from registry.errors import NotFound, StaleVersion
+from registry.ledger import Actor, record_change
 
 T = TypeVar("T")
 
@@ -51,6 +52,23 @@ def changed(record: Any, before: dict[str, Any]) -> bool:
     if record.snapshot() == before:
         return False
     record.updated_at = utcnow()
+    return True
+
+
+def apply_derived(
+    session: Session, record: Any, values: dict[str, Any], *, record_type: str,
+    authority_id: int | None, actor: Actor, reason: str,
+) -> bool:
+    """Set derived fields (periods, deadlines) on `record`; if that changed it, audit it and
+    put it in the outbox as a "recompute". Returns whether it changed."""
+    before = record.snapshot()
+    for field, value in values.items():
+        setattr(record, field, value)
+    if not changed(record, before):
+        return False
+    session.flush()
+    record_change(session, actor=actor, operation="recompute", record_type=record_type, record=record,
+                  before=before, authority_id=authority_id, reason=reason)
     return True
 
 

@@ -15,7 +15,15 @@ from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransition
 from registry.publication import Rules, disclosure_due, list_repair_from
-from registry.services.common import Page, changed, check_version, load, paginate, set_domains
+from registry.services.common import (
+    Page,
+    apply_derived,
+    changed,
+    check_version,
+    load,
+    paginate,
+    set_domains,
+)
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
     apply_changes,
@@ -159,16 +167,11 @@ def recompute_list_entry_dates(session: Session, rules: Rules, actor: Actor) -> 
     """
     count = 0
     for entry in session.scalars(sa.select(ListEntry).order_by(ListEntry.id)):
-        before = entry.snapshot()
         state = {"list_name": entry.list_name, "listed_on": entry.listed_on, "domains": list(entry.domains)}
-        for field, value in _dates(state, rules).items():
-            setattr(entry, field, value)
-        if changed(entry, before):
-            session.flush()
-            record_change(session, actor=actor, operation="recompute", record_type="list_entry", record=entry,
-                          before=before, authority_id=entry.authority_id,
-                          reason="list catalogue or working-day calendar changed")
-            count += 1
+        count += apply_derived(
+            session, entry, _dates(state, rules), record_type="list_entry", authority_id=entry.authority_id,
+            actor=actor, reason="list catalogue or working-day calendar changed",
+        )
     return count
 
 

@@ -17,7 +17,7 @@ from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
 from registry.publication import PublicationWindow, Rules, disclosure_due, publication_window
 from registry.services.authorities import load_authority
-from registry.services.common import Page, changed, check_version, load, paginate
+from registry.services.common import Page, apply_derived, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
     apply_changes,
@@ -226,17 +226,13 @@ def recompute_penalty_periods(session: Session, rules: Rules, actor: Actor) -> i
     """
     count = 0
     for penalty in session.scalars(sa.select(Penalty).order_by(Penalty.id)):
-        before = penalty.snapshot()
         state = {k: getattr(penalty, k) for k in CORRECTABLE}
         state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
-        for field, value in _periods(session, state, rules, explicit_end=False).items():
-            setattr(penalty, field, value)
-        if changed(penalty, before):
-            session.flush()
-            record_change(session, actor=actor, operation="recompute", record_type="penalty", record=penalty,
-                          before=before, authority_id=penalty.authority_id,
-                          reason="publication rules or working-day calendar changed")
-            count += 1
+        count += apply_derived(
+            session, penalty, _periods(session, state, rules, explicit_end=False), record_type="penalty",
+            authority_id=penalty.authority_id, actor=actor,
+            reason="publication rules or working-day calendar changed",
+        )
     return count
 
 

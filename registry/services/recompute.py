@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.ledger import Actor, record_change
+from registry.ledger import Actor
 from registry.models import RepairApplication
 from registry.publication import Rules
-from registry.services.common import changed
+from registry.services.common import apply_derived
 from registry.services.list_entries import recompute_list_entry_dates
 from registry.services.penalties import recompute_penalty_periods
 
@@ -36,17 +36,15 @@ def recompute_repair_deadlines(session: Session, rules: Rules, actor: Actor) -> 
     for application in session.scalars(
         sa.select(RepairApplication).where(RepairApplication.status.in_(open_states)).order_by(RepairApplication.id)
     ):
-        before = application.snapshot()
         accept_by = rules.calendar.add_working_days(application.submitted_on, rules.catalogue.repair_accept_working_days)
         decide_by = rules.calendar.add_working_days(application.submitted_on, rules.catalogue.repair_decide_working_days)
-        application.accept_by, application.decide_by = accept_by.value, decide_by.value
-        application.due_provisional = accept_by.provisional or decide_by.provisional
-        if changed(application, before):
-            session.flush()
-            record_change(session, actor=actor, operation="recompute", record_type="repair_application",
-                          record=application, before=before, authority_id=application.authority_id,
-                          reason="working-day calendar or repair deadlines changed")
-            count += 1
+        count += apply_derived(
+            session, application,
+            {"accept_by": accept_by.value, "decide_by": decide_by.value,
+             "due_provisional": accept_by.provisional or decide_by.provisional},
+            record_type="repair_application", authority_id=application.authority_id, actor=actor,
+            reason="working-day calendar or repair deadlines changed",
+        )
     return count
 
 
