@@ -15,6 +15,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=None,
         DATA_KEY=None,
         CATALOGUE_DIR=None,
+        # A cached API key is trusted this long: a revocation reaches every worker within it.
+        KEY_CACHE_SECONDS=5,
+        # A worker asks the database for outbox events (other workers' changes) at most this often.
+        INDEX_MAX_LAG_SECONDS=1,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )

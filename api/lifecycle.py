@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.errors import database_error_response, registry_error_response
@@ -58,6 +60,40 @@ def etag_headers(record: object) -> dict[str, str]:
     return {"ETag": f'"v{record.version}"'}  # type: ignore[attr-defined]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_first(view: F) -> F:
+    """Mark a view that reads at length before it writes a little (a screening): its request
+    starts in a reading transaction, and the view calls `begin_writing` before it writes.
+
+    On SQLite a writing request holds the database's one write lock from its first statement
+    (BEGIN IMMEDIATE, see registry.database); a screening holding it while it searches and reads
+    would make every other worker wait. The commit stays here, in `_after`.
+    """
+    view._reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_writing() -> None:
+    """End a reads-first request's reading transaction; the next statement begins the writing one.
+
+    Nothing was written in the reading transaction (checked), so ending it loses nothing.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_writing: the reading transaction has unwritten changes")
+    session.rollback()
+    write_intent.set(True)
+
+
+def _reads_first_view() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    return bool(getattr(handler, "_reads_first", False))
+
+
 def _presented_key() -> str | None:
     header = request.headers.get("Authorization", "")
     if header:
@@ -98,13 +134,13 @@ def _before() -> Response | None:
     # context around several requests): who is calling is decided afresh every time.
     g.actor = access.PUBLIC
     g.idempotency_key = None
-    if request.method in UNSAFE:
+    if request.method in UNSAFE and not _reads_first_view():
         write_intent.set(True)  # SQLite: take the write lock at BEGIN, not half-way through
     if not request.path.startswith("/api/"):
         return None
     secret = _presented_key()
     if secret is not None:
-        found = access.authenticate(db.session, secret)
+        found = access.authenticate_cached(db.session, secret, current_runtime().keys)
         if found is None:
             raise NotAuthenticated("the API key is unknown or revoked")
         g.actor = found

@@ -17,7 +17,6 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +39,7 @@ from registry.models import (
     ListEntryDomain,
     ListEntryTransition,
 )
+from registry.models.ledger import audit_hashed_content
 from registry.publication import Rules
 from registry.runtime import Runtime
 from registry.services.authorities import create_authority
@@ -88,8 +88,7 @@ class _Ledger:
             "record_type": record_type, "record_id": record_id, "reason": None, "before": None,
             "after": snapshot, "prev_hash": self.last_hash,
         }
-        # The model's own hashed_content, read from a plain namespace (no ORM instance needed).
-        row["hash"] = self.last_hash = row_hash(AuditLog.hashed_content(SimpleNamespace(**row)))  # type: ignore[arg-type]
+        row["hash"] = self.last_hash = row_hash(audit_hashed_content(row))
         self.audit.append(row)
         self.outbox_seq += 1
         self.outbox.append({

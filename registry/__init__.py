@@ -10,10 +10,12 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 
+from registry.access import KeyCache
 from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
+from registry.dossiers import DossierCache
 from registry.measures import load_measures
 from registry.name_index import NameIndex, default_matcher
 from registry.runtime import Runtime
@@ -38,6 +40,18 @@ def _data_key(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def _seconds(app: Flask, name: str) -> float:
+    """A duration setting (REGISTRY_<name>), checked at start: a typo must not start a server."""
+    raw = app.config[name]
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"REGISTRY_{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise ValueError(f"REGISTRY_{name} must be between 0 and 3600 seconds, got {raw!r}")
+    return value
+
+
 def init_app(app: Flask) -> None:
     """Bind the database, migrations, services and the `flask registry` commands to `app`."""
     from registry import cli, models  # noqa: F401  (models must be imported before migrations look)
@@ -54,11 +68,15 @@ def init_app(app: Flask) -> None:
         compare_server_default=True,
         render_as_batch=True,  # SQLite alters tables by copying them
     )
+    # Built on first use, then fed from the outbox; the runtime's dossiers forget what its events touch.
+    name_index = NameIndex(default_matcher, max_lag=_seconds(app, "INDEX_MAX_LAG_SECONDS"))
     app.extensions["registry"] = Runtime(
         clock=Clock(),
         vault=IdentityVault(_data_key(app)),
         catalogue=load_catalogue(app.config.get("CATALOGUE_DIR")),
         measures=load_measures(app.config.get("CATALOGUE_DIR")),
-        name_index=NameIndex(default_matcher),  # built on first use, then fed from the outbox
+        name_index=name_index,
+        keys=KeyCache(_seconds(app, "KEY_CACHE_SECONDS")),
+        dossiers=DossierCache(),
     )
     app.cli.add_command(cli.registry_cli)

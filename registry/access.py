@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -71,7 +74,8 @@ def create_key(
 
 
 def revoke_key(session: Session, key_id: int, *, actor: Actor = SYSTEM) -> ApiKey:
-    """Revoke a key at once; requests with it get 401 from then on."""
+    """Revoke a key; requests with it get 401 once the web workers' key caches let it go
+    (`KeyCache`: within `REGISTRY_KEY_CACHE_SECONDS`, 5 s by default)."""
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(f"API key {key_id} does not exist")
@@ -101,6 +105,70 @@ def authenticate(session: Session, secret: str) -> Actor | None:
     if key is None:
         return None
     return Actor(key_id=key.id, name=key.name, role=key.role, authority_id=key.authority_id)
+
+
+class KeyCache:
+    """Keys this process authenticated recently, so a busy caller costs no query per request.
+
+    Keys are revoked from the command line, in another process: a cached key is trusted for at
+    most `ttl` seconds after it was last read from the database, so a revocation reaches every
+    worker within that time (`REGISTRY_KEY_CACHE_SECONDS`, default 5; 0 turns the cache off).
+    Unknown or revoked keys are never cached: a flood of made-up keys cannot fill memory, and a
+    key created a moment ago works at once. Bounded: the oldest entries go first.
+    """
+
+    def __init__(self, ttl: float, *, max_entries: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._max = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Actor | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            found = self._entries.get(digest)
+            if found is None:
+                return None
+            if self._clock() - found[0] >= self.ttl:
+                del self._entries[digest]
+                return None
+            return found[1]
+
+    def put(self, digest: str, actor: Actor) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self._max:
+                # dicts keep insertion order: drop the oldest tenth in one go
+                for stale in list(self._entries)[: max(1, self._max // 10)]:
+                    del self._entries[stale]
+            self._entries[digest] = (self._clock(), actor)
+
+    def forget(self, digest: str | None = None) -> None:
+        """Drop one key (by its digest) or every key, e.g. after a revocation in this process."""
+        with self._lock:
+            if digest is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(digest, None)
+
+
+def authenticate_cached(session: Session, secret: str, cache: KeyCache) -> Actor | None:
+    """`authenticate`, answered from `cache` while the key was read from the database less than
+    `cache.ttl` seconds ago."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    digest = _digest(secret)
+    found = cache.get(digest)
+    if found is not None:
+        return found
+    found = authenticate(session, secret)
+    if found is not None:
+        cache.put(digest, found)
+    return found
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -49,15 +49,17 @@ def create_key(role: str, authority_id: int | None, name: str | None) -> None:
 @registry_cli.command("revoke-key")
 @click.argument("key_id", type=int)
 def revoke_key(key_id: int) -> None:
-    """Revoke an API key at once."""
+    """Revoke an API key: refused at once here, by running web workers within REGISTRY_KEY_CACHE_SECONDS."""
     write_intent.set(True)
     try:
-        access.revoke_key(db.session(), key_id, actor=OPERATOR)
+        key = access.revoke_key(db.session(), key_id, actor=OPERATOR)
     except RegistryError as exc:
         _fail(exc.message)
         return
     db.session.commit()
-    click.echo(f"key {key_id} revoked")
+    current_runtime().keys.forget(key.secret_hash)  # this process's own cache (a server's workers wait out theirs)
+    seconds = current_runtime().keys.ttl
+    click.echo(f"key {key_id} revoked" + (f"; running servers refuse it within {seconds:g} s" if seconds else ""))
 
 
 @registry_cli.command("recompute-rules")

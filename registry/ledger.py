@@ -12,13 +12,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.database import utcnow
 from registry.models import AuditLog, ChangeEvent, LedgerCounter
+from registry.models.ledger import audit_hashed_content
 
 GENESIS_HASH = "0" * 64
 
@@ -58,17 +59,36 @@ def row_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
-def _take_number(session: Session, name: str) -> tuple[int, str | None]:
+# Built once: the audit append runs on every write, screenings included, and building a
+# statement costs more than running it on SQLite.
+_COUNTERS = cast(sa.Table, LedgerCounter.__table__)
+_TAKE_NUMBER = (
+    sa.update(_COUNTERS)
+    .where(_COUNTERS.c.name == sa.bindparam("counter"))
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
+)
+_SET_LAST_HASH = (
+    sa.update(_COUNTERS).where(_COUNTERS.c.name == "audit").values(last_hash=sa.bindparam("new_hash"))
+)
+_INSERT_AUDIT = sa.insert(cast(sa.Table, AuditLog.__table__))
+
+
+def _take_number(connection: sa.Connection, name: str) -> tuple[int, str | None]:
     """Increment a ledger counter; the row lock it takes is held until the transaction ends."""
-    row = session.execute(
-        sa.update(LedgerCounter)
-        .where(LedgerCounter.name == name)
-        .values(value=LedgerCounter.value + 1)
-        .returning(LedgerCounter.value, LedgerCounter.last_hash)
-    ).one_or_none()
+    row = connection.execute(_TAKE_NUMBER, {"counter": name}).one_or_none()
     if row is None:
         raise RuntimeError(f"ledger counter {name!r} is missing: run the migrations (flask db upgrade)")
     return int(row.value), row.last_hash
+
+
+@dataclass(frozen=True)
+class AuditStamp:
+    """Where an action landed in the audit chain."""
+
+    seq: int
+    at: dt.datetime
+    hash: str
 
 
 def append_audit(
@@ -82,31 +102,57 @@ def append_audit(
     after: dict[str, Any] | None,
     reason: str | None = None,
     now: dt.datetime | None = None,
-) -> AuditLog:
-    """Append one audit row, chained to the previous one."""
-    seq, prev = _take_number(session, "audit")
-    row = AuditLog(
-        seq=seq,
+) -> AuditStamp:
+    """Append one audit row, chained to the previous one.
+
+    Written with plain statements on the session's connection, in its transaction: the row is
+    never read back through this session, so building an ORM object for it would only cost time
+    on the busiest write (every screening appends one).
+    """
+    connection = session.connection()
+    seq, prev = _take_number(connection, "audit")
+    row: dict[str, Any] = {
+        "seq": seq,
         # Read the time after taking the number (and its lock), so times rise with sequence.
-        at=(now or utcnow()).astimezone(dt.UTC),
-        actor_key_id=actor.key_id,
-        actor_name=actor.name,
-        actor_role=actor.role,
-        actor_authority_id=actor.authority_id,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        reason=reason,
-        before=before,
-        after=after,
-        prev_hash=prev or GENESIS_HASH,
-    )
-    row.hash = row_hash(row.hashed_content())
-    session.add(row)
-    session.execute(
-        sa.update(LedgerCounter).where(LedgerCounter.name == "audit").values(last_hash=row.hash)
-    )
-    return row
+        "at": (now or utcnow()).astimezone(dt.UTC),
+        "actor_key_id": actor.key_id,
+        "actor_name": actor.name,
+        "actor_role": actor.role,
+        "actor_authority_id": actor.authority_id,
+        "action": action,
+        "record_type": record_type,
+        "record_id": record_id,
+        "reason": reason,
+        "before": before,
+        "after": after,
+        "prev_hash": prev or GENESIS_HASH,
+    }
+    row["hash"] = row_hash(audit_hashed_content(row))
+    connection.execute(_INSERT_AUDIT, row)
+    connection.execute(_SET_LAST_HASH, {"new_hash": row["hash"]})
+    return AuditStamp(seq, row["at"], row["hash"])
+
+
+# How many times this process has written to the outbox or committed such a write. Readers
+# that keep a copy of the registry in memory (the name index) compare it with the value they
+# last saw: a change made by this process is seen at once, without asking the database.
+_outbox_writes = 0
+
+
+def outbox_writes() -> int:
+    """A number that moves on whenever this process writes an outbox event or commits one."""
+    return _outbox_writes
+
+
+def _note_outbox_write() -> None:
+    global _outbox_writes  # noqa: PLW0603 (a process-wide signal, read without a lock)
+    _outbox_writes += 1
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop("outbox_written", False):
+        _note_outbox_write()
 
 
 def emit_event(
@@ -121,7 +167,7 @@ def emit_event(
     now: dt.datetime | None = None,
 ) -> ChangeEvent:
     """Put one change in the outbox under the next sequence number."""
-    seq, _ = _take_number(session, "outbox")
+    seq, _ = _take_number(session.connection(), "outbox")
     event = ChangeEvent(
         seq=seq,
         occurred_at=(now or utcnow()).astimezone(dt.UTC),
@@ -133,6 +179,8 @@ def emit_event(
         payload=payload,
     )
     session.add(event)
+    session.info["outbox_written"] = True
+    _note_outbox_write()
     return event
 
 

@@ -3,9 +3,16 @@
 `matching/` knows nothing about the database. This module feeds it `Candidate` rows built from
 the listed entities (those with at least one list entry or penalty) and keeps it up to date from
 the outbox (`ChangeEvent`), whose sequence is gap-free and commit-ordered: the index remembers
-the last event it applied, and before each screening `ensure_fresh` reads the newest one (one
+the last event it applied, and before a screening `ensure_fresh` reads the newest one (one
 query on the primary key) and applies what came since. So a change committed by any process is
-seen by the next screening in every worker process, without a restart or a timer.
+seen by screenings in every worker process, without a restart or a timer: at once in the process
+that made it (`registry.ledger.outbox_writes` tells it), within `max_lag` seconds (default 1)
+in the others, which ask the database at most that often instead of on every screening.
+
+Whoever keeps other per-entity state fresh by the same events (the screening dossiers,
+`registry.dossiers`) subscribes with `on_change`: it is told which entities each batch of
+applied events touched, or None when everything must be read again (a rebuild, or an event of
+a kind that is not about one entity: an authority, a calendar year, a repair application).
 
 Why listed entities only, not every registered one: a screening asks whether a bidder is a
 *listed* entity; an entity with no list entry and no penalty carries nothing a screening could
@@ -20,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -30,6 +38,7 @@ from sqlalchemy.orm import Session
 from matching.matcher import NamePartsMatcher
 from matching.types import Candidate, Hit, Matcher, NameKind, NameRecord, Query
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
+from registry.ledger import outbox_writes
 from registry.models import ChangeEvent, Entity, EntityName, ListEntry, Penalty
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,8 @@ log = logging.getLogger(__name__)
 # More pending events than this and a full rebuild is cheaper than applying them one by one
 # (a bulk import); below it, each affected entity is re-read and upserted.
 DEFAULT_MAX_PENDING = 10_000
+# How long a worker trusts its index without asking the database for the newest outbox event.
+DEFAULT_MAX_LAG = 1.0
 _CHUNK = 500  # ids per IN (...) list: well under every backend's limit on bound parameters
 _NAME_KINDS: frozenset[str] = frozenset({"current", "former", "alias"})
 # Outbox record types whose events can change which entities the index holds, or their names.
@@ -133,13 +144,30 @@ class NameIndex:
     Call it before writing anything in the transaction: it reads what the session sees.
     """
 
-    def __init__(self, matcher_factory: Callable[[], Matcher], *, max_pending: int = DEFAULT_MAX_PENDING) -> None:
+    def __init__(
+        self, matcher_factory: Callable[[], Matcher], *, max_pending: int = DEFAULT_MAX_PENDING,
+        max_lag: float = DEFAULT_MAX_LAG, clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._factory = matcher_factory
         self._max_pending = max_pending
+        self._max_lag = max_lag
+        self._clock = clock
         self._matcher: Matcher | None = None
         self._mark = _EMPTY
+        self._checked: tuple[float, int] | None = None  # when the head was last read, and outbox_writes() then
+        self._listeners: list[Callable[[set[int] | None], None]] = []
         self._lock = threading.RLock()
         self.rebuilds = 0  # how many full builds this process has made (for tests and metrics)
+        self.head_reads = 0  # how many times the newest outbox event was read (for tests and metrics)
+
+    def on_change(self, listener: Callable[[set[int] | None], None]) -> None:
+        """Call `listener` with the entity ids each batch of applied events touched (None: all)."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def _changed(self, entity_ids: set[int] | None) -> None:
+        for listener in self._listeners:
+            listener(entity_ids)
 
     @property
     def seq(self) -> int:
@@ -155,6 +183,8 @@ class NameIndex:
         with self._lock:
             self._matcher = None
             self._mark = _EMPTY
+            self._checked = None
+            self._changed(None)
 
     def ensure_fresh(self, session: Session) -> int:
         """Bring the index up to the newest committed outbox event; returns its sequence number.
@@ -162,7 +192,14 @@ class NameIndex:
         One primary-key query when nothing changed; otherwise the events since the last one
         applied are read and each entity they touch is re-read and upserted.
         """
+        writes = outbox_writes()
+        checked = self._checked
+        if (self._matcher is not None and checked is not None and checked[1] == writes
+                and self._clock() - checked[0] < self._max_lag):
+            return self._mark.seq  # asked the database less than max_lag ago, and this process wrote nothing since
         head = self._head(session)
+        self.head_reads += 1
+        self._checked = (self._clock(), writes)
         if self._matcher is not None and head == self._mark:
             return head.seq  # fast path: reading the reference needs no lock
         with self._lock:
@@ -201,6 +238,7 @@ class NameIndex:
         matcher.build(candidates)
         self._matcher, self._mark = matcher, head
         self.rebuilds += 1
+        self._changed(None)
         log.info("name index built: %d listed entities at outbox seq %d (%s %s)",
                  len(candidates), head.seq, matcher.name, matcher.version)
         return head.seq
@@ -218,6 +256,7 @@ class NameIndex:
             return self._rebuild(session, head)
         events = [row for row in rows if row.seq > self._mark.seq]
         entity_ids = {int(e.record_id) for e in events if e.record_type == _ENTITY_EVENTS}
+        about_one_entity = all(e.record_type == _ENTITY_EVENTS or e.record_type in _RECORD_EVENTS for e in events)
         for record_type, model in _RECORD_EVENTS.items():
             record_ids = [int(e.record_id) for e in events if e.record_type == record_type]
             for chunk in _chunks(record_ids):
@@ -229,6 +268,7 @@ class NameIndex:
                 matcher.upsert(candidate)
                 upserted += 1
         self._mark = head
+        self._changed(entity_ids if about_one_entity else None)
         log.debug("name index: applied %d outbox events up to seq %d, %d entities upserted",
                   len(events), head.seq, upserted)
         return head.seq

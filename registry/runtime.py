@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from registry.access import KeyCache
 from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
+from registry.dossiers import DossierCache
 from registry.measures import Measure
 from registry.name_index import NameIndex
 from registry.publication import Rules
 from registry.workdays import WorkCalendar
 
 
-@dataclass
 class Runtime:
-    clock: Clock
-    vault: IdentityVault
-    catalogue: Catalogue
-    measures: tuple[Measure, ...]  # 联合惩戒/激励措施 (registry.measures)
-    name_index: NameIndex  # this process's matcher over the listed entities (registry.name_index)
+    """What one app's services need besides the session, built once per process."""
+
+    def __init__(
+        self, *, clock: Clock, vault: IdentityVault, catalogue: Catalogue, measures: tuple[Measure, ...],
+        name_index: NameIndex, keys: KeyCache, dossiers: DossierCache,
+    ) -> None:
+        self.clock = clock
+        self.vault = vault
+        self.catalogue = catalogue
+        self.measures = measures  # 联合惩戒/激励措施 (registry.measures)
+        self.keys = keys  # API keys authenticated recently (registry.access)
+        self.dossiers = dossiers  # what screenings show of listed entities (registry.dossiers)
+        self._name_index = name_index
+        name_index.on_change(dossiers.forget)
+
+    @property
+    def name_index(self) -> NameIndex:
+        """This process's matcher over the listed entities (registry.name_index)."""
+        return self._name_index
+
+    @name_index.setter
+    def name_index(self, index: NameIndex) -> None:
+        # The dossiers are kept fresh by the index's events: a new index means a new source,
+        # so what was cached under the old one goes.
+        index.on_change(self.dossiers.forget)
+        self.dossiers.forget(None)
+        self._name_index = index
 
 
 def current_runtime() -> Runtime:

@@ -94,8 +94,10 @@ def runtime(app: Flask) -> Iterator[Runtime]:
     index (both reset after each test)."""
     rt: Runtime = app.extensions["registry"]
     rt.clock.fixed = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
-    # Each test's data is rolled back: an index built from one test must not serve the next.
+    # Each test's data is rolled back: an index (and the dossiers it keeps fresh) or a key
+    # cached in one test must not serve the next.
     rt.name_index.reset()
+    rt.keys.forget()
     yield rt
     rt.clock.fixed = None
     rt.name_index.reset()

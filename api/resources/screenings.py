@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from flask.views import MethodView
 
-from api.lifecycle import actor, now, today
+from api.lifecycle import actor, begin_writing, now, reads_first, today
 from api.schemas.screenings import (
     DispositionIn,
     DispositionOut,
@@ -15,6 +16,7 @@ from api.schemas.screenings import (
     ScreeningIn,
     ScreeningOut,
     ScreeningPage,
+    ScreeningSummary,
     VerificationOut,
 )
 from api.smorest import Blueprint
@@ -22,6 +24,7 @@ from registry.database import db
 from registry.runtime import current_runtime
 from registry.services import screenings as service
 
+_SUMMARY = ScreeningSummary()
 blp = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",
                 description="资格审查信用核查: screen bidders before award; each screening is stored with a digest")
 
@@ -36,14 +39,23 @@ class Screenings(MethodView):
 
     @blp.arguments(ScreeningIn)
     @blp.response(201, ScreeningOut)
+    @reads_first
     def post(self, data: dict[str, Any]) -> Any:
         """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest."""
         runtime = current_runtime()
-        screening = service.screen_subjects(
-            db.session(), data, actor(), today(), runtime.name_index, runtime.measures, now=now()
+        draft = service.evaluate_screening(
+            db.session(), data, actor(), today(), runtime.name_index, runtime.measures, now=now(),
+            dossiers=runtime.dossiers,
         )
+        begin_writing()
+        screening = service.store_screening(db.session(), draft, actor())
+        # What GET answers (ScreeningOut), with the document spliced in as the canonical bytes
+        # its digest was computed over: serialising a large document again would cost more than
+        # the screening itself.
+        summary = json.dumps(_SUMMARY.dump(screening), ensure_ascii=False)
+        body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[]}}'
         location = url_for("screenings.Screening", screening_id=screening.id)
-        return service.ScreeningRecord(screening, []), 201, {"Location": location}
+        return Response(body, status=201, mimetype="application/json", headers={"Location": location})
 
 
 @blp.route("/<int:screening_id>")

@@ -12,6 +12,7 @@ held until commit, which makes numbering gap-free and commit-ordered.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,21 +54,20 @@ class AuditLog(Base):
 
     def hashed_content(self) -> dict[str, Any]:
         """The fields the hash covers, in a backend-independent form."""
-        return {
-            "seq": self.seq,
-            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_key_id": self.actor_key_id,
-            "actor_name": self.actor_name,
-            "actor_role": self.actor_role,
-            "actor_authority_id": self.actor_authority_id,
-            "action": self.action,
-            "record_type": self.record_type,
-            "record_id": self.record_id,
-            "reason": self.reason,
-            "before": self.before,
-            "after": self.after,
-            "prev_hash": self.prev_hash,
-        }
+        return audit_hashed_content({name: getattr(self, name) for name in AUDIT_HASHED_FIELDS})
+
+
+AUDIT_HASHED_FIELDS = (
+    "seq", "at", "actor_key_id", "actor_name", "actor_role", "actor_authority_id", "action",
+    "record_type", "record_id", "reason", "before", "after", "prev_hash",
+)
+
+
+def audit_hashed_content(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What an audit row's hash covers, from its values (a row read, or one about to be written)."""
+    content = {name: row[name] for name in AUDIT_HASHED_FIELDS}
+    content["at"] = row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return content
 
 
 class ChangeEvent(Base):

@@ -35,16 +35,17 @@ not another agency's business); other roles get 403.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, defer, joinedload, lazyload
+from sqlalchemy.orm import Session, defer
 
 from matching.normalise import normalise as normalise_name
 from matching.parse import parse_name
@@ -54,10 +55,11 @@ from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
 from registry.database import utcnow
+from registry.dossiers import Dossier, DossierCache, load_dossiers
 from registry.errors import InvalidInput, NotFound
-from registry.ledger import Actor, append_audit, row_hash
-from registry.measures import Measure, MeasureHit, match_measures
-from registry.models import AuditLog, Entity, HitDisposition, ListEntry, Penalty, Screening
+from registry.ledger import Actor, append_audit, canonical_json, row_hash
+from registry.measures import Measure
+from registry.models import AuditLog, HitDisposition, Screening
 from registry.name_index import NameIndex
 from registry.services.common import Page, paginate
 from registry.vocab import DOMAINS
@@ -69,12 +71,6 @@ DOCUMENT_FORMAT = "screening/1"
 DECISIONS = ("clear", "review", "block")
 DISPOSITIONS = {"false_positive": "误报: the subject is not the listed entity", "confirmed": "确认: the subject is the listed entity"}
 FIRM_MATCHES = ("exact", "strong")
-# Fields of a record kept from a screener when the record is not published (保密审查): the
-# screening still shows that it exists, who decided it and what it triggers, not its contents.
-_WITHHELD = (
-    "facts", "legal_basis", "basis", "content", "violation_type", "remarks", "licence_affected",
-    "not_public_reason", "reason_category", "status_reason", "revocation_reason", "confiscation_amount",
-)
 _CHUNK = 500
 _MAX_LENGTHS = {"name": 200, "uscc": 50, "role": 50, "consortium": 100}
 
@@ -209,111 +205,34 @@ def _number(value: float) -> float | None:
     return round(float(value), 4) if math.isfinite(value) else None
 
 
-def _record(kind: str, record: ListEntry | Penalty, today: dt.date, in_force: bool) -> dict[str, Any]:
-    snapshot = record.snapshot()
-    published = (
-        record.published_on(today) if isinstance(record, Penalty) else record.is_public and in_force
-    )
-    if not published:
-        for field in _WITHHELD:
-            snapshot.pop(field, None)
-    out: dict[str, Any] = {"record_type": kind, "id": record.id, "in_force": in_force, "published": published}
-    if isinstance(record, ListEntry):
-        out["status_on_day"] = record.status_on(today)
-    out["snapshot"] = snapshot
-    if not published:
-        out["withheld"] = [f for f in _WITHHELD if f in record.snapshot()]
-    return out
+# Built once (see registry.ledger): screening is the busiest write.
+_SCREENINGS = cast(sa.Table, Screening.__table__)
+_INSERT_SCREENING = sa.insert(_SCREENINGS).returning(_SCREENINGS.c.id)
+_SEAL_SCREENING = (
+    sa.update(_SCREENINGS)
+    .where(_SCREENINGS.c.id == sa.bindparam("screening_id"))
+    .values(document=sa.bindparam("sealed_document"), digest=sa.bindparam("sealed_digest"))
+)
+_DISPOSITIONS = cast(sa.Table, HitDisposition.__table__)
 
 
-def _measure(hit: MeasureHit) -> dict[str, Any]:
-    m = hit.measure
-    return {
-        "code": m.code,
-        "name": m.name,
-        "effect": m.effect,
-        "implementing_authority": m.implementing_authority,
-        "legal_basis": list(m.legal_basis),
-        "certainty": m.certainty,
-        "records": [
-            {"record_type": r.record_type, "id": r.id, "reason": r.reason,
-             "ends_on": r.ends_on.isoformat() if r.ends_on else None}
-            for r in hit.records
-        ],
-    }
-
-
-@dataclass
-class _Listed:
-    """One listed entity as the screening saw it."""
-
-    entity: Entity
-    records: list[dict[str, Any]]
-    measures: list[MeasureHit]
-
-    @property
-    def effects(self) -> set[str]:
-        return {m.effect for m in self.measures}
-
-    def document(self) -> dict[str, Any]:
-        e = self.entity
-        return {
-            "entity": {"id": e.id, "kind": e.kind, "name": e.name, "uscc": e.uscc, "region_code": e.region_code,
-                       "names": [{"name": n.name, "kind": n.kind} for n in e.names]},
-            "records": self.records,
-            "measures": [_measure(m) for m in self.measures],
-        }
-
-
-def _listed(
-    session: Session, entity_ids: set[int], domain: str, today: dt.date, measures: Sequence[Measure]
-) -> dict[int, _Listed]:
-    """The hit entities with their records that count today and the measures they set off."""
-    entities: dict[int, Entity] = {}
-    entries: dict[int, list[ListEntry]] = defaultdict(list)
-    penalties: dict[int, list[Penalty]] = defaultdict(list)
-    for chunk in _chunks(entity_ids):
-        entities.update((e.id, e) for e in session.scalars(sa.select(Entity).where(Entity.id.in_(chunk))))
-        for entry in session.scalars(
-            sa.select(ListEntry)
-            .where(ListEntry.entity_id.in_(chunk), ListEntry.listed_on <= today)
-            .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
-            .order_by(ListEntry.id)
-        ).unique():
-            entries[entry.entity_id].append(entry)
-        for penalty in session.scalars(
-            sa.select(Penalty).where(Penalty.entity_id.in_(chunk), Penalty.decided_on <= today).order_by(Penalty.id)
-        ):
-            penalties[penalty.entity_id].append(penalty)
-    found: dict[int, _Listed] = {}
-    for entity_id, entity in entities.items():
-        # The measure rules (registry.measures) decide what counts; the records shown are those
-        # in force today plus any a measure counts beyond that (the procurement look-back).
-        hits = match_measures(entries[entity_id], penalties[entity_id], domain, today, measures)
-        triggering = {(r.record_type, r.id) for h in hits for r in h.records}
-        records = [
-            _record("list_entry", e, today, e.in_force_on(today)) for e in entries[entity_id]
-            if e.in_force_on(today) or ("list_entry", e.id) in triggering
-        ] + [
-            _record("penalty", p, today, p.in_force_on(today)) for p in penalties[entity_id]
-            if p.in_force_on(today) or ("penalty", p.id) in triggering
-        ]
-        if records:
-            found[entity_id] = _Listed(entity, records, hits)
-    return found
-
-
-def _dispositions(session: Session, keys: set[str]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+def _dispositions(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """Earlier dispositions of these (subject key, entity) pairs: one query per 500 subjects."""
     shown: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-    for chunk in _chunks(keys):
-        for row in session.scalars(
-            sa.select(HitDisposition).where(HitDisposition.subject_key.in_(chunk)).order_by(HitDisposition.id)
+    d = _DISPOSITIONS.c
+    connection = session.connection()
+    for chunk in _chunks({key for key, _ in pairs}):
+        for row in connection.execute(
+            sa.select(d.id, d.subject_key, d.entity_id, d.screening_id, d.disposition, d.reason, d.decided_by,
+                      d.decided_at)
+            .where(d.subject_key.in_(chunk)).order_by(d.id)
         ):
-            shown[(row.subject_key, row.entity_id)].append({
-                "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
-                "reason": row.reason, "decided_by": row.decided_by,
-                "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-            })
+            if (row.subject_key, row.entity_id) in pairs:
+                shown[(row.subject_key, row.entity_id)].append({
+                    "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
+                    "reason": row.reason, "decided_by": row.decided_by,
+                    "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+                })
     return shown
 
 
@@ -324,7 +243,7 @@ def _worst(decisions: Iterable[str]) -> str:
     return max(decisions, key=DECISIONS.index, default="clear")
 
 
-def _counts_as(hit: Hit, entity: Entity) -> str:
+def _counts_as(hit: Hit, entity: Dossier) -> str:
     # A natural person is identified by an ID document, which a screening request does not
     # carry: a name alone (张伟 …) never blocks a person; it asks a person to check.
     if entity.kind == "natural_person" and hit.match in FIRM_MATCHES:
@@ -332,11 +251,11 @@ def _counts_as(hit: Hit, entity: Entity) -> str:
     return hit.match
 
 
-def _hit_document(hit: Hit, listed: _Listed, counts_as: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
+def _hit_document(hit: Hit, listed: Dossier, counts_as: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
     effects = listed.effects
     return {
         "entity_id": hit.entity_id,
-        "entity_name": listed.entity.name,
+        "entity_name": listed.name,
         "score": _number(hit.score),
         "match": hit.match,
         "counts_as": counts_as,
@@ -358,7 +277,7 @@ def _label(hit: dict[str, Any]) -> str:
     return f"{hit['entity_name']} (entity {hit['entity_id']}; {how} match, score {hit['score']}{relation})"
 
 
-def _decide(subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, _Listed], domain: str) -> tuple[str, list[str], list[dict[str, Any]]]:
+def _decide(subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, Dossier], domain: str) -> tuple[str, list[str], list[dict[str, Any]]]:
     """A subject's own decision, its reasons, and the incentives it may be given."""
     reasons: list[str] = list(subject.notes)
     decision = "clear" if subject.screenable else "review"
@@ -384,7 +303,7 @@ def _decide(subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, _Li
             else:
                 reasons.append(f"incentive not offered: possible match {_label(hit)} carries {what}; confirm the identity first")
         if not entity.measures:
-            reasons.append(f"no measure: {_label(hit)} has {len(entity.records)} record(s) in force, none of which sets off a measure in {domain}")
+            reasons.append(f"no measure: {_label(hit)} has {entity.record_count} record(s) in force, none of which sets off a measure in {domain}")
         for shown in hit["dispositions"]:
             reasons.append(
                 f"earlier disposition of {_label(hit)}: {shown['disposition']} by {shown['decided_by']} "
@@ -419,11 +338,46 @@ def _consortia(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- screening ----------------------------------------------------------------------------------
 
 
-def screen_subjects(
+@dataclass(frozen=True)
+class StoredScreening:
+    """A screening as it was just stored: the row's values, and the document's canonical bytes
+    (what the digest was computed over), so the answer need not serialise the document again."""
+
+    id: int
+    api_key_id: int | None
+    requested_by: str
+    domain: str
+    project_code: str
+    stage: str | None
+    decision: str
+    subject_count: int
+    registry_seq: int
+    scorer: str
+    screened_at: dt.datetime
+    document: dict[str, Any]
+    digest: str
+    canonical: bytes
+
+
+@dataclass(frozen=True)
+class ScreeningDraft:
+    """A screening evaluated but not yet stored: the row's values and the document without its id."""
+
+    row: dict[str, Any]
+    document: dict[str, Any]
+
+
+def evaluate_screening(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
-    measures: Sequence[Measure], *, now: dt.datetime | None = None,
-) -> Screening:
-    """Screen a project's subjects (1 to 1,000) in one trading domain; store and return the screening."""
+    measures: Sequence[Measure], *, now: dt.datetime | None = None, dossiers: DossierCache | None = None,
+) -> ScreeningDraft:
+    """Screen a project's subjects (1 to 1,000) in one trading domain, writing nothing.
+
+    Only reads: an entry point may run it in a read transaction and store the draft in a short
+    writing one (`store_screening`), so concurrent screenings wait for each other only while
+    they append. `dossiers`, the process's cache of evaluated listed entities, saves reading the
+    records of an entity hit again; without it they are read for this screening alone.
+    """
     require_role(actor, "screener")
     request, subjects = _request(data)
     domain: str = request["domain"]
@@ -442,16 +396,22 @@ def screen_subjects(
                 seen.add(hit.entity_id)
                 kept.append(hit)
         raw_hits.append(kept)
-    listed = _listed(session, {h.entity_id for hits in raw_hits for h in hits}, domain, today, measures)
-    shown = _dispositions(session, {s.key for s in subjects})
+    hit_ids = {h.entity_id for hits in raw_hits for h in hits}
+    listed = (
+        dossiers.get(session, hit_ids, domain, today, measures) if dossiers is not None
+        else {i: d for i, d in load_dossiers(session, hit_ids, domain, today, measures).items() if d is not None}
+    )
+    # A hit on an entity with nothing that counts today (all records expired, removed,
+    # repaired …) has nothing to report and is left out.
+    kept_hits = [[h for h in hits if h.entity_id in listed] for hits in raw_hits]
+    pairs = {(s.key, h.entity_id) for s, hits in zip(subjects, kept_hits, strict=True) for h in hits}
+    shown = _dispositions(session, pairs) if pairs else {}
 
     subject_docs: list[dict[str, Any]] = []
-    for s, hits in zip(subjects, raw_hits, strict=True):
-        # A hit on an entity with nothing that counts today (all records expired, removed,
-        # repaired …) has nothing to report and is left out.
+    for s, hits in zip(subjects, kept_hits, strict=True):
         hit_docs = [
-            _hit_document(h, listed[h.entity_id], _counts_as(h, listed[h.entity_id].entity), shown.get((s.key, h.entity_id), []))
-            for h in hits if h.entity_id in listed
+            _hit_document(h, listed[h.entity_id], _counts_as(h, listed[h.entity_id]), shown.get((s.key, h.entity_id), []))
+            for h in hits
         ]
         decision, reasons, incentives = _decide(s, hit_docs, listed, domain)
         subject_docs.append({
@@ -461,20 +421,15 @@ def screen_subjects(
     consortia = _consortia(subject_docs)
     overall = _worst(s["decision"] for s in subject_docs)
     screened_at = (now or utcnow()).astimezone(dt.UTC)
-    scorer = {"name": answer.scorer_name, "version": answer.scorer_version}
-
-    screening = Screening(
-        api_key_id=actor.key_id, requested_by=actor.label[:200], domain=domain,
-        project_code=request["project_code"], stage=request["stage"], decision=overall,
-        subject_count=len(subjects), registry_seq=answer.seq,
-        scorer=f"{answer.scorer_name} {answer.scorer_version}"[:80], screened_at=screened_at,
-        document={}, digest="",
-    )
-    session.add(screening)
-    session.flush()
+    row: dict[str, Any] = {
+        "api_key_id": actor.key_id, "requested_by": actor.label[:200], "domain": domain,
+        "project_code": request["project_code"], "stage": request["stage"], "decision": overall,
+        "subject_count": len(subjects), "registry_seq": answer.seq,
+        "scorer": f"{answer.scorer_name} {answer.scorer_version}"[:80], "screened_at": screened_at,
+    }
     document = {
         "format": DOCUMENT_FORMAT,
-        "id": screening.id,
+        "id": None,  # given when stored
         "request": request,
         "domain": domain,
         "project_code": request["project_code"],
@@ -483,26 +438,46 @@ def screen_subjects(
         "screened_on": today.isoformat(),
         "requested_by": {"name": actor.name, "role": actor.role, "key_id": actor.key_id},
         "registry_seq": answer.seq,
-        "scorer": scorer,
+        "scorer": {"name": answer.scorer_name, "version": answer.scorer_version},
         "decision": overall,
         "counts": {d: sum(1 for s in subject_docs if s["decision"] == d) for d in DECISIONS},
         "subjects": subject_docs,
         "consortia": consortia,
-        "entities": {str(i): listed[i].document() for i in sorted({h["entity_id"] for s in subject_docs for h in s["hits"]})},
+        "entities": {str(i): listed[i].document for i in sorted({h["entity_id"] for s in subject_docs for h in s["hits"]})},
     }
-    # Stored exactly as hashed: what JSON cannot tell apart (tuples, lists) is settled now.
-    document = json.loads(json.dumps(document, ensure_ascii=False))
-    screening.document = document
-    screening.digest = row_hash(document)
-    session.flush()
+    return ScreeningDraft(row, document)
+
+
+def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> StoredScreening:
+    """Store an evaluated screening under a new id, with its digest, and chain the digest into
+    the audit log. Plain statements on the session's connection: the screening is the busiest
+    write there is, and nothing in the transaction reads it back as an object."""
+    require_role(actor, "screener")
+    row = draft.row
+    connection = session.connection()
+    screening_id: int = connection.execute(_INSERT_SCREENING, {**row, "document": {}, "digest": ""}).scalar_one()
+    # Stored exactly as hashed: what JSON cannot tell apart (tuples, lists) is settled now, and
+    # the stored document is a copy, never the dossiers it was built from.
+    canonical = canonical_json({**draft.document, "id": screening_id})
+    document = json.loads(canonical)
+    digest = hashlib.sha256(canonical).hexdigest()
+    connection.execute(_SEAL_SCREENING, {"screening_id": screening_id, "sealed_document": document, "sealed_digest": digest})
     append_audit(
-        session, actor=actor, action="screen", record_type="screening", record_id=screening.id,
+        session, actor=actor, action="screen", record_type="screening", record_id=screening_id,
         before=None,
-        after={"id": screening.id, "digest": screening.digest, "project_code": screening.project_code,
-               "decision": overall},
-        now=screened_at,
+        after={"id": screening_id, "digest": digest, "project_code": row["project_code"], "decision": row["decision"]},
+        now=row["screened_at"],
     )
-    return screening
+    return StoredScreening(id=screening_id, **row, document=document, digest=digest, canonical=canonical)
+
+
+def screen_subjects(
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
+    measures: Sequence[Measure], *, now: dt.datetime | None = None, dossiers: DossierCache | None = None,
+) -> StoredScreening:
+    """Screen a project's subjects and store the screening, in the caller's one transaction."""
+    draft = evaluate_screening(session, data, actor, today, index, measures, now=now, dossiers=dossiers)
+    return store_screening(session, draft, actor)
 
 
 # --- reading, verifying, disposing ---------------------------------------------------------------
