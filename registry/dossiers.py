@@ -100,6 +100,30 @@ def _chunks(values: Iterable[int]) -> list[list[int]]:
     return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
 
+# Built once: a screening that hits an entity not seen before runs them, and building a statement
+# costs about as much as running it on SQLite.
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+# The entity and its names in one plain query: no ORM objects (and no eager loads) for what is
+# only copied into the document.
+_ENTITIES = (
+    sa.select(Entity.id, Entity.kind, Entity.name, Entity.uscc, Entity.region_code,
+              EntityName.name.label("other_name"), EntityName.kind.label("name_kind"))
+    .outerjoin(EntityName, EntityName.entity_id == Entity.id)
+    .where(Entity.id.in_(_IDS)).order_by(Entity.id, EntityName.id)
+)
+_ENTRIES = (
+    sa.select(ListEntry)
+    .where(ListEntry.entity_id.in_(_IDS), ListEntry.listed_on <= sa.bindparam("today"))
+    .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
+    .order_by(ListEntry.id)
+)
+_PENALTIES = (
+    sa.select(Penalty)
+    .where(Penalty.entity_id.in_(_IDS), Penalty.decided_on <= sa.bindparam("today"))
+    .order_by(Penalty.id)
+)
+
+
 def load_dossiers(
     session: Session, entity_ids: Iterable[int], domain: str, today: dt.date, measures: Sequence[Measure]
 ) -> dict[int, Dossier | None]:
@@ -110,36 +134,28 @@ def load_dossiers(
     """
     found: dict[int, Dossier | None] = {}
     for chunk in _chunks(entity_ids):
-        entities = {e.id: e for e in session.scalars(sa.select(Entity).where(Entity.id.in_(chunk)))}
-        names: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for entity_id, name, kind in session.execute(
-            sa.select(EntityName.entity_id, EntityName.name, EntityName.kind)
-            .where(EntityName.entity_id.in_(chunk)).order_by(EntityName.entity_id, EntityName.id)
-        ):
-            names[entity_id].append({"name": name, "kind": kind})
+        entities: dict[int, dict[str, Any]] = {}
+        for row in session.connection().execute(_ENTITIES, {"ids": chunk}):
+            entity = entities.setdefault(row.id, {"id": row.id, "kind": row.kind, "name": row.name,
+                                                  "uscc": row.uscc, "region_code": row.region_code, "names": []})
+            if row.other_name is not None:
+                entity["names"].append({"name": row.other_name, "kind": row.name_kind})
         entries: dict[int, list[ListEntry]] = defaultdict(list)
-        for entry in session.scalars(
-            sa.select(ListEntry)
-            .where(ListEntry.entity_id.in_(chunk), ListEntry.listed_on <= today)
-            .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
-            .order_by(ListEntry.id)
-        ).unique():
+        for entry in session.scalars(_ENTRIES, {"ids": chunk, "today": today}).unique():
             entries[entry.entity_id].append(entry)
         penalties: dict[int, list[Penalty]] = defaultdict(list)
-        for penalty in session.scalars(
-            sa.select(Penalty).where(Penalty.entity_id.in_(chunk), Penalty.decided_on <= today).order_by(Penalty.id)
-        ):
+        for penalty in session.scalars(_PENALTIES, {"ids": chunk, "today": today}):
             penalties[penalty.entity_id].append(penalty)
         for entity_id in chunk:
-            entity = entities.get(entity_id)
-            found[entity_id] = None if entity is None else _dossier(
-                entity, names[entity_id], entries[entity_id], penalties[entity_id], domain, today, measures
+            held = entities.get(entity_id)
+            found[entity_id] = None if held is None else _dossier(
+                held, entries[entity_id], penalties[entity_id], domain, today, measures
             )
     return found
 
 
 def _dossier(
-    entity: Entity, names: list[dict[str, Any]], entries: list[ListEntry], penalties: list[Penalty],
+    entity: dict[str, Any], entries: list[ListEntry], penalties: list[Penalty],
     domain: str, today: dt.date, measures: Sequence[Measure],
 ) -> Dossier | None:
     # The measure rules (registry.measures) decide what counts; the records shown are those in
@@ -155,13 +171,8 @@ def _dossier(
     ]
     if not records:
         return None
-    document = {
-        "entity": {"id": entity.id, "kind": entity.kind, "name": entity.name, "uscc": entity.uscc,
-                   "region_code": entity.region_code, "names": names},
-        "records": records,
-        "measures": [_measure(m) for m in hits],
-    }
-    return Dossier(entity.id, entity.kind, entity.name, tuple(hits), document)
+    document = {"entity": entity, "records": records, "measures": [_measure(m) for m in hits]}
+    return Dossier(entity["id"], entity["kind"], entity["name"], tuple(hits), document)
 
 
 _Key = tuple[int, str, dt.date]  # entity id, domain, day

@@ -214,19 +214,21 @@ _SEAL_SCREENING = (
     .values(document=sa.bindparam("sealed_document"), digest=sa.bindparam("sealed_digest"))
 )
 _DISPOSITIONS = cast(sa.Table, HitDisposition.__table__)
+_EARLIER_DISPOSITIONS = (
+    sa.select(_DISPOSITIONS.c.id, _DISPOSITIONS.c.subject_key, _DISPOSITIONS.c.entity_id,
+              _DISPOSITIONS.c.screening_id, _DISPOSITIONS.c.disposition, _DISPOSITIONS.c.reason,
+              _DISPOSITIONS.c.decided_by, _DISPOSITIONS.c.decided_at)
+    .where(_DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)))
+    .order_by(_DISPOSITIONS.c.id)
+)
 
 
 def _dispositions(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
     """Earlier dispositions of these (subject key, entity) pairs: one query per 500 subjects."""
     shown: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-    d = _DISPOSITIONS.c
     connection = session.connection()
     for chunk in _chunks({key for key, _ in pairs}):
-        for row in connection.execute(
-            sa.select(d.id, d.subject_key, d.entity_id, d.screening_id, d.disposition, d.reason, d.decided_by,
-                      d.decided_at)
-            .where(d.subject_key.in_(chunk)).order_by(d.id)
-        ):
+        for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk}):
             if (row.subject_key, row.entity_id) in pairs:
                 shown[(row.subject_key, row.entity_id)].append({
                     "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
