@@ -25,6 +25,13 @@ class StrictParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, with one schema instance per view: given a class, webargs makes a
+        new instance on every request, and marshmallow deep-copies every field to make it."""
+        if isinstance(schema, type) and issubclass(schema, ma.Schema):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class Api(flask_smorest.Api):
     def handle_http_exception(self, error: HTTPException) -> Any:
