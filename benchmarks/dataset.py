@@ -6,8 +6,11 @@ some sharing a 字号 with another listed entity elsewhere (the confusers a matc
 apart), a few 个体工商户 (西湖区合晟五金经营部).
 
 Queries: for sampled listed entities, the name as bidders write it (every variant family in
-`POSITIVE_FAMILIES`), each labelled with the entity it must find; companies that are *not*
-listed but share a 字号, a region or an industry with one that is, labelled "no match"; and bad
+`POSITIVE_FAMILIES`), each labelled with the entity it must find and the lowest match level at
+which finding it is right (`found_at`: "strong", or "possible" for the `REVIEW_FAMILIES`, whose
+names cannot tell the entity from another company: no region, or a 字号 one homophone off);
+companies that are *not* listed but share a 字号, a region or an industry with one that is, or
+whose 字号 is one (not homophone) character off a listed one, labelled "no match"; and bad
 inputs (empty names, malformed codes).
 
 The same seed gives the same data on every machine (nothing depends on set order or hashing).
@@ -22,6 +25,9 @@ import string
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from stdnum.iso7064 import mod_11_10
 
 from benchmarks import names
 from benchmarks.names import Region
@@ -31,18 +37,27 @@ from registry.codes import uscc
 POSITIVE_FAMILIES = (
     "exact", "bracket_width", "latin_width_case", "spaces", "traditional", "legal_form",
     "region_dropped", "region_moved", "branch", "former_name", "code_only", "code_misspelt_name",
-    "combined",
+    "combined", "industry_synonym", "homophone_trade", "region_dropped_shared", "organisation_code",
+    "registration_number_with_name",
 )
+# Positives whose right answer is a review (`possible`): the name alone cannot tell the entity
+# from another company (no region: a company of that name may exist in any city; a 字号 one
+# homophone or look-alike off: a misspelling, or another company). An exact/strong hit on
+# another entity is a false block.
+REVIEW_FAMILIES = ("region_dropped", "region_dropped_shared", "homophone_trade")
 NEGATIVE_FAMILIES = ("neg_same_trade_other_city", "neg_same_trade_region_other_industry",
-                     "neg_same_region_industry", "neg_random")
-BAD_FAMILIES = ("bad_empty", "bad_whitespace", "bad_malformed_code", "bad_malformed_code_with_name")
+                     "neg_same_region_industry", "neg_random", "neg_one_char_off_trade")
+BAD_FAMILIES = ("bad_empty", "bad_whitespace", "bad_placeholder", "bad_malformed_code",
+                "bad_malformed_code_with_name")
 FAMILY_WEIGHTS: dict[str, float] = {
     "exact": 4, "bracket_width": 5, "latin_width_case": 3, "spaces": 6, "traditional": 7, "legal_form": 6,
     "region_dropped": 6, "region_moved": 6, "branch": 7, "former_name": 6, "code_only": 5,
-    "code_misspelt_name": 5, "combined": 6,
+    "code_misspelt_name": 5, "combined": 6, "industry_synonym": 5, "homophone_trade": 7,
+    "region_dropped_shared": 5, "organisation_code": 4, "registration_number_with_name": 3,
     "neg_same_trade_other_city": 10, "neg_same_trade_region_other_industry": 5,
-    "neg_same_region_industry": 7, "neg_random": 4,
-    "bad_empty": 1.5, "bad_whitespace": 1, "bad_malformed_code": 1.5, "bad_malformed_code_with_name": 1.5,
+    "neg_same_region_industry": 7, "neg_random": 4, "neg_one_char_off_trade": 7,
+    "bad_empty": 1.5, "bad_whitespace": 1, "bad_placeholder": 1, "bad_malformed_code": 1.5,
+    "bad_malformed_code_with_name": 1.5,
 }
 
 _SHOP_SHARE = 0.06  # 个体工商户 among the listed
@@ -55,6 +70,8 @@ _REGION_FORM_WEIGHTS = (60, 10, 10, 10, 10)
 _SPACES = (" ", "  ", "\u3000")
 _LOWER_FORMS = {"有限公司": "有限责任公司", "有限责任公司": "有限公司",
                 "集团有限公司": "集团有限责任公司", "集团有限责任公司": "集团有限公司"}
+# What bidders put where a name is required and they have none to give.
+_PLACEHOLDERS = ("无", "暂无", "不详", "N/A", "n/a", "/", "-", "——", "（）", "…", "null")
 
 
 def scopes(region: Region, region_text: str) -> tuple[str, ...]:
@@ -85,7 +102,24 @@ Entry = tuple[tuple[str, ...], str, int]
 
 
 def sector_of(industry: str) -> str:
-    return names.SECTOR_OF.get(industry, "shop")  # a 个体工商户's goods
+    """The line of business of an industry as generated, or as a bidder may write it instead
+    (`names.INDUSTRY_SYNONYMS`); "shop" for a 个体工商户's goods."""
+    return names.SECTOR_OF.get(industry) or names.SYNONYM_SECTOR.get(industry, "shop")
+
+
+def one_character_off(a: str, b: str) -> tuple[str, str] | None:
+    """The two differing characters when 字号 `a` and `b` have one length and differ in one
+    character only; None otherwise."""
+    if len(a) != len(b):
+        return None
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return differ[0] if len(differ) == 1 else None
+
+
+def mistakable(a: str, b: str) -> bool:
+    """Whether a bidder could write character `b` for `a`: the same reading (tones ignored), or
+    a look-alike form."""
+    return names.sound_alike(a, b) or b in names.look_alikes().get(a, "")
 
 
 def same_line_nearby(entries: Iterable[Entry], where: Iterable[str], sector: str,
@@ -160,6 +194,9 @@ class ListedEntity:
         return Candidate(entity_id=self.entity_id, names=records, code=self.code)
 
 
+FoundAt = Literal["strong", "possible"]
+
+
 @dataclass(frozen=True)
 class LabelledQuery:
     """A subject as a bidder wrote it, and the listed entity it is (None: not listed)."""
@@ -168,8 +205,14 @@ class LabelledQuery:
     family: str
     expected: int | None
     relation: Relation | None = None  # how the expected entity relates to the subject
-    parts: NameParts | None = None  # what a negative's name was built from (for label checks)
-    region: str | None = None  # a negative's region code (6 digits)
+    parts: NameParts | None = None  # what a generated name was built from (for label checks)
+    region: str | None = None  # the region code (6 digits) of a name built from parts
+    found_at: FoundAt = "strong"  # the lowest match level at which the expected entity is found
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """The match levels at which a hit on the expected entity is right."""
+        return ("exact", "strong", "possible") if self.found_at == "possible" else ("exact", "strong")
 
     @property
     def kind(self) -> str:
@@ -204,6 +247,18 @@ def _cum(weights: Sequence[float]) -> list[float]:
     return list(itertools.accumulate(weights))
 
 
+def registration_number(rng: random.Random, region: Region) -> str:
+    """A 15-digit 注册号 as issued before the USCC: region, sequence, ISO 7064 MOD 11,10 check."""
+    body = region.code + "".join(rng.choice("0123456789") for _ in range(8))
+    return body + str(mod_11_10.calc_check_digit(body))
+
+
+def _is_organisation_code(code: str) -> bool:
+    """Whether `code` is a well-formed 组织机构代码 (a hyphen before the check character allowed)."""
+    code = code.replace("-", "").upper()
+    return len(code) == 9 and code.isascii() and code[:8].isalnum() and _organisation_code(code[:8]) == code
+
+
 def _organisation_code(body: str) -> str:
     """GB 11714 组织机构代码: eight characters and their check character."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -223,6 +278,7 @@ class _Registry:
     trade_scopes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     trade_entries: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     codes: set[str] = field(default_factory=set)
+    organisations: set[str] = field(default_factory=set)  # 组织机构代码 (a USCC's characters 9–17)
     used_trades: list[str] = field(default_factory=list)
     entities: list[ListedEntity] = field(default_factory=list)
 
@@ -254,10 +310,13 @@ class _Registry:
                 body = "".join(self.rng.choice("0123456789") for _ in range(8))
             else:
                 body = "MA" + "".join(self.rng.choice(uscc.ALPHABET) for _ in range(6))
-            code = uscc.complete(category + region.code + _organisation_code(body))
-            if code not in self.codes:
-                self.codes.add(code)
-                return code
+            organisation = _organisation_code(body)
+            if organisation in self.organisations:  # one organisation, one code, nationwide
+                continue
+            code = uscc.complete(category + region.code + organisation)
+            self.codes.add(code)
+            self.organisations.add(organisation)
+            return code
 
     def claim(self, parts: NameParts, region: Region, entity_id: int) -> bool:
         """Take a name for `entity_id` unless it is taken, or another listed name with its 字号 and
@@ -365,6 +424,15 @@ class _QueryMaker:
         self.latin = [e for e in entities if e.parts.trade.isascii()]
         self.limited = [e for e in self.companies if e.parts.form in _LOWER_FORMS]
         self.characters = "".join(sorted({ch for t in self.state.trades[:5000] for ch in t}))
+        self.chinese = [e for e in self.companies if not e.parts.trade.isascii()]
+        self.synonymous = [e for e in self.companies if e.parts.industry in names.INDUSTRY_SYNONYMS]
+        self.shared_line = [e for e in self.companies if self.others_in_line(e)]
+        # characters of 字号 by their common reading, for misspelling one as a bidder would
+        self.by_reading: dict[str, list[str]] = defaultdict(list)
+        for ch in self.characters:
+            found = names.readings(ch)
+            if found:
+                self.by_reading[found[0]].append(ch)
         self.negative_keys: set[tuple[str, str, str, str]] = set()
         self.by_province: dict[str, list[Region]] = defaultdict(list)
         for region in self.state.regions:
@@ -374,8 +442,64 @@ class _QueryMaker:
         return self.rng.choice(pool or self.state.entities)
 
     def positive(self, family: str, entity: ListedEntity, name: str | None, code: str | None = None,
-                 relation: Relation = "self") -> LabelledQuery:
-        return LabelledQuery(Query(name=name, code=code), family, entity.entity_id, relation)
+                 relation: Relation = "self", parts: NameParts | None = None) -> LabelledQuery:
+        found_at: FoundAt = "possible" if family in REVIEW_FAMILIES else "strong"
+        return LabelledQuery(Query(name=name, code=code), family, entity.entity_id, relation,
+                             parts=parts, region=entity.region.code if parts else None, found_at=found_at)
+
+    def others_in_line(self, e: ListedEntity) -> list[int]:
+        """Other listed entities with `e`'s 字号 in its line of business (elsewhere, by
+        construction)."""
+        sector = sector_of(e.parts.industry)
+        return [eid for _, s, eid in self.state.trade_entries.get(e.parts.trade, ())
+                if s == sector and eid != e.entity_id]
+
+    def slipped(self, trade: str) -> str | None:
+        """`trade` with one character replaced as a bidder might: mostly by another with the same
+        reading (合胜 for 合晟), sometimes by a look-alike form (已 for 己)."""
+        rng = self.rng
+        alike = [i for i, ch in enumerate(trade) if ch in names.look_alikes()]
+        if alike and rng.random() < 0.3:
+            i = rng.choice(alike)
+            return trade[:i] + rng.choice(names.look_alikes()[trade[i]]) + trade[i + 1:]
+        i = rng.randrange(len(trade))
+        sounds = names.readings(trade[i])
+        if not sounds:
+            return None
+        # the bidder types the reading they know (the common one) and picks a wrong character
+        options = [ch for ch in self.by_reading.get(sounds[0], ()) if ch != trade[i]]
+        return trade[:i] + rng.choice(options) + trade[i + 1:] if options else None
+
+    def unmistakably_other(self, trade: str) -> str | None:
+        """`trade` with one character replaced by one that neither sounds nor looks like it."""
+        i = self.rng.randrange(len(trade))
+        for _ in range(20):
+            ch = self.rng.choice(self.characters)
+            if ch != trade[i] and not mistakable(trade[i], ch):
+                return trade[:i] + ch + trade[i + 1:]
+        return None
+
+    def loosely(self, parts: NameParts) -> NameParts:
+        """Sometimes the legal form written the other way (有限公司 ↔ 有限责任公司)."""
+        form = _LOWER_FORMS.get(parts.form)
+        return replace(parts, form=form) if form and self.rng.random() < 0.2 else parts
+
+    def written(self, parts: NameParts) -> str:
+        """The name as a bidder types it: mostly as is, sometimes with spaces between the parts
+        or in traditional characters."""
+        roll = self.rng.random()
+        if roll < 0.2:
+            return self.spaced(parts) if parts.region else " ".join(parts.pieces()[1:])
+        if roll < 0.35:
+            return self.s2t(parts.text)
+        return parts.text
+
+    def free_name(self, parts: NameParts, e: ListedEntity) -> bool:
+        """Whether a name made from `e`'s can still mean `e` only: it is no listed name, and no
+        other listed entity with its 字号 works in its line of business where `e` is."""
+        return parts.key not in self.state.keys and not same_line_nearby(
+            self.state.trade_entries.get(parts.trade, ()), e.scopes, sector_of(parts.industry),
+            besides=e.entity_id)
 
     def spaced(self, parts: NameParts) -> str:
         pieces = parts.pieces()
@@ -395,7 +519,7 @@ class _QueryMaker:
         return text[:i] + self.rng.choice(others) + text[i + 1:]
 
     def malformed_code(self, code: str) -> str:
-        roll = self.rng.randrange(4)
+        roll = self.rng.randrange(6)
         if roll == 0:
             return code[:-1]  # 17 characters
         if roll == 1:  # wrong check character
@@ -403,6 +527,12 @@ class _QueryMaker:
             return code[:-1] + wrong
         if roll == 2:
             return code[:10] + "O" + code[11:]  # O is not in the GB 32100 alphabet
+        if roll == 3:  # its 组织机构代码 with a wrong check character
+            check = code[16]
+            return code[8:16] + ("0" if check == "X" else "X" if check == "9" else str(int(check) + 1))
+        if roll == 4:  # a 注册号 with a wrong check digit
+            body = code[2:8] + "".join(self.rng.choice("0123456789") for _ in range(8))
+            return body + str((int(mod_11_10.calc_check_digit(body)) + 1) % 10)
         return "12345"
 
     def make(self, family: str) -> LabelledQuery | None:
@@ -504,10 +634,53 @@ class _QueryMaker:
             industry = _weighted(rng, self.state.industries, self.state.industry_cum)
             form = _weighted(rng, self.state.forms, self.state.form_cum)
             return self.negative(family, NameParts(region.city_short, trade, industry, form), region)
+        if family == "industry_synonym":
+            e = self.pick(self.synonymous)
+            synonyms = names.INDUSTRY_SYNONYMS.get(e.parts.industry)
+            if not synonyms:
+                return None
+            parts = self.loosely(replace(e.parts, industry=rng.choice(synonyms)))
+            return self.positive(family, e, self.written(parts), parts=parts) if self.free_name(parts, e) else None
+        if family == "homophone_trade":
+            e = self.pick(self.chinese)
+            trade = self.slipped(e.parts.trade) if not e.parts.trade.isascii() else None
+            if trade is None:
+                return None
+            parts = self.loosely(replace(e.parts, trade=trade))
+            if rng.random() < 0.15:  # and no region either
+                parts = replace(parts, region="", bracketed=False)
+            return self.positive(family, e, self.written(parts), parts=parts) if self.free_name(parts, e) else None
+        if family == "region_dropped_shared":
+            e = self.pick(self.shared_line)
+            if not self.others_in_line(e):
+                return None  # then it is plain region_dropped
+            parts = self.loosely(replace(e.parts, region="", bracketed=False))
+            return self.positive(family, e, self.written(parts), parts=parts)
+        if family == "organisation_code":
+            e = self.pick(self.state.entities)
+            code = e.code[8:17]
+            roll = rng.random()
+            if roll < 0.3:
+                code = f"{code[:8]}-{code[8]}"  # as printed on the old certificates
+            if roll > 0.8:
+                code = code.lower()
+            return self.positive(family, e, None, code)
+        if family == "registration_number_with_name":
+            e = self.pick(self.state.entities)
+            text = self.spaced(e.parts) if rng.random() < 0.3 else e.name
+            return self.positive(family, e, text, registration_number(rng, e.region))
+        if family == "neg_one_char_off_trade":
+            e = self.pick(self.chinese)
+            trade = self.unmistakably_other(e.parts.trade) if not e.parts.trade.isascii() else None
+            if trade is None or overlap(self.state.trade_scopes.get(trade, ()), e.scopes):
+                return None
+            return self.negative(family, replace(e.parts, trade=trade), e.region)
         if family == "bad_empty":
             return LabelledQuery(Query(name="" if rng.random() < 0.5 else None), family, None)
         if family == "bad_whitespace":
             return LabelledQuery(Query(name=rng.choice(("   ", "\u3000", " \t ")), code=""), family, None)
+        if family == "bad_placeholder":
+            return LabelledQuery(Query(name=rng.choice(_PLACEHOLDERS)), family, None)
         if family == "bad_malformed_code":
             e = self.pick(self.state.entities)
             return LabelledQuery(Query(code=self.malformed_code(e.code)), family, None)
@@ -584,6 +757,9 @@ def check_labels(data: Dataset) -> list[str]:
             trade_entries[parts.trade].append((e.scopes, sector_of(parts.industry), e.entity_id))
     if len(codes) != len(data.entities):
         problems.append("two entities share a code")
+    organisations = {e.code[8:17] for e in data.entities}
+    if len(organisations) != len(data.entities):
+        problems.append("two entities share a 组织机构代码 (characters 9–17 of the code)")
     for trade, entries in trade_entries.items():
         for i, (where, sector, eid) in enumerate(entries):
             if same_line_nearby(entries[i + 1:], where, sector, besides=eid):
@@ -593,13 +769,25 @@ def check_labels(data: Dataset) -> list[str]:
         name, code = q.query.name, q.query.code
         if q.expected is not None:
             entity = by_id.get(q.expected)
+            if (q.found_at == "possible") != (q.family in REVIEW_FAMILIES):
+                problems.append(f"{where}: found at {q.found_at}, but the family says otherwise")
             if entity is None:
                 problems.append(f"{where}: expected entity {q.expected} does not exist")
+            elif q.family in ("industry_synonym", "homophone_trade", "region_dropped_shared"):
+                problems += [f"{where}: {p}" for p in _check_variant(q, entity, keys, trade_entries)]
+            elif q.family == "organisation_code" and (
+                    name or (code or "").replace("-", "").upper() != entity.code[8:17]):
+                problems.append(f"{where}: {code} is not entity {entity.entity_id}'s 组织机构代码")
+            elif q.family == "registration_number_with_name" and not (
+                    len(code or "") == 15 and mod_11_10.is_valid(code or "")
+                    and "".join((name or "").split()) == entity.name):
+                problems.append(f"{where}: needs a valid 注册号 and the entity's name")
             elif q.family in ("code_only", "code_misspelt_name") and uscc.normalise(code or "") != entity.code:
                 problems.append(f"{where}: code {code} is not entity {entity.entity_id}'s")
             elif q.family == "former_name" and name not in entity.former_names:
                 problems.append(f"{where}: {name} is not a former name of {entity.entity_id}")
-            elif q.family == "bad_malformed_code_with_name" and (uscc.is_valid(code or "") or name != entity.name):
+            elif q.family == "bad_malformed_code_with_name" and (
+                    uscc.is_valid(code or "") or _is_organisation_code(code or "") or name != entity.name):
                 problems.append(f"{where}: needs a malformed code and the entity's name")
             elif q.family == "region_dropped" and any(
                     s == sector_of(entity.parts.industry) and eid != entity.entity_id
@@ -621,13 +809,57 @@ def check_labels(data: Dataset) -> list[str]:
                     problems.append(f"{where}: a listed entity with this 字号 nearby works in the same sector")
             elif any(overlap(sc, here) for sc, _, _ in entries):
                 problems.append(f"{where}: a listed entity carries {q.parts.trade} in the same city or province-wide")
+            if q.family == "neg_one_char_off_trade" and not any(
+                    (off := one_character_off(e.parts.trade, q.parts.trade)) and not mistakable(*off)
+                    and e.parts.region == q.parts.region and e.parts.industry == q.parts.industry
+                    for e in data.entities):
+                problems.append(f"{where}: {q.parts.trade} is not one unmistakable character off a listed 字号 "
+                                "in the same place and industry")
             if code is not None and (code in codes or not uscc.is_valid(code)):
                 problems.append(f"{where}: code {code} is not a fresh valid code")
         elif q.kind == "bad":
-            if (name or "").strip():
+            if q.family == "bad_placeholder":
+                if name not in _PLACEHOLDERS:
+                    problems.append(f"{where}: {name!r} is not a placeholder for a name")
+            elif (name or "").strip():
                 problems.append(f"{where}: a bad input expecting no match has a usable name")
-            if code and uscc.is_valid(code):
+            if code and (uscc.is_valid(code) or _is_organisation_code(code)):
                 problems.append(f"{where}: code {code} is valid")
         else:
             problems.append(f"{where}: a positive family without an expected entity")
+    return problems
+
+
+def _check_variant(q: LabelledQuery, entity: ListedEntity, keys: dict[tuple[str, str, str, str], int],
+                   trade_entries: dict[str, list[Entry]]) -> list[str]:
+    """Problems with a positive built from its entity's name parts with one part changed."""
+    parts = q.parts
+    if parts is None or q.region != entity.region.code:
+        return ["needs the parts it was made of and the entity's region"]
+    problems = []
+    if parts.key in keys:
+        problems.append(f"{parts.text} is a listed name")
+    if parts.region and same_line_nearby(trade_entries.get(parts.trade, ()), entity.scopes,
+                                         sector_of(parts.industry), besides=entity.entity_id):
+        problems.append(f"another listed {parts.trade} works in its line nearby: it could mean that one")
+    # the entity's own name, but for the part the family changes (and a region left out)
+    own = replace(parts, region=parts.region or entity.parts.region,
+                  bracketed=parts.bracketed if parts.region else entity.parts.bracketed)
+    if q.family == "industry_synonym" and (
+            parts.industry not in names.INDUSTRY_SYNONYMS.get(entity.parts.industry, ())
+            or replace(own, industry=entity.parts.industry).key != entity.parts.key):
+        problems.append(f"{parts.industry} is not a synonym of {entity.parts.industry} in its name")
+    if q.family == "region_dropped_shared":
+        if parts.region or own.key != entity.parts.key:
+            problems.append(f"{parts.text} is not the entity's name without its region")
+        if not any(s == sector_of(entity.parts.industry) and eid != entity.entity_id
+                   for _, s, eid in trade_entries[entity.parts.trade]):
+            problems.append(f"no other listed entity shares {entity.parts.trade} and its line")
+    if q.family == "homophone_trade":
+        off = one_character_off(entity.parts.trade, parts.trade)
+        if off is None or not mistakable(*off) or replace(own, trade=entity.parts.trade).key != entity.parts.key:
+            problems.append(f"{parts.trade} is not {entity.parts.trade} with one character mistaken")
+    t2s = names.converter("t2s")[0]
+    if t2s("".join((q.query.name or "").split())) != t2s(parts.text):
+        problems.append("the name is not the one its parts make")
     return problems

@@ -114,9 +114,18 @@ class SearchFigures:
 
 @dataclass
 class QualityFigures:
+    """Recall and precision against the labels.
+
+    A positive is found when its entity is among the hits at the levels its label accepts:
+    exact/strong, or any level for the review families (`dataset.REVIEW_FAMILIES`: no region,
+    or a 字号 one homophone off, where the right answer is `possible`). Per family: `found`,
+    `found_possible` (at any level), `flagged` (a negative with an exact/strong hit),
+    `wrong_strong` (a positive with an exact/strong hit on another entity: a false block),
+    `errors`."""
+
     positives: int  # labelled queries that name a listed entity
     negatives: int  # labelled queries that name none (including bad inputs)
-    true_positives: int  # positives whose entity is among the exact/strong hits
+    true_positives: int  # positives whose entity is among the hits at a level their label accepts
     positive_hits: int  # exact/strong hits over all queries
     correct_positive_hits: int  # of which: the labelled entity
     recall: float
@@ -198,10 +207,12 @@ def latency_figures(times: Sequence[float], results: Sequence[SearchResult]) -> 
 
 
 def evaluate(queries: Sequence[LabelledQuery], results: Sequence[SearchResult]) -> QualityFigures:
-    """Recall and precision against the labels; a refused bad input counts as "no hits"."""
+    """Recall and precision against the labels (see `QualityFigures`); a refused bad input counts
+    as "no hits"."""
     families = (*POSITIVE_FAMILIES, *NEGATIVE_FAMILIES, *BAD_FAMILIES)
     per_family: dict[str, dict[str, float]] = {f: {"queries": 0, "found": 0, "found_possible": 0,
-                                                   "flagged": 0, "errors": 0} for f in families}
+                                                   "flagged": 0, "wrong_strong": 0, "errors": 0}
+                                               for f in families}
     positives = negatives = tp = hits = correct = found_any = flagged = possible_only = 0
     for q, result in zip(queries, results, strict=True):
         row = per_family[q.family]
@@ -214,7 +225,9 @@ def evaluate(queries: Sequence[LabelledQuery], results: Sequence[SearchResult]) 
         if q.expected is not None:
             positives += 1
             correct += sum(1 for h in strong if h.entity_id == q.expected)
-            if any(h.entity_id == q.expected for h in strong):
+            if any(h.entity_id != q.expected for h in strong):
+                row["wrong_strong"] += 1
+            if any(h.entity_id == q.expected and h.match in q.accepted for h in result):
                 tp += 1
                 row["found"] += 1
             if any(h.entity_id == q.expected for h in result):

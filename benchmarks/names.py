@@ -7,6 +7,8 @@
 - Industries and legal forms: the common ones, weighted roughly as they occur.
 - Simplified → traditional: OpenCC (s2t) when installed, else a built-in table of the
   characters company names use most.
+- How a 字号 is misspelt: characters with the same reading (pypinyin, tones ignored) and
+  look-alike forms (a short list of well-known 形近字 pairs).
 """
 
 from __future__ import annotations
@@ -53,6 +55,25 @@ SECTORS: dict[str, tuple[str, ...]] = {
     "trade": ("物流", "供应链管理", "实业投资", "贸易", "商贸", "资产管理", "农业开发"),
 }
 SECTOR_OF = {industry: sector for sector, industries in SECTORS.items() for industry in industries}
+# How bidders write a line of business for another of the same meaning (软件 for 信息技术, 建设 for
+# 建设工程): the listed entity's industry → what may be written instead.
+INDUSTRY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "建设工程": ("建筑工程", "建设", "建筑"), "建筑工程": ("建设工程", "建筑", "建设"),
+    "市政工程": ("市政建设", "市政"), "园林绿化工程": ("园林绿化",), "电力工程": ("电力建设",),
+    "信息技术": ("软件", "信息科技", "软件技术"), "网络科技": ("网络技术",), "软件": ("软件技术", "信息技术"),
+    "电子科技": ("电子技术",), "数据技术": ("数据科技",), "智能科技": ("智能技术",),
+    "环保科技": ("环保技术", "环境科技"), "新能源": ("新能源科技",), "检测技术": ("检验检测",),
+    "物业服务": ("物业管理",), "文化传媒": ("文化传播",), "人力资源": ("人力资源服务",),
+    "保洁服务": ("清洁服务",), "餐饮管理": ("餐饮服务",), "医药": ("药业",), "药业": ("医药",),
+    "房地产开发": ("房地产",), "建材": ("建筑材料",), "机械设备": ("机械",),
+    "商贸": ("贸易",), "贸易": ("商贸",), "供应链管理": ("供应链",), "物流": ("物流服务",),
+}
+SYNONYM_SECTOR = {synonym: SECTOR_OF[industry] for industry, synonyms in INDUSTRY_SYNONYMS.items()
+                  for synonym in synonyms}
+# 形近字 that a name copied by hand or from a scan may carry for one another.
+LOOK_ALIKE_PAIRS = ("己已", "末未", "士土", "日曰", "大太", "王玉", "千干", "天夭", "木本", "白自",
+                    "由申", "晴睛", "候侯", "拔拨", "宇字", "往住", "鸣呜", "亨享", "竞竟", "贝见", "元无",
+                    "今令", "延廷", "秦泰", "昊吴", "锦绵", "徽微", "颖颍")
 
 # 组织形式 of companies with a relative weight; 有限公司 ≡ 有限责任公司 (公司法).
 COMPANY_FORMS: dict[str, int] = {
@@ -250,3 +271,39 @@ def converter(direction: str) -> tuple[Callable[[str], str], str]:
         return (lambda text: text.translate(table)), f"built-in table ({len(_S2T)} characters)"
     engine = opencc.OpenCC(direction)
     return engine.convert, f"OpenCC {direction}"
+
+
+# --- misspelling a 字号 ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Callable[[str], list[str]]:
+    """Every reading of a character without tones (pypinyin; 晟 → cheng, sheng, jing)."""
+    from pypinyin import Style, pinyin
+
+    def readings(ch: str) -> list[str]:
+        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+        return list(dict.fromkeys(found[0])) if found else []
+
+    return readings
+
+
+@lru_cache(maxsize=65536)
+def readings(ch: str) -> tuple[str, ...]:
+    """The readings of a character without tones, the common one first ((), if unknown)."""
+    return tuple(_pinyin()(ch))
+
+
+@lru_cache(maxsize=1)
+def look_alikes() -> dict[str, str]:
+    """Character → the characters it looks like (from `LOOK_ALIKE_PAIRS`)."""
+    found: dict[str, str] = {}
+    for a, b in LOOK_ALIKE_PAIRS:
+        found[a] = found.get(a, "") + b
+        found[b] = found.get(b, "") + a
+    return found
+
+
+def sound_alike(a: str, b: str) -> bool:
+    """Whether two characters share a reading (tones ignored)."""
+    return bool(set(readings(a)) & set(readings(b)))

@@ -2,10 +2,11 @@
 
 Pure: no Flask and no database. It is fed `Candidate` rows and answers `Query`s with `Hit`s.
 
-Modules: `normalise` (how a name is written), `codes` (统一社会信用代码 as evidence),
-`regions` (行政区划 names), `industries` (行业 words), `legal_forms` (组织形式 and 分支机构
-suffixes), `parse` (a name in parts), `readings` (where regions end and the 字号 begins, when
-that is unsure), `index` (the candidate index), `scoring` (the
+Modules: `normalise` (how a name is written), `codes` (统一社会信用代码, and the 组织机构代码 and
+注册号 it replaced, as evidence), `regions` (行政区划 names), `industries` (行业 words),
+`legal_forms` (组织形式 and 分支机构 suffixes), `parse` (a name in parts), `readings` (where
+regions end and the 字号 begins, when that is unsure), `characters` (a 字号 character mistaken
+for one of the same reading or a look-alike form), `index` (the candidate index), `scoring` (the
 `cn-name-parts` scorer and its thresholds), `matcher` (`NamePartsMatcher`, the Matcher).
 """
 

@@ -1,10 +1,18 @@
-"""统一社会信用代码 (USCC, GB 32100-2015) as matching evidence.
+"""统一社会信用代码 (USCC, GB 32100-2015) and the codes it replaced, as matching evidence.
 
 The matcher needs only two things of a code: its normalised form and whether it is valid.
 A malformed code is not an error here: it is simply no evidence. The rules are the standard's
 (as registry/codes/uscc.py applies them, which matching/ may not import): 18 characters from
 the GB 32100 alphabet, a known registration authority, a 6-digit region, the weighted check
 character. Codes starting with A, N or Y are valid (python-stdnum wrongly rejects them).
+
+Bidders still give the codes used before 2015 (`read_code`):
+
+- a 组织机构代码 (GB 11714: eight characters and a check character, often written 72631281-4):
+  a USCC's characters 9–17 are the organisation's code, so it identifies a listed entity as
+  well as the USCC does (`organisation_part`);
+- a 15-digit 注册号 (the business-licence number, ISO 7064 MOD 11,10 check digit): nothing in a
+  USCC derives from it, so it is recognised, said so, and is no evidence either way.
 """
 
 from __future__ import annotations
@@ -12,6 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from operator import mul
+from typing import Literal
+
+from stdnum.iso7064 import mod_11_10
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -52,3 +63,52 @@ def valid_code(raw: str | None) -> str | None:
         return None
     code = normalise_code(raw)
     return code if is_valid_code(code) else None
+
+
+# --- the codes used before the USCC -------------------------------------------------------
+
+CodeKind = Literal["uscc", "organisation", "registration", "invalid"]
+_ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORGANISATION_BODY = re.compile(r"[0-9A-Z]{8}")
+
+
+def organisation_check(first8: str) -> str:
+    """The 9th character of a 组织机构代码 (GB 11714: weights 3, 7, 9, 10, 5, 8, 4, 2 mod 11;
+    10 is X, 11 is 0)."""
+    total = sum(w * int(ch, 36) for w, ch in zip(_ORGANISATION_WEIGHTS, first8, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def is_valid_organisation_code(code: str) -> bool:
+    """True for a normalised 组织机构代码 with the right check character."""
+    return (
+        len(code) == 9
+        and _ORGANISATION_BODY.fullmatch(code[:8]) is not None
+        and organisation_check(code[:8]) == code[8]
+    )
+
+
+def organisation_part(uscc: str) -> str:
+    """The 组织机构代码 inside a USCC: its characters 9–17."""
+    return uscc[8:17]
+
+
+def is_registration_number(code: str) -> bool:
+    """True for a normalised 15-digit 注册号 with the right check digit."""
+    return len(code) == 15 and code.isdigit() and mod_11_10.is_valid(code)
+
+
+def read_code(raw: str | None) -> tuple[CodeKind, str]:
+    """What a code as given is, and its normalised form: a valid USCC, a valid 组织机构代码, a
+    valid 15-digit 注册号, or "invalid" (absent, placeholder or malformed: no evidence)."""
+    if not raw:
+        return "invalid", ""
+    code = normalise_code(raw)
+    if is_valid_code(code):
+        return "uscc", code
+    if is_valid_organisation_code(code):
+        return "organisation", code
+    if is_registration_number(code):
+        return "registration", code
+    return "invalid", code

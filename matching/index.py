@@ -10,9 +10,11 @@ scored. With the lookup tables that is about 180 bytes a name (`stats()`).
 Lookups are by 64-bit hashes (Python's `hash`, stable within a process; a collision only adds
 a candidate, which then scores low):
 
-- exact keys: the entity's valid code; each name's exact key; its 字号; for a branch, the exact
-  key of its head company's name;
-- postings: the bigrams of each name's 字号 (a one-character 字号 is its own gram).
+- exact keys: the entity's valid code and the 组织机构代码 inside it (characters 9–17); each
+  name's exact key; its 字号; for a branch, the exact key of its head company's name;
+- postings: the bigrams of each name's 字号 (a one-character 字号 is its own gram);
+- slip postings: the 字号 with one character replaced by a reading or a look-alike group
+  (`characters.slip_keys`: 合晟 under 合·sheng, …), so that 合胜 finds 合晟.
 
 A build parses every name once (OpenCC is called once per thousand names) and, for 200,000
 entities and more, shares the work among forked processes, one per CPU (`build`).
@@ -24,7 +26,9 @@ the additions grow past a share of the base they are merged in (`compact`).
 Candidate generation never scans the names: it takes the rows with the same 字号 and the
 postings of the query's bigrams (rarest first, at most `MAX_POSTINGS` rows in all), counts the
 bigrams each row shares, ranks rows by that count and by agreement on 字号, 行业, 行政区划 and
-组织形式 (vectorised), and returns the top `k`.
+组织形式 (vectorised), and returns the top `k`. Apart from those, the rows one slip away
+(`by_slips`, from the slip postings, at most `MAX_SLIP_POSTINGS` rows) that state the query's
+行政区划 or 行业 are ranked by agreement on those and on 组织形式: they share no bigram with it.
 """
 
 from __future__ import annotations
@@ -43,12 +47,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matching.codes import valid_code
+from matching import characters
+from matching.codes import organisation_part, valid_code
+from matching.industries import industries_conflict
 from matching.parse import ParsedName, parse_many, parse_name
-from matching.readings import trade_with_region
+from matching.readings import detach_region, trade_with_region
+from matching.regions import region_agreement
 from matching.types import Candidate, NameKind
 
 MAX_POSTINGS = 4_000  # rows read from bigram postings per query, at most
+MAX_SLIP_POSTINGS = 2_000  # rows read from slip postings per query, at most
 COMPACT_AT = 0.05  # merge the additions once they exceed this share of the base (and 10,000)
 
 _KINDS: tuple[NameKind, ...] = ("current", "former", "alias")
@@ -140,6 +148,34 @@ class _Table:
             return np.concatenate([base, np.asarray(extra, dtype=np.uint32)])
         return base
 
+    def get_many(self, keys: Sequence[int], limit: int, skip: Callable[[int], bool] | None = None) -> RowArray:
+        """The rows of several keys, in the order of the keys, `limit` rows at most (one
+        vectorised search of the base, then the additions). `skip(i)`: leave out the base's
+        `i`th key (its index in `keys`, the sorted array)."""
+        found: list[RowArray] = []
+        total = 0
+        if len(self.keys) and keys:
+            wanted = np.asarray(keys, dtype=np.int64)
+            at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+            at = at[self.keys[at] == wanted]
+            for i in at.tolist():
+                if skip is not None and skip(i):
+                    continue
+                start, stop = int(self.starts[i]), int(self.starts[i + 1])
+                found.append(self.rows[start : min(stop, start + limit - total)])
+                total += len(found[-1])
+                if total >= limit:
+                    break
+        if self.added and total < limit:
+            for key in keys:
+                extra = self.added.get(key)
+                if extra:
+                    found.append(np.asarray(extra[: limit - total], dtype=np.uint32))
+                    total += len(found[-1])
+                    if total >= limit:
+                        break
+        return np.concatenate(found) if found else self.rows[:0]
+
     def pairs(self) -> tuple[IntArray, RowArray]:
         """Every (key, row), base and additions."""
         counts = np.diff(self.starts)
@@ -214,6 +250,7 @@ class _Row(NamedTuple):
     trade_skip: int
     exact: tuple[int, ...]
     grams: tuple[int, ...]
+    slips: tuple[int, ...]
 
 
 class StoredName(NamedTuple):
@@ -267,6 +304,23 @@ def _exact_trade_key(trade: str) -> int:
     return hash("t\x00" + trade)
 
 
+def _exact_organisation_key(code: str) -> int:
+    return hash("o\x00" + code)
+
+
+def _slip_hashes(name: ParsedName) -> tuple[int, ...]:
+    """The slip postings of a name: its 字号's (for a branch, the head's) slip keys, hashed; for
+    a name that states no region, also those of its 字号 without a leading region name (虞城五阳
+    may be 虞城 + 五阳, as the scorer reads it)."""
+    keys = characters.slip_keys(name.trade_name)
+    head = name.branch.head if name.branch is not None else name
+    if not head.regions:
+        detached = detach_region(head.trade_name)
+        if detached is not None:
+            keys += characters.slip_keys(detached[1])
+    return tuple(map(hash, keys))
+
+
 def _rows(
     candidate: Candidate, names: list[ParsedName], part_id: Callable[[object], int]
 ) -> Iterator[_Row]:
@@ -274,7 +328,11 @@ def _rows(
     `part_id`: the small id of a part's value)."""
     entity_code = valid_code(candidate.code)
     code = entity_code.encode() if entity_code else b""
-    code_key = (_exact_code_key(entity_code),) if entity_code else ()
+    code_key = (
+        (_exact_code_key(entity_code), _exact_organisation_key(organisation_part(entity_code)))
+        if entity_code
+        else ()
+    )
     for record, parsed in zip(candidate.names, names, strict=True):
         if parsed.is_empty:
             continue
@@ -291,7 +349,7 @@ def _rows(
             | (0 if head.regions else _UNPLACED),
             code,
             hash(parsed.trade_name),
-            part_id(parsed.industry_text),
+            part_id(parsed.industry),
             part_id(parsed.region_codes),
             part_id(parsed.legal_form),
             record.name,
@@ -299,6 +357,7 @@ def _rows(
             skip,
             exact,
             tuple(map(hash, grams(parsed))),
+            _slip_hashes(parsed),
         )
 
 
@@ -340,6 +399,8 @@ class _Part:
     exact_rows: RowArray
     gram_keys: IntArray
     gram_rows: RowArray
+    slip_keys: IntArray
+    slip_rows: RowArray
     parts: list[object]
 
 
@@ -367,6 +428,7 @@ def _build_part(candidates: Sequence[Candidate]) -> _Part:
     trades, trade_ends = bytearray(), array("q")
     exact_keys, exact_rows = array("q"), array("I")
     gram_keys, gram_rows = array("q"), array("I")
+    slip_keys, slip_rows = array("q"), array("I")
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -391,6 +453,8 @@ def _build_part(candidates: Sequence[Candidate]) -> _Part:
                 for key in r.grams:
                     gram_keys.append(key)
                     gram_rows.append(row)
+                slip_keys.extend(r.slips)
+                slip_rows.extend(itertools.repeat(row, len(r.slips)))
                 row += 1
     finally:
         if collecting:
@@ -412,6 +476,8 @@ def _build_part(candidates: Sequence[Candidate]) -> _Part:
         exact_rows=_numpy(exact_rows, np.uint32),
         gram_keys=_numpy(gram_keys, np.int64),
         gram_rows=_numpy(gram_rows, np.uint32),
+        slip_keys=_numpy(slip_keys, np.int64),
+        slip_rows=_numpy(slip_rows, np.uint32),
         parts=parts,
     )
 
@@ -489,11 +555,13 @@ class CandidateIndex:
         self._trade_skip = _Column(np.uint8)
         self._names = _Texts()
         self._trades = _Texts()  # StoredName.trade_ext, for rejecting candidates before parsing
-        # Small ids for the parts used in ranking (行业 text, 行政区划 codes, 组织形式); 0 = none.
-        self._part_ids: dict[object, int] = {"": 0, frozenset(): 0}
+        # Small ids for the parts used in ranking (行业 words, 行政区划 codes, 组织形式); 0 = none.
+        self._part_ids: dict[object, int] = {"": 0, frozenset(): 0, (): 0}
         self._parts: list[object] = [frozenset()]
         self._exact = _Table()
         self._grams = _Table()
+        self._slips = _Table()
+        self._slip_sole: IntArray = np.zeros(0, dtype=np.int64)  # see `_sole_trades`
         self._by_entity = _Table()
         self._entities = 0
 
@@ -508,6 +576,7 @@ class CandidateIndex:
         can fork; 1: never). Each builds the rows of its share; this process merges them."""
         items = list({c.entity_id: c for c in candidates}.values())
         self._reset()
+        characters.load()  # once here, rather than in each worker
         count = _worker_count(len(items), workers)
         parts = _build_in_processes(items, count) if count > 1 else None
         self._merge(parts or [_build_part(items)])
@@ -515,7 +584,7 @@ class CandidateIndex:
     def _merge(self, parts: list[_Part]) -> None:
         """Adopt the rows built in `parts`, in order, as the base of the index."""
         rows = 0
-        exact_keys, exact_rows, gram_keys, gram_rows = [], [], [], []
+        exact_keys, exact_rows, gram_keys, gram_rows, slip_keys, slip_rows = [], [], [], [], [], []
         for part in parts:
             ids = np.fromiter((self._part_id(v) for v in part.parts), dtype=np.uint32, count=len(part.parts))
             part.industry, part.region = ids[part.industry], ids[part.region]
@@ -524,6 +593,8 @@ class CandidateIndex:
             exact_rows.append(part.exact_rows + np.uint32(rows))
             gram_keys.append(part.gram_keys)
             gram_rows.append(part.gram_rows + np.uint32(rows))
+            slip_keys.append(part.slip_keys)
+            slip_rows.append(part.slip_rows + np.uint32(rows))
             rows += len(part.entity)
 
         def joined(name: str) -> np.ndarray[Any, Any]:
@@ -542,6 +613,8 @@ class CandidateIndex:
         self._trades = _Texts.joined([(part.trades, part.trade_ends) for part in parts])
         self._exact = _Table.from_pairs(np.concatenate(exact_keys), np.concatenate(exact_rows))
         self._grams = _Table.from_pairs(np.concatenate(gram_keys), np.concatenate(gram_rows))
+        self._slips = _Table.from_pairs(np.concatenate(slip_keys), np.concatenate(slip_rows))
+        self._slip_sole = self._sole_trades()
         self._by_entity = _Table.from_pairs(self._entity.values.copy(), np.arange(rows, dtype=np.uint32))
         self._entities = len(self._by_entity.keys)
 
@@ -567,11 +640,15 @@ class CandidateIndex:
                 self._exact.add(key, row)
             for key in r.grams:
                 self._grams.add(key, row)
+            for key in r.slips:
+                self._slips.add(key, row)
             self._by_entity.add(r.entity, row)
             added = True
         if added:
             self._entities += 1
-        if self._grams.added_count > max(10_000, COMPACT_AT * len(self._grams.rows)):
+        if self._grams.added_count > max(10_000, COMPACT_AT * len(self._grams.rows)) or (
+            self._slips.added_count > max(10_000, COMPACT_AT * len(self._slips.rows))
+        ):
             self.compact()
 
     def _rows(self, candidate: Candidate, names: list[ParsedName]) -> Iterator[_Row]:
@@ -596,11 +673,24 @@ class CandidateIndex:
     def compact(self) -> None:
         """Merge the additions into the sorted arrays and drop dead rows from them."""
         live = self._live.values
-        for name in ("_exact", "_grams", "_by_entity"):
+        for name in ("_exact", "_grams", "_slips", "_by_entity"):
             table: _Table = getattr(self, name)
             keys, rows = table.pairs()
             keep = live[rows]
             setattr(self, name, _Table.from_pairs(keys[keep], rows[keep]))
+        self._slip_sole = self._sole_trades()
+
+    def _sole_trades(self) -> IntArray:
+        """For each slip key of the base, the hash of the one 字号 filed under it, or 0 when there
+        are several: most keys hold one 字号 only, and a search for that 字号 need not read them
+        (a slip is another 字号)."""
+        table = self._slips
+        if not len(table.keys):
+            return np.zeros(0, dtype=np.int64)
+        trades = self._trade.values[table.rows]
+        starts = table.starts[:-1]
+        low, high = np.minimum.reduceat(trades, starts), np.maximum.reduceat(trades, starts)
+        return np.where(low == high, low, 0).astype(np.int64)
 
     def _part_id(self, part: object) -> int:
         found = self._part_ids.get(part)
@@ -618,6 +708,10 @@ class CandidateIndex:
         """Rows of the names of the entity with this (valid, normalised) code."""
         return self._live_rows(self._exact.get(_exact_code_key(code)))
 
+    def by_organisation_code(self, code: str) -> RowArray:
+        """Rows of the names of the entity whose code holds this 组织机构代码 (characters 9–17)."""
+        return self._live_rows(self._exact.get(_exact_organisation_key(code)))
+
     def by_key(self, key: str) -> RowArray:
         """Rows whose exact key is `key`."""
         return self._live_rows(self._exact.get(_exact_name_key(key)))
@@ -630,10 +724,24 @@ class CandidateIndex:
         """Live rows of an entity's names."""
         return self._live_rows(self._by_entity.get(entity_id))
 
-    def by_grams(self, name: ParsedName, k: int) -> RowArray:
+    def listed_here(self, same_trade: RowArray, name: ParsedName) -> bool:
+        """Whether one of these rows (with `name`'s 字号: see `by_grams`) is live and has its
+        行业 (as written) and (most specific) 行政区划."""
+        region = self._part_ids.get(name.region_codes, 0)
+        industry = self._part_ids.get(name.industry, -1)
+        if not region or industry < 0 or not len(same_trade):
+            return False
+        live, regions, industries = self._live.values, self._region.values, self._industry.values
+        return any(
+            live[row] and regions[row] == region and industries[row] == industry
+            for row in same_trade.tolist()[:64]
+        )
+
+    def by_grams(self, name: ParsedName, k: int) -> tuple[RowArray, RowArray]:
         """The `k` live rows that best share the query's 字号: those with the same 字号, and those
         sharing its bigrams (rarest first, `MAX_POSTINGS` at most), ranked (vectorised) by the
-        number of bigrams shared, then agreement on 字号, 行业, 行政区划 and 组织形式."""
+        number of bigrams shared, then agreement on 字号, 行业, 行政区划 and 组织形式; and the
+        rows with the same 字号 (live or not)."""
         same_trade = self._exact.get(_exact_trade_key(name.trade_name))
         keys = sorted((hash(g) for g in grams(name)), key=self._grams.size)
         parts: list[RowArray] = [same_trade]
@@ -650,11 +758,11 @@ class CandidateIndex:
         live = self._live.values[rows]
         rows, shared = rows[live], shared[live]
         if len(rows) <= k:
-            return np.asarray(rows, dtype=np.uint32)
+            return np.asarray(rows, dtype=np.uint32), same_trade
         rank = shared.astype(np.int32) * 16
         rank += (self._trade.values[rows] == hash(name.trade_name)) * 8
         ids = self._part_ids
-        industry = ids.get(name.industry_text, -1)
+        industry = ids.get(name.industry, -1)
         region = ids.get(name.region_codes, -1)
         form = ids.get(name.legal_form, -1)
         if industry > 0:
@@ -664,7 +772,73 @@ class CandidateIndex:
         if form > 0:
             rank += self._form.values[rows] == form
         top = np.argpartition(-rank, k - 1)[:k]
+        return np.asarray(rows[top], dtype=np.uint32), same_trade
+
+    def by_slips(self, trades: Sequence[str], name: ParsedName, k: int) -> RowArray:
+        """The `k` live rows whose 字号 is one slip away from one of `trades` (`characters.
+        slip_keys`: one character replaced by a homophone or a look-alike), and not one of them,
+        that name the same 行政区划 or the same 行业 as `name` and no 行业 of another trade,
+        ranked by agreement on 行政区划, 行业 and 组织形式; `MAX_SLIP_POSTINGS` rows read at
+        most."""
+        keys = [hash(key) for trade in trades for key in characters.slip_keys(trade)]
+        own = {hash(trade) for trade in trades}
+        sole = self._slip_sole
+        rows: RowArray = self._slips.get_many(keys, MAX_SLIP_POSTINGS, lambda i: int(sole[i]) in own)
+        if not len(rows):
+            return rows
+        if len(rows) > 1:
+            rows = np.unique(rows)
+        keep = self._live.values[rows]
+        trade_hashes = self._trade.values[rows]
+        for trade in trades:  # one to three readings: cheaper than np.isin
+            keep &= trade_hashes != hash(trade)
+        # A slip alone is weak evidence: it is worth a look where the name also says the same
+        # place or the same industry, as written (杭州 or 建设工程 on both sides), and says no
+        # other place and no industry of another trade (then it never reaches `possible`; such
+        # rows are many, and dear to score).
+        ids = self._part_ids
+        region = ids.get(name.region_codes, -1)
+        industry = ids.get(name.industry, -1)
+        regions, industries = self._region.values[rows], self._industry.values[rows]
+        same_region = regions == region if region > 0 else np.zeros(len(rows), dtype=np.bool_)
+        same_industry = industries == industry if industry > 0 else np.zeros(len(rows), dtype=np.bool_)
+        keep &= same_region | same_industry
+        parts = self._parts
+        branch = (self._kind.values[rows] & _BRANCH) != 0  # its region is not its head company's
+        fits: dict[tuple[int, int], bool] = {}
+        for j in np.flatnonzero(keep).tolist():
+            pair = (
+                0 if same_region[j] or branch[j] else int(regions[j]),
+                0 if same_industry[j] else int(industries[j]),
+            )
+            fit = fits.get(pair)
+            if fit is None:
+                fit = fits[pair] = self._may_slip(name, parts[pair[0]], parts[pair[1]])
+            keep[j] = fit
+        rows = rows[keep]
+        if len(rows) <= k:
+            return np.asarray(rows, dtype=np.uint32)
+        # the same region ranks first: without it a slip does not reach `possible`
+        rank = same_region[keep] * 4 + same_industry[keep] * 2
+        form = ids.get(name.legal_form, -1)
+        if form > 0:
+            rank += self._form.values[rows] == form
+        top = np.argpartition(-rank, k - 1)[:k]
         return np.asarray(rows[top], dtype=np.uint32)
+
+    @staticmethod
+    def _may_slip(name: ParsedName, region: object, industry: object) -> bool:
+        """Whether a listed name's region (codes) and industry (words), when not the same as
+        `name`'s, leave a slip able to reach `possible`: one of them states none, or they agree
+        (a region inside the other; industries of one trade, or one that says little)."""
+        if (
+            name.region_codes
+            and isinstance(region, frozenset)
+            and region
+            and region_agreement(name.region_codes, region) == 0.0
+        ):
+            return False
+        return not (isinstance(industry, tuple) and industries_conflict(name.industry, industry))
 
     def trades(self, rows: RowArray) -> list[tuple[str, int, frozenset[str], bool]]:
         """For each row: its `trade_ext`, `trade_skip`, its region codes (empty for a branch,
@@ -731,7 +905,7 @@ class CandidateIndex:
             self._trade_skip,
         )
         column_bytes = sum(c.nbytes for c in columns)
-        table_bytes = sum(t.nbytes for t in (self._exact, self._grams, self._by_entity))
+        table_bytes = sum(t.nbytes for t in (self._exact, self._grams, self._slips, self._by_entity))
         text_bytes = self._names.nbytes + self._trades.nbytes
         return {
             "entities": self._entities,
@@ -739,6 +913,7 @@ class CandidateIndex:
             "rows": len(self._entity),
             "grams": len(self._grams.keys),
             "postings": len(self._grams.rows) + self._grams.added_count,
+            "slip_postings": len(self._slips.rows) + self._slips.added_count,
             "pending_additions": self._grams.added_count,
             "column_bytes": column_bytes,
             "table_bytes": table_bytes,

@@ -38,10 +38,10 @@ _GROUPS: dict[str, str] = {
     "environment": "环保科技 环境科技 环保 环境工程 环保工程 环境 环保设备 节能 节能科技 节能环保 "
     "环境治理 生态环境 环保技术 环境技术 环境服务 生态 生态科技 环卫 环境卫生",
     "medicine": "医药 药业 制药 医药科技 医疗器械 医疗 医疗科技 医疗设备 医药科技开发 药房 "
-    "大药房 医药连锁 生物医药 医药技术",
+    "大药房 医药连锁 生物医药 医药技术 医用耗材 耗材 医用材料 医疗用品 卫生材料",
     "biology": "生物 生物科技 生物技术 生物工程 健康 健康科技 健康管理 健康产业",
     "energy": "新能源 能源 能源科技 石油 石化 燃气 热力 光伏 电池 石油化工 新能源科技 能源技术 "
-    "能源发展 太阳能 天然气",
+    "能源发展 太阳能 天然气 热电 热能",
     "property": "物业管理 物业服务 物业 物业管理服务",
     "real_estate": "房地产开发 房地产 置业 地产 房产 房地产经纪 房地产开发经营 房屋 不动产",
     "trade": "贸易 商贸 国际贸易 进出口 经贸 商业 贸易发展 商务 供应链 供应链管理 工贸 国贸 "
@@ -56,7 +56,7 @@ _GROUPS: dict[str, str] = {
     "工程勘察设计 建筑规划设计 测绘技术 地理信息",
     "inspection": "检测 检测技术 工程检测 质量检测 检验检测 检验 检测科技 检测服务 认证 检测认证",
     "supervision": "监理 工程监理 建设监理 建设工程监理 工程建设监理 监理咨询",
-    "services": "服务 商务服务 企业服务 保安服务 保安 保洁 清洁 家政 家政服务 保洁服务 "
+    "services": "服务 商务服务 企业服务 保安服务 保安 安保 安保服务 保洁 清洁 家政 家政服务 保洁服务 "
     "清洁服务 后勤服务 外包服务 绿化服务 市政服务 城市服务",
     "logistics": "物流 运输 仓储 货运 快递 物流科技 汽车运输 道路运输 物流服务 货物运输 "
     "冷链物流 仓储物流 运输服务 交通运输",
@@ -65,7 +65,7 @@ _GROUPS: dict[str, str] = {
     "machinery": "机械设备 机械 设备 机械制造 重工 机械工程 机床 电梯 空调 制冷设备 制冷 泵业 "
     "阀门 机械科技 工程机械 设备制造 机械技术 设备工程 精密机械 模具",
     "materials": "建材 建筑材料 新材料 材料 混凝土 商品混凝土 砂石 石材 陶瓷 玻璃 水泥 防水 "
-    "防水材料 防水工程 涂料 门窗 幕墙 管业 管道 木业 建材科技 新型建材 保温材料 "
+    "防水材料 防水工程 涂料 门窗 幕墙 管业 管道 管材 木业 建材科技 新型建材 保温材料 "
     "幕墙工程 门窗工程 管道工程",
     "metal": "钢结构 钢铁 金属 五金 钢材 金属制品 不锈钢 铝业 钢结构工程 金属材料 铸造 有色金属",
     "chemical": "化工 化学 塑料 塑胶 橡胶 化工科技 化学品 化工材料 塑业 新材料科技",
@@ -74,9 +74,10 @@ _GROUPS: dict[str, str] = {
     "education": "教育科技 教育 培训 教育咨询 职业培训 教育投资 教育发展 教育信息 教学设备",
     "agriculture": "食品 农业 农业科技 农业开发 林业 渔业 畜牧 养殖 种植 生态农业 农产品 粮油 "
     "茶业 酒业 饮品 农牧 农林 种业 水产 果蔬 农业发展 生鲜",
-    "textile": "纺织 服饰 服装 鞋业 家纺 制衣 针织",
-    "household": "家具 家居 办公设备 办公家具 文具 日用品 百货 劳保用品 体育用品 办公用品 "
-    "家电 厨具 厨房设备 卫浴 灯饰 礼品 工艺品",
+    "textile": "纺织 服饰 服装 鞋业 家纺 制衣 针织 印染 染整",
+    "paper": "造纸 纸业 纸品",
+    "household": "家具 家居 办公设备 办公家具 文具 日用品 百货 日用百货 劳保用品 体育用品 办公用品 "
+    "家电 厨具 厨房设备 卫浴 灯饰 礼品 工艺品 电器维修 家电维修",
     "hospitality": "酒店管理 酒店 餐饮 餐饮管理 旅游 旅游开发 旅行社 体育 体育发展 健身 "
     "餐饮服务 旅游发展 文化旅游 文旅 宾馆 小吃 快餐 餐馆 面馆 火锅 烧烤 饭店 酒楼",
     "finance": "金融 金融服务 担保 融资担保 保险代理 保险经纪 典当 小额贷款 金融信息 "
@@ -133,6 +134,15 @@ def head_group(words: tuple[str, ...]) -> str | None:
         if word not in GENERIC and word in table:
             return table[word]
     return None
+
+
+CONFLICT_BELOW = 0.4  # an agreement below this is evidence against: different trades
+
+
+def industries_conflict(a_words: tuple[str, ...], b_words: tuple[str, ...]) -> bool:
+    """Whether two names both state an industry, of different trades (`industry_agreement`
+    below `CONFLICT_BELOW`)."""
+    return bool(a_words) and bool(b_words) and industry_agreement(a_words, b_words) < CONFLICT_BELOW
 
 
 def industry_agreement(a_words: tuple[str, ...], b_words: tuple[str, ...]) -> float:

@@ -1,9 +1,11 @@
 """`NamePartsMatcher`: the candidate index and the `cn-name-parts` scorer behind the Matcher protocol.
 
-A search gathers candidate names: every name of the entity with the subject's code, the same
-name, the head company of a branch, the listed branches of the name, and the top names by the
-same 字号 and shared 字号 bigrams that a cheap pre-test (`could_reach_possible`) does not rule
-out. It re-parses and scores only those, keeps each entity's best name (highest score, then the
+A search gathers candidate names: every name of the entity with the subject's code (or the
+组织机构代码 inside it), the same name, the head company of a branch, the listed branches of the
+name, and the top names by the same 字号 and shared 字号 bigrams (half as many for a name that
+states no region: its hits are `possible` at most), and by a 字号 one slip away (合胜 for 合晟:
+`characters.slip`; not looked for when the name, or its 字号 and industry in its region, is
+listed as written), that a cheap pre-test (`could_reach_possible`) does not rule out. It re-parses and scores only those, keeps each entity's best name (highest score, then the
 best agreement of the names alone, then the current name), and returns the hits at `possible`
 or above, best first.
 
@@ -39,6 +41,7 @@ from matching.scoring import (
 from matching.types import Candidate, Hit, Matcher, Query
 
 CANDIDATES_PER_QUERY = 32  # names taken from the ranking by 字号 and bigrams, at most
+SLIPS_PER_QUERY = 16  # names taken from those one slip away (of any reading of the 字号), at most
 
 
 class NamePartsMatcher:
@@ -76,7 +79,7 @@ class NamePartsMatcher:
     def search(self, query: Query, limit: int = 10) -> list[Hit]:
         """The listed entities that may be the subject, best first, at most `limit`."""
         subject = Subject.of(query)
-        if (subject.name.is_empty and subject.code is None) or limit <= 0:
+        if (subject.name.is_empty and subject.identifying_code is None) or limit <= 0:
             return []
         best: dict[int, tuple[Assessment, StoredName]] = {}
         with self._lock:
@@ -104,24 +107,43 @@ class NamePartsMatcher:
 
     def _candidates(self, subject: Subject) -> list[StoredName]:
         """The names worth scoring: every name found by code or exact key, and those of the
-        top names by shared bigrams whose 字号 is close enough to reach `possible`."""
+        top names by shared bigrams or one slip away whose 字号 is close enough to reach
+        `possible`."""
         index = self._index
         name = subject.name
         sure = []
         if subject.code:
             sure.append(index.by_code(subject.code))
-        if not name.is_empty:
-            sure.append(index.by_key(name.key))
+        elif subject.organisation:
+            sure.append(index.by_organisation_code(subject.organisation))
+        same_name = index.by_key(name.key) if not name.is_empty else None
+        if same_name is not None:
+            sure.append(same_name)
             sure.append(index.branches_of(name.key))
             if name.branch is not None:
                 sure.append(index.by_key(name.branch.head.key))
         sure_rows = np.unique(np.concatenate(sure)) if sure else np.zeros(0, dtype=np.uint32)
         found = index.stored(sure_rows)
         if not name.is_empty:
-            ranked = index.by_grams(name, self._per_query)
-            ranked = ranked[~np.isin(ranked, sure_rows)]
             q_readings = readings(name)
-            regions = (name.branch.head if name.branch is not None else name).region_codes
+            head = name.branch.head if name.branch is not None else name
+            # Without a region a hit is at most `possible` and only the best few are shown:
+            # fewer names are worth scoring (the slowest subjects are these).
+            ranked, same_trade = index.by_grams(
+                name, self._per_query if head.regions else self._per_query // 2
+            )
+            if not (same_name is not None and len(same_name)) and not index.listed_here(
+                same_trade, head
+            ):
+                # a name one slip off a listed one (合胜 for 合晟); not when the name, or its 字号
+                # and industry in its region, is listed as written: then it means that one, and a
+                # name one slip away is another company's
+                trades = list(dict.fromkeys(r.trade_name for r in q_readings))
+                slips = index.by_slips(trades, head, SLIPS_PER_QUERY)
+                if len(slips):
+                    ranked = np.union1d(ranked, slips).astype(np.uint32)
+            ranked = ranked[~np.isin(ranked, sure_rows)]
+            regions = head.region_codes
             keep = [
                 could_reach_possible(q_readings, regions, l_ext[skip:], l_ext, l_regions, unplaced)
                 for l_ext, skip, l_regions, unplaced in index.trades(ranked)

@@ -5,7 +5,9 @@ degree s (0.0–1.0) with weight w > 0 contributes w·s, and evidence against (w
 
 | feature      | weight | agreement                                           | missing on one side |
 |--------------|--------|-----------------------------------------------------|---------------------|
-| trade_name   | 0.50   | (rapidfuzz Indel ratio)²: 合晟/合胜 → 0.25           | —                   |
+| trade_name   | 0.50   | (rapidfuzz Indel ratio)²: 合晟/合达 → 0.25; one      | —                   |
+|              |        | character a homophone or look-alike (合胜 ≈ 合晟)   |                     |
+|              |        | → 0.60 at least (`characters.slip`)                 |                     |
 | industry     | 0.20   | 1.0 same, 0.9 same trade (建设工程~建筑工程), 0.6 when | 0.4                 |
 |              |        | one says little (科技, 实业), 0.0 different trades   |                     |
 | region       | 0.15   | 1.0 same, 0.7 one contains the other (浙江 ⊃ 杭州)    | 0.8 (neutral)       |
@@ -25,6 +27,20 @@ are the same after normalisation, and then it is at most `possible`. A branch an
 company have different codes by law, so codes do not count against a `branch_of` relation.
 A missing, placeholder or malformed code is no evidence either way.
 
+A 组织机构代码 given instead of a USCC is compared with the listed USCC's characters 9–17, with
+the same force; a 15-digit 注册号 cannot be compared with a USCC and is no evidence.
+
+What a name leaves open (without equal codes, a name that is not the listed one is at most
+`possible`, 84, when):
+
+- one name states a region and the other does not (合晟建设工程有限公司 against 杭州合晟…: a
+  company of that name may exist in any city); when neither states one, as when both do, the
+  names are compared as they are;
+- neither states a region and one is only a 字号 and an industry, without a legal form
+  (合晟建设工程);
+- the 字号 agree only through a slip (合胜 for 合晟): a homophone or a look-alike is how a
+  misspelling looks, and also how another company's name may look.
+
 Levels: `exact` = equal valid codes, or the same name after normalisation and legal-form
 equivalence (score 100); `strong` ≥ 85; `possible` ≥ 70; below 70 is not a hit.
 
@@ -42,8 +58,9 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
-from matching.codes import valid_code
-from matching.industries import industry_agreement
+from matching.characters import Slip, slip
+from matching.codes import organisation_part, read_code
+from matching.industries import CONFLICT_BELOW, industry_agreement
 from matching.legal_forms import form_agreement, legal_forms
 from matching.parse import EMPTY, ParsedName, RegionMention, most_specific, parse_name
 from matching.readings import Reading, detach_region, reading_pairs, readings
@@ -51,7 +68,7 @@ from matching.regions import region_agreement
 from matching.types import Feature, MatchLevel, NameKind, Query, Relation
 
 SCORER_NAME = "cn-name-parts"
-SCORER_VERSION = "1"
+SCORER_VERSION = "2"
 
 EXACT = 100.0
 STRONG = 85.0
@@ -73,7 +90,11 @@ AGAINST_FORM = -0.05
 NEUTRAL_REGION = 0.8
 NEUTRAL_INDUSTRY = 0.4
 NEUTRAL_FORM = 0.5
-INDUSTRY_CONFLICT_BELOW = 0.4
+INDUSTRY_CONFLICT_BELOW = CONFLICT_BELOW
+# A 字号 one slip away from the other (合胜 for 合晟) agrees this much at least: with every other
+# part agreeing that is `possible` (80), never more (the slip caps it).
+SLIP_AGREEMENT = 0.6
+LONG_TRADE_NAME = 5  # a 字号 this long likely carries an industry word (see `_common_ending`)
 # Below this 字号 similarity a name cannot reach `possible`, whatever its other parts say
 # (0.50·s² + 0.50 < 0.70): such candidates are dropped before they are parsed.
 MIN_TRADE_SIMILARITY = math.sqrt((POSSIBLE / 100 - (W_INDUSTRY + W_REGION + W_FORM)) / W_TRADE) - 1e-9
@@ -87,6 +108,7 @@ class NameComparison:
     features: tuple[Feature, ...]
     relation: Relation  # self or branch_of (former_name is decided by the listed name's kind)
     same_name: bool  # the same name after normalisation and legal-form equivalence
+    evidence: float  # the score before any cap (for ordering hits that a cap makes equal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +118,7 @@ class Assessment:
     score: float
     match: MatchLevel | None  # None: below `possible`, not a hit
     relation: Relation
-    name_score: float  # the score from the names alone (for choosing among an entity's names)
+    name_score: float  # the names' agreement before caps (for choosing among an entity's names)
     features: tuple[Feature, ...]
 
 
@@ -116,28 +138,38 @@ def could_reach_possible(
     (`l_unplaced`), the 字号 with a leading region name taken off. Some pair of readings
     (`reading_pairs`, or more) must be alike enough; when only the pair as parsed is, the
     regions must not contradict each other (that caps the score at 65). Pass empty regions
-    where they do not apply (a branch's own region is not its head company's)."""
-    similarity = Indel.normalized_similarity
+    where they do not apply (a branch's own region is not its head company's). "Alike" is a
+    similarity that can reach `possible`, or a slip (`characters.slip`: 合胜 for 合晟)."""
     q_trade = q_readings[0].trade_name
-    if similarity(q_trade, l_trade) >= MIN_TRADE_SIMILARITY and (
+    if _alike(q_trade, l_trade) and (
         not q_regions or not l_regions or region_agreement(q_regions, l_regions) > 0.0
     ):
         return True
     for reading in q_readings[1:]:
-        if similarity(reading.trade_name, l_trade) >= MIN_TRADE_SIMILARITY:
+        if _alike(reading.trade_name, l_trade):
             return True
-    if l_trade_ext != l_trade and similarity(q_trade, l_trade_ext) >= MIN_TRADE_SIMILARITY:
+    if l_trade_ext != l_trade and _alike(q_trade, l_trade_ext):
         return True
     detached = detach_region(l_trade) if l_unplaced else None
     if detached is None:
         return False
     l_rest = detached[1]
-    if similarity(q_trade, l_rest) >= MIN_TRADE_SIMILARITY:
+    if _alike(q_trade, l_rest):
         return True
     q_detached = q_readings[-1]
-    return q_detached.kind == "detached" and (
-        similarity(q_detached.trade_name, l_rest) >= MIN_TRADE_SIMILARITY
-    )
+    return q_detached.kind == "detached" and _alike(q_detached.trade_name, l_rest)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two 字号 are alike enough for a name to reach `possible` on them."""
+    ratio = Indel.normalized_similarity(a, b)
+    return ratio >= MIN_TRADE_SIMILARITY or (_one_apart(a, b, ratio) and slip(a, b) is not None)
+
+
+def _one_apart(a: str, b: str, ratio: float) -> bool:
+    """A cheap necessary condition for a slip: one length, and the Indel similarity of one
+    character changed (1 − 1/n; a slip's test is far dearer than this one)."""
+    return len(a) == len(b) and len(a) >= 2 and abs(ratio - (1.0 - 1.0 / len(a))) < 1e-9
 
 
 def _contribution(feature: Feature) -> float:
@@ -148,25 +180,70 @@ def _show(text: str) -> str:
     return f"「{text}」" if text else "(none)"
 
 
-def _trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, Reading, Reading]:
-    """The trade-name feature, read the way that agrees best (see `reading_pairs`), and the
-    readings used."""
-    similarity = Indel.normalized_similarity
+def _common_ending(q_trade: str, l_trade: str) -> int:
+    """How many characters at the end of two long 字号 to leave out, as an industry the parser
+    does not know (合晟医用耗材 against 合胜医用耗材: 医用耗材), or 0.
+
+    A 字号 has two to four characters; one of five or more most likely carries an industry word
+    missing from `industries`, which would make two different 字号 look alike. The ending both
+    share is taken off when at least two characters of it and of each 字号 remain."""
+    if min(len(q_trade), len(l_trade)) < LONG_TRADE_NAME:
+        return 0
+    n = 0
+    while n < min(len(q_trade), len(l_trade)) and q_trade[-1 - n] == l_trade[-1 - n]:
+        n += 1
+    return n if n >= 2 and min(len(q_trade), len(l_trade)) - n >= 2 else 0
+
+
+def _trade_agreement(q_trade: str, l_trade: str) -> tuple[float, float, Slip | None, int]:
+    """(similarity, agreement, the slip if the agreement rests on one, the length of a common
+    ending left out: `_common_ending`) of two 字号: the squared Indel ratio, or `SLIP_AGREEMENT`
+    when they differ by one character that may be mistaken for the other and that is more."""
+    ending = 0
+    if len(q_trade) >= LONG_TRADE_NAME and len(l_trade) >= LONG_TRADE_NAME:
+        ending = _common_ending(q_trade, l_trade)
+        if ending:
+            q_trade, l_trade = q_trade[:-ending], l_trade[:-ending]
+    ratio = Indel.normalized_similarity(q_trade, l_trade)
+    agreement = ratio * ratio
+    if agreement < SLIP_AGREEMENT and len(q_trade) == len(l_trade) and _one_apart(q_trade, l_trade, ratio):
+        found = slip(q_trade, l_trade)
+        if found is not None:
+            return ratio, SLIP_AGREEMENT, found, ending
+    return ratio, agreement, None, ending
+
+
+def _trade_feature(
+    q: ParsedName, listed: ParsedName
+) -> tuple[Feature, Reading, Reading, Slip | None]:
+    """The trade-name feature, read the way that agrees best (see `reading_pairs`), the
+    readings used, and the slip it rests on, if it does."""
     pairs = reading_pairs(readings(q), readings(listed))
     q_best, l_best = pairs[0]
-    ratio = similarity(q_best.trade_name, l_best.trade_name)
+    ratio, agreement, found, ending = _trade_agreement(q_best.trade_name, l_best.trade_name)
     for q_reading, l_reading in pairs[1:]:
-        if ratio >= 1.0:
+        if agreement >= 1.0:
             break
-        alt = similarity(q_reading.trade_name, l_reading.trade_name)
-        if alt > ratio:
-            ratio, q_best, l_best = alt, q_reading, l_reading
-    notes = "; ".join(how for how in (q_best.how, l_best.how) if how)
-    detail = (
-        f"字号 {_show(q_best.trade_name)} vs {_show(l_best.trade_name)}: similarity {ratio:.2f}, "
-        f"counts as {ratio * ratio:.2f}" + (f" ({notes})" if notes else "")
-    )
-    return Feature("trade_name", ratio * ratio, W_TRADE, detail), q_best, l_best
+        alt = _trade_agreement(q_reading.trade_name, l_reading.trade_name)
+        if alt[1] > agreement:
+            (ratio, agreement, found, ending), q_best, l_best = alt, q_reading, l_reading
+    how = [h for h in (q_best.how, l_best.how) if h]
+    q_trade, l_trade = q_best.trade_name, l_best.trade_name
+    if ending:
+        how.append(f"the ending {_show(q_trade[-ending:])} of both read as an industry")
+        q_trade, l_trade = q_trade[:-ending], l_trade[:-ending]
+    notes = "; ".join(how)
+    q_shown, l_shown = _show(q_trade), _show(l_trade)
+    if found is not None:
+        detail = (
+            f"字号 {q_shown} ≈ {l_shown} ({found.explanation}): one character differs, "
+            f"{found.written} for {found.listed}, as a misspelling would; counts as "
+            f"{agreement:.2f}, at most possible without a code"
+        )
+    else:
+        detail = f"字号 {q_shown} vs {l_shown}: similarity {ratio:.2f}, counts as {agreement:.2f}"
+    detail += f" ({notes})" if notes else ""
+    return Feature("trade_name", agreement, W_TRADE, detail), q_best, l_best, found
 
 
 def _industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
@@ -193,7 +270,12 @@ def _industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
     )
 
 
-def _region_feature(q_regions: tuple[RegionMention, ...], l_regions: tuple[RegionMention, ...]) -> Feature:
+def _region_feature(
+    q_regions: tuple[RegionMention, ...],
+    l_regions: tuple[RegionMention, ...],
+    listed: ParsedName,
+    same_name: bool = False,
+) -> Feature:
     qt = "".join(m.text for m in q_regions)
     lt = "".join(m.text for m in l_regions)
     if any(m.inherited for m in l_regions):
@@ -201,12 +283,20 @@ def _region_feature(q_regions: tuple[RegionMention, ...], l_regions: tuple[Regio
     if not q_regions and not l_regions:
         return Feature("region", 1.0, W_REGION, "行政区划: neither name states one")
     if not q_regions or not l_regions:
-        return Feature(
-            "region",
-            NEUTRAL_REGION,
-            W_REGION,
-            f"行政区划 {_show(qt)} vs {_show(lt)}: stated on one side only (neutral)",
-        )
+        shown = f"行政区划 {_show(qt)} vs {_show(lt)}: stated on one side only"
+        if same_name:
+            why = " (neutral)"
+        elif not q_regions:
+            why = (
+                f": region not given: cannot tell {_show(listed.text)} from a same-name company "
+                "elsewhere (at most possible)"
+            )
+        else:
+            why = (
+                f": the listed name gives no region: cannot tell whether it is the subject's "
+                f"{_show(qt)} company or a same-name company elsewhere (at most possible)"
+            )
+        return Feature("region", NEUTRAL_REGION, W_REGION, shown + why)
     agreement = region_agreement(most_specific(q_regions), most_specific(l_regions))
     if agreement == 0.0:
         return Feature(
@@ -219,13 +309,23 @@ def _region_feature(q_regions: tuple[RegionMention, ...], l_regions: tuple[Regio
     return Feature("region", agreement, W_REGION, f"行政区划 {_show(qt)} vs {_show(lt)}: {how}")
 
 
-def _form_feature(q: ParsedName, listed: ParsedName) -> Feature:
+def _form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
+    """`bare`: a name (its 字号 and industry) that states neither a legal form nor, like the
+    other, a region, when that caps the hit."""
     qf, lf = q.legal_form, listed.legal_form
     shown = f"组织形式 {_show(q.legal_form_text)} vs {_show(listed.legal_form_text)}"
+    unsure = (
+        f"; {_show(bare)} states neither a legal form nor a region: it could be any company "
+        "of that 字号 and trade (at most possible)"
+        if bare
+        else ""
+    )
     if not qf and not lf:
-        return Feature("legal_form", 1.0, W_FORM, "组织形式: neither name states one")
+        return Feature("legal_form", 1.0, W_FORM, "组织形式: neither name states one" + unsure)
     if not qf or not lf:
-        return Feature("legal_form", NEUTRAL_FORM, W_FORM, f"{shown}: stated on one side only")
+        return Feature(
+            "legal_form", NEUTRAL_FORM, W_FORM, f"{shown}: stated on one side only{unsure}"
+        )
     agreement = form_agreement(qf, lf)
     if agreement == 0.0:
         forms = legal_forms()
@@ -239,26 +339,41 @@ def _form_feature(q: ParsedName, listed: ParsedName) -> Feature:
     return Feature("legal_form", agreement, W_FORM, f"{shown}: {how}")
 
 
-def compare_parts(q: ParsedName, listed: ParsedName) -> tuple[float, list[Feature]]:
-    """Score two names that are not branches (or two heads) from their parts."""
-    trade, q_reading, l_reading = _trade_feature(q, listed)
+def compare_parts(
+    q: ParsedName, listed: ParsedName, same_name: bool = False
+) -> tuple[float, list[Feature], float]:
+    """Score two names that are not branches (or two heads) from their parts: (score, features,
+    the score before caps). `same_name`: the names are one (only the features are wanted)."""
+    trade, q_reading, l_reading, found = _trade_feature(q, listed)
+    q_placed, l_placed = bool(q_reading.regions), bool(l_reading.regions)
+    bare = ""
+    if not same_name and not q_placed and not l_placed:
+        if not q.legal_form:
+            bare = q.core
+        elif not listed.legal_form:
+            bare = listed.core
     features = [
         trade,
         _industry_feature(q, listed),
-        _region_feature(q_reading.regions, l_reading.regions),
-        _form_feature(q, listed),
+        _region_feature(q_reading.regions, l_reading.regions, listed, same_name),
+        _form_feature(q, listed, bare),
     ]
-    score = 100.0 * sum(_contribution(f) for f in features)
-    if any(f.name == "region" and f.weight < 0 for f in features):
-        score = min(score, REVIEW_CAP)
-    return max(0.0, min(100.0, score)), features
+    evidence = max(0.0, min(100.0, 100.0 * sum(_contribution(f) for f in features)))
+    unsure = (
+        any(f.name == "region" and f.weight < 0 for f in features)  # different places
+        or q_placed != l_placed  # a region on one side only
+        or bool(bare)
+        or found is not None
+    )
+    score = min(evidence, REVIEW_CAP) if unsure and not same_name else evidence
+    return score, features, evidence
 
 
 def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
     """Compare a subject's name with a listed name, branches included."""
     qb, lb = q.branch, listed.branch
     if qb is not None and lb is not None:
-        score, features = compare_parts(qb.head, lb.head)
+        score, features, evidence = compare_parts(qb.head, lb.head)
         same_branch = qb.qualifier == lb.qualifier or (
             bool(q.regions and listed.regions)
             and region_agreement(q.region_codes, listed.region_codes) == 1.0
@@ -273,9 +388,8 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                     f"{_show(qb.head.text)} / {_show(lb.head.text)}",
                 )
             )
-            return NameComparison(
-                100.0 if q.key == listed.key else score, tuple(features), "self", q.key == listed.key
-            )
+            same = q.key == listed.key
+            return NameComparison(100.0 if same else score, tuple(features), "self", same, evidence)
         features.append(
             Feature(
                 "branch",
@@ -285,9 +399,9 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 f"{_show(lb.qualifier + lb.suffix)} of {_show(lb.head.text)}: at most possible",
             )
         )
-        return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False)
+        return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False, evidence)
     if qb is not None:
-        score, features = compare_parts(qb.head, listed)
+        score, features, evidence = compare_parts(qb.head, listed)
         features.append(
             Feature(
                 "branch",
@@ -298,9 +412,9 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 "company's record concerns it",
             )
         )
-        return NameComparison(min(score, BRANCH_CAP), tuple(features), "branch_of", False)
+        return NameComparison(min(score, BRANCH_CAP), tuple(features), "branch_of", False, evidence)
     if lb is not None:
-        score, features = compare_parts(q, lb.head)
+        score, features, evidence = compare_parts(q, lb.head)
         features.append(
             Feature(
                 "branch",
@@ -310,12 +424,12 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 f"{_show(lb.head.text)}: the record is the branch's, at most possible",
             )
         )
-        return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False)
+        return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False, evidence)
     if q.key == listed.key:
-        _, features = compare_parts(q, listed)
-        return NameComparison(100.0, tuple(features), "self", True)
-    score, features = compare_parts(q, listed)
-    return NameComparison(min(score, NOT_EXACT_CAP), tuple(features), "self", False)
+        _, features, _ = compare_parts(q, listed, same_name=True)
+        return NameComparison(100.0, tuple(features), "self", True, 100.0)
+    score, features, evidence = compare_parts(q, listed)
+    return NameComparison(min(score, NOT_EXACT_CAP), tuple(features), "self", False, evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,8 +437,10 @@ class Subject:
     """A query made ready for scoring: its name parsed, its code checked."""
 
     name: ParsedName  # EMPTY when no usable name was given
-    code: str | None  # the normalised code when valid, else None
+    code: str | None  # the normalised code when a valid USCC, else None
     code_given: str  # the code as given ("" when none), for explanations
+    organisation: str | None = None  # a valid 组织机构代码 given instead of a USCC
+    registration: str | None = None  # a valid 15-digit 注册号 given instead of a USCC
 
     @classmethod
     def of(cls, query: Query) -> Subject:
@@ -334,7 +450,19 @@ class Subject:
         parsed = parse_name(name_text) if name_text else EMPTY
         if parsed.is_empty and not code_text:
             raise ValueError("a subject needs a name or a code (统一社会信用代码)")
-        return cls(name=parsed, code=valid_code(code_text), code_given=code_text)
+        kind, code = read_code(code_text)
+        return cls(
+            name=parsed,
+            code=code if kind == "uscc" else None,
+            code_given=code_text,
+            organisation=code if kind == "organisation" else None,
+            registration=code if kind == "registration" else None,
+        )
+
+    @property
+    def identifying_code(self) -> str | None:
+        """The code that can find a listed entity: a USCC, or a 组织机构代码."""
+        return self.code or self.organisation
 
 
 def level(score: float) -> MatchLevel | None:
@@ -347,6 +475,31 @@ def level(score: float) -> MatchLevel | None:
 
 
 def _code_feature(subject: Subject, listed_code: str | None, relation: Relation) -> Feature:
+    if subject.organisation and listed_code:
+        part = organisation_part(listed_code)
+        if subject.organisation == part:
+            return Feature(
+                "code",
+                1.0,
+                1.0,
+                f"组织机构代码 {subject.organisation} is characters 9–17 of the listed "
+                f"统一社会信用代码 {listed_code}: decisive",
+            )
+        if relation == "branch_of":
+            return Feature(
+                "code",
+                0.5,
+                0.0,
+                f"组织机构代码 {subject.organisation} vs {part} (in {listed_code}): a branch and "
+                "its head company have different codes (no evidence)",
+            )
+        return Feature(
+            "code",
+            0.0,
+            -1.0,
+            f"组织机构代码 {subject.organisation} vs {part}, characters 9–17 of the listed "
+            f"统一社会信用代码 {listed_code}: different organisations (evidence against)",
+        )
     if subject.code and listed_code:
         if subject.code == listed_code:
             return Feature("code", 1.0, 1.0, f"统一社会信用代码 {subject.code} on both sides: decisive")
@@ -365,7 +518,14 @@ def _code_feature(subject: Subject, listed_code: str | None, relation: Relation)
             f"统一社会信用代码 {subject.code} vs {listed_code}: different valid codes "
             "(evidence against)",
         )
-    if subject.code_given and not subject.code:
+    if subject.registration:
+        said = (
+            f"the subject's code {subject.registration} is a 15-digit 注册号, which a "
+            "统一社会信用代码 does not contain: it cannot be compared"
+        )
+    elif subject.organisation:
+        said = "the listed entity has no valid code to compare the 组织机构代码 with"
+    elif subject.code_given and not subject.code:
         said = f"the subject's code {subject.code_given!r} is not a valid 统一社会信用代码: ignored"
     elif not subject.code:
         said = "the subject gave no code"
@@ -377,7 +537,7 @@ def _code_feature(subject: Subject, listed_code: str | None, relation: Relation)
 def assess(subject: Subject, listed: ParsedName, listed_code: str | None, kind: NameKind) -> Assessment:
     """Score one listed name (of kind current, former or alias) against a subject."""
     if subject.name.is_empty:
-        comparison = NameComparison(0.0, (), "self", False)
+        comparison = NameComparison(0.0, (), "self", False, 0.0)
     else:
         comparison = compare_names(subject.name, listed)
     relation: Relation = comparison.relation
@@ -385,11 +545,12 @@ def assess(subject: Subject, listed: ParsedName, listed_code: str | None, kind: 
         relation = "former_name"
     code = _code_feature(subject, listed_code, relation)
     features = (code, *comparison.features)
+    evidence = comparison.evidence
     if code.score == 1.0:
-        return Assessment(EXACT, "exact", relation, comparison.score, features)
+        return Assessment(EXACT, "exact", relation, evidence, features)
     score = comparison.score
     if code.weight < 0:
         score = min(score, POSSIBLE if comparison.same_name else DROP_CAP)
     if comparison.same_name and score >= EXACT:
-        return Assessment(EXACT, "exact", relation, comparison.score, features)
-    return Assessment(round(score, 1), level(score), relation, comparison.score, features)
+        return Assessment(EXACT, "exact", relation, evidence, features)
+    return Assessment(round(score, 1), level(score), relation, evidence, features)

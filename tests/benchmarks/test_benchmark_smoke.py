@@ -127,3 +127,72 @@ def test_the_registry_loader_writes_valid_rows(tmp_path: Path, data: dataset.Dat
         assert stored.uscc == renamed.code
         assert access.authenticate(session, loaded.screener_key) is not None
         db.engine.dispose()
+
+
+# --- the harder families ----------------------------------------------------------------------
+
+NEW_FAMILIES = ("industry_synonym", "homophone_trade", "region_dropped_shared", "organisation_code",
+                "registration_number_with_name", "neg_one_char_off_trade", "bad_placeholder")
+
+
+@pytest.fixture(scope="module")
+def larger() -> dataset.Dataset:
+    return dataset.generate(3000, 400, seed=5)
+
+
+def test_every_family_is_generated_and_labelled_consistently(larger: dataset.Dataset) -> None:
+    counts = larger.family_counts()
+    assert all(counts[f] > 0 for f in NEW_FAMILIES), counts
+    assert dataset.check_labels(larger) == []
+    for q in larger.queries:
+        assert q.found_at == ("possible" if q.family in dataset.REVIEW_FAMILIES else "strong")
+
+
+def test_a_homophone_query_differs_by_one_mistakable_character(larger: dataset.Dataset) -> None:
+    by_id = {e.entity_id: e for e in larger.entities}
+    for q in (q for q in larger.queries if q.family == "homophone_trade"):
+        assert q.parts is not None
+        assert q.expected is not None
+        off = dataset.one_character_off(by_id[q.expected].parts.trade, q.parts.trade)
+        assert off is not None
+        assert dataset.mistakable(*off)
+    for q in (q for q in larger.queries if q.family == "neg_one_char_off_trade"):
+        assert q.parts is not None
+        assert q.expected is None
+
+
+def test_organisation_codes_are_those_inside_the_codes_and_unique(larger: dataset.Dataset) -> None:
+    organisations = [e.code[8:17] for e in larger.entities]
+    assert len(set(organisations)) == len(organisations)
+    by_id = {e.entity_id: e for e in larger.entities}
+    for q in (q for q in larger.queries if q.family == "organisation_code"):
+        assert q.expected is not None
+        assert q.query.name is None
+        assert (q.query.code or "").replace("-", "").upper() == by_id[q.expected].code[8:17]
+
+
+def test_the_label_check_catches_a_review_family_labelled_strong(larger: dataset.Dataset) -> None:
+    review = next(q for q in larger.queries if q.family == "homophone_trade")
+    broken = dataclasses.replace(larger, queries=[dataclasses.replace(review, found_at="strong")])
+    assert any("found at strong" in p for p in dataset.check_labels(broken))
+    other = next(q for q in larger.queries if q.family == "neg_one_char_off_trade")
+    assert other.parts is not None
+    same = dataclasses.replace(other, parts=dataclasses.replace(
+        other.parts, trade=next(e for e in larger.entities if e.region.code == other.region).parts.trade))
+    assert dataset.check_labels(dataclasses.replace(larger, queries=[same]))
+
+
+def test_a_review_family_is_found_by_a_possible_hit_and_a_wrong_strong_hit_counts_against() -> None:
+    from benchmarks.inprocess import evaluate
+    from matching.types import Hit, Query
+
+    review = dataset.LabelledQuery(Query(name="合胜建设工程有限公司"), "homophone_trade", 1, found_at="possible")
+    plain = dataset.LabelledQuery(Query(name="杭州合晟建设工程有限公司"), "exact", 1)
+    possible = [Hit(1, 80.0, "possible", "self", "杭州合晟建设工程有限公司")]
+    wrong = [Hit(2, 90.0, "strong", "self", "上海合晟建设工程有限公司"), *possible]
+    figures = evaluate([review, plain, review], [possible, possible, wrong])
+    assert figures.per_family["homophone_trade"]["found"] == 2
+    assert figures.per_family["homophone_trade"]["wrong_strong"] == 1
+    assert figures.per_family["exact"]["found"] == 0  # the listed name itself must be found strong
+    assert figures.recall == pytest.approx(2 / 3)
+    assert figures.precision == 0.0

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from matching.codes import PLACEHOLDER, check_character, is_valid_code, normalise_code, valid_code
+from matching.codes import (
+    PLACEHOLDER,
+    check_character,
+    is_valid_code,
+    is_valid_organisation_code,
+    normalise_code,
+    organisation_check,
+    organisation_part,
+    read_code,
+    valid_code,
+)
 
 VALID = "91110000600037341L"  # python-stdnum's own example
 
@@ -43,3 +53,30 @@ def test_malformed_codes_are_no_evidence_not_errors(raw):
 
 def test_normalise_code():
     assert normalise_code(" 9111 0000-6000 3734 1l ") == VALID
+
+
+def test_organisation_check_character():
+    # GB 11714's own example: 12345678-8; and a check of 10 is written X
+    assert organisation_check("12345678") == "8"
+    assert is_valid_organisation_code("123456788")
+    assert not is_valid_organisation_code("123456789")
+    assert not is_valid_organisation_code("12345678")
+    assert organisation_part(VALID) == "600037341"
+    assert is_valid_organisation_code(organisation_part(VALID))
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "code"),
+    [
+        (VALID, "uscc", VALID),
+        ("60003734-1", "organisation", "600037341"),
+        ("600037341", "organisation", "600037341"),
+        ("330106000123458", "registration", "330106000123458"),
+        ("330106000123459", "invalid", "330106000123459"),  # wrong check digit
+        ("600037342", "invalid", "600037342"),
+        ("", "invalid", ""),
+        (None, "invalid", ""),
+    ],
+)
+def test_read_code(raw, kind, code):
+    assert read_code(raw) == (kind, code)

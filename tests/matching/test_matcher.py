@@ -7,19 +7,22 @@ import itertools
 import pytest
 
 from matching import POSSIBLE, STRONG, Candidate, Matcher, NamePartsMatcher, NameRecord, Query
-from matching.codes import check_character
+from matching.codes import check_character, organisation_check
 
 
-def code(first17):
+def code(first8, organisation8):
+    """A USCC: authority, category and region, then a 组织机构代码 (eight characters and its
+    check character), then the check character."""
+    first17 = first8 + organisation8 + organisation_check(organisation8)
     return first17 + check_character(first17)
 
 
-HESHENG = code("91330106MA27XYW12")  # 杭州合晟建设工程有限公司
-SH_HESHENG = code("91310000MA1FL4XX1")  # 上海合晟建设工程有限公司, another company
-HUAYU = code("91330106MA2H00001")
-KEDA = code("91330500MA2B00002")
-YUHONG = code("91110000MA00000X3")
-STRANGER = code("91330100MA2Q99995")  # valid, and nobody's in this registry
+HESHENG = code("91330106", "MA27XYW1")  # 杭州合晟建设工程有限公司
+SH_HESHENG = code("91310000", "MA1FL4XX")  # 上海合晟建设工程有限公司, another company
+HUAYU = code("91330106", "MA2H0000")
+KEDA = code("91330500", "MA2B0000")
+YUHONG = code("91110000", "MA00000X")
+STRANGER = code("91330100", "MA2Q9999")  # valid, and nobody's in this registry
 
 REGISTRY = [
     Candidate(
@@ -66,7 +69,7 @@ def feature(hit, name):
 
 def test_it_is_a_matcher_with_a_name_and_a_version(matcher):
     as_protocol: Matcher = matcher
-    assert (as_protocol.name, as_protocol.version) == ("cn-name-parts", "1")
+    assert (as_protocol.name, as_protocol.version) == ("cn-name-parts", "2")
     assert len(matcher) == len(REGISTRY) + len(FILLER)
 
 
@@ -109,15 +112,45 @@ def test_limited_company_forms_are_one(matcher):
     assert "有限责任公司" in feature(hit, "legal_form").detail
 
 
-def test_missing_region_is_neutral(matcher):
+def test_a_name_without_region_cannot_tell_same_name_companies_apart(matcher):
     hit = hit_for(matcher, 1, name="合晟建设工程有限公司")
-    assert hit.match == "strong"
-    assert STRONG <= hit.score < 100
+    assert hit.match == "possible"
+    assert POSSIBLE <= hit.score < STRONG
     region = feature(hit, "region")
-    assert region.weight > 0
-    assert "one side only" in region.detail
-    # without a region the subject may be either 合晟; both are shown
-    assert hit_for(matcher, 2, name="合晟建设工程有限公司").match == "strong"
+    assert region.weight > 0  # not evidence against: only not enough to block
+    assert "region not given: cannot tell 「杭州合晟建设工程有限公司」 from a same-name company elsewhere" in region.detail
+    # without a region the subject may be either 合晟; both are shown, neither blocks
+    assert hit_for(matcher, 2, name="合晟建设工程有限公司").match == "possible"
+    # and a branch of a head company named without its region
+    assert hit_for(matcher, 1, name="合晟建设工程有限公司宁波分公司").match == "possible"
+
+
+def test_a_listed_name_without_region_against_a_subject_with_one():
+    m = NamePartsMatcher()
+    m.build([Candidate(1, (NameRecord("合晟建设工程有限公司"),), None), *FILLER])
+    hit = hit_for(m, 1, name="杭州合晟建设工程有限公司")
+    assert hit.match == "possible"
+    assert "the listed name gives no region" in feature(hit, "region").detail
+    # equal names without region stay exact
+    assert hit_for(m, 1, name="合晟建设工程有限公司").match == "exact"
+
+
+def test_equal_codes_settle_a_name_without_region(matcher):
+    hit = hit_for(matcher, 1, name="合晟建设工程有限公司", code=HESHENG)
+    assert (hit.match, hit.score) == ("exact", 100.0)
+    assert hit_for(matcher, 2, name="合晟建设工程有限公司", code=HESHENG) is None
+
+
+def test_a_bare_trade_name_and_industry_is_at_most_possible(matcher):
+    hit = hit_for(matcher, 1, name="合晟建设工程")
+    assert hit.match == "possible"
+    m = NamePartsMatcher()
+    m.build([Candidate(1, (NameRecord("合晟建设工程有限公司"),), None), *FILLER])
+    bare = hit_for(m, 1, name="合晟建设工程")
+    assert bare.match == "possible"
+    assert "states neither a legal form nor a region" in feature(bare, "legal_form").detail
+    # with its region, the same words are enough
+    assert hit_for(matcher, 1, name="杭州合晟建设工程").match == "strong"
 
 
 def test_region_in_brackets(matcher):
@@ -260,7 +293,9 @@ def test_same_trade_name_and_region_in_another_trade_is_for_review(matcher):
 
 def test_a_region_read_as_part_of_the_trade_name(matcher):
     hit = hit_for(matcher, 6, name="东方雨虹防水技术股份有限公司")
-    assert hit.match == "strong"
+    assert hit.match == "possible"  # found, but 北京 is not said: a same-name company may be elsewhere
+    assert "东方 read as part of the 字号" not in feature(hit, "trade_name").detail
+    assert hit_for(matcher, 6, name="北京东方雨虹防水技术有限公司").match == "strong"
 
 
 def test_hits_explain_every_part_in_chinese(matcher):
@@ -315,7 +350,10 @@ def test_upsert_adds_an_entity():
     m.upsert(Candidate(999, (NameRecord("嘉兴恒通物流有限公司"),), None))
     assert len(m) == len(REGISTRY) + len(FILLER) + 1
     assert hit_for(m, 999, name="嘉兴恒通物流有限公司").match == "exact"
-    assert hit_for(m, 999, name="恒通物流有限公司").match == "strong"
+    assert hit_for(m, 999, name="嘉兴恒通物流有限责任公司").match == "exact"
+    assert hit_for(m, 999, name="恒通物流（嘉兴）有限公司").match == "strong"
+    assert hit_for(m, 999, name="恒通物流有限公司").match == "possible"
+    assert hit_for(m, 999, name="嘉兴恒同物流有限公司").match == "possible"  # 同 for 通: a slip
 
 
 def test_upsert_replaces_names_and_keeps_the_old_as_former_when_told():
@@ -351,7 +389,8 @@ def test_compacting_keeps_every_lookup():
     m._index.compact()
     assert m.stats()["pending_additions"] == 0
     assert hit_for(m, 999, code=STRANGER).match == "exact"
-    assert hit_for(m, 999, name="恒通物流有限公司").match == "strong"
+    assert hit_for(m, 999, name="恒通物流（嘉兴）有限公司").match == "strong"
+    assert hit_for(m, 999, name="嘉兴恒同物流有限公司").match == "possible"
     assert hit_for(m, 4, code=HUAYU) is None
     assert hit_for(m, 1, name="杭州合晟建设工程有限公司宁波分公司").relation == "branch_of"
 
@@ -426,3 +465,125 @@ def test_a_technology_company_is_not_the_construction_company_of_the_same_name(m
     hit = hit_for(matcher, 1, name="杭州合晟科技有限公司")
     assert hit.match == "possible"
     assert feature(hit, "industry").weight < 0
+
+
+# --- a 字号 one slip away, without a code ------------------------------------------------------
+
+
+def test_a_homophone_trade_name_is_found_for_review(matcher):
+    # 合胜 shares no bigram with 合晟: only the slip postings can find it
+    hit = hit_for(matcher, 1, name="杭州合胜建设工程有限公司")
+    assert (hit.match, hit.relation) == ("possible", "self")
+    assert POSSIBLE <= hit.score < STRONG
+    trade = feature(hit, "trade_name")
+    assert "字号 「合胜」 ≈ 「合晟」 (same reading hé shèng)" in trade.detail
+    assert "at most possible" in trade.detail
+    # the other 合晟 is in another city: not a hit
+    assert hit_for(matcher, 2, name="杭州合胜建设工程有限公司") is None
+
+
+def test_a_look_alike_trade_name_is_found_for_review():
+    m = NamePartsMatcher()
+    m.build([Candidate(1, (NameRecord("杭州华宇建设工程有限公司"),), None), *FILLER])
+    hit = hit_for(m, 1, name="杭州华字建设工程有限公司")
+    assert hit.match == "possible"
+    assert "字号 「华字」 ≈ 「华宇」 (字 and 宇 look alike)" in feature(hit, "trade_name").detail
+
+
+def test_a_slip_is_never_strong_without_a_code(matcher):
+    for name in ("杭州合胜建设工程有限公司", "杭州合胜建设工程有限责任公司", "杭州市合胜建设工程有限公司"):
+        assert hit_for(matcher, 1, name=name).match == "possible", name
+    # with the code, the code decides
+    assert hit_for(matcher, 1, name="杭州合胜建设工程有限公司", code=HESHENG).match == "exact"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "杭州合达建设工程有限公司",  # 达 neither sounds nor looks like 晟: another company
+        "宁波合胜建设工程有限公司",  # a slip, and another city
+        "杭州合胜医药有限公司",  # a slip, and another trade (entity 7 is 杭州合晟医药, see below)
+    ],
+)
+def test_a_one_character_difference_without_more_is_not_a_hit(matcher, name):
+    assert hit_for(matcher, 1, name=name) is None
+
+
+def test_a_slip_in_the_same_place_and_trade_as_another_listed_entity(matcher):
+    hit = hit_for(matcher, 7, name="杭州合胜医药有限公司")
+    assert hit.match == "possible"
+
+
+def test_a_name_listed_as_written_is_not_also_a_slip_of_another():
+    m = NamePartsMatcher()
+    m.build(
+        [
+            Candidate(1, (NameRecord("杭州合晟建设工程有限公司"),), None),
+            Candidate(2, (NameRecord("杭州合胜建设工程有限公司"),), None),
+            *FILLER,
+        ]
+    )
+    assert [(h.entity_id, h.match) for h in m.search(Query(name="杭州合胜建设工程有限公司"))] == [(2, "exact")]
+    assert {h.entity_id for h in m.search(Query(name="杭州合盛建设工程有限公司"))} == {1, 2}
+
+
+# --- codes used before the 统一社会信用代码 --------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", [HESHENG[8:17], f"{HESHENG[8:16]}-{HESHENG[16]}", HESHENG[8:17].lower()])
+def test_an_organisation_code_finds_the_entity(matcher, written):
+    hit = hit_for(matcher, 1, code=written)
+    assert (hit.score, hit.match, hit.matched_name) == (100.0, "exact", "杭州合晟建设工程有限公司")
+    assert "characters 9–17" in feature(hit, "code").detail
+
+
+def test_an_organisation_code_of_another_company_is_evidence_against(matcher):
+    hit = hit_for(matcher, 1, name="杭州合晟建设工程有限公司", code=SH_HESHENG[8:17])
+    assert hit.match == "possible"
+    assert feature(hit, "code").weight < 0
+    assert hit_for(matcher, 2, name="杭州合晟建设工程有限公司", code=SH_HESHENG[8:17]).match == "exact"
+
+
+def test_a_malformed_organisation_code_is_no_evidence(matcher):
+    wrong = HESHENG[8:16] + ("0" if HESHENG[16] != "0" else "1")
+    assert matcher.search(Query(code=wrong)) == []
+    assert hit_for(matcher, 1, name="杭州合晟建设工程有限公司", code=wrong).match == "exact"
+
+
+def test_an_old_registration_number_is_recognised_and_no_evidence(matcher):
+    number = "330106000123458"  # 15 digits, ISO 7064 MOD 11,10 check digit
+    assert matcher.search(Query(code=number)) == []
+    hit = hit_for(matcher, 1, name="杭州合晟建设工程有限公司", code=number)
+    assert hit.match == "exact"
+    assert "15-digit 注册号" in feature(hit, "code").detail
+    assert feature(hit, "code").weight == 0.0
+
+
+def test_a_slip_is_looked_for_unless_the_trade_name_is_listed_here_in_that_industry():
+    m = NamePartsMatcher()
+    m.build(
+        [
+            Candidate(1, (NameRecord("杭州合晟建设工程有限公司"),), None),
+            Candidate(2, (NameRecord("杭州合胜医药有限公司"),), None),  # 合胜 here, another trade
+            Candidate(3, (NameRecord("杭州合盛建设工程股份有限公司"),), None),  # 合盛 here, this trade
+            *FILLER,
+        ]
+    )
+    assert hit_for(m, 1, name="杭州合胜建设工程有限公司").match == "possible"
+    # 杭州合盛建设工程 is listed: a bidder of that name is that company (or its namesake), and
+    # 杭州合晟建设工程 is another company
+    assert hit_for(m, 3, name="杭州合盛建设工程有限公司").match == "strong"
+    assert hit_for(m, 1, name="杭州合盛建设工程有限公司") is None
+
+
+def test_slips_of_names_added_and_removed_after_the_build():
+    m = NamePartsMatcher()
+    m.build([Candidate(1, (NameRecord("杭州合晟建设工程有限公司"),), None), *FILLER])
+    m.upsert(Candidate(2, (NameRecord("杭州合盛建设工程有限公司"),), None))
+    assert {h.entity_id: h.match for h in m.search(Query(name="杭州合胜建设工程有限公司"))} == {
+        1: "possible",
+        2: "possible",
+    }
+    m.remove(1)
+    m._index.compact()
+    assert [h.entity_id for h in m.search(Query(name="杭州合胜建设工程有限公司"))] == [2]
