@@ -10,6 +10,7 @@ from api.resources import (
     authorities,
     calendar,
     entities,
+    feed,
     health,
     history,
     list_entries,
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     lifecycle.init_app(app)
     api = Api(app)
     for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
-                   screenings):
+                   screenings, feed):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
 

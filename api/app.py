@@ -19,6 +19,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         KEY_CACHE_SECONDS=5,
         # A worker asks the database for outbox events (other workers' changes) at most this often.
         INDEX_MAX_LAG_SECONDS=1,
+        # Records marked not public (保密审查) go to the credit platform only if this is set.
+        SYNC_INCLUDE_NOT_PUBLIC=False,
+        # 数据来源单位 of the records this registry itself keeps (entities, authorities).
+        DATA_SOURCE_NAME=None,
+        DATA_SOURCE_USCC=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )

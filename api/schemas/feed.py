@@ -1,0 +1,43 @@
+"""The pull feed's schemas: the cursor asked for, and one page of outbox events."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas.common import StrictSchema
+from sync.feed import DEFAULT_LIMIT, MAX_LIMIT
+
+
+class FeedArgs(StrictSchema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "the sequence number after which to read: 0 for the start, then the last page's next_after"})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+class DataSourceOut(ma.Schema):
+    name = fields.String(allow_none=True, metadata={"description": "数据来源单位"})
+    uscc = fields.String(allow_none=True, metadata={"description": "数据来源单位统一社会信用代码"})
+
+
+class FeedEventOut(ma.Schema):
+    seq = fields.Integer(metadata={"description": "outbox sequence number: gap-free, in commit order"})
+    occurred_at = fields.DateTime()
+    record_type = fields.String(metadata={"description": "entity | list_entry | penalty | authority | repair_application"})
+    record_id = fields.Integer()
+    record_version = fields.Integer()
+    operation = fields.String(metadata={"description": "create, correct, remove, repair, revoke, recompute …"})
+    authority_id = fields.Integer(allow_none=True)
+    data_source = fields.Nested(DataSourceOut)
+    record = fields.Dict(allow_none=True, metadata={
+        "description": "the record after the change (English keys); null when withheld"})
+    withheld = fields.Boolean(metadata={
+        "description": "true: the record is not public (保密审查) and this registry does not send such records"})
+
+
+class FeedPageOut(ma.Schema):
+    events = fields.List(fields.Nested(FeedEventOut))
+    after = fields.Integer()
+    next_after = fields.Integer(metadata={"description": "ask for after=this next"})
+    head = fields.Integer(metadata={"description": "the newest sequence number when this page was read"})
+    has_more = fields.Boolean()
