@@ -10,6 +10,7 @@ from api.resources import (
     authorities,
     calendar,
     entities,
+    exports,
     feed,
     health,
     history,
@@ -19,6 +20,7 @@ from api.resources import (
     repairs,
     reports,
     screenings,
+    sync_status,
 )
 from api.smorest import Api
 
@@ -44,8 +46,10 @@ def init_app(app: Flask) -> None:
     lifecycle.init_app(app)
     api = Api(app)
     for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
-                   screenings, feed):
+                   screenings, feed, exports):
         api.register_blueprint(module.blp)
+    api.register_blueprint(sync_status.blp)
+    app.register_blueprint(sync_status.metrics_blp)
     app.register_blueprint(health.blp)
 
     @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")

@@ -21,6 +21,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         INDEX_MAX_LAG_SECONDS=1,
         # Records marked not public (保密审查) go to the credit platform only if this is set.
         SYNC_INCLUDE_NOT_PUBLIC=False,
+        # The push targets file (TOML, docs/sync.md); `flask sync run` needs it.
+        SYNC_TARGETS=None,
         # 数据来源单位 of the records this registry itself keeps (entities, authorities).
         DATA_SOURCE_NAME=None,
         DATA_SOURCE_USCC=None,
@@ -38,9 +40,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     import api
     import registry
+    import sync
 
     registry.init_app(app)
     api.init_app(app)
+    sync.init_app(app)
     return app
 
 

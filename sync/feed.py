@@ -3,15 +3,21 @@ after its own cursor.
 
 The outbox sequence is gap-free and commit-ordered (`registry.ledger`), so a platform that
 asks for "after N" with the `next_after` of its last page sees every change exactly once and
-in order. Every event is listed, even one whose contents are withheld: a missing number would
+in order. Every event is listed, internal ones and withheld ones too: a missing number would
 look like a lost change.
 
-What is withheld: the contents of a record marked not public (保密审查, `is_public` false) unless
+A platform record (a penalty, a list entry, an entity's name change: `sync.national.kind_of`)
+carries `record`, its national rendering with English keys, exactly as the push sends it. An
+internal event (an entity's creation or other update, an authority, a repair application …)
+carries `record: null` and `internal: true`.
+
+What is withheld: the fields of a record marked not public (保密审查, `is_public` false) unless
 the registry is configured to send such records to the platform
-(`REGISTRY_SYNC_INCLUDE_NOT_PUBLIC`). ID numbers of people are masked in every snapshot already.
-Each event names its data source (数据来源单位 and its code): the deciding authority's, or for a
-penalty the authority recorded as its data source; entity and authority events name the registry's
-operator (`REGISTRY_DATA_SOURCE_NAME`, `REGISTRY_DATA_SOURCE_USCC`).
+(`REGISTRY_SYNC_INCLUDE_NOT_PUBLIC`); its rendering is then only the envelope with `withheld:
+true`. ID numbers of people leave masked only. Each event names its data source (数据来源单位
+and its code): the deciding authority's, or for a penalty the authority recorded as its data
+source; entity and authority events name the registry's operator (`REGISTRY_DATA_SOURCE_NAME`,
+`REGISTRY_DATA_SOURCE_USCC`).
 """
 
 from __future__ import annotations
@@ -26,19 +32,14 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.errors import InvalidInput
 from registry.ledger import Actor
-from registry.models import Authority, ChangeEvent
+from registry.models import ChangeEvent
+from sync.national import DataSource, load_authorities, render_events
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "DataSource", "FeedEvent", "FeedPage", "read_feed"]
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """数据来源单位: who supplied a record, by name and 统一社会信用代码."""
-
-    name: str | None
-    uscc: str | None
-
+_NO_OPERATOR = DataSource(None, None)
 
 @dataclass(frozen=True)
 class FeedEvent:
@@ -50,8 +51,9 @@ class FeedEvent:
     operation: str
     authority_id: int | None
     data_source: DataSource
-    record: dict[str, Any] | None  # the record's snapshot after the change; None when withheld
-    withheld: bool
+    record: dict[str, Any] | None  # the national rendering (English keys); None for an internal event
+    withheld: bool  # not public and not sent: `record` is the envelope only
+    internal: bool  # not a platform record (sync.national.kind_of)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _source_authority(record_type: str, payload: dict[str, Any], authority_id: i
 
 def read_feed(
     session: Session, actor: Actor, *, after: int, limit: int = DEFAULT_LIMIT,
-    include_not_public: bool = False, operator: DataSource = DataSource(None, None),
+    include_not_public: bool = False, operator: DataSource = _NO_OPERATOR,
 ) -> FeedPage:
     """Up to `limit` outbox events after sequence `after`, oldest first (the platform, or an admin)."""
     require_role(actor, "platform")
@@ -90,19 +92,20 @@ def read_feed(
         source for row in rows
         if (source := _source_authority(row.record_type, row.payload or {}, row.authority_id)) is not None
     }
-    authorities = {
-        a.id: DataSource(a.name, a.uscc)
-        for a in session.scalars(sa.select(Authority).where(Authority.id.in_(sorted(wanted))))
-    } if wanted else {}
+    authorities = load_authorities(session, wanted)
+    rendered = {
+        record["seq"]: record
+        for record in render_events(session, rows, include_not_public=include_not_public, operator=operator)
+    }
     events = []
     for row in rows:
         payload = row.payload or {}
         source_id = _source_authority(row.record_type, payload, row.authority_id)
-        withheld = payload.get("is_public") is False and not include_not_public
+        record = rendered.get(row.seq)
         events.append(FeedEvent(
             seq=row.seq, occurred_at=row.occurred_at, record_type=row.record_type, record_id=row.record_id,
             record_version=row.record_version, operation=row.operation, authority_id=row.authority_id,
             data_source=authorities.get(source_id, operator) if source_id is not None else operator,
-            record=None if withheld else payload, withheld=withheld,
+            record=record, withheld=bool(record and record["withheld"]), internal=record is None,
         ))
     return FeedPage(events, after, rows[-1].seq if rows else after, int(head), has_more)

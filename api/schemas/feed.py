@@ -30,9 +30,13 @@ class FeedEventOut(ma.Schema):
     authority_id = fields.Integer(allow_none=True)
     data_source = fields.Nested(DataSourceOut)
     record = fields.Dict(allow_none=True, metadata={
-        "description": "the record after the change (English keys); null when withheld"})
+        "description": "the record after the change in the national format (English keys, docs/sync-format.md), "
+                       "as the push sends it; only the envelope when withheld; null for an internal event"})
     withheld = fields.Boolean(metadata={
         "description": "true: the record is not public (保密审查) and this registry does not send such records"})
+    internal = fields.Boolean(metadata={
+        "description": "true: not a platform record (an entity's creation or update, an authority …); "
+                       "listed so that sequence numbers have no gaps"})
 
 
 class FeedPageOut(ma.Schema):

@@ -9,6 +9,7 @@ from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTran
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
 from registry.models.screening import HitDisposition, Screening
+from registry.models.sync import SyncDeadLetter, SyncState
 
 __all__ = [
     "ApiKey",
@@ -29,4 +30,6 @@ __all__ = [
     "Penalty",
     "RepairApplication",
     "Screening",
+    "SyncDeadLetter",
+    "SyncState",
 ]

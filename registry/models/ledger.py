@@ -74,7 +74,9 @@ class ChangeEvent(Base):
     """变更事件 (outbox): one change to one record, numbered without gaps in commit order."""
 
     __tablename__ = "change_events"
-    __table_args__ = (sa.Index("ix_change_events_record", "record_type", "record_id"),)
+    # (record_type, record_id, seq): a record's latest event, or an entity's as of an event, is an
+    # index-only backward scan (exports, the push's renderer).
+    __table_args__ = (sa.Index("ix_change_events_record_seq", "record_type", "record_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

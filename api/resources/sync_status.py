@@ -1,0 +1,48 @@
+"""/api/v1/sync/targets and /api/v1/metrics: how far each push target has got."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Response, current_app
+from flask.views import MethodView
+
+from api.lifecycle import actor
+from api.schemas.sync_status import SyncStatusOut
+from api.smorest import Blueprint
+from registry.database import db, utcnow
+from sync.cli import configured_targets
+from sync.metrics import render_metrics
+from sync.status import TargetStatus, target_statuses
+from sync.targets import Target, TargetConfigError
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
+                description="推送状态: the scheduled push to the credit platform, per target")
+metrics_blp = FlaskBlueprint("metrics", __name__)
+
+
+def _statuses() -> tuple[list[TargetStatus], str | None]:
+    targets: list[Target]
+    try:
+        targets, problem = configured_targets(current_app), None
+    except TargetConfigError as exc:
+        targets, problem = [], str(exc)
+    return target_statuses(db.session(), actor(), targets, utcnow()), problem
+
+
+@blp.route("/targets")
+class SyncTargets(MethodView):
+    @blp.response(200, SyncStatusOut)
+    def get(self) -> Any:
+        """Cursor, lag, batch in flight, last success and error, dead letters per target (platform, admin)."""
+        statuses, problem = _statuses()
+        return {"config_error": problem, "targets": statuses}
+
+
+@metrics_blp.get("/api/v1/metrics")
+def metrics() -> Response:
+    """Prometheus text format: push lag, cursor, dead letters and last success per target (platform, admin)."""
+    statuses, problem = _statuses()
+    return Response(render_metrics(statuses, config_ok=problem is None),
+                    mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

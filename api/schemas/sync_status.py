@@ -1,0 +1,46 @@
+"""Push status per target: what `GET /api/v1/sync/targets` answers."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+
+class RejectedOut(ma.Schema):
+    seq = fields.Integer(metadata={"description": "outbox sequence of the rejected record"})
+    rejections = fields.Integer(metadata={"description": "how many times the target rejected it"})
+    dead = fields.Boolean(metadata={"description": "true: left out of later batches (dead letter)"})
+    status_code = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "the target's reason"})
+    last_rejected_at = fields.DateTime()
+
+
+class TargetStatusOut(ma.Schema):
+    name = fields.String()
+    configured = fields.Boolean(metadata={"description": "false: state is kept but the target is no longer configured"})
+    url = fields.String(allow_none=True)
+    schedule = fields.String(allow_none=True)
+    cursor = fields.Integer(metadata={"description": "the last outbox sequence the target acknowledged"})
+    head = fields.Integer(metadata={"description": "the newest outbox sequence"})
+    lag_events = fields.Integer(metadata={"description": "outbox events after the cursor"})
+    lag_seconds = fields.Float(allow_none=True, metadata={
+        "description": "age of the oldest event after the cursor; null when caught up"})
+    inflight_first = fields.Integer(allow_none=True)
+    inflight_last = fields.Integer(allow_none=True)
+    inflight_key = fields.String(allow_none=True, metadata={"description": "Idempotency-Key of the batch in flight"})
+    running = fields.Boolean(metadata={"description": "a runner holds the SQLite lease now"})
+    healthy = fields.Boolean(metadata={"description": "no error since the last success"})
+    last_attempt_at = fields.DateTime(allow_none=True)
+    last_success_at = fields.DateTime(allow_none=True)
+    last_error_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    batches_sent = fields.Integer()
+    records_sent = fields.Integer()
+    dead_letters = fields.Integer()
+    rejected = fields.List(fields.Nested(RejectedOut))
+
+
+class SyncStatusOut(ma.Schema):
+    config_error = fields.String(allow_none=True, metadata={
+        "description": "why the targets file could not be read (the scheduler would refuse to start)"})
+    targets = fields.List(fields.Nested(TargetStatusOut))

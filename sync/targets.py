@@ -1,0 +1,175 @@
+"""Push targets (推送目标) read from a TOML file: where, how often, how big, and with which secret.
+
+The file is named by `REGISTRY_SYNC_TARGETS`; its format is in docs/sync.md. Everything is checked
+when it is read, and every problem names the target and the setting, because a scheduler that
+starts with a typo in a URL would fail quietly every minute for days.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+FORMATS = ("json", "json-zh")
+MAX_BATCH = 5000
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_EVERY = re.compile(r"^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+_KNOWN = {
+    "url", "secret", "secret_env", "schedule", "batch_size", "format", "timeout_seconds", "attempts",
+    "reject_limit", "backoff_initial_seconds", "backoff_max_seconds",
+}
+
+
+class TargetConfigError(ValueError):
+    """The targets file cannot be used; the message names the file, the target and the setting."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One credit platform endpoint the outbox is pushed to."""
+
+    name: str
+    url: str
+    secret: str
+    schedule: str = "every 60s"
+    batch_size: int = 500
+    format: str = "json"
+    timeout_seconds: float = 30.0
+    attempts: int = 5
+    reject_limit: int = 3
+    backoff_initial_seconds: float = 1.0
+    backoff_max_seconds: float = 60.0
+
+    def trigger(self) -> BaseTrigger:
+        """The APScheduler 3 trigger for `schedule` ("every 60s" or a crontab line), in UTC."""
+        return parse_schedule(self.schedule)
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a SQLite lease lasts without renewal: longer than one POST with its retries."""
+        return self.attempts * (self.timeout_seconds + self.backoff_max_seconds) + 60
+
+
+def parse_schedule(schedule: str) -> BaseTrigger:
+    text = schedule.strip().lower()
+    every = _EVERY.match(text)
+    if every:
+        seconds = int(every.group(1)) * _UNIT_SECONDS[every.group(2)[0]]
+        if seconds < 1:
+            raise ValueError("an interval must be at least 1 second")
+        return IntervalTrigger(seconds=seconds, timezone="UTC")
+    try:
+        return CronTrigger.from_crontab(schedule.strip(), timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"is neither 'every N s|m|h' nor a crontab line ({exc})") from exc
+
+
+def load_targets(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> list[Target]:
+    """Read and check the targets file; raises TargetConfigError naming what is wrong."""
+    env = os.environ if environ is None else environ
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise TargetConfigError(f"{file}: cannot read the sync targets file ({exc.strerror})") from exc
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TargetConfigError(f"{file}: not valid TOML ({exc})") from exc
+    tables = document.get("targets")
+    if not isinstance(tables, dict) or not tables:
+        raise TargetConfigError(f"{file}: no [targets.NAME] table")
+    unknown_top = set(document) - {"targets"}
+    if unknown_top:
+        raise TargetConfigError(f"{file}: unknown top-level setting(s) {', '.join(sorted(unknown_top))}")
+    return [_target(file, name, table, env) for name, table in tables.items()]
+
+
+def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str, str]) -> Target:
+    def fail(setting: str, reason: str) -> TargetConfigError:
+        return TargetConfigError(f"{file}: target {name!r}, {setting}: {reason}")
+
+    if not _NAME.match(name):
+        raise fail("name", "use 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit")
+    if not isinstance(table, dict):
+        raise fail("table", "must be a [targets.NAME] table")
+    unknown = set(table) - _KNOWN
+    if unknown:
+        raise fail(", ".join(sorted(unknown)), f"unknown setting (known: {', '.join(sorted(_KNOWN))})")
+
+    url = table.get("url")
+    if not isinstance(url, str) or not url:
+        raise fail("url", "is required")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail("url", "must be an http:// or https:// address")
+
+    secret: str | None
+    if "secret" in table and "secret_env" in table:
+        raise fail("secret", "give secret or secret_env, not both")
+    if "secret_env" in table:
+        variable = table["secret_env"]
+        if not isinstance(variable, str) or not variable:
+            raise fail("secret_env", "must name an environment variable")
+        secret = env.get(variable)
+        if not secret:
+            raise fail("secret_env", f"environment variable {variable} is not set")
+    else:
+        secret = table.get("secret")
+        if not isinstance(secret, str) or not secret:
+            raise fail("secret", "is required (or secret_env)")
+        if _readable_by_others(file):
+            raise fail("secret", f"{file} holds a secret and is readable by other users: chmod 600 it, or use secret_env")
+    if len(secret) < 16:
+        raise fail("secret", "must be at least 16 characters")
+
+    schedule = table.get("schedule", Target.schedule)
+    if not isinstance(schedule, str):
+        raise fail("schedule", "must be a string")
+    try:
+        parse_schedule(schedule)
+    except ValueError as exc:
+        raise fail("schedule", str(exc)) from exc
+
+    fmt = table.get("format", Target.format)
+    if fmt not in FORMATS:
+        raise fail("format", f"must be one of {', '.join(FORMATS)}")
+
+    return Target(
+        name=name, url=url, secret=secret, schedule=schedule, format=fmt,
+        batch_size=_int(table, "batch_size", Target.batch_size, 1, MAX_BATCH, fail),
+        timeout_seconds=_number(table, "timeout_seconds", Target.timeout_seconds, 0.1, 600, fail),
+        attempts=_int(table, "attempts", Target.attempts, 1, 20, fail),
+        reject_limit=_int(table, "reject_limit", Target.reject_limit, 1, 100, fail),
+        backoff_initial_seconds=_number(table, "backoff_initial_seconds", Target.backoff_initial_seconds, 0, 600, fail),
+        backoff_max_seconds=_number(table, "backoff_max_seconds", Target.backoff_max_seconds, 0, 3600, fail),
+    )
+
+
+def _int(table: dict[str, Any], key: str, default: int, low: int, high: int, fail: Any) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(key, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _number(table: dict[str, Any], key: str, default: float, low: float, high: float, fail: Any) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise fail(key, f"must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def _readable_by_others(file: Path) -> bool:
+    return bool(file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))

@@ -1,0 +1,236 @@
+"""The push, in process: batches reach the reference receiver exactly once and in order.
+
+The receiver is the real one (`sync.receiver`), reached through httpx's WSGI transport, so these
+tests see the protocol end to end (signature, idempotency key, receipts) without sockets. Faults a
+socket is needed for (dropped connections, a killed worker) are in tests/integration/test_push_faults.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from registry.database import db
+from registry.ledger import OPERATOR
+from registry.models import ChangeEvent, SyncDeadLetter, SyncState
+from sync.feed import DataSource
+from sync.locks import ensure_state, hold
+from sync.push import RunReport, idempotency_key, push_target
+from sync.receiver import create_receiver
+from sync.status import target_statuses
+from sync.targets import Target
+from tests import factories
+from tests.integration.test_concurrency import Committed, committed  # noqa: F401
+
+SECRET = "a-receiver-secret-for-tests"
+T0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+OPERATOR_SOURCE = DataSource("浙江省公共资源交易信用平台", None)
+
+
+@dataclass
+class Setup:
+    committed: Committed
+    receiver: Any
+    client: httpx.Client
+
+    def target(self, **settings: Any) -> Target:
+        defaults: dict[str, Any] = {"name": "t1", "url": "http://receiver/receive", "secret": SECRET,
+                                    "batch_size": 4, "attempts": 2, "backoff_initial_seconds": 0,
+                                    "backoff_max_seconds": 0, "timeout_seconds": 5}
+        return Target(**{**defaults, **settings})
+
+    def push(self, target: Target | None = None, client: httpx.Client | None = None, **kwargs: Any) -> RunReport:
+        with self.committed.app.app_context():
+            return push_target(db.engine, target or self.target(), include_not_public=False,
+                               operator=OPERATOR_SOURCE, client=client or self.client, sleep=lambda _: None,
+                               **kwargs)
+
+    def control(self, **settings: Any) -> None:
+        r = self.client.post("http://receiver/_control", json=settings)
+        assert r.status_code == 200, r.text
+
+    def received(self, target: str = "t1") -> list[int]:
+        r = self.client.get("http://receiver/_received", params={"target": target})
+        assert r.status_code == 200, r.text
+        return [item["seq"] for item in r.json()]
+
+    def received_records(self, target: str = "t1") -> list[dict[str, Any]]:
+        return [item["record"] for item in self.client.get("http://receiver/_received",
+                                                            params={"target": target}).json()]
+
+    def state(self) -> SyncState:
+        with self.committed.app.app_context():
+            try:
+                found = db.session.get(SyncState, "t1")
+                assert found is not None
+                return found
+            finally:
+                db.session.remove()
+
+    def platform_seqs(self) -> list[int]:
+        """The outbox events the platform receives (penalties, list entries, name changes)."""
+        rows = self.committed.rows(sa.select(ChangeEvent.seq, ChangeEvent.record_type, ChangeEvent.operation)
+                                   .order_by(ChangeEvent.seq))
+        return [seq for seq, kind, op in rows
+                if kind in ("penalty", "list_entry") or (kind == "entity" and op in ("rename", "add_name",
+                                                                                     "remove_name"))]
+
+    def head(self) -> int:
+        return int(self.committed.scalar(sa.select(sa.func.max(ChangeEvent.seq))) or 0)
+
+
+@pytest.fixture
+def setup(committed: Committed, tmp_path: Path) -> Iterator[Setup]:  # noqa: F811
+    app = committed.app
+    with app.app_context():
+        finance = factories.make_authority(db.session, "浙江省财政厅", ("procurement",))
+        for i in range(5):
+            entity = factories.make_entity(db.session, f"杭州推送{'一二三四五'[i]}建设工程有限公司")
+            factories.make_penalty(db.session, finance, entity)
+            factories.make_list_entry(db.session, finance, entity)
+        db.session.commit()
+        db.session.remove()
+    receiver = create_receiver(str(tmp_path / "receiver.db"), {"t1": SECRET}, control=True)
+    with httpx.Client(transport=httpx.WSGITransport(app=receiver), base_url="http://receiver") as client:
+        yield Setup(committed, receiver, client)
+
+
+def test_every_platform_record_arrives_once_in_order_and_the_cursor_reaches_the_head(setup: Setup) -> None:
+    report = setup.push()
+    assert report.error is None
+    assert not report.busy
+    assert report.cursor == setup.head()
+    assert setup.received() == setup.platform_seqs()
+    assert report.records == len(setup.platform_seqs()) == 10
+    assert report.batches == -(-setup.head() // 4)  # every event, internal ones too, in batches of 4
+    state = setup.state()
+    assert (state.cursor, state.inflight_key, state.batches_sent) == (setup.head(), None, report.batches)
+    again = setup.push()
+    assert (again.batches, again.records, again.error) == (0, 0, None)
+    assert setup.received() == setup.platform_seqs()
+
+
+def test_records_carry_the_national_fields_sequence_version_and_data_source(setup: Setup) -> None:
+    setup.push()
+    records = setup.received_records()
+    penalty = next(r for r in records if r["record_type"] == "penalty")
+    assert penalty["decision_number"].startswith("浙财采罚")
+    assert penalty["data_source_name"] == "浙江省财政厅"
+    assert penalty["seq"] in setup.platform_seqs()
+    assert penalty["version"] == 1
+
+
+def test_an_endpoint_down_for_many_runs_loses_nothing(setup: Setup) -> None:
+    setup.control(down=True)
+    for _ in range(5):
+        report = setup.push()
+        assert report.error is not None
+        assert "503" in report.error
+        assert report.cursor == 0
+    state = setup.state()
+    assert state.inflight_key == idempotency_key("t1", 1, 4, ())
+    assert state.last_error
+    assert state.last_success_at is None
+    setup.control(down=False)
+    report = setup.push()
+    assert report.error is None
+    assert setup.received() == setup.platform_seqs()
+
+
+class AnswerLost(httpx.BaseTransport):
+    """The receiver applies the first batch but its answer never arrives (a dropped connection)."""
+
+    def __init__(self, inner: httpx.BaseTransport, lose: int = 1) -> None:
+        self.inner, self.lose = inner, lose
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.url.path == "/receive" and self.lose:
+            self.lose -= 1
+            raise httpx.ReadError("connection dropped after the receiver applied the batch", request=request)
+        return response
+
+
+def test_a_lost_receipt_is_resent_under_the_same_key_and_applied_once(setup: Setup) -> None:
+    lossy = httpx.Client(transport=AnswerLost(httpx.WSGITransport(app=setup.receiver)), base_url="http://receiver")
+    report = setup.push(setup.target(attempts=1), client=lossy)
+    assert report.error is not None
+    assert "ReadError" in report.error
+    assert report.cursor == 0
+    assert setup.received()  # the receiver has the first batch although the pusher never heard so
+    report = setup.push()
+    assert report.error is None
+    assert setup.received() == setup.platform_seqs()  # …and it is not there twice
+
+
+def test_a_record_the_target_keeps_rejecting_is_dead_lettered_and_blocks_nothing(setup: Setup) -> None:
+    bad = setup.platform_seqs()[3]
+    setup.control(reject_seqs=[bad])
+    first = setup.push(setup.target(reject_limit=2))
+    assert first.error is not None
+    assert first.dead_lettered == []
+    assert setup.received() == [s for s in setup.platform_seqs() if s < bad - (bad - 1) % 4]
+    second = setup.push(setup.target(reject_limit=2))
+    assert second.error is None
+    assert second.dead_lettered == [bad]
+    assert setup.received() == [s for s in setup.platform_seqs() if s != bad]
+    assert second.cursor == setup.head()
+    with setup.committed.app.app_context():
+        try:
+            [status] = target_statuses(db.session(), OPERATOR, [setup.target()], T0)
+            letter = db.session.scalars(sa.select(SyncDeadLetter)).one()
+        finally:
+            db.session.remove()
+    assert (letter.seq, letter.rejections, letter.dead, letter.status_code) == (bad, 2, True, 422)
+    assert status.dead_letters == 1
+    assert status.lag_events == 0
+
+
+def test_a_rejection_naming_no_record_dead_letters_nothing(setup: Setup) -> None:
+    report = setup.push(setup.target(secret="not-the-receivers-secret"))
+    assert report.error is not None
+    assert "401" in report.error
+    assert report.cursor == 0
+    assert setup.committed.scalar(sa.select(sa.func.count()).select_from(SyncDeadLetter)) == 0
+    assert setup.received() == []
+
+
+def test_a_second_runner_sends_nothing_while_the_first_holds_the_target(setup: Setup) -> None:
+    with setup.committed.app.app_context():
+        ensure_state(db.engine, "t1")
+        with hold(db.engine, "t1", seconds=60, clock=lambda: dt.datetime.now(dt.UTC), owner="other") as lease:
+            assert lease is not None
+            report = setup.push()
+    assert report.busy
+    assert report.batches == 0
+    assert setup.received() == []
+
+
+def test_batches_in_the_standard_chinese_keys(setup: Setup) -> None:
+    setup.push(setup.target(format="json-zh", batch_size=500))
+    penalty = next(r for r in setup.received_records() if "行政处罚决定书文号" in r)
+    assert penalty["数据来源单位"] == "浙江省财政厅"
+
+
+def test_status_reports_lag_in_flight_and_errors(setup: Setup) -> None:
+    setup.control(down=True)
+    setup.push()
+    with setup.committed.app.app_context():
+        try:
+            [status] = target_statuses(db.session(), OPERATOR, [setup.target()], dt.datetime.now(dt.UTC))
+        finally:
+            db.session.remove()
+    assert status.cursor == 0
+    assert status.lag_events == setup.head()
+    assert status.lag_seconds is not None
+    assert status.lag_seconds >= 0
+    assert status.inflight_key == "t1:1-4"
+    assert not status.healthy
+    assert "503" in (status.last_error or "")

@@ -1,0 +1,140 @@
+"""Push status through the API, the metrics endpoint and `flask sync …`, and the CLI's refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from registry.database import db
+from registry.models import SyncDeadLetter, SyncState
+from tests import factories
+from tests.conftest import auth
+from tests.integration.test_concurrency import Committed, committed  # noqa: F401
+
+SECRET = "status-test-secret-0123"
+T0 = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
+
+
+def targets_file(tmp_path: Path, url: str = "http://127.0.0.1:9/receive") -> Path:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'[targets.provincial]\nurl = "{url}"\nsecret = "{SECRET}"\nschedule = "every 30s"\n'
+                    'attempts = 1\ntimeout_seconds = 2\n', encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def configured(app: Flask, tmp_path: Path):  # type: ignore[no-untyped-def]
+    before = app.config.get("SYNC_TARGETS")
+    app.config["SYNC_TARGETS"] = str(targets_file(tmp_path))
+    yield app
+    app.config["SYNC_TARGETS"] = before
+
+
+def test_status_api_reports_cursor_lag_errors_and_dead_letters(
+    configured: Flask, client: FlaskClient, session: Session, world: factories.World,
+) -> None:
+    entity = factories.make_entity(session, "杭州状态测试建设工程有限公司")
+    factories.make_penalty(session, world.finance, entity)
+    session.add(SyncState(target="provincial", cursor=2, last_error="HTTP 503: down", last_error_at=T0,
+                          batches_sent=1, records_sent=0))
+    session.add(SyncState(target="retired", cursor=1, batches_sent=0, records_sent=0))
+    session.add(SyncDeadLetter(target="provincial", seq=2, rejections=3, dead=True, status_code=422,
+                               reason="统一社会信用代码 校验位错误", dead_at=T0))
+    session.commit()
+
+    r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
+    assert r.status_code == 200, r.json
+    assert r.json["config_error"] is None
+    by_name = {t["name"]: t for t in r.json["targets"]}
+    provincial = by_name["provincial"]
+    assert provincial["configured"]
+    assert provincial["schedule"] == "every 30s"
+    assert provincial["cursor"] == 2
+    assert provincial["lag_events"] == provincial["head"] - 2 > 0
+    assert provincial["lag_seconds"] is not None
+    assert provincial["healthy"] is False
+    assert provincial["last_error"] == "HTTP 503: down"
+    assert provincial["dead_letters"] == 1
+    assert provincial["rejected"][0]["reason"] == "统一社会信用代码 校验位错误"
+    assert by_name["retired"]["configured"] is False  # state kept after the target left the file
+
+    metrics = client.get("/api/v1/metrics", headers=auth(world.admin_key))
+    assert metrics.status_code == 200
+    text = metrics.get_data(as_text=True)
+    assert 'registry_sync_cursor{target="provincial"} 2.0' in text
+    assert 'registry_sync_dead_letters{target="provincial"} 1.0' in text
+    assert 'registry_sync_healthy{target="provincial"} 0.0' in text
+    assert "registry_sync_config_ok 1.0" in text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sync/targets", "/api/v1/metrics"])
+def test_status_needs_the_platform_or_admin(client: FlaskClient, world: factories.World, path: str) -> None:
+    assert client.get(path, headers=auth(world.screener_key)).status_code == 403
+    assert client.get(path, headers=auth(world.finance_key)).status_code == 403
+    assert client.get(path).status_code in (401, 403)
+
+
+def test_a_broken_targets_file_is_reported_not_hidden(
+    app: Flask, client: FlaskClient, world: factories.World, tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[targets.x]\nurl = 'gopher://x'\n", encoding="utf-8")
+    before = app.config.get("SYNC_TARGETS")
+    app.config["SYNC_TARGETS"] = str(broken)
+    try:
+        r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
+        metrics = client.get("/api/v1/metrics", headers=auth(world.platform_key)).get_data(as_text=True)
+    finally:
+        app.config["SYNC_TARGETS"] = before
+    assert r.status_code == 200
+    assert "url: must be an http" in r.json["config_error"]
+    assert "registry_sync_config_ok 0.0" in metrics
+
+
+def test_cli_refuses_a_missing_configuration_and_unknown_targets(app: Flask, client: FlaskClient,
+                                                                  tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    before = app.config.get("SYNC_TARGETS")
+    try:
+        app.config["SYNC_TARGETS"] = None
+        result = runner.invoke(args=["sync", "push"])
+        assert result.exit_code == 2
+        assert "set REGISTRY_SYNC_TARGETS" in result.stderr
+        app.config["SYNC_TARGETS"] = str(targets_file(tmp_path))
+        result = runner.invoke(args=["sync", "push", "national"])
+        assert result.exit_code == 2
+        assert "unknown target(s) national; configured: provincial" in result.stderr
+        result = runner.invoke(args=["sync", "status"])
+        assert result.exit_code == 0
+        assert "provincial: cursor 0" in result.stdout
+    finally:
+        app.config["SYNC_TARGETS"] = before
+
+
+def test_cli_push_to_an_unreachable_target_fails_and_keeps_the_cursor(
+    committed: Committed, tmp_path: Path,  # noqa: F811
+) -> None:
+    app = committed.app
+    with app.app_context():
+        finance = factories.make_authority(db.session, "浙江省财政厅", ("procurement",))
+        factories.make_penalty(db.session, finance, factories.make_entity(db.session, "杭州不通建设工程有限公司"))
+        db.session.commit()
+        db.session.remove()
+    before = app.config.get("SYNC_TARGETS")
+    app.config["SYNC_TARGETS"] = str(targets_file(tmp_path))  # port 9 (discard): nothing listens
+    try:
+        result = app.test_cli_runner().invoke(args=["sync", "push"])
+    finally:
+        app.config["SYNC_TARGETS"] = before
+    assert result.exit_code == 1
+    assert "provincial: 0 batch(es)" in result.stdout
+    assert "stopped: batch provincial:1-" in result.stdout
+    assert "ConnectError" in result.stdout
+    assert committed.scalar(sa.select(SyncState.cursor).where(SyncState.target == "provincial")) == 0
