@@ -39,11 +39,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
     import api
+    import api.pages
     import registry
     import sync
 
     registry.init_app(app)
     api.init_app(app)
+    api.pages.init_app(app)
     sync.init_app(app)
     return app
 

@@ -1,0 +1,35 @@
+"""The page frame: the front page renders in Chinese, and pages carry the security headers the API does not."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+
+def test_front_page_is_chinese_html_with_the_stylesheet(client: FlaskClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "<title>首页 · 公共资源交易信用信息</title>" in page
+    assert 'href="/static/style.css"' in page
+    css = client.get("/static/style.css")
+    try:
+        assert css.status_code == 200
+        assert "@media print" in css.get_data(as_text=True)
+    finally:
+        css.close()  # a file response keeps the file open until closed
+
+
+def test_pages_forbid_scripts_framing_and_sniffing(client: FlaskClient) -> None:
+    headers = client.get("/").headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src" not in policy  # no script source is allowed at all
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_json_api_is_left_to_its_own_headers(client: FlaskClient) -> None:
+    assert "Content-Security-Policy" not in client.get("/api/v1/openapi.json").headers
