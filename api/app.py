@@ -27,6 +27,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         DATA_SOURCE_NAME=None,
         DATA_SOURCE_USCC=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        # Signs the pages' session cookie (REGISTRY_SECRET_KEY; else generated into instance/secret_key).
+        SECRET_KEY=None,
+        # The pages' session cookie goes over HTTPS only; set false only for plain-HTTP development.
+        SESSION_COOKIE_SECURE=True,
         JSON_SORT_KEYS=False,
     )
     app.config.from_prefixed_env("REGISTRY")

@@ -6,6 +6,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from flask import request
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
@@ -35,7 +36,12 @@ class Blueprint(flask_smorest.Blueprint):
 
 class Api(flask_smorest.Api):
     def handle_http_exception(self, error: HTTPException) -> Any:
-        """Render HTTP errors (webargs validation included) as {code, status, message, errors}."""
+        """Render HTTP errors (webargs validation included) as {code, status, message, errors};
+        a page (any path outside /api/) gets an HTML error page instead."""
+        if not request.path.startswith("/api/"):
+            from api.pages import error_page
+
+            return error_page(error)
         payload, code, headers = super().handle_http_exception(error)
         errors = payload.get("errors")
         if errors:

@@ -25,19 +25,29 @@ migrate = Migrate()
 log = logging.getLogger(__name__)
 
 
-def _data_key(app: Flask) -> str:
-    """The secret that protects ID numbers: from REGISTRY_DATA_KEY, else a key file in instance/."""
-    configured = app.config.get("DATA_KEY")
+def _instance_secret(app: Flask, setting: str, file_name: str) -> str:
+    """A secret from REGISTRY_<setting>, else one generated once into instance/<file_name> (mode 600)."""
+    configured = app.config.get(setting)
     if configured:
         return str(configured)
-    path = Path(app.instance_path) / "data_key"
+    path = Path(app.instance_path) / file_name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(32))
-        log.warning("REGISTRY_DATA_KEY is not set; created %s. Set it in production and keep it safe.", path)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker created it first: read theirs
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+            log.warning("REGISTRY_%s is not set; created %s. Set it in production and keep it safe.",
+                        setting, path)
     return path.read_text().strip()
+
+
+def _data_key(app: Flask) -> str:
+    """The secret that protects ID numbers: from REGISTRY_DATA_KEY, else a key file in instance/."""
+    return _instance_secret(app, "DATA_KEY", "data_key")
 
 
 def _seconds(app: Flask, name: str) -> float:

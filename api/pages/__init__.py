@@ -7,7 +7,19 @@ and never reach around them: what a page shows is what that caller may read thro
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import importlib
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+# The page areas, one blueprint module each (`bp`) under api/pages/. Add yours on its own line.
+PAGE_MODULES = (
+    "home",
+    "auth",
+)
+
+ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持的请求方式", 413: "上传的文件过大",
+                429: "请求过于频繁", 500: "服务器内部错误", 503: "服务暂时不可用"}
 
 # Pages and the stylesheet only: the JSON API keeps its own headers.
 _PAGE_HEADERS = {
@@ -27,10 +39,20 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Register every page blueprint (each module below adds itself here) and the page headers."""
-    from api.pages import home
+def error_page(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """An HTTP error on a page, as a page (the JSON API renders its own)."""
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, error.name)
+    headers = dict(error.get_headers()) if code in (405, 429) else {}
+    headers["Content-Type"] = "text/html; charset=utf-8"
+    return render_template("error.html", code=code, title=title, description=error.description), code, headers
 
-    for module in (home,):
-        app.register_blueprint(module.bp)
+
+def init_app(app: Flask) -> None:
+    """Register every page blueprint, the sign-in settings and the page headers."""
+    from api.pages import auth
+
+    auth.init_app(app)
+    for name in PAGE_MODULES:
+        app.register_blueprint(importlib.import_module(f"api.pages.{name}").bp)
     app.after_request(_security_headers)

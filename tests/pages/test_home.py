@@ -33,3 +33,13 @@ def test_pages_forbid_scripts_framing_and_sniffing(client: FlaskClient) -> None:
 
 def test_the_json_api_is_left_to_its_own_headers(client: FlaskClient) -> None:
     assert "Content-Security-Policy" not in client.get("/api/v1/openapi.json").headers
+
+
+def test_page_errors_are_pages_and_api_errors_stay_json(client: FlaskClient) -> None:
+    r = client.get("/no-such-page")
+    assert r.status_code == 404
+    assert r.mimetype == "text/html"
+    assert "页面不存在（404）" in r.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.is_json

@@ -1,0 +1,158 @@
+"""Signing in to the pages with an API key (登录), and the guards page views use.
+
+A person signs in by pasting their API key once. The key is kept in the session cookie encrypted
+(Fernet, keyed from the app's secret key), so the cookie is useless to read; the cookie itself is
+Secure, HttpOnly and SameSite=Strict. Every request re-checks the key through the same cache as the
+API (`registry.access.authenticate_cached`), so a revoked key stops working on pages within
+`REGISTRY_KEY_CACHE_SECONDS` too. Forms carry a per-session CSRF token (`csrf_field()` in
+templates, `check_csrf()` in views) on top of SameSite.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from registry import access
+from registry.database import db
+from registry.ledger import Actor
+from registry.runtime import current_runtime
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+ROLE_NAMES = {"admin": "管理员", "supervisor": "监管部门", "screener": "交易中心 / 招标代理", "platform": "信用平台"}
+
+
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(b"registry-page-session:" + str(current_app.secret_key).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def page_actor() -> Actor | None:
+    """Who is signed in on this request (None: nobody, or a key that no longer works)."""
+    if "page_actor" in g:
+        return cast(Actor | None, g.page_actor)
+    found: Actor | None = None
+    sealed = session.get("key")
+    if sealed:
+        try:
+            secret = _fernet().decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            secret = None
+        if secret:
+            found = access.authenticate_cached(db.session, secret, current_runtime().keys)
+        if found is None:
+            session.clear()  # revoked, expired or tampered: sign out
+    g.page_actor = found
+    return found
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """Page guard: sign-in first (back here after), then one of `roles` (admin always passes), else 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            actor = page_actor()
+            if actor is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and actor.role != "admin" and actor.role not in roles:
+                abort(403, description=f"此页面需要以下角色之一：{'、'.join(ROLE_NAMES.get(r, r) for r in roles)}")
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return str(token)
+
+
+def csrf_field() -> Markup:
+    return Markup('<input type="hidden" name="csrf" value="{}">').format(csrf_token())
+
+
+def check_csrf() -> None:
+    """Refuse a form POST whose token is not this session's (400)."""
+    sent = request.form.get("csrf", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, description="表单已过期或来源不明，请刷新页面后重新提交。")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send a person elsewhere after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    """登录: paste an API key."""
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        secret = request.form.get("key", "").strip()
+        actor = access.authenticate_cached(db.session, secret, current_runtime().keys) if secret else None
+        if actor is None:
+            error = "密钥无效、已停用或已过期。"
+        else:
+            session.clear()
+            session["key"] = _fernet().encrypt(secret.encode()).decode()
+            session.permanent = False
+            flash(f"已登录：{actor.name}（{ROLE_NAMES.get(actor.role, actor.role)}）", "ok")
+            return redirect(_safe_next(request.args.get("next")), code=303)
+    return render_template("login.html", error=error, next=request.args.get("next", ""))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """退出."""
+    check_csrf()
+    session.clear()
+    flash("已退出。", "ok")
+    return redirect(url_for("home.index"), code=303)
+
+
+def _secret_key(app: Flask) -> str:
+    from registry import _instance_secret
+
+    return _instance_secret(app, "SECRET_KEY", "secret_key")
+
+
+def init_app(app: Flask) -> None:
+    """Session settings for the pages, and template helpers."""
+    app.secret_key = _secret_key(app)
+    app.config.update(
+        SESSION_COOKIE_NAME="registry_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+    )
+    app.jinja_env.globals.update(csrf_field=csrf_field, page_actor=page_actor, role_names=ROLE_NAMES)
