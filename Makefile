@@ -29,6 +29,7 @@ lint: setup
 
 test: lint
 	bash scripts/check-migrations
+	bash scripts/install-browser
 	$(BIN)/pytest
 
 BENCH_SIZES ?= 10000,100000
