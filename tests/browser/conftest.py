@@ -127,5 +127,5 @@ def screenshot(page: Any, name: str) -> Path:
 def sign_in(page: Any, site: Site, role: str) -> None:
     page.goto(f"{site.url}/login")
     page.get_by_label("API 密钥").fill(site.keys[role])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()

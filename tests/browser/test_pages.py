@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Site, screenshot, sign_in
+from tests.browser.conftest import XSS_NAME, Site, screenshot, sign_in
 
 
 def test_front_page_and_sign_in(page: Any, site: Site) -> None:
@@ -17,3 +17,63 @@ def test_front_page_and_sign_in(page: Any, site: Site) -> None:
     sign_in(page, site, "screener")
     assert "杭州市公共资源交易中心" in page.locator("header").inner_text()
     assert page.context.cookies()[0]["httpOnly"] is True
+
+
+def _tab_to(page: Any, selector: str, limit: int = 40) -> None:
+    """Press Tab until `selector` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+    raise AssertionError(f"{selector} never took the focus within {limit} Tab presses")
+
+
+def test_a_screening_done_with_the_keyboard_alone_then_its_evidence_printed(page: Any, site: Site) -> None:
+    page.goto(site.url + "/login")
+    _tab_to(page, "#key")
+    page.keyboard.type(site.keys["screener"])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(site.url + "/screening")
+    screenshot(page, "10-screening-form")
+    _tab_to(page, "#domain")
+    for _ in range(12):  # a closed <select> changes its value with the arrow keys
+        if page.eval_on_selector("#domain", "e => e.value") == "procurement":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.eval_on_selector("#domain", "e => e.value") == "procurement"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "project_code"
+    page.keyboard.type("ZJCG-2026-0815")
+    _tab_to(page, "#bidders")
+    page.keyboard.type("杭州合晟建设工程有限公司")
+    page.keyboard.press("Enter")
+    page.keyboard.type("温州清白科技有限公司")
+    _tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/screening/" in page.url
+    text = page.locator("main").inner_text()
+    assert "禁止" in text and "通过" in text
+    screenshot(page, "11-screening-result")
+    page.goto(page.url + "/evidence")
+    page.emulate_media(media="print")
+    evidence = page.locator("main").inner_text()
+    assert "核验结果：一致" in evidence
+    assert "ZJCG-2026-0815" in evidence
+    assert not page.locator("header.site nav").is_visible()  # the print stylesheet hides navigation
+    screenshot(page, "12-screening-evidence-print")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+
+
+def test_a_hostile_company_name_is_shown_as_text_when_screened(page: Any, site: Site) -> None:
+    sign_in(page, site, "screener")
+    page.goto(site.url + "/screening")
+    page.select_option("#domain", "procurement")
+    page.fill("#project_code", "XSS-1")
+    page.fill("#bidders", XSS_NAME)
+    page.get_by_role("button", name="开始核查").click()
+    page.wait_for_url("**/screening/*")
+    assert XSS_NAME in page.locator("main").inner_text()  # the markup is text, and no dialog opened
+    assert page.locator("main img[src=x]").count() == 0

@@ -1,0 +1,351 @@
+"""The bidders (投标人) of a screening as a person gives them: typed or pasted lines, or a CSV/XLSX file.
+
+Whatever the source, the result is a list of `Bidder`s in the API's subject shape (name, uscc,
+role, consortium), each remembering where it came from ("第 3 行", "文件第 5 行") so that an error
+names the line a person can find. Reading is lenient about what Excel and Chinese Windows
+produce (tabs, full-width commas, GB18030, a title row above the headers, header variants);
+the rules a subject must meet are the API's (`api.schemas.screenings.SubjectIn` lengths, a
+name or a code, 1 to `MAX_SUBJECTS`), stated here in Chinese.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import validate
+from marshmallow.fields import Field
+
+from api.schemas.screenings import SubjectIn
+from registry.services.screenings import MAX_SUBJECTS
+
+
+def max_length(schema_field: Field[Any]) -> int:
+    """The API's limit for a text field, read from its schema so the page and the API never differ."""
+    for rule in schema_field.validators:
+        if isinstance(rule, validate.Length) and rule.max is not None:
+            return int(rule.max)
+    raise LookupError(f"{schema_field.name} has no maximum length")
+
+
+LIMITS = {f: max_length(SubjectIn().fields[f]) for f in ("name", "uscc", "role", "consortium")}
+FIELD_NAMES = {"name": "名称", "uscc": "统一社会信用代码", "role": "角色", "consortium": "联合体"}
+
+# Header variants accepted in files (and in a pasted header line), compared after `header_key`.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "单位名称", "投标人名称", "投标人", "投标单位", "投标单位名称", "供应商", "供应商名称",
+             "企业名称", "公司名称", "竞买人", "竞买人名称", "申请人名称", "主体名称", "市场主体名称",
+             "成员名称", "联合体成员名称", "name"),
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "组织机构代码", "注册号",
+             "营业执照注册号", "uscc"),
+    "role": ("角色", "身份", "投标角色", "投标身份", "主体角色", "role"),
+    "consortium": ("联合体", "联合体名称", "联合体编号", "所属联合体", "联合体标识", "consortium"),
+}
+_HEADER_FIELDS = {alias: f for f, aliases in HEADERS.items() for alias in aliases}
+# Columns a bidder table often has that say nothing about the bidder: not reported as ignored.
+_QUIET_HEADERS = {"序号", "编号", "no", "no.", "备注"}
+HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an XLSX of 1,000 bidders unpacks to well under 1 MB
+_SHOWN_ERRORS = 20
+
+_REQUIRED_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[(（](必填|选填|可选)[)）]$")
+# A code-like cell: a USCC (18), an old 注册号 (15 digits) or a 组织机构代码 (8 + check, maybe with a hyphen).
+_CODE_LIKE = re.compile(r"[0-9A-Z]{18}|\d{15}|[0-9A-Z]{8}-?[0-9A-Z]")
+_SEPARATORS = re.compile(r"[,，]")
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls (and WPS .et) container
+
+
+@dataclass
+class Bidder:
+    """One subject as given, and where: 第 3 行 (typed) or 文件第 5 行 (uploaded)."""
+
+    source: str
+    name: str | None = None
+    uscc: str | None = None
+    role: str | None = None
+    consortium: str | None = None
+
+    def subject(self) -> dict[str, str | None]:
+        """The subject as `POST /api/v1/screenings` takes it."""
+        return {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
+
+
+@dataclass
+class BidderList:
+    """What was read: the bidders, the problems (each names its line), and notes for the person."""
+
+    bidders: list[Bidder] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    count: int = 0  # non-empty lines or rows seen
+    stopped: bool = False  # a file: reading stopped after MAX_SUBJECTS + 1 rows
+
+
+class UnreadableFile(ValueError):
+    """The upload is not a CSV or XLSX bidder table; the message says why, in Chinese."""
+
+
+def header_key(text: str) -> str:
+    """A header as compared: full-width folded (NFKC), no spaces, no required-field star, lower case."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    return _REQUIRED_MARKS.sub("", folded).lower()
+
+
+def _cell(value: Any) -> str | None:
+    """A cell as text: integral numbers without ".0" (Excel stores every number as a float)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a cell is a code rather than a name (a name has Chinese characters or is short)."""
+    compact = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+    return bool(_CODE_LIKE.fullmatch(compact)) and any(ch.isdigit() for ch in compact)
+
+
+def _columns(cells: list[str | None], *, strict: bool = False) -> tuple[dict[str, int], list[str]] | None:
+    """The header row's mapping field → column, and the columns ignored; None if not a header row.
+
+    A header row names a name or code column, and most of its cells are headers known here;
+    `strict` (a typed first line, where 「某某公司, , 投标人」 is a bidder): all of them.
+    """
+    keys = [header_key(c) if c else "" for c in cells]
+    mapping: dict[str, int] = {}
+    ignored: list[str] = []
+    for i, key in enumerate(keys):
+        found = _HEADER_FIELDS.get(key)
+        if found and found not in mapping:
+            mapping[found] = i
+        elif key and key not in _QUIET_HEADERS:
+            ignored.append(cells[i] or "")
+    if "name" not in mapping and "uscc" not in mapping:
+        return None
+    if len(ignored) > (0 if strict else len(mapping)):
+        return None
+    return mapping, ignored
+
+
+def _check(bidder: Bidder, errors: list[str]) -> bool:
+    """The API's rules for one subject, in Chinese: a name or a code, each field within its limit."""
+    ok = True
+    for f, limit in LIMITS.items():
+        value = getattr(bidder, f)
+        if value is not None and len(value) > limit:
+            errors.append(f"{bidder.source}：{FIELD_NAMES[f]}过长（{len(value)} 字，最多 {limit} 字）")
+            ok = False
+    if not bidder.name and not bidder.uscc:
+        errors.append(f"{bidder.source}：既没有名称，也没有统一社会信用代码（至少填写一项）")
+        ok = False
+    return ok
+
+
+def _from_positions(cells: list[str | None], source: str) -> Bidder:
+    """A typed line: 名称, 统一社会信用代码, 角色, 联合体 by position (a lone code, or a code first, is understood)."""
+    cells = cells + [None] * (4 - len(cells))
+    name, code, role, consortium = cells[:4]
+    if name and looks_like_code(name) and (code is None or not looks_like_code(code)):
+        name, code = code, name  # "91330106…, 杭州某某公司" or a line with the code alone
+    return Bidder(source, name, code, role, consortium)
+
+
+def _from_columns(cells: list[str | None], mapping: dict[str, int], source: str) -> Bidder:
+    def at(f: str) -> str | None:
+        i = mapping.get(f)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    return Bidder(source, at("name"), at("uscc"), at("role"), at("consortium"))
+
+
+def _split_line(line: str) -> list[str | None]:
+    # Excel pastes cells with tabs; a person types commas (half- or full-width). A name with a
+    # comma in it is rare, but a pasted row keeps it whole because tabs win.
+    parts = line.split("\t") if "\t" in line else _SEPARATORS.split(line)
+    return [_cell(p) for p in parts]
+
+
+def _collect(rows: Iterable[tuple[str, list[str | None]]], mapping: dict[str, int] | None,
+             read: BidderList, *, stop: bool) -> None:
+    """Read the rows into `read`; past MAX_SUBJECTS only count them (or, for a file, stop)."""
+    for source, cells in rows:
+        if not any(cells):
+            continue
+        read.count += 1
+        if read.count > MAX_SUBJECTS:
+            if stop:  # a file may hold anything: reading it all only to refuse it helps no one
+                return
+            continue
+        bidder = _from_columns(cells, mapping, source) if mapping else _from_positions(cells, source)
+        if _check(bidder, read.errors):
+            read.bidders.append(bidder)
+
+
+def _finish(read: BidderList, what: str) -> BidderList:
+    if read.count > MAX_SUBJECTS:
+        counted = f"共 {read.count} 个" if not read.stopped else f"至少 {read.count} 个"
+        read.errors.insert(0, f"{what}的投标人超过 {MAX_SUBJECTS} 个（{counted}）：一次最多核查 {MAX_SUBJECTS} 个，请分批提交")
+    elif read.count == 0:
+        read.errors.append(f"{what}没有投标人：至少填写 1 个")
+    if len(read.errors) > _SHOWN_ERRORS:
+        hidden = len(read.errors) - _SHOWN_ERRORS
+        read.errors = [*read.errors[:_SHOWN_ERRORS], f"……另有 {hidden} 处问题未列出"]
+    group_consortia(read)
+    return read
+
+
+def parse_lines(text: str) -> BidderList:
+    """Bidders typed or pasted one per line: 名称[, 统一社会信用代码[, 角色[, 联合体]]], or
+    tab-separated as Excel pastes them; a first line of headers (名称, 统一社会信用代码 …) sets the columns."""
+    read = BidderList()
+    lines = [(f"第 {n} 行", _split_line(line)) for n, line in enumerate(text.splitlines(), start=1)]
+    filled = [(s, c) for s, c in lines if any(c)]
+    mapping = None
+    if filled:
+        header = _columns(filled[0][1], strict=True)
+        if header is not None:
+            mapping = header[0]
+            filled = filled[1:]
+            read.notes.append("第一行是表头，已按表头识别各列")
+    _collect(filled, mapping, read, stop=False)
+    return _finish(read, "列表中")
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    """CSV text in whatever encoding Excel or WPS wrote: UTF-8 (with or without BOM), UTF-16, GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise UnreadableFile("文件含有二进制内容，不是 CSV 或 XLSX 表格")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # What Excel on a Chinese Windows writes when told "CSV" (GBK is a subset of it).
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UnreadableFile("无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格") from None
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str | None]]:
+    import csv
+
+    text = _decode(data)
+    sample = text[:4096]
+    # Excel's "Unicode text" is tab-separated; a Chinese CSV may use a full-width comma.
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    if delimiter == "," and sample.count("，") > sample.count(","):
+        delimiter = "，"
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield [_cell(c) for c in row]
+
+
+def _xlsx_rows(data: bytes) -> tuple[Iterator[list[str | None]], list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise UnreadableFile("XLSX 文件解压后过大，不像投标人名单：请只保留名单所在的工作表")
+        # openpyxl warns about features it does not read (data validation, default styles):
+        # they do not concern the cells, and the test suite turns warnings into errors.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except UnreadableFile:
+        raise
+    except Exception:  # noqa: BLE001  (a damaged or foreign zip: whatever openpyxl raises, say so)
+        raise UnreadableFile("无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）") from None
+    notes = []
+    if len(book.sheetnames) > 1:
+        notes.append(f"只读取了第一个工作表「{book.sheetnames[0]}」，其余工作表未读取")
+    sheet = book.worksheets[0]
+
+    def rows() -> Iterator[list[str | None]]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for row in sheet.iter_rows(values_only=True):
+                    yield [_cell(c) for c in row]
+        finally:
+            book.close()
+
+    return rows(), notes
+
+
+def read_file(filename: str, data: bytes) -> BidderList:
+    """Bidders from an uploaded CSV or XLSX, by its header row (found within the first rows)."""
+    lower = filename.lower()
+    if not data.strip():
+        raise UnreadableFile("上传的文件是空的")
+    if data.startswith(_OLE) or lower.endswith((".xls", ".et")):
+        raise UnreadableFile("不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
+    if data.startswith(_ZIP):
+        rows, notes = _xlsx_rows(data)
+    elif lower.endswith(".xlsx"):
+        raise UnreadableFile("文件扩展名是 .xlsx，但内容不是 Excel 工作簿")
+    else:
+        rows, notes = _csv_rows(data), []
+    read = BidderList(notes=notes)
+    numbered = enumerate(rows, start=1)
+    header: tuple[dict[str, int], list[str]] | None = None
+    for number, cells in numbered:
+        header = _columns(cells)
+        if header is not None or number >= HEADER_SEARCH_ROWS:
+            break
+    if header is None:
+        accepted = "、".join(HEADERS["name"][:3] + HEADERS["uscc"][:1])
+        raise UnreadableFile(f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应含「{accepted}」等列名之一")
+    mapping, ignored = header
+    if ignored:
+        read.notes.append(f"未识别的列已忽略：{'、'.join(ignored)}")
+    read.stopped = True  # only matters past MAX_SUBJECTS, where reading stops
+    _collect(((f"文件第 {n} 行", c) for n, c in numbered), mapping, read, stop=True)
+    return _finish(read, "文件中")
+
+
+# --- consortia ---------------------------------------------------------------------------------
+
+
+def group_consortia(read: BidderList) -> None:
+    """Give consortium (联合体) members a common label when the person gave none.
+
+    The API groups members by an explicit label; a bidder list usually says only 联合体牵头人 /
+    联合体成员 in its role column. Without any label: a row whose role names the 牵头 (lead) starts
+    a new consortium, and the following rows whose role names a 联合体 member join it. Labels
+    given anywhere are taken as they are, and nothing is guessed.
+    """
+    if any(b.consortium for b in read.bidders):
+        return
+    number = 0
+    current: str | None = None
+    for bidder in read.bidders:
+        role = bidder.role or ""
+        if "牵头" in role:
+            number += 1
+            current = f"联合体{number}"
+        elif "联合体" not in role and "成员" not in role:
+            current = None  # a bidder on its own ends the consortium before it
+            continue
+        elif current is None:
+            number += 1
+            current = f"联合体{number}"
+        bidder.consortium = current
+    if number:
+        read.notes.append(f"按「角色」列识别出 {number} 个联合体（牵头人及其后的联合体成员为一组）")
