@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 PAGE_MODULES = (
     "home",
     "auth",
+    "public",
     "screening",
 )
 

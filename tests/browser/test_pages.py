@@ -54,7 +54,8 @@ def test_a_screening_done_with_the_keyboard_alone_then_its_evidence_printed(page
         page.keyboard.press("Enter")
     assert "/screening/" in page.url
     text = page.locator("main").inner_text()
-    assert "禁止" in text and "通过" in text
+    assert "禁止" in text
+    assert "通过" in text
     screenshot(page, "11-screening-result")
     page.goto(page.url + "/evidence")
     page.emulate_media(media="print")
@@ -76,4 +77,22 @@ def test_a_hostile_company_name_is_shown_as_text_when_screened(page: Any, site: 
     page.get_by_role("button", name="开始核查").click()
     page.wait_for_url("**/screening/*")
     assert XSS_NAME in page.locator("main").inner_text()  # the markup is text, and no dialog opened
+    assert page.locator("main img[src=x]").count() == 0
+
+
+def test_public_lookup_pages_render_and_keep_hostile_names_as_text(page: Any, site: Site) -> None:
+    page.goto(site.url + "/search?q=" + "合晟建设")
+    assert "杭州合晟建设工程有限公司" in page.locator("main").inner_text()
+    screenshot(page, "03-public-search")
+    page.goto(f"{site.url}/entities/{site.ids['fined']}")
+    text = page.locator("main").inner_text()
+    assert "宁波恒达市政工程有限公司" in text
+    assert "浙江省财政厅" in text
+    screenshot(page, "04-public-entity")
+    page.goto(site.url + "/lists/black")
+    assert "杭州合晟建设工程有限公司" in page.locator("main").inner_text()
+    assert XSS_NAME in page.locator("main").inner_text()
+    screenshot(page, "05-public-black-list")
+    page.goto(f"{site.url}/entities/{site.ids['hostile']}")
+    assert XSS_NAME in page.locator("h1").inner_text()
     assert page.locator("main img[src=x]").count() == 0
