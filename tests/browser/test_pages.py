@@ -96,3 +96,15 @@ def test_public_lookup_pages_render_and_keep_hostile_names_as_text(page: Any, si
     page.goto(f"{site.url}/entities/{site.ids['hostile']}")
     assert XSS_NAME in page.locator("h1").inner_text()
     assert page.locator("main img[src=x]").count() == 0
+
+
+def test_the_supervisor_console_renders_for_its_authority(page: Any, site: Site) -> None:
+    sign_in(page, site, "supervisor")
+    page.goto(site.url + "/console")
+    assert "浙江省财政厅" in page.locator("body").inner_text()
+    screenshot(page, "20-console-overview")
+    page.goto(site.url + "/console/penalties")
+    assert "宁波恒达市政工程有限公司" in page.locator("main").inner_text()
+    screenshot(page, "21-console-penalties")
+    page.goto(site.url + "/console/penalties/new")
+    screenshot(page, "22-console-penalty-form")
