@@ -14,6 +14,7 @@ from api.resources import (
     feed,
     health,
     history,
+    imports,
     list_entries,
     measures,
     penalties,
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     lifecycle.init_app(app)
     api = Api(app)
     for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
-                   screenings, feed, exports):
+                   screenings, feed, exports, imports):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)
     app.register_blueprint(sync_status.metrics_blp)

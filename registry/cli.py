@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry import access, calendar_cli, demo
+from registry import access, calendar_cli, demo, import_cli
 from registry.database import db, write_intent
 from registry.errors import RegistryError
 from registry.ledger import OPERATOR, verify_audit_chain
@@ -130,3 +130,4 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
 
 
 registry_cli.add_command(calendar_cli.calendar)
+registry_cli.add_command(import_cli.import_file)

@@ -19,6 +19,7 @@ PAGE_MODULES = (
     "public",
     "screening",
     "console",
+    "imports",
 )
 
 ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持的请求方式", 413: "上传的文件过大",

@@ -1,0 +1,100 @@
+"""The import page (批量导入): a supervisor uploads a 双公示 sheet and reads the validation report.
+
+It calls `registry.importing.import_records` as the CLI and `POST /api/v1/imports` do; the
+request's single commit (api.lifecycle) writes the rows, and a refused all-or-nothing import
+answers 422, so that request rolls back and nothing is written. The report is shown on the page
+(first 500 problems) or, if asked for, returned as the CSV or XLSX file itself.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+
+from api.lifecycle import now, today
+from api.pages.auth import check_csrf, login_required, page_actor
+from registry.database import db
+from registry.errors import RegistryError
+from registry.importing import MODES, REPORT_FORMATS, import_records, write_report
+from registry.models import Authority
+from registry.runtime import current_rules, current_runtime
+from sync.exports import MEDIA_TYPES
+
+bp = Blueprint("imports_page", __name__)
+SHOWN_PROBLEMS = 500
+KIND_CHOICES = {"": "按表头自动识别", "penalties": "行政处罚", "list-entries": "名单（红黑名单）"}
+MODE_CHOICES = {"all": "全部无误才导入（任一行有问题则一行也不写入）", "skip": "跳过有问题的行，导入其余各行"}
+REPORT_CHOICES = {"": "在页面上显示", "csv": "下载 CSV 校验报告", "xlsx": "下载 XLSX 校验报告"}
+
+
+def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    actor = page_actor()
+    authorities = (db.session.scalars(sa.select(Authority).order_by(Authority.name)).all()
+                   if actor is not None and actor.role == "admin" else [])
+    own = db.session.get(Authority, actor.authority_id) if actor and actor.authority_id else None
+    values = {"kind": request.form.get("kind", ""), "mode": request.form.get("mode", "all"),
+              "report": request.form.get("report", ""), "authority_id": request.form.get("authority_id", "")}
+    return render_template("console/import.html", kinds=KIND_CHOICES, modes=MODE_CHOICES,
+                           reports=REPORT_CHOICES, authorities=authorities, own=own, values=values,
+                           shown_problems=SHOWN_PROBLEMS, **context), status
+
+
+@bp.get("/console/import")
+@login_required("supervisor")
+def form() -> ResponseReturnValue:
+    """上传页面."""
+    return _form_page()
+
+
+@bp.post("/console/import")
+@login_required("supervisor")
+def upload() -> ResponseReturnValue:
+    """Import the uploaded file; the report on the page, or as a file."""
+    check_csrf()
+    actor = page_actor()
+    if actor is None:  # login_required ran first: only a key revoked within this request gets here
+        abort(403)
+    errors: dict[str, str] = {}
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        errors["file"] = "请选择要导入的 XLSX 或 CSV 文件。"
+    kind = request.form.get("kind", "") or None
+    if kind is not None and kind not in KIND_CHOICES:
+        errors["kind"] = "请选择表格类型。"
+    mode = request.form.get("mode", "all")
+    if mode not in MODES:
+        errors["mode"] = "请选择导入方式。"
+    fmt = request.form.get("report", "") or None
+    if fmt is not None and fmt not in REPORT_FORMATS:
+        errors["report"] = "请选择报告形式。"
+    authority_id: int | None = None
+    if actor.role == "admin":
+        raw = request.form.get("authority_id", "")
+        if not raw.isdigit():
+            errors["authority_id"] = "管理员须选择数据所属的机关（谁批准、谁公开）。"
+        else:
+            authority_id = int(raw)
+    if errors or file is None:
+        return _form_page(400, errors=errors)
+    session = db.session()
+    try:
+        report = import_records(
+            session, file.stream, file.filename or "upload", actor=actor, kind=kind, mode=mode, today=today(),
+            rules=current_rules(session), vault=current_runtime().vault, authority_id=authority_id, now=now(),
+        )
+    except RegistryError as exc:  # FileRefused (unreadable, no header, columns missing) is one too
+        field = "authority_id" if actor.role == "admin" and exc.status in (403, 404) else "file"
+        return _form_page(exc.status, errors={field: exc.message})
+    status = 200 if report.written else 422  # 422: nothing is written and the request rolls back
+    if fmt is not None:
+        body = io.BytesIO()
+        write_report(report, fmt, body)
+        response = Response(body.getvalue(), status=status, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+        response.headers["Content-Type"] = MEDIA_TYPES[fmt]
+        response.headers["Content-Disposition"] = f'attachment; filename="import-report.{fmt}"'
+        return response
+    return _form_page(status, report=report)

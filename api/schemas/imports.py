@@ -1,0 +1,86 @@
+"""Import (批量导入) schemas: the multipart upload, the report query, and the report as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import fields
+from werkzeug.datastructures import FileStorage
+
+from api.schemas.common import StrictSchema, one_of
+from registry.importing import KINDS, MODES, REPORT_FORMATS, ImportReport
+
+PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one
+
+
+class _File(Upload):
+    """The uploaded file itself (a form field holding text is not a file)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+        if not isinstance(value, FileStorage):
+            raise ma.ValidationError("must be a file sent as multipart/form-data")
+        return value
+
+
+class ImportUpload(StrictSchema):
+    file = _File(required=True, metadata={
+        "description": "XLSX or CSV (UTF-8 with or without BOM, or GB18030) with the standard Chinese "
+                       "headers (docs/import.md); at most 16 MB"})
+    kind = one_of(KINDS, metadata={"description": "penalties | list-entries (default: told by the header row)"})
+    mode = one_of(MODES, load_default="all", metadata={
+        "description": "all: one bad row and nothing is written (422); skip: the good rows are written (200)"})
+    authority_id = fields.Integer(metadata={
+        "description": "the authority whose decisions the file holds: an administrator names it; a "
+                       "supervisor imports for its own"})
+
+
+class ImportQuery(StrictSchema):
+    report = one_of(REPORT_FORMATS, metadata={
+        "description": "csv | xlsx: answer with the report file (every problem) instead of JSON"})
+
+
+class ProblemOut(ma.Schema):
+    row = fields.Integer(metadata={"description": "the spreadsheet row as Excel numbers it (header = 1)"})
+    column = fields.String(metadata={"description": "the column as headed in the file; empty: the whole row"})
+    value = fields.String()
+    reason = fields.String()
+
+
+class ImportCounts(ma.Schema):
+    rows = fields.Integer(metadata={"description": "data rows read (blank rows are not counted)"})
+    created = fields.Integer(metadata={"description": "records written"})
+    unchanged = fields.Integer(metadata={"description": "already recorded with the same content: nothing written"})
+    conflicts = fields.Integer(metadata={"description": "recorded with other content: not applied (correct them)"})
+    rejected = fields.Integer()
+    held_back = fields.Integer(metadata={"description": "good new rows not written (mode all met bad rows)"})
+    subjects_created = fields.Integer(attribute="entities_created",
+                                      metadata={"description": "行政相对人 registered along the way"})
+
+
+class ImportReportOut(ma.Schema):
+    file = fields.String(attribute="filename")
+    kind = fields.String()
+    mode = fields.String()
+    authority_id = fields.Integer()
+    written = fields.Boolean(metadata={"description": "whether the good rows were written"})
+    message = fields.Method("_message")
+    counts = fields.Method("_counts")
+    problems = fields.Method("_problems", metadata={"description": f"the first {PROBLEMS_SHOWN} problems"})
+    problems_total = fields.Method("_problems_total")
+    ignored_columns = fields.List(fields.String(), metadata={
+        "description": "columns our exports write that the registry derives: not imported"})
+    notes = fields.List(fields.String())
+
+    def _message(self, report: ImportReport) -> str:
+        return report.summary()
+
+    def _counts(self, report: ImportReport) -> dict[str, Any]:
+        return dict(ImportCounts().dump(report))
+
+    def _problems(self, report: ImportReport) -> list[dict[str, Any]]:
+        return list(ProblemOut(many=True).dump(report.problems[:PROBLEMS_SHOWN]))
+
+    def _problems_total(self, report: ImportReport) -> int:
+        return len(report.problems)
