@@ -52,6 +52,9 @@ class Entity(Base):
             postgresql_where=sa.text(f"uscc <> '{INDIVIDUAL_BUSINESS_PLACEHOLDER}'"),
         ),
         sa.Index("uq_entities_id_number_hash", "id_number_hash", unique=True),
+        # SQLite uses a partial index only when a query's WHERE implies the index's: `uscc = ?`
+        # does not, so without this plain index every lookup by code scans the table.
+        sa.Index("ix_entities_uscc", "uscc"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
