@@ -6,11 +6,25 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class Int64Converter(IntegerConverter):
+    """`<int:…>` in every route: at most a signed 64-bit integer, the widest id any table holds.
+
+    werkzeug's own accepts any length, and a 30-digit id then failed in the database driver
+    (SQLite: "Python int too large") as a 500; now it matches no route: a 404.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then REGISTRY_* environment variables, then `config`."""
     app = Flask("registry_app", root_path=str(Path(__file__).parent), instance_path=_instance_path())
+    app.url_map.converters["int"] = Int64Converter  # before any route is added
     app.config.from_mapping(
         DATABASE_URL=None,
         DATA_KEY=None,
