@@ -10,14 +10,16 @@ from werkzeug.routing import IntegerConverter
 
 
 class Int64Converter(IntegerConverter):
-    """`<int:…>` in every route: at most a signed 64-bit integer, the widest id any table holds.
+    """`<int:…>` in every route: at most 2^31 − 1, the widest value a path id (an INTEGER
+    primary key on PostgreSQL, a year) can hold.
 
-    werkzeug's own accepts any length, and a 30-digit id then failed in the database driver
-    (SQLite: "Python int too large") as a 500; now it matches no route: a 404.
+    werkzeug's own accepts any length, and a 30-digit id then failed in the database (SQLite:
+    "Python int too large"; PostgreSQL: "integer out of range") as a 500; now it matches no
+    route: a 404.
     """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
