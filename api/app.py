@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 
-class Int64Converter(IntegerConverter):
+class IdConverter(IntegerConverter):
     """`<int:…>` in every route: at most 2^31 − 1, the widest value a path id (an INTEGER
     primary key on PostgreSQL, a year) can hold.
 
@@ -26,7 +26,7 @@ class Int64Converter(IntegerConverter):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then REGISTRY_* environment variables, then `config`."""
     app = Flask("registry_app", root_path=str(Path(__file__).parent), instance_path=_instance_path())
-    app.url_map.converters["int"] = Int64Converter  # before any route is added
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_mapping(
         DATABASE_URL=None,
         DATA_KEY=None,
