@@ -8,21 +8,20 @@ answers 422, so that request rolls back and nothing is written. The report is sh
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from api.lifecycle import now, today
 from api.pages.auth import check_csrf, login_required, page_actor
+from api.resources.imports import report_file
 from registry.database import db
 from registry.errors import RegistryError
-from registry.importing import MODES, REPORT_FORMATS, import_records, write_report
+from registry.importing import MODES, REPORT_FORMATS, import_records
 from registry.models import Authority
 from registry.runtime import current_rules, current_runtime
-from sync.exports import MEDIA_TYPES
 
 bp = Blueprint("imports_page", __name__)
 SHOWN_PROBLEMS = 500
@@ -91,10 +90,5 @@ def upload() -> ResponseReturnValue:
         return _form_page(exc.status, errors={field: exc.message})
     status = 200 if report.written else 422  # 422: nothing is written and the request rolls back
     if fmt is not None:
-        body = io.BytesIO()
-        write_report(report, fmt, body)
-        response = Response(body.getvalue(), status=status, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-        response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-        response.headers["Content-Disposition"] = f'attachment; filename="import-report.{fmt}"'
-        return response
+        return report_file(report, fmt, status)
     return _form_page(status, report=report)

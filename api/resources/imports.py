@@ -17,7 +17,7 @@ from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload
 from api.smorest import Blueprint, StrictParser
 from registry.database import db
 from registry.errors import InvalidInput
-from registry.importing import import_records, write_report
+from registry.importing import ImportReport, import_records, write_report
 from registry.runtime import current_rules, current_runtime
 from sync.exports import MEDIA_TYPES
 
@@ -53,6 +53,16 @@ class _UploadBlueprint(Blueprint):
     }
 
 
+def report_file(report: ImportReport, fmt: str, status: int) -> Response:
+    """The validation report as a CSV or XLSX download (the API and the upload page both answer so)."""
+    body = io.BytesIO()
+    write_report(report, fmt, body)
+    response = Response(body.getvalue(), status=status, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="import-report.{fmt}"'
+    return response
+
+
 blp = _UploadBlueprint("imports", __name__, url_prefix="/api/v1/imports",
                        description="批量导入: penalties and list entries from XLSX or CSV (docs/import.md)")
 
@@ -82,9 +92,4 @@ class Imports(MethodView):
         status = 200 if report.written else 422  # 422: nothing written, and the request rolls back
         if fmt is None:
             return report, status
-        body = io.BytesIO()
-        write_report(report, fmt, body)
-        response = Response(body.getvalue(), status=status, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-        response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-        response.headers["Content-Disposition"] = f'attachment; filename="import-report.{fmt}"'
-        return response
+        return report_file(report, fmt, status)

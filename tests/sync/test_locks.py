@@ -24,8 +24,9 @@ def test_a_second_runner_is_turned_away_until_the_first_is_done(committed: Commi
             assert first is not None
             with hold(engine, "t1", seconds=60, clock=lambda: T0, owner="b") as second:
                 assert second is None
-            with hold(engine, "t2-other-target", seconds=60, clock=lambda: T0, owner="b"):
-                pass  # other targets are not blocked (t2 has no state row: not held, not failing)
+            ensure_state(engine, "t2")
+            with hold(engine, "t2", seconds=60, clock=lambda: T0, owner="b") as other:
+                assert other is not None  # another target is not blocked by t1's runner
         with hold(engine, "t1", seconds=60, clock=lambda: T0, owner="b") as again:
             assert again is not None
 
