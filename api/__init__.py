@@ -23,6 +23,7 @@ from api.resources import (
     screenings,
     sync_status,
 )
+from api.schemas.common import Amount
 from api.smorest import Api
 
 API_PREFIX = "/api/v1"
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     lifecycle.init_app(app)
     api = Api(app)
+    # Amounts travel as decimal strings ("0.5"), never binary floats: say so in the document.
+    api.ma_plugin.map_to_openapi_type(Amount, "string", "decimal")
     for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
                    screenings, feed, exports, imports):
         api.register_blueprint(module.blp)

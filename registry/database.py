@@ -60,6 +60,8 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
 
 
 FEN_PER_WAN = Decimal(1_000_000)  # 1 万元 = 10,000 元 = 1,000,000 分
+# The largest amount a WanYuan column holds (whole fen in a BIGINT); beyond it the database refuses the row.
+MAX_AMOUNT_WAN = Decimal(2**63 - 1) / FEN_PER_WAN
 
 
 class WanYuan(sa.TypeDecorator[Decimal]):

@@ -72,7 +72,8 @@ class Imports(MethodView):
     @blp.arguments(ImportUpload, location="form_and_files")
     @blp.arguments(ImportQuery, location="query")
     @blp.response(200, ImportReportOut)
-    @blp.alt_response(422, schema=ImportReportOut,
+    @blp.alt_response(422, schema={"oneOf": [{"$ref": "#/components/schemas/ImportReportOut"},
+                                             {"$ref": "#/components/schemas/Error"}]},
                       description="mode all and some rows were bad: nothing was written; the report says why "
                                   "(an unreadable file or missing columns get the usual error body instead)")
     def post(self, upload: dict[str, Any], query: dict[str, Any]) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, patch_of, text
+from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, patch_of, ref_id, text
 from registry.vocab import DOMAINS
 
 
@@ -14,7 +14,7 @@ class AuthorityIn(StrictSchema):
     uscc = text(40, required=True, metadata={"description": "统一社会信用代码 (机关: 11…)"})
     region_code = text(6, required=True, metadata={"description": "行政区划代码 GB/T 2260"})
     domains = fields.List(one_of(DOMAINS), load_default=list, metadata={"description": "监管领域"})
-    parent_id = fields.Integer(allow_none=True, metadata={"description": "上级机关"})
+    parent_id = ref_id(allow_none=True, metadata={"description": "上级机关"})
 
 
 AuthorityPatch = patch_of(AuthorityIn, "AuthorityPatch")

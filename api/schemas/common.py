@@ -9,7 +9,17 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from registry.database import MAX_AMOUNT_WAN
 from registry.services.common import MAX_PER_PAGE
+
+# The widest id the database holds: ids are INTEGER primary keys on PostgreSQL. A wider number in
+# a body or a query would otherwise fail in the database (a 500); bounded here, it is a 422 that
+# names the field, and OpenAPI shows the bound.
+ID_MAX = 2**31 - 1
+# Outbox and audit sequence numbers are BIGINT.
+SEQ_MAX = 2**63 - 1
+# OFFSET = (page − 1) × per_page must stay a small integer on every database.
+PAGE_MAX = 1_000_000
 
 
 class StrictSchema(ma.Schema):
@@ -32,6 +42,33 @@ class StrictSchema(ma.Schema):
         return data
 
 
+def ref_id(**kwargs: Any) -> fields.Integer:
+    """A reference to a record (an entity, an authority, a penalty …): 1 … 2^31 − 1."""
+    return fields.Integer(strict=False, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+
+
+def sequence_number(**kwargs: Any) -> fields.Integer:
+    """An outbox or audit sequence number: 0 … 2^63 − 1."""
+    return fields.Integer(validate=validate.Range(min=0, max=SEQ_MAX), **kwargs)
+
+
+class Amount(fields.Decimal):
+    """An amount in 万元, exact to the fen (six decimals), at most what the database column holds.
+
+    Returned as a decimal string ("0.5"), never a binary float; a JSON number is accepted as well
+    as a string. OpenAPI shows it as a string with format "decimal" and a pattern.
+    """
+
+    PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,6})?$"
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": self.PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(
+            as_string=True, allow_nan=False,
+            validate=validate.Range(min=0, max=MAX_AMOUNT_WAN), metadata=metadata, **kwargs,
+        )
+
+
 def text(max_len: int, **kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=max_len), **kwargs)
 
@@ -42,7 +79,7 @@ def one_of(choices: dict[str, str] | tuple[str, ...], **kwargs: Any) -> fields.S
 
 
 class PageArgs(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import StrictSchema
+from api.schemas.common import StrictSchema, sequence_number
 from sync.feed import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class FeedArgs(StrictSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+    after = sequence_number(load_default=0, metadata={
         "description": "the sequence number after which to read: 0 for the start, then the last page's next_after"})
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 

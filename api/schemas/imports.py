@@ -9,7 +9,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields
 from werkzeug.datastructures import FileStorage
 
-from api.schemas.common import StrictSchema, one_of
+from api.schemas.common import StrictSchema, one_of, ref_id
 from registry.importing import KINDS, MODES, REPORT_FORMATS, ImportReport
 
 PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one
@@ -31,7 +31,7 @@ class ImportUpload(StrictSchema):
     kind = one_of(KINDS, metadata={"description": "penalties | list-entries (default: told by the header row)"})
     mode = one_of(MODES, load_default="all", metadata={
         "description": "all: one bad row and nothing is written (422); skip: the good rows are written (200)"})
-    authority_id = fields.Integer(metadata={
+    authority_id = ref_id(metadata={
         "description": "the authority whose decisions the file holds: an administrator names it; a "
                        "supervisor imports for its own"})
 

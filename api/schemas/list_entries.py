@@ -6,15 +6,24 @@ import marshmallow as ma
 from marshmallow import fields
 
 from api.lifecycle import actor as current_actor
-from api.schemas.common import PageArgs, ReasonArgs, StrictSchema, one_of, page_of, patch_of, text
+from api.schemas.common import (
+    PageArgs,
+    ReasonArgs,
+    StrictSchema,
+    one_of,
+    page_of,
+    patch_of,
+    ref_id,
+    text,
+)
 from registry.models import ListEntry, ListEntryTransition
 from registry.runtime import current_runtime
 from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
 
 
 class ListEntryIn(StrictSchema):
-    entity_id = fields.Integer(required=True, metadata={"description": "the listed entity"})
-    authority_id = fields.Integer(metadata={"description": "决定机关; a supervisor's own by default"})
+    entity_id = ref_id(required=True, metadata={"description": "the listed entity"})
+    authority_id = ref_id(metadata={"description": "决定机关; a supervisor's own by default"})
     list_type = one_of(LIST_TYPES, required=True, metadata={"description": "black 黑名单 | red 红名单 | watch 重点关注"})
     list_name = text(200, required=True, metadata={"description": "名单名称, e.g. 政府采购严重违法失信行为记录名单"})
     domains = fields.List(one_of(DOMAINS), required=True, validate=ma.validate.Length(min=1))
@@ -94,8 +103,8 @@ ListEntryPage = page_of(ListEntryOut, "ListEntryPage")
 class ListEntryFilter(PageArgs):
     uscc = fields.String()
     name = fields.String(metadata={"description": "part of the entity's current, former or alias name"})
-    entity_id = fields.Integer()
-    authority_id = fields.Integer()
+    entity_id = ref_id()
+    authority_id = ref_id()
     domain = one_of(DOMAINS)
     list_type = one_of(LIST_TYPES)
     list_name = fields.String()

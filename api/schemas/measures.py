@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import StrictSchema, one_of
+from api.schemas.common import Amount, StrictSchema, one_of
 from registry.measures import EFFECTS
 from registry.vocab import DOMAINS
 
@@ -22,7 +22,7 @@ class EntityMeasuresArgs(StrictSchema):
 
 class PenaltyConditionOut(ma.Schema):
     categories_any = fields.List(fields.String(), metadata={"description": "at least one of these 处罚类别"})
-    min_fine_wan = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "a 罚款 of at least this many 万元"})
+    min_fine_wan = Amount(allow_none=True, metadata={"description": "a 罚款 of at least this many 万元"})
     severities = fields.List(fields.String())
 
 

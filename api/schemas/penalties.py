@@ -5,18 +5,28 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import PageArgs, ReasonArgs, StrictSchema, one_of, page_of, patch_of, text
+from api.schemas.common import (
+    Amount,
+    PageArgs,
+    ReasonArgs,
+    StrictSchema,
+    one_of,
+    page_of,
+    patch_of,
+    ref_id,
+    text,
+)
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, SEVERITIES
 
 
-def _amount(description: str) -> fields.Decimal:
-    return fields.Decimal(allow_none=True, as_string=True, metadata={"description": description})
+def _amount(description: str) -> Amount:
+    return Amount(allow_none=True, metadata={"description": description})
 
 
 class PenaltyIn(StrictSchema):
-    entity_id = fields.Integer(required=True, metadata={"description": "行政相对人"})
-    authority_id = fields.Integer(metadata={"description": "处罚机关; a supervisor's own by default"})
-    data_source_authority_id = fields.Integer(metadata={"description": "数据来源单位 (default: 处罚机关)"})
+    entity_id = ref_id(required=True, metadata={"description": "行政相对人"})
+    authority_id = ref_id(metadata={"description": "处罚机关; a supervisor's own by default"})
+    data_source_authority_id = ref_id(metadata={"description": "数据来源单位 (default: 处罚机关)"})
     decision_number = text(100, required=True, metadata={"description": "行政处罚决定书文号"})
     violation_type = text(200, required=True, metadata={"description": "违法行为类型"})
     facts = text(10000, required=True, metadata={"description": "违法事实"})
@@ -61,8 +71,8 @@ class PenaltyOut(ma.Schema):
     basis = fields.String()
     categories = fields.List(fields.String())
     content = fields.String()
-    fine_amount = fields.Decimal(as_string=True, allow_none=True)
-    confiscation_amount = fields.Decimal(as_string=True, allow_none=True)
+    fine_amount = Amount(allow_none=True)
+    confiscation_amount = Amount(allow_none=True)
     licence_affected = fields.String(allow_none=True)
     decided_on = fields.Date()
     valid_until = fields.Date(allow_none=True)
@@ -96,8 +106,8 @@ PenaltyPage = page_of(PenaltyOut, "PenaltyPage")
 class PenaltyFilter(PageArgs):
     uscc = fields.String()
     name = fields.String(metadata={"description": "part of the entity's current, former or alias name"})
-    entity_id = fields.Integer()
-    authority_id = fields.Integer()
+    entity_id = ref_id()
+    authority_id = ref_id()
     domain = one_of(DOMAINS)
     severity = one_of(SEVERITIES)
     status = one_of(PENALTY_STATES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, text
+from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from registry.models import RepairApplication
 from registry.runtime import current_runtime
 from registry.services.repairs import RECORD_TYPES, STATES, is_overdue
@@ -20,7 +20,7 @@ class AttachmentIn(StrictSchema):
 
 class RepairIn(StrictSchema):
     record_type = one_of(RECORD_TYPES, required=True, metadata={"description": "penalty 行政处罚 | list_entry 名单"})
-    record_id = fields.Integer(required=True, metadata={"description": "the penalty or list entry to repair"})
+    record_id = ref_id(required=True, metadata={"description": "the penalty or list entry to repair"})
     statement = text(10000, required=True, metadata={"description": "修复申请说明: how the conduct was corrected and obligations met"})
     commitment = text(10000, required=True, metadata={"description": "信用承诺书 text"})
     attachments = fields.List(fields.Nested(AttachmentIn), load_default=list)
@@ -64,8 +64,8 @@ RepairPage = page_of(RepairOut, "RepairPage")
 
 class RepairFilter(PageArgs):
     status = one_of(STATES)
-    authority_id = fields.Integer()
+    authority_id = ref_id()
     record_type = one_of(RECORD_TYPES)
-    record_id = fields.Integer()
-    entity_id = fields.Integer()
+    record_id = ref_id()
+    entity_id = ref_id()
     overdue = fields.Boolean(metadata={"description": "true: past accept_by or decide_by and not yet acted on, as of today"})

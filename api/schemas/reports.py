@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from api.csv_render import Column, percent
-from api.schemas.common import StrictSchema, one_of
+from api.schemas.common import StrictSchema, one_of, ref_id
 from registry.errors import InvalidInput
 from registry.services.timeliness import (
     RECORD_TYPES,
@@ -26,7 +26,7 @@ class TimelinessArgs(StrictSchema):
     date_from = fields.Date(required=True, data_key="from",
                             metadata={"description": "first decision date (处罚决定日期 / 列入日期) counted"})
     date_to = fields.Date(required=True, data_key="to", metadata={"description": "last decision date counted"})
-    authority_id = fields.Integer(metadata={"description": "one authority (a supervisor: only its own)"})
+    authority_id = ref_id(metadata={"description": "one authority (a supervisor: only its own)"})
     record_type = fields.List(one_of(RECORD_TYPES), validate=ma.validate.Length(min=1),
                               metadata={"description": "penalty | list_entry (repeat for both; default both)"})
     format = one_of(("json", "csv"), metadata={"description": "csv for a spreadsheet (else by Accept; default json)"})

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, text
+from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from registry.services.screenings import DECISIONS, DISPOSITIONS, MAX_SUBJECTS, ScreeningRecord
 from registry.vocab import DOMAINS
 
@@ -96,8 +96,8 @@ class VerificationOut(ma.Schema):
 
 
 class DispositionIn(StrictSchema):
-    subject_index = fields.Integer(required=True, validate=validate.Range(min=0),
+    subject_index = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_SUBJECTS - 1),
                                    metadata={"description": "the subject's position in the request (0-based)"})
-    entity_id = fields.Integer(required=True, metadata={"description": "the listed entity of the hit"})
+    entity_id = ref_id(required=True, metadata={"description": "the listed entity of the hit"})
     disposition = one_of(DISPOSITIONS, required=True)
     reason = text(2000, required=True)

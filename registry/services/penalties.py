@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.access import require_authority
 from registry.codes.uscc import normalise as normalise_uscc
-from registry.database import FEN_PER_WAN, plain_amount, utcnow
+from registry.database import MAX_AMOUNT_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
@@ -42,8 +42,6 @@ CORRECTABLE = (
 _REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
 _LICENCE_CATEGORIES = {"暂扣许可证件", "吊销许可证件"}
 _CONFISCATION_CATEGORIES = {"没收违法所得", "没收非法财物"}
-# The largest amount the column holds (whole fen in a BIGINT); beyond it the database refuses the row.
-_MAX_AMOUNT = Decimal(2**63 - 1) / FEN_PER_WAN
 
 
 def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
@@ -87,8 +85,8 @@ def _check_amount(state: dict[str, Any], field: str, expected: bool, category: s
             raise InvalidInput.field(field, "must not be negative")
         if amount.as_tuple().exponent < -6:  # type: ignore[operator]
             raise InvalidInput.field(field, "is in 万元 with at most 6 decimals (one fen)")
-        if amount > _MAX_AMOUNT:
-            raise InvalidInput.field(field, f"is in 万元 and must not exceed {_MAX_AMOUNT}")
+        if amount > MAX_AMOUNT_WAN:
+            raise InvalidInput.field(field, f"is in 万元 and must not exceed {MAX_AMOUNT_WAN}")
         # The form the column reads back, so that 0.50 and 0.5 are one amount (and no change).
         state[field] = plain_amount(amount)
     if expected and not amount:
