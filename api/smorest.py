@@ -23,8 +23,24 @@ class StrictParser(FlaskParser):
     }
 
 
+IF_MATCH = {
+    "in": "header", "name": "If-Match", "required": True,
+    "schema": {"type": "string", "pattern": '^"v[0-9]+"$'},
+    "description": 'the ETag read with the record, e.g. "v3": the change applies to that version only',
+}
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def versioned(self, func: Any) -> Any:
+        """Document a change that needs If-Match (`api.lifecycle.expected_version`): the header,
+        428 when it is missing and 412 when the record has moved on."""
+        func = self.alt_response(412, response="DEFAULT_ERROR",
+                                 description="the record changed since that ETag: read it again")(func)
+        func = self.alt_response(428, response="DEFAULT_ERROR", description="If-Match is missing")(func)
+        # After alt_response, which copies the view's _apidoc: the parameter must survive it.
+        return self.doc(parameters=[IF_MATCH])(func)
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
         """As flask-smorest's, with one schema instance per view: given a class, webargs makes a
@@ -43,6 +59,10 @@ class Api(flask_smorest.Api):
 
             return error_page(error)
         payload, code, headers = super().handle_http_exception(error)
+        # flask-smorest drops the exception's own headers: a 405 must still say Allow (RFC 9110).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                headers.setdefault(name, value)
         errors = payload.get("errors")
         if errors:
             flat = flatten(errors)

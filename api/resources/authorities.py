@@ -48,6 +48,7 @@ class Authority(MethodView):
         authority = service.get_authority(db.session, authority_id)
         return authority, 200, etag_headers(authority)
 
+    @blp.versioned
     @blp.arguments(AuthorityPatch)
     @blp.response(200, AuthorityOut)
     def patch(self, data: dict[str, Any], authority_id: int) -> Any:

@@ -50,6 +50,7 @@ class Entity(MethodView):
         entity = service.get_entity(db.session, entity_id, actor())
         return entity, 200, etag_headers(entity)
 
+    @blp.versioned
     @blp.arguments(EntityPatch)
     @blp.response(200, EntityOut)
     def patch(self, data: dict[str, Any], entity_id: int) -> Any:
@@ -62,6 +63,7 @@ class Entity(MethodView):
 
 @blp.route("/<int:entity_id>/names")
 class EntityNames(MethodView):
+    @blp.versioned
     @blp.arguments(NameIn)
     @blp.response(201, EntityOut)
     def post(self, data: dict[str, Any], entity_id: int) -> Any:
@@ -72,6 +74,7 @@ class EntityNames(MethodView):
 
 @blp.route("/<int:entity_id>/names/<int:name_id>")
 class EntityName(MethodView):
+    @blp.versioned
     @blp.arguments(NameRemoval)
     @blp.response(200, EntityOut)
     def delete(self, data: dict[str, Any], entity_id: int, name_id: int) -> Any:

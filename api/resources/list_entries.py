@@ -55,6 +55,7 @@ class ListEntry(MethodView):
         entry = service.get_list_entry(db.session, entry_id, actor(), today())
         return entry, 200, etag_headers(entry)
 
+    @blp.versioned
     @blp.arguments(ListEntryCorrection)
     @blp.response(200, ListEntryOut)
     def patch(self, data: dict[str, Any], entry_id: int) -> Any:
@@ -69,6 +70,7 @@ class ListEntry(MethodView):
 
 @blp.route("/<int:entry_id>/remove")
 class RemoveListEntry(MethodView):
+    @blp.versioned
     @blp.arguments(TransitionIn)
     @blp.response(200, ListEntryOut)
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
@@ -81,6 +83,7 @@ class RemoveListEntry(MethodView):
 
 @blp.route("/<int:entry_id>/repair")
 class RepairListEntry(MethodView):
+    @blp.versioned
     @blp.arguments(TransitionIn)
     @blp.response(200, ListEntryOut)
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
@@ -93,6 +96,7 @@ class RepairListEntry(MethodView):
 
 @blp.route("/<int:entry_id>/revoke")
 class RevokeListEntry(MethodView):
+    @blp.versioned
     @blp.arguments(TransitionIn)
     @blp.response(200, ListEntryOut)
     def post(self, data: dict[str, Any], entry_id: int) -> Any:

@@ -55,6 +55,7 @@ class Penalty(MethodView):
         penalty = service.get_penalty(db.session, penalty_id, actor(), today())
         return penalty, 200, etag_headers(penalty)
 
+    @blp.versioned
     @blp.arguments(PenaltyCorrection)
     @blp.response(200, PenaltyOut)
     def patch(self, data: dict[str, Any], penalty_id: int) -> Any:
@@ -69,6 +70,7 @@ class Penalty(MethodView):
 
 @blp.route("/<int:penalty_id>/revoke")
 class RevokePenalty(MethodView):
+    @blp.versioned
     @blp.arguments(RevocationIn)
     @blp.response(200, PenaltyOut)
     def post(self, data: dict[str, Any], penalty_id: int) -> Any:

@@ -49,6 +49,7 @@ class Repair(MethodView):
 
 @blp.route("/<int:application_id>/accept")
 class AcceptRepair(MethodView):
+    @blp.versioned
     @blp.response(200, RepairOut)
     def post(self, application_id: int) -> Any:
         """受理: take a submitted application up (the record's authority; needs If-Match)."""
@@ -58,6 +59,7 @@ class AcceptRepair(MethodView):
 
 @blp.route("/<int:application_id>/reject")
 class RejectRepair(MethodView):
+    @blp.versioned
     @blp.arguments(ReasonArgs)
     @blp.response(200, RepairOut)
     def post(self, data: dict[str, Any], application_id: int) -> Any:
@@ -70,6 +72,7 @@ class RejectRepair(MethodView):
 
 @blp.route("/<int:application_id>/complete")
 class CompleteRepair(MethodView):
+    @blp.versioned
     @blp.arguments(ReasonArgs)
     @blp.response(200, RepairOut)
     def post(self, data: dict[str, Any], application_id: int) -> Any:

@@ -1,5 +1,9 @@
-"""Numbers the database cannot hold are refused at the door, naming the field (first found by fuzzing
-as 500s: a 20-digit feed cursor, a page number past any OFFSET, an amount of 1.79e308 万元)."""
+"""The API keeps its documented contract.
+
+Numbers the database cannot hold are refused at the door, naming the field (first found by fuzzing
+as 500s: a 20-digit feed cursor, a page number past any OFFSET, an amount of 1.79e308 万元); changes
+that need If-Match say so; a 405 says Allow.
+"""
 
 from __future__ import annotations
 
@@ -68,3 +72,33 @@ def test_amounts_are_decimal_strings_in_the_document_and_in_answers(client, worl
     created = client.post("/api/v1/penalties", headers=auth(world.finance_key), json=body)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["fine_amount"] == "0.5"
+
+
+def test_every_change_that_needs_if_match_documents_it(app) -> None:
+    """The views that call expected_version() are exactly the operations documented with a
+    required If-Match header (and its 412 and 428)."""
+    import inspect
+
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    documented = {
+        (method.upper(), path) for path, ops in spec["paths"].items() for method, op in ops.items()
+        if method in ("get", "post", "put", "patch", "delete") and any(p.get("name") == "If-Match" and p.get("required") for p in op.get("parameters", []))
+        and {"412", "428"} <= set(op["responses"])
+    }
+    needing = set()
+    for rule in app.url_map.iter_rules():
+        view_class = getattr(app.view_functions[rule.endpoint], "view_class", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"} if view_class else ():
+            handler = getattr(view_class, method.lower(), None)
+            if handler is not None and "expected_version()" in inspect.getsource(handler):
+                path = rule.rule.replace("<int:", "{").replace(">", "}").replace("<", "{")
+                needing.add((method, path))
+    assert len(needing) >= 13
+    assert needing == documented
+
+
+def test_a_method_the_path_does_not_have_is_a_405_that_says_allow(client, world) -> None:
+    response = client.open("/api/v1/penalties", method="TRACE", headers=auth(world.admin_key))
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert response.get_json()["code"] == 405
