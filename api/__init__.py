@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import errors, lifecycle
+from api import errors, lifecycle, ratelimit
 from api.resources import (
     authorities,
     calendar,
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
 
     errors.init_app(app)
     lifecycle.init_app(app)
+    ratelimit.init_app(app)
     api = Api(app)
     # Amounts travel as decimal strings ("0.5"), never binary floats: say so in the document.
     api.ma_plugin.map_to_openapi_type(Amount, "string", "decimal")

@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         CATALOGUE_DIR=None,
         # A cached API key is trusted this long: a revocation reaches every worker within it.
         KEY_CACHE_SECONDS=5,
+        # Per caller (API key, else client address) and per worker process: see api/ratelimit.py.
+        # "N/second|minute|hour"; 0 turns a limit off.
+        RATE_LIMIT_SCREENING="60/minute",  # POST /api/v1/screenings and the screening page
+        RATE_LIMIT_SEARCH="120/minute",  # GET /api/v1/entities and the public /search page
         # A worker asks the database for outbox events (other workers' changes) at most this often.
         INDEX_MAX_LAG_SECONDS=1,
         # Records marked not public (保密审查) go to the credit platform only if this is set.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import threading
@@ -11,8 +12,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.clock import CHINA
 from registry.database import utcnow
-from registry.errors import InvalidInput, NotFound, NotPermitted
+from registry.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from registry.ledger import SYSTEM, Actor, append_audit
 from registry.models import ApiKey, Authority
 
@@ -26,6 +28,18 @@ PUBLIC = Actor(key_id=None, name="public", role="public")
 KEY_PREFIX = "crk_"
 
 
+class KeyExpired(NotAuthenticated):
+    """A key past its `expires_at` (401). Unlike an unknown or revoked key it says so, and when:
+    whoever presents it holds the secret, so the date tells them nothing they could not ask for."""
+
+    def __init__(self, expires_at: dt.datetime) -> None:
+        super().__init__(
+            f"the API key expired on {expires_at.astimezone(CHINA):%Y-%m-%d %H:%M} (China time); "
+            "ask an administrator for a new one"
+        )
+        self.expires_at = expires_at
+
+
 def _digest(secret: str) -> str:
     # Keys are 256-bit random strings, so a plain SHA-256 is enough: there is nothing to brute-force.
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -37,9 +51,14 @@ def create_key(
     role: str,
     name: str,
     authority_id: int | None = None,
+    expires_at: dt.datetime | None = None,
     actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the secret, which is never stored or shown again."""
+    """Create a key; returns the row and the secret, which is never stored or shown again.
+
+    `expires_at` (aware) ends the key at that instant; None keeps it until it is revoked.
+    """
     if role not in ROLES:
         raise InvalidInput.field("role", f"must be one of {', '.join(ROLES)}")
     if role == "supervisor":
@@ -51,6 +70,11 @@ def create_key(
         raise InvalidInput.field("authority", f"only supervisor keys are bound to an authority, not {role}")
     if not name.strip():
         raise InvalidInput.field("name", "must not be empty")
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            raise InvalidInput.field("expires_at", "must carry a time zone")
+        if expires_at <= (now or utcnow()):
+            raise InvalidInput.field("expires_at", f"{expires_at.isoformat()} is not in the future")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=name.strip(),
@@ -58,6 +82,7 @@ def create_key(
         authority_id=authority_id,
         prefix=secret[: len(KEY_PREFIX) + 6],
         secret_hash=_digest(secret),
+        expires_at=expires_at.astimezone(dt.UTC) if expires_at is not None else None,
     )
     session.add(key)
     session.flush()
@@ -95,16 +120,26 @@ def revoke_key(session: Session, key_id: int, *, actor: Actor = SYSTEM) -> ApiKe
     return key
 
 
-def authenticate(session: Session, secret: str) -> Actor | None:
-    """The actor a presented key stands for, or None if the key is unknown or revoked."""
+def _usable_key(session: Session, digest: str, now: dt.datetime) -> ApiKey | None:
+    key = session.scalars(
+        sa.select(ApiKey).where(ApiKey.secret_hash == digest, ApiKey.revoked_at.is_(None))
+    ).one_or_none()
+    if key is not None and key.expires_at is not None and now >= key.expires_at:
+        raise KeyExpired(key.expires_at)
+    return key
+
+
+def _actor_of(key: ApiKey) -> Actor:
+    return Actor(key_id=key.id, name=key.name, role=key.role, authority_id=key.authority_id)
+
+
+def authenticate(session: Session, secret: str, *, now: dt.datetime | None = None) -> Actor | None:
+    """The actor a presented key stands for, or None if the key is unknown or revoked;
+    raises KeyExpired (401) for a key past its `expires_at`."""
     if not secret.startswith(KEY_PREFIX):
         return None
-    key = session.scalars(
-        sa.select(ApiKey).where(ApiKey.secret_hash == _digest(secret), ApiKey.revoked_at.is_(None))
-    ).one_or_none()
-    if key is None:
-        return None
-    return Actor(key_id=key.id, name=key.name, role=key.role, authority_id=key.authority_id)
+    key = _usable_key(session, _digest(secret), now or utcnow())
+    return None if key is None else _actor_of(key)
 
 
 class KeyCache:
@@ -113,8 +148,10 @@ class KeyCache:
     Keys are revoked from the command line, in another process: a cached key is trusted for at
     most `ttl` seconds after it was last read from the database, so a revocation reaches every
     worker within that time (`REGISTRY_KEY_CACHE_SECONDS`, default 5; 0 turns the cache off).
-    Unknown or revoked keys are never cached: a flood of made-up keys cannot fill memory, and a
-    key created a moment ago works at once. Bounded: the oldest entries go first.
+    A key with an end is trusted no longer than that end either (`put(..., for_seconds=…)`):
+    expiry is exact, not late by up to `ttl`.
+    Unknown, revoked or expired keys are never cached: a flood of made-up keys cannot fill memory,
+    and a key created a moment ago works at once. Bounded: the oldest entries go first.
     """
 
     def __init__(self, ttl: float, *, max_entries: int = 10_000,
@@ -122,7 +159,7 @@ class KeyCache:
         self.ttl = ttl
         self._max = max_entries
         self._clock = clock
-        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._entries: dict[str, tuple[float, Actor]] = {}  # digest -> (trusted until, actor)
         self._lock = threading.Lock()
 
     def get(self, digest: str) -> Actor | None:
@@ -132,20 +169,23 @@ class KeyCache:
             found = self._entries.get(digest)
             if found is None:
                 return None
-            if self._clock() - found[0] >= self.ttl:
+            if self._clock() >= found[0]:
                 del self._entries[digest]
                 return None
             return found[1]
 
-    def put(self, digest: str, actor: Actor) -> None:
-        if self.ttl <= 0:
+    def put(self, digest: str, actor: Actor, *, for_seconds: float | None = None) -> None:
+        """Trust `actor` for `ttl` seconds, or `for_seconds` if that is shorter (what is left of
+        the key's life)."""
+        seconds = self.ttl if for_seconds is None else min(self.ttl, for_seconds)
+        if seconds <= 0:
             return
         with self._lock:
             if len(self._entries) >= self._max:
                 # dicts keep insertion order: drop the oldest tenth in one go
                 for stale in list(self._entries)[: max(1, self._max // 10)]:
                     del self._entries[stale]
-            self._entries[digest] = (self._clock(), actor)
+            self._entries[digest] = (self._clock() + seconds, actor)
 
     def forget(self, digest: str | None = None) -> None:
         """Drop one key (by its digest) or every key, e.g. after a revocation in this process."""
@@ -156,19 +196,25 @@ class KeyCache:
                 self._entries.pop(digest, None)
 
 
-def authenticate_cached(session: Session, secret: str, cache: KeyCache) -> Actor | None:
+def authenticate_cached(
+    session: Session, secret: str, cache: KeyCache, *, now: dt.datetime | None = None,
+) -> Actor | None:
     """`authenticate`, answered from `cache` while the key was read from the database less than
-    `cache.ttl` seconds ago."""
+    `cache.ttl` seconds ago and has not reached its `expires_at` since."""
     if not secret.startswith(KEY_PREFIX):
         return None
     digest = _digest(secret)
     found = cache.get(digest)
     if found is not None:
         return found
-    found = authenticate(session, secret)
-    if found is not None:
-        cache.put(digest, found)
-    return found
+    now = now or utcnow()
+    key = _usable_key(session, digest, now)
+    if key is None:
+        return None
+    actor = _actor_of(key)
+    left = None if key.expires_at is None else (key.expires_at - now).total_seconds()
+    cache.put(digest, actor, for_seconds=left)
+    return actor
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 
 import click
@@ -9,7 +11,8 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from registry import access, calendar_cli, demo, import_cli
-from registry.database import db, write_intent
+from registry.clock import CHINA
+from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
 from registry.ledger import OPERATOR, verify_audit_chain
 from registry.models import Entity
@@ -30,20 +33,61 @@ def _fail(message: str) -> None:
 @click.option("--role", required=True, type=click.Choice(sorted(access.ROLES)), help="what the key may do")
 @click.option("--authority", "authority_id", type=int, help="authority id (supervisor keys only)")
 @click.option("--name", default=None, help="who holds the key (default: the role)")
-def create_key(role: str, authority_id: int | None, name: str | None) -> None:
-    """Create an API key and print it once; only its hash is stored."""
+@click.option("--expires", "expires_on", default=None, metavar="YYYY-MM-DD",
+              help="last day the key works (China time); refused from 00:00 the day after")
+@click.option("--days", type=int, default=None, help="the key works for N days from now")
+def create_key(role: str, authority_id: int | None, name: str | None, expires_on: str | None,
+               days: int | None) -> None:
+    """Create an API key and print it once; only its hash is stored. Without --expires or --days it
+    works until revoked."""
     write_intent.set(True)
+    now = utcnow()
+    expires_at = _key_end(expires_on, days, now)
     try:
         key, secret = access.create_key(
-            db.session(), role=role, name=name or role, authority_id=authority_id, actor=OPERATOR
+            db.session(), role=role, name=name or role, authority_id=authority_id, expires_at=expires_at,
+            actor=OPERATOR, now=now,
         )
     except RegistryError as exc:
         _fail(exc.message)
         return
     db.session.commit()
-    click.echo(f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}):",
+    ends = "" if expires_at is None else f", expires {expires_at.astimezone(CHINA):%Y-%m-%d %H:%M} China time"
+    click.echo(f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}{ends}):",
                err=True)
     click.echo(secret)
+
+
+def _key_end(expires_on: str | None, days: int | None, now: dt.datetime) -> dt.datetime | None:
+    """When a new key stops working: the end of the --expires day in China, or --days from now."""
+    if expires_on is not None and days is not None:
+        _fail("give --expires or --days, not both")
+        return None
+    if days is not None:
+        if not 1 <= days <= 36_500:
+            _fail(f"--days must be a whole number of days from 1 to 36500, got {days}")
+            return None
+        return now + dt.timedelta(days=days)
+    if expires_on is None:
+        return None
+    last_day = _iso_date(expires_on)
+    if last_day is None:
+        _fail(f"--expires must be a date as YYYY-MM-DD, got {expires_on!r}")
+        return None
+    today = now.astimezone(CHINA).date()
+    if last_day < today:
+        _fail(f"--expires {last_day} is in the past (today is {today} in China)")
+        return None
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.UTC)
+
+
+def _iso_date(text: str) -> dt.date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @registry_cli.command("revoke-key")

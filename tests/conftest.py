@@ -48,6 +48,10 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "TESTING": True,
         "DATABASE_URL": _database_url(request.param, tmp),
         "DATA_KEY": "test-data-protection-secret",
+        # Off for the suite, whose requests all come from one address within seconds; the tests of
+        # the limits install their own limiters (tests/api/test_ratelimit.py).
+        "RATE_LIMIT_SCREENING": 0,
+        "RATE_LIMIT_SEARCH": 0,
     })
     with app.app_context():
         upgrade()

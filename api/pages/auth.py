@@ -4,7 +4,8 @@ A person signs in by pasting their API key once. The key is kept in the session 
 (Fernet, keyed from the app's secret key), so the cookie is useless to read; the cookie itself is
 Secure, HttpOnly and SameSite=Strict. Every request re-checks the key through the same cache as the
 API (`registry.access.authenticate_cached`), so a revoked key stops working on pages within
-`REGISTRY_KEY_CACHE_SECONDS` too. Forms carry a per-session CSRF token (`csrf_field()` in
+`REGISTRY_KEY_CACHE_SECONDS` too, and an expired key the moment it expires (it signs the person
+out, as a revoked one does). Forms carry a per-session CSRF token (`csrf_field()` in
 templates, `check_csrf()` in views) on top of SameSite.
 """
 
@@ -37,6 +38,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from registry import access
+from registry.clock import CHINA
 from registry.database import db
 from registry.ledger import Actor
 from registry.runtime import current_runtime
@@ -63,11 +65,18 @@ def page_actor() -> Actor | None:
         except InvalidToken:
             secret = None
         if secret:
-            found = access.authenticate_cached(db.session, secret, current_runtime().keys)
+            found = _authenticated(secret)
         if found is None:
             session.clear()  # revoked, expired or tampered: sign out
     g.page_actor = found
     return found
+
+
+def _authenticated(secret: str) -> Actor | None:
+    try:
+        return access.authenticate_cached(db.session, secret, current_runtime().keys)
+    except access.KeyExpired:
+        return None
 
 
 def login_required(*roles: str) -> Callable[[F], F]:
@@ -120,10 +129,14 @@ def login() -> Response | str:
     if request.method == "POST":
         check_csrf()
         secret = request.form.get("key", "").strip()
-        actor = access.authenticate_cached(db.session, secret, current_runtime().keys) if secret else None
-        if actor is None:
-            error = "密钥无效、已停用或已过期。"
+        try:
+            actor = access.authenticate_cached(db.session, secret, current_runtime().keys) if secret else None
+        except access.KeyExpired as exc:  # the person holds the key: telling them when it ended is no leak
+            actor = None
+            error = f"密钥已于 {exc.expires_at.astimezone(CHINA):%Y-%m-%d %H:%M}（北京时间）过期，请向管理员申请新密钥。"
         else:
+            error = None if actor is not None else "密钥无效或已停用。"
+        if actor is not None:
             session.clear()
             session["key"] = _fernet().encrypt(secret.encode()).decode()
             session.permanent = False

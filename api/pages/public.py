@@ -63,6 +63,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy.orm import Session, aliased, lazyload
 
+from api.pages.auth import page_actor
+from api.ratelimit import limited
 from matching.parse import parse_name
 from matching.types import Hit, Query
 from registry.codes.idnumber import ID_TYPES
@@ -437,6 +439,7 @@ def _session() -> Session:
 
 
 @bp.get("/search")
+@limited("search", caller=page_actor)
 def search() -> tuple[str, int]:
     """信用查询: by enterprise name (fuzzy, current and former names) or 统一社会信用代码."""
     raw, today = request.args.get("q", ""), _today()

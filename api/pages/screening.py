@@ -31,6 +31,7 @@ from api.pages.screening_input import (
     parse_lines,
     read_file,
 )
+from api.ratelimit import limited
 from api.schemas.screenings import ScreeningIn
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
@@ -215,6 +216,7 @@ def form() -> ResponseReturnValue:
 @bp.post("/screening")
 @reads_first
 @login_required("screener")
+@limited("screening", caller=page_actor)
 def screen() -> ResponseReturnValue:
     """Screen the bidders: evaluate while reading, store in a short write, then show the result."""
     # reads_first sits on the function Flask calls, where api.lifecycle looks for it: this

@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.lifecycle import actor, etag_headers, expected_version
+from api.ratelimit import limited
 from api.schemas.entities import (
     EntityFilter,
     EntityIn,
@@ -28,6 +29,7 @@ blp = Blueprint("entities", __name__, url_prefix="/api/v1/entities",
 
 @blp.route("")
 class Entities(MethodView):
+    @limited("search", blueprint=blp)
     @blp.arguments(EntityFilter, location="query")
     @blp.response(200, EntityPage)
     def get(self, args: dict[str, Any]) -> Any:

@@ -9,6 +9,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 
 from api.lifecycle import actor, begin_writing, now, reads_first, today
+from api.ratelimit import limited
 from api.schemas.screenings import (
     DispositionIn,
     DispositionOut,
@@ -37,6 +38,7 @@ class Screenings(MethodView):
         """List screenings, e.g. every check made for a project (administrators, the platform; a screener its own)."""
         return service.list_screenings(db.session, actor(), **args)
 
+    @limited("screening", blueprint=blp)
     @blp.arguments(ScreeningIn)
     @blp.response(201, ScreeningOut)
     @reads_first

@@ -24,6 +24,8 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # None: the key works until it is revoked. Set: refused from this instant on (registry.access).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -33,6 +35,7 @@ class ApiKey(Base):
             "authority_id": self.authority_id,
             "prefix": self.prefix,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
 
 
