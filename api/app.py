@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 
@@ -52,11 +53,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # The pages' session cookie goes over HTTPS only; set false only for plain-HTTP development.
         SESSION_COOKIE_SECURE=True,
         JSON_SORT_KEYS=False,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (werkzeug's
+        # ProxyFix); 0 trusts none. Behind one proxy set 1, or every anonymous caller shares the
+        # proxy's address (one rate-limit bucket) and redirects say http.
+        TRUSTED_PROXIES=0,
     )
     app.config.from_prefixed_env("REGISTRY")
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (
         "sqlite:///" + str(Path(app.instance_path) / "registry.database")
     )

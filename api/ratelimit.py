@@ -8,9 +8,9 @@ once, and refills one every `period / N`. Over it, the request is refused with *
 
 **Who the caller is.** The API key's id when a key is presented (on a page: the signed-in person's
 key), else the client address, `request.remote_addr`. Behind a reverse proxy that address is the
-proxy's own, so every anonymous caller would share one bucket: configure werkzeug's `ProxyFix`
-(`app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)`, with the number of proxies you trust) so the
-address is the client's. Many people behind one office NAT share a bucket too; the public search
+proxy's own, so every anonymous caller would share one bucket: set `REGISTRY_TRUSTED_PROXIES` to
+the number of proxies in front (api/app.py wraps the app in werkzeug's `ProxyFix`) so the address
+is the client's. Many people behind one office NAT share a bucket too; the public search
 default leaves room for that.
 
 **Configuration.** `REGISTRY_RATE_LIMIT_SCREENING` (POST /api/v1/screenings and the screening page)

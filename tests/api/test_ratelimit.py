@@ -278,3 +278,26 @@ def test_the_429_is_in_the_openapi_document(client: FlaskClient) -> None:
         assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert "429" not in paths["/api/v1/entities"]["post"]["responses"]
     assert "429" not in paths["/api/v1/screenings"]["get"]["responses"]
+
+
+@pytest.mark.parametrize(("proxies", "buckets"), [(0, 1), (1, 2)])
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_bucket(
+    tmp_path: Path, proxies: int, buckets: int,
+) -> None:
+    """REGISTRY_TRUSTED_PROXIES=1: the client is X-Forwarded-For's last hop, not the proxy; with 0
+    the header is ignored (anyone could choose an address with it) and all share the proxy's."""
+    from flask_migrate import upgrade
+
+    from api.app import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20,
+                      "RATE_LIMIT_SEARCH": "1/minute", "RATE_LIMIT_SCREENING": 0, "TRUSTED_PROXIES": proxies})
+    with app.app_context():
+        upgrade()
+    client = app.test_client()
+    answers = [
+        client.get("/api/v1/entities", query_string={"name": "合晟"},
+                   headers={"X-Forwarded-For": client_address}, environ_overrides={"REMOTE_ADDR": "10.9.9.9"}).status_code
+        for client_address in ("203.0.113.7", "198.51.100.4")
+    ]
+    assert answers.count(200) == buckets
