@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import errors, lifecycle, ratelimit
+from api import errors, hostile, lifecycle, ratelimit
 from api.resources import (
     authorities,
     calendar,
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     })
 
     errors.init_app(app)
+    hostile.init_app(app)  # before lifecycle: its checks run before a key is looked up
     lifecycle.init_app(app)
     ratelimit.init_app(app)
     api = Api(app)

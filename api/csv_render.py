@@ -15,10 +15,9 @@ from typing import Any
 
 from flask import Response
 
+from registry.cells import guarded
+
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel (CSV injection): names and
-# decision numbers come from other people's input, so such text is quoted with a leading '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def cell(value: Any) -> str | int | float:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return guarded(text)
 
 
 def percent(value: float | None) -> str:

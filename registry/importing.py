@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
+from registry.cells import guarded, xlsx_text
 from registry.codes.idnumber import IdentityVault
 from registry.errors import InvalidInput
 from registry.import_batch import BatchImporter
@@ -164,16 +164,7 @@ def _roomy_cache(session: Session) -> Iterator[None]:
 
 
 REPORT_HEADERS = ("行号 row", "列 column", "值 value", "原因 reason")
-# A cell starting with one of these is a formula to Excel (CSV/formula injection): values come
-# from the imported file, so such text is written with a leading '.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_CELL = 32_767  # characters Excel allows in a cell
-
-
-def guarded(text: str) -> str:
-    """Text as a spreadsheet cell that cannot run as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def summary_rows(report: ImportReport) -> list[tuple[str, Any]]:
@@ -225,5 +216,5 @@ def write_report(report: ImportReport, fmt: str, out: BinaryIO) -> None:
 
 
 def _xlsx_text(text: str) -> str:
-    cell = _XML_ILLEGAL.sub("", guarded(text))  # XML 1.0 cannot carry these; openpyxl refuses them
+    cell = xlsx_text(text)
     return cell if len(cell) <= XLSX_MAX_CELL else cell[: XLSX_MAX_CELL - 1] + "…"

@@ -22,7 +22,6 @@ import datetime as dt
 import io
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session, aliased
 
 from registry.access import require_role
+from registry.cells import XML_ILLEGAL, guarded
 from registry.errors import NotFound
 from registry.ledger import Actor
 from registry.models import ChangeEvent
@@ -58,14 +58,9 @@ FORMATS = tuple(MEDIA_TYPES)
 CHUNK_ROWS = 1000  # events read, rendered and written per step
 BOM = "\ufeff"  # Excel reads a CSV without it in the legacy code page (GBK, cp1252) and garbles Chinese
 LIST_SEPARATOR = ";"
-# A text cell starting with one of these is a formula to Excel (CSV injection): names, decision
-# numbers and facts come from other people's input, so such text gets a leading '.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576  # rows in one worksheet, the header included; more go on the next sheet
 XLSX_MAX_CELL = 32_767  # characters in one cell; Excel calls a longer cell a corrupt file
 XLSX_CUT = "…（截断）"
-# Control characters XML 1.0 cannot carry (openpyxl refuses them rather than write a broken file).
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _READ_BYTES = 64 * 1024
 
 
@@ -127,10 +122,6 @@ def export_records(
 # Cells
 
 
-def _guarded(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def text_cell(column: Column, value: Any) -> str | int | Decimal | None:
     """A cell as a spreadsheet shows it: numbers stay numbers, text is guarded against formulas.
 
@@ -146,8 +137,8 @@ def text_cell(column: Column, value: Any) -> str | int | Decimal | None:
     if column.type == "boolean":
         return "是" if value else "否"
     if column.type == "list":
-        return _guarded(LIST_SEPARATOR.join(str(v) for v in value if v is not None))
-    return _guarded(str(value))
+        return guarded(LIST_SEPARATOR.join(str(v) for v in value if v is not None))
+    return guarded(str(value))
 
 
 def _csv_value(column: Column, value: Any) -> str | int:
@@ -162,7 +153,7 @@ def _csv_value(column: Column, value: Any) -> str | int:
 def _xlsx_value(column: Column, value: Any) -> str | int | Decimal | None:
     cell = text_cell(column, value)
     if isinstance(cell, str):
-        cell = _XML_ILLEGAL.sub("", cell)
+        cell = XML_ILLEGAL.sub("", cell)  # after the guard, which saw what these hid
         if len(cell) > XLSX_MAX_CELL:
             cell = cell[: XLSX_MAX_CELL - len(XLSX_CUT)] + XLSX_CUT
     return cell

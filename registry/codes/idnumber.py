@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -65,6 +66,24 @@ def mask(number: str) -> str:
     if len(number) <= 8:
         return number[:1] + "*" * (len(number) - 1)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_resident_ids(text: str) -> str:
+    """`text` with every valid 18-character resident ID number in it masked.
+
+    For free text a caller typed where no ID number belongs (a bidder's name or code in a
+    screening): a number that passes GB 11643 is masked, anything else is left as written.
+    """
+    def _masked(match: re.Match[str]) -> str:
+        try:
+            return mask(validate("resident_id", match.group()))
+        except IdNumberError:
+            return match.group()
+
+    return _ID_SHAPED.sub(_masked, text)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from matching.normalise import normalise as normalise_name
 from matching.parse import parse_name
 from matching.types import Hit, Query
 from registry.access import require_role
+from registry.codes.idnumber import mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
@@ -133,7 +134,13 @@ def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | N
     name, raw_code, role, consortium = (
         _clean(raw.get(f), f"{field}.{f}", _MAX_LENGTHS[f], errors) for f in ("name", "uscc", "role", "consortium")
     )
-    code = normalise_uscc(raw_code) if raw_code else None
+    # A screening is kept as evidence and shown to others: a personal ID number typed in by mistake
+    # (a natural person's number in the code column) is kept masked, never in full.
+    name, raw_code, role, consortium = (
+        None if text is None else mask_resident_ids(text) for text in (name, raw_code, role, consortium)
+    )
+    # …also once the code is normalised (full-width digits, spaces inside).
+    code = mask_resident_ids(normalise_uscc(raw_code)) if raw_code else None
     if not name and not code:
         errors.setdefault(field, []).append("a subject needs a name or a 统一社会信用代码 (uscc)")
         return None

@@ -66,11 +66,11 @@ def test_unknown_body_field_and_query_parameter_are_named(client, world):
     assert "staus" in r.json["errors"]
 
 
-def test_non_json_body_is_refused_with_the_missing_fields(client, world):
+def test_non_json_body_is_refused_naming_the_content_type(client, world):
     r = client.post("/api/v1/entities", data="kind=legal_entity", headers=auth(world.finance_key))
-    assert r.status_code == 422
-    assert "kind" in r.json["errors"]
-    assert "name" in r.json["errors"]
+    assert r.status_code == 415
+    assert "Content-Type" in r.json["errors"]
+    assert "application/json" in r.json["message"]
 
 
 class TestIdempotency:

@@ -304,12 +304,19 @@ def test_search_by_code_finds_the_organisation_as_pasted(pages: FlaskClient, sce
     ("Microsoft China Ltd", "没有找到"),  # letters only: a name, not a mistyped code
     ("有限公司", "没有找到"),
     ("合" * 101, "查询内容过长"),
-    ("\x00\x07", ""),  # only control characters: the empty form
+    ("\x07\x1b", ""),  # only control characters: the empty form
 ])
 def test_bad_queries_get_a_friendly_message(pages: FlaskClient, scenario: Scenario, query: str, message: str) -> None:
     r = pages.get("/search", query_string={"q": query})
     assert r.status_code == 200
     assert message in text(r)
+    assert _hit_names(text(r)) == []
+
+
+def test_a_nul_in_the_query_is_refused_by_name(pages: FlaskClient, scenario: Scenario) -> None:
+    r = pages.get("/search", query_string={"q": "合晟\x00"})  # no browser sends one: a crafted URL
+    assert r.status_code == 422
+    assert "q" in text(r)
     assert _hit_names(text(r)) == []
 
 

@@ -393,3 +393,22 @@ def sa_query(name):
     from matching.types import Query
 
     return Query(name=name)
+
+
+def test_a_personal_id_number_typed_into_a_subject_is_kept_masked() -> None:
+    """A screening is evidence shown to administrators and the platform: a resident ID number typed
+    in by mistake (in the code column, the name, spaced or in full-width digits) is stored masked."""
+    from registry.codes.idnumber import mask
+    from registry.services.screenings import _subject
+
+    number = "11010519491231002X"
+    spaced, wide = "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ"
+    raws = [{"uscc": number}, {"uscc": spaced}, {"uscc": wide}, {"name": f"张三 {number}"},
+            {"name": "杭州合晟建设工程有限公司", "uscc": "91330106MA27Y9XK1L"}]
+    subjects = [_subject(i, raw, {}) for i, raw in enumerate(raws)]
+    stored = repr([(s.request_form(), s.notes, s.key, s.query_code) for s in subjects if s is not None])
+    assert "0519491231" not in stored
+    assert "０５１９４９" not in stored
+    assert stored.count(mask(number)) >= 4
+    assert subjects[4] is not None
+    assert subjects[4].uscc == "91330106MA27Y9XK1L"
