@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from api.errors import database_error_response, registry_error_response
 from registry import access
@@ -22,6 +23,7 @@ from registry.ledger import Actor
 from registry.models import IdempotencyRecord
 from registry.runtime import current_runtime
 
+log = logging.getLogger(__name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
 
@@ -162,7 +164,7 @@ def _after(response: Response) -> Response:
         return response
     key = g.get("idempotency_key")
     if response.status_code >= 400:
-        db.session.rollback()
+        _roll_back()
         # A failure caused by a concurrent request with the same key (its unique USCC, its
         # version) is no failure for the client: answer as the retry it is.
         twin = _answer_of_concurrent_twin(key)
@@ -183,7 +185,7 @@ def _after(response: Response) -> Response:
     try:
         db.session.commit()
     except Exception as exc:  # noqa: BLE001  (any failed commit must roll back and say so)
-        db.session.rollback()
+        _roll_back()
         twin = _answer_of_concurrent_twin(key)
         return database_error_response(exc) if twin is None else twin
     return response
@@ -200,7 +202,7 @@ def _answer_of_concurrent_twin(key: str | None) -> Response | None:
     try:
         stored = _stored(key)
     except SQLAlchemyError:
-        db.session.rollback()
+        _roll_back()
         return None
     if stored is None:
         return None
@@ -209,8 +211,33 @@ def _answer_of_concurrent_twin(key: str | None) -> Response | None:
     return _replay(stored)
 
 
+def _roll_back() -> None:
+    """Roll the request's transaction back; if its connection is gone, discard the connection.
+
+    A connection the database dropped (a restart, a cut link) cannot even say ROLLBACK: the
+    error would turn the request's clean answer (a 503, a 409) into a 500. The server rolls
+    back a transaction whose connection died, so nothing is lost by invalidating it instead.
+    """
+    try:
+        db.session.rollback()
+    except DBAPIError as exc:
+        log.warning("the database connection was lost; discarding it: %s", exc.orig)
+        db.session().invalidate()
+
+
 def _teardown(exc: BaseException | None) -> None:
     write_intent.set(False)
+    # Flask-SQLAlchemy removes the session after this, and a read-only request's open
+    # transaction is rolled back then: on a dead connection that raised after the answer was
+    # made, and a 200 became a 500. Closing it here first, without failing, avoids that.
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        log.warning("the database connection was lost at the end of a request; discarding it: %s", exc.orig)
+        try:
+            db.session().invalidate()
+        finally:
+            db.session.registry.clear()
 
 
 def init_app(app: Flask) -> None:

@@ -94,6 +94,23 @@ def plain_amount(amount: Decimal) -> Decimal:
     return reduced.quantize(Decimal(1)) if reduced == reduced.to_integral_value() else reduced
 
 
+# How long a new PostgreSQL connection may take before it fails (seconds). libpq waits without
+# limit by default: a server that takes the TCP connection but never answers (hung, or a network
+# path that drops packets) held a web worker for good, where a 503 and a retry were due.
+POSTGRESQL_CONNECT_TIMEOUT = 5
+# TCP keepalives on PostgreSQL connections, so a peer that vanished is noticed by the kernel.
+POSTGRESQL_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+@sa.event.listens_for(sa.Engine, "do_connect")
+def _postgresql_connect_defaults(dialect: Dialect, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    """Every PostgreSQL connection gets a connect timeout and keepalives unless its URL sets them."""
+    if dialect.name == "postgresql":
+        cparams.setdefault("connect_timeout", POSTGRESQL_CONNECT_TIMEOUT)
+        for name, value in POSTGRESQL_KEEPALIVES.items():
+            cparams.setdefault(name, value)
+
+
 # Set by an entry point that is going to write (an unsafe HTTP method, a CLI command).
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
