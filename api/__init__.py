@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
                    screenings, feed, exports, imports):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)
+    api.document_errors()
     app.register_blueprint(sync_status.metrics_blp)
     app.register_blueprint(health.blp)
 

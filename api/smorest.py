@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
@@ -36,9 +37,9 @@ class Blueprint(flask_smorest.Blueprint):
     def versioned(self, func: Any) -> Any:
         """Document a change that needs If-Match (`api.lifecycle.expected_version`): the header,
         428 when it is missing and 412 when the record has moved on."""
-        func = self.alt_response(412, response="DEFAULT_ERROR",
+        func = self.alt_response(412, response="PRECONDITION_FAILED",
                                  description="the record changed since that ETag: read it again")(func)
-        func = self.alt_response(428, response="DEFAULT_ERROR", description="If-Match is missing")(func)
+        func = self.alt_response(428, response="PRECONDITION_REQUIRED", description="If-Match is missing")(func)
         # After alt_response, which copies the view's _apidoc: the parameter must survive it.
         return self.doc(parameters=[IF_MATCH])(func)
 
@@ -50,7 +51,35 @@ class Blueprint(flask_smorest.Blueprint):
         return super().arguments(schema, *args, **kwargs)
 
 
+# What any API operation can answer besides its own responses, and why (docs/reliability.md):
+# a malformed path or query (api/hostile.py), a bad or expired key, a role or authority that may
+# not (谁批准、谁公开), invalid input (a NUL in a header is one, for every operation), the database
+# unreachable (with Retry-After).
+ANY_OPERATION = (400, 401, 403, 422, 503)
+WITH_PATH_ID = (404,)
+WITH_BODY = (409, 413, 415)
+
+
 class Api(flask_smorest.Api):
+    # No catch-all "default" error: each operation lists the statuses it can answer
+    # (`document_errors`), so a client, and the fuzzer, can hold it to them.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def document_errors(self) -> None:
+        """Give every registered operation its error statuses (call after registering blueprints)."""
+        for path, operations in self.spec._paths.items():
+            for method, operation in operations.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                codes = list(ANY_OPERATION)
+                if "{" in path:
+                    codes += WITH_PATH_ID
+                if method != "get":
+                    codes += WITH_BODY
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes):
+                    responses.setdefault(str(code), self.spec.components.get_ref("response", HTTPStatus(code).name))
+
     def handle_http_exception(self, error: HTTPException) -> Any:
         """Render HTTP errors (webargs validation included) as {code, status, message, errors};
         a page (any path outside /api/) gets an HTML error page instead."""

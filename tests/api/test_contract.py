@@ -102,3 +102,18 @@ def test_a_method_the_path_does_not_have_is_a_405_that_says_allow(client, world)
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
     assert response.get_json()["code"] == 405
+
+
+def test_every_operation_lists_its_error_statuses_and_no_catch_all(client) -> None:
+    """No `default` response: the statuses an operation can answer are listed, so the fuzzer's
+    status check (tests/api/test_fuzz.py) holds each operation to them."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operations = [(method, path, op) for path, ops in spec["paths"].items() for method, op in ops.items()
+                  if method in ("get", "post", "put", "patch", "delete")]
+    assert len(operations) >= 50
+    for method, path, op in operations:
+        codes = set(op["responses"])
+        assert "default" not in codes, (method, path)
+        assert {"400", "401", "403", "422", "503"} <= codes, (method, path)
+        assert ("404" in codes) == ("{" in path), (method, path)
+        assert ({"409", "413", "415"} <= codes) == (method != "get"), (method, path)
