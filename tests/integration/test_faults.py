@@ -297,14 +297,20 @@ def _count(c: Committed, model: Any) -> int:
     return int(c.scalar(sa.select(sa.func.count()).select_from(model)))
 
 
-def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
-    c = scene.committed
-    with c.app.app_context():
+@contextmanager
+def database_behind_a_proxy(scene: Scene) -> Iterator[tuple[CuttableProxy, str]]:
+    """A cuttable proxy in front of the test database, and the database's URL through it."""
+    with scene.committed.app.app_context():
         url = db.engine.url
     assert url.host
     assert url.port
     with cuttable_proxy((url.host, url.port)) as proxy:
-        proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+
+
+def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
+    c = scene.committed
+    with database_behind_a_proxy(scene) as (proxy, proxied):
         env = {"REGISTRY_DATABASE_URL": proxied, "REGISTRY_DATA_KEY": "test-data-protection-secret",
                # every request authenticates its key and every screening reads the outbox head in
                # the database (no cache hides the outage from them)
@@ -475,13 +481,7 @@ STALL_BOUND = 15.0  # seconds without an answer: a hang (registry.database: a 5 
 
 
 def test_a_database_that_never_answers_gives_503_not_a_hang(scene: Scene) -> None:
-    c = scene.committed
-    with c.app.app_context():
-        url = db.engine.url
-    assert url.host
-    assert url.port
-    with cuttable_proxy((url.host, url.port)) as proxy:
-        proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    with database_behind_a_proxy(scene) as (proxy, proxied):
         env = {"REGISTRY_DATABASE_URL": proxied, "REGISTRY_DATA_KEY": "test-data-protection-secret",
                "REGISTRY_KEY_CACHE_SECONDS": "0"}
         with gunicorn("wsgi:app", workers=1, env=env, ready_path="/readyz", start_timeout=60) as server:
