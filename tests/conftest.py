@@ -21,9 +21,11 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from api.app import create_app
+from api.ratelimit import Rate, RateLimiter, RateLimits
 from registry.database import db
 from registry.runtime import Runtime
 from tests import factories
+from tests.ratelimits import FakeClock, Install
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else [])
@@ -120,3 +122,26 @@ def world(session: Session) -> factories.World:
 
 def auth(key: str, **extra: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}", **{k.replace("_", "-"): v for k, v in extra.items()}}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand (rate limiters)."""
+    return FakeClock()
+
+
+@pytest.fixture
+def limit(app: Flask, clock: FakeClock) -> Iterator[Install]:
+    """Install a limiter for one action on the suite's app, on `clock`; the app's own come back after."""
+    limits: RateLimits = app.extensions["rate_limits"]
+    kept = dict(limits.limiters)
+
+    def install(action: str, rate: str) -> RateLimiter:
+        parsed = Rate.parse(rate)
+        assert parsed is not None
+        limits.limiters[action] = RateLimiter(parsed, clock=clock)
+        return limits.limiters[action]
+
+    yield install
+    limits.limiters.clear()
+    limits.limiters.update(kept)

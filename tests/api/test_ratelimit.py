@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from api.ratelimit import Rate, RateLimiter, RateLimits
+from api.ratelimit import Rate, RateLimiter
 from registry import access
 from registry.models import Screening
 from tests import factories
 from tests.conftest import auth
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-Install = Callable[[str, str], RateLimiter]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def limit(app: Flask, clock: FakeClock) -> Iterator[Install]:
-    """Install a limiter for one action on the suite's app (its own config has none), on `clock`."""
-    limits: RateLimits = app.extensions["rate_limits"]
-    kept = dict(limits.limiters)
-
-    def install(action: str, rate: str) -> RateLimiter:
-        parsed = Rate.parse(rate)
-        assert parsed is not None
-        limits.limiters[action] = RateLimiter(parsed, clock=clock)
-        return limits.limiters[action]
-
-    yield install
-    limits.limiters.clear()
-    limits.limiters.update(kept)
-
+from tests.ratelimits import FakeClock, Install
 
 # --- the bucket ---------------------------------------------------------------------------------------
 

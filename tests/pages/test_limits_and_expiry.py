@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from api.ratelimit import Rate, RateLimiter, RateLimits
 from registry import access
 from registry.clock import CHINA
 from registry.models import ApiKey
@@ -19,35 +16,7 @@ from registry.runtime import Runtime
 from tests import factories
 from tests.conftest import auth
 from tests.pages.conftest import csrf_of, sign_in
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def limit(app: Flask, clock: FakeClock) -> Iterator[Callable[[str, str], None]]:
-    """Install a limiter for one action on the suite's app (its own config has none), on `clock`."""
-    limits: RateLimits = app.extensions["rate_limits"]
-    kept = dict(limits.limiters)
-
-    def install(action: str, rate: str) -> None:
-        parsed = Rate.parse(rate)
-        assert parsed is not None
-        limits.limiters[action] = RateLimiter(parsed, clock=clock)
-
-    yield install
-    limits.limiters.clear()
-    limits.limiters.update(kept)
+from tests.ratelimits import FakeClock, Install
 
 
 def _search(client: FlaskClient, address: str = "10.0.0.1") -> TestResponse:
@@ -65,7 +34,7 @@ def _screen(client: FlaskClient) -> TestResponse:
 
 
 def test_public_search_over_the_limit_is_a_429_page_with_retry_after(
-    pages: FlaskClient, world: factories.World, limit: Callable[[str, str], None], clock: FakeClock,
+    pages: FlaskClient, world: factories.World, limit: Install, clock: FakeClock,
 ) -> None:
     limit("search", "2/minute")
     assert [_search(pages).status_code for _ in range(2)] == [200, 200]
@@ -84,7 +53,7 @@ def test_public_search_over_the_limit_is_a_429_page_with_retry_after(
 
 
 def test_a_signed_in_person_searches_on_their_keys_budget(
-    pages: FlaskClient, app: Flask, world: factories.World, limit: Callable[[str, str], None],
+    pages: FlaskClient, app: Flask, world: factories.World, limit: Install,
 ) -> None:
     limit("search", "1/minute")
     sign_in(pages, world.screener_key)
@@ -99,7 +68,7 @@ def test_a_signed_in_person_searches_on_their_keys_budget(
 
 
 def test_the_screening_page_over_the_limit_is_a_429_page(
-    pages: FlaskClient, world: factories.World, limit: Callable[[str, str], None],
+    pages: FlaskClient, world: factories.World, limit: Install,
 ) -> None:
     limit("screening", "1/minute")
     sign_in(pages, world.screener_key)
