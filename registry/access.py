@@ -226,6 +226,18 @@ def require_role(actor: Actor, *roles: str) -> None:
     raise NotPermitted(f"role {actor.role} may not do this; it needs {' or '.join(roles)}")
 
 
+def require_deciding_authority(actor: Actor, authority_id: int) -> None:
+    """Raise NotPermitted unless the actor is the authority that decided the record (谁认定、谁修复).
+
+    A credit-repair decision belongs to that authority alone: an administrator may not take it
+    in its place (国办发〔2025〕22号)."""
+    if actor.role != "supervisor" or actor.authority_id != authority_id:
+        raise NotPermitted(
+            f"谁认定、谁修复：信用修复只能由作出认定的机关（authority {authority_id}）决定；"
+            + ("管理员不能代为决定" if actor.role == "admin" else f"your key acts for {actor.authority_id or actor.role}")
+        )
+
+
 def require_authority(actor: Actor, authority_id: int) -> None:
     """Raise NotPermitted unless the actor may write records of `authority_id` (谁批准、谁公开)."""
     require_role(actor, "supervisor")

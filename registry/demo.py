@@ -222,11 +222,17 @@ LISTS = (
     )),
     ListKind((*_HOUSING, "zj_development"), "red", "守信激励对象名单", ("construction_bidding",), (24, 36),
              _RED_GROUNDS),
-    ListKind(("zj_development",), "black", "招标投标违法行为记录名单", ("construction_bidding",), (12, 36), (
+    # 招标投标 bans run as long as the law allows for what was done (lists.json periods).
+    ListKind(("zj_development",), "black", "招标投标违法行为记录名单", ("construction_bidding",), (12, 24), (
         Ground("串通投标", "在{project}投标中与其他投标人相互串通投标报价",
                "《中华人民共和国招标投标法》第五十三条；《中华人民共和国招标投标法实施条例》第六十七条"),
+    )),
+    ListKind(("zj_development",), "black", "招标投标违法行为记录名单", ("construction_bidding",), (12, 36), (
         Ground("弄虚作假骗取中标", "在{project}投标中使用伪造的项目经理业绩证明，骗取中标",
                "《中华人民共和国招标投标法》第五十四条；《中华人民共和国招标投标法实施条例》第六十八条"),
+    )),
+    # 招标投标法 Art. 56 takes a 评标 member off every 评标 for good: no term, so no bidding-ban list.
+    ListKind(("zj_development",), "black", "评标专家不良行为记录名单", ("construction_bidding",), None, (
         Ground("评标委员会成员收受投标人财物", "担任{project}评标委员会成员期间收受投标人财物",
                "《中华人民共和国招标投标法》第五十六条", people=True),
     )),
@@ -912,12 +918,13 @@ class _Planner:
             listed_on = self._between(earliest, latest)
         expires_on = None
         if months is not None:
-            expires_on = _add_months(listed_on, months)
-            # Month ends can land the expiry of an entry meant to be current on today itself
-            # (listed 2023-08-30 for 6 months expires 2024-02-29): list it a day later.
-            while state != "expired" and expires_on <= today:
+            # expires_on is the last day in force: a 12-month ban listed 2026-03-01 ends 2027-02-28.
+            expires_on = _add_months(listed_on, months) - dt.timedelta(days=1)
+            # Month ends can land the last day of an entry meant to be current before today
+            # (listed 2023-08-30 for 6 months ends 2024-02-28): list it a day later.
+            while state != "expired" and expires_on < today:
                 listed_on += dt.timedelta(days=1)
-                expires_on = _add_months(listed_on, months)
+                expires_on = _add_months(listed_on, months) - dt.timedelta(days=1)
         changed_on = None
         if state in ("removed", "revoked"):
             changed_on = self._between(listed_on, today)

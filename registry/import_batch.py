@@ -288,13 +288,14 @@ class BatchImporter(RowImporter):
         state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
         state.setdefault("data_source_authority_id", state["authority_id"])
         state.setdefault("is_public", True)
-        penalty_service._validate(self.overlay, state, self.today)
+        penalty_service._validate(self.overlay, state, self.today, self.rules)
         # The uniqueness check (_check_unique) is the natural-key lookup this row already passed.
         explicit_end = data.get("publication_ends_on") is not None
         # The periods depend on these alone (and on the rules, fixed for the import): many rows
         # of a file share them, and working them out is a good part of a row's cost.
-        key = ("penalty", state["decided_on"], state["severity"], tuple(state["categories"]),
-               state["violation_type"], state["domain"], state.get("publication_ends_on"), explicit_end)
+        key = ("penalty", state["authority_id"], state["decided_on"], state["severity"], state.get("procedure"),
+               tuple(state["categories"]), state["violation_type"], state["domain"],
+               state.get("publication_ends_on"), explicit_end)
         periods = self.derived.get(key)
         if periods is None:
             periods = self.derived[key] = penalty_service._periods(self.session, state, self.rules,
@@ -313,11 +314,11 @@ class BatchImporter(RowImporter):
         state = dict(data)
         state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
         state.setdefault("is_public", True)
-        list_entry_service._validate(self.overlay, state, self.today)
-        key = ("list_entry", state["list_name"], state["listed_on"], tuple(state["domains"]))
+        list_entry_service._validate(self.overlay, state, self.today, self.rules.catalogue)
+        key = ("list_entry", state["authority_id"], state["list_name"], state["listed_on"], tuple(state["domains"]))
         dates = self.derived.get(key)
         if dates is None:
-            dates = self.derived[key] = list_entry_service._dates(state, self.rules)
+            dates = self.derived[key] = list_entry_service._dates(self.session, state, self.rules)
         entry = ListEntry(
             **{k: state.get(k) for k in list_entry_service._CORRECTABLE},
             **dates,

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from registry.access import require_role
-from registry.catalogue import CatalogueError, _read
+from registry.catalogue import CatalogueError, read_catalogue_file
 from registry.errors import InvalidInput, NotFound
 from registry.ledger import Actor
 from registry.models import Entity, ListEntry, Penalty
@@ -49,7 +49,7 @@ CERTAINTIES = ("firm", "likely")
 
 _MEASURE_KEYS = frozenset({
     "code", "name", "effect", "triggers", "domains", "duration", "implementing_authority",
-    "legal_basis", "certainty", "about",
+    "legal_basis", "certainty", "about", "when_repaired",
 })
 _TRIGGER_KEYS = frozenset({"list_types", "list_names", "except_list_names", "penalty", "record_domains"})
 _PENALTY_KEYS = frozenset({"categories_any", "min_fine_wan", "severities"})
@@ -144,6 +144,7 @@ class Measure:
     legal_basis: tuple[str, ...]
     certainty: str
     about: str | None = None
+    when_repaired: str | None = None  # lookback measures: the effect of a penalty repaired since (review)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class TriggeringRecord:
     id: int
     reason: str
     ends_on: dt.date | None
+    repaired: bool = False  # a repaired penalty that still counts, with the measure's `when_repaired` effect
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,9 @@ class MeasureHit:
 
     @property
     def effect(self) -> str:
+        """The measure's effect; its `when_repaired` effect when every record behind it was repaired."""
+        if self.measure.when_repaired and self.records and all(r.repaired for r in self.records):
+            return self.measure.when_repaired
         return self.measure.effect
 
 
@@ -320,6 +325,9 @@ def _measure(raw: Any, where: str, known_lists: Mapping[str, str]) -> Measure:
     about = raw.get("about")
     if about is not None and not isinstance(about, str):
         raise CatalogueError(f"{where}: about must be a string")
+    when_repaired = raw.get("when_repaired")
+    if when_repaired is not None and (duration.kind != "lookback_years" or when_repaired != "review"):
+        raise CatalogueError(f"{where}: when_repaired is \"review\" and belongs to lookback_years measures only")
     return Measure(
         code=code,
         name=_text(raw.get("name"), where, "name"),
@@ -331,6 +339,7 @@ def _measure(raw: Any, where: str, known_lists: Mapping[str, str]) -> Measure:
         legal_basis=_strings(raw.get("legal_basis"), where, "legal_basis", what="legal basis", required=True),
         certainty=certainty,
         about=about,
+        when_repaired=when_repaired,
     )
 
 
@@ -341,8 +350,8 @@ def load_measures(directory: str | Path | None = None) -> tuple[Measure, ...]:
     so a misspelt list is an error at start, not a measure that never applies.
     """
     folder = Path(directory) if directory else None
-    data = _read(folder, FILE)
-    lists = _read(folder, "lists.json")
+    data = read_catalogue_file(folder, FILE)
+    lists = read_catalogue_file(folder, "lists.json")
     known_lists = {
         raw["name"]: str(raw.get("list_type"))
         for raw in lists.get("lists", []) if isinstance(raw, dict) and isinstance(raw.get("name"), str)
@@ -376,20 +385,34 @@ def select_measures(
 
 def _entry_reason(entry: ListEntry) -> str:
     label = LIST_TYPES.get(entry.list_type, entry.list_type)
-    until = f" until {entry.expires_on}" if entry.expires_on else ""
+    until = f" through {entry.expires_on}" if entry.expires_on else ""
     return f"on {entry.list_name} ({label}) by {entry.decision_number}, listed {entry.listed_on}{until}"
 
 
-def _penalty_window(duration: Duration, penalty: Penalty, on_date: dt.date) -> tuple[bool, dt.date | None, str]:
-    """Whether `penalty` counts on `on_date` under `duration`, the first day it no longer does, and why."""
+def _repaired_by(penalty: Penalty, on_date: dt.date) -> bool:
+    return penalty.repaired_on is not None and penalty.repaired_on <= on_date
+
+
+def _penalty_window(measure: Measure, penalty: Penalty, on_date: dt.date) -> tuple[bool, dt.date | None, str]:
+    """Whether `penalty` counts on `on_date` under the measure's duration, the first day it no
+    longer does, and why. A lookback measure counts a decision for its years from the decision
+    date, revoked ones never; a repaired one only where the measure says what it then does
+    (`when_repaired`: credit repair ends publication, not the fact of the 重大违法记录)."""
+    duration = measure.duration
     if duration.kind == "lookback_years" and duration.years is not None:
         lapses_on = add_months(penalty.decided_on, 12 * duration.years)
+        not_revoked = penalty.status == "effective" or (penalty.revoked_on is not None and on_date < penalty.revoked_on)
+        repaired = _repaired_by(penalty, on_date)
         counts = (
-            penalty.status == "effective"
-            and penalty.repaired_on is None
+            not_revoked
+            and (not repaired or measure.when_repaired is not None)
             and penalty.decided_on <= on_date < lapses_on
         )
-        return counts, lapses_on, f"within {duration.years} years before {on_date}"
+        when = f"within {duration.years} years before {on_date}"
+        if repaired:
+            when += (f"; 已于 {penalty.repaired_on} 信用修复：修复结束公示，但不消除{duration.years}年内的重大违法记录，"
+                     "请核查（仅向本次审查机构显示）")
+        return counts, lapses_on, when
     end = penalty.publication_ends_on
     ends_on = end + dt.timedelta(days=1) if end is not None else None
     return penalty.in_force_on(on_date), ends_on, f"in force until {end}" if end else "in force"
@@ -405,17 +428,20 @@ def _hit(
         if (entry.list_type == "red") != incentive:
             continue
         if any(t.matches_entry(entry) and t.concerns(entry.domains, domain) for t in measure.triggers):
-            records.append(TriggeringRecord("list_entry", entry.id, _entry_reason(entry), entry.expires_on))
+            # The first day it no longer counts: the day after its last day in force.
+            lapses_on = entry.expires_on + dt.timedelta(days=1) if entry.expires_on else None
+            records.append(TriggeringRecord("list_entry", entry.id, _entry_reason(entry), lapses_on))
     if not incentive:
         for penalty in penalties:
-            counts, ends_on, when = _penalty_window(measure.duration, penalty, on_date)
+            counts, ends_on, when = _penalty_window(measure, penalty, on_date)
             if not counts:
                 continue
             for trigger in measure.triggers:
                 why = trigger.penalty.explain(penalty) if trigger.penalty is not None else None
                 if why is not None and trigger.concerns((penalty.domain,), domain):
                     reason = f"penalty {penalty.decision_number} decided {penalty.decided_on}: {why}; {when}"
-                    records.append(TriggeringRecord("penalty", penalty.id, reason, ends_on))
+                    records.append(TriggeringRecord("penalty", penalty.id, reason, ends_on,
+                                                    _repaired_by(penalty, on_date)))
                     break
     return MeasureHit(measure, tuple(records)) if records else None
 
@@ -449,14 +475,16 @@ def measures_by_entity(
     entries: dict[int, list[ListEntry]] = defaultdict(list)
     penalties: dict[int, list[Penalty]] = defaultdict(list)
     if ids and select_measures(measures, domain=domain):
-        # Only what can count on on_date; the models' own rules (in_force_on) decide the rest.
+        # Only what can count on on_date; the models' own rules (in_force_on) decide the rest. A
+        # record removed, repaired or revoked after on_date still counted on it (a look-up "as of"
+        # a day before the change), so the stored status alone does not exclude it.
         for entry in session.scalars(
             sa.select(ListEntry)
             .where(
                 ListEntry.entity_id.in_(ids),
-                ListEntry.status == "active",
+                sa.or_(ListEntry.status == "active", ListEntry.status_changed_on > on_date),
                 ListEntry.listed_on <= on_date,
-                sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on > on_date),
+                sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
             )
             .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
         ).unique():
@@ -464,8 +492,7 @@ def measures_by_entity(
         for penalty in session.scalars(
             sa.select(Penalty).where(
                 Penalty.entity_id.in_(ids),
-                Penalty.status == "effective",
-                Penalty.repaired_on.is_(None),
+                sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
                 Penalty.decided_on <= on_date,
             )
         ):

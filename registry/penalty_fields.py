@@ -1,6 +1,6 @@
 """The 双公示 行政处罚 field set: the registry's English names beside the standard Chinese headers.
 
-Order and headers follow the field list in ../shared/docs/domain.md (marked 'likely' there). Each row is
+Order and headers follow the national 双公示 field list (docs/penalty-fields.md; likely). Each row is
 (English name, standard header, older headers seen in earlier exports, where the value comes
 from). Exports (issue 5) and importers read this one table, so a header is named in one place.
 """

@@ -5,12 +5,19 @@ Everything here is pure: the catalogue and the working-day calendar come in as a
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from registry.catalogue import TIER_ORDER, Catalogue
+from registry.catalogue.months import add_months
+from registry.catalogue.rule_sets import RuleSet
+from registry.vocab import PROCEDURES
 from registry.workdays import Answer, WorkCalendar
+
+__all__ = [
+    "PublicationWindow", "Rules", "add_months", "default_severity", "disclosure_due", "list_repair_from",
+    "publication_window",
+]
 
 
 @dataclass(frozen=True)
@@ -22,8 +29,19 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Decider:
+    """The deciding authority as the rules see it: its 系统 and its region (GB/T 2260)."""
+
+    sector: str
+    region: str
+
+
+@dataclass(frozen=True)
 class PublicationWindow:
-    """When a penalty is published, when repair may first be asked for, and when it stops."""
+    """When a penalty is published, when repair may first be asked for, and when it stops.
+
+    `note` says in a sentence why it is not published, or which sector or local rule shaped it.
+    """
 
     rule_set: str
     tier: str
@@ -31,36 +49,67 @@ class PublicationWindow:
     starts_on: dt.date
     repair_from: dt.date
     ends_on: dt.date
+    note: str | None = None
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day (1-31 + 1 month = 2-28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def default_severity(
+    catalogue: Catalogue, *, decided_on: dt.date, procedure: str | None, categories: list[str], decider: Decider,
+) -> str | None:
+    """失信程度 when the authority records none: 轻微 where the rule set in force says the decision is
+    (Order 36: 简易程序, 警告, 通报批评); None when only the authority can say (一般 or 严重)."""
+    return catalogue.rule_set_on(decided_on, decider.sector).default_severity(procedure, categories)
+
+
+def _not_published(rule_set: RuleSet, tier: str, procedure: str, categories: set[str]) -> str | None:
+    """Why the rule set keeps this decision from the public, or None."""
+    if rule_set.published_procedures is not None and procedure not in rule_set.published_procedures:
+        allowed = "、".join(PROCEDURES[p] for p in sorted(rule_set.published_procedures))
+        return f"{rule_set.document}: 仅公示{allowed}作出的行政处罚决定"
+    if categories and categories <= rule_set.never_published_if_only:
+        return f"{rule_set.document}: 仅{'、'.join(sorted(categories))}的行政处罚信息不予公示"
+    if tier == "minor" and categories and categories <= rule_set.minor_unpublished_if_only:
+        return f"{rule_set.document}: 轻微失信且仅{'、'.join(sorted(categories))}，不予公示"
+    return None
 
 
 def publication_window(
     catalogue: Catalogue, *, decided_on: dt.date, severity: str, categories: list[str],
-    violation_type: str, authority_region: str,
+    violation_type: str, decider: Decider, procedure: str | None = None,
 ) -> PublicationWindow:
-    """The period the rule set in force on `decided_on` gives a penalty.
+    """The period the rule set in force on `decided_on` gives a penalty of this authority.
 
     The tier is the highest of the record's severity and the tiers its 处罚类别 imply, so when
-    one decision carries several categories the longest period applies. A sector's longer
-    minimum (特种设备, 安全生产, 消防 …) raises the minimum, and the maximum with it if needed.
+    one decision carries several categories the longest period applies. A decision recorded
+    without its 处罚程序 is taken as 普通程序 (the 双公示 sheet does not carry it).
     """
-    rule_set = catalogue.rule_set_on(decided_on)
-    tier = max([severity, *(rule_set.category_tiers[c] for c in categories)], key=TIER_ORDER.index)
-    spec = rule_set.tiers[tier]
-    min_months = spec.min_months
-    for sector in catalogue.sector_minimums:
-        region_ok = sector.region_prefix is None or authority_region.startswith(sector.region_prefix)
-        if region_ok and any(word in violation_type for word in sector.violation_type_contains):
-            min_months = max(min_months, sector.min_months)
-    max_months = max(spec.max_months, min_months)
-    publishable = not (spec.unpublished_if_only and set(categories) <= spec.unpublished_if_only
-                       and tier == "minor")
+    rule_set = catalogue.rule_set_on(decided_on, decider.sector)
+    wanted = max([severity, *(rule_set.category_tiers[c] for c in categories)], key=TIER_ORDER.index)
+    tier, spec = rule_set.tier(wanted)
+    kinds = set(categories)
+    note = _not_published(rule_set, tier, procedure or "ordinary", kinds)
+    publishable = note is None
+    min_months, max_months = spec.min_months, spec.max_months
+    if publishable and tier == "minor" and not rule_set.minor_published:
+        # Order 36: a 轻微 record is in principle not published; a sector rule may publish it,
+        # never for longer than the minor tier's maximum.
+        rule = next((r for r in catalogue.minor_publication
+                     if r.applies(violation_type=violation_type, sector=decider.sector, region=decider.region)), None)
+        if rule is None:
+            publishable, note = False, f"{rule_set.document}: 轻微失信行为的行政处罚信息原则上不予公示"
+        else:
+            max_months = min(rule.months, max_months)
+            min_months = min(min_months, max_months)
+            note = f"轻微失信，依 {rule.source} 公示，至多 {max_months} 个月"
+    if tier != "minor":
+        for rule in catalogue.sector_minimums:
+            if rule.applies(violation_type=violation_type, sector=decider.sector, region=decider.region) \
+                    and rule.months > min_months:
+                # A local minimum never lifts the minimum above the tier's maximum.
+                min_months = min(rule.months, max_months)
+                note = f"最短公示期依 {rule.source}"
+    if kinds & rule_set.no_early_end:
+        # 责令停产停业、吊销许可证件 …: published to the maximum, no early end (SAMR rules).
+        min_months = max_months
     return PublicationWindow(
         rule_set=rule_set.code,
         tier=tier,
@@ -68,12 +117,20 @@ def publication_window(
         starts_on=decided_on,
         repair_from=add_months(decided_on, min_months),
         ends_on=add_months(decided_on, max_months),
+        note=note,
     )
 
 
-def disclosure_due(rules: Rules, *, record_type: str, domains: list[str], decided_on: dt.date) -> Answer[dt.date]:
-    """The last day the record had to be published by (公开时效), counted in working days."""
-    rule = rules.catalogue.disclosure_rule(record_type, domains)
+def disclosure_due(
+    rules: Rules, *, record_type: str, domains: list[str], decided_on: dt.date, decider: Decider | None = None,
+) -> Answer[dt.date]:
+    """The last day the record had to be published by (公开时效), counted in working days.
+
+    The deciding authority's 系统 and region choose among the rules: a local deadline binds only
+    the authorities of its region."""
+    who = decider or Decider("other", "000000")
+    rule = rules.catalogue.disclosure_rule(record_type, domains, sector=who.sector, region=who.region,
+                                           decided_on=decided_on)
     return rules.calendar.add_working_days(decided_on, rule.working_days)
 
 
@@ -81,3 +138,4 @@ def list_repair_from(catalogue: Catalogue, list_name: str, listed_on: dt.date) -
     """The first day a list entry's credit repair may be applied for; None if it cannot be."""
     months = catalogue.list_repair_after_months(list_name)
     return None if months is None else add_months(listed_on, months)
+

@@ -18,6 +18,26 @@ DOMAINS = {
     "emission_rights": "排污权交易",
 }
 
+# 机关所属系统 (the line of government an authority belongs to): some rules bind one 系统 only,
+# e.g. 市场监管 authorities publish their own penalties under SAMR's rules (总局令第45号、第107号).
+AUTHORITY_SECTORS = {
+    "development_reform": "发展改革",
+    "finance": "财政",
+    "housing_construction": "住房城乡建设",
+    "natural_resources": "自然资源",
+    "state_assets": "国有资产监督管理",
+    "market_supervision": "市场监督管理",
+    "health": "卫生健康",
+    "medical_security": "医疗保障",
+    "ecology_environment": "生态环境",
+    "transport": "交通运输",
+    "water": "水利",
+    "other": "其他",
+}
+
+# 处罚程序 (行政处罚法 第五章): 简易程序 (当场处罚) or 普通程序.
+PROCEDURES = {"simple": "简易程序", "ordinary": "普通程序"}
+
 # 行政相对人类别
 ENTITY_KINDS = {
     "legal_entity": "法人及非法人组织",

@@ -44,6 +44,7 @@ from registry.vocab import (
     LIST_TYPES,
     NAME_KINDS,
     PENALTY_STATES,
+    PROCEDURES,
     SEVERITIES,
 )
 
@@ -101,6 +102,7 @@ PENALTY_COLUMNS: tuple[Column, ...] = (
     ),
     # The registry's additions after the 双公示 fields.
     Column("severity", "严重程度", "code", "penalty (轻微 / 一般 / 严重)"),
+    Column("procedure", "处罚程序", "code", "penalty (简易程序 / 普通程序; empty where the decision did not say)"),
     Column("domain", "涉及领域", "code", "penalty (the trading domain)"),
     Column("project_code", "项目编号", "text", "penalty"),
     Column("status", "状态", "code", "penalty (有效 / 已撤销)"),
@@ -109,7 +111,8 @@ PENALTY_COLUMNS: tuple[Column, ...] = (
     Column("repair_from", "可申请信用修复日期", "date", "penalty"),
     Column("repaired_on", "信用修复日期", "date", "penalty"),
     Column("publication_starts_on", "公示开始日期", "date", "penalty"),
-    Column("publishable", "是否公示", "boolean", "penalty (false: a 轻微 penalty the rules keep unpublished)"),
+    Column("publishable", "是否公示", "boolean", "penalty (false: the rules keep it unpublished, e.g. 轻微 or 仅警告)"),
+    Column("publication_note", "公示说明", "text", "penalty (why it is not published, or the local rule that set its period)"),
     Column("first_published_at", "首次公开时间", "datetime", "penalty"),
     Column("is_public", "是否公开", "boolean", "penalty (false: not public, 保密审查)"),
     Column("not_public_reason", "不公开原因", "text", "penalty"),
@@ -133,7 +136,7 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("authority_name", "认定部门", "text", "authority `authority_id` (the deciding authority)"),
     Column("authority_uscc", "认定部门统一社会信用代码", "text", "authority `authority_id`"),
     Column("listed_on", "列入日期", "date", "list entry"),
-    Column("expires_on", "有效期截止日期", "date", "list entry (expiry is a date, not an event)"),
+    Column("expires_on", "有效期截止日期", "date", "list entry: the last day in force (expiry is a date, not an event)"),
     Column("status", "状态", "code", "list entry (有效 / 已移出 / 已信用修复 / 已撤销; never 已到期)"),
     Column("status_changed_on", "状态变更日期", "date", "list entry"),
     Column("status_reason", "状态变更原因", "text", "list entry"),
@@ -271,11 +274,12 @@ def _penalty_fields(
         authority_name=decider.name, authority_uscc=decider.uscc,
         data_source_name=source.name, data_source_uscc=source.uscc,
         severity=_term(SEVERITIES, payload.get("severity")),
+        procedure=_term(PROCEDURES, payload.get("procedure")),
         domain=_term(DOMAINS, payload.get("domain")),
         status=_term(PENALTY_STATES, payload.get("status")),
     )
     for name in ("project_code", "revoked_on", "revocation_reason", "repair_from", "repaired_on",
-                 "publication_starts_on", "publishable", "first_published_at", "is_public",
+                 "publication_starts_on", "publishable", "publication_note", "first_published_at", "is_public",
                  "not_public_reason", "entity_id"):
         values[name] = payload.get(name)
     return values

@@ -14,7 +14,7 @@ from registry.catalogue import load_catalogue
 from registry.codes import uscc
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
-from registry.publication import Rules
+from registry.publication import Rules, add_months
 from registry.services import authorities, entities, list_entries, penalties
 from registry.workdays import WorkCalendar
 
@@ -79,7 +79,7 @@ def make_penalty(session: Session, authority: Authority, entity: Entity, **field
 
 
 def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
-    return {
+    data = {
         "entity_id": entity.id,
         "list_type": "black",
         "list_name": "政府采购严重违法失信行为记录名单",
@@ -92,6 +92,10 @@ def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
         "expires_on": dt.date(2027, 3, 1),
         **fields,
     }
+    if "listed_on" in fields and "expires_on" not in fields and "list_name" not in fields:
+        # A one-year ban from the listing given: its last day in force is the day before the anniversary.
+        data["expires_on"] = add_months(fields["listed_on"], 12) - dt.timedelta(days=1)
+    return data
 
 
 def make_list_entry(session: Session, authority: Authority, entity: Entity, **fields: Any) -> ListEntry:

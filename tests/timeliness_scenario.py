@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from registry.clock import CHINA
 from registry.models import Authority, ListEntry, Penalty
+from registry.publication import add_months
 from tests.factories import World, make_authority, make_entity, make_list_entry, make_penalty
 
 PERIOD = {"date_from": dt.date(2026, 9, 1), "date_to": dt.date(2026, 11, 30)}
@@ -55,7 +56,9 @@ def _land_penalty(session: Session, land: Authority, entity: Any, number: int, d
 
 def _procurement_entry(session: Session, finance: Authority, entity: Any, listed_on: dt.date,
                        published: dt.datetime | None) -> ListEntry:
-    entry = make_list_entry(session, finance, entity, listed_on=listed_on, expires_on=dt.date(2027, 11, 1))
+    # A one-year ban (政府采购法 Art. 77: 1–3 years): its last day is the day before the anniversary.
+    entry = make_list_entry(session, finance, entity, listed_on=listed_on,
+                            expires_on=add_months(listed_on, 12) - dt.timedelta(days=1))
     entry.first_published_at = published
     return entry
 
@@ -82,13 +85,16 @@ def build(session: Session, world: World) -> Scenario:
         minor=_land_penalty(session, land, developer, 8, dt.date(2026, 10, 9), china_time(2026, 10, 9),
                             severity="minor", categories=["警告"], content="警告", fine_amount=None),
         outside=_land_penalty(session, land, developer, 9, dt.date(2026, 8, 3), china_time(2026, 9, 1)),
-        # Listed the day before National Day: due on the next working day, 2026-10-08.
+        # A list decision is "other information": 20 working days (政府信息公开条例 Art. 26; the
+        # 1-working-day rule for procurement decisions is one province's and binds no one here).
+        # Listed the day before National Day, published on the first working day after it: due 2026-11-03.
         entry_on_time=_procurement_entry(session, world.finance, supplier, dt.date(2026, 9, 30),
                                          china_time(2026, 10, 8, 9)),
-        entry_late=_procurement_entry(session, world.finance, supplier, dt.date(2026, 11, 2),
-                                      china_time(2026, 11, 4)),
-        # Due 2026-11-17; by 2026-11-23 overdue 4 working days.
-        entry_unpublished=_procurement_entry(session, world.finance, supplier, dt.date(2026, 11, 16), None),
+        # Due 2026-09-29, published a working day later (21 working days after the listing).
+        entry_late=_procurement_entry(session, world.finance, supplier, dt.date(2026, 9, 1),
+                                      china_time(2026, 9, 30)),
+        # Due 2026-11-05; by 2026-11-23 overdue 12 working days.
+        entry_unpublished=_procurement_entry(session, world.finance, supplier, dt.date(2026, 10, 9), None),
     )
     session.commit()
     return scenario

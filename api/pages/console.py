@@ -153,7 +153,7 @@ def gloss(message: str) -> str:
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, labels=LABELS, cn_date=cn_date, beijing=beijing, shown=shown,
-                           one_day=dt.timedelta(days=1), **context), status
+                           **context), status
 
 
 def _actor() -> Actor:

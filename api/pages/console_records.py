@@ -102,7 +102,7 @@ LIST_ENTRY_LABELS = {
     "legal_basis": "列入依据",
     "project_code": "项目编号",
     "listed_on": "列入日期",
-    "expires_on": "到期日期",
+    "expires_on": "有效期截止日期",
     "is_public": "是否公开",
     "not_public_reason": "不公开理由（保密审查）",
 }
@@ -202,7 +202,7 @@ def list_entry_state(today: dt.date) -> sa.ColumnElement[str]:
         (ListEntry.status == "revoked", "revoked"),
         (ListEntry.status == "repaired", "repaired"),
         (ListEntry.is_public.is_(False), "not_public"),
-        (sa.or_(ListEntry.status == "removed", ListEntry.expires_on <= today), "ended"),
+        (sa.or_(ListEntry.status == "removed", ListEntry.expires_on < today), "ended"),
         (entry_service.published(today), "published"),
         else_="unpublished",
     )

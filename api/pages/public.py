@@ -112,7 +112,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "cn_date": cn_date, "wan_yuan": wan_yuan, "domains": DOMAINS, "kinds": ENTITY_KINDS,
         "list_types": LIST_TYPES, "name_kinds": NAME_KINDS, "id_types": ID_TYPES, "matches": MATCHES,
-        "placeholder": INDIVIDUAL_BUSINESS_PLACEHOLDER, "max_query": MAX_QUERY, "one_day": dt.timedelta(days=1),
+        "placeholder": INDIVIDUAL_BUSINESS_PLACEHOLDER, "max_query": MAX_QUERY,
     }
 
 

@@ -33,7 +33,9 @@ class ListEntryIn(StrictSchema):
     legal_basis = text(4000, required=True, metadata={"description": "列入依据"})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     listed_on = fields.Date(required=True, metadata={"description": "列入日期"})
-    expires_on = fields.Date(allow_none=True, metadata={"description": "到期日期 (the entry is expired from this day)"})
+    expires_on = fields.Date(allow_none=True, metadata={
+        "description": "有效期截止日期: the last day the entry is in force (inclusive; expired from the next day). "
+                       "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"})
     is_public = fields.Boolean(load_default=True)
     not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由"})
 

@@ -16,7 +16,7 @@ from api.schemas.common import (
     ref_id,
     text,
 )
-from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, SEVERITIES
+from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, PROCEDURES, SEVERITIES
 
 
 def _amount(description: str) -> Amount:
@@ -41,7 +41,11 @@ class PenaltyIn(StrictSchema):
     valid_until = fields.Date(allow_none=True, metadata={"description": "处罚有效期"})
     publication_ends_on = fields.Date(allow_none=True, metadata={"description": "公示截止期"})
     remarks = fields.String(allow_none=True, metadata={"description": "备注"})
-    severity = one_of(SEVERITIES, required=True, metadata={"description": "minor 轻微 | general 一般 | serious 严重"})
+    procedure = one_of(PROCEDURES, allow_none=True, metadata={
+        "description": "处罚程序: simple 简易程序 | ordinary 普通程序 (不填按普通程序计)"})
+    severity = one_of(SEVERITIES, allow_none=True, metadata={
+        "description": "失信程度 minor 轻微 | general 一般 | serious 严重. 可不填的情形：按决定日施行的规则可推定为轻微"
+                       "（国家发展改革委令第36号：简易程序、警告、通报批评）；其余须填写"})
     domain = one_of(DOMAINS, required=True, metadata={"description": "交易领域"})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     is_public = fields.Boolean(load_default=True)
@@ -79,13 +83,15 @@ class PenaltyOut(ma.Schema):
     publication_ends_on = fields.Date(allow_none=True, metadata={"description": "公示截止期 (last day published)"})
     rule_set = fields.String(allow_none=True, metadata={"description": "publication rule set in force on decided_on"})
     publication_tier = fields.String(allow_none=True, metadata={"description": "tier the period follows: minor | general | serious"})
-    publishable = fields.Boolean(metadata={"description": "false: a minor penalty that is not published"})
+    publishable = fields.Boolean(metadata={"description": "false: the rules keep it unpublished (轻微 under Order 36, 仅警告, 简易程序 under SAMR rules)"})
+    publication_note = fields.String(allow_none=True, metadata={"description": "公示说明: why it is not published, or the sector/local rule that shaped its period"})
     publication_starts_on = fields.Date(allow_none=True)
     repair_from = fields.Date(allow_none=True, metadata={"description": "earliest day credit repair may be applied for"})
     repaired_on = fields.Date(allow_none=True, metadata={"description": "信用修复: publication ended on this day"})
     publication_due_on = fields.Date(allow_none=True, metadata={"description": "公开时效: had to be published by"})
     due_provisional = fields.Boolean(metadata={"description": "the due date rests on a weekends-only calendar"})
     remarks = fields.String(allow_none=True)
+    procedure = fields.String(allow_none=True, metadata={"description": "simple 简易程序 | ordinary 普通程序 | null (not recorded)"})
     severity = fields.String()
     domain = fields.String()
     project_code = fields.String(allow_none=True)

@@ -1,9 +1,15 @@
-"""Rules that change by authority or date, kept as data (catalogue files), loaded once at start.
+"""Rules that change by authority, place or date, kept as data (catalogue files), loaded once at start.
 
 The files beside this module are the shipped defaults. An administrator following a new
 notice points REGISTRY_CATALOGUE_DIR at a directory holding edited copies; a file missing
 there falls back to the shipped one. Every file is checked when loaded, so a bad edit stops
 the app at start with a message naming the file and the entry, not mid-request.
+
+- `publication_rules.json`: dated rule sets of publication periods (rule_sets.py), the longer
+  minimums of a sector or place and the sector rules that publish 轻微 records (sector_rules.py);
+- `deadlines.json`: disclosure and credit-repair deadlines (deadlines.py);
+- `lists.json`: the named lists, their legal periods and repair (lists.py);
+- `measures.json`: joint-punishment measures (registry.measures).
 """
 
 from __future__ import annotations
@@ -15,87 +21,61 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from registry.vocab import DOMAINS, LIST_TYPES, PENALTY_CATEGORIES, SEVERITIES
+from registry.catalogue.deadlines import (
+    DisclosureRule,
+    RepairDeadlines,
+    read_disclosure,
+    read_repair,
+)
+from registry.catalogue.errors import CatalogueError
+from registry.catalogue.lists import ListPeriod, NamedList, named_list
+from registry.catalogue.months import months_value
+from registry.catalogue.rule_sets import TIER_ORDER, RuleSet, Tier, read_rule_sets, rule_set_on
+from registry.catalogue.sector_rules import SectorRule, read_sector_rules
 
-TIER_ORDER = ("minor", "general", "serious")
-
-
-class CatalogueError(ValueError):
-    """A catalogue file is malformed; the message names the file and the entry."""
-
-
-@dataclass(frozen=True)
-class Tier:
-    min_months: int
-    max_months: int
-    unpublished_if_only: frozenset[str]
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """One dated set of publication periods (公示期限)."""
-
-    code: str
-    title: str
-    effective_from: dt.date
-    certainty: str
-    tiers: dict[str, Tier]
-    category_tiers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class SectorMinimum:
-    violation_type_contains: tuple[str, ...]
-    region_prefix: str | None
-    min_months: int
-
-
-@dataclass(frozen=True)
-class DisclosureRule:
-    code: str
-    record_types: frozenset[str]
-    domains: frozenset[str] | None
-    working_days: int
-
-
-@dataclass(frozen=True)
-class NamedList:
-    name: str
-    list_type: str
-    repair_after_months: int | None
+__all__ = [
+    "TIER_ORDER", "Catalogue", "CatalogueError", "DisclosureRule", "ListPeriod", "NamedList",
+    "RepairDeadlines", "RuleSet", "SectorRule", "Tier", "load_catalogue", "read_catalogue_file",
+]
 
 
 @dataclass(frozen=True)
 class Catalogue:
     rule_sets: tuple[RuleSet, ...]
-    sector_minimums: tuple[SectorMinimum, ...]
+    sector_minimums: tuple[SectorRule, ...]
+    minor_publication: tuple[SectorRule, ...]
     disclosure: tuple[DisclosureRule, ...]
-    repair_accept_working_days: int
-    repair_decide_working_days: int
+    repair_deadlines: tuple[RepairDeadlines, ...]
     lists: dict[str, NamedList]
     default_list_repair_after_months: int | None
     raw: dict[str, Any]
 
-    def rule_set_on(self, day: dt.date) -> RuleSet:
-        """The rule set in force on `day` (the earliest one for days before any)."""
-        chosen = self.rule_sets[0]
-        for rule_set in self.rule_sets:
-            if rule_set.effective_from <= day:
-                chosen = rule_set
-        return chosen
+    def rule_set_on(self, day: dt.date, sector: str = "other") -> RuleSet:
+        """The rule set in force on `day` for an authority of `sector` (see rule_sets.rule_set_on)."""
+        return rule_set_on(self.rule_sets, day, sector)
 
-    def disclosure_rule(self, record_type: str, domains: list[str]) -> DisclosureRule:
+    def disclosure_rule(
+        self, record_type: str, domains: list[str], *, sector: str = "other", region: str = "000000",
+        decided_on: dt.date | None = None,
+    ) -> DisclosureRule:
+        """The first disclosure rule that fits the record; the national default when none is more specific."""
         for rule in self.disclosure:
-            if record_type in rule.record_types and (rule.domains is None or rule.domains & set(domains)):
+            if rule.fits(record_type, domains, sector=sector, region=region, decided_on=decided_on or dt.date.max):
                 return rule
         raise CatalogueError(f"deadlines.json: no disclosure rule matches a {record_type} in {domains}")
+
+    def repair_deadlines_on(self, day: dt.date) -> RepairDeadlines:
+        """The repair deadlines in force on the day an application was received (the earliest set before any)."""
+        in_force = [r for r in self.repair_deadlines if r.effective_from <= day]
+        return in_force[-1] if in_force else self.repair_deadlines[0]
 
     def list_repair_after_months(self, list_name: str) -> int | None:
         known = self.lists.get(list_name)
         return known.repair_after_months if known else self.default_list_repair_after_months
 
 
-def _read(directory: Path | None, name: str) -> dict[str, Any]:
+def read_catalogue_file(directory: Path | None, name: str) -> dict[str, Any]:
+    """One catalogue file as a JSON object: the edited copy in `directory` if there, else the shipped one."""
     path = directory / name if directory is not None else None
     try:
         if path is not None and path.exists():
@@ -110,91 +90,38 @@ def _read(directory: Path | None, name: str) -> dict[str, Any]:
     return data
 
 
-def _months(value: Any, where: str) -> int:
-    if not isinstance(value, int) or value < 0:
-        raise CatalogueError(f"{where}: months must be a whole number ≥ 0, got {value!r}")
-    return value
-
-
-def _rule_sets(data: dict[str, Any]) -> tuple[RuleSet, ...]:
-    raw_sets = data.get("rule_sets") or []
-    if not raw_sets:
-        raise CatalogueError("publication_rules.json: needs at least one rule set")
-    by_code: dict[str, dict[str, str]] = {}
-    result: list[RuleSet] = []
-    for i, raw in enumerate(raw_sets):
-        where = f"publication_rules.json: rule_sets[{i}] ({raw.get('code')})"
-        try:
-            effective = dt.date.fromisoformat(raw["effective_from"])
-            tiers = {
-                name: Tier(
-                    min_months=_months(tier["min_months"], f"{where}.{name}"),
-                    max_months=_months(tier["max_months"], f"{where}.{name}"),
-                    unpublished_if_only=frozenset(tier.get("unpublished_if_only", [])),
-                )
-                for name, tier in raw["tiers"].items()
-            }
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CatalogueError(f"{where}: {exc!r}") from exc
-        if set(tiers) != set(SEVERITIES):
-            raise CatalogueError(f"{where}: tiers must be exactly {', '.join(SEVERITIES)}")
-        for name, tier in tiers.items():
-            if tier.min_months > tier.max_months:
-                raise CatalogueError(f"{where}.{name}: min_months exceeds max_months")
-        categories = raw.get("category_tiers")
-        if isinstance(categories, str):
-            if categories not in by_code:
-                raise CatalogueError(f"{where}: category_tiers refers to unknown rule set {categories!r}")
-            categories = by_code[categories]
-        if not isinstance(categories, dict) or set(categories) != set(PENALTY_CATEGORIES):
-            raise CatalogueError(f"{where}: category_tiers must name every 处罚类别 exactly once")
-        if any(t not in SEVERITIES for t in categories.values()):
-            raise CatalogueError(f"{where}: category_tiers values must be {', '.join(SEVERITIES)}")
-        by_code[raw["code"]] = categories
-        result.append(RuleSet(raw["code"], raw.get("title", ""), effective, raw.get("certainty", "likely"),
-                              tiers, dict(categories)))
-    if [r.effective_from for r in result] != sorted(r.effective_from for r in result):
-        raise CatalogueError("publication_rules.json: rule_sets must be in order of effective_from")
-    return tuple(result)
+def _lists(data: dict[str, Any]) -> dict[str, NamedList]:
+    named: dict[str, NamedList] = {}
+    for i, raw in enumerate(data.get("lists", [])):
+        entry = named_list(raw, f"lists.json: lists[{i}]")
+        if entry.name in named:
+            raise CatalogueError(f"lists.json: lists[{i}]: {entry.name} is named twice")
+        named[entry.name] = entry
+    return named
 
 
 def load_catalogue(directory: str | Path | None = None) -> Catalogue:
     """Read and check every catalogue file (edited copies in `directory` first)."""
     folder = Path(directory) if directory else None
-    rules = _read(folder, "publication_rules.json")
-    deadlines = _read(folder, "deadlines.json")
-    lists = _read(folder, "lists.json")
-    sector = tuple(
-        SectorMinimum(tuple(raw["violation_type_contains"]), raw.get("region_prefix"),
-                      _months(raw["min_months"], f"publication_rules.json: sector_minimums[{i}]"))
-        for i, raw in enumerate(rules.get("sector_minimums", []))
-    )
-    disclosure: list[DisclosureRule] = []
-    for i, raw in enumerate(deadlines.get("disclosure", [])):
-        where = f"deadlines.json: disclosure[{i}]"
-        domains = raw.get("domains")
-        if domains is not None and not set(domains) <= set(DOMAINS):
-            raise CatalogueError(f"{where}: unknown domain in {domains}")
-        if not isinstance(raw.get("working_days"), int) or raw["working_days"] < 0:
-            raise CatalogueError(f"{where}: working_days must be a whole number ≥ 0")
-        disclosure.append(DisclosureRule(raw["code"], frozenset(raw["record_types"]),
-                                         frozenset(domains) if domains is not None else None, raw["working_days"]))
-    named: dict[str, NamedList] = {}
-    for i, raw in enumerate(lists.get("lists", [])):
-        if raw.get("list_type") not in LIST_TYPES:
-            raise CatalogueError(f"lists.json: lists[{i}]: list_type must be one of {', '.join(LIST_TYPES)}")
-        after = raw.get("repair_after_months")
-        named[raw["name"]] = NamedList(raw["name"], raw["list_type"],
-                                       None if after is None else _months(after, f"lists.json: lists[{i}]"))
+    rules = read_catalogue_file(folder, "publication_rules.json")
+    deadlines = read_catalogue_file(folder, "deadlines.json")
+    lists = read_catalogue_file(folder, "lists.json")
+    rule_sets = read_rule_sets(rules)
+    minor_publication = read_sector_rules(rules.get("minor_publication"), "minor_publication", "max_months")
+    minor_cap = min((r.tiers["minor"].max_months for r in rule_sets if "minor" in r.tiers), default=3)
+    for rule in minor_publication:
+        if rule.months > minor_cap:
+            raise CatalogueError(f"publication_rules.json: minor_publication ({rule.source}): a 轻微 record is "
+                                 f"published for at most {minor_cap} months, not {rule.months}")
     default_after = lists.get("default", {}).get("repair_after_months")
-    repair = deadlines.get("repair", {})
     return Catalogue(
-        rule_sets=_rule_sets(rules),
-        sector_minimums=sector,
-        disclosure=tuple(disclosure),
-        repair_accept_working_days=int(repair.get("accept_working_days", 3)),
-        repair_decide_working_days=int(repair.get("decide_working_days", 10)),
-        lists=named,
-        default_list_repair_after_months=None if default_after is None else _months(default_after, "lists.json: default"),
+        rule_sets=rule_sets,
+        sector_minimums=read_sector_rules(rules.get("sector_minimums"), "sector_minimums", "min_months"),
+        minor_publication=minor_publication,
+        disclosure=read_disclosure(deadlines),
+        repair_deadlines=read_repair(deadlines),
+        lists=_lists(lists),
+        default_list_repair_after_months=None if default_after is None else months_value(
+            default_after, "lists.json: default"),
         raw={"publication_rules": rules, "deadlines": deadlines, "lists": lists},
     )

@@ -27,7 +27,7 @@ class AuthorityDomain(Base):
 
 
 class Authority(Base):
-    """机关: name, 统一社会信用代码, region, supervised domains and parent authority."""
+    """机关: name, 统一社会信用代码, region, 所属系统, supervised domains and parent authority."""
 
     __tablename__ = "authorities"
 
@@ -35,6 +35,8 @@ class Authority(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     region_code: Mapped[str] = mapped_column(sa.String(6), index=True)
+    # 所属系统 (registry.vocab.AUTHORITY_SECTORS): some rules bind one 系统 only (市场监管: SAMR's rules).
+    sector: Mapped[str] = mapped_column(sa.String(32), default="other", server_default="other")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -55,6 +57,7 @@ class Authority(Base):
             "name": self.name,
             "uscc": self.uscc,
             "region_code": self.region_code,
+            "sector": self.sector,
             "domains": sorted(self.domains),
             "parent_id": self.parent_id,
             "version": self.version,

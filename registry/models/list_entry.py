@@ -57,13 +57,14 @@ class ListEntry(Base):
     """名单 entry: list type, the named list, domains, deciding authority and decision, dates, state.
 
     The stored status is what a person decided (active, removed, repaired); whether an
-    active entry has expired is read from `expires_on` against the date asked about.
+    active entry has expired is read from `expires_on`, its last day in force, against the
+    date asked about: on that day it still counts, from the next it is expired.
     """
 
     __tablename__ = "list_entries"
     __table_args__ = (
         sa.UniqueConstraint("authority_id", "decision_number", "list_name"),
-        sa.CheckConstraint("expires_on IS NULL OR expires_on > listed_on", name="expiry_after_listing"),
+        sa.CheckConstraint("expires_on IS NULL OR expires_on >= listed_on", name="expiry_after_listing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +78,7 @@ class ListEntry(Base):
     legal_basis: Mapped[str] = mapped_column(sa.Text)
     project_code: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     listed_on: Mapped[dt.date] = mapped_column(index=True)
+    # 有效期截止日期: the last day the entry is in force (inclusive), as on the listing decision.
     expires_on: Mapped[dt.date | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="active", index=True)
     status_changed_on: Mapped[dt.date | None]
@@ -108,11 +110,11 @@ class ListEntry(Base):
         return self.listed_on <= day and self.status_on(day) == "active"
 
     def status_on(self, day: dt.date) -> str:
-        """The state on `day`: a stored decision, or 'expired' once `expires_on` is reached."""
+        """The state on `day`: a stored decision, or 'expired' once `expires_on` (the last day in force) has passed."""
         stored = self.status
         if stored != "active" and self.status_changed_on is not None and day < self.status_changed_on:
             stored = "active"  # asked about a day before the removal, repair or revocation took effect
-        if stored == "active" and self.expires_on is not None and day >= self.expires_on:
+        if stored == "active" and self.expires_on is not None and day > self.expires_on:
             return "expired"
         return stored
 

@@ -53,6 +53,8 @@ class Penalty(Base):
     valid_until: Mapped[dt.date | None]
     publication_ends_on: Mapped[dt.date | None]
     remarks: Mapped[str | None] = mapped_column(sa.Text)
+    # 处罚程序 (simple 简易程序 / ordinary 普通程序); None on records that did not say (taken as 普通程序).
+    procedure: Mapped[str | None] = mapped_column(sa.String(16))
     severity: Mapped[str] = mapped_column(sa.String(8))
     domain: Mapped[str] = mapped_column(sa.String(32), index=True)
     project_code: Mapped[str | None] = mapped_column(sa.String(100), index=True)
@@ -61,6 +63,8 @@ class Penalty(Base):
     publication_tier: Mapped[str | None] = mapped_column(sa.String(8))
     publishable: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     publication_starts_on: Mapped[dt.date | None]
+    # Why the rules keep it unpublished, or which sector or local rule shaped its period.
+    publication_note: Mapped[str | None] = mapped_column(sa.Text)
     # True when the authority set 公示截止期 itself (within the period); False: the rule set's maximum.
     publication_end_chosen: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     repair_from: Mapped[dt.date | None]
@@ -123,12 +127,14 @@ class Penalty(Base):
             "publication_tier": self.publication_tier,
             "publishable": self.publishable,
             "publication_starts_on": _iso(self.publication_starts_on),
+            "publication_note": self.publication_note,
             "publication_end_chosen": self.publication_end_chosen,
             "repair_from": _iso(self.repair_from),
             "repaired_on": _iso(self.repaired_on),
             "publication_due_on": _iso(self.publication_due_on),
             "due_provisional": self.due_provisional,
             "remarks": self.remarks,
+            "procedure": self.procedure,
             "severity": self.severity,
             "domain": self.domain,
             "project_code": self.project_code,

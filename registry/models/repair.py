@@ -44,8 +44,11 @@ class RepairApplication(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="submitted", index=True)
     submitted_on: Mapped[dt.date]
     submitted_by: Mapped[str] = mapped_column(sa.String(200))
+    # The deciding authority's deadlines (谁认定、谁修复), in working days from receipt, by the
+    # repair rules in force that day; the credit platform's own answer is due by platform_answer_by.
     accept_by: Mapped[dt.date]
     decide_by: Mapped[dt.date]
+    platform_answer_by: Mapped[dt.date | None]
     due_provisional: Mapped[bool] = mapped_column(default=False)
     accepted_on: Mapped[dt.date | None]
     decided_on: Mapped[dt.date | None]
@@ -72,6 +75,7 @@ class RepairApplication(Base):
             "submitted_by": self.submitted_by,
             "accept_by": _iso(self.accept_by),
             "decide_by": _iso(self.decide_by),
+            "platform_answer_by": _iso(self.platform_answer_by),
             "due_provisional": self.due_provisional,
             "accepted_on": _iso(self.accepted_on),
             "decided_on": _iso(self.decided_on),

@@ -14,6 +14,7 @@ from registry.codes.uscc import validate as validate_uscc
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Authority, AuthorityDomain
+from registry.publication import Decider
 from registry.services.common import (
     Page,
     changed,
@@ -23,7 +24,7 @@ from registry.services.common import (
     paginate,
     set_domains,
 )
-from registry.vocab import DOMAINS
+from registry.vocab import AUTHORITY_SECTORS, DOMAINS
 
 
 def _clean(session: Session, data: dict[str, Any], current: Authority | None) -> dict[str, Any]:
@@ -46,6 +47,8 @@ def _clean(session: Session, data: dict[str, Any], current: Authority | None) ->
             clean["region_code"] = region.validate(clean["region_code"])
         except ValueError as exc:
             raise InvalidInput.field("region_code", str(exc)) from exc
+    if "sector" in clean and clean["sector"] not in AUTHORITY_SECTORS:
+        raise InvalidInput.field("sector", f"所属系统须为以下之一：{', '.join(AUTHORITY_SECTORS)}")
     if "domains" in clean:
         unknown = [d for d in clean["domains"] if d not in DOMAINS]
         if unknown:
@@ -60,6 +63,22 @@ def _clean(session: Session, data: dict[str, Any], current: Authority | None) ->
         if not clean["name"]:
             raise InvalidInput.field("name", "must not be empty")
     return clean
+
+
+# Words in an authority's name that say its 系统, most specific first (财政 is in 国有资产 names too).
+_SECTOR_WORDS = (
+    ("市场监督管理", "market_supervision"), ("市场监管", "market_supervision"),
+    ("国有资产监督管理", "state_assets"), ("国资委", "state_assets"),
+    ("发展和改革", "development_reform"), ("发展改革", "development_reform"), ("发改委", "development_reform"),
+    ("住房和城乡建设", "housing_construction"), ("住房城乡建设", "housing_construction"), ("住建", "housing_construction"),
+    ("自然资源", "natural_resources"), ("卫生健康", "health"), ("医疗保障", "medical_security"),
+    ("生态环境", "ecology_environment"), ("交通运输", "transport"), ("水利", "water"), ("财政", "finance"),
+)
+
+
+def sector_named(name: str) -> str:
+    """The 系统 an authority's name says (浙江省市场监督管理局 → market_supervision), else other."""
+    return next((sector for word, sector in _SECTOR_WORDS if word in name), "other")
 
 
 def _is_descendant_or_self(session: Session, candidate: int, ancestor: int) -> bool:
@@ -89,6 +108,7 @@ def create_authority(session: Session, data: dict[str, Any], actor: Actor) -> Au
         name=clean["name"],
         uscc=clean["uscc"],
         region_code=clean["region_code"],
+        sector=clean.get("sector") or sector_named(clean["name"]),
         parent_id=clean.get("parent_id"),
     )
     authority.domain_rows = [AuthorityDomain(d) for d in clean.get("domains", [])]
@@ -110,7 +130,7 @@ def update_authority(
     check_version(authority, expected_version, "authority")
     before = authority.snapshot()
     clean = _clean(session, data, authority)
-    for field in ("name", "uscc", "region_code", "parent_id"):
+    for field in ("name", "uscc", "region_code", "sector", "parent_id"):
         if field in clean:
             setattr(authority, field, clean[field])
     if "domains" in clean:
@@ -146,3 +166,9 @@ def list_authorities(
             Authority.id.in_(sa.select(AuthorityDomain.authority_id).where(AuthorityDomain.domain == domain))
         )
     return paginate(session, stmt, page, per_page)
+
+
+def decider_of(session: Session, authority_id: int) -> Decider:
+    """The deciding authority as the rules see it (its 系统 and region), for periods and deadlines."""
+    authority = load_authority(session, authority_id)
+    return Decider(authority.sector, authority.region_code)

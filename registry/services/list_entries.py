@@ -8,13 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access import require_authority
+from registry.access import require_authority, require_deciding_authority
+from registry.catalogue import Catalogue, NamedList
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, ListEntry, ListEntryDomain, ListEntryTransition
 from registry.publication import Rules, disclosure_due, list_repair_from
+from registry.services.authorities import decider_of
 from registry.services.common import (
     Page,
     apply_derived,
@@ -43,7 +45,7 @@ _CORRECTABLE = (
 )
 
 
-def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
+def _validate(session: Session, state: dict[str, Any], today: dt.date, catalogue: Catalogue) -> None:
     load_subject(session, state["entity_id"])
     if state.get("list_type") not in LIST_TYPES:
         raise InvalidInput.field("list_type", f"must be one of {', '.join(LIST_TYPES)}")
@@ -59,9 +61,29 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
         raise InvalidInput.field("domains", f"unknown domain code(s) {', '.join(unknown)}")
     state["domains"] = sorted(set(domains))
     check_not_future(state["listed_on"], "listed_on", today)
-    if state.get("expires_on") is not None and state["expires_on"] <= state["listed_on"]:
-        raise InvalidInput.field("expires_on", f"must be after listed_on {state['listed_on']}")
+    check_order(state["listed_on"], state.get("expires_on"), "expires_on", "listed_on")
+    _check_legal_period(state, catalogue.lists.get(state["list_name"]))
     check_publicity(state)
+
+
+def _check_legal_period(state: dict[str, Any], named: NamedList | None) -> None:
+    """An entry of a list with a legal period (政府采购 1–3 years, 招标投标 bans by reason) needs a
+    last day in force within it; the 422 names the list, the range and the source."""
+    if named is None or not named.periods:
+        return
+    period = named.period_for(state["reason_category"])
+    if period is None:
+        raise InvalidInput.field(
+            "reason_category",
+            f"{named.name}的期限因列入事由而异，列入事由须含以下之一：{'、'.join(named.reasons())}",
+        )
+    earliest, latest = period.last_days(state["listed_on"])
+    span = f"{named.name}的期限为{period.describe()}：列入日期 {state['listed_on']} 的有效期截止日期应在 {earliest} 至 {latest} 之间"
+    expires_on: dt.date | None = state.get("expires_on")
+    if expires_on is None:
+        raise InvalidInput.field("expires_on", f"须填写有效期截止日期（最后一日）。{span}")
+    if not earliest <= expires_on <= latest:
+        raise InvalidInput.field("expires_on", f"{expires_on} 超出法定期限。{span}")
 
 
 def _check_unique(session: Session, state: dict[str, Any], current_id: int | None) -> None:
@@ -79,9 +101,10 @@ def _check_unique(session: Session, state: dict[str, Any], current_id: int | Non
         )
 
 
-def _dates(state: dict[str, Any], rules: Rules) -> dict[str, Any]:
+def _dates(session: Session, state: dict[str, Any], rules: Rules) -> dict[str, Any]:
     """The earliest repair date (list catalogue) and the disclosure deadline (公开时效)."""
-    due = disclosure_due(rules, record_type="list_entry", domains=state["domains"], decided_on=state["listed_on"])
+    due = disclosure_due(rules, record_type="list_entry", domains=state["domains"], decided_on=state["listed_on"],
+                         decider=decider_of(session, state["authority_id"]))
     return {
         "repair_from": list_repair_from(rules.catalogue, state["list_name"], state["listed_on"]),
         "publication_due_on": due.value,
@@ -97,11 +120,11 @@ def create_list_entry(
     state = dict(data)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("is_public", True)
-    _validate(session, state, today)
+    _validate(session, state, today, rules.catalogue)
     _check_unique(session, state, None)
     entry = ListEntry(
         **{k: state.get(k) for k in _CORRECTABLE},
-        **_dates(state, rules),
+        **_dates(session, state, rules),
         authority_id=state["authority_id"],
         list_type=state["list_type"],
         status="active",
@@ -142,11 +165,12 @@ def correct_list_entry(
     state = {k: getattr(entry, k) for k in _CORRECTABLE}
     state.update(authority_id=entry.authority_id, list_type=entry.list_type, domains=list(entry.domains))
     apply_changes(state, changes)
-    _validate(session, state, today)
+    _validate(session, state, today, rules.catalogue)
     _check_unique(session, state, entry.id)
+    dates = _dates(session, state, rules)  # before any attribute changes: its reads must not flush them
     for field in _CORRECTABLE:
         setattr(entry, field, state.get(field))
-    for field, value in _dates(state, rules).items():
+    for field, value in dates.items():
         setattr(entry, field, value)
     set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
     entry.domain_rows.sort(key=lambda row: row.domain)  # as loaded (order_by), so the response matches a read
@@ -167,9 +191,10 @@ def recompute_list_entry_dates(session: Session, rules: Rules, actor: Actor) -> 
     """
     count = 0
     for entry in session.scalars(sa.select(ListEntry).order_by(ListEntry.id)):
-        state = {"list_name": entry.list_name, "listed_on": entry.listed_on, "domains": list(entry.domains)}
+        state = {"list_name": entry.list_name, "listed_on": entry.listed_on, "domains": list(entry.domains),
+                 "authority_id": entry.authority_id}
         count += apply_derived(
-            session, entry, _dates(state, rules), record_type="list_entry", authority_id=entry.authority_id,
+            session, entry, _dates(session, state, rules), record_type="list_entry", authority_id=entry.authority_id,
             actor=actor, reason="list catalogue or working-day calendar changed",
         )
     return count
@@ -180,7 +205,7 @@ def _check_repairable(entry: ListEntry, day: dt.date) -> None:
     if entry.repair_from is None:
         raise Conflict(
             f"entries of {entry.list_name} cannot be repaired while they run"
-            + (f" (this one expires on {entry.expires_on})" if entry.expires_on else "")
+            + (f" (this one is in force until {entry.expires_on})" if entry.expires_on else "")
             + "; they end by expiry or removal"
         )
     if day < entry.repair_from:
@@ -205,6 +230,7 @@ def _transition(
     check_not_future(day, "effective_on", today)
     check_order(entry.listed_on, day, "effective_on", "listed_on")
     if to_status == "repaired":
+        require_deciding_authority(actor, entry.authority_id)
         _check_repairable(entry, day)
     reason = reason.strip()
     if not reason:
@@ -247,12 +273,17 @@ def revoke_list_entry(
 
 
 def published(today: dt.date) -> sa.ColumnElement[bool]:
-    """The entries the public may see on `today`: public, active and not yet expired."""
+    """The entries the public may see on `today`: public, active and not past their last day."""
     return sa.and_(
         ListEntry.is_public.is_(True),
         ListEntry.status == "active",
-        sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on > today),
+        not_past_last_day(today),
     )
+
+
+def not_past_last_day(today: dt.date) -> sa.ColumnElement[bool]:
+    """The SQL form of "`today` is on or before the entry's last day in force" (有效期截止日期)."""
+    return sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= today)
 
 
 
@@ -262,7 +293,7 @@ def get_list_entry(session: Session, entry_id: int, actor: Actor, today: dt.date
 
 
 def _status_filter(status: str, today: dt.date) -> sa.ColumnElement[bool]:
-    not_expired = sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on > today)
+    not_expired = not_past_last_day(today)
     if status == "active":
         return sa.and_(ListEntry.status == "active", not_expired)
     if status == "expired":

@@ -15,8 +15,14 @@ from registry.database import MAX_AMOUNT_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
 from registry.models import Entity, Penalty
-from registry.publication import PublicationWindow, Rules, disclosure_due, publication_window
-from registry.services.authorities import load_authority
+from registry.publication import (
+    PublicationWindow,
+    Rules,
+    default_severity,
+    disclosure_due,
+    publication_window,
+)
+from registry.services.authorities import decider_of, load_authority
 from registry.services.common import Page, apply_derived, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
@@ -29,14 +35,14 @@ from registry.services.records import (
     owning_authority,
     visible_to,
 )
-from registry.vocab import DOMAINS, PENALTY_CATEGORIES, SEVERITIES
+from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PROCEDURES, SEVERITIES
 
 # Fields a correction may change. The deciding authority never changes: another authority's
 # decision is another record (谁批准、谁公开).
 CORRECTABLE = (
     "entity_id", "data_source_authority_id", "decision_number", "violation_type", "facts",
     "basis", "categories", "content", "fine_amount", "confiscation_amount", "licence_affected",
-    "decided_on", "valid_until", "publication_ends_on", "remarks", "severity", "domain",
+    "decided_on", "valid_until", "publication_ends_on", "remarks", "procedure", "severity", "domain",
     "project_code", "is_public", "not_public_reason",
 )
 _REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
@@ -44,8 +50,11 @@ _LICENCE_CATEGORIES = {"暂扣许可证件", "吊销许可证件"}
 _CONFISCATION_CATEGORIES = {"没收违法所得", "没收非法财物"}
 
 
-def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
-    """Check a penalty's full proposed state; the same rules for recording and correcting."""
+def _validate(session: Session, state: dict[str, Any], today: dt.date, rules: Rules) -> None:
+    """Check a penalty's full proposed state; the same rules for recording and correcting.
+
+    失信程度 may be left out where the rule set in force says what it is (Order 36: a 简易程序
+    decision, a 警告 or a 通报批评 is 轻微); a severity the authority records stands."""
     load_subject(session, state["entity_id"])
     load_authority(session, state["data_source_authority_id"], field="data_source_authority_id")
     for field in _REQUIRED_TEXT:
@@ -63,6 +72,17 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
             "categories", f"{', '.join(unknown)} not in 行政处罚法 Art. 9: {', '.join(PENALTY_CATEGORIES)}"
         )
     state["categories"] = categories
+    if state.get("procedure") is not None and state["procedure"] not in PROCEDURES:
+        raise InvalidInput.field("procedure", f"处罚程序须为 {', '.join(PROCEDURES)}（简易程序/普通程序）之一")
+    check_not_future(state["decided_on"], "decided_on", today)
+    if not state.get("severity"):
+        state["severity"] = default_severity(
+            rules.catalogue, decided_on=state["decided_on"], procedure=state.get("procedure"),
+            categories=categories, decider=decider_of(session, state["authority_id"]),
+        )
+        if state["severity"] is None:
+            raise InvalidInput.field(
+                "severity", "须填写失信程度（general 一般 / serious 严重）：只有简易程序、警告、通报批评可推定为轻微")
     if state.get("severity") not in SEVERITIES:
         raise InvalidInput.field("severity", f"must be one of {', '.join(SEVERITIES)}")
     if state.get("domain") not in DOMAINS:
@@ -72,7 +92,6 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
                   "没收违法所得 or 没收非法财物")
     if _LICENCE_CATEGORIES & set(categories) and not state["licence_affected"]:
         raise InvalidInput.field("licence_affected", "暂扣 or 吊销 names the licence and its number")
-    check_not_future(state["decided_on"], "decided_on", today)
     check_order(state["decided_on"], state.get("valid_until"), "valid_until", "decided_on")
     check_order(state["decided_on"], state.get("publication_ends_on"), "publication_ends_on", "decided_on")
     check_publicity(state)
@@ -111,11 +130,10 @@ def _subject(penalty: Penalty, entity: Entity) -> None:
 
 
 def _window(session: Session, state: dict[str, Any], rules: Rules) -> PublicationWindow:
-    authority = load_authority(session, state["authority_id"])
     return publication_window(
         rules.catalogue, decided_on=state["decided_on"], severity=state["severity"],
         categories=state["categories"], violation_type=state["violation_type"],
-        authority_region=authority.region_code,
+        decider=decider_of(session, state["authority_id"]), procedure=state.get("procedure"),
     )
 
 
@@ -136,11 +154,13 @@ def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_
             f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
             f"published until a day from {window.repair_from} to {window.ends_on}",
         )
-    due = disclosure_due(rules, record_type="penalty", domains=[state["domain"]], decided_on=state["decided_on"])
+    due = disclosure_due(rules, record_type="penalty", domains=[state["domain"]], decided_on=state["decided_on"],
+                         decider=decider_of(session, state["authority_id"]))
     return {
         "rule_set": window.rule_set,
         "publication_tier": window.tier,
         "publishable": window.publishable,
+        "publication_note": window.note,
         "publication_starts_on": window.starts_on,
         "repair_from": window.repair_from,
         "publication_ends_on": end if fits else window.ends_on,
@@ -159,7 +179,7 @@ def record_penalty(
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("data_source_authority_id", state["authority_id"])
     state.setdefault("is_public", True)
-    _validate(session, state, today)
+    _validate(session, state, today, rules)
     _check_unique(session, state["authority_id"], state["decision_number"], None)
     periods = _periods(session, state, rules, explicit_end=data.get("publication_ends_on") is not None)
     state.update(periods)
@@ -197,9 +217,9 @@ def correct_penalty(
     before = penalty.snapshot()
     state = {k: getattr(penalty, k) for k in CORRECTABLE}
     apply_changes(state, changes)
-    _validate(session, state, today)
-    _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
+    _validate(session, state, today, rules)
+    _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
     state.update(periods)
     for field in (*CORRECTABLE, *periods):

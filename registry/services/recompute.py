@@ -18,6 +18,7 @@ from registry.publication import Rules
 from registry.services.common import apply_derived
 from registry.services.list_entries import recompute_list_entry_dates
 from registry.services.penalties import recompute_penalty_periods
+from registry.services.repairs import repair_deadlines
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,8 @@ def recompute_repair_deadlines(session: Session, rules: Rules, actor: Actor) -> 
     for application in session.scalars(
         sa.select(RepairApplication).where(RepairApplication.status.in_(open_states)).order_by(RepairApplication.id)
     ):
-        accept_by = rules.calendar.add_working_days(application.submitted_on, rules.catalogue.repair_accept_working_days)
-        decide_by = rules.calendar.add_working_days(application.submitted_on, rules.catalogue.repair_decide_working_days)
         count += apply_derived(
-            session, application,
-            {"accept_by": accept_by.value, "decide_by": decide_by.value,
-             "due_provisional": accept_by.provisional or decide_by.provisional},
+            session, application, repair_deadlines(rules, application.submitted_on),
             record_type="repair_application", authority_id=application.authority_id, actor=actor,
             reason="working-day calendar or repair deadlines changed",
         )

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access import require_authority, require_role
+from registry.access import require_deciding_authority, require_role
 from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, record_change
 from registry.models import ListEntry, Penalty, RepairApplication
@@ -37,7 +37,26 @@ OPEN_STATES = ("submitted", "accepted")
 _RECORD_MODELS: dict[str, type[Penalty] | type[ListEntry]] = {"penalty": Penalty, "list_entry": ListEntry}
 
 
-# --- reading the deadlines --------------------------------------------------------------------------
+# --- the deadlines ----------------------------------------------------------------------------------
+
+
+def repair_deadlines(rules: Rules, received_on: dt.date) -> dict[str, Any]:
+    """accept_by, decide_by, platform_answer_by and whether any rests on a provisional calendar.
+
+    The deciding authority decides within the working days the repair rules in force on the day
+    of receipt give it (国办发〔2025〕22号: 3); the credit platform's own time (信用中国: 10) is the
+    platform's, not the authority's (deadlines.json "repair")."""
+    rule = rules.catalogue.repair_deadlines_on(received_on)
+    decide = rules.calendar.add_working_days(received_on, rule.authority_decide_working_days)
+    platform = (None if rule.platform_answer_working_days is None
+                else rules.calendar.add_working_days(received_on, rule.platform_answer_working_days))
+    return {
+        "accept_by": decide.value,
+        "decide_by": decide.value,
+        "platform_answer_by": platform.value if platform else None,
+        "due_provisional": decide.provisional or bool(platform and platform.provisional),
+    }
+
 
 
 def is_overdue(application: RepairApplication, today: dt.date) -> bool:
@@ -110,7 +129,7 @@ def _check_entry_repairable(entry: ListEntry, today: dt.date) -> None:
     if entry.repair_from is None:
         reason = (
             f"{entry.list_name} cannot be repaired while the entry runs; it ends "
-            + (f"on {entry.expires_on} or " if entry.expires_on else "")
+            + (f"after its last day, {entry.expires_on}, or " if entry.expires_on else "")
             + "by removal (移出) by the deciding authority"
         )
         raise Conflict(f"{label}: {reason}", {"record_id": [reason]})
@@ -189,8 +208,6 @@ def submit_repair(
             f"still {pending.status}; it must be decided before another is submitted",
             {"record_id": [f"has an open repair application ({pending.id})"]},
         )
-    accept_by = rules.calendar.add_working_days(today, rules.catalogue.repair_accept_working_days)
-    decide_by = rules.calendar.add_working_days(today, rules.catalogue.repair_decide_working_days)
     application = RepairApplication(
         entity_id=record.entity_id,
         record_type=str(record_type),
@@ -202,9 +219,7 @@ def submit_repair(
         status="submitted",
         submitted_on=today,
         submitted_by=actor.label,
-        accept_by=accept_by.value,
-        decide_by=decide_by.value,
-        due_provisional=accept_by.provisional or decide_by.provisional,
+        **repair_deadlines(rules, today),
     )
     session.add(application)
     session.flush()
@@ -221,7 +236,7 @@ def _load_for_decision(
     to_status: str,
 ) -> RepairApplication:
     application = load(session, RepairApplication, application_id, "repair application")
-    require_authority(actor, application.authority_id)
+    require_deciding_authority(actor, application.authority_id)
     check_version(application, expected_version, "repair application")
     if application.status not in allowed:
         raise Conflict(

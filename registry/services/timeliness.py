@@ -261,7 +261,9 @@ def _list_entries(session: Session, rules: Rules, date_from: dt.date, date_to: d
         records.append(_Record(
             "list_entry", row.id, row.authority_id, row.subject_name, row.decision_number, row.listed_on,
             due, provisional, True, row.is_public, _china_date(row.first_published_at),
-            _first(row.status_changed_on if row.status != "active" else None, row.expires_on),
+            # Ends on the change of state, or the day after its last day in force.
+            _first(row.status_changed_on if row.status != "active" else None,
+                   row.expires_on + dt.timedelta(days=1) if row.expires_on else None),
         ))
     return records
 

@@ -260,7 +260,8 @@ A_HIDDEN = expect(public=404, admin=200, own=200, other=404, screener=404, platf
 # Read one repair application of A.
 A_REPAIR_READ = expect(public=403, admin=200, own=200, other=404, screener=403, platform=200)
 # Decide on a repair application of A: its supervisor, administrators.
-A_REPAIR_DECIDE = A_WRITES
+# 谁认定、谁修复 (国办发〔2025〕22号): only the deciding authority decides a credit repair, not an administrator.
+A_REPAIR_DECIDE = {**A_WRITES, "admin": 403}
 
 CASES: tuple[Case, ...] = (
     # the OpenAPI document and its docs page are public
@@ -326,7 +327,8 @@ CASES: tuple[Case, ...] = (
         {"facts": "提供虚假业绩证明材料（更正）", "reason": "笔误"}), A_WRITES),
     *(Case("POST", f"{V1}/list-entries/<int:entry_id>/{action}", "A", lambda s, action=action: _changed(
         s, f"{V1}/list-entries/{s.published_entry.id}/{action}", ListEntry, s.published_entry.id,
-        {"reason": "依申请处理"}), A_WRITES) for action in ("remove", "repair", "revoke")),
+        {"reason": "依申请处理"}), A_REPAIR_DECIDE if action == "repair" else A_WRITES)
+      for action in ("remove", "repair", "revoke")),
     Case("GET", f"{V1}/list-entries/<int:record_id>/history", "A",
          lambda s: Req(f"{V1}/list-entries/{s.published_entry.id}/history"), A_HISTORY),
     # penalties (行政处罚) of authority A

@@ -19,7 +19,10 @@ from tests.ledger_queries import ids, ledger_size
 
 URL = "/api/v1/list-entries"
 TODAY = dt.date(2026, 11, 23)
+YESTERDAY = TODAY - dt.timedelta(days=1)
 DROP = object()  # a field to leave out of the request body
+# A list the catalogue gives no legal period (a place's own list): any end date, or none, is taken.
+LOCAL = {"list_name": "某市公共资源交易失信行为名单"}
 _numbers = itertools.count(1)
 
 
@@ -110,7 +113,7 @@ def test_supervisor_lists_an_entity(client, session, world, entity):
 
 
 def test_entry_without_expiry_and_listed_today_is_accepted(client, world, entity):
-    made = created(client, world.finance_key, entity.id, listed_on="2026-11-23", expires_on=None)
+    made = created(client, world.finance_key, entity.id, listed_on="2026-11-23", expires_on=None, **LOCAL)
     assert made["status"] == "active"
     assert made["expires_on"] is None
 
@@ -228,9 +231,10 @@ def test_readers_cannot_change_an_entry(client, world, entity, role):
 
 
 def test_status_is_read_from_the_expiry_date(client, runtime, world, entity):
-    tomorrow = created(client, world.finance_key, entity.id, expires_on="2026-11-24")
-    today = created(client, world.finance_key, entity.id, expires_on="2026-11-23")
-    never = created(client, world.finance_key, entity.id, expires_on=None)
+    """expires_on is the last day in force (有效期截止日期): on it the entry still counts, the next day not."""
+    tomorrow = created(client, world.finance_key, entity.id, expires_on="2026-11-23", **LOCAL)  # last day today
+    today = created(client, world.finance_key, entity.id, expires_on="2026-11-22", **LOCAL)  # ended yesterday
+    never = created(client, world.finance_key, entity.id, expires_on=None, **LOCAL)
     assert tomorrow["status"] == "active"
     assert today["status"] == "expired"
     assert never["status"] == "active"
@@ -243,7 +247,7 @@ def test_status_is_read_from_the_expiry_date(client, runtime, world, entity):
     assert client.get(f"{URL}/{today['id']}", headers=auth(world.admin_key)).json["status"] == "expired"
     assert ids(client.get(URL)) == {tomorrow["id"], never["id"]}
 
-    # late on the 23rd in China the entry expiring on the 24th still counts; at midnight it expires
+    # late on the 23rd in China the entry whose last day is the 23rd still counts; at midnight it expires
     runtime.clock.fixed = dt.datetime(2026, 11, 23, 15, 59, tzinfo=dt.UTC)
     assert client.get(f"{URL}/{tomorrow['id']}").json["status"] == "active"
     runtime.clock.fixed = dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)
@@ -352,7 +356,7 @@ def test_an_ended_entry_cannot_change_state_again(client, session, world, entity
 
 @pytest.mark.parametrize("action", ["remove", "repair"])
 def test_an_expired_entry_cannot_be_removed_or_repaired(client, session, world, entity, action):
-    made = created(client, world.finance_key, entity.id, expires_on="2026-11-23")
+    made = created(client, world.finance_key, entity.id, expires_on="2026-11-22", **LOCAL)
     before = ledger_size(session)
 
     r = (remove if action == "remove" else repair)(client, world.finance_key, made["id"])
@@ -565,13 +569,13 @@ def shelf(session, world, entity):
     finance, housing = world.finance, world.housing
     made = {
         "published": factories.make_list_entry(session, finance, entity),
-        "no_expiry": factories.make_list_entry(session, finance, entity, expires_on=None),
+        "no_expiry": factories.make_list_entry(session, finance, entity, expires_on=None, **LOCAL),
         "not_public": factories.make_list_entry(session, finance, entity, is_public=False,
                                                 not_public_reason="涉及商业秘密"),
         "removed": factories.make_list_entry(session, finance, entity),
         "repaired": factories.make_list_entry(session, finance, entity, **REPAIRABLE),
-        "expired": factories.make_list_entry(session, finance, entity, expires_on=TODAY),
-        "removed_before_expiry": factories.make_list_entry(session, finance, entity, expires_on=TODAY),
+        "expired": factories.make_list_entry(session, finance, entity, expires_on=YESTERDAY, **LOCAL),
+        "removed_before_expiry": factories.make_list_entry(session, finance, entity, expires_on=YESTERDAY, **LOCAL),
         "housing_published": factories.make_list_entry(session, housing, entity),
         "housing_not_public": factories.make_list_entry(session, housing, entity, is_public=False,
                                                         not_public_reason="涉及国家秘密"),

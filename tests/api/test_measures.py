@@ -48,8 +48,10 @@ def test_bad_catalogue_filters_are_422(client, world, query):
 
 @pytest.fixture
 def listed(session, world, entity):
-    """The entity on the procurement black list until tomorrow, with a 250万元 fine of 2024 (not public)."""
-    factories.make_list_entry(session, world.finance, entity, expires_on=dt.date(2026, 11, 24))
+    """The entity on the procurement black list through today (a one-year ban), with a 250万元 fine of
+    2024 (not public)."""
+    factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 11, 24),
+                              expires_on=dt.date(2026, 11, 23))
     factories.make_penalty(session, world.finance, entity, categories=["罚款"], fine_amount="250",
                            content="罚款250万元", decided_on=dt.date(2024, 1, 1), severity="serious",
                            is_public=False, not_public_reason="涉及商业秘密")
@@ -85,7 +87,7 @@ def test_the_day_asked_about_defaults_to_today_and_can_be_given(client, world, l
     later = client.get(entity_url(listed.id), query_string={"domain": "procurement", "on": "2026-11-24"},
                        headers=headers)
     assert later.status_code == 200, later.json
-    # the black-list entry expired on 2026-11-24; the fine still counts until 2027-01-01
+    # the black-list entry's last day was 2026-11-23; the fine still counts until 2027-01-01
     assert [h["measure"]["code"] for h in later.json["hits"]] == [
         "procurement.major_violation.large_fine", "trading.serious_penalty",
     ]

@@ -82,7 +82,7 @@ def entry(entity_id: int, **fields):
         "entity_id": entity_id, "list_type": "black", "list_name": "严重违法失信名单",
         "domains": ["procurement"], "decision_number": fields.pop("decision_number", "浙市监信〔2026〕3号"),
         "reason_category": "提供虚假材料", "facts": "提供虚假材料", "legal_basis": "《严重违法失信名单管理办法》",
-        "listed_on": "2026-09-25", "expires_on": "2029-09-25",
+        "listed_on": "2026-09-25", "expires_on": "2029-09-24",
     }
     body.update(fields)
     return body
@@ -96,8 +96,9 @@ def test_list_entries_get_their_repair_date_from_the_list_catalogue(client, worl
     r = client.post(ENTRIES, json=entry(entity.id, list_name=list_name), headers=auth(world.finance_key))
     assert r.status_code == 201, r.json
     assert r.json["repair_from"] == repair_from
-    # procurement supervision decisions: 1 working day (Friday → Monday)
-    assert r.json["publication_due_on"] == "2026-09-28"
+    # A list decision is other information: 20 working days, 国庆 and the make-up 10-10 counted
+    # (政府信息公开条例 Art. 26); one province's 1-working-day rule binds no Zhejiang authority.
+    assert r.json["publication_due_on"] == "2026-10-29"
 
 
 class TestRevocation:

@@ -71,8 +71,10 @@ def test_platform_submits_an_application(client, session, world, entity, penalty
     assert (made["record_type"], made["record_id"]) == ("penalty", penalty.id)
     assert (made["entity_id"], made["authority_id"]) == (entity.id, world.finance.id)
     assert made["submitted_on"] == "2026-11-23"
-    assert made["accept_by"] == "2026-11-26"
-    assert made["decide_by"] == "2026-12-07"
+    # 国办发〔2025〕22号: the deciding authority decides within 3 working days of receipt; the
+    # platform's own 10 working days are its own.
+    assert made["accept_by"] == made["decide_by"] == "2026-11-26"
+    assert made["platform_answer_by"] == "2026-12-07"
     assert made["due_provisional"] is False
     assert made["overdue"] is False
     assert made["attachments"] == [{"name": "罚款缴纳凭证", "ref": "https://example.gov.cn/receipts/118"}]
@@ -108,7 +110,8 @@ def test_a_serious_penalty_cannot_be_repaired_until_a_year_has_passed(client, se
 
 
 def test_list_entries_follow_their_list(client, session, world, entity):
-    procurement = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1))
+    procurement = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1),
+                                            expires_on=dt.date(2027, 2, 28))
     market = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
                                        listed_on=dt.date(2025, 11, 1))
     recent = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
@@ -234,8 +237,12 @@ def test_only_the_records_authority_decides(client, session, world, penalty):
     for key in (world.housing_key, world.platform_key, world.screener_key):
         assert act(client, key, made["id"], "accept", 1).status_code == 403
         assert act(client, key, made["id"], "reject", 1).status_code == 403
+    # 谁认定、谁修复: not even an administrator decides in the authority's place (国办发〔2025〕22号).
+    refused = act(client, world.admin_key, made["id"], "accept", 1)
+    assert refused.status_code == 403
+    assert "谁认定、谁修复" in refused.json["message"]
     assert ledger_size(session) == before
-    assert act(client, world.admin_key, made["id"], "accept", 1).status_code == 200
+    assert act(client, world.finance_key, made["id"], "accept", 1).status_code == 200
 
 
 def test_if_match_is_required_and_checked(client, session, world, penalty):
@@ -276,7 +283,8 @@ def test_who_may_read(client, session, world, entity, penalty):
 def test_deadlines_across_national_day_and_the_overdue_filter(client, session, world, penalty, runtime):
     runtime.clock.fixed = at(dt.date(2026, 9, 25))  # Friday, 中秋节
     made = applied(client, world.platform_key, penalty.id)
-    assert (made["accept_by"], made["decide_by"]) == ("2026-09-30", "2026-10-15")
+    assert (made["accept_by"], made["decide_by"], made["platform_answer_by"]) == (
+        "2026-09-30", "2026-09-30", "2026-10-15")
     headers = auth(world.finance_key)
 
     runtime.clock.fixed = at(dt.date(2026, 9, 30))
@@ -288,10 +296,8 @@ def test_deadlines_across_national_day_and_the_overdue_filter(client, session, w
     assert client.get(f"{URL}/{made['id']}", headers=headers).json["overdue"] is True
 
     accepted = act(client, world.finance_key, made["id"], "accept", 1)
-    assert accepted.json["overdue"] is False  # accepted late, but within decide_by
-    runtime.clock.fixed = at(dt.date(2026, 10, 16))
+    assert accepted.json["overdue"] is True  # taken up, but the 3 working days to decide ran out on 9/30
     assert ids(client.get(f"{URL}?overdue=true&status=accepted", headers=headers)) == {made["id"]}
-    assert client.get(f"{URL}/{made['id']}", headers=headers).json["overdue"] is True
 
 
 def test_filters(client, session, world, entity, penalty):

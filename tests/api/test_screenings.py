@@ -86,6 +86,7 @@ def test_a_new_list_entry_is_seen_by_the_next_request(client, session, world, en
         "entity_id": entity.id, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
         "domains": ["procurement"], "decision_number": "浙财采决〔2026〕99号", "reason_category": "串通投标",
         "facts": "串通投标", "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-11-20",
+        "expires_on": "2027-11-19",
     })
     assert r.status_code == 201, r.json
     assert screened(client, world.screener_key, {"uscc": entity.uscc})["decision"] == "block"

@@ -43,7 +43,7 @@ def test_json_report_per_authority_with_totals_and_overdue(client, scenario, wor
     assert body["total"]["records"] == 11
     assert body["total"]["authority_id"] is None
     assert [(o["record_type"], o["record_id"], o["working_days_overdue"]) for o in body["overdue"]] == [
-        ("penalty", scenario.unpublished.id, 25), ("list_entry", scenario.entry_unpublished.id, 4)]
+        ("penalty", scenario.unpublished.id, 25), ("list_entry", scenario.entry_unpublished.id, 12)]
     assert body["overdue"][0]["due_on"] == "2026-10-19"
 
 
@@ -129,7 +129,7 @@ def test_overdue_records_as_json(client, scenario, world):
     assert set(r.json) == {"from", "to", "as_of", "record_types", "overdue"}
     [entry] = r.json["overdue"]
     assert (entry["record_id"], entry["subject_name"], entry["due_on"]) == (
-        scenario.entry_unpublished.id, "宁波甬达信息技术有限公司", "2026-11-17")
+        scenario.entry_unpublished.id, "宁波甬达信息技术有限公司", "2026-11-05")
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -197,6 +197,7 @@ def black_list(node: Node, key: str, entity_id: int, today: dt.date) -> httpx.Re
         "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩证明材料",
         "legal_basis": "《中华人民共和国政府采购法》第七十七条",
         "listed_on": (today - dt.timedelta(days=3)).isoformat(),
+        "expires_on": (today + dt.timedelta(days=400)).isoformat(),  # a ban of a little over a year
     })
     assert r.status_code == 201, r.text
     return r

@@ -104,6 +104,7 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
 
     today = runtime_today(committed)
     listed_on = (today - dt.timedelta(days=3)).isoformat()
+    last_day = (today + dt.timedelta(days=400)).isoformat()  # a ban of a little over a year (1–3 years)
 
     def list_entities(ids: list[int]) -> list[int]:
         client = app.test_client()
@@ -112,7 +113,7 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
                 "entity_id": entity_id, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
                 "domains": ["procurement"], "decision_number": f"浙财采决〔2026〕{entity_id}号",
                 "reason_category": "串通投标", "facts": "串通投标", "legal_basis": "政府采购法第七十七条",
-                "listed_on": listed_on,
+                "listed_on": listed_on, "expires_on": last_day,
             })
             assert r.status_code == 201, r.json
         return ids

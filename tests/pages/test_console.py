@@ -417,9 +417,13 @@ def test_a_list_entry_is_recorded_through_its_form(
             "expires_on": "2026-11-01", "is_public": "true", "not_public_reason": ""}
     r = post_form(finance, "/console/list-entries/new", form)
     assert r.status_code == 422
-    assert "must be after listed_on 2026-11-20" in error_of(text_of(r), "expires_on")
+    assert "is before listed_on 2026-11-20" in error_of(text_of(r), "expires_on")
     assert 'value="procurement" checked' in text_of(r)
-    r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-20"})
+    r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-21"})
+    assert r.status_code == 422  # a day past three years (政府采购法 Art. 77): the range and source are named
+    assert "2027-11-19 至 2029-11-19" in error_of(text_of(r), "expires_on")
+    assert "第七十七条" in error_of(text_of(r), "expires_on")
+    r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-19"})
     assert r.status_code == 303
     stored = session.scalars(sa.select(ListEntry).where(ListEntry.decision_number == "浙财决〔2026〕77号")).one()
     assert r.headers["Location"] == f"/console/list-entries/{stored.id}"

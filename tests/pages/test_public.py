@@ -101,7 +101,7 @@ def _hidden_records(session: Session, world: factories.World, entity: Entity, ta
     revoked = factories.make_penalty(session, world.finance, entity, facts=f"{tag}已撤销的违法事实")
     penalties.revoke_penalty(session, revoked.id, "复议撤销", None, sup, revoked.version, TODAY)
     expired = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已到期的失信事实",
-                                        listed_on=dt.date(2025, 1, 1), expires_on=TODAY)
+                                        listed_on=dt.date(2025, 1, 1), expires_on=TODAY - dt.timedelta(days=1))
     removed = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已移出的失信事实")
     list_entries.remove_list_entry(session, removed.id, "提前移出", None, sup, removed.version, TODAY)
     revoked_entry = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已撤销的失信事实")
@@ -165,7 +165,7 @@ def test_entity_page_shows_the_published_records_with_authority_and_data_source(
     assert scenario.shown_entry.decision_number in page
     assert "政府采购严重违法失信行为记录名单" in page
     assert "2026年3月1日" in page  # listed
-    assert "2027年2月28日" in page  # the last day published: it expires on 2027-03-01
+    assert "2027年3月1日" in page  # its last day in force (有效期截止日期), as the decision gives it
     assert "行政处罚（1 条）" in page
     assert "黑名单（1 条）" in page
     assert r.headers["Cache-Control"] == "no-store"
@@ -200,9 +200,11 @@ def test_a_penalty_is_published_through_the_last_day_of_its_period_and_not_after
     assert ends_today.publication_ends_on == TODAY
     assert ended.publication_ends_on is not None
     assert ended.publication_ends_on < TODAY
+    # One-year bans (政府采购法 Art. 77): the last day in force of one is today, of the other yesterday.
     tomorrow = factories.make_list_entry(session, world.finance, company, listed_on=dt.date(2025, 11, 24),
-                                         expires_on=TODAY + dt.timedelta(days=1))
-    today = factories.make_list_entry(session, world.finance, company, listed_on=dt.date(2025, 11, 23), expires_on=TODAY)
+                                         expires_on=TODAY)
+    today = factories.make_list_entry(session, world.finance, company, listed_on=dt.date(2025, 11, 23),
+                                      expires_on=TODAY - dt.timedelta(days=1))
     session.commit()
     page = text(pages.get(f"/entities/{company.id}"))
     assert ends_today.decision_number in page
@@ -386,13 +388,14 @@ def listed(session: Session, world: factories.World) -> dict[str, ListEntry]:
     c = factories.make_entity(session, "温州丙科技有限公司")
     d = factories.make_entity(session, "嘉兴丁贸易有限公司", kind="individual_business")
     entries = {
-        "finance_procurement": factories.make_list_entry(session, world.finance, a, listed_on=dt.date(2026, 5, 1)),
+        "finance_procurement": factories.make_list_entry(session, world.finance, a, listed_on=dt.date(2026, 5, 1),
+                                                         expires_on=dt.date(2027, 4, 30)),
         "housing_bidding": factories.make_list_entry(
             session, world.housing, b, list_name="招标投标违法行为记录名单", domains=["construction_bidding"],
-            listed_on=dt.date(2026, 7, 1)),
+            listed_on=dt.date(2026, 7, 1), expires_on=dt.date(2027, 6, 30)),
         "housing_both": factories.make_list_entry(
             session, world.housing, c, list_name="招标投标违法行为记录名单", domains=["construction_bidding", "procurement"],
-            listed_on=dt.date(2026, 6, 1)),
+            listed_on=dt.date(2026, 6, 1), expires_on=dt.date(2027, 5, 31)),
         "red": factories.make_list_entry(session, world.finance, d, list_type="red", list_name="守信激励对象名单",
                                          reason_category="诚信履约", expires_on=None),
         "watch": factories.make_list_entry(session, world.finance, a, list_type="watch", list_name="重点关注名单",

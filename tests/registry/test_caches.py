@@ -158,7 +158,9 @@ def test_a_dossier_is_read_once_and_forgotten_when_its_entity_changes(session, w
 def test_a_dossier_is_evaluated_again_on_another_day(session, world, screener, wired):
     _, cache = wired
     entity = factories.make_entity(session, "杭州到期建设工程有限公司")
-    factories.make_list_entry(session, world.finance, entity, expires_on=TODAY + dt.timedelta(days=1))
+    # A one-year ban whose last day in force is today.
+    factories.make_list_entry(session, world.finance, entity, listed_on=TODAY - dt.timedelta(days=364),
+                              expires_on=TODAY)
     assert _screen(session, screener, wired, entity.name).decision == "block"
     later = _screen(session, screener, wired, entity.name, today=TODAY + dt.timedelta(days=1))
     assert cache.loads == 2

@@ -66,7 +66,8 @@ def test_procurement_major_violation_rule_is_a_three_year_lookback():
     assert fine.triggers[0].penalty is not None
     assert fine.triggers[0].penalty.min_fine_wan == Decimal(200)
     assert revocation.certainty == "firm"
-    assert fine.certainty == "likely"
+    assert fine.certainty == "firm"  # 200万元: 财库〔2022〕3号
+    assert "财库〔2022〕3号" in fine.legal_basis
 
 
 def _broken(tmp_path: Path, change: Callable[[dict[str, Any]], None], name: str = "measures.json") -> Path:
@@ -181,7 +182,7 @@ def test_one_entity_meets_different_measures_in_procurement_land_and_constructio
     bidding_ban = entry(
         session, world.housing, company, list_name="招标投标违法行为记录名单", domains=["construction_bidding"],
         reason_category="串通投标", legal_basis="《中华人民共和国招标投标法》第五十三条",
-        listed_on=dt.date(2026, 1, 10), expires_on=dt.date(2028, 1, 10),
+        listed_on=dt.date(2026, 1, 10), expires_on=dt.date(2028, 1, 9),  # two years, the most for 串通投标
     )
     defaulter = entry(
         session, court, company, list_name="失信被执行人名单", domains=["procurement"],
@@ -196,7 +197,7 @@ def test_one_entity_meets_different_measures_in_procurement_land_and_constructio
     assert [h.effect for h in procurement] == ["block", "block", "review"]
     assert [(r.record_type, r.id) for r in procurement[0].records] == [("list_entry", debarment.id)]
     assert "政府采购严重违法失信行为记录名单" in procurement[0].records[0].reason
-    assert procurement[0].records[0].ends_on == dt.date(2027, 3, 1)
+    assert procurement[0].records[0].ends_on == dt.date(2027, 3, 2)  # the day after its last day, 2027-03-01
 
     land = applicable_measures(session, company.id, "land", TODAY, MEASURES)
     assert codes(land) == ["trading.court_and_tax_defaulters"]
@@ -260,7 +261,7 @@ def test_revocation_of_a_licence_blocks_procurement_whatever_the_domain_of_the_p
     assert codes(applicable_measures(session, company.id, "land", TODAY, MEASURES)) == ["trading.licence_restriction"]
 
 
-def test_revoked_and_repaired_penalties_never_trigger(session, world):
+def test_revoked_penalties_never_trigger_and_repaired_ones_only_review(session, world):
     company = factories.make_entity(session)
     revoked = penalty(session, world.finance, company, **fine("300", dt.date(2025, 1, 1), severity="serious"))
     repaired = penalty(session, world.finance, company, **fine("300", dt.date(2025, 2, 1), severity="serious"))
@@ -269,15 +270,19 @@ def test_revoked_and_repaired_penalties_never_trigger(session, world):
                                    revoked.version, TODAY)
     repaired.repaired_on = dt.date(2026, 3, 1)  # what the repair workflow records
     session.flush()
-    assert applicable_measures(session, company.id, "procurement", TODAY, MEASURES) == []
+    after = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
+    assert [(h.measure.code, h.effect) for h in after] == [("procurement.major_violation.large_fine", "review")]
+    assert [r.id for r in after[0].records] == [repaired.id]
 
 
-def test_a_black_list_entry_applies_the_day_before_its_expiry_and_not_on_the_day(session, world):
+def test_a_black_list_entry_applies_on_its_last_day_and_not_after(session, world):
+    """expires_on is the entry's last day in force (有效期截止日期): a one-year ban listed 2025-11-23
+    runs through 2026-11-22 (政府采购法 Art. 77) and no longer counts on 2026-11-23."""
     company = factories.make_entity(session)
-    entry(session, world.finance, company, listed_on=dt.date(2025, 11, 23), expires_on=TODAY)
-    day_before = applicable_measures(session, company.id, "procurement", TODAY - dt.timedelta(days=1), MEASURES)
-    assert codes(day_before) == ["procurement.debarment"]
-    assert day_before[0].records[0].ends_on == TODAY
+    entry(session, world.finance, company, listed_on=dt.date(2025, 11, 23), expires_on=TODAY - dt.timedelta(days=1))
+    last_day = applicable_measures(session, company.id, "procurement", TODAY - dt.timedelta(days=1), MEASURES)
+    assert codes(last_day) == ["procurement.debarment"]
+    assert last_day[0].records[0].ends_on == TODAY  # the first day it no longer counts
     assert applicable_measures(session, company.id, "procurement", TODAY, MEASURES) == []
     # nor before it was listed
     assert applicable_measures(session, company.id, "procurement", dt.date(2025, 11, 22), MEASURES) == []
@@ -381,3 +386,49 @@ def test_an_unknown_domain_is_refused(session, world):
     company = factories.make_entity(session)
     with pytest.raises(InvalidInput, match="domain"):
         applicable_measures(session, company.id, "lottery", TODAY, MEASURES)
+
+
+class TestRepairedMajorViolation:
+    """政府采购法 Art. 22, 实施条例 Art. 19: no 重大违法记录 (责令停产停业, 吊销, a fine of 200万元 or more,
+    财库〔2022〕3号) in the 3 years before. Credit repair ends a penalty's publication; no official
+    text we found says it erases the record for this test, so within the 3 years a repaired one
+    makes the screening review (never clear), with the reason."""
+
+    def _repaired_fine(self, session, world, repaired_on: dt.date):
+        company = factories.make_entity(session)
+        fine = factories.make_penalty(session, world.finance, company, categories=["罚款"], fine_amount="250",
+                                      content="罚款250万元", decided_on=dt.date(2025, 1, 10), severity="serious")
+        fine.repaired_on = repaired_on
+        session.flush()
+        return company, fine
+
+    def test_within_three_years_a_repaired_large_fine_is_review_with_the_reason(self, session, world):
+        company, fine = self._repaired_fine(session, world, dt.date(2026, 2, 1))
+        hits = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
+        major = [h for h in hits if h.measure.code == "procurement.major_violation.large_fine"]
+        assert [h.effect for h in major] == ["review"]
+        assert major[0].records[0].repaired
+        assert "信用修复" in major[0].records[0].reason
+
+    def test_as_of_a_day_before_the_repair_it_blocks(self, session, world):
+        """A look-up as of a day before the repair sees the penalty as it stood that day."""
+        company, _ = self._repaired_fine(session, world, dt.date(2026, 2, 1))
+        before = applicable_measures(session, company.id, "procurement", dt.date(2026, 1, 31), MEASURES)
+        assert "procurement.major_violation.large_fine" in codes(before)
+        assert next(h for h in before if h.measure.code == "procurement.major_violation.large_fine").effect == "block"
+
+    def test_after_three_years_it_no_longer_counts(self, session, world):
+        company, _ = self._repaired_fine(session, world, dt.date(2026, 2, 1))
+        later = applicable_measures(session, company.id, "procurement", dt.date(2028, 1, 10), MEASURES)
+        assert "procurement.major_violation.large_fine" not in codes(later)
+
+    def test_a_revoked_decision_never_counts_but_did_before_its_revocation(self, session, world):
+        company = factories.make_entity(session)
+        fine = factories.make_penalty(session, world.finance, company, categories=["罚款"], fine_amount="250",
+                                      content="罚款250万元", decided_on=dt.date(2025, 1, 10), severity="serious")
+        penalty_service.revoke_penalty(session, fine.id, "复议撤销", dt.date(2026, 2, 1),
+                                 factories.supervisor_of(world.finance), fine.version, TODAY)
+        assert "procurement.major_violation.large_fine" not in codes(
+            applicable_measures(session, company.id, "procurement", TODAY, MEASURES))
+        assert "procurement.major_violation.large_fine" in codes(
+            applicable_measures(session, company.id, "procurement", dt.date(2026, 1, 31), MEASURES))

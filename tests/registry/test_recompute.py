@@ -23,7 +23,8 @@ def edited_catalogue(tmp_path: Path, general_max: int):
     for name in ("publication_rules.json", "deadlines.json", "lists.json"):
         shutil.copy(SHIPPED / name, tmp_path / name)
     rules = json.loads((tmp_path / "publication_rules.json").read_text(encoding="utf-8"))
-    rules["rule_sets"][-1]["tiers"]["general"]["max_months"] = general_max
+    national = next(r for r in rules["rule_sets"] if r["code"] == "ndrc-order-36")
+    national["tiers"]["general"]["max_months"] = general_max
     (tmp_path / "publication_rules.json").write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
     return load_catalogue(tmp_path)
 

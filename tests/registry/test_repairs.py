@@ -100,12 +100,13 @@ def test_serious_penalty_waits_twelve_months(session, world, entity):
 
 
 def test_procurement_black_list_cannot_be_repaired_while_it_runs(session, world, entity):
-    entry = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1))
+    entry = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1),
+                                      expires_on=dt.date(2027, 2, 28))  # a two-year ban
     assert entry.repair_from is None
 
     with pytest.raises(Conflict, match="cannot be repaired while the entry runs") as refused:
         submit(session, entry)
-    assert "2027-03-01" in refused.value.message  # when it ends by itself
+    assert "2027-02-28" in refused.value.message  # when it ends by itself
 
 
 def test_market_regulation_serious_list_is_repairable_after_twelve_months(session, world, entity):
@@ -200,7 +201,15 @@ def test_only_the_deciding_authority_decides(session, world, entity, finance, ho
             repairs.reject_repair(session, application.id, "不予修复", outsider, 1, TODAY)
     assert application.status == "submitted"
 
-    assert repairs.accept_repair(session, application.id, factories.ADMIN, 1, TODAY).status == "accepted"
+    # 谁认定、谁修复 (国办发〔2025〕22号): an administrator may not decide in the authority's place.
+    with pytest.raises(NotPermitted, match="谁认定、谁修复"):
+        repairs.accept_repair(session, application.id, factories.ADMIN, 1, TODAY)
+    with pytest.raises(NotPermitted, match="谁认定、谁修复"):
+        repairs.reject_repair(session, application.id, "不予修复", factories.ADMIN, 1, TODAY)
+    assert application.status == "submitted"
+    assert repairs.accept_repair(session, application.id, finance, 1, TODAY).status == "accepted"
+    with pytest.raises(NotPermitted, match="谁认定、谁修复"):
+        repairs.complete_repair(session, application.id, "已修复", factories.ADMIN, 2, TODAY)
     assert repairs.complete_repair(session, application.id, "已修复", finance, 2, TODAY).status == "repaired"
 
 
@@ -375,17 +384,19 @@ def test_completing_is_refused_when_the_record_was_revoked_meanwhile(session, wo
 
 
 def test_deadlines_cross_the_national_day_week(session, world, entity):
-    # Friday 2026-09-25 is 中秋节 (off). Accept: 9/28, 9/29, 9/30. Decide: those three, then
-    # after 国庆 10/1–7: 10/8, 10/9, 10/10 (Saturday make-up workday), 10/12, 10/13, 10/14, 10/15.
+    """The deciding authority decides within 3 working days of receipt (国办发〔2025〕22号); the credit
+    platform's 10 working days are the platform's own deadline, not the authority's.
+
+    Friday 2026-09-25 is 中秋节 (off). Authority: 9/28, 9/29, 9/30. Platform: those three, then
+    after 国庆 10/1–7: 10/8, 10/9, 10/10 (Saturday make-up workday), 10/12, 10/13, 10/14, 10/15."""
     rules = factories.rules(session)
     submitted = dt.date(2026, 9, 25)
     application = submit(session, general_penalty(session, world, entity), today=submitted)
 
-    assert application.accept_by == dt.date(2026, 9, 30)
-    assert application.decide_by == dt.date(2026, 10, 15)
-    assert application.accept_by == rules.calendar.add_working_days(submitted, 3).value
-    assert application.decide_by == rules.calendar.add_working_days(submitted, 10).value
-    assert rules.calendar.working_days_between(submitted, application.decide_by).value == 10
+    assert application.accept_by == application.decide_by == dt.date(2026, 9, 30)
+    assert application.platform_answer_by == dt.date(2026, 10, 15)
+    assert application.decide_by == rules.calendar.add_working_days(submitted, 3).value
+    assert rules.calendar.working_days_between(submitted, application.platform_answer_by).value == 10
     assert application.due_provisional is False
 
 
@@ -410,9 +421,9 @@ def test_overdue_is_read_against_the_day_asked_about(session, world, entity, fin
     assert overdue_ids(dt.date(2026, 10, 1)) == [application.id]
     assert overdue_ids(dt.date(2026, 10, 1), flag=False) == []
 
+    # Taken up late, it is still late until decided: the authority's 3 working days ran out on 9/30.
     repairs.accept_repair(session, application.id, finance, 1, dt.date(2026, 10, 8))
-    assert overdue_ids(dt.date(2026, 10, 15)) == []
-    assert overdue_ids(dt.date(2026, 10, 16)) == [application.id]
+    assert overdue_ids(dt.date(2026, 10, 8)) == [application.id]
     repairs.reject_repair(session, application.id, "逾期未补正材料", finance, 2, dt.date(2026, 10, 16))
     assert overdue_ids(dt.date(2026, 10, 16)) == []
     assert not repairs.is_overdue(application, dt.date(2027, 1, 1))

@@ -84,7 +84,7 @@ class TestJudge:
 def test_the_scenario_records_have_the_deadlines_of_the_catalogue(scenario):
     assert scenario.early.publication_due_on == dt.date(2026, 10, 12)  # National Day week in between
     assert scenario.unpublished.publication_due_on == dt.date(2026, 10, 19)
-    assert scenario.entry_on_time.publication_due_on == dt.date(2026, 10, 8)  # 1 working day
+    assert scenario.entry_on_time.publication_due_on == dt.date(2026, 11, 3)  # 20 working days
     assert scenario.minor.publishable is False
 
 
@@ -105,14 +105,14 @@ def test_figures_per_authority_and_in_total(session, scenario):
     finance = by_id(result)[scenario.finance.id]
     assert (finance.records, finance.on_time, finance.late, finance.overdue, finance.pending) == (3, 1, 1, 1, 0)
     assert finance.on_time_rate == 0.3333
-    assert finance.median_delay_working_days == 1.5  # 1 (across National Day) and 2
+    assert finance.median_delay_working_days == 11.0  # 1 (across National Day) and 21
     assert finance.median_working_days_late == 1.0
 
     total = result.total
     assert (total.authority_id, total.authority_name) == (None, None)
     assert (total.records, total.on_time, total.late, total.overdue, total.pending, total.exempt) == (11, 3, 3, 2, 1, 2)
     assert total.on_time_rate == 0.375
-    assert total.median_delay_working_days == 4.5  # 1, 2, 2, 7, 8, 11
+    assert total.median_delay_working_days == 7.5  # 1, 2, 7, 8, 11, 21
     assert total.median_working_days_late == 1.0  # 1, 1, 4
 
 
@@ -128,7 +128,7 @@ def test_overdue_records_are_listed_most_overdue_first(session, scenario):
     assert (penalty.decided_on, penalty.due_on, penalty.working_days_overdue) == (
         dt.date(2026, 10, 9), dt.date(2026, 10, 19), 25)
     assert entry.subject_name == "宁波甬达信息技术有限公司"
-    assert (entry.due_on, entry.working_days_overdue, entry.provisional) == (dt.date(2026, 11, 17), 4, False)
+    assert (entry.due_on, entry.working_days_overdue, entry.provisional) == (dt.date(2026, 11, 5), 12, False)
 
 
 def test_the_china_date_of_publication_decides(session, scenario):
@@ -169,8 +169,8 @@ class TestEndedRecords:
 
     def test_ended_unpublished_by_the_due_date_is_exempt(self, session, scenario):
         finance = supervisor_of(scenario.finance)
-        entry = scenario.entry_unpublished  # due 2026-11-17
-        list_entries.remove_list_entry(session, entry.id, "行政复议决定撤销", dt.date(2026, 11, 17), finance,
+        entry = scenario.entry_unpublished  # due 2026-11-05
+        list_entries.remove_list_entry(session, entry.id, "行政复议决定撤销", dt.date(2026, 11, 5), finance,
                                        entry.version, TODAY)
         session.commit()
         row = by_id(report(session))[scenario.finance.id]
@@ -184,8 +184,8 @@ class TestEndedRecords:
         session.commit()
         result = report(session)
         assert by_id(result)[scenario.land.id].overdue == 1
-        assert result.overdue[0].record_id == penalty.id
-        assert result.overdue[0].working_days_overdue == 4  # 10-20 … 10-23, not up to today
+        late = {row.record_id: row for row in result.overdue if row.record_type == "penalty"}
+        assert late[penalty.id].working_days_overdue == 4  # 10-20 … 10-23, not up to today
 
 
 class TestWhoMaySee:
