@@ -175,7 +175,8 @@ class BatchImporter(RowImporter):
             self.forget_provisional()
             self.reset_chunk()
             fallback = RowImporter(self.session, self.actor, self.authority, self.kind, self.layout, self.report,
-                                   self.today, self.rules, self.vault, self.now, self.entities, self.authorities)
+                                   self.today, self.rules, self.vault, self.now, defaults=self.defaults,
+                                   entities=self.entities, authorities=self.authorities)
             fallback.process(rows)
             return
         for outcome in outcomes:
@@ -269,6 +270,8 @@ class BatchImporter(RowImporter):
         except RegistryError as exc:
             raise RowRejected(self.from_error(row, exc)) from exc
         self.entities.update(pending)
+        if isinstance(record, Penalty):
+            self.flag_end_as_given(row, record)
         self.staged.append(_Staged(row.number, list(self.row_entities), record))
         self.staged_records[self.natural_key(row)] = record
         self.staged_rows[id(record)] = row.number
@@ -299,7 +302,7 @@ class BatchImporter(RowImporter):
         periods = self.derived.get(key)
         if periods is None:
             periods = self.derived[key] = penalty_service._periods(self.session, state, self.rules,
-                                                                   explicit_end=explicit_end)
+                                                                   explicit_end=explicit_end, keep_given_end=True)
         state.update(periods)
         penalty = Penalty(authority_id=state["authority_id"], status="effective",
                           **{k: state.get(k) for k in (*penalty_service.CORRECTABLE, *periods)})

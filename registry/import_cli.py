@@ -28,6 +28,7 @@ from registry.importing import (
 )
 from registry.ledger import OPERATOR
 from registry.runtime import current_rules, current_runtime
+from registry.vocab import DOMAINS, SEVERITIES
 
 SHOWN_PROBLEMS = 20  # on the terminal without --report; the report file holds every one
 
@@ -59,7 +60,12 @@ def _show_problems(report: ImportReport) -> None:
               help="id of the authority whose decisions the file holds (required: 谁批准、谁公开)")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="write every problem (row, column, value, reason) to PATH.csv or PATH.xlsx")
-def import_file(file: Path, kind: str | None, mode: str, authority_id: int | None, report_path: Path | None) -> None:
+@click.option("--severity", type=click.Choice(list(SEVERITIES)), default=None,
+              help="失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)")
+@click.option("--domain", type=click.Choice(list(DOMAINS)), default=None,
+              help="交易领域 for rows that leave it empty (needed when the authority supervises several)")
+def import_file(file: Path, kind: str | None, mode: str, authority_id: int | None, report_path: Path | None,
+                severity: str | None, domain: str | None) -> None:
     """Import the penalties or list entries of an XLSX or CSV FILE with the standard Chinese headers."""
     write_intent.set(True)
     fmt = report_path.suffix.lower().lstrip(".") if report_path is not None else None
@@ -81,7 +87,7 @@ def import_file(file: Path, kind: str | None, mode: str, authority_id: int | Non
             report = import_records(
                 session, file, file.name, actor=OPERATOR, kind=kind, mode=mode, today=runtime.clock.today(),
                 rules=current_rules(session), vault=runtime.vault, progress=progress, authority_id=authority_id,
-                now=runtime.clock.now(),
+                now=runtime.clock.now(), defaults={"severity": severity, "domain": domain},
             )
     except RegistryError as exc:  # the file cannot be read, or the authority is unknown
         _refuse(exc.message)

@@ -42,7 +42,7 @@ from registry.import_files import (
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
 from registry.penalty_fields import PENALTY_FIELDS
-from registry.publication import Rules
+from registry.publication import Decider, Rules, default_severity
 from registry.services.entities import create_entity
 from registry.services.list_entries import create_list_entry
 from registry.services.penalties import record_penalty
@@ -52,6 +52,7 @@ from registry.vocab import (
     LIST_ENTRY_STATES,
     LIST_TYPES,
     PENALTY_STATES,
+    PROCEDURES,
     SEVERITIES,
 )
 from sync.national import columns as export_columns
@@ -188,6 +189,7 @@ def _column(kind: str, name: str, *aliases: str, read: Callable[[Any], Any] | No
 PENALTY_COLUMNS: tuple[Column, ...] = (
     *(Column(f.name, f.header, _READERS.get(f.name, text_value), f.older_headers) for f in PENALTY_FIELDS),
     _column("penalties", "severity"),
+    _column("penalties", "procedure", read=vocabulary(PROCEDURES)),
     _column("penalties", "domain", read=_read_domain_or_none),
     _column("penalties", "project_code"),
     _column("penalties", "status", read=vocabulary(PENALTY_STATES)),
@@ -220,12 +222,18 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
 COLUMNS = {"penalties": PENALTY_COLUMNS, "list-entries": LIST_ENTRY_COLUMNS}
 REQUIRED = {
     "penalties": ("subject_name", "decision_number", "violation_type", "facts", "basis", "categories",
-                  "content", "decided_on", "severity"),
+                  "content", "decided_on"),
     "list-entries": ("subject_name", "list_name", "decision_number", "reason_category", "facts",
                      "legal_basis", "listed_on"),
 }
-# The column naming the trading domain(s): needed unless the authority supervises exactly one.
+# The column naming the trading domain(s): needed unless the authority supervises exactly one
+# or the upload gives a file-wide default.
 DOMAIN_FIELD = {"penalties": "domain", "list-entries": "domains"}
+# Columns the standard 双公示 sheet does not have, which a file-wide default given on upload
+# (CLI option, form field, API field) may stand in for: 失信程度 and the trading domain.
+DEFAULTABLE = {"penalties": ("severity", "domain"), "list-entries": ("domains",)}
+DEFAULT_OPTIONS = {"severity": "--severity / 失信程度 severity", "domain": "--domain / 交易领域 domain",
+                   "domains": "--domain / 交易领域 domain"}
 
 
 def _keys(kind: str) -> dict[str, Column]:
@@ -280,7 +288,8 @@ class Layout:
         return column.header if column is not None else ""
 
 
-def layout_of(table: Table, kind: str, report: ImportReport, authority: Authority) -> Layout:
+def layout_of(table: Table, kind: str, report: ImportReport, authority: Authority,
+              defaults: Mapping[str, Any] | None = None) -> Layout:
     positions: list[tuple[int, Column, str]] = []
     written: dict[str, str] = {}
     for index, header in enumerate(table.headers):
@@ -303,16 +312,26 @@ def layout_of(table: Table, kind: str, report: ImportReport, authority: Authorit
         written[column.name] = header
         positions.append((index, column, header))
     required = list(REQUIRED[kind])
-    if len(authority.domains) != 1:
-        required.append(DOMAIN_FIELD[kind])
     missing = [c for c in COLUMNS[kind] if c.name in required and c.name not in written]
     if missing:
-        because = (" (the authority supervises several trading domains, so each row names its own)"
-                   if any(c.name == DOMAIN_FIELD[kind] for c in missing) else "")
         raise FileRefused.because(
-            f"{report.filename}: required column(s) missing: {'、'.join(c.header for c in missing)}{because}; "
+            f"{report.filename}: required column(s) missing: {'、'.join(c.header for c in missing)}; "
             "nothing was imported"
         )
+    given = {k for k, v in (defaults or {}).items() if v}
+    needed = [name for name in DEFAULTABLE[kind] if name not in written and name not in given
+              and not (name == DOMAIN_FIELD[kind] and len(authority.domains) == 1)]
+    if needed:
+        headers = {c.name: c.header for c in COLUMNS[kind]}
+        message = (
+            f"{report.filename}: the sheet has no {'、'.join(headers[n] for n in needed)} column and no file-wide "
+            f"default was given: give {'; '.join(DEFAULT_OPTIONS[n] for n in needed)} on upload"
+            + (f" ({authority.name} supervises several trading domains)" if DOMAIN_FIELD[kind] in needed else "")
+            + "; nothing was imported"
+        )
+        # Named by the upload's own fields (severity, domain), where the default is given.
+        raise FileRefused(message, {"domain" if n == "domains" else n: [
+            f"表中没有“{headers[n]}”列，须给出文件默认值"] for n in needed})
     return Layout(tuple(positions), written)
 
 
@@ -431,7 +450,7 @@ _ENTITY_DETAILS = (
     "social_org_registration_no", "legal_representative", "legal_rep_id_type", "legal_rep_id_number",
 )
 _TERMS: dict[str, Mapping[str, str]] = {
-    "severity": SEVERITIES, "domain": DOMAINS, "domains": DOMAINS, "list_type": LIST_TYPES,
+    "severity": SEVERITIES, "procedure": PROCEDURES, "domain": DOMAINS, "domains": DOMAINS, "list_type": LIST_TYPES,
 }
 Record = Penalty | ListEntry
 EntityKey = tuple[str, str]
@@ -472,6 +491,8 @@ class RowImporter:
     rules: Rules
     vault: IdentityVault
     now: dt.datetime | None
+    # File-wide defaults given on upload for columns the sheet lacks: severity, domain.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
     # Subjects found or created by this import, by how a row names them.
     entities: dict[EntityKey, int] = field(default_factory=dict)
     authorities: dict[str, int | None] = field(default_factory=dict)
@@ -525,8 +546,9 @@ class RowImporter:
             with self.session.begin_nested():
                 entity_id = self.subject(row, pending)
                 if self.kind == "penalties":
-                    record_penalty(self.session, self.penalty_data(row, entity_id), self.actor, self.today,
-                                   rules=self.rules, now=self.now)
+                    penalty = record_penalty(self.session, self.penalty_data(row, entity_id), self.actor,
+                                             self.today, rules=self.rules, now=self.now, keep_given_end=True)
+                    self.flag_end_as_given(row, penalty)
                 else:
                     create_list_entry(self.session, self.list_entry_data(row, entity_id), self.actor, self.today,
                                       rules=self.rules, now=self.now)
@@ -537,6 +559,20 @@ class RowImporter:
         # Only now that the row's savepoint is released do its new subjects serve later rows.
         self.entities.update(pending)
         self.report.entities_created += self.new_entities
+
+    def rules_severity(self, data: Mapping[str, Any]) -> str | None:
+        if not isinstance(data.get("decided_on"), dt.date):
+            return None
+        return default_severity(self.rules.catalogue, decided_on=data["decided_on"], procedure=data.get("procedure"),
+                                categories=list(data.get("categories") or []),
+                                decider=Decider(self.authority.sector, self.authority.region_code))
+
+    def flag_end_as_given(self, row: Row, penalty: Penalty) -> None:
+        """Real 双公示 data was computed under many local rules: a 公示截止期 outside the national
+        period is kept as given and flagged in the report, never refused."""
+        if penalty.publication_end_as_given:
+            self.report.problems.append(self.problem(
+                row, "publication_ends_on", f"kept as given, flagged: {penalty.publication_note}"))
 
     # -- problems ------------------------------------------------------------------------------
 
@@ -667,7 +703,7 @@ class RowImporter:
                 yield name, getattr(penalty, name)
         # Left empty, these take the registry's default (the derived period, the authority's
         # domain, public, in force): only a value the row gives is compared.
-        for name in ("publication_ends_on", "severity", "domain", "is_public", "status"):
+        for name in ("publication_ends_on", "severity", "procedure", "domain", "is_public", "status"):
             if values.get(name) is not None and values[name] != getattr(penalty, name):
                 yield name, getattr(penalty, name)
         if values.get("data_source_name") or values.get("data_source_uscc"):
@@ -833,12 +869,15 @@ class RowImporter:
             name: values.get(name) for name in (
                 "decision_number", "violation_type", "facts", "basis", "categories", "content", "fine_amount",
                 "confiscation_amount", "licence_affected", "decided_on", "valid_until", "publication_ends_on",
-                "remarks", "severity", "project_code", "not_public_reason",
+                "remarks", "severity", "procedure", "project_code", "not_public_reason",
             )
         }
         data["entity_id"] = entity_id
         data["authority_id"] = self.authority.id
-        data["domain"] = values.get("domain") or self.domain_default(row)
+        # A row's own 失信程度; else what the rules say (Order 36: 简易程序, 警告, 通报批评 are 轻微);
+        # else the file-wide default given on upload.
+        data["severity"] = values.get("severity") or self.rules_severity(data) or self.defaults.get("severity")
+        data["domain"] = values.get("domain") or self.defaults.get("domain") or self.domain_default(row)
         if values.get("is_public") is not None:
             data["is_public"] = values["is_public"]
         source = self.data_source(row)
@@ -873,7 +912,7 @@ class RowImporter:
             )
         }
         data.update(entity_id=entity_id, authority_id=self.authority.id, list_type=list_type,
-                    domains=values.get("domains") or [self.domain_default(row)])
+                    domains=values.get("domains") or [self.defaults.get("domain") or self.domain_default(row)])
         if values.get("is_public") is not None:
             data["is_public"] = values["is_public"]
         if data["listed_on"] is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -53,6 +53,7 @@ from registry.ledger import Actor
 from registry.models import Authority
 from registry.publication import Rules
 from registry.services.records import owning_authority
+from registry.vocab import DOMAINS, SEVERITIES
 
 __all__ = [
     "KINDS", "MODES", "REPORT_FORMATS", "WRITERS", "FileRefused", "ImportReport", "Problem", "import_records",
@@ -81,6 +82,7 @@ def import_records(
     authority_id: int | None = None,
     now: dt.datetime | None = None,
     writer: str = "batched",
+    defaults: Mapping[str, Any] | None = None,
 ) -> ImportReport:
     """批量导入: record the penalties or list entries of an XLSX or CSV file for one authority.
 
@@ -89,6 +91,8 @@ def import_records(
     rejected or conflicting row and nothing is written; mode "skip": the good rows are written.
     `progress(done, total)` is called as rows are read (total is an estimate for a CSV).
     `writer` "services" records row by row through the services (slower; the same rows).
+    `defaults` (severity, domain) stand in for columns the sheet lacks — the standard 双公示
+    sheet has neither — on every row that leaves them empty.
     Never commits. Raises FileRefused when the file as a whole cannot be read, NotPermitted or
     InvalidInput when the actor may not import for the authority.
     """
@@ -98,6 +102,7 @@ def import_records(
         raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
     if writer not in WRITERS:
         raise InvalidInput.field("writer", f"must be one of {', '.join(WRITERS)}")
+    given = _defaults(defaults)
     owner = owning_authority(session, actor, authority_id)
     authority = session.get(Authority, owner)
     if authority is None:  # owning_authority has just loaded it
@@ -105,9 +110,9 @@ def import_records(
     with open_table(source, filename, is_header) as table:
         chosen = kind or detect_kind(table.headers, filename)
         report = ImportReport(filename, chosen, mode, owner, notes=list(table.notes))
-        layout = layout_of(table, chosen, report, authority)
+        layout = layout_of(table, chosen, report, authority, given)
         make = BatchImporter if writer == "batched" else RowImporter
-        importer = make(session, actor, authority, chosen, layout, report, today, rules, vault, now)
+        importer = make(session, actor, authority, chosen, layout, report, today, rules, vault, now, given)
         # Mode all: everything in one savepoint, released only if every row was good.
         outer = session.begin_nested() if mode == "all" else None
         try:
@@ -137,6 +142,19 @@ def import_records(
             else:
                 outer.commit()
     return report
+
+
+def _defaults(defaults: Mapping[str, Any] | None) -> dict[str, str]:
+    """The file-wide defaults, checked: 失信程度 and 交易领域 codes (empty ones are left out)."""
+    given = {k: v for k, v in (defaults or {}).items() if v}
+    unknown = sorted(set(given) - {"severity", "domain"})
+    if unknown:
+        raise InvalidInput.field(unknown[0], "only severity and domain have file-wide defaults")
+    if "severity" in given and given["severity"] not in SEVERITIES:
+        raise InvalidInput.field("severity", f"失信程度须为 {', '.join(SEVERITIES)} 之一")
+    if "domain" in given and given["domain"] not in DOMAINS:
+        raise InvalidInput.field("domain", f"交易领域须为 {', '.join(DOMAINS)} 之一")
+    return given
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from registry.errors import RegistryError
 from registry.importing import MODES, REPORT_FORMATS, import_records
 from registry.models import Authority
 from registry.runtime import current_rules, current_runtime
+from registry.vocab import DOMAINS, SEVERITIES
 
 bp = Blueprint("imports_page", __name__)
 SHOWN_PROBLEMS = 500
@@ -36,9 +37,11 @@ def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
                    if actor is not None and actor.role == "admin" else [])
     own = db.session.get(Authority, actor.authority_id) if actor and actor.authority_id else None
     values = {"kind": request.form.get("kind", ""), "mode": request.form.get("mode", "all"),
-              "report": request.form.get("report", ""), "authority_id": request.form.get("authority_id", "")}
+              "report": request.form.get("report", ""), "authority_id": request.form.get("authority_id", ""),
+              "severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}
     return render_template("console/import.html", kinds=KIND_CHOICES, modes=MODE_CHOICES,
                            reports=REPORT_CHOICES, authorities=authorities, own=own, values=values,
+                           severities=SEVERITIES, domains=DOMAINS,
                            shown_problems=SHOWN_PROBLEMS, **context), status
 
 
@@ -77,6 +80,11 @@ def upload() -> ResponseReturnValue:
             errors["authority_id"] = "管理员须选择数据所属的机关（谁批准、谁公开）。"
         else:
             authority_id = int(raw)
+    defaults = {"severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}
+    if defaults["severity"] and defaults["severity"] not in SEVERITIES:
+        errors["severity"] = "请选择失信程度。"
+    if defaults["domain"] and defaults["domain"] not in DOMAINS:
+        errors["domain"] = "请选择交易领域。"
     if errors or file is None:
         return _form_page(400, errors=errors)
     session = db.session()
@@ -84,9 +92,12 @@ def upload() -> ResponseReturnValue:
         report = import_records(
             session, file.stream, file.filename or "upload", actor=actor, kind=kind, mode=mode, today=today(),
             rules=current_rules(session), vault=current_runtime().vault, authority_id=authority_id, now=now(),
+            defaults=defaults,
         )
     except RegistryError as exc:  # FileRefused (unreadable, no header, columns missing) is one too
         field = "authority_id" if actor.role == "admin" and exc.status in (403, 404) else "file"
+        if exc.errors and set(exc.errors) <= {"severity", "domain"}:  # a file-wide default is missing
+            return _form_page(exc.status, errors={name: exc.message for name in exc.errors})
         return _form_page(exc.status, errors={field: exc.message})
     status = 200 if report.written else 422  # 422: nothing is written and the request rolls back
     if fmt is not None:

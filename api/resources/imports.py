@@ -89,6 +89,7 @@ class Imports(MethodView):
             session, file.stream, file.filename or "upload", actor=actor(), kind=upload.get("kind"),
             mode=upload["mode"], today=today(), rules=current_rules(session), vault=current_runtime().vault,
             authority_id=upload.get("authority_id"), now=now(),
+            defaults={"severity": upload.get("severity"), "domain": upload.get("domain")},
         )
         status = 200 if report.written else 422  # 422: nothing written, and the request rolls back
         if fmt is None:

@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from api.schemas.common import StrictSchema, one_of, ref_id
 from registry.importing import KINDS, MODES, REPORT_FORMATS, ImportReport
+from registry.vocab import DOMAINS, SEVERITIES
 
 PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one
 
@@ -34,6 +35,10 @@ class ImportUpload(StrictSchema):
     authority_id = ref_id(metadata={
         "description": "the authority whose decisions the file holds: an administrator names it; a "
                        "supervisor imports for its own"})
+    severity = one_of(SEVERITIES, metadata={
+        "description": "失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)"})
+    domain = one_of(DOMAINS, metadata={
+        "description": "交易领域 for rows that leave it empty (needed when the authority supervises several)"})
 
 
 class ImportQuery(StrictSchema):

@@ -3,7 +3,8 @@ entry's end date as its last day in force
 
 - authorities.sector: the 系统 an authority belongs to (SAMR rules bind 市场监管 only); existing
   authorities get the one their name says (名称含“市场监督管理” → market_supervision), else other;
-- penalties.procedure (简易程序 / 普通程序; NULL on old records) and penalties.publication_note;
+- penalties.procedure (简易程序 / 普通程序; NULL on old records), penalties.publication_note, and
+  penalties.publication_end_as_given (an imported 公示截止期 kept as given though outside the period);
 - repair_applications.platform_answer_by: the credit platform's own deadline, beside the
   deciding authority's;
 - list_entries.expires_on now holds the last day in force (有效期截止日期, inclusive). It held the
@@ -58,6 +59,7 @@ def upgrade():
     with op.batch_alter_table('penalties', schema=None) as batch_op:
         batch_op.add_column(sa.Column('procedure', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('publication_note', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('publication_end_as_given', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('repair_applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('platform_answer_by', sa.Date(), nullable=True))
@@ -81,6 +83,7 @@ def downgrade():
         batch_op.drop_column('platform_answer_by')
 
     with op.batch_alter_table('penalties', schema=None) as batch_op:
+        batch_op.drop_column('publication_end_as_given')
         batch_op.drop_column('publication_note')
         batch_op.drop_column('procedure')
 

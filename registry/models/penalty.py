@@ -67,6 +67,9 @@ class Penalty(Base):
     publication_note: Mapped[str | None] = mapped_column(sa.Text)
     # True when the authority set 公示截止期 itself (within the period); False: the rule set's maximum.
     publication_end_chosen: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # True when an imported 公示截止期 lies outside the period the rules give (real data computed under
+    # a local rule): kept as given, flagged in the import report and in publication_note.
+    publication_end_as_given: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     repair_from: Mapped[dt.date | None]
     repaired_on: Mapped[dt.date | None]
     # 公开时效: when it had to be published by, and whether that rests on a provisional calendar.
@@ -129,6 +132,7 @@ class Penalty(Base):
             "publication_starts_on": _iso(self.publication_starts_on),
             "publication_note": self.publication_note,
             "publication_end_chosen": self.publication_end_chosen,
+            "publication_end_as_given": self.publication_end_as_given,
             "repair_from": _iso(self.repair_from),
             "repaired_on": _iso(self.repaired_on),
             "publication_due_on": _iso(self.publication_due_on),

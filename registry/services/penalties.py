@@ -137,34 +137,42 @@ def _window(session: Session, state: dict[str, Any], rules: Rules) -> Publicatio
     )
 
 
-def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool) -> dict[str, Any]:
+def _periods(
+    session: Session, state: dict[str, Any], rules: Rules, *, explicit_end: bool, keep_given_end: bool = False,
+) -> dict[str, Any]:
     """Publication period and disclosure deadline by the rules in force on the decision date.
 
     A 公示截止期 the authority gives must lie between the earliest repair date and the rule
     set's maximum; without one it is the maximum. A date the authority once chose is kept
-    (through corrections and rule changes) while it still fits the period.
+    (through corrections and rule changes) while it still fits the period. `keep_given_end`
+    (imports of real data, computed under many local rules) keeps a given date outside the
+    period as given, marked `publication_end_as_given` and explained in `publication_note`.
     """
     window = _window(session, state, rules)
     end: dt.date | None = state.get("publication_ends_on")
     chosen = explicit_end or bool(state.get("publication_end_chosen"))
     fits = chosen and end is not None and window.repair_from <= end <= window.ends_on
-    if explicit_end and not fits:
-        raise InvalidInput.field(
-            "publication_ends_on",
-            f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
-            f"published until a day from {window.repair_from} to {window.ends_on}",
-        )
+    outside = (f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
+               f"published until a day from {window.repair_from} to {window.ends_on}")
+    as_given = end is not None and not fits and (
+        (explicit_end and keep_given_end) or (not explicit_end and bool(state.get("publication_end_as_given"))))
+    if explicit_end and not fits and not as_given:
+        raise InvalidInput.field("publication_ends_on", outside)
+    note = window.note
+    if as_given:
+        note = f"公示截止期按来源数据保留：{outside}"
     due = disclosure_due(rules, record_type="penalty", domains=[state["domain"]], decided_on=state["decided_on"],
                          decider=decider_of(session, state["authority_id"]))
     return {
         "rule_set": window.rule_set,
         "publication_tier": window.tier,
         "publishable": window.publishable,
-        "publication_note": window.note,
+        "publication_note": note,
         "publication_starts_on": window.starts_on,
         "repair_from": window.repair_from,
-        "publication_ends_on": end if fits else window.ends_on,
-        "publication_end_chosen": fits,
+        "publication_ends_on": end if fits or as_given else window.ends_on,
+        "publication_end_chosen": fits or as_given,
+        "publication_end_as_given": as_given,
         "publication_due_on": due.value,
         "due_provisional": due.provisional,
     }
@@ -172,16 +180,19 @@ def _periods(session: Session, state: dict[str, Any], rules: Rules, *, explicit_
 
 def record_penalty(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, keep_given_end: bool = False,
 ) -> Penalty:
-    """Record a 行政处罚 decided by the actor's authority; its publication period follows the rules."""
+    """Record a 行政处罚 decided by the actor's authority; its publication period follows the rules.
+
+    `keep_given_end`: an import keeps a 公示截止期 outside the period as given (see `_periods`)."""
     state = dict(data)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("data_source_authority_id", state["authority_id"])
     state.setdefault("is_public", True)
     _validate(session, state, today, rules)
     _check_unique(session, state["authority_id"], state["decision_number"], None)
-    periods = _periods(session, state, rules, explicit_end=data.get("publication_ends_on") is not None)
+    periods = _periods(session, state, rules, explicit_end=data.get("publication_ends_on") is not None,
+                       keep_given_end=keep_given_end)
     state.update(periods)
     penalty = Penalty(authority_id=state["authority_id"], status="effective",
                       **{k: state.get(k) for k in (*CORRECTABLE, *periods)})
@@ -217,7 +228,8 @@ def correct_penalty(
     before = penalty.snapshot()
     state = {k: getattr(penalty, k) for k in CORRECTABLE}
     apply_changes(state, changes)
-    state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
+    state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen,
+                 publication_end_as_given=penalty.publication_end_as_given)
     _validate(session, state, today, rules)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
@@ -245,7 +257,8 @@ def recompute_penalty_periods(session: Session, rules: Rules, actor: Actor) -> i
     count = 0
     for penalty in session.scalars(sa.select(Penalty).order_by(Penalty.id)):
         state = {k: getattr(penalty, k) for k in CORRECTABLE}
-        state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen)
+        state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen,
+                     publication_end_as_given=penalty.publication_end_as_given)
         count += apply_derived(
             session, penalty, _periods(session, state, rules, explicit_end=False), record_type="penalty",
             authority_id=penalty.authority_id, actor=actor,
