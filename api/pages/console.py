@@ -102,6 +102,7 @@ from registry.vocab import (
     LIST_TYPES,
     PENALTY_CATEGORIES,
     PENALTY_STATES,
+    PROCEDURES,
     REPAIR_STATES,
     SEVERITIES,
 )
@@ -113,7 +114,7 @@ REPAIR_ACTIONS = {"accept": "受理", "reject": "不予修复", "complete": "修
 
 LABELS = {
     "states": PUBLICATION_STATES, "state_meanings": STATE_MEANINGS, "domains": DOMAINS,
-    "severities": SEVERITIES, "list_types": LIST_TYPES, "entry_states": LIST_ENTRY_STATES,
+    "severities": SEVERITIES, "procedures": PROCEDURES, "list_types": LIST_TYPES, "entry_states": LIST_ENTRY_STATES,
     "penalty_states": PENALTY_STATES, "repair_states": REPAIR_STATES, "record_types": RECORD_TYPES,
     "kinds": ENTITY_KINDS, "roles": ROLE_NAMES, "actions": ACTIONS, "categories": PENALTY_CATEGORIES,
 }

@@ -47,6 +47,7 @@ from registry.vocab import (
     LIST_ENTRY_STATES,
     LIST_TYPES,
     PENALTY_STATES,
+    PROCEDURES,
     SEVERITIES,
 )
 
@@ -84,6 +85,7 @@ PENALTY_LABELS = {
     "subject": "行政相对人（统一社会信用代码或登记主体编号）",
     "authority_id": _PENALTY_HEADERS["authority_name"],
     "data_source_authority_id": _PENALTY_HEADERS["data_source_name"],
+    "procedure": "处罚程序",
     "severity": "失信程度",
     "domain": "交易领域",
     "project_code": "项目编号",
@@ -111,6 +113,7 @@ _DERIVED_LABELS = {
     "entity_id": "主体编号", "subject_name": "行政相对人名称", "subject_uscc": "统一社会信用代码",
     "authority_id": "机关编号", "data_source_authority_id": "数据来源单位编号",
     "rule_set": "公示规则", "publication_tier": "公示档次", "publishable": "依规公示",
+    "publication_note": "公示说明", "publication_end_as_given": "公示截止期按来源数据保留",
     "publication_starts_on": "公示起始日", "publication_end_chosen": "公示截止期由机关确定",
     "repair_from": "可申请信用修复日", "repaired_on": "信用修复日", "publication_due_on": "应公开日期",
     "due_provisional": "应公开日期含推定日历", "first_published_at": "首次公开时间", "status": "状态",
@@ -386,7 +389,8 @@ def history_value(key: str, value: Any, record_type: str) -> str:
     """A value as an audit snapshot stores it (codes, ISO dates), in the words the pages use."""
     vocabulary: dict[str, str] | None = {
         "status": PENALTY_STATES if record_type == "penalty" else LIST_ENTRY_STATES,
-        "severity": SEVERITIES, "publication_tier": SEVERITIES, "domain": DOMAINS, "domains": DOMAINS,
+        "severity": SEVERITIES, "publication_tier": SEVERITIES, "procedure": PROCEDURES, "domain": DOMAINS,
+        "domains": DOMAINS,
         "list_type": LIST_TYPES,
     }.get(key)
     if vocabulary is not None:

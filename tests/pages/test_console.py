@@ -289,7 +289,7 @@ def test_due_lists_overdue_and_pending_records_in_working_days(
 def test_the_form_labels_every_field_the_api_takes(finance: FlaskClient) -> None:
     page = text_of(finance.get("/console/penalties/new"))
     for name in ("subject", "decision_number", "decided_on", "violation_type", "facts", "basis", "content",
-                 "fine_amount", "confiscation_amount", "licence_affected", "valid_until", "severity", "domain",
+                 "fine_amount", "confiscation_amount", "licence_affected", "valid_until", "procedure", "severity", "domain",
                  "project_code", "publication_ends_on", "not_public_reason", "remarks", "data_source_authority_id"):
         assert f'<label for="{name}">' in page, name
     for header in ("行政处罚决定书文号", "违法行为类型", "罚款金额（万元）", "没收违法所得、没收非法财物的金额（万元）",
@@ -297,6 +297,20 @@ def test_the_form_labels_every_field_the_api_takes(finance: FlaskClient) -> None
         assert header in page
     assert page.count('name="categories"') == 14  # 行政处罚法 Art. 9
     assert "浙江省财政厅" in page  # the key's authority, not a choice
+
+
+def test_a_simple_procedure_penalty_of_2026_is_recorded_without_severity_and_kept_unpublished(
+    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+) -> None:
+    """国家发展改革委令第36号: a 简易程序 decision is 轻微 unless the authority records otherwise, and a
+    轻微 record is in principle not published; the form lets the severity be derived and says why."""
+    r = post_form(finance, "/console/penalties/new", penalty_form(entity, procedure="simple", severity=""))
+    assert r.status_code == 303, text_of(r)
+    stored = session.scalars(sa.select(Penalty).where(Penalty.decision_number == "浙财采罚〔2026〕88号")).one()
+    assert (stored.procedure, stored.severity, stored.publishable) == ("simple", "minor", False)
+    page = text_of(finance.get(r.headers["Location"]))
+    assert "简易程序" in page
+    assert "原则上不予公示" in page
 
 
 def test_a_bad_field_shows_the_apis_message_next_to_it_and_stores_nothing(
