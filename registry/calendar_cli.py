@@ -21,10 +21,12 @@ from flask.cli import AppGroup
 
 from registry.database import db, write_intent
 from registry.errors import RegistryError
+from registry.holidays import statutory_holidays
 from registry.ledger import OPERATOR
 from registry.runtime import current_runtime
 from registry.services import calendar as service
 from registry.services.recompute import RecomputeReport
+from registry.workdays import outlook_of
 
 
 def _report_recompute(report: RecomputeReport | None) -> None:
@@ -204,21 +206,32 @@ def load(file: Path, notice: str | None) -> None:
 @calendar.command("show")
 @click.argument("year", type=int)
 def show(year: int) -> None:
-    """Say where YEAR's working days come from (override, package, provisional) and list its overrides."""
+    """Say where YEAR's working days come from (override, package, provisional) and list its overrides.
+
+    Also warns (on stderr) when, by the registry's clock, next year's notice is due and not
+    loaded (from 1 November), or this year's is not: deadlines counted into it are provisional.
+    """
     try:
         found = service.describe_calendar_year(db.session(), year)
+        outlook = outlook_of(db.session(), current_runtime().clock.today())
     except RegistryError as exc:
         _refuse(exc.message)
     db.session.rollback()
+    if outlook.warning is not None:
+        click.echo(f"warning: {outlook.warning}", err=True)
     if found.loaded is None:
         meaning = {
             "package": "the chinesecalendar package knows this year; no overrides are loaded",
             "provisional": "no override is loaded and the chinesecalendar package does not know this "
-                           "year: Monday to Friday are assumed to be working days and every answer "
-                           "is marked provisional; load the year's notice with "
+                           "year: weekends and the statutory holidays of 《全国年节及纪念日放假办法》 "
+                           "are assumed off, every other day worked (补假 and 调休 are unknown), and "
+                           "every answer is marked provisional; load the year's notice with "
                            "`flask registry calendar load FILE` (docs/calendar.md)",
         }[found.source]
         click.echo(f"{year}: {found.source} ({meaning})")
+        if found.source == "provisional":
+            for holiday in statutory_holidays(year):
+                click.echo(f"  {holiday.date}  {holiday.date:%a}  assumed  {holiday.name}")
         return
     loaded = found.loaded
     click.echo(f"{year}: override — {loaded.notice}")

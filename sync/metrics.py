@@ -2,16 +2,26 @@
 
 Built per scrape from the database through a throw-away collector registry: the status lives in
 the database (a scheduler process and web workers share it), not in any one process's memory.
+
+Besides the push status, two gauges watch the working-day calendar (registry.workdays):
+`registry_calendar_next_year_loaded` (1 when next year's arrangement is known, loaded or in the
+`chinesecalendar` package) and `registry_calendar_warning` (1 while a deadline may be counted
+on a provisional year: from 1 November when next year's 放假安排 notice is not loaded, or any
+day of a year that is itself provisional). Alert on the second.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import has_app_context
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from registry.database import db
+from registry.runtime import current_runtime
+from registry.workdays import Outlook, outlook_of
 from sync.status import TargetStatus
 
 
@@ -41,7 +51,36 @@ class _SyncCollector(Collector):
                                 value=1.0 if self.config_ok else 0.0)
 
 
-def render_metrics(statuses: list[TargetStatus], *, config_ok: bool) -> bytes:
+class _CalendarCollector(Collector):
+    def __init__(self, outlook: Outlook) -> None:
+        self.outlook = outlook
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "registry_calendar_next_year_loaded",
+            "1 when next year's holidays and make-up workdays are known (loaded, or in the chinesecalendar package)",
+            value=1.0 if self.outlook.next_year_known else 0.0)
+        yield GaugeMetricFamily(
+            "registry_calendar_warning",
+            "1 when deadlines may rest on a provisional year: from 1 November next year's 放假安排 notice "
+            "is not loaded, or this year's is not",
+            value=1.0 if self.outlook.warning else 0.0)
+
+
+def _current_outlook() -> Outlook | None:
+    """The calendar outlook of the current app (its clock, its database), if there is an app."""
+    if not has_app_context():
+        return None
+    return outlook_of(db.session(), current_runtime().clock.today())
+
+
+def render_metrics(
+    statuses: list[TargetStatus], *, config_ok: bool, calendar: Outlook | None = None,
+) -> bytes:
+    """The metrics text; `calendar` defaults to the current app's calendar outlook (none outside an app)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_SyncCollector(statuses, config_ok))
+    outlook = calendar if calendar is not None else _current_outlook()
+    if outlook is not None:
+        registry.register(_CalendarCollector(outlook))
     return generate_latest(registry)

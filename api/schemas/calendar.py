@@ -17,7 +17,7 @@ MAX_SPAN_DAYS = 3660  # about ten years
 DATES = validate.Range(min=dt.date(FIRST_YEAR, 1, 1), max=dt.date(LAST_YEAR, 12, 31))
 SOURCE_HELP = (
     "override: loaded from a notice by an administrator; package: the chinesecalendar package; "
-    "provisional: neither, so Monday to Friday are assumed to be working days"
+    "provisional: neither, so weekends and the statutory holidays of the 放假办法 are assumed off, without the 调休 swaps"
 )
 
 

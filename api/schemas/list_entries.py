@@ -85,7 +85,7 @@ class ListEntryOut(ma.Schema):
     status_reason = fields.String(allow_none=True)
     repair_from = fields.Date(allow_none=True, metadata={"description": "earliest day credit repair may be applied for; null: not repairable"})
     publication_due_on = fields.Date(allow_none=True, metadata={"description": "公开时效: had to be published by"})
-    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a weekends-only calendar"})
+    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     is_public = fields.Boolean()
     not_public_reason = fields.String(allow_none=True)
     first_published_at = fields.DateTime(allow_none=True)

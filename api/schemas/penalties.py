@@ -89,7 +89,7 @@ class PenaltyOut(ma.Schema):
     repair_from = fields.Date(allow_none=True, metadata={"description": "earliest day credit repair may be applied for"})
     repaired_on = fields.Date(allow_none=True, metadata={"description": "信用修复: publication ended on this day"})
     publication_due_on = fields.Date(allow_none=True, metadata={"description": "公开时效: had to be published by"})
-    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a weekends-only calendar"})
+    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     remarks = fields.String(allow_none=True)
     procedure = fields.String(allow_none=True, metadata={"description": "simple 简易程序 | ordinary 普通程序 | null (not recorded)"})
     severity = fields.String()

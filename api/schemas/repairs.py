@@ -46,7 +46,7 @@ class RepairOut(ma.Schema):
     accept_by = fields.Date(metadata={"description": "the deciding authority takes it up or rejects it by (its decision deadline)"})
     decide_by = fields.Date(metadata={"description": "the deciding authority decides by: working days from receipt under the repair rules in force that day (国办发〔2025〕22号: 3)"})
     platform_answer_by = fields.Date(allow_none=True, metadata={"description": "the credit platform's own answer is due by (信用中国: 10 working days); not the authority's deadline"})
-    due_provisional = fields.Boolean(metadata={"description": "a deadline rests on a weekends-only calendar"})
+    due_provisional = fields.Boolean(metadata={"description": "a deadline rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     overdue = fields.Method("_overdue", metadata={"description": "as of today: still submitted after accept_by, or accepted after decide_by"})
     accepted_on = fields.Date(allow_none=True)
     decided_on = fields.Date(allow_none=True)

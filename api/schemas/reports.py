@@ -57,7 +57,7 @@ class AuthorityTimelinessOut(ma.Schema):
         allow_none=True, metadata={"description": "working days from decision to first publication (published records)"})
     median_working_days_late = fields.Float(
         allow_none=True, metadata={"description": "working days after the due date (late records)"})
-    provisional = fields.Boolean(metadata={"description": "some figure rests on a weekends-only calendar"})
+    provisional = fields.Boolean(metadata={"description": "some figure rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
 
 
 class OverdueRecordOut(ma.Schema):

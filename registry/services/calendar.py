@@ -3,7 +3,7 @@
 Each year the State Council General Office (国务院办公厅) publishes a notice on the next
 year's public holidays (《国务院办公厅关于20XX年部分节假日安排的通知》). For a year the
 `chinesecalendar` package does not know (or gets wrong), an administrator loads that
-notice here; until then the year's working days are only assumed (weekends-only) and every
+notice here; until then the year's working days are only assumed (weekends and the fixed statutory holidays, without 调休) and every
 answer resting on them is provisional (see `registry.workdays`).
 
 Only the days that differ from their weekday are stored: a holiday on a weekday, a make-up

@@ -23,7 +23,7 @@ days overdue are counted up to the day it ended.
 
 The due date is the one stored on the record (rule and calendar as they stood when it was
 recorded), except where none is stored (records older than the deadline rules) or it rested
-on a weekends-only calendar: those are counted again with the calendar of today, which may
+on a provisional calendar: those are counted again with the calendar of today, which may
 have an override for that year by now.
 """
 
@@ -83,7 +83,7 @@ class AuthorityTimeliness:
     median_delay_working_days: float | None
     # Working days after the due date, over the late records.
     median_working_days_late: float | None
-    # Whether any figure above rests on a weekends-only (provisional) calendar.
+    # Whether any figure above rests on a provisional calendar.
     provisional: bool
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from registry.models import ApiKey, Entity
@@ -129,6 +131,28 @@ def test_health_endpoints(client):
     ready = client.get("/readyz").json
     assert ready["status"] == "ok"
     assert ready["database"] in ("sqlite", "postgresql")
+
+
+def test_readyz_warns_from_1_november_that_next_years_notice_is_not_loaded(client, runtime):
+    """《国务院办公厅关于2027年部分节假日安排的通知》 is not loaded on 2026-11-01 (China time): /readyz
+    says so in `calendar.warning`, and stays ready (200, "ok") — a warning, not an outage."""
+    runtime.clock.fixed = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)  # 2026-11-01 00:30 in China
+    r = client.get("/readyz")
+    assert (r.status_code, r.json["status"]) == (200, "ok")
+    calendar = r.json["calendar"]
+    assert {k: calendar[k] for k in ("year", "source", "next_year", "next_year_source")} == {
+        "year": 2026, "source": "package", "next_year": 2027, "next_year_source": "provisional",
+    }
+    assert "国务院办公厅关于2027年部分节假日安排的通知" in calendar["warning"]
+    assert "deadlines after 2026-12-31 are provisional" in calendar["warning"]
+
+
+def test_readyz_has_no_calendar_warning_on_31_october(client, runtime):
+    """Before 1 November the 2027 notice (国务院办公厅关于2027年部分节假日安排的通知) is not yet due."""
+    runtime.clock.fixed = dt.datetime(2026, 10, 31, 15, 59, tzinfo=dt.UTC)  # 2026-10-31 23:59 in China
+    r = client.get("/readyz")
+    assert (r.status_code, r.json["status"]) == (200, "ok")
+    assert r.json["calendar"]["warning"] is None
 
 
 @pytest.mark.parametrize("path", ["/api/v1/entities", "/api/v1/penalties", "/api/v1/list-entries"])

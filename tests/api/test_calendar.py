@@ -146,12 +146,14 @@ def test_2026_make_up_workdays(client, day):
 
 
 def test_2027_without_an_override_is_provisional(client):
+    """Without the 2027 notice the calendar knows the fixed holidays of the 全国年节及纪念日放假办法
+    (元旦 is off) and marks every answer provisional: the 调休 swaps come only with the notice."""
     r = client.get(WORKING_DAYS, query_string={"on": "2027-01-01"})
-    assert (r.json["is_working_day"], r.json["provisional"]) == (True, True)
+    assert (r.json["is_working_day"], r.json["provisional"]) == (False, True)
     assert r.json["sources"] == [{"year": 2027, "source": "provisional"}]
 
     r = client.get(WORKING_DAYS, query_string={"from": "2026-12-30", "add": 2})
-    assert r.json["date"] == "2027-01-01"
+    assert r.json["date"] == "2027-01-04"  # 12-31, then past 元旦 and the weekend
     assert r.json["provisional"] is True
     assert r.json["sources"] == [{"year": 2026, "source": "package"}, {"year": 2027, "source": "provisional"}]
 

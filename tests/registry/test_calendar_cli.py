@@ -174,3 +174,62 @@ def test_a_csv_file_saved_with_windows_line_ends_and_quotes_loads(app, session, 
 
     assert result.exit_code == 0, result.output
     assert session.get(CalendarDay, dt.date(2027, 1, 1), populate_existing=True).name == "元旦, New Year"
+
+
+# ---- the warning that next year's notice is not loaded -----------------------------------------
+
+# Midnight in China is 16:00 UTC the day before: the registry's dates are China dates.
+FIRST_OF_NOVEMBER = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)  # 2026-11-01 00:30 in China
+LAST_OF_OCTOBER = dt.datetime(2026, 10, 31, 15, 59, tzinfo=dt.UTC)  # 2026-10-31 23:59 in China
+
+
+def test_show_warns_from_1_november_that_next_years_notice_is_not_loaded(app, session, runtime):
+    """《国务院办公厅关于2027年部分节假日安排的通知》 is not loaded on 2026-11-01 (China time):
+    `show` says so, whichever year is shown, and that deadlines after 2026-12-31 are provisional."""
+    runtime.clock.fixed = FIRST_OF_NOVEMBER
+
+    shown = _run(app, "show", "2026")
+
+    assert shown.exit_code == 0, shown.output
+    assert "warning: next year's 放假安排 notice (国务院办公厅关于2027年部分节假日安排的通知) is not loaded" in shown.stderr
+    assert "deadlines after 2026-12-31 are provisional" in shown.stderr
+    assert shown.stdout.startswith("2026: package")
+
+
+def test_show_does_not_warn_on_31_october(app, session, runtime):
+    """Before 1 November (China time) the 2027 notice (国务院办公厅关于2027年部分节假日安排的通知)
+    is not yet expected: no warning."""
+    runtime.clock.fixed = LAST_OF_OCTOBER
+
+    shown = _run(app, "show", "2027")
+
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr == ""
+
+
+def test_show_does_not_warn_once_next_year_is_loaded(app, session, runtime, tmp_path):
+    """With 《国务院办公厅关于2027年部分节假日安排的通知》 loaded, 2027 is an override year: no warning."""
+    runtime.clock.fixed = FIRST_OF_NOVEMBER
+    path = _write(tmp_path, "2027.csv", "date,kind,name\n2027-01-01,holiday,元旦\n")
+    assert _run(app, "load", path, "--notice", NOTICE).exit_code == 0
+
+    shown = _run(app, "show", "2027")
+
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr == ""
+    assert shown.stdout.startswith(f"2027: override — {NOTICE}\n")
+
+
+def test_show_lists_the_holidays_assumed_for_a_provisional_year(app, session, runtime):
+    """放假办法第二条 as amended (in force 2025-01-01): for 2027, not loaded, `show` lists the
+    statutory days off it assumes, e.g. 农历除夕 (2027-02-05) and 中秋 (2027-09-15)."""
+    runtime.clock.fixed = LAST_OF_OCTOBER
+
+    shown = _run(app, "show", "2027")
+
+    assert "2027: provisional (no override is loaded" in shown.stdout
+    assert "statutory holidays of 《全国年节及纪念日放假办法》 are assumed off" in shown.stdout
+    assert "  2027-01-01  Fri  assumed  元旦\n" in shown.stdout
+    assert "  2027-02-05  Fri  assumed  春节\n" in shown.stdout
+    assert "  2027-09-15  Wed  assumed  中秋节\n" in shown.stdout
+    assert shown.stdout.count("  assumed  ") == 13

@@ -50,7 +50,7 @@ def _stored_days(session: Any) -> dict[dt.date, tuple[bool, str | None]]:
 
 
 def test_loading_a_year_stores_its_days_and_ends_the_provisional_answers(session):
-    assert WorkCalendar.load(session).is_working_day(D(2027, 1, 1)) == Answer(True, provisional=True)
+    assert WorkCalendar.load(session).is_working_day(D(2027, 1, 1)) == Answer(False, provisional=True)  # 元旦
 
     loaded = load_calendar_year(session, 2027, f"  {NOTICE} ", DAYS, ADMIN)
 
@@ -131,7 +131,7 @@ def test_deleting_a_year_makes_it_provisional_again(session):
     assert (after.year, after.source, after.loaded) == (2027, "provisional", None)
     assert _stored_days(session) == {}
     assert session.get(CalendarYear, 2027) is None
-    assert WorkCalendar.load(session).is_working_day(D(2027, 1, 1)) == Answer(True, provisional=True)
+    assert WorkCalendar.load(session).is_working_day(D(2027, 1, 1)) == Answer(False, provisional=True)  # 元旦
     with pytest.raises(NotFound, match="2027"):
         calendar_year(session, 2027)
     audits = audits_of(session, "calendar_year", 2027)

@@ -12,7 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from registry.database import db
-from registry.models import SyncDeadLetter, SyncState
+from registry.models import CalendarYear, SyncDeadLetter, SyncState
+from registry.runtime import Runtime
+from registry.workdays import calendar_outlook
+from sync.metrics import render_metrics
 from tests import factories
 from tests.conftest import auth
 from tests.integration.test_concurrency import Committed, committed  # noqa: F401
@@ -138,3 +141,53 @@ def test_cli_push_to_an_unreachable_target_fails_and_keeps_the_cursor(
     assert "stopped: batch provincial:1-" in result.stdout
     assert "ConnectError" in result.stdout
     assert committed.scalar(sa.select(SyncState.cursor).where(SyncState.target == "provincial")) == 0
+
+
+# ---- the working-day calendar's gauges ---------------------------------------------------------
+
+
+def _calendar_metrics(client: FlaskClient, world: factories.World) -> str:
+    metrics = client.get("/api/v1/metrics", headers=auth(world.platform_key))
+    assert metrics.status_code == 200
+    return metrics.get_data(as_text=True)
+
+
+def test_metrics_warn_from_1_november_that_next_years_notice_is_not_loaded(
+    client: FlaskClient, world: factories.World, runtime: Runtime,
+) -> None:
+    """《国务院办公厅关于2027年部分节假日安排的通知》 is not loaded on 2026-11-01 (China time)."""
+    runtime.clock.fixed = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)  # 2026-11-01 00:30 in China
+    text = _calendar_metrics(client, world)
+    assert "registry_calendar_next_year_loaded 0.0" in text
+    assert "registry_calendar_warning 1.0" in text
+
+
+def test_metrics_do_not_warn_on_31_october(
+    client: FlaskClient, world: factories.World, runtime: Runtime,
+) -> None:
+    """Before 1 November the 2027 notice (国务院办公厅关于2027年部分节假日安排的通知) is not yet due:
+    next year is still not loaded, but nothing to alert on."""
+    runtime.clock.fixed = dt.datetime(2026, 10, 31, 15, 59, tzinfo=dt.UTC)  # 2026-10-31 23:59 in China
+    text = _calendar_metrics(client, world)
+    assert "registry_calendar_next_year_loaded 0.0" in text
+    assert "registry_calendar_warning 0.0" in text
+
+
+def test_metrics_once_next_year_is_loaded(
+    client: FlaskClient, session: Session, world: factories.World, runtime: Runtime,
+) -> None:
+    """With 《国务院办公厅关于2027年部分节假日安排的通知》 loaded, 2027 is known: no warning."""
+    session.add(CalendarYear(year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知", loaded_by="test"))
+    session.commit()
+    text = _calendar_metrics(client, world)  # on 2026-11-23, the suite's date
+    assert "registry_calendar_next_year_loaded 1.0" in text
+    assert "registry_calendar_warning 0.0" in text
+
+
+def test_render_metrics_takes_the_outlook_outside_an_app() -> None:
+    """《国务院办公厅关于2027年部分节假日安排的通知》 not loaded on 2026-11-01; outside an app the
+    calendar gauges come only from the outlook passed in."""
+    text = render_metrics([], config_ok=True, calendar=calendar_outlook(dt.date(2026, 11, 1))).decode()
+    assert "registry_calendar_next_year_loaded 0.0" in text
+    assert "registry_calendar_warning 1.0" in text
+    assert "registry_calendar" not in render_metrics([], config_ok=True).decode()
