@@ -14,14 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import has_app_context
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from registry.database import db
-from registry.runtime import current_runtime
-from registry.workdays import Outlook, outlook_of
+from registry.workdays import Outlook
 from sync.status import TargetStatus
 
 
@@ -67,20 +64,12 @@ class _CalendarCollector(Collector):
             value=1.0 if self.outlook.warning else 0.0)
 
 
-def _current_outlook() -> Outlook | None:
-    """The calendar outlook of the current app (its clock, its database), if there is an app."""
-    if not has_app_context():
-        return None
-    return outlook_of(db.session(), current_runtime().clock.today())
-
-
 def render_metrics(
     statuses: list[TargetStatus], *, config_ok: bool, calendar: Outlook | None = None,
 ) -> bytes:
-    """The metrics text; `calendar` defaults to the current app's calendar outlook (none outside an app)."""
+    """The metrics text: the push status, and the calendar gauges when a `calendar` outlook is given."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_SyncCollector(statuses, config_ok))
-    outlook = calendar if calendar is not None else _current_outlook()
-    if outlook is not None:
-        registry.register(_CalendarCollector(outlook))
+    if calendar is not None:
+        registry.register(_CalendarCollector(calendar))
     return generate_latest(registry)

@@ -12,6 +12,8 @@ from api.lifecycle import actor
 from api.schemas.sync_status import SyncStatusOut
 from api.smorest import Blueprint
 from registry.database import db, utcnow
+from registry.runtime import current_runtime
+from registry.workdays import outlook_of
 from sync.cli import configured_targets
 from sync.metrics import render_metrics
 from sync.status import TargetStatus, target_statuses
@@ -42,7 +44,9 @@ class SyncTargets(MethodView):
 
 @metrics_blp.get("/api/v1/metrics")
 def metrics() -> Response:
-    """Prometheus text format: push lag, cursor, dead letters and last success per target (platform, admin)."""
+    """Prometheus text format: push lag, cursor, dead letters and last success per target, and whether
+    next year's working-day calendar is known (platform, admin)."""
     statuses, problem = _statuses()
-    return Response(render_metrics(statuses, config_ok=problem is None),
+    calendar = outlook_of(db.session(), current_runtime().clock.today())
+    return Response(render_metrics(statuses, config_ok=problem is None, calendar=calendar),
                     mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
