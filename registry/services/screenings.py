@@ -12,6 +12,10 @@ decides:
 - `clear`  otherwise. Red lists give incentives only, never a block; an incentive is offered
            only on an `exact` or `strong` hit (a possible one asks to confirm identity first).
 
+A subject's code may be a 统一社会信用代码 or, as bidders still give, its 9-character 组织机构代码
+(GB 11714; characters 9–17 of a USCC, GB 32100): either finds a listed entity by its code. A 15-digit
+注册号, a malformed code or the 个体工商户 placeholder is noted and not used.
+
 One bad member flags every member of its consortium (same non-empty `consortium` label): each
 member's decision is the worst in the consortium, and its reasons say which member caused it.
 The overall decision is the worst subject decision.
@@ -47,6 +51,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
+from matching.codes import is_registration_number, is_valid_organisation_code, organisation_check
 from matching.normalise import normalise as normalise_name
 from matching.parse import parse_name
 from matching.types import Hit, Query
@@ -123,6 +128,42 @@ class _Subject:
         return {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
 
 
+def _read_code(code: str) -> tuple[bool, str]:
+    """Whether a normalised code (not the placeholder) can find a listed entity, and the note
+    that says what it is. Besides a 统一社会信用代码, bidders still give the codes used before it:
+    a 9-character 组织机构代码 (GB 11714) is characters 9–17 of a USCC (GB 32100), so the matcher
+    compares it with those of the listed codes; a 15-digit 注册号 is in no USCC and is not used."""
+    if len(code) == 9:
+        if is_valid_organisation_code(code):
+            return True, (
+                f"uscc {code} is a 9-character 组织机构代码 (GB 11714): compared with characters 9–17 "
+                "of listed 统一社会信用代码"
+            )
+        if not (code[:8].isascii() and code[:8].isalnum()):  # normalised: upper case
+            why = "characters 1–8 must be digits or capital letters"
+        else:
+            why = f"check character is wrong: expected {organisation_check(code[:8])!r}, got {code[8]!r}"
+        return False, (
+            f"uscc {code} is neither a 统一社会信用代码 nor a valid 9-character 组织机构代码 (GB 11714: {why}); "
+            "the code is not used"
+        )
+    if len(code) == 15 and code.isdigit():
+        if is_registration_number(code):
+            return False, (
+                f"uscc {code} is a 15-digit 注册号 (business-licence number), which no 统一社会信用代码 "
+                "contains: it cannot be compared with listed codes and is not used"
+            )
+        return False, (
+            f"uscc {code} is neither a 统一社会信用代码 nor a valid 15-digit 注册号 (check digit is wrong); "
+            "the code is not used"
+        )
+    try:
+        validate_uscc(code)
+    except USCCError as exc:
+        return False, f"uscc {code} is not a valid 统一社会信用代码 ({exc}); the code is not used"
+    return True, ""
+
+
 def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | None:
     field = f"subjects.{index}"
     if not isinstance(raw, dict):
@@ -146,16 +187,16 @@ def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | N
         return None
     notes: list[str] = []
     query_code, valid = code, False
-    if code:
-        try:
-            validate_uscc(code, allow_placeholder=True)
-            valid = code != INDIVIDUAL_BUSINESS_PLACEHOLDER
-        except USCCError as exc:
-            notes.append(f"uscc {code} is not a valid 统一社会信用代码 ({exc}); it can match no listed entity")
-        if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
-            query_code = None
-            notes.append("uscc is the 个体工商户 placeholder, which identifies no one; screened by name only")
     usable_name = bool(name) and not parse_name(name or "").is_empty
+    if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
+        query_code = None
+        notes.append("uscc is the 个体工商户 placeholder, which identifies no one; screened by name only")
+    elif code:
+        valid, note = _read_code(code)
+        if not valid and usable_name:
+            note += "; screened by name only"
+        if note:
+            notes.append(note)
     if name and not usable_name:
         notes.append(f"name {name!r} has nothing to compare (only punctuation or brackets)")
     screenable = usable_name or valid

@@ -134,6 +134,27 @@ def test_a_disposition_is_shown_beside_the_hit_next_time(client, session, world,
     assert "subject_index" in bad.json["errors"]
 
 
+
+def test_an_organisation_code_alone_is_screened_and_blocks(client, session, world):
+    """GB 11714-1997 组织机构代码 given alone: GB 32100-2015 puts it at characters 9–17 of the USCC,
+    so the request finds the blacklisted entity and blocks, with an accurate note."""
+    from matching.codes import organisation_check
+    from registry.codes.uscc import complete
+
+    organisation = "72631281" + organisation_check("72631281")
+    entity = factories.make_entity(session, "杭州旧码建设工程有限公司", uscc=complete("91330106" + organisation))
+    factories.make_list_entry(session, world.finance, entity)
+    session.commit()
+    out = screened(client, world.screener_key, {"uscc": f"{organisation[:8]}-{organisation[8]}", "role": "投标人"})
+    assert out["decision"] == "block"
+    subject = out["document"]["subjects"][0]
+    assert subject["uscc"] == organisation
+    assert subject["subject_key"] == f"uscc:{organisation}"
+    assert [(h["entity_id"], h["match"]) for h in subject["hits"]] == [(entity.id, "exact")]
+    assert not any("can match no listed entity" in r or "could not be screened" in r for r in subject["reasons"])
+    assert any("组织机构代码" in r and "characters 9–17" in r for r in subject["reasons"])
+
+
 def test_1001_subjects_are_refused(client, session, world):
     before = ledger_size(session)
     r = client.post(URL, json=body(*({"name": f"公司{i}"} for i in range(1001))), headers=auth(world.screener_key))

@@ -530,7 +530,13 @@ def test_a_name_listed_as_written_is_not_also_a_slip_of_another():
 # --- codes used before the 统一社会信用代码 --------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", [HESHENG[8:17], f"{HESHENG[8:16]}-{HESHENG[16]}", HESHENG[8:17].lower()])
+@pytest.mark.parametrize("written", [
+    HESHENG[8:17],
+    f"{HESHENG[8:16]}-{HESHENG[16]}",
+    HESHENG[8:17].lower(),
+    f" {HESHENG[8:12]} {HESHENG[12:17]} ",  # spaced, as pasted from a 组织机构代码证
+    "".join(chr(ord(ch) + 0xFEE0) for ch in HESHENG[8:17]),  # full-width
+])
 def test_an_organisation_code_finds_the_entity(matcher, written):
     hit = hit_for(matcher, 1, code=written)
     assert (hit.score, hit.match, hit.matched_name) == (100.0, "exact", "杭州合晟建设工程有限公司")

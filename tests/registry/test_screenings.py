@@ -213,6 +213,110 @@ def test_unusable_input_is_noted_and_a_subject_with_nothing_usable_goes_to_revie
     assert "not a valid" in mixed["reasons"][0]
 
 
+
+# --- codes used before the 统一社会信用代码 ------------------------------------------------------------
+
+
+def organisation_coded(session, world, first8: str, name: str):
+    """A listed entity (procurement blacklist) whose USCC holds a valid 组织机构代码 built from `first8`.
+
+    GB 32100-2015: characters 9–17 of a 统一社会信用代码 are the organisation's 组织机构代码
+    (GB 11714-1997: eight characters and a check character, weights 3, 7, 9, 10, 5, 8, 4, 2 mod 11).
+    """
+    from matching.codes import organisation_check
+    from registry.codes.uscc import complete
+
+    organisation = first8 + organisation_check(first8)
+    entity = factories.make_entity(session, name, uscc=complete("91330106" + organisation))
+    factories.make_list_entry(session, world.finance, entity)
+    return entity, organisation
+
+
+def test_an_organisation_code_alone_screens_against_the_listed_codes_and_blocks(session, screener, real_index, world):
+    """GB 11714-1997 组织机构代码 given alone (no name): GB 32100-2015 makes it characters 9–17 of
+    the USCC, so it finds the listed entity like a USCC would, and the block measure applies."""
+    entity, organisation = organisation_coded(session, world, "72631281", "杭州旧码建设工程有限公司")
+    screening = screen(session, screener, real_index, [
+        {"uscc": organisation, "role": "投标人"},
+        {"uscc": f"{organisation[:8]}-{organisation[8]}"},  # as printed on an old 组织机构代码证
+    ])
+    for s in screening.document["subjects"]:
+        assert s["decision"] == "block"
+        hit = s["hits"][0]
+        assert (hit["entity_id"], hit["match"], hit["effect"]) == (entity.id, "exact", "block")
+        assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons"])
+        assert not any("can match no listed entity" in r for r in s["reasons"])
+        assert not any("could not be screened" in r for r in s["reasons"])
+        assert any("组织机构代码" in r and "characters 9–17" in r for r in s["reasons"])
+        assert s["subject_key"] == f"uscc:{organisation}"
+    assert screening.decision == "block"
+
+
+def test_an_organisation_code_is_decided_by_the_measures_of_the_screened_domain(session, screener, real_index, world):
+    """GB 11714-1997 code, GB 32100-2015 characters 9–17: a hit like any other, so a procurement
+    blacklisting is shown but sets off nothing in construction bidding; an unlisted code is clear."""
+    entity, organisation = organisation_coded(session, world, "MA27Y9XK", "杭州旧码二建设有限公司")
+    from matching.codes import organisation_check
+
+    stranger = "12345678" + organisation_check("12345678")
+    screening = screen(session, screener, real_index, [{"uscc": organisation}, {"uscc": stranger}],
+                       domain="construction_bidding")
+    found, unknown = subject(screening, 0), subject(screening, 1)
+    assert found["hits"][0]["entity_id"] == entity.id
+    assert found["decision"] == "clear"
+    assert unknown["hits"] == []
+    assert unknown["decision"] == "clear"
+    assert "no listed entity matched this subject" in unknown["reasons"]
+    assert not any("could not be screened" in r for r in unknown["reasons"])
+
+
+def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used(session, screener, real_index, world):
+    """GB 11714-1997: the 9th character checks the first eight; a code failing it is not used, and
+    the note says so (alone: review; with a name: screened by the name)."""
+    entity, organisation = organisation_coded(session, world, "72631282", "杭州错码建设工程有限公司")
+    wrong = organisation[:8] + ("0" if organisation[8] != "0" else "1")
+    screening = screen(session, screener, real_index, [
+        {"uscc": wrong},
+        {"name": "杭州错码建设工程有限公司", "uscc": wrong},
+    ])
+    alone, named = subject(screening, 0), subject(screening, 1)
+    assert alone["decision"] == "review"
+    assert alone["hits"] == []
+    assert "组织机构代码" in alone["reasons"][0]
+    assert "check character" in alone["reasons"][0]
+    assert "not used" in alone["reasons"][0]
+    assert any("could not be screened" in r for r in alone["reasons"])
+    assert alone["subject_key"] == f"uscc:{wrong}"
+    assert named["hits"][0]["entity_id"] == entity.id
+    assert named["decision"] == "block"
+    assert named["subject_key"] == "name:杭州错码建设工程有限公司"
+    assert "not used" in named["reasons"][0]
+    for s in (alone, named):
+        assert not any("can match no listed entity" in r for r in s["reasons"])
+
+
+def test_subject_key_takes_a_valid_organisation_code():
+    """GB 11714-1997 code given with a name: the code identifies the subject, as a USCC does."""
+    from registry.services.screenings import _subject
+
+    s = _subject(0, {"name": "杭州某某有限公司", "uscc": "726312812"}, {})
+    assert s is not None
+    assert (s.key, s.screenable, s.query_code) == ("uscc:726312812", True, "726312812")
+
+
+def test_a_registration_number_alone_is_noted_as_not_comparable():
+    """A 15-digit 注册号 (ISO 7064 MOD 11,10) is not in a GB 32100-2015 USCC, unlike the GB 11714-1997
+    组织机构代码: it is said to be unusable for comparing codes, and the subject is not screenable."""
+    from registry.services.screenings import _subject
+
+    s = _subject(0, {"uscc": "330106000123458"}, {})
+    assert s is not None
+    assert not s.screenable
+    assert "15-digit 注册号" in s.notes[0]
+    assert "not used" in s.notes[0]
+    assert not any("can match no listed entity" in n for n in s.notes)
+
+
 # --- the request ---------------------------------------------------------------------------------
 
 
