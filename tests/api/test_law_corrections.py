@@ -164,3 +164,24 @@ def test_a_list_entry_counts_on_its_last_day(client, world, entity, runtime):
     assert client.get(f"{ENTRIES}/{made['id']}").json["status"] == "active"
     runtime.clock.fixed = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
     assert client.get(f"{ENTRIES}/{made['id']}").status_code == 404
+
+
+def test_a_1970_born_hangzhou_residents_id_is_accepted(client, world):
+    """GB 11643-1999: the region part is the code in force when the number was issued. 330106 (杭州
+    西湖区) is newer than a 1970 birth date, and the number is valid; the response shows it masked."""
+    r = client.post("/api/v1/entities", headers=auth(world.admin_key), json={
+        "kind": "natural_person", "name": "王某某", "id_type": "resident_id", "id_number": "330106197003152010"})
+    assert r.status_code == 201, r.json
+    assert "330106197003152010" not in r.get_data(as_text=True)
+    wrong = client.post("/api/v1/entities", headers=auth(world.admin_key), json={
+        "kind": "natural_person", "name": "李某某", "id_type": "resident_id", "id_number": "330106197003152011"})
+    assert wrong.status_code == 422
+    assert "id_number" in wrong.json["errors"]
+
+
+def test_seven_working_days_from_new_years_eve_with_2027_not_loaded(client):
+    """The 放假办法 fixes 元旦 (2027-01-01, off) for any year; without the 2027 notice the answer is
+    provisional: 1-04 … 1-08, 1-11, 1-12 — the seventh working day is 2027-01-12."""
+    r = client.get("/api/v1/calendar/working-days", query_string={"from": "2026-12-31", "add": 7})
+    assert r.status_code == 200, r.json
+    assert (r.json["date"], r.json["provisional"]) == ("2027-01-12", True)
