@@ -51,8 +51,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from benchmarks.names import trade_names
+
 REPO = Path(__file__).resolve().parent.parent
-SHORT_NAMES = Path("/work/shared/data/company-short-names.txt")
 DATA_KEY = "benchmark-load-data-protection-key"
 REQUEST_TIMEOUT = 60.0
 # The registry is measured, not its per-key rate limits (api/ratelimit.py): every
@@ -108,13 +109,9 @@ def _in_fields(schema: Any, dumped: dict[str, Any]) -> dict[str, Any]:
 
 
 def _other_names(rng: random.Random, count: int) -> list[str]:
-    """Company names that are (mostly) not in the registry: 字号 from ../shared/data, else the demo's."""
-    if SHORT_NAMES.exists():
-        trades = [t.strip() for t in SHORT_NAMES.read_text(encoding="utf-8").splitlines()[:50_000] if t.strip()]
-    else:
-        from registry.demo import trade_names
-
-        trades = list(trade_names())
+    """Company names that are (mostly) not in the registry: 字号 from the benchmarks' trade-name
+    file (BENCH_TRADE_NAMES) when present, else the demo's sample (benchmarks.names.trade_names)."""
+    trades = list(trade_names()[:50_000])
     return [f"{rng.choice(CITIES)}{rng.choice(trades)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}"
             for _ in range(count)]
 
