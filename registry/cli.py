@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from registry import access, calendar_cli, demo, import_cli
 from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
-from registry.ledger import OPERATOR, verify_audit_chain
+from registry.ledger import OPERATOR
+from registry.ledger_check import read_heads, verify_ledgers
 from registry.models import Entity
 from registry.runtime import current_rules, current_runtime
 from registry.services.recompute import recompute_derived_dates
@@ -124,17 +126,26 @@ def recompute_rules() -> None:
 
 
 @registry_cli.command("verify-audit")
-def verify_audit() -> None:
-    """Check the audit log's hash chain; name the first broken row (exit 1 if any)."""
-    report = verify_audit_chain(db.session())
-    if report.ok:
-        click.echo(f"audit chain intact: {report.rows_checked} rows")
+@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="a file of chain heads the credit platform kept (JSON list or lines of {seq, hash})")
+def verify_audit(against: Path | None) -> None:
+    """Check the audit chain, every outbox event and every record against it, and (with --against)
+    the heads the platform kept; name each problem (exit 1 if any)."""
+    try:
+        heads = read_heads(against) if against is not None else None
+    except (OSError, ValueError) as exc:
+        _fail(f"--against: {exc}")
         return
-    click.echo(
-        f"audit chain BROKEN at row {report.broken_seq}: {report.problem} "
-        f"({report.rows_checked} rows before it are intact)",
-        err=True,
-    )
+    report = verify_ledgers(db.session(), heads=heads)
+    checked = (f"{report.events_checked} outbox events and {report.records_checked} records"
+               + (f" and {report.heads_checked} platform heads" if heads else ""))
+    if report.ok:
+        click.echo(f"audit chain intact: {report.rows_checked} rows; {checked} match it")
+        return
+    for problem in report.problems[:50]:
+        click.echo(f"audit chain {problem}", err=True)
+    if len(report.problems) > 50:
+        click.echo(f"  … and {len(report.problems) - 50} more", err=True)
     sys.exit(1)
 
 

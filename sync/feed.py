@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.errors import InvalidInput
 from registry.ledger import Actor
+from registry.ledger_check import ChainHead, chain_head
 from registry.models import ChangeEvent
 from sync.national import DataSource, load_authorities, render_events
 
@@ -63,6 +64,7 @@ class FeedPage:
     next_after: int  # the cursor to ask for next (the last event's sequence, or `after`)
     head: int  # the newest event's sequence when this page was read
     has_more: bool
+    chain_head: ChainHead | None = None  # the audit chain's head, for the platform to keep
 
 
 def _source_authority(record_type: str, payload: dict[str, Any], authority_id: int | None) -> int | None:
@@ -108,4 +110,4 @@ def read_feed(
             data_source=authorities.get(source_id, operator) if source_id is not None else operator,
             record=record, withheld=bool(record and record["withheld"]), internal=record is None,
         ))
-    return FeedPage(events, after, rows[-1].seq if rows else after, int(head), has_more)
+    return FeedPage(events, after, rows[-1].seq if rows else after, int(head), has_more, chain_head(session))

@@ -39,7 +39,17 @@ class FeedEventOut(ma.Schema):
                        "listed so that sequence numbers have no gaps"})
 
 
+class ChainHeadOut(ma.Schema):
+    seq = fields.Integer(metadata={"description": "the audit chain's newest row"})
+    hash = fields.String(metadata={"description": "that row's SHA-256 hash (hex)"})
+    at = fields.DateTime(allow_none=True)
+
+
 class FeedPageOut(ma.Schema):
+    chain_head = fields.Nested(ChainHeadOut, metadata={
+        "description": "全程留痕: the audit chain's head when this page was read. Keep every head you are given "
+                       "(seq, hash): `flask registry verify-audit --against FILE` checks the registry's chain "
+                       "against them, so a truncated or rewritten chain shows"})
     events = fields.List(fields.Nested(FeedEventOut))
     after = fields.Integer()
     next_after = fields.Integer(metadata={"description": "ask for after=this next"})

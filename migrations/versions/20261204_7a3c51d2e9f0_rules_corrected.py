@@ -10,6 +10,9 @@ entry's end date as its last day in force
 - list_entries.expires_on now holds the last day in force (有效期截止日期, inclusive). It held the
   first day no longer in force, so every stored end moves one day earlier: each entry means
   what it meant before (in force on the same days). The check becomes expires_on >= listed_on.
+  Each moved entry gets an audit row and an outbox event, so the chain still matches every
+  record and the credit platform receives the new 有效期截止日期. (The downgrade moves the ends
+  back without auditing: it is for development only.)
 
 Revision ID: 7a3c51d2e9f0
 Revises: 5d2e8a41c7b9
@@ -35,6 +38,62 @@ _SECTOR_WORDS = (
     ("自然资源", "natural_resources"), ("卫生健康", "health"), ("医疗保障", "medical_security"),
     ("生态环境", "ecology_environment"), ("交通运输", "transport"), ("水利", "water"), ("财政", "finance"),
 )
+
+
+def _audit_the_shift() -> None:
+    """Each entry whose end moved gets an audit row and an outbox event (operation "recompute"), so the
+    chain still describes every record (verify-audit compares them) and the credit platform receives
+    the end as the last day in force. Written with the ledger's own hashing, as of this revision."""
+    import datetime as dt
+
+    from registry.database import UTCDateTime
+    from registry.ledger import GENESIS_HASH, row_hash
+    from registry.models.ledger import audit_hashed_content
+
+    bind = op.get_bind()
+    entries = bind.execute(sa.text(
+        "SELECT id, expires_on, version, authority_id FROM list_entries WHERE expires_on IS NOT NULL ORDER BY id"
+    )).all()
+    if not entries:
+        return
+    audit = sa.table(
+        "audit_log", *(sa.column(n) for n in ("seq", "actor_key_id", "actor_name", "actor_role",
+                                              "actor_authority_id", "action", "record_type", "record_id",
+                                              "reason", "prev_hash", "hash")),
+        sa.column("at", UTCDateTime()), sa.column("before", sa.JSON()), sa.column("after", sa.JSON()),
+    )
+    events = sa.table(
+        "change_events", *(sa.column(n) for n in ("seq", "record_type", "record_id", "record_version",
+                                                  "operation", "authority_id")),
+        sa.column("occurred_at", UTCDateTime()), sa.column("payload", sa.JSON()),
+    )
+    counters = sa.table("ledger_counters", sa.column("name"), sa.column("value"), sa.column("last_hash"))
+    audit_seq, last_hash = bind.execute(
+        sa.select(counters.c.value, counters.c.last_hash).where(counters.c.name == "audit")).one()
+    event_seq = bind.execute(sa.select(counters.c.value).where(counters.c.name == "outbox")).scalar_one()
+    previous = last_hash or GENESIS_HASH
+    at = dt.datetime.now(dt.UTC)
+    for entry in entries:
+        before = bind.execute(
+            sa.select(audit.c.after).where(audit.c.record_type == "list_entry", audit.c.record_id == entry.id)
+            .order_by(audit.c.seq.desc()).limit(1)
+        ).scalar_one_or_none()
+        if before is None:
+            continue
+        after = {**before, "expires_on": str(entry.expires_on)[:10]}
+        audit_seq, event_seq = audit_seq + 1, event_seq + 1
+        row = {"seq": audit_seq, "at": at, "actor_key_id": None, "actor_name": "migration 7a3c51d2e9f0",
+               "actor_role": "system", "actor_authority_id": None, "action": "recompute",
+               "record_type": "list_entry", "record_id": entry.id,
+               "reason": "有效期截止日期 now holds the last day in force (was the first day no longer in force)",
+               "before": before, "after": after, "prev_hash": previous}
+        row["hash"] = previous = row_hash(audit_hashed_content(row))
+        bind.execute(audit.insert().values(**row))
+        bind.execute(events.insert().values(
+            seq=event_seq, occurred_at=at, record_type="list_entry", record_id=entry.id,
+            record_version=entry.version, operation="recompute", authority_id=entry.authority_id, payload=after))
+    bind.execute(counters.update().where(counters.c.name == "audit").values(value=audit_seq, last_hash=previous))
+    bind.execute(counters.update().where(counters.c.name == "outbox").values(value=event_seq))
 
 
 def _shift_expiry(days: int) -> None:
@@ -67,6 +126,7 @@ def upgrade():
     with op.batch_alter_table('list_entries', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_list_entries_expiry_after_listing'), type_='check')
     _shift_expiry(-1)
+    _audit_the_shift()
     with op.batch_alter_table('list_entries', schema=None) as batch_op:
         batch_op.create_check_constraint(op.f('ck_list_entries_expiry_after_listing'), 'expires_on IS NULL OR expires_on >= listed_on')
 
