@@ -65,7 +65,7 @@ from registry.dossiers import Dossier, DossierCache, load_dossiers
 from registry.errors import InvalidInput, NotFound
 from registry.ledger import Actor, append_audit, canonical_json, row_hash
 from registry.measures import Measure
-from registry.models import AuditLog, HitDisposition, Screening
+from registry.models import ApiKey, AuditLog, HitDisposition, Screening
 from registry.name_index import NameIndex
 from registry.services.common import Page, paginate
 from registry.vocab import DOMAINS
@@ -266,17 +266,32 @@ _EARLIER_DISPOSITIONS = (
     sa.select(_DISPOSITIONS.c.id, _DISPOSITIONS.c.subject_key, _DISPOSITIONS.c.entity_id,
               _DISPOSITIONS.c.screening_id, _DISPOSITIONS.c.disposition, _DISPOSITIONS.c.reason,
               _DISPOSITIONS.c.decided_by, _DISPOSITIONS.c.decided_at)
-    .where(_DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)))
+    .where(_DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)),
+           _DISPOSITIONS.c.api_key_id.in_(sa.bindparam("holder_keys", expanding=True)))
     .order_by(_DISPOSITIONS.c.id)
 )
 
 
-def _dispositions(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
-    """Earlier dispositions of these (subject key, entity) pairs: one query per 500 subjects."""
+def _holder_keys(session: Session, actor: Actor) -> list[int]:
+    """The keys of the organisation the actor screens for (its key holder's name, same role): an
+    agency sees its own earlier dispositions, never another agency's (their names and reasons)."""
+    if actor.key_id is None:
+        return []
+    return list(session.scalars(sa.select(ApiKey.id).where(ApiKey.name == actor.name, ApiKey.role == actor.role)))
+
+
+def _dispositions(
+    session: Session, pairs: set[tuple[str, int]], actor: Actor,
+) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """The actor's organisation's earlier dispositions of these (subject key, entity) pairs: one
+    query per 500 subjects."""
     shown: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    holder = _holder_keys(session, actor)
+    if not holder:
+        return shown
     connection = session.connection()
     for chunk in _chunks({key for key, _ in pairs}):
-        for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk}):
+        for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk, "holder_keys": holder}):
             if (row.subject_key, row.entity_id) in pairs:
                 shown[(row.subject_key, row.entity_id)].append({
                     "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
@@ -455,7 +470,7 @@ def evaluate_screening(
     # repaired …) has nothing to report and is left out.
     kept_hits = [[h for h in hits if h.entity_id in listed] for hits in raw_hits]
     pairs = {(s.key, h.entity_id) for s, hits in zip(subjects, kept_hits, strict=True) for h in hits}
-    shown = _dispositions(session, pairs) if pairs else {}
+    shown = _dispositions(session, pairs, actor) if pairs else {}
 
     subject_docs: list[dict[str, Any]] = []
     for s, hits in zip(subjects, kept_hits, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -132,6 +133,25 @@ def test_a_disposition_is_shown_beside_the_hit_next_time(client, session, world,
                                  "reason": "x"}, headers=auth(world.screener_key))
     assert bad.status_code == 422
     assert "subject_index" in bad.json["errors"]
+
+
+def test_another_agency_never_sees_an_agencys_dispositions(client, session, world, listed):
+    """An outside test found one screener seeing another's dispositions (its organisation name and
+    reason) beside the hit. Each agency sees its own; another key of the same agency sees them too."""
+    first = screened(client, world.screener_key, {"name": "杭州合晟建设工程有限公司"})
+    r = client.post(f"{URL}/{first['id']}/dispositions", headers=auth(world.screener_key), json={
+        "subject_index": 0, "entity_id": listed.id, "disposition": "false_positive", "reason": "同名不同主体"})
+    assert r.status_code == 201, r.json
+    other = access.create_key(session, role="screener", name="宁波市公共资源交易中心")[1]
+    same_agency = access.create_key(session, role="screener", name="交易中心")[1]  # the fixture's holder
+    session.commit()
+    theirs = screened(client, other, {"name": "杭州合晟建设工程有限公司"})
+    body = json.dumps(theirs, ensure_ascii=False)
+    assert theirs["document"]["subjects"][0]["hits"][0]["dispositions"] == []
+    assert "同名不同主体" not in body
+    assert '"交易中心 (screener' not in body  # the other agency's name as the decider
+    ours = screened(client, same_agency, {"name": "杭州合晟建设工程有限公司"})
+    assert ours["document"]["subjects"][0]["hits"][0]["dispositions"][0]["reason"] == "同名不同主体"
 
 
 
