@@ -8,7 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import StrictSchema, one_of, text
+from api.schemas.common import Day, StrictSchema, one_of, text
 from registry.services.calendar import FIRST_YEAR, KINDS, LAST_YEAR, NAME_MAX, NOTICE_MAX, SOURCES
 
 # Answers are counted day by day: bounds keep one request from asking for centuries.
@@ -22,7 +22,7 @@ SOURCE_HELP = (
 
 
 class CalendarDayIn(StrictSchema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     kind = one_of(tuple(KINDS), required=True, metadata={
         "description": "holiday: a day off on a weekday (放假); workday: a make-up workday at a weekend (调休上班)"
     })
@@ -40,7 +40,7 @@ class CalendarYearIn(StrictSchema):
 
 
 class CalendarDayOut(ma.Schema):
-    date = fields.Date()
+    date = Day()
     kind = fields.String()
     name = fields.String(allow_none=True)
 
@@ -57,11 +57,11 @@ class CalendarYearOut(ma.Schema):
 class WorkingDaysArgs(StrictSchema):
     """One question: `from` + `add`, `from` + `to`, or `on` alone."""
 
-    from_ = fields.Date(data_key="from", validate=DATES, metadata={"description": "the day counted from (not itself counted)"})
+    from_ = Day(data_key="from", validate=DATES, metadata={"description": "the day counted from (not itself counted)"})
     add = fields.Integer(validate=validate.Range(min=0, max=MAX_ADD),
                          metadata={"description": "working days to add to `from`: the answer is that day (a deadline)"})
-    to = fields.Date(validate=DATES, metadata={"description": "count the working days after `from` up to and including `to`"})
-    on = fields.Date(validate=DATES, metadata={"description": "is this one day a working day?"})
+    to = Day(validate=DATES, metadata={"description": "count the working days after `from` up to and including `to`"})
+    on = Day(validate=DATES, metadata={"description": "is this one day a working day?"})
 
     @ma.validates_schema
     def one_question(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -89,11 +89,11 @@ class YearSourceOut(ma.Schema):
 
 
 class WorkingDaysOut(ma.Schema):
-    from_ = fields.Date(data_key="from")
+    from_ = Day(data_key="from")
     add = fields.Integer()
-    to = fields.Date()
-    on = fields.Date()
-    date = fields.Date(metadata={"description": "from + add working days (with add)"})
+    to = Day()
+    on = Day()
+    date = Day(metadata={"description": "from + add working days (with add)"})
     working_days = fields.Integer(metadata={
         "description": "working days after from up to and including to, negative if to is earlier (with to)"
     })

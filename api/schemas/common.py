@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +69,35 @@ class Amount(fields.Decimal):
             as_string=True, allow_nan=False,
             validate=validate.Range(min=0, max=MAX_AMOUNT_WAN), metadata=metadata, **kwargs,
         )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        # The documented pattern, not whatever Decimal() reads: "1e3", "+5", " 5", "5." and a JSON
+        # true are refused, so an amount means the same in every client and in the database.
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ma.ValidationError("must be an amount in 万元 as a decimal string such as \"0.5\"")
+        text = value if isinstance(value, str) else format(value, "f") if isinstance(value, float) else str(value)
+        if isinstance(value, float):
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+        if not re.fullmatch(self.PATTERN, text):
+            raise ma.ValidationError(f"must match {self.PATTERN}: digits, then at most 6 decimals (万元)")
+        return super()._deserialize(text, attr, data, **kwargs)
+
+
+# The dates a record can carry: from the founding of the People's Republic to the end of this century.
+# Outside it a date is a typing error (0026-11-02, 20261-01-01), and some are out of the database's range.
+FIRST_DAY, LAST_DAY = dt.date(1949, 1, 1), dt.date(2100, 12, 31)
+
+
+class Day(fields.Date):
+    """A date (YYYY-MM-DD) from 1949-01-01 to 2100-12-31; outside it a 422 naming the field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        extra = kwargs.pop("validate", None)
+        validators = [validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                                     error=f"must be a date from {FIRST_DAY} to {LAST_DAY}（日期须在1949年至2100年之间）")]
+        if extra is not None:
+            validators.extend(extra if isinstance(extra, list | tuple) else [extra])
+        super().__init__(validate=validators, **kwargs)
 
 
 def text(max_len: int, **kwargs: Any) -> fields.String:

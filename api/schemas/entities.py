@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, patch_of, text
+from api.schemas.common import Day, PageArgs, StrictSchema, one_of, page_of, patch_of, text
 from registry.codes.idnumber import ID_TYPES
 from registry.vocab import ENTITY_KINDS
 
@@ -15,14 +15,14 @@ _OTHER_NAME_KINDS = ("former", "alias")
 class NameIn(StrictSchema):
     name = text(200, required=True)
     kind = one_of(_OTHER_NAME_KINDS, required=True, metadata={"description": "former 曾用名 | alias 别名"})
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
+    valid_from = Day(allow_none=True)
+    valid_to = Day(allow_none=True)
 
 
 class EntityIn(StrictSchema):
     kind = one_of(ENTITY_KINDS, required=True, metadata={"description": "行政相对人类别"})
     name = text(200, required=True, metadata={"description": "现用名称"})
-    name_since = fields.Date(allow_none=True, metadata={"description": "现用名称启用日期"})
+    name_since = Day(allow_none=True, metadata={"description": "现用名称启用日期"})
     uscc = fields.String(allow_none=True, metadata={"description": "统一社会信用代码"})
     region_code = fields.String(allow_none=True)
     business_registration_no = fields.String(allow_none=True, metadata={"description": "工商注册号"})
@@ -44,7 +44,7 @@ class EntityIn(StrictSchema):
 
 EntityPatch = patch_of(
     EntityIn, "EntityPatch", exclude=("names", "name_since"),
-    extra={"renamed_on": fields.Date(metadata={"description": "更名日期 (with a new name; default today)"})},
+    extra={"renamed_on": Day(metadata={"description": "更名日期 (with a new name; default today)"})},
 )
 
 
@@ -52,8 +52,8 @@ class NameOut(ma.Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
+    valid_from = Day(allow_none=True)
+    valid_to = Day(allow_none=True)
 
 
 class EntityOut(ma.Schema):

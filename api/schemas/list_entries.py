@@ -7,6 +7,7 @@ from marshmallow import fields
 
 from api.lifecycle import actor as current_actor
 from api.schemas.common import (
+    Day,
     PageArgs,
     ReasonArgs,
     StrictSchema,
@@ -32,8 +33,8 @@ class ListEntryIn(StrictSchema):
     facts = text(10000, required=True, metadata={"description": "失信（守信）事实"})
     legal_basis = text(4000, required=True, metadata={"description": "列入依据"})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
-    listed_on = fields.Date(required=True, metadata={"description": "列入日期"})
-    expires_on = fields.Date(allow_none=True, metadata={
+    listed_on = Day(required=True, metadata={"description": "列入日期"})
+    expires_on = Day(allow_none=True, metadata={
         "description": "有效期截止日期: the last day the entry is in force (inclusive; expired from the next day). "
                        "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"})
     is_public = fields.Boolean(load_default=True)
@@ -47,13 +48,13 @@ ListEntryCorrection = patch_of(
 
 
 class TransitionIn(ReasonArgs):
-    effective_on = fields.Date(metadata={"description": "生效日期 (default today)"})
+    effective_on = Day(metadata={"description": "生效日期 (default today)"})
 
 
 class TransitionOut(ma.Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    effective_on = fields.Date()
+    effective_on = Day()
     reason = fields.String()
     actor = fields.Method("_actor", metadata={"description": "who recorded it (not shown to the public)"})
     at = fields.DateTime()
@@ -76,15 +77,15 @@ class ListEntryOut(ma.Schema):
     facts = fields.String()
     legal_basis = fields.String()
     project_code = fields.String(allow_none=True)
-    listed_on = fields.Date()
-    expires_on = fields.Date(allow_none=True)
+    listed_on = Day()
+    expires_on = Day(allow_none=True)
     status = fields.Method(
         "_status_today", metadata={"description": "as of today: active | expired | removed | repaired | revoked"}
     )
-    status_changed_on = fields.Date(allow_none=True)
+    status_changed_on = Day(allow_none=True)
     status_reason = fields.String(allow_none=True)
-    repair_from = fields.Date(allow_none=True, metadata={"description": "earliest day credit repair may be applied for; null: not repairable"})
-    publication_due_on = fields.Date(allow_none=True, metadata={"description": "公开时效: had to be published by"})
+    repair_from = Day(allow_none=True, metadata={"description": "earliest day credit repair may be applied for; null: not repairable"})
+    publication_due_on = Day(allow_none=True, metadata={"description": "公开时效: had to be published by"})
     due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     is_public = fields.Boolean()
     not_public_reason = fields.String(allow_none=True)
@@ -112,7 +113,7 @@ class ListEntryFilter(PageArgs):
     list_name = fields.String()
     project_code = fields.String()
     status = one_of(LIST_ENTRY_STATES)
-    listed_from = fields.Date()
-    listed_to = fields.Date()
-    expires_from = fields.Date()
-    expires_to = fields.Date()
+    listed_from = Day()
+    listed_to = Day()
+    expires_from = Day()
+    expires_to = Day()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import Amount, StrictSchema, one_of
+from api.schemas.common import Amount, Day, StrictSchema, one_of
 from registry.measures import EFFECTS
 from registry.vocab import DOMAINS
 
@@ -17,7 +17,7 @@ class MeasureFilter(StrictSchema):
 
 class EntityMeasuresArgs(StrictSchema):
     domain = one_of(DOMAINS, required=True, metadata={"description": "the trading domain screened"})
-    on = fields.Date(metadata={"description": "the day asked about (default today, China time)"})
+    on = Day(metadata={"description": "the day asked about (default today, China time)"})
 
 
 class PenaltyConditionOut(ma.Schema):
@@ -65,7 +65,7 @@ class TriggeringRecordOut(ma.Schema):
     record_type = fields.String(metadata={"description": "list_entry | penalty"})
     id = fields.Integer()
     reason = fields.String()
-    ends_on = fields.Date(allow_none=True, metadata={"description": "first day the record no longer sets the measure off"})
+    ends_on = Day(allow_none=True, metadata={"description": "first day the record no longer sets the measure off"})
 
 
 class MeasureHitOut(ma.Schema):
@@ -76,6 +76,6 @@ class MeasureHitOut(ma.Schema):
 class EntityMeasuresOut(ma.Schema):
     entity_id = fields.Integer()
     domain = fields.String()
-    on = fields.Date()
+    on = Day()
     effect = fields.String(allow_none=True, metadata={"description": "the strongest effect: block > review > incentive; null: none"})
     hits = fields.List(fields.Nested(MeasureHitOut), metadata={"description": "block first, then review, then incentive"})

@@ -7,6 +7,7 @@ from marshmallow import fields
 
 from api.schemas.common import (
     Amount,
+    Day,
     PageArgs,
     ReasonArgs,
     StrictSchema,
@@ -37,9 +38,9 @@ class PenaltyIn(StrictSchema):
     fine_amount = _amount("罚款金额（万元）")
     confiscation_amount = _amount("没收违法所得、没收非法财物的金额（万元）")
     licence_affected = fields.String(allow_none=True, metadata={"description": "暂扣或吊销证照名称及编号"})
-    decided_on = fields.Date(required=True, metadata={"description": "处罚决定日期"})
-    valid_until = fields.Date(allow_none=True, metadata={"description": "处罚有效期"})
-    publication_ends_on = fields.Date(allow_none=True, metadata={"description": "公示截止期"})
+    decided_on = Day(required=True, metadata={"description": "处罚决定日期"})
+    valid_until = Day(allow_none=True, metadata={"description": "处罚有效期"})
+    publication_ends_on = Day(allow_none=True, metadata={"description": "公示截止期"})
     remarks = fields.String(allow_none=True, metadata={"description": "备注"})
     procedure = one_of(PROCEDURES, allow_none=True, metadata={
         "description": "处罚程序: simple 简易程序 | ordinary 普通程序 (不填按普通程序计)"})
@@ -59,7 +60,7 @@ PenaltyCorrection = patch_of(
 
 
 class RevocationIn(ReasonArgs):
-    revoked_on = fields.Date(metadata={"description": "撤销日期 (default today)"})
+    revoked_on = Day(metadata={"description": "撤销日期 (default today)"})
 
 
 class PenaltyOut(ma.Schema):
@@ -78,17 +79,17 @@ class PenaltyOut(ma.Schema):
     fine_amount = Amount(allow_none=True)
     confiscation_amount = Amount(allow_none=True)
     licence_affected = fields.String(allow_none=True)
-    decided_on = fields.Date()
-    valid_until = fields.Date(allow_none=True)
-    publication_ends_on = fields.Date(allow_none=True, metadata={"description": "公示截止期 (last day published)"})
+    decided_on = Day()
+    valid_until = Day(allow_none=True)
+    publication_ends_on = Day(allow_none=True, metadata={"description": "公示截止期 (last day published)"})
     rule_set = fields.String(allow_none=True, metadata={"description": "publication rule set in force on decided_on"})
     publication_tier = fields.String(allow_none=True, metadata={"description": "tier the period follows: minor | general | serious"})
     publishable = fields.Boolean(metadata={"description": "false: the rules keep it unpublished (轻微 under Order 36, 仅警告, 简易程序 under SAMR rules)"})
     publication_note = fields.String(allow_none=True, metadata={"description": "公示说明: why it is not published, or the sector/local rule that shaped its period"})
-    publication_starts_on = fields.Date(allow_none=True)
-    repair_from = fields.Date(allow_none=True, metadata={"description": "earliest day credit repair may be applied for"})
-    repaired_on = fields.Date(allow_none=True, metadata={"description": "信用修复: publication ended on this day"})
-    publication_due_on = fields.Date(allow_none=True, metadata={"description": "公开时效: had to be published by"})
+    publication_starts_on = Day(allow_none=True)
+    repair_from = Day(allow_none=True, metadata={"description": "earliest day credit repair may be applied for"})
+    repaired_on = Day(allow_none=True, metadata={"description": "信用修复: publication ended on this day"})
+    publication_due_on = Day(allow_none=True, metadata={"description": "公开时效: had to be published by"})
     due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     remarks = fields.String(allow_none=True)
     procedure = fields.String(allow_none=True, metadata={"description": "simple 简易程序 | ordinary 普通程序 | null (not recorded)"})
@@ -99,7 +100,7 @@ class PenaltyOut(ma.Schema):
     not_public_reason = fields.String(allow_none=True)
     first_published_at = fields.DateTime(allow_none=True)
     status = fields.String()
-    revoked_on = fields.Date(allow_none=True)
+    revoked_on = Day(allow_none=True)
     revocation_reason = fields.String(allow_none=True)
     version = fields.Integer()
     created_at = fields.DateTime()
@@ -118,5 +119,5 @@ class PenaltyFilter(PageArgs):
     severity = one_of(SEVERITIES)
     status = one_of(PENALTY_STATES)
     project_code = fields.String()
-    decided_from = fields.Date()
-    decided_to = fields.Date()
+    decided_from = Day()
+    decided_to = Day()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
+from api.schemas.common import Day, PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from registry.models import RepairApplication
 from registry.runtime import current_runtime
 from registry.services.repairs import RECORD_TYPES, STATES, is_overdue
@@ -41,15 +41,15 @@ class RepairOut(ma.Schema):
     commitment = fields.String()
     attachments = fields.List(fields.Nested(AttachmentOut))
     status = fields.String(metadata={"description": "submitted 已提交 | accepted 已受理 | rejected 不予修复 | repaired 已修复"})
-    submitted_on = fields.Date()
+    submitted_on = Day()
     submitted_by = fields.String()
-    accept_by = fields.Date(metadata={"description": "the deciding authority takes it up or rejects it by (its decision deadline)"})
-    decide_by = fields.Date(metadata={"description": "the deciding authority decides by: working days from receipt under the repair rules in force that day (国办发〔2025〕22号: 3)"})
-    platform_answer_by = fields.Date(allow_none=True, metadata={"description": "the credit platform's own answer is due by (信用中国: 10 working days); not the authority's deadline"})
+    accept_by = Day(metadata={"description": "the deciding authority takes it up or rejects it by (its decision deadline)"})
+    decide_by = Day(metadata={"description": "the deciding authority decides by: working days from receipt under the repair rules in force that day (国办发〔2025〕22号: 3)"})
+    platform_answer_by = Day(allow_none=True, metadata={"description": "the credit platform's own answer is due by (信用中国: 10 working days); not the authority's deadline"})
     due_provisional = fields.Boolean(metadata={"description": "a deadline rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
     overdue = fields.Method("_overdue", metadata={"description": "as of today: still submitted after accept_by, or accepted after decide_by"})
-    accepted_on = fields.Date(allow_none=True)
-    decided_on = fields.Date(allow_none=True)
+    accepted_on = Day(allow_none=True)
+    decided_on = Day(allow_none=True)
     decided_by = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     version = fields.Integer()

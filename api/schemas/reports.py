@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from api.csv_render import Column, percent
-from api.schemas.common import StrictSchema, one_of, ref_id
+from api.schemas.common import Day, StrictSchema, one_of, ref_id
 from registry.errors import InvalidInput
 from registry.services.timeliness import (
     RECORD_TYPES,
@@ -23,9 +23,9 @@ RECORD_TYPE_LABELS = {"penalty": "行政处罚 penalty", "list_entry": "名单 l
 
 
 class TimelinessArgs(StrictSchema):
-    date_from = fields.Date(required=True, data_key="from",
+    date_from = Day(required=True, data_key="from",
                             metadata={"description": "first decision date (处罚决定日期 / 列入日期) counted"})
-    date_to = fields.Date(required=True, data_key="to", metadata={"description": "last decision date counted"})
+    date_to = Day(required=True, data_key="to", metadata={"description": "last decision date counted"})
     authority_id = ref_id(metadata={"description": "one authority (a supervisor: only its own)"})
     record_type = fields.List(one_of(RECORD_TYPES), validate=ma.validate.Length(min=1),
                               metadata={"description": "penalty | list_entry (repeat for both; default both)"})
@@ -67,16 +67,16 @@ class OverdueRecordOut(ma.Schema):
     authority_name = fields.String()
     subject_name = fields.String(metadata={"description": "行政相对人名称"})
     decision_number = fields.String(metadata={"description": "决定书文号"})
-    decided_on = fields.Date(metadata={"description": "处罚决定日期 / 列入日期"})
-    due_on = fields.Date(metadata={"description": "应公开日期: the last day to publish"})
+    decided_on = Day(metadata={"description": "处罚决定日期 / 列入日期"})
+    due_on = Day(metadata={"description": "应公开日期: the last day to publish"})
     working_days_overdue = fields.Integer()
     provisional = fields.Boolean()
 
 
 class _Period(ma.Schema):
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
-    today = fields.Date(data_key="as_of", metadata={"description": "the day buckets are judged on"})
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
+    today = Day(data_key="as_of", metadata={"description": "the day buckets are judged on"})
     record_types = fields.List(fields.String())
 
 
