@@ -68,8 +68,13 @@ def database_error_response(exc: Exception) -> Response:
     return error_response(503, "the database is busy or unreachable; retry shortly", headers={"Retry-After": "2"})
 
 
+# RFC 9110 §11.6.1: a 401 names the scheme the client should authenticate with.
+CHALLENGE = 'Bearer realm="credit-registry"'
+
+
 def registry_error_response(exc: RegistryError) -> Response:
-    return error_response(exc.status, exc.message, exc.errors or None)
+    headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+    return error_response(exc.status, exc.message, exc.errors or None, headers=headers)
 
 
 def init_app(app: Flask) -> None:

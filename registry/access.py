@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -217,13 +218,20 @@ def authenticate_cached(
     return actor
 
 
+def refuse(actor: Actor, reason: str) -> NoReturn:
+    """Refuse an operation: 401 to a caller without credentials (authenticate, then try), else 403."""
+    if actor.role == "public":
+        raise NotAuthenticated(f"{reason}; send Authorization: Bearer crk_…（需要API密钥）")
+    raise NotPermitted(reason)
+
+
 def require_role(actor: Actor, *roles: str) -> None:
     """Raise NotPermitted unless the actor has one of `roles` (admin always passes)."""
     if actor.role == "admin" or actor.role in roles:
         return
     if actor.role == "public":
-        raise NotPermitted(f"this needs an API key with role {' or '.join(roles)}")
-    raise NotPermitted(f"role {actor.role} may not do this; it needs {' or '.join(roles)}")
+        refuse(actor, f"this needs an API key with role {' or '.join(roles)}")
+    refuse(actor, f"role {actor.role} may not do this; it needs {' or '.join(roles)}")
 
 
 def require_deciding_authority(actor: Actor, authority_id: int) -> None:
@@ -232,7 +240,8 @@ def require_deciding_authority(actor: Actor, authority_id: int) -> None:
     A credit-repair decision belongs to that authority alone: an administrator may not take it
     in its place (国办发〔2025〕22号)."""
     if actor.role != "supervisor" or actor.authority_id != authority_id:
-        raise NotPermitted(
+        refuse(
+            actor,
             f"谁认定、谁修复：信用修复只能由作出认定的机关（authority {authority_id}）决定；"
             + ("管理员不能代为决定" if actor.role == "admin" else f"your key acts for {actor.authority_id or actor.role}")
         )

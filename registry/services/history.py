@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.errors import NotFound, NotPermitted
+from registry.access import refuse
+from registry.errors import NotFound
 from registry.ledger import Actor
 from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty, RepairApplication
 
@@ -35,7 +36,7 @@ def record_history(session: Session, actor: Actor, record_type: str, record_id: 
         actor.role == "supervisor" and (owner is None or owner == actor.authority_id)
     )
     if not allowed:
-        raise NotPermitted("a record's history is open to its own authority, administrators and the platform")
+        refuse(actor, "a record's history is open to its own authority, administrators and the platform")
     return list(session.scalars(
         sa.select(AuditLog)
         .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)

@@ -48,7 +48,9 @@ def test_roles_without_write_rights_get_403(client, world, role):
 
 def test_anonymous_write_is_refused(client, world):
     r = client.post("/api/v1/entities", json=entity_body())
-    assert r.status_code == 403
+    # No credentials: 401 with the scheme to use (RFC 9110), not 403
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
     assert "API key" in r.json["message"]
 
 

@@ -247,18 +247,18 @@ def everyone(status: int) -> dict[str, int]:
 
 V1 = "/api/v1"
 # Writes of authority A's records: its supervisor and administrators (谁批准、谁公开).
-A_WRITES = expect(public=403, admin=200, own=200, other=403, screener=403, platform=403)
+A_WRITES = expect(public=401, admin=200, own=200, other=403, screener=403, platform=403)
 A_CREATES = {**A_WRITES, "admin": 201, "own": 201}
 # Shared master data (entities): any supervisor, administrators.
-MASTER_DATA = expect(public=403, admin=200, own=200, other=200, screener=403, platform=403)
-ADMIN_ONLY = expect(public=403, admin=200, own=403, other=403, screener=403, platform=403)
-PLATFORM = expect(public=403, admin=200, own=403, other=403, screener=403, platform=200)
+MASTER_DATA = expect(public=401, admin=200, own=200, other=200, screener=403, platform=403)
+ADMIN_ONLY = expect(public=401, admin=200, own=403, other=403, screener=403, platform=403)
+PLATFORM = expect(public=401, admin=200, own=403, other=403, screener=403, platform=200)
 # History of a record of authority A: its authority, administrators, the platform.
-A_HISTORY = expect(public=403, admin=200, own=200, other=403, screener=403, platform=200)
+A_HISTORY = expect(public=401, admin=200, own=200, other=403, screener=403, platform=200)
 # Read a record of A kept from the public: its authority, administrators, the platform; others 404.
 A_HIDDEN = expect(public=404, admin=200, own=200, other=404, screener=404, platform=200)
 # Read one repair application of A.
-A_REPAIR_READ = expect(public=403, admin=200, own=200, other=404, screener=403, platform=200)
+A_REPAIR_READ = expect(public=401, admin=200, own=200, other=404, screener=403, platform=200)
 # Decide on a repair application of A: its supervisor, administrators.
 # 谁认定、谁修复 (国办发〔2025〕22号): only the deciding authority decides a credit repair, not an administrator.
 A_REPAIR_DECIDE = {**A_WRITES, "admin": 403}
@@ -280,7 +280,7 @@ CASES: tuple[Case, ...] = (
         f"{V1}/authorities/{s.a}", json={"name": "浙江省财政厅（更名）"}, headers={"If-Match": '"v1"'}), ADMIN_ONLY),
     Case("GET", f"{V1}/authorities/<int:record_id>/history", "A",
          lambda s: Req(f"{V1}/authorities/{s.a}/history"),
-         expect(public=403, admin=200, own=200, other=200, screener=403, platform=200)),
+         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
     # the working-day calendar: anyone reads, administrators load
     Case("GET", f"{V1}/calendar/years/<int:year>", "2027", lambda s: Req(f"{V1}/calendar/years/2027"),
          everyone(200)),
@@ -310,10 +310,10 @@ CASES: tuple[Case, ...] = (
         MASTER_DATA),
     Case("GET", f"{V1}/entities/<int:record_id>/history", "organisation",
          lambda s: Req(f"{V1}/entities/{s.entity.id}/history"),
-         expect(public=403, admin=200, own=200, other=200, screener=403, platform=200)),
+         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
     Case("GET", f"{V1}/entities/<int:entity_id>/measures", "organisation",
          lambda s: Req(f"{V1}/entities/{s.entity.id}/measures?domain=procurement"),
-         expect(public=403, admin=200, own=200, other=200, screener=200, platform=200)),
+         expect(public=401, admin=200, own=200, other=200, screener=200, platform=200)),
     Case("GET", f"{V1}/measures", "catalogue", lambda s: Req(f"{V1}/measures"), everyone(200)),
     # list entries (名单) of authority A
     Case("GET", f"{V1}/list-entries", "all", lambda s: Req(f"{V1}/list-entries"), everyone(200)),
@@ -348,7 +348,7 @@ CASES: tuple[Case, ...] = (
          lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}/history"), A_HISTORY),
     # credit repair (信用修复) of A's records: submitted by the platform or the record's authority
     Case("GET", f"{V1}/repairs", "all", lambda s: Req(f"{V1}/repairs"),
-         expect(public=403, admin=200, own=200, other=200, screener=403, platform=200)),
+         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
     Case("POST", f"{V1}/repairs", "A's penalty", lambda s: Req(f"{V1}/repairs", json={
         "record_type": "penalty", "record_id": s.published_penalty.id,
         "statement": "已全额缴纳罚款，并完成整改", "commitment": "本单位承诺今后依法诚信参与公共资源交易活动"}),
@@ -369,24 +369,24 @@ CASES: tuple[Case, ...] = (
     *(Case("GET", f"{V1}/reports/timeliness{tail}", scope, lambda s, tail=tail, scope=scope: Req(
         f"{V1}/reports/timeliness{tail}?from=2026-01-01&to=2026-11-23"
         + (f"&authority_id={s.a}" if scope == "A" else "")), expect(
-            public=403, admin=200, own=200, other=403 if scope == "A" else 200, screener=403, platform=200))
+            public=401, admin=200, own=200, other=403 if scope == "A" else 200, screener=403, platform=200))
       for tail in ("", "/overdue") for scope in ("A", "every authority")),
     # screenings (资格审查): screeners screen; a screening is read by its screener, the platform, admin
     Case("GET", f"{V1}/screenings", "all", lambda s: Req(f"{V1}/screenings"),
-         expect(public=403, admin=200, own=403, other=403, screener=200, platform=200)),
+         expect(public=401, admin=200, own=403, other=403, screener=200, platform=200)),
     Case("POST", f"{V1}/screenings", "new", lambda s: Req(f"{V1}/screenings", json={
         "domain": "procurement", "project_code": "ZJCG-2026-0042", "subjects": [{"name": "甲公司"}]}),
-        expect(public=403, admin=201, own=403, other=403, screener=201, platform=403)),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403)),
     *(Case("GET", f"{V1}/screenings/<int:screening_id>{tail}", "the screener's", lambda s, tail=tail: Req(
         f"{V1}/screenings/{s.screening}{tail}"), expect(
-            public=403, admin=200, own=403, other=403, screener=200, platform=200)) for tail in ("", "/verify")),
+            public=401, admin=200, own=403, other=403, screener=200, platform=200)) for tail in ("", "/verify")),
     *(Case("GET", f"{V1}/screenings/<int:screening_id>{tail}", "another screener's", lambda s, tail=tail: Req(
         f"{V1}/screenings/{s.foreign_screening}{tail}"), expect(
-            public=403, admin=200, own=403, other=403, screener=404, platform=200)) for tail in ("", "/verify")),
+            public=401, admin=200, own=403, other=403, screener=404, platform=200)) for tail in ("", "/verify")),
     Case("POST", f"{V1}/screenings/<int:screening_id>/dispositions", "the screener's", lambda s: Req(
         f"{V1}/screenings/{s.screening}/dispositions", json={
             "subject_index": 0, "entity_id": s.entity.id, "disposition": "confirmed", "reason": "核实为同一主体"}),
-        expect(public=403, admin=201, own=403, other=403, screener=201, platform=403)),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403)),
     # the credit platform's feed, exports and push status
     Case("GET", f"{V1}/feed", "from the start", lambda s: Req(f"{V1}/feed"), PLATFORM),
     Case("GET", f"{V1}/exports/<string:name>", "penalties.csv", lambda s: Req(f"{V1}/exports/penalties.csv"),

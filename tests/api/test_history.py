@@ -28,7 +28,7 @@ def test_history_is_closed_to_other_authorities_and_the_public(client, session, 
     path = f"/api/v1/penalties/{penalty.id}/history"
     assert client.get(path, headers=auth(world.housing_key)).status_code == 403
     assert client.get(path, headers=auth(world.screener_key)).status_code == 403
-    assert client.get(path).status_code == 403
+    assert client.get(path).status_code == 401
     assert client.get(path, headers=auth(world.platform_key)).status_code == 200
     assert client.get(path, headers=auth(world.admin_key)).status_code == 200
 

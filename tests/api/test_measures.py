@@ -78,7 +78,7 @@ def test_officials_screeners_and_the_platform_see_an_entitys_measures(client, wo
 
 def test_the_public_may_not_see_an_entitys_measures(client, world, listed):
     r = client.get(entity_url(listed.id), query_string={"domain": "procurement"})
-    assert r.status_code == 403
+    assert r.status_code == 401
     assert "screener" in r.json["message"]
 
 

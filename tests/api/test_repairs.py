@@ -160,7 +160,7 @@ def test_invalid_applications_are_422(client, world, penalty, change, field):
 def test_who_may_submit(client, session, world, entity, penalty):
     assert apply(client, world.housing_key, penalty.id).status_code == 403
     assert apply(client, world.screener_key, penalty.id).status_code == 403
-    assert client.post(URL, json=body(penalty.id)).status_code == 403
+    assert client.post(URL, json=body(penalty.id)).status_code == 401
     assert apply(client, world.finance_key, penalty.id).status_code == 201
 
 
@@ -276,7 +276,7 @@ def test_who_may_read(client, session, world, entity, penalty):
     assert ids(client.get(URL, headers=auth(world.housing_key))) == set()
     assert client.get(url, headers=auth(world.screener_key)).status_code == 403
     assert client.get(URL, headers=auth(world.screener_key)).status_code == 403
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 401
     assert client.get(f"{URL}?colour=red", headers=auth(world.admin_key)).status_code == 422
 
 

@@ -196,7 +196,7 @@ def test_a_subject_without_name_or_code_is_refused_by_its_index(client, world):
 
 def test_who_may_screen_and_read(client, session, world):
     assert client.post(URL, json=body({"name": "甲公司"}), headers=auth(world.finance_key)).status_code == 403
-    assert client.post(URL, json=body({"name": "甲公司"})).status_code == 403
+    assert client.post(URL, json=body({"name": "甲公司"})).status_code == 401
     out = screened(client, world.screener_key, {"name": "甲公司"})
     _, other_key = access.create_key(session, role="screener", name="另一家代理机构")
     session.commit()

@@ -66,8 +66,8 @@ def test_a_supervisor_reads_its_own_authority_only(client, scenario, world):
 
 def test_screeners_and_the_public_are_refused(client, scenario, world):
     assert client.get(PATH, query_string=PERIOD, headers=auth(world.screener_key)).status_code == 403
-    assert client.get(PATH, query_string=PERIOD).status_code == 403
-    assert client.get(f"{PATH}/overdue", query_string=PERIOD).status_code == 403
+    assert client.get(PATH, query_string=PERIOD).status_code == 401
+    assert client.get(f"{PATH}/overdue", query_string=PERIOD).status_code == 401
 
 
 def test_record_type_narrows_the_report(client, scenario, world):

@@ -10,7 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from registry.access import PUBLIC
-from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleVersion
+from registry.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    StaleVersion,
+)
 from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, ListEntry, Penalty, RepairApplication
 from registry.services import list_entries as entry_service
@@ -187,7 +194,7 @@ def test_who_may_submit(session, world, entity, finance, housing):
     with pytest.raises(NotPermitted, match=f"authority {world.finance.id}"):
         submit(session, other, actor=housing)
     for reader in (SCREENER, PUBLIC):
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotAuthenticated if reader is PUBLIC else NotPermitted):  # no key: 401
             submit(session, other, actor=reader)
 
 
@@ -227,9 +234,10 @@ def test_who_may_read(session, world, entity, finance, housing):
         repairs.get_repair(session, theirs.id, finance)
     assert [a.id for a in repairs.list_repairs(session, housing, TODAY, filters={}).items] == [theirs.id]
     for reader in (SCREENER, PUBLIC):
-        with pytest.raises(NotPermitted):
+        refused = NotAuthenticated if reader is PUBLIC else NotPermitted  # no key: 401
+        with pytest.raises(refused):
             repairs.list_repairs(session, reader, TODAY, filters={})
-        with pytest.raises(NotPermitted):
+        with pytest.raises(refused):
             repairs.get_repair(session, mine.id, reader)
 
 

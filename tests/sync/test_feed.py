@@ -140,4 +140,4 @@ def test_the_feed_over_http(client, session, world):
     assert "after" in bad.json["errors"]
     assert client.get("/api/v1/feed?after=0&cursor=1", headers=auth(world.platform_key)).status_code == 422
     assert client.get("/api/v1/feed", headers=auth(world.screener_key)).status_code == 403
-    assert client.get("/api/v1/feed").status_code == 403
+    assert client.get("/api/v1/feed").status_code == 401
