@@ -291,7 +291,7 @@ class BatchImporter(RowImporter):
         state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
         state.setdefault("data_source_authority_id", state["authority_id"])
         state.setdefault("is_public", True)
-        penalty_service._validate(self.overlay, state, self.today, self.rules)
+        penalty_service._validate(self.overlay, state, self.today, self.rules, self.vault)
         # The uniqueness check (_check_unique) is the natural-key lookup this row already passed.
         explicit_end = data.get("publication_ends_on") is not None
         # The periods depend on these alone (and on the rules, fixed for the import): many rows
@@ -317,7 +317,7 @@ class BatchImporter(RowImporter):
         state = dict(data)
         state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
         state.setdefault("is_public", True)
-        list_entry_service._validate(self.overlay, state, self.today, self.rules.catalogue)
+        list_entry_service._validate(self.overlay, state, self.today, self.rules.catalogue, self.vault)
         key = ("list_entry", state["authority_id"], state["list_name"], state["listed_on"], tuple(state["domains"]))
         dates = self.derived.get(key)
         if dates is None:

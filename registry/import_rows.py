@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from registry.codes import idnumber
-from registry.codes.idnumber import ID_TYPES, IdentityVault
+from registry.codes.idnumber import ID_TYPES, IdentityVault, mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.errors import RegistryError
@@ -427,6 +427,11 @@ def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
 # Deciding a row
 
 
+def masked(text: Any) -> Any:
+    """Free text as the registry stores it: resident ID numbers masked."""
+    return mask_resident_ids(text) if isinstance(text, str) else text
+
+
 def fold(text: str | None) -> str:
     """Names and free text compared as a person reads them: full-width folded, spaces ignored."""
     return "".join(unicodedata.normalize("NFKC", text or "").split())
@@ -547,11 +552,12 @@ class RowImporter:
                 entity_id = self.subject(row, pending)
                 if self.kind == "penalties":
                     penalty = record_penalty(self.session, self.penalty_data(row, entity_id), self.actor,
-                                             self.today, rules=self.rules, now=self.now, keep_given_end=True)
+                                             self.today, rules=self.rules, now=self.now, keep_given_end=True,
+                                             vault=self.vault)
                     self.flag_end_as_given(row, penalty)
                 else:
                     create_list_entry(self.session, self.list_entry_data(row, entity_id), self.actor, self.today,
-                                      rules=self.rules, now=self.now)
+                                      rules=self.rules, now=self.now, vault=self.vault)
         except RegistryError as exc:
             raise RowRejected(self.from_error(row, exc)) from exc
         except DBAPIError as exc:  # a constraint the checks did not foresee: the row fails, not the file
@@ -577,8 +583,9 @@ class RowImporter:
     # -- problems ------------------------------------------------------------------------------
 
     def problem(self, row: Row, name: str, reason: str) -> Problem:
+        # The report is shown and kept: a resident ID number typed in a cell appears masked there too.
         return Problem(row.number, self.layout.header(name, self.kind) if name else "",
-                       row.shown(name) if name else "", reason)
+                       mask_resident_ids(row.shown(name)) if name else "", reason)
 
     def from_error(self, row: Row, exc: RegistryError) -> list[Problem]:
         """A service's refusal, named by the file's columns (its fields are the API's names)."""
@@ -681,7 +688,7 @@ class RowImporter:
             stored_code = record.subject_uscc
         else:
             stored_code = entity.uscc
-        if "subject_name" in values and fold(values["subject_name"]) not in names:
+        if "subject_name" in values and fold(values["subject_name"]) not in names | {fold(masked(values["subject_name"]))}:
             yield "subject_name", record.subject_name if isinstance(record, Penalty) else entity.name
         if "subject_uscc" in values and subject_code(values["subject_uscc"]) != subject_code(stored_code):
             yield "subject_uscc", stored_code
@@ -694,7 +701,8 @@ class RowImporter:
         values = row.values
         for name in ("violation_type", "facts", "basis", "content", "licence_affected", "remarks",
                      "project_code", "not_public_reason"):
-            if name in values and fold(values[name]) != fold(getattr(penalty, name)):
+            # Stored free text has its resident ID numbers masked (records.protect_free_text).
+            if name in values and fold(masked(values[name])) != fold(getattr(penalty, name)):
                 yield name, getattr(penalty, name)
         if "categories" in values and set(values["categories"]) != set(penalty.categories):
             yield "categories", penalty.categories
@@ -715,7 +723,7 @@ class RowImporter:
     def compared_list_entry(self, row: Row, entry: ListEntry) -> Iterable[tuple[str, Any]]:
         values = row.values
         for name in ("reason_category", "facts", "legal_basis", "project_code", "not_public_reason"):
-            if name in values and fold(values[name]) != fold(getattr(entry, name)):
+            if name in values and fold(masked(values[name])) != fold(getattr(entry, name)):
                 yield name, getattr(entry, name)
         for name in ("listed_on", "expires_on"):
             if name in values and values[name] != getattr(entry, name):

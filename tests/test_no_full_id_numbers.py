@@ -3,7 +3,8 @@ page, export, the feed, the national rendering the push sends, an import report,
 endpoints, or an error response.
 
 A world of natural persons (one number with an X check character, registered as lowercase x),
-a company's legal representative, a person registered by an import, with penalties, list entries,
+a company's legal representative, a person registered by an import, a number typed into a record's
+free text (facts, remarks, a correction's and a removal's reason), with penalties, list entries,
 a repair application, a screening and failed requests on them; then every GET operation under
 /api/v1 (read from the URL map, so a new endpoint is covered as soon as it exists: an unknown path
 argument fails the test until it is taught here) with every role's key and none, every page with
@@ -64,7 +65,8 @@ PERSON_D_NEW = resident_id("11010219790704239")  # person D's number after a cor
 REP = resident_id("11010519800101123")  # the legal representative of a company
 IMPORTED = resident_id("11010119880808456")  # a person registered by an import
 STRAY = resident_id("11010519770707312")  # a number given for an organisation (refused)
-NUMBERS = (PERSON_X, PERSON_D, PERSON_D_NEW, REP, IMPORTED, STRAY)
+TYPED = resident_id("11010519491231002")  # typed into free text (masked on the way in)
+NUMBERS = (PERSON_X, PERSON_D, PERSON_D_NEW, REP, IMPORTED, STRAY, TYPED)
 assert PERSON_X.endswith("X")
 assert all(len(n) == 18 for n in NUMBERS)
 
@@ -161,6 +163,43 @@ def _xlsx_text(body: bytes) -> str:
         return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
 
 
+def _typed_in_free_text(client: FlaskClient, key: str, firm: int, seen: Seen) -> tuple[int, int]:
+    """A penalty and a list entry of the company whose free text holds TYPED, written every way."""
+    grouped = f"{TYPED[:6]} {TYPED[6:14]} {TYPED[14:]}"
+    penalty = _post(client, key, "/api/v1/penalties", {
+        "entity_id": firm, "decision_number": "浙财采罚〔2026〕7001号", "violation_type": "提供虚假材料谋取中标",
+        "facts": f"法定代表人（身份证号{TYPED}）提供虚假业绩证明材料", "basis": "《中华人民共和国政府采购法》第七十七条",
+        "categories": ["罚款"], "content": "罚款人民币五千元", "fine_amount": "0.5", "decided_on": "2026-11-02",
+        "severity": "general", "domain": "procurement", "remarks": f"经办人 {TYPED.lower()}",
+    }, seen)
+    assert penalty.status_code == 201, penalty.get_json()
+    corrected = client.patch(f"/api/v1/penalties/{penalty.get_json()['id']}",
+                             json={"content": "罚款人民币伍仟元整", "reason": f"当事人 {grouped} 申请更正"},
+                             headers=auth(key, If_Match='"v1"'))
+    assert corrected.status_code == 200, corrected.get_json()
+    seen.add("api writes", "PATCH penalty", corrected.get_data())
+    entry = _post(client, key, "/api/v1/list-entries", {
+        "entity_id": firm, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
+        "domains": ["procurement"], "decision_number": "浙财采决〔2026〕7001号",
+        "reason_category": "提供虚假材料谋取中标、成交", "facts": f"经办人{TYPED}提供虚假业绩",
+        "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-03-01", "expires_on": "2027-02-28",
+    }, seen)
+    assert entry.status_code == 201, entry.get_json()
+    # A second entry, removed with the number in its reason (the first stays published).
+    removed = _post(client, key, "/api/v1/list-entries", {
+        "entity_id": firm, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
+        "domains": ["procurement"], "decision_number": "浙财采决〔2026〕7002号",
+        "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩",
+        "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-03-01", "expires_on": "2027-02-28",
+    }, seen)
+    assert removed.status_code == 201, removed.get_json()
+    moved = client.post(f"/api/v1/list-entries/{removed.get_json()['id']}/remove",
+                        json={"reason": f"经复核，当事人{TYPED}非失信主体"}, headers=auth(key, If_Match='"v1"'))
+    assert moved.status_code == 200, moved.get_json()
+    seen.add("api writes", "remove list entry", moved.get_data())
+    return penalty.get_json()["id"], entry.get_json()["id"]
+
+
 def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     world = factories.build_world(session)
     fin = world.finance_key
@@ -207,6 +246,7 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     from registry.models import Entity
 
     entities = [session.get_one(Entity, e["id"]) for e in (person_x.get_json(), d, firm.get_json())]
+    typed_penalty, typed_entry = _typed_in_free_text(client, fin, firm.get_json()["id"], seen)
     penalties, entries = [], []
     for entity in entities:
         penalties.append(factories.make_penalty(session, world.finance, entity, facts=f"{entity.name}的违法事实"))
@@ -230,8 +270,8 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     ids = Ids(
         authorities=[world.finance.id, world.housing.id],
         entities=[e.id for e in entities],
-        penalties=[p.id for p in [*penalties, old]],
-        list_entries=[e.id for e in entries],
+        penalties=[typed_penalty, *(p.id for p in [*penalties, old])],
+        list_entries=[typed_entry, *(e.id for e in entries)],
         repairs=[application.id],
         screenings=[screening.get_json()["id"]],
     )
@@ -398,6 +438,9 @@ def test_no_full_id_number_leaves_through_any_channel(app, client, session, peop
     for channel in ("api writes", "api reads", "pages", "exports", "feed", "national", "outbox", "history"):
         assert seen.shows(channel, masked_x) or seen.shows(channel, masked_rep), channel
     assert seen.shows("api reads", mask(PERSON_D_NEW))
+    # The number typed into free text is shown masked wherever the record is.
+    for channel in ("api writes", "api reads", "pages", "exports", "feed", "national", "outbox", "history"):
+        assert seen.shows(channel, mask(TYPED)), channel
     assert seen.shows("api reads", mask(IMPORTED))
     assert seen.shows("import report", "2026-02-30")  # the reports hold the rows' problems
     assert seen.shows("import report", "陈静")  # …including the person whose number another name used

@@ -28,8 +28,10 @@ Decisions a reader should know:
 - **Only the black and red lists have list pages.** 重点关注名单 (watch) is a pre-warning kept
   for supervision, not a published sanction list; a watch entry that its authority made public
   still shows on the entity page, as the API shows it.
-- **Personal data appears masked only**: the legal representative's ID number as stored masked
-  (3301**********1234); the full number is never read here.
+- **No personal ID number at all**: the legal representative is shown by name only; the ID number
+  (法定代表人证件号码) is not published under 双公示, not even in its masked form, and the full
+  number is never read here. A number typed into a record's free text was masked on the way in
+  (`registry.services.records.protect_free_text`).
 - **Not kept by robots or caches**: every page answers `Cache-Control: no-store` and
   `X-Robots-Tag: noindex, noarchive`. A record must stop being shown when its period ends or it
   is repaired; a search engine's copy or a proxy's cache would keep showing it.
@@ -67,7 +69,6 @@ from api.pages.auth import page_actor
 from api.ratelimit import limited
 from matching.parse import parse_name
 from matching.types import Hit, Query
-from registry.codes.idnumber import ID_TYPES
 from registry.codes.region import region_name
 from registry.codes.uscc import (
     ALPHABET,
@@ -111,7 +112,7 @@ def wan_yuan(amount: Decimal | None) -> str:
 def _helpers() -> dict[str, Any]:
     return {
         "cn_date": cn_date, "wan_yuan": wan_yuan, "domains": DOMAINS, "kinds": ENTITY_KINDS,
-        "list_types": LIST_TYPES, "name_kinds": NAME_KINDS, "id_types": ID_TYPES, "matches": MATCHES,
+        "list_types": LIST_TYPES, "name_kinds": NAME_KINDS, "matches": MATCHES,
         "placeholder": INDIVIDUAL_BUSINESS_PLACEHOLDER, "max_query": MAX_QUERY,
     }
 

@@ -17,6 +17,7 @@ from api.schemas.common import (
     ref_id,
     text,
 )
+from api.schemas.penalties import MASKED
 from registry.models import ListEntry, ListEntryTransition
 from registry.runtime import current_runtime
 from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
@@ -29,21 +30,21 @@ class ListEntryIn(StrictSchema):
     list_name = text(200, required=True, metadata={"description": "名单名称, e.g. 政府采购严重违法失信行为记录名单"})
     domains = fields.List(one_of(DOMAINS), required=True, validate=ma.validate.Length(min=1))
     decision_number = text(100, required=True, metadata={"description": "决定文书号"})
-    reason_category = text(100, required=True, metadata={"description": "列入事由类别"})
-    facts = text(10000, required=True, metadata={"description": "失信（守信）事实"})
-    legal_basis = text(4000, required=True, metadata={"description": "列入依据"})
+    reason_category = text(100, required=True, metadata={"description": "列入事由类别" + MASKED})
+    facts = text(10000, required=True, metadata={"description": "失信（守信）事实" + MASKED})
+    legal_basis = text(4000, required=True, metadata={"description": "列入依据" + MASKED})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     listed_on = Day(required=True, metadata={"description": "列入日期"})
     expires_on = Day(allow_none=True, metadata={
         "description": "有效期截止日期: the last day the entry is in force (inclusive; expired from the next day). "
                        "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"})
     is_public = fields.Boolean(load_default=True)
-    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由"})
+    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由" + MASKED})
 
 
 ListEntryCorrection = patch_of(
     ListEntryIn, "ListEntryCorrection", exclude=("authority_id", "list_type"),
-    extra={"reason": text(2000, required=True, metadata={"description": "更正理由"})},
+    extra={"reason": text(2000, required=True, metadata={"description": "更正理由" + MASKED})},
 )
 
 
@@ -66,6 +67,9 @@ class TransitionOut(ma.Schema):
 
 
 class ListEntryOut(ma.Schema):
+    """A list entry as read. Free text and reasons show a personal ID number only masked; a natural
+    person's entry is read only by its own authority, administrators and the platform."""
+
     id = fields.Integer()
     entity_id = fields.Integer()
     authority_id = fields.Integer()

@@ -19,6 +19,10 @@ from api.schemas.common import (
 )
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, PROCEDURES, SEVERITIES
 
+# Said of each free-text field: what happens to a personal ID number written into it.
+MASKED = ("; a valid 居民身份证号码 written here is stored and shown masked (1101**********002X), "
+          "the number kept encrypted for the deciding authority only")
+
 
 def _amount(description: str) -> Amount:
     return Amount(allow_none=True, metadata={"description": description})
@@ -29,19 +33,19 @@ class PenaltyIn(StrictSchema):
     authority_id = ref_id(metadata={"description": "处罚机关; a supervisor's own by default"})
     data_source_authority_id = ref_id(metadata={"description": "数据来源单位 (default: 处罚机关)"})
     decision_number = text(100, required=True, metadata={"description": "行政处罚决定书文号"})
-    violation_type = text(200, required=True, metadata={"description": "违法行为类型"})
-    facts = text(10000, required=True, metadata={"description": "违法事实"})
-    basis = text(4000, required=True, metadata={"description": "处罚依据"})
+    violation_type = text(200, required=True, metadata={"description": "违法行为类型" + MASKED})
+    facts = text(10000, required=True, metadata={"description": "违法事实" + MASKED})
+    basis = text(4000, required=True, metadata={"description": "处罚依据" + MASKED})
     categories = fields.List(one_of(PENALTY_CATEGORIES), required=True,
                              validate=ma.validate.Length(min=1), metadata={"description": "处罚类别"})
-    content = text(4000, required=True, metadata={"description": "处罚内容"})
+    content = text(4000, required=True, metadata={"description": "处罚内容" + MASKED})
     fine_amount = _amount("罚款金额（万元）")
     confiscation_amount = _amount("没收违法所得、没收非法财物的金额（万元）")
-    licence_affected = fields.String(allow_none=True, metadata={"description": "暂扣或吊销证照名称及编号"})
+    licence_affected = fields.String(allow_none=True, metadata={"description": "暂扣或吊销证照名称及编号" + MASKED})
     decided_on = Day(required=True, metadata={"description": "处罚决定日期"})
     valid_until = Day(allow_none=True, metadata={"description": "处罚有效期"})
     publication_ends_on = Day(allow_none=True, metadata={"description": "公示截止期"})
-    remarks = fields.String(allow_none=True, metadata={"description": "备注"})
+    remarks = fields.String(allow_none=True, metadata={"description": "备注" + MASKED})
     procedure = one_of(PROCEDURES, allow_none=True, metadata={
         "description": "处罚程序: simple 简易程序 | ordinary 普通程序 (不填按普通程序计)"})
     severity = one_of(SEVERITIES, allow_none=True, metadata={
@@ -50,12 +54,12 @@ class PenaltyIn(StrictSchema):
     domain = one_of(DOMAINS, required=True, metadata={"description": "交易领域"})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     is_public = fields.Boolean(load_default=True)
-    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由"})
+    not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由" + MASKED})
 
 
 PenaltyCorrection = patch_of(
     PenaltyIn, "PenaltyCorrection", exclude=("authority_id",),
-    extra={"reason": text(2000, required=True, metadata={"description": "更正理由"})},
+    extra={"reason": text(2000, required=True, metadata={"description": "更正理由" + MASKED})},
 )
 
 
@@ -64,6 +68,9 @@ class RevocationIn(ReasonArgs):
 
 
 class PenaltyOut(ma.Schema):
+    """A penalty as read. Free text shows a personal ID number only masked; a natural person's
+    penalty is read only by its own authority, administrators and the platform."""
+
     id = fields.Integer()
     entity_id = fields.Integer()
     subject_name = fields.String(metadata={"description": "行政相对人名称 (as on the decision)"})

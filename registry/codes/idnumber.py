@@ -100,20 +100,44 @@ def mask(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# An 18-character run of digits (ASCII or full-width) ending in a digit or X, not inside a longer
+# run of digits (an account number), written whole or grouped 6-8-4 with a space or a hyphen.
+_DIGIT = "0-9\uff10-\uff19"
+_SEP = "[ \u3000-]?"
+_ID_SHAPED = re.compile(
+    rf"(?<![{_DIGIT}])[{_DIGIT}]{{6}}{_SEP}[{_DIGIT}]{{8}}{_SEP}[{_DIGIT}]{{3}}[{_DIGIT}Xx\uff38\uff58](?![{_DIGIT}])"
+)
+
+
+def _resident_id(candidate: str) -> str | None:
+    """The normalised number if `candidate` (an ID-shaped run) passes GB 11643, else None."""
+    try:
+        return validate("resident_id", candidate.replace("-", ""))
+    except IdNumberError:
+        return None
+
+
+def find_resident_ids(text: str) -> list[str]:
+    """The valid resident ID numbers written in `text`, normalised, each once, in order."""
+    found: list[str] = []
+    for match in _ID_SHAPED.finditer(text):
+        number = _resident_id(match.group())
+        if number is not None and number not in found:
+            found.append(number)
+    return found
 
 
 def mask_resident_ids(text: str) -> str:
     """`text` with every valid 18-character resident ID number in it masked.
 
     For free text a caller typed where no ID number belongs (a bidder's name or code in a
-    screening): a number that passes GB 11643 is masked, anything else is left as written.
+    screening; the facts, basis, remarks or reasons of a record): a number that passes GB 11643
+    is masked, whether written whole, with a lowercase x, in full-width digits or grouped 6-8-4;
+    anything else is left as written.
     """
     def _masked(match: re.Match[str]) -> str:
-        try:
-            return mask(validate("resident_id", match.group()))
-        except IdNumberError:
-            return match.group()
+        number = _resident_id(match.group())
+        return match.group() if number is None else mask(number)
 
     return _ID_SHAPED.sub(_masked, text)
 
@@ -145,6 +169,11 @@ class IdentityVault:
             masked=mask(number),
         )
 
+    def seal(self, text: str) -> str:
+        """Encrypt `text` (no fingerprint): the numbers a record's free text held, kept beside it."""
+        return self._fernet.encrypt(text.encode()).decode()
+
     def reveal(self, ciphertext: str) -> str:
-        """Decrypt: only for exports to the credit platform, never for an API response."""
+        """Decrypt: only for exports to the credit platform or the deciding authority's own
+        reading (registry.services.records.reveal_free_text_ids), never for an API response."""
         return self._fernet.decrypt(ciphertext.encode()).decode()

@@ -81,6 +81,10 @@ class Penalty(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="effective", index=True)
     revoked_on: Mapped[dt.date | None]
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The resident ID numbers masked in the free text, as typed: a JSON map of field to numbers,
+    # encrypted (registry.services.records.protect_free_text); for the deciding authority only, in
+    # no snapshot, response or export.
+    free_text_ids_cipher: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

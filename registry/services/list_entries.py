@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from registry.access import require_authority, require_deciding_authority
 from registry.catalogue import Catalogue, NamedList
+from registry.codes.idnumber import IdentityVault
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import utcnow
 from registry.errors import Conflict, InvalidInput
@@ -28,6 +29,7 @@ from registry.services.common import (
 )
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
+    FREE_TEXT_IDS,
     apply_changes,
     check_not_future,
     check_order,
@@ -35,17 +37,28 @@ from registry.services.records import (
     get_visible,
     load_subject,
     owning_authority,
+    protect_free_text,
+    protect_reason,
     visible_to,
 )
 from registry.vocab import DOMAINS, LIST_TYPES
 
+# Stored from the checked state; the kept ID numbers (FREE_TEXT_IDS) are derived by `_validate`.
 _CORRECTABLE = (
     "entity_id", "list_name", "decision_number", "reason_category", "facts", "legal_basis",
-    "project_code", "listed_on", "expires_on", "is_public", "not_public_reason",
+    "project_code", "listed_on", "expires_on", "is_public", "not_public_reason", FREE_TEXT_IDS,
 )
+# Free text in which a resident ID number is masked on the way in (the list name, the decision
+# number and the project code name or identify things exactly: left as given).
+FREE_TEXT = ("reason_category", "facts", "legal_basis", "not_public_reason")
 
 
-def _validate(session: Session, state: dict[str, Any], today: dt.date, catalogue: Catalogue) -> None:
+def _validate(
+    session: Session, state: dict[str, Any], today: dt.date, catalogue: Catalogue,
+    vault: IdentityVault | None = None,
+) -> None:
+    """Check an entry's full proposed state, for recording and correcting alike; resident ID
+    numbers in the free text are masked and kept encrypted (the vault is the app's unless given)."""
     load_subject(session, state["entity_id"])
     if state.get("list_type") not in LIST_TYPES:
         raise InvalidInput.field("list_type", f"must be one of {', '.join(LIST_TYPES)}")
@@ -64,6 +77,7 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date, catalogue
     check_order(state["listed_on"], state.get("expires_on"), "expires_on", "listed_on")
     _check_legal_period(state, catalogue.lists.get(state["list_name"]))
     check_publicity(state)
+    protect_free_text(state, FREE_TEXT, vault)
 
 
 def _check_legal_period(state: dict[str, Any], named: NamedList | None) -> None:
@@ -114,13 +128,14 @@ def _dates(session: Session, state: dict[str, Any], rules: Rules) -> dict[str, A
 
 def create_list_entry(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, vault: IdentityVault | None = None,
 ) -> ListEntry:
     """Put an entity on a list by a decision of the actor's authority."""
     state = dict(data)
+    state.pop(FREE_TEXT_IDS, None)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("is_public", True)
-    _validate(session, state, today, rules.catalogue)
+    _validate(session, state, today, rules.catalogue, vault)
     _check_unique(session, state, None)
     entry = ListEntry(
         **{k: state.get(k) for k in _CORRECTABLE},
@@ -155,6 +170,7 @@ def _load_for_change(session: Session, entry_id: int, actor: Actor, expected_ver
 def correct_list_entry(
     session: Session, entry_id: int, changes: dict[str, Any], reason: str,
     actor: Actor, expected_version: int, today: dt.date, *, rules: Rules, now: dt.datetime | None = None,
+    vault: IdentityVault | None = None,
 ) -> ListEntry:
     """更正: fix the recorded facts of an entry; its state changes only through transitions."""
     entry = _load_for_change(session, entry_id, actor, expected_version)
@@ -164,8 +180,8 @@ def correct_list_entry(
     before = entry.snapshot()
     state = {k: getattr(entry, k) for k in _CORRECTABLE}
     state.update(authority_id=entry.authority_id, list_type=entry.list_type, domains=list(entry.domains))
-    apply_changes(state, changes)
-    _validate(session, state, today, rules.catalogue)
+    apply_changes(state, {k: v for k, v in changes.items() if k != FREE_TEXT_IDS})
+    _validate(session, state, today, rules.catalogue, vault)
     _check_unique(session, state, entry.id)
     dates = _dates(session, state, rules)  # before any attribute changes: its reads must not flush them
     for field in _CORRECTABLE:
@@ -178,6 +194,7 @@ def correct_list_entry(
         entry.first_published_at = now or utcnow()
     if not changed(entry, before):
         return entry
+    reason = protect_reason(entry, "correction_reason", reason, vault)
     session.flush()
     record_change(session, actor=actor, operation="correct", record_type="list_entry",
                   record=entry, before=before, authority_id=entry.authority_id, reason=reason)
@@ -217,7 +234,7 @@ def _check_repairable(entry: ListEntry, day: dt.date) -> None:
 
 def _transition(
     session: Session, entry_id: int, to_status: str, reason: str, effective_on: dt.date | None,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, vault: IdentityVault | None,
 ) -> ListEntry:
     entry = _load_for_change(session, entry_id, actor, expected_version)
     current = entry.status_on(today)
@@ -236,6 +253,7 @@ def _transition(
     if not reason:
         raise InvalidInput.field("reason", "must not be empty")
     before = entry.snapshot()
+    reason = protect_reason(entry, "status_reason", reason, vault)
     entry.status, entry.status_changed_on, entry.status_reason = to_status, day, reason
     entry.transitions.append(
         ListEntryTransition(from_status=current, to_status=to_status, effective_on=day,
@@ -250,26 +268,26 @@ def _transition(
 
 def remove_list_entry(
     session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, vault: IdentityVault | None = None,
 ) -> ListEntry:
     """移出: take an entry off its list before it expires, with the reason."""
-    return _transition(session, entry_id, "removed", reason, effective_on, actor, expected_version, today)
+    return _transition(session, entry_id, "removed", reason, effective_on, actor, expected_version, today, vault)
 
 
 def repair_list_entry(
     session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, vault: IdentityVault | None = None,
 ) -> ListEntry:
     """信用修复: the entity has repaired its credit; the entry stops counting but is kept."""
-    return _transition(session, entry_id, "repaired", reason, effective_on, actor, expected_version, today)
+    return _transition(session, entry_id, "repaired", reason, effective_on, actor, expected_version, today, vault)
 
 
 def revoke_list_entry(
     session: Session, entry_id: int, reason: str, effective_on: dt.date | None,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, vault: IdentityVault | None = None,
 ) -> ListEntry:
     """撤销: the listing decision itself was revoked (复议、诉讼 or by the authority); kept, not counted."""
-    return _transition(session, entry_id, "revoked", reason, effective_on, actor, expected_version, today)
+    return _transition(session, entry_id, "revoked", reason, effective_on, actor, expected_version, today, vault)
 
 
 def published(today: dt.date) -> sa.ColumnElement[bool]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access import require_authority
+from registry.codes.idnumber import IdentityVault, mask_resident_ids
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import MAX_AMOUNT_WAN, plain_amount, utcnow
 from registry.errors import Conflict, InvalidInput
@@ -26,6 +27,7 @@ from registry.services.authorities import decider_of, load_authority
 from registry.services.common import Page, apply_derived, changed, check_version, load, paginate
 from registry.services.entities import entity_ids_named
 from registry.services.records import (
+    FREE_TEXT_IDS,
     apply_changes,
     check_not_future,
     check_order,
@@ -33,28 +35,38 @@ from registry.services.records import (
     get_visible,
     load_subject,
     owning_authority,
+    protect_free_text,
+    protect_reason,
     visible_to,
 )
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PROCEDURES, SEVERITIES
 
 # Fields a correction may change. The deciding authority never changes: another authority's
-# decision is another record (谁批准、谁公开).
+# decision is another record (谁批准、谁公开). The kept ID numbers (FREE_TEXT_IDS) follow the text
+# they were typed in: never given, always derived by `_validate`.
 CORRECTABLE = (
     "entity_id", "data_source_authority_id", "decision_number", "violation_type", "facts",
     "basis", "categories", "content", "fine_amount", "confiscation_amount", "licence_affected",
     "decided_on", "valid_until", "publication_ends_on", "remarks", "procedure", "severity", "domain",
-    "project_code", "is_public", "not_public_reason",
+    "project_code", "is_public", "not_public_reason", FREE_TEXT_IDS,
 )
 _REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
+# Free text in which a resident ID number is masked on the way in (the decision number and the
+# project code are identifiers that imports and filters match exactly: left as given).
+FREE_TEXT = ("violation_type", "facts", "basis", "content", "licence_affected", "remarks", "not_public_reason")
 _LICENCE_CATEGORIES = {"暂扣许可证件", "吊销许可证件"}
 _CONFISCATION_CATEGORIES = {"没收违法所得", "没收非法财物"}
 
 
-def _validate(session: Session, state: dict[str, Any], today: dt.date, rules: Rules) -> None:
+def _validate(
+    session: Session, state: dict[str, Any], today: dt.date, rules: Rules, vault: IdentityVault | None = None,
+) -> None:
     """Check a penalty's full proposed state; the same rules for recording and correcting.
 
     失信程度 may be left out where the rule set in force says what it is (Order 36: a 简易程序
-    decision, a 警告 or a 通报批评 is 轻微); a severity the authority records stands."""
+    decision, a 警告 or a 通报批评 is 轻微); a severity the authority records stands. Resident ID
+    numbers in the free text are masked and kept encrypted (`protect_free_text`; the vault is the
+    app's unless given)."""
     load_subject(session, state["entity_id"])
     load_authority(session, state["data_source_authority_id"], field="data_source_authority_id")
     for field in _REQUIRED_TEXT:
@@ -95,6 +107,7 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date, rules: Ru
     check_order(state["decided_on"], state.get("valid_until"), "valid_until", "decided_on")
     check_order(state["decided_on"], state.get("publication_ends_on"), "publication_ends_on", "decided_on")
     check_publicity(state)
+    protect_free_text(state, FREE_TEXT, vault)
 
 
 def _check_amount(state: dict[str, Any], field: str, expected: bool, category: str) -> None:
@@ -126,7 +139,8 @@ def _check_unique(session: Session, authority_id: int, number: str, current_id: 
 
 
 def _subject(penalty: Penalty, entity: Entity) -> None:
-    penalty.subject_name, penalty.subject_uscc = entity.name, entity.uscc
+    # A resident ID number in the entity's name is not repeated in full on the decision.
+    penalty.subject_name, penalty.subject_uscc = mask_resident_ids(entity.name), entity.uscc
 
 
 def _window(session: Session, state: dict[str, Any], rules: Rules) -> PublicationWindow:
@@ -180,16 +194,18 @@ def _periods(
 
 def record_penalty(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
-    now: dt.datetime | None = None, keep_given_end: bool = False,
+    now: dt.datetime | None = None, keep_given_end: bool = False, vault: IdentityVault | None = None,
 ) -> Penalty:
     """Record a 行政处罚 decided by the actor's authority; its publication period follows the rules.
 
-    `keep_given_end`: an import keeps a 公示截止期 outside the period as given (see `_periods`)."""
+    `keep_given_end`: an import keeps a 公示截止期 outside the period as given (see `_periods`).
+    `vault`: keeps the resident ID numbers masked in the free text (default: the app's)."""
     state = dict(data)
+    state.pop(FREE_TEXT_IDS, None)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("data_source_authority_id", state["authority_id"])
     state.setdefault("is_public", True)
-    _validate(session, state, today, rules)
+    _validate(session, state, today, rules, vault)
     _check_unique(session, state["authority_id"], state["decision_number"], None)
     periods = _periods(session, state, rules, explicit_end=data.get("publication_ends_on") is not None,
                        keep_given_end=keep_given_end)
@@ -218,19 +234,21 @@ def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_v
 def correct_penalty(
     session: Session, penalty_id: int, changes: dict[str, Any], reason: str,
     actor: Actor, expected_version: int, today: dt.date, *, rules: Rules, now: dt.datetime | None = None,
+    vault: IdentityVault | None = None,
 ) -> Penalty:
     """更正: fix recorded fields of a penalty, with the reason; the history keeps both versions.
 
     The publication period and the disclosure deadline follow the corrected facts."""
     penalty = _load_for_change(session, penalty_id, actor, expected_version)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise InvalidInput.field("reason", "must not be empty")
     before = penalty.snapshot()
     state = {k: getattr(penalty, k) for k in CORRECTABLE}
-    apply_changes(state, changes)
+    apply_changes(state, {k: v for k, v in changes.items() if k != FREE_TEXT_IDS})
     state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen,
                  publication_end_as_given=penalty.publication_end_as_given)
-    _validate(session, state, today, rules)
+    _validate(session, state, today, rules, vault)
     _check_unique(session, penalty.authority_id, state["decision_number"], penalty.id)
     periods = _periods(session, state, rules, explicit_end=changes.get("publication_ends_on") is not None)
     state.update(periods)
@@ -242,9 +260,10 @@ def correct_penalty(
         penalty.first_published_at = now or utcnow()
     if not changed(penalty, before):
         return penalty
+    reason = protect_reason(penalty, "correction_reason", reason, vault)
     session.flush()
     record_change(session, actor=actor, operation="correct", record_type="penalty",
-                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason.strip())
+                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason)
     return penalty
 
 
@@ -269,20 +288,22 @@ def recompute_penalty_periods(session: Session, rules: Rules, actor: Actor) -> i
 
 def revoke_penalty(
     session: Session, penalty_id: int, reason: str, revoked_on: dt.date | None,
-    actor: Actor, expected_version: int, today: dt.date,
+    actor: Actor, expected_version: int, today: dt.date, *, vault: IdentityVault | None = None,
 ) -> Penalty:
     """撤销: the decision was revoked (复议、诉讼 or the authority itself); it leaves publication."""
     penalty = _load_for_change(session, penalty_id, actor, expected_version)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise InvalidInput.field("reason", "must not be empty")
     day = revoked_on or today
     check_not_future(day, "revoked_on", today)
     check_order(penalty.decided_on, day, "revoked_on", "decided_on")
     before = penalty.snapshot()
-    penalty.status, penalty.revoked_on, penalty.revocation_reason = "revoked", day, reason.strip()
+    reason = protect_reason(penalty, "revocation_reason", reason, vault)
+    penalty.status, penalty.revoked_on, penalty.revocation_reason = "revoked", day, reason
     session.flush()
     record_change(session, actor=actor, operation="revoke", record_type="penalty",
-                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason.strip())
+                  record=penalty, before=before, authority_id=penalty.authority_id, reason=reason)
     return penalty
 
 
@@ -302,7 +323,8 @@ def published(today: dt.date) -> sa.ColumnElement[bool]:
 
 
 def get_penalty(session: Session, penalty_id: int, actor: Actor, today: dt.date) -> Penalty:
-    """One penalty, if the actor may see it (others get 404, not a hint that it exists)."""
+    """One penalty, if the actor may see it (others get 404, not a hint that it exists): see
+    `records.visible_to` (a natural person's only for its own authority, admins, the platform)."""
     return get_visible(session, Penalty, penalty_id, actor, published(today), "penalty")
 
 

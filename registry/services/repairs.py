@@ -10,6 +10,10 @@ is then repaired (no longer published or used in screening) but kept, with its h
 
 Deadlines are counted in working days from submission (catalogue: deadlines.json "repair").
 Every refusal that follows from the record's or the application's state is a 409 Conflict.
+
+A resident ID number written into an application's statement, commitment, attachments or a
+decision's reason is masked on the way in and not kept: the applicant's documents are with the
+deciding authority, and the application has no encrypted column of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access import require_deciding_authority, require_role
+from registry.codes.idnumber import mask_resident_ids
 from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, record_change
 from registry.models import ListEntry, Penalty, RepairApplication
@@ -162,7 +167,7 @@ def _text(data: dict[str, Any], field: str) -> str:
     value = value.strip() if isinstance(value, str) else ""
     if not value:
         raise InvalidInput.field(field, "must not be empty")
-    return value
+    return mask_resident_ids(value)
 
 
 def _attachments(raw: Any) -> list[dict[str, str]]:
@@ -177,7 +182,7 @@ def _attachments(raw: Any) -> list[dict[str, str]]:
         ref = item.get("ref") if isinstance(item, dict) else None
         if not (isinstance(name, str) and name.strip() and isinstance(ref, str) and ref.strip()):
             raise InvalidInput.field(f"attachments.{i}", "needs a name and a ref (document number or URL)")
-        result.append({"name": name.strip(), "ref": ref.strip()})
+        result.append({"name": mask_resident_ids(name.strip()), "ref": mask_resident_ids(ref.strip())})
     return result
 
 
@@ -266,7 +271,7 @@ def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise InvalidInput.field("reason", "must not be empty")
-    return reason
+    return mask_resident_ids(reason)
 
 
 def accept_repair(
