@@ -66,8 +66,13 @@ def page_actor() -> Actor | None:
             secret = None
         if secret:
             found = _authenticated(secret)
+        # Signed out since (the cookie replayed), or a cookie from before page sessions: refused.
+        session_id = session.get("sid")
+        if found is not None and not (isinstance(session_id, str)
+                                      and access.page_session_live(db.session, session_id, found)):
+            found = None
         if found is None:
-            session.clear()  # revoked, expired or tampered: sign out
+            session.clear()  # revoked, expired, signed out or tampered: sign out
     g.page_actor = found
     return found
 
@@ -139,6 +144,7 @@ def login() -> Response | str:
         if actor is not None:
             session.clear()
             session["key"] = _fernet().encrypt(secret.encode()).decode()
+            session["sid"] = access.start_page_session(db.session, actor)
             session.permanent = False
             flash(f"已登录：{actor.name}（{ROLE_NAMES.get(actor.role, actor.role)}）", "ok")
             return redirect(_safe_next(request.args.get("next")), code=303)
@@ -149,6 +155,9 @@ def login() -> Response | str:
 def logout() -> Response:
     """退出."""
     check_csrf()
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        access.end_page_session(db.session, session_id)  # a copy of the cookie no longer signs in
     session.clear()
     flash("已退出。", "ok")
     return redirect(url_for("home.index"), code=303)

@@ -1,6 +1,6 @@
 """The registry's tables, one module per record kind."""
 
-from registry.models.access import ApiKey, IdempotencyRecord
+from registry.models.access import ApiKey, IdempotencyRecord, PageSession
 from registry.models.authority import Authority, AuthorityDomain
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.entity import Entity, EntityName
@@ -23,6 +23,7 @@ __all__ = [
     "Entity",
     "EntityName",
     "IdempotencyRecord",
+    "PageSession",
     "LedgerCounter",
     "ListEntry",
     "ListEntryDomain",

@@ -59,3 +59,15 @@ class IdempotencyRecord(Base):
     response_body: Mapped[str] = mapped_column(sa.Text)
     response_headers: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class PageSession(Base):
+    """A signed-in page session (登录会话). The cookie carries its random id; only a SHA-256 of it is
+    kept. Signing out ends the session here, so a copy of the cookie replayed later is refused."""
+
+    __tablename__ = "page_sessions"
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

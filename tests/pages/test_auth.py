@@ -109,3 +109,19 @@ def test_sign_out_needs_the_token_and_ends_the_session(https: FlaskClient, world
     assert https.post("/logout", data={"csrf": "wrong"}).status_code == 400
     assert https.post("/logout", data={"csrf": csrf_of(page)}).status_code == 303
     assert https.get("/probe/screener-only").status_code == 302
+
+
+def test_a_signed_out_cookie_replayed_is_refused(https: FlaskClient, world: factories.World,
+                                                 probe_app: Flask) -> None:
+    """An outside test kept the session cookie, signed out, and sent the cookie again: it still
+    signed in. The session now ends in the registry, so the copy is refused."""
+    sign_in(https, world.screener_key)
+    assert https.get("/probe/screener-only").status_code == 200
+    cookie = https.get_cookie("registry_session")
+    assert cookie is not None
+    copy = cookie.value
+    page = https.get("/").get_data(as_text=True)
+    assert https.post("/logout", data={"csrf": csrf_of(page)}).status_code == 303
+    replay = probe_app.test_client()
+    replay.set_cookie("registry_session", copy, domain=cookie.domain or "localhost", secure=True)
+    assert replay.get("/probe/screener-only", base_url="https://localhost").status_code == 302
