@@ -14,7 +14,15 @@ no schema reads, and the shape of a body before a parser walks it:
   reads an upload gets multipart/form-data; the JSON must be UTF-8, parse, nest at most
   MAX_JSON_DEPTH levels (100,000 nested arrays raised RecursionError: a 500) and hold at most
   MAX_JSON_ITEMS items in any one array or object (a million-element array made marshmallow
-  validate, and the error body list, a million items: a minute and many megabytes).
+  validate, and the error body list, a million items: a minute and many megabytes);
+- no lone surrogate in a JSON string or key: the escape "\\ud800" is valid JSON, and Python's json
+  module decodes it to a str holding half a surrogate pair, which is no Unicode character and has no
+  UTF-8 form, so the database (or the response echoing it) failed with a 500. The decoded document
+  is walked once here; the 422 names the JSON path (subjects.0.name) in English and Chinese. The
+  other channels cannot carry one: the path and the query string are bytes that must decode as
+  strict UTF-8 above (%ED%A0%80, a surrogate's UTF-8-like form, is refused there with a 400),
+  headers are latin-1, and werkzeug's form parser keeps a bad percent-escape as literal text and
+  turns a bad byte into U+FFFD.
 
 Every refusal names the part of the request at fault: JSON in the API's error shape, an HTML error
 page elsewhere. The 413 of a body over the limit names the limit.
@@ -212,8 +220,34 @@ def _check_json_body() -> None:
     _check_shape(document)
 
 
+def _printable(text: str) -> str:
+    """`text` with every surrogate written as its escape (\\ud800): safe to log and to send."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _lone_surrogate(text: str, *, key: bool = False) -> str | None:
+    """Why `text` (a value, or a field name when `key`) cannot be stored, if it holds a lone
+    surrogate; None for any other str."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        where = exc.start + 1
+        code = f"\\u{ord(text[exc.start]):04x}"
+        english, chinese = ("the field name ", "字段名") if key else ("", "")
+        return (f"{english}contains a lone surrogate {code} (character {where}), which is not a Unicode "
+                f"character and cannot be stored: send the character itself, or both halves of a surrogate "
+                f"pair / {chinese}含有孤立的代理项 {code}（第 {where} 个字符），不是有效的 Unicode 字符，"
+                f"无法保存：请直接发送该字符，或发送完整的代理对")
+    return None
+
+
 def _check_shape(document: Any) -> None:
-    """Depth and size of a parsed JSON document, without recursion (it may be deep)."""
+    """Depth and size of a parsed JSON document, and no lone surrogate in any of its strings or
+    keys, without recursion (it may be deep)."""
+    if isinstance(document, str) and (reason := _lone_surrogate(document)):
+        raise Refused(422, "body", reason)
     pending: list[tuple[Any, str, int]] = [(document, "", 1)]
     while pending:
         value, path, depth = pending.pop()
@@ -226,8 +260,13 @@ def _check_shape(document: Any) -> None:
             raise Refused(422, path or "body", f"more than {MAX_JSON_ITEMS} {what}; no request needs that many")
         children = value.items() if isinstance(value, dict) else enumerate(value)
         for key, child in children:
+            child_path = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and (reason := _lone_surrogate(key, key=True)):
+                raise Refused(422, _printable(child_path), reason)
+            if isinstance(child, str) and (reason := _lone_surrogate(child)):
+                raise Refused(422, child_path, reason)
             if isinstance(child, dict | list):
-                pending.append((child, f"{path}.{key}" if path else str(key), depth + 1))
+                pending.append((child, child_path, depth + 1))
 
 
 def _check_upload() -> None:
