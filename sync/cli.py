@@ -129,7 +129,7 @@ def run() -> None:
 @sync_cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
 def status(as_json: bool) -> None:
-    """Cursor, lag, the batch in flight, last success and error, and dead letters per target."""
+    """Cursor, lag, the batch in flight, last success and error, dead letters, and health per target."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         targets = configured_targets(app)
@@ -138,7 +138,8 @@ def status(as_json: bool) -> None:
         targets, problem = [], str(exc)
     statuses = target_statuses(db.session(), OPERATOR, targets, utcnow())
     if as_json:
-        click.echo(json.dumps({"config_error": problem, "targets": [asdict(s) for s in statuses]},
+        click.echo(json.dumps({"config_error": problem,
+                               "targets": [{**asdict(s), "healthy": s.healthy} for s in statuses]},
                               ensure_ascii=False, default=str, indent=1))
         return
     if problem:
@@ -153,6 +154,8 @@ def status(as_json: bool) -> None:
             click.echo(f"  in flight: {s.inflight_key}")
         click.echo(f"  last success {s.last_success_at or 'never'}; last error {s.last_error_at or 'none'}"
                    + (f": {s.last_error}" if s.last_error else ""))
+        if s.problem:
+            click.echo(f"  UNHEALTHY: {s.problem}")
 
 
 @sync_cli.command("dead-letters")

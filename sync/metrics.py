@@ -35,7 +35,7 @@ class _SyncCollector(Collector):
         age = family("lag_seconds", "Age of the oldest outbox event after the cursor (0 when caught up)")
         dead = family("dead_letters", "Records dead-lettered for the target")
         success = family("last_success_timestamp_seconds", "Unix time of the last acknowledged batch (0: never)")
-        healthy = family("healthy", "1 when no error happened since the last success")
+        healthy = family("healthy", "1 unless an error came after the last success or the target stopped moving")
         for s in self.statuses:
             cursor.add_metric([s.name], s.cursor)
             lag.add_metric([s.name], s.lag_events)

@@ -2,15 +2,27 @@
 
 One run of a target (docs/sync.md, "The push protocol"):
 
-1. take the target's lock (`sync.locks`); if another runner holds it, stop at once;
+1. take the target's lock and a new lease epoch (`sync.locks`); if another runner holds the
+   lock, stop at once;
 2. resend the batch in flight, or take the next events after the cursor, and record the range
    as in flight, committed **before** the POST, so a run killed after sending and before the
    receipt resends exactly the same batch under the same idempotency key;
 3. POST it; retry 5xx, timeouts and dropped connections with exponential backoff and jitter;
-4. on a 2xx receipt, move the cursor and clear the in-flight range in one transaction (and only
-   if the cursor is still where this run found it); on a 4xx naming records, count their
-   rejections and dead-letter those at the target's `reject_limit`;
+4. on a 2xx receipt, move the cursor and clear the in-flight range in one transaction; on a 4xx
+   naming records, count their rejections and dead-letter those at the target's `reject_limit`;
 5. repeat until no event is left, or stop at the first error (the next run starts again there).
+
+Every write of steps 2 and 4 requires the state row to carry the run's epoch, and the lease is
+checked again before every POST: a run that lost its lease (the lock's connection closed under it
+and another runner took over) raises `LeaseLost` and stops without writing or sending anything more.
+So the batch recorded in flight is only ever replaced by its own receipt (or by its own range
+less newly dead-lettered records, after a rejection that applied nothing); whoever holds the
+target next resends exactly that batch under exactly that key.
+
+An in-flight batch left entirely at or behind the cursor (its events were acknowledged: the state
+the unfenced code of before 2026-12 could leave) is cleared without being resent. One that
+overlaps the cursor cannot be resolved without asking the receiver, so the run stops with
+`InflightConflict`, noted as the target's error (status says unhealthy), for an operator.
 
 The cursor never moves without a 2xx receipt, so nothing is lost; a receiver that honours the
 idempotency key applies nothing twice.
@@ -30,10 +42,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from registry.database import utcnow, write_intent
+from registry.database import utcnow
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
-from sync.locks import Clock, Lease, LeaseLost, ensure_state, hold
+from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
 from sync.national import OUTBOX_COLUMNS, PLATFORM_OPERATIONS, OutboxRow, render_rows, to_chinese
 from sync.receiver import signature
 from sync.targets import Target
@@ -49,6 +61,11 @@ _PLATFORM_EVENTS = sa.or_(*(
 
 class TransientFailure(Exception):
     """A failure worth retrying within the run: 5xx, 429, a timeout, a dropped connection."""
+
+
+class InflightConflict(RuntimeError):
+    """The recorded batch in flight does not follow the cursor: resending it or sending a new
+    batch could both apply events twice. Needs an operator (docs/sync.md, "The lease")."""
 
 
 class Rejected(Exception):
@@ -79,7 +96,10 @@ class RunReport:
     records: int = 0
     busy: bool = False  # another runner held the target; nothing was done
     error: str | None = None
+    lease_lost: bool = False  # the run stopped because another runner took the target over
+    lock_retaken: int = 0  # times the lock's connection was closed and the lock taken again (PostgreSQL)
     dead_lettered: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run repaired on its way
 
     def line(self) -> str:
         if self.busy:
@@ -88,6 +108,10 @@ class RunReport:
                 f"cursor {self.cursor}")
         if self.dead_lettered:
             text += f"; dead-lettered seq {', '.join(map(str, self.dead_lettered))}"
+        for note in self.notes:
+            text += f"; {note}"
+        if self.lock_retaken:
+            text += f"; lock's connection lost and the lock taken again {self.lock_retaken}×"
         return text + (f"; stopped: {self.error}" if self.error else "")
 
 
@@ -113,7 +137,6 @@ def push_target(
 ) -> RunReport:
     """Push every event after the target's cursor, batch by batch, until done or an error."""
     report = RunReport(target.name)
-    ensure_state(engine, target.name)
     own_client = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(target.timeout_seconds,
                                                        connect=min(10.0, target.timeout_seconds)))
@@ -125,8 +148,14 @@ def push_target(
             try:
                 _run(engine, target, lease, http, report, include_not_public=include_not_public,
                      operator=operator, clock=clock, sleep=sleep, max_batches=max_batches)
-            except LeaseLost as exc:
+            except InflightConflict as exc:
                 report.error = str(exc)
+                _note_error(engine, lease, report.error, clock)
+            finally:
+                report.lock_retaken = getattr(lease, "retaken", 0)
+    except LeaseLost as exc:
+        # Nothing is written: the target is someone else's now, and what this run did stands.
+        report.error, report.lease_lost = str(exc), True
     finally:
         if own_client:
             http.close()
@@ -139,7 +168,7 @@ def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, re
          include_not_public: bool, operator: DataSource, clock: Clock, sleep: Callable[[float], None],
          max_batches: int | None) -> None:
     while max_batches is None or report.batches < max_batches:
-        batch = _claim_batch(engine, target, lease, clock)
+        batch = _claim_batch(engine, target, lease, clock, report)
         if batch is None:
             return
         body, record_count = _body(engine, target, batch, include_not_public=include_not_public,
@@ -150,14 +179,14 @@ def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, re
             named = {seq: reason for seq, reason in rejected.seqs.items() if batch.first <= seq <= batch.last}
             died = _note_rejection(engine, target, lease, rejected, named, clock)
             report.dead_lettered.extend(died)
-            _note_error(engine, target.name, f"batch {batch.key}: {rejected}", clock)
+            _note_error(engine, lease, f"batch {batch.key}: {rejected}", clock)
             if died:
                 continue  # the batch goes again without the dead records: they block nothing
             report.error = f"batch {batch.key} rejected: {rejected}"
             return
         except TransientFailure as exc:
             report.error = f"batch {batch.key}: {exc} (after {target.attempts} attempt(s))"
-            _note_error(engine, target.name, report.error, clock)
+            _note_error(engine, lease, report.error, clock)
             return
         _acknowledge(engine, target, lease, batch, record_count, clock)
         report.batches += 1
@@ -165,36 +194,35 @@ def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, re
         report.records += record_count
 
 
-class _Writing:
-    """A writing transaction (SQLite takes its write lock at BEGIN, see registry.database)."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-
-    def __enter__(self) -> sa.Connection:
-        self.token = write_intent.set(True)
-        self.context = self.engine.begin()
-        return self.context.__enter__()
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            self.context.__exit__(*exc)
-        finally:
-            write_intent.reset(self.token)
-
-
-def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock) -> Batch | None:
-    with _Writing(engine) as conn:
-        lease.check(conn)
-        state = conn.execute(sa.select(SyncState.cursor, SyncState.inflight_first, SyncState.inflight_last)
+def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, report: RunReport) -> Batch | None:
+    with engine_writing(engine) as conn:
+        lease.check(conn)  # the row is locked until this transaction ends: no takeover in between
+        state = conn.execute(sa.select(SyncState.cursor, SyncState.inflight_first, SyncState.inflight_last,
+                                       SyncState.inflight_key)
                              .where(SyncState.target == target.name)).one()
+        cursor = int(state.cursor)
         resent = state.inflight_first is not None
         if resent:
             first, last = int(state.inflight_first), int(state.inflight_last)
-        else:
-            seqs = conn.scalars(sa.select(ChangeEvent.seq).where(ChangeEvent.seq > state.cursor)
+            if last <= cursor:
+                # Every event of it was acknowledged (the cursor moves only on a receipt): resending
+                # it could apply them again under a key the receiver never saw. Drop the record.
+                report.notes.append(f"cleared the stale in-flight batch {state.inflight_key} (at or behind "
+                                    f"cursor {cursor}) without resending it")
+                resent = False
+            elif first != cursor + 1:
+                raise InflightConflict(
+                    f"target {target.name}: the batch in flight {state.inflight_key} ({first}-{last}) does not "
+                    f"start right after the cursor {cursor}. The receiver may have applied it or not: resending "
+                    f"it or sending a new batch could apply events twice. Ask the platform whether key "
+                    f"{state.inflight_key} was applied, then set the cursor to {last} (applied) or clear the "
+                    f"in-flight columns (not applied); see docs/sync.md, \"The lease\"")
+        if not resent:
+            seqs = conn.scalars(sa.select(ChangeEvent.seq).where(ChangeEvent.seq > cursor)
                                 .order_by(ChangeEvent.seq).limit(target.batch_size)).all()
             if not seqs:
+                if state.inflight_first is not None:
+                    _fenced(conn, lease, inflight_first=None, inflight_last=None, inflight_key=None)
                 return None
             first, last = int(seqs[0]), int(seqs[-1])
         excluded = tuple(int(s) for s in conn.scalars(
@@ -202,9 +230,15 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock) 
                                                 SyncDeadLetter.seq.between(first, last))
             .order_by(SyncDeadLetter.seq)))
         key = idempotency_key(target.name, first, last, excluded)
-        conn.execute(sa.update(SyncState).where(SyncState.target == target.name).values(
-            inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock()))
+        _fenced(conn, lease, inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock())
     return Batch(first, last, key, excluded, resent)
+
+
+def _fenced(conn: sa.Connection, lease: Lease, **values: Any) -> None:
+    """Update the target's state row only if it still carries this run's epoch."""
+    if conn.execute(sa.update(SyncState).where(lease.fence()).values(**values)).rowcount != 1:
+        lease.check(conn)  # raises LeaseLost, naming the epoch found
+        raise LeaseLost(f"target {lease.target}: this run lost its lease")
 
 
 def _body(engine: sa.Engine, target: Target, batch: Batch, *, include_not_public: bool, operator: DataSource,
@@ -279,18 +313,19 @@ def _named_records(answer: httpx.Response) -> dict[int, str]:
 
 
 def _acknowledge(engine: sa.Engine, target: Target, lease: Lease, batch: Batch, records: int, clock: Clock) -> None:
-    with _Writing(engine) as conn:
+    with engine_writing(engine) as conn:
         lease.check(conn)
         moved = conn.execute(
             sa.update(SyncState)
-            .where(SyncState.target == target.name, SyncState.inflight_key == batch.key,
-                   SyncState.cursor < batch.last)
+            .where(lease.fence(), SyncState.inflight_key == batch.key, SyncState.cursor < batch.last)
             .values(cursor=batch.last, inflight_first=None, inflight_last=None, inflight_key=None,
                     last_success_at=clock(), batches_sent=SyncState.batches_sent + 1,
                     records_sent=SyncState.records_sent + records)
         ).rowcount
         if moved != 1:
-            raise LeaseLost(f"target {target.name}: the cursor moved under this run (batch {batch.key})")
+            # This run holds the lease (checked above, row locked), so nobody else changed it.
+            raise InflightConflict(f"target {target.name}: the batch in flight is no longer {batch.key} although "
+                                   f"this run holds the lease")
 
 
 def _note_rejection(engine: sa.Engine, target: Target, lease: Lease, rejected: Rejected,
@@ -298,7 +333,7 @@ def _note_rejection(engine: sa.Engine, target: Target, lease: Lease, rejected: R
     """Count each named record's rejection; return those that reached the limit now."""
     died: list[int] = []
     now = clock()
-    with _Writing(engine) as conn:
+    with engine_writing(engine) as conn:
         lease.check(conn)
         for seq, reason in sorted(named.items()):
             row = conn.execute(sa.select(SyncDeadLetter.id, SyncDeadLetter.rejections).where(
@@ -317,7 +352,8 @@ def _note_rejection(engine: sa.Engine, target: Target, lease: Lease, rejected: R
     return died
 
 
-def _note_error(engine: sa.Engine, target: str, message: str, clock: Clock) -> None:
-    with _Writing(engine) as conn:
-        conn.execute(sa.update(SyncState).where(SyncState.target == target)
+def _note_error(engine: sa.Engine, lease: Lease, message: str, clock: Clock) -> None:
+    """Record the run's error for status; a run that lost its lease records nothing."""
+    with engine_writing(engine) as conn:
+        conn.execute(sa.update(SyncState).where(lease.fence())
                      .values(last_error=message[:_ERROR_TEXT], last_error_at=clock()))

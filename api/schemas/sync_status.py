@@ -29,7 +29,10 @@ class TargetStatusOut(ma.Schema):
     inflight_last = fields.Integer(allow_none=True)
     inflight_key = fields.String(allow_none=True, metadata={"description": "Idempotency-Key of the batch in flight"})
     running = fields.Boolean(metadata={"description": "a runner holds the SQLite lease now"})
-    healthy = fields.Boolean(metadata={"description": "no error since the last success"})
+    healthy = fields.Boolean(metadata={
+        "description": "false when a run recorded an error after the last success, or events have waited too long "
+                       "with nothing acknowledged (the target stopped moving); `problem` says which"})
+    problem = fields.String(allow_none=True, metadata={"description": "why the target is unhealthy; null when healthy"})
     last_attempt_at = fields.DateTime(allow_none=True)
     last_success_at = fields.DateTime(allow_none=True)
     last_error_at = fields.DateTime(allow_none=True)

@@ -18,6 +18,10 @@ class SyncState(Base):
     is sent, so a worker killed before the receipt resends exactly the same batch under the same
     key. The lease columns are the one-runner guarantee on SQLite (PostgreSQL uses an advisory
     lock and leaves them empty).
+
+    `lease_epoch` is the fencing token (docs/sync.md, "The lease"): each run that takes the target,
+    on either database, adds one to it and keeps the number; every write of the run requires the
+    row to carry that number still, so a run that lost its lock can change nothing.
     """
 
     __tablename__ = "sync_states"
@@ -29,6 +33,7 @@ class SyncState(Base):
     inflight_key: Mapped[str | None] = mapped_column(sa.String(200))
     lease_owner: Mapped[str | None] = mapped_column(sa.String(120))
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    lease_epoch: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -8,6 +8,7 @@ socket is needed for (dropped connections, a killed worker) are in tests/integra
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from registry.database import db
 from registry.ledger import OPERATOR
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
-from sync.locks import ensure_state, hold
+from sync.locks import LeaseLost, ensure_state, hold
 from sync.push import RunReport, idempotency_key, push_target
 from sync.receiver import create_receiver
 from sync.status import target_statuses
@@ -234,3 +235,158 @@ def test_status_reports_lag_in_flight_and_errors(setup: Setup) -> None:
     assert status.inflight_key == "t1:1-4"
     assert not status.healthy
     assert "503" in (status.last_error or "")
+
+
+# ---- the lease: a fencing epoch that every write carries (docs/sync.md, "The lease") ----------
+
+
+class Recording(httpx.BaseTransport):
+    """Passes requests to the receiver, keeps each POSTed batch's key, and runs `before_first`
+    before the first POST reaches the receiver (a takeover happening while a run sends)."""
+
+    def __init__(self, inner: httpx.BaseTransport, before_first: Any = None) -> None:
+        self.inner, self.before_first, self.keys = inner, before_first, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/receive":
+            self.keys.append(request.headers["Idempotency-Key"])
+            if self.before_first is not None:
+                hook, self.before_first = self.before_first, None
+                hook()
+        return self.inner.handle_request(request)
+
+
+def _recording(setup: Setup, before_first: Any = None) -> tuple[httpx.Client, Recording]:
+    transport = Recording(httpx.WSGITransport(app=setup.receiver), before_first)
+    return httpx.Client(transport=transport, base_url="http://receiver"), transport
+
+
+def _set_state(setup: Setup, **values: Any) -> None:
+    with setup.committed.app.app_context():
+        ensure_state(db.engine, "t1")
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(SyncState).where(SyncState.target == "t1").values(**values))
+
+
+def test_a_run_that_lost_its_lease_stops_and_cannot_overwrite_the_newer_runs_batch_or_cursor(setup: Setup) -> None:
+    """The reported fault: a run whose lock connection died goes on; meanwhile a newer run took the
+    target (epoch + 1), resent batch 1-4, acknowledged it and claimed 5-8. The stale run's receipt
+    for 1-4 must move nothing, and it must send nothing more."""
+
+    def newer_run_took_over() -> None:
+        _set_state(setup, lease_epoch=SyncState.lease_epoch + 1, lease_owner="newer", cursor=4,
+                   inflight_first=5, inflight_last=8, inflight_key="t1:5-8")
+
+    client, sent = _recording(setup, newer_run_took_over)
+    report = setup.push(client=client)
+    assert report.lease_lost
+    assert report.error is not None
+    assert "lost its lease" in report.error
+    assert sent.keys == ["t1:1-4"]  # stopped at once: nothing sent after the lease was gone
+    state = setup.state()
+    assert (state.cursor, state.inflight_key) == (4, "t1:5-8")  # the newer run's claim stands
+    assert state.last_error is None  # a lost lease is not the target's error: the newer run goes on
+
+    _set_state(setup, lease_owner=None, lease_until=None)  # the newer run ends before sending 5-8
+    client, sent = _recording(setup)
+    report = setup.push(client=client)
+    assert report.error is None
+    assert sent.keys[0] == "t1:5-8"  # the next holder resends the recorded batch under its key
+    assert setup.received() == setup.platform_seqs()
+
+
+def test_a_stale_epoch_can_neither_claim_nor_move_the_cursor_nor_renew(setup: Setup) -> None:
+    from sync.push import Batch, _acknowledge, _claim_batch
+
+    target = setup.target()
+    now = dt.datetime.now(dt.UTC)
+    with setup.committed.app.app_context():
+        engine = db.engine
+        with hold(engine, "t1", seconds=60, clock=lambda: now, owner="stale") as lease:
+            assert lease is not None
+            batch = _claim_batch(engine, target, lease, lambda: now, RunReport("t1"))
+            assert batch is not None
+            assert batch.key == "t1:1-4"
+            with engine.begin() as conn:  # another runner takes the target: the epoch moves on
+                conn.execute(sa.update(SyncState).values(lease_epoch=SyncState.lease_epoch + 1))
+            with pytest.raises(LeaseLost, match="lost its lease"):
+                _acknowledge(engine, target, lease, batch, 4, lambda: now)
+            with pytest.raises(LeaseLost, match="lost its lease"):
+                _claim_batch(engine, target, lease, lambda: now, RunReport("t1"))
+            with pytest.raises(LeaseLost, match="lost its lease"):
+                _acknowledge(engine, target, lease, Batch(5, 8, "t1:5-8", (), False), 4, lambda: now)
+            with pytest.raises(LeaseLost):
+                lease.renew()
+    state = setup.state()
+    assert (state.cursor, state.inflight_key) == (0, "t1:1-4")
+
+
+def test_a_stale_in_flight_batch_behind_the_cursor_is_cleared_without_resending(setup: Setup) -> None:
+    """What the unfenced code left behind: cursor 8, yet 1-4 recorded in flight. Every run failed
+    with "the cursor moved under this run"; now the record is dropped and the push goes on."""
+    assert setup.push(max_batches=2).cursor == 8
+    _set_state(setup, inflight_first=1, inflight_last=4, inflight_key="t1:1-4")
+    client, sent = _recording(setup)
+    report = setup.push(client=client)
+    assert report.error is None
+    assert "cleared the stale in-flight batch t1:1-4" in report.line()
+    assert "t1:1-4" not in sent.keys
+    assert sent.keys[0] == "t1:9-12"
+    assert setup.received() == setup.platform_seqs()
+    assert report.cursor == setup.head()
+
+
+def test_an_in_flight_batch_overlapping_the_cursor_stops_the_target_and_status_says_why(setup: Setup) -> None:
+    """Neither resending 1-4 (2 was acknowledged) nor sending 3-6 (1-4 may have been applied) is
+    safe: the run sends nothing, and the target is unhealthy until an operator decides."""
+    _set_state(setup, cursor=2, inflight_first=1, inflight_last=4, inflight_key="t1:1-4")
+    client, sent = _recording(setup)
+    report = setup.push(client=client)
+    assert sent.keys == []
+    assert report.error is not None
+    assert "does not start right after the cursor 2" in report.error
+    with setup.committed.app.app_context():
+        try:
+            [status] = target_statuses(db.session(), OPERATOR, [setup.target()], dt.datetime.now(dt.UTC))
+        finally:
+            db.session.remove()
+    assert not status.healthy
+    assert status.problem is not None
+    assert "does not start right after the cursor 2" in status.problem
+    assert setup.state().inflight_key == "t1:1-4"  # left for the operator, not guessed at
+
+
+def test_on_postgresql_a_closed_lock_connection_is_taken_again_only_if_nobody_took_the_target(
+    setup: Setup,
+) -> None:
+    from sync.locks import AdvisoryLease
+
+    now = dt.datetime.now(dt.UTC)
+    with setup.committed.app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("the advisory lock's connection is PostgreSQL's")
+
+        def kill(lease: AdvisoryLease) -> None:
+            assert lease.conn is not None
+            pid = lease.conn.scalar(sa.select(sa.func.pg_backend_pid()))
+            lease.conn.rollback()
+            with engine.connect() as conn:
+                assert conn.scalar(sa.select(sa.func.pg_terminate_backend(pid)))
+            time.sleep(0.2)  # the server ends the backend and frees its lock
+
+        with hold(engine, "t1", seconds=60, clock=lambda: now, owner="a") as first:
+            assert isinstance(first, AdvisoryLease)
+            kill(first)
+            first.renew()  # nobody took the target meanwhile: the lock is taken again, same epoch
+            assert first.retaken == 1
+            with hold(engine, "t1", seconds=60, clock=lambda: now, owner="b") as busy:
+                assert busy is None  # and it is really held again
+            kill(first)
+            with hold(engine, "t1", seconds=60, clock=lambda: now, owner="b") as second:
+                assert second is not None
+                assert second.epoch == first.epoch + 1
+                with pytest.raises(LeaseLost, match="another runner holds the target now"):
+                    first.renew()
+            with pytest.raises(LeaseLost, match="lost its lease"):
+                first.renew()  # the lock is free again, but the epoch moved: still lost

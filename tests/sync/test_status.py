@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from registry.database import db
-from registry.models import CalendarYear, SyncDeadLetter, SyncState
+from registry.models import CalendarYear, ChangeEvent, SyncDeadLetter, SyncState
 from registry.runtime import Runtime
 from registry.workdays import calendar_outlook
 from sync.metrics import render_metrics
@@ -141,6 +142,75 @@ def test_cli_push_to_an_unreachable_target_fails_and_keeps_the_cursor(
     assert "stopped: batch provincial:1-" in result.stdout
     assert "ConnectError" in result.stdout
     assert committed.scalar(sa.select(SyncState.cursor).where(SyncState.target == "provincial")) == 0
+
+
+# ---- a target that stops moving is unhealthy ----------------------------------------------------
+
+
+def test_a_target_with_events_waiting_and_nothing_acknowledged_becomes_unhealthy(
+    session: Session, world: factories.World, tmp_path: Path,
+) -> None:
+    """No error is recorded (every run lost its lease, or every scheduler stopped), yet the target
+    does not move: unhealthy once events waited past 5 scheduled runs plus one batch's retries."""
+    from registry.ledger import OPERATOR
+    from sync.status import STALL_RUNS, stall_limit, target_statuses
+    from sync.targets import load_targets
+
+    [target] = load_targets(targets_file(tmp_path))
+    entity = factories.make_entity(session, "杭州停滞测试建设工程有限公司")
+    factories.make_penalty(session, world.finance, entity)
+    written = session.scalar(sa.select(sa.func.max(ChangeEvent.occurred_at)))
+    oldest = session.scalar(sa.select(sa.func.min(ChangeEvent.occurred_at)))
+    assert written is not None
+    assert oldest is not None
+    session.add(SyncState(target="provincial", cursor=0, batches_sent=3, records_sent=3,
+                          last_success_at=written - dt.timedelta(days=1)))  # long before the events
+    session.commit()
+    limit = stall_limit(target, written)
+    assert limit == STALL_RUNS * 30 + 1 * (2 + 60)  # every 30s; attempts 1 × (timeout 2 + backoff max 60)
+
+    def status_at(now: dt.datetime) -> Any:
+        [status] = target_statuses(session, OPERATOR, [target], now)
+        return status
+
+    fresh = status_at(oldest + dt.timedelta(seconds=limit - 1))
+    assert fresh.healthy  # counted from the oldest waiting event, not from the old success
+    assert fresh.stalled_seconds == pytest.approx(limit - 1)
+    stuck = status_at(oldest + dt.timedelta(seconds=limit + 1))
+    assert not stuck.healthy
+    assert stuck.problem is not None
+    assert stuck.problem.startswith(f"stuck: {stuck.lag_events} event(s) waiting and no batch acknowledged")
+
+    session.execute(sa.update(SyncState).values(last_success_at=oldest + dt.timedelta(seconds=limit)))
+    assert status_at(oldest + dt.timedelta(seconds=limit + 1)).healthy  # it moved a moment ago
+
+    head = session.scalar(sa.select(sa.func.max(ChangeEvent.seq)))
+    session.execute(sa.update(SyncState).values(cursor=head, last_success_at=written - dt.timedelta(days=30)))
+    idle = status_at(oldest + dt.timedelta(days=7))
+    assert idle.healthy  # caught up: nothing to move, however long ago the last batch went
+    assert idle.stalled_seconds is None
+
+
+def test_a_stuck_target_is_unhealthy_in_the_api_and_the_metrics(
+    configured: Flask, client: FlaskClient, session: Session, world: factories.World,
+) -> None:
+    entity = factories.make_entity(session, "杭州卡住测试建设工程有限公司")
+    factories.make_penalty(session, world.finance, entity)
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    session.execute(sa.update(ChangeEvent).values(occurred_at=an_hour_ago))
+    session.add(SyncState(target="provincial", cursor=0, batches_sent=1, records_sent=0,
+                          last_success_at=an_hour_ago - dt.timedelta(hours=1), inflight_first=1, inflight_last=4,
+                          inflight_key="provincial:1-4"))
+    session.commit()
+
+    r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
+    provincial = {t["name"]: t for t in r.json["targets"]}["provincial"]
+    assert provincial["last_error"] is None  # nothing was recorded as an error…
+    assert provincial["healthy"] is False  # …and still the target is reported as not moving
+    text = client.get("/api/v1/metrics", headers=auth(world.admin_key)).get_data(as_text=True)
+    assert 'registry_sync_healthy{target="provincial"} 0.0' in text
+    result = configured.test_cli_runner().invoke(args=["sync", "status"])
+    assert "UNHEALTHY: stuck:" in result.stdout
 
 
 # ---- the working-day calendar's gauges ---------------------------------------------------------
