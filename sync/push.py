@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from registry.database import utcnow
+from registry.ledger_check import chain_head
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
@@ -254,11 +255,14 @@ def _body(engine: sa.Engine, target: Target, batch: Batch, *, include_not_public
             query = query.where(ChangeEvent.seq.not_in(batch.excluded))
         rows = [OutboxRow(*row) for row in session.execute(query.order_by(ChangeEvent.seq))]
         records = render_rows(session, rows, include_not_public=include_not_public, operator=operator)
+        # 全程留痕 outside the registry: the platform keeps every head it is sent, so a truncated
+        # or rewritten audit chain shows (flask registry verify-audit --against).
+        head = chain_head(session).as_json()
     if target.format == "json-zh":
         records = [to_chinese(record) for record in records]
     document = {
         "target": target.name, "first_seq": batch.first, "last_seq": batch.last, "format": target.format,
-        "sent_at": clock().isoformat(), "records": records,
+        "sent_at": clock().isoformat(), "chain_head": head, "records": records,
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
     return body, len(records)

@@ -45,7 +45,7 @@ Clock = Callable[[], float]
 # (变更序号, the envelope in sync/national.py) in the format with Chinese keys.
 SEQ_KEYS = {"json": "seq", "json-zh": "变更序号"}
 FORMATS = tuple(SEQ_KEYS)
-BODY_FIELDS = ("target", "first_seq", "last_seq", "format", "sent_at", "records")
+BODY_FIELDS = ("target", "first_seq", "last_seq", "format", "sent_at", "chain_head", "records")
 # `{target}:{first_seq}-{last_seq}[~{12 hex digits}]`, as the push composes it (docs/sync.md).
 KEY_PATTERN = re.compile(r"(?P<target>.+):(?P<first>\d+)-(?P<last>\d+)(?:~[0-9a-f]{12})?")
 SIGNATURE_PATTERN = re.compile(r"sha256=(?P<hex>[0-9a-fA-F]{64})")
@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS records (
     received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_by_target ON records (target, id);
+CREATE TABLE IF NOT EXISTS heads (
+    target TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (target, seq)
+);
 """
 
 
@@ -216,6 +223,7 @@ class Batch:
     last_seq: int
     records: list[dict[str, Any]]
     seqs: list[int]  # each record's sequence, whichever key its format keeps it under
+    chain_head: tuple[int, str] | None = None  # the registry's audit chain head (seq, hash), kept
 
 
 @dataclass(frozen=True)
@@ -273,7 +281,12 @@ def parse_batch(document: object, path_target: str | None = None) -> Batch:
             raise BadBatch(field, f"{seq} does not follow {previous}: not increasing")
         seqs.append(seq)
         previous = seq
-    return Batch(target, first, last, records, seqs)
+    head = document.get("chain_head")
+    if head is not None and not (isinstance(head, dict) and _is_int(head.get("seq")) and head["seq"] >= 0
+                                 and isinstance(head.get("hash"), str)
+                                 and re.fullmatch(r"[0-9a-f]{64}", head["hash"])):
+        raise BadBatch("chain_head", "must be {seq, hash}: the audit chain's newest row and its SHA-256 hash")
+    return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None)
 
 
 def _now_text(clock: Clock) -> str:
@@ -329,12 +342,25 @@ class Store:
             (key, batch.target, batch.first_seq, batch.last_seq, answer.status,
              json.dumps(answer.body, ensure_ascii=False), now),
         )
+        if batch.chain_head is not None:
+            conn.execute("INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                         (batch.target, *batch.chain_head, now))
         conn.executemany(
             "INSERT INTO records (target, seq, batch_key, record_json, received_at) VALUES (?, ?, ?, ?, ?)",
             [(batch.target, seq, key, json.dumps(record, ensure_ascii=False), now)
              for seq, record in zip(batch.seqs, batch.records, strict=True)],
         )
         return answer
+
+    def heads(self, target: str | None) -> list[dict[str, Any]]:
+        """The audit chain heads received, oldest first: the file `verify-audit --against` reads."""
+        query = "SELECT target, seq, hash, received_at FROM heads"
+        params: tuple[str, ...] = ()
+        if target is not None:
+            query, params = query + " WHERE target = ?", (target,)
+        with closing(self.connect()) as conn:
+            rows = conn.execute(query + " ORDER BY seq", params).fetchall()
+        return [{"target": t, "seq": seq, "hash": h, "received_at": at} for t, seq, h, at in rows]
 
     def received(self, target: str | None) -> list[dict[str, Any]]:
         """Stored records in arrival order, of one target or of all."""
@@ -463,6 +489,12 @@ def create_receiver(
                                "drop_after_apply_rate)", key)
             request.environ[_DROP] = True
         return _json(answer.status, answer.body)
+
+    @app.get("/_heads")
+    def heads() -> Response:
+        """The registry's audit chain heads received (`?target=T`): save them as a file for
+        `flask registry verify-audit --against FILE`."""
+        return _json(200, store.heads(request.args.get("target")))
 
     @app.get("/_received")
     def received() -> Response:

@@ -8,6 +8,7 @@ socket is needed for (dropped connections, a killed worker) are in tests/integra
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -390,3 +391,18 @@ def test_on_postgresql_a_closed_lock_connection_is_taken_again_only_if_nobody_to
                     first.renew()
             with pytest.raises(LeaseLost, match="lost its lease"):
                 first.renew()  # the lock is free again, but the epoch moved: still lost
+
+
+def test_every_batch_carries_the_audit_chain_head_and_the_receiver_keeps_it(setup: Setup, tmp_path: Path) -> None:
+    """全程留痕 outside the registry: the platform keeps the chain heads it is pushed, and
+    `verify-audit --against` checks the registry's chain against that file."""
+    from registry.ledger_check import read_heads, verify_ledgers
+
+    assert setup.push().error is None
+    heads = setup.client.get("/_heads", params={"target": "t1"}).json()
+    assert heads
+    assert all(len(h["hash"]) == 64 and h["seq"] > 0 for h in heads)
+    kept = tmp_path / "heads.json"
+    kept.write_text(json.dumps([{"seq": h["seq"], "hash": h["hash"]} for h in heads]), encoding="utf-8")
+    with setup.committed.app.app_context():
+        assert verify_ledgers(db.session, heads=read_heads(kept)).ok
