@@ -53,6 +53,17 @@ def advisory_key(target: str) -> int:
     return int.from_bytes(hashlib.sha256(f"registry-sync:{target}".encode()).digest()[:8], "big", signed=True)
 
 
+def advisory_held(connection: sa.Connection, target: str) -> bool:
+    """PostgreSQL: whether some connection holds the target's advisory lock now (pg_locks shows a
+    bigint key as classid = its high 32 bits, objid = its low 32 bits, objsubid = 1)."""
+    key = advisory_key(target)
+    high, low = (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
+    return bool(connection.scalar(sa.text(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1)"
+    ), {"high": high, "low": low}))
+
+
 def ensure_state(engine: sa.Engine, target: str) -> None:
     """Create the target's state row if it is missing (two workers may race: neither fails)."""
     insert = postgresql.insert(SyncState) if engine.dialect.name == "postgresql" else sqlite.insert(SyncState)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.ledger import Actor
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
+from sync.locks import advisory_held
 from sync.targets import Target, parse_schedule
 
 STALL_RUNS = 5  # scheduled runs without an acknowledged batch, events waiting, before a target is stuck
@@ -51,7 +52,7 @@ class TargetStatus:
     inflight_first: int | None
     inflight_last: int | None
     inflight_key: str | None
-    running: bool  # a SQLite lease is held now (PostgreSQL locks are not visible here)
+    running: bool  # a run holds the target now (PostgreSQL: its advisory lock; SQLite: its lease)
     last_attempt_at: dt.datetime | None
     last_success_at: dt.datetime | None
     last_error_at: dt.datetime | None
@@ -113,6 +114,14 @@ def _problem(state: SyncState | None, lag_events: int, stalled: float | None, li
     return "; ".join(problems) or None
 
 
+def _running(session: Session, name: str, state: SyncState | None, now: dt.datetime) -> bool:
+    """Whether a run holds the target now: on PostgreSQL its advisory lock (the lease row alone
+    says nothing there), on SQLite an unexpired lease."""
+    if session.get_bind().dialect.name == "postgresql":
+        return advisory_held(session.connection(), name)
+    return bool(state and state.lease_owner and state.lease_until and state.lease_until > now)
+
+
 def target_statuses(session: Session, actor: Actor, targets: list[Target], now: dt.datetime,
                     rejected_limit: int = 50) -> list[TargetStatus]:
     """Every configured target and every target with stored state, in name order (platform, admin)."""
@@ -151,7 +160,7 @@ def target_statuses(session: Session, actor: Actor, targets: list[Target], now: 
             inflight_first=state.inflight_first if state else None,
             inflight_last=state.inflight_last if state else None,
             inflight_key=state.inflight_key if state else None,
-            running=bool(state and state.lease_owner and state.lease_until and state.lease_until > now),
+            running=_running(session, name, state, now),
             last_attempt_at=state.last_attempt_at if state else None,
             last_success_at=state.last_success_at if state else None,
             last_error_at=state.last_error_at if state else None,

@@ -49,3 +49,24 @@ def test_a_killed_runners_lease_runs_out_on_sqlite(committed: Committed) -> None
             with pytest.raises(LeaseLost):
                 late.renew()
         assert committed.scalar(sa.select(SyncState.lease_owner)) == "c"  # the loser's exit frees nothing of c's
+
+
+def test_status_says_running_while_a_run_holds_the_target(committed: Committed) -> None:  # noqa: F811
+    """An outside test found `running` false on PostgreSQL while a scheduler pushed: the lease row
+    says nothing there. Status reads the advisory lock itself (on SQLite, the lease)."""
+    from registry.ledger import Actor
+    from sync.status import target_statuses
+
+    admin = Actor(key_id=None, name="ops", role="admin")
+    with committed.app.app_context():
+        engine = db.engine
+        ensure_state(engine, "t1")
+        now = dt.datetime.now(dt.UTC)
+        with hold(engine, "t1", seconds=60, clock=lambda: now, owner="a") as lease:
+            assert lease is not None
+            [status] = target_statuses(db.session, admin, [], now)
+            assert (status.name, status.running) == ("t1", True)
+            db.session.remove()
+        [status] = target_statuses(db.session, admin, [], now)
+        assert status.running is False
+        db.session.remove()
