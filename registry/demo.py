@@ -27,7 +27,7 @@ from registry.codes import idnumber, region, uscc
 from registry.codes.idnumber import IdentityVault
 from registry.database import plain_amount, utcnow
 from registry.errors import InvalidInput
-from registry.ledger import Actor
+from registry.ledger import OPERATOR, Actor
 from registry.models import Entity
 from registry.publication import Rules
 from registry.services.authorities import create_authority
@@ -1110,11 +1110,13 @@ def seed_demo(
             revoke_penalty(session, penalty.id, reason, revoked_on, actor, penalty.version, today)
 
     # Renamed after their records were decided: the records keep the name they were decided under.
+    # A rename of an entity that carries several authorities' records is an administrator's
+    # (the registration authority's change, entered centrally), never one supervisor's.
     for entity, subject in zip(created, plan.entities, strict=True):
         if subject.rename is not None:
             name, renamed_on = subject.rename
             update_entity(session, entity.id, {"name": name, "renamed_on": renamed_on},
-                          actors[subject.registrar], entity.version, vault, today)
+                          OPERATOR, entity.version, vault, today)
 
     keys = [_key(session, "admin", "演示管理员", None)]
     keys += [_key(session, "supervisor", f"{spec.name}（演示）", ids[spec.key]) for spec in AUTHORITIES]

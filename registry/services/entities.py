@@ -1,4 +1,13 @@
-"""Entities (市场主体 / 行政相对人) and their names over time (现用名, 曾用名, 别名)."""
+"""Entities (市场主体 / 行政相对人) and their names over time (现用名, 曾用名, 别名).
+
+An entity is shared by every authority that records something about it, so who may change what
+it is (谁批准、谁公开) follows those records: a supervisor changes the identity of an entity
+(`IDENTITY_FIELDS`: 名称, 统一社会信用代码 and the older codes, 证件, kind) or deletes one of
+its other names (曾用名, 别名) only while the entity carries no list entry or penalty decided by
+another authority; past that, only an administrator may. Otherwise one authority could rename or
+re-code an entity another authority black-listed, and screenings by the name or code the listing
+was decided under would no longer find it. A rename always keeps the old name as a 曾用名.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +23,9 @@ from registry.codes.idnumber import IdentityVault, IdNumberError
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
-from registry.errors import Conflict, InvalidInput, NotFound
+from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, record_change
-from registry.models import Entity, EntityName
+from registry.models import Entity, EntityName, ListEntry, Penalty
 from registry.services.common import Page, changed, check_version, contains, load, paginate
 from registry.vocab import ENTITY_KINDS
 
@@ -28,6 +37,9 @@ _REGISTRATION_NUMBERS = (
     "social_org_registration_no",
 )
 _PLAIN_FIELDS = ("region_code", "legal_representative", *_REGISTRATION_NUMBERS)
+# What the entity is, as screenings and other authorities' records identify it (身份信息). Not the
+# 法定代表人 (a change of representative is ordinary and audited) nor the region (an address).
+IDENTITY_FIELDS = ("kind", "name", "uscc", *_REGISTRATION_NUMBERS, "id_type", "id_number")
 
 
 def _text(data: dict[str, Any], field: str) -> str | None:
@@ -123,6 +135,42 @@ def _check_dates(valid_from: dt.date | None, valid_to: dt.date | None, field: st
         raise InvalidInput.field(field, "valid_to is before valid_from")
 
 
+def _identity(entity: Entity) -> dict[str, str | None]:
+    """The identity fields as stored (a person's document by its lookup hash, never in clear)."""
+    found: dict[str, str | None] = {field: getattr(entity, field) for field in IDENTITY_FIELDS if field != "id_number"}
+    found["id_number"] = entity.id_number_hash
+    return found
+
+
+def other_authorities(session: Session, entity_id: int, authority_id: int | None) -> list[int]:
+    """Authorities other than `authority_id` that decided a list entry or penalty about the entity,
+    whatever the record's state (a withdrawn or expired record is still that authority's)."""
+    with session.no_autoflush:
+        found = session.scalars(sa.union(
+            sa.select(ListEntry.authority_id).where(ListEntry.entity_id == entity_id),
+            sa.select(Penalty.authority_id).where(Penalty.entity_id == entity_id),
+        ))
+        return sorted(a for a in set(found) if a != authority_id)
+
+
+def require_identity_authority(session: Session, entity: Entity, actor: Actor, what: str, what_en: str) -> None:
+    """Raise NotPermitted unless `actor` may do `what` to the entity (change its identity, delete
+    one of its names; `what_en` says it in English): an administrator always, a supervisor only while the entity carries no other authority's
+    list entry or penalty (谁批准、谁公开: 其他机关作出的记录所指向的主体，身份只能由管理员更改)."""
+    require_role(actor, "supervisor")
+    if actor.role == "admin":
+        return
+    others = other_authorities(session, entity.id, actor.authority_id)
+    if not others:
+        return
+    listed = ", ".join(str(a) for a in others)
+    raise NotPermitted(
+        f"谁批准、谁公开：该主体载有其他机关（authority {listed}）作出的记录，只有系统管理员可以{what}；"
+        f"the entity carries records of authority {listed}, so only an administrator may {what_en} "
+        f"(your key acts for authority {actor.authority_id})"
+    )
+
+
 def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: IdentityVault) -> Entity:
     """Register a market entity or natural person, with any former names and aliases."""
     require_role(actor, "supervisor")
@@ -153,11 +201,16 @@ def update_entity(
     session: Session, entity_id: int, data: dict[str, Any], actor: Actor,
     expected_version: int, vault: IdentityVault, today: dt.date,
 ) -> Entity:
-    """Change an entity's details; a new name makes the old one a 曾用名 from `renamed_on`."""
+    """Change an entity's details; a new name makes the old one a 曾用名 from `renamed_on`.
+
+    Identity fields (`IDENTITY_FIELDS`) of an entity that carries another authority's records
+    change only by an administrator (`require_identity_authority`); the 法定代表人 by any supervisor.
+    """
     require_role(actor, "supervisor")
     entity = load(session, Entity, entity_id, "entity")
     check_version(entity, expected_version, "entity")
     before = entity.snapshot()
+    identity = _identity(entity)
     if "kind" in data and data["kind"] != entity.kind:
         raise InvalidInput.field("kind", "the kind of an entity cannot change; register a new entity")
     _apply_details(session, entity, data, vault)
@@ -168,16 +221,27 @@ def update_entity(
             renamed_on = data.get("renamed_on") or today
             if renamed_on > today:
                 raise InvalidInput.field("renamed_on", f"{renamed_on} is in the future (today is {today})")
+            kept = False
             for row in entity.names:
                 if row.kind == "current":
                     if row.valid_from and renamed_on < row.valid_from:
                         raise InvalidInput.field("renamed_on", f"is before the current name's start {row.valid_from}")
                     row.kind, row.valid_to = "former", renamed_on
+                    kept = kept or row.name == entity.name
+            if not kept:  # no current-name row held it: the old name is kept as 曾用名 all the same
+                entity.names.append(EntityName(name=entity.name, kind="former", valid_to=renamed_on))
             entity.names.append(EntityName(name=new_name, kind="current", valid_from=renamed_on))
             entity.name = new_name
             operation = "rename"
     elif "renamed_on" in data:
         raise InvalidInput.field("renamed_on", "goes with a new name")
+    # Compared once everything is applied, so a field sent unchanged (or in another spelling of
+    # the same code) is no change; a refusal here is rolled back with the request.
+    after = _identity(entity)
+    touched = ", ".join(field for field in IDENTITY_FIELDS if after[field] != identity[field])
+    if touched:
+        require_identity_authority(session, entity, actor, f"更改其身份信息（{touched}）",
+                                   f"change its identity ({touched})")
     if not changed(entity, before):
         return entity
     session.flush()
@@ -211,10 +275,15 @@ def add_entity_name(
 def remove_entity_name(
     session: Session, entity_id: int, name_id: int, actor: Actor, expected_version: int, reason: str
 ) -> Entity:
-    """Delete a former name or alias recorded in error (the current name is changed by renaming)."""
+    """Delete a former name or alias recorded in error (the current name is changed by renaming).
+
+    Of an entity that carries another authority's records only an administrator may delete one:
+    a screening by that 曾用名 or 别名 would no longer find the other authority's listing.
+    """
     require_role(actor, "supervisor")
     entity = load(session, Entity, entity_id, "entity")
     check_version(entity, expected_version, "entity")
+    require_identity_authority(session, entity, actor, "删除其曾用名、别名", "delete its former names or aliases")
     row = next((n for n in entity.names if n.id == name_id), None)
     if row is None:
         raise NotFound(f"entity {entity_id} has no name {name_id}")
