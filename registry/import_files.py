@@ -7,6 +7,10 @@ The header row may sit under a title row, and headers may carry a required-field
 full-width brackets. Cell values are read leniently (dates as Excel dates or as text in the
 usual Chinese forms, amounts as numbers or text) and every refusal says why, for a person.
 
+A file is read within `registry.upload_limits` (a zip bomb, an endless row or line, a cell of a
+megabyte are refused, naming the limit, before they cost memory): past a limit on size it is a
+`FileTooLarge` (413), past any other, or damaged, a `FileRefused` (422).
+
 Nothing here knows the registry's records: `registry.importing` maps headers to fields.
 """
 
@@ -19,11 +23,8 @@ import io
 import json
 import multiprocessing
 import re
-import shutil
 import tempfile
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, RegistryError
+from registry.upload_limits import (
+    IMPORT_LIMITS,
+    LimitExceeded,
+    Limits,
+    RowChecker,
+    bounded_lines,
+    check_csv_size,
+    open_workbook,
+    sheet_rows,
+)
 
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
 _SNIFF_BYTES = 256 * 1024
@@ -47,6 +58,37 @@ class FileRefused(InvalidInput):
     @classmethod
     def because(cls, reason: str) -> FileRefused:
         return cls(reason, {"file": [reason]})
+
+
+class FileTooLarge(FileRefused):
+    """The file is bigger than the importer reads (unpacked, in bytes or in rows): a 413, as the
+    body over `MAX_CONTENT_LENGTH` is. Still a FileRefused, so whoever refuses a file refuses it."""
+
+    status = 413
+    title = "Payload Too Large"
+
+
+def refusal(exc: LimitExceeded, filename: str) -> FileRefused:
+    """The refusal of a file past one of the upload limits: the limit, what was found, and where."""
+    return (FileTooLarge if exc.too_large else FileRefused).because(f"{filename}: {exc.english()}")
+
+
+def _unreadable(exc: BaseException, filename: str) -> FileRefused:
+    """A workbook that zipfile, the XML parser or openpyxl could not read: say why, by its cause
+    (openpyxl wraps the parser's error in one that names the stream object)."""
+    chain: list[BaseException] = []  # what was raised, then what it was raised from
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__
+    seen = [*chain, *(e.__context__ for e in chain if e.__context__ is not None)]
+    if any(type(e).__module__.startswith("defusedxml") or "amplification" in str(e) for e in seen):
+        reason = ("its XML declares entities (<!ENTITY …>), which a workbook never does: refused "
+                  "without expanding them (an XML entity bomb?)")
+    else:
+        inner = chain[-1]
+        reason = f"{type(inner).__name__}: {inner}"
+    return FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {reason}")
 
 
 class CellError(ValueError):
@@ -80,15 +122,23 @@ class Table:
 # Opening
 
 
-def _seekable(source: BinaryIO) -> IO[bytes]:
-    """`source` itself if it can seek, else a spooled copy (an upload stream may not seek)."""
+def _seekable(source: BinaryIO, filename: str, limits: Limits) -> IO[bytes]:
+    """`source` itself if it can seek, else a spooled copy (an upload stream may not seek), of at
+    most what a file may unpack to (no XLSX or CSV within the limits is longer)."""
     try:
         if source.seekable():
             return source
     except (AttributeError, ValueError):
         pass
+    most = max(limits.unpacked_bytes, limits.csv_bytes)
     copy = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (closed by the caller's context)
-    shutil.copyfileobj(source, copy)
+    copied = 0
+    while block := source.read(1 << 20):
+        copied += len(block)
+        if copied > most:
+            copy.close()
+            raise refusal(LimitExceeded("file_bytes", most, copied), filename)
+        copy.write(block)
     copy.seek(0)
     return cast(IO[bytes], copy)
 
@@ -96,15 +146,17 @@ def _seekable(source: BinaryIO) -> IO[bytes]:
 @contextmanager
 def open_table(
     source: BinaryIO | Path, filename: str, is_header: Callable[[list[str]], bool],
+    limits: Limits = IMPORT_LIMITS,
 ) -> Iterator[Table]:
     """The first sheet of an XLSX or the rows of a CSV, from its header row on.
 
     `is_header` says whether a row (its cells as text) is the header row; the first of the
     first ten rows that is becomes it. Raises FileRefused for a file that is not XLSX or CSV,
-    cannot be decoded, or has no header row.
+    cannot be decoded, or has no header row, and FileTooLarge (a FileRefused) or FileRefused
+    for one past `limits`, when it is opened or as its rows are read.
     """
     owned = isinstance(source, Path)
-    stream: IO[bytes] = source.open("rb") if isinstance(source, Path) else _seekable(source)
+    stream: IO[bytes] = source.open("rb") if isinstance(source, Path) else _seekable(source, filename, limits)
     try:
         start = stream.tell()
         head = stream.read(_SNIFF_BYTES)
@@ -117,11 +169,11 @@ def open_table(
         if not head.strip():
             raise FileRefused.because(f"{filename} is empty")
         if head.startswith(_ZIP):
-            table = _xlsx_table(stream, filename, is_header, source if isinstance(source, Path) else None)
+            table = _xlsx_table(stream, filename, is_header, source if isinstance(source, Path) else None, limits)
         elif filename.lower().endswith((".xlsx", ".xlsm")):
             raise FileRefused.because(f"{filename} is named like an Excel workbook but is not one (not an XLSX file)")
         else:
-            table = _csv_table(stream, head, filename, is_header)
+            table = _csv_table(stream, head, filename, is_header, limits)
         try:
             yield table
         finally:
@@ -154,28 +206,43 @@ def _numbered(rows: Iterator[Any], first: int = 1) -> Rows:
         yield number, list(cells)
 
 
-def _open_book(stream: IO[bytes] | Path, filename: str) -> Any:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def _checked(rows: Rows, checker: RowChecker, filename: str) -> Rows:
+    """`rows`, each held to the limits on columns, cells and data rows as it is read."""
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it does not read (data validation, conditional
-            # formatting, a missing default style); none of them changes a cell's value.
-            warnings.simplefilter("ignore", UserWarning)
-            return load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {exc}") from exc
+        for number, cells in rows:
+            checker.check(number, cells)
+            yield number, cells
+    except LimitExceeded as exc:
+        raise refusal(exc, filename) from None
+    finally:
+        rows.close()
 
 
-def _sheet_rows(book: Any) -> Iterator[tuple[Any, ...]]:
-    sheet = book.worksheets[0]
-    # The dimension a file declares may be wrong (some generators write A1): read to the end.
-    sheet.reset_dimensions()
-    return cast(Iterator[tuple[Any, ...]], sheet.iter_rows(values_only=True))
+def _open_book(stream: IO[bytes] | Path, filename: str, limits: Limits) -> Any:
+    try:
+        return open_workbook(stream, limits)
+    except LimitExceeded as exc:
+        raise refusal(exc, filename) from None
+    except (RegistryError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 (a damaged or foreign file: whatever zipfile or openpyxl raise)
+        raise _unreadable(exc, filename) from exc
 
 
-def _declared_rows(book: Any) -> int:
+def _sheet_rows(book: Any, filename: str) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows; a part damaged past the point openpyxl read when opening (a
+    truncated or corrupt worksheet, invalid XML) is refused here, naming the file."""
+    try:
+        yield from sheet_rows(book)
+    except LimitExceeded as exc:
+        raise refusal(exc, filename) from None
+    except (RegistryError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 (as in _open_book)
+        raise _unreadable(exc, filename) from exc
+
+
+def _declared_rows(book: Any, filename: str) -> int:
     """The first sheet's rows: its declared dimension, else counted in its XML (openpyxl's own
     write-only workbooks, our exports among them, declare none)."""
     sheet = book.worksheets[0]
@@ -184,33 +251,44 @@ def _declared_rows(book: Any) -> int:
     if declared > 1 or archive is None or member is None:
         return declared
     count, tail = 0, b""
-    with archive.open(member) as xml:
-        while block := xml.read(1 << 20):
-            joined = tail + block
-            count += joined.count(b"<row ") + joined.count(b"<row>")
-            tail = joined[-4:]  # never a whole "<row " again, so nothing is counted twice
+    try:
+        with archive.open(member) as xml:  # under the row guard: a sheet of too many rows stops here
+            while block := xml.read(1 << 20):
+                joined = tail + block
+                count += joined.count(b"<row ") + joined.count(b"<row>")
+                tail = joined[-4:]  # never a whole "<row " again, so nothing is counted twice
+    except LimitExceeded as exc:
+        raise refusal(exc, filename) from None
+    except Exception as exc:  # noqa: BLE001 (a truncated or corrupt part: as in _open_book)
+        raise _unreadable(exc, filename) from exc
     return count
 
 
 def _xlsx_table(stream: IO[bytes], filename: str, is_header: Callable[[list[str]], bool],
-                path: Path | None) -> Table:
-    book = _open_book(stream, filename)
+                path: Path | None, limits: Limits) -> Table:
+    book = _open_book(stream, filename, limits)
     sheets = book.worksheets
     if not sheets:
         book.close()
         raise FileRefused.because(f"{filename} has no worksheet")
     sheet = sheets[0]
-    declared = _declared_rows(book)
+    try:
+        declared = _declared_rows(book, filename)
+    except FileRefused:
+        book.close()
+        raise
     notes = []
     if len(sheets) > 1:
         others = "、".join(s.title for s in sheets[1:])
         notes.append(f"only the first worksheet ({sheet.title}) was read; not read: {others}")
+    checker = RowChecker(limits)
     if path is not None and _read_apart(path):
         book.close()
-        rows = _numbered(_rows_read_apart(path, filename))
+        rows = _checked(_numbered(_rows_read_apart(path, filename, limits)), checker, filename)
     else:
-        rows = _closing(_numbered(_sheet_rows(book)), book.close)
+        rows = _checked(_closing(_numbered(_sheet_rows(book, filename)), book.close), checker, filename)
     header_row, headers = _find_header(rows, filename, is_header)
+    checker.header_row = header_row
     return Table("xlsx", header_row, headers, rows, max(declared - header_row, 0), notes)
 
 
@@ -229,28 +307,30 @@ def _read_apart(path: Path) -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and path.stat().st_size >= PARALLEL_XLSX_BYTES
 
 
-def _send_rows(path: Path, filename: str, sender: Any) -> None:
+def _send_rows(path: Path, filename: str, sender: Any, limits: Limits) -> None:
     """In the child: every row of the first sheet, in batches, then None (or the error)."""
     try:
-        book = _open_book(path, filename)
+        book = _open_book(path, filename, limits)
         batch: list[tuple[Any, ...]] = []
-        for row in _sheet_rows(book):
+        for row in _sheet_rows(book, filename):
             batch.append(row)
             if len(batch) >= _BATCH_ROWS:
                 sender.send(batch)
                 batch = []
         sender.send(batch)
         sender.send(None)
+    except FileRefused as exc:  # past a limit, or unreadable: the parent refuses it the same way
+        sender.send({"refused": exc.message, "too_large": isinstance(exc, FileTooLarge)})
     except Exception as exc:  # noqa: BLE001 (any failure is told to the parent, which refuses the file)
         sender.send({"error": f"{type(exc).__name__}: {exc}"})
     finally:
         sender.close()
 
 
-def _rows_read_apart(path: Path, filename: str) -> Iterator[tuple[Any, ...]]:
+def _rows_read_apart(path: Path, filename: str, limits: Limits) -> Iterator[tuple[Any, ...]]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(target=_send_rows, args=(path, filename, sender), daemon=True,
+    reader = context.Process(target=_send_rows, args=(path, filename, sender, limits), daemon=True,
                              name="registry-import-reader")
     reader.start()
     sender.close()  # the child holds the sending end; EOF here means it is gone
@@ -262,6 +342,8 @@ def _rows_read_apart(path: Path, filename: str) -> Iterator[tuple[Any, ...]]:
                 raise FileRefused.because(f"{filename}: the process reading it stopped ({reader.exitcode})") from exc
             if batch is None:
                 return
+            if isinstance(batch, dict) and "refused" in batch:
+                raise (FileTooLarge if batch["too_large"] else FileRefused).because(batch["refused"])
             if isinstance(batch, dict):
                 raise FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {batch['error']}")
             yield from batch
@@ -305,24 +387,40 @@ def _count_lines(stream: IO[bytes]) -> int:
     return count + (1 if last and not last.endswith(b"\n") else 0)
 
 
-def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callable[[list[str]], bool]) -> Table:
+def _stream_size(stream: IO[bytes]) -> int:
+    start = stream.tell()
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(start)
+    return end - start
+
+
+def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callable[[list[str]], bool],
+               limits: Limits) -> Table:
+    try:
+        check_csv_size(_stream_size(stream), limits)
+    except LimitExceeded as exc:
+        raise refusal(exc, filename) from None
     encoding = detect_encoding(head)
     lines = _count_lines(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        first = text.readline()
+        first = text.readline(limits.line_chars)
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
         text.seek(0)
     except UnicodeDecodeError as exc:
         text.detach()
         raise FileRefused.because(f"{filename} is not text in UTF-8 or GB18030: {exc.reason}") from exc
-    reader = csv.reader(text, delimiter=delimiter)
+    # Line by line, each line bounded; a field is bounded by csv's own field_size_limit (131,072).
+    reader = csv.reader(bounded_lines(text, limits), delimiter=delimiter)
+    checker = RowChecker(limits)
 
     def rows() -> Rows:
         try:
             # A record may span lines (a quoted line break); Excel shows it as one row, so rows
             # are numbered as records, not as lines.
-            yield from _numbered(reader)
+            yield from _checked(_numbered(reader), checker, filename)
+        except LimitExceeded as exc:  # a line too long (the rest were turned into refusals)
+            raise refusal(exc, filename) from None
         except UnicodeDecodeError as exc:
             raise FileRefused.because(
                 f"{filename} changes encoding part-way ({encoding} at the start): {exc.reason}"
@@ -334,6 +432,7 @@ def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callabl
 
     numbered = rows()
     header_row, headers = _find_header(numbered, filename, is_header)
+    checker.header_row = header_row
     return Table("csv", header_row, headers, numbered, max(lines - header_row, 0), encoding=encoding)
 
 

@@ -11,11 +11,11 @@ name or a code, 1 to `MAX_SUBJECTS`), stated here in Chinese.
 from __future__ import annotations
 
 import codecs
+import csv
+import dataclasses
 import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,15 @@ from marshmallow.fields import Field
 
 from api.schemas.screenings import SubjectIn
 from registry.services.screenings import MAX_SUBJECTS
+from registry.upload_limits import (
+    IMPORT_LIMITS,
+    LimitExceeded,
+    RowChecker,
+    bounded_lines,
+    check_csv_size,
+    open_workbook,
+    sheet_rows,
+)
 
 
 def max_length(schema_field: Field[Any]) -> int:
@@ -53,6 +62,12 @@ _HEADER_FIELDS = {alias: f for f, aliases in HEADERS.items() for alias in aliase
 _QUIET_HEADERS = {"序号", "编号", "no", "no.", "备注"}
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an XLSX of 1,000 bidders unpacks to well under 1 MB
+# The import's limits (registry/upload_limits.py) with this page's sizes: one project's bidders.
+# Reading stops after MAX_SUBJECTS + 1 bidders anyway; the row cap bounds the blank rows around them.
+UPLOAD_LIMITS = dataclasses.replace(
+    IMPORT_LIMITS, unpacked_bytes=MAX_UNPACKED_BYTES, rows=2 * MAX_SUBJECTS, csv_bytes=16 * 1024 * 1024,
+    header_rows=HEADER_SEARCH_ROWS,
+)
 _SHOWN_ERRORS = 20
 
 _REQUIRED_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[(（](必填|选填|可选)[)）]$")
@@ -224,65 +239,78 @@ def parse_lines(text: str) -> BidderList:
 # --- files -------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    """CSV text in whatever encoding Excel or WPS wrote: UTF-8 (with or without BOM), UTF-16, GB18030."""
+_UNDECODABLE = "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格"
+_DAMAGED = "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding Excel or WPS wrote the CSV in: UTF-8 (with or without BOM), UTF-16, GB18030.
+    Told without decoding the file whole: UTF-8 is checked a megabyte at a time."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return "utf-16"
     if b"\x00" in data:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 或 XLSX 表格")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8")
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
+        return "gb18030"  # what Excel on a Chinese Windows writes when told "CSV" (GBK is a subset of it)
+    return "utf-8"
+
+
+def _csv_rows(data: bytes, checker: RowChecker) -> Iterator[list[str | None]]:
+    """The rows of a CSV, streamed line by line within the upload limits."""
     try:
-        # What Excel on a Chinese Windows writes when told "CSV" (GBK is a subset of it).
-        return data.decode("gb18030")
+        check_csv_size(len(data), UPLOAD_LIMITS)
+    except LimitExceeded as exc:
+        raise UnreadableFile(exc.chinese()) from None
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
+    try:
+        sample = text.read(4096)
+        text.seek(0)
+        # Excel's "Unicode text" is tab-separated; a Chinese CSV may use a full-width comma.
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        if delimiter == "," and sample.count("，") > sample.count(","):
+            delimiter = "，"
+        for number, row in enumerate(csv.reader(bounded_lines(text, UPLOAD_LIMITS), delimiter=delimiter), start=1):
+            checker.check(number, row)
+            yield [_cell(c) for c in row]
     except UnicodeDecodeError:
-        raise UnreadableFile("无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格") from None
+        raise UnreadableFile(_UNDECODABLE) from None
+    except csv.Error as exc:
+        raise UnreadableFile(f"不是格式正确的 CSV 文件（{exc}）") from None
+    except LimitExceeded as exc:
+        raise UnreadableFile(exc.chinese()) from None
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str | None]]:
-    import csv
-
-    text = _decode(data)
-    sample = text[:4096]
-    # Excel's "Unicode text" is tab-separated; a Chinese CSV may use a full-width comma.
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    if delimiter == "," and sample.count("，") > sample.count(","):
-        delimiter = "，"
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [_cell(c) for c in row]
-
-
-def _xlsx_rows(data: bytes) -> tuple[Iterator[list[str | None]], list[str]]:
-    from openpyxl import load_workbook
-
+def _xlsx_rows(data: bytes, checker: RowChecker) -> tuple[Iterator[list[str | None]], list[str]]:
+    """The first worksheet's rows, streamed: the archive checked before it is parsed, each row
+    within the upload limits (registry.upload_limits), a damaged part refused when it is met."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise UnreadableFile("XLSX 文件解压后过大，不像投标人名单：请只保留名单所在的工作表")
-        # openpyxl warns about features it does not read (data validation, default styles):
-        # they do not concern the cells, and the test suite turns warnings into errors.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except UnreadableFile:
-        raise
-    except Exception:  # noqa: BLE001  (a damaged or foreign zip: whatever openpyxl raises, say so)
-        raise UnreadableFile("无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）") from None
+        book = open_workbook(io.BytesIO(data), UPLOAD_LIMITS)
+    except LimitExceeded as exc:
+        raise UnreadableFile(exc.chinese()) from None
+    except Exception:  # noqa: BLE001  (a damaged or foreign zip: whatever zipfile or openpyxl raise, say so)
+        raise UnreadableFile(_DAMAGED) from None
     notes = []
     if len(book.sheetnames) > 1:
         notes.append(f"只读取了第一个工作表「{book.sheetnames[0]}」，其余工作表未读取")
-    sheet = book.worksheets[0]
 
     def rows() -> Iterator[list[str | None]]:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for row in sheet.iter_rows(values_only=True):
-                    yield [_cell(c) for c in row]
+            for number, row in enumerate(sheet_rows(book), start=1):
+                checker.check(number, row)
+                yield [_cell(c) for c in row]
+        except LimitExceeded as exc:
+            raise UnreadableFile(exc.chinese()) from None
+        except UnreadableFile:
+            raise
+        except Exception:  # noqa: BLE001  (a truncated or corrupt worksheet, invalid XML: as above)
+            raise UnreadableFile(_DAMAGED) from None
         finally:
             book.close()
 
@@ -296,18 +324,20 @@ def read_file(filename: str, data: bytes) -> BidderList:
         raise UnreadableFile("上传的文件是空的")
     if data.startswith(_OLE) or lower.endswith((".xls", ".et")):
         raise UnreadableFile("不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
+    checker = RowChecker(UPLOAD_LIMITS)
     if data.startswith(_ZIP):
-        rows, notes = _xlsx_rows(data)
+        rows, notes = _xlsx_rows(data, checker)
     elif lower.endswith(".xlsx"):
         raise UnreadableFile("文件扩展名是 .xlsx，但内容不是 Excel 工作簿")
     else:
-        rows, notes = _csv_rows(data), []
+        rows, notes = _csv_rows(data, checker), []
     read = BidderList(notes=notes)
     numbered = enumerate(rows, start=1)
     header: tuple[dict[str, int], list[str]] | None = None
     for number, cells in numbered:
         header = _columns(cells)
         if header is not None or number >= HEADER_SEARCH_ROWS:
+            checker.header_row = number
             break
     if header is None:
         accepted = "、".join(HEADERS["name"][:3] + HEADERS["uscc"][:1])
