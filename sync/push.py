@@ -171,6 +171,7 @@ def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, re
     while max_batches is None or report.batches < max_batches:
         batch = _claim_batch(engine, target, lease, clock, report)
         if batch is None:
+            _heartbeat_if_due(engine, target, lease, http, report, clock=clock, sleep=sleep)
             return
         body, record_count = _body(engine, target, batch, include_not_public=include_not_public,
                                    operator=operator, clock=clock)
@@ -233,6 +234,35 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
         key = idempotency_key(target.name, first, last, excluded)
         _fenced(conn, lease, inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock())
     return Batch(first, last, key, excluded, resent)
+
+
+def _heartbeat_if_due(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, report: RunReport, *,
+                      clock: Clock, sleep: Callable[[float], None]) -> None:
+    """With nothing to push: send the audit chain head alone (a heartbeat) once `heartbeat_seconds`
+    have passed since the last acknowledged POST, so the platform holds a head at least that often
+    even while no record changes (screenings and key changes still extend the chain)."""
+    if not target.heartbeat_seconds:
+        return
+    now = clock()
+    with Session(engine) as session:
+        last = session.scalar(sa.select(SyncState.last_success_at).where(SyncState.target == target.name))
+        head = chain_head(session)
+    if last is not None and (now - last).total_seconds() < target.heartbeat_seconds:
+        return
+    document = {"target": target.name, "format": target.format, "sent_at": now.isoformat(), "heartbeat": True,
+                "chain_head": head.as_json()}
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    beat = Batch(0, 0, f"{target.name}:head-{head.seq}", (), False)
+    try:
+        _send(http, target, lease, beat, body, clock=clock, sleep=sleep)
+    except (Rejected, TransientFailure) as exc:
+        report.error = f"heartbeat {beat.key}: {exc} (set heartbeat_seconds = 0 for a platform that takes none)"
+        _note_error(engine, lease, report.error, clock)
+        return
+    with engine_writing(engine) as conn:
+        lease.check(conn)
+        _fenced(conn, lease, last_success_at=clock(), last_attempt_at=now)
+    report.notes.append(f"heartbeat: chain head {head.seq} sent")
 
 
 def _fenced(conn: sa.Connection, lease: Lease, **values: Any) -> None:

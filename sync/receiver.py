@@ -289,6 +289,27 @@ def parse_batch(document: object, path_target: str | None = None) -> Batch:
     return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None)
 
 
+HEARTBEAT_FIELDS = ("target", "format", "sent_at", "heartbeat", "chain_head")
+
+
+def _check_heartbeat(document: dict[str, Any], key: str, path_target: str | None) -> Response | tuple[str, Batch]:
+    """A heartbeat: the registry's audit chain head alone, sent while there is nothing to push; its
+    key is `{target}:head-{seq}`. It is kept like a batch's head and applies no record."""
+    unknown = sorted(set(document) - set(HEARTBEAT_FIELDS))
+    if unknown:
+        return _error(400, f"{unknown[0]}: is not a field of a heartbeat", unknown[0])
+    target = str(document["target"])
+    if path_target is not None and path_target != target:
+        return _error(400, f"target: is {target!r} but the URL names {path_target!r}", "target")
+    head = document.get("chain_head")
+    if not (isinstance(head, dict) and _is_int(head.get("seq")) and head["seq"] >= 0
+            and isinstance(head.get("hash"), str) and re.fullmatch(r"[0-9a-f]{64}", head["hash"])):
+        return _error(400, "chain_head: must be {seq, hash}", "chain_head")
+    if key != f"{target}:head-{head['seq']}":
+        return _error(400, f"Idempotency-Key: {key!r} is not {target}:head-{head['seq']}", "Idempotency-Key")
+    return key, Batch(target, 0, 0, [], [], (head["seq"], head["hash"]))
+
+
 def _now_text(clock: Clock) -> str:
     return dt.datetime.fromtimestamp(clock(), dt.UTC).isoformat(timespec="milliseconds")
 
@@ -351,6 +372,13 @@ class Store:
              for seq, record in zip(batch.seqs, batch.records, strict=True)],
         )
         return answer
+
+    def keep_head(self, target: str, head: tuple[int, str]) -> None:
+        """Keep a chain head sent alone (a heartbeat); the same head twice is kept once."""
+        with closing(self.connect()) as conn:
+            conn.execute("INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                         (target, *head, _now_text(self.clock)))
+            conn.commit()
 
     def heads(self, target: str | None) -> list[dict[str, Any]]:
         """The audit chain heads received, oldest first: the file `verify-audit --against` reads."""
@@ -479,6 +507,9 @@ def create_receiver(
         if isinstance(checked, Response):
             return checked
         key, batch = checked
+        if batch.first_seq == 0 and batch.chain_head is not None:  # a heartbeat: keep the head
+            store.keep_head(batch.target, batch.chain_head)
+            return _json(200, {"heartbeat": True, "chain_head_seq": batch.chain_head[0]})
         if draw.drop_after_apply:
             client_socket(request.environ)  # unsupported servers fail before the batch is applied
         refused = set(settings.reject_seqs)
@@ -556,6 +587,8 @@ def _check_request(
     # The digest is compared before any other field is trusted.
     if not hmac.compare_digest(f"sha256={signed['hex'].lower()}", signature(secret, timestamp, body)):
         return _error(401, f"X-Registry-Signature: does not match the body signed with {target!r}'s secret")
+    if document.get("heartbeat") is True:
+        return _check_heartbeat(document, key, path_target)
     try:
         batch = parse_batch(document, path_target)
     except BadBatch as exc:

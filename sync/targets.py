@@ -27,7 +27,7 @@ _EVERY = re.compile(r"^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 _KNOWN = {
     "url", "secret", "secret_env", "schedule", "batch_size", "format", "timeout_seconds", "attempts",
-    "reject_limit", "backoff_initial_seconds", "backoff_max_seconds",
+    "reject_limit", "backoff_initial_seconds", "backoff_max_seconds", "heartbeat_seconds",
 }
 
 
@@ -50,6 +50,9 @@ class Target:
     reject_limit: int = 3
     backoff_initial_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
+    # With nothing to push, a run sends the audit chain head alone once this long has passed since
+    # the last acknowledged POST (0: never; for a platform that does not take heartbeats).
+    heartbeat_seconds: int = 60
 
     def trigger(self) -> BaseTrigger:
         """The APScheduler 3 trigger for `schedule` ("every 60s" or a crontab line), in UTC."""
@@ -154,6 +157,7 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         reject_limit=_int(table, "reject_limit", Target.reject_limit, 1, 100, fail),
         backoff_initial_seconds=_number(table, "backoff_initial_seconds", Target.backoff_initial_seconds, 0, 600, fail),
         backoff_max_seconds=_number(table, "backoff_max_seconds", Target.backoff_max_seconds, 0, 3600, fail),
+        heartbeat_seconds=_int(table, "heartbeat_seconds", Target.heartbeat_seconds, 0, 86400, fail),
     )
 
 

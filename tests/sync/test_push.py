@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.database import db
-from registry.ledger import OPERATOR
+from registry.ledger import OPERATOR, Actor
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
 from sync.locks import LeaseLost, ensure_state, hold
@@ -406,3 +406,30 @@ def test_every_batch_carries_the_audit_chain_head_and_the_receiver_keeps_it(setu
     kept.write_text(json.dumps([{"seq": h["seq"], "hash": h["hash"]} for h in heads]), encoding="utf-8")
     with setup.committed.app.app_context():
         assert verify_ledgers(db.session, heads=read_heads(kept)).ok
+
+
+def test_with_nothing_to_push_the_chain_head_is_sent_at_least_every_heartbeat(setup: Setup) -> None:
+    """The platform holds a chain head at least every minute even while no record changes: a run with
+    nothing to push sends the head alone once heartbeat_seconds have passed since the last receipt;
+    sooner, it sends nothing; heartbeat_seconds = 0 turns it off."""
+    assert setup.push().error is None
+    sent_heads = len(setup.client.get("/_heads", params={"target": "t1"}).json())
+    assert "heartbeat" not in " ".join(setup.push().notes)  # just acknowledged: not due
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)
+    with setup.committed.app.app_context():
+        from registry.ledger import append_audit
+
+        append_audit(db.session, actor=Actor(key_id=None, name="t", role="admin"), action="screen",
+                     record_type="screening", record_id=None, before=None, after=None)  # the chain moves, no event
+        db.session.commit()
+        db.session.remove()
+    off = setup.push(setup.target(heartbeat_seconds=0), clock=lambda: later)
+    assert off.notes == []
+    assert off.error is None
+    beat = setup.push(clock=lambda: later)
+    assert beat.error is None
+    assert any("heartbeat" in n for n in beat.notes)
+    heads = setup.client.get("/_heads", params={"target": "t1"}).json()
+    assert len(heads) == sent_heads + 1
+    assert (beat.batches, beat.records) == (0, 0)
+    assert setup.received() == setup.platform_seqs()  # no record applied by a heartbeat
