@@ -136,6 +136,18 @@ class Workers:
         return "\n".join(p.read_text() for p in sorted(self.tmp.glob("worker-*.log")))
 
 
+def targets_file(tmp_path: Path, port: int, *, batch_size: int) -> Path:
+    """A targets file for one target, t1, pushing every second to the receiver on `port`, with short
+    timeouts and backoff so faults play out within a test."""
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        f'[targets.t1]\nurl = "http://127.0.0.1:{port}/receive"\nsecret = "{SECRET}"\nschedule = "every 1s"\n'
+        f'batch_size = {batch_size}\ntimeout_seconds = 2\nattempts = 3\nbackoff_initial_seconds = 0.05\n'
+        'backoff_max_seconds = 0.2\n', encoding="utf-8")
+    targets.chmod(0o600)
+    return targets
+
+
 @dataclass
 class World:
     committed: Committed
@@ -184,12 +196,7 @@ def world(committed: Committed, tmp_path: Path) -> Iterator[World]:  # noqa: F81
         db.session.remove()
     port = free_port()
     receiver = Receiver(port, tmp_path / "receiver.db", tmp_path / "receiver.log")
-    targets = tmp_path / "targets.toml"
-    targets.write_text(
-        f'[targets.t1]\nurl = "http://127.0.0.1:{port}/receive"\nsecret = "{SECRET}"\nschedule = "every 1s"\n'
-        'batch_size = 5\ntimeout_seconds = 2\nattempts = 3\nbackoff_initial_seconds = 0.05\n'
-        'backoff_max_seconds = 0.2\n', encoding="utf-8")
-    targets.chmod(0o600)
+    targets = targets_file(tmp_path, port, batch_size=5)
     workers = Workers(url, targets, tmp_path)
     try:
         yield World(committed, receiver, workers)

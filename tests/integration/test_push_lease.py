@@ -42,7 +42,7 @@ from sync.status import target_statuses
 from sync.targets import load_targets
 from tests import factories
 from tests.integration.test_concurrency import Committed, committed  # noqa: F401
-from tests.integration.test_push_faults import SECRET, Receiver, Workers, World, free_port
+from tests.integration.test_push_faults import Receiver, Workers, World, free_port, targets_file
 
 SCHEDULERS = 4
 CHANGES = 2500
@@ -107,12 +107,7 @@ def arena(committed: Committed, tmp_path: Path) -> Iterator[tuple[World, IdleWor
         db.session.remove()
     port = free_port()
     receiver = Receiver(port, tmp_path / "receiver.db", tmp_path / "receiver.log")
-    targets = tmp_path / "targets.toml"
-    targets.write_text(
-        f'[targets.t1]\nurl = "http://127.0.0.1:{port}/receive"\nsecret = "{SECRET}"\nschedule = "every 1s"\n'
-        'batch_size = 25\ntimeout_seconds = 2\nattempts = 3\nbackoff_initial_seconds = 0.05\n'
-        'backoff_max_seconds = 0.2\n', encoding="utf-8")
-    targets.chmod(0o600)
+    targets = targets_file(tmp_path, port, batch_size=25)
     workers = IdleWorkers(url, targets, tmp_path)
     try:
         yield World(committed, receiver, workers), workers, ids
