@@ -114,12 +114,15 @@ _ENTITIES = (
 _ENTRIES = (
     sa.select(ListEntry)
     .where(ListEntry.entity_id.in_(_IDS), ListEntry.listed_on <= sa.bindparam("today"))
-    .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
+    .options(
+        joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons)
+    )
     .order_by(ListEntry.id)
 )
 _PENALTIES = (
     sa.select(Penalty)
     .where(Penalty.entity_id.in_(_IDS), Penalty.decided_on <= sa.bindparam("today"))
+    .options(lazyload(Penalty.responsible_persons))
     .order_by(Penalty.id)
 )
 

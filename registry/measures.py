@@ -190,7 +190,10 @@ def measures_by_entity(
                 ListEntry.listed_on <= on_date,
                 sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
             )
-            .options(joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions))
+            .options(
+                joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions),
+                lazyload(ListEntry.responsible_persons),
+            )
         ).unique():
             entries[entry.entity_id].append(entry)
         for penalty in session.scalars(
@@ -198,7 +201,7 @@ def measures_by_entity(
                 Penalty.entity_id.in_(ids),
                 sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
                 Penalty.decided_on <= on_date,
-            )
+            ).options(lazyload(Penalty.responsible_persons))
         ):
             penalties[penalty.entity_id].append(penalty)
     return {i: match_measures(entries[i], penalties[i], domain, on_date, measures) for i in ids}

@@ -48,6 +48,16 @@ ENTITY_KINDS = {
 # 名称类型: the current name, 曾用名 (a former registered name), or an alias (简称、商标名).
 NAME_KINDS = {"current": "现用名", "former": "曾用名", "alias": "别名"}
 
+# 失信相关人的角色 (发改法规〔2018〕457号: 负有责任的法定代表人、自然人股东、评标评审专家及其他相关人员)
+RESPONSIBLE_ROLES = {
+    "legal_representative": "法定代表人",
+    "principal": "主要负责人",
+    "natural_person_shareholder": "自然人股东",
+    "evaluation_expert": "评标评审专家",
+    "directly_responsible": "直接责任人员",
+    "other": "其他相关人员",
+}
+
 # 名单类型
 LIST_TYPES = {"black": "黑名单", "red": "红名单", "watch": "重点关注名单"}
 

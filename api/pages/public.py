@@ -214,7 +214,7 @@ def published_entries(session: Session, entity_id: int, today: dt.date) -> list[
         .join(Authority, Authority.id == ListEntry.authority_id)
         .where(ListEntry.entity_id == entity_id, entry_published(today))
         .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
-        .options(lazyload(ListEntry.transitions))  # who changed what is not public; don't read it
+        .options(lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons))  # not public: not read
     )
     return [ShownEntry(entry, AuthorityRef(name, uscc)) for entry, name, uscc in rows]
 
@@ -229,6 +229,7 @@ def published_penalties(session: Session, entity_id: int, today: dt.date) -> lis
         .join(source, source.id == Penalty.data_source_authority_id)
         .where(Penalty.entity_id == entity_id, penalty_published(today))
         .order_by(Penalty.decided_on.desc(), Penalty.id.desc())
+        .options(lazyload(Penalty.responsible_persons))  # not public: not read
     )
     return [
         ShownPenalty(penalty, AuthorityRef(d_name, d_uscc), AuthorityRef(s_name, s_uscc))
@@ -284,7 +285,7 @@ def list_page(
         .where(*where)
         .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-        .options(lazyload(ListEntry.transitions))
+        .options(lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons))
     )
     return total, [ListRow(entry, eid, name, uscc, authority) for entry, eid, name, uscc, authority in rows]
 

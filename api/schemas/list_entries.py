@@ -18,6 +18,7 @@ from api.schemas.common import (
     text,
 )
 from api.schemas.penalties import MASKED
+from api.schemas.responsible import WithResponsiblePersons, persons_in, persons_out
 from registry.models import ListEntry, ListEntryTransition
 from registry.runtime import current_runtime
 from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
@@ -40,6 +41,7 @@ class ListEntryIn(StrictSchema):
                        "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"})
     is_public = fields.Boolean(load_default=True)
     not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由" + MASKED})
+    responsible_persons = persons_in()
 
 
 ListEntryCorrection = patch_of(
@@ -66,7 +68,7 @@ class TransitionOut(ma.Schema):
         return transition.actor if current_actor().role in ("admin", "supervisor", "platform") else None
 
 
-class ListEntryOut(ma.Schema):
+class ListEntryOut(WithResponsiblePersons, ma.Schema):
     """A list entry as read. Free text and reasons show a personal ID number only masked; a natural
     person's entry is read only by its own authority, administrators and the platform."""
 
@@ -95,6 +97,7 @@ class ListEntryOut(ma.Schema):
     not_public_reason = fields.String(allow_none=True)
     first_published_at = fields.DateTime(allow_none=True)
     transitions = fields.List(fields.Nested(TransitionOut))
+    responsible_persons = persons_out()
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -17,6 +17,7 @@ from api.schemas.common import (
     ref_id,
     text,
 )
+from api.schemas.responsible import WithResponsiblePersons, persons_in, persons_out
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, PROCEDURES, SEVERITIES
 
 # Said of each free-text field: what happens to a personal ID number written into it.
@@ -55,6 +56,7 @@ class PenaltyIn(StrictSchema):
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     is_public = fields.Boolean(load_default=True)
     not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由" + MASKED})
+    responsible_persons = persons_in()
 
 
 PenaltyCorrection = patch_of(
@@ -67,7 +69,7 @@ class RevocationIn(ReasonArgs):
     revoked_on = Day(metadata={"description": "撤销日期 (default today)"})
 
 
-class PenaltyOut(ma.Schema):
+class PenaltyOut(WithResponsiblePersons, ma.Schema):
     """A penalty as read. Free text shows a personal ID number only masked; a natural person's
     penalty is read only by its own authority, administrators and the platform."""
 
@@ -109,6 +111,7 @@ class PenaltyOut(ma.Schema):
     status = fields.String()
     revoked_on = Day(allow_none=True)
     revocation_reason = fields.String(allow_none=True)
+    responsible_persons = persons_out()
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

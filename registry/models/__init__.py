@@ -8,6 +8,7 @@ from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
+from registry.models.responsible import ResponsiblePerson
 from registry.models.screening import HitDisposition, Screening
 from registry.models.sync import SyncDeadLetter, SyncState
 
@@ -30,6 +31,7 @@ __all__ = [
     "ListEntryTransition",
     "Penalty",
     "RepairApplication",
+    "ResponsiblePerson",
     "Screening",
     "SyncDeadLetter",
     "SyncState",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, utcnow
+from registry.models.responsible import ResponsiblePerson
 
 
 class ListEntryDomain(Base):
@@ -105,6 +106,11 @@ class ListEntry(Base):
     transitions: Mapped[list[ListEntryTransition]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=ListEntryTransition.id
     )
+    # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
+    responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,
+        foreign_keys=[ResponsiblePerson.list_entry_id],
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -145,5 +151,6 @@ class ListEntry(Base):
             "is_public": self.is_public,
             "not_public_reason": self.not_public_reason,
             "first_published_at": self.first_published_at.isoformat() if self.first_published_at else None,
+            "responsible_persons": [p.snapshot() for p in self.responsible_persons],
             "version": self.version,
         }

@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, WanYuan, utcnow
+from registry.models.responsible import ResponsiblePerson
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -89,6 +90,12 @@ class Penalty(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
+    # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
+    responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,
+        foreign_keys=[ResponsiblePerson.penalty_id],
+    )
+
     __mapper_args__ = {"version_id_col": version}
 
     def in_force_on(self, day: dt.date) -> bool:
@@ -152,5 +159,6 @@ class Penalty(Base):
             "status": self.status,
             "revoked_on": _iso(self.revoked_on),
             "revocation_reason": self.revocation_reason,
+            "responsible_persons": [p.snapshot() for p in self.responsible_persons],
             "version": self.version,
         }

@@ -41,6 +41,12 @@ from registry.services.records import (
     protect_reason,
     visible_to,
 )
+from registry.services.responsible_persons import FIELD as PERSONS
+from registry.services.responsible_persons import (
+    check_persons_dates,
+    read_responsible_persons,
+    replace_responsible_persons,
+)
 from registry.vocab import DOMAINS, LIST_TYPES
 
 # Stored from the checked state; the kept ID numbers (FREE_TEXT_IDS) are derived by `_validate`.
@@ -133,6 +139,7 @@ def create_list_entry(
     """Put an entity on a list by a decision of the actor's authority."""
     state = dict(data)
     state.pop(FREE_TEXT_IDS, None)
+    persons = state.pop(PERSONS, None)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("is_public", True)
     _validate(session, state, today, rules.catalogue, vault)
@@ -145,6 +152,9 @@ def create_list_entry(
         status="active",
     )
     entry.domain_rows = [ListEntryDomain(d) for d in state["domains"]]
+    replace_responsible_persons(
+        entry, read_responsible_persons(persons, vault, not_before=entry.listed_on)
+    )
     if entry.is_public:
         entry.first_published_at = now or utcnow()
     entry.transitions = [
@@ -180,7 +190,7 @@ def correct_list_entry(
     before = entry.snapshot()
     state = {k: getattr(entry, k) for k in _CORRECTABLE}
     state.update(authority_id=entry.authority_id, list_type=entry.list_type, domains=list(entry.domains))
-    apply_changes(state, {k: v for k, v in changes.items() if k != FREE_TEXT_IDS})
+    apply_changes(state, {k: v for k, v in changes.items() if k not in (FREE_TEXT_IDS, PERSONS)})
     _validate(session, state, today, rules.catalogue, vault)
     _check_unique(session, state, entry.id)
     dates = _dates(session, state, rules)  # before any attribute changes: its reads must not flush them
@@ -190,6 +200,12 @@ def correct_list_entry(
         setattr(entry, field, value)
     set_domains(entry.domain_rows, state["domains"], ListEntryDomain)
     entry.domain_rows.sort(key=lambda row: row.domain)  # as loaded (order_by), so the response matches a read
+    if PERSONS in changes:
+        replace_responsible_persons(entry, read_responsible_persons(
+            changes[PERSONS], vault, kept=list(entry.responsible_persons),
+            not_before=entry.listed_on,
+        ))
+    check_persons_dates(entry, entry.listed_on)
     if entry.is_public and entry.first_published_at is None:
         entry.first_published_at = now or utcnow()
     if not changed(entry, before):

@@ -39,6 +39,14 @@ from registry.services.records import (
     protect_reason,
     visible_to,
 )
+from registry.services.responsible_persons import (
+    FIELD as PERSONS,
+)
+from registry.services.responsible_persons import (
+    check_persons_dates,
+    read_responsible_persons,
+    replace_responsible_persons,
+)
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PROCEDURES, SEVERITIES
 
 # Fields a correction may change. The deciding authority never changes: another authority's
@@ -202,6 +210,7 @@ def record_penalty(
     `vault`: keeps the resident ID numbers masked in the free text (default: the app's)."""
     state = dict(data)
     state.pop(FREE_TEXT_IDS, None)
+    persons = state.pop(PERSONS, None)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("data_source_authority_id", state["authority_id"])
     state.setdefault("is_public", True)
@@ -213,6 +222,9 @@ def record_penalty(
     penalty = Penalty(authority_id=state["authority_id"], status="effective",
                       **{k: state.get(k) for k in (*CORRECTABLE, *periods)})
     _subject(penalty, load_subject(session, penalty.entity_id))
+    replace_responsible_persons(
+        penalty, read_responsible_persons(persons, vault, not_before=penalty.decided_on)
+    )
     if penalty.is_public and penalty.publishable:
         penalty.first_published_at = now or utcnow()
     session.add(penalty)
@@ -245,7 +257,7 @@ def correct_penalty(
         raise InvalidInput.field("reason", "must not be empty")
     before = penalty.snapshot()
     state = {k: getattr(penalty, k) for k in CORRECTABLE}
-    apply_changes(state, {k: v for k, v in changes.items() if k != FREE_TEXT_IDS})
+    apply_changes(state, {k: v for k, v in changes.items() if k not in (FREE_TEXT_IDS, PERSONS)})
     state.update(authority_id=penalty.authority_id, publication_end_chosen=penalty.publication_end_chosen,
                  publication_end_as_given=penalty.publication_end_as_given)
     _validate(session, state, today, rules, vault)
@@ -256,6 +268,12 @@ def correct_penalty(
         setattr(penalty, field, state.get(field))
     if "entity_id" in changes:
         _subject(penalty, load_subject(session, penalty.entity_id))
+    if PERSONS in changes:
+        replace_responsible_persons(penalty, read_responsible_persons(
+            changes[PERSONS], vault, kept=list(penalty.responsible_persons),
+            not_before=penalty.decided_on,
+        ))
+    check_persons_dates(penalty, penalty.decided_on)
     if penalty.is_public and penalty.publishable and penalty.first_published_at is None:
         penalty.first_published_at = now or utcnow()
     if not changed(penalty, before):

@@ -117,7 +117,7 @@ def check_order(earlier: dt.date | None, later: dt.date | None, field: str, earl
 FREE_TEXT_IDS = "free_text_ids_cipher"
 
 
-def _vault(vault: IdentityVault | None) -> IdentityVault:
+def identity_vault(vault: IdentityVault | None) -> IdentityVault:
     """The vault given, or the app's (every entry point runs in the app: API, pages, CLI, imports)."""
     if vault is not None:
         return vault
@@ -129,14 +129,14 @@ def _vault(vault: IdentityVault | None) -> IdentityVault:
 def _open(ciphertext: str | None, vault: IdentityVault | None) -> dict[str, list[str]]:
     if not ciphertext:
         return {}
-    found: dict[str, list[str]] = json.loads(_vault(vault).reveal(ciphertext))
+    found: dict[str, list[str]] = json.loads(identity_vault(vault).reveal(ciphertext))
     return found
 
 
 def _seal(numbers: dict[str, list[str]], vault: IdentityVault | None) -> str | None:
     if not numbers:
         return None
-    return _vault(vault).seal(json.dumps(numbers, ensure_ascii=False, sort_keys=True))
+    return identity_vault(vault).seal(json.dumps(numbers, ensure_ascii=False, sort_keys=True))
 
 
 def protect_free_text(state: dict[str, Any], fields: Iterable[str], vault: IdentityVault | None) -> None:
