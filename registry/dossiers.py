@@ -63,6 +63,8 @@ class Dossier:
 
 def _record(kind: str, record: ListEntry | Penalty, today: dt.date, in_force: bool) -> dict[str, Any]:
     snapshot = record.snapshot()
+    # 失信相关人 are for the deciding authority, administrators and the platform: never in a screening.
+    snapshot.pop("responsible_persons", None)
     published = (
         record.published_on(today) if isinstance(record, Penalty) else record.is_public and in_force
     )

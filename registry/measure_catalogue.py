@@ -18,7 +18,7 @@ from typing import Any
 
 from registry.catalogue import CatalogueError, read_catalogue_file
 from registry.models import ListEntry, Penalty
-from registry.vocab import DOMAINS, LIST_TYPES, PENALTY_CATEGORIES, SEVERITIES
+from registry.vocab import DOMAINS, LIST_TYPES, PENALTY_CATEGORIES, RESPONSIBLE_ROLES, SEVERITIES
 
 FILE = "measures.json"
 
@@ -40,8 +40,9 @@ CERTAINTIES = ("firm", "likely")
 
 _MEASURE_KEYS = frozenset({
     "code", "name", "effect", "triggers", "domains", "duration", "implementing_authority",
-    "legal_basis", "certainty", "about", "when_repaired",
+    "legal_basis", "certainty", "about", "when_repaired", "persons",
 })
+_PERSONS_KEYS = frozenset({"roles", "effect"})
 _TRIGGER_KEYS = frozenset({"list_types", "list_names", "except_list_names", "penalty", "record_domains"})
 _PENALTY_KEYS = frozenset({"categories_any", "min_fine_wan", "severities"})
 _DURATION_KEYS = frozenset({"kind", "years"})
@@ -122,6 +123,15 @@ class Duration:
 
 
 @dataclass(frozen=True)
+class PersonReach:
+    """Whom among a triggering record's 失信相关人 the measure also reaches, and its effect on a
+    subject they stand behind (a bidder whose legal representative one is, an expert screened)."""
+
+    roles: tuple[str, ...]
+    effect: str  # block | review
+
+
+@dataclass(frozen=True)
 class Measure:
     """惩戒或激励措施: what sets it off, where, for how long, its effect, and on what authority."""
 
@@ -136,6 +146,7 @@ class Measure:
     certainty: str
     about: str | None = None
     when_repaired: str | None = None  # lookback measures: the effect of a penalty repaired since (review)
+    persons: PersonReach | None = None  # None: the measure reaches the company (失信企业) only
 
 
 # --- loading and checking the catalogue ------------------------------------------------------
@@ -237,6 +248,19 @@ def _duration(raw: Any, where: str) -> Duration:
     return Duration(kind, years)
 
 
+def _persons(raw: Any, effect: str, where: str) -> PersonReach | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: persons must be an object {{roles, effect}}")
+    _only(raw, _PERSONS_KEYS, where)
+    roles = _strings(raw.get("roles"), where, "persons.roles", RESPONSIBLE_ROLES, what="role", required=True)
+    person_effect = raw.get("effect")
+    if effect == "incentive" or person_effect not in ("block", "review"):
+        raise CatalogueError(f"{where}: persons.effect is block or review, on a block or review measure")
+    return PersonReach(roles, person_effect)
+
+
 def _check_effect(effect: str, triggers: Sequence[Trigger], known_lists: Mapping[str, str], where: str) -> None:
     """Red lists give incentives only, and only red lists give incentives."""
     for trigger in triggers:
@@ -290,6 +314,7 @@ def _measure(raw: Any, where: str, known_lists: Mapping[str, str]) -> Measure:
         certainty=certainty,
         about=about,
         when_repaired=when_repaired,
+        persons=_persons(raw.get("persons"), effect, where),
     )
 
 

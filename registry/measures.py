@@ -15,9 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from registry.access import require_role
-from registry.errors import InvalidInput, NotFound
-from registry.ledger import Actor
+from registry.errors import InvalidInput
 from registry.measure_catalogue import (
     CERTAINTIES,
     DURATION_KINDS,
@@ -31,14 +29,14 @@ from registry.measure_catalogue import (
     load_measures,
     select_measures,
 )
-from registry.models import Entity, ListEntry, Penalty
+from registry.models import ListEntry, Penalty
 from registry.publication import add_months
 from registry.vocab import DOMAINS, LIST_TYPES
 
 __all__ = [
-    "CERTAINTIES", "DURATION_KINDS", "EFFECTS", "EFFECT_ORDER", "RECORD_SCOPES", "Duration", "EntityMeasures",
+    "CERTAINTIES", "DURATION_KINDS", "EFFECTS", "EFFECT_ORDER", "RECORD_SCOPES", "Duration",
     "Measure", "MeasureHit", "PenaltyCondition", "Trigger", "TriggeringRecord", "applicable_measures",
-    "entity_measures", "load_measures", "match_measures", "measures_by_entity", "select_measures",
+    "load_measures", "match_measures", "measures_by_entity", "records_by_entity", "select_measures",
 ]
 
 
@@ -66,22 +64,6 @@ class MeasureHit:
         if self.measure.when_repaired and self.records and all(r.repaired for r in self.records):
             return self.measure.when_repaired
         return self.measure.effect
-
-
-@dataclass(frozen=True)
-class EntityMeasures:
-    """The measures that apply to one entity in one domain on one day."""
-
-    entity_id: int
-    domain: str
-    on: dt.date
-    hits: list[MeasureHit]
-
-    @property
-    def effect(self) -> str | None:
-        """The strongest effect among the hits (block > review > incentive), or None."""
-        return self.hits[0].effect if self.hits else None
-
 
 
 # --- which measures apply ---------------------------------------------------------------------
@@ -169,6 +151,40 @@ def match_measures(
     return hits
 
 
+def records_by_entity(
+    session: Session, ids: Sequence[int], on_date: dt.date
+) -> tuple[dict[int, list[ListEntry]], dict[int, list[Penalty]]]:
+    """The list entries and penalties of `ids` that can count on `on_date`: two queries."""
+    entries: dict[int, list[ListEntry]] = defaultdict(list)
+    penalties: dict[int, list[Penalty]] = defaultdict(list)
+    # Only what can count on on_date; the models' own rules (in_force_on) decide the rest. A
+    # record removed, repaired or revoked after on_date still counted on it (a look-up "as of"
+    # a day before the change), so the stored status alone does not exclude it.
+    for entry in session.scalars(
+        sa.select(ListEntry)
+        .where(
+            ListEntry.entity_id.in_(ids),
+            sa.or_(ListEntry.status == "active", ListEntry.status_changed_on > on_date),
+            ListEntry.listed_on <= on_date,
+            sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
+        )
+        .options(
+            joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions),
+            lazyload(ListEntry.responsible_persons),
+        )
+    ).unique():
+        entries[entry.entity_id].append(entry)
+    for penalty in session.scalars(
+        sa.select(Penalty).where(
+            Penalty.entity_id.in_(ids),
+            sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
+            Penalty.decided_on <= on_date,
+        ).options(lazyload(Penalty.responsible_persons))
+    ):
+        penalties[penalty.entity_id].append(penalty)
+    return entries, penalties
+
+
 def measures_by_entity(
     session: Session, entity_ids: Collection[int], domain: str, on_date: dt.date, measures: Sequence[Measure]
 ) -> dict[int, list[MeasureHit]]:
@@ -179,31 +195,7 @@ def measures_by_entity(
     entries: dict[int, list[ListEntry]] = defaultdict(list)
     penalties: dict[int, list[Penalty]] = defaultdict(list)
     if ids and select_measures(measures, domain=domain):
-        # Only what can count on on_date; the models' own rules (in_force_on) decide the rest. A
-        # record removed, repaired or revoked after on_date still counted on it (a look-up "as of"
-        # a day before the change), so the stored status alone does not exclude it.
-        for entry in session.scalars(
-            sa.select(ListEntry)
-            .where(
-                ListEntry.entity_id.in_(ids),
-                sa.or_(ListEntry.status == "active", ListEntry.status_changed_on > on_date),
-                ListEntry.listed_on <= on_date,
-                sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
-            )
-            .options(
-                joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions),
-                lazyload(ListEntry.responsible_persons),
-            )
-        ).unique():
-            entries[entry.entity_id].append(entry)
-        for penalty in session.scalars(
-            sa.select(Penalty).where(
-                Penalty.entity_id.in_(ids),
-                sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
-                Penalty.decided_on <= on_date,
-            ).options(lazyload(Penalty.responsible_persons))
-        ):
-            penalties[penalty.entity_id].append(penalty)
+        entries, penalties = records_by_entity(session, ids, on_date)
     return {i: match_measures(entries[i], penalties[i], domain, on_date, measures) for i in ids}
 
 
@@ -214,14 +206,3 @@ def applicable_measures(
     trigger it; block first, then review, then incentive. Loads the entity's list entries and
     penalties with two queries."""
     return measures_by_entity(session, [entity_id], domain, on_date, measures)[entity_id]
-
-
-def entity_measures(
-    session: Session, actor: Actor, entity_id: int, domain: str, on_date: dt.date, measures: Sequence[Measure]
-) -> EntityMeasures:
-    """The measures for one entity, for officials, screeners and the platform: the answer
-    reveals the effect of records the public does not see."""
-    require_role(actor, "supervisor", "screener", "platform")
-    if session.get(Entity, entity_id) is None:
-        raise NotFound(f"entity {entity_id} does not exist")
-    return EntityMeasures(entity_id, domain, on_date, applicable_measures(session, entity_id, domain, on_date, measures))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from registry import access
 from registry.catalogue import load_catalogue
 from registry.codes import uscc
+from registry.codes.idnumber import IdentityVault
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
 from registry.publication import Rules, add_months
@@ -20,6 +21,8 @@ from registry.workdays import WorkCalendar
 
 TODAY = dt.date(2026, 11, 23)
 ADMIN = Actor(key_id=None, name="test admin", role="admin")
+# The test app's DATA_KEY (tests/conftest.py): what the factories encrypt with is what the app reads.
+VAULT = IdentityVault("test-data-protection-secret")
 _serial = itertools.count(1)
 
 
@@ -46,10 +49,8 @@ def make_authority(session: Session, name: str = "浙江省财政厅", domains: 
 
 
 def make_entity(session: Session, name: str = "杭州合晟建设工程有限公司", **fields: Any) -> Entity:
-    from registry.codes.idnumber import IdentityVault
-
     data = {"kind": "legal_entity", "name": name, "uscc": code(), **fields}
-    return entities.create_entity(session, data, ADMIN, IdentityVault("test-data-protection-secret"))
+    return entities.create_entity(session, data, ADMIN, VAULT)
 
 
 def penalty_data(entity: Entity, **fields: Any) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def make_penalty(session: Session, authority: Authority, entity: Entity, **field
     data = penalty_data(entity, **fields)
     if isinstance(data.get("fine_amount"), str):
         data["fine_amount"] = Decimal(data["fine_amount"])
-    return penalties.record_penalty(session, data, supervisor_of(authority), TODAY, rules=rules(session))
+    return penalties.record_penalty(session, data, supervisor_of(authority), TODAY, rules=rules(session), vault=VAULT)
 
 
 def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def list_entry_data(entity: Entity, **fields: Any) -> dict[str, Any]:
 
 def make_list_entry(session: Session, authority: Authority, entity: Entity, **fields: Any) -> ListEntry:
     return list_entries.create_list_entry(
-        session, list_entry_data(entity, **fields), supervisor_of(authority), TODAY, rules=rules(session)
+        session, list_entry_data(entity, **fields), supervisor_of(authority), TODAY, rules=rules(session), vault=VAULT
     )
 
 

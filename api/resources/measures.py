@@ -7,10 +7,11 @@ from typing import Any
 from flask.views import MethodView
 
 from api.lifecycle import actor
-from api.schemas.measures import EntityMeasuresArgs, EntityMeasuresOut, MeasureFilter, MeasureList
+from api.schemas.measures import EntityMeasuresArgs, EntityReachOut, MeasureFilter, MeasureList
 from api.smorest import Blueprint
 from registry.database import db
-from registry.measures import entity_measures, select_measures
+from registry.measure_reach import entity_reach
+from registry.measures import select_measures
 from registry.runtime import current_runtime
 
 blp = Blueprint("measures", __name__, url_prefix="/api/v1",
@@ -30,9 +31,17 @@ class Measures(MethodView):
 @blp.route("/entities/<int:entity_id>/measures")
 class EntityMeasures(MethodView):
     @blp.arguments(EntityMeasuresArgs, location="query")
-    @blp.response(200, EntityMeasuresOut)
+    @blp.response(200, EntityReachOut)
     def get(self, args: dict[str, Any], entity_id: int) -> Any:
-        """The measures in force for an entity in a domain on a day, with the records behind each (not public)."""
+        """What a screening identifying the entity would decide, per domain (or in `domain`), and why (not public)."""
         runtime = current_runtime()
         on = args.get("on") or runtime.clock.today()
-        return entity_measures(db.session(), actor(), entity_id, args["domain"], on, runtime.measures)
+        reach = entity_reach(db.session(), actor(), entity_id, on, runtime.measures)
+        asked = [d for d in reach.domains if args.get("domain") in (None, d.domain)]
+        one = asked[0] if args.get("domain") else None
+        return {
+            "entity_id": reach.entity_id, "entity_name": reach.entity_name, "on": reach.on,
+            "domain": one.domain if one else None,
+            "effect": (one.hits[0].effect if one.hits else None) if one else reach.effect,
+            "hits": list(one.hits) if one else [], "domains": asked,
+        }

@@ -16,7 +16,8 @@ class MeasureFilter(StrictSchema):
 
 
 class EntityMeasuresArgs(StrictSchema):
-    domain = one_of(DOMAINS, required=True, metadata={"description": "the trading domain screened"})
+    domain = one_of(DOMAINS, metadata={"description": "the trading domain screened; leave out for every domain "
+                                                     "(the reach of the entity's records across the eight domains)"})
     on = Day(metadata={"description": "the day asked about (default today, China time)"})
 
 
@@ -43,6 +44,11 @@ class DurationOut(ma.Schema):
     years = fields.Integer(allow_none=True)
 
 
+class PersonReachOut(ma.Schema):
+    roles = fields.List(fields.String(), metadata={"description": "legal_representative, evaluation_expert …"})
+    effect = fields.String(metadata={"description": "block | review, when the person is identified by ID number"})
+
+
 class MeasureOut(ma.Schema):
     code = fields.String()
     name = fields.String()
@@ -54,6 +60,8 @@ class MeasureOut(ma.Schema):
     legal_basis = fields.List(fields.String())
     certainty = fields.String(metadata={"description": "firm: read in the law; likely: secondary or extrapolated (see about)"})
     about = fields.String(allow_none=True)
+    persons = fields.Nested(PersonReachOut, allow_none=True, metadata={
+        "description": "the 失信相关人 of a triggering record it also reaches (发改法规〔2018〕457号); null: the company only"})
 
 
 class MeasureList(ma.Schema):
@@ -73,9 +81,23 @@ class MeasureHitOut(ma.Schema):
     records = fields.List(fields.Nested(TriggeringRecordOut))
 
 
-class EntityMeasuresOut(ma.Schema):
-    entity_id = fields.Integer()
+class DomainReachOut(ma.Schema):
     domain = fields.String()
+    domain_label = fields.String()
+    decision = fields.String(metadata={"description": "what a screening identifying the entity would decide: block | review | clear"})
+    decision_label = fields.String()
+    reasons = fields.List(fields.String(), metadata={"description": "each measure with its basis and the records behind it"})
+    incentives = fields.List(fields.String())
+    persons = fields.List(fields.String(), metadata={"description": "what the measures do to the records' 失信相关人"})
+    hits = fields.List(fields.Nested(MeasureHitOut))
+
+
+class EntityReachOut(ma.Schema):
+    entity_id = fields.Integer()
+    entity_name = fields.String()
     on = Day()
+    domain = fields.String(allow_none=True, metadata={"description": "the domain asked about; null: every domain"})
     effect = fields.String(allow_none=True, metadata={"description": "the strongest effect: block > review > incentive; null: none"})
-    hits = fields.List(fields.Nested(MeasureHitOut), metadata={"description": "block first, then review, then incentive"})
+    hits = fields.List(fields.Nested(MeasureHitOut), metadata={
+        "description": "the domain asked about: its measures, block first; every domain: empty (see domains)"})
+    domains = fields.List(fields.Nested(DomainReachOut), metadata={"description": "one item per domain asked about"})

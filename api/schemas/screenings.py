@@ -12,6 +12,17 @@ from registry.services.screenings import DECISIONS, DISPOSITIONS, MAX_SUBJECTS, 
 from registry.vocab import DOMAINS
 
 
+class PersonIn(StrictSchema):
+    """A person behind a subject: name and ID document (the number is kept masked only)."""
+
+    name = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"description": "姓名"})
+    id_type = fields.String(allow_none=True, metadata={
+        "description": "证件类型: resident_id (default when a number is given), passport, hk_macao_permit, "
+                       "taiwan_permit, foreign_permanent_residence, other"})
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "证件号码: identifies the person; compared by keyed hash, stored masked only"})
+
+
 class SubjectIn(StrictSchema):
     """One subject: a bidder, a buyer, or one member of a consortium (联合体), by name and/or code."""
 
@@ -23,6 +34,13 @@ class SubjectIn(StrictSchema):
                          metadata={"description": "e.g. 投标人, 供应商, 联合体牵头人, 联合体成员"})
     consortium = fields.String(allow_none=True, validate=validate.Length(max=100),
                                metadata={"description": "members with the same label form one 联合体: one bad member flags all"})
+    legal_representative = fields.Nested(PersonIn, allow_none=True, metadata={
+        "description": "法定代表人: looked up among the 失信相关人 of listed records (发改法规〔2018〕457号); "
+                       "by ID number a measure applies as the catalogue says, by name alone at most review"})
+    id_type = fields.String(allow_none=True, metadata={"description": "the subject's own 证件类型 (a natural person, "
+                                                                      "e.g. a 评标评审专家 screened as a subject)"})
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "the subject's own 证件号码: finds a listed person or a 失信相关人 by ID; stored masked only"})
 
 
 class ScreeningIn(StrictSchema):

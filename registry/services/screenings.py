@@ -54,9 +54,9 @@ from sqlalchemy.orm import Session, defer
 from matching.codes import is_registration_number, is_valid_organisation_code, organisation_check
 from matching.normalise import normalise as normalise_name
 from matching.parse import parse_name
-from matching.types import Hit, Query
+from matching.types import Feature, Hit, Query
 from registry.access import require_role
-from registry.codes.idnumber import mask_resident_ids
+from registry.codes.idnumber import IdentityVault, mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
@@ -65,9 +65,17 @@ from registry.dossiers import Dossier, DossierCache, load_dossiers
 from registry.errors import InvalidInput, NotFound
 from registry.ledger import Actor, append_audit, canonical_json, row_hash
 from registry.measures import Measure
-from registry.models import ApiKey, AuditLog, HitDisposition, Screening
+from registry.models import ApiKey, AuditLog, Entity, HitDisposition, Screening
 from registry.name_index import NameIndex
+from registry.person_links import (
+    PersonInput,
+    PersonLink,
+    PersonQuery,
+    find_person_links,
+    read_subject_persons,
+)
 from registry.services.common import Page, paginate
+from registry.services.records import identity_vault
 from registry.vocab import DOMAINS
 
 MAX_SUBJECTS = 1000
@@ -79,6 +87,8 @@ DISPOSITIONS = {"false_positive": "误报: the subject is not the listed entity"
 FIRM_MATCHES = ("exact", "strong")
 _CHUNK = 500
 _MAX_LENGTHS = {"name": 200, "uscc": 50, "role": 50, "consortium": 100}
+# A subject's persons (失信相关人 look-up): its legal representative, or its own ID (an expert).
+_PERSON_FIELDS = ("legal_representative", "id_type", "id_number")
 
 
 # --- the request -------------------------------------------------------------------------------
@@ -123,9 +133,23 @@ class _Subject:
     notes: list[str]
     usable_name: bool  # False: no name, or one with nothing to compare (only punctuation)
     screenable: bool  # False: no usable name and no usable code
+    legal_rep: PersonInput | None = None
+    person: PersonInput | None = None  # the subject's own ID: a natural person such as an expert
 
     def request_form(self) -> dict[str, Any]:
-        return {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
+        form: dict[str, Any] = {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
+        if self.legal_rep is not None:
+            form["legal_representative"] = self.legal_rep.request_form()
+        if self.person is not None:
+            form["id_type"], form["id_number_masked"] = self.person.id_type, self.person.masked
+        return form
+
+    def person_queries(self, vault: IdentityVault | None) -> list[PersonQuery]:
+        """Who to look up among the 失信相关人; the vault only fingerprints numbers given."""
+        asked = [(p, c) for p, c in ((self.legal_rep, "legal_representative"), (self.person, "self")) if p]
+        if any(p.number for p, _ in asked):
+            vault = identity_vault(vault)
+        return [p.query(self.index, c, vault) for p, c in asked]
 
 
 def _read_code(code: str) -> tuple[bool, str]:
@@ -169,7 +193,7 @@ def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | N
     if not isinstance(raw, dict):
         errors.setdefault(field, []).append("must be an object with name and/or uscc")
         return None
-    unknown = sorted(set(raw) - set(_MAX_LENGTHS))
+    unknown = sorted(set(raw) - set(_MAX_LENGTHS) - set(_PERSON_FIELDS))
     if unknown:
         errors.setdefault(field, []).append(f"unknown field(s) {', '.join(unknown)}")
     name, raw_code, role, consortium = (
@@ -182,6 +206,7 @@ def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | N
     )
     # …also once the code is normalised (full-width digits, spaces inside).
     code = mask_resident_ids(normalise_uscc(raw_code)) if raw_code else None
+    legal_rep, person = read_subject_persons(raw, field, errors)
     if not name and not code:
         errors.setdefault(field, []).append("a subject needs a name or a 统一社会信用代码 (uscc)")
         return None
@@ -203,7 +228,7 @@ def _subject(index: int, raw: Any, errors: dict[str, list[str]]) -> _Subject | N
     if not screenable:
         notes.append("no usable name and no usable code: this subject could not be screened")
     return _Subject(index, name, code, role, consortium, query_code, subject_key(name, code, valid), notes,
-                    usable_name, screenable)
+                    usable_name, screenable, legal_rep, person)
 
 
 def _request(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Subject]]:
@@ -309,11 +334,27 @@ def _worst(decisions: Iterable[str]) -> str:
 
 
 def _counts_as(hit: Hit, entity: Dossier) -> str:
-    # A natural person is identified by an ID document, which a screening request does not
-    # carry: a name alone (张伟 …) never blocks a person; it asks a person to check.
-    if entity.kind == "natural_person" and hit.match in FIRM_MATCHES:
+    # A natural person is identified by an ID document: a name alone (张伟 …) never blocks a
+    # person, it asks a person to check; the same ID number does.
+    by_id = any(f.name == "id_number" for f in hit.features)
+    if entity.kind == "natural_person" and hit.match in FIRM_MATCHES and not by_id:
         return "possible"
     return hit.match
+
+
+def _same_person_hits(session: Session, queries: Sequence[PersonQuery]) -> dict[int, list[Hit]]:
+    """Listed natural persons with the ID number a subject gave for itself (an expert): exact."""
+    fingerprints = {q.fingerprint: q.subject_index for q in queries if q.capacity == "self" and q.fingerprint}
+    if not fingerprints:
+        return {}
+    found: dict[int, list[Hit]] = defaultdict(list)
+    for entity_id, name, fingerprint in session.execute(
+        sa.select(Entity.id, Entity.name, Entity.id_number_hash)
+        .where(Entity.kind == "natural_person", Entity.id_number_hash.in_(sorted(fingerprints)))
+    ):
+        feature = Feature("id_number", 1.0, 1.0, "证件号码一致 (the same ID document number)")
+        found[fingerprints[str(fingerprint)]].append(Hit(entity_id, 100.0, "exact", "self", name, (feature,)))
+    return found
 
 
 def _hit_document(hit: Hit, listed: Dossier, counts_as: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
@@ -342,11 +383,18 @@ def _label(hit: dict[str, Any]) -> str:
     return f"{hit['entity_name']} (entity {hit['entity_id']}; {how} match, score {hit['score']}{relation})"
 
 
-def _decide(subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, Dossier], domain: str) -> tuple[str, list[str], list[dict[str, Any]]]:
+def _decide(
+    subject: _Subject, hits: list[dict[str, Any]], listed: dict[int, Dossier], domain: str,
+    links: Sequence[PersonLink] = (),
+) -> tuple[str, list[str], list[dict[str, Any]]]:
     """A subject's own decision, its reasons, and the incentives it may be given."""
     reasons: list[str] = list(subject.notes)
     decision = "clear" if subject.screenable else "review"
     incentives: list[dict[str, Any]] = []
+    for link in links:  # 失信相关人 behind the subject (发改法规〔2018〕457号)
+        effect = link.effect or "review"
+        decision = _worst((decision, effect))
+        reasons.append(f"{effect}: {link.reason()}")
     for hit in hits:
         entity = listed[hit["entity_id"]]
         firm = hit["counts_as"] in FIRM_MATCHES
@@ -435,6 +483,7 @@ class ScreeningDraft:
 def evaluate_screening(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
     measures: Sequence[Measure], *, now: dt.datetime | None = None, dossiers: DossierCache | None = None,
+    vault: IdentityVault | None = None,
 ) -> ScreeningDraft:
     """Screen a project's subjects (1 to 1,000) in one trading domain, writing nothing.
 
@@ -446,6 +495,8 @@ def evaluate_screening(
     require_role(actor, "screener")
     request, subjects = _request(data)
     domain: str = request["domain"]
+    queries = [q for s in subjects for q in s.person_queries(vault)]
+    by_id = _same_person_hits(session, queries)
     searched = [s for s in subjects if s.screenable]
     answer = index.search(
         session, [Query(name=s.name if s.usable_name else None, code=s.query_code) for s in searched],
@@ -456,7 +507,7 @@ def evaluate_screening(
     for s in subjects:
         seen: set[int] = set()
         kept = []
-        for hit in found.get(s.index, []):
+        for hit in [*by_id.get(s.index, []), *found.get(s.index, [])]:
             if hit.entity_id not in seen:  # the best hit per entity
                 seen.add(hit.entity_id)
                 kept.append(hit)
@@ -469,6 +520,7 @@ def evaluate_screening(
     # A hit on an entity with nothing that counts today (all records expired, removed,
     # repaired …) has nothing to report and is left out.
     kept_hits = [[h for h in hits if h.entity_id in listed] for hits in raw_hits]
+    links = find_person_links(session, queries, domain, today, measures)
     pairs = {(s.key, h.entity_id) for s, hits in zip(subjects, kept_hits, strict=True) for h in hits}
     shown = _dispositions(session, pairs, actor) if pairs else {}
 
@@ -478,11 +530,14 @@ def evaluate_screening(
             _hit_document(h, listed[h.entity_id], _counts_as(h, listed[h.entity_id]), shown.get((s.key, h.entity_id), []))
             for h in hits
         ]
-        decision, reasons, incentives = _decide(s, hit_docs, listed, domain)
-        subject_docs.append({
+        decision, reasons, incentives = _decide(s, hit_docs, listed, domain, links.get(s.index, ()))
+        subject_doc = {
             "index": s.index, **s.request_form(), "subject_key": s.key, "hits": hit_docs,
             "own_decision": decision, "decision": decision, "reasons": reasons, "incentives": incentives,
-        })
+        }
+        if s.legal_rep is not None or s.person is not None:
+            subject_doc["person_links"] = [link.document() for link in links.get(s.index, ())]
+        subject_docs.append(subject_doc)
     consortia = _consortia(subject_docs)
     overall = _worst(s["decision"] for s in subject_docs)
     screened_at = (now or utcnow()).astimezone(dt.UTC)

@@ -101,10 +101,10 @@ def test_an_entity_with_nothing_in_a_domain_gets_no_hits(client, world, listed):
     assert (r.json["hits"], r.json["effect"]) == ([], None)
 
 
-def test_unknown_entity_is_404_and_a_missing_domain_422(client, world):
+def test_unknown_entity_is_404_and_an_unknown_domain_422(client, world):
     headers = auth(world.screener_key)
     assert client.get(entity_url(999999), query_string={"domain": "land"}, headers=headers).status_code == 404
-    r = client.get(entity_url(1), headers=headers)
+    r = client.get(entity_url(1), query_string={"domain": "moon"}, headers=headers)
     assert r.status_code == 422
     assert "domain" in r.json["errors"]
 
@@ -113,3 +113,31 @@ def test_the_measure_endpoints_are_in_the_openapi_document(client, world):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "/api/v1/measures" in paths
     assert "/api/v1/entities/{entity_id}/measures" in paths
+
+
+def test_without_a_domain_every_domain_says_what_a_screening_would_decide_and_why(client, world, listed):
+    """Item 6 of issue 15: the reach of a listing across the eight domains, for the supervisor who made it."""
+    r = client.get(entity_url(listed.id), headers=auth(world.finance_key))
+    assert r.status_code == 200, r.json
+    assert r.json["domain"] is None
+    by_domain = {d["domain"]: d for d in r.json["domains"]}
+    assert set(by_domain) == {"housing", "land", "mining", "procurement", "state_assets", "construction_bidding",
+                              "drug_procurement", "emission_rights"}
+    procurement = by_domain["procurement"]
+    assert procurement["decision"] == "block"
+    assert procurement["decision_label"] == "不得参加"
+    assert any("procurement.debarment" in reason and "政府采购法第七十七条" in reason for reason in procurement["reasons"])
+    assert r.json["effect"] == "block"
+    for domain in by_domain.values():
+        assert domain["reasons"]  # every domain says why, also when nothing applies
+        assert domain["decision"] in ("block", "review", "clear")
+
+
+def test_with_a_domain_the_answer_has_that_domain_only(client, world, listed):
+    r = client.get(entity_url(listed.id), query_string={"domain": "procurement"}, headers=auth(world.screener_key))
+    assert [d["domain"] for d in r.json["domains"]] == ["procurement"]
+    assert r.json["effect"] == "block"
+
+
+def test_the_public_may_not_ask(client, world, listed):
+    assert client.get(entity_url(listed.id)).status_code == 401
