@@ -117,14 +117,15 @@ _ENTRIES = (
     sa.select(ListEntry)
     .where(ListEntry.entity_id.in_(_IDS), ListEntry.listed_on <= sa.bindparam("today"))
     .options(
-        joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons)
+        joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"), lazyload(ListEntry.transitions),
+        lazyload(ListEntry.responsible_persons),
     )
     .order_by(ListEntry.id)
 )
 _PENALTIES = (
     sa.select(Penalty)
     .where(Penalty.entity_id.in_(_IDS), Penalty.decided_on <= sa.bindparam("today"))
-    .options(lazyload(Penalty.responsible_persons))
+    .options(joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons))
     .order_by(Penalty.id)
 )
 

@@ -72,7 +72,8 @@ class MeasureHit:
 def _entry_reason(entry: ListEntry) -> str:
     label = LIST_TYPES.get(entry.list_type, entry.list_type)
     until = f" through {entry.expires_on}" if entry.expires_on else ""
-    return f"on {entry.list_name} ({label}) by {entry.decision_number}, listed {entry.listed_on}{until}"
+    return (f"on {entry.list_name} ({label}) by {entry.decision_number} of {entry.authority.name}, "
+            f"listed {entry.listed_on}{until}")
 
 
 def _repaired_by(penalty: Penalty, on_date: dt.date) -> bool:
@@ -125,7 +126,8 @@ def _hit(
             for trigger in measure.triggers:
                 why = trigger.penalty.explain(penalty) if trigger.penalty is not None else None
                 if why is not None and trigger.concerns((penalty.domain,), domain):
-                    reason = f"penalty {penalty.decision_number} decided {penalty.decided_on}: {why}; {when}"
+                    reason = (f"penalty {penalty.decision_number} of {penalty.authority.name} decided "
+                              f"{penalty.decided_on}: {why}; {when}")
                     records.append(TriggeringRecord("penalty", penalty.id, reason, ends_on,
                                                     _repaired_by(penalty, on_date)))
                     break
@@ -169,7 +171,7 @@ def records_by_entity(
             sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
         )
         .options(
-            joinedload(ListEntry.domain_rows), lazyload(ListEntry.transitions),
+            joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"), lazyload(ListEntry.transitions),
             lazyload(ListEntry.responsible_persons),
         )
     ).unique():
@@ -179,7 +181,7 @@ def records_by_entity(
             Penalty.entity_id.in_(ids),
             sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
             Penalty.decided_on <= on_date,
-        ).options(lazyload(Penalty.responsible_persons))
+        ).options(joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons))
     ):
         penalties[penalty.entity_id].append(penalty)
     return entries, penalties

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, utcnow
 from registry.models.responsible import ResponsiblePerson
+
+if TYPE_CHECKING:
+    from registry.models.authority import Authority
 
 
 class ListEntryDomain(Base):
@@ -106,6 +109,9 @@ class ListEntry(Base):
     transitions: Mapped[list[ListEntryTransition]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=ListEntryTransition.id
     )
+    # The deciding authority (决定机关), for reasons that name it; many-to-one, so a session reads
+    # each authority once however many records it decided.
+    authority: Mapped[Authority] = relationship(foreign_keys=[authority_id], viewonly=True)
     # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
     responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,

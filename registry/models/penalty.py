@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, WanYuan, utcnow
 from registry.models.responsible import ResponsiblePerson
+
+if TYPE_CHECKING:
+    from registry.models.authority import Authority
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -90,6 +93,9 @@ class Penalty(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
+    # The deciding authority (决定机关), for reasons that name it; many-to-one, so a session reads
+    # each authority once however many records it decided.
+    authority: Mapped[Authority] = relationship(foreign_keys=[authority_id], viewonly=True)
     # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
     responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,

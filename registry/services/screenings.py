@@ -400,7 +400,7 @@ def _decide(
         firm = hit["counts_as"] in FIRM_MATCHES
         for m in entity.measures:
             why = "; ".join(r.reason for r in m.records)
-            what = f"{m.measure.code} {m.measure.name}"
+            what = f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})"
             if m.effect == "block" and firm:
                 decision = _worst((decision, "block"))
                 reasons.append(f"block: {_label(hit)}: {what}: {why}")
