@@ -57,12 +57,18 @@ from registry.models import (
     ListEntryDomain,
     ListEntryTransition,
     Penalty,
+    ResponsiblePerson,
 )
 from registry.models.ledger import audit_hashed_content
 from registry.services import entities as entity_service
 from registry.services import list_entries as list_entry_service
 from registry.services import penalties as penalty_service
 from registry.services.records import load_subject, owning_authority
+from registry.services.responsible_persons import FIELD as PERSONS
+from registry.services.responsible_persons import (
+    read_responsible_persons,
+    replace_responsible_persons,
+)
 from registry.vocab import ENTITY_KINDS
 
 _COUNTERS = cast(sa.Table, LedgerCounter.__table__)
@@ -307,6 +313,8 @@ class BatchImporter(RowImporter):
         penalty = Penalty(authority_id=state["authority_id"], status="effective",
                           **{k: state.get(k) for k in (*penalty_service.CORRECTABLE, *periods)})
         penalty_service._subject(penalty, load_subject(self.overlay, penalty.entity_id))
+        replace_responsible_persons(penalty, read_responsible_persons(
+            data.get(PERSONS), self.vault, not_before=penalty.decided_on))
         if penalty.is_public and penalty.publishable:
             penalty.first_published_at = self.now or utcnow()
         return penalty
@@ -330,6 +338,8 @@ class BatchImporter(RowImporter):
             status="active",
         )
         entry.domain_rows = [ListEntryDomain(d) for d in state["domains"]]
+        replace_responsible_persons(entry, read_responsible_persons(
+            data.get(PERSONS), self.vault, not_before=entry.listed_on))
         if entry.is_public:
             entry.first_published_at = self.now or utcnow()
         entry.transitions = [
@@ -357,6 +367,8 @@ class BatchImporter(RowImporter):
                 record.entity_id = real.get(record.entity_id, record.entity_id)
             if self.kind == "penalties":
                 insert_objects(connection, Penalty, records)
+                insert_children(connection, ResponsiblePerson, "penalty_id",
+                                [(r.id, p) for r in records for p in r.responsible_persons])
             else:
                 insert_objects(connection, ListEntry, records)
                 entries = cast(list[ListEntry], records)
@@ -364,6 +376,8 @@ class BatchImporter(RowImporter):
                                 [(e.id, d) for e in entries for d in e.domain_rows])
                 insert_children(connection, ListEntryTransition, "list_entry_id",
                                 [(e.id, t) for e in entries for t in e.transitions])
+                insert_children(connection, ResponsiblePerson, "list_entry_id",
+                                [(e.id, p) for e in entries for p in e.responsible_persons])
             record_type = "penalty" if self.kind == "penalties" else "list_entry"
             changes: list[tuple[str, Any, int | None]] = []
             for staged in self.staged:

@@ -219,7 +219,20 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     _column("list-entries", "is_public"),
     _column("list-entries", "not_public_reason"),
 )
+# 失信相关人 (发改法规〔2018〕457号): the persons responsible, several in one row, one value each per
+# column in the same order (a single 角色 or 证件类型 stands for every person).
+RESPONSIBLE_COLUMNS: tuple[Column, ...] = (
+    Column("responsible_roles", "失信相关人角色", list_value, ("责任人员角色",)),
+    Column("responsible_names", "失信相关人姓名", list_value, ("责任人员姓名",)),
+    Column("responsible_id_types", "失信相关人证件类型", list_value, ("责任人员证件类型",)),
+    Column("responsible_id_numbers", "失信相关人证件号码", list_value, ("责任人员证件号码",)),
+)
+PENALTY_COLUMNS += RESPONSIBLE_COLUMNS
+LIST_ENTRY_COLUMNS += RESPONSIBLE_COLUMNS
 COLUMNS = {"penalties": PENALTY_COLUMNS, "list-entries": LIST_ENTRY_COLUMNS}
+# A service's field for a person (responsible_persons.N.id_number) and the column that holds it.
+_PERSON_COLUMNS = {"role": "responsible_roles", "name": "responsible_names", "id_type": "responsible_id_types",
+                   "id_number": "responsible_id_numbers", "": "responsible_names"}
 REQUIRED = {
     "penalties": ("subject_name", "decision_number", "violation_type", "facts", "basis", "categories",
                   "content", "decided_on"),
@@ -387,7 +400,7 @@ def _lengths(kind: str) -> dict[str, int]:
 _LENGTHS = {kind: _lengths(kind) for kind in KINDS}
 
 
-_LIST_FIELDS = {"categories", "domains"}
+_LIST_FIELDS = {"categories", "domains", *(c.name for c in RESPONSIBLE_COLUMNS)}
 
 
 def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
@@ -595,6 +608,11 @@ class RowImporter:
         known = {c.name for c in COLUMNS[self.kind]}
         for field_name, reasons in exc.errors.items():
             name = _ENTITY_FIELDS.get(field_name, field_name)
+            if field_name.startswith("responsible_persons"):
+                parts = field_name.split(".")
+                name = _PERSON_COLUMNS.get(parts[2] if len(parts) > 2 else "", "responsible_names")
+                if len(parts) > 1:
+                    reasons = [f"第 {int(parts[1]) + 1} 人 (person {int(parts[1]) + 1}): {' '.join(reasons)}"]
             if name == "data_source_authority_id":
                 name = "data_source_name"
             if name in known:
@@ -891,7 +909,48 @@ class RowImporter:
         source = self.data_source(row)
         if source is not None:
             data["data_source_authority_id"] = source
+        data["responsible_persons"] = self.responsible_persons(row)
         return data
+
+    def responsible_persons(self, row: Row) -> list[dict[str, Any]]:
+        """The row's 失信相关人 as the services take them, one per name; the other columns give one
+        value per name, or one for all (角色, 证件类型), or none (证件号码 left empty)."""
+        values = row.values
+        names = values.get("responsible_names") or []
+        columns = {key: values.get(key) or [] for key in ("responsible_roles", "responsible_id_types",
+                                                        "responsible_id_numbers")}
+        if not names:
+            given = [key for key, found in columns.items() if found]
+            if given:
+                raise RowRejected([self.problem(row, "responsible_names",
+                                                "失信相关人姓名为空，但填写了其角色或证件 (names are needed)")])
+            return []
+        for key, found in columns.items():
+            allowed = (len(names),) if key == "responsible_id_numbers" else (1, len(names))
+            if found and len(found) not in allowed:
+                raise RowRejected([self.problem(
+                    row, key, f"有 {len(found)} 项，与失信相关人姓名的 {len(names)} 项不对应 "
+                              f"(one value per name{', or one for all' if 1 in allowed else ''})")])
+        if not columns["responsible_roles"]:
+            raise RowRejected([self.problem(row, "responsible_roles", "须填写失信相关人角色（如 法定代表人、自然人股东、评标评审专家）")])
+
+        def nth(key: str, i: int) -> str | None:
+            found = columns[key]
+            return None if not found else found[i] if len(found) > 1 else found[0]
+
+        persons = []
+        for i, name in enumerate(names):
+            number = columns["responsible_id_numbers"][i] if columns["responsible_id_numbers"] else None
+            id_type = nth("responsible_id_types", i)
+            person: dict[str, Any] = {"role": nth("responsible_roles", i), "name": name}
+            if number is not None:
+                person["id_number"] = number
+                try:
+                    person["id_type"] = _read_id_type(id_type) if id_type else "resident_id"
+                except CellError as exc:
+                    raise RowRejected([self.problem(row, "responsible_id_types", str(exc))]) from exc
+            persons.append(person)
+        return persons
 
     def list_entry_data(self, row: Row, entity_id: int) -> dict[str, Any]:
         """What create_list_entry is given for the row; 名单类型 left empty is the catalogue's for a
@@ -923,6 +982,7 @@ class RowImporter:
                     domains=values.get("domains") or [self.defaults.get("domain") or self.domain_default(row)])
         if values.get("is_public") is not None:
             data["is_public"] = values["is_public"]
+        data["responsible_persons"] = self.responsible_persons(row)
         if data["listed_on"] is None:
             raise RowRejected([self.problem(row, "listed_on", "must not be empty")])
         return data

@@ -42,7 +42,7 @@ _MEASURE_KEYS = frozenset({
     "code", "name", "effect", "triggers", "domains", "duration", "implementing_authority",
     "legal_basis", "certainty", "about", "when_repaired", "persons",
 })
-_PERSONS_KEYS = frozenset({"roles", "effect"})
+_PERSONS_KEYS = frozenset({"roles", "effect", "only"})
 _TRIGGER_KEYS = frozenset({"list_types", "list_names", "except_list_names", "penalty", "record_domains"})
 _PENALTY_KEYS = frozenset({"categories_any", "min_fine_wan", "severities"})
 _DURATION_KEYS = frozenset({"kind", "years"})
@@ -129,6 +129,7 @@ class PersonReach:
 
     roles: tuple[str, ...]
     effect: str  # block | review
+    only: bool = False  # True: the measure reaches the persons alone, never the listed entity itself
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,10 @@ def _persons(raw: Any, effect: str, where: str) -> PersonReach | None:
     person_effect = raw.get("effect")
     if effect == "incentive" or person_effect not in ("block", "review"):
         raise CatalogueError(f"{where}: persons.effect is block or review, on a block or review measure")
-    return PersonReach(roles, person_effect)
+    only = raw.get("only", False)
+    if not isinstance(only, bool):
+        raise CatalogueError(f"{where}: persons.only must be true or false")
+    return PersonReach(roles, person_effect, only)
 
 
 def _check_effect(effect: str, triggers: Sequence[Trigger], known_lists: Mapping[str, str], where: str) -> None:

@@ -77,14 +77,16 @@ def _persons(hit: MeasureHit) -> str | None:
             f"按证件号码核实时 {reach.effect}，仅姓名相同时 review")
 
 
-def domain_reach(domain: str, hits: Sequence[MeasureHit], records_in_force: int) -> DomainReach:
-    """A screening's decision for an exact hit on the entity in `domain`, from the measures' hits."""
+def domain_reach(domain: str, all_hits: Sequence[MeasureHit], records_in_force: int) -> DomainReach:
+    """A screening's decision for an exact hit on the entity in `domain`, from the measures' hits
+    (those reaching only the records' 失信相关人 included: they say what happens to the persons)."""
+    hits = [h for h in all_hits if h.measure.persons is None or not h.measure.persons.only]
     effects = {h.effect for h in hits}
     decision = "block" if "block" in effects else "review" if "review" in effects else "clear"
     reasons = [_reason(h) for h in hits]
     if not hits:
         reasons.append(f"无措施: 本主体在力的 {records_in_force} 条记录在{DOMAINS[domain]}领域不触发任何惩戒或激励措施")
-    persons = [p for h in hits if (p := _persons(h)) is not None]
+    persons = [p for h in all_hits if (p := _persons(h)) is not None]
     return DomainReach(domain, decision, tuple(hits), tuple(reasons), tuple(persons))
 
 
@@ -101,7 +103,8 @@ def entity_reach(
     mine_entries, mine_penalties = entries[entity_id], penalties[entity_id]
     in_force = sum(e.in_force_on(on_date) for e in mine_entries) + sum(p.in_force_on(on_date) for p in mine_penalties)
     reach = tuple(
-        domain_reach(domain, match_measures(mine_entries, mine_penalties, domain, on_date, measures), in_force)
+        domain_reach(domain, match_measures(mine_entries, mine_penalties, domain, on_date, measures,
+                                            persons_only_too=True), in_force)
         for domain in DOMAINS
     )
     return EntityReach(entity.id, entity.name, on_date, reach)

@@ -136,13 +136,17 @@ def _hit(
 
 def match_measures(
     entries: Iterable[ListEntry], penalties: Iterable[Penalty], domain: str, on_date: dt.date,
-    measures: Iterable[Measure],
+    measures: Iterable[Measure], *, persons_only_too: bool = False,
 ) -> list[MeasureHit]:
     """The measures in `domain` that one entity's `entries` and `penalties` set off on `on_date`.
 
     Pure (no queries): callers that already hold the records, such as a batch screening, use
     this. Hits come block first, then review, then incentive; within an effect, in catalogue order.
+    Measures that reach only a record's 失信相关人 (`persons.only`) count for the entity itself
+    only when `persons_only_too` (the person look-up and the reach across domains ask for them).
     """
+    if not persons_only_too:
+        measures = [m for m in measures if m.persons is None or not m.persons.only]
     in_force = sorted((e for e in entries if e.in_force_on(on_date)), key=lambda e: (e.listed_on, e.id))
     counted = sorted(penalties, key=lambda p: (p.decided_on, p.id))
     hits = [

@@ -270,7 +270,7 @@ def find_person_links(
             hits = match_measures(
                 [record] if isinstance(record, ListEntry) else [],
                 [record] if isinstance(record, Penalty) else [],
-                domain, today, reaching,
+                domain, today, reaching, persons_only_too=True,
             )
             links.setdefault(query.subject_index, []).append(PersonLink(
                 query, identified, person.role,

@@ -45,6 +45,7 @@ from registry.vocab import (
     NAME_KINDS,
     PENALTY_STATES,
     PROCEDURES,
+    RESPONSIBLE_ROLES,
     SEVERITIES,
 )
 
@@ -92,6 +93,11 @@ _PENALTY_SOURCES = {
     "data_source_uscc": "authority `data_source_authority_id`",
 }
 
+RESPONSIBLE_SOURCE = (
+    "{kind} `responsible_persons` (失信相关人, 发改法规〔2018〕457号), each 角色:姓名:证件类型:证件号码 (masked only), "
+    "then :至 and the last day when the decision set one; a registry field (the 双公示 format has none for them)"
+)
+
 PENALTY_COLUMNS: tuple[Column, ...] = (
     *(
         Column(
@@ -116,6 +122,7 @@ PENALTY_COLUMNS: tuple[Column, ...] = (
     Column("first_published_at", "首次公开时间", "datetime", "penalty"),
     Column("is_public", "是否公开", "boolean", "penalty (false: not public, 保密审查)"),
     Column("not_public_reason", "不公开原因", "text", "penalty"),
+    Column("responsible_persons", "失信相关人", "list", RESPONSIBLE_SOURCE.format(kind="penalty")),
     Column("entity_id", "主体编号", "integer", "penalty (the registry's entity id)"),
 )
 
@@ -149,6 +156,7 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("first_published_at", "首次公开时间", "datetime", "list entry"),
     Column("is_public", "是否公开", "boolean", "list entry (false: not public, 保密审查)"),
     Column("not_public_reason", "不公开原因", "text", "list entry"),
+    Column("responsible_persons", "失信相关人", "list", RESPONSIBLE_SOURCE.format(kind="list entry")),
     Column("entity_id", "主体编号", "integer", "list entry (the registry's entity id)"),
 )
 
@@ -254,6 +262,18 @@ def _iso(value: dt.datetime | str) -> str:
 _NONE = DataSource(None, None)
 
 
+def _persons(payload: Mapping[str, Any]) -> list[str]:
+    """The 失信相关人 of a snapshot, one text each: 角色:姓名:证件类型:证件号码[:至 YYYY-MM-DD]."""
+    shown = []
+    for person in payload.get("responsible_persons") or []:
+        parts = [_term(RESPONSIBLE_ROLES, person.get("role")) or "", person.get("name") or "",
+                 _term(ID_TYPES, person.get("id_type")) or "", person.get("id_number_masked") or ""]
+        if person.get("ends_on"):
+            parts.append(f"至 {person['ends_on']}")
+        shown.append(":".join(parts))
+    return shown
+
+
 def _penalty_fields(
     payload: Mapping[str, Any], entity: Mapping[str, Any] | None, authorities: Mapping[int, DataSource],
 ) -> dict[str, Any]:
@@ -277,6 +297,7 @@ def _penalty_fields(
         procedure=_term(PROCEDURES, payload.get("procedure")),
         domain=_term(DOMAINS, payload.get("domain")),
         status=_term(PENALTY_STATES, payload.get("status")),
+        responsible_persons=_persons(payload),
     )
     for name in ("project_code", "revoked_on", "revocation_reason", "repair_from", "repaired_on",
                  "publication_starts_on", "publishable", "publication_note", "first_published_at", "is_public",
@@ -308,6 +329,7 @@ def _list_entry_fields(
         domains=[_term(DOMAINS, d) for d in payload.get("domains") or []],
         # 谁批准、谁公开: a list entry's source is the authority that decided it.
         data_source_name=decider.name, data_source_uscc=decider.uscc,
+        responsible_persons=_persons(payload),
     )
     return values
 

@@ -96,7 +96,7 @@ def test_the_day_asked_about_defaults_to_today_and_can_be_given(client, world, l
 
 
 def test_an_entity_with_nothing_in_a_domain_gets_no_hits(client, world, listed):
-    r = client.get(entity_url(listed.id), query_string={"domain": "land"}, headers=auth(world.screener_key))
+    r = client.get(entity_url(listed.id), query_string={"domain": "state_assets"}, headers=auth(world.screener_key))
     assert r.status_code == 200, r.json
     assert (r.json["hits"], r.json["effect"]) == ([], None)
 

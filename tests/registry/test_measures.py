@@ -207,11 +207,14 @@ def test_one_entity_meets_different_measures_in_procurement_land_and_constructio
     assert procurement[0].records[0].ends_on == dt.date(2027, 3, 2)  # the day after its last day, 2027-03-01
 
     land = applicable_measures(session, company.id, "land", TODAY, MEASURES)
-    assert codes(land) == ["trading.court_defaulters"]  # review: 发改财金〔2016〕141号's measures not read
+    # review: 发改财金〔2016〕141号's measures not read; 发改财金〔2018〕1614号（三）依法限制取得政府供应土地
+    assert codes(land) == ["trading.court_defaulters", "procurement_mou.land_supply"]
     assert [r.id for r in land[0].records] == [defaulter.id]  # a cross-domain list, recorded for procurement
+    assert [r.id for r in land[1].records] == [debarment.id]  # the procurement listing reaches land
 
     bidding = applicable_measures(session, company.id, "construction_bidding", TODAY, MEASURES)
-    assert codes(bidding) == ["bidding.disqualification", "bidding.court_defaulters"]  # 法〔2016〕285号
+    # 法〔2016〕285号; and the procurement listing, for review (发改财金〔2018〕1614号（二）)
+    assert codes(bidding) == ["bidding.disqualification", "bidding.court_defaulters", "procurement_mou.works_bidding"]
     assert bidding[0].records[0].id == bidding_ban.id
     assert "失信被执行人名单" in bidding[1].records[0].reason
 

@@ -81,13 +81,28 @@ def test_exact_code_match_of_a_procurement_blacklisted_entity_blocks_in_procurem
 
 
 def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, screener, index, blacklisted):
-    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}], domain="construction_bidding")
+    """No MOU item that could be read reaches 国有产权交易 from a procurement listing."""
+    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}], domain="state_assets")
     s = subject(screening)
     assert screening.decision == "clear"
     # the hit is still shown, with the record in force, and the reason says why nothing applies
     assert s["hits"][0]["entity_id"] == blacklisted.id
     assert s["hits"][0]["effect"] is None
-    assert any(r.startswith("no measure:") and "construction_bidding" in r for r in s["reasons"])
+    assert any(r.startswith("no measure:") and "state_assets" in r for r in s["reasons"])
+
+
+@pytest.mark.parametrize(("domain", "item"), [("construction_bidding", "发改财金〔2018〕1614号 惩戒措施（二）"),
+                                              ("land", "发改财金〔2018〕1614号 惩戒措施（三）")])
+def test_a_procurement_blacklisting_reaches_works_bidding_and_land_for_review_naming_the_mou_item(
+        session, screener, index, blacklisted, domain, item):
+    """发改财金〔2018〕1614号: 依法限制参与政府投资工程建设项目投标活动 / 依法限制取得政府供应土地. 依法限制 is
+    applied as the law and the tender conditions allow: a person decides, and the reason names the item
+    and the deciding authority."""
+    s = subject(screen(session, screener, index, [{"uscc": blacklisted.uscc}], domain=domain))
+    assert s["decision"] == "review"
+    reason = next(r for r in s["reasons"] if r.startswith("review:"))
+    assert item in reason
+    assert "浙江省财政厅" in reason
 
 
 def test_a_possible_match_with_a_block_measure_asks_for_review(session, screener, real_index, blacklisted):
@@ -254,13 +269,13 @@ def test_an_organisation_code_alone_screens_against_the_listed_codes_and_blocks(
 
 def test_an_organisation_code_is_decided_by_the_measures_of_the_screened_domain(session, screener, real_index, world):
     """GB 11714-1997 code, GB 32100-2015 characters 9–17: a hit like any other, so a procurement
-    blacklisting is shown but sets off nothing in construction bidding; an unlisted code is clear."""
+    blacklisting is shown but sets off nothing in state-asset trading; an unlisted code is clear."""
     entity, organisation = organisation_coded(session, world, "MA27Y9XK", "杭州旧码二建设有限公司")
     from matching.codes import organisation_check
 
     stranger = "12345678" + organisation_check("12345678")
     screening = screen(session, screener, real_index, [{"uscc": organisation}, {"uscc": stranger}],
-                       domain="construction_bidding")
+                       domain="state_assets")
     found, unknown = subject(screening, 0), subject(screening, 1)
     assert found["hits"][0]["entity_id"] == entity.id
     assert found["decision"] == "clear"
