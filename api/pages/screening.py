@@ -25,6 +25,7 @@ from api.pages.auth import ROLE_NAMES, check_csrf, login_required, page_actor
 from api.pages.screening_input import (
     HEADERS,
     LIMITS,
+    PART_NAMES,
     BidderList,
     UnreadableFile,
     max_length,
@@ -200,6 +201,7 @@ def _service_errors(form: ScreeningForm, exc: InvalidInput, read: BidderList, fi
         elif head == "subjects" and rest:
             index, _, part = rest.partition(".")
             source = read.bidders[int(index)].source if index.isdigit() and int(index) < len(read.bidders) else rest
+            part = PART_NAMES.get(part, part)
             form.add(field_name, f"{source}{'（' + part + '）' if part else ''}：{'；'.join(reasons)}")
         else:
             form.add(field_name, "；".join(reasons))
@@ -315,7 +317,7 @@ def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition])
             causes = [o for o in subjects
                       if o is not s and o.get("consortium") == s["consortium"] and o["own_decision"] != "clear"]
         views.append({**s, "hit_views": hits, "causes": causes, "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
-                      "unscreenable": not s["hits"] and s["own_decision"] == "review"})
+                      "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links")})
     return views
 
 

@@ -23,7 +23,8 @@ from typing import Any
 from marshmallow import validate
 from marshmallow.fields import Field
 
-from api.schemas.screenings import SubjectIn
+from api.schemas.screenings import PersonIn, SubjectIn
+from registry.codes.idnumber import ID_TYPES
 from registry.services.screenings import MAX_SUBJECTS
 from registry.upload_limits import (
     IMPORT_LIMITS,
@@ -44,8 +45,19 @@ def max_length(schema_field: Field[Any]) -> int:
     raise LookupError(f"{schema_field.name} has no maximum length")
 
 
-LIMITS = {f: max_length(SubjectIn().fields[f]) for f in ("name", "uscc", "role", "consortium")}
-FIELD_NAMES = {"name": "名称", "uscc": "统一社会信用代码", "role": "角色", "consortium": "联合体"}
+LIMITS = {f: max_length(SubjectIn().fields[f]) for f in ("name", "uscc", "role", "consortium")} | {
+    "legal_rep_name": max_length(PersonIn().fields["name"]), "legal_rep_id_number": max_length(PersonIn().fields["id_number"]),
+    "id_number": max_length(SubjectIn().fields["id_number"]),
+}
+FIELD_NAMES = {"name": "名称", "uscc": "统一社会信用代码", "role": "角色", "consortium": "联合体",
+               "legal_rep_name": "法定代表人", "legal_rep_id_type": "法定代表人证件类型",
+               "legal_rep_id_number": "法定代表人证件号码", "id_type": "证件类型", "id_number": "证件号码"}
+# The service's names for a subject's parts, as a person reads them in an error.
+PART_NAMES = {
+    "legal_representative": "法定代表人", "legal_representative.name": "法定代表人姓名",
+    "legal_representative.id_type": "法定代表人证件类型", "legal_representative.id_number": "法定代表人证件号码",
+    "id_type": "证件类型", "id_number": "证件号码", "name": "名称", "uscc": "统一社会信用代码",
+}
 
 # Header variants accepted in files (and in a pasted header line), compared after `header_key`.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -56,7 +68,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
              "营业执照注册号", "uscc"),
     "role": ("角色", "身份", "投标角色", "投标身份", "主体角色", "role"),
     "consortium": ("联合体", "联合体名称", "联合体编号", "所属联合体", "联合体标识", "consortium"),
+    # 失信相关人 look-up (发改法规〔2018〕457号): the bidder's legal representative, or an expert's own ID.
+    "legal_rep_name": ("法定代表人", "法定代表人姓名", "法人代表", "法定代表人（负责人）", "负责人"),
+    "legal_rep_id_type": ("法定代表人证件类型", "法人代表证件类型"),
+    "legal_rep_id_number": ("法定代表人证件号码", "法定代表人身份证号码", "法定代表人身份证号", "法人代表身份证号",
+                            "法人身份证号"),
+    "id_type": ("证件类型", "专家证件类型"),
+    "id_number": ("证件号码", "身份证号码", "身份证号", "专家身份证号", "专家证件号码"),
 }
+_ID_TYPE_BY_LABEL = {label: code for code, label in ID_TYPES.items()} | {"身份证": "resident_id"}
 _HEADER_FIELDS = {alias: f for f, aliases in HEADERS.items() for alias in aliases}
 # Columns a bidder table often has that say nothing about the bidder: not reported as ignored.
 _QUIET_HEADERS = {"序号", "编号", "no", "no.", "备注"}
@@ -87,10 +107,32 @@ class Bidder:
     uscc: str | None = None
     role: str | None = None
     consortium: str | None = None
+    legal_rep_name: str | None = None
+    legal_rep_id_type: str | None = None
+    legal_rep_id_number: str | None = None
+    id_type: str | None = None
+    id_number: str | None = None
 
-    def subject(self) -> dict[str, str | None]:
+    def subject(self) -> dict[str, Any]:
         """The subject as `POST /api/v1/screenings` takes it."""
-        return {"name": self.name, "uscc": self.uscc, "role": self.role, "consortium": self.consortium}
+        subject: dict[str, Any] = {"name": self.name, "uscc": self.uscc, "role": self.role,
+                                   "consortium": self.consortium}
+        if self.legal_rep_name or self.legal_rep_id_number:
+            subject["legal_representative"] = {
+                "name": self.legal_rep_name, "id_type": id_type_code(self.legal_rep_id_type),
+                "id_number": self.legal_rep_id_number,
+            }
+        if self.id_number:
+            subject["id_type"], subject["id_number"] = id_type_code(self.id_type), self.id_number
+        return subject
+
+
+def id_type_code(text: str | None) -> str | None:
+    """证件类型 as a person writes it (居民身份证, 身份证, 护照 …) as the API's code; unknown text is
+    passed on for the API to refuse with its list."""
+    if not text:
+        return None
+    return text if text in ID_TYPES else _ID_TYPE_BY_LABEL.get(text.strip(), text)
 
 
 @dataclass
@@ -167,12 +209,13 @@ def _check(bidder: Bidder, errors: list[str]) -> bool:
 
 
 def _from_positions(cells: list[str | None], source: str) -> Bidder:
-    """A typed line: 名称, 统一社会信用代码, 角色, 联合体 by position (a lone code, or a code first, is understood)."""
-    cells = cells + [None] * (4 - len(cells))
-    name, code, role, consortium = cells[:4]
+    """A typed line: 名称, 统一社会信用代码, 角色, 联合体, 法定代表人, 法定代表人证件号码 by position
+    (a lone code, or a code first, is understood)."""
+    cells = cells + [None] * (6 - len(cells))
+    name, code, role, consortium, rep_name, rep_number = cells[:6]
     if name and looks_like_code(name) and (code is None or not looks_like_code(code)):
         name, code = code, name  # "91330106…, 杭州某某公司" or a line with the code alone
-    return Bidder(source, name, code, role, consortium)
+    return Bidder(source, name, code, role, consortium, rep_name, None, rep_number)
 
 
 def _from_columns(cells: list[str | None], mapping: dict[str, int], source: str) -> Bidder:
@@ -180,7 +223,8 @@ def _from_columns(cells: list[str | None], mapping: dict[str, int], source: str)
         i = mapping.get(f)
         return cells[i] if i is not None and i < len(cells) else None
 
-    return Bidder(source, at("name"), at("uscc"), at("role"), at("consortium"))
+    return Bidder(source, at("name"), at("uscc"), at("role"), at("consortium"), at("legal_rep_name"),
+                  at("legal_rep_id_type"), at("legal_rep_id_number"), at("id_type"), at("id_number"))
 
 
 def _split_line(line: str) -> list[str | None]:

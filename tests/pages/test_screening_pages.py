@@ -540,3 +540,49 @@ def test_a_consortium_is_grouped_from_roles_only_when_no_label_is_given() -> Non
     assert [b.consortium for b in read.bidders] == ["联合体1", "联合体1", None, "联合体2", "联合体2"]
     labelled = parse_lines("甲, , 联合体牵头人, A\n乙, , 联合体成员\n")
     assert [b.consortium for b in labelled.bidders] == ["A", None]  # a label given: nothing is guessed
+
+
+# --- 失信相关人 behind a bidder (发改法规〔2018〕457号) ------------------------------------------
+
+
+REP_ID = "110101199003078515"  # a valid 居民身份证 number
+
+
+@pytest.fixture
+def listed_with_rep(session: Session, world: factories.World) -> Entity:
+    """The blacklisted company names its legal representative 张三 as a 失信相关人."""
+    entity = factories.make_entity(session, LISTED)
+    factories.make_list_entry(session, world.finance, entity, responsible_persons=[
+        {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}])
+    session.commit()
+    return entity
+
+
+def test_a_bidders_legal_representative_typed_in_columns_five_and_six_is_looked_up(
+        screener: FlaskClient, listed_with_rep: Entity) -> None:
+    r = submit(screener, bidders=f"{CLEAN}, 91330106MA2B00001X, 投标人, , 张三, {REP_ID}\n")
+    page = screener.get(f"/screening/{screening_id(r)}").get_data(as_text=True)
+    section = subject_section(page, 0)
+    assert '<span class="tag decision-review">' in section
+    assert "失信相关人" in section
+    assert LISTED in section
+    assert "1101**********8515" in section
+    assert REP_ID not in page
+    assert "无法核查" not in section
+
+
+def test_an_uploaded_table_with_legal_representative_columns(screener: FlaskClient, listed_with_rep: Entity) -> None:
+    data = xlsx([["投标人名称", "统一社会信用代码", "法定代表人", "法定代表人身份证号码"],
+                 [CLEAN, "91330106MA2B00001X", "张三", REP_ID]])
+    r = submit(screener, upload=(data, "投标人.xlsx"))
+    page = screener.get(f"/screening/{screening_id(r)}").get_data(as_text=True)
+    assert "证件号码一致" in subject_section(page, 0)
+
+
+def test_a_wrong_legal_representative_number_comes_back_on_the_form(screener: FlaskClient, session: Session) -> None:
+    r = submit(screener, bidders=f"{CLEAN}, 91330106MA2B00001X, 投标人, , 张三, 110101199003078510\n")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "法定代表人证件号码" in page
+    assert "110101199003078510" in page  # what was typed is kept on the form
+    assert stored(session) == 0
