@@ -75,6 +75,7 @@ from api.schemas.common import ReasonArgs
 from api.schemas.list_entries import ListEntryFilter, ListEntryIn
 from api.schemas.penalties import PenaltyFilter, PenaltyIn
 from api.schemas.reports import TimelinessArgs
+from registry.codes.idnumber import ID_TYPES
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import db
 from registry.errors import (
@@ -86,6 +87,7 @@ from registry.errors import (
     StaleVersion,
 )
 from registry.ledger import Actor
+from registry.measure_reach import entity_reach
 from registry.models import Authority, ListEntry, Penalty, RepairApplication
 from registry.runtime import current_rules, current_runtime
 from registry.services import list_entries as entry_service
@@ -95,6 +97,7 @@ from registry.services.authorities import get_authority
 from registry.services.common import MAX_PER_PAGE
 from registry.services.entities import get_entity, list_entities
 from registry.services.history import record_history
+from registry.services.responsible_persons import shown_persons
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,
@@ -104,6 +107,7 @@ from registry.vocab import (
     PENALTY_STATES,
     PROCEDURES,
     REPAIR_STATES,
+    RESPONSIBLE_ROLES,
     SEVERITIES,
 )
 
@@ -117,6 +121,7 @@ LABELS = {
     "severities": SEVERITIES, "procedures": PROCEDURES, "list_types": LIST_TYPES, "entry_states": LIST_ENTRY_STATES,
     "penalty_states": PENALTY_STATES, "repair_states": REPAIR_STATES, "record_types": RECORD_TYPES,
     "kinds": ENTITY_KINDS, "roles": ROLE_NAMES, "actions": ACTIONS, "categories": PENALTY_CATEGORIES,
+    "responsible_roles": RESPONSIBLE_ROLES, "id_types": ID_TYPES,
 }
 
 # marshmallow's and the services' most common messages, glossed in Chinese. The API's own words
@@ -336,6 +341,7 @@ def penalty(penalty_id: int) -> ResponseReturnValue:
     source = _as_api(get_authority, record.data_source_authority_id)
     state = session.scalar(sa.select(penalty_state(day)).where(Penalty.id == record.id))
     return _render("console/penalty.html", section="penalties", record=record, entity=entity,
+                   persons=shown_persons(actor, record),
                    state=state, rows=penalty_rows(record, entity, authority, source),
                    history=history_rows(history, "penalty"),
                    repairs=_record_repairs(session, actor, day, "penalty", record.id),
@@ -353,10 +359,22 @@ def list_entry(entry_id: int) -> ResponseReturnValue:
     authority = _as_api(get_authority, record.authority_id)
     state = session.scalar(sa.select(list_entry_state(day)).where(ListEntry.id == record.id))
     return _render("console/list_entry.html", section="list_entries", record=record, entity=entity,
+                   persons=shown_persons(actor, record),
                    state=state, authority=authority, entry_status=record.status_on(day),
                    history=history_rows(history, "list_entry"),
                    repairs=_record_repairs(session, actor, day, "list_entry", record.id), today=day,
                    scope=Scope(record.authority_id, authority, actor.role != "supervisor"))
+
+
+@bp.get("/console/entities/<int:entity_id>/measures")
+@login_required("supervisor")
+def entity_reach_page(entity_id: int) -> ResponseReturnValue:
+    """联合惩戒范围: what a screening in each of the eight domains would decide for the entity today, and why."""
+    actor, day = _actor(), today()
+    entity = _as_api(get_entity, entity_id, actor)
+    reach = _as_api(entity_reach, actor, entity_id, day, current_runtime().measures)
+    return _render("console/entity_reach.html", section="", scope=_scope(actor), entity=entity, reach=reach,
+                   today=day)
 
 
 # --- due and overdue (公开时效) ----------------------------------------------------------------------
