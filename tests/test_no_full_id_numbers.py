@@ -183,6 +183,10 @@ def _typed_in_free_text(client: FlaskClient, key: str, firm: int, seen: Seen) ->
         "domains": ["procurement"], "decision_number": "浙财采决〔2026〕7001号",
         "reason_category": "提供虚假材料谋取中标、成交", "facts": f"经办人{TYPED}提供虚假业绩",
         "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-03-01", "expires_on": "2027-02-28",
+        # 失信相关人: the legal representative's number (and the typed one) as responsible persons
+        "responsible_persons": [{"role": "legal_representative", "name": "赵七", "id_type": "resident_id", "id_number": REP},
+                                {"role": "directly_responsible", "name": "钱八", "id_type": "resident_id",
+                                 "id_number": TYPED.lower()}],
     }, seen)
     assert entry.status_code == 201, entry.get_json()
     # A second entry, removed with the number in its reason (the first stays published).
@@ -262,7 +266,13 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
                                                         "subjects": [{"name": "张伟"}, {"name": "杭州证件测试建设有限公司"},
                                                                      {"name": "陈静"},
                                                                      # a person's number typed into the code column
-                                                                     {"name": "王芳", "uscc": PERSON_D}]},
+                                                                     {"name": "王芳", "uscc": PERSON_D},
+                                                                     # a bidder's legal representative, an expert
+                                                                     {"name": "宁波证件测试贸易有限公司",
+                                                                      "legal_representative": {"name": "赵七",
+                                                                                               "id_number": REP}},
+                                                                     {"name": "钱八", "role": "评标评审专家",
+                                                                      "id_type": "resident_id", "id_number": TYPED}]},
                             headers=auth(world.screener_key))
     assert screening.status_code == 201, screening.get_data(as_text=True)[:500]
     seen.add("api writes", "POST screening", screening.get_data())
