@@ -178,6 +178,10 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     click.echo(f"  entities      {summary.entities}")
     click.echo(f"  list entries  {summary.list_entries}")
     click.echo(f"  penalties     {summary.penalties}")
+    if summary.responsible_person is not None:
+        name, number, company, list_name = summary.responsible_person
+        click.echo(f"  失信相关人    {name} (demo ID {number}): legal representative of {company}, on {list_name};")
+        click.echo("                screen a bidder with legal_representative {name, id_number} to see it found")
     click.echo("demo API keys (shown once; only their hashes are stored):")
     for key in summary.keys:
         bound = "" if key.authority_id is None else f", authority {key.authority_id}"

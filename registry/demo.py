@@ -63,6 +63,8 @@ class DemoSummary:
     list_entries: int
     penalties: int
     keys: list[DemoKey]
+    # One 失信相关人 to try screening with: (name, ID number, company, list) of an entry in force.
+    responsible_person: tuple[str, str, str, str] | None = None
 
 
 # --- reference tables -------------------------------------------------------------------
@@ -891,6 +893,13 @@ class _Planner:
         }
         if kind.list_type != "red" and self.rng.random() < 0.04:
             data.update(is_public=False, not_public_reason=NOT_PUBLIC_REASON)
+        subject = self.entities[entity].data
+        if kind.list_type == "black" and subject.get("legal_rep_id_number"):
+            # 失信相关人 (发改法规〔2018〕457号): the decision names the company's legal representative.
+            data["responsible_persons"] = [{
+                "role": "legal_representative", "name": subject["legal_representative"],
+                "id_type": subject["legal_rep_id_type"], "id_number": subject["legal_rep_id_number"],
+            }]
         plan = ListEntryPlan(key, entity, data, state)
         if state == "removed" and changed_on is not None:
             reason = self.rng.choice(_REMOVAL_REASONS[kind.list_type]).format(list_name=kind.list_name)
@@ -1088,7 +1097,7 @@ def seed_demo(
     for listing in plan.list_entries:
         actor = actors[listing.authority]
         entry = create_list_entry(session, {**listing.data, "entity_id": entity_ids[listing.entity]}, actor, today,
-                                  rules=rules, now=published_at(listing.data["listed_on"]))
+                                  rules=rules, now=published_at(listing.data["listed_on"]), vault=vault)
         if listing.transition is not None:
             status, day, reason = listing.transition
             change = {"removed": remove_list_entry, "repaired": repair_list_entry,
@@ -1100,7 +1109,8 @@ def seed_demo(
         data = {**decision.data, "entity_id": entity_ids[decision.entity]}
         if decision.data_source:
             data["data_source_authority_id"] = ids[decision.data_source]
-        penalty = record_penalty(session, data, actor, today, rules=rules, now=published_at(data["decided_on"]))
+        penalty = record_penalty(session, data, actor, today, rules=rules, now=published_at(data["decided_on"]),
+                                 vault=vault)
         if decision.correction is not None:
             changes, reason = decision.correction
             penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today,
@@ -1118,6 +1128,12 @@ def seed_demo(
             update_entity(session, entity.id, {"name": name, "renamed_on": renamed_on},
                           OPERATOR, entity.version, vault, today)
 
+    example = next((
+        (person["name"], person["id_number"], created[listing.entity].name, listing.data["list_name"])
+        for listing in plan.list_entries
+        if listing.transition is None and (listing.data["expires_on"] or today) >= today
+        for person in listing.data.get("responsible_persons", [])
+    ), None)
     keys = [_key(session, "admin", "演示管理员", None)]
     keys += [_key(session, "supervisor", f"{spec.name}（演示）", ids[spec.key]) for spec in AUTHORITIES]
     keys.append(_key(session, "screener", "杭州市公共资源交易中心（演示）", None))
@@ -1129,6 +1145,7 @@ def seed_demo(
         list_entries=len(plan.list_entries),
         penalties=len(plan.penalties),
         keys=keys,
+        responsible_person=example,
     )
 
 
