@@ -139,3 +139,64 @@ def test_a_correction_replaces_them_and_keeps_a_number_it_only_saw_masked(client
                          headers=auth(world.finance_key))
     assert history.status_code == 200
     assert "李四" in history.get_data(as_text=True)  # the earlier state is kept (全程留痕)
+
+
+# --- as an agency tries it (issue 15, "How it is checked") -----------------------------------------
+
+
+@pytest.fixture
+def blacklisted(client, world, entity):
+    """The entity on the procurement blacklist, naming its legal representative 张三 (by ID)."""
+    payload = _payload(entity, "list-entries", responsible_persons=[
+        {"role": "法定代表人", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}])
+    r = client.post("/api/v1/list-entries", json=payload, headers=auth(world.finance_key))
+    assert r.status_code == 201, r.json
+    return entity
+
+
+def _screen(client, world, domain, subjects):
+    r = client.post("/api/v1/screenings", json={"domain": domain, "project_code": "ZJ-2026-77", "subjects": subjects},
+                    headers=auth(world.screener_key))
+    assert r.status_code == 201, r.json
+    return r.json["document"]["subjects"]
+
+
+@pytest.mark.parametrize(("domain", "decision", "words"), [
+    ("procurement", "block", "政府采购法第七十七条"),
+    ("construction_bidding", "review", "发改财金〔2018〕1614号 惩戒措施（二）"),
+    ("land", "review", "发改财金〔2018〕1614号 惩戒措施（三）"),
+    ("state_assets", "clear", "no measure"),
+    ("drug_procurement", "clear", "no measure"),
+])
+def test_a_procurement_blacklisting_screened_in_each_domain(client, world, blacklisted, domain, decision, words):
+    [s] = _screen(client, world, domain, [{"name": blacklisted.name, "uscc": blacklisted.uscc}])
+    assert s["decision"] == decision
+    reason = " ".join(s["reasons"])
+    assert words in reason
+    if decision != "clear":
+        assert "浙江省财政厅" in reason  # the deciding authority
+
+
+def test_a_bidder_whose_legal_representative_is_the_responsible_person(client, world, blacklisted):
+    by_id, by_name, other = _screen(client, world, "procurement", [
+        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": REP_ID}},
+        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三"}},
+        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": SHAREHOLDER_ID}},
+    ])
+    assert by_id["decision"] == "review"
+    assert by_id["person_links"][0]["identified_by"] == "id_number"
+    assert mask(REP_ID) in " ".join(by_id["reasons"])
+    assert by_name["decision"] == "review"
+    assert by_name["person_links"][0]["identified_by"] == "name"
+    assert other["decision"] == "clear"
+
+
+def test_an_expert_screened_as_a_subject(client, world, entity):
+    payload = _payload(entity, "penalties", severity="serious", responsible_persons=[
+        {"role": "evaluation_expert", "name": "王五", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}])
+    assert client.post("/api/v1/penalties", json=payload, headers=auth(world.finance_key)).status_code == 201
+    [s] = _screen(client, world, "construction_bidding",
+                  [{"name": "王五", "role": "评标评审专家", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}])
+    assert s["decision"] == "review"
+    assert s["person_links"][0]["role"] == "evaluation_expert"
+    assert SHAREHOLDER_ID not in json.dumps(s, ensure_ascii=False)
