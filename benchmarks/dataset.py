@@ -29,12 +29,12 @@ from typing import Literal
 
 from stdnum.iso7064 import mod_11_10
 
-from benchmarks import names
-from benchmarks.names import Region
+from benchmarks import distinction_families, names
+from benchmarks.names import AutonomousArea, Region
 from matching.types import Candidate, NameRecord, Query, Relation
 from registry.codes import uscc
 
-POSITIVE_FAMILIES = (
+POSITIVE_FAMILIES: tuple[str, ...] = (
     "exact", "bracket_width", "latin_width_case", "spaces", "traditional", "legal_form",
     "region_dropped", "region_moved", "branch", "former_name", "code_only", "code_misspelt_name",
     "combined", "industry_synonym", "homophone_trade", "region_dropped_shared", "organisation_code",
@@ -44,9 +44,13 @@ POSITIVE_FAMILIES = (
 # from another company (no region: a company of that name may exist in any city; a 字号 one
 # homophone or look-alike off: a misspelling, or another company). An exact/strong hit on
 # another entity is a false block.
-REVIEW_FAMILIES = ("region_dropped", "region_dropped_shared", "homophone_trade")
+# An industry_synonym whose industry is the listed one with a word added or taken off (建设 for
+# 建设工程, 软件技术 for 软件): two registered names by the rules, so a review (`possible`).
+POSITIVE_FAMILIES += ("industry_synonym_extra_word", *distinction_families.POSITIVES)
+REVIEW_FAMILIES = ("region_dropped", "region_dropped_shared", "homophone_trade", "industry_synonym_extra_word")
 NEGATIVE_FAMILIES = ("neg_same_trade_other_city", "neg_same_trade_region_other_industry",
-                     "neg_same_region_industry", "neg_random", "neg_one_char_off_trade")
+                     "neg_same_region_industry", "neg_random", "neg_one_char_off_trade",
+                     *distinction_families.NEGATIVES)
 BAD_FAMILIES = ("bad_empty", "bad_whitespace", "bad_placeholder", "bad_malformed_code",
                 "bad_malformed_code_with_name")
 FAMILY_WEIGHTS: dict[str, float] = {
@@ -57,7 +61,7 @@ FAMILY_WEIGHTS: dict[str, float] = {
     "neg_same_trade_other_city": 10, "neg_same_trade_region_other_industry": 5,
     "neg_same_region_industry": 7, "neg_random": 4, "neg_one_char_off_trade": 7,
     "bad_empty": 1.5, "bad_whitespace": 1, "bad_placeholder": 1, "bad_malformed_code": 1.5,
-    "bad_malformed_code_with_name": 1.5,
+    "bad_malformed_code_with_name": 1.5, **distinction_families.WEIGHTS,
 }
 
 _SHOP_SHARE = 0.06  # 个体工商户 among the listed
@@ -230,6 +234,7 @@ class Dataset:
     trade_name_source: str
     trade_name_count: int
     traditional: str  # how simplified → traditional was done
+    areas: dict[int, AutonomousArea] = field(default_factory=dict)  # entities in autonomous areas
 
     def candidates(self) -> list[Candidate]:
         return [e.candidate() for e in self.entities]
@@ -281,6 +286,8 @@ class _Registry:
     organisations: set[str] = field(default_factory=set)  # 组织机构代码 (a USCC's characters 9–17)
     used_trades: list[str] = field(default_factory=list)
     entities: list[ListedEntity] = field(default_factory=list)
+    areas: dict[int, AutonomousArea] = field(default_factory=dict)  # entities in autonomous areas
+    national: list[ListedEntity] = field(default_factory=list)  # entities registered as （中国）
 
     def __post_init__(self) -> None:
         self.industries = list(names.INDUSTRIES)
@@ -389,13 +396,22 @@ class _Registry:
 def generate_entities(count: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> _Registry:
     """`count` listed entities with ids 1…count; returns the generator state for making queries."""
     state = _Registry(random.Random(seed), trades or names.trade_names(), names.regions())  # noqa: S311 (test data, not secrets)
-    for entity_id in range(1, count + 1):
+    extra = distinction_families.extras(count)
+    for entity_id in range(1, count - extra + 1):
         make = state.shop if state.rng.random() < _SHOP_SHARE else state.company
         state.entities.append(make(entity_id))
+    distinction_families.add_entities(state, count - extra + 1, extra)
     return state
 
 
 # --- queries -----------------------------------------------------------------------------
+
+
+def extra_word(a: str, b: str) -> bool:
+    """Whether one industry is the other with words added before or after it (建设 and 建设工程;
+    not 建材 and 建筑材料)."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(long) > len(short) and short in long
 
 
 def _allocate(total: int) -> dict[str, int]:
@@ -434,6 +450,7 @@ class _QueryMaker:
             if found:
                 self.by_reading[found[0]].append(ch)
         self.negative_keys: set[tuple[str, str, str, str]] = set()
+        self.by_id = {e.entity_id: e for e in entities}
         self.by_province: dict[str, list[Region]] = defaultdict(list)
         for region in self.state.regions:
             self.by_province[region.province_code].append(region)
@@ -640,6 +657,8 @@ class _QueryMaker:
             if not synonyms:
                 return None
             parts = self.loosely(replace(e.parts, industry=rng.choice(synonyms)))
+            if extra_word(parts.industry, e.parts.industry):
+                family = "industry_synonym_extra_word"
             return self.positive(family, e, self.written(parts), parts=parts) if self.free_name(parts, e) else None
         if family == "homophone_trade":
             e = self.pick(self.chinese)
@@ -675,6 +694,8 @@ class _QueryMaker:
             if trade is None or overlap(self.state.trade_scopes.get(trade, ()), e.scopes):
                 return None
             return self.negative(family, replace(e.parts, trade=trade), e.region)
+        if family in distinction_families.WEIGHTS:
+            return distinction_families.make(self, family)
         if family == "bad_empty":
             return LabelledQuery(Query(name="" if rng.random() < 0.5 else None), family, None)
         if family == "bad_whitespace":
@@ -736,6 +757,7 @@ def generate(entities: int, queries: int, *, seed: int = 2026,
         trade_name_source=names.trade_name_source() if trades is None else "given",
         trade_name_count=len(state.trades),
         traditional=how,
+        areas=state.areas,
     )
 
 
@@ -745,6 +767,7 @@ def check_labels(data: Dataset) -> list[str]:
     by_id = {e.entity_id: e for e in data.entities}
     codes = {e.code for e in data.entities}
     regions_by_code = {r.code: r for r in names.regions()}
+    regions_by_code.update((e.region.code, e.region) for e in data.entities)  # autonomous areas too
     keys: dict[tuple[str, str, str, str], int] = {}
     trade_entries: dict[str, list[Entry]] = defaultdict(list)
     for e in data.entities:
@@ -764,16 +787,26 @@ def check_labels(data: Dataset) -> list[str]:
         for i, (where, sector, eid) in enumerate(entries):
             if same_line_nearby(entries[i + 1:], where, sector, besides=eid):
                 problems.append(f"entity {eid}: another listed {trade} works in its sector nearby")
+    by_trade: dict[str, list[ListedEntity]] = defaultdict(list)
+    for e in data.entities:
+        by_trade[e.parts.trade].append(e)
+    areas = data.areas
     for i, q in enumerate(data.queries):
         where = f"query {i} ({q.family})"
         name, code = q.query.name, q.query.code
+        if q.family in distinction_families.WEIGHTS:
+            problems += [f"{where}: {p}" for p in distinction_families.check(q, by_id, by_trade, areas, keys)]
+            if q.expected is None and code is not None and (code in codes or not uscc.is_valid(code)):
+                problems.append(f"{where}: code {code} is not a fresh valid code")
+            continue
         if q.expected is not None:
             entity = by_id.get(q.expected)
             if (q.found_at == "possible") != (q.family in REVIEW_FAMILIES):
                 problems.append(f"{where}: found at {q.found_at}, but the family says otherwise")
             if entity is None:
                 problems.append(f"{where}: expected entity {q.expected} does not exist")
-            elif q.family in ("industry_synonym", "homophone_trade", "region_dropped_shared"):
+            elif q.family in ("industry_synonym", "industry_synonym_extra_word", "homophone_trade",
+                              "region_dropped_shared"):
                 problems += [f"{where}: {p}" for p in _check_variant(q, entity, keys, trade_entries)]
             elif q.family == "organisation_code" and (
                     name or (code or "").replace("-", "").upper() != entity.code[8:17]):
@@ -845,7 +878,7 @@ def _check_variant(q: LabelledQuery, entity: ListedEntity, keys: dict[tuple[str,
     # the entity's own name, but for the part the family changes (and a region left out)
     own = replace(parts, region=parts.region or entity.parts.region,
                   bracketed=parts.bracketed if parts.region else entity.parts.bracketed)
-    if q.family == "industry_synonym" and (
+    if q.family in ("industry_synonym", "industry_synonym_extra_word") and (
             parts.industry not in names.INDUSTRY_SYNONYMS.get(entity.parts.industry, ())
             or replace(own, industry=entity.parts.industry).key != entity.parts.key):
         problems.append(f"{parts.industry} is not a synonym of {entity.parts.industry} in its name")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -307,3 +307,84 @@ def look_alikes() -> dict[str, str]:
 def sound_alike(a: str, b: str) -> bool:
     """Whether two characters share a reading (tones ignored)."""
     return bool(set(readings(a)) & set(readings(b)))
+
+
+# --- autonomous areas ----------------------------------------------------------------------
+
+# The ethnic groups as autonomous areas' names carry them, longest first (the groups of two
+# characters or more are sometimes written without 族: 巴音郭楞蒙古自治州).
+_ETHNIC = tuple(sorted((
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
+    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜",
+    "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "普米", "塔吉克", "怒",
+    "鄂温克", "保安", "裕固", "独龙", "鄂伦春", "各",
+), key=len, reverse=True))
+_AUTONOMOUS_WORDS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+
+
+@dataclass(frozen=True)
+class AutonomousArea:
+    """An autonomous prefecture, county or banner and the ways names write it: the full name
+    (楚雄彝族自治州), with the level's word after the place (楚雄州), the place alone (楚雄)."""
+
+    code: str
+    province: str
+    full: str
+    with_word: str  # 楚雄州, 景宁县, 鄂温克旗
+    place: str  # 楚雄, 景宁, 鄂温克
+    level: str  # prefecture | county | banner
+    # the place alone also names a province or another prefecture (河南 for 河南蒙古族自治县, 本溪
+    # for 本溪满族自治县 in 本溪市): a name written with it means that one, so it is not generated
+    place_ambiguous: bool = False
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        if self.place_ambiguous:
+            return (self.full, self.with_word)
+        return (self.full, self.with_word, self.place)
+
+
+def _place_of(name: str) -> str:
+    """恩施土家族苗族 → 恩施; 巴音郭楞蒙古 → 巴音郭楞 (at least two characters kept)."""
+    changed = True
+    while changed:
+        changed = False
+        for group in _ETHNIC:
+            for suffix in (group + "族", group) if len(group) >= 2 else (group + "族",):
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    name, changed = name[: -len(suffix)], True
+                    break
+            if changed:
+                break
+    return name
+
+
+@lru_cache(maxsize=1)
+def autonomous_areas() -> tuple[AutonomousArea, ...]:
+    """The autonomous prefectures, counties and banners in use, from the GB/T 2260 table."""
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    found: list[AutonomousArea] = []
+    province_code, province = "", ""
+    bigger: dict[str, str] = {}  # province and prefecture short names → code
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if not m:
+            continue
+        if not m["indent"]:
+            province_code, province = m["code"], m["name"]
+            bigger[_strip(province, _PROVINCE_SUFFIXES)] = province_code + "0000"
+            continue
+        name = _current(m["name"])
+        if name is None:
+            continue
+        if m["code"].endswith("00"):
+            bigger.setdefault(_place_of(_strip(name, ("自治州", "地区", "盟", "市"))), province_code + m["code"])
+        for suffix, word in _AUTONOMOUS_WORDS.items():
+            if name.endswith(suffix):
+                place = _place_of(name[: -len(suffix)])
+                level = {"州": "prefecture", "县": "county", "旗": "banner"}[word]
+                found.append(AutonomousArea(province_code + m["code"], province, name, place + word,
+                                            place, level))
+                break
+    return tuple(replace(a, place_ambiguous=bigger.get(a.place, a.code) != a.code)
+                 for a in found if len(a.place) >= 2)

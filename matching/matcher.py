@@ -9,8 +9,10 @@ listed as written), that a cheap pre-test (`could_reach_possible`) does not rule
 best agreement of the names alone, then the current name), and returns the hits at `possible`
 or above, best first.
 
-A former name or an alias that states no region is compared with the region of the entity's
-current name (合晟建工, alias of 杭州合晟建设工程有限公司, is not a 南京 company).
+A former name that states no region is compared with the region of the entity's current name;
+an alias is read as its fuller name, with the region and legal form of the current name where it
+states none (合晟建工, alias of 杭州合晟建设工程有限公司, is read as 杭州合晟建工有限公司: not a
+南京 company, and no more than that name would be: `aliases`).
 
 Bad input: a query with neither a name nor a code (None, blank, or only punctuation) raises
 ValueError; a malformed code is ignored as evidence, so a query with only a malformed code finds
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matching.aliases import alias_feature, fuller_name
 from matching.index import CandidateIndex, StoredName
 from matching.parse import ParsedName, parse_name
 from matching.readings import readings
@@ -89,6 +92,9 @@ class NamePartsMatcher:
             assessment = assess(subject, listed, stored.code, stored.kind)
             if assessment.match is None:
                 continue
+            if stored.kind == "alias" and not subject.name.is_empty:
+                explained = (*assessment.features, alias_feature(stored.text, listed))
+                assessment = replace(assessment, features=explained)
             held = best.get(stored.entity_id)
             if held is None or _rank(assessment, stored) > _rank(*held):
                 best[stored.entity_id] = (assessment, stored)
@@ -152,18 +158,28 @@ class NamePartsMatcher:
         return found
 
     def _listed(self, stored: StoredName, subject: Subject) -> ParsedName:
-        """A listed name parsed; a former name or alias that names no region takes the region
-        of the entity's current name (合晟建工 is still the 杭州 company's alias)."""
+        """A listed name parsed; a former name that names no region takes the region of the
+        entity's current name; an alias is read as its fuller name (`aliases.fuller_name`: 合晟建工
+        of 杭州合晟建设工程有限公司 → 杭州合晟建工有限公司)."""
         listed = parse_name(stored.text)
-        if stored.kind == "current" or listed.regions or subject.name.is_empty:
+        if stored.kind == "current" or subject.name.is_empty:
             return listed
-        for current in self._index.stored(self._index.rows_of(stored.entity_id)):
-            if current.kind == "current":
-                regions = parse_name(current.text).regions
-                if regions:
-                    inherited = tuple(replace(m, inherited=True) for m in regions)
-                    return replace(listed, regions=inherited)
+        if stored.kind == "alias":
+            return fuller_name(listed, self._current(stored.entity_id))
+        if listed.regions:
+            return listed
+        current = self._current(stored.entity_id)
+        if current is not None and current.regions:
+            inherited = tuple(replace(m, inherited=True) for m in current.regions)
+            return replace(listed, regions=inherited)
         return listed
+
+    def _current(self, entity_id: int) -> ParsedName | None:
+        """The entity's current name, parsed (None when it has none indexed)."""
+        for stored in self._index.stored(self._index.rows_of(entity_id)):
+            if stored.kind == "current":
+                return parse_name(stored.text)
+        return None
 
     def __len__(self) -> int:
         """The number of entities indexed."""

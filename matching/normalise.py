@@ -77,6 +77,12 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def unify_brackets(text: str) -> str:
+    """Every bracket kind as `(` `)` (after NFKC, which maps the full-width ones): nothing else
+    changed."""
+    return text.translate(_BRACKETS)
+
+
 def _fold(text: str) -> str:
     """Everything `normalise` does but the script."""
     folded = unicodedata.normalize("NFKC", text).translate(_BRACKETS)

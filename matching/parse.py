@@ -20,7 +20,7 @@ from functools import lru_cache
 from matching.industries import industry_suffix
 from matching.legal_forms import HEAD_ENDINGS, branch_suffix, legal_form_suffix, legal_forms
 from matching.normalise import bracket_groups, normalise, normalise_many, without_brackets
-from matching.regions import NATIONAL, region_table, within
+from matching.regions import NATIONAL, contains, region_table, within
 
 MAX_INDUSTRY_WORDS = 3
 
@@ -134,6 +134,12 @@ def _whole_region(text: str) -> list[RegionMention]:
     return mentions if sum(len(m.text) for m in mentions) == len(text) else []
 
 
+def _one_chain(leading: list[RegionMention], bracketed: list[RegionMention]) -> bool:
+    """Whether a leading region and a bracketed one can be one place, or one inside the other."""
+    inner = most_specific(tuple(bracketed))
+    return any(contains(a, b) or contains(b, a) for a in most_specific(tuple(leading)) for b in inner)
+
+
 def _trailing_region(text: str) -> str:
     """The longest region name `text` ends with, leaving something before it ("" if none)."""
     table = region_table()
@@ -189,6 +195,10 @@ def _parse_entity(text: str) -> ParsedName:
         rest = rest[: -len(word)]
 
     regions = leading_regions(rest)
+    if regions and bracket_regions and not _one_chain(regions, bracket_regions):
+        # a name states its region once, in front or in brackets: a leading "region" that is not
+        # the bracketed one's is the 字号's beginning (阿里家家…（墨江县）: 阿里 is not 墨江县's)
+        regions = []
     trade = rest[sum(len(m.text) for m in regions) :]
     # A trade name has two characters at least. With one character left, a region written short
     # before it is part of it (金昌 + 利 is 金昌利, 杭州 + 湾 is 杭州湾); after a full region name

@@ -6,7 +6,11 @@ resolves. Each name maps to every code it may stand for (西湖区 is in 杭州 
 
 Full names (浙江省, 杭州市, 西湖区, 景宁畲族自治县) are known for every code, current or
 abolished. Short forms (浙江, 杭州, 义乌, 景宁, 冷水滩) are known for current provinces,
-prefectures, counties, county-level cities, banners and districts (寒亭区 → 寒亭).
+prefectures, counties, county-level cities, banners and districts (寒亭区 → 寒亭). Autonomous
+areas are known in every form they are written in (`autonomous_forms`): 楚雄彝族自治州, 楚雄州,
+楚雄; 巴音郭楞蒙古自治州, 巴音郭楞, 巴州; 景宁畲族自治县, 景宁县, 景宁; 鄂温克族自治旗, 鄂温克旗;
+and the banners' usual abbreviations (科右前旗); each form stands for the same code, so the
+same area written two ways is the same region.
 The parser reads a county-level short form as a region only after its parent region (浙江义乌,
 永州冷水滩), in brackets or in a branch qualifier (see `RegionTable.county_short_forms`): alone
 at the start of a name, 朝阳, 东山, 龙泉 are more often the beginning of a 字号. Generic
@@ -78,18 +82,44 @@ _SHORTENING = {
 
 
 def _strip_ethnic(name: str) -> str:
-    """景宁畲族 → 景宁; 恩施土家族苗族 → 恩施."""
+    """景宁畲族 → 景宁; 恩施土家族苗族 → 恩施; 巴音郭楞蒙古 → 巴音郭楞 (a group of two characters
+    or more may be written without 族: 新疆维吾尔, 伊犁哈萨克, 克孜勒苏柯尔克孜)."""
     changed = True
     while changed:
         changed = False
         for group in _ETHNIC_GROUPS:
-            # 新疆维吾尔自治区 names the group without 族
-            suffix = group if group == "维吾尔" else group + "族"
-            if name.endswith(suffix) and len(name) > len(suffix):
+            suffixes = (group + "族", group) if len(group) >= 2 else (group + "族",)
+            suffix = next((s for s in suffixes if name.endswith(s) and len(name) - len(s) >= 2), None)
+            if suffix is not None:
                 name = name[: -len(suffix)]
                 changed = True
                 break
     return name
+
+
+# How autonomous areas are also written: the short form with the level's word (楚雄彝族自治州 →
+# 楚雄州, 景宁畲族自治县 → 景宁县, 鄂温克族自治旗 → 鄂温克旗), added for every current one; and the
+# abbreviations in common use that no rule derives (巴州, 科右前旗), with their codes.
+_AUTONOMOUS_WORD = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+_CONVENTIONAL: dict[str, str] = {
+    "巴州": "652800", "博州": "652700", "克州": "653000", "版纳": "532800",
+    "科右前旗": "152221", "科右中旗": "152222", "科左中旗": "150521", "科左后旗": "150522",
+    "达茂旗": "150223", "土左旗": "150121", "土右旗": "150221", "阿左旗": "152921",
+    "阿右旗": "152922", "鄂前旗": "150623", "乌前旗": "150823", "乌中旗": "150824",
+    "乌后旗": "150825", "察右前旗": "150926", "察右中旗": "150927", "察右后旗": "150928",
+    "东乌旗": "152525", "西乌旗": "152526", "莫旗": "150722", "新左旗": "150726",
+    "新右旗": "150727", "陈旗": "150725", "苏左旗": "152523", "苏右旗": "152524",
+}
+
+
+def autonomous_forms(name: str, level: int) -> list[str]:
+    """Other ways to write a current autonomous area's name besides its short form: 楚雄州 for
+    楚雄彝族自治州, 景宁县 for 景宁畲族自治县, 莫力达瓦旗 for 莫力达瓦达斡尔族自治旗."""
+    for suffix, word in _AUTONOMOUS_WORD.items():
+        if name.endswith(suffix) and level >= 2:
+            short = short_form(name, level)
+            return [short + word] if short else []
+    return []
 
 
 def short_form(name: str, level: int) -> str | None:
@@ -190,6 +220,10 @@ def region_table() -> RegionTable:
                 shorts.add(short)
                 if level == 3:
                     county_shorts.setdefault(short, set()).add(code)
+            for other in autonomous_forms(name, level):  # written like a full name: 楚雄州
+                add(other, code)
+    for name, code in _CONVENTIONAL.items():
+        add(name, code)
     for name in _NATIONAL_NAMES:
         collected[name] = {NATIONAL}
     names = {name: frozenset(codes) for name, codes in collected.items()}

@@ -39,13 +39,19 @@ What a name leaves open (without equal codes, a name that is not the listed one 
 - neither states a region and one is only a 字号 and an industry, without a legal form
   (合晟建设工程);
 - the 字号 agree only through a slip (合胜 for 合晟): a homophone or a look-alike is how a
-  misspelling looks, and also how another company's name may look.
+  misspelling looks, and also how another company's name may look;
+- the names are two registered names however alike (`distinctions`): regions at two levels
+  (浙江 ⊃ 杭州, （中国） against （上海）), a 字号 with characters added (新合晟, 合晟达 against
+  合晟), an industry with a word added or stated on one side only (咨询管理 against 咨询).
+
+A subject's role, seal or consortium note (…有限公司（联合体成员）, （盖章）) is set aside before
+parsing (`parentheticals`), and a `set_aside` feature says so.
 
 Levels: `exact` = equal valid codes, or the same name after normalisation and legal-form
 equivalence (score 100); `strong` ≥ 85; `possible` ≥ 70; below 70 is not a hit.
 
-Relations: `self`; `former_name` when the listed name that matched best is a former name or an
-alias; `branch_of` when one name is a 分支机构 of the other: the subject a branch of the listed
+Relations: `self`; `former_name` when the listed name that matched best is a former name;
+`alias` when it is an alias (read as its fuller name: `aliases`); `branch_of` when one name is a 分支机构 of the other: the subject a branch of the listed
 company (its record concerns the branch: at most `strong`, 95), the listed entity a branch of
 the subject (at most `possible`, 84: the record is the branch's, a person should look), or two
 branches of the same head with different qualifiers (at most `possible`).
@@ -60,15 +66,17 @@ from rapidfuzz.distance import Indel
 
 from matching.characters import Slip, slip
 from matching.codes import organisation_part, read_code
+from matching.distinctions import level_note, set_apart
 from matching.industries import CONFLICT_BELOW, industry_agreement
 from matching.legal_forms import form_agreement, legal_forms
+from matching.parentheticals import set_aside, set_aside_detail
 from matching.parse import EMPTY, ParsedName, RegionMention, most_specific, parse_name
 from matching.readings import Reading, detach_region, reading_pairs, readings
 from matching.regions import region_agreement
 from matching.types import Feature, MatchLevel, NameKind, Query, Relation
 
 SCORER_NAME = "cn-name-parts"
-SCORER_VERSION = "2"
+SCORER_VERSION = "3"
 
 EXACT = 100.0
 STRONG = 85.0
@@ -106,7 +114,7 @@ class NameComparison:
 
     score: float  # 0–100
     features: tuple[Feature, ...]
-    relation: Relation  # self or branch_of (former_name is decided by the listed name's kind)
+    relation: Relation  # self or branch_of (former_name, alias: decided by the listed name's kind)
     same_name: bool  # the same name after normalisation and legal-form equivalence
     evidence: float  # the score before any cap (for ordering hits that a cap makes equal)
 
@@ -305,8 +313,10 @@ def _region_feature(
             AGAINST_REGION,
             f"行政区划 {_show(qt)} vs {_show(lt)}: different places (evidence against)",
         )
-    how = "the same place" if agreement == 1.0 else "one contains the other"
-    return Feature("region", agreement, W_REGION, f"行政区划 {_show(qt)} vs {_show(lt)}: {how}")
+    if agreement == 1.0:
+        return Feature("region", agreement, W_REGION, f"行政区划 {_show(qt)} vs {_show(lt)}: the same place")
+    return Feature("region", agreement, W_REGION, f"行政区划 {_show(qt)} vs {_show(lt)}: " + level_note(
+        most_specific(q_regions), most_specific(l_regions), qt, lt))
 
 
 def _form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
@@ -359,11 +369,15 @@ def compare_parts(
         _form_feature(q, listed, bare),
     ]
     evidence = max(0.0, min(100.0, 100.0 * sum(_contribution(f) for f in features)))
+    distinct = False
+    if not same_name:  # two registered names, however alike (`distinctions`)
+        features, distinct = set_apart(features, q_reading.trade_name, l_reading.trade_name, q, listed)
     unsure = (
         any(f.name == "region" and f.weight < 0 for f in features)  # different places
         or q_placed != l_placed  # a region on one side only
         or bool(bare)
         or found is not None
+        or distinct
     )
     score = min(evidence, REVIEW_CAP) if unsure and not same_name else evidence
     return score, features, evidence
@@ -441,11 +455,13 @@ class Subject:
     code_given: str  # the code as given ("" when none), for explanations
     organisation: str | None = None  # a valid 组织机构代码 given instead of a USCC
     registration: str | None = None  # a valid 15-digit 注册号 given instead of a USCC
+    set_aside: tuple[str, ...] = ()  # notes taken out of the name (`parentheticals`): （联合体成员）
 
     @classmethod
     def of(cls, query: Query) -> Subject:
-        """Parse and check a query. Raises ValueError when it has neither a name nor a code."""
-        name_text = (query.name or "").strip()
+        """Parse and check a query, setting aside role and seal notes in its name
+        (`parentheticals.set_aside`). Raises ValueError when it has neither a name nor a code."""
+        name_text, notes = set_aside((query.name or "").strip())
         code_text = (query.code or "").strip()
         parsed = parse_name(name_text) if name_text else EMPTY
         if parsed.is_empty and not code_text:
@@ -457,6 +473,7 @@ class Subject:
             code_given=code_text,
             organisation=code if kind == "organisation" else None,
             registration=code if kind == "registration" else None,
+            set_aside=notes,
         )
 
     @property
@@ -542,9 +559,11 @@ def assess(subject: Subject, listed: ParsedName, listed_code: str | None, kind: 
         comparison = compare_names(subject.name, listed)
     relation: Relation = comparison.relation
     if relation == "self" and kind != "current":
-        relation = "former_name"
+        relation = "alias" if kind == "alias" else "former_name"
     code = _code_feature(subject, listed_code, relation)
     features = (code, *comparison.features)
+    if subject.set_aside:
+        features += (Feature("set_aside", 1.0, 0.0, set_aside_detail(subject.set_aside)),)
     evidence = comparison.evidence
     if code.score == 1.0:
         return Assessment(EXACT, "exact", relation, evidence, features)

@@ -7,7 +7,13 @@ from typing import Literal, Protocol
 
 NameKind = Literal["current", "former", "alias"]
 MatchLevel = Literal["exact", "strong", "possible"]
-Relation = Literal["self", "former_name", "branch_of"]
+# How the listed name that matched relates to the subject: its current name (`self`), a 曾用名
+# (`former_name`), an alias that is no registered name (`alias`), or a 分支机构 relation
+# (`branch_of`). A caller that shows only the older three may show `alias` as `former_name`
+# (`RELATION_FALLBACK`): nothing else differs.
+Relation = Literal["self", "former_name", "alias", "branch_of"]
+RELATIONS: tuple[Relation, ...] = ("self", "former_name", "alias", "branch_of")
+RELATION_FALLBACK: dict[str, Relation] = {"alias": "former_name"}
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,7 @@ class SearchHit:
     entity: Entity
     counts: Counts
     match: str | None = None  # exact / strong / possible (None: found by code)
-    relation: str | None = None  # self / former_name / branch_of
+    relation: str | None = None  # self / former_name / alias / branch_of
     matched_name: str | None = None
 
     @property

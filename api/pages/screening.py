@@ -68,9 +68,10 @@ DECISION_MEANINGS = {
     "clear": "未发现影响资格的记录",
 }
 MATCHES = {"exact": "精确匹配", "strong": "高度相似", "possible": "疑似"}
-RELATIONS = {"self": "本名", "former_name": "曾用名", "branch_of": "分支机构"}
+RELATIONS = {"self": "本名", "former_name": "曾用名", "alias": "别名", "branch_of": "分支机构"}
 FEATURES = {"code": "统一社会信用代码", "trade_name": "字号", "industry": "行业", "region": "行政区划",
-            "legal_form": "组织形式", "branch": "分支机构"}
+            "legal_form": "组织形式", "branch": "分支机构", "set_aside": "不属于名称的括注（已略去）",
+            "alias": "别名", "id_number": "证件号码"}
 EFFECTS = {"block": "禁止性惩戒措施", "review": "重点核查措施", "incentive": "守信激励措施"}
 CERTAINTIES = {"firm": "依据明确", "likely": "据公开资料整理，执行前请核对现行失信惩戒措施基础清单"}
 DISPOSITIONS = {"false_positive": "误报（不是同一主体）", "confirmed": "确认（是同一主体）"}

@@ -196,3 +196,20 @@ def test_a_review_family_is_found_by_a_possible_hit_and_a_wrong_strong_hit_count
     assert figures.per_family["exact"]["found"] == 0  # the listed name itself must be found strong
     assert figures.recall == pytest.approx(2 / 3)
     assert figures.precision == 0.0
+
+
+def test_the_distinction_families_are_generated_and_labelled() -> None:
+    """The families for names that are two registered names (negatives: not blocked) and for
+    autonomous-area regions and role notes (positives) are made, and their labels hold."""
+    from benchmarks import distinction_families
+
+    data = dataset.generate(2000, 600, seed=5)
+    counts = data.family_counts()
+    for family in (*distinction_families.POSITIVES, *distinction_families.NEGATIVES):
+        assert counts[family] > 0, family
+    assert dataset.check_labels(data) == []
+    assert data.areas  # listed companies in autonomous areas
+    broken = next(q for q in data.queries if q.family == "neg_trade_extra_char")
+    assert broken.parts is not None
+    wrong = dataclasses.replace(broken, parts=dataclasses.replace(broken.parts, trade=broken.parts.trade[::-1] + "某"))
+    assert dataset.check_labels(dataclasses.replace(data, queries=[wrong])) != []

@@ -69,7 +69,7 @@ def feature(hit, name):
 
 def test_it_is_a_matcher_with_a_name_and_a_version(matcher):
     as_protocol: Matcher = matcher
-    assert (as_protocol.name, as_protocol.version) == ("cn-name-parts", "2")
+    assert (as_protocol.name, as_protocol.version) == ("cn-name-parts", "3")
     assert len(matcher) == len(REGISTRY) + len(FILLER)
 
 
@@ -201,8 +201,12 @@ def test_former_name(matcher):
 
 
 def test_alias(matcher):
+    """An alias is no registered name: a hit on it has the relation `alias`, and the bare alias
+    decides no more strongly than its fuller name (杭州合晟建工有限公司) would: `possible`."""
     hit = hit_for(matcher, 1, name="合晟建工")
-    assert (hit.match, hit.relation, hit.matched_name) == ("exact", "former_name", "合晟建工")
+    assert (hit.match, hit.relation, hit.matched_name) == ("possible", "alias", "合晟建工")
+    fuller = hit_for(matcher, 1, name="杭州合晟建工有限公司")
+    assert (fuller.match, fuller.relation, fuller.matched_name) == ("exact", "alias", "合晟建工")
 
 
 def test_an_alias_without_region_takes_the_entity_region(matcher):

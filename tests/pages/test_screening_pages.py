@@ -404,7 +404,7 @@ def test_the_evidence_page_states_who_when_what_and_that_it_verifies(
     assert "ZJCG-2026-0042" in page
     assert "资格审查" in page
     assert f"<dd>{row.registry_seq}（" in page
-    assert "cn-name-parts 版本 2" in page
+    assert "cn-name-parts 版本 3" in page
     assert f"/api/v1/screenings/{sid}/verify" in page
     assert "sha256sum" in page
     assert LISTED in page
