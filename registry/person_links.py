@@ -19,21 +19,24 @@ penalty, within its publication period) and, when the decision set one, until th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from registry.codes import idnumber
 from registry.codes.idnumber import IdentityVault, IdNumberError
 from registry.measures import Measure, MeasureHit, match_measures
-from registry.models import Authority, Entity, ListEntry, Penalty, ResponsiblePerson
+from registry.models import Entity, ListEntry, Penalty, ResponsiblePerson
 from registry.vocab import RESPONSIBLE_ROLES
 
 CAPACITIES = {"legal_representative": "法定代表人", "self": "本人"}
+MAX_NAME_LINKS = 5  # persons found by name alone reported per subject
 _PERSON_KEYS = frozenset({"name", "id_type", "id_number"})
 
 
@@ -155,6 +158,7 @@ class PersonLink:
     entity_name: str
     authority_name: str
     hits: tuple[MeasureHit, ...]
+    more_by_name: int = 0  # further persons of the same name, not listed (a common name)
 
     @property
     def effect(self) -> str | None:
@@ -172,9 +176,10 @@ class PersonLink:
         measures = "; ".join(
             f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})" for m in self.hits
         ) or "本领域无惩戒措施延及该失信相关人，请人工核查"
+        more = f"；另有 {self.more_by_name} 名同名失信相关人未列出" if self.more_by_name else ""
         return (
             f"{self.query.label} 是 {self.entity_name}（entity {self.entity_id}）的失信相关人（{role}）："
-            f"{self.record_label}，决定机关 {self.authority_name}；{how}；{measures}"
+            f"{self.record_label}，决定机关 {self.authority_name}；{how}；{measures}{more}"
         )
 
     def document(self) -> dict[str, Any]:
@@ -208,58 +213,83 @@ def _label(record: ListEntry | Penalty) -> str:
 
 
 def _candidates(session: Session, queries: Sequence[PersonQuery]) -> list[ResponsiblePerson]:
+    """The responsible persons any query may concern: three indexed look-ups at most. A name
+    given with an ID number only looks among persons recorded without one (a recorded number
+    that differs is another person)."""
     fingerprints = sorted({q.fingerprint for q in queries if q.fingerprint})
-    names = sorted({q.name for q in queries if q.name})
+    bare_names = sorted({q.name for q in queries if q.name and not q.fingerprint})
+    names_with_id = sorted({q.name for q in queries if q.name and q.fingerprint} - set(bare_names))
+    person = ResponsiblePerson
     found: dict[int, ResponsiblePerson] = {}
-    if fingerprints:
-        for person in session.scalars(
-            sa.select(ResponsiblePerson).where(ResponsiblePerson.id_number_hash.in_(fingerprints))
-        ):
-            found[person.id] = person
-    if names:
-        for person in session.scalars(sa.select(ResponsiblePerson).where(ResponsiblePerson.name.in_(names))):
-            found[person.id] = person
+    for condition in (
+        person.id_number_hash.in_(fingerprints) if fingerprints else None,
+        person.name.in_(bare_names) if bare_names else None,
+        sa.and_(person.name.in_(names_with_id), person.id_number_hash.is_(None)) if names_with_id else None,
+    ):
+        if condition is not None:
+            found.update((p.id, p) for p in session.scalars(sa.select(person).where(condition)))
     return list(found.values())
+
+
+def _records(
+    session: Session, candidates: Sequence[ResponsiblePerson],
+) -> tuple[dict[int, ListEntry], dict[int, Penalty]]:
+    entry_ids = {p.list_entry_id for p in candidates if p.list_entry_id is not None}
+    penalty_ids = {p.penalty_id for p in candidates if p.penalty_id is not None}
+    entries = {e.id: e for e in session.scalars(
+        sa.select(ListEntry).where(ListEntry.id.in_(entry_ids)).options(
+            joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"),
+            lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons),
+        )
+    ).unique()} if entry_ids else {}
+    penalties = {p.id: p for p in session.scalars(
+        sa.select(Penalty).where(Penalty.id.in_(penalty_ids)).options(
+            joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons),
+        )
+    )} if penalty_ids else {}
+    return entries, penalties
+
+
+def _matches(query: PersonQuery, by_hash: dict[str, list[ResponsiblePerson]],
+             by_name: dict[str, list[ResponsiblePerson]]) -> list[tuple[ResponsiblePerson, bool]]:
+    """The candidates `query` concerns, each with whether the ID number identified them."""
+    found = [(p, True) for p in by_hash.get(query.fingerprint or "", [])]
+    for p in by_name.get(query.name or "", []):
+        # Two ID numbers that differ are two people, whatever their names.
+        if not (query.fingerprint and p.id_number_hash):
+            found.append((p, False))
+    return found
 
 
 def find_person_links(
     session: Session, queries: Sequence[PersonQuery], domain: str, today: dt.date, measures: Sequence[Measure],
 ) -> dict[int, list[PersonLink]]:
-    """The links of each subject (by index) whose persons are 失信相关人 of a record counting today."""
+    """The links of each subject (by index) whose persons are 失信相关人 of a record counting today.
+    A person found by name alone is reported at most MAX_NAME_LINKS times per subject (a common
+    name is many people); the last one says how many more there are."""
     if not queries:
         return {}
     candidates = _candidates(session, queries)
     if not candidates:
         return {}
-    entry_ids = {p.list_entry_id for p in candidates if p.list_entry_id is not None}
-    penalty_ids = {p.penalty_id for p in candidates if p.penalty_id is not None}
-    entries = {e.id: e for e in session.scalars(sa.select(ListEntry).where(ListEntry.id.in_(entry_ids)))} \
-        if entry_ids else {}
-    penalties = {p.id: p for p in session.scalars(sa.select(Penalty).where(Penalty.id.in_(penalty_ids)))} \
-        if penalty_ids else {}
+    entries, penalties = _records(session, candidates)
     records: list[ListEntry | Penalty] = [*entries.values(), *penalties.values()]
     entity_names: dict[int, str] = {}
-    authority_names: dict[int, str] = {}
     if records:
         for entity_id, name in session.execute(
             sa.select(Entity.id, Entity.name).where(Entity.id.in_({r.entity_id for r in records}))
         ):
             entity_names[entity_id] = name
-        for authority_id, name in session.execute(
-            sa.select(Authority.id, Authority.name).where(Authority.id.in_({r.authority_id for r in records}))
-        ):
-            authority_names[authority_id] = name
+    by_hash: dict[str, list[ResponsiblePerson]] = defaultdict(list)
+    by_name: dict[str, list[ResponsiblePerson]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.id_number_hash:
+            by_hash[candidate.id_number_hash].append(candidate)
+        by_name[candidate.name].append(candidate)
     links: dict[int, list[PersonLink]] = {}
     for query in queries:
-        for person in candidates:
-            if query.fingerprint and person.id_number_hash:
-                if query.fingerprint != person.id_number_hash:
-                    continue  # two ID numbers that differ: two people, whatever their names
-                identified = True
-            elif query.name and query.name == person.name:
-                identified = False
-            else:
-                continue
+        found: list[PersonLink] = []
+        for person, identified in _matches(query, by_hash, by_name):
             record: ListEntry | Penalty | None = (
                 entries.get(person.list_entry_id) if person.list_entry_id is not None
                 else penalties.get(person.penalty_id or -1)
@@ -272,12 +302,18 @@ def find_person_links(
                 [record] if isinstance(record, Penalty) else [],
                 domain, today, reaching, persons_only_too=True,
             )
-            links.setdefault(query.subject_index, []).append(PersonLink(
+            found.append(PersonLink(
                 query, identified, person.role,
                 "list_entry" if isinstance(record, ListEntry) else "penalty", record.id, _label(record),
-                record.entity_id, entity_names.get(record.entity_id, ""),
-                authority_names.get(record.authority_id, ""), tuple(hits),
+                record.entity_id, entity_names.get(record.entity_id, ""), record.authority.name, tuple(hits),
             ))
-    for found in links.values():
-        found.sort(key=lambda link: (link.effect != "block", not link.identified, link.record_type, link.record_id))
+        found.sort(key=lambda link: (link.effect != "block", not link.identified, -link.record_id))
+        by_id = [link for link in found if link.identified]
+        by_name_only = [link for link in found if not link.identified]
+        if len(by_name_only) > MAX_NAME_LINKS:
+            more = len(by_name_only) - MAX_NAME_LINKS
+            by_name_only = by_name_only[:MAX_NAME_LINKS]
+            by_name_only[-1] = dataclasses.replace(by_name_only[-1], more_by_name=more)
+        if by_id or by_name_only:
+            links.setdefault(query.subject_index, []).extend([*by_id, *by_name_only])
     return links

@@ -157,3 +157,16 @@ def test_a_wrong_legal_representative_is_refused_naming_the_field(session, scree
     with pytest.raises(InvalidInput) as caught:
         screen(session, screener, [_bidder(**rep)])
     assert field in caught.value.errors
+
+
+def test_a_common_name_alone_is_reported_a_few_times_and_says_how_many_more(session, screener, world):
+    """张三 by name alone is many people: five links at most, the last saying how many were left out."""
+    for i in range(7):
+        entity = factories.make_entity(session, f"杭州同名{i}号建设有限公司")
+        factories.make_list_entry(session, world.finance, entity, responsible_persons=[
+            {"role": "legal_representative", "name": "张三"}])
+    session.commit()
+    s = screen(session, screener, [_bidder(name="张三")]).document["subjects"][0]
+    assert s["decision"] == "review"
+    assert len(s["person_links"]) == 5
+    assert "另有 2 名同名失信相关人未列出" in s["person_links"][-1]["reason"]
