@@ -30,7 +30,7 @@ lint: setup
 test: lint
 	bash scripts/check-migrations
 	bash scripts/install-browser
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 BENCH_SIZES ?= 10000,100000
 BENCH_ARGS ?=

@@ -109,7 +109,7 @@ def start_receiver(db_path: Path) -> tuple[subprocess.Popen[str], str]:
 
 def run_baseline(url: str, events: int, batch_size: int, template: dict[str, Any]) -> float:
     """Events/s posting pre-rendered batches straight to the receiver (no database, no rendering)."""
-    from sync.receiver import signature
+    from sync.protocol import signature
 
     records = [{**template, "seq": 0} for _ in range(batch_size)]
     started = time.perf_counter()

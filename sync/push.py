@@ -30,7 +30,6 @@ idempotency key applies nothing twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -48,7 +47,14 @@ from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
 from sync.national import OUTBOX_COLUMNS, PLATFORM_OPERATIONS, OutboxRow, render_rows, to_chinese
-from sync.receiver import signature
+from sync.protocol import (
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    heartbeat_key,
+    idempotency_key,
+    signature,
+)
 from sync.targets import Target
 
 _ERROR_TEXT = 2000  # how much of a receiver's answer is kept with an error
@@ -114,14 +120,6 @@ class RunReport:
         if self.lock_retaken:
             text += f"; lock's connection lost and the lock taken again {self.lock_retaken}×"
         return text + (f"; stopped: {self.error}" if self.error else "")
-
-
-def idempotency_key(target: str, first: int, last: int, excluded: tuple[int, ...]) -> str:
-    """`{target}:{first}-{last}`, with `~` and a digest of the left-out sequences if any."""
-    key = f"{target}:{first}-{last}"
-    if excluded:
-        key += "~" + hashlib.sha256(",".join(map(str, excluded)).encode()).hexdigest()[:12]
-    return key
 
 
 def push_target(
@@ -252,7 +250,7 @@ def _heartbeat_if_due(engine: sa.Engine, target: Target, lease: Lease, http: htt
     document = {"target": target.name, "format": target.format, "sent_at": now.isoformat(), "heartbeat": True,
                 "chain_head": head.as_json()}
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-    beat = Batch(0, 0, f"{target.name}:head-{head.seq}", (), False)
+    beat = Batch(0, 0, heartbeat_key(target.name, head.seq), (), False)
     try:
         _send(http, target, lease, beat, body, clock=clock, sleep=sleep)
     except (Rejected, TransientFailure) as exc:
@@ -317,9 +315,9 @@ def _post_once(http: httpx.Client, target: Target, batch: Batch, body: bytes, cl
     timestamp = str(int(clock().timestamp()))
     headers = {
         "Content-Type": "application/json",
-        "Idempotency-Key": batch.key,
-        "X-Registry-Timestamp": timestamp,
-        "X-Registry-Signature": signature(target.secret, timestamp, body),
+        IDEMPOTENCY_HEADER: batch.key,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(target.secret, timestamp, body),
     }
     try:
         answer = http.post(target.url, content=body, headers=headers)

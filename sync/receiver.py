@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
-import hashlib
-import hmac
 import html
 import json
 import os
@@ -39,16 +37,22 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
+from sync.protocol import (
+    BODY_FIELDS,
+    FORMATS,
+    HEARTBEAT_FIELDS,
+    IDEMPOTENCY_HEADER,
+    KEY_PATTERN,
+    SEQ_KEYS,
+    SIGNATURE_HEADER,
+    SIGNATURE_PATTERN,
+    TIMESTAMP_HEADER,
+    heartbeat_key,
+    signature_matches,
+)
+
 Clock = Callable[[], float]
 
-# Where each format keeps a record's outbox sequence: `seq`, or its standard Chinese header
-# (变更序号, the envelope in sync/national.py) in the format with Chinese keys.
-SEQ_KEYS = {"json": "seq", "json-zh": "变更序号"}
-FORMATS = tuple(SEQ_KEYS)
-BODY_FIELDS = ("target", "first_seq", "last_seq", "format", "sent_at", "chain_head", "records")
-# `{target}:{first_seq}-{last_seq}[~{12 hex digits}]`, as the push composes it (docs/sync.md).
-KEY_PATTERN = re.compile(r"(?P<target>.+):(?P<first>\d+)-(?P<last>\d+)(?:~[0-9a-f]{12})?")
-SIGNATURE_PATTERN = re.compile(r"sha256=(?P<hex>[0-9a-fA-F]{64})")
 MAX_BODY_BYTES = 64 * 1024 * 1024  # 5,000 records of a few kB each fit with room to spare
 RECENT_RECORDS = 50  # shown on the page at `/`
 
@@ -82,12 +86,6 @@ CREATE TABLE IF NOT EXISTS heads (
     PRIMARY KEY (target, seq)
 );
 """
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """`sha256=<hex>`: HMAC-SHA256 with the target's secret over `timestamp + "." + body`."""
-    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return f"sha256={digest.hexdigest()}"
 
 
 class DropUnsupported(RuntimeError):
@@ -289,7 +287,6 @@ def parse_batch(document: object, path_target: str | None = None) -> Batch:
     return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None)
 
 
-HEARTBEAT_FIELDS = ("target", "format", "sent_at", "heartbeat", "chain_head")
 
 
 def _check_heartbeat(document: dict[str, Any], key: str, path_target: str | None) -> Response | tuple[str, Batch]:
@@ -305,7 +302,7 @@ def _check_heartbeat(document: dict[str, Any], key: str, path_target: str | None
     if not (isinstance(head, dict) and _is_int(head.get("seq")) and head["seq"] >= 0
             and isinstance(head.get("hash"), str) and re.fullmatch(r"[0-9a-f]{64}", head["hash"])):
         return _error(400, "chain_head: must be {seq, hash}", "chain_head")
-    if key != f"{target}:head-{head['seq']}":
+    if key != heartbeat_key(target, head["seq"]):
         return _error(400, f"Idempotency-Key: {key!r} is not {target}:head-{head['seq']}", "Idempotency-Key")
     return key, Batch(target, 0, 0, [], [], (head["seq"], head["hash"]))
 
@@ -559,17 +556,17 @@ def _check_request(
     body: bytes, path_target: str | None, secrets: Mapping[str, str], max_skew_seconds: int, clock: Clock,
 ) -> Response | tuple[str, Batch]:
     """The key and the batch of a signed, well-formed request, or the answer refusing it."""
-    key = request.headers.get("Idempotency-Key")
+    key = request.headers.get(IDEMPOTENCY_HEADER)
     if not key:
         return _error(400, "Idempotency-Key: header missing", "Idempotency-Key")
-    timestamp = request.headers.get("X-Registry-Timestamp", "")
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     if not timestamp.isascii() or not timestamp.isdigit():
         return _error(401, "X-Registry-Timestamp: missing, or not whole seconds since 1970")
     skew = abs(clock() - int(timestamp))
     if skew > max_skew_seconds:
         return _error(401, f"X-Registry-Timestamp: {skew:.0f} s from the receiver's clock "
                            f"(at most {max_skew_seconds} s)")
-    signed = SIGNATURE_PATTERN.fullmatch(request.headers.get("X-Registry-Signature", ""))
+    signed = SIGNATURE_PATTERN.fullmatch(request.headers.get(SIGNATURE_HEADER, ""))
     if signed is None:
         return _error(401, "X-Registry-Signature: missing, or not sha256=<64 hex digits>")
     try:
@@ -585,7 +582,7 @@ def _check_request(
     if secret is None:
         return _error(404, f"unknown target {target!r}: this receiver has no secret for it")
     # The digest is compared before any other field is trusted.
-    if not hmac.compare_digest(f"sha256={signed['hex'].lower()}", signature(secret, timestamp, body)):
+    if not signature_matches(secret, timestamp, body, request.headers.get(SIGNATURE_HEADER, "")):
         return _error(401, f"X-Registry-Signature: does not match the body signed with {target!r}'s secret")
     if document.get("heartbeat") is True:
         return _check_heartbeat(document, key, path_target)

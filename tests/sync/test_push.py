@@ -24,7 +24,8 @@ from registry.ledger import OPERATOR, Actor
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from sync.feed import DataSource
 from sync.locks import LeaseLost, ensure_state, hold
-from sync.push import RunReport, idempotency_key, push_target
+from sync.protocol import idempotency_key
+from sync.push import RunReport, push_target
 from sync.receiver import create_receiver
 from sync.status import target_statuses
 from sync.targets import Target

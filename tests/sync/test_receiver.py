@@ -23,7 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sync.national import to_chinese
-from sync.receiver import SEQ_KEYS, DropUnsupported, create_receiver, main, signature
+from sync.protocol import SEQ_KEYS, signature
+from sync.receiver import DropUnsupported, create_receiver, main
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "a-receiver-secret-for-tests"
