@@ -41,6 +41,7 @@ from registry.import_files import (
 )
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
+from registry.national_columns import columns as export_columns
 from registry.penalty_fields import PENALTY_FIELDS
 from registry.publication import Decider, Rules, default_severity
 from registry.services.entities import create_entity
@@ -55,7 +56,6 @@ from registry.vocab import (
     PROCEDURES,
     SEVERITIES,
 )
-from sync.national import columns as export_columns
 
 KINDS = ("penalties", "list-entries")
 

@@ -37,17 +37,8 @@ from registry.cells import XML_ILLEGAL, guarded
 from registry.errors import NotFound
 from registry.ledger import Actor
 from registry.models import ChangeEvent
-from sync.national import (
-    KINDS,
-    NAME_CHANGE_OPERATIONS,
-    OUTBOX_COLUMNS,
-    RECORD_TYPES,
-    Column,
-    DataSource,
-    OutboxRow,
-    columns,
-    render_rows,
-)
+from registry.national_columns import KINDS, NAME_CHANGE_OPERATIONS, RECORD_TYPES, Column, columns
+from sync.national import OUTBOX_COLUMNS, DataSource, OutboxRow, render_rows
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -44,9 +44,10 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from registry.database import utcnow
 from registry.ledger_check import chain_head
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
+from registry.national_columns import PLATFORM_OPERATIONS
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
-from sync.national import OUTBOX_COLUMNS, PLATFORM_OPERATIONS, OutboxRow, render_rows, to_chinese
+from sync.national import OUTBOX_COLUMNS, OutboxRow, render_rows, to_chinese
 from sync.protocol import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,

@@ -10,8 +10,9 @@ from flask.views import MethodView
 from api.lifecycle import actor, today
 from api.smorest import Blueprint
 from registry.database import db
+from registry.national_columns import KINDS
 from sync.exports import FORMATS, MEDIA_TYPES, open_export
-from sync.national import KINDS, DataSource
+from sync.national import DataSource
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports",
                 description="全量数据: snapshot exports of penalties, list entries and name changes, streamed")
