@@ -25,7 +25,7 @@ from registry.ledger import OPERATOR
 from registry.models import SyncDeadLetter
 from sync.feed import DataSource
 from sync.status import target_statuses
-from sync.targets import Target, TargetConfigError, load_targets
+from sync.targets import Target, TargetConfigError, configured_targets
 
 if TYPE_CHECKING:
     from sync.push import RunReport
@@ -39,14 +39,6 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def configured_targets(app: Flask) -> list[Target]:
-    """The targets in REGISTRY_SYNC_TARGETS; raises TargetConfigError when unset or wrong."""
-    path = app.config.get("SYNC_TARGETS")
-    if not path:
-        raise TargetConfigError("no push targets: set REGISTRY_SYNC_TARGETS to a targets file (docs/sync.md)")
-    return load_targets(path)
-
-
 def _options(app: Flask) -> dict[str, Any]:
     return {
         "include_not_public": bool(app.config["SYNC_INCLUDE_NOT_PUBLIC"]),
@@ -56,7 +48,7 @@ def _options(app: Flask) -> dict[str, Any]:
 
 def _chosen(app: Flask, names: tuple[str, ...]) -> list[Target]:
     try:
-        targets = configured_targets(app)
+        targets = configured_targets(app.config)
     except TargetConfigError as exc:
         _fail(str(exc))
     known = {t.name: t for t in targets}
@@ -132,7 +124,7 @@ def status(as_json: bool) -> None:
     """Cursor, lag, the batch in flight, last success and error, dead letters, and health per target."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        targets = configured_targets(app)
+        targets = configured_targets(app.config)
         problem = None
     except TargetConfigError as exc:
         targets, problem = [], str(exc)

@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,12 @@ def _number(table: dict[str, Any], key: str, default: float, low: float, high: f
 
 def _readable_by_others(file: Path) -> bool:
     return bool(file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
+
+
+def configured_targets(config: Mapping[str, Any]) -> list[Target]:
+    """The targets the app's configuration names (REGISTRY_SYNC_TARGETS, a targets file); raises
+    TargetConfigError when unset or wrong. Shared by the CLI and the status endpoint."""
+    path = config.get("SYNC_TARGETS")
+    if not path:
+        raise TargetConfigError("no push targets: set REGISTRY_SYNC_TARGETS to a targets file (docs/sync.md)")
+    return load_targets(path)

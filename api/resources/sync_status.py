@@ -14,10 +14,9 @@ from api.smorest import Blueprint
 from registry.database import db, utcnow
 from registry.runtime import current_runtime
 from registry.workdays import outlook_of
-from sync.cli import configured_targets
 from sync.metrics import render_metrics
 from sync.status import TargetStatus, target_statuses
-from sync.targets import Target, TargetConfigError
+from sync.targets import Target, TargetConfigError, configured_targets
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="推送状态: the scheduled push to the credit platform, per target")
@@ -27,7 +26,7 @@ metrics_blp = FlaskBlueprint("metrics", __name__)
 def _statuses() -> tuple[list[TargetStatus], str | None]:
     targets: list[Target]
     try:
-        targets, problem = configured_targets(current_app), None
+        targets, problem = configured_targets(current_app.config), None
     except TargetConfigError as exc:
         targets, problem = [], str(exc)
     return target_statuses(db.session(), actor(), targets, utcnow()), problem
