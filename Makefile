@@ -26,6 +26,7 @@ serve: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	bash scripts/check-migrations
