@@ -7,7 +7,7 @@ What it does, in one run:
 1. builds a registry database (temporary SQLite, or the empty PostgreSQL database named by
    BENCH_DATABASE_URL) and fills its outbox with N events: half entity creations, half penalties
    of those entities, from templates written through the registry services, bulk-inserted;
-2. starts the reference receiver (`python -m sync.receiver`) as an HTTP server;
+2. starts the reference receiver (`python -m tools.receiver`) as an HTTP server;
 3. **baseline**: posts the same number of batches of pre-rendered records straight to the receiver
    (signed, one idempotency key each): what HTTP and the receiver cost without the push;
 4. **push**: runs `flask --app wsgi sync push` in its own process until the cursor reaches the head,
@@ -96,7 +96,7 @@ def build_database(url: str, events: int) -> tuple[int, dict[str, Any]]:
 
 def start_receiver(db_path: Path) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "sync.receiver", "--port", "0", "--db", str(db_path),
+        [sys.executable, "-m", "tools.receiver", "--port", "0", "--db", str(db_path),
          "--secret", f"bench={SECRET}", "--secret", f"baseline={SECRET}"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )

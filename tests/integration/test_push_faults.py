@@ -1,6 +1,6 @@
 """Proof that the push loses nothing and repeats nothing: real processes, real sockets, real faults.
 
-The reference receiver runs as an HTTP server in its own process (`python -m sync.receiver`); the
+The reference receiver runs as an HTTP server in its own process (`python -m tools.receiver`); the
 scheduler runs as `flask --app wsgi sync run` in its own process against the test database. In
 every case the receiver must end with every platform event exactly once, in sequence order:
 
@@ -63,7 +63,7 @@ class Receiver:
         log = self.log_path.open("a")
         self.files.append(log)
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "sync.receiver", "--port", str(self.port), "--db", str(self.db_path),
+            [PYTHON, "-m", "tools.receiver", "--port", str(self.port), "--db", str(self.db_path),
              "--secret", f"t1={SECRET}", "--control"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
         )

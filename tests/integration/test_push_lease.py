@@ -1,7 +1,7 @@
 """The push lease under fire: the connection holding a target's lock is killed again and again.
 
 Four `flask sync run` schedulers (the warm standby of docs/deployment.md, twice over) push one
-target to the reference receiver (`python -m sync.receiver`) while the test writes 2,500 changes,
+target to the reference receiver (`python -m tools.receiver`) while the test writes 2,500 changes,
 one transaction each. Every 100–400 ms a killer thread finds the PostgreSQL backend that holds the
 target's advisory lock (`pg_locks`) and ends it with `pg_terminate_backend`; the workers' sessions
 also close after 1 s idle (`idle_session_timeout`). A run whose lock connection dies must stop, or

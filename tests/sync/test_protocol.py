@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sync import push, receiver
+from sync import push
 from sync.protocol import heartbeat_key, idempotency_key, signature, signature_matches
+from tools import receiver
 
 
 def test_the_push_and_the_receiver_use_the_same_definitions():

@@ -1,6 +1,6 @@
 """The push, in process: batches reach the reference receiver exactly once and in order.
 
-The receiver is the real one (`sync.receiver`), reached through httpx's WSGI transport, so these
+The receiver is the real one (`tools.receiver`), reached through httpx's WSGI transport, so these
 tests see the protocol end to end (signature, idempotency key, receipts) without sockets. Faults a
 socket is needed for (dropped connections, a killed worker) are in tests/integration/test_push_faults.py.
 """
@@ -26,11 +26,11 @@ from sync.feed import DataSource
 from sync.locks import LeaseLost, ensure_state, hold
 from sync.protocol import idempotency_key
 from sync.push import RunReport, push_target
-from sync.receiver import create_receiver
 from sync.status import target_statuses
 from sync.targets import Target
 from tests import factories
 from tests.integration.test_concurrency import Committed, committed  # noqa: F401
+from tools.receiver import create_receiver
 
 SECRET = "a-receiver-secret-for-tests"
 T0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)

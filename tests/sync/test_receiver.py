@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from sync.national import to_chinese
 from sync.protocol import SEQ_KEYS, signature
-from sync.receiver import DropUnsupported, create_receiver, main
+from tools.receiver import DropUnsupported, create_receiver, main
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "a-receiver-secret-for-tests"
@@ -439,7 +439,7 @@ def serve(tmp_path: Path) -> Iterator[Server]:
     with stderr.open("w") as log:
         # The test starts its own interpreter on the module under test: no untrusted input.
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "sync.receiver", "--port", str(port), "--db", str(tmp_path / "r.db"),
+            [sys.executable, "-m", "tools.receiver", "--port", str(port), "--db", str(tmp_path / "r.db"),
              "--secret", f"t1={SECRET}", "--control"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
         )

@@ -4,7 +4,7 @@
 It does a receiver's duties by the protocol: it verifies the HMAC signature and the timestamp,
 remembers each idempotency key with its answer and answers a repeated key again without applying
 anything twice, and applies a batch (its `batches` row and all its `records`) in one SQLite
-transaction. Integration tests run it as an HTTP server (`python -m sync.receiver`) and inject
+transaction. Integration tests run it as an HTTP server (`python -m tools.receiver`) and inject
 faults through `/_control`; a person trying the product can watch batches arrive at `/`.
 
 The `records` table is deliberately not unique on (target, seq): a batch delivered twice under
@@ -57,7 +57,7 @@ MAX_BODY_BYTES = 64 * 1024 * 1024  # 5,000 records of a few kB each fit with roo
 RECENT_RECORDS = 50  # shown on the page at `/`
 
 # Set on the WSGI environ by a view that wants the connection dropped instead of answered.
-_DROP = "sync.receiver.drop"
+_DROP = "tools.receiver.drop"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -427,7 +427,7 @@ def client_socket(environ: WSGIEnvironment) -> socket.socket:
     if not isinstance(found, socket.socket):
         raise DropUnsupported(
             "cannot drop the connection: the WSGI server gives no client socket (werkzeug.socket "
-            "or gunicorn.socket); run the receiver with `python -m sync.receiver` or gunicorn "
+            "or gunicorn.socket); run the receiver with `python -m tools.receiver` or gunicorn "
             "to use drop_rate or drop_after_apply_rate"
         )
     return found
@@ -648,9 +648,9 @@ def _secrets(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sync.receiver`: serve the reference receiver until SIGTERM or SIGINT."""
+    """`python -m tools.receiver`: serve the reference receiver until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(
-        prog="python -m sync.receiver", description="The reference receiver for the registry's push (docs/receiver.md).",
+        prog="python -m tools.receiver", description="The reference receiver for the registry's push (docs/receiver.md).",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
