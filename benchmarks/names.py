@@ -129,6 +129,13 @@ _SKIP_COUNTY = ("自治", "直辖", "开发区", "新区", "管理区", "管委�
 _GENERIC_COUNTY_SHORT = {"城", "郊", "矿", "新城", "市中", "城关", "高新", "经济", "示范"}
 
 
+@lru_cache(maxsize=1)
+def _gb2260_rows() -> tuple[re.Match[str], ...]:
+    """The rows of the GB/T 2260 table python-stdnum ships (`stdnum/cn/loc.dat`): indent, code, name."""
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    return tuple(m for line in text.splitlines() if (m := _LINE.match(line)))
+
+
 def _current(name: str) -> str | None:
     """The name in use from a table cell like "[-2010]崇文区,[2010-]东城区", or None if abolished."""
     newest = name.split(",")[-1]
@@ -148,14 +155,10 @@ def _strip(name: str, suffixes: tuple[str, ...]) -> str:
 @lru_cache(maxsize=1)
 def regions() -> tuple[Region, ...]:
     """Every county-level division still in use on the mainland, with its prefecture and province."""
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     found: list[Region] = []
     province_code, province = "", ""
     cities: dict[str, str] = {}
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if not m:
-            continue
+    for m in _gb2260_rows():
         if not m["indent"]:
             province_code, province = m["code"], m["name"]
             continue
@@ -362,14 +365,10 @@ def _place_of(name: str) -> str:
 @lru_cache(maxsize=1)
 def autonomous_areas() -> tuple[AutonomousArea, ...]:
     """The autonomous prefectures, counties and banners in use, from the GB/T 2260 table."""
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     found: list[AutonomousArea] = []
     province_code, province = "", ""
     bigger: dict[str, str] = {}  # province and prefecture short names → code
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if not m:
-            continue
+    for m in _gb2260_rows():
         if not m["indent"]:
             province_code, province = m["code"], m["name"]
             bigger[_strip(province, _PROVINCE_SUFFIXES)] = province_code + "0000"

@@ -140,7 +140,7 @@ class PersonQuery:
     def label(self) -> str:
         who = self.name or "(未填姓名)"
         shown = f"（{self.masked}）" if self.masked else ""
-        prefix = "法定代表人 " if self.capacity == "legal_representative" else ""
+        prefix = "" if self.capacity == "self" else f"{CAPACITIES[self.capacity]} "
         return f"{prefix}{who}{shown}"
 
 
