@@ -244,7 +244,7 @@ class Dataset:
         return {f: counts[f] for f in (*POSITIVE_FAMILIES, *NEGATIVE_FAMILIES, *BAD_FAMILIES)}
 
 
-def _weighted(rng: random.Random, options: Sequence[str], cum: Sequence[float]) -> str:
+def weighted(rng: random.Random, options: Sequence[str], cum: Sequence[float]) -> str:
     return options[bisect.bisect_right(cum, rng.random() * cum[-1])]
 
 
@@ -273,7 +273,7 @@ def _organisation_code(body: str) -> str:
 
 
 @dataclass
-class _Registry:
+class SyntheticRegistry:
     """The generator's state: what is taken, so every name and code is unique."""
 
     rng: random.Random
@@ -347,10 +347,10 @@ class _Registry:
 
     def company(self, entity_id: int) -> ListedEntity:
         region = self.rng.choice(self.regions)
-        region_form = _weighted(self.rng, _REGION_FORMS, self.region_form_cum)
+        region_form = weighted(self.rng, _REGION_FORMS, self.region_form_cum)
         text = self.region_text(region, region_form)
-        industry = _weighted(self.rng, self.industries, self.industry_cum)
-        form = _weighted(self.rng, self.forms, self.form_cum)
+        industry = weighted(self.rng, self.industries, self.industry_cum)
+        form = weighted(self.rng, self.forms, self.form_cum)
         bracketed = region_form in ("city", "province") and self.rng.random() < _BRACKETED_SHARE
         for _ in range(100):
             parts = NameParts(text, self.trade(), industry, form, bracketed)
@@ -373,7 +373,7 @@ class _Registry:
         if roll < 0.5:  # a new 字号
             return replace(parts, trade=self.rng.choice(self.trades))
         if roll < 0.8:  # a new line of business
-            return replace(parts, industry=_weighted(self.rng, self.industries, self.industry_cum))
+            return replace(parts, industry=weighted(self.rng, self.industries, self.industry_cum))
         if canonical_form(parts.form) == "股份有限公司":
             return replace(parts, form="有限公司")
         return replace(parts, form="股份有限公司")  # 股改: a limited company became a joint-stock one
@@ -382,7 +382,7 @@ class _Registry:
         region = self.rng.choice(self.regions)
         text = region.county if self.rng.random() < 0.5 else region.city + region.county
         goods = self.rng.choice(names.SHOP_GOODS)
-        form = _weighted(self.rng, self.shop_forms, self.shop_form_cum)
+        form = weighted(self.rng, self.shop_forms, self.shop_form_cum)
         for _ in range(100):
             parts = NameParts(text, self.trade(), goods, form)
             if self.claim(parts, region, entity_id):
@@ -393,9 +393,9 @@ class _Registry:
         return ListedEntity(entity_id, "individual_business", self.code("92", region), region, parts)
 
 
-def generate_entities(count: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> _Registry:
+def generate_entities(count: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> SyntheticRegistry:
     """`count` listed entities with ids 1…count; returns the generator state for making queries."""
-    state = _Registry(random.Random(seed), trades or names.trade_names(), names.regions())  # noqa: S311 (test data, not secrets)
+    state = SyntheticRegistry(random.Random(seed), trades or names.trade_names(), names.regions())  # noqa: S311 (test data, not secrets)
     extra = distinction_families.extras(count)
     for entity_id in range(1, count - extra + 1):
         make = state.shop if state.rng.random() < _SHOP_SHARE else state.company
@@ -425,8 +425,8 @@ def _allocate(total: int) -> dict[str, int]:
 
 
 @dataclass
-class _QueryMaker:
-    state: _Registry
+class QueryMaker:
+    state: SyntheticRegistry
     rng: random.Random
     s2t: Callable[[str], str]
 
@@ -633,7 +633,7 @@ class _QueryMaker:
             return self.negative(family, parts, region)
         if family == "neg_same_trade_region_other_industry":
             e = self.pick(self.companies)
-            industry = _weighted(rng, self.state.industries, self.state.industry_cum)
+            industry = weighted(rng, self.state.industries, self.state.industry_cum)
             if same_line_nearby(self.state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(industry)):
                 return None  # 软件 for 信息技术 might be one company written loosely; 建设工程 is not
             return self.negative(family, replace(e.parts, industry=industry), e.region)
@@ -648,8 +648,8 @@ class _QueryMaker:
             region = self.free_region(trade)
             if region is None:
                 return None
-            industry = _weighted(rng, self.state.industries, self.state.industry_cum)
-            form = _weighted(rng, self.state.forms, self.state.form_cum)
+            industry = weighted(rng, self.state.industries, self.state.industry_cum)
+            form = weighted(rng, self.state.forms, self.state.form_cum)
             return self.negative(family, NameParts(region.city_short, trade, industry, form), region)
         if family == "industry_synonym":
             e = self.pick(self.synonymous)
@@ -738,7 +738,7 @@ def generate(entities: int, queries: int, *, seed: int = 2026,
     """The registry of `entities` listed entities and `queries` labelled queries, from `seed`."""
     state = generate_entities(entities, seed=seed, trades=trades)
     s2t, how = names.converter("s2t")
-    maker = _QueryMaker(state, random.Random(seed + 1), s2t)  # noqa: S311 (test data, not secrets)
+    maker = QueryMaker(state, random.Random(seed + 1), s2t)  # noqa: S311 (test data, not secrets)
     made: list[LabelledQuery] = []
     for family, count in _allocate(queries).items():
         done = 0

@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING
 from benchmarks import names
 
 if TYPE_CHECKING:
-    from benchmarks.dataset import LabelledQuery, ListedEntity, NameParts, _QueryMaker, _Registry
+    from benchmarks.dataset import (
+        LabelledQuery,
+        ListedEntity,
+        NameParts,
+        QueryMaker,
+        SyntheticRegistry,
+    )
 
 POSITIVES = ("autonomous_region", "role_note")
 NEGATIVES = ("neg_cross_level", "neg_bracket_national", "neg_trade_extra_char", "neg_extra_industry")
@@ -53,17 +59,17 @@ def extras(count: int) -> int:
     return max(2, round(count * EXTRA_SHARE)) if count >= 50 else 0
 
 
-def add_entities(state: _Registry, first_id: int, count: int) -> None:
+def add_entities(state: SyntheticRegistry, first_id: int, count: int) -> None:
     """`count` companies with fresh 字号: three in four in an autonomous area (its name written
     in one of its forms), one in four registered as （中国）."""
-    from benchmarks.dataset import ListedEntity, NameParts, _weighted
+    from benchmarks.dataset import ListedEntity, NameParts, weighted
 
     rng = state.rng
     areas = names.autonomous_areas()
     fresh = iter([t for t in state.trades if t not in state.trade_scopes])
     for entity_id in range(first_id, first_id + count):
-        industry = _weighted(rng, state.industries, state.industry_cum)
-        form = _weighted(rng, state.forms, state.form_cum)
+        industry = weighted(rng, state.industries, state.industry_cum)
+        form = weighted(rng, state.forms, state.form_cum)
         national = rng.random() < 0.25
         if national:
             region = rng.choice(state.regions)
@@ -98,7 +104,7 @@ def _level(e: ListedEntity, text: str) -> str:
     return "county"
 
 
-def make(maker: _QueryMaker, family: str) -> LabelledQuery | None:
+def make(maker: QueryMaker, family: str) -> LabelledQuery | None:
     """One query of a family of this module, or None when the pick does not suit it."""
     from benchmarks.dataset import same_line_nearby, sector_of
 

@@ -25,7 +25,7 @@ migrate = Migrate()
 log = logging.getLogger(__name__)
 
 
-def _instance_secret(app: Flask, setting: str, file_name: str) -> str:
+def instance_secret(app: Flask, setting: str, file_name: str) -> str:
     """A secret from REGISTRY_<setting>, else one generated once into instance/<file_name> (mode 600)."""
     configured = app.config.get(setting)
     if configured:
@@ -47,7 +47,7 @@ def _instance_secret(app: Flask, setting: str, file_name: str) -> str:
 
 def _data_key(app: Flask) -> str:
     """The secret that protects ID numbers: from REGISTRY_DATA_KEY, else a key file in instance/."""
-    return _instance_secret(app, "DATA_KEY", "data_key")
+    return instance_secret(app, "DATA_KEY", "data_key")
 
 
 def _seconds(app: Flask, name: str) -> float:

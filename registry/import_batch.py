@@ -32,11 +32,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from registry.access import require_role
 from registry.codes import uscc as uscc_codes
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.database import Base, utcnow
-from registry.errors import InvalidInput, RegistryError
+from registry.errors import RegistryError
 from registry.import_rows import (
     EntityKey,
     Record,
@@ -63,13 +62,6 @@ from registry.models.ledger import audit_hashed_content
 from registry.services import entities as entity_service
 from registry.services import list_entries as list_entry_service
 from registry.services import penalties as penalty_service
-from registry.services.records import load_subject, owning_authority
-from registry.services.responsible_persons import FIELD as PERSONS
-from registry.services.responsible_persons import (
-    read_responsible_persons,
-    replace_responsible_persons,
-)
-from registry.vocab import ENTITY_KINDS
 
 _COUNTERS = cast(sa.Table, LedgerCounter.__table__)
 _AUDIT = cast(sa.Table, AuditLog.__table__)
@@ -88,37 +80,6 @@ class _Overlay:
         if model is Entity and isinstance(ident, int) and ident < 0:
             return self._staged.get(ident)
         return self._session.get(model, ident, **kwargs)
-
-
-class _NoClash:
-    """Answers `_check_uscc`'s one query, "which entity has this code?", with "none": the writer
-    creates a subject only after its read-ahead found no entity with the code. (On SQLite that
-    query scans the table, the unique index on the code being partial: asked once per new subject
-    it made an import quadratic.)"""
-
-    def scalar(self, statement: Any) -> None:
-        return None
-
-
-def build_entity(session: Session, data: dict[str, Any], actor: Actor, vault: Any, provisional: int) -> Entity:
-    """`create_entity` up to its write: the same checks, the same object, not yet added."""
-    require_role(actor, "supervisor")
-    if data.get("kind") not in ENTITY_KINDS:
-        raise InvalidInput.field("kind", f"must be one of {', '.join(ENTITY_KINDS)}")
-    entity = Entity(kind=data["kind"], name=entity_service._clean_name(data["name"]))
-    details = dict(data)
-    # The code is checked by the service's own check, before the other details as there.
-    entity.uscc = entity_service._check_uscc(cast(Session, _NoClash()), entity.kind, details.pop("uscc", None), None)
-    # With an id and no "uscc" given, _apply_details leaves the checked code alone (as it does
-    # for an update that does not change it) and checks everything else.
-    entity.id = provisional
-    try:
-        with session.no_autoflush:
-            entity_service._apply_details(session, entity, details, vault)
-    finally:
-        entity.id = None  # type: ignore[assignment]
-    entity.names = [EntityName(name=entity.name, kind="current", valid_from=data.get("name_since"))]
-    return entity
 
 
 @dataclass
@@ -285,70 +246,26 @@ class BatchImporter(RowImporter):
     def new_entity(self, row: Row, data: dict[str, Any]) -> int:
         provisional = self.next_provisional
         self.next_provisional -= 1
-        entity = build_entity(self.session, self.entity_data(row, data), self.actor, self.vault, provisional)
+        # The read-ahead found no entity with the row's code: the service need not look again.
+        with self.session.no_autoflush:
+            entity = entity_service.build_entity(self.session, self.entity_data(row, data), self.actor,
+                                                 self.vault, code_is_free=True)
         self.row_entities.append((provisional, entity))
         self.new_entities += 1
         return provisional
 
     def build_penalty(self, row: Row, entity_id: int) -> Penalty:
-        """`record_penalty` up to its write: the same state, checks, periods and object."""
-        data = self.penalty_data(row, entity_id)
-        state = dict(data)
-        state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
-        state.setdefault("data_source_authority_id", state["authority_id"])
-        state.setdefault("is_public", True)
-        penalty_service._validate(self.overlay, state, self.today, self.rules, self.vault)
-        # The uniqueness check (_check_unique) is the natural-key lookup this row already passed.
-        explicit_end = data.get("publication_ends_on") is not None
-        # The periods depend on these alone (and on the rules, fixed for the import): many rows
-        # of a file share them, and working them out is a good part of a row's cost.
-        key = ("penalty", state["authority_id"], state["decided_on"], state["severity"], state.get("procedure"),
-               tuple(state["categories"]), state["violation_type"], state["domain"],
-               state.get("publication_ends_on"), explicit_end)
-        periods = self.derived.get(key)
-        if periods is None:
-            periods = self.derived[key] = penalty_service._periods(self.session, state, self.rules,
-                                                                   explicit_end=explicit_end, keep_given_end=True)
-        state.update(periods)
-        penalty = Penalty(authority_id=state["authority_id"], status="effective",
-                          **{k: state.get(k) for k in (*penalty_service.CORRECTABLE, *periods)})
-        penalty_service._subject(penalty, load_subject(self.overlay, penalty.entity_id))
-        replace_responsible_persons(penalty, read_responsible_persons(
-            data.get(PERSONS), self.vault, not_before=penalty.decided_on))
-        if penalty.is_public and penalty.publishable:
-            penalty.first_published_at = self.now or utcnow()
-        return penalty
+        """The service's own `build_penalty` on the chunk's overlay; the natural key this row
+        already passed is the uniqueness check, and the periods are shared across the file."""
+        return penalty_service.build_penalty(
+            self.overlay, self.penalty_data(row, entity_id), self.actor, self.today, rules=self.rules,
+            now=self.now, keep_given_end=True, vault=self.vault, check_unique=False, periods_cache=self.derived)
 
     def build_list_entry(self, row: Row, entity_id: int) -> ListEntry:
-        """`create_list_entry` up to its write: the same state, checks, dates and objects."""
-        data = self.list_entry_data(row, entity_id)
-        state = dict(data)
-        state["authority_id"] = owning_authority(self.session, self.actor, data.get("authority_id"))
-        state.setdefault("is_public", True)
-        list_entry_service._validate(self.overlay, state, self.today, self.rules.catalogue, self.vault)
-        key = ("list_entry", state["authority_id"], state["list_name"], state["listed_on"], tuple(state["domains"]))
-        dates = self.derived.get(key)
-        if dates is None:
-            dates = self.derived[key] = list_entry_service._dates(self.session, state, self.rules)
-        entry = ListEntry(
-            **{k: state.get(k) for k in list_entry_service._CORRECTABLE},
-            **dates,
-            authority_id=state["authority_id"],
-            list_type=state["list_type"],
-            status="active",
-        )
-        entry.domain_rows = [ListEntryDomain(d) for d in state["domains"]]
-        replace_responsible_persons(entry, read_responsible_persons(
-            data.get(PERSONS), self.vault, not_before=entry.listed_on))
-        if entry.is_public:
-            entry.first_published_at = self.now or utcnow()
-        entry.transitions = [
-            ListEntryTransition(
-                from_status=None, to_status="active", effective_on=state["listed_on"],
-                reason=f"列入: {state['decision_number']}", actor=self.actor.label,
-            )
-        ]
-        return entry
+        """The service's own `build_list_entry` on the chunk's overlay (see `build_penalty`)."""
+        return list_entry_service.build_list_entry(
+            self.overlay, self.list_entry_data(row, entity_id), self.actor, self.today, rules=self.rules,
+            now=self.now, vault=self.vault, check_unique=False, dates_cache=self.derived)
 
     # -- writing the chunk ---------------------------------------------------------------------
 

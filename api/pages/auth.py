@@ -164,9 +164,9 @@ def logout() -> Response:
 
 
 def _secret_key(app: Flask) -> str:
-    from registry import _instance_secret
+    from registry import instance_secret
 
-    return _instance_secret(app, "SECRET_KEY", "secret_key")
+    return instance_secret(app, "SECRET_KEY", "secret_key")
 
 
 def init_app(app: Flask) -> None:

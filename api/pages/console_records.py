@@ -11,9 +11,7 @@ change is limited to the page modules. They compose the services' own rules, nev
   (保密审查, or a minor penalty the rules do not publish), 公示期满 (a penalty past its 公示截止期;
   a list entry expired or removed), 公示中, else 尚未公示 (publication starts later).
 - **Due and overdue (公开时效)**: the overdue records are the timeliness report's; "due soon" are
-  the records the report counts as pending, read with the report's own readers and judged by its
-  `judge`. The timeliness service has no public list of pending records: `disclosure` borrows its
-  readers until one is added there.
+  the records the report counts as pending (`pending_records`, in the same service).
 - **Personal ID numbers** are read only in their stored masked form (`*_masked`), never decrypted.
 """
 
@@ -37,10 +35,15 @@ from registry.penalty_fields import PENALTY_FIELDS
 from registry.publication import Rules, add_months
 from registry.services import list_entries as entry_service
 from registry.services import penalties as penalty_service
-from registry.services import timeliness
 from registry.services.authorities import list_authorities
 from registry.services.common import MAX_PER_PAGE, Page, paginate
-from registry.services.timeliness import MAX_PERIOD_MONTHS, OverdueRecord, judge, timeliness_report
+from registry.services.timeliness import (
+    MAX_PERIOD_MONTHS,
+    OverdueRecord,
+    PendingRecord,
+    pending_records,
+    timeliness_report,
+)
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,
@@ -315,21 +318,6 @@ class Disclosure:
     provisional: bool
 
 
-@dataclass(frozen=True)
-class PendingRecord:
-    """A record not yet published whose disclosure deadline has not passed (即将到期)."""
-
-    record_type: str
-    record_id: int
-    authority_id: int
-    subject_name: str
-    decision_number: str
-    decided_on: dt.date
-    due_on: dt.date
-    working_days_left: int
-    provisional: bool
-
-
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The longest period a report covers, ending today: every record still in any publication period."""
     return add_months(today, -MAX_PERIOD_MONTHS) + dt.timedelta(days=1), today
@@ -341,20 +329,8 @@ def disclosure(session: Session, actor: Actor, rules: Rules, today: dt.date, aut
     late, for records decided in the period."""
     report = timeliness_report(session, actor, rules, today=today, date_from=date_from, date_to=date_to,
                                authority_id=authority_id)
-    pending = []
-    # The report's own record readers and its judge: "due soon" is exactly what the report counts
-    # as pending (the service offers no public list of them yet).
-    records = (timeliness._penalties(session, rules, date_from, date_to, authority_id)
-               + timeliness._list_entries(session, rules, date_from, date_to, authority_id))
-    for r in records:
-        bucket = judge(publishable=r.publishable, is_public=r.is_public, published_on=r.published_on,
-                       due_on=r.due_on, today=today, ended_on=r.ended_on).bucket
-        if bucket == "pending":
-            left = rules.calendar.working_days_between(today, r.due_on)
-            pending.append(PendingRecord(r.record_type, r.record_id, r.authority_id, r.subject_name,
-                                         r.decision_number, r.decided_on, r.due_on, left.value,
-                                         r.due_provisional or left.provisional))
-    pending.sort(key=lambda p: (p.due_on, p.record_type, p.record_id))
+    pending = pending_records(session, actor, rules, today=today, date_from=date_from, date_to=date_to,
+                              authority_id=authority_id)
     provisional = report.total.provisional or any(p.provisional for p in pending)
     return Disclosure(date_from, date_to, report.overdue, pending, provisional)
 

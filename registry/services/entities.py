@@ -50,7 +50,9 @@ def _text(data: dict[str, Any], field: str) -> str | None:
     return value or None
 
 
-def _check_uscc(session: Session, kind: str, raw: str | None, current: Entity | None) -> str | None:
+def _check_uscc(
+    session: Session, kind: str, raw: str | None, current: Entity | None, *, code_is_free: bool = False
+) -> str | None:
     if raw is None or not raw.strip():
         if kind == "legal_entity":
             raise InvalidInput.field("uscc", "an organisation (legal_entity) needs its 统一社会信用代码")
@@ -61,7 +63,7 @@ def _check_uscc(session: Session, kind: str, raw: str | None, current: Entity | 
         code = validate_uscc(raw, allow_placeholder=kind == "individual_business")
     except USCCError as exc:
         raise InvalidInput.field("uscc", str(exc)) from exc
-    if code != INDIVIDUAL_BUSINESS_PLACEHOLDER:
+    if code != INDIVIDUAL_BUSINESS_PLACEHOLDER and not code_is_free:
         clash = session.scalar(sa.select(Entity.id).where(Entity.uscc == code))
         if clash is not None and (current is None or clash != current.id):
             raise Conflict(f"entity {clash} already has USCC {code}", {"uscc": [f"already registered as entity {clash}"]})
@@ -86,7 +88,7 @@ def _protect(
 
 
 def _apply_details(
-    session: Session, entity: Entity, data: dict[str, Any], vault: IdentityVault
+    session: Session, entity: Entity, data: dict[str, Any], vault: IdentityVault, *, code_is_free: bool = False
 ) -> None:
     """Validate and set every field except the name; `data` holds only the fields to change."""
     for field in _PLAIN_FIELDS:
@@ -98,7 +100,7 @@ def _apply_details(
         except ValueError as exc:
             raise InvalidInput.field("region_code", str(exc)) from exc
     if "uscc" in data or entity.id is None:
-        entity.uscc = _check_uscc(session, entity.kind, data.get("uscc"), entity)
+        entity.uscc = _check_uscc(session, entity.kind, data.get("uscc"), entity, code_is_free=code_is_free)
     if entity.region_code is None and entity.uscc and region.is_known(entity.uscc[2:8]):
         entity.region_code = entity.uscc[2:8]  # positions 3-8 of the code are the registering region
 
@@ -171,13 +173,19 @@ def require_identity_authority(session: Session, entity: Entity, actor: Actor, w
     )
 
 
-def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: IdentityVault) -> Entity:
-    """Register a market entity or natural person, with any former names and aliases."""
+def build_entity(
+    session: Session, data: dict[str, Any], actor: Actor, vault: IdentityVault, *, code_is_free: bool = False
+) -> Entity:
+    """`create_entity` up to its write: the same checks and the same object, with its names, not yet added.
+
+    `code_is_free`: the caller has already found that no entity has the given USCC (the importer's
+    read-ahead), so the look-up is not repeated (on SQLite it scans the table, the unique index on
+    the code being partial: asked once per new subject it made an import quadratic)."""
     require_role(actor, "supervisor")
     if data.get("kind") not in ENTITY_KINDS:
         raise InvalidInput.field("kind", f"must be one of {', '.join(ENTITY_KINDS)}")
     entity = Entity(kind=data["kind"], name=_clean_name(data["name"]))
-    _apply_details(session, entity, data, vault)
+    _apply_details(session, entity, data, vault, code_is_free=code_is_free)
     entity.names = [EntityName(name=entity.name, kind="current", valid_from=data.get("name_since"))]
     for i, extra in enumerate(data.get("names", [])):
         field = f"names.{i}"
@@ -190,6 +198,12 @@ def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: I
                 valid_to=extra.get("valid_to"),
             )
         )
+    return entity
+
+
+def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: IdentityVault) -> Entity:
+    """Register a market entity or natural person (主体), with any former names and aliases."""
+    entity = build_entity(session, data, actor, vault)
     session.add(entity)
     session.flush()
     record_change(session, actor=actor, operation="create", record_type="entity",

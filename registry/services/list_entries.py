@@ -132,21 +132,32 @@ def _dates(session: Session, state: dict[str, Any], rules: Rules) -> dict[str, A
     }
 
 
-def create_list_entry(
+def build_list_entry(
     session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
     now: dt.datetime | None = None, vault: IdentityVault | None = None,
+    check_unique: bool = True, dates_cache: dict[tuple[Any, ...], dict[str, Any]] | None = None,
 ) -> ListEntry:
-    """Put an entity on a list by a decision of the actor's authority."""
+    """`create_list_entry` up to its write: the same state, checks, dates and objects, not yet added.
+
+    `check_unique=False`: the caller has already looked the decision up (the importer's natural
+    key). `dates_cache`: the derived dates by what they depend on, shared across a batch."""
     state = dict(data)
     state.pop(FREE_TEXT_IDS, None)
     persons = state.pop(PERSONS, None)
     state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
     state.setdefault("is_public", True)
     _validate(session, state, today, rules.catalogue, vault)
-    _check_unique(session, state, None)
+    if check_unique:
+        _check_unique(session, state, None)
+    key = (state["authority_id"], state["list_name"], state["listed_on"], tuple(state["domains"]))
+    dates = dates_cache.get(key) if dates_cache is not None else None
+    if dates is None:
+        dates = _dates(session, state, rules)
+        if dates_cache is not None:
+            dates_cache[key] = dates
     entry = ListEntry(
         **{k: state.get(k) for k in _CORRECTABLE},
-        **_dates(session, state, rules),
+        **dates,
         authority_id=state["authority_id"],
         list_type=state["list_type"],
         status="active",
@@ -163,6 +174,15 @@ def create_list_entry(
             reason=f"列入: {state['decision_number']}", actor=actor.label,
         )
     ]
+    return entry
+
+
+def create_list_entry(
+    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, *, rules: Rules,
+    now: dt.datetime | None = None, vault: IdentityVault | None = None,
+) -> ListEntry:
+    """Put an entity on a list (列入名单) by a decision of the actor's authority."""
+    entry = build_list_entry(session, data, actor, today, rules=rules, now=now, vault=vault)
     session.add(entry)
     session.flush()
     record_change(session, actor=actor, operation="create", record_type="list_entry",

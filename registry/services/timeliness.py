@@ -380,3 +380,40 @@ def timeliness_report(
         overdue=overdue,
     )
 
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A record not yet published whose disclosure deadline has not passed (即将到期)."""
+
+    record_type: str
+    record_id: int
+    authority_id: int
+    subject_name: str
+    decision_number: str
+    decided_on: dt.date
+    due_on: dt.date
+    working_days_left: int
+    provisional: bool
+
+
+def pending_records(
+    session: Session, actor: Actor, rules: Rules, *, today: dt.date, date_from: dt.date,
+    date_to: dt.date, authority_id: int | None = None,
+) -> list[PendingRecord]:
+    """The records decided in the period that the report counts as pending (due, not yet late),
+    soonest deadline first; the same scope as `timeliness_report`."""
+    scope = _scope(actor, session, authority_id)
+    check_period(date_from, date_to)
+    pending = []
+    for r in _penalties(session, rules, date_from, date_to, scope) + _list_entries(
+            session, rules, date_from, date_to, scope):
+        bucket = judge(publishable=r.publishable, is_public=r.is_public, published_on=r.published_on,
+                       due_on=r.due_on, today=today, ended_on=r.ended_on).bucket
+        if bucket == "pending":
+            left = rules.calendar.working_days_between(today, r.due_on)
+            pending.append(PendingRecord(r.record_type, r.record_id, r.authority_id, r.subject_name,
+                                         r.decision_number, r.decided_on, r.due_on, left.value,
+                                         r.due_provisional or left.provisional))
+    pending.sort(key=lambda p: (p.due_on, p.record_type, p.record_id))
+    return pending
