@@ -21,25 +21,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from benchmarks.dataset import Dataset, ListedEntity
 from registry import access
 from registry.catalogue import load_catalogue
 from registry.codes import uscc
 from registry.database import db, utcnow
-from registry.ledger import OPERATOR, Actor, row_hash
+from registry.ledger import OPERATOR, Actor, Creation, record_creations
 from registry.models import (
-    AuditLog,
-    ChangeEvent,
     Entity,
     EntityName,
-    LedgerCounter,
     ListEntry,
     ListEntryDomain,
     ListEntryTransition,
 )
-from registry.models.ledger import audit_hashed_content
 from registry.publication import Rules
 from registry.runtime import Runtime
 from registry.services.authorities import create_authority
@@ -66,44 +61,6 @@ def _entity_snapshot(template: dict[str, Any], e: ListedEntity) -> dict[str, Any
     names += [{"name": n, "kind": "former", "valid_from": None, "valid_to": None} for n in e.former_names]
     return {**template, "id": e.entity_id, "kind": e.kind, "name": e.name, "uscc": e.code,
             "region_code": e.region.code, "names": names, "version": 1}
-
-
-class _Ledger:
-    """Hands out audit and outbox numbers as `_take_number` would, keeping the audit chain."""
-
-    def __init__(self, session: Session) -> None:
-        counters = {c.name: c for c in session.scalars(sa.select(LedgerCounter))}
-        self.audit_seq = counters["audit"].value
-        self.last_hash = counters["audit"].last_hash or "0" * 64
-        self.outbox_seq = counters["outbox"].value
-        self.audit: list[dict[str, Any]] = []
-        self.outbox: list[dict[str, Any]] = []
-
-    def record(self, actor: Actor, record_type: str, record_id: int, snapshot: dict[str, Any],
-               authority_id: int | None, at: dt.datetime) -> None:
-        self.audit_seq += 1
-        row = {
-            "seq": self.audit_seq, "at": at, "actor_key_id": actor.key_id, "actor_name": actor.name,
-            "actor_role": actor.role, "actor_authority_id": actor.authority_id, "action": "create",
-            "record_type": record_type, "record_id": record_id, "reason": None, "before": None,
-            "after": snapshot, "prev_hash": self.last_hash,
-        }
-        row["hash"] = self.last_hash = row_hash(audit_hashed_content(row))
-        self.audit.append(row)
-        self.outbox_seq += 1
-        self.outbox.append({
-            "seq": self.outbox_seq, "occurred_at": at, "record_type": record_type, "record_id": record_id,
-            "record_version": 1, "operation": "create", "authority_id": authority_id, "payload": snapshot,
-        })
-
-    def flush(self, session: Session) -> None:
-        session.execute(AuditLog.__table__.insert(), self.audit)
-        session.execute(ChangeEvent.__table__.insert(), self.outbox)
-        session.execute(sa.update(LedgerCounter).where(LedgerCounter.name == "audit")
-                        .values(value=self.audit_seq, last_hash=self.last_hash))
-        session.execute(sa.update(LedgerCounter).where(LedgerCounter.name == "outbox")
-                        .values(value=self.outbox_seq))
-        self.audit, self.outbox = [], []
 
 
 def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
@@ -146,12 +103,12 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
         entity_template = entity.snapshot()
         entry_template = entry.snapshot()
         entry_columns = {c.key: getattr(entry, c.key) for c in sa.inspect(ListEntry).column_attrs}
-        ledger = _Ledger(session)
         entry_id = entry.id
         for start in range(1, len(entities), batch):
             chunk = entities[start:start + batch]
             now = utcnow()
             entity_rows, name_rows, entry_rows, domain_rows, transition_rows = [], [], [], [], []
+            creations: list[Creation] = []
             for e in chunk:
                 entry_id += 1
                 entity_rows.append({"id": e.entity_id, "kind": e.kind, "name": e.name, "uscc": e.code,
@@ -169,17 +126,18 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
                 transition_rows.append({"list_entry_id": entry_id, "from_status": None, "to_status": "active",
                                         "effective_on": listed_on, "reason": f"列入: {decision}",
                                         "actor": supervisor.label, "at": now})
-                ledger.record(OPERATOR, "entity", e.entity_id, _entity_snapshot(entity_template, e), None, now)
-                ledger.record(supervisor, "list_entry", entry_id,
-                              {**entry_template, "id": entry_id, "entity_id": e.entity_id,
-                               "decision_number": decision, "version": 1},
-                              authority.id, now)
+                creations.append(Creation(OPERATOR, "entity", e.entity_id, 1,
+                                          _entity_snapshot(entity_template, e), None))
+                creations.append(Creation(supervisor, "list_entry", entry_id, 1,
+                                          {**entry_template, "id": entry_id, "entity_id": e.entity_id,
+                                           "decision_number": decision, "version": 1},
+                                          authority.id))
             session.execute(Entity.__table__.insert(), entity_rows)
             session.execute(EntityName.__table__.insert(), name_rows)
             session.execute(ListEntry.__table__.insert(), entry_rows)
             session.execute(ListEntryDomain.__table__.insert(), domain_rows)
             session.execute(ListEntryTransition.__table__.insert(), transition_rows)
-            ledger.flush(session)
+            record_creations(session, creations, now)  # the importer's writer: one chain, no gaps
             session.commit()
             if progress:
                 progress(start + len(chunk))

@@ -23,7 +23,6 @@ files through both writers and finds the same records, audit content and outbox.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -34,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from registry.codes import uscc as uscc_codes
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
-from registry.database import Base, utcnow
+from registry.database import Base
 from registry.errors import RegistryError
 from registry.import_rows import (
     EntityKey,
@@ -45,27 +44,19 @@ from registry.import_rows import (
     clean_name,
     read_row,
 )
-from registry.ledger import GENESIS_HASH, Actor, row_hash
+from registry.ledger import Creation, record_creations
 from registry.models import (
-    AuditLog,
-    ChangeEvent,
     Entity,
     EntityName,
-    LedgerCounter,
     ListEntry,
     ListEntryDomain,
     ListEntryTransition,
     Penalty,
     ResponsiblePerson,
 )
-from registry.models.ledger import audit_hashed_content
 from registry.services import entities as entity_service
 from registry.services import list_entries as list_entry_service
 from registry.services import penalties as penalty_service
-
-_COUNTERS = cast(sa.Table, LedgerCounter.__table__)
-_AUDIT = cast(sa.Table, AuditLog.__table__)
-_OUTBOX = cast(sa.Table, ChangeEvent.__table__)
 
 
 class _Overlay:
@@ -296,11 +287,14 @@ class BatchImporter(RowImporter):
                 insert_children(connection, ResponsiblePerson, "list_entry_id",
                                 [(e.id, p) for e in entries for p in e.responsible_persons])
             record_type = "penalty" if self.kind == "penalties" else "list_entry"
-            changes: list[tuple[str, Any, int | None]] = []
+            changes: list[Creation] = []
             for staged in self.staged:
-                changes += [("entity", entity, None) for _, entity in staged.entities]
-                changes.append((record_type, staged.record, self.authority.id))
-            record_creations(self.session, self.actor, changes)
+                changes += [Creation(self.actor, "entity", e.id, e.version, e.snapshot(), None)
+                            for _, e in staged.entities]
+                record = staged.record
+                changes.append(Creation(self.actor, record_type, record.id, record.version, record.snapshot(),
+                                        self.authority.id))
+            record_creations(self.session, changes)
         for key, value in list(self.entities.items()):
             if value < 0:
                 self.entities[key] = real[value]
@@ -377,47 +371,3 @@ def insert_children(connection: sa.Connection, model: type[Base], parent_key: st
     connection.execute(cast(sa.Table, model.__table__).insert(), rows)
 
 
-def record_creations(session: Session, actor: Actor, changes: list[tuple[str, Any, int | None]],
-                     now: dt.datetime | None = None) -> None:
-    """`record_change(operation="create")` for each record in order, written together: one audit
-    row each, chained to the one before, and one outbox event each, numbered without gaps.
-
-    Takes both counters' numbers in one step each (the counter row stays locked until the
-    transaction ends, as `registry.ledger._take_number` leaves it).
-    """
-    count = len(changes)
-    connection = session.connection()
-
-    def take(name: str) -> tuple[int, str | None]:
-        row = connection.execute(
-            sa.update(_COUNTERS).where(_COUNTERS.c.name == name).values(value=_COUNTERS.c.value + count)
-            .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
-        ).one()
-        return int(row.value) - count + 1, row.last_hash
-
-    first_audit, last_hash = take("audit")
-    first_event, _ = take("outbox")
-    at = (now or utcnow()).astimezone(dt.UTC)
-    previous = last_hash or GENESIS_HASH
-    audit_rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    for i, (record_type, record, authority_id) in enumerate(changes):
-        after = record.snapshot()
-        row: dict[str, Any] = {
-            "seq": first_audit + i, "at": at, "actor_key_id": actor.key_id, "actor_name": actor.name,
-            "actor_role": actor.role, "actor_authority_id": actor.authority_id, "action": "create",
-            "record_type": record_type, "record_id": record.id, "reason": None, "before": None,
-            "after": after, "prev_hash": previous,
-        }
-        row["hash"] = previous = row_hash(audit_hashed_content(row))
-        audit_rows.append(row)
-        events.append({
-            "seq": first_event + i, "occurred_at": at, "record_type": record_type, "record_id": record.id,
-            "record_version": record.version, "operation": "create", "authority_id": authority_id,
-            "payload": after,
-        })
-    connection.execute(_AUDIT.insert(), audit_rows)
-    connection.execute(sa.update(_COUNTERS).where(_COUNTERS.c.name == "audit").values(last_hash=previous))
-    connection.execute(_OUTBOX.insert(), events)
-    # As emit_event marks it: the commit tells this process's readers (the name index) to look.
-    session.info["outbox_written"] = True

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -91,6 +91,20 @@ class AuditStamp:
     hash: str
 
 
+def _audit_row(
+    seq: int, at: dt.datetime, actor: Actor, action: str, record_type: str, record_id: int | None,
+    before: dict[str, Any] | None, after: dict[str, Any] | None, reason: str | None, prev_hash: str,
+) -> dict[str, Any]:
+    """One audit row as stored, its hash computed over its content and the previous row's hash."""
+    row: dict[str, Any] = {
+        "seq": seq, "at": at, "actor_key_id": actor.key_id, "actor_name": actor.name, "actor_role": actor.role,
+        "actor_authority_id": actor.authority_id, "action": action, "record_type": record_type,
+        "record_id": record_id, "reason": reason, "before": before, "after": after, "prev_hash": prev_hash,
+    }
+    row["hash"] = row_hash(audit_hashed_content(row))
+    return row
+
+
 def append_audit(
     session: Session,
     *,
@@ -111,23 +125,9 @@ def append_audit(
     """
     connection = session.connection()
     seq, prev = _take_number(connection, "audit")
-    row: dict[str, Any] = {
-        "seq": seq,
-        # Read the time after taking the number (and its lock), so times rise with sequence.
-        "at": (now or utcnow()).astimezone(dt.UTC),
-        "actor_key_id": actor.key_id,
-        "actor_name": actor.name,
-        "actor_role": actor.role,
-        "actor_authority_id": actor.authority_id,
-        "action": action,
-        "record_type": record_type,
-        "record_id": record_id,
-        "reason": reason,
-        "before": before,
-        "after": after,
-        "prev_hash": prev or GENESIS_HASH,
-    }
-    row["hash"] = row_hash(audit_hashed_content(row))
+    # Read the time after taking the number (and its lock), so times rise with sequence.
+    at = (now or utcnow()).astimezone(dt.UTC)
+    row = _audit_row(seq, at, actor, action, record_type, record_id, before, after, reason, prev or GENESIS_HASH)
     connection.execute(_INSERT_AUDIT, row)
     connection.execute(_SET_LAST_HASH, {"new_hash": row["hash"]})
     return AuditStamp(seq, row["at"], row["hash"])
@@ -223,6 +223,59 @@ def record_change(
         now=audit.at,
     )
     return after
+
+
+class Creation(NamedTuple):
+    """One record created, as `record_creations` writes it to the audit log and the outbox."""
+
+    actor: Actor
+    record_type: str
+    record_id: int
+    version: int
+    snapshot: dict[str, Any]
+    authority_id: int | None
+
+
+def _take_numbers(connection: sa.Connection, name: str, count: int) -> tuple[int, str | None]:
+    """`_take_number` for `count` numbers at once: the first of them, and the chain head before."""
+    row = connection.execute(
+        sa.update(_COUNTERS).where(_COUNTERS.c.name == name).values(value=_COUNTERS.c.value + count)
+        .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
+    ).one_or_none()
+    if row is None:
+        raise RuntimeError(f"ledger counter {name!r} is missing: run the migrations (flask db upgrade)")
+    return int(row.value) - count + 1, row.last_hash
+
+
+def record_creations(session: Session, creations: Sequence[Creation], now: dt.datetime | None = None) -> None:
+    """`record_change(operation="create")` for each record in order, written together (the batched
+    importer, the benchmark loader): one audit row each, chained to the one before, and one outbox
+    event each, numbered without gaps. Each counter is moved once for the whole batch, and its row
+    stays locked until the transaction ends, as with `record_change`."""
+    if not creations:
+        return
+    connection = session.connection()
+    first_audit, last_hash = _take_numbers(connection, "audit", len(creations))
+    first_event, _ = _take_numbers(connection, "outbox", len(creations))
+    at = (now or utcnow()).astimezone(dt.UTC)
+    previous = last_hash or GENESIS_HASH
+    audit_rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for i, c in enumerate(creations):
+        row = _audit_row(first_audit + i, at, c.actor, "create", c.record_type, c.record_id, None, c.snapshot,
+                         None, previous)
+        previous = row["hash"]
+        audit_rows.append(row)
+        events.append({
+            "seq": first_event + i, "occurred_at": at, "record_type": c.record_type, "record_id": c.record_id,
+            "record_version": c.version, "operation": "create", "authority_id": c.authority_id,
+            "payload": c.snapshot,
+        })
+    connection.execute(_INSERT_AUDIT, audit_rows)
+    connection.execute(_SET_LAST_HASH, {"new_hash": previous})
+    connection.execute(sa.insert(cast(sa.Table, ChangeEvent.__table__)), events)
+    # As emit_event marks it: the commit tells this process's readers (the name index) to look.
+    session.info["outbox_written"] = True
 
 
 @dataclass(frozen=True)

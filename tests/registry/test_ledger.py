@@ -412,3 +412,44 @@ def test_events_are_numbered_in_order_across_commits(session: Session) -> None:
     times = [e.occurred_at for e in events]
     assert times == sorted(times)
     assert all(isinstance(t, dt.datetime) for t in times)
+
+
+# -- the batched writer ---------------------------------------------------------------------
+
+
+def test_a_batch_of_creations_continues_the_chain_and_the_outbox_without_gaps(session: Session) -> None:
+    """`record_creations` (the importer's and the benchmark loader's writer) writes what
+    `record_change` would for each record, in order, each with its own actor."""
+    _several_changes(session)
+    before_audit, before_events = _counter(session, "audit").value, _last_event_seq(session)
+    supervisor = ledger.Actor(key_id=None, name="loader", role="supervisor", authority_id=7)
+    ledger.record_creations(session, [
+        ledger.Creation(ADMIN, "entity", 901, 1, {"id": 901, "name": "甲"}, None),
+        ledger.Creation(supervisor, "list_entry", 902, 1, {"id": 902}, 7),
+        ledger.Creation(ADMIN, "entity", 903, 1, {"id": 903, "name": "乙"}, None),
+    ])
+    session.commit()
+
+    rows = _audit_rows(session)[before_audit:]
+    assert [(r.seq, r.record_type, r.record_id, r.actor_name, r.action) for r in rows] == [
+        (before_audit + 1, "entity", 901, ADMIN.name, "create"),
+        (before_audit + 2, "list_entry", 902, "loader", "create"),
+        (before_audit + 3, "entity", 903, ADMIN.name, "create"),
+    ]
+    assert rows[1].actor_authority_id == 7 and rows[1].after == {"id": 902}
+    events = _events_after(session, before_events)
+    assert [(e.seq, e.record_id, e.authority_id, e.payload) for e in events] == [
+        (before_events + 1, 901, None, {"id": 901, "name": "甲"}),
+        (before_events + 2, 902, 7, {"id": 902}),
+        (before_events + 3, 903, None, {"id": 903, "name": "乙"}),
+    ]
+    assert _counter(session, "audit").last_hash == rows[-1].hash
+    assert verify_audit_chain(session).ok
+
+
+def test_an_empty_batch_moves_no_counter(session: Session) -> None:
+    _several_changes(session)
+    head = _counter(session, "audit")
+    value, last = head.value, head.last_hash
+    ledger.record_creations(session, [])
+    assert (_counter(session, "audit").value, _counter(session, "audit").last_hash) == (value, last)
