@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response
 
-from registry.cells import guarded
+from registry.imports.cells import guarded
 
 BOM = "\ufeff"
 

@@ -38,10 +38,10 @@ from registry.codes import uscc
 from registry.database import db, utcnow
 from registry.ledger import OPERATOR, Actor
 from registry.models import ChangeEvent, Entity, EntityName, LedgerCounter, Penalty
+from registry.records.authorities import create_authority
+from registry.records.entities import create_entity
+from registry.records.penalties import record_penalty
 from registry.runtime import current_rules
-from registry.services.authorities import create_authority
-from registry.services.entities import create_entity
-from registry.services.penalties import record_penalty
 from sync.exports import FORMATS, write_export
 from sync.national import DataSource
 

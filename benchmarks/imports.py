@@ -7,7 +7,7 @@ Generates a 双公示 penalty sheet of N realistic rows (generated enterprise na
 codes from benchmarks.dataset, about three new subjects in four rows, a mix of 处罚类别 with
 their amounts, dates as Excel dates in the XLSX and as text in the CSV), writes it as XLSX and as
 CSV (UTF-8 with BOM, as our exports and Excel write it), and imports each into its own
-temporary SQLite database built by the migrations, through `registry.importing.import_records`
+temporary SQLite database built by the migrations, through `registry.imports.run.import_records`
 for one supervisor, then commits once, as the CLI does. Printed per format: rows/s of the
 import, the commit's time, the peak resident set during the import, and a baseline measured in
 the same run: reading the same file with plain openpyxl (read-only) or csv and nothing else, to
@@ -37,12 +37,12 @@ from benchmarks.dataset import generate_entities
 from benchmarks.exports import PeakSampler
 from registry.codes import uscc
 from registry.database import db
-from registry.importing import import_records
+from registry.imports.run import import_records
 from registry.ledger import Actor, verify_audit_chain
 from registry.models import ChangeEvent, Penalty
-from registry.penalty_fields import PENALTY_FIELDS
+from registry.records.authorities import create_authority
+from registry.records.penalty_fields import PENALTY_FIELDS
 from registry.runtime import current_rules, current_runtime
-from registry.services.authorities import create_authority
 
 FORMATS = ("xlsx", "csv")
 AUTHORITY = "浙江省财政厅"

@@ -40,10 +40,10 @@ from benchmarks.dataset import generate_entities
 from registry import access
 from registry.codes import uscc
 from registry.database import db
-from registry.importing import import_records
+from registry.imports.run import import_records
 from registry.ledger import Actor
+from registry.records.authorities import create_authority
 from registry.runtime import current_rules, current_runtime
-from registry.services.authorities import create_authority
 
 TODAY = dt.date(2026, 11, 23)
 AUTHORITY_USCC = uscc.complete("11330000002481253")

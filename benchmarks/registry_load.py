@@ -24,6 +24,7 @@ from flask import Flask
 
 from benchmarks.dataset import Dataset, ListedEntity
 from registry import access
+from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import load_catalogue
 from registry.codes import uscc
 from registry.database import db, utcnow
@@ -36,11 +37,10 @@ from registry.models import (
     ListEntryTransition,
 )
 from registry.publication import Rules
+from registry.records.authorities import create_authority
+from registry.records.entities import create_entity
+from registry.records.list_entries import create_list_entry
 from registry.runtime import Runtime
-from registry.services.authorities import create_authority
-from registry.services.entities import create_entity
-from registry.services.list_entries import create_list_entry
-from registry.workdays import WorkCalendar
 
 DOMAINS = ["construction_bidding", "procurement"]
 AUTHORITY_REGION = "330000"

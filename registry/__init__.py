@@ -15,10 +15,10 @@ from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
-from registry.dossiers import DossierCache
-from registry.measures import load_measures
-from registry.name_index import NameIndex, default_matcher
 from registry.runtime import Runtime
+from registry.screening.dossiers import DossierCache
+from registry.screening.measures import load_measures
+from registry.screening.name_index import NameIndex, default_matcher
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 migrate = Migrate()

@@ -11,15 +11,17 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry import access, calendar_cli, demo, import_cli
+from registry import access, demo
+from registry.calendar import cli as calendar_cli
 from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
+from registry.imports import cli as import_cli
 from registry.ledger import OPERATOR
-from registry.ledger_check import read_heads, verify_ledgers
+from registry.ledger.check import read_heads, verify_ledgers
 from registry.models import Entity
+from registry.records.recompute import recompute_derived_dates
 from registry.runtime import current_rules, current_runtime
-from registry.services.recompute import recompute_derived_dates
 
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from registry.penalty_fields import PENALTY_FIELDS
+from registry.records.penalty_fields import PENALTY_FIELDS
 
 
 class Column(NamedTuple):

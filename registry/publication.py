@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from registry.calendar.workdays import Answer, WorkCalendar
 from registry.catalogue import TIER_ORDER, Catalogue
 from registry.catalogue.months import add_months
 from registry.catalogue.rule_sets import RuleSet
 from registry.vocab import PROCEDURES
-from registry.workdays import Answer, WorkCalendar
 
 __all__ = [
     "PublicationWindow", "Rules", "add_months", "default_severity", "disclosure_due", "list_repair_from",

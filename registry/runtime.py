@@ -6,14 +6,14 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from registry.access import KeyCache
+from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
-from registry.dossiers import DossierCache
-from registry.measures import Measure
-from registry.name_index import NameIndex
 from registry.publication import Rules
-from registry.workdays import WorkCalendar
+from registry.screening.dossiers import DossierCache
+from registry.screening.measures import Measure
+from registry.screening.name_index import NameIndex
 
 
 class Runtime:
@@ -26,15 +26,15 @@ class Runtime:
         self.clock = clock
         self.vault = vault
         self.catalogue = catalogue
-        self.measures = measures  # 联合惩戒/激励措施 (registry.measures)
+        self.measures = measures  # 联合惩戒/激励措施 (registry.screening.measures)
         self.keys = keys  # API keys authenticated recently (registry.access)
-        self.dossiers = dossiers  # what screenings show of listed entities (registry.dossiers)
+        self.dossiers = dossiers  # what screenings show of listed entities (registry.screening.dossiers)
         self._name_index = name_index
         name_index.on_change(dossiers.forget)
 
     @property
     def name_index(self) -> NameIndex:
-        """This process's matcher over the listed entities (registry.name_index)."""
+        """This process's matcher over the listed entities (registry.screening.name_index)."""
         return self._name_index
 
     @name_index.setter

@@ -33,8 +33,8 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session, aliased
 
 from registry.access import require_role
-from registry.cells import XML_ILLEGAL, guarded
 from registry.errors import NotFound
+from registry.imports.cells import XML_ILLEGAL, guarded
 from registry.ledger import Actor
 from registry.models import ChangeEvent
 from registry.national_columns import KINDS, NAME_CHANGE_OPERATIONS, RECORD_TYPES, Column, columns

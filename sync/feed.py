@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.errors import InvalidInput
 from registry.ledger import Actor
-from registry.ledger_check import ChainHead, chain_head
+from registry.ledger.check import ChainHead, chain_head
 from registry.models import ChangeEvent
 from sync.national import DataSource, load_authorities, render_events
 

@@ -3,7 +3,7 @@
 Built per scrape from the database through a throw-away collector registry: the status lives in
 the database (a scheduler process and web workers share it), not in any one process's memory.
 
-Besides the push status, two gauges watch the working-day calendar (registry.workdays):
+Besides the push status, two gauges watch the working-day calendar (registry.calendar.workdays):
 `registry_calendar_next_year_loaded` (1 when next year's arrangement is known, loaded or in the
 `chinesecalendar` package) and `registry_calendar_warning` (1 while a deadline may be counted
 on a provisional year: from 1 November when next year's 放假安排 notice is not loaded, or any
@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from registry.workdays import Outlook
+from registry.calendar.workdays import Outlook
 from sync.status import TargetStatus
 
 

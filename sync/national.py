@@ -86,7 +86,7 @@ from registry.national_columns import (
 from registry.national_columns import (
     markdown_table as markdown_table,
 )
-from registry.penalty_fields import PENALTY_FIELDS
+from registry.records.penalty_fields import PENALTY_FIELDS
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,

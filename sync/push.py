@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from registry.database import utcnow
-from registry.ledger_check import chain_head
+from registry.ledger.check import chain_head
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from registry.national_columns import PLATFORM_OPERATIONS
 from sync.feed import DataSource

@@ -8,7 +8,7 @@ name contained in a listed name, or the other way round, is a `possible` one.
 from __future__ import annotations
 
 from matching.types import Candidate, Feature, Hit, Query
-from registry.services.screenings import fold_name
+from registry.screening.service import fold_name
 
 
 class ExactMatcher:

@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry import access
+from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import load_catalogue
 from registry.codes import uscc
 from registry.codes.idnumber import IdentityVault
 from registry.ledger import Actor
 from registry.models import Authority, Entity, ListEntry, Penalty
 from registry.publication import Rules, add_months
-from registry.services import authorities, entities, list_entries, penalties
-from registry.workdays import WorkCalendar
+from registry.records import authorities, entities, list_entries, penalties
 
 TODAY = dt.date(2026, 11, 23)
 ADMIN = Actor(key_id=None, name="test admin", role="admin")

@@ -19,7 +19,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from registry.models import Authority
-from registry.penalty_fields import PENALTY_FIELDS
+from registry.records.penalty_fields import PENALTY_FIELDS
 from tests import factories
 
 SHARED_NAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "company-short-names.txt"

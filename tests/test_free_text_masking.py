@@ -22,10 +22,10 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import IdentityVault, mask, mask_resident_ids
 from registry.errors import NotPermitted
-from registry.importing import import_records
+from registry.imports.run import import_records
 from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, ListEntry, Penalty
-from registry.services.records import reveal_free_text_ids
+from registry.records.record_rules import reveal_free_text_ids
 from sync.exports import FORMATS
 from sync.national import KINDS, DataSource, render_events, to_chinese
 from tests import factories

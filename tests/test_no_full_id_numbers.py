@@ -34,7 +34,7 @@ from stdnum.cn import ric
 from registry.codes.idnumber import mask
 from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, IdempotencyRecord
-from registry.services import repairs
+from registry.records import repairs
 from sync.exports import FORMATS
 from sync.national import KINDS, DataSource, render_events, to_chinese
 from tests import factories

@@ -5,7 +5,7 @@ reaches for one has found a rule without a public seam, and the next change to t
 module breaks it silently. The built-in contracts look only at which modules import
 which, so this one reads the source: it reports
 
-* ``from registry.services.penalties import _validate`` (a private name imported), and
+* ``from registry.records.penalties import _validate`` (a private name imported), and
 * ``penalty_service._validate(...)`` where ``penalty_service`` is a project module
   (a private attribute of an imported module).
 

@@ -87,17 +87,17 @@ from registry.errors import (
     StaleVersion,
 )
 from registry.ledger import Actor
-from registry.measure_reach import entity_reach
 from registry.models import Authority, ListEntry, Penalty, RepairApplication
+from registry.records import list_entries as entry_service
+from registry.records import penalties as penalty_service
+from registry.records import repairs as repair_service
+from registry.records.authorities import get_authority
+from registry.records.common import MAX_PER_PAGE
+from registry.records.entities import get_entity, list_entities
+from registry.records.history import record_history
+from registry.records.responsible_persons import shown_persons
 from registry.runtime import current_rules, current_runtime
-from registry.services import list_entries as entry_service
-from registry.services import penalties as penalty_service
-from registry.services import repairs as repair_service
-from registry.services.authorities import get_authority
-from registry.services.common import MAX_PER_PAGE
-from registry.services.entities import get_entity, list_entities
-from registry.services.history import record_history
-from registry.services.responsible_persons import shown_persons
+from registry.screening.measure_reach import entity_reach
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,

@@ -31,13 +31,13 @@ from sqlalchemy.orm import Session
 from api.pages.auth import ROLE_NAMES
 from registry.ledger import Actor
 from registry.models import AuditLog, Authority, Entity, ListEntry, ListEntryDomain, Penalty
-from registry.penalty_fields import PENALTY_FIELDS
 from registry.publication import Rules, add_months
-from registry.services import list_entries as entry_service
-from registry.services import penalties as penalty_service
-from registry.services.authorities import list_authorities
-from registry.services.common import MAX_PER_PAGE, Page, paginate
-from registry.services.timeliness import (
+from registry.records import list_entries as entry_service
+from registry.records import penalties as penalty_service
+from registry.records.authorities import list_authorities
+from registry.records.common import MAX_PER_PAGE, Page, paginate
+from registry.records.penalty_fields import PENALTY_FIELDS
+from registry.records.timeliness import (
     MAX_PERIOD_MONTHS,
     OverdueRecord,
     PendingRecord,
@@ -81,7 +81,7 @@ ACTIONS = {
     "reject": "不予修复", "complete": "修复完成",
 }
 
-# The standard 双公示 headers (registry.penalty_fields) for the penalty's own fields.
+# The standard 双公示 headers (registry.records.penalty_fields) for the penalty's own fields.
 _PENALTY_HEADERS = {f.name: f.header for f in PENALTY_FIELDS}
 PENALTY_LABELS = {
     **_PENALTY_HEADERS,

@@ -1,6 +1,6 @@
 """The import page (批量导入): a supervisor uploads a 双公示 sheet and reads the validation report.
 
-It calls `registry.importing.import_records` as the CLI and `POST /api/v1/imports` do; the
+It calls `registry.imports.run.import_records` as the CLI and `POST /api/v1/imports` do; the
 request's single commit (api.lifecycle) writes the rows, and a refused all-or-nothing import
 answers 422, so that request rolls back and nothing is written. The report is shown on the page
 (first 500 problems) or, if asked for, returned as the CSV or XLSX file itself.
@@ -19,7 +19,7 @@ from api.pages.auth import check_csrf, login_required, page_actor
 from api.resources.imports import report_file
 from registry.database import db
 from registry.errors import RegistryError
-from registry.importing import MODES, REPORT_FORMATS, import_records
+from registry.imports.run import MODES, REPORT_FORMATS, import_records
 from registry.models import Authority
 from registry.runtime import current_rules, current_runtime
 from registry.vocab import DOMAINS, SEVERITIES

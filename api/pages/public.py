@@ -2,8 +2,8 @@
 and the black and red lists (黑名单 / 红名单公示).
 
 What these pages show is what an anonymous caller reads through the JSON API on the same day:
-records published today (`published(today)` of `registry.services.penalties` and
-`registry.services.list_entries`: public, in force, not repaired, not revoked, within the
+records published today (`published(today)` of `registry.records.penalties` and
+`registry.records.list_entries`: public, in force, not repaired, not revoked, within the
 publication period; for a list entry also listed on or before today). Nothing about any other
 record is shown or counted, so a page cannot tell a record kept from the public (保密审查), a
 repaired one (信用修复) or a revoked one (撤销) from no record at all.
@@ -11,7 +11,7 @@ repaired one (信用修复) or a revoked one (撤销) from no record at all.
 Decisions a reader should know:
 
 - **Search by name lists only organisations and 个体工商户 that have something published today.**
-  The name index (`registry.name_index`) holds exactly the entities that have *any* record,
+  The name index (`registry.screening.name_index`) holds exactly the entities that have *any* record,
   whatever its state. Listing every name it finds would tell the public that a company had a
   record, even one that was repaired, revoked, kept from the public or past its period: the very
   hint the law forbids (publication ends with the period or a repair). So a name search shows an
@@ -31,7 +31,7 @@ Decisions a reader should know:
 - **No personal ID number at all**: the legal representative is shown by name only; the ID number
   (法定代表人证件号码) is not published under 双公示, not even in its masked form, and the full
   number is never read here. A number typed into a record's free text was masked on the way in
-  (`registry.services.records.protect_free_text`).
+  (`registry.records.record_rules.protect_free_text`).
 - **Not kept by robots or caches**: every page answers `Cache-Control: no-store` and
   `X-Robots-Tag: noindex, noarchive`. A record must stop being shown when its period ends or it
   is repaired; a search engine's copy or a proxy's cache would keep showing it.
@@ -79,10 +79,10 @@ from registry.codes.uscc import (
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import db, plain_amount
 from registry.models import Authority, Entity, ListEntry, ListEntryDomain, Penalty
-from registry.name_index import NameIndex
+from registry.records import list_entries as entry_service
+from registry.records import penalties as penalty_service
 from registry.runtime import current_runtime
-from registry.services import list_entries as entry_service
-from registry.services import penalties as penalty_service
+from registry.screening.name_index import NameIndex
 from registry.vocab import DOMAINS, ENTITY_KINDS, LIST_TYPES, NAME_KINDS
 
 bp = Blueprint("public", __name__)

@@ -42,7 +42,7 @@ from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, canonical_json
 from registry.models import HitDisposition, Screening
 from registry.runtime import current_runtime
-from registry.services import screenings as service
+from registry.screening import service
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,

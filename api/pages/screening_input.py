@@ -25,8 +25,7 @@ from marshmallow.fields import Field
 
 from api.schemas.screenings import PersonIn, SubjectIn
 from registry.codes.idnumber import ID_TYPES
-from registry.services.screenings import MAX_SUBJECTS
-from registry.upload_limits import (
+from registry.imports.upload_limits import (
     IMPORT_LIMITS,
     LimitExceeded,
     RowChecker,
@@ -35,6 +34,7 @@ from registry.upload_limits import (
     open_workbook,
     sheet_rows,
 )
+from registry.screening.service import MAX_SUBJECTS
 
 
 def max_length(schema_field: Field[Any]) -> int:
@@ -82,7 +82,7 @@ _HEADER_FIELDS = {alias: f for f, aliases in HEADERS.items() for alias in aliase
 _QUIET_HEADERS = {"序号", "编号", "no", "no.", "备注"}
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an XLSX of 1,000 bidders unpacks to well under 1 MB
-# The import's limits (registry/upload_limits.py) with this page's sizes: one project's bidders.
+# The import's limits (registry/imports/upload_limits.py) with this page's sizes: one project's bidders.
 # Reading stops after MAX_SUBJECTS + 1 bidders anyway; the row cap bounds the blank rows around them.
 UPLOAD_LIMITS = dataclasses.replace(
     IMPORT_LIMITS, unpacked_bytes=MAX_UNPACKED_BYTES, rows=2 * MAX_SUBJECTS, csv_bytes=16 * 1024 * 1024,
@@ -333,7 +333,7 @@ def _csv_rows(data: bytes, checker: RowChecker) -> Iterator[list[str | None]]:
 
 def _xlsx_rows(data: bytes, checker: RowChecker) -> tuple[Iterator[list[str | None]], list[str]]:
     """The first worksheet's rows, streamed: the archive checked before it is parsed, each row
-    within the upload limits (registry.upload_limits), a damaged part refused when it is met."""
+    within the upload limits (registry.imports.upload_limits), a damaged part refused when it is met."""
     try:
         book = open_workbook(io.BytesIO(data), UPLOAD_LIMITS)
     except LimitExceeded as exc:

@@ -17,7 +17,7 @@ from api.schemas.authorities import (
 )
 from api.smorest import Blueprint
 from registry.database import db
-from registry.services import authorities as service
+from registry.records import authorities as service
 
 blp = Blueprint("authorities", __name__, url_prefix="/api/v1/authorities",
                 description="机关: the authorities whose decisions the registry holds")

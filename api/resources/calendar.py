@@ -10,10 +10,10 @@ from flask.views import MethodView
 from api.lifecycle import actor
 from api.schemas.calendar import CalendarYearIn, CalendarYearOut, WorkingDaysArgs, WorkingDaysOut
 from api.smorest import Blueprint
+from registry.calendar import service
+from registry.calendar.workdays import Answer, WorkCalendar
 from registry.database import db
 from registry.runtime import current_runtime
-from registry.services import calendar as service
-from registry.workdays import Answer, WorkCalendar
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar",
                 description="工作日: holidays and make-up workdays (调休) by year, and working-day counts")

@@ -20,8 +20,8 @@ from api.schemas.entities import (
 )
 from api.smorest import Blueprint
 from registry.database import db
+from registry.records import entities as service
 from registry.runtime import current_runtime
-from registry.services import entities as service
 
 blp = Blueprint("entities", __name__, url_prefix="/api/v1/entities",
                 description="市场主体 / 行政相对人, with names over time (曾用名, 别名)")

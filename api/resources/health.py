@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint
 
+from registry.calendar.workdays import outlook_of
 from registry.database import db
 from registry.runtime import current_runtime
-from registry.workdays import outlook_of
 
 blp = Blueprint("health", __name__)
 

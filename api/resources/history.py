@@ -8,7 +8,7 @@ from api.lifecycle import actor
 from api.schemas.history import HistoryOut
 from api.smorest import Blueprint
 from registry.database import db
-from registry.services.history import record_history
+from registry.records.history import record_history
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1",
                 description="全程留痕: every change of a record, who made it, when and why")

@@ -17,7 +17,7 @@ from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload
 from api.smorest import Blueprint, StrictParser
 from registry.database import db
 from registry.errors import InvalidInput
-from registry.importing import ImportReport, import_records, write_report
+from registry.imports.run import ImportReport, import_records, write_report
 from registry.runtime import current_rules, current_runtime
 from sync.exports import MEDIA_TYPES
 

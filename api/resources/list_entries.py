@@ -18,8 +18,8 @@ from api.schemas.list_entries import (
 )
 from api.smorest import Blueprint
 from registry.database import db
+from registry.records import list_entries as service
 from registry.runtime import current_rules
-from registry.services import list_entries as service
 
 blp = Blueprint("list_entries", __name__, url_prefix="/api/v1/list-entries",
                 description="名单: black (黑名单), red (红名单) and watch (重点关注) list entries")

@@ -10,9 +10,9 @@ from api.lifecycle import actor
 from api.schemas.measures import EntityMeasuresArgs, EntityReachOut, MeasureFilter, MeasureList
 from api.smorest import Blueprint
 from registry.database import db
-from registry.measure_reach import entity_reach
-from registry.measures import select_measures
 from registry.runtime import current_runtime
+from registry.screening.measure_reach import entity_reach
+from registry.screening.measures import select_measures
 
 blp = Blueprint("measures", __name__, url_prefix="/api/v1",
                 description="联合惩戒/激励措施: the measure catalogue and the measures that apply to an entity")

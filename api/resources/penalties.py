@@ -18,8 +18,8 @@ from api.schemas.penalties import (
 )
 from api.smorest import Blueprint
 from registry.database import db
+from registry.records import penalties as service
 from registry.runtime import current_rules
-from registry.services import penalties as service
 
 blp = Blueprint("penalties", __name__, url_prefix="/api/v1/penalties",
                 description="行政处罚: sanction decisions with the 双公示 fields")

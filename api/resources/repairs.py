@@ -12,8 +12,8 @@ from api.schemas.common import ReasonArgs
 from api.schemas.repairs import RepairFilter, RepairIn, RepairOut, RepairPage
 from api.smorest import Blueprint
 from registry.database import db
+from registry.records import repairs as service
 from registry.runtime import current_rules
-from registry.services import repairs as service
 
 blp = Blueprint("repairs", __name__, url_prefix="/api/v1/repairs",
                 description="信用修复: applications to repair a penalty or list entry, decided by its authority")

@@ -20,8 +20,8 @@ from api.schemas.reports import (
 )
 from api.smorest import Blueprint
 from registry.database import db
+from registry.records.timeliness import TimelinessReport, timeliness_report
 from registry.runtime import current_rules, current_runtime
-from registry.services.timeliness import TimelinessReport, timeliness_report
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="监督检查: disclosure timeliness (公开时效) per authority, as JSON or CSV")

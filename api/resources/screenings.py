@@ -23,7 +23,7 @@ from api.schemas.screenings import (
 from api.smorest import Blueprint
 from registry.database import db
 from registry.runtime import current_runtime
-from registry.services import screenings as service
+from registry.screening import service
 
 _SUMMARY = ScreeningSummary()
 blp = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",

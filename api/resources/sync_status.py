@@ -11,9 +11,9 @@ from flask.views import MethodView
 from api.lifecycle import actor
 from api.schemas.sync_status import SyncStatusOut
 from api.smorest import Blueprint
+from registry.calendar.workdays import outlook_of
 from registry.database import db, utcnow
 from registry.runtime import current_runtime
-from registry.workdays import outlook_of
 from sync.metrics import render_metrics
 from sync.status import TargetStatus, target_statuses
 from sync.targets import Target, TargetConfigError, configured_targets

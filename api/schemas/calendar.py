@@ -9,7 +9,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.schemas.common import Day, StrictSchema, one_of, text
-from registry.services.calendar import FIRST_YEAR, KINDS, LAST_YEAR, NAME_MAX, NOTICE_MAX, SOURCES
+from registry.calendar.service import FIRST_YEAR, KINDS, LAST_YEAR, NAME_MAX, NOTICE_MAX, SOURCES
 
 # Answers are counted day by day: bounds keep one request from asking for centuries.
 MAX_ADD = 1000  # working days, about four years

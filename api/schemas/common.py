@@ -12,7 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from registry.database import MAX_AMOUNT_WAN
-from registry.services.common import MAX_PER_PAGE
+from registry.records.common import MAX_PER_PAGE
 
 # The widest id the database holds: ids are INTEGER primary keys on PostgreSQL. A wider number in
 # a body or a query would otherwise fail in the database (a 500); bounded here, it is a 422 that

@@ -10,7 +10,7 @@ from marshmallow import fields
 from werkzeug.datastructures import FileStorage
 
 from api.schemas.common import StrictSchema, one_of, ref_id
-from registry.importing import KINDS, MODES, REPORT_FORMATS, ImportReport
+from registry.imports.run import KINDS, MODES, REPORT_FORMATS, ImportReport
 from registry.vocab import DOMAINS, SEVERITIES
 
 PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from api.schemas.common import Amount, Day, StrictSchema, one_of
-from registry.measures import EFFECTS
+from registry.screening.measures import EFFECTS
 from registry.vocab import DOMAINS
 
 

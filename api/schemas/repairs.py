@@ -7,8 +7,8 @@ from marshmallow import fields
 
 from api.schemas.common import Day, PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from registry.models import RepairApplication
+from registry.records.repairs import RECORD_TYPES, STATES, is_overdue
 from registry.runtime import current_runtime
-from registry.services.repairs import RECORD_TYPES, STATES, is_overdue
 
 
 class AttachmentIn(StrictSchema):

@@ -10,7 +10,7 @@ from marshmallow import fields
 from api.csv_render import Column, percent
 from api.schemas.common import Day, StrictSchema, one_of, ref_id
 from registry.errors import InvalidInput
-from registry.services.timeliness import (
+from registry.records.timeliness import (
     RECORD_TYPES,
     AuthorityTimeliness,
     TimelinessReport,

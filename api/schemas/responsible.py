@@ -11,7 +11,7 @@ from api.lifecycle import actor as current_actor
 from api.schemas.common import Day, StrictSchema
 from registry.codes.idnumber import ID_TYPES
 from registry.models import ListEntry, Penalty
-from registry.services.responsible_persons import MAX_PERSONS, shown_persons
+from registry.records.responsible_persons import MAX_PERSONS, shown_persons
 from registry.vocab import RESPONSIBLE_ROLES
 
 _ROLES = "; ".join(f"{code} {label}" for code, label in RESPONSIBLE_ROLES.items())

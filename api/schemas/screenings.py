@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
-from registry.services.screenings import DECISIONS, DISPOSITIONS, MAX_SUBJECTS, ScreeningRecord
+from registry.screening.service import DECISIONS, DISPOSITIONS, MAX_SUBJECTS, ScreeningRecord
 from registry.vocab import DOMAINS
 
 

@@ -9,7 +9,7 @@ the app at start with a message naming the file and the entry, not mid-request.
   minimums of a sector or place and the sector rules that publish 轻微 records (sector_rules.py);
 - `deadlines.json`: disclosure and credit-repair deadlines (deadlines.py);
 - `lists.json`: the named lists, their legal periods and repair (lists.py);
-- `measures.json`: joint-punishment measures (registry.measures).
+- `measures.json`: joint-punishment measures (registry.screening.measures).
 """
 
 from __future__ import annotations

@@ -175,5 +175,5 @@ class IdentityVault:
 
     def reveal(self, ciphertext: str) -> str:
         """Decrypt: only for exports to the credit platform or the deciding authority's own
-        reading (registry.services.records.reveal_free_text_ids), never for an API response."""
+        reading (registry.records.record_rules.reveal_free_text_ids), never for an API response."""
         return self._fernet.decrypt(ciphertext.encode()).decode()

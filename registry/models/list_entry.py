@@ -96,7 +96,7 @@ class ListEntry(Base):
     not_public_reason: Mapped[str | None] = mapped_column(sa.Text)
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # The resident ID numbers masked in the free text and reasons, as typed: a JSON map of field to
-    # numbers, encrypted (registry.services.records.protect_free_text); for the deciding authority only.
+    # numbers, encrypted (registry.records.record_rules.protect_free_text); for the deciding authority only.
     free_text_ids_cipher: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

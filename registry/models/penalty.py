@@ -1,6 +1,6 @@
 """Penalty (行政处罚): a sanction decision with the national 双公示 fields.
 
-English names map to the standard Chinese headers in `registry.penalty_fields`.
+English names map to the standard Chinese headers in `registry.records.penalty_fields`.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Penalty(Base):
     revoked_on: Mapped[dt.date | None]
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
     # The resident ID numbers masked in the free text, as typed: a JSON map of field to numbers,
-    # encrypted (registry.services.records.protect_free_text); for the deciding authority only, in
+    # encrypted (registry.records.record_rules.protect_free_text); for the deciding authority only, in
     # no snapshot, response or export.
     free_text_ids_cipher: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.models import ListEntry
-from registry.services import list_entries as entry_service
+from registry.records import list_entries as entry_service
 from tests import factories
 from tests.conftest import auth
 from tests.ledger_queries import audits_of as _audits_of

@@ -5,7 +5,7 @@ Reproduces the outside tester's findings: the anonymous GET /api/v1/penalties re
 persons' names (10 of the 59 demo penalties), though the README says natural persons are not
 listed to the public or to screeners; and the public entity page showed the legal
 representative's ID number (masked), which 双公示 does not publish. Visibility is decided once,
-in `registry.services.records.visible_to`: a natural person's penalty or list entry is read by
+in `registry.records.record_rules.visible_to`: a natural person's penalty or list entry is read by
 its own authority, administrators and the platform only.
 """
 

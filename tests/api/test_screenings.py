@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from registry import access
 from registry.models import AuditLog, Screening
-from registry.name_index import NameIndex, default_matcher
+from registry.screening.name_index import NameIndex, default_matcher
 from tests import factories
 from tests.conftest import auth
 from tests.ledger_queries import ledger_size

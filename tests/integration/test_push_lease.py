@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from registry.database import db, utcnow
 from registry.ledger import OPERATOR
 from registry.models import SyncState
-from registry.services import list_entries, penalties
+from registry.records import list_entries, penalties
 from sync.locks import advisory_key
 from sync.status import target_statuses
 from sync.targets import load_targets

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from matching.types import Candidate, Hit, Query
 from registry import access
 from registry.database import db
-from registry.measures import load_measures
 from registry.models import ChangeEvent
-from registry.name_index import NameIndex
-from registry.services import screenings as screening_service
+from registry.screening import service as screening_service
+from registry.screening.measures import load_measures
+from registry.screening.name_index import NameIndex
 from tests import factories
 from tests.conftest import auth
 from tests.exact_matcher import ExactMatcher

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from registry import access
 from registry.database import db
-from registry.services import screenings as screening_service
+from registry.screening import service as screening_service
 from tests import factories
 from tests.conftest import auth
 from tests.integration.test_concurrency import Committed, committed  # noqa: F401

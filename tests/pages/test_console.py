@@ -16,8 +16,8 @@ from werkzeug.test import TestResponse
 
 from registry.ledger import Actor
 from registry.models import Entity, ListEntry, Penalty, RepairApplication
-from registry.services import penalties as penalty_service
-from registry.services import repairs as repair_service
+from registry.records import penalties as penalty_service
+from registry.records import repairs as repair_service
 from tests import factories
 from tests.conftest import auth
 from tests.ledger_queries import audits_of, events_of, ledger_size

@@ -23,7 +23,7 @@ from api.pages import public
 from registry.codes.idnumber import IdentityVault
 from registry.ledger import Actor
 from registry.models import Entity, ListEntry, Penalty
-from registry.services import list_entries, penalties, repairs
+from registry.records import list_entries, penalties, repairs
 from tests import factories
 from tests.factories import TODAY
 

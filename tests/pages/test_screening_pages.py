@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 from registry import access
 from registry.database import write_intent
 from registry.models import Entity, HitDisposition, Screening
-from registry.services import screenings as service
+from registry.screening import service
 from tests import factories
 from tests.conftest import auth
 from tests.ledger_queries import ledger_size

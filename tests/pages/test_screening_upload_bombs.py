@@ -1,5 +1,5 @@
 """The screening page's bidder upload (资格审查, 上传名单) under the same upload limits as the import
-(registry/upload_limits.py) with its own sizes: 64 MiB unpacked, 2,000 data rows (one project's
+(registry/imports/upload_limits.py) with its own sizes: 64 MiB unpacked, 2,000 data rows (one project's
 bidders: at most 1,000). Every refusal comes back on the form, on the file field (422), in Chinese,
 naming the limit and what was found; nothing is stored. The bombs are built here (zipfile)."""
 
@@ -79,7 +79,7 @@ def peak_memory_of_reading(data: bytes, name: str) -> int:
 
 def test_the_page_reads_under_the_import_limits_with_its_own_sizes() -> None:
     """Same limits as the import, except what one project's bidder list needs."""
-    from registry.upload_limits import IMPORT_LIMITS
+    from registry.imports.upload_limits import IMPORT_LIMITS
 
     assert (UPLOAD_LIMITS.unpacked_bytes, UPLOAD_LIMITS.rows) == (64 * MiB, 2000)
     assert (UPLOAD_LIMITS.members, UPLOAD_LIMITS.ratio, UPLOAD_LIMITS.columns, UPLOAD_LIMITS.cell_chars) == (

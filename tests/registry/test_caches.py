@@ -9,13 +9,13 @@ import pytest
 
 from api.app import create_app
 from matching.types import Query
-from registry import access, dossiers
-from registry import name_index as name_index_module
-from registry.dossiers import DossierCache
-from registry.measures import load_measures
-from registry.name_index import NameIndex
-from registry.services import list_entries as entry_service
-from registry.services import screenings as service
+from registry import access
+from registry.records import list_entries as entry_service
+from registry.screening import dossiers, service
+from registry.screening import name_index as name_index_module
+from registry.screening.dossiers import DossierCache
+from registry.screening.measures import load_measures
+from registry.screening.name_index import NameIndex
 from tests import factories
 from tests.exact_matcher import ExactMatcher
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 
+from registry.calendar.workdays import WorkCalendar
 from registry.models import AuditLog, CalendarDay, CalendarYear
-from registry.workdays import WorkCalendar
 from tests.ledger_queries import audits_of
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "calendar-example.json"

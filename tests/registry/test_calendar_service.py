@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from registry.calendar import service as calendar_service
+from registry.calendar.service import calendar_year, describe_calendar_year
+from registry.calendar.workdays import Answer, WorkCalendar
 from registry.catalogue import load_catalogue
 from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor
 from registry.models import AuditLog, CalendarDay, CalendarYear
-from registry.services import calendar as calendar_service
-from registry.services.calendar import calendar_year, describe_calendar_year
-from registry.workdays import Answer, WorkCalendar
 from tests.factories import ADMIN
 from tests.ledger_queries import audits_of
 
@@ -221,7 +221,7 @@ def test_an_implausible_year_is_refused(session, year):
 
 def test_loading_a_year_counts_stored_deadlines_again(session, world):
     """A record whose deadline ran into an unknown year gets a firm one once the year is loaded."""
-    from registry.services import list_entries
+    from registry.records import list_entries
     from tests import factories
 
     entity = factories.make_entity(session)

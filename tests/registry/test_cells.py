@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.csv_render import cell
-from registry.cells import guarded, xlsx_text
+from registry.imports.cells import guarded, xlsx_text
 
 
 @pytest.mark.parametrize("text", [

@@ -7,7 +7,7 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import IdentityVault
 from registry.errors import NotPermitted
-from registry.services.entities import (
+from registry.records.entities import (
     IDENTITY_FIELDS,
     other_authorities,
     remove_entity_name,

@@ -6,7 +6,7 @@ import pytest
 
 from registry.codes.idnumber import IdentityVault
 from registry.errors import InvalidInput
-from registry.services.entities import create_entity
+from registry.records.entities import create_entity
 from tests.factories import ADMIN
 
 

@@ -10,7 +10,12 @@ import chinese_calendar
 import pytest
 from lunar_python import Lunar, Solar
 
-from registry.holidays import FIRST_YEAR, festival_days, is_statutory_holiday, statutory_holidays
+from registry.calendar.holidays import (
+    FIRST_YEAR,
+    festival_days,
+    is_statutory_holiday,
+    statutory_holidays,
+)
 
 D = dt.date
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.codes.idnumber import IdentityVault, mask
-from registry.importing import import_records
+from registry.imports.run import import_records
 from registry.models import AuditLog, Penalty, ResponsiblePerson
 from sync.national import DataSource, render_record
 from tests import factories

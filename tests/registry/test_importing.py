@@ -1,4 +1,4 @@
-"""registry.importing: reading 双公示 sheets (headers, values, encodings), deciding rows (subjects,
+"""registry.imports.run: reading 双公示 sheets (headers, values, encodings), deciding rows (subjects,
 authority, natural key, unchanged and conflict), the two modes, the report file, and the batched
 writer leaving exactly the rows the per-row service writer leaves."""
 
@@ -19,11 +19,13 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from registry import import_batch, import_files, importing
 from registry.codes.idnumber import IdentityVault
 from registry.database import db
 from registry.errors import InvalidInput, NotPermitted
-from registry.import_files import (
+from registry.imports import batch as import_batch
+from registry.imports import files as import_files
+from registry.imports import run as importing
+from registry.imports.files import (
     CellError,
     FileRefused,
     amount_value,
@@ -32,12 +34,12 @@ from registry.import_files import (
     header_key,
     list_value,
 )
-from registry.import_rows import is_header
-from registry.importing import ImportReport, Problem, import_records, write_report
+from registry.imports.rows import is_header
+from registry.imports.run import ImportReport, Problem, import_records, write_report
 from registry.ledger import verify_audit_chain
 from registry.models import AuditLog, ChangeEvent, Entity, EntityName, ListEntry, Penalty
-from registry.services import entities as entities_service
-from registry.services.authorities import create_authority
+from registry.records import entities as entities_service
+from registry.records.authorities import create_authority
 from sync.exports import write_export
 from sync.national import DataSource, headers
 from tests import factories

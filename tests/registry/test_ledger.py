@@ -17,7 +17,7 @@ from registry import ledger
 from registry.codes.idnumber import IdentityVault
 from registry.ledger import GENESIS_HASH, row_hash, verify_audit_chain
 from registry.models import AuditLog, ChangeEvent, LedgerCounter
-from registry.services import entities, list_entries, penalties
+from registry.records import entities, list_entries, penalties
 from tests import factories
 from tests.factories import ADMIN, TODAY
 
@@ -436,7 +436,8 @@ def test_a_batch_of_creations_continues_the_chain_and_the_outbox_without_gaps(se
         (before_audit + 2, "list_entry", 902, "loader", "create"),
         (before_audit + 3, "entity", 903, ADMIN.name, "create"),
     ]
-    assert rows[1].actor_authority_id == 7 and rows[1].after == {"id": 902}
+    assert rows[1].actor_authority_id == 7
+    assert rows[1].after == {"id": 902}
     events = _events_after(session, before_events)
     assert [(e.seq, e.record_id, e.authority_id, e.payload) for e in events] == [
         (before_events + 1, 901, None, {"id": 901, "name": "甲"}),

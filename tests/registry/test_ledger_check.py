@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 
 from registry.ledger import GENESIS_HASH, row_hash, verify_audit_chain
-from registry.ledger_check import ChainHead, chain_head, read_heads, verify_ledgers
+from registry.ledger.check import ChainHead, chain_head, read_heads, verify_ledgers
 from registry.models import AuditLog, ChangeEvent
 from registry.models.ledger import audit_hashed_content
 from tests import factories

@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from registry.catalogue import CatalogueError
 from registry.errors import InvalidInput
-from registry.measures import (
+from registry.records import list_entries as entry_service
+from registry.records import penalties as penalty_service
+from registry.screening.measures import (
     Duration,
     Measure,
     Trigger,
@@ -24,8 +26,6 @@ from registry.measures import (
     measures_by_entity,
     select_measures,
 )
-from registry.services import list_entries as entry_service
-from registry.services import penalties as penalty_service
 from registry.vocab import DOMAINS
 from tests import factories
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from api.schemas.entities import EntityIn
 from api.schemas.penalties import PenaltyOut
-from registry.penalty_fields import PENALTY_FIELDS, by_header
+from registry.records.penalty_fields import PENALTY_FIELDS, by_header
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "penalty-fields.md"
 

@@ -16,12 +16,12 @@ import pytest
 from stdnum.cn import ric
 
 from registry import access
+from registry.catalogue.measures import PersonReach
 from registry.codes.idnumber import mask
 from registry.errors import InvalidInput
-from registry.measure_catalogue import PersonReach
-from registry.measures import load_measures
-from registry.name_index import NameIndex
-from registry.services import screenings as service
+from registry.screening import service
+from registry.screening.measures import load_measures
+from registry.screening.name_index import NameIndex
 from tests import factories
 from tests.exact_matcher import ExactMatcher
 

@@ -7,13 +7,13 @@ import json
 import shutil
 from pathlib import Path
 
+from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import load_catalogue
 from registry.models import CalendarDay, CalendarYear, ChangeEvent
 from registry.publication import Rules
-from registry.services import list_entries
-from registry.services.list_entries import recompute_list_entry_dates
-from registry.services.penalties import recompute_penalty_periods
-from registry.workdays import WorkCalendar
+from registry.records import list_entries
+from registry.records.list_entries import recompute_list_entry_dates
+from registry.records.penalties import recompute_penalty_periods
 from tests import factories
 
 SHIPPED = Path(__file__).resolve().parents[2] / "registry" / "catalogue"

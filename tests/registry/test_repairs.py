@@ -20,9 +20,9 @@ from registry.errors import (
 )
 from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, ListEntry, Penalty, RepairApplication
-from registry.services import list_entries as entry_service
-from registry.services import penalties as penalty_service
-from registry.services import repairs
+from registry.records import list_entries as entry_service
+from registry.records import penalties as penalty_service
+from registry.records import repairs
 from tests import factories
 from tests.ledger_queries import audits_of, events_of, ledger_size
 

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from registry import access
 from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, verify_audit_chain
-from registry.measures import load_measures
 from registry.models import Screening
-from registry.name_index import NameIndex, candidates_from_db, default_matcher
-from registry.services import entities as entity_service
-from registry.services import list_entries as entry_service
-from registry.services import screenings as service
+from registry.records import entities as entity_service
+from registry.records import list_entries as entry_service
+from registry.screening import service
+from registry.screening.measures import load_measures
+from registry.screening.name_index import NameIndex, candidates_from_db, default_matcher
 from tests import factories
 from tests.exact_matcher import ExactMatcher
 
@@ -312,7 +312,7 @@ def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used
 
 def test_subject_key_takes_a_valid_organisation_code():
     """GB 11714-1997 code given with a name: the code identifies the subject, as a USCC does."""
-    from registry.services.screenings import _subject
+    from registry.screening.service import _subject
 
     s = _subject(0, {"name": "杭州某某有限公司", "uscc": "726312812"}, {})
     assert s is not None
@@ -322,7 +322,7 @@ def test_subject_key_takes_a_valid_organisation_code():
 def test_a_registration_number_alone_is_noted_as_not_comparable():
     """A 15-digit 注册号 (ISO 7064 MOD 11,10) is not in a GB 32100-2015 USCC, unlike the GB 11714-1997
     组织机构代码: it is said to be unusable for comparing codes, and the subject is not screenable."""
-    from registry.services.screenings import _subject
+    from registry.screening.service import _subject
 
     s = _subject(0, {"uscc": "330106000123458"}, {})
     assert s is not None
@@ -518,7 +518,7 @@ def test_a_personal_id_number_typed_into_a_subject_is_kept_masked() -> None:
     """A screening is evidence shown to administrators and the platform: a resident ID number typed
     in by mistake (in the code column, the name, spaced or in full-width digits) is stored masked."""
     from registry.codes.idnumber import mask
-    from registry.services.screenings import _subject
+    from registry.screening.service import _subject
 
     number = "11010519491231002X"
     spaced, wide = "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ"

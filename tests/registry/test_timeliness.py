@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from registry.access import PUBLIC
+from registry.calendar.workdays import WorkCalendar
 from registry.errors import InvalidInput, NotAuthenticated, NotPermitted
 from registry.ledger import Actor
 from registry.models import CalendarYear
-from registry.services import list_entries, penalties
-from registry.services.timeliness import _WorkingDays, judge, timeliness_report
-from registry.workdays import WorkCalendar
+from registry.records import list_entries, penalties
+from registry.records.timeliness import _WorkingDays, judge, timeliness_report
 from tests import timeliness_scenario
 from tests.factories import ADMIN, make_entity, make_list_entry, make_penalty, rules, supervisor_of
 from tests.timeliness_scenario import PERIOD, china_time

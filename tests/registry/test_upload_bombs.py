@@ -1,7 +1,7 @@
 """Uploads cannot exhaust memory (issue: a 1.2 MB XLSX took a worker to 5 GB and a 500; a 206 KB one
 left 800 MB behind). Every bomb is built here with zipfile, from generators: nothing binary is kept.
 
-registry.upload_limits checks the archive before anything is parsed (parts, unpacked sizes,
+registry.imports.upload_limits checks the archive before anything is parsed (parts, unpacked sizes,
 compression ratio), meters worksheet XML row by row while openpyxl streams it, and holds rows,
 columns and cells (XLSX and CSV) to their limits; the import API answers 413 for a file too big and
 422 for one shaped wrongly or damaged, naming the file, the limit and what was found.
@@ -21,10 +21,11 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from registry import import_files, upload_limits
-from registry.import_files import FileRefused, FileTooLarge, open_table
-from registry.import_rows import is_header
-from registry.upload_limits import IMPORT_LIMITS, LimitExceeded, check_archive
+from registry.imports import files as import_files
+from registry.imports import upload_limits
+from registry.imports.files import FileRefused, FileTooLarge, open_table
+from registry.imports.rows import is_header
+from registry.imports.upload_limits import IMPORT_LIMITS, LimitExceeded, check_archive
 from tests.api.test_imports import upload
 from tests.import_sheets import PENALTY_HEADERS, company, csv_bytes, penalty_row
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from registry.workdays import Answer, WorkCalendar, calendar_outlook
+from registry.calendar.workdays import Answer, WorkCalendar, calendar_outlook
 
 D = dt.date
 PACKAGE = WorkCalendar()

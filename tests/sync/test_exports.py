@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from registry.codes.idnumber import IdentityVault
-from registry.services import entities
+from registry.records import entities
 from sync.exports import FORMATS, export_records, text_cell, write_export
 from sync.national import KINDS, DataSource, columns, headers, kind_of
 from tests import factories
@@ -35,7 +35,7 @@ def records(session, world):
     entities.update_entity(session, first.id, {"name": "杭州导出新名建设有限公司", "renamed_on": dt.date(2026, 11, 20)},
                            factories.ADMIN, first.version, IdentityVault("test-data-protection-secret"),
                            factories.TODAY)
-    from registry.services import penalties
+    from registry.records import penalties
 
     penalties.correct_penalty(session, penalty.id, {"remarks": "更正备注"}, "录入错误",
                               factories.supervisor_of(world.finance), penalty.version, factories.TODAY,

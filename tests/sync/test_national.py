@@ -14,8 +14,8 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import IdentityVault
 from registry.models import ChangeEvent
-from registry.penalty_fields import PENALTY_FIELDS
-from registry.services import entities
+from registry.records import entities
+from registry.records.penalty_fields import PENALTY_FIELDS
 from sync.national import (
     ENVELOPE,
     FIELDS,

@@ -397,7 +397,7 @@ def test_on_postgresql_a_closed_lock_connection_is_taken_again_only_if_nobody_to
 def test_every_batch_carries_the_audit_chain_head_and_the_receiver_keeps_it(setup: Setup, tmp_path: Path) -> None:
     """全程留痕 outside the registry: the platform keeps the chain heads it is pushed, and
     `verify-audit --against` checks the registry's chain against that file."""
-    from registry.ledger_check import read_heads, verify_ledgers
+    from registry.ledger.check import read_heads, verify_ledgers
 
     assert setup.push().error is None
     heads = setup.client.get("/_heads", params={"target": "t1"}).json()

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from registry.calendar.workdays import calendar_outlook
 from registry.database import db
 from registry.models import CalendarYear, ChangeEvent, SyncDeadLetter, SyncState
 from registry.runtime import Runtime
-from registry.workdays import calendar_outlook
 from sync.metrics import render_metrics
 from tests import factories
 from tests.conftest import auth
