@@ -19,6 +19,7 @@ from api.errors import database_error_response, registry_error_response
 from registry import access
 from registry.database import db, write_intent
 from registry.errors import InvalidInput, NotAuthenticated, StaleVersion, VersionRequired
+from registry.idempotency import keep_answer, stored_answer
 from registry.ledger import Actor
 from registry.models import IdempotencyRecord
 from registry.runtime import current_runtime
@@ -112,7 +113,7 @@ def _request_fingerprint() -> str:
 
 
 def _stored(key: str) -> IdempotencyRecord | None:
-    return db.session.query(IdempotencyRecord).filter_by(api_key_id=actor().key_id, key=key).one_or_none()
+    return stored_answer(db.session(), actor().key_id, key)
 
 
 def _key_reused() -> InvalidInput:
@@ -170,17 +171,11 @@ def _after(response: Response) -> Response:
         twin = _answer_of_concurrent_twin(key)
         return response if twin is None else twin
     if key is not None:
-        db.session.add(
-            IdempotencyRecord(
-                api_key_id=actor().key_id,
-                key=key,
-                method=request.method,
-                path=request.full_path,
-                request_hash=_request_fingerprint(),
-                status_code=response.status_code,
-                response_body=response.get_data(as_text=True),
-                response_headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
-            )
+        keep_answer(
+            db.session(), api_key_id=actor().key_id, key=key, method=request.method, path=request.full_path,
+            request_hash=_request_fingerprint(), status_code=response.status_code,
+            body=response.get_data(as_text=True),
+            headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
         )
     try:
         db.session.commit()

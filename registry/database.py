@@ -115,6 +115,15 @@ def _postgresql_connect_defaults(dialect: Dialect, conn_rec: Any, cargs: Any, cp
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
+def unavailable(session: Any) -> str | None:
+    """Why the database does not answer (the error's name), or None when it does: the readiness probe."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        return type(exc).__name__
+    return None
+
+
 def utcnow() -> dt.datetime:
     """The current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)

@@ -58,6 +58,19 @@ RESPONSIBLE_ROLES = {
     "other": "其他相关人员",
 }
 
+# 公示状态 in the order pages show them; `registry.records.publication_state` decides between them.
+PUBLICATION_STATES = {
+    "published": "公示中",
+    "unpublished": "尚未公示",
+    "ended": "公示期满",
+    "repaired": "已信用修复",
+    "revoked": "已撤销",
+    "not_public": "不公开",
+}
+
+# The two kinds of credit record.
+RECORD_TYPES = {"penalty": "行政处罚", "list_entry": "名单"}
+
 # 名单类型
 LIST_TYPES = {"black": "黑名单", "red": "红名单", "watch": "重点关注名单"}
 

@@ -21,8 +21,8 @@ the JSON API, so a page shows and refuses what the API shows and refuses:
 
 Decisions a reader should know:
 
-- **Publication state, deadlines and history** are read by `api.pages.console_records` (its
-  docstring says how each is composed from the services' own rules).
+- **What the console reads** (the authority shown, records with their publication state,
+  deadlines) is `registry.records.console_queries`; how it says it is `api.pages.console_labels`.
 - **The subject** of a new record is given by 统一社会信用代码 (18 characters, found through the
   entity service) or by the registered entity's number; registering a new entity stays with the API.
 - **A supervisor's form has no authority field**: the key's own authority is used, as the API
@@ -35,41 +35,26 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from api.errors import flatten
 from api.lifecycle import now, today
 from api.pages.auth import ROLE_NAMES, check_csrf, login_required, page_actor
-from api.pages.console_records import (
+from api.pages.console_labels import (
     ACTIONS,
     LIST_ENTRY_LABELS,
     PENALTY_LABELS,
-    PER_PAGE,
-    PUBLICATION_STATES,
-    RECORD_TYPES,
     STATE_MEANINGS,
-    all_authorities,
-    authority_names,
     beijing,
     cn_date,
-    default_period,
-    disclosure,
-    entity_names,
     history_rows,
-    list_entry_page,
-    list_entry_state,
-    penalty_page,
     penalty_rows,
-    penalty_state,
     shown,
-    state_counts,
 )
 from api.schemas.common import ReasonArgs
 from api.schemas.list_entries import ListEntryFilter, ListEntryIn
@@ -87,12 +72,29 @@ from registry.errors import (
     StaleVersion,
 )
 from registry.ledger import Actor
-from registry.models import Authority, ListEntry, Penalty, RepairApplication
+from registry.models import RepairApplication
 from registry.records import list_entries as entry_service
 from registry.records import penalties as penalty_service
 from registry.records import repairs as repair_service
 from registry.records.authorities import get_authority
 from registry.records.common import MAX_PER_PAGE
+from registry.records.console_queries import (
+    PER_PAGE,
+    Scope,
+    all_authorities,
+    authority_names,
+    console_overview,
+    console_scope,
+    default_period,
+    disclosure,
+    list_entry_page,
+    list_entry_state_of,
+    own_authority,
+    penalty_page,
+    penalty_state_of,
+    record_scope,
+    repair_subjects,
+)
 from registry.records.entities import get_entity, list_entities
 from registry.records.history import record_history
 from registry.records.responsible_persons import shown_persons
@@ -106,10 +108,15 @@ from registry.vocab import (
     PENALTY_CATEGORIES,
     PENALTY_STATES,
     PROCEDURES,
+    PUBLICATION_STATES,
+    RECORD_TYPES,
     REPAIR_STATES,
     RESPONSIBLE_ROLES,
     SEVERITIES,
 )
+
+if TYPE_CHECKING:  # the type only: pages read through the services
+    from sqlalchemy.orm import Session
 
 bp = Blueprint("console", __name__)
 T = TypeVar("T")
@@ -187,36 +194,14 @@ def _as_api(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 # --- which authority ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The authority the console shows (None: every authority, for an administrator)."""
-
-    authority_id: int | None
-    authority: Authority | None
-    may_choose: bool
-
-    @property
-    def args(self) -> dict[str, Any]:
-        """What to keep in links so an administrator stays on the authority chosen."""
-        return {"authority": self.authority_id} if self.may_choose and self.authority_id is not None else {}
-
-
 def _scope(actor: Actor) -> Scope:
-    """A supervisor's own authority, refused for any other (403, as the API's reports answer);
-    for an administrator the one chosen with ?authority=, or all."""
-    raw = request.args.get("authority", "").strip()
-    if actor.role == "supervisor":
-        if actor.authority_id is None:
-            abort(403, description="此密钥未绑定机关。")
-        if raw and raw != str(actor.authority_id):
-            abort(403, description="您的密钥只能查看本机关的记录（谁批准、谁公开）。")
-        return Scope(actor.authority_id, _session().get(Authority, actor.authority_id), False)
-    if not raw:
-        return Scope(None, None, True)
-    if not raw.isdigit():
+    """The authority the page shows: the service checks the actor may see it (403, 404)."""
+    try:
+        return console_scope(_session(), actor, request.args.get("authority", ""))
+    except NotPermitted as exc:
+        abort(403, description=exc.message)
+    except NotFound:
         abort(404, description="没有这个机关。")
-    authority = _as_api(get_authority, int(raw))
-    return Scope(authority.id, authority, True)
 
 
 def _page_number() -> int:
@@ -254,30 +239,18 @@ def _state_filter() -> tuple[str | None, dict[str, list[str]]]:
 # --- the overview --------------------------------------------------------------------------------
 
 
-def _open_repairs(session: Session, actor: Actor, today: dt.date, authority_id: int | None,
-                  **filters: Any) -> int:
-    scope = {"authority_id": authority_id} if authority_id is not None else {}
-    return repair_service.list_repairs(session, actor, today, filters={**scope, **filters}, per_page=1).total
-
-
 @bp.get("/console")
 @login_required("supervisor")
 def overview() -> ResponseReturnValue:
     """监管工作台: the authority's records by publication state, deadlines and repairs waiting."""
     actor, session, day = _actor(), _session(), today()
     scope = _scope(actor)
-    due = disclosure(session, actor, current_rules(session), day, scope.authority_id, *default_period(day))
-    repairs = {
-        "submitted": _open_repairs(session, actor, day, scope.authority_id, status="submitted"),
-        "accepted": _open_repairs(session, actor, day, scope.authority_id, status="accepted"),
-        "overdue": _open_repairs(session, actor, day, scope.authority_id, overdue=True),
-    }
+    found = console_overview(session, actor, current_rules(session), day, scope)
     return _render(
         "console/overview.html", section="overview", scope=scope,
         authorities=all_authorities(session) if scope.may_choose else [],
-        penalty_counts=state_counts(session, Penalty, penalty_state(day), scope.authority_id),
-        entry_counts=state_counts(session, ListEntry, list_entry_state(day), scope.authority_id),
-        due=due, repairs=repairs, today=day,
+        penalty_counts=found.penalty_counts, entry_counts=found.entry_counts,
+        due=found.due, repairs=found.repairs, today=day,
     )
 
 
@@ -339,13 +312,13 @@ def penalty(penalty_id: int) -> ResponseReturnValue:
     entity = _as_api(get_entity, record.entity_id, actor)
     authority = _as_api(get_authority, record.authority_id)
     source = _as_api(get_authority, record.data_source_authority_id)
-    state = session.scalar(sa.select(penalty_state(day)).where(Penalty.id == record.id))
+    state = penalty_state_of(session, record, day)
     return _render("console/penalty.html", section="penalties", record=record, entity=entity,
                    persons=shown_persons(actor, record),
                    state=state, rows=penalty_rows(record, entity, authority, source),
                    history=history_rows(history, "penalty"),
                    repairs=_record_repairs(session, actor, day, "penalty", record.id),
-                   today=day, scope=Scope(record.authority_id, authority, actor.role != "supervisor"))
+                   today=day, scope=record_scope(actor, authority))
 
 
 @bp.get("/console/list-entries/<int:entry_id>")
@@ -357,13 +330,13 @@ def list_entry(entry_id: int) -> ResponseReturnValue:
     history = _as_api(record_history, actor, "list_entry", entry_id)
     entity = _as_api(get_entity, record.entity_id, actor)
     authority = _as_api(get_authority, record.authority_id)
-    state = session.scalar(sa.select(list_entry_state(day)).where(ListEntry.id == record.id))
+    state = list_entry_state_of(session, record, day)
     return _render("console/list_entry.html", section="list_entries", record=record, entity=entity,
                    persons=shown_persons(actor, record),
                    state=state, authority=authority, entry_status=record.status_on(day),
                    history=history_rows(history, "list_entry"),
                    repairs=_record_repairs(session, actor, day, "list_entry", record.id), today=day,
-                   scope=Scope(record.authority_id, authority, actor.role != "supervisor"))
+                   scope=record_scope(actor, authority))
 
 
 @bp.get("/console/entities/<int:entity_id>/measures")
@@ -433,22 +406,18 @@ class RepairError:
 
 
 def _repair_views(session: Session, day: dt.date, applications: list[RepairApplication]) -> list[RepairView]:
-    penalty_ids = [a.record_id for a in applications if a.record_type == "penalty"]
-    entry_ids = [a.record_id for a in applications if a.record_type == "list_entry"]
-    found_penalties = {p.id: p for p in session.scalars(sa.select(Penalty).where(Penalty.id.in_(penalty_ids)))}
-    found_entries = {e.id: e for e in session.scalars(sa.select(ListEntry).where(ListEntry.id.in_(entry_ids)))}
-    subjects = entity_names(session, (a.entity_id for a in applications))
+    found = repair_subjects(session, applications)
     views = []
     for a in applications:
-        if a.record_type == "penalty" and a.record_id in found_penalties:
-            p = found_penalties[a.record_id]
+        if a.record_type == "penalty" and a.record_id in found.penalties:
+            p = found.penalties[a.record_id]
             label, url = f"行政处罚 {p.decision_number}", url_for("console.penalty", penalty_id=p.id)
-        elif a.record_id in found_entries:
-            e = found_entries[a.record_id]
+        elif a.record_id in found.list_entries:
+            e = found.list_entries[a.record_id]
             label, url = f"{e.list_name} {e.decision_number}", url_for("console.list_entry", entry_id=e.id)
         else:
             label, url = f"{RECORD_TYPES.get(a.record_type, a.record_type)} {a.record_id}", ""
-        views.append(RepairView(a, label, url, subjects.get(a.entity_id, ""),
+        views.append(RepairView(a, label, url, found.subjects.get(a.entity_id, ""),
                                 repair_service.is_overdue(a, day)))
     return views
 
@@ -623,7 +592,7 @@ def _submit(schema: ma.Schema, form: RecordForm, actor: Actor, call: Callable[[d
 
 def _form_page(template: str, form: RecordForm, status: int, section: str) -> tuple[str, int]:
     actor, session = _actor(), _session()
-    own = session.get(Authority, actor.authority_id) if actor.authority_id is not None else None
+    own = own_authority(session, actor)
     return _render(template, status, section=section, form=form, own=own, today=today(),
                    authorities=all_authorities(session),
                    list_names=sorted(current_runtime().catalogue.lists.values(), key=lambda n: n.name),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -20,7 +19,7 @@ from api.resources.imports import report_file
 from registry.database import db
 from registry.errors import RegistryError
 from registry.imports.run import MODES, REPORT_FORMATS, import_records
-from registry.models import Authority
+from registry.records.console_queries import all_authorities, own_authority
 from registry.runtime import current_rules, current_runtime
 from registry.vocab import DOMAINS, SEVERITIES
 
@@ -33,9 +32,9 @@ REPORT_CHOICES = {"": "在页面上显示", "csv": "下载 CSV 校验报告", "x
 
 def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
     actor = page_actor()
-    authorities = (db.session.scalars(sa.select(Authority).order_by(Authority.name)).all()
+    authorities = (sorted(all_authorities(db.session()), key=lambda a: a.name)
                    if actor is not None and actor.role == "admin" else [])
-    own = db.session.get(Authority, actor.authority_id) if actor and actor.authority_id else None
+    own = own_authority(db.session(), actor) if actor is not None else None
     values = {"kind": request.form.get("kind", ""), "mode": request.form.get("mode", "all"),
               "report": request.form.get("report", ""), "authority_id": request.form.get("authority_id", ""),
               "severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}

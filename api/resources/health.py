@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 
-from registry.calendar.workdays import outlook_of
-from registry.database import db
+from registry.calendar.workdays import readiness
+from registry.database import db, unavailable
 from registry.runtime import current_runtime
 
 blp = Blueprint("health", __name__)
@@ -27,14 +26,8 @@ def healthz() -> Any:
 
 @blp.get("/readyz")
 def readyz() -> Any:
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as exc:
-        return {"status": "unavailable", "database": type(exc).__name__}, 503
-    calendar: dict[str, object]
-    try:
-        calendar = outlook_of(db.session(), current_runtime().clock.today()).as_dict()
-    except sa.exc.SQLAlchemyError as exc:  # e.g. the calendar tables are not migrated yet
-        db.session.rollback()
-        calendar = {"error": type(exc).__name__}
+    problem = unavailable(db.session())
+    if problem is not None:
+        return {"status": "unavailable", "database": problem}, 503
+    calendar = readiness(db.session(), current_runtime().clock.today())
     return {"status": "ok", "database": db.engine.dialect.name, "calendar": calendar}

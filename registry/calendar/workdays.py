@@ -170,3 +170,13 @@ def calendar_outlook(today: dt.date, loaded: set[int] | frozenset[int] = frozens
 def outlook_of(session: Session, today: dt.date) -> Outlook:
     """`calendar_outlook` with the years loaded in the database."""
     return calendar_outlook(today, loaded_years(session))
+
+
+def readiness(session: Session, today: dt.date) -> dict[str, object]:
+    """The calendar's outlook for the readiness probe, or the error's name when it cannot be read
+    (e.g. the calendar tables are not migrated yet); a failed read is rolled back."""
+    try:
+        return outlook_of(session, today).as_dict()
+    except sa.exc.SQLAlchemyError as exc:
+        session.rollback()
+        return {"error": type(exc).__name__}

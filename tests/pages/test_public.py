@@ -19,11 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
-from api.pages import public
 from registry.codes.idnumber import IdentityVault
 from registry.ledger import Actor
 from registry.models import Entity, ListEntry, Penalty
-from registry.records import list_entries, penalties, repairs
+from registry.records import list_entries, penalties, public_lookup, repairs
 from tests import factories
 from tests.factories import TODAY
 
@@ -340,7 +339,7 @@ def test_search_results_are_paged(
     for city in ("杭州", "宁波", "温州", "嘉兴", "湖州"):
         factories.make_list_entry(session, world.finance, factories.make_entity(session, f"{city}合晟建设工程有限公司"))
     session.commit()
-    monkeypatch.setattr(public, "PER_PAGE", 2)
+    monkeypatch.setattr(public_lookup, "PER_PAGE", 2)
     first = text(pages.get("/search?q=合晟建设工程有限公司"))
     assert "共 5 个主体" in first
     assert len(_hit_names(first)) == 2
@@ -480,7 +479,7 @@ def test_bad_list_parameters_are_a_clean_400(pages: FlaskClient, listed: dict[st
 def test_list_pages_are_paged(
     pages: FlaskClient, listed: dict[str, ListEntry], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(public, "PER_PAGE", 2)
+    monkeypatch.setattr(public_lookup, "PER_PAGE", 2)
     number = {k: e.decision_number for k, e in listed.items()}
     first = text(pages.get("/lists/black"))
     assert "共 3 条，第 1 / 2 页" in first
