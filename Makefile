@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, make):
 #   make serve   set up, migrate the SQLite database, load demo data once, start on :5000
-#   make test    set up, then lint, type-check, check migrations and run the whole suite
+#   make test    set up, then lint, type-check, check migrations and run the whole suite (on every
+#                core, one PostgreSQL database per worker) with coverage printed
 #   make bench   the screening benchmark at 10k and 100k entities (BENCH_SIZES=1000000 for the targets' size)
 PY ?= python3
 VENV := .venv
@@ -31,7 +32,10 @@ lint: setup
 test: lint
 	bash scripts/check-migrations
 	bash scripts/install-browser
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n auto --dist loadfile --durations=15 --cov --cov-report=
+	@echo "Coverage (branch), the 15 files least covered, then the total:"
+	@$(BIN)/coverage report --sort=cover | head -n 17
+	@$(BIN)/coverage report | tail -n 1
 
 BENCH_SIZES ?= 10000,100000
 BENCH_ARGS ?=

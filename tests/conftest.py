@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -27,7 +28,29 @@ from registry.runtime import Runtime
 from tests import factories
 from tests.ratelimits import FakeClock, Install
 
-PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist, each worker's own PostgreSQL database beside the one named (created if
+    missing), so that workers never drop each other's schema; the environment is set to it, so the
+    servers and tools the tests start use it too."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    rendered = own.render_as_string(hide_password=False)
+    os.environ["REGISTRY_TEST_DATABASE_URL"] = rendered
+    return rendered
+
+
+PG_URL = _worker_database(os.environ.get("REGISTRY_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else [])
 
 
