@@ -312,9 +312,9 @@ def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used
 
 def test_subject_key_takes_a_valid_organisation_code():
     """GB 11714-1997 code given with a name: the code identifies the subject, as a USCC does."""
-    from registry.screening.service import _subject
+    from registry.screening.request import read_subject
 
-    s = _subject(0, {"name": "杭州某某有限公司", "uscc": "726312812"}, {})
+    s = read_subject(0, {"name": "杭州某某有限公司", "uscc": "726312812"}, {})
     assert s is not None
     assert (s.key, s.screenable, s.query_code) == ("uscc:726312812", True, "726312812")
 
@@ -322,9 +322,9 @@ def test_subject_key_takes_a_valid_organisation_code():
 def test_a_registration_number_alone_is_noted_as_not_comparable():
     """A 15-digit 注册号 (ISO 7064 MOD 11,10) is not in a GB 32100-2015 USCC, unlike the GB 11714-1997
     组织机构代码: it is said to be unusable for comparing codes, and the subject is not screenable."""
-    from registry.screening.service import _subject
+    from registry.screening.request import read_subject
 
-    s = _subject(0, {"uscc": "330106000123458"}, {})
+    s = read_subject(0, {"uscc": "330106000123458"}, {})
     assert s is not None
     assert not s.screenable
     assert "15-digit 注册号" in s.notes[0]
@@ -518,13 +518,13 @@ def test_a_personal_id_number_typed_into_a_subject_is_kept_masked() -> None:
     """A screening is evidence shown to administrators and the platform: a resident ID number typed
     in by mistake (in the code column, the name, spaced or in full-width digits) is stored masked."""
     from registry.codes.idnumber import mask
-    from registry.screening.service import _subject
+    from registry.screening.request import read_subject
 
     number = "11010519491231002X"
     spaced, wide = "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ"
     raws = [{"uscc": number}, {"uscc": spaced}, {"uscc": wide}, {"name": f"张三 {number}"},
             {"name": "杭州合晟建设工程有限公司", "uscc": "91330106MA27Y9XK1L"}]
-    subjects = [_subject(i, raw, {}) for i, raw in enumerate(raws)]
+    subjects = [read_subject(i, raw, {}) for i, raw in enumerate(raws)]
     stored = repr([(s.request_form(), s.notes, s.key, s.query_code) for s in subjects if s is not None])
     assert "0519491231" not in stored
     assert "０５１９４９" not in stored

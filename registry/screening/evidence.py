@@ -1,0 +1,116 @@
+"""Screenings kept as evidence (存证): who may read one, reading it, listing them, and verifying that
+its stored document still hashes to its digest and that the audit chain carries that digest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, defer
+
+from registry.access import require_role
+from registry.errors import NotFound
+from registry.ledger import Actor, row_hash
+from registry.models import AuditLog, HitDisposition, Screening
+from registry.records.common import Page, paginate
+from registry.screening.request import clean_field
+
+# --- reading, verifying, disposing ---------------------------------------------------------------
+
+
+def _may_read(actor: Actor, screening: Screening) -> bool:
+    if actor.role in ("admin", "platform"):
+        return True
+    return actor.role == "screener" and actor.key_id is not None and screening.api_key_id == actor.key_id
+
+
+def get_screening(session: Session, screening_id: int, actor: Actor, *, fresh: bool = False) -> Screening:
+    """One screening: administrators and the platform, or the screener key that made it (else 404)."""
+    require_role(actor, "screener", "platform")
+    # fresh: what the database holds, not a copy this session may keep (for verification).
+    screening = session.get(Screening, screening_id, populate_existing=fresh)
+    if screening is None or not _may_read(actor, screening):
+        raise NotFound(f"screening {screening_id} does not exist")
+    return screening
+
+
+def list_screenings(
+    session: Session, actor: Actor, *, project_code: str | None = None, domain: str | None = None,
+    decision: str | None = None, page: int = 1, per_page: int = 50,
+) -> Page[Screening]:
+    """Screenings, oldest first, e.g. every check made for one project (a screener: its own)."""
+    require_role(actor, "screener", "platform")
+    stmt = sa.select(Screening).options(defer(Screening.document)).order_by(Screening.id)
+    if actor.role == "screener":
+        stmt = stmt.where(Screening.api_key_id == actor.key_id) if actor.key_id is not None else stmt.where(sa.false())
+    # Cleaned as the screening cleaned it when stored (control characters dropped, spaces collapsed).
+    if project_code is not None:
+        stmt = stmt.where(Screening.project_code == (clean_field(project_code, "project_code", 100, {}) or ""))
+    if domain:
+        stmt = stmt.where(Screening.domain == domain)
+    if decision:
+        stmt = stmt.where(Screening.decision == decision)
+    return paginate(session, stmt, page, per_page)
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """A stored screening with the dispositions made on its hits since (kept beside it, not in it)."""
+
+    screening: Screening
+    dispositions: list[HitDisposition]
+
+
+def read_screening(session: Session, screening_id: int, actor: Actor) -> ScreeningRecord:
+    """One screening and the dispositions made on it, oldest first."""
+    screening = get_screening(session, screening_id, actor)
+    dispositions = list(session.scalars(
+        sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id).order_by(HitDisposition.id)
+    ))
+    return ScreeningRecord(screening, dispositions)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Whether a stored screening is as it was made."""
+
+    screening_id: int
+    valid: bool
+    stored_digest: str
+    computed_digest: str
+    audit_seq: int | None
+    audit_digest: str | None
+    problems: list[str]
+
+
+def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verification:
+    """Re-compute a screening's digest from its stored document, and compare it with the stored
+    digest and with the one its audit row carries in the hash chain."""
+    screening = get_screening(session, screening_id, actor, fresh=True)
+    computed = row_hash(screening.document)
+    problems: list[str] = []
+    if computed != screening.digest:
+        problems.append("the stored document does not match the stored digest: it was altered")
+    audit = session.scalars(
+        sa.select(AuditLog)
+        .where(AuditLog.record_type == "screening", AuditLog.record_id == screening.id, AuditLog.action == "screen")
+        .order_by(AuditLog.seq).limit(1)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    audit_digest = None
+    if audit is None:
+        problems.append("no audit row records this screening")
+    else:
+        audit_digest = (audit.after or {}).get("digest")
+        if audit_digest != computed:
+            problems.append(f"the digest in audit row {audit.seq} differs from the document's")
+        if row_hash(audit.hashed_content()) != audit.hash:
+            problems.append(f"audit row {audit.seq} does not match its own hash: it was altered")
+    document = screening.document if isinstance(screening.document, dict) else {}
+    for column in ("project_code", "domain", "decision"):
+        if document.get(column) != getattr(screening, column):
+            problems.append(f"the stored {column} differs from the document's")
+    return Verification(screening.id, not problems, screening.digest, computed,
+                        None if audit is None else audit.seq, audit_digest, problems)
+
