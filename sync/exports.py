@@ -38,7 +38,8 @@ from registry.imports.cells import XML_ILLEGAL, guarded
 from registry.ledger import Actor
 from registry.models import ChangeEvent
 from registry.national_columns import KINDS, NAME_CHANGE_OPERATIONS, RECORD_TYPES, Column, columns
-from sync.national import OUTBOX_COLUMNS, DataSource, OutboxRow, render_rows
+from sync.national import DataSource
+from sync.outbox_rendering import OUTBOX_COLUMNS, OutboxRow, render_rows
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

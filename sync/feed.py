@@ -34,7 +34,8 @@ from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.ledger.check import ChainHead, chain_head
 from registry.models import ChangeEvent
-from sync.national import DataSource, load_authorities, render_events
+from sync.national import DataSource
+from sync.outbox_rendering import load_authorities, render_events
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "DataSource", "FeedEvent", "FeedPage", "read_feed"]
 

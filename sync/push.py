@@ -47,7 +47,8 @@ from registry.models import ChangeEvent, SyncDeadLetter, SyncState
 from registry.national_columns import PLATFORM_OPERATIONS
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
-from sync.national import OUTBOX_COLUMNS, OutboxRow, render_rows, to_chinese
+from sync.national import to_chinese
+from sync.outbox_rendering import OUTBOX_COLUMNS, OutboxRow, render_rows
 from sync.protocol import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,

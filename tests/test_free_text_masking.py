@@ -27,7 +27,8 @@ from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, ListEntry, Penalty
 from registry.records.record_rules import reveal_free_text_ids
 from sync.exports import FORMATS
-from sync.national import KINDS, DataSource, render_events, to_chinese
+from sync.national import KINDS, DataSource, to_chinese
+from sync.outbox_rendering import render_events
 from tests import factories
 from tests.conftest import auth
 from tests.import_sheets import PENALTY_HEADERS, csv_bytes, penalty_row

@@ -36,7 +36,8 @@ from registry.ledger import Actor
 from registry.models import AuditLog, ChangeEvent, IdempotencyRecord
 from registry.records import repairs
 from sync.exports import FORMATS
-from sync.national import KINDS, DataSource, render_events, to_chinese
+from sync.national import KINDS, DataSource, to_chinese
+from sync.outbox_rendering import render_events
 from tests import factories
 from tests.conftest import auth
 from tests.import_sheets import PENALTY_HEADERS, company, csv_bytes, penalty_row, xlsx_bytes

@@ -9,7 +9,8 @@ from registry import access
 from registry.errors import InvalidInput, NotPermitted
 from registry.models import ChangeEvent
 from sync.feed import DataSource, read_feed
-from sync.national import columns, render_events
+from sync.national import columns
+from sync.outbox_rendering import render_events
 from tests import factories
 from tests.conftest import auth
 

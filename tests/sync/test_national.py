@@ -25,10 +25,10 @@ from sync.national import (
     headers,
     kind_of,
     markdown_table,
-    render_events,
     render_record,
     to_chinese,
 )
+from sync.outbox_rendering import render_events
 from tests import factories
 
 OPERATOR = DataSource("浙江省公共资源交易中心", "12330000MB0000000X")
