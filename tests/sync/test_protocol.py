@@ -7,7 +7,7 @@ import pytest
 
 from sync import push
 from sync.protocol import heartbeat_key, idempotency_key, signature, signature_matches
-from tools import receiver
+from tools.receiver import app as receiver
 
 
 def test_the_push_and_the_receiver_use_the_same_definitions():
