@@ -143,7 +143,7 @@ def _before() -> Response | None:
         return None
     secret = _presented_key()
     if secret is not None:
-        found = access.authenticate_cached(db.session, secret, current_runtime().keys)
+        found = access.authenticate_cached(db.session(), secret, current_runtime().keys)
         if found is None:
             raise NotAuthenticated("the API key is unknown or revoked")
         g.actor = found

@@ -2,8 +2,8 @@
 
 - Regions: the GB/T 2260 table python-stdnum ships (`stdnum/cn/loc.dat`), split into
   province, prefecture and county with the short forms names use (浙江, 杭州, 余杭).
-- Trade names (字号): /work/shared/data/company-short-names.txt (about 266,000, see its
-  README), or the 3,000-name sample in registry/demo_data when the shared data is absent.
+- Trade names (字号): the list BENCH_TRADE_NAMES names (the figures in docs/performance.md used one
+  of about 266,000), else the 3,000-name sample in registry/demo_data.
 - Industries and legal forms: the common ones, weighted roughly as they occur.
 - Simplified → traditional: OpenCC (s2t) when installed, else a built-in table of the
   characters company names use most.
@@ -21,9 +21,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-SHARED_TRADE_NAMES = Path(
-    os.environ.get("BENCH_TRADE_NAMES", "/work/shared/data/company-short-names.txt")
-)
+# A larger list of trade names, one per line, when BENCH_TRADE_NAMES names one (the figures in
+# docs/performance.md were measured with a list of 265,769); else the repository's sample.
+SHARED_TRADE_NAMES = Path(os.environ.get("BENCH_TRADE_NAMES", "registry/demo_data/trade_names.txt"))
 
 # 行业或经营特点 with a relative weight.
 INDUSTRIES: dict[str, int] = {
@@ -214,10 +214,12 @@ def _is_cjk(word: str) -> bool:
 def trade_names(path: Path | None = None) -> tuple[str, ...]:
     """字号 usable in generated names: 2-4 CJK characters without region, form or industry words.
 
-    From the shared 266k-name file when present, else the demo's 3,000-name sample. The order
-    of the file is kept, so a seeded generator picks the same names on every machine.
+    From the list BENCH_TRADE_NAMES names, else the demo's 3,000-name sample. The order of the
+    file is kept, so a seeded generator picks the same names on every machine.
     """
     source = path or SHARED_TRADE_NAMES
+    if "BENCH_TRADE_NAMES" in os.environ and path is None and not source.is_file():
+        raise SystemExit(f"BENCH_TRADE_NAMES names {source}, which is not a file")
     if source.is_file():
         raw = source.read_text(encoding="utf-8").splitlines()
     else:

@@ -1,7 +1,7 @@
 """Spreadsheets for the import tests, built as supervisors' offices build them.
 
-Enterprise names are region + 字号 + industry + form with 字号 taken from the shared company-name
-list (/work/shared/data/company-short-names.txt; the demo sample when it is absent), codes are
+Enterprise names are region + 字号 + industry + form with 字号 taken from the repository's sample of
+trade names (registry/demo_data/trade_names.txt, so every checkout builds the same sheets), codes are
 valid 统一社会信用代码, and `shuanggongshi_sheet` is a 双公示 penalty sheet with good rows and a
 few broken ones, as a real office's sheet has them.
 """
@@ -22,7 +22,6 @@ from registry.models import Authority
 from registry.records.penalty_fields import PENALTY_FIELDS
 from tests import factories
 
-SHARED_NAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "company-short-names.txt"
 DEMO_NAMES = Path(__file__).resolve().parents[1] / "registry" / "demo_data" / "trade_names.txt"
 STANDARD = [f.header for f in PENALTY_FIELDS]
 PENALTY_HEADERS = [*STANDARD, "严重程度", "涉及领域"]
@@ -32,8 +31,7 @@ PERSON_ID = "110101199003078515"  # a valid 居民身份证 number (GB 11643 che
 @cache
 def trade_names() -> tuple[str, ...]:
     """字号 of 2-3 Chinese characters, the same ones on every machine (every 997th usable line)."""
-    source = SHARED_NAMES if SHARED_NAMES.is_file() else DEMO_NAMES
-    words = [w.strip() for w in source.read_text(encoding="utf-8").splitlines()]
+    words = [w.strip() for w in DEMO_NAMES.read_text(encoding="utf-8").splitlines()]
     usable = [w for w in words if 2 <= len(w) <= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in w)]
     return tuple(usable[:: max(1, len(usable) // 60)][:60])
 

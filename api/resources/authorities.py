@@ -29,13 +29,13 @@ class Authorities(MethodView):
     @blp.response(200, AuthorityPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List authorities (anyone)."""
-        return service.list_authorities(db.session, **args)
+        return service.list_authorities(db.session(), **args)
 
     @blp.arguments(AuthorityIn)
     @blp.response(201, AuthorityOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Register an authority (admin)."""
-        authority = service.create_authority(db.session, data, actor())
+        authority = service.create_authority(db.session(), data, actor())
         location = url_for("authorities.Authority", authority_id=authority.id)
         return authority, 201, {**etag_headers(authority), "Location": location}
 
@@ -45,7 +45,7 @@ class Authority(MethodView):
     @blp.response(200, AuthorityOut)
     def get(self, authority_id: int) -> Any:
         """Read one authority (anyone)."""
-        authority = service.get_authority(db.session, authority_id)
+        authority = service.get_authority(db.session(), authority_id)
         return authority, 200, etag_headers(authority)
 
     @blp.versioned
@@ -53,5 +53,5 @@ class Authority(MethodView):
     @blp.response(200, AuthorityOut)
     def patch(self, data: dict[str, Any], authority_id: int) -> Any:
         """Change an authority (admin; needs If-Match)."""
-        authority = service.update_authority(db.session, authority_id, data, actor(), expected_version())
+        authority = service.update_authority(db.session(), authority_id, data, actor(), expected_version())
         return authority, 200, etag_headers(authority)

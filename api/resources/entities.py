@@ -34,13 +34,13 @@ class Entities(MethodView):
     @blp.response(200, EntityPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Find entities by name (current, former or alias), code, kind or region (people: not public)."""
-        return service.list_entities(db.session, actor(), **args)
+        return service.list_entities(db.session(), actor(), **args)
 
     @blp.arguments(EntityIn)
     @blp.response(201, EntityOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Register an entity (supervisor or admin)."""
-        entity = service.create_entity(db.session, data, actor(), current_runtime().vault)
+        entity = service.create_entity(db.session(), data, actor(), current_runtime().vault)
         return entity, 201, {**etag_headers(entity), "Location": url_for("entities.Entity", entity_id=entity.id)}
 
 
@@ -49,7 +49,7 @@ class Entity(MethodView):
     @blp.response(200, EntityOut)
     def get(self, entity_id: int) -> Any:
         """Read one entity with its names; ID numbers appear masked only."""
-        entity = service.get_entity(db.session, entity_id, actor())
+        entity = service.get_entity(db.session(), entity_id, actor())
         return entity, 200, etag_headers(entity)
 
     @blp.versioned
@@ -58,7 +58,7 @@ class Entity(MethodView):
     def patch(self, data: dict[str, Any], entity_id: int) -> Any:
         """Change an entity; a new name keeps the old one as 曾用名 (needs If-Match)."""
         entity = service.update_entity(
-            db.session, entity_id, data, actor(), expected_version(), current_runtime().vault, current_runtime().clock.today()
+            db.session(), entity_id, data, actor(), expected_version(), current_runtime().vault, current_runtime().clock.today()
         )
         return entity, 200, etag_headers(entity)
 
@@ -70,7 +70,7 @@ class EntityNames(MethodView):
     @blp.response(201, EntityOut)
     def post(self, data: dict[str, Any], entity_id: int) -> Any:
         """Add a former name (曾用名) or alias (needs If-Match of the entity)."""
-        entity = service.add_entity_name(db.session, entity_id, data, actor(), expected_version())
+        entity = service.add_entity_name(db.session(), entity_id, data, actor(), expected_version())
         return entity, 201, etag_headers(entity)
 
 
@@ -82,6 +82,6 @@ class EntityName(MethodView):
     def delete(self, data: dict[str, Any], entity_id: int, name_id: int) -> Any:
         """Remove a former name or alias recorded in error, with the reason (needs If-Match)."""
         entity = service.remove_entity_name(
-            db.session, entity_id, name_id, actor(), expected_version(), data["reason"]
+            db.session(), entity_id, name_id, actor(), expected_version(), data["reason"]
         )
         return entity, 200, etag_headers(entity)

@@ -34,7 +34,7 @@ class ListEntries(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List entries the caller may see (the public: published ones only)."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return service.list_list_entries(db.session, actor(), today(), filters=args, page=page, per_page=per_page)
+        return service.list_list_entries(db.session(), actor(), today(), filters=args, page=page, per_page=per_page)
 
     @blp.arguments(ListEntryIn)
     @blp.response(201, ListEntryOut)
@@ -52,7 +52,7 @@ class ListEntry(MethodView):
     @blp.response(200, ListEntryOut)
     def get(self, entry_id: int) -> Any:
         """Read one entry with its transitions."""
-        entry = service.get_list_entry(db.session, entry_id, actor(), today())
+        entry = service.get_list_entry(db.session(), entry_id, actor(), today())
         return entry, 200, etag_headers(entry)
 
     @blp.versioned
@@ -76,7 +76,7 @@ class RemoveListEntry(MethodView):
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
         """移出: take the entry off its list early, with the reason (needs If-Match)."""
         entry = service.remove_list_entry(
-            db.session, entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
+            db.session(), entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
         )
         return entry, 200, etag_headers(entry)
 
@@ -89,7 +89,7 @@ class RepairListEntry(MethodView):
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
         """信用修复: record that the entity repaired its credit (needs If-Match)."""
         entry = service.repair_list_entry(
-            db.session, entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
+            db.session(), entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
         )
         return entry, 200, etag_headers(entry)
 
@@ -102,6 +102,6 @@ class RevokeListEntry(MethodView):
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
         """撤销: the listing decision was revoked; the entry stops counting, kept (needs If-Match)."""
         entry = service.revoke_list_entry(
-            db.session, entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
+            db.session(), entry_id, data["reason"], data.get("effective_on"), actor(), expected_version(), today()
         )
         return entry, 200, etag_headers(entry)

@@ -34,7 +34,7 @@ class Penalties(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List penalties the caller may see (the public: published ones only)."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return service.list_penalties(db.session, actor(), today(), filters=args, page=page, per_page=per_page)
+        return service.list_penalties(db.session(), actor(), today(), filters=args, page=page, per_page=per_page)
 
     @blp.arguments(PenaltyIn)
     @blp.response(201, PenaltyOut)
@@ -52,7 +52,7 @@ class Penalty(MethodView):
     @blp.response(200, PenaltyOut)
     def get(self, penalty_id: int) -> Any:
         """Read one penalty."""
-        penalty = service.get_penalty(db.session, penalty_id, actor(), today())
+        penalty = service.get_penalty(db.session(), penalty_id, actor(), today())
         return penalty, 200, etag_headers(penalty)
 
     @blp.versioned
@@ -76,6 +76,6 @@ class RevokePenalty(MethodView):
     def post(self, data: dict[str, Any], penalty_id: int) -> Any:
         """撤销: the decision was revoked; it leaves publication (own authority; needs If-Match)."""
         penalty = service.revoke_penalty(
-            db.session, penalty_id, data["reason"], data.get("revoked_on"), actor(), expected_version(), today()
+            db.session(), penalty_id, data["reason"], data.get("revoked_on"), actor(), expected_version(), today()
         )
         return penalty, 200, etag_headers(penalty)

@@ -27,7 +27,7 @@ class Repairs(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List repair applications (administrators, the platform, a supervisor its own authority's)."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return service.list_repairs(db.session, actor(), today(), filters=args, page=page, per_page=per_page)
+        return service.list_repairs(db.session(), actor(), today(), filters=args, page=page, per_page=per_page)
 
     @blp.arguments(RepairIn)
     @blp.response(201, RepairOut)
@@ -43,7 +43,7 @@ class Repair(MethodView):
     @blp.response(200, RepairOut)
     def get(self, application_id: int) -> Any:
         """Read one repair application."""
-        application = service.get_repair(db.session, application_id, actor())
+        application = service.get_repair(db.session(), application_id, actor())
         return application, 200, etag_headers(application)
 
 
@@ -53,7 +53,7 @@ class AcceptRepair(MethodView):
     @blp.response(200, RepairOut)
     def post(self, application_id: int) -> Any:
         """受理: take a submitted application up (the record's authority; needs If-Match)."""
-        application = service.accept_repair(db.session, application_id, actor(), expected_version(), today())
+        application = service.accept_repair(db.session(), application_id, actor(), expected_version(), today())
         return application, 200, etag_headers(application)
 
 
@@ -65,7 +65,7 @@ class RejectRepair(MethodView):
     def post(self, data: dict[str, Any], application_id: int) -> Any:
         """不予修复: refuse a submitted or accepted application, with the reason (needs If-Match)."""
         application = service.reject_repair(
-            db.session, application_id, data["reason"], actor(), expected_version(), today()
+            db.session(), application_id, data["reason"], actor(), expected_version(), today()
         )
         return application, 200, etag_headers(application)
 
@@ -78,6 +78,6 @@ class CompleteRepair(MethodView):
     def post(self, data: dict[str, Any], application_id: int) -> Any:
         """修复完成: repair the record of an accepted application; it leaves publication, kept (needs If-Match)."""
         application = service.complete_repair(
-            db.session, application_id, data["reason"], actor(), expected_version(), today()
+            db.session(), application_id, data["reason"], actor(), expected_version(), today()
         )
         return application, 200, etag_headers(application)

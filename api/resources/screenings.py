@@ -36,7 +36,7 @@ class Screenings(MethodView):
     @blp.response(200, ScreeningPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List screenings, e.g. every check made for a project (administrators, the platform; a screener its own)."""
-        return service.list_screenings(db.session, actor(), **args)
+        return service.list_screenings(db.session(), actor(), **args)
 
     @limited("screening", blueprint=blp)
     @blp.arguments(ScreeningIn)
@@ -65,7 +65,7 @@ class Screening(MethodView):
     @blp.response(200, ScreeningOut)
     def get(self, screening_id: int) -> Any:
         """Read one screening as it was stored, with the dispositions made on it since."""
-        return service.read_screening(db.session, screening_id, actor())
+        return service.read_screening(db.session(), screening_id, actor())
 
 
 @blp.route("/<int:screening_id>/verify")
@@ -73,7 +73,7 @@ class VerifyScreening(MethodView):
     @blp.response(200, VerificationOut)
     def get(self, screening_id: int) -> Any:
         """Re-compute the digest of the stored document and compare it with the stored and audited ones."""
-        return service.verify_screening(db.session, screening_id, actor())
+        return service.verify_screening(db.session(), screening_id, actor())
 
 
 @blp.route("/<int:screening_id>/dispositions")

@@ -122,13 +122,13 @@ class ReasonArgs(StrictSchema):
 
 def patch_of(
     schema: type[ma.Schema], name: str, *, exclude: tuple[str, ...] = (),
-    extra: dict[str, fields.Field] | None = None,
+    extra: dict[str, fields.Field[Any]] | None = None,
 ) -> type[ma.Schema]:
     """The same fields, all optional and without defaults: a PATCH carries only what changes.
 
     (A default such as is_public=True would otherwise silently publish a record on every patch.)
     """
-    optional: dict[str, fields.Field] = {}
+    optional: dict[str, fields.Field[Any]] = {}
     for field_name, field in schema._declared_fields.items():
         if field_name in exclude:
             continue

@@ -47,7 +47,9 @@ class DurationOut(ma.Schema):
 class PersonReachOut(ma.Schema):
     roles = fields.List(fields.String(), metadata={"description": "legal_representative, evaluation_expert …"})
     effect = fields.String(metadata={"description": "block | review, when the person is identified by ID number"})
-    only = fields.Boolean(metadata={"description": "true: the measure reaches the persons alone, not the listed entity"})
+    # Named apart from Schema.only (the schema's field filter); written as "only".
+    reaches_only = fields.Boolean(attribute="only", data_key="only",
+                                  metadata={"description": "true: the measure reaches the persons alone, not the listed entity"})
 
 
 class MeasureOut(ma.Schema):

@@ -28,7 +28,7 @@ class ResponsiblePersonIn(StrictSchema):
                                                             "default: while the record is in force"})
 
 
-def persons_in() -> fields.List:
+def persons_in() -> fields.List[Any]:
     return fields.List(fields.Nested(ResponsiblePersonIn), allow_none=True, validate=validate.Length(max=MAX_PERSONS),
                        metadata={"description": "失信相关人 (发改法规〔2018〕457号): 负有责任的法定代表人、自然人股东、"
                                                 "评标评审专家及其他相关人员. Never shown to the public or to screeners; "
