@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from api.app import create_app
@@ -27,7 +27,6 @@ from registry.database import db
 from registry.runtime import Runtime
 from tests import factories
 from tests.ratelimits import FakeClock, Install
-
 
 
 def _worker_database(url: str | None) -> str | None:
