@@ -266,7 +266,7 @@ def test_a_process_killed_before_the_commit_leaves_nothing(written: tuple[Commit
 AUDITED_ONLY = {
     "calendar.service.load_calendar_year": "the working-day calendar is configuration; its years are audited only",
     "calendar.service.delete_calendar_year": "as above",
-    "screening.service.dispose_hit": "a screener's note on a screening: audited evidence, not a registry record",
+    "screening.dispositions.dispose_hit": "a screener's note on a screening: audited evidence, not a registry record",
 }
 LEDGER_CALLS = {"record_change", "apply_derived"}
 
