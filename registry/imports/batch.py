@@ -35,11 +35,11 @@ from registry.codes import uscc as uscc_codes
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.database import Base
 from registry.errors import RegistryError
+from registry.imports.row_writer import RowImporter
 from registry.imports.rows import (
     EntityKey,
     Record,
     Row,
-    RowImporter,
     RowRejected,
     clean_name,
     read_row,

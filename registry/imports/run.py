@@ -39,11 +39,11 @@ from registry.errors import InvalidInput
 from registry.imports.batch import BatchImporter
 from registry.imports.cells import guarded, xlsx_text
 from registry.imports.files import FileRefused, open_table
+from registry.imports.row_writer import RowImporter
 from registry.imports.rows import (
     KINDS,
     ImportReport,
     Problem,
-    RowImporter,
     detect_kind,
     is_blank,
     is_header,

@@ -1,0 +1,278 @@
+"""A row against the register: whose decision it is, what is recorded under its key, how it differs.
+
+`RowChecks` holds what both writers share before anything is written: a row naming another
+authority is refused (谁批准、谁公开); a row whose natural key is recorded is compared field by
+field (unchanged, or a conflict reported and not applied); problems are named by the file's own
+columns. Its lookups go to the database; the batched writer (`registry.imports.batch`) answers
+them from what it read ahead. `registry.imports.row_writer.RowImporter` builds on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.codes.idnumber import IdentityVault, mask_resident_ids
+from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
+from registry.errors import RegistryError
+from registry.imports.columns import COLUMNS, PERSON_COLUMNS, Layout
+from registry.imports.report import ImportReport, Problem
+from registry.imports.rows import EntityKey, Record, Row, RowRejected, fold, masked, shown
+from registry.ledger import Actor
+from registry.models import Authority, Entity, ListEntry, Penalty
+from registry.publication import Rules
+from registry.vocab import (
+    DOMAINS,
+    LIST_ENTRY_STATES,
+    LIST_TYPES,
+    PENALTY_STATES,
+    PROCEDURES,
+    SEVERITIES,
+)
+
+
+def subject_code(value: str | None) -> str | None:
+    """A subject's code as compared: the 个体工商户 placeholder is the same as no code."""
+    if not value:
+        return None
+    folded = "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    return None if folded == INDIVIDUAL_BUSINESS_PLACEHOLDER else folded
+
+
+# A service's field for the subject and the column that holds it.
+_ENTITY_FIELDS = {"kind": "subject_kind", "name": "subject_name", "uscc": "subject_uscc", "entity_id": "subject_name"}
+_TERMS: dict[str, Mapping[str, str]] = {
+    "severity": SEVERITIES, "procedure": PROCEDURES, "domain": DOMAINS, "domains": DOMAINS, "list_type": LIST_TYPES,
+}
+
+
+def stored_text(name: str, stored: Any, record: Record) -> str:
+    """A recorded value as the file would write it: Chinese terms, 是/否, ；-joined lists."""
+    if isinstance(stored, bool):
+        return "是" if stored else "否"
+    if isinstance(stored, Decimal):
+        return f"{stored:f}"
+    if name == "status":
+        states = PENALTY_STATES if isinstance(record, Penalty) else LIST_ENTRY_STATES
+        return states.get(str(stored), str(stored))
+    terms: Mapping[str, str] = _TERMS.get(name, {})
+    if isinstance(stored, list):
+        return "；".join(terms.get(s, s) for s in stored)
+    if isinstance(stored, str):
+        return terms.get(stored, stored)
+    return shown(stored)
+
+
+@dataclass
+class RowChecks:
+    """A row checked against the register and named by the file's columns, before it is written.
+
+    The state of both writers is declared here, in the order of their constructor, so that
+    `RowImporter(...)` and `BatchImporter(...)` are called as they always were.
+    """
+
+    session: Session
+    actor: Actor
+    authority: Authority
+    kind: str
+    layout: Layout
+    report: ImportReport
+    today: dt.date
+    rules: Rules
+    vault: IdentityVault
+    now: dt.datetime | None
+    # File-wide defaults given on upload for columns the sheet lacks: severity, domain.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # Subjects found or created by this import, by how a row names them.
+    entities: dict[EntityKey, int] = field(default_factory=dict)
+    authorities: dict[str, int | None] = field(default_factory=dict)
+    new_entities: int = 0  # created by the row being imported
+
+    # -- problems ------------------------------------------------------------------------------
+
+    def problem(self, row: Row, name: str, reason: str) -> Problem:
+        # The report is shown and kept: a resident ID number typed in a cell appears masked there too.
+        return Problem(row.number, self.layout.header(name, self.kind) if name else "",
+                       mask_resident_ids(row.shown(name)) if name else "", reason)
+
+    def from_error(self, row: Row, exc: RegistryError) -> list[Problem]:
+        """A service's refusal, named by the file's columns (its fields are the API's names)."""
+        if not exc.errors:
+            return [self.problem(row, "", exc.message)]
+        found = []
+        known = {c.name for c in COLUMNS[self.kind]}
+        for field_name, reasons in exc.errors.items():
+            name = _ENTITY_FIELDS.get(field_name, field_name)
+            if field_name.startswith("responsible_persons"):
+                parts = field_name.split(".")
+                name = PERSON_COLUMNS.get(parts[2] if len(parts) > 2 else "", "responsible_names")
+                if len(parts) > 1:
+                    reasons = [f"第 {int(parts[1]) + 1} 人 (person {int(parts[1]) + 1}): {' '.join(reasons)}"]
+            if name == "data_source_authority_id":
+                name = "data_source_name"
+            if name in known:
+                found.append(self.problem(row, name, " ".join(reasons)))
+            else:
+                found.append(self.problem(row, "", f"{field_name}: {' '.join(reasons)}"))
+        return found
+
+    def check_authority(self, row: Row) -> None:
+        """谁批准、谁公开: a row naming another deciding authority is refused, not re-assigned."""
+        name, code = row.values.get("authority_name"), row.values.get("authority_uscc")
+        authority = self.authority
+        problems = []
+        if code and code.upper() != authority.uscc:
+            problems.append(self.problem(row, "authority_uscc", self.not_ours()))
+        if name and fold(name) != fold(authority.name):
+            problems.append(self.problem(row, "authority_name", self.not_ours()))
+        if problems:
+            raise RowRejected(problems)
+
+    def not_ours(self) -> str:
+        return (f"names another authority: this import records decisions of {self.authority.name} "
+                f"(authority {self.authority.id}) only; each authority publishes its own decisions "
+                f"(谁批准、谁公开)")
+
+    def required(self, row: Row, *names: str) -> None:
+        missing = [self.problem(row, n, "must not be empty") for n in names if not row.values.get(n)]
+        if missing:
+            raise RowRejected(missing)
+
+    # -- lookups (the batched writer answers them from what it read ahead) ---------------------
+
+    def natural_key(self, row: Row) -> tuple[str, ...]:
+        """(决定书文号,) for a penalty, (决定书文号, 名单名称) for a list entry; the authority is the import's."""
+        if self.kind == "penalties":
+            self.required(row, "decision_number")
+            return (row.values["decision_number"],)
+        self.required(row, "decision_number", "list_name")
+        return (row.values["decision_number"], row.values["list_name"])
+
+    def existing(self, row: Row) -> Record | None:
+        key = self.natural_key(row)
+        if self.kind == "penalties":
+            return self.session.scalar(sa.select(Penalty).where(
+                Penalty.authority_id == self.authority.id, Penalty.decision_number == key[0]))
+        return self.session.scalar(sa.select(ListEntry).where(
+            ListEntry.authority_id == self.authority.id, ListEntry.decision_number == key[0],
+            ListEntry.list_name == key[1]))
+
+    def entity_by_code(self, code: str) -> Entity | None:
+        return self.session.scalar(sa.select(Entity).where(Entity.uscc == code))
+
+    def entity_ids_by_name(self, name: str) -> list[int]:
+        """Up to two organisations or 个体工商户 whose current name is exactly `name`."""
+        return list(self.session.scalars(
+            sa.select(Entity.id).where(Entity.name == name, Entity.kind != "natural_person").limit(2)))
+
+    def entity_of(self, record: Record) -> Entity:
+        entity = self.session.get(Entity, record.entity_id)
+        if entity is None:  # a foreign key: cannot happen
+            raise RuntimeError(f"record {record.id} names entity {record.entity_id}, which does not exist")
+        return entity
+
+    def describe(self, record: Record) -> tuple[str, str]:
+        """How a conflict names the recorded record, and where it is corrected."""
+        label = "penalty" if isinstance(record, Penalty) else "list entry"
+        path = "penalties" if isinstance(record, Penalty) else "list-entries"
+        return f"{label} {record.id}", f"PATCH /api/v1/{path}/{record.id}"
+
+    # -- unchanged or conflict -----------------------------------------------------------------
+
+    def differences(self, row: Row, record: Record) -> list[Problem]:
+        """The fields in which the row differs from the recorded record, as conflict problems."""
+        which, where = self.describe(record)
+        return [
+            self.problem(
+                row, name,
+                f"conflict: {which} with this decision number records {stored_text(name, stored, record) or '(empty)'}; "
+                f"not applied: a recorded decision changes only by a correction (更正) with its reason "
+                f"({where}), not by importing it again",
+            )
+            for name, stored in self.compared(row, record)
+        ]
+
+    def compared(self, row: Row, record: Record) -> Iterable[tuple[str, Any]]:
+        values = row.values
+        entity = self.entity_of(record)
+        names = {fold(n.name) for n in entity.names} | {fold(entity.name)}
+        if isinstance(record, Penalty):
+            names.add(fold(record.subject_name))
+            stored_code = record.subject_uscc
+        else:
+            stored_code = entity.uscc
+        if "subject_name" in values and fold(values["subject_name"]) not in names | {fold(masked(values["subject_name"]))}:
+            yield "subject_name", record.subject_name if isinstance(record, Penalty) else entity.name
+        if "subject_uscc" in values and subject_code(values["subject_uscc"]) != subject_code(stored_code):
+            yield "subject_uscc", stored_code
+        if isinstance(record, Penalty):
+            yield from self.compared_penalty(row, record)
+        else:
+            yield from self.compared_list_entry(row, record)
+
+    def compared_penalty(self, row: Row, penalty: Penalty) -> Iterable[tuple[str, Any]]:
+        values = row.values
+        for name in ("violation_type", "facts", "basis", "content", "licence_affected", "remarks",
+                     "project_code", "not_public_reason"):
+            # Stored free text has its resident ID numbers masked (records.protect_free_text).
+            if name in values and fold(masked(values[name])) != fold(getattr(penalty, name)):
+                yield name, getattr(penalty, name)
+        if "categories" in values and set(values["categories"]) != set(penalty.categories):
+            yield "categories", penalty.categories
+        for name in ("fine_amount", "confiscation_amount", "decided_on", "valid_until"):
+            if name in values and values[name] != getattr(penalty, name):
+                yield name, getattr(penalty, name)
+        # Left empty, these take the registry's default (the derived period, the authority's
+        # domain, public, in force): only a value the row gives is compared.
+        for name in ("publication_ends_on", "severity", "procedure", "domain", "is_public", "status"):
+            if values.get(name) is not None and values[name] != getattr(penalty, name):
+                yield name, getattr(penalty, name)
+        if values.get("data_source_name") or values.get("data_source_uscc"):
+            source = self.data_source(row)
+            if source is not None and source != penalty.data_source_authority_id:
+                found = self.session.get(Authority, penalty.data_source_authority_id)
+                yield "data_source_name", found.name if found else penalty.data_source_authority_id
+
+    def compared_list_entry(self, row: Row, entry: ListEntry) -> Iterable[tuple[str, Any]]:
+        values = row.values
+        for name in ("reason_category", "facts", "legal_basis", "project_code", "not_public_reason"):
+            if name in values and fold(masked(values[name])) != fold(getattr(entry, name)):
+                yield name, getattr(entry, name)
+        for name in ("listed_on", "expires_on"):
+            if name in values and values[name] != getattr(entry, name):
+                yield name, getattr(entry, name)
+        if values.get("list_type") is not None and values["list_type"] != entry.list_type:
+            yield "list_type", entry.list_type
+        if values.get("domains") and set(values["domains"]) != set(entry.domains):
+            yield "domains", sorted(entry.domains)
+        if values.get("is_public") is not None and values["is_public"] != entry.is_public:
+            yield "is_public", entry.is_public
+        status = values.get("status")
+        if status is not None and status not in (entry.status, entry.status_on(self.today)):
+            yield "status", entry.status
+
+    # -- the data source (数据来源单位) --------------------------------------------------------------
+
+    def data_source(self, row: Row) -> int | None:
+        """数据来源单位: the deciding authority unless the row names another registered one."""
+        code, name = row.values.get("data_source_uscc"), row.values.get("data_source_name")
+        if not code and not name:
+            return None
+        if (code and code.upper() == self.authority.uscc) or (not code and fold(name) == fold(self.authority.name)):
+            return self.authority.id
+        key = f"uscc:{code.upper()}" if code else f"name:{fold(name)}"
+        if key not in self.authorities:
+            where = Authority.uscc == code.upper() if code else Authority.name == name
+            self.authorities[key] = self.session.scalar(sa.select(Authority.id).where(where))
+        found = self.authorities[key]
+        if found is None:
+            raise RowRejected([self.problem(row, "data_source_uscc" if code else "data_source_name",
+                                            "is not a registered authority (数据来源单位)")])
+        return found

@@ -1,0 +1,339 @@
+"""The per-row writer of imports: `RowImporter` decides each row and records it through the services.
+
+`registry.imports.run` is the entry point; it chooses between two writers. This one records each
+new row through the services (`create_entity`, `record_penalty`, `create_list_entry`) in a
+savepoint; the batched writer of `registry.imports.batch` subclasses it (the same validation,
+written a chunk at a time). Both decide a row the same way: a row naming another authority is
+refused; a row whose natural key is recorded is compared (unchanged or conflict,
+`registry.imports.row_checks`); a new row finds or creates its subject and records its decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from registry.codes import idnumber
+from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
+from registry.codes.uscc import normalise as normalise_uscc
+from registry.errors import RegistryError
+from registry.imports.columns import DOMAIN_FIELD, read_id_type
+from registry.imports.files import CellError
+from registry.imports.row_checks import RowChecks
+from registry.imports.rows import EntityKey, Row, RowRejected, clean_name, fold, read_row
+from registry.models import Entity, Penalty
+from registry.publication import Decider, default_severity
+from registry.records.entities import create_entity
+from registry.records.list_entries import create_list_entry
+from registry.records.penalties import record_penalty
+from registry.vocab import DOMAINS
+
+_ENTITY_DETAILS = (
+    "business_registration_no", "organization_code", "tax_registration_no", "institution_certificate_no",
+    "social_org_registration_no", "legal_representative", "legal_rep_id_type", "legal_rep_id_number",
+)
+
+
+@dataclass
+class RowImporter(RowChecks):
+    """Decides and imports rows one at a time; the new records go through the services.
+
+    Subclasses change where records and subjects are looked up and how a new row is written
+    (`registry.imports.batch`); what a row means is decided here for both.
+    """
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def process(self, rows: list[tuple[int, list[Any]]]) -> None:
+        """Import a chunk of rows (spreadsheet number, cells), counting each in the report."""
+        for number, cells in rows:
+            self.count(self.outcome(number, cells))
+
+    def outcome(self, number: int, cells: list[Any]) -> str:
+        try:
+            return self.import_row(read_row(number, cells, self.layout, self.kind))
+        except RowRejected as exc:
+            self.report.problems.extend(exc.problems)
+            return "rejected"
+
+    def count(self, outcome: str) -> None:
+        report = self.report
+        report.rows += 1
+        if outcome == "created":
+            report.created += 1
+        elif outcome == "unchanged":
+            report.unchanged += 1
+        elif outcome == "conflict":
+            report.conflicts += 1
+        else:
+            report.rejected += 1
+
+    def import_row(self, row: Row) -> str:
+        """Import one row; returns created, unchanged or conflict, or raises RowRejected."""
+        self.check_authority(row)
+        existing = self.existing(row)
+        if existing is not None:
+            differences = self.differences(row, existing)
+            if not differences:
+                return "unchanged"
+            self.report.problems.extend(differences)
+            return "conflict"
+        self.create(row)
+        return "created"
+
+    def create(self, row: Row) -> None:
+        """Record the row's decision (and its subject if new) through the services, in a savepoint:
+        a refused row leaves nothing behind."""
+        self.new_entities = 0
+        pending: dict[EntityKey, int] = {}
+        try:
+            with self.session.begin_nested():
+                entity_id = self.subject(row, pending)
+                if self.kind == "penalties":
+                    penalty = record_penalty(self.session, self.penalty_data(row, entity_id), self.actor,
+                                             self.today, rules=self.rules, now=self.now, keep_given_end=True,
+                                             vault=self.vault)
+                    self.flag_end_as_given(row, penalty)
+                else:
+                    create_list_entry(self.session, self.list_entry_data(row, entity_id), self.actor, self.today,
+                                      rules=self.rules, now=self.now, vault=self.vault)
+        except RegistryError as exc:
+            raise RowRejected(self.from_error(row, exc)) from exc
+        except DBAPIError as exc:  # a constraint the checks did not foresee: the row fails, not the file
+            raise RowRejected([self.problem(row, "", f"the database refused the row: {exc.orig}")]) from exc
+        # Only now that the row's savepoint is released do its new subjects serve later rows.
+        self.entities.update(pending)
+        self.report.entities_created += self.new_entities
+
+    def rules_severity(self, data: Mapping[str, Any]) -> str | None:
+        if not isinstance(data.get("decided_on"), dt.date):
+            return None
+        return default_severity(self.rules.catalogue, decided_on=data["decided_on"], procedure=data.get("procedure"),
+                                categories=list(data.get("categories") or []),
+                                decider=Decider(self.authority.sector, self.authority.region_code))
+
+    def flag_end_as_given(self, row: Row, penalty: Penalty) -> None:
+        """Real 双公示 data was computed under many local rules: a 公示截止期 outside the national
+        period is kept as given and flagged in the report, never refused."""
+        if penalty.publication_end_as_given:
+            self.report.problems.append(self.problem(
+                row, "publication_ends_on", f"kept as given, flagged: {penalty.publication_note}"))
+
+    # -- the subject ---------------------------------------------------------------------------
+
+    def subject(self, row: Row, pending: dict[EntityKey, int]) -> int:
+        """The entity the row is about: found by 统一社会信用代码, by 证件号码 (a person), or by
+        its exact name when the code is empty or the 个体工商户 placeholder; created if missing.
+        `pending` collects how this row named the subjects it found or made."""
+        values = row.values
+        self.required(row, "subject_name")
+        name = clean_name(values["subject_name"])
+        code = values.get("subject_uscc")
+        kind = values.get("subject_kind")
+        if code:
+            # Checked (GB 32100) when a subject is created with it; a stored one is valid.
+            code = normalise_uscc(code)
+        if kind == "natural_person" or (kind is None and not code and values.get("id_number")):
+            return self.person(row, name, pending)
+        if code and code != INDIVIDUAL_BUSINESS_PLACEHOLDER:
+            key: EntityKey = ("uscc", code)
+            found = self.entities.get(key) or pending.get(key)
+            if found is None:
+                entity = self.entity_by_code(code)
+                if entity is not None:
+                    self.check_name(row, entity, name)
+                    found = entity.id
+            if found is None:
+                # GB 32100: 9 then 2 is a 个体工商户 registered by 市场监管.
+                default = "individual_business" if code.startswith("92") else "legal_entity"
+                found = self.new_entity(row, {"kind": kind or default, "name": name, "uscc": code})
+            pending[key] = found
+            return found
+        key = ("name", name)
+        found = self.entities.get(key) or pending.get(key)
+        if found is None:
+            ids = self.entity_ids_by_name(name)
+            if len(ids) > 1:
+                raise RowRejected([self.problem(
+                    row, "subject_name",
+                    "several registered entities carry this exact name; give the 统一社会信用代码 to say which",
+                )])
+            if ids:
+                found = ids[0]
+        if found is None:
+            default = "individual_business" if code == INDIVIDUAL_BUSINESS_PLACEHOLDER else "legal_entity"
+            found = self.new_entity(row, {"kind": kind or default, "name": name, "uscc": code})
+        pending[key] = found
+        return found
+
+    def person(self, row: Row, name: str, pending: dict[EntityKey, int]) -> int:
+        values = row.values
+        self.required(row, "id_type", "id_number")
+        number = values["id_number"]
+        if "*" in number:
+            raise RowRejected([self.problem(
+                row, "id_number", "is masked (as the registry shows it); a new subject needs the full number",
+            )])
+        try:
+            clean = idnumber.validate(values["id_type"], number)
+        except idnumber.IdNumberError as exc:
+            raise RowRejected([self.problem(row, "id_number", str(exc))]) from exc
+        key: EntityKey = ("person", self.vault.fingerprint(values["id_type"], clean))
+        found = self.entities.get(key) or pending.get(key)
+        if found is None:
+            entity = self.session.scalar(sa.select(Entity).where(Entity.id_number_hash == key[1]))
+            if entity is not None:
+                self.check_name(row, entity, name)
+                found = entity.id
+        if found is None:
+            found = self.new_entity(row, {"kind": "natural_person", "name": name, "id_type": values["id_type"],
+                                          "id_number": clean})
+        pending[key] = found
+        return found
+
+    def check_name(self, row: Row, entity: Entity, name: str) -> None:
+        """A code names one subject: a row whose name is none of that subject's names is more
+        likely a mistyped code than a new name, so it is refused rather than filed under it."""
+        if fold(name) in {fold(n.name) for n in entity.names} | {fold(entity.name)}:
+            return
+        column = "subject_uscc" if entity.kind != "natural_person" else "id_number"
+        raise RowRejected([self.problem(
+            row, "subject_name",
+            f"the {self.layout.header(column, self.kind)} given belongs to entity {entity.id}, "
+            f"{entity.name}, and this name is none of its names (current, former, alias): check the "
+            f"code, or record the new name on the entity first",
+        )])
+
+    def entity_data(self, row: Row, data: dict[str, Any]) -> dict[str, Any]:
+        """What create_entity is given for a new subject: its kind, name and code, and the
+        registration numbers and legal representative the row carries."""
+        for name in _ENTITY_DETAILS:
+            if row.values.get(name):
+                data[name] = row.values[name]
+        return data
+
+    def new_entity(self, row: Row, data: dict[str, Any]) -> int:
+        entity = create_entity(self.session, self.entity_data(row, data), self.actor, self.vault)
+        self.new_entities += 1
+        return entity.id
+
+    # -- record data ---------------------------------------------------------------------------
+
+    def domain_default(self, row: Row) -> str:
+        domains = list(self.authority.domains)
+        if len(domains) == 1:
+            return domains[0]
+        raise RowRejected([self.problem(
+            row, DOMAIN_FIELD[self.kind],
+            f"is empty and {self.authority.name} supervises several trading domains: name one of "
+            f"{'、'.join(DOMAINS[d] for d in domains)}",
+        )])
+
+    def penalty_data(self, row: Row, entity_id: int) -> dict[str, Any]:
+        """What record_penalty is given for the row."""
+        values = row.values
+        if values.get("status") not in (None, "effective"):
+            raise RowRejected([self.problem(
+                row, "status",
+                "a new penalty is recorded in force (有效); a revocation (撤销) is made afterwards with its reason",
+            )])
+        data: dict[str, Any] = {
+            name: values.get(name) for name in (
+                "decision_number", "violation_type", "facts", "basis", "categories", "content", "fine_amount",
+                "confiscation_amount", "licence_affected", "decided_on", "valid_until", "publication_ends_on",
+                "remarks", "severity", "procedure", "project_code", "not_public_reason",
+            )
+        }
+        data["entity_id"] = entity_id
+        data["authority_id"] = self.authority.id
+        # A row's own 失信程度; else what the rules say (Order 36: 简易程序, 警告, 通报批评 are 轻微);
+        # else the file-wide default given on upload.
+        data["severity"] = values.get("severity") or self.rules_severity(data) or self.defaults.get("severity")
+        data["domain"] = values.get("domain") or self.defaults.get("domain") or self.domain_default(row)
+        if values.get("is_public") is not None:
+            data["is_public"] = values["is_public"]
+        source = self.data_source(row)
+        if source is not None:
+            data["data_source_authority_id"] = source
+        data["responsible_persons"] = self.responsible_persons(row)
+        return data
+
+    def responsible_persons(self, row: Row) -> list[dict[str, Any]]:
+        """The row's 失信相关人 as the services take them, one per name; the other columns give one
+        value per name, or one for all (角色, 证件类型), or none (证件号码 left empty)."""
+        values = row.values
+        names = values.get("responsible_names") or []
+        columns = {key: values.get(key) or [] for key in ("responsible_roles", "responsible_id_types",
+                                                        "responsible_id_numbers")}
+        if not names:
+            given = [key for key, found in columns.items() if found]
+            if given:
+                raise RowRejected([self.problem(row, "responsible_names",
+                                                "失信相关人姓名为空，但填写了其角色或证件 (names are needed)")])
+            return []
+        for key, found in columns.items():
+            allowed = (len(names),) if key == "responsible_id_numbers" else (1, len(names))
+            if found and len(found) not in allowed:
+                raise RowRejected([self.problem(
+                    row, key, f"有 {len(found)} 项，与失信相关人姓名的 {len(names)} 项不对应 "
+                              f"(one value per name{', or one for all' if 1 in allowed else ''})")])
+        if not columns["responsible_roles"]:
+            raise RowRejected([self.problem(row, "responsible_roles", "须填写失信相关人角色（如 法定代表人、自然人股东、评标评审专家）")])
+
+        def nth(key: str, i: int) -> str | None:
+            found = columns[key]
+            return None if not found else found[i] if len(found) > 1 else found[0]
+
+        persons = []
+        for i, name in enumerate(names):
+            number = columns["responsible_id_numbers"][i] if columns["responsible_id_numbers"] else None
+            id_type = nth("responsible_id_types", i)
+            person: dict[str, Any] = {"role": nth("responsible_roles", i), "name": name}
+            if number is not None:
+                person["id_number"] = number
+                try:
+                    person["id_type"] = read_id_type(id_type) if id_type else "resident_id"
+                except CellError as exc:
+                    raise RowRejected([self.problem(row, "responsible_id_types", str(exc))]) from exc
+            persons.append(person)
+        return persons
+
+    def list_entry_data(self, row: Row, entity_id: int) -> dict[str, Any]:
+        """What create_list_entry is given for the row; 名单类型 left empty is the catalogue's for a
+        list it knows."""
+        values = row.values
+        if values.get("status") not in (None, "active"):
+            raise RowRejected([self.problem(
+                row, "status",
+                "a new list entry is recorded as listed (有效); removal, repair and revocation are made "
+                "afterwards with their reason",
+            )])
+        list_type = values.get("list_type")
+        if list_type is None:
+            known = self.rules.catalogue.lists.get(values["list_name"])
+            if known is None:
+                raise RowRejected([self.problem(
+                    row, "list_type",
+                    f"is empty and {values['list_name']} is not a list the catalogue knows: write 黑名单, "
+                    f"红名单 or 重点关注名单",
+                )])
+            list_type = known.list_type
+        data: dict[str, Any] = {
+            name: values.get(name) for name in (
+                "list_name", "decision_number", "reason_category", "facts", "legal_basis", "project_code",
+                "listed_on", "expires_on", "not_public_reason",
+            )
+        }
+        data.update(entity_id=entity_id, authority_id=self.authority.id, list_type=list_type,
+                    domains=values.get("domains") or [self.defaults.get("domain") or self.domain_default(row)])
+        if values.get("is_public") is not None:
+            data["is_public"] = values["is_public"]
+        data["responsible_persons"] = self.responsible_persons(row)
+        if data["listed_on"] is None:
+            raise RowRejected([self.problem(row, "listed_on", "must not be empty")])
+        return data
