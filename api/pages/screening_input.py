@@ -6,17 +6,19 @@ names the line a person can find. Reading is lenient about what Excel and Chines
 produce (tabs, full-width commas, GB18030, a title row above the headers, header variants);
 the rules a subject must meet are the API's (`api.schemas.screenings.SubjectIn` lengths, a
 name or a code, 1 to `MAX_SUBJECTS`), stated here in Chinese.
+
+A file is read by the importer's reader (`registry.imports.files.open_table`: format, encoding,
+separator, header row, the upload limits), under this page's own limits and with its own header
+row; what it refuses is said here in Chinese (`FileRefused.chinese`).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,15 +27,8 @@ from marshmallow.fields import Field
 
 from api.schemas.screenings import PersonIn, SubjectIn
 from registry.codes.idnumber import ID_TYPES
-from registry.imports.upload_limits import (
-    IMPORT_LIMITS,
-    LimitExceeded,
-    RowChecker,
-    bounded_lines,
-    check_csv_size,
-    open_workbook,
-    sheet_rows,
-)
+from registry.imports import files
+from registry.imports.upload_limits import IMPORT_LIMITS
 from registry.screening.service import MAX_SUBJECTS
 
 
@@ -90,12 +85,9 @@ UPLOAD_LIMITS = dataclasses.replace(
 )
 _SHOWN_ERRORS = 20
 
-_REQUIRED_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[(（](必填|选填|可选)[)）]$")
 # A code-like cell: a USCC (18), an old 注册号 (15 digits) or a 组织机构代码 (8 + check, maybe with a hyphen).
 _CODE_LIKE = re.compile(r"[0-9A-Z]{18}|\d{15}|[0-9A-Z]{8}-?[0-9A-Z]")
 _SEPARATORS = re.compile(r"[,，]")
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls (and WPS .et) container
 
 
 @dataclass
@@ -151,9 +143,9 @@ class UnreadableFile(ValueError):
 
 
 def header_key(text: str) -> str:
-    """A header as compared: full-width folded (NFKC), no spaces, no required-field star, lower case."""
-    folded = "".join(unicodedata.normalize("NFKC", text).split())
-    return _REQUIRED_MARKS.sub("", folded).lower()
+    """A header as compared: the importer's form (full-width folded, no spaces, no required-field
+    star or (必填)/(必录) note), in lower case."""
+    return files.header_key(text).lower()
 
 
 def _cell(value: Any) -> str | None:
@@ -195,8 +187,13 @@ def _columns(cells: list[str | None], *, strict: bool = False) -> tuple[dict[str
 
 
 def _check(bidder: Bidder, errors: list[str]) -> bool:
-    """The API's rules for one subject, in Chinese: a name or a code, each field within its limit."""
+    """The API's rules for one subject, in Chinese: no NUL, a name or a code, each field within its limit."""
     ok = True
+    for f, label in FIELD_NAMES.items():
+        value = getattr(bidder, f)
+        if value is not None and "\x00" in value:  # a file's cell (a form field with one is refused earlier)
+            errors.append(f"{bidder.source}：{label}含有 NUL 字符（二进制内容），请删除后再上传")
+            ok = False
     for f, limit in LIMITS.items():
         value = getattr(bidder, f)
         if value is not None and len(value) > limit:
@@ -283,114 +280,33 @@ def parse_lines(text: str) -> BidderList:
 # --- files -------------------------------------------------------------------------------------
 
 
-_UNDECODABLE = "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格"
-_DAMAGED = "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"
-
-
-def _encoding(data: bytes) -> str:
-    """The encoding Excel or WPS wrote the CSV in: UTF-8 (with or without BOM), UTF-16, GB18030.
-    Told without decoding the file whole: UTF-8 is checked a megabyte at a time."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in data:
-        raise UnreadableFile("文件含有二进制内容，不是 CSV 或 XLSX 表格")
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for start in range(0, len(data), 1 << 20):
-            decoder.decode(data[start:start + (1 << 20)])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"  # what Excel on a Chinese Windows writes when told "CSV" (GBK is a subset of it)
-    return "utf-8"
-
-
-def _csv_rows(data: bytes, checker: RowChecker) -> Iterator[list[str | None]]:
-    """The rows of a CSV, streamed line by line within the upload limits."""
-    try:
-        check_csv_size(len(data), UPLOAD_LIMITS)
-    except LimitExceeded as exc:
-        raise UnreadableFile(exc.chinese()) from None
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
-    try:
-        sample = text.read(4096)
-        text.seek(0)
-        # Excel's "Unicode text" is tab-separated; a Chinese CSV may use a full-width comma.
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        if delimiter == "," and sample.count("，") > sample.count(","):
-            delimiter = "，"
-        for number, row in enumerate(csv.reader(bounded_lines(text, UPLOAD_LIMITS), delimiter=delimiter), start=1):
-            checker.check(number, row)
-            yield [_cell(c) for c in row]
-    except UnicodeDecodeError:
-        raise UnreadableFile(_UNDECODABLE) from None
-    except csv.Error as exc:
-        raise UnreadableFile(f"不是格式正确的 CSV 文件（{exc}）") from None
-    except LimitExceeded as exc:
-        raise UnreadableFile(exc.chinese()) from None
-
-
-def _xlsx_rows(data: bytes, checker: RowChecker) -> tuple[Iterator[list[str | None]], list[str]]:
-    """The first worksheet's rows, streamed: the archive checked before it is parsed, each row
-    within the upload limits (registry.imports.upload_limits), a damaged part refused when it is met."""
-    try:
-        book = open_workbook(io.BytesIO(data), UPLOAD_LIMITS)
-    except LimitExceeded as exc:
-        raise UnreadableFile(exc.chinese()) from None
-    except Exception:  # noqa: BLE001  (a damaged or foreign zip: whatever zipfile or openpyxl raise, say so)
-        raise UnreadableFile(_DAMAGED) from None
-    notes = []
-    if len(book.sheetnames) > 1:
-        notes.append(f"只读取了第一个工作表「{book.sheetnames[0]}」，其余工作表未读取")
-
-    def rows() -> Iterator[list[str | None]]:
-        try:
-            for number, row in enumerate(sheet_rows(book), start=1):
-                checker.check(number, row)
-                yield [_cell(c) for c in row]
-        except LimitExceeded as exc:
-            raise UnreadableFile(exc.chinese()) from None
-        except UnreadableFile:
-            raise
-        except Exception:  # noqa: BLE001  (a truncated or corrupt worksheet, invalid XML: as above)
-            raise UnreadableFile(_DAMAGED) from None
-        finally:
-            book.close()
-
-    return rows(), notes
+def _is_header(texts: list[str]) -> bool:
+    return _columns([_cell(t) for t in texts]) is not None
 
 
 def read_file(filename: str, data: bytes) -> BidderList:
-    """Bidders from an uploaded CSV or XLSX, by its header row (found within the first rows)."""
-    lower = filename.lower()
-    if not data.strip():
-        raise UnreadableFile("上传的文件是空的")
-    if data.startswith(_OLE) or lower.endswith((".xls", ".et")):
-        raise UnreadableFile("不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
-    checker = RowChecker(UPLOAD_LIMITS)
-    if data.startswith(_ZIP):
-        rows, notes = _xlsx_rows(data, checker)
-    elif lower.endswith(".xlsx"):
-        raise UnreadableFile("文件扩展名是 .xlsx，但内容不是 Excel 工作簿")
-    else:
-        rows, notes = _csv_rows(data, checker), []
-    read = BidderList(notes=notes)
-    numbered = enumerate(rows, start=1)
-    header: tuple[dict[str, int], list[str]] | None = None
-    for number, cells in numbered:
-        header = _columns(cells)
-        if header is not None or number >= HEADER_SEARCH_ROWS:
-            checker.header_row = number
-            break
-    if header is None:
-        accepted = "、".join(HEADERS["name"][:3] + HEADERS["uscc"][:1])
-        raise UnreadableFile(f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应含「{accepted}」等列名之一")
-    mapping, ignored = header
-    if ignored:
-        read.notes.append(f"未识别的列已忽略：{'、'.join(ignored)}")
-    read.stopped = True  # only matters past MAX_SUBJECTS, where reading stops
-    _collect(((f"文件第 {n} 行", c) for n, c in numbered), mapping, read, stop=True)
+    """Bidders from an uploaded CSV or XLSX, by its header row (found within the first rows),
+    read by the importer's reader under this page's limits; a refusal is said in Chinese."""
+    accepted = "、".join(HEADERS["name"][:3] + HEADERS["uscc"][:1])
+    missing = (
+        f"{filename}: no header row naming the bidders' names or codes (名称, 统一社会信用代码 …) "
+        f"in its first {HEADER_SEARCH_ROWS} rows",
+        f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应含「{accepted}」等列名之一",
+    )
+    try:
+        with files.open_table(io.BytesIO(data), filename, _is_header, UPLOAD_LIMITS, header_hint=missing) as table:
+            header = _columns([_cell(h) for h in table.headers])
+            if header is None:  # never: the header row is the row _is_header took
+                raise UnreadableFile(missing[1])
+            mapping, ignored = header
+            read = BidderList(notes=list(table.chinese_notes))
+            if ignored:
+                read.notes.append(f"未识别的列已忽略：{'、'.join(ignored)}")
+            read.stopped = True  # only matters past MAX_SUBJECTS, where reading stops
+            rows = ((f"文件第 {n} 行", [_cell(c) for c in cells]) for n, cells in table.rows)
+            _collect(rows, mapping, read, stop=True)
+    except files.FileRefused as exc:
+        raise UnreadableFile(exc.chinese) from exc
     return _finish(read, "文件中")
 
 

@@ -11,6 +11,12 @@ A file is read within `registry.imports.upload_limits` (a zip bomb, an endless r
 megabyte are refused, naming the limit, before they cost memory): past a limit on size it is a
 `FileTooLarge` (413), past any other, or damaged, a `FileRefused` (422).
 
+Two callers read through `open_table`: the import (its API and page speak English) and the screening
+page's bidder upload (`api.pages.screening_input`, which speaks Chinese). So every refusal says why
+in both languages (`FileRefused.message`, `FileRefused.chinese`), and so does every note on a table
+(`Table.notes`, `Table.chinese_notes`); each caller gives its own limits and says what its header
+row should hold (`header_hint`).
+
 Nothing here knows the registry's records: `registry.imports.run` maps headers to fields.
 """
 
@@ -25,7 +31,7 @@ import multiprocessing
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -44,20 +50,33 @@ from registry.imports.upload_limits import (
     sheet_rows,
 )
 
-HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
 _SNIFF_BYTES = 256 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 .xls (and .et) container
+_OLD_NAMES = (".xls", ".et")  # Excel 97-2003 and WPS workbooks: refused by name as by content
+_XLSX_NAMES = (".xlsx", ".xlsm")
+# CSV separators, as Excel writes them ("Unicode text" is tab-separated) and as a person types them
+# in a Chinese input method (the full-width comma).
+_DELIMITERS = ("\t", ",", "，")
+_DAMAGED = "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"
+_UNDECODABLE = "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格"
 _REQUIRED_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[(（](必填|选填|必录|可选)[)）]$")
 
 
 class FileRefused(InvalidInput):
     """The file as a whole cannot be imported (unreadable, not a spreadsheet, no usable header
-    row, required columns missing); nothing of it was written. The message says why."""
+    row, required columns missing); nothing of it was written. The message says why, in English
+    (the API's), and `chinese` says it for a Chinese page (without the file's name, which the page
+    shows itself); where no Chinese was given it is the English."""
+
+    def __init__(self, message: str, errors: Mapping[str, Sequence[str]] | None = None, *,
+                 chinese: str | None = None) -> None:
+        super().__init__(message, errors)
+        self.chinese = message if chinese is None else chinese
 
     @classmethod
-    def because(cls, reason: str) -> FileRefused:
-        return cls(reason, {"file": [reason]})
+    def because(cls, reason: str, *, chinese: str | None = None) -> FileRefused:
+        return cls(reason, {"file": [reason]}, chinese=chinese)
 
 
 class FileTooLarge(FileRefused):
@@ -70,7 +89,8 @@ class FileTooLarge(FileRefused):
 
 def refusal(exc: LimitExceeded, filename: str) -> FileRefused:
     """The refusal of a file past one of the upload limits: the limit, what was found, and where."""
-    return (FileTooLarge if exc.too_large else FileRefused).because(f"{filename}: {exc.english()}")
+    return (FileTooLarge if exc.too_large else FileRefused).because(
+        f"{filename}: {exc.english()}", chinese=exc.chinese())
 
 
 def _unreadable(exc: BaseException, filename: str) -> FileRefused:
@@ -85,10 +105,20 @@ def _unreadable(exc: BaseException, filename: str) -> FileRefused:
     if any(type(e).__module__.startswith("defusedxml") or "amplification" in str(e) for e in seen):
         reason = ("its XML declares entities (<!ENTITY …>), which a workbook never does: refused "
                   "without expanding them (an XML entity bomb?)")
+        chinese = ("无法读取该 XLSX 文件：其 XML 声明了实体（<!ENTITY …>），正常的 Excel 工作簿不会这样做，"
+                   "已拒绝且未展开（疑似 XML 实体炸弹）")
     else:
         inner = chain[-1]
         reason = f"{type(inner).__name__}: {inner}"
-    return FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {reason}")
+        chinese = _DAMAGED
+    return FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {reason}", chinese=chinese)
+
+
+def _binary(filename: str) -> FileRefused:
+    return FileRefused.because(
+        f"{filename} holds binary content (a NUL byte): it is not a CSV or XLSX spreadsheet",
+        chinese="文件含有二进制内容，不是 CSV 或 XLSX 表格",
+    )
 
 
 class CellError(ValueError):
@@ -116,6 +146,7 @@ class Table:
     total: int  # data rows expected (an estimate for CSV: lines; 0 when unknown)
     notes: list[str] = field(default_factory=list)  # e.g. other sheets that were not read
     encoding: str | None = None  # CSV only
+    chinese_notes: list[str] = field(default_factory=list)  # the notes, said in Chinese
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,37 +174,66 @@ def _seekable(source: BinaryIO, filename: str, limits: Limits) -> IO[bytes]:
     return cast(IO[bytes], copy)
 
 
+@dataclass(frozen=True)
+class _HeaderSearch:
+    """How the header row is looked for: `is_header` says whether a row (its cells as text) is
+    it, within the first `rows`; `missing` is the refusal when none is (English, Chinese)."""
+
+    is_header: Callable[[list[str]], bool]
+    rows: int
+    missing: tuple[str, str]
+
+
+def _no_header(filename: str, rows: int) -> tuple[str, str]:
+    """The import's refusal of a file without a header row of its own (the default hint)."""
+    return (
+        f"{filename}: no header row with the standard Chinese column names (行政相对人名称, "
+        f"行政处罚决定书文号 … or 主体名称, 名单名称 …) in its first {rows} rows",
+        f"前 {rows} 行中没有找到表头：表头应含标准的中文列名（行政相对人名称、行政处罚决定书文号……"
+        "或 主体名称、名单名称……）",
+    )
+
+
 @contextmanager
 def open_table(
     source: BinaryIO | Path, filename: str, is_header: Callable[[list[str]], bool],
-    limits: Limits = IMPORT_LIMITS,
+    limits: Limits = IMPORT_LIMITS, *, header_hint: tuple[str, str] | None = None,
 ) -> Iterator[Table]:
     """The first sheet of an XLSX or the rows of a CSV, from its header row on.
 
     `is_header` says whether a row (its cells as text) is the header row; the first of the
-    first ten rows that is becomes it. Raises FileRefused for a file that is not XLSX or CSV,
-    cannot be decoded, or has no header row, and FileTooLarge (a FileRefused) or FileRefused
-    for one past `limits`, when it is opened or as its rows are read.
+    first `limits.header_rows` rows that is becomes it. Raises FileRefused for a file that is not
+    XLSX or CSV (an old .xls or .et workbook, by its name or its content; a binary file), cannot
+    be decoded, or has no header row (then with `header_hint`, the English and the Chinese
+    refusal, if given), and FileTooLarge (a FileRefused) or FileRefused for one past `limits`,
+    when it is opened or as its rows are read. Every refusal says why in English and in Chinese.
     """
+    search = _HeaderSearch(is_header, limits.header_rows, header_hint or _no_header(filename, limits.header_rows))
     owned = isinstance(source, Path)
     stream: IO[bytes] = source.open("rb") if isinstance(source, Path) else _seekable(source, filename, limits)
     try:
         start = stream.tell()
         head = stream.read(_SNIFF_BYTES)
         stream.seek(start)
-        if head.startswith(_OLE):
+        lower = filename.lower()
+        if not head.strip():
+            raise FileRefused.because(f"{filename} is empty", chinese="上传的文件是空的")
+        if head.startswith(_OLE) or lower.endswith(_OLD_NAMES):
             raise FileRefused.because(
                 f"{filename} is an old Excel 97-2003 workbook (.xls); save it as .xlsx "
-                "(Excel 2007 or later) or as CSV and import that"
+                "(Excel 2007 or later) or as CSV and import that",
+                chinese="不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传",
             )
-        if not head.strip():
-            raise FileRefused.because(f"{filename} is empty")
         if head.startswith(_ZIP):
-            table = _xlsx_table(stream, filename, is_header, source if isinstance(source, Path) else None, limits)
-        elif filename.lower().endswith((".xlsx", ".xlsm")):
-            raise FileRefused.because(f"{filename} is named like an Excel workbook but is not one (not an XLSX file)")
+            table = _xlsx_table(stream, filename, search, source if isinstance(source, Path) else None, limits)
+        elif lower.endswith(_XLSX_NAMES):
+            extension = lower[lower.rindex("."):]
+            raise FileRefused.because(
+                f"{filename} is named like an Excel workbook but is not one (not an XLSX file)",
+                chinese=f"文件扩展名是 {extension}，但内容不是 Excel 工作簿",
+            )
         else:
-            table = _csv_table(stream, head, filename, is_header, limits)
+            table = _csv_table(stream, head, filename, search, limits)
         try:
             yield table
         finally:
@@ -183,22 +243,23 @@ def open_table(
             stream.close()
 
 
-def _find_header(
-    rows: Rows, filename: str, is_header: Callable[[list[str]], bool],
-) -> tuple[int, list[str]]:
+def _find_header(rows: Rows, filename: str, search: _HeaderSearch) -> tuple[int, list[str]]:
     for number, cells in rows:
         texts = ["" if c is None else str(c).strip() for c in cells]
-        if is_header(texts):
+        if any("\x00" in t for t in texts):
+            # Above the header row, a NUL says the file is no text at all (an image, a PDF …); in
+            # a data row it is one cell's problem, which the caller reports for its row.
+            rows.close()
+            raise _binary(filename)
+        if search.is_header(texts):
             while texts and not texts[-1]:
                 texts.pop()
             return number, texts
-        if number >= HEADER_SEARCH_ROWS:
+        if number >= search.rows:
             break
     rows.close()
-    raise FileRefused.because(
-        f"{filename}: no header row with the standard Chinese column names (行政相对人名称, "
-        f"行政处罚决定书文号 … or 主体名称, 名单名称 …) in its first {HEADER_SEARCH_ROWS} rows"
-    )
+    english, chinese = search.missing
+    raise FileRefused.because(english, chinese=chinese)
 
 
 def _numbered(rows: Iterator[Any], first: int = 1) -> Rows:
@@ -264,32 +325,34 @@ def _declared_rows(book: Any, filename: str) -> int:
     return count
 
 
-def _xlsx_table(stream: IO[bytes], filename: str, is_header: Callable[[list[str]], bool],
-                path: Path | None, limits: Limits) -> Table:
+def _xlsx_table(stream: IO[bytes], filename: str, search: _HeaderSearch, path: Path | None,
+                limits: Limits) -> Table:
     book = _open_book(stream, filename, limits)
     sheets = book.worksheets
     if not sheets:
         book.close()
-        raise FileRefused.because(f"{filename} has no worksheet")
+        raise FileRefused.because(f"{filename} has no worksheet", chinese="XLSX 文件中没有工作表")
     sheet = sheets[0]
     try:
         declared = _declared_rows(book, filename)
     except FileRefused:
         book.close()
         raise
-    notes = []
+    notes, chinese_notes = [], []
     if len(sheets) > 1:
         others = "、".join(s.title for s in sheets[1:])
         notes.append(f"only the first worksheet ({sheet.title}) was read; not read: {others}")
+        chinese_notes.append(f"只读取了第一个工作表「{sheet.title}」，其余工作表未读取")
     checker = RowChecker(limits)
     if path is not None and _read_apart(path):
         book.close()
         rows = _checked(_numbered(_rows_read_apart(path, filename, limits)), checker, filename)
     else:
         rows = _checked(_closing(_numbered(_sheet_rows(book, filename)), book.close), checker, filename)
-    header_row, headers = _find_header(rows, filename, is_header)
+    header_row, headers = _find_header(rows, filename, search)
     checker.header_row = header_row
-    return Table("xlsx", header_row, headers, rows, max(declared - header_row, 0), notes)
+    return Table("xlsx", header_row, headers, rows, max(declared - header_row, 0), notes,
+                 chinese_notes=chinese_notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +383,7 @@ def _send_rows(path: Path, filename: str, sender: Any, limits: Limits) -> None:
         sender.send(batch)
         sender.send(None)
     except FileRefused as exc:  # past a limit, or unreadable: the parent refuses it the same way
-        sender.send({"refused": exc.message, "too_large": isinstance(exc, FileTooLarge)})
+        sender.send({"refused": exc.message, "chinese": exc.chinese, "too_large": isinstance(exc, FileTooLarge)})
     except Exception as exc:  # noqa: BLE001 (any failure is told to the parent, which refuses the file)
         sender.send({"error": f"{type(exc).__name__}: {exc}"})
     finally:
@@ -339,13 +402,18 @@ def _rows_read_apart(path: Path, filename: str, limits: Limits) -> Iterator[tupl
             try:
                 batch = receiver.recv()
             except EOFError as exc:
-                raise FileRefused.because(f"{filename}: the process reading it stopped ({reader.exitcode})") from exc
+                raise FileRefused.because(
+                    f"{filename}: the process reading it stopped ({reader.exitcode})",
+                    chinese=f"读取文件的进程意外停止（{reader.exitcode}）",
+                ) from exc
             if batch is None:
                 return
             if isinstance(batch, dict) and "refused" in batch:
-                raise (FileTooLarge if batch["too_large"] else FileRefused).because(batch["refused"])
+                raise (FileTooLarge if batch["too_large"] else FileRefused).because(
+                    batch["refused"], chinese=batch["chinese"])
             if isinstance(batch, dict):
-                raise FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {batch['error']}")
+                raise FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {batch['error']}",
+                                          chinese=_DAMAGED)
             yield from batch
     finally:
         receiver.close()
@@ -394,8 +462,24 @@ def _stream_size(stream: IO[bytes]) -> int:
     return end - start
 
 
-def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callable[[list[str]], bool],
-               limits: Limits) -> Table:
+def _delimiter(text: io.TextIOWrapper, limits: Limits) -> str:
+    """The separator of a CSV, from its first line that has one, among the lines the header row
+    is looked for in (a typed title may stand above the header row with none): a tab if it has
+    more tabs than commas, else a full-width comma if it has more of those than commas, else a
+    comma. Only that line is counted: Chinese text in the data rows is full of full-width commas.
+    Leaves `text` anywhere; each line is read bounded and let go."""
+    for _ in range(limits.header_rows):
+        line = text.readline(limits.line_chars)
+        if not line:
+            break
+        if any(d in line for d in _DELIMITERS):
+            if line.count("\t") > line.count(","):
+                return "\t"
+            return "，" if line.count("，") > line.count(",") else ","
+    return ","
+
+
+def _csv_table(stream: IO[bytes], head: bytes, filename: str, search: _HeaderSearch, limits: Limits) -> Table:
     try:
         check_csv_size(_stream_size(stream), limits)
     except LimitExceeded as exc:
@@ -404,12 +488,14 @@ def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callabl
     lines = _count_lines(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        first = text.readline(limits.line_chars)
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        delimiter = _delimiter(text, limits)
         text.seek(0)
     except UnicodeDecodeError as exc:
         text.detach()
-        raise FileRefused.because(f"{filename} is not text in UTF-8 or GB18030: {exc.reason}") from exc
+        if b"\x00" in head:
+            raise _binary(filename) from exc
+        raise FileRefused.because(f"{filename} is not text in UTF-8 or GB18030: {exc.reason}",
+                                  chinese=_UNDECODABLE) from exc
     # Line by line, each line bounded; a field is bounded by csv's own field_size_limit (131,072).
     reader = csv.reader(bounded_lines(text, limits), delimiter=delimiter)
     checker = RowChecker(limits)
@@ -423,15 +509,18 @@ def _csv_table(stream: IO[bytes], head: bytes, filename: str, is_header: Callabl
             raise refusal(exc, filename) from None
         except UnicodeDecodeError as exc:
             raise FileRefused.because(
-                f"{filename} changes encoding part-way ({encoding} at the start): {exc.reason}"
+                f"{filename} changes encoding part-way ({encoding} at the start): {exc.reason}",
+                chinese=(f"文件的文字编码前后不一致（开头是 {encoding}，后面的内容无法按它读取）：请将整个文件"
+                         "以同一种编码（UTF-8 或 GB18030）保存后再上传"),
             ) from exc
         except csv.Error as exc:
-            raise FileRefused.because(f"{filename} is not a well-formed CSV file: {exc}") from exc
+            raise FileRefused.because(f"{filename} is not a well-formed CSV file: {exc}",
+                                      chinese=f"不是格式正确的 CSV 文件（{exc}）") from exc
         finally:
             text.detach()
 
     numbered = rows()
-    header_row, headers = _find_header(numbered, filename, is_header)
+    header_row, headers = _find_header(numbered, filename, search)
     checker.header_row = header_row
     return Table("csv", header_row, headers, numbered, max(lines - header_row, 0), encoding=encoding)
 

@@ -370,6 +370,47 @@ def test_a_csv_that_changes_encoding_part_way_is_refused(session, world, finance
         run(session, good + late.encode("gb18030"), "x.csv", actor=finance)
 
 
+def test_a_csv_separated_by_full_width_commas_is_imported(session, world, finance):
+    """A CSV typed with a Chinese input method: ， between the cells (the screening page read such
+    files before the two readers were one); the ， in the facts are quoted, as any separator is."""
+    name, code = company(52)
+    row = penalty_row(world.finance, name, code, "浙财采罚〔2026〕403号")
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter="，")
+    writer.writerow(PENALTY_HEADERS)
+    writer.writerow(["" if row.get(h) is None else str(row[h]) for h in PENALTY_HEADERS])
+    report = run(session, text.getvalue().encode("gb18030"), "双公示.csv", actor=finance)
+    assert (report.created, report.problems) == (1, [])
+    assert session.scalars(sa.select(Penalty)).one().facts == row["违法事实"]
+
+
+@pytest.mark.parametrize("filename", ["双公示.xls", "双公示.et"])
+def test_an_old_workbook_is_refused_by_its_name_too(session, world, finance, filename):
+    """Named .xls or .et (an old workbook, or a web page some systems export under that name):
+    refused as an old workbook, in English for the API and in Chinese for a page, nothing read."""
+    name, code = company(53)
+    data = csv_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕404号")])
+    with pytest.raises(FileRefused) as refused:
+        run(session, data, filename, actor=finance)
+    assert refused.value.message.startswith(f"{filename} is an old Excel 97-2003 workbook (.xls)")
+    assert "另存为 .xlsx" in refused.value.chinese
+    assert count(session, Penalty) == 0
+
+
+def test_a_binary_file_is_refused_as_no_spreadsheet(session, world, finance):
+    with pytest.raises(FileRefused, match="binary content") as refused:
+        run(session, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "双公示.csv", actor=finance)
+    assert refused.value.chinese == "文件含有二进制内容，不是 CSV 或 XLSX 表格"
+
+
+def test_a_refusal_without_chinese_says_the_english(session, world, finance):
+    """The import's own refusals (missing columns …) are English only: `chinese` falls back to it."""
+    with pytest.raises(FileRefused) as refused:
+        run(session, csv_bytes(["行政相对人名称", "统一社会信用代码", "法定代表人"], [["甲", "", ""]]), "x.csv",
+            actor=finance)
+    assert refused.value.chinese == refused.value.message
+
+
 # ---------------------------------------------------------------------------------------------
 # Subjects and authority
 
