@@ -61,11 +61,14 @@ from sync.targets import Target
 
 _ERROR_TEXT = 2000  # how much of a receiver's answer is kept with an error
 # The outbox events the platform receives (sync.national.kind_of), as a WHERE clause.
-_PLATFORM_EVENTS = sa.or_(*(
-    ChangeEvent.record_type == record_type if operations is None
-    else sa.and_(ChangeEvent.record_type == record_type, ChangeEvent.operation.in_(operations))
-    for record_type, operations in PLATFORM_OPERATIONS.items()
-))
+_PLATFORM_EVENTS = sa.or_(
+    *(
+        ChangeEvent.record_type == record_type
+        if operations is None
+        else sa.and_(ChangeEvent.record_type == record_type, ChangeEvent.operation.in_(operations))
+        for record_type, operations in PLATFORM_OPERATIONS.items()
+    )
+)
 
 
 class TransientFailure(Exception):
@@ -113,8 +116,10 @@ class RunReport:
     def line(self) -> str:
         if self.busy:
             return f"{self.target}: another runner is pushing to this target; nothing done"
-        text = (f"{self.target}: {self.batches} batch(es), {self.events} event(s), {self.records} record(s) sent; "
-                f"cursor {self.cursor}")
+        text = (
+            f"{self.target}: {self.batches} batch(es), {self.events} event(s), {self.records} record(s) sent; "
+            f"cursor {self.cursor}"
+        )
         if self.dead_lettered:
             text += f"; dead-lettered seq {', '.join(map(str, self.dead_lettered))}"
         for note in self.notes:
@@ -139,16 +144,27 @@ def push_target(
     """Push every event after the target's cursor, batch by batch, until done or an error."""
     report = RunReport(target.name)
     own_client = client is None
-    http = client or httpx.Client(timeout=httpx.Timeout(target.timeout_seconds,
-                                                       connect=min(10.0, target.timeout_seconds)))
+    http = client or httpx.Client(
+        timeout=httpx.Timeout(target.timeout_seconds, connect=min(10.0, target.timeout_seconds))
+    )
     try:
         with hold(engine, target.name, seconds=target.lease_seconds, clock=clock, owner=owner) as lease:
             if lease is None:
                 report.busy = True
                 return report
             try:
-                _run(engine, target, lease, http, report, include_not_public=include_not_public,
-                     operator=operator, clock=clock, sleep=sleep, max_batches=max_batches)
+                _run(
+                    engine,
+                    target,
+                    lease,
+                    http,
+                    report,
+                    include_not_public=include_not_public,
+                    operator=operator,
+                    clock=clock,
+                    sleep=sleep,
+                    max_batches=max_batches,
+                )
             except InflightConflict as exc:
                 report.error = str(exc)
                 _note_error(engine, lease, report.error, clock)
@@ -165,16 +181,27 @@ def push_target(
     return report
 
 
-def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, report: RunReport, *,
-         include_not_public: bool, operator: DataSource, clock: Clock, sleep: Callable[[float], None],
-         max_batches: int | None) -> None:
+def _run(
+    engine: sa.Engine,
+    target: Target,
+    lease: Lease,
+    http: httpx.Client,
+    report: RunReport,
+    *,
+    include_not_public: bool,
+    operator: DataSource,
+    clock: Clock,
+    sleep: Callable[[float], None],
+    max_batches: int | None,
+) -> None:
     while max_batches is None or report.batches < max_batches:
         batch = _claim_batch(engine, target, lease, clock, report)
         if batch is None:
             _heartbeat_if_due(engine, target, lease, http, report, clock=clock, sleep=sleep)
             return
-        body, record_count = _body(engine, target, batch, include_not_public=include_not_public,
-                                   operator=operator, clock=clock)
+        body, record_count = _body(
+            engine, target, batch, include_not_public=include_not_public, operator=operator, clock=clock
+        )
         try:
             _send(http, target, lease, batch, body, clock=clock, sleep=sleep)
         except Rejected as rejected:
@@ -199,9 +226,11 @@ def _run(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, re
 def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, report: RunReport) -> Batch | None:
     with engine_writing(engine) as conn:
         lease.check(conn)  # the row is locked until this transaction ends: no takeover in between
-        state = conn.execute(sa.select(SyncState.cursor, SyncState.inflight_first, SyncState.inflight_last,
-                                       SyncState.inflight_key)
-                             .where(SyncState.target == target.name)).one()
+        state = conn.execute(
+            sa.select(
+                SyncState.cursor, SyncState.inflight_first, SyncState.inflight_last, SyncState.inflight_key
+            ).where(SyncState.target == target.name)
+        ).one()
         cursor = int(state.cursor)
         resent = state.inflight_first is not None
         if resent:
@@ -209,8 +238,10 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
             if last <= cursor:
                 # Every event of it was acknowledged (the cursor moves only on a receipt): resending
                 # it could apply them again under a key the receiver never saw. Drop the record.
-                report.notes.append(f"cleared the stale in-flight batch {state.inflight_key} (at or behind "
-                                    f"cursor {cursor}) without resending it")
+                report.notes.append(
+                    f"cleared the stale in-flight batch {state.inflight_key} (at or behind "
+                    f"cursor {cursor}) without resending it"
+                )
                 resent = False
             elif first != cursor + 1:
                 raise InflightConflict(
@@ -218,26 +249,45 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
                     f"start right after the cursor {cursor}. The receiver may have applied it or not: resending "
                     f"it or sending a new batch could apply events twice. Ask the platform whether key "
                     f"{state.inflight_key} was applied, then set the cursor to {last} (applied) or clear the "
-                    f"in-flight columns (not applied); see docs/sync.md, \"The lease\"")
+                    f'in-flight columns (not applied); see docs/sync.md, "The lease"'
+                )
         if not resent:
-            seqs = conn.scalars(sa.select(ChangeEvent.seq).where(ChangeEvent.seq > cursor)
-                                .order_by(ChangeEvent.seq).limit(target.batch_size)).all()
+            seqs = conn.scalars(
+                sa.select(ChangeEvent.seq)
+                .where(ChangeEvent.seq > cursor)
+                .order_by(ChangeEvent.seq)
+                .limit(target.batch_size)
+            ).all()
             if not seqs:
                 if state.inflight_first is not None:
                     _fenced(conn, lease, inflight_first=None, inflight_last=None, inflight_key=None)
                 return None
             first, last = int(seqs[0]), int(seqs[-1])
-        excluded = tuple(int(s) for s in conn.scalars(
-            sa.select(SyncDeadLetter.seq).where(SyncDeadLetter.target == target.name, SyncDeadLetter.dead,
-                                                SyncDeadLetter.seq.between(first, last))
-            .order_by(SyncDeadLetter.seq)))
+        excluded = tuple(
+            int(s)
+            for s in conn.scalars(
+                sa.select(SyncDeadLetter.seq)
+                .where(
+                    SyncDeadLetter.target == target.name, SyncDeadLetter.dead, SyncDeadLetter.seq.between(first, last)
+                )
+                .order_by(SyncDeadLetter.seq)
+            )
+        )
         key = idempotency_key(target.name, first, last, excluded)
         _fenced(conn, lease, inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock())
     return Batch(first, last, key, excluded, resent)
 
 
-def _heartbeat_if_due(engine: sa.Engine, target: Target, lease: Lease, http: httpx.Client, report: RunReport, *,
-                      clock: Clock, sleep: Callable[[float], None]) -> None:
+def _heartbeat_if_due(
+    engine: sa.Engine,
+    target: Target,
+    lease: Lease,
+    http: httpx.Client,
+    report: RunReport,
+    *,
+    clock: Clock,
+    sleep: Callable[[float], None],
+) -> None:
     """With nothing to push: send the audit chain head alone (a heartbeat) once `heartbeat_seconds`
     have passed since the last acknowledged POST, so the platform holds a head at least that often
     even while no record changes (screenings and key changes still extend the chain)."""
@@ -249,8 +299,13 @@ def _heartbeat_if_due(engine: sa.Engine, target: Target, lease: Lease, http: htt
         head = chain_head(session)
     if last is not None and (now - last).total_seconds() < target.heartbeat_seconds:
         return
-    document = {"target": target.name, "format": target.format, "sent_at": now.isoformat(), "heartbeat": True,
-                "chain_head": head.as_json()}
+    document = {
+        "target": target.name,
+        "format": target.format,
+        "sent_at": now.isoformat(),
+        "heartbeat": True,
+        "chain_head": head.as_json(),
+    }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
     beat = Batch(0, 0, heartbeat_key(target.name, head.seq), (), False)
     try:
@@ -272,8 +327,9 @@ def _fenced(conn: sa.Connection, lease: Lease, **values: Any) -> None:
         raise LeaseLost(f"target {lease.target}: this run lost its lease")
 
 
-def _body(engine: sa.Engine, target: Target, batch: Batch, *, include_not_public: bool, operator: DataSource,
-          clock: Clock) -> tuple[bytes, int]:
+def _body(
+    engine: sa.Engine, target: Target, batch: Batch, *, include_not_public: bool, operator: DataSource, clock: Clock
+) -> tuple[bytes, int]:
     with Session(engine) as session:
         # Plain columns, and only the platform's events: internal ones (half of a busy outbox are
         # entity creations) would be read and decoded for nothing.
@@ -291,15 +347,28 @@ def _body(engine: sa.Engine, target: Target, batch: Batch, *, include_not_public
     if target.format == "json-zh":
         records = [to_chinese(record) for record in records]
     document = {
-        "target": target.name, "first_seq": batch.first, "last_seq": batch.last, "format": target.format,
-        "sent_at": clock().isoformat(), "chain_head": head, "records": records,
+        "target": target.name,
+        "first_seq": batch.first,
+        "last_seq": batch.last,
+        "format": target.format,
+        "sent_at": clock().isoformat(),
+        "chain_head": head,
+        "records": records,
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
     return body, len(records)
 
 
-def _send(http: httpx.Client, target: Target, lease: Lease, batch: Batch, body: bytes, *, clock: Clock,
-          sleep: Callable[[float], None]) -> None:
+def _send(
+    http: httpx.Client,
+    target: Target,
+    lease: Lease,
+    batch: Batch,
+    body: bytes,
+    *,
+    clock: Clock,
+    sleep: Callable[[float], None],
+) -> None:
     retrying = Retrying(
         stop=stop_after_attempt(target.attempts),
         wait=wait_random_exponential(multiplier=target.backoff_initial_seconds, max=target.backoff_max_seconds),
@@ -352,33 +421,51 @@ def _acknowledge(engine: sa.Engine, target: Target, lease: Lease, batch: Batch, 
         moved = conn.execute(
             sa.update(SyncState)
             .where(lease.fence(), SyncState.inflight_key == batch.key, SyncState.cursor < batch.last)
-            .values(cursor=batch.last, inflight_first=None, inflight_last=None, inflight_key=None,
-                    last_success_at=clock(), batches_sent=SyncState.batches_sent + 1,
-                    records_sent=SyncState.records_sent + records)
+            .values(
+                cursor=batch.last,
+                inflight_first=None,
+                inflight_last=None,
+                inflight_key=None,
+                last_success_at=clock(),
+                batches_sent=SyncState.batches_sent + 1,
+                records_sent=SyncState.records_sent + records,
+            )
         ).rowcount
         if moved != 1:
             # This run holds the lease (checked above, row locked), so nobody else changed it.
-            raise InflightConflict(f"target {target.name}: the batch in flight is no longer {batch.key} although "
-                                   f"this run holds the lease")
+            raise InflightConflict(
+                f"target {target.name}: the batch in flight is no longer {batch.key} although this run holds the lease"
+            )
 
 
-def _note_rejection(engine: sa.Engine, target: Target, lease: Lease, rejected: Rejected,
-                    named: dict[int, str], clock: Clock) -> list[int]:
+def _note_rejection(
+    engine: sa.Engine, target: Target, lease: Lease, rejected: Rejected, named: dict[int, str], clock: Clock
+) -> list[int]:
     """Count each named record's rejection; return those that reached the limit now."""
     died: list[int] = []
     now = clock()
     with engine_writing(engine) as conn:
         lease.check(conn)
         for seq, reason in sorted(named.items()):
-            row = conn.execute(sa.select(SyncDeadLetter.id, SyncDeadLetter.rejections).where(
-                SyncDeadLetter.target == target.name, SyncDeadLetter.seq == seq)).one_or_none()
+            row = conn.execute(
+                sa.select(SyncDeadLetter.id, SyncDeadLetter.rejections).where(
+                    SyncDeadLetter.target == target.name, SyncDeadLetter.seq == seq
+                )
+            ).one_or_none()
             count = (row.rejections if row else 0) + 1
             dead = count >= target.reject_limit
-            values = {"rejections": count, "status_code": rejected.status, "reason": reason or rejected.text,
-                      "last_rejected_at": now, "dead": dead, "dead_at": now if dead else None}
+            values = {
+                "rejections": count,
+                "status_code": rejected.status,
+                "reason": reason or rejected.text,
+                "last_rejected_at": now,
+                "dead": dead,
+                "dead_at": now if dead else None,
+            }
             if row is None:
-                conn.execute(sa.insert(SyncDeadLetter).values(target=target.name, seq=seq, first_rejected_at=now,
-                                                              **values))
+                conn.execute(
+                    sa.insert(SyncDeadLetter).values(target=target.name, seq=seq, first_rejected_at=now, **values)
+                )
             else:
                 conn.execute(sa.update(SyncDeadLetter).where(SyncDeadLetter.id == row.id).values(**values))
             if dead:
@@ -389,5 +476,6 @@ def _note_rejection(engine: sa.Engine, target: Target, lease: Lease, rejected: R
 def _note_error(engine: sa.Engine, lease: Lease, message: str, clock: Clock) -> None:
     """Record the run's error for status; a run that lost its lease records nothing."""
     with engine_writing(engine) as conn:
-        conn.execute(sa.update(SyncState).where(lease.fence())
-                     .values(last_error=message[:_ERROR_TEXT], last_error_at=clock()))
+        conn.execute(
+            sa.update(SyncState).where(lease.fence()).values(last_error=message[:_ERROR_TEXT], last_error_at=clock())
+        )

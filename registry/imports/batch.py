@@ -6,14 +6,14 @@ SQLite: far from the hundred thousand rows a minute an import needs. This writer
 of rows first and writes it after:
 
 - it reads ahead, in one query each, the chunk's recorded natural keys and subjects;
-- each new row is checked and built exactly as the services check and build it: it calls their
-  own rule functions (`entities._apply_details`, `penalties._validate` and `_periods`,
-  `list_entries._validate` and `_dates`) and builds the same objects; a new subject gets a
-  provisional (negative) id that those checks can load through `_Overlay`;
+- each new row is checked and built exactly as the services check and build it: through their
+  public seams (`build_entity`, `build_penalty`, `build_list_entry`: the services' own checks and
+  objects, not yet added); a new subject gets a provisional (negative) id that those checks can
+  load through `_Overlay`;
 - the chunk's good rows are then written in their order: new subjects, then records (ORM
   flushes of many objects, so defaults and types are the models' own), then one audit row and
-  one outbox event per record, numbered in one counter step each and hash-chained in memory
-  exactly as `registry.ledger.record_change` would chain them one by one.
+  one outbox event per record, written by the ledger's batched writer (`record_creations`: one
+  counter step each, hash-chained exactly as `record_change` would chain them one by one).
 
 A bad row is never written, so it leaves nothing behind. Should the database refuse a chunk
 (a constraint no check foresaw), the chunk's savepoint is rolled back and its rows go through the
@@ -132,9 +132,21 @@ class BatchImporter(RowImporter):
             del self.report.problems[mark:]
             self.forget_provisional()
             self.reset_chunk()
-            fallback = RowImporter(self.session, self.actor, self.authority, self.kind, self.layout, self.report,
-                                   self.today, self.rules, self.vault, self.now, defaults=self.defaults,
-                                   entities=self.entities, authorities=self.authorities)
+            fallback = RowImporter(
+                self.session,
+                self.actor,
+                self.authority,
+                self.kind,
+                self.layout,
+                self.report,
+                self.today,
+                self.rules,
+                self.vault,
+                self.now,
+                defaults=self.defaults,
+                entities=self.entities,
+                authorities=self.authorities,
+            )
             fallback.process(rows)
             return
         for outcome in outcomes:
@@ -159,12 +171,18 @@ class BatchImporter(RowImporter):
         self.reset_chunk()
         numbers = sorted({r.values["decision_number"] for r in rows if r.values.get("decision_number")})
         if numbers and self.kind == "penalties":
-            for penalty in self.session.scalars(sa.select(Penalty).where(
-                    Penalty.authority_id == self.authority.id, Penalty.decision_number.in_(numbers))):
+            for penalty in self.session.scalars(
+                sa.select(Penalty).where(
+                    Penalty.authority_id == self.authority.id, Penalty.decision_number.in_(numbers)
+                )
+            ):
                 self.recorded[(penalty.decision_number,)] = penalty
         elif numbers:
-            for entry in self.session.scalars(sa.select(ListEntry).where(
-                    ListEntry.authority_id == self.authority.id, ListEntry.decision_number.in_(numbers))):
+            for entry in self.session.scalars(
+                sa.select(ListEntry).where(
+                    ListEntry.authority_id == self.authority.id, ListEntry.decision_number.in_(numbers)
+                )
+            ):
                 self.recorded[(entry.decision_number, entry.list_name)] = entry
         codes: set[str] = set()
         names: set[str] = set()
@@ -181,8 +199,10 @@ class BatchImporter(RowImporter):
                     self.by_code[entity.uscc] = entity
         if names:
             for entity_id, name in self.session.execute(
-                    sa.select(Entity.id, Entity.name).where(Entity.name.in_(sorted(names)),
-                                                            Entity.kind != "natural_person").order_by(Entity.id)):
+                sa.select(Entity.id, Entity.name)
+                .where(Entity.name.in_(sorted(names)), Entity.kind != "natural_person")
+                .order_by(Entity.id)
+            ):
                 self.by_name.setdefault(name, []).append(entity_id)
 
     # -- lookups: what was read ahead, then what this chunk staged -----------------------------
@@ -219,8 +239,11 @@ class BatchImporter(RowImporter):
             # The row's own new subject is loadable by the checks while the row is decided.
             self.staged_entities.update(self.row_entities)
             try:
-                record: Record = (self.build_penalty(row, entity_id) if self.kind == "penalties"
-                                  else self.build_list_entry(row, entity_id))
+                record: Record = (
+                    self.build_penalty(row, entity_id)
+                    if self.kind == "penalties"
+                    else self.build_list_entry(row, entity_id)
+                )
             except BaseException:
                 for provisional, _ in self.row_entities:
                     del self.staged_entities[provisional]
@@ -239,8 +262,9 @@ class BatchImporter(RowImporter):
         self.next_provisional -= 1
         # The read-ahead found no entity with the row's code: the service need not look again.
         with self.session.no_autoflush:
-            entity = entity_service.build_entity(self.session, self.entity_data(row, data), self.actor,
-                                                 self.vault, code_is_free=True)
+            entity = entity_service.build_entity(
+                self.session, self.entity_data(row, data), self.actor, self.vault, code_is_free=True
+            )
         self.row_entities.append((provisional, entity))
         self.new_entities += 1
         return provisional
@@ -249,14 +273,31 @@ class BatchImporter(RowImporter):
         """The service's own `build_penalty` on the chunk's overlay; the natural key this row
         already passed is the uniqueness check, and the periods are shared across the file."""
         return penalty_service.build_penalty(
-            self.overlay, self.penalty_data(row, entity_id), self.actor, self.today, rules=self.rules,
-            now=self.now, keep_given_end=True, vault=self.vault, check_unique=False, periods_cache=self.derived)
+            self.overlay,
+            self.penalty_data(row, entity_id),
+            self.actor,
+            self.today,
+            rules=self.rules,
+            now=self.now,
+            keep_given_end=True,
+            vault=self.vault,
+            check_unique=False,
+            periods_cache=self.derived,
+        )
 
     def build_list_entry(self, row: Row, entity_id: int) -> ListEntry:
         """The service's own `build_list_entry` on the chunk's overlay (see `build_penalty`)."""
         return list_entry_service.build_list_entry(
-            self.overlay, self.list_entry_data(row, entity_id), self.actor, self.today, rules=self.rules,
-            now=self.now, vault=self.vault, check_unique=False, dates_cache=self.derived)
+            self.overlay,
+            self.list_entry_data(row, entity_id),
+            self.actor,
+            self.today,
+            rules=self.rules,
+            now=self.now,
+            vault=self.vault,
+            check_unique=False,
+            dates_cache=self.derived,
+        )
 
     # -- writing the chunk ---------------------------------------------------------------------
 
@@ -275,25 +316,40 @@ class BatchImporter(RowImporter):
                 record.entity_id = real.get(record.entity_id, record.entity_id)
             if self.kind == "penalties":
                 insert_objects(connection, Penalty, records)
-                insert_children(connection, ResponsiblePerson, "penalty_id",
-                                [(r.id, p) for r in records for p in r.responsible_persons])
+                insert_children(
+                    connection,
+                    ResponsiblePerson,
+                    "penalty_id",
+                    [(r.id, p) for r in records for p in r.responsible_persons],
+                )
             else:
                 insert_objects(connection, ListEntry, records)
                 entries = cast(list[ListEntry], records)
-                insert_children(connection, ListEntryDomain, "list_entry_id",
-                                [(e.id, d) for e in entries for d in e.domain_rows])
-                insert_children(connection, ListEntryTransition, "list_entry_id",
-                                [(e.id, t) for e in entries for t in e.transitions])
-                insert_children(connection, ResponsiblePerson, "list_entry_id",
-                                [(e.id, p) for e in entries for p in e.responsible_persons])
+                insert_children(
+                    connection, ListEntryDomain, "list_entry_id", [(e.id, d) for e in entries for d in e.domain_rows]
+                )
+                insert_children(
+                    connection,
+                    ListEntryTransition,
+                    "list_entry_id",
+                    [(e.id, t) for e in entries for t in e.transitions],
+                )
+                insert_children(
+                    connection,
+                    ResponsiblePerson,
+                    "list_entry_id",
+                    [(e.id, p) for e in entries for p in e.responsible_persons],
+                )
             record_type = "penalty" if self.kind == "penalties" else "list_entry"
             changes: list[Creation] = []
             for staged in self.staged:
-                changes += [Creation(self.actor, "entity", e.id, e.version, e.snapshot(), None)
-                            for _, e in staged.entities]
+                changes += [
+                    Creation(self.actor, "entity", e.id, e.version, e.snapshot(), None) for _, e in staged.entities
+                ]
                 record = staged.record
-                changes.append(Creation(self.actor, record_type, record.id, record.version, record.snapshot(),
-                                        self.authority.id))
+                changes.append(
+                    Creation(self.actor, record_type, record.id, record.version, record.snapshot(), self.authority.id)
+                )
             record_creations(self.session, changes)
         for key, value in list(self.entities.items()):
             if value < 0:
@@ -358,8 +414,9 @@ def insert_objects(connection: sa.Connection, model: type[Base], objects: list[A
     connection.execute(table.insert(), [_column_values(model, obj) for obj in objects])
 
 
-def insert_children(connection: sa.Connection, model: type[Base], parent_key: str,
-                    children: list[tuple[int, Any]]) -> None:
+def insert_children(
+    connection: sa.Connection, model: type[Base], parent_key: str, children: list[tuple[int, Any]]
+) -> None:
     """Insert the child rows (names, domains, transitions) of just-inserted parents, given as
     (parent id, transient child) pairs; their own ids are not needed back."""
     if not children:
@@ -369,5 +426,3 @@ def insert_children(connection: sa.Connection, model: type[Base], parent_key: st
         setattr(child, parent_key, parent_id)
         rows.append(_column_values(model, child))
     connection.execute(cast(sa.Table, model.__table__).insert(), rows)
-
-

@@ -34,8 +34,14 @@ from registry.records.penalties import record_penalty
 from registry.vocab import DOMAINS
 
 _ENTITY_DETAILS = (
-    "business_registration_no", "organization_code", "tax_registration_no", "institution_certificate_no",
-    "social_org_registration_no", "legal_representative", "legal_rep_id_type", "legal_rep_id_number",
+    "business_registration_no",
+    "organization_code",
+    "tax_registration_no",
+    "institution_certificate_no",
+    "social_org_registration_no",
+    "legal_representative",
+    "legal_rep_id_type",
+    "legal_rep_id_number",
 )
 
 
@@ -95,13 +101,27 @@ class RowImporter(RowChecks):
             with self.session.begin_nested():
                 entity_id = self.subject(row, pending)
                 if self.kind == "penalties":
-                    penalty = record_penalty(self.session, self.penalty_data(row, entity_id), self.actor,
-                                             self.today, rules=self.rules, now=self.now, keep_given_end=True,
-                                             vault=self.vault)
+                    penalty = record_penalty(
+                        self.session,
+                        self.penalty_data(row, entity_id),
+                        self.actor,
+                        self.today,
+                        rules=self.rules,
+                        now=self.now,
+                        keep_given_end=True,
+                        vault=self.vault,
+                    )
                     self.flag_end_as_given(row, penalty)
                 else:
-                    create_list_entry(self.session, self.list_entry_data(row, entity_id), self.actor, self.today,
-                                      rules=self.rules, now=self.now, vault=self.vault)
+                    create_list_entry(
+                        self.session,
+                        self.list_entry_data(row, entity_id),
+                        self.actor,
+                        self.today,
+                        rules=self.rules,
+                        now=self.now,
+                        vault=self.vault,
+                    )
         except RegistryError as exc:
             raise RowRejected(self.from_error(row, exc)) from exc
         except DBAPIError as exc:  # a constraint the checks did not foresee: the row fails, not the file
@@ -113,16 +133,21 @@ class RowImporter(RowChecks):
     def rules_severity(self, data: Mapping[str, Any]) -> str | None:
         if not isinstance(data.get("decided_on"), dt.date):
             return None
-        return default_severity(self.rules.catalogue, decided_on=data["decided_on"], procedure=data.get("procedure"),
-                                categories=list(data.get("categories") or []),
-                                decider=Decider(self.authority.sector, self.authority.region_code))
+        return default_severity(
+            self.rules.catalogue,
+            decided_on=data["decided_on"],
+            procedure=data.get("procedure"),
+            categories=list(data.get("categories") or []),
+            decider=Decider(self.authority.sector, self.authority.region_code),
+        )
 
     def flag_end_as_given(self, row: Row, penalty: Penalty) -> None:
         """Real 双公示 data was computed under many local rules: a 公示截止期 outside the national
         period is kept as given and flagged in the report, never refused."""
         if penalty.publication_end_as_given:
-            self.report.problems.append(self.problem(
-                row, "publication_ends_on", f"kept as given, flagged: {penalty.publication_note}"))
+            self.report.problems.append(
+                self.problem(row, "publication_ends_on", f"kept as given, flagged: {penalty.publication_note}")
+            )
 
     # -- the subject ---------------------------------------------------------------------------
 
@@ -159,10 +184,15 @@ class RowImporter(RowChecks):
         if found is None:
             ids = self.entity_ids_by_name(name)
             if len(ids) > 1:
-                raise RowRejected([self.problem(
-                    row, "subject_name",
-                    "several registered entities carry this exact name; give the 统一社会信用代码 to say which",
-                )])
+                raise RowRejected(
+                    [
+                        self.problem(
+                            row,
+                            "subject_name",
+                            "several registered entities carry this exact name; give the 统一社会信用代码 to say which",
+                        )
+                    ]
+                )
             if ids:
                 found = ids[0]
         if found is None:
@@ -176,9 +206,15 @@ class RowImporter(RowChecks):
         self.required(row, "id_type", "id_number")
         number = values["id_number"]
         if "*" in number:
-            raise RowRejected([self.problem(
-                row, "id_number", "is masked (as the registry shows it); a new subject needs the full number",
-            )])
+            raise RowRejected(
+                [
+                    self.problem(
+                        row,
+                        "id_number",
+                        "is masked (as the registry shows it); a new subject needs the full number",
+                    )
+                ]
+            )
         try:
             clean = idnumber.validate(values["id_type"], number)
         except idnumber.IdNumberError as exc:
@@ -191,8 +227,9 @@ class RowImporter(RowChecks):
                 self.check_name(row, entity, name)
                 found = entity.id
         if found is None:
-            found = self.new_entity(row, {"kind": "natural_person", "name": name, "id_type": values["id_type"],
-                                          "id_number": clean})
+            found = self.new_entity(
+                row, {"kind": "natural_person", "name": name, "id_type": values["id_type"], "id_number": clean}
+            )
         pending[key] = found
         return found
 
@@ -202,12 +239,17 @@ class RowImporter(RowChecks):
         if fold(name) in {fold(n.name) for n in entity.names} | {fold(entity.name)}:
             return
         column = "subject_uscc" if entity.kind != "natural_person" else "id_number"
-        raise RowRejected([self.problem(
-            row, "subject_name",
-            f"the {self.layout.header(column, self.kind)} given belongs to entity {entity.id}, "
-            f"{entity.name}, and this name is none of its names (current, former, alias): check the "
-            f"code, or record the new name on the entity first",
-        )])
+        raise RowRejected(
+            [
+                self.problem(
+                    row,
+                    "subject_name",
+                    f"the {self.layout.header(column, self.kind)} given belongs to entity {entity.id}, "
+                    f"{entity.name}, and this name is none of its names (current, former, alias): check the "
+                    f"code, or record the new name on the entity first",
+                )
+            ]
+        )
 
     def entity_data(self, row: Row, data: dict[str, Any]) -> dict[str, Any]:
         """What create_entity is given for a new subject: its kind, name and code, and the
@@ -228,25 +270,50 @@ class RowImporter(RowChecks):
         domains = list(self.authority.domains)
         if len(domains) == 1:
             return domains[0]
-        raise RowRejected([self.problem(
-            row, DOMAIN_FIELD[self.kind],
-            f"is empty and {self.authority.name} supervises several trading domains: name one of "
-            f"{'、'.join(DOMAINS[d] for d in domains)}",
-        )])
+        raise RowRejected(
+            [
+                self.problem(
+                    row,
+                    DOMAIN_FIELD[self.kind],
+                    f"is empty and {self.authority.name} supervises several trading domains: name one of "
+                    f"{'、'.join(DOMAINS[d] for d in domains)}",
+                )
+            ]
+        )
 
     def penalty_data(self, row: Row, entity_id: int) -> dict[str, Any]:
         """What record_penalty is given for the row."""
         values = row.values
         if values.get("status") not in (None, "effective"):
-            raise RowRejected([self.problem(
-                row, "status",
-                "a new penalty is recorded in force (有效); a revocation (撤销) is made afterwards with its reason",
-            )])
+            raise RowRejected(
+                [
+                    self.problem(
+                        row,
+                        "status",
+                        "a new penalty is recorded in force (有效); a revocation (撤销) is made afterwards with its reason",
+                    )
+                ]
+            )
         data: dict[str, Any] = {
-            name: values.get(name) for name in (
-                "decision_number", "violation_type", "facts", "basis", "categories", "content", "fine_amount",
-                "confiscation_amount", "licence_affected", "decided_on", "valid_until", "publication_ends_on",
-                "remarks", "severity", "procedure", "project_code", "not_public_reason",
+            name: values.get(name)
+            for name in (
+                "decision_number",
+                "violation_type",
+                "facts",
+                "basis",
+                "categories",
+                "content",
+                "fine_amount",
+                "confiscation_amount",
+                "licence_affected",
+                "decided_on",
+                "valid_until",
+                "publication_ends_on",
+                "remarks",
+                "severity",
+                "procedure",
+                "project_code",
+                "not_public_reason",
             )
         }
         data["entity_id"] = entity_id
@@ -268,22 +335,42 @@ class RowImporter(RowChecks):
         value per name, or one for all (角色, 证件类型), or none (证件号码 left empty)."""
         values = row.values
         names = values.get("responsible_names") or []
-        columns = {key: values.get(key) or [] for key in ("responsible_roles", "responsible_id_types",
-                                                        "responsible_id_numbers")}
+        columns = {
+            key: values.get(key) or []
+            for key in ("responsible_roles", "responsible_id_types", "responsible_id_numbers")
+        }
         if not names:
             given = [key for key, found in columns.items() if found]
             if given:
-                raise RowRejected([self.problem(row, "responsible_names",
-                                                "失信相关人姓名为空，但填写了其角色或证件 (names are needed)")])
+                raise RowRejected(
+                    [
+                        self.problem(
+                            row, "responsible_names", "失信相关人姓名为空，但填写了其角色或证件 (names are needed)"
+                        )
+                    ]
+                )
             return []
         for key, found in columns.items():
             allowed = (len(names),) if key == "responsible_id_numbers" else (1, len(names))
             if found and len(found) not in allowed:
-                raise RowRejected([self.problem(
-                    row, key, f"有 {len(found)} 项，与失信相关人姓名的 {len(names)} 项不对应 "
-                              f"(one value per name{', or one for all' if 1 in allowed else ''})")])
+                raise RowRejected(
+                    [
+                        self.problem(
+                            row,
+                            key,
+                            f"有 {len(found)} 项，与失信相关人姓名的 {len(names)} 项不对应 "
+                            f"(one value per name{', or one for all' if 1 in allowed else ''})",
+                        )
+                    ]
+                )
         if not columns["responsible_roles"]:
-            raise RowRejected([self.problem(row, "responsible_roles", "须填写失信相关人角色（如 法定代表人、自然人股东、评标评审专家）")])
+            raise RowRejected(
+                [
+                    self.problem(
+                        row, "responsible_roles", "须填写失信相关人角色（如 法定代表人、自然人股东、评标评审专家）"
+                    )
+                ]
+            )
 
         def nth(key: str, i: int) -> str | None:
             found = columns[key]
@@ -308,29 +395,51 @@ class RowImporter(RowChecks):
         list it knows."""
         values = row.values
         if values.get("status") not in (None, "active"):
-            raise RowRejected([self.problem(
-                row, "status",
-                "a new list entry is recorded as listed (有效); removal, repair and revocation are made "
-                "afterwards with their reason",
-            )])
+            raise RowRejected(
+                [
+                    self.problem(
+                        row,
+                        "status",
+                        "a new list entry is recorded as listed (有效); removal, repair and revocation are made "
+                        "afterwards with their reason",
+                    )
+                ]
+            )
         list_type = values.get("list_type")
         if list_type is None:
             known = self.rules.catalogue.lists.get(values["list_name"])
             if known is None:
-                raise RowRejected([self.problem(
-                    row, "list_type",
-                    f"is empty and {values['list_name']} is not a list the catalogue knows: write 黑名单, "
-                    f"红名单 or 重点关注名单",
-                )])
+                raise RowRejected(
+                    [
+                        self.problem(
+                            row,
+                            "list_type",
+                            f"is empty and {values['list_name']} is not a list the catalogue knows: write 黑名单, "
+                            f"红名单 or 重点关注名单",
+                        )
+                    ]
+                )
             list_type = known.list_type
         data: dict[str, Any] = {
-            name: values.get(name) for name in (
-                "list_name", "decision_number", "reason_category", "facts", "legal_basis", "project_code",
-                "listed_on", "expires_on", "not_public_reason",
+            name: values.get(name)
+            for name in (
+                "list_name",
+                "decision_number",
+                "reason_category",
+                "facts",
+                "legal_basis",
+                "project_code",
+                "listed_on",
+                "expires_on",
+                "not_public_reason",
             )
         }
-        data.update(entity_id=entity_id, authority_id=self.authority.id, list_type=list_type,
-                    domains=values.get("domains") or [self.defaults.get("domain") or self.domain_default(row)])
+        data.update(
+            entity_id=entity_id,
+            authority_id=self.authority.id,
+            list_type=list_type,
+            domains=values.get("domains") or [self.defaults.get("domain") or self.domain_default(row)],
+        )
         if values.get("is_public") is not None:
             data["is_public"] = values["is_public"]
         data["responsible_persons"] = self.responsible_persons(row)

@@ -90,8 +90,17 @@ class LimitExceeded(Exception):  # noqa: N818 (a refusal, not a failure; callers
     """An upload goes past one of the limits. `what` is which one; `found` what was seen (for a
     stream refused as soon as it passes the limit: the limit plus one, said as "more than")."""
 
-    def __init__(self, what: str, limit: int, found: int, *, row: int | None = None,
-                 column: int | None = None, member: str | None = None, packed: int | None = None) -> None:
+    def __init__(
+        self,
+        what: str,
+        limit: int,
+        found: int,
+        *,
+        row: int | None = None,
+        column: int | None = None,
+        member: str | None = None,
+        packed: int | None = None,
+    ) -> None:
         self.what, self.limit, self.found = what, limit, found
         self.row, self.column, self.member, self.packed = row, column, member, packed
         super().__init__(self.english())
@@ -114,30 +123,39 @@ class LimitExceeded(Exception):  # noqa: N818 (a refusal, not a failure; callers
             case "members":
                 return f"its zip archive holds {found:,} parts; an XLSX workbook may hold at most {limit:,}"
             case "unpacked":
-                return (f"unpacks to {_size(found)}; at most {_size(limit)} is read — save only the sheet "
-                        "to import, or split the file")
+                return (
+                    f"unpacks to {_size(found)}; at most {_size(limit)} is read — save only the sheet "
+                    "to import, or split the file"
+                )
             case "member":
                 return f"part {self.member} unpacks to {_size(found)}; a part may unpack to at most {_size(limit)}"
             case "ratio":
-                return (f"part {self.member} unpacks to {found:,} times its packed size ({_size(self.packed or 0)}); "
-                        f"at most {limit}:1 is read (a real sheet packs 5-15:1): refused as a zip bomb")
+                return (
+                    f"part {self.member} unpacks to {found:,} times its packed size ({_size(self.packed or 0)}); "
+                    f"at most {limit}:1 is read (a real sheet packs 5-15:1): refused as a zip bomb"
+                )
             case "rows":
-                return (f"{where}more than {limit:,} rows; at most {limit:,} data rows are read in one "
-                        "file — split it into several files")
+                return (
+                    f"{where}more than {limit:,} rows; at most {limit:,} data rows are read in one "
+                    "file — split it into several files"
+                )
             case "row_number":
                 return f"{where}past the last row of an Excel sheet ({limit:,}); the rest is not read"
             case "columns":
-                return f"{where}a value in column {column_letter(found)} ({found:,}); at most {limit:,} columns are read"
+                return (
+                    f"{where}a value in column {column_letter(found)} ({found:,}); at most {limit:,} columns are read"
+                )
             case "cell":
                 return f"{where}a cell of {found:,} characters; a cell may hold at most {limit:,}"
             case "row_bytes":
                 return f"{where}more than {_size(limit)} of worksheet XML in one row; at most {_size(limit)}"
             case "row_elements":
-                return (f"{where}more than {limit:,} XML elements (cells, text runs …) in one row; "
-                        f"at most {limit:,}")
+                return f"{where}more than {limit:,} XML elements (cells, text runs …) in one row; at most {limit:,}"
             case "tail_elements":
-                return (f"more than {limit:,} XML elements after the worksheet's rows (merged cells, "
-                        f"hyperlinks, formatting …); at most {limit:,}")
+                return (
+                    f"more than {limit:,} XML elements after the worksheet's rows (merged cells, "
+                    f"hyperlinks, formatting …); at most {limit:,}"
+                )
             case "tail_bytes":
                 return f"more than {_size(limit)} of worksheet XML after its rows; at most {_size(limit)}"
             case "csv_bytes":
@@ -213,8 +231,13 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
             raise LimitExceeded("member", limits.member_bytes, info.file_size, member=info.filename)
     for info in infos:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > limits.ratio * max(info.compress_size, 1):
-            raise LimitExceeded("ratio", limits.ratio, info.file_size // max(info.compress_size, 1),
-                                member=info.filename, packed=info.compress_size)
+            raise LimitExceeded(
+                "ratio",
+                limits.ratio,
+                info.file_size // max(info.compress_size, 1),
+                member=info.filename,
+                packed=info.compress_size,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +285,7 @@ class _RowGuard:
             if found is None:
                 self._carry = buffer[-_LONGEST_TAG:] if data else b""
                 return
-            self._armed, buffer = True, buffer[found.start():]
+            self._armed, buffer = True, buffer[found.start() :]
         cut = len(buffer) if not data else max(buffer.rfind(b"<"), 0)
         self._carry = buffer[cut:]
         start = 0
@@ -285,8 +308,12 @@ class _RowGuard:
     def _add(self, buffer: bytes, start: int, end: int) -> None:
         self._bytes += end - start
         # start tags: every "<" but those of end tags, comments, CDATA, the declaration
-        self._elements += (buffer.count(b"<", start, end) - buffer.count(b"</", start, end)
-                           - buffer.count(b"<!", start, end) - buffer.count(b"<?", start, end))
+        self._elements += (
+            buffer.count(b"<", start, end)
+            - buffer.count(b"</", start, end)
+            - buffer.count(b"<!", start, end)
+            - buffer.count(b"<?", start, end)
+        )
         self._check(self._bytes, self._elements)
 
     def _check(self, size: int, elements: int) -> None:
@@ -318,8 +345,14 @@ class GuardedZip(zipfile.ZipFile):
 
     limits: Limits = IMPORT_LIMITS
 
-    def open(self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r", pwd: bytes | None = None,
-             *, force_zip64: bool = False) -> IO[bytes]:
+    def open(
+        self,
+        name: str | zipfile.ZipInfo,
+        mode: Literal["r", "w"] = "r",
+        pwd: bytes | None = None,
+        *,
+        force_zip64: bool = False,
+    ) -> IO[bytes]:
         member = super().open(name, mode, pwd, force_zip64=force_zip64)
         filename = name.filename if isinstance(name, zipfile.ZipInfo) else name
         if mode != "r":

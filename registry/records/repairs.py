@@ -53,15 +53,17 @@ def repair_deadlines(rules: Rules, received_on: dt.date) -> dict[str, Any]:
     platform's, not the authority's (deadlines.json "repair")."""
     rule = rules.catalogue.repair_deadlines_on(received_on)
     decide = rules.calendar.add_working_days(received_on, rule.authority_decide_working_days)
-    platform = (None if rule.platform_answer_working_days is None
-                else rules.calendar.add_working_days(received_on, rule.platform_answer_working_days))
+    platform = (
+        None
+        if rule.platform_answer_working_days is None
+        else rules.calendar.add_working_days(received_on, rule.platform_answer_working_days)
+    )
     return {
         "accept_by": decide.value,
         "decide_by": decide.value,
         "platform_answer_by": platform.value if platform else None,
         "due_provisional": decide.provisional or bool(platform and platform.provisional),
     }
-
 
 
 def is_overdue(application: RepairApplication, today: dt.date) -> bool:
@@ -228,8 +230,15 @@ def submit_repair(
     )
     session.add(application)
     session.flush()
-    record_change(session, actor=actor, operation="submit", record_type="repair_application",
-                  record=application, before=None, authority_id=application.authority_id)
+    record_change(
+        session,
+        actor=actor,
+        operation="submit",
+        record_type="repair_application",
+        record=application,
+        before=None,
+        authority_id=application.authority_id,
+    )
     return application
 
 
@@ -237,7 +246,11 @@ def submit_repair(
 
 
 def _load_for_decision(
-    session: Session, application_id: int, actor: Actor, expected_version: int, allowed: tuple[str, ...],
+    session: Session,
+    application_id: int,
+    actor: Actor,
+    expected_version: int,
+    allowed: tuple[str, ...],
     to_status: str,
 ) -> RepairApplication:
     application = load(session, RepairApplication, application_id, "repair application")
@@ -252,8 +265,13 @@ def _load_for_decision(
 
 
 def _decide(
-    session: Session, application: RepairApplication, to_status: str, operation: str,
-    reason: str | None, actor: Actor, today: dt.date,
+    session: Session,
+    application: RepairApplication,
+    to_status: str,
+    operation: str,
+    reason: str | None,
+    actor: Actor,
+    today: dt.date,
 ) -> RepairApplication:
     before = application.snapshot()
     application.status = to_status
@@ -262,8 +280,16 @@ def _decide(
     else:
         application.decided_on, application.decided_by, application.decision_reason = today, actor.label, reason
     session.flush()
-    record_change(session, actor=actor, operation=operation, record_type="repair_application",
-                  record=application, before=before, authority_id=application.authority_id, reason=reason)
+    record_change(
+        session,
+        actor=actor,
+        operation=operation,
+        record_type="repair_application",
+        record=application,
+        before=before,
+        authority_id=application.authority_id,
+        reason=reason,
+    )
     return application
 
 
@@ -296,8 +322,12 @@ def complete_repair(
     """修复完成: repair the record of an accepted application; it leaves publication and screening, kept."""
     application = _load_for_decision(session, application_id, actor, expected_version, ("accepted",), "repaired")
     reason = _reason(reason)
-    record = load(session, _RECORD_MODELS[application.record_type], application.record_id,
-                  application.record_type.replace("_", " "))
+    record = load(
+        session,
+        _RECORD_MODELS[application.record_type],
+        application.record_id,
+        application.record_type.replace("_", " "),
+    )
     # The record may have changed since the application came in (revoked, removed, expired).
     if isinstance(record, Penalty):
         _check_penalty_repairable(record, today)
@@ -309,8 +339,16 @@ def complete_repair(
         before = record.snapshot()
         record.repaired_on = today
         session.flush()
-        record_change(session, actor=actor, operation="repair", record_type="penalty", record=record,
-                      before=before, authority_id=record.authority_id, reason=record_reason)
+        record_change(
+            session,
+            actor=actor,
+            operation="repair",
+            record_type="penalty",
+            record=record,
+            before=before,
+            authority_id=record.authority_id,
+            reason=record_reason,
+        )
     else:
         repair_list_entry(session, record.id, record_reason, None, actor, record.version, today)
     return application
@@ -341,16 +379,23 @@ def get_repair(session: Session, application_id: int, actor: Actor) -> RepairApp
 
 
 def list_repairs(
-    session: Session, actor: Actor, today: dt.date, *, filters: dict[str, Any],
-    page: int = 1, per_page: int = 50,
+    session: Session,
+    actor: Actor,
+    today: dt.date,
+    *,
+    filters: dict[str, Any],
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[RepairApplication]:
     """Applications the actor may see that match every filter, oldest first (the order they fall due).
 
     `overdue` (true or false) compares the deadlines with `today`.
     """
     _require_reader(actor)
-    stmt = sa.select(RepairApplication).where(_visible(actor)).order_by(
-        RepairApplication.submitted_on, RepairApplication.id
+    stmt = (
+        sa.select(RepairApplication)
+        .where(_visible(actor))
+        .order_by(RepairApplication.submitted_on, RepairApplication.id)
     )
     for field in ("status", "authority_id", "record_type", "record_id", "entity_id"):
         if filters.get(field) is not None:

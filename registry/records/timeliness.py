@@ -31,21 +31,18 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access import require_role
-from registry.calendar.workdays import ONE_DAY, Answer, WorkCalendar
-from registry.clock import CHINA
-from registry.errors import InvalidInput, NotPermitted
+from registry.calendar.workdays import Answer, WorkCalendar
+from registry.errors import InvalidInput
 from registry.ledger import Actor
-from registry.models import Authority, Entity, ListEntry, ListEntryDomain, Penalty
-from registry.publication import Rules, add_months, disclosure_due
-from registry.records.authorities import load_authority
+from registry.models import Authority
+from registry.publication import Rules, add_months
+from registry.records.due_records import DueRecord, list_entry_due_records, penalty_due_records, report_scope
 
 RECORD_TYPES = ("penalty", "list_entry")
 BUCKETS = ("on_time", "late", "overdue", "pending", "exempt")
@@ -114,24 +111,15 @@ class TimelinessReport:
     overdue: list[OverdueRecord]
 
 
-@dataclass(frozen=True)
-class _Record:
-    record_type: str
-    record_id: int
-    authority_id: int
-    subject_name: str
-    decision_number: str
-    decided_on: dt.date
-    due_on: dt.date
-    due_provisional: bool
-    publishable: bool
-    is_public: bool
-    published_on: dt.date | None
-    ended_on: dt.date | None
-
-
-def judge(*, publishable: bool, is_public: bool, published_on: dt.date | None,
-          due_on: dt.date, today: dt.date, ended_on: dt.date | None = None) -> Judgement:
+def judge(
+    *,
+    publishable: bool,
+    is_public: bool,
+    published_on: dt.date | None,
+    due_on: dt.date,
+    today: dt.date,
+    ended_on: dt.date | None = None,
+) -> Judgement:
     """The bucket of one record as of `today` (a publication, or an end, after `today` has not
     happened yet). `ended_on`: the day it was revoked, removed, repaired or expired, if it was."""
     if not publishable:
@@ -151,8 +139,10 @@ def check_period(date_from: dt.date, date_to: dt.date) -> None:
         raise InvalidInput.field("date_to", f"{date_to} is before the start of the period, {date_from}")
     if date_to >= add_months(date_from, MAX_PERIOD_MONTHS):
         raise InvalidInput.field(
-            "date_to", f"a report covers at most {MAX_PERIOD_MONTHS // 12} years: "
-                       f"end before {add_months(date_from, MAX_PERIOD_MONTHS)}")
+            "date_to",
+            f"a report covers at most {MAX_PERIOD_MONTHS // 12} years: "
+            f"end before {add_months(date_from, MAX_PERIOD_MONTHS)}",
+        )
 
 
 class _WorkingDays:
@@ -178,97 +168,7 @@ class _WorkingDays:
         return Answer(count if end >= start else -count, assumed)
 
 
-def _first(*days: dt.date | None) -> dt.date | None:
-    """The earliest of the days given, if any (a record ends at the first of its ends)."""
-    known = [day for day in days if day is not None]
-    return min(known) if known else None
-
-
-def _china_date(moment: dt.datetime | None) -> dt.date | None:
-    return None if moment is None else moment.astimezone(CHINA).date()
-
-
-def _scope(actor: Actor, session: Session, authority_id: int | None) -> int | None:
-    """The authority the actor may report on: all (None) for admin and platform, its own for a supervisor."""
-    require_role(actor, "supervisor", "platform")
-    if actor.role == "supervisor":
-        if actor.authority_id is None:
-            raise NotPermitted("this supervisor key is bound to no authority")
-        if authority_id is not None and authority_id != actor.authority_id:
-            raise NotPermitted(
-                f"your key reports only on authority {actor.authority_id}, not on authority {authority_id}"
-            )
-        return actor.authority_id
-    if authority_id is not None:
-        load_authority(session, authority_id)
-    return authority_id
-
-
-def _penalties(session: Session, rules: Rules, date_from: dt.date, date_to: dt.date,
-               authority_id: int | None) -> list[_Record]:
-    stmt = sa.select(
-        Penalty.id, Penalty.authority_id, Penalty.subject_name, Penalty.decision_number,
-        Penalty.decided_on, Penalty.domain, Penalty.publication_due_on, Penalty.due_provisional,
-        Penalty.publishable, Penalty.is_public, Penalty.first_published_at, Penalty.status,
-        Penalty.revoked_on, Penalty.repaired_on, Penalty.publication_ends_on,
-    ).where(Penalty.decided_on.between(date_from, date_to))
-    if authority_id is not None:
-        stmt = stmt.where(Penalty.authority_id == authority_id)
-    records = []
-    for row in session.execute(stmt):
-        due, provisional = row.publication_due_on, row.due_provisional
-        if due is None or provisional:
-            answer = disclosure_due(rules, record_type="penalty", domains=[row.domain], decided_on=row.decided_on)
-            due, provisional = answer.value, answer.provisional
-        records.append(_Record(
-            "penalty", row.id, row.authority_id, row.subject_name, row.decision_number, row.decided_on,
-            due, provisional, row.publishable, row.is_public, _china_date(row.first_published_at),
-            _first(row.revoked_on if row.status == "revoked" else None, row.repaired_on,
-                   row.publication_ends_on + ONE_DAY if row.publication_ends_on else None),
-        ))
-    return records
-
-
-def _list_entries(session: Session, rules: Rules, date_from: dt.date, date_to: dt.date,
-                  authority_id: int | None) -> list[_Record]:
-    in_scope: list[sa.ColumnElement[bool]] = [ListEntry.listed_on.between(date_from, date_to)]
-    if authority_id is not None:
-        in_scope.append(ListEntry.authority_id == authority_id)
-    rows = session.execute(
-        sa.select(
-            ListEntry.id, ListEntry.authority_id, Entity.name.label("subject_name"), ListEntry.decision_number,
-            ListEntry.listed_on, ListEntry.publication_due_on, ListEntry.due_provisional,
-            ListEntry.is_public, ListEntry.first_published_at, ListEntry.status,
-            ListEntry.status_changed_on, ListEntry.expires_on,
-        ).join(Entity, Entity.id == ListEntry.entity_id).where(*in_scope)
-    ).all()
-    # Domains decide the deadline; they are read only for entries whose due date is counted again.
-    recount = sa.or_(ListEntry.publication_due_on.is_(None), ListEntry.due_provisional.is_(True))
-    domains: dict[int, list[str]] = defaultdict(list)
-    if any(row.publication_due_on is None or row.due_provisional for row in rows):
-        for entry_id, domain in session.execute(
-            sa.select(ListEntryDomain.list_entry_id, ListEntryDomain.domain)
-            .join(ListEntry, ListEntry.id == ListEntryDomain.list_entry_id)
-            .where(*in_scope, recount)
-        ):
-            domains[entry_id].append(domain)
-    records = []
-    for row in rows:
-        due, provisional = row.publication_due_on, row.due_provisional
-        if due is None or provisional:
-            answer = disclosure_due(rules, record_type="list_entry", domains=domains[row.id], decided_on=row.listed_on)
-            due, provisional = answer.value, answer.provisional
-        records.append(_Record(
-            "list_entry", row.id, row.authority_id, row.subject_name, row.decision_number, row.listed_on,
-            due, provisional, True, row.is_public, _china_date(row.first_published_at),
-            # Ends on the change of state, or the day after its last day in force.
-            _first(row.status_changed_on if row.status != "active" else None,
-                   row.expires_on + dt.timedelta(days=1) if row.expires_on else None),
-        ))
-    return records
-
-
-def _overdue_until(record: _Record, today: dt.date) -> dt.date:
+def _overdue_until(record: DueRecord, today: dt.date) -> dt.date:
     """An overdue record stops falling further behind when it ends (nothing is left to publish)."""
     return record.ended_on if record.ended_on is not None and record.ended_on < today else today
 
@@ -277,8 +177,13 @@ def _median(values: Sequence[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _figures(authority_id: int | None, name: str | None, judged: Iterable[tuple[_Record, Judgement]],
-             days: _WorkingDays, today: dt.date) -> AuthorityTimeliness:
+def _figures(
+    authority_id: int | None,
+    name: str | None,
+    judged: Iterable[tuple[DueRecord, Judgement]],
+    days: _WorkingDays,
+    today: dt.date,
+) -> AuthorityTimeliness:
     counts: dict[str, int] = dict.fromkeys((*BUCKETS, *EXEMPT_REASONS), 0)
     delays: list[int] = []
     late_by: list[int] = []
@@ -322,24 +227,30 @@ def _figures(authority_id: int | None, name: str | None, judged: Iterable[tuple[
 
 
 def timeliness_report(
-    session: Session, actor: Actor, rules: Rules, *, today: dt.date, date_from: dt.date,
-    date_to: dt.date, authority_id: int | None = None,
+    session: Session,
+    actor: Actor,
+    rules: Rules,
+    *,
+    today: dt.date,
+    date_from: dt.date,
+    date_to: dt.date,
+    authority_id: int | None = None,
     record_types: Sequence[str] = RECORD_TYPES,
 ) -> TimelinessReport:
     """公开时效 report: per authority and in total, records published on time, late or not at
     all, with the overdue records (admin and platform: every authority; a supervisor: its own)."""
-    scope = _scope(actor, session, authority_id)
+    scope = report_scope(actor, session, authority_id)
     check_period(date_from, date_to)
     kinds = tuple(dict.fromkeys(record_types))
     unknown = [kind for kind in kinds if kind not in RECORD_TYPES]
     if not kinds or unknown:
         raise InvalidInput.field("record_types", f"choose from {', '.join(RECORD_TYPES)}")
 
-    records: list[_Record] = []
+    records: list[DueRecord] = []
     if "penalty" in kinds:
-        records += _penalties(session, rules, date_from, date_to, scope)
+        records += penalty_due_records(session, rules, date_from, date_to, scope)
     if "list_entry" in kinds:
-        records += _list_entries(session, rules, date_from, date_to, scope)
+        records += list_entry_due_records(session, rules, date_from, date_to, scope)
 
     wanted_ids = {r.authority_id for r in records} | ({scope} if scope is not None else set())
     names: dict[int, str] = {}
@@ -348,8 +259,17 @@ def timeliness_report(
         names = {row.id: row.name for row in rows}
 
     judged = [
-        (r, judge(publishable=r.publishable, is_public=r.is_public, published_on=r.published_on,
-                  due_on=r.due_on, today=today, ended_on=r.ended_on))
+        (
+            r,
+            judge(
+                publishable=r.publishable,
+                is_public=r.is_public,
+                published_on=r.published_on,
+                due_on=r.due_on,
+                today=today,
+                ended_on=r.ended_on,
+            ),
+        )
         for r in records
     ]
     span: list[dt.date] = [today]
@@ -357,18 +277,27 @@ def timeliness_report(
         span += [r.decided_on, r.due_on] + ([r.published_on] if r.published_on else [])
     days = _WorkingDays(rules.calendar, min(span), max(span))
 
-    by_authority: dict[int, list[tuple[_Record, Judgement]]] = {a: [] for a in wanted_ids}
+    by_authority: dict[int, list[tuple[DueRecord, Judgement]]] = {a: [] for a in wanted_ids}
     for pair in judged:
         by_authority[pair[0].authority_id].append(pair)
     overdue = []
     for record, judgement in judged:
         if judgement.bucket == "overdue":
             late = days.between(record.due_on, _overdue_until(record, today))
-            overdue.append(OverdueRecord(
-                record.record_type, record.record_id, record.authority_id, names[record.authority_id],
-                record.subject_name, record.decision_number, record.decided_on, record.due_on,
-                late.value, record.due_provisional or late.provisional,
-            ))
+            overdue.append(
+                OverdueRecord(
+                    record.record_type,
+                    record.record_id,
+                    record.authority_id,
+                    names[record.authority_id],
+                    record.subject_name,
+                    record.decision_number,
+                    record.decided_on,
+                    record.due_on,
+                    late.value,
+                    record.due_provisional or late.provisional,
+                )
+            )
     overdue.sort(key=lambda o: (-o.working_days_overdue, o.due_on, o.record_type, o.record_id))
     return TimelinessReport(
         date_from=date_from,
@@ -379,7 +308,6 @@ def timeliness_report(
         total=_figures(None, None, judged, days, today),
         overdue=overdue,
     )
-
 
 
 @dataclass(frozen=True)
@@ -398,22 +326,45 @@ class PendingRecord:
 
 
 def pending_records(
-    session: Session, actor: Actor, rules: Rules, *, today: dt.date, date_from: dt.date,
-    date_to: dt.date, authority_id: int | None = None,
+    session: Session,
+    actor: Actor,
+    rules: Rules,
+    *,
+    today: dt.date,
+    date_from: dt.date,
+    date_to: dt.date,
+    authority_id: int | None = None,
 ) -> list[PendingRecord]:
     """The records decided in the period that the report counts as pending (due, not yet late),
     soonest deadline first; the same scope as `timeliness_report`."""
-    scope = _scope(actor, session, authority_id)
+    scope = report_scope(actor, session, authority_id)
     check_period(date_from, date_to)
     pending = []
-    for r in _penalties(session, rules, date_from, date_to, scope) + _list_entries(
-            session, rules, date_from, date_to, scope):
-        bucket = judge(publishable=r.publishable, is_public=r.is_public, published_on=r.published_on,
-                       due_on=r.due_on, today=today, ended_on=r.ended_on).bucket
+    for r in penalty_due_records(session, rules, date_from, date_to, scope) + list_entry_due_records(
+        session, rules, date_from, date_to, scope
+    ):
+        bucket = judge(
+            publishable=r.publishable,
+            is_public=r.is_public,
+            published_on=r.published_on,
+            due_on=r.due_on,
+            today=today,
+            ended_on=r.ended_on,
+        ).bucket
         if bucket == "pending":
             left = rules.calendar.working_days_between(today, r.due_on)
-            pending.append(PendingRecord(r.record_type, r.record_id, r.authority_id, r.subject_name,
-                                         r.decision_number, r.decided_on, r.due_on, left.value,
-                                         r.due_provisional or left.provisional))
+            pending.append(
+                PendingRecord(
+                    r.record_type,
+                    r.record_id,
+                    r.authority_id,
+                    r.subject_name,
+                    r.decision_number,
+                    r.decided_on,
+                    r.due_on,
+                    left.value,
+                    r.due_provisional or left.provisional,
+                )
+            )
     pending.sort(key=lambda p: (p.due_on, p.record_type, p.record_id))
     return pending

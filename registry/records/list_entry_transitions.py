@@ -1,0 +1,95 @@
+"""A list entry's changes of state (移出, 信用修复, 撤销): who may make them, on which day, and the
+transition row, audit row and outbox event each leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from registry.access import require_authority, require_deciding_authority
+from registry.codes.idnumber import IdentityVault
+from registry.errors import Conflict, InvalidInput
+from registry.ledger import Actor, record_change
+from registry.models import ListEntry, ListEntryTransition
+from registry.records.common import check_version, load
+from registry.records.record_rules import (
+    check_not_future,
+    check_order,
+    protect_reason,
+)
+
+
+def load_for_change(session: Session, entry_id: int, actor: Actor, expected_version: int) -> ListEntry:
+    entry = load(session, ListEntry, entry_id, "list entry")
+    require_authority(actor, entry.authority_id)
+    check_version(entry, expected_version, "list entry")
+    return entry
+
+
+def _check_repairable(entry: ListEntry, day: dt.date) -> None:
+    """信用修复 only where the list allows it, and not before its minimum period (lists.json)."""
+    if entry.repair_from is None:
+        raise Conflict(
+            f"entries of {entry.list_name} cannot be repaired while they run"
+            + (f" (this one is in force until {entry.expires_on})" if entry.expires_on else "")
+            + "; they end by expiry or removal"
+        )
+    if day < entry.repair_from:
+        raise Conflict(
+            f"list entry {entry.id} can be repaired from {entry.repair_from}, not {day}",
+            {"effective_on": [f"earliest {entry.repair_from}"]},
+        )
+
+
+def apply_transition(
+    session: Session,
+    entry_id: int,
+    to_status: str,
+    reason: str,
+    effective_on: dt.date | None,
+    actor: Actor,
+    expected_version: int,
+    today: dt.date,
+    vault: IdentityVault | None,
+) -> ListEntry:
+    entry = load_for_change(session, entry_id, actor, expected_version)
+    current = entry.status_on(today)
+    allowed = ("active", "expired") if to_status == "revoked" else ("active",)
+    if current not in allowed:
+        raise Conflict(f"list entry {entry_id} is {current}; only an {' or '.join(allowed)} entry can be {to_status}")
+    if to_status == "repaired" and entry.list_type == "red":
+        raise Conflict(
+            "a red-list entry is not repaired (信用修复 applies to black and watch lists); remove it instead"
+        )
+    day = effective_on or today
+    check_not_future(day, "effective_on", today)
+    check_order(entry.listed_on, day, "effective_on", "listed_on")
+    if to_status == "repaired":
+        require_deciding_authority(actor, entry.authority_id)
+        _check_repairable(entry, day)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.field("reason", "must not be empty")
+    before = entry.snapshot()
+    reason = protect_reason(entry, "status_reason", reason, vault)
+    entry.status, entry.status_changed_on, entry.status_reason = to_status, day, reason
+    entry.transitions.append(
+        ListEntryTransition(
+            from_status=current, to_status=to_status, effective_on=day, reason=reason, actor=actor.label
+        )
+    )
+    session.flush()
+    operation = {"removed": "remove", "repaired": "repair", "revoked": "revoke"}[to_status]
+    record_change(
+        session,
+        actor=actor,
+        operation=operation,
+        record_type="list_entry",
+        record=entry,
+        before=before,
+        authority_id=entry.authority_id,
+        reason=reason,
+    )
+    return entry
