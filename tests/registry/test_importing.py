@@ -25,6 +25,7 @@ from registry.errors import InvalidInput, NotPermitted
 from registry.imports import batch as import_batch
 from registry.imports import files as import_files
 from registry.imports import run as importing
+from registry.imports import xlsx_tables
 from registry.imports.files import (
     CellError,
     FileRefused,
@@ -791,7 +792,7 @@ def _truncated_sheet(data: bytes) -> bytes:
 
 
 def test_a_workbook_read_in_a_second_process_imports_the_same(session, world, finance, tmp_path, monkeypatch):
-    monkeypatch.setattr(import_files, "PARALLEL_XLSX_BYTES", 0)  # every workbook given as a path
+    monkeypatch.setattr(xlsx_tables, "PARALLEL_XLSX_BYTES", 0)  # every workbook given as a path
     heads, rows = shuanggongshi_sheet(world.finance, world.housing)
     path = tmp_path / "双公示.xlsx"
     path.write_bytes(xlsx_bytes(heads, rows * 60))  # 660 rows: more than one batch from the reader
@@ -806,7 +807,7 @@ def test_a_workbook_read_in_a_second_process_imports_the_same(session, world, fi
 
 
 def test_a_broken_workbook_read_in_a_second_process_is_refused(session, world, finance, tmp_path, monkeypatch):
-    monkeypatch.setattr(import_files, "PARALLEL_XLSX_BYTES", 0)
+    monkeypatch.setattr(xlsx_tables, "PARALLEL_XLSX_BYTES", 0)
     name, code = company(49)
     rows = [penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号") for n in range(2000, 2600)]
     path = tmp_path / "坏.xlsx"

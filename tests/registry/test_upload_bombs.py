@@ -21,8 +21,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from registry.imports import files as import_files
-from registry.imports import upload_limits
+from registry.imports import upload_limits, xlsx_tables
 from registry.imports.files import FileRefused, FileTooLarge, open_table
 from registry.imports.rows import is_header
 from registry.imports.upload_limits import IMPORT_LIMITS, LimitExceeded, check_archive
@@ -306,7 +305,7 @@ def test_a_row_read_in_the_second_process_is_refused_the_same(tmp_path, monkeypa
     """A big workbook given by path is read in a forked process (its declared dimension spares the
     first process a pass over the XML): the guard's refusal there reaches the parent intact, and a
     row too wide is refused by the parent as it takes the rows."""
-    monkeypatch.setattr(import_files, "PARALLEL_XLSX_BYTES", 0)
+    monkeypatch.setattr(xlsx_tables, "PARALLEL_XLSX_BYTES", 0)
     head = SHEET_HEAD.replace(b"<sheetData>", b'<dimension ref="A1:AH3"/><sheetData>')
     path = tmp_path / "宽.xlsx"
     path.write_bytes(workbook([header_xml(), b'<row r="2">', *distinct_cells(40_000), b"</row>"], head=head))
