@@ -34,67 +34,32 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from registry.database import utcnow
 from registry.ledger.check import chain_head
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
-from registry.national_columns import PLATFORM_OPERATIONS
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
-from sync.national import to_chinese
-from sync.outbox_rendering import OUTBOX_COLUMNS, OutboxRow, render_rows
 from sync.protocol import (
-    IDEMPOTENCY_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
     heartbeat_key,
     idempotency_key,
-    signature,
 )
+from sync.push_batches import (
+    Batch,
+    InflightConflict,
+    Rejected,
+    TransientFailure,
+    acknowledge,
+    fenced,
+    note_error,
+    note_rejection,
+)
+from sync.push_http import batch_body, send_batch
 from sync.targets import Target
-
-_ERROR_TEXT = 2000  # how much of a receiver's answer is kept with an error
-# The outbox events the platform receives (sync.national.kind_of), as a WHERE clause.
-_PLATFORM_EVENTS = sa.or_(
-    *(
-        ChangeEvent.record_type == record_type
-        if operations is None
-        else sa.and_(ChangeEvent.record_type == record_type, ChangeEvent.operation.in_(operations))
-        for record_type, operations in PLATFORM_OPERATIONS.items()
-    )
-)
-
-
-class TransientFailure(Exception):
-    """A failure worth retrying within the run: 5xx, 429, a timeout, a dropped connection."""
-
-
-class InflightConflict(RuntimeError):
-    """The recorded batch in flight does not follow the cursor: resending it or sending a new
-    batch could both apply events twice. Needs an operator (docs/sync.md, "The lease")."""
-
-
-class Rejected(Exception):
-    """A 4xx answer: `seqs` the records it named (empty when it named none)."""
-
-    def __init__(self, status: int, text: str, seqs: dict[int, str]) -> None:
-        super().__init__(f"HTTP {status}: {text}")
-        self.status, self.text, self.seqs = status, text, seqs
-
-
-@dataclass
-class Batch:
-    first: int
-    last: int
-    key: str
-    excluded: tuple[int, ...]
-    resent: bool  # the batch was in flight when the run began
 
 
 @dataclass
@@ -167,7 +132,7 @@ def push_target(
                 )
             except InflightConflict as exc:
                 report.error = str(exc)
-                _note_error(engine, lease, report.error, clock)
+                note_error(engine, lease, report.error, clock)
             finally:
                 report.lock_retaken = getattr(lease, "retaken", 0)
     except LeaseLost as exc:
@@ -199,25 +164,25 @@ def _run(
         if batch is None:
             _heartbeat_if_due(engine, target, lease, http, report, clock=clock, sleep=sleep)
             return
-        body, record_count = _body(
+        body, record_count = batch_body(
             engine, target, batch, include_not_public=include_not_public, operator=operator, clock=clock
         )
         try:
-            _send(http, target, lease, batch, body, clock=clock, sleep=sleep)
+            send_batch(http, target, lease, batch, body, clock=clock, sleep=sleep)
         except Rejected as rejected:
             named = {seq: reason for seq, reason in rejected.seqs.items() if batch.first <= seq <= batch.last}
-            died = _note_rejection(engine, target, lease, rejected, named, clock)
+            died = note_rejection(engine, target, lease, rejected, named, clock)
             report.dead_lettered.extend(died)
-            _note_error(engine, lease, f"batch {batch.key}: {rejected}", clock)
+            note_error(engine, lease, f"batch {batch.key}: {rejected}", clock)
             if died:
                 continue  # the batch goes again without the dead records: they block nothing
             report.error = f"batch {batch.key} rejected: {rejected}"
             return
         except TransientFailure as exc:
             report.error = f"batch {batch.key}: {exc} (after {target.attempts} attempt(s))"
-            _note_error(engine, lease, report.error, clock)
+            note_error(engine, lease, report.error, clock)
             return
-        _acknowledge(engine, target, lease, batch, record_count, clock)
+        acknowledge(engine, target, lease, batch, record_count, clock)
         report.batches += 1
         report.events += batch.last - batch.first + 1 - len(batch.excluded)
         report.records += record_count
@@ -260,7 +225,7 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
             ).all()
             if not seqs:
                 if state.inflight_first is not None:
-                    _fenced(conn, lease, inflight_first=None, inflight_last=None, inflight_key=None)
+                    fenced(conn, lease, inflight_first=None, inflight_last=None, inflight_key=None)
                 return None
             first, last = int(seqs[0]), int(seqs[-1])
         excluded = tuple(
@@ -274,7 +239,7 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
             )
         )
         key = idempotency_key(target.name, first, last, excluded)
-        _fenced(conn, lease, inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock())
+        fenced(conn, lease, inflight_first=first, inflight_last=last, inflight_key=key, last_attempt_at=clock())
     return Batch(first, last, key, excluded, resent)
 
 
@@ -309,173 +274,12 @@ def _heartbeat_if_due(
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
     beat = Batch(0, 0, heartbeat_key(target.name, head.seq), (), False)
     try:
-        _send(http, target, lease, beat, body, clock=clock, sleep=sleep)
+        send_batch(http, target, lease, beat, body, clock=clock, sleep=sleep)
     except (Rejected, TransientFailure) as exc:
         report.error = f"heartbeat {beat.key}: {exc} (set heartbeat_seconds = 0 for a platform that takes none)"
-        _note_error(engine, lease, report.error, clock)
+        note_error(engine, lease, report.error, clock)
         return
     with engine_writing(engine) as conn:
         lease.check(conn)
-        _fenced(conn, lease, last_success_at=clock(), last_attempt_at=now)
+        fenced(conn, lease, last_success_at=clock(), last_attempt_at=now)
     report.notes.append(f"heartbeat: chain head {head.seq} sent")
-
-
-def _fenced(conn: sa.Connection, lease: Lease, **values: Any) -> None:
-    """Update the target's state row only if it still carries this run's epoch."""
-    if conn.execute(sa.update(SyncState).where(lease.fence()).values(**values)).rowcount != 1:
-        lease.check(conn)  # raises LeaseLost, naming the epoch found
-        raise LeaseLost(f"target {lease.target}: this run lost its lease")
-
-
-def _body(
-    engine: sa.Engine, target: Target, batch: Batch, *, include_not_public: bool, operator: DataSource, clock: Clock
-) -> tuple[bytes, int]:
-    with Session(engine) as session:
-        # Plain columns, and only the platform's events: internal ones (half of a busy outbox are
-        # entity creations) would be read and decoded for nothing.
-        query = sa.select(*OUTBOX_COLUMNS).where(
-            ChangeEvent.seq.between(batch.first, batch.last),
-            _PLATFORM_EVENTS,
-        )
-        if batch.excluded:
-            query = query.where(ChangeEvent.seq.not_in(batch.excluded))
-        rows = [OutboxRow(*row) for row in session.execute(query.order_by(ChangeEvent.seq))]
-        records = render_rows(session, rows, include_not_public=include_not_public, operator=operator)
-        # 全程留痕 outside the registry: the platform keeps every head it is sent, so a truncated
-        # or rewritten audit chain shows (flask registry verify-audit --against).
-        head = chain_head(session).as_json()
-    if target.format == "json-zh":
-        records = [to_chinese(record) for record in records]
-    document = {
-        "target": target.name,
-        "first_seq": batch.first,
-        "last_seq": batch.last,
-        "format": target.format,
-        "sent_at": clock().isoformat(),
-        "chain_head": head,
-        "records": records,
-    }
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-    return body, len(records)
-
-
-def _send(
-    http: httpx.Client,
-    target: Target,
-    lease: Lease,
-    batch: Batch,
-    body: bytes,
-    *,
-    clock: Clock,
-    sleep: Callable[[float], None],
-) -> None:
-    retrying = Retrying(
-        stop=stop_after_attempt(target.attempts),
-        wait=wait_random_exponential(multiplier=target.backoff_initial_seconds, max=target.backoff_max_seconds),
-        retry=retry_if_exception_type(TransientFailure),
-        sleep=sleep,
-        reraise=True,
-    )
-    for attempt in retrying:
-        with attempt:
-            lease.renew()
-            _post_once(http, target, batch, body, clock)
-
-
-def _post_once(http: httpx.Client, target: Target, batch: Batch, body: bytes, clock: Clock) -> None:
-    timestamp = str(int(clock().timestamp()))
-    headers = {
-        "Content-Type": "application/json",
-        IDEMPOTENCY_HEADER: batch.key,
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: signature(target.secret, timestamp, body),
-    }
-    try:
-        answer = http.post(target.url, content=body, headers=headers)
-    except httpx.TransportError as exc:  # refused, reset, dropped, timed out
-        raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
-    if answer.is_success:
-        return
-    text = answer.text[:_ERROR_TEXT]
-    if answer.status_code >= 500 or answer.status_code in (408, 429):
-        raise TransientFailure(f"HTTP {answer.status_code}: {text}")
-    raise Rejected(answer.status_code, text, _named_records(answer))
-
-
-def _named_records(answer: httpx.Response) -> dict[int, str]:
-    try:
-        rejected = answer.json().get("rejected")
-    except (ValueError, AttributeError):
-        return {}
-    named: dict[int, str] = {}
-    if isinstance(rejected, list):
-        for item in rejected:
-            if isinstance(item, dict) and isinstance(item.get("seq"), int):
-                named[item["seq"]] = str(item.get("reason") or "")[:_ERROR_TEXT]
-    return named
-
-
-def _acknowledge(engine: sa.Engine, target: Target, lease: Lease, batch: Batch, records: int, clock: Clock) -> None:
-    with engine_writing(engine) as conn:
-        lease.check(conn)
-        moved = conn.execute(
-            sa.update(SyncState)
-            .where(lease.fence(), SyncState.inflight_key == batch.key, SyncState.cursor < batch.last)
-            .values(
-                cursor=batch.last,
-                inflight_first=None,
-                inflight_last=None,
-                inflight_key=None,
-                last_success_at=clock(),
-                batches_sent=SyncState.batches_sent + 1,
-                records_sent=SyncState.records_sent + records,
-            )
-        ).rowcount
-        if moved != 1:
-            # This run holds the lease (checked above, row locked), so nobody else changed it.
-            raise InflightConflict(
-                f"target {target.name}: the batch in flight is no longer {batch.key} although this run holds the lease"
-            )
-
-
-def _note_rejection(
-    engine: sa.Engine, target: Target, lease: Lease, rejected: Rejected, named: dict[int, str], clock: Clock
-) -> list[int]:
-    """Count each named record's rejection; return those that reached the limit now."""
-    died: list[int] = []
-    now = clock()
-    with engine_writing(engine) as conn:
-        lease.check(conn)
-        for seq, reason in sorted(named.items()):
-            row = conn.execute(
-                sa.select(SyncDeadLetter.id, SyncDeadLetter.rejections).where(
-                    SyncDeadLetter.target == target.name, SyncDeadLetter.seq == seq
-                )
-            ).one_or_none()
-            count = (row.rejections if row else 0) + 1
-            dead = count >= target.reject_limit
-            values = {
-                "rejections": count,
-                "status_code": rejected.status,
-                "reason": reason or rejected.text,
-                "last_rejected_at": now,
-                "dead": dead,
-                "dead_at": now if dead else None,
-            }
-            if row is None:
-                conn.execute(
-                    sa.insert(SyncDeadLetter).values(target=target.name, seq=seq, first_rejected_at=now, **values)
-                )
-            else:
-                conn.execute(sa.update(SyncDeadLetter).where(SyncDeadLetter.id == row.id).values(**values))
-            if dead:
-                died.append(seq)
-    return died
-
-
-def _note_error(engine: sa.Engine, lease: Lease, message: str, clock: Clock) -> None:
-    """Record the run's error for status; a run that lost its lease records nothing."""
-    with engine_writing(engine) as conn:
-        conn.execute(
-            sa.update(SyncState).where(lease.fence()).values(last_error=message[:_ERROR_TEXT], last_error_at=clock())
-        )

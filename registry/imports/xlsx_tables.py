@@ -22,13 +22,8 @@ from registry.imports.tables import (
     numbered,
     refusal,
 )
-from registry.imports.upload_limits import (
-    LimitExceeded,
-    Limits,
-    RowChecker,
-    open_workbook,
-    sheet_rows,
-)
+from registry.imports.upload_limits import LimitExceeded, Limits, RowChecker
+from registry.imports.workbook_guard import open_workbook, sheet_rows
 
 DAMAGED = "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"
 

@@ -24,7 +24,8 @@ import pytest
 from registry.imports import upload_limits, xlsx_tables
 from registry.imports.files import FileRefused, FileTooLarge, open_table
 from registry.imports.rows import is_header
-from registry.imports.upload_limits import IMPORT_LIMITS, LimitExceeded, check_archive
+from registry.imports.upload_limits import IMPORT_LIMITS, LimitExceeded
+from registry.imports.workbook_guard import check_archive
 from tests.api.test_imports import upload
 from tests.import_sheets import PENALTY_HEADERS, company, csv_bytes, penalty_row
 

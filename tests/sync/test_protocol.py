@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync import push
+from sync import push_http as push
 from sync.protocol import heartbeat_key, idempotency_key, signature, signature_matches
 from tools.receiver import app as receiver
 

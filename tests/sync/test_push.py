@@ -298,7 +298,8 @@ def test_a_run_that_lost_its_lease_stops_and_cannot_overwrite_the_newer_runs_bat
 
 
 def test_a_stale_epoch_can_neither_claim_nor_move_the_cursor_nor_renew(setup: Setup) -> None:
-    from sync.push import Batch, _acknowledge, _claim_batch
+    from sync.push import _claim_batch
+    from sync.push_batches import Batch, acknowledge
 
     target = setup.target()
     now = dt.datetime.now(dt.UTC)
@@ -312,11 +313,11 @@ def test_a_stale_epoch_can_neither_claim_nor_move_the_cursor_nor_renew(setup: Se
             with engine.begin() as conn:  # another runner takes the target: the epoch moves on
                 conn.execute(sa.update(SyncState).values(lease_epoch=SyncState.lease_epoch + 1))
             with pytest.raises(LeaseLost, match="lost its lease"):
-                _acknowledge(engine, target, lease, batch, 4, lambda: now)
+                acknowledge(engine, target, lease, batch, 4, lambda: now)
             with pytest.raises(LeaseLost, match="lost its lease"):
                 _claim_batch(engine, target, lease, lambda: now, RunReport("t1"))
             with pytest.raises(LeaseLost, match="lost its lease"):
-                _acknowledge(engine, target, lease, Batch(5, 8, "t1:5-8", (), False), 4, lambda: now)
+                acknowledge(engine, target, lease, Batch(5, 8, "t1:5-8", (), False), 4, lambda: now)
             with pytest.raises(LeaseLost):
                 lease.renew()
     state = setup.state()
