@@ -22,65 +22,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import validate
-from marshmallow.fields import Field
-
-from api.schemas.screenings import PersonIn, SubjectIn
-from registry.codes.idnumber import ID_TYPES
+from api.pages.bidder_columns import (
+    FIELD_NAMES,
+    HEADER_FIELDS,
+    QUIET_HEADERS,
+    id_type_code,
+)
+from api.pages.bidder_columns import (
+    HEADERS as HEADERS,
+)
+from api.pages.bidder_columns import (
+    LIMITS as LIMITS,
+)
+from api.pages.bidder_columns import (
+    PART_NAMES as PART_NAMES,
+)
+from api.pages.bidder_columns import (
+    max_length as max_length,
+)
 from registry.imports import files
 from registry.imports.upload_limits import IMPORT_LIMITS
 from registry.screening.service import MAX_SUBJECTS
 
-
-def max_length(schema_field: Field[Any]) -> int:
-    """The API's limit for a text field, read from its schema so the page and the API never differ."""
-    for rule in schema_field.validators:
-        if isinstance(rule, validate.Length) and rule.max is not None:
-            return int(rule.max)
-    raise LookupError(f"{schema_field.name} has no maximum length")
-
-
-LIMITS = {f: max_length(SubjectIn().fields[f]) for f in ("name", "uscc", "role", "consortium")} | {
-    "legal_rep_name": max_length(PersonIn().fields["name"]), "legal_rep_id_number": max_length(PersonIn().fields["id_number"]),
-    "id_number": max_length(SubjectIn().fields["id_number"]),
-}
-FIELD_NAMES = {"name": "名称", "uscc": "统一社会信用代码", "role": "角色", "consortium": "联合体",
-               "legal_rep_name": "法定代表人", "legal_rep_id_type": "法定代表人证件类型",
-               "legal_rep_id_number": "法定代表人证件号码", "id_type": "证件类型", "id_number": "证件号码"}
-# The service's names for a subject's parts, as a person reads them in an error.
-PART_NAMES = {
-    "legal_representative": "法定代表人", "legal_representative.name": "法定代表人姓名",
-    "legal_representative.id_type": "法定代表人证件类型", "legal_representative.id_number": "法定代表人证件号码",
-    "id_type": "证件类型", "id_number": "证件号码", "name": "名称", "uscc": "统一社会信用代码",
-}
-
-# Header variants accepted in files (and in a pasted header line), compared after `header_key`.
-HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("名称", "单位名称", "投标人名称", "投标人", "投标单位", "投标单位名称", "供应商", "供应商名称",
-             "企业名称", "公司名称", "竞买人", "竞买人名称", "申请人名称", "主体名称", "市场主体名称",
-             "成员名称", "联合体成员名称", "name"),
-    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "组织机构代码", "注册号",
-             "营业执照注册号", "uscc"),
-    "role": ("角色", "身份", "投标角色", "投标身份", "主体角色", "role"),
-    "consortium": ("联合体", "联合体名称", "联合体编号", "所属联合体", "联合体标识", "consortium"),
-    # 失信相关人 look-up (发改法规〔2018〕457号): the bidder's legal representative, or an expert's own ID.
-    "legal_rep_name": ("法定代表人", "法定代表人姓名", "法人代表", "法定代表人（负责人）", "负责人"),
-    "legal_rep_id_type": ("法定代表人证件类型", "法人代表证件类型"),
-    "legal_rep_id_number": ("法定代表人证件号码", "法定代表人身份证号码", "法定代表人身份证号", "法人代表身份证号",
-                            "法人身份证号"),
-    "id_type": ("证件类型", "专家证件类型"),
-    "id_number": ("证件号码", "身份证号码", "身份证号", "专家身份证号", "专家证件号码"),
-}
-_ID_TYPE_BY_LABEL = {label: code for code, label in ID_TYPES.items()} | {"身份证": "resident_id"}
-_HEADER_FIELDS = {alias: f for f, aliases in HEADERS.items() for alias in aliases}
-# Columns a bidder table often has that say nothing about the bidder: not reported as ignored.
-_QUIET_HEADERS = {"序号", "编号", "no", "no.", "备注"}
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header row
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an XLSX of 1,000 bidders unpacks to well under 1 MB
 # The import's limits (registry/imports/upload_limits.py) with this page's sizes: one project's bidders.
 # Reading stops after MAX_SUBJECTS + 1 bidders anyway; the row cap bounds the blank rows around them.
 UPLOAD_LIMITS = dataclasses.replace(
-    IMPORT_LIMITS, unpacked_bytes=MAX_UNPACKED_BYTES, rows=2 * MAX_SUBJECTS, csv_bytes=16 * 1024 * 1024,
+    IMPORT_LIMITS,
+    unpacked_bytes=MAX_UNPACKED_BYTES,
+    rows=2 * MAX_SUBJECTS,
+    csv_bytes=16 * 1024 * 1024,
     header_rows=HEADER_SEARCH_ROWS,
 )
 _SHOWN_ERRORS = 20
@@ -107,24 +79,21 @@ class Bidder:
 
     def subject(self) -> dict[str, Any]:
         """The subject as `POST /api/v1/screenings` takes it."""
-        subject: dict[str, Any] = {"name": self.name, "uscc": self.uscc, "role": self.role,
-                                   "consortium": self.consortium}
+        subject: dict[str, Any] = {
+            "name": self.name,
+            "uscc": self.uscc,
+            "role": self.role,
+            "consortium": self.consortium,
+        }
         if self.legal_rep_name or self.legal_rep_id_number:
             subject["legal_representative"] = {
-                "name": self.legal_rep_name, "id_type": id_type_code(self.legal_rep_id_type),
+                "name": self.legal_rep_name,
+                "id_type": id_type_code(self.legal_rep_id_type),
                 "id_number": self.legal_rep_id_number,
             }
         if self.id_number:
             subject["id_type"], subject["id_number"] = id_type_code(self.id_type), self.id_number
         return subject
-
-
-def id_type_code(text: str | None) -> str | None:
-    """证件类型 as a person writes it (居民身份证, 身份证, 护照 …) as the API's code; unknown text is
-    passed on for the API to refuse with its list."""
-    if not text:
-        return None
-    return text if text in ID_TYPES else _ID_TYPE_BY_LABEL.get(text.strip(), text)
 
 
 @dataclass
@@ -174,10 +143,10 @@ def _columns(cells: list[str | None], *, strict: bool = False) -> tuple[dict[str
     mapping: dict[str, int] = {}
     ignored: list[str] = []
     for i, key in enumerate(keys):
-        found = _HEADER_FIELDS.get(key)
+        found = HEADER_FIELDS.get(key)
         if found and found not in mapping:
             mapping[found] = i
-        elif key and key not in _QUIET_HEADERS:
+        elif key and key not in QUIET_HEADERS:
             ignored.append(cells[i] or "")
     if "name" not in mapping and "uscc" not in mapping:
         return None
@@ -220,8 +189,18 @@ def _from_columns(cells: list[str | None], mapping: dict[str, int], source: str)
         i = mapping.get(f)
         return cells[i] if i is not None and i < len(cells) else None
 
-    return Bidder(source, at("name"), at("uscc"), at("role"), at("consortium"), at("legal_rep_name"),
-                  at("legal_rep_id_type"), at("legal_rep_id_number"), at("id_type"), at("id_number"))
+    return Bidder(
+        source,
+        at("name"),
+        at("uscc"),
+        at("role"),
+        at("consortium"),
+        at("legal_rep_name"),
+        at("legal_rep_id_type"),
+        at("legal_rep_id_number"),
+        at("id_type"),
+        at("id_number"),
+    )
 
 
 def _split_line(line: str) -> list[str | None]:
@@ -231,8 +210,9 @@ def _split_line(line: str) -> list[str | None]:
     return [_cell(p) for p in parts]
 
 
-def _collect(rows: Iterable[tuple[str, list[str | None]]], mapping: dict[str, int] | None,
-             read: BidderList, *, stop: bool) -> None:
+def _collect(
+    rows: Iterable[tuple[str, list[str | None]]], mapping: dict[str, int] | None, read: BidderList, *, stop: bool
+) -> None:
     """Read the rows into `read`; past MAX_SUBJECTS only count them (or, for a file, stop)."""
     for source, cells in rows:
         if not any(cells):
@@ -250,7 +230,9 @@ def _collect(rows: Iterable[tuple[str, list[str | None]]], mapping: dict[str, in
 def _finish(read: BidderList, what: str) -> BidderList:
     if read.count > MAX_SUBJECTS:
         counted = f"共 {read.count} 个" if not read.stopped else f"至少 {read.count} 个"
-        read.errors.insert(0, f"{what}的投标人超过 {MAX_SUBJECTS} 个（{counted}）：一次最多核查 {MAX_SUBJECTS} 个，请分批提交")
+        read.errors.insert(
+            0, f"{what}的投标人超过 {MAX_SUBJECTS} 个（{counted}）：一次最多核查 {MAX_SUBJECTS} 个，请分批提交"
+        )
     elif read.count == 0:
         read.errors.append(f"{what}没有投标人：至少填写 1 个")
     if len(read.errors) > _SHOWN_ERRORS:
