@@ -33,9 +33,9 @@ test: lint
 	bash scripts/check-migrations
 	bash scripts/install-browser
 	$(BIN)/pytest -n auto --dist loadfile --durations=15 --cov --cov-report=
-	@echo "Coverage (branch), the 15 files least covered, then the total:"
+	@echo "Coverage (lines), the 15 files least covered, then the total:"
 	@$(BIN)/coverage report --sort=cover | head -n 17
-	@$(BIN)/coverage report | tail -n 1
+	@echo "Total coverage: $$($(BIN)/coverage report --format=total)%"
 
 BENCH_SIZES ?= 10000,100000
 BENCH_ARGS ?=

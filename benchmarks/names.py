@@ -2,8 +2,8 @@
 
 - Regions: the GB/T 2260 table python-stdnum ships (`stdnum/cn/loc.dat`), split into
   province, prefecture and county with the short forms names use (浙江, 杭州, 余杭).
-- Trade names (字号): the list BENCH_TRADE_NAMES names (the figures in docs/performance.md used one
-  of about 266,000), else the 3,000-name sample in registry/demo_data.
+- Trade names (字号): benchmarks/data/company-short-names.txt (about 266,000; its README says where
+  it comes from), or the list BENCH_TRADE_NAMES names.
 - Industries and legal forms: the common ones, weighted roughly as they occur.
 - Simplified → traditional: OpenCC (s2t) when installed, else a built-in table of the
   characters company names use most.
@@ -21,9 +21,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-# A larger list of trade names, one per line, when BENCH_TRADE_NAMES names one (the figures in
-# docs/performance.md were measured with a list of 265,769); else the repository's sample.
-SHARED_TRADE_NAMES = Path(os.environ.get("BENCH_TRADE_NAMES", "registry/demo_data/trade_names.txt"))
+# The benchmarks' list of 265,769 trade names (benchmarks/data/README.md says where it comes
+# from), or another list BENCH_TRADE_NAMES names.
+SHARED_TRADE_NAMES = Path(
+    os.environ.get("BENCH_TRADE_NAMES", str(Path(__file__).resolve().parent / "data" / "company-short-names.txt"))
+)
 
 # 行业或经营特点 with a relative weight.
 INDUSTRIES: dict[str, int] = {
@@ -214,8 +216,8 @@ def _is_cjk(word: str) -> bool:
 def trade_names(path: Path | None = None) -> tuple[str, ...]:
     """字号 usable in generated names: 2-4 CJK characters without region, form or industry words.
 
-    From the list BENCH_TRADE_NAMES names, else the demo's 3,000-name sample. The order of the
-    file is kept, so a seeded generator picks the same names on every machine.
+    From benchmarks/data (or the list BENCH_TRADE_NAMES names), else the demo's 3,000-name sample.
+    The order of the file is kept, so a seeded generator picks the same names on every machine.
     """
     source = path or SHARED_TRADE_NAMES
     if "BENCH_TRADE_NAMES" in os.environ and path is None and not source.is_file():

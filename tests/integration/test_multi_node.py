@@ -365,7 +365,8 @@ def test_the_other_node_keeps_serving_when_one_is_killed(cluster: Cluster) -> No
     node1, node2 = cluster.nodes
     entity = create_entity(node1, cluster.admin_key, "杭州多节点存活建设工程有限公司")
     node1.kill()
-    with pytest.raises(httpx.ConnectError):
+    # Refused, or reset when the request met a socket the dying workers had not yet closed.
+    with pytest.raises((httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)):
         node1.request("GET", "/authorities")
 
     assert httpx.get(f"{node2.url}/readyz", timeout=10).status_code == 200
