@@ -18,23 +18,20 @@ from registry.demo.plan import MIN_ENTITIES, plan_demo
 from registry.demo.plan_records import DemoPlan, EntityPlan, ListEntryPlan, PenaltyPlan
 from registry.demo.reference import (
     AUTHORITIES,
-    CASES,
     CITIES,
     GIVEN_NAMES,
     LEGAL_FORMS,
-    LISTS,
     NOT_PUBLIC_REASON,
     SECTORS,
     SHOP_GOODS,
     SURNAMES,
     AuthoritySpec,
-    Case,
     City,
-    Ground,
-    ListKind,
     Sector,
     trade_names,
 )
+from registry.demo.reference_cases import CASES, Case
+from registry.demo.reference_lists import LISTS, Ground, ListKind
 
 __all__ = [
     "AUTHORITIES",

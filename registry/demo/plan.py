@@ -15,7 +15,7 @@ from registry.demo.plan_entities import EntityPlanner
 from registry.demo.plan_list_entries import ListEntryPlanner
 from registry.demo.plan_penalties import PenaltyPlanner
 from registry.demo.plan_records import DemoPlan
-from registry.demo.reference import CASES
+from registry.demo.reference_cases import CASES
 from registry.errors import InvalidInput
 
 MIN_ENTITIES = 20  # enough for every sector, list, state and severity to appear at least once

@@ -16,16 +16,7 @@ from stdnum.cn import ric
 from registry.codes import idnumber, uscc
 from registry.demo.plan_base import Planner
 from registry.demo.plan_records import EntityPlan, ListEntryPlan, PenaltyPlan
-from registry.demo.reference import (
-    CITIES,
-    CITY_BY_CODE,
-    GIVEN_NAMES,
-    LEGAL_FORMS,
-    SECTORS,
-    SHOP_GOODS,
-    SURNAMES,
-    City,
-)
+from registry.demo.reference import CITIES, CITY_BY_CODE, GIVEN_NAMES, LEGAL_FORMS, SECTORS, SHOP_GOODS, SURNAMES, City
 from registry.demo.text import place_name, registration_number
 
 

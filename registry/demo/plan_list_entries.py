@@ -13,7 +13,8 @@ from typing import Any
 
 from registry.demo.plan_base import Planner
 from registry.demo.plan_records import ListEntryPlan
-from registry.demo.reference import AUTHORITY_BY_KEY, LISTS, NOT_PUBLIC_REASON, Ground, ListKind
+from registry.demo.reference import AUTHORITY_BY_KEY, NOT_PUBLIC_REASON
+from registry.demo.reference_lists import LISTS, Ground, ListKind
 from registry.demo.text import add_months, cn_date
 
 # How often an entry is in each state on `today`, and the reasons recorded with each change of state.

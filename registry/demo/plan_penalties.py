@@ -14,7 +14,8 @@ from typing import Any
 from registry.codes import uscc
 from registry.demo.plan_base import Planner
 from registry.demo.plan_records import EntityPlan, PenaltyPlan
-from registry.demo.reference import AUTHORITY_BY_KEY, CASES, NOT_PUBLIC_REASON, Case
+from registry.demo.reference import AUTHORITY_BY_KEY, NOT_PUBLIC_REASON
+from registry.demo.reference_cases import CASES, Case
 from registry.demo.text import add_months, cn_date, fine_text, parse_cn_date, wan
 
 # 处罚类别 combinations by severity; amounts, licences and periods are filled in per record.
