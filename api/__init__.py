@@ -39,10 +39,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     # The docs page loads Swagger UI from this server, not from a CDN: registries run on closed networks.
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", f"{API_PREFIX}/docs/assets/")
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
-        "security": [{"apiKey": []}, {}],
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"apiKey": []}, {}],
+        },
+    )
 
     errors.init_app(app)
     hostile.init_app(app)  # before lifecycle: its checks run before a key is looked up
@@ -51,8 +54,21 @@ def init_app(app: Flask) -> None:
     api = Api(app)
     # Amounts travel as decimal strings ("0.5"), never binary floats: say so in the document.
     api.ma_plugin.map_to_openapi_type(Amount, "string", "decimal")
-    for module in (authorities, calendar, entities, list_entries, penalties, repairs, history, reports, measures,
-                   screenings, feed, exports, imports):
+    for module in (
+        authorities,
+        calendar,
+        entities,
+        list_entries,
+        penalties,
+        repairs,
+        history,
+        reports,
+        measures,
+        screenings,
+        feed,
+        exports,
+        imports,
+    ):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)
     api.document_errors()

@@ -15,10 +15,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry.errors import Conflict, RegistryError, StaleVersion
 
 HTTP_TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 409: "Conflict", 412: "Precondition Failed", 413: "Payload Too Large",
-    415: "Unsupported Media Type", 422: "Unprocessable Entity", 428: "Precondition Required",
-    500: "Internal Server Error", 503: "Service Unavailable",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    428: "Precondition Required",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -46,7 +55,9 @@ def summarise(errors: dict[str, list[str]]) -> str:
 
 
 def error_response(
-    status: int, message: str, errors: dict[str, list[str]] | None = None,
+    status: int,
+    message: str,
+    errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"code": status, "status": HTTP_TITLES.get(status, "Error"), "message": message}

@@ -79,8 +79,10 @@ def _too_large_message() -> str:
     if limit is not None and length is not None and length <= limit:
         # The body is within the limit: the form parser's own limits refused it.
         field_limit, parts = request.max_form_memory_size, request.max_form_parts
-        return (f"a form field is too large or the form has too many parts: the limits are "
-                f"{limit_text(field_limit) if field_limit else 'none'} per field and {parts} parts")
+        return (
+            f"a form field is too large or the form has too many parts: the limits are "
+            f"{limit_text(field_limit) if field_limit else 'none'} per field and {parts} parts"
+        )
     if limit is None:
         return "the request body is too large"
     return f"the request body is too large: the limit is {limit_text(limit)}"
@@ -208,8 +210,11 @@ def _media_type_named() -> str:
 
 def _check_json_body() -> None:
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        raise Refused(415, "Content-Type", f"this operation reads a JSON body: send Content-Type: application/json "
-                                           f"({_media_type_named()})")
+        raise Refused(
+            415,
+            "Content-Type",
+            f"this operation reads a JSON body: send Content-Type: application/json ({_media_type_named()})",
+        )
     text = _utf8(request.get_data(cache=True), "body")
     try:
         document = json.loads(text)
@@ -236,10 +241,12 @@ def _lone_surrogate(text: str, *, key: bool = False) -> str | None:
         where = exc.start + 1
         code = f"\\u{ord(text[exc.start]):04x}"
         english, chinese = ("the field name ", "字段名") if key else ("", "")
-        return (f"{english}contains a lone surrogate {code} (character {where}), which is not a Unicode "
-                f"character and cannot be stored: send the character itself, or both halves of a surrogate "
-                f"pair / {chinese}含有孤立的代理项 {code}（第 {where} 个字符），不是有效的 Unicode 字符，"
-                f"无法保存：请直接发送该字符，或发送完整的代理对")
+        return (
+            f"{english}contains a lone surrogate {code} (character {where}), which is not a Unicode "
+            f"character and cannot be stored: send the character itself, or both halves of a surrogate "
+            f"pair / {chinese}含有孤立的代理项 {code}（第 {where} 个字符），不是有效的 Unicode 字符，"
+            f"无法保存：请直接发送该字符，或发送完整的代理对"
+        )
     return None
 
 
@@ -271,8 +278,9 @@ def _check_shape(document: Any) -> None:
 
 def _check_upload() -> None:
     if request.mimetype != "multipart/form-data":
-        raise Refused(415, "Content-Type", f"this operation reads an upload: send multipart/form-data "
-                                           f"({_media_type_named()})")
+        raise Refused(
+            415, "Content-Type", f"this operation reads an upload: send multipart/form-data ({_media_type_named()})"
+        )
 
 
 def _check_form() -> None:

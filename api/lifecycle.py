@@ -55,7 +55,7 @@ def expected_version() -> int:
         raise VersionRequired('If-Match: * would overwrite blindly; send the ETag you read (e.g. "v3")')
     values = list(tags.as_set())
     if len(values) != 1 or not values[0].startswith("v") or not values[0][1:].isdigit():
-        raise StaleVersion(f"If-Match {raw} is not an ETag this API issued (they look like \"v3\")")
+        raise StaleVersion(f'If-Match {raw} is not an ETag this API issued (they look like "v3")')
     return int(values[0][1:])
 
 
@@ -172,8 +172,13 @@ def _after(response: Response) -> Response:
         return response if twin is None else twin
     if key is not None:
         keep_answer(
-            db.session(), api_key_id=actor().key_id, key=key, method=request.method, path=request.full_path,
-            request_hash=_request_fingerprint(), status_code=response.status_code,
+            db.session(),
+            api_key_id=actor().key_id,
+            key=key,
+            method=request.method,
+            path=request.full_path,
+            request_hash=_request_fingerprint(),
+            status_code=response.status_code,
             body=response.get_data(as_text=True),
             headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
         )

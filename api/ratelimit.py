@@ -74,8 +74,10 @@ class Rate:
             return None
         found = re.fullmatch(r"(\d+)\s*/\s*(second|minute|hour)", text)
         if found is None:
-            raise ValueError(f"REGISTRY_{setting} must look like 60/minute (per second, minute or hour) "
-                             f"or be 0 to turn it off, got {raw!r}")
+            raise ValueError(
+                f"REGISTRY_{setting} must look like 60/minute (per second, minute or hour) "
+                f"or be 0 to turn it off, got {raw!r}"
+            )
         count = int(found.group(1))
         return None if count == 0 else cls(count, PERIODS[found.group(2)])
 
@@ -104,8 +106,7 @@ class Decision:
 class RateLimiter:
     """Token buckets for one action, one per caller; thread-safe, bounded, clock injectable."""
 
-    def __init__(self, rate: Rate, *, max_callers: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: Rate, *, max_callers: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self._max = max_callers
         self._clock = clock
@@ -131,8 +132,11 @@ class RateLimiter:
         return Decision(allowed, self.rate.count, int(tokens), wait)
 
     def _make_room(self, now: float) -> None:
-        full = [c for c, (tokens, at) in self._buckets.items()
-                if tokens + (now - at) * self.rate.per_second >= self.rate.count]
+        full = [
+            c
+            for c, (tokens, at) in self._buckets.items()
+            if tokens + (now - at) * self.rate.per_second >= self.rate.count
+        ]
         for caller in full:
             del self._buckets[caller]
         # then the least recently used tenth, if refilled buckets were not enough
@@ -204,12 +208,13 @@ def check(action: str, actor: Actor | None) -> None:
         english, chinese = ACTION_NAMES[action]
         if request.path.startswith("/api/"):
             who = "this API key" if actor is not None and actor.key_id is not None else "this address"
-            message = (f"too many {english} from {who}: the limit is {limiter.rate}; "
-                       f"retry in {decision.retry_after} s")
+            message = f"too many {english} from {who}: the limit is {limiter.rate}; retry in {decision.retry_after} s"
         else:
             rate = limiter.rate
-            message = (f"{chinese}过于频繁（每{PERIOD_NAMES[rate.unit]}最多 {rate.count} 次），"
-                       f"请 {decision.retry_after} 秒后再试。")
+            message = (
+                f"{chinese}过于频繁（每{PERIOD_NAMES[rate.unit]}最多 {rate.count} 次），"
+                f"请 {decision.retry_after} 秒后再试。"
+            )
         raise RateLimited(message, decision)
 
     @after_this_request
@@ -221,19 +226,17 @@ def check(action: str, actor: Actor | None) -> None:
 
 RATE_LIMITED_DOC: dict[str, Any] = {
     "description": "Too many requests from this API key (or, without one, this address); "
-                   "retry after Retry-After seconds. Limits are per server process.",
+    "retry after Retry-After seconds. Limits are per server process.",
     "schema": ErrorSchema,
     "headers": {
-        "Retry-After": {"description": "whole seconds until a request would be allowed",
-                        "schema": {"type": "integer"}},
+        "Retry-After": {"description": "whole seconds until a request would be allowed", "schema": {"type": "integer"}},
         "X-RateLimit-Limit": {"description": "requests allowed at once", "schema": {"type": "integer"}},
         "X-RateLimit-Remaining": {"description": "requests left now", "schema": {"type": "integer"}},
     },
 }
 
 
-def limited(action: str, *, caller: Callable[[], Actor | None] = _api_actor,
-            blueprint: Any = None) -> Callable[[F], F]:
+def limited(action: str, *, caller: Callable[[], Actor | None] = _api_actor, blueprint: Any = None) -> Callable[[F], F]:
     """View decorator: count the request against `action`'s limit before the view runs (before
     its body is even parsed, when it sits above `@blp.arguments`); with `blueprint` (flask-smorest)
     the 429 is also documented in the operation's OpenAPI."""

@@ -18,14 +18,21 @@ class StrictParser(FlaskParser):
     """Refuse unknown query parameters and body fields: a misspelt filter must not match everything."""
 
     DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {
-        "json": ma.RAISE, "query": ma.RAISE, "querystring": ma.RAISE,
-        "form": ma.RAISE, "json_or_form": ma.RAISE, "headers": ma.EXCLUDE,
-        "cookies": ma.EXCLUDE, "files": ma.RAISE,
+        "json": ma.RAISE,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+        "form": ma.RAISE,
+        "json_or_form": ma.RAISE,
+        "headers": ma.EXCLUDE,
+        "cookies": ma.EXCLUDE,
+        "files": ma.RAISE,
     }
 
 
 IF_MATCH = {
-    "in": "header", "name": "If-Match", "required": True,
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
     "schema": {"type": "string", "pattern": '^"v[0-9]+"$'},
     "description": 'the ETag read with the record, e.g. "v3": the change applies to that version only',
 }
@@ -37,8 +44,9 @@ class Blueprint(flask_smorest.Blueprint):
     def versioned(self, func: Any) -> Any:
         """Document a change that needs If-Match (`api.lifecycle.expected_version`): the header,
         428 when it is missing and 412 when the record has moved on."""
-        func = self.alt_response(412, response="PRECONDITION_FAILED",
-                                 description="the record changed since that ETag: read it again")(func)
+        func = self.alt_response(
+            412, response="PRECONDITION_FAILED", description="the record changed since that ETag: read it again"
+        )(func)
         func = self.alt_response(428, response="PRECONDITION_REQUIRED", description="If-Match is missing")(func)
         # After alt_response, which copies the view's _apidoc: the parameter must survive it.
         return self.doc(parameters=[IF_MATCH])(func)

@@ -32,12 +32,63 @@ _TONE_MARKS = frozenset("\u0300\u0301\u0304\u030c")  # grave, acute, macron, car
 
 # 形近字: characters people mistake for one another in print or handwriting, in groups.
 LOOK_ALIKE_GROUPS: tuple[str, ...] = (
-    "己已巳", "戊戌戍戎", "末未", "士土", "日曰", "人入", "大太犬", "王玉主", "千干于", "天夭",
-    "刀力", "木术本", "白自", "田由甲申", "免兔", "鸟乌", "折析拆", "拔拨", "候侯", "晴睛",
-    "清情请", "辨辩辫瓣", "赢嬴羸", "汩汨", "苟荀", "冶治", "哀衰衷", "崇祟", "昊吴", "秦泰奏",
-    "宇字", "往住", "徽微", "鸣呜", "颖颍", "亨享亭", "锦绵", "竞竟", "壮状", "贝见", "几凡",
-    "元无", "今令", "仑仓", "延廷", "货贷", "傅博", "晶品", "祥样", "汤扬场", "帅师", "沁泌",
-    "泊柏", "恒桓", "贤坚", "券卷", "杨扬",
+    "己已巳",
+    "戊戌戍戎",
+    "末未",
+    "士土",
+    "日曰",
+    "人入",
+    "大太犬",
+    "王玉主",
+    "千干于",
+    "天夭",
+    "刀力",
+    "木术本",
+    "白自",
+    "田由甲申",
+    "免兔",
+    "鸟乌",
+    "折析拆",
+    "拔拨",
+    "候侯",
+    "晴睛",
+    "清情请",
+    "辨辩辫瓣",
+    "赢嬴羸",
+    "汩汨",
+    "苟荀",
+    "冶治",
+    "哀衰衷",
+    "崇祟",
+    "昊吴",
+    "秦泰奏",
+    "宇字",
+    "往住",
+    "徽微",
+    "鸣呜",
+    "颖颍",
+    "亨享亭",
+    "锦绵",
+    "竞竟",
+    "壮状",
+    "贝见",
+    "几凡",
+    "元无",
+    "今令",
+    "仑仓",
+    "延廷",
+    "货贷",
+    "傅博",
+    "晶品",
+    "祥样",
+    "汤扬场",
+    "帅师",
+    "沁泌",
+    "泊柏",
+    "恒桓",
+    "贤坚",
+    "券卷",
+    "杨扬",
 )
 
 SlipKind = Literal["homophone", "look_alike"]
@@ -66,10 +117,7 @@ def _pinyin_table() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def toned_readings() -> dict[str, tuple[str, ...]]:
     """Character → its readings with tones (合 → hé, gě), loaded on first use and kept."""
-    return {
-        chr(int(point)): tuple(readings.split(",")[:MAX_READINGS])
-        for point, readings in _pinyin_table().items()
-    }
+    return {chr(int(point)): tuple(readings.split(",")[:MAX_READINGS]) for point, readings in _pinyin_table().items()}
 
 
 @lru_cache(maxsize=1)

@@ -30,9 +30,7 @@ def _contribution(feature: Feature) -> float:
     return feature.weight * feature.score if feature.weight >= 0 else feature.weight
 
 
-def compare_parts(
-    q: ParsedName, listed: ParsedName, same_name: bool = False
-) -> tuple[float, list[Feature], float]:
+def compare_parts(q: ParsedName, listed: ParsedName, same_name: bool = False) -> tuple[float, list[Feature], float]:
     """Score two names that are not branches (or two heads) from their parts: (score, features,
     the score before caps). `same_name`: the names are one (only the features are wanted)."""
     trade, q_reading, l_reading, found = trade_feature(q, listed)
@@ -70,8 +68,7 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
     if qb is not None and lb is not None:
         score, features, evidence = compare_parts(qb.head, lb.head)
         same_branch = qb.qualifier == lb.qualifier or (
-            bool(q.regions and listed.regions)
-            and region_agreement(q.region_codes, listed.region_codes) == 1.0
+            bool(q.regions and listed.regions) and region_agreement(q.region_codes, listed.region_codes) == 1.0
         )
         if same_branch:
             features.append(

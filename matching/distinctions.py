@@ -115,18 +115,12 @@ def set_apart(
             added = extra_characters(q_trade, l_trade)
             if added:
                 longer, shorter = (q_trade, l_trade) if len(q_trade) > len(l_trade) else (l_trade, q_trade)
-                note = (
-                    f"{_show(longer)} is {_show(shorter)} with {_show(added)} added: another 字号 "
-                    "(at most possible)"
-                )
+                note = f"{_show(longer)} is {_show(shorter)} with {_show(added)} added: another 字号 (at most possible)"
         elif feature.name == "industry":
             qi, li = q.industry_text, listed.industry_text
             added = extra_industry(qi, li)
             if added and (not qi or not li):
-                note = (
-                    "a name with an industry and one without are two registered names "
-                    "(at most possible)"
-                )
+                note = "a name with an industry and one without are two registered names (at most possible)"
             elif added:
                 longer, shorter = (qi, li) if len(qi) > len(li) else (li, qi)
                 note = (

@@ -135,8 +135,7 @@ class CandidateIndex(IndexStore):
             return False
         live, regions, industries = self._live.values, self._region.values, self._industry.values
         return any(
-            live[row] and regions[row] == region and industries[row] == industry
-            for row in same_trade.tolist()[:64]
+            live[row] and regions[row] == region and industries[row] == industry for row in same_trade.tolist()[:64]
         )
 
     def by_grams(self, name: ParsedName, k: int) -> tuple[RowArray, RowArray]:

@@ -77,11 +77,7 @@ class Table:
 
     def size(self, key: int) -> int:
         i = int(np.searchsorted(self.keys, key))
-        base = (
-            int(self.starts[i + 1] - self.starts[i])
-            if i < len(self.keys) and self.keys[i] == key
-            else 0
-        )
+        base = int(self.starts[i + 1] - self.starts[i]) if i < len(self.keys) and self.keys[i] == key else 0
         return base + len(self.added.get(key, ()))
 
     def get(self, key: int) -> RowArray:
@@ -130,14 +126,10 @@ class Table:
         rows = [self.rows]
         if self.added:
             keys.append(
-                np.fromiter(
-                    (k for k, rs in self.added.items() for _ in rs), dtype=np.int64, count=self.added_count
-                )
+                np.fromiter((k for k, rs in self.added.items() for _ in rs), dtype=np.int64, count=self.added_count)
             )
             rows.append(
-                np.fromiter(
-                    (r for rs in self.added.values() for r in rs), dtype=np.uint32, count=self.added_count
-                )
+                np.fromiter((r for rs in self.added.values() for r in rs), dtype=np.uint32, count=self.added_count)
             )
         return np.concatenate(keys), np.concatenate(rows)
 

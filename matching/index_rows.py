@@ -85,17 +85,13 @@ def _slip_hashes(name: ParsedName) -> tuple[int, ...]:
     return tuple(map(hash, keys))
 
 
-def candidate_rows(
-    candidate: Candidate, names: list[ParsedName], part_id: Callable[[object], int]
-) -> Iterator[Row]:
+def candidate_rows(candidate: Candidate, names: list[ParsedName], part_id: Callable[[object], int]) -> Iterator[Row]:
     """What the index keeps of each usable name of a candidate (`names`: its names parsed;
     `part_id`: the small id of a part's value)."""
     entity_code = valid_code(candidate.code)
     code = entity_code.encode() if entity_code else b""
     code_key = (
-        (exact_code_key(entity_code), exact_organisation_key(organisation_part(entity_code)))
-        if entity_code
-        else ()
+        (exact_code_key(entity_code), exact_organisation_key(organisation_part(entity_code))) if entity_code else ()
     )
     for record, parsed in zip(candidate.names, names, strict=True):
         if parsed.is_empty:
@@ -108,9 +104,7 @@ def candidate_rows(
         trade_ext, skip = trade_with_region(parsed)
         yield Row(
             candidate.entity_id,
-            _KIND_ID[record.kind]
-            | (BRANCH if parsed.branch is not None else 0)
-            | (0 if head.regions else UNPLACED),
+            _KIND_ID[record.kind] | (BRANCH if parsed.branch is not None else 0) | (0 if head.regions else UNPLACED),
             code,
             hash(parsed.trade_name),
             part_id(parsed.industry),

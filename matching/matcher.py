@@ -54,9 +54,7 @@ class NamePartsMatcher:
     name: str = SCORER_NAME
     version: str = SCORER_VERSION
 
-    def __init__(
-        self, candidates_per_query: int = CANDIDATES_PER_QUERY, build_workers: int | None = None
-    ) -> None:
+    def __init__(self, candidates_per_query: int = CANDIDATES_PER_QUERY, build_workers: int | None = None) -> None:
         """`build_workers`: processes a build may fork (see `CandidateIndex.build`; None: as
         many as there are CPUs for a large build in a single-threaded process; 1: never)."""
         self._index = CandidateIndex()
@@ -135,12 +133,8 @@ class NamePartsMatcher:
             head = name.branch.head if name.branch is not None else name
             # Without a region a hit is at most `possible` and only the best few are shown:
             # fewer names are worth scoring (the slowest subjects are these).
-            ranked, same_trade = index.by_grams(
-                name, self._per_query if head.regions else self._per_query // 2
-            )
-            if not (same_name is not None and len(same_name)) and not index.listed_here(
-                same_trade, head
-            ):
+            ranked, same_trade = index.by_grams(name, self._per_query if head.regions else self._per_query // 2)
+            if not (same_name is not None and len(same_name)) and not index.listed_here(same_trade, head):
                 # a name one slip off a listed one (合胜 for 合晟); not when the name, or its 字号
                 # and industry in its region, is listed as written: then it means that one, and a
                 # name one slip away is another company's

@@ -89,9 +89,7 @@ def most_specific(regions: tuple[RegionMention, ...]) -> frozenset[str]:
     return regions[0].codes if regions else frozenset()
 
 
-EMPTY = ParsedName(
-    text="", key="", regions=(), trade_name="", industry=(), legal_form="", legal_form_text=""
-)
+EMPTY = ParsedName(text="", key="", regions=(), trade_name="", industry=(), legal_form="", legal_form_text="")
 
 
 def leading_regions(text: str, bracketed: bool = False, alone: bool = False) -> list[RegionMention]:

@@ -33,9 +33,7 @@ def show(text: str) -> str:
     return f"「{text}」" if text else "(none)"
 
 
-def trade_feature(
-    q: ParsedName, listed: ParsedName
-) -> tuple[Feature, Reading, Reading, Slip | None]:
+def trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, Reading, Reading, Slip | None]:
     """The trade-name feature, read the way that agrees best (see `reading_pairs`), the
     readings used, and the slip it rests on, if it does."""
     pairs = reading_pairs(readings(q), readings(listed))
@@ -85,9 +83,7 @@ def industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
             AGAINST_INDUSTRY,
             f"行业 {show(qi)} vs {show(li)}: different trades (evidence against)",
         )
-    return Feature(
-        "industry", agreement, W_INDUSTRY, f"行业 {show(qi)} vs {show(li)}: agreement {agreement:.2f}"
-    )
+    return Feature("industry", agreement, W_INDUSTRY, f"行业 {show(qi)} vs {show(li)}: agreement {agreement:.2f}")
 
 
 def region_feature(
@@ -127,8 +123,12 @@ def region_feature(
         )
     if agreement == 1.0:
         return Feature("region", agreement, W_REGION, f"行政区划 {show(qt)} vs {show(lt)}: the same place")
-    return Feature("region", agreement, W_REGION, f"行政区划 {show(qt)} vs {show(lt)}: " + level_note(
-        most_specific(q_regions), most_specific(l_regions), qt, lt))
+    return Feature(
+        "region",
+        agreement,
+        W_REGION,
+        f"行政区划 {show(qt)} vs {show(lt)}: " + level_note(most_specific(q_regions), most_specific(l_regions), qt, lt),
+    )
 
 
 def form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
@@ -145,9 +145,7 @@ def form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
     if not qf and not lf:
         return Feature("legal_form", 1.0, W_FORM, "组织形式: neither name states one" + unsure)
     if not qf or not lf:
-        return Feature(
-            "legal_form", NEUTRAL_FORM, W_FORM, f"{shown}: stated on one side only{unsure}"
-        )
+        return Feature("legal_form", NEUTRAL_FORM, W_FORM, f"{shown}: stated on one side only{unsure}")
     agreement = form_agreement(qf, lf)
     if agreement == 0.0:
         forms = legal_forms()

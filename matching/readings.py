@@ -39,11 +39,7 @@ class Reading:
 def _may_begin_a_trade_name(mention: RegionMention) -> bool:
     """A region written short just before the 字号 (东方, 中山), not one in brackets, written in
     full (杭州市, 平安区) or taken from another name."""
-    return (
-        not mention.bracketed
-        and not mention.inherited
-        and mention.text in region_table().short_forms
-    )
+    return not mention.bracketed and not mention.inherited and mention.text in region_table().short_forms
 
 
 def detach_region(trade: str) -> tuple[RegionMention, str] | None:

@@ -222,8 +222,7 @@ def _code_feature(subject: Subject, listed_code: str | None, relation: Relation)
             "code",
             0.0,
             -1.0,
-            f"统一社会信用代码 {subject.code} vs {listed_code}: different valid codes "
-            "(evidence against)",
+            f"统一社会信用代码 {subject.code} vs {listed_code}: different valid codes (evidence against)",
         )
     if subject.registration:
         said = (

@@ -32,9 +32,7 @@ def could_reach_possible(
     where they do not apply (a branch's own region is not its head company's). "Alike" is a
     similarity that can reach `possible`, or a slip (`characters.slip`: 合胜 for 合晟)."""
     q_trade = q_readings[0].trade_name
-    if _alike(q_trade, l_trade) and (
-        not q_regions or not l_regions or region_agreement(q_regions, l_regions) > 0.0
-    ):
+    if _alike(q_trade, l_trade) and (not q_regions or not l_regions or region_agreement(q_regions, l_regions) > 0.0):
         return True
     for reading in q_readings[1:]:
         if _alike(reading.trade_name, l_trade):

@@ -40,8 +40,7 @@ def instance_secret(app: Flask, setting: str, file_name: str) -> str:
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(32))
-            log.warning("REGISTRY_%s is not set; created %s. Set it in production and keep it safe.",
-                        setting, path)
+            log.warning("REGISTRY_%s is not set; created %s. Set it in production and keep it safe.", setting, path)
     return path.read_text().strip()
 
 

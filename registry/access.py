@@ -155,8 +155,7 @@ class KeyCache:
     and a key created a moment ago works at once. Bounded: the oldest entries go first.
     """
 
-    def __init__(self, ttl: float, *, max_entries: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self._max = max_entries
         self._clock = clock
@@ -198,7 +197,11 @@ class KeyCache:
 
 
 def authenticate_cached(
-    session: Session, secret: str, cache: KeyCache, *, now: dt.datetime | None = None,
+    session: Session,
+    secret: str,
+    cache: KeyCache,
+    *,
+    now: dt.datetime | None = None,
 ) -> Actor | None:
     """`authenticate`, answered from `cache` while the key was read from the database less than
     `cache.ttl` seconds ago and has not reached its `expires_at` since."""
@@ -243,7 +246,11 @@ def require_deciding_authority(actor: Actor, authority_id: int) -> None:
         refuse(
             actor,
             f"谁认定、谁修复：信用修复只能由作出认定的机关（authority {authority_id}）决定；"
-            + ("管理员不能代为决定" if actor.role == "admin" else f"your key acts for {actor.authority_id or actor.role}")
+            + (
+                "管理员不能代为决定"
+                if actor.role == "admin"
+                else f"your key acts for {actor.authority_id or actor.role}"
+            ),
         )
 
 
@@ -252,10 +259,8 @@ def require_authority(actor: Actor, authority_id: int) -> None:
     require_role(actor, "supervisor")
     if actor.role == "supervisor" and actor.authority_id != authority_id:
         raise NotPermitted(
-            f"this record belongs to authority {authority_id}; "
-            f"your key writes only for authority {actor.authority_id}"
+            f"this record belongs to authority {authority_id}; your key writes only for authority {actor.authority_id}"
         )
-
 
 
 # --- page sessions (登录会话) ------------------------------------------------------------------------
@@ -270,8 +275,7 @@ def start_page_session(session: Session, actor: Actor, now: dt.datetime | None =
     if actor.key_id is None:
         raise InvalidInput.field("key", "only an API key signs in to the pages")
     session_id = secrets.token_urlsafe(32)
-    session.add(PageSession(id_hash=_session_hash(session_id), api_key_id=actor.key_id,
-                            started_at=now or utcnow()))
+    session.add(PageSession(id_hash=_session_hash(session_id), api_key_id=actor.key_id, started_at=now or utcnow()))
     return session_id
 
 

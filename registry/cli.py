@@ -26,7 +26,6 @@ from registry.runtime import current_rules, current_runtime
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
 
-
 def _fail(message: str) -> None:
     db.session.rollback()
     click.echo(f"error: {message}", err=True)
@@ -37,11 +36,15 @@ def _fail(message: str) -> None:
 @click.option("--role", required=True, type=click.Choice(sorted(access.ROLES)), help="what the key may do")
 @click.option("--authority", "authority_id", type=int, help="authority id (supervisor keys only)")
 @click.option("--name", default=None, help="who holds the key (default: the role)")
-@click.option("--expires", "expires_on", default=None, metavar="YYYY-MM-DD",
-              help="last day the key works (China time); refused from 00:00 the day after")
+@click.option(
+    "--expires",
+    "expires_on",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="last day the key works (China time); refused from 00:00 the day after",
+)
 @click.option("--days", type=int, default=None, help="the key works for N days from now")
-def create_key(role: str, authority_id: int | None, name: str | None, expires_on: str | None,
-               days: int | None) -> None:
+def create_key(role: str, authority_id: int | None, name: str | None, expires_on: str | None, days: int | None) -> None:
     """Create an API key and print it once; only its hash is stored. Without --expires or --days it
     works until revoked."""
     write_intent.set(True)
@@ -49,16 +52,22 @@ def create_key(role: str, authority_id: int | None, name: str | None, expires_on
     expires_at = _key_end(expires_on, days, now)
     try:
         key, secret = access.create_key(
-            db.session(), role=role, name=name or role, authority_id=authority_id, expires_at=expires_at,
-            actor=OPERATOR, now=now,
+            db.session(),
+            role=role,
+            name=name or role,
+            authority_id=authority_id,
+            expires_at=expires_at,
+            actor=OPERATOR,
+            now=now,
         )
     except RegistryError as exc:
         _fail(exc.message)
         return
     db.session.commit()
     ends = "" if expires_at is None else f", expires {expires_at.astimezone(CHINA):%Y-%m-%d %H:%M} China time"
-    click.echo(f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}{ends}):",
-               err=True)
+    click.echo(
+        f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}{ends}):", err=True
+    )
     click.echo(secret)
 
 
@@ -128,8 +137,13 @@ def recompute_rules() -> None:
 
 
 @registry_cli.command("verify-audit")
-@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="a file of chain heads the credit platform kept (JSON list or lines of {seq, hash})")
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="a file of chain heads the credit platform kept (JSON list or lines of {seq, hash})",
+)
 def verify_audit(against: Path | None) -> None:
     """Check the audit chain, every outbox event and every record against it, and (with --against)
     the heads the platform kept; name each problem (exit 1 if any)."""
@@ -139,8 +153,9 @@ def verify_audit(against: Path | None) -> None:
         _fail(f"--against: {exc}")
         return
     report = verify_ledgers(db.session(), heads=heads)
-    checked = (f"{report.events_checked} outbox events and {report.records_checked} records"
-               + (f" and {report.heads_checked} platform heads" if heads else ""))
+    checked = f"{report.events_checked} outbox events and {report.records_checked} records" + (
+        f" and {report.heads_checked} platform heads" if heads else ""
+    )
     if report.ok:
         click.echo(f"audit chain intact: {report.rows_checked} rows; {checked} match it")
         return
@@ -152,10 +167,22 @@ def verify_audit(against: Path | None) -> None:
 
 
 @registry_cli.command("seed-demo")
-@click.option("--entities", "entity_count", type=click.IntRange(min=demo.MIN_ENTITIES), default=300,
-              show_default=True, help="how many entities (市场主体) to generate")
-@click.option("--seed", "rng_seed", type=int, default=2026, show_default=True,
-              help="seed of the generator: the same seed and day give the same registry")
+@click.option(
+    "--entities",
+    "entity_count",
+    type=click.IntRange(min=demo.MIN_ENTITIES),
+    default=300,
+    show_default=True,
+    help="how many entities (市场主体) to generate",
+)
+@click.option(
+    "--seed",
+    "rng_seed",
+    type=int,
+    default=2026,
+    show_default=True,
+    help="seed of the generator: the same seed and day give the same registry",
+)
 @click.option("--if-empty", is_flag=True, help="do nothing (exit 0) if the registry already has an entity")
 def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     """Load a small demo registry (authorities, entities, lists, penalties, keys) through the services."""
@@ -168,8 +195,12 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     today = runtime.clock.today()
     try:
         summary = demo.seed_demo(
-            db.session(), vault=runtime.vault, rules=current_rules(db.session()), today=today,
-            rng_seed=rng_seed, entities=entity_count,
+            db.session(),
+            vault=runtime.vault,
+            rules=current_rules(db.session()),
+            today=today,
+            rng_seed=rng_seed,
+            entities=entity_count,
         )
     except RegistryError as exc:
         _fail(exc.message)

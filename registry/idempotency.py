@@ -13,17 +13,32 @@ from registry.models import IdempotencyRecord
 def stored_answer(session: Session, api_key_id: int | None, key: str) -> IdempotencyRecord | None:
     """The answer kept for this key's Idempotency-Key, if a request with it committed."""
     return session.scalars(
-        sa.select(IdempotencyRecord).where(IdempotencyRecord.api_key_id == api_key_id,
-                                           IdempotencyRecord.key == key)
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.key == key)
     ).one_or_none()
 
 
 def keep_answer(
-    session: Session, *, api_key_id: int | None, key: str, method: str, path: str, request_hash: str,
-    status_code: int, body: str, headers: dict[str, str],
+    session: Session,
+    *,
+    api_key_id: int | None,
+    key: str,
+    method: str,
+    path: str,
+    request_hash: str,
+    status_code: int,
+    body: str,
+    headers: dict[str, str],
 ) -> None:
     """Keep an answer, in the request's own transaction: it commits with the work or not at all."""
-    session.add(IdempotencyRecord(
-        api_key_id=api_key_id, key=key, method=method, path=path, request_hash=request_hash,
-        status_code=status_code, response_body=body, response_headers=headers,
-    ))
+    session.add(
+        IdempotencyRecord(
+            api_key_id=api_key_id,
+            key=key,
+            method=method,
+            path=path,
+            request_hash=request_hash,
+            status_code=status_code,
+            response_body=body,
+            response_headers=headers,
+        )
+    )

@@ -30,9 +30,15 @@ class Column(NamedTuple):
 # The tables
 
 _PENALTY_TYPES = {
-    "subject_kind": "code", "legal_rep_id_type": "code", "id_type": "code", "categories": "list",
-    "fine_amount": "amount", "confiscation_amount": "amount", "decided_on": "date",
-    "valid_until": "date", "publication_ends_on": "date",
+    "subject_kind": "code",
+    "legal_rep_id_type": "code",
+    "id_type": "code",
+    "categories": "list",
+    "fine_amount": "amount",
+    "confiscation_amount": "amount",
+    "decided_on": "date",
+    "valid_until": "date",
+    "publication_ends_on": "date",
 }
 _PENALTY_SOURCES = {
     "subject_kind": "entity `kind` (法人及非法人组织 / 自然人 / 个体工商户)",
@@ -56,7 +62,9 @@ RESPONSIBLE_SOURCE = (
 PENALTY_COLUMNS: tuple[Column, ...] = (
     *(
         Column(
-            f.name, f.header, _PENALTY_TYPES.get(f.name, "text"),
+            f.name,
+            f.header,
+            _PENALTY_TYPES.get(f.name, "text"),
             _PENALTY_SOURCES.get(f.name, "entity (as it stood at the event)" if f.source == "entity" else f.source),
         )
         for f in PENALTY_FIELDS
@@ -73,7 +81,12 @@ PENALTY_COLUMNS: tuple[Column, ...] = (
     Column("repaired_on", "信用修复日期", "date", "penalty"),
     Column("publication_starts_on", "公示开始日期", "date", "penalty"),
     Column("publishable", "是否公示", "boolean", "penalty (false: the rules keep it unpublished, e.g. 轻微 or 仅警告)"),
-    Column("publication_note", "公示说明", "text", "penalty (why it is not published, or the local rule that set its period)"),
+    Column(
+        "publication_note",
+        "公示说明",
+        "text",
+        "penalty (why it is not published, or the local rule that set its period)",
+    ),
     Column("first_published_at", "首次公开时间", "datetime", "penalty"),
     Column("is_public", "是否公开", "boolean", "penalty (false: not public, 保密审查)"),
     Column("not_public_reason", "不公开原因", "text", "penalty"),
@@ -83,8 +96,12 @@ PENALTY_COLUMNS: tuple[Column, ...] = (
 
 LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("subject_name", "主体名称", "text", "entity `name` (as it stood at the event)"),
-    Column("subject_uscc", "统一社会信用代码", "text",
-           "entity `uscc`; for a 个体工商户 without a code the placeholder 00000000000000000X"),
+    Column(
+        "subject_uscc",
+        "统一社会信用代码",
+        "text",
+        "entity `uscc`; for a 个体工商户 without a code the placeholder 00000000000000000X",
+    ),
     Column("subject_kind", "主体类别", "code", "entity `kind` (法人及非法人组织 / 自然人 / 个体工商户)"),
     Column("legal_representative", "法定代表人", "text", "entity"),
     Column("id_type", "证件类型", "code", "entity (natural persons; Chinese document name)"),
@@ -98,7 +115,9 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("authority_name", "认定部门", "text", "authority `authority_id` (the deciding authority)"),
     Column("authority_uscc", "认定部门统一社会信用代码", "text", "authority `authority_id`"),
     Column("listed_on", "列入日期", "date", "list entry"),
-    Column("expires_on", "有效期截止日期", "date", "list entry: the last day in force (expiry is a date, not an event)"),
+    Column(
+        "expires_on", "有效期截止日期", "date", "list entry: the last day in force (expiry is a date, not an event)"
+    ),
     Column("status", "状态", "code", "list entry (有效 / 已移出 / 已信用修复 / 已撤销; never 已到期)"),
     Column("status_changed_on", "状态变更日期", "date", "list entry"),
     Column("status_reason", "状态变更原因", "text", "list entry"),
@@ -117,21 +136,33 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
 
 NAME_CHANGE_COLUMNS: tuple[Column, ...] = (
     Column("subject_name", "主体名称", "text", "entity `name` after the change"),
-    Column("subject_uscc", "统一社会信用代码", "text",
-           "entity `uscc`; for a 个体工商户 without a code the placeholder 00000000000000000X"),
+    Column(
+        "subject_uscc",
+        "统一社会信用代码",
+        "text",
+        "entity `uscc`; for a 个体工商户 without a code the placeholder 00000000000000000X",
+    ),
     Column("subject_kind", "主体类别", "code", "entity `kind`"),
     Column("change_type", "名称变更类型", "code", "the operation (更名 / 增加名称 / 删除名称)"),
     Column("previous_name", "变更前名称", "text", "rename: the entity's name before (its previous outbox event)"),
-    Column("changed_name", "变更涉及名称", "text",
-           "rename: the new name; add_name / remove_name: the name added or removed"),
+    Column(
+        "changed_name",
+        "变更涉及名称",
+        "text",
+        "rename: the new name; add_name / remove_name: the name added or removed",
+    ),
     Column("changed_name_kind", "名称类型", "code", "现用名 / 曾用名 / 别名"),
     Column("changed_on", "变更日期", "date", "rename: the new name's `valid_from`; add_name: the added name's"),
     Column("former_names", "曾用名", "list", "entity `names` of kind former, after the change"),
     Column("aliases", "别名", "list", "entity `names` of kind alias, after the change"),
     Column("entity_id", "主体编号", "integer", "entity `id`"),
     Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
-    Column("data_source_uscc", "数据来源单位统一社会信用代码", "text",
-           "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)"),
+    Column(
+        "data_source_uscc",
+        "数据来源单位统一社会信用代码",
+        "text",
+        "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)",
+    ),
 )
 
 ENVELOPE: tuple[Column, ...] = (
@@ -141,8 +172,12 @@ ENVELOPE: tuple[Column, ...] = (
     Column("record_id", "记录编号", "integer", "outbox `record_id`"),
     Column("version", "版本号", "integer", "outbox `record_version`: the record's version after the change"),
     Column("occurred_at", "变更时间", "datetime", "outbox `occurred_at` (UTC)"),
-    Column("withheld", "是否暂缓公开", "boolean",
-           "true: not public (保密审查) and not configured to be sent; the record then has no fields"),
+    Column(
+        "withheld",
+        "是否暂缓公开",
+        "boolean",
+        "true: not public (保密审查) and not configured to be sent; the record then has no fields",
+    ),
 )
 
 FIELDS: dict[str, tuple[Column, ...]] = {
@@ -156,7 +191,9 @@ NAME_CHANGE_OPERATIONS = ("rename", "add_name", "remove_name")
 NAME_CHANGE_TYPES = {"rename": "更名", "add_name": "增加名称", "remove_name": "删除名称"}
 # Operations of a record type that reach the platform; None: all of them.
 PLATFORM_OPERATIONS: dict[str, tuple[str, ...] | None] = {
-    "penalty": None, "list_entry": None, "entity": NAME_CHANGE_OPERATIONS,
+    "penalty": None,
+    "list_entry": None,
+    "entity": NAME_CHANGE_OPERATIONS,
 }
 
 

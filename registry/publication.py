@@ -15,7 +15,12 @@ from registry.catalogue.rule_sets import RuleSet
 from registry.vocab import PROCEDURES
 
 __all__ = [
-    "PublicationWindow", "Rules", "add_months", "default_severity", "disclosure_due", "list_repair_from",
+    "PublicationWindow",
+    "Rules",
+    "add_months",
+    "default_severity",
+    "disclosure_due",
+    "list_repair_from",
     "publication_window",
 ]
 
@@ -53,7 +58,12 @@ class PublicationWindow:
 
 
 def default_severity(
-    catalogue: Catalogue, *, decided_on: dt.date, procedure: str | None, categories: list[str], decider: Decider,
+    catalogue: Catalogue,
+    *,
+    decided_on: dt.date,
+    procedure: str | None,
+    categories: list[str],
+    decider: Decider,
 ) -> str | None:
     """失信程度 when the authority records none: 轻微 where the rule set in force says the decision is
     (Order 36: 简易程序, 警告, 通报批评); None when only the authority can say (一般 or 严重)."""
@@ -73,8 +83,14 @@ def _not_published(rule_set: RuleSet, tier: str, procedure: str, categories: set
 
 
 def publication_window(
-    catalogue: Catalogue, *, decided_on: dt.date, severity: str, categories: list[str],
-    violation_type: str, decider: Decider, procedure: str | None = None,
+    catalogue: Catalogue,
+    *,
+    decided_on: dt.date,
+    severity: str,
+    categories: list[str],
+    violation_type: str,
+    decider: Decider,
+    procedure: str | None = None,
 ) -> PublicationWindow:
     """The period the rule set in force on `decided_on` gives a penalty of this authority.
 
@@ -92,8 +108,14 @@ def publication_window(
     if publishable and tier == "minor" and not rule_set.minor_published:
         # Order 36: a 轻微 record is in principle not published; a sector rule may publish it,
         # never for longer than the minor tier's maximum.
-        rule = next((r for r in catalogue.minor_publication
-                     if r.applies(violation_type=violation_type, sector=decider.sector, region=decider.region)), None)
+        rule = next(
+            (
+                r
+                for r in catalogue.minor_publication
+                if r.applies(violation_type=violation_type, sector=decider.sector, region=decider.region)
+            ),
+            None,
+        )
         if rule is None:
             publishable, note = False, f"{rule_set.document}: 轻微失信行为的行政处罚信息原则上不予公示"
         else:
@@ -102,8 +124,10 @@ def publication_window(
             note = f"轻微失信，依 {rule.source} 公示，至多 {max_months} 个月"
     if tier != "minor":
         for rule in catalogue.sector_minimums:
-            if rule.applies(violation_type=violation_type, sector=decider.sector, region=decider.region) \
-                    and rule.months > min_months:
+            if (
+                rule.applies(violation_type=violation_type, sector=decider.sector, region=decider.region)
+                and rule.months > min_months
+            ):
                 # A local minimum never lifts the minimum above the tier's maximum.
                 min_months = min(rule.months, max_months)
                 note = f"最短公示期依 {rule.source}"
@@ -122,15 +146,21 @@ def publication_window(
 
 
 def disclosure_due(
-    rules: Rules, *, record_type: str, domains: list[str], decided_on: dt.date, decider: Decider | None = None,
+    rules: Rules,
+    *,
+    record_type: str,
+    domains: list[str],
+    decided_on: dt.date,
+    decider: Decider | None = None,
 ) -> Answer[dt.date]:
     """The last day the record had to be published by (公开时效), counted in working days.
 
     The deciding authority's 系统 and region choose among the rules: a local deadline binds only
     the authorities of its region."""
     who = decider or Decider("other", "000000")
-    rule = rules.catalogue.disclosure_rule(record_type, domains, sector=who.sector, region=who.region,
-                                           decided_on=decided_on)
+    rule = rules.catalogue.disclosure_rule(
+        record_type, domains, sector=who.sector, region=who.region, decided_on=decided_on
+    )
     return rules.calendar.add_working_days(decided_on, rule.working_days)
 
 
@@ -138,4 +168,3 @@ def list_repair_from(catalogue: Catalogue, list_name: str, listed_on: dt.date) -
     """The first day a list entry's credit repair may be applied for; None if it cannot be."""
     months = catalogue.list_repair_after_months(list_name)
     return None if months is None else add_months(listed_on, months)
-

@@ -20,8 +20,15 @@ class Runtime:
     """What one app's services need besides the session, built once per process."""
 
     def __init__(
-        self, *, clock: Clock, vault: IdentityVault, catalogue: Catalogue, measures: tuple[Measure, ...],
-        name_index: NameIndex, keys: KeyCache, dossiers: DossierCache,
+        self,
+        *,
+        clock: Clock,
+        vault: IdentityVault,
+        catalogue: Catalogue,
+        measures: tuple[Measure, ...],
+        name_index: NameIndex,
+        keys: KeyCache,
+        dossiers: DossierCache,
     ) -> None:
         self.clock = clock
         self.vault = vault

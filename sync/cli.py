@@ -91,10 +91,15 @@ def run() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     targets = _chosen(app, ())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={
-        # A run that is still going when the next is due is not doubled; missed runs collapse into one.
-        "max_instances": 1, "coalesce": True, "misfire_grace_time": 3600,
-    })
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={
+            # A run that is still going when the next is due is not doubled; missed runs collapse into one.
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": 3600,
+        },
+    )
 
     def job(target: Target) -> None:
         try:
@@ -105,8 +110,9 @@ def run() -> None:
         (log.warning if report.error else log.info)("%s", report.line())
 
     for target in targets:
-        scheduler.add_job(job, target.trigger(), args=[target], id=target.name, name=f"push {target.name}",
-                          next_run_time=utcnow())
+        scheduler.add_job(
+            job, target.trigger(), args=[target], id=target.name, name=f"push {target.name}", next_run_time=utcnow()
+        )
         log.info("target %s: %s, %s, batches of %d", target.name, target.url, target.schedule, target.batch_size)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -130,9 +136,14 @@ def status(as_json: bool) -> None:
         targets, problem = [], str(exc)
     statuses = target_statuses(db.session(), OPERATOR, targets, utcnow())
     if as_json:
-        click.echo(json.dumps({"config_error": problem,
-                               "targets": [{**asdict(s), "healthy": s.healthy} for s in statuses]},
-                              ensure_ascii=False, default=str, indent=1))
+        click.echo(
+            json.dumps(
+                {"config_error": problem, "targets": [{**asdict(s), "healthy": s.healthy} for s in statuses]},
+                ensure_ascii=False,
+                default=str,
+                indent=1,
+            )
+        )
         return
     if problem:
         click.echo(f"configuration: {problem}", err=True)
@@ -140,12 +151,16 @@ def status(as_json: bool) -> None:
         click.echo("no targets")
     for s in statuses:
         lag = "caught up" if s.lag_seconds is None else f"{s.lag_events} event(s), oldest {s.lag_seconds:.0f} s"
-        click.echo(f"{s.name}{'' if s.configured else ' (not configured any more)'}: cursor {s.cursor} of {s.head}; "
-                   f"lag {lag}; dead letters {s.dead_letters}")
+        click.echo(
+            f"{s.name}{'' if s.configured else ' (not configured any more)'}: cursor {s.cursor} of {s.head}; "
+            f"lag {lag}; dead letters {s.dead_letters}"
+        )
         if s.inflight_key:
             click.echo(f"  in flight: {s.inflight_key}")
-        click.echo(f"  last success {s.last_success_at or 'never'}; last error {s.last_error_at or 'none'}"
-                   + (f": {s.last_error}" if s.last_error else ""))
+        click.echo(
+            f"  last success {s.last_success_at or 'never'}; last error {s.last_error_at or 'none'}"
+            + (f": {s.last_error}" if s.last_error else "")
+        )
         if s.problem:
             click.echo(f"  UNHEALTHY: {s.problem}")
 
@@ -154,10 +169,13 @@ def status(as_json: bool) -> None:
 @click.argument("name")
 def dead_letters(name: str) -> None:
     """Records the target rejected: sequence, times rejected, dead or not, and the reason."""
-    rows = db.session.scalars(sa.select(SyncDeadLetter).where(SyncDeadLetter.target == name)
-                              .order_by(SyncDeadLetter.seq)).all()
+    rows = db.session.scalars(
+        sa.select(SyncDeadLetter).where(SyncDeadLetter.target == name).order_by(SyncDeadLetter.seq)
+    ).all()
     if not rows:
         click.echo(f"{name}: no rejected records")
     for row in rows:
-        click.echo(f"seq {row.seq}: rejected {row.rejections}× (HTTP {row.status_code}), "
-                   f"{'dead since ' + str(row.dead_at) if row.dead else 'still retried'}: {row.reason}")
+        click.echo(
+            f"seq {row.seq}: rejected {row.rejections}× (HTTP {row.status_code}), "
+            f"{'dead since ' + str(row.dead_at) if row.dead else 'still retried'}: {row.reason}"
+        )

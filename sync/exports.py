@@ -70,9 +70,7 @@ class Export:
 def check_export(kind: str, fmt: str) -> None:
     """Raise NotFound naming the valid kinds and formats unless both are known."""
     if kind not in KINDS or fmt not in MEDIA_TYPES:
-        raise NotFound(
-            f"no export {kind}.{fmt}: kinds are {', '.join(KINDS)}; formats are {', '.join(FORMATS)}"
-        )
+        raise NotFound(f"no export {kind}.{fmt}: kinds are {', '.join(KINDS)}; formats are {', '.join(FORMATS)}")
 
 
 def latest_events(kind: str) -> sa.Select[Any]:
@@ -85,7 +83,8 @@ def latest_events(kind: str) -> sa.Select[Any]:
     record_type = RECORD_TYPES[kind]
     other = aliased(ChangeEvent)
     latest = sa.select(sa.func.max(other.seq)).where(
-        other.record_type == record_type, other.record_id == ChangeEvent.record_id)
+        other.record_type == record_type, other.record_id == ChangeEvent.record_id
+    )
     query = sa.select(*OUTBOX_COLUMNS).where(ChangeEvent.record_type == record_type)
     if kind == "name-changes":
         latest = latest.where(other.operation.in_(NAME_CHANGE_OPERATIONS))
@@ -94,7 +93,11 @@ def latest_events(kind: str) -> sa.Select[Any]:
 
 
 def export_records(
-    session: Session, kind: str, *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    kind: str,
+    *,
+    include_not_public: bool,
+    operator: DataSource,
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[dict[str, Any]]:
     """Every record of `kind` as it stands now, rendered (English keys), one at a time."""
@@ -104,8 +107,9 @@ def export_records(
     result = session.execute(latest_events(kind).execution_options(yield_per=chunk_rows))
     for chunk in result.partitions():
         rows = [OutboxRow(*row) for row in chunk]
-        for record in render_rows(session, rows, include_not_public=include_not_public, operator=operator,
-                                  authorities=authorities):
+        for record in render_rows(
+            session, rows, include_not_public=include_not_public, operator=operator, authorities=authorities
+        ):
             if not record["withheld"]:  # not public and not configured: left out, not listed
                 yield record
 
@@ -222,7 +226,12 @@ def xlsx_chunks(kind: str, records: Iterator[dict[str, Any]]) -> Iterator[bytes]
 
 
 def export_chunks(
-    session: Session, kind: str, fmt: str, *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    kind: str,
+    fmt: str,
+    *,
+    include_not_public: bool,
+    operator: DataSource,
     on_record: Callable[[], None] | None = None,
 ) -> Iterator[bytes]:
     """The bytes of an export of `kind` in `fmt`, produced as they are read from the outbox."""
@@ -249,7 +258,13 @@ def filename(kind: str, fmt: str, day: dt.date) -> str:
 
 
 def open_export(
-    session: Session, actor: Actor, kind: str, fmt: str, *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    fmt: str,
+    *,
+    include_not_public: bool,
+    operator: DataSource,
     today: dt.date,
 ) -> Export:
     """A snapshot export for the platform (or an admin); refuses other roles and unknown kinds
@@ -257,13 +272,22 @@ def open_export(
     require_role(actor, "platform")
     check_export(kind, fmt)
     return Export(
-        kind=kind, fmt=fmt, filename=filename(kind, fmt, today), media_type=MEDIA_TYPES[fmt],
+        kind=kind,
+        fmt=fmt,
+        filename=filename(kind, fmt, today),
+        media_type=MEDIA_TYPES[fmt],
         chunks=export_chunks(session, kind, fmt, include_not_public=include_not_public, operator=operator),
     )
 
 
 def write_export(
-    session: Session, kind: str, fmt: str, out: BinaryIO, *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    kind: str,
+    fmt: str,
+    out: BinaryIO,
+    *,
+    include_not_public: bool,
+    operator: DataSource,
 ) -> int:
     """Write an export of `kind` in `fmt` to `out`; returns the number of records written."""
     count = 0
@@ -272,7 +296,8 @@ def write_export(
         nonlocal count
         count += 1
 
-    for block in export_chunks(session, kind, fmt, include_not_public=include_not_public, operator=operator,
-                               on_record=tick):
+    for block in export_chunks(
+        session, kind, fmt, include_not_public=include_not_public, operator=operator, on_record=tick
+    ):
         out.write(block)
     return count

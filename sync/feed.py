@@ -43,6 +43,7 @@ MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 _NO_OPERATOR = DataSource(None, None)
 
+
 @dataclass(frozen=True)
 class FeedEvent:
     seq: int
@@ -76,8 +77,13 @@ def _source_authority(record_type: str, payload: dict[str, Any], authority_id: i
 
 
 def read_feed(
-    session: Session, actor: Actor, *, after: int, limit: int = DEFAULT_LIMIT,
-    include_not_public: bool = False, operator: DataSource = _NO_OPERATOR,
+    session: Session,
+    actor: Actor,
+    *,
+    after: int,
+    limit: int = DEFAULT_LIMIT,
+    include_not_public: bool = False,
+    operator: DataSource = _NO_OPERATOR,
 ) -> FeedPage:
     """Up to `limit` outbox events after sequence `after`, oldest first (the platform, or an admin)."""
     require_role(actor, "platform")
@@ -85,14 +91,17 @@ def read_feed(
         raise InvalidInput.field("after", "must be 0 or a sequence number the feed gave")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput.field("limit", f"must be 1 to {MAX_LIMIT}")
-    rows = list(session.scalars(
-        sa.select(ChangeEvent).where(ChangeEvent.seq > after).order_by(ChangeEvent.seq).limit(limit + 1)
-    ))
+    rows = list(
+        session.scalars(
+            sa.select(ChangeEvent).where(ChangeEvent.seq > after).order_by(ChangeEvent.seq).limit(limit + 1)
+        )
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     head = session.scalar(sa.select(sa.func.max(ChangeEvent.seq))) or 0
     wanted = {
-        source for row in rows
+        source
+        for row in rows
         if (source := _source_authority(row.record_type, row.payload or {}, row.authority_id)) is not None
     }
     authorities = load_authorities(session, wanted)
@@ -105,10 +114,19 @@ def read_feed(
         payload = row.payload or {}
         source_id = _source_authority(row.record_type, payload, row.authority_id)
         record = rendered.get(row.seq)
-        events.append(FeedEvent(
-            seq=row.seq, occurred_at=row.occurred_at, record_type=row.record_type, record_id=row.record_id,
-            record_version=row.record_version, operation=row.operation, authority_id=row.authority_id,
-            data_source=authorities.get(source_id, operator) if source_id is not None else operator,
-            record=record, withheld=bool(record and record["withheld"]), internal=record is None,
-        ))
+        events.append(
+            FeedEvent(
+                seq=row.seq,
+                occurred_at=row.occurred_at,
+                record_type=row.record_type,
+                record_id=row.record_id,
+                record_version=row.record_version,
+                operation=row.operation,
+                authority_id=row.authority_id,
+                data_source=authorities.get(source_id, operator) if source_id is not None else operator,
+                record=record,
+                withheld=bool(record and record["withheld"]),
+                internal=record is None,
+            )
+        )
     return FeedPage(events, after, rows[-1].seq if rows else after, int(head), has_more, chain_head(session))

@@ -58,31 +58,38 @@ def advisory_held(connection: sa.Connection, target: str) -> bool:
     bigint key as classid = its high 32 bits, objid = its low 32 bits, objsubid = 1)."""
     key = advisory_key(target)
     high, low = (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
-    return bool(connection.scalar(sa.text(
-        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1)"
-    ), {"high": high, "low": low}))
+    return bool(
+        connection.scalar(
+            sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1)"
+            ),
+            {"high": high, "low": low},
+        )
+    )
 
 
 def ensure_state(engine: sa.Engine, target: str) -> None:
     """Create the target's state row if it is missing (two workers may race: neither fails)."""
     insert = postgresql.insert(SyncState) if engine.dialect.name == "postgresql" else sqlite.insert(SyncState)
-    statement = insert.values(target=target, cursor=0, batches_sent=0, records_sent=0, lease_epoch=0,
-                              updated_at=dt.datetime.now(dt.UTC)).on_conflict_do_nothing()
+    statement = insert.values(
+        target=target, cursor=0, batches_sent=0, records_sent=0, lease_epoch=0, updated_at=dt.datetime.now(dt.UTC)
+    ).on_conflict_do_nothing()
     with engine.begin() as conn:
         conn.execute(statement)
 
 
 def _lost(target: str, mine: int, found: int | None) -> LeaseLost:
-    return LeaseLost(f"target {target}: this run lost its lease (its epoch is {mine}, the target's is now "
-                     f"{found}): another runner took the target over; this run stopped without writing")
+    return LeaseLost(
+        f"target {target}: this run lost its lease (its epoch is {mine}, the target's is now "
+        f"{found}): another runner took the target over; this run stopped without writing"
+    )
 
 
 class Lease:
     """The right to push to one target, for as long as the `hold` block runs: epoch `epoch`."""
 
-    def __init__(self, engine: sa.Engine, target: str, owner: str, epoch: int, seconds: float,
-                 clock: Clock) -> None:
+    def __init__(self, engine: sa.Engine, target: str, owner: str, epoch: int, seconds: float, clock: Clock) -> None:
         self.engine, self.target, self.owner, self.epoch = engine, target, owner, epoch
         self.seconds, self.clock = seconds, clock
 
@@ -94,8 +101,11 @@ class Lease:
         """Inside a writing transaction: lock the state row and fail unless it still carries this
         run's epoch. A newer runner's epoch bump waits for this transaction, so whatever this
         transaction writes comes before the takeover and is seen by the new runner."""
-        row = conn.execute(sa.select(SyncState.lease_epoch, SyncState.lease_owner)
-                           .where(SyncState.target == self.target).with_for_update()).one_or_none()
+        row = conn.execute(
+            sa.select(SyncState.lease_epoch, SyncState.lease_owner)
+            .where(SyncState.target == self.target)
+            .with_for_update()
+        ).one_or_none()
         self._verify(row)
 
     def _verify(self, row: sa.Row[int, str | None] | None) -> None:
@@ -109,18 +119,25 @@ class Lease:
         now = self.clock()
         with self.engine.begin() as conn:
             done = conn.execute(
-                sa.update(SyncState).where(self.fence(), SyncState.lease_owner == self.owner)
+                sa.update(SyncState)
+                .where(self.fence(), SyncState.lease_owner == self.owner)
                 .values(lease_until=now + dt.timedelta(seconds=self.seconds))
             ).rowcount
             if done != 1:
-                self._verify(conn.execute(sa.select(SyncState.lease_epoch, SyncState.lease_owner)
-                                          .where(SyncState.target == self.target)).one_or_none())
+                self._verify(
+                    conn.execute(
+                        sa.select(SyncState.lease_epoch, SyncState.lease_owner).where(SyncState.target == self.target)
+                    ).one_or_none()
+                )
                 raise LeaseLost(f"target {self.target}: the lease passed to another runner")
 
     def release(self) -> None:
         with engine_writing(self.engine) as conn:
-            conn.execute(sa.update(SyncState).where(self.fence(), SyncState.lease_owner == self.owner)
-                         .values(lease_owner=None, lease_until=None))
+            conn.execute(
+                sa.update(SyncState)
+                .where(self.fence(), SyncState.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
 
 
 class AdvisoryLease(Lease):
@@ -132,8 +149,9 @@ class AdvisoryLease(Lease):
     between (any that did would have moved the epoch before doing anything). Otherwise it stops.
     """
 
-    def __init__(self, engine: sa.Engine, target: str, owner: str, epoch: int, seconds: float, clock: Clock,
-                 conn: sa.Connection) -> None:
+    def __init__(
+        self, engine: sa.Engine, target: str, owner: str, epoch: int, seconds: float, clock: Clock, conn: sa.Connection
+    ) -> None:
         super().__init__(engine, target, owner, epoch, seconds, clock)
         self.conn: sa.Connection | None = conn
         self.retaken = 0  # how many times the lock's connection was lost and the lock taken again
@@ -169,8 +187,10 @@ class AdvisoryLease(Lease):
         try:
             conn = self.engine.connect()
         except sa.exc.DBAPIError as exc:
-            raise LeaseLost(f"target {self.target}: the connection holding the lock was closed and no new one "
-                            f"could be opened ({type(exc.orig).__name__}); this run stopped") from exc
+            raise LeaseLost(
+                f"target {self.target}: the connection holding the lock was closed and no new one "
+                f"could be opened ({type(exc.orig).__name__}); this run stopped"
+            ) from exc
         try:
             held = bool(conn.scalar(sa.select(sa.func.pg_try_advisory_lock(key))))
             found = conn.scalar(sa.select(SyncState.lease_epoch).where(SyncState.target == self.target))
@@ -179,8 +199,10 @@ class AdvisoryLease(Lease):
             with suppress(sa.exc.DBAPIError):
                 conn.invalidate()
             conn.close()
-            raise LeaseLost(f"target {self.target}: the connection holding the lock was closed and the lock "
-                            f"could not be taken again ({type(exc.orig).__name__}); this run stopped") from exc
+            raise LeaseLost(
+                f"target {self.target}: the connection holding the lock was closed and the lock "
+                f"could not be taken again ({type(exc.orig).__name__}); this run stopped"
+            ) from exc
         if held and found == self.epoch:
             self.conn = conn
             self.retaken += 1
@@ -189,8 +211,10 @@ class AdvisoryLease(Lease):
             _unlock(conn, key)
         conn.close()
         if not held:
-            raise LeaseLost(f"target {self.target}: the connection holding the lock was closed and another "
-                            f"runner holds the target now; this run stopped")
+            raise LeaseLost(
+                f"target {self.target}: the connection holding the lock was closed and another "
+                f"runner holds the target now; this run stopped"
+            )
         raise _lost(self.target, self.epoch, found)
 
     def release(self) -> None:
@@ -222,8 +246,9 @@ def engine_writing(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 
 @contextmanager
-def hold(engine: sa.Engine, target: str, *, seconds: float, clock: Clock, owner: str | None = None
-         ) -> Iterator[Lease | None]:
+def hold(
+    engine: sa.Engine, target: str, *, seconds: float, clock: Clock, owner: str | None = None
+) -> Iterator[Lease | None]:
     """Yield a Lease if this runner may push to `target` now, or None if another runner is at it."""
     owner = owner or runner_id()
     ensure_state(engine, target)
@@ -239,11 +264,15 @@ def hold(engine: sa.Engine, target: str, *, seconds: float, clock: Clock, owner:
     with engine_writing(engine) as conn:
         taken = conn.execute(
             sa.update(SyncState)
-            .where(SyncState.target == target,
-                   sa.or_(SyncState.lease_owner.is_(None), SyncState.lease_until < now,
-                          SyncState.lease_owner == owner))
-            .values(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds),
-                    lease_epoch=SyncState.lease_epoch + 1)
+            .where(
+                SyncState.target == target,
+                sa.or_(SyncState.lease_owner.is_(None), SyncState.lease_until < now, SyncState.lease_owner == owner),
+            )
+            .values(
+                lease_owner=owner,
+                lease_until=now + dt.timedelta(seconds=seconds),
+                lease_epoch=SyncState.lease_epoch + 1,
+            )
         ).rowcount
         epoch = conn.scalar(sa.select(SyncState.lease_epoch).where(SyncState.target == target)) if taken else None
     if taken != 1 or epoch is None:
@@ -267,14 +296,20 @@ def _take_advisory(engine: sa.Engine, target: str, owner: str, seconds: float, c
             return None
         # The epoch moves on the lock's own connection: if that connection is already gone, so
         # is the lock, and this fails instead of fencing out a runner that holds it now.
-        epoch = conn.scalar(sa.update(SyncState).where(SyncState.target == target)
-                            .values(lease_epoch=SyncState.lease_epoch + 1).returning(SyncState.lease_epoch))
+        epoch = conn.scalar(
+            sa.update(SyncState)
+            .where(SyncState.target == target)
+            .values(lease_epoch=SyncState.lease_epoch + 1)
+            .returning(SyncState.lease_epoch)
+        )
         conn.commit()
     except sa.exc.DBAPIError as exc:
         _unlock(conn, key)
         conn.close()
-        raise LeaseLost(f"target {target}: the connection holding the lock was closed as the run began "
-                        f"({type(exc.orig).__name__}); nothing done") from exc
+        raise LeaseLost(
+            f"target {target}: the connection holding the lock was closed as the run began "
+            f"({type(exc.orig).__name__}); nothing done"
+        ) from exc
     except BaseException:
         _unlock(conn, key)
         conn.close()

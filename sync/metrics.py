@@ -44,8 +44,9 @@ class _SyncCollector(Collector):
             success.add_metric([s.name], s.last_success_at.timestamp() if s.last_success_at else 0.0)
             healthy.add_metric([s.name], 1.0 if s.healthy else 0.0)
         yield from (cursor, lag, age, dead, success, healthy)
-        yield GaugeMetricFamily("registry_sync_config_ok", "1 when the targets file can be read",
-                                value=1.0 if self.config_ok else 0.0)
+        yield GaugeMetricFamily(
+            "registry_sync_config_ok", "1 when the targets file can be read", value=1.0 if self.config_ok else 0.0
+        )
 
 
 class _CalendarCollector(Collector):
@@ -56,16 +57,21 @@ class _CalendarCollector(Collector):
         yield GaugeMetricFamily(
             "registry_calendar_next_year_loaded",
             "1 when next year's holidays and make-up workdays are known (loaded, or in the chinesecalendar package)",
-            value=1.0 if self.outlook.next_year_known else 0.0)
+            value=1.0 if self.outlook.next_year_known else 0.0,
+        )
         yield GaugeMetricFamily(
             "registry_calendar_warning",
             "1 when deadlines may rest on a provisional year: from 1 November next year's 放假安排 notice "
             "is not loaded, or this year's is not",
-            value=1.0 if self.outlook.warning else 0.0)
+            value=1.0 if self.outlook.warning else 0.0,
+        )
 
 
 def render_metrics(
-    statuses: list[TargetStatus], *, config_ok: bool, calendar: Outlook | None = None,
+    statuses: list[TargetStatus],
+    *,
+    config_ok: bool,
+    calendar: Outlook | None = None,
 ) -> bytes:
     """The metrics text: the push status, and the calendar gauges when a `calendar` outlook is given."""
     registry = CollectorRegistry(auto_describe=False)

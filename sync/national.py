@@ -22,7 +22,6 @@ values (处罚类别, 涉及领域, 曾用名) as JSON lists. Only masked ID num
 snapshots the outbox keeps hold no other.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -136,8 +135,12 @@ def _persons(payload: Mapping[str, Any]) -> list[str]:
     """The 失信相关人 of a snapshot, one text each: 角色:姓名:证件类型:证件号码[:至 YYYY-MM-DD]."""
     shown = []
     for person in payload.get("responsible_persons") or []:
-        parts = [_term(RESPONSIBLE_ROLES, person.get("role")) or "", person.get("name") or "",
-                 _term(ID_TYPES, person.get("id_type")) or "", person.get("id_number_masked") or ""]
+        parts = [
+            _term(RESPONSIBLE_ROLES, person.get("role")) or "",
+            person.get("name") or "",
+            _term(ID_TYPES, person.get("id_type")) or "",
+            person.get("id_number_masked") or "",
+        ]
         if person.get("ends_on"):
             parts.append(f"至 {person['ends_on']}")
         shown.append(":".join(parts))
@@ -145,7 +148,9 @@ def _persons(payload: Mapping[str, Any]) -> list[str]:
 
 
 def _penalty_fields(
-    payload: Mapping[str, Any], entity: Mapping[str, Any] | None, authorities: Mapping[int, DataSource],
+    payload: Mapping[str, Any],
+    entity: Mapping[str, Any] | None,
+    authorities: Mapping[int, DataSource],
 ) -> dict[str, Any]:
     subject: Mapping[str, Any] = entity or {}
     decider = authorities.get(payload.get("authority_id") or 0, _NONE)
@@ -161,31 +166,61 @@ def _penalty_fields(
         id_type=_term(ID_TYPES, subject.get("id_type")),
         id_number=subject.get("id_number_masked"),
         categories=list(payload.get("categories") or []),
-        authority_name=decider.name, authority_uscc=decider.uscc,
-        data_source_name=source.name, data_source_uscc=source.uscc,
+        authority_name=decider.name,
+        authority_uscc=decider.uscc,
+        data_source_name=source.name,
+        data_source_uscc=source.uscc,
         severity=_term(SEVERITIES, payload.get("severity")),
         procedure=_term(PROCEDURES, payload.get("procedure")),
         domain=_term(DOMAINS, payload.get("domain")),
         status=_term(PENALTY_STATES, payload.get("status")),
         responsible_persons=_persons(payload),
     )
-    for name in ("project_code", "revoked_on", "revocation_reason", "repair_from", "repaired_on",
-                 "publication_starts_on", "publishable", "publication_note", "first_published_at", "is_public",
-                 "not_public_reason", "entity_id"):
+    for name in (
+        "project_code",
+        "revoked_on",
+        "revocation_reason",
+        "repair_from",
+        "repaired_on",
+        "publication_starts_on",
+        "publishable",
+        "publication_note",
+        "first_published_at",
+        "is_public",
+        "not_public_reason",
+        "entity_id",
+    ):
         values[name] = payload.get(name)
     return values
 
 
 def _list_entry_fields(
-    payload: Mapping[str, Any], entity: Mapping[str, Any] | None, authorities: Mapping[int, DataSource],
+    payload: Mapping[str, Any],
+    entity: Mapping[str, Any] | None,
+    authorities: Mapping[int, DataSource],
 ) -> dict[str, Any]:
     subject: Mapping[str, Any] = entity or {}
     decider = authorities.get(payload.get("authority_id") or 0, _NONE)
-    values = {name: payload.get(name) for name in (
-        "list_name", "decision_number", "reason_category", "facts", "legal_basis", "listed_on", "expires_on",
-        "status_changed_on", "status_reason", "project_code", "repair_from", "first_published_at",
-        "is_public", "not_public_reason", "entity_id",
-    )}
+    values = {
+        name: payload.get(name)
+        for name in (
+            "list_name",
+            "decision_number",
+            "reason_category",
+            "facts",
+            "legal_basis",
+            "listed_on",
+            "expires_on",
+            "status_changed_on",
+            "status_reason",
+            "project_code",
+            "repair_from",
+            "first_published_at",
+            "is_public",
+            "not_public_reason",
+            "entity_id",
+        )
+    }
     values.update(
         subject_name=subject.get("name"),
         subject_uscc=_subject_uscc(subject.get("uscc"), entity),
@@ -194,11 +229,13 @@ def _list_entry_fields(
         id_type=_term(ID_TYPES, subject.get("id_type")),
         id_number=subject.get("id_number_masked"),
         list_type=_term(LIST_TYPES, payload.get("list_type")),
-        authority_name=decider.name, authority_uscc=decider.uscc,
+        authority_name=decider.name,
+        authority_uscc=decider.uscc,
         status=_term(LIST_ENTRY_STATES, payload.get("status")),
         domains=[_term(DOMAINS, d) for d in payload.get("domains") or []],
         # 谁批准、谁公开: a list entry's source is the authority that decided it.
-        data_source_name=decider.name, data_source_uscc=decider.uscc,
+        data_source_name=decider.name,
+        data_source_uscc=decider.uscc,
         responsible_persons=_persons(payload),
     )
     return values
@@ -209,7 +246,10 @@ def _name_key(row: Mapping[str, Any]) -> tuple[Any, Any]:
 
 
 def _name_change_fields(
-    operation: str, after: Mapping[str, Any], before: Mapping[str, Any] | None, operator: DataSource,
+    operation: str,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None,
+    operator: DataSource,
 ) -> dict[str, Any]:
     names: list[Mapping[str, Any]] = list(after.get("names") or [])
     changed: Mapping[str, Any] | None = None

@@ -83,15 +83,20 @@ class OutboxRow(NamedTuple):
 
 
 OUTBOX_COLUMNS = (
-    ChangeEvent.seq, ChangeEvent.occurred_at, ChangeEvent.record_type, ChangeEvent.record_id,
-    ChangeEvent.record_version, ChangeEvent.operation, ChangeEvent.payload,
+    ChangeEvent.seq,
+    ChangeEvent.occurred_at,
+    ChangeEvent.record_type,
+    ChangeEvent.record_id,
+    ChangeEvent.record_version,
+    ChangeEvent.operation,
+    ChangeEvent.payload,
 )
 _IN_CHUNK = 500  # ids per IN (…): well under every backend's limit on bound parameters
 
 
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), _IN_CHUNK):
-        yield values[start:start + _IN_CHUNK]
+        yield values[start : start + _IN_CHUNK]
 
 
 class _EntityHistory:
@@ -112,8 +117,7 @@ class _EntityHistory:
         for chunk in _chunks(ids):
             rows = session.execute(
                 sa.select(ChangeEvent.record_id, ChangeEvent.seq, ChangeEvent.payload)
-                .where(ChangeEvent.record_type == "entity", ChangeEvent.record_id.in_(chunk),
-                       ChangeEvent.seq <= top)
+                .where(ChangeEvent.record_type == "entity", ChangeEvent.record_id.in_(chunk), ChangeEvent.seq <= top)
                 .order_by(ChangeEvent.record_id, ChangeEvent.seq)
             )
             for entity_id, seq, payload in rows:
@@ -147,8 +151,11 @@ class _EntityHistory:
         return None
 
 
-def load_authorities(session: Session, ids: Iterable[int], known: dict[int, DataSource] | None = None,
-                     ) -> dict[int, DataSource]:
+def load_authorities(
+    session: Session,
+    ids: Iterable[int],
+    known: dict[int, DataSource] | None = None,
+) -> dict[int, DataSource]:
     """Names and codes of authorities by id, added to `known` (which is returned)."""
     found = {} if known is None else known
     missing = sorted({i for i in ids if i not in found})
@@ -161,7 +168,11 @@ def load_authorities(session: Session, ids: Iterable[int], known: dict[int, Data
 
 
 def render_rows(
-    session: Session, rows: Sequence[OutboxRow], *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    rows: Sequence[OutboxRow],
+    *,
+    include_not_public: bool,
+    operator: DataSource,
     authorities: dict[int, DataSource] | None = None,
 ) -> list[dict[str, Any]]:
     """`render_events` for outbox rows read as plain columns; `authorities` may carry a cache
@@ -177,8 +188,9 @@ def render_rows(
         else:
             entity_id, limit = int(payload.get("entity_id") or 0), row.seq
             fallback.add(entity_id)
-            authority_ids.update(int(payload[k]) for k in ("authority_id", "data_source_authority_id")
-                                 if payload.get(k))
+            authority_ids.update(
+                int(payload[k]) for k in ("authority_id", "data_source_authority_id") if payload.get(k)
+            )
         if limit > wanted.get(entity_id, -1):
             wanted[entity_id] = limit
     history = _EntityHistory.load(session, wanted, fallback=fallback)
@@ -190,15 +202,30 @@ def render_rows(
             entity = history.before(row.record_id, row.seq)
         else:
             entity = history.as_of(int(payload.get("entity_id") or 0), row.seq)
-        rendered.append(render_record(
-            row.record_type, row.operation, payload, entity, known, operator, row.seq, row.occurred_at,
-            include_not_public, record_id=row.record_id, version=row.record_version,
-        ))
+        rendered.append(
+            render_record(
+                row.record_type,
+                row.operation,
+                payload,
+                entity,
+                known,
+                operator,
+                row.seq,
+                row.occurred_at,
+                include_not_public,
+                record_id=row.record_id,
+                version=row.record_version,
+            )
+        )
     return rendered
 
 
 def render_events(
-    session: Session, events: list[ChangeEvent], *, include_not_public: bool, operator: DataSource,
+    session: Session,
+    events: list[ChangeEvent],
+    *,
+    include_not_public: bool,
+    operator: DataSource,
 ) -> list[dict[str, Any]]:
     """The platform records among `events`, rendered in the national format (English keys), in
     the events' order; internal events are skipped.
@@ -207,7 +234,8 @@ def render_events(
     the entity's latest outbox event at or before it (the entities table only when the outbox has
     none). Entities and authorities are read in a few batched queries for the whole list.
     """
-    rows = [OutboxRow(e.seq, e.occurred_at, e.record_type, e.record_id, e.record_version, e.operation,
-                      e.payload) for e in events]
+    rows = [
+        OutboxRow(e.seq, e.occurred_at, e.record_type, e.record_id, e.record_version, e.operation, e.payload)
+        for e in events
+    ]
     return render_rows(session, rows, include_not_public=include_not_public, operator=operator)
-

@@ -42,7 +42,8 @@ def signature_matches(secret: str, timestamp: str, body: bytes, given: str) -> b
     """Whether `given` (as sent: `sha256=<hex>`, any case) is the batch's signature."""
     signed = SIGNATURE_PATTERN.fullmatch(given)
     return signed is not None and hmac.compare_digest(
-        f"sha256={signed['hex'].lower()}", signature(secret, timestamp, body))
+        f"sha256={signed['hex'].lower()}", signature(secret, timestamp, body)
+    )
 
 
 def idempotency_key(target: str, first: int, last: int, excluded: tuple[int, ...]) -> str:

@@ -105,12 +105,17 @@ def stall_limit(target: Target, now: dt.datetime) -> float | None:
 
 def _problem(state: SyncState | None, lag_events: int, stalled: float | None, limit: float | None) -> str | None:
     problems = []
-    if state is not None and state.last_error_at is not None and (
-            state.last_success_at is None or state.last_success_at < state.last_error_at):
+    if (
+        state is not None
+        and state.last_error_at is not None
+        and (state.last_success_at is None or state.last_success_at < state.last_error_at)
+    ):
         problems.append(f"error since the last success: {state.last_error}")
     if stalled is not None and limit is not None and stalled > limit:
-        problems.append(f"stuck: {lag_events} event(s) waiting and no batch acknowledged for {stalled:.0f} s "
-                        f"(more than {STALL_RUNS} scheduled runs and one batch's retries, {limit:.0f} s)")
+        problems.append(
+            f"stuck: {lag_events} event(s) waiting and no batch acknowledged for {stalled:.0f} s "
+            f"(more than {STALL_RUNS} scheduled runs and one batch's retries, {limit:.0f} s)"
+        )
     return "; ".join(problems) or None
 
 
@@ -122,29 +127,35 @@ def _running(session: Session, name: str, state: SyncState | None, now: dt.datet
     return bool(state and state.lease_owner and state.lease_until and state.lease_until > now)
 
 
-def target_statuses(session: Session, actor: Actor, targets: list[Target], now: dt.datetime,
-                    rejected_limit: int = 50) -> list[TargetStatus]:
+def target_statuses(
+    session: Session, actor: Actor, targets: list[Target], now: dt.datetime, rejected_limit: int = 50
+) -> list[TargetStatus]:
     """Every configured target and every target with stored state, in name order (platform, admin)."""
     require_role(actor, "platform")
     configured = {t.name: t for t in targets}
     states = {s.target: s for s in session.scalars(sa.select(SyncState))}
     head = int(session.scalar(sa.select(sa.func.max(ChangeEvent.seq))) or 0)
     dead_counts: dict[str, int] = {
-        name: count for name, count in session.execute(
-            sa.select(SyncDeadLetter.target, sa.func.count()).where(SyncDeadLetter.dead)
-            .group_by(SyncDeadLetter.target))
+        name: count
+        for name, count in session.execute(
+            sa.select(SyncDeadLetter.target, sa.func.count()).where(SyncDeadLetter.dead).group_by(SyncDeadLetter.target)
+        )
     }
     result = []
     for name in sorted(set(configured) | set(states)):
         target, state = configured.get(name), states.get(name)
         cursor = state.cursor if state else 0
-        oldest = session.scalar(sa.select(ChangeEvent.occurred_at).where(ChangeEvent.seq > cursor)
-                                .order_by(ChangeEvent.seq).limit(1))
+        oldest = session.scalar(
+            sa.select(ChangeEvent.occurred_at).where(ChangeEvent.seq > cursor).order_by(ChangeEvent.seq).limit(1)
+        )
         rejected = [
             DeadLetter(d.seq, d.rejections, d.dead, d.status_code, d.reason, d.last_rejected_at)
-            for d in session.scalars(sa.select(SyncDeadLetter).where(SyncDeadLetter.target == name)
-                                     .order_by(SyncDeadLetter.last_rejected_at.desc(), SyncDeadLetter.seq.desc())
-                                     .limit(rejected_limit))
+            for d in session.scalars(
+                sa.select(SyncDeadLetter)
+                .where(SyncDeadLetter.target == name)
+                .order_by(SyncDeadLetter.last_rejected_at.desc(), SyncDeadLetter.seq.desc())
+                .limit(rejected_limit)
+            )
         ]
         lag_events = max(0, head - cursor)  # the sequence has no gaps
         stalled = None
@@ -152,24 +163,31 @@ def target_statuses(session: Session, actor: Actor, targets: list[Target], now: 
             since = max(oldest, state.last_success_at) if state and state.last_success_at else oldest
             stalled = max(0.0, (now - since).total_seconds())
         limit = stall_limit(target, now) if target else None
-        result.append(TargetStatus(
-            name=name, configured=target is not None, url=target.url if target else None,
-            schedule=target.schedule if target else None, cursor=cursor, head=head,
-            lag_events=lag_events,
-            lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else None,
-            inflight_first=state.inflight_first if state else None,
-            inflight_last=state.inflight_last if state else None,
-            inflight_key=state.inflight_key if state else None,
-            running=_running(session, name, state, now),
-            last_attempt_at=state.last_attempt_at if state else None,
-            last_success_at=state.last_success_at if state else None,
-            last_error_at=state.last_error_at if state else None,
-            last_error=state.last_error if state else None,
-            batches_sent=state.batches_sent if state else 0,
-            records_sent=state.records_sent if state else 0,
-            dead_letters=int(dead_counts.get(name, 0)),
-            stalled_seconds=stalled, stall_limit_seconds=limit,
-            problem=_problem(state, lag_events, stalled, limit),
-            rejected=rejected,
-        ))
+        result.append(
+            TargetStatus(
+                name=name,
+                configured=target is not None,
+                url=target.url if target else None,
+                schedule=target.schedule if target else None,
+                cursor=cursor,
+                head=head,
+                lag_events=lag_events,
+                lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else None,
+                inflight_first=state.inflight_first if state else None,
+                inflight_last=state.inflight_last if state else None,
+                inflight_key=state.inflight_key if state else None,
+                running=_running(session, name, state, now),
+                last_attempt_at=state.last_attempt_at if state else None,
+                last_success_at=state.last_success_at if state else None,
+                last_error_at=state.last_error_at if state else None,
+                last_error=state.last_error if state else None,
+                batches_sent=state.batches_sent if state else 0,
+                records_sent=state.records_sent if state else 0,
+                dead_letters=int(dead_counts.get(name, 0)),
+                stalled_seconds=stalled,
+                stall_limit_seconds=limit,
+                problem=_problem(state, lag_events, stalled, limit),
+                rejected=rejected,
+            )
+        )
     return result

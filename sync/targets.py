@@ -27,8 +27,18 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 _KNOWN = {
-    "url", "secret", "secret_env", "schedule", "batch_size", "format", "timeout_seconds", "attempts",
-    "reject_limit", "backoff_initial_seconds", "backoff_max_seconds", "heartbeat_seconds",
+    "url",
+    "secret",
+    "secret_env",
+    "schedule",
+    "batch_size",
+    "format",
+    "timeout_seconds",
+    "attempts",
+    "reject_limit",
+    "backoff_initial_seconds",
+    "backoff_max_seconds",
+    "heartbeat_seconds",
 }
 
 
@@ -134,7 +144,9 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         if not isinstance(secret, str) or not secret:
             raise fail("secret", "is required (or secret_env)")
         if _readable_by_others(file):
-            raise fail("secret", f"{file} holds a secret and is readable by other users: chmod 600 it, or use secret_env")
+            raise fail(
+                "secret", f"{file} holds a secret and is readable by other users: chmod 600 it, or use secret_env"
+            )
     if len(secret) < 16:
         raise fail("secret", "must be at least 16 characters")
 
@@ -151,7 +163,11 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         raise fail("format", f"must be one of {', '.join(FORMATS)}")
 
     return Target(
-        name=name, url=url, secret=secret, schedule=schedule, format=fmt,
+        name=name,
+        url=url,
+        secret=secret,
+        schedule=schedule,
+        format=fmt,
         batch_size=_int(table, "batch_size", Target.batch_size, 1, MAX_BATCH, fail),
         timeout_seconds=_number(table, "timeout_seconds", Target.timeout_seconds, 0.1, 600, fail),
         attempts=_int(table, "attempts", Target.attempts, 1, 20, fail),

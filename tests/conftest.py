@@ -68,15 +68,17 @@ def _database_url(backend: str, tmp: Path) -> str:
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp(request.param)
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": _database_url(request.param, tmp),
-        "DATA_KEY": "test-data-protection-secret",
-        # Off for the suite, whose requests all come from one address within seconds; the tests of
-        # the limits install their own limiters (tests/api/test_ratelimit.py).
-        "RATE_LIMIT_SCREENING": 0,
-        "RATE_LIMIT_SEARCH": 0,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": _database_url(request.param, tmp),
+            "DATA_KEY": "test-data-protection-secret",
+            # Off for the suite, whose requests all come from one address within seconds; the tests of
+            # the limits install their own limiters (tests/api/test_ratelimit.py).
+            "RATE_LIMIT_SCREENING": 0,
+            "RATE_LIMIT_SEARCH": 0,
+        }
+    )
     with app.app_context():
         upgrade()
     yield app
@@ -102,9 +104,9 @@ def session(app: Flask) -> Iterator[Session]:
     with app.app_context():
         connection = db.engine.connect()
     outer = connection.begin()
-    scoped = _RequestScopedSession(sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    ))
+    scoped = _RequestScopedSession(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    )
     original = db.session
     db.session = scoped
     try:

@@ -35,8 +35,16 @@ class ExactMatcher:
         wanted = fold_name(query.name) if query.name else None
         for c in self._by_id.values():  # a test double may scan; the real matcher never does
             if query.code and c.code == query.code:
-                hits.append(Hit(c.entity_id, 100.0, "exact", "self", c.names[0].name,
-                                (Feature("code", 1.0, 1.0, f"{query.code} = {c.code}"),)))
+                hits.append(
+                    Hit(
+                        c.entity_id,
+                        100.0,
+                        "exact",
+                        "self",
+                        c.names[0].name,
+                        (Feature("code", 1.0, 1.0, f"{query.code} = {c.code}"),),
+                    )
+                )
                 continue
             if not wanted:
                 continue
@@ -44,12 +52,28 @@ class ExactMatcher:
                 listed = fold_name(record.name)
                 relation = "self" if record.kind == "current" else "former_name"
                 if listed == wanted:
-                    hits.append(Hit(c.entity_id, 99.0, "exact", relation, record.name,
-                                    (Feature("name", 1.0, 1.0, f"{query.name} = {record.name}"),)))
+                    hits.append(
+                        Hit(
+                            c.entity_id,
+                            99.0,
+                            "exact",
+                            relation,
+                            record.name,
+                            (Feature("name", 1.0, 1.0, f"{query.name} = {record.name}"),),
+                        )
+                    )
                     break
                 if wanted in listed or listed in wanted:
-                    hits.append(Hit(c.entity_id, 60.0, "possible", relation, record.name,
-                                    (Feature("name", 0.6, 1.0, f"{query.name} ~ {record.name}"),)))
+                    hits.append(
+                        Hit(
+                            c.entity_id,
+                            60.0,
+                            "possible",
+                            relation,
+                            record.name,
+                            (Feature("name", 0.6, 1.0, f"{query.name} ~ {record.name}"),),
+                        )
+                    )
                     break
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]

@@ -40,11 +40,16 @@ def supervisor_of(authority: Authority) -> Actor:
     return Actor(key_id=None, name=f"supervisor of {authority.id}", role="supervisor", authority_id=authority.id)
 
 
-def make_authority(session: Session, name: str = "浙江省财政厅", domains: tuple[str, ...] = ("procurement",),
-                   region_code: str = "330000") -> Authority:
+def make_authority(
+    session: Session,
+    name: str = "浙江省财政厅",
+    domains: tuple[str, ...] = ("procurement",),
+    region_code: str = "330000",
+) -> Authority:
     return authorities.create_authority(
-        session, {"name": name, "uscc": code("11" + region_code), "region_code": region_code,
-                  "domains": list(domains)}, ADMIN,
+        session,
+        {"name": name, "uscc": code("11" + region_code), "region_code": region_code, "domains": list(domains)},
+        ADMIN,
     )
 
 

@@ -82,34 +82,88 @@ def shuanggongshi_sheet(finance: Authority, housing: Authority) -> tuple[list[st
     broken = factories.code()
     rows = [
         penalty_row(finance, first, first_code, "浙财采罚〔2026〕101号"),
-        penalty_row(finance, second.replace("有限公司", "店"), "00000000000000000X", "浙财采罚〔2026〕102号",
-                    **{"行政相对人类别": "个体工商户", "法定代表人": None, "处罚类别": "警告", "处罚内容": "警告",
-                       "罚款金额（万元）": None, "处罚决定日期": "2026/10/9", "严重程度": "轻微"}),
-        penalty_row(finance, third, third_code, "浙财采罚〔2026〕103号",
-                    **{"处罚类别": "罚款；没收违法所得", "处罚内容": "罚款人民币二万元，没收违法所得八千元",
-                       "罚款金额（万元）": "2", "没收违法所得、没收非法财物的金额（万元）": 0.8,
-                       "处罚决定日期": "2026年9月30日", "严重程度": "严重"}),
-        penalty_row(finance, "张伟", None, "浙财采罚〔2026〕104号",
-                    **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证",
-                       "证件号码": PERSON_ID, "违法行为类型": "评审专家违规评审",
-                       "处罚依据": "《中华人民共和国政府采购法实施条例》第七十五条", "罚款金额（万元）": "0.2"}),
+        penalty_row(
+            finance,
+            second.replace("有限公司", "店"),
+            "00000000000000000X",
+            "浙财采罚〔2026〕102号",
+            **{
+                "行政相对人类别": "个体工商户",
+                "法定代表人": None,
+                "处罚类别": "警告",
+                "处罚内容": "警告",
+                "罚款金额（万元）": None,
+                "处罚决定日期": "2026/10/9",
+                "严重程度": "轻微",
+            },
+        ),
+        penalty_row(
+            finance,
+            third,
+            third_code,
+            "浙财采罚〔2026〕103号",
+            **{
+                "处罚类别": "罚款；没收违法所得",
+                "处罚内容": "罚款人民币二万元，没收违法所得八千元",
+                "罚款金额（万元）": "2",
+                "没收违法所得、没收非法财物的金额（万元）": 0.8,
+                "处罚决定日期": "2026年9月30日",
+                "严重程度": "严重",
+            },
+        ),
+        penalty_row(
+            finance,
+            "张伟",
+            None,
+            "浙财采罚〔2026〕104号",
+            **{
+                "行政相对人类别": "自然人",
+                "法定代表人": None,
+                "证件类型": "居民身份证",
+                "证件号码": PERSON_ID,
+                "违法行为类型": "评审专家违规评审",
+                "处罚依据": "《中华人民共和国政府采购法实施条例》第七十五条",
+                "罚款金额（万元）": "0.2",
+            },
+        ),
         penalty_row(finance, fourth, fourth_code, "浙财采罚〔2026〕105号", **{"处罚决定日期": "2026-10-20"}),
         penalty_row(finance, fifth, fifth_code, "浙财采罚〔2026〕106号", **{"罚款金额（万元）": "1.5万元"}),
         penalty_row(finance, fifth, fifth_code, "浙财采罚〔2026〕107号", **{"罚款金额（万元）": "2000元"}),
         penalty_row(finance, fourth, fourth_code, "浙财采罚〔2026〕108号", **{"处罚决定日期": "2026-02-30"}),
-        penalty_row(finance, first, first_code, "浙建罚〔2026〕109号",
-                    **{"处罚机关": housing.name, "处罚机关统一社会信用代码": housing.uscc}),
-        penalty_row(finance, "宁波某某贸易有限公司", broken[:-1] + ("0" if broken[-1] != "0" else "1"),
-                    "浙财采罚〔2026〕110号"),
-        penalty_row(finance, first, first_code, "浙财采罚〔2026〕111号",
-                    **{"违法行为类型": "未按规定签订合同", "处罚类别": "警告", "处罚内容": "警告",
-                       "罚款金额（万元）": None, "严重程度": "轻微"}),
+        penalty_row(
+            finance,
+            first,
+            first_code,
+            "浙建罚〔2026〕109号",
+            **{"处罚机关": housing.name, "处罚机关统一社会信用代码": housing.uscc},
+        ),
+        penalty_row(
+            finance, "宁波某某贸易有限公司", broken[:-1] + ("0" if broken[-1] != "0" else "1"), "浙财采罚〔2026〕110号"
+        ),
+        penalty_row(
+            finance,
+            first,
+            first_code,
+            "浙财采罚〔2026〕111号",
+            **{
+                "违法行为类型": "未按规定签订合同",
+                "处罚类别": "警告",
+                "处罚内容": "警告",
+                "罚款金额（万元）": None,
+                "严重程度": "轻微",
+            },
+        ),
     ]
     return PENALTY_HEADERS, rows
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Sequence[dict[str, Any] | Sequence[Any]], *,
-               title: str | None = None, sheets: Sequence[str] = ()) -> bytes:
+def xlsx_bytes(
+    headers: Sequence[str],
+    rows: Sequence[dict[str, Any] | Sequence[Any]],
+    *,
+    title: str | None = None,
+    sheets: Sequence[str] = (),
+) -> bytes:
     """An XLSX workbook as Excel writes one (shared strings): an optional title row, the header
     row, then the rows (dicts by header, or lists in header order)."""
     book = Workbook()
@@ -136,8 +190,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(headers: Sequence[str], rows: Sequence[dict[str, Any] | Sequence[Any]], *,
-              encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(
+    headers: Sequence[str], rows: Sequence[dict[str, Any] | Sequence[Any]], *, encoding: str = "utf-8-sig"
+) -> bytes:
     """A CSV file: UTF-8 with a BOM by default (our exports), or GB18030 (Excel on a Chinese Windows)."""
     text = io.StringIO()
     writer = csv.writer(text)

@@ -18,19 +18,23 @@ def ledger_size(session: Any) -> tuple[int, int]:
 
 
 def events_of(session: Any, record_type: str, record_id: int) -> list[ChangeEvent]:
-    return list(session.scalars(
-        sa.select(ChangeEvent)
-        .where(ChangeEvent.record_type == record_type, ChangeEvent.record_id == record_id)
-        .order_by(ChangeEvent.seq)
-    ))
+    return list(
+        session.scalars(
+            sa.select(ChangeEvent)
+            .where(ChangeEvent.record_type == record_type, ChangeEvent.record_id == record_id)
+            .order_by(ChangeEvent.seq)
+        )
+    )
 
 
 def audits_of(session: Any, record_type: str, record_id: int) -> list[AuditLog]:
-    return list(session.scalars(
-        sa.select(AuditLog)
-        .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
-        .order_by(AuditLog.seq)
-    ))
+    return list(
+        session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
+            .order_by(AuditLog.seq)
+        )
+    )
 
 
 def ids(response: Any) -> set[int]:

@@ -35,17 +35,21 @@ def _create_key(app: Flask, *args: str) -> tuple[int, str]:
     return int(found.group(1)), secret
 
 
-def test_create_key_prints_a_key_that_authenticates(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_create_key_prints_a_key_that_authenticates(app: Flask, client: FlaskClient, session: Session) -> None:
     key_id, secret = _create_key(app, "--role", "admin", "--name", "ops")
 
     assert client.get("/api/v1/authorities", headers=auth(secret)).status_code == 200
     # an admin key may write, too
-    r = client.post("/api/v1/authorities", headers=auth(secret), json={
-        "name": "浙江省发展和改革委员会", "uscc": factories.code("11330000"), "region_code": "330000",
-        "domains": ["procurement"],
-    })
+    r = client.post(
+        "/api/v1/authorities",
+        headers=auth(secret),
+        json={
+            "name": "浙江省发展和改革委员会",
+            "uscc": factories.code("11330000"),
+            "region_code": "330000",
+            "domains": ["procurement"],
+        },
+    )
     assert r.status_code == 201, r.json
 
 
@@ -68,16 +72,13 @@ def test_only_a_hash_of_the_key_is_stored(app: Flask, client: FlaskClient, sessi
 def test_create_key_is_audited(app: Flask, client: FlaskClient, session: Session) -> None:
     key_id, _ = _create_key(app, "--role", "screener", "--name", "交易中心")
     row = session.scalars(
-        sa.select(AuditLog).order_by(AuditLog.seq.desc()).limit(1)
-        .execution_options(populate_existing=True)
+        sa.select(AuditLog).order_by(AuditLog.seq.desc()).limit(1).execution_options(populate_existing=True)
     ).one()
     assert (row.record_type, row.record_id, row.action) == ("api_key", key_id, "create")
     assert (row.actor_name, row.actor_role) == ("cli operator", "admin")
 
 
-def test_a_supervisor_key_is_bound_to_its_authority(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_a_supervisor_key_is_bound_to_its_authority(app: Flask, client: FlaskClient, session: Session) -> None:
     authority = factories.make_authority(session)
     session.commit()
     _, secret = _create_key(app, "--role", "supervisor", "--authority", str(authority.id))
@@ -109,9 +110,7 @@ def test_an_unknown_authority_is_refused(app: Flask, client: FlaskClient, sessio
     assert session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 0
 
 
-def test_only_supervisor_keys_take_an_authority(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_only_supervisor_keys_take_an_authority(app: Flask, client: FlaskClient, session: Session) -> None:
     authority = factories.make_authority(session)
     session.commit()
     result = _run(app, "create-key", "--role", "admin", "--authority", str(authority.id))
@@ -168,13 +167,9 @@ def test_verify_audit_on_an_empty_ledger(app: Flask, client: FlaskClient, sessio
 
 
 @pytest.mark.parametrize("seq", [1, 4])
-def test_verify_audit_names_a_tampered_row(
-    app: Flask, client: FlaskClient, session: Session, seq: int
-) -> None:
+def test_verify_audit_names_a_tampered_row(app: Flask, client: FlaskClient, session: Session, seq: int) -> None:
     factories.build_world(session)
-    session.execute(
-        sa.text("UPDATE audit_log SET actor_name = 'nobody' WHERE seq = :seq"), {"seq": seq}
-    )
+    session.execute(sa.text("UPDATE audit_log SET actor_name = 'nobody' WHERE seq = :seq"), {"seq": seq})
     session.commit()
 
     result = _run(app, "verify-audit")
@@ -201,8 +196,9 @@ def test_recompute_rules_reports_what_changed(app: Flask, session: Session, worl
     from registry.models import CalendarDay, CalendarYear
 
     entity = factories.make_entity(session)
-    penalty = factories.make_penalty(session, world.housing, entity, decided_on=dt.date(2026, 11, 20),
-                                     domain="construction_bidding")
+    penalty = factories.make_penalty(
+        session, world.housing, entity, decided_on=dt.date(2026, 11, 20), domain="construction_bidding"
+    )
     session.commit()
     first = _run(app, "recompute-rules")
     assert first.exit_code == 0, first.output

@@ -14,18 +14,27 @@ BEFORE_RULES = "5d2e8a41c7b9"  # the revision before 20261204_7a3c51d2e9f0 (rule
 
 
 def _insert_entry(connection: sa.Connection, expires_on: str) -> None:
-    connection.execute(sa.text(
-        "INSERT INTO authorities (id, name, uscc, region_code, created_at, updated_at, version) "
-        "VALUES (1, '杭州市市场监督管理局', '11330100MB0000000X', '330100', '2026-01-01', '2026-01-01', 1)"))
-    connection.execute(sa.text(
-        "INSERT INTO entities (id, kind, name, created_at, updated_at, version) "
-        "VALUES (1, 'legal_entity', '杭州合晟建设工程有限公司', '2026-01-01', '2026-01-01', 1)"))
-    connection.execute(sa.text(
-        "INSERT INTO list_entries (id, entity_id, authority_id, list_type, list_name, decision_number, "
-        "reason_category, facts, legal_basis, listed_on, expires_on, status, due_provisional, is_public, "
-        "created_at, updated_at, version) VALUES (1, 1, 1, 'black', '政府采购严重违法失信行为记录名单', 'n', 'r', "
-        "'f', 'b', '2026-03-01', :expires_on, 'active', 0, 1, '2026-01-01', '2026-01-01', 1)"),
-        {"expires_on": expires_on})
+    connection.execute(
+        sa.text(
+            "INSERT INTO authorities (id, name, uscc, region_code, created_at, updated_at, version) "
+            "VALUES (1, '杭州市市场监督管理局', '11330100MB0000000X', '330100', '2026-01-01', '2026-01-01', 1)"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO entities (id, kind, name, created_at, updated_at, version) "
+            "VALUES (1, 'legal_entity', '杭州合晟建设工程有限公司', '2026-01-01', '2026-01-01', 1)"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO list_entries (id, entity_id, authority_id, list_type, list_name, decision_number, "
+            "reason_category, facts, legal_basis, listed_on, expires_on, status, due_provisional, is_public, "
+            "created_at, updated_at, version) VALUES (1, 1, 1, 'black', '政府采购严重违法失信行为记录名单', 'n', 'r', "
+            "'f', 'b', '2026-03-01', :expires_on, 'active', 0, 1, '2026-01-01', '2026-01-01', 1)"
+        ),
+        {"expires_on": expires_on},
+    )
 
 
 def test_a_list_entrys_end_moves_to_its_last_day_in_force_and_back(tmp_path: Path) -> None:
@@ -64,23 +73,40 @@ def test_each_moved_end_is_audited_and_sent_to_the_platform(tmp_path: Path) -> N
         engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
         at = dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC)
         after = {"id": 1, "expires_on": "2027-03-01", "listed_on": "2026-03-01", "version": 1}
-        row = {"seq": 1, "at": at, "actor_key_id": None, "actor_name": "t", "actor_role": "admin",
-               "actor_authority_id": None, "action": "create", "record_type": "list_entry", "record_id": 1,
-               "reason": None, "before": None, "after": after, "prev_hash": GENESIS_HASH}
+        row = {
+            "seq": 1,
+            "at": at,
+            "actor_key_id": None,
+            "actor_name": "t",
+            "actor_role": "admin",
+            "actor_authority_id": None,
+            "action": "create",
+            "record_type": "list_entry",
+            "record_id": 1,
+            "reason": None,
+            "before": None,
+            "after": after,
+            "prev_hash": GENESIS_HASH,
+        }
         row["hash"] = row_hash(audit_hashed_content(row))
-        audit = sa.table("audit_log", *(sa.column(k) for k in row if k not in ("before", "after")),
-                         sa.column("before", sa.JSON()), sa.column("after", sa.JSON()))
+        audit = sa.table(
+            "audit_log",
+            *(sa.column(k) for k in row if k not in ("before", "after")),
+            sa.column("before", sa.JSON()),
+            sa.column("after", sa.JSON()),
+        )
         with engine.begin() as connection:
             _insert_entry(connection, "2027-03-01")
             connection.execute(audit.insert().values(**row))
-            connection.execute(sa.text("UPDATE ledger_counters SET value = 1, last_hash = :h WHERE name = 'audit'"),
-                               {"h": row["hash"]})
+            connection.execute(
+                sa.text("UPDATE ledger_counters SET value = 1, last_hash = :h WHERE name = 'audit'"), {"h": row["hash"]}
+            )
         upgrade()
         with engine.connect() as connection:
-            audited = connection.execute(sa.text(
-                "SELECT action, after FROM audit_log WHERE seq = 2")).one()
-            event = connection.execute(sa.text(
-                "SELECT operation, payload FROM change_events ORDER BY seq DESC LIMIT 1")).one()
+            audited = connection.execute(sa.text("SELECT action, after FROM audit_log WHERE seq = 2")).one()
+            event = connection.execute(
+                sa.text("SELECT operation, payload FROM change_events ORDER BY seq DESC LIMIT 1")
+            ).one()
         assert audited.action == "recompute"
         assert '"expires_on": "2027-02-28"' in audited.after or '"expires_on":"2027-02-28"' in audited.after
         assert event.operation == "recompute"

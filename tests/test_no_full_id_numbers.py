@@ -131,31 +131,62 @@ def _post(client: FlaskClient, key: str, path: str, body: dict, seen: Seen, **he
 
 def _import_sheet(world: factories.World) -> list[dict]:
     name, code = company(20)
-    bad_day = penalty_row(world.finance, "李四", None, "浙财采罚〔2026〕5003号",
-                          **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证",
-                             "证件号码": IMPORTED, "处罚决定日期": "2026-02-30"})
+    bad_day = penalty_row(
+        world.finance,
+        "李四",
+        None,
+        "浙财采罚〔2026〕5003号",
+        **{
+            "行政相对人类别": "自然人",
+            "法定代表人": None,
+            "证件类型": "居民身份证",
+            "证件号码": IMPORTED,
+            "处罚决定日期": "2026-02-30",
+        },
+    )
     return [
-        penalty_row(world.finance, "李四", None, "浙财采罚〔2026〕5001号",
-                    **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证", "证件号码": IMPORTED}),
+        penalty_row(
+            world.finance,
+            "李四",
+            None,
+            "浙财采罚〔2026〕5001号",
+            **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证", "证件号码": IMPORTED},
+        ),
         bad_day,
         # An organisation row carrying a personal number: refused, and the report must not echo it.
-        penalty_row(world.finance, name, code, "浙财采罚〔2026〕5004号", **{"证件类型": "居民身份证", "证件号码": STRAY}),
+        penalty_row(
+            world.finance, name, code, "浙财采罚〔2026〕5004号", **{"证件类型": "居民身份证", "证件号码": STRAY}
+        ),
         # A person's number with another name: refused as a likely mistyped number.
-        penalty_row(world.finance, "王五", None, "浙财采罚〔2026〕5005号",
-                    **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证",
-                       "证件号码": PERSON_D_NEW}),
+        penalty_row(
+            world.finance,
+            "王五",
+            None,
+            "浙财采罚〔2026〕5005号",
+            **{"行政相对人类别": "自然人", "法定代表人": None, "证件类型": "居民身份证", "证件号码": PERSON_D_NEW},
+        ),
         # A legal representative's number on an organisation row.
-        penalty_row(world.finance, company(21)[0], factories.code(), "浙财采罚〔2026〕5006号",
-                    **{"法定代表人证件类型": "居民身份证", "法定代表人证件号码": REP, "处罚决定日期": "2026-13-01"}),
+        penalty_row(
+            world.finance,
+            company(21)[0],
+            factories.code(),
+            "浙财采罚〔2026〕5006号",
+            **{"法定代表人证件类型": "居民身份证", "法定代表人证件号码": REP, "处罚决定日期": "2026-13-01"},
+        ),
     ]
 
 
 def _multipart(data: bytes, filename: str, **form: str) -> tuple[bytes, str]:
     boundary = "----registry-id-test"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in form.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in form.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -167,39 +198,83 @@ def _xlsx_text(body: bytes) -> str:
 def _typed_in_free_text(client: FlaskClient, key: str, firm: int, seen: Seen) -> tuple[int, int]:
     """A penalty and a list entry of the company whose free text holds TYPED, written every way."""
     grouped = f"{TYPED[:6]} {TYPED[6:14]} {TYPED[14:]}"
-    penalty = _post(client, key, "/api/v1/penalties", {
-        "entity_id": firm, "decision_number": "浙财采罚〔2026〕7001号", "violation_type": "提供虚假材料谋取中标",
-        "facts": f"法定代表人（身份证号{TYPED}）提供虚假业绩证明材料", "basis": "《中华人民共和国政府采购法》第七十七条",
-        "categories": ["罚款"], "content": "罚款人民币五千元", "fine_amount": "0.5", "decided_on": "2026-11-02",
-        "severity": "general", "domain": "procurement", "remarks": f"经办人 {TYPED.lower()}",
-    }, seen)
+    penalty = _post(
+        client,
+        key,
+        "/api/v1/penalties",
+        {
+            "entity_id": firm,
+            "decision_number": "浙财采罚〔2026〕7001号",
+            "violation_type": "提供虚假材料谋取中标",
+            "facts": f"法定代表人（身份证号{TYPED}）提供虚假业绩证明材料",
+            "basis": "《中华人民共和国政府采购法》第七十七条",
+            "categories": ["罚款"],
+            "content": "罚款人民币五千元",
+            "fine_amount": "0.5",
+            "decided_on": "2026-11-02",
+            "severity": "general",
+            "domain": "procurement",
+            "remarks": f"经办人 {TYPED.lower()}",
+        },
+        seen,
+    )
     assert penalty.status_code == 201, penalty.get_json()
-    corrected = client.patch(f"/api/v1/penalties/{penalty.get_json()['id']}",
-                             json={"content": "罚款人民币伍仟元整", "reason": f"当事人 {grouped} 申请更正"},
-                             headers=auth(key, If_Match='"v1"'))
+    corrected = client.patch(
+        f"/api/v1/penalties/{penalty.get_json()['id']}",
+        json={"content": "罚款人民币伍仟元整", "reason": f"当事人 {grouped} 申请更正"},
+        headers=auth(key, If_Match='"v1"'),
+    )
     assert corrected.status_code == 200, corrected.get_json()
     seen.add("api writes", "PATCH penalty", corrected.get_data())
-    entry = _post(client, key, "/api/v1/list-entries", {
-        "entity_id": firm, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-        "domains": ["procurement"], "decision_number": "浙财采决〔2026〕7001号",
-        "reason_category": "提供虚假材料谋取中标、成交", "facts": f"经办人{TYPED}提供虚假业绩",
-        "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-03-01", "expires_on": "2027-02-28",
-        # 失信相关人: the legal representative's number (and the typed one) as responsible persons
-        "responsible_persons": [{"role": "legal_representative", "name": "赵七", "id_type": "resident_id", "id_number": REP},
-                                {"role": "directly_responsible", "name": "钱八", "id_type": "resident_id",
-                                 "id_number": TYPED.lower()}],
-    }, seen)
+    entry = _post(
+        client,
+        key,
+        "/api/v1/list-entries",
+        {
+            "entity_id": firm,
+            "list_type": "black",
+            "list_name": "政府采购严重违法失信行为记录名单",
+            "domains": ["procurement"],
+            "decision_number": "浙财采决〔2026〕7001号",
+            "reason_category": "提供虚假材料谋取中标、成交",
+            "facts": f"经办人{TYPED}提供虚假业绩",
+            "legal_basis": "《中华人民共和国政府采购法》第七十七条",
+            "listed_on": "2026-03-01",
+            "expires_on": "2027-02-28",
+            # 失信相关人: the legal representative's number (and the typed one) as responsible persons
+            "responsible_persons": [
+                {"role": "legal_representative", "name": "赵七", "id_type": "resident_id", "id_number": REP},
+                {"role": "directly_responsible", "name": "钱八", "id_type": "resident_id", "id_number": TYPED.lower()},
+            ],
+        },
+        seen,
+    )
     assert entry.status_code == 201, entry.get_json()
     # A second entry, removed with the number in its reason (the first stays published).
-    removed = _post(client, key, "/api/v1/list-entries", {
-        "entity_id": firm, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-        "domains": ["procurement"], "decision_number": "浙财采决〔2026〕7002号",
-        "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩",
-        "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-03-01", "expires_on": "2027-02-28",
-    }, seen)
+    removed = _post(
+        client,
+        key,
+        "/api/v1/list-entries",
+        {
+            "entity_id": firm,
+            "list_type": "black",
+            "list_name": "政府采购严重违法失信行为记录名单",
+            "domains": ["procurement"],
+            "decision_number": "浙财采决〔2026〕7002号",
+            "reason_category": "提供虚假材料谋取中标、成交",
+            "facts": "提供虚假业绩",
+            "legal_basis": "《中华人民共和国政府采购法》第七十七条",
+            "listed_on": "2026-03-01",
+            "expires_on": "2027-02-28",
+        },
+        seen,
+    )
     assert removed.status_code == 201, removed.get_json()
-    moved = client.post(f"/api/v1/list-entries/{removed.get_json()['id']}/remove",
-                        json={"reason": f"经复核，当事人{TYPED}非失信主体"}, headers=auth(key, If_Match='"v1"'))
+    moved = client.post(
+        f"/api/v1/list-entries/{removed.get_json()['id']}/remove",
+        json={"reason": f"经复核，当事人{TYPED}非失信主体"},
+        headers=auth(key, If_Match='"v1"'),
+    )
     assert moved.status_code == 200, moved.get_json()
     seen.add("api writes", "remove list entry", moved.get_data())
     return penalty.get_json()["id"], entry.get_json()["id"]
@@ -208,39 +283,89 @@ def _typed_in_free_text(client: FlaskClient, key: str, firm: int, seen: Seen) ->
 def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     world = factories.build_world(session)
     fin = world.finance_key
-    person_x = _post(client, fin, "/api/v1/entities", {
-        "kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": PERSON_X.lower(),
-    }, seen, Idempotency_Key="person-x")
+    person_x = _post(
+        client,
+        fin,
+        "/api/v1/entities",
+        {
+            "kind": "natural_person",
+            "name": "张伟",
+            "id_type": "resident_id",
+            "id_number": PERSON_X.lower(),
+        },
+        seen,
+        Idempotency_Key="person-x",
+    )
     assert person_x.status_code == 201, person_x.get_json()
     # The retry is answered from the stored response.
-    replay = _post(client, fin, "/api/v1/entities", {
-        "kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": PERSON_X.lower(),
-    }, seen, Idempotency_Key="person-x")
+    replay = _post(
+        client,
+        fin,
+        "/api/v1/entities",
+        {
+            "kind": "natural_person",
+            "name": "张伟",
+            "id_type": "resident_id",
+            "id_number": PERSON_X.lower(),
+        },
+        seen,
+        Idempotency_Key="person-x",
+    )
     assert replay.headers.get("Idempotent-Replayed") == "true"
-    person_d = _post(client, fin, "/api/v1/entities", {
-        "kind": "natural_person", "name": "陈静", "id_type": "resident_id",
-        "id_number": f"{PERSON_D[:6]} {PERSON_D[6:14]} {PERSON_D[14:]}",
-    }, seen)
+    person_d = _post(
+        client,
+        fin,
+        "/api/v1/entities",
+        {
+            "kind": "natural_person",
+            "name": "陈静",
+            "id_type": "resident_id",
+            "id_number": f"{PERSON_D[:6]} {PERSON_D[6:14]} {PERSON_D[14:]}",
+        },
+        seen,
+    )
     assert person_d.status_code == 201, person_d.get_json()
-    firm = _post(client, fin, "/api/v1/entities", {
-        "kind": "legal_entity", "name": "杭州证件测试建设有限公司", "uscc": factories.code(),
-        "legal_representative": "王建国", "legal_rep_id_type": "resident_id", "legal_rep_id_number": REP,
-    }, seen)
+    firm = _post(
+        client,
+        fin,
+        "/api/v1/entities",
+        {
+            "kind": "legal_entity",
+            "name": "杭州证件测试建设有限公司",
+            "uscc": factories.code(),
+            "legal_representative": "王建国",
+            "legal_rep_id_type": "resident_id",
+            "legal_rep_id_number": REP,
+        },
+        seen,
+    )
     assert firm.status_code == 201, firm.get_json()
     d = person_d.get_json()
-    patched = client.patch(f"/api/v1/entities/{d['id']}", json={"id_type": "resident_id", "id_number": PERSON_D_NEW},
-                           headers=auth(fin, If_Match='"v1"'))
+    patched = client.patch(
+        f"/api/v1/entities/{d['id']}",
+        json={"id_type": "resident_id", "id_number": PERSON_D_NEW},
+        headers=auth(fin, If_Match='"v1"'),
+    )
     assert patched.status_code == 200, patched.get_json()
     seen.add("api writes", "PATCH entity", patched.get_data())
 
     # Requests that fail with a full number in them: the error must not echo it.
     for body in (
         {"kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": PERSON_X},  # taken
-        {"kind": "legal_entity", "name": "某公司", "uscc": factories.code(), "id_type": "resident_id",
-         "id_number": STRAY},  # an organisation has no personal number
+        {
+            "kind": "legal_entity",
+            "name": "某公司",
+            "uscc": factories.code(),
+            "id_type": "resident_id",
+            "id_number": STRAY,
+        },  # an organisation has no personal number
         {"kind": "natural_person", "name": "某人", "id_type": "resident_card", "id_number": STRAY},
-        {"kind": "natural_person", "name": "某人", "id_type": "resident_id", "id_number": STRAY[:-1] + "0"
-         if STRAY[-1] != "0" else STRAY[:-1] + "1"},
+        {
+            "kind": "natural_person",
+            "name": "某人",
+            "id_type": "resident_id",
+            "id_number": STRAY[:-1] + "0" if STRAY[-1] != "0" else STRAY[:-1] + "1",
+        },
         {"kind": "natural_person", "name": "某人" * 200, "id_type": "resident_id", "id_number": STRAY},
     ):
         assert _post(client, fin, "/api/v1/entities", body, seen).status_code >= 400
@@ -257,24 +382,38 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         penalties.append(factories.make_penalty(session, world.finance, entity, facts=f"{entity.name}的违法事实"))
         entries.append(factories.make_list_entry(session, world.finance, entity, facts=f"{entity.name}的失信事实"))
     old = factories.make_penalty(session, world.finance, entities[0], decided_on=dt.date(2026, 5, 1))
-    application = repairs.submit_repair(session, {
-        "record_type": "penalty", "record_id": old.id, "statement": "已全额缴纳罚款并完成整改",
-        "commitment": "承诺依法诚信经营",
-    }, PLATFORM, factories.TODAY, factories.rules(session))
+    application = repairs.submit_repair(
+        session,
+        {
+            "record_type": "penalty",
+            "record_id": old.id,
+            "statement": "已全额缴纳罚款并完成整改",
+            "commitment": "承诺依法诚信经营",
+        },
+        PLATFORM,
+        factories.TODAY,
+        factories.rules(session),
+    )
     session.commit()
 
-    screening = client.post("/api/v1/screenings", json={"domain": "procurement", "project_code": "ZJCG-ID-1",
-                                                        "subjects": [{"name": "张伟"}, {"name": "杭州证件测试建设有限公司"},
-                                                                     {"name": "陈静"},
-                                                                     # a person's number typed into the code column
-                                                                     {"name": "王芳", "uscc": PERSON_D},
-                                                                     # a bidder's legal representative, an expert
-                                                                     {"name": "宁波证件测试贸易有限公司",
-                                                                      "legal_representative": {"name": "赵七",
-                                                                                               "id_number": REP}},
-                                                                     {"name": "钱八", "role": "评标评审专家",
-                                                                      "id_type": "resident_id", "id_number": TYPED}]},
-                            headers=auth(world.screener_key))
+    screening = client.post(
+        "/api/v1/screenings",
+        json={
+            "domain": "procurement",
+            "project_code": "ZJCG-ID-1",
+            "subjects": [
+                {"name": "张伟"},
+                {"name": "杭州证件测试建设有限公司"},
+                {"name": "陈静"},
+                # a person's number typed into the code column
+                {"name": "王芳", "uscc": PERSON_D},
+                # a bidder's legal representative, an expert
+                {"name": "宁波证件测试贸易有限公司", "legal_representative": {"name": "赵七", "id_number": REP}},
+                {"name": "钱八", "role": "评标评审专家", "id_type": "resident_id", "id_number": TYPED},
+            ],
+        },
+        headers=auth(world.screener_key),
+    )
     assert screening.status_code == 201, screening.get_data(as_text=True)[:500]
     seen.add("api writes", "POST screening", screening.get_data())
 
@@ -287,8 +426,12 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         screenings=[screening.get_json()["id"]],
     )
     keys: dict[str, str | None] = {
-        "anonymous": None, "admin": world.admin_key, "supervisor": world.finance_key,
-        "other supervisor": world.housing_key, "screener": world.screener_key, "platform": world.platform_key,
+        "anonymous": None,
+        "admin": world.admin_key,
+        "supervisor": world.finance_key,
+        "other supervisor": world.housing_key,
+        "screener": world.screener_key,
+        "platform": world.platform_key,
     }
     return PeopleWorld(world, ids, entities[0].id, entities[2].id, keys)
 
@@ -296,10 +439,22 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
 # ---------------------------------------------------------------------------------------------
 # Filling in paths from the URL map
 
-_BY_COLLECTION = {"entities": "entities", "penalties": "penalties", "list-entries": "list_entries",
-                  "repairs": "repairs", "authorities": "authorities", "screenings": "screenings"}
-_BY_ARGUMENT = {"entity_id": "entities", "penalty_id": "penalties", "entry_id": "list_entries",
-                "application_id": "repairs", "authority_id": "authorities", "screening_id": "screenings"}
+_BY_COLLECTION = {
+    "entities": "entities",
+    "penalties": "penalties",
+    "list-entries": "list_entries",
+    "repairs": "repairs",
+    "authorities": "authorities",
+    "screenings": "screenings",
+}
+_BY_ARGUMENT = {
+    "entity_id": "entities",
+    "penalty_id": "penalties",
+    "entry_id": "list_entries",
+    "application_id": "repairs",
+    "authority_id": "authorities",
+    "screening_id": "screenings",
+}
 QUERIES = {
     "/api/v1/entities": ["", "kind=natural_person", "name=张伟", "name=陈静"],
     "/api/v1/penalties": ["", "entity_id={person}"],
@@ -337,8 +492,11 @@ def urls(app: Flask, ids: Ids, *, api: bool, person: int) -> Iterator[str]:
         paths = [rule.rule]
         for argument, converter in rule._converters.items():  # noqa: SLF001 (werkzeug keeps no public list)
             pattern = re.compile(r"<(?:[^:<>]+:)?" + argument + r"(?:\([^)]*\))?>")
-            paths = [pattern.sub(value, path, count=1) for path in paths
-                     for value in _values(rule.rule, argument, converter, ids)]
+            paths = [
+                pattern.sub(value, path, count=1)
+                for path in paths
+                for value in _values(rule.rule, argument, converter, ids)
+            ]
         for path in paths:
             for query in QUERIES.get(rule.rule, [""]):
                 query = query.replace("{person}", str(person))
@@ -416,18 +574,21 @@ def test_no_full_id_number_leaves_through_any_channel(app, client, session, peop
 
     # The import report as JSON, CSV and XLSX (mode all: refused, nothing written), then imported.
     rows = _import_sheet(made.world)
-    for filename, data in (("people.csv", csv_bytes(PENALTY_HEADERS, rows)),
-                           ("people.xlsx", xlsx_bytes(PENALTY_HEADERS, rows))):
+    for filename, data in (
+        ("people.csv", csv_bytes(PENALTY_HEADERS, rows)),
+        ("people.xlsx", xlsx_bytes(PENALTY_HEADERS, rows)),
+    ):
         for report in ("", "?report=csv", "?report=xlsx"):
             body, content_type = _multipart(data, filename, mode="all")
-            response = client.post(f"/api/v1/imports{report}", data=body, content_type=content_type,
-                                   headers=auth(made.world.finance_key))
+            response = client.post(
+                f"/api/v1/imports{report}", data=body, content_type=content_type, headers=auth(made.world.finance_key)
+            )
             assert response.status_code == 422, response.get_data()[:1000]
             seen.add("import report", f"{filename}{report}", _text_of(response))
-    body, content_type = _multipart(csv_bytes(PENALTY_HEADERS, rows[:1]), "one.csv",
-                                    mode="skip")
-    imported = client.post("/api/v1/imports", data=body, content_type=content_type,
-                           headers=auth(made.world.finance_key))
+    body, content_type = _multipart(csv_bytes(PENALTY_HEADERS, rows[:1]), "one.csv", mode="skip")
+    imported = client.post(
+        "/api/v1/imports", data=body, content_type=content_type, headers=auth(made.world.finance_key)
+    )
     assert imported.status_code == 200, imported.get_json()
     seen.add("import report", "written", imported.get_data())
     person_pages = client.get("/api/v1/entities?kind=natural_person&name=李四", headers=auth(made.world.admin_key))
@@ -437,8 +598,13 @@ def test_no_full_id_number_leaves_through_any_channel(app, client, session, peop
     for event in session.scalars(sa.select(ChangeEvent)):
         seen.add("outbox", f"event {event.seq}", json.dumps(event.payload, ensure_ascii=False, default=str))
     for row in session.scalars(sa.select(AuditLog)):
-        seen.add("audit", f"audit {row.seq}", json.dumps(
-            {c.key: getattr(row, c.key) for c in sa.inspect(AuditLog).column_attrs}, ensure_ascii=False, default=str))
+        seen.add(
+            "audit",
+            f"audit {row.seq}",
+            json.dumps(
+                {c.key: getattr(row, c.key) for c in sa.inspect(AuditLog).column_attrs}, ensure_ascii=False, default=str
+            ),
+        )
     for record in session.scalars(sa.select(IdempotencyRecord)):
         seen.add("idempotency", record.key, record.response_body)
 

@@ -45,20 +45,36 @@ class Scenario:
     entry_unpublished: ListEntry
 
 
-def _land_penalty(session: Session, land: Authority, entity: Any, number: int, decided_on: dt.date,
-                  published: dt.datetime | None, **fields: Any) -> Penalty:
-    penalty = make_penalty(session, land, entity, domain="land", decided_on=decided_on,
-                           decision_number=f"浙自然资罚〔2026〕{number}号",
-                           violation_type="未按出让合同约定期限开发土地", **fields)
+def _land_penalty(
+    session: Session,
+    land: Authority,
+    entity: Any,
+    number: int,
+    decided_on: dt.date,
+    published: dt.datetime | None,
+    **fields: Any,
+) -> Penalty:
+    penalty = make_penalty(
+        session,
+        land,
+        entity,
+        domain="land",
+        decided_on=decided_on,
+        decision_number=f"浙自然资罚〔2026〕{number}号",
+        violation_type="未按出让合同约定期限开发土地",
+        **fields,
+    )
     penalty.first_published_at = published
     return penalty
 
 
-def _procurement_entry(session: Session, finance: Authority, entity: Any, listed_on: dt.date,
-                       published: dt.datetime | None) -> ListEntry:
+def _procurement_entry(
+    session: Session, finance: Authority, entity: Any, listed_on: dt.date, published: dt.datetime | None
+) -> ListEntry:
     # A one-year ban (政府采购法 Art. 77: 1–3 years): its last day is the day before the anniversary.
-    entry = make_list_entry(session, finance, entity, listed_on=listed_on,
-                            expires_on=add_months(listed_on, 12) - dt.timedelta(days=1))
+    entry = make_list_entry(
+        session, finance, entity, listed_on=listed_on, expires_on=add_months(listed_on, 12) - dt.timedelta(days=1)
+    )
     entry.first_published_at = published
     return entry
 
@@ -80,19 +96,37 @@ def build(session: Session, world: World) -> Scenario:
         # Due 2026-10-19 (the make-up workday 10-10 counts); by 2026-11-23 overdue 25 working days.
         unpublished=_land_penalty(session, land, developer, 5, dt.date(2026, 10, 9), None),
         pending=_land_penalty(session, land, developer, 6, dt.date(2026, 11, 20), None),
-        secret=_land_penalty(session, land, developer, 7, dt.date(2026, 10, 9), None, is_public=False,
-                             not_public_reason="涉及国家秘密，经保密审查不予公开"),
-        minor=_land_penalty(session, land, developer, 8, dt.date(2026, 10, 9), china_time(2026, 10, 9),
-                            severity="minor", categories=["警告"], content="警告", fine_amount=None),
+        secret=_land_penalty(
+            session,
+            land,
+            developer,
+            7,
+            dt.date(2026, 10, 9),
+            None,
+            is_public=False,
+            not_public_reason="涉及国家秘密，经保密审查不予公开",
+        ),
+        minor=_land_penalty(
+            session,
+            land,
+            developer,
+            8,
+            dt.date(2026, 10, 9),
+            china_time(2026, 10, 9),
+            severity="minor",
+            categories=["警告"],
+            content="警告",
+            fine_amount=None,
+        ),
         outside=_land_penalty(session, land, developer, 9, dt.date(2026, 8, 3), china_time(2026, 9, 1)),
         # A list decision is "other information": 20 working days (政府信息公开条例 Art. 26; the
         # 1-working-day rule for procurement decisions is one province's and binds no one here).
         # Listed the day before National Day, published on the first working day after it: due 2026-11-03.
-        entry_on_time=_procurement_entry(session, world.finance, supplier, dt.date(2026, 9, 30),
-                                         china_time(2026, 10, 8, 9)),
+        entry_on_time=_procurement_entry(
+            session, world.finance, supplier, dt.date(2026, 9, 30), china_time(2026, 10, 8, 9)
+        ),
         # Due 2026-09-29, published a working day later (21 working days after the listing).
-        entry_late=_procurement_entry(session, world.finance, supplier, dt.date(2026, 9, 1),
-                                      china_time(2026, 9, 30)),
+        entry_late=_procurement_entry(session, world.finance, supplier, dt.date(2026, 9, 1), china_time(2026, 9, 30)),
         # Due 2026-11-05; by 2026-11-23 overdue 12 working days.
         entry_unpublished=_procurement_entry(session, world.finance, supplier, dt.date(2026, 10, 9), None),
     )

@@ -44,11 +44,15 @@ class ModuleLengthContract(Contract):
 
     source_packages = fields.ListField(subfield=fields.StringField())
     max_lines = fields.IntegerField()
+    # Modules still over the limit while they are being split; each leaves the list when it is.
+    exempt = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: object, verbose: bool) -> ContractCheck:
         packages: list[str] = self.source_packages  # type: ignore[assignment]  # parsed by the field
         most: int = self.max_lines  # type: ignore[assignment]  # parsed by the field
-        found = long_modules(Path.cwd(), packages, most)
+        listed: list[str] = self.exempt or []  # type: ignore[assignment]  # parsed by the field
+        exempt = set(listed)
+        found = [m for m in long_modules(Path.cwd(), packages, most) if m.path not in exempt]
         return ContractCheck(kept=not found, metadata={"long": [m.render(most) for m in found]})
 
     def render_broken_contract(self, check: ContractCheck) -> None:

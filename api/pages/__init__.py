@@ -22,14 +22,24 @@ PAGE_MODULES = (
     "imports",
 )
 
-ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持的请求方式", 413: "上传的文件过大",
-                429: "请求过于频繁", 500: "服务器内部错误", 503: "服务暂时不可用"}
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "无权访问",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    413: "上传的文件过大",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂时不可用",
+}
 
 # Pages and the stylesheet only: the JSON API keeps its own headers.
 _PAGE_HEADERS = {
     # No script at all, nothing from elsewhere, never framed: a page cannot be turned against its reader.
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",

@@ -39,9 +39,17 @@ STATE_MEANINGS = {
     "not_public": "经保密审查不公开，或轻微处罚依规不公示",
 }
 ACTIONS = {
-    "create": "登记", "correct": "更正", "revoke": "撤销", "remove": "移出", "repair": "信用修复",
-    "recompute": "按新规则或日历重算", "update": "修改", "submit": "提交申请", "accept": "受理",
-    "reject": "不予修复", "complete": "修复完成",
+    "create": "登记",
+    "correct": "更正",
+    "revoke": "撤销",
+    "remove": "移出",
+    "repair": "信用修复",
+    "recompute": "按新规则或日历重算",
+    "update": "修改",
+    "submit": "提交申请",
+    "accept": "受理",
+    "reject": "不予修复",
+    "complete": "修复完成",
 }
 
 # The standard 双公示 headers (registry.records.penalty_fields) for the penalty's own fields.
@@ -76,14 +84,27 @@ LIST_ENTRY_LABELS = {
 }
 # Fields an audit row may name that the form labels above do not (the registry's derived fields).
 _DERIVED_LABELS = {
-    "entity_id": "主体编号", "subject_name": "行政相对人名称", "subject_uscc": "统一社会信用代码",
-    "authority_id": "机关编号", "data_source_authority_id": "数据来源单位编号",
-    "rule_set": "公示规则", "publication_tier": "公示档次", "publishable": "依规公示",
-    "publication_note": "公示说明", "publication_end_as_given": "公示截止期按来源数据保留",
-    "publication_starts_on": "公示起始日", "publication_end_chosen": "公示截止期由机关确定",
-    "repair_from": "可申请信用修复日", "repaired_on": "信用修复日", "publication_due_on": "应公开日期",
-    "due_provisional": "应公开日期含推定日历", "first_published_at": "首次公开时间", "status": "状态",
-    "status_changed_on": "状态变更日", "status_reason": "状态变更理由", "revoked_on": "撤销日期",
+    "entity_id": "主体编号",
+    "subject_name": "行政相对人名称",
+    "subject_uscc": "统一社会信用代码",
+    "authority_id": "机关编号",
+    "data_source_authority_id": "数据来源单位编号",
+    "rule_set": "公示规则",
+    "publication_tier": "公示档次",
+    "publishable": "依规公示",
+    "publication_note": "公示说明",
+    "publication_end_as_given": "公示截止期按来源数据保留",
+    "publication_starts_on": "公示起始日",
+    "publication_end_chosen": "公示截止期由机关确定",
+    "repair_from": "可申请信用修复日",
+    "repaired_on": "信用修复日",
+    "publication_due_on": "应公开日期",
+    "due_provisional": "应公开日期含推定日历",
+    "first_published_at": "首次公开时间",
+    "status": "状态",
+    "status_changed_on": "状态变更日",
+    "status_reason": "状态变更理由",
+    "revoked_on": "撤销日期",
     "revocation_reason": "撤销理由",
 }
 HISTORY_LABELS = {
@@ -158,7 +179,10 @@ def history_value(key: str, value: Any, record_type: str) -> str:
     """A value as an audit snapshot stores it (codes, ISO dates), in the words the pages use."""
     vocabulary: dict[str, str] | None = {
         "status": PENALTY_STATES if record_type == "penalty" else LIST_ENTRY_STATES,
-        "severity": SEVERITIES, "publication_tier": SEVERITIES, "procedure": PROCEDURES, "domain": DOMAINS,
+        "severity": SEVERITIES,
+        "publication_tier": SEVERITIES,
+        "procedure": PROCEDURES,
+        "domain": DOMAINS,
         "domains": DOMAINS,
         "list_type": LIST_TYPES,
     }.get(key)
@@ -182,10 +206,24 @@ def history_rows(rows: Sequence[AuditLog], record_type: str) -> list[HistoryRow]
         if row.before is not None:
             for key in after:
                 if key not in ("version", "id") and before.get(key) != after.get(key):
-                    changes.append(Change(labels.get(key, key), history_value(key, before.get(key), record_type),
-                                          history_value(key, after.get(key), record_type)))
-        shown_rows.append(HistoryRow(row.seq, beijing(row.at), row.actor_name, ROLE_NAMES.get(row.actor_role, row.actor_role),
-                                     ACTIONS.get(row.action, row.action), row.reason, changes))
+                    changes.append(
+                        Change(
+                            labels.get(key, key),
+                            history_value(key, before.get(key), record_type),
+                            history_value(key, after.get(key), record_type),
+                        )
+                    )
+        shown_rows.append(
+            HistoryRow(
+                row.seq,
+                beijing(row.at),
+                row.actor_name,
+                ROLE_NAMES.get(row.actor_role, row.actor_role),
+                ACTIONS.get(row.action, row.action),
+                row.reason,
+                changes,
+            )
+        )
     return shown_rows
 
 

@@ -19,8 +19,12 @@ from api.smorest import Blueprint
 from registry.database import db
 from registry.records import authorities as service
 
-blp = Blueprint("authorities", __name__, url_prefix="/api/v1/authorities",
-                description="机关: the authorities whose decisions the registry holds")
+blp = Blueprint(
+    "authorities",
+    __name__,
+    url_prefix="/api/v1/authorities",
+    description="机关: the authorities whose decisions the registry holds",
+)
 
 
 @blp.route("")

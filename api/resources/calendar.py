@@ -15,8 +15,12 @@ from registry.calendar.workdays import Answer, WorkCalendar
 from registry.database import db
 from registry.runtime import current_runtime
 
-blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar",
-                description="工作日: holidays and make-up workdays (调休) by year, and working-day counts")
+blp = Blueprint(
+    "calendar",
+    __name__,
+    url_prefix="/api/v1/calendar",
+    description="工作日: holidays and make-up workdays (调休) by year, and working-day counts",
+)
 
 
 @blp.route("/years/<int:year>")
@@ -41,8 +45,9 @@ class CalendarYear(MethodView):
         service.delete_calendar_year(db.session(), year, actor(), catalogue=current_runtime().catalogue)
 
 
-def _answer(calendar: WorkCalendar, answer: Answer[Any], first: dt.date, last: dt.date,
-            **fields: Any) -> dict[str, Any]:
+def _answer(
+    calendar: WorkCalendar, answer: Answer[Any], first: dt.date, last: dt.date, **fields: Any
+) -> dict[str, Any]:
     sources = calendar.sources(first, last)
     return {
         **fields,

@@ -23,8 +23,12 @@ from registry.database import db
 from registry.records import entities as service
 from registry.runtime import current_runtime
 
-blp = Blueprint("entities", __name__, url_prefix="/api/v1/entities",
-                description="市场主体 / 行政相对人, with names over time (曾用名, 别名)")
+blp = Blueprint(
+    "entities",
+    __name__,
+    url_prefix="/api/v1/entities",
+    description="市场主体 / 行政相对人, with names over time (曾用名, 别名)",
+)
 
 
 @blp.route("")
@@ -58,7 +62,13 @@ class Entity(MethodView):
     def patch(self, data: dict[str, Any], entity_id: int) -> Any:
         """Change an entity; a new name keeps the old one as 曾用名 (needs If-Match)."""
         entity = service.update_entity(
-            db.session(), entity_id, data, actor(), expected_version(), current_runtime().vault, current_runtime().clock.today()
+            db.session(),
+            entity_id,
+            data,
+            actor(),
+            expected_version(),
+            current_runtime().vault,
+            current_runtime().clock.today(),
         )
         return entity, 200, etag_headers(entity)
 

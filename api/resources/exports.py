@@ -14,20 +14,31 @@ from registry.national_columns import KINDS
 from sync.exports import FORMATS, MEDIA_TYPES, open_export
 from sync.national import DataSource
 
-blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports",
-                description="全量数据: snapshot exports of penalties, list entries and name changes, streamed")
+blp = Blueprint(
+    "exports",
+    __name__,
+    url_prefix="/api/v1/exports",
+    description="全量数据: snapshot exports of penalties, list entries and name changes, streamed",
+)
 
 _DOC = {
-    "parameters": [{
-        "in": "path", "name": "name", "required": True, "schema": {"type": "string"},
-        "description": f"KIND.FORMAT: kind one of {', '.join(KINDS)}; format one of {', '.join(FORMATS)}",
-    }],
+    "parameters": [
+        {
+            "in": "path",
+            "name": "name",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": f"KIND.FORMAT: kind one of {', '.join(KINDS)}; format one of {', '.join(FORMATS)}",
+        }
+    ],
     "responses": {
         "200": {
             "description": "the export, streamed: CSV (UTF-8 with BOM, Chinese headers), XLSX, or JSONL "
-                           "(English keys); columns in docs/sync-format.md",
-            "content": {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                        for media in MEDIA_TYPES.values()},
+            "(English keys); columns in docs/sync-format.md",
+            "content": {
+                media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media in MEDIA_TYPES.values()
+            },
         },
         "404": {"description": "unknown kind or format (the message names the valid ones)"},
     },
@@ -42,7 +53,11 @@ class Export(MethodView):
         kind, _, fmt = name.rpartition(".")
         config = current_app.config
         export = open_export(
-            db.session(), actor(), kind, fmt, today=today(),
+            db.session(),
+            actor(),
+            kind,
+            fmt,
+            today=today(),
             include_not_public=bool(config["SYNC_INCLUDE_NOT_PUBLIC"]),
             operator=DataSource(config["DATA_SOURCE_NAME"], config["DATA_SOURCE_USCC"]),
         )

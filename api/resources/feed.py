@@ -13,8 +13,12 @@ from api.smorest import Blueprint
 from registry.database import db
 from sync.feed import DataSource, read_feed
 
-blp = Blueprint("feed", __name__, url_prefix="/api/v1/feed",
-                description="增量数据: outbox events in sequence order, for the credit platform to pull")
+blp = Blueprint(
+    "feed",
+    __name__,
+    url_prefix="/api/v1/feed",
+    description="增量数据: outbox events in sequence order, for the credit platform to pull",
+)
 
 
 @blp.route("")
@@ -25,7 +29,10 @@ class Feed(MethodView):
         """Events after a sequence number, oldest first (platform, admin); ask again with next_after."""
         config = current_app.config
         return read_feed(
-            db.session(), actor(), after=args["after"], limit=args["limit"],
+            db.session(),
+            actor(),
+            after=args["after"],
+            limit=args["limit"],
             include_not_public=bool(config["SYNC_INCLUDE_NOT_PUBLIC"]),
             operator=DataSource(config["DATA_SOURCE_NAME"], config["DATA_SOURCE_USCC"]),
         )

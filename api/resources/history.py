@@ -10,11 +10,18 @@ from api.smorest import Blueprint
 from registry.database import db
 from registry.records.history import record_history
 
-blp = Blueprint("history", __name__, url_prefix="/api/v1",
-                description="全程留痕: every change of a record, who made it, when and why")
+blp = Blueprint(
+    "history",
+    __name__,
+    url_prefix="/api/v1",
+    description="全程留痕: every change of a record, who made it, when and why",
+)
 
 PATHS = {
-    "authorities": "authority", "entities": "entity", "list-entries": "list_entry", "penalties": "penalty",
+    "authorities": "authority",
+    "entities": "entity",
+    "list-entries": "list_entry",
+    "penalties": "penalty",
     "repairs": "repair_application",
 }
 

@@ -21,10 +21,12 @@ from registry.database import db
 from registry.records import list_entries as service
 from registry.runtime import current_rules
 
-blp = Blueprint("list_entries", __name__, url_prefix="/api/v1/list-entries",
-                description="名单: black (黑名单), red (红名单) and watch (重点关注) list entries")
-
-
+blp = Blueprint(
+    "list_entries",
+    __name__,
+    url_prefix="/api/v1/list-entries",
+    description="名单: black (黑名单), red (红名单) and watch (重点关注) list entries",
+)
 
 
 @blp.route("")
@@ -62,8 +64,15 @@ class ListEntry(MethodView):
         """更正: correct recorded fields, with the reason (own authority; needs If-Match)."""
         reason = data.pop("reason")
         entry = service.correct_list_entry(
-            db.session(), entry_id, data, reason, actor(), expected_version(), today(),
-            rules=current_rules(db.session()), now=now(),
+            db.session(),
+            entry_id,
+            data,
+            reason,
+            actor(),
+            expected_version(),
+            today(),
+            rules=current_rules(db.session()),
+            now=now(),
         )
         return entry, 200, etag_headers(entry)
 

@@ -14,8 +14,12 @@ from registry.runtime import current_runtime
 from registry.screening.measure_reach import entity_reach
 from registry.screening.measures import select_measures
 
-blp = Blueprint("measures", __name__, url_prefix="/api/v1",
-                description="联合惩戒/激励措施: the measure catalogue and the measures that apply to an entity")
+blp = Blueprint(
+    "measures",
+    __name__,
+    url_prefix="/api/v1",
+    description="联合惩戒/激励措施: the measure catalogue and the measures that apply to an entity",
+)
 
 
 @blp.route("/measures")
@@ -40,8 +44,11 @@ class EntityMeasures(MethodView):
         asked = [d for d in reach.domains if args.get("domain") in (None, d.domain)]
         one = asked[0] if args.get("domain") else None
         return {
-            "entity_id": reach.entity_id, "entity_name": reach.entity_name, "on": reach.on,
+            "entity_id": reach.entity_id,
+            "entity_name": reach.entity_name,
+            "on": reach.on,
             "domain": one.domain if one else None,
             "effect": (one.hits[0].effect if one.hits else None) if one else reach.effect,
-            "hits": list(one.hits) if one else [], "domains": asked,
+            "hits": list(one.hits) if one else [],
+            "domains": asked,
         }

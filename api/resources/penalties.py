@@ -21,10 +21,12 @@ from registry.database import db
 from registry.records import penalties as service
 from registry.runtime import current_rules
 
-blp = Blueprint("penalties", __name__, url_prefix="/api/v1/penalties",
-                description="行政处罚: sanction decisions with the 双公示 fields")
-
-
+blp = Blueprint(
+    "penalties",
+    __name__,
+    url_prefix="/api/v1/penalties",
+    description="行政处罚: sanction decisions with the 双公示 fields",
+)
 
 
 @blp.route("")
@@ -62,8 +64,15 @@ class Penalty(MethodView):
         """更正: correct recorded fields, with the reason (own authority; needs If-Match)."""
         reason = data.pop("reason")
         penalty = service.correct_penalty(
-            db.session(), penalty_id, data, reason, actor(), expected_version(), today(),
-            rules=current_rules(db.session()), now=now(),
+            db.session(),
+            penalty_id,
+            data,
+            reason,
+            actor(),
+            expected_version(),
+            today(),
+            rules=current_rules(db.session()),
+            now=now(),
         )
         return penalty, 200, etag_headers(penalty)
 

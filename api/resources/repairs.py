@@ -15,9 +15,12 @@ from registry.database import db
 from registry.records import repairs as service
 from registry.runtime import current_rules
 
-blp = Blueprint("repairs", __name__, url_prefix="/api/v1/repairs",
-                description="信用修复: applications to repair a penalty or list entry, decided by its authority")
-
+blp = Blueprint(
+    "repairs",
+    __name__,
+    url_prefix="/api/v1/repairs",
+    description="信用修复: applications to repair a penalty or list entry, decided by its authority",
+)
 
 
 @blp.route("")

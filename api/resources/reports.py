@@ -23,13 +23,21 @@ from registry.database import db
 from registry.records.timeliness import TimelinessReport, timeliness_report
 from registry.runtime import current_rules, current_runtime
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="监督检查: disclosure timeliness (公开时效) per authority, as JSON or CSV")
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="监督检查: disclosure timeliness (公开时效) per authority, as JSON or CSV",
+)
 
 # The body depends on Accept (JSON or CSV), so caches must key on it.
 VARY = {"Vary": "Accept"}
-CSV_DOC = {"content_type": "text/csv", "success": True, "schema": {"type": "string"},
-           "description": "JSON; with format=csv or Accept: text/csv, a CSV download (UTF-8 with BOM, for Excel)"}
+CSV_DOC = {
+    "content_type": "text/csv",
+    "success": True,
+    "schema": {"type": "string"},
+    "description": "JSON; with format=csv or Accept: text/csv, a CSV download (UTF-8 with BOM, for Excel)",
+}
 
 
 def _wants_csv(args: dict[str, Any]) -> bool:
@@ -42,8 +50,13 @@ def _wants_csv(args: dict[str, Any]) -> bool:
 def _report(args: dict[str, Any]) -> TimelinessReport:
     session = db.session()
     return timeliness_report(
-        session, actor(), current_rules(session), today=current_runtime().clock.today(),
-        date_from=args["date_from"], date_to=args["date_to"], authority_id=args.get("authority_id"),
+        session,
+        actor(),
+        current_rules(session),
+        today=current_runtime().clock.today(),
+        date_from=args["date_from"],
+        date_to=args["date_to"],
+        authority_id=args.get("authority_id"),
         record_types=args.get("record_type") or ("penalty", "list_entry"),
     )
 
@@ -53,8 +66,9 @@ def _filename(kind: str, report: TimelinessReport, authority_id: int | None) -> 
     return f"{kind}_{report.date_from}_{report.date_to}{scope}_as-of-{report.today}.csv"
 
 
-def _respond(args: dict[str, Any], kind: str, columns: Sequence[Column],
-             rows: Callable[[TimelinessReport], Iterable[Any]]) -> Any:
+def _respond(
+    args: dict[str, Any], kind: str, columns: Sequence[Column], rows: Callable[[TimelinessReport], Iterable[Any]]
+) -> Any:
     """The report as JSON (dumped by the view's schema) or as a CSV download of `rows`."""
     wants_csv = _wants_csv(args)
     report = _report(args)

@@ -26,8 +26,12 @@ from registry.runtime import current_runtime
 from registry.screening import service
 
 _SUMMARY = ScreeningSummary()
-blp = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",
-                description="资格审查信用核查: screen bidders before award; each screening is stored with a digest")
+blp = Blueprint(
+    "screenings",
+    __name__,
+    url_prefix="/api/v1/screenings",
+    description="资格审查信用核查: screen bidders before award; each screening is stored with a digest",
+)
 
 
 @blp.route("")
@@ -46,7 +50,13 @@ class Screenings(MethodView):
         """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest."""
         runtime = current_runtime()
         draft = service.evaluate_screening(
-            db.session(), data, actor(), today(), runtime.name_index, runtime.measures, now=now(),
+            db.session(),
+            data,
+            actor(),
+            today(),
+            runtime.name_index,
+            runtime.measures,
+            now=now(),
             dossiers=runtime.dossiers,
         )
         begin_writing()
@@ -83,6 +93,12 @@ class Dispositions(MethodView):
     def post(self, data: dict[str, Any], screening_id: int) -> Any:
         """Mark one hit a false positive or confirmed, with the reason (the screener that screened, or admin)."""
         return service.dispose_hit(
-            db.session(), screening_id, data["entity_id"], data["subject_index"], data["disposition"],
-            data["reason"], actor(), now=now(),
+            db.session(),
+            screening_id,
+            data["entity_id"],
+            data["subject_index"],
+            data["disposition"],
+            data["reason"],
+            actor(),
+            now=now(),
         )

@@ -18,8 +18,12 @@ from sync.metrics import render_metrics
 from sync.status import TargetStatus, target_statuses
 from sync.targets import Target, TargetConfigError, configured_targets
 
-blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
-                description="推送状态: the scheduled push to the credit platform, per target")
+blp = Blueprint(
+    "sync",
+    __name__,
+    url_prefix="/api/v1/sync",
+    description="推送状态: the scheduled push to the credit platform, per target",
+)
 metrics_blp = FlaskBlueprint("metrics", __name__)
 
 
@@ -47,5 +51,8 @@ def metrics() -> Response:
     next year's working-day calendar is known (platform, admin)."""
     statuses, problem = _statuses()
     calendar = outlook_of(db.session(), current_runtime().clock.today())
-    return Response(render_metrics(statuses, config_ok=problem is None, calendar=calendar),
-                    mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    return Response(
+        render_metrics(statuses, config_ok=problem is None, calendar=calendar),
+        mimetype="text/plain",
+        headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"},
+    )

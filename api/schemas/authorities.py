@@ -13,8 +13,12 @@ class AuthorityIn(StrictSchema):
     name = text(200, required=True, metadata={"description": "机关名称"})
     uscc = text(40, required=True, metadata={"description": "统一社会信用代码 (机关: 11…)"})
     region_code = text(6, required=True, metadata={"description": "行政区划代码 GB/T 2260"})
-    sector = one_of(AUTHORITY_SECTORS, metadata={
-        "description": "所属系统; 不填则按机关名称推定（名称含“市场监督管理”即为 market_supervision），否则 other"})
+    sector = one_of(
+        AUTHORITY_SECTORS,
+        metadata={
+            "description": "所属系统; 不填则按机关名称推定（名称含“市场监督管理”即为 market_supervision），否则 other"
+        },
+    )
     domains = fields.List(one_of(DOMAINS), load_default=list, metadata={"description": "监管领域"})
     parent_id = ref_id(allow_none=True, metadata={"description": "上级机关"})
 

@@ -66,15 +66,18 @@ class Amount(fields.Decimal):
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"pattern": self.PATTERN, **kwargs.pop("metadata", {})}
         super().__init__(
-            as_string=True, allow_nan=False,
-            validate=validate.Range(min=0, max=MAX_AMOUNT_WAN), metadata=metadata, **kwargs,
+            as_string=True,
+            allow_nan=False,
+            validate=validate.Range(min=0, max=MAX_AMOUNT_WAN),
+            metadata=metadata,
+            **kwargs,
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         # The documented pattern, not whatever Decimal() reads: "1e3", "+5", " 5", "5." and a JSON
         # true are refused, so an amount means the same in every client and in the database.
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ma.ValidationError("must be an amount in 万元 as a decimal string such as \"0.5\"")
+            raise ma.ValidationError('must be an amount in 万元 as a decimal string such as "0.5"')
         text = value if isinstance(value, str) else format(value, "f") if isinstance(value, float) else str(value)
         if isinstance(value, float):
             text = text.rstrip("0").rstrip(".") if "." in text else text
@@ -93,8 +96,13 @@ class Day(fields.Date):
 
     def __init__(self, **kwargs: Any) -> None:
         extra = kwargs.pop("validate", None)
-        validators = [validate.Range(min=FIRST_DAY, max=LAST_DAY,
-                                     error=f"must be a date from {FIRST_DAY} to {LAST_DAY}（日期须在1949年至2100年之间）")]
+        validators = [
+            validate.Range(
+                min=FIRST_DAY,
+                max=LAST_DAY,
+                error=f"must be a date from {FIRST_DAY} to {LAST_DAY}（日期须在1949年至2100年之间）",
+            )
+        ]
         if extra is not None:
             validators.extend(extra if isinstance(extra, list | tuple) else [extra])
         super().__init__(validate=validators, **kwargs)
@@ -121,7 +129,10 @@ class ReasonArgs(StrictSchema):
 
 
 def patch_of(
-    schema: type[ma.Schema], name: str, *, exclude: tuple[str, ...] = (),
+    schema: type[ma.Schema],
+    name: str,
+    *,
+    exclude: tuple[str, ...] = (),
     extra: dict[str, fields.Field[Any]] | None = None,
 ) -> type[ma.Schema]:
     """The same fields, all optional and without defaults: a PATCH carries only what changes.

@@ -43,7 +43,9 @@ class EntityIn(StrictSchema):
 
 
 EntityPatch = patch_of(
-    EntityIn, "EntityPatch", exclude=("names", "name_since"),
+    EntityIn,
+    "EntityPatch",
+    exclude=("names", "name_since"),
     extra={"renamed_on": Day(metadata={"description": "更名日期 (with a new name; default today)"})},
 )
 

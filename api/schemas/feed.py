@@ -10,8 +10,12 @@ from sync.feed import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class FeedArgs(StrictSchema):
-    after = sequence_number(load_default=0, metadata={
-        "description": "the sequence number after which to read: 0 for the start, then the last page's next_after"})
+    after = sequence_number(
+        load_default=0,
+        metadata={
+            "description": "the sequence number after which to read: 0 for the start, then the last page's next_after"
+        },
+    )
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
@@ -23,20 +27,32 @@ class DataSourceOut(ma.Schema):
 class FeedEventOut(ma.Schema):
     seq = fields.Integer(metadata={"description": "outbox sequence number: gap-free, in commit order"})
     occurred_at = fields.DateTime()
-    record_type = fields.String(metadata={"description": "entity | list_entry | penalty | authority | repair_application"})
+    record_type = fields.String(
+        metadata={"description": "entity | list_entry | penalty | authority | repair_application"}
+    )
     record_id = fields.Integer()
     record_version = fields.Integer()
     operation = fields.String(metadata={"description": "create, correct, remove, repair, revoke, recompute …"})
     authority_id = fields.Integer(allow_none=True)
     data_source = fields.Nested(DataSourceOut)
-    record = fields.Dict(allow_none=True, metadata={
-        "description": "the record after the change in the national format (English keys, docs/sync-format.md), "
-                       "as the push sends it; only the envelope when withheld; null for an internal event"})
-    withheld = fields.Boolean(metadata={
-        "description": "true: the record is not public (保密审查) and this registry does not send such records"})
-    internal = fields.Boolean(metadata={
-        "description": "true: not a platform record (an entity's creation or update, an authority …); "
-                       "listed so that sequence numbers have no gaps"})
+    record = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the record after the change in the national format (English keys, docs/sync-format.md), "
+            "as the push sends it; only the envelope when withheld; null for an internal event"
+        },
+    )
+    withheld = fields.Boolean(
+        metadata={
+            "description": "true: the record is not public (保密审查) and this registry does not send such records"
+        }
+    )
+    internal = fields.Boolean(
+        metadata={
+            "description": "true: not a platform record (an entity's creation or update, an authority …); "
+            "listed so that sequence numbers have no gaps"
+        }
+    )
 
 
 class ChainHeadOut(ma.Schema):
@@ -46,10 +62,14 @@ class ChainHeadOut(ma.Schema):
 
 
 class FeedPageOut(ma.Schema):
-    chain_head = fields.Nested(ChainHeadOut, metadata={
-        "description": "全程留痕: the audit chain's head when this page was read. Keep every head you are given "
-                       "(seq, hash): `flask registry verify-audit --against FILE` checks the registry's chain "
-                       "against them, so a truncated or rewritten chain shows"})
+    chain_head = fields.Nested(
+        ChainHeadOut,
+        metadata={
+            "description": "全程留痕: the audit chain's head when this page was read. Keep every head you are given "
+            "(seq, hash): `flask registry verify-audit --against FILE` checks the registry's chain "
+            "against them, so a truncated or rewritten chain shows"
+        },
+    )
     events = fields.List(fields.Nested(FeedEventOut))
     after = fields.Integer()
     next_after = fields.Integer(metadata={"description": "ask for after=this next"})

@@ -26,24 +26,46 @@ class _File(Upload):
 
 
 class ImportUpload(StrictSchema):
-    file = _File(required=True, metadata={
-        "description": "XLSX or CSV (UTF-8 with or without BOM, or GB18030) with the standard Chinese "
-                       "headers (docs/import.md); at most 16 MB"})
+    file = _File(
+        required=True,
+        metadata={
+            "description": "XLSX or CSV (UTF-8 with or without BOM, or GB18030) with the standard Chinese "
+            "headers (docs/import.md); at most 16 MB"
+        },
+    )
     kind = one_of(KINDS, metadata={"description": "penalties | list-entries (default: told by the header row)"})
-    mode = one_of(MODES, load_default="all", metadata={
-        "description": "all: one bad row and nothing is written (422); skip: the good rows are written (200)"})
-    authority_id = ref_id(metadata={
-        "description": "the authority whose decisions the file holds: an administrator names it; a "
-                       "supervisor imports for its own"})
-    severity = one_of(SEVERITIES, metadata={
-        "description": "失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)"})
-    domain = one_of(DOMAINS, metadata={
-        "description": "交易领域 for rows that leave it empty (needed when the authority supervises several)"})
+    mode = one_of(
+        MODES,
+        load_default="all",
+        metadata={
+            "description": "all: one bad row and nothing is written (422); skip: the good rows are written (200)"
+        },
+    )
+    authority_id = ref_id(
+        metadata={
+            "description": "the authority whose decisions the file holds: an administrator names it; a "
+            "supervisor imports for its own"
+        }
+    )
+    severity = one_of(
+        SEVERITIES,
+        metadata={
+            "description": "失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)"
+        },
+    )
+    domain = one_of(
+        DOMAINS,
+        metadata={
+            "description": "交易领域 for rows that leave it empty (needed when the authority supervises several)"
+        },
+    )
 
 
 class ImportQuery(StrictSchema):
-    report = one_of(REPORT_FORMATS, metadata={
-        "description": "csv | xlsx: answer with the report file (every problem) instead of JSON"})
+    report = one_of(
+        REPORT_FORMATS,
+        metadata={"description": "csv | xlsx: answer with the report file (every problem) instead of JSON"},
+    )
 
 
 class ProblemOut(ma.Schema):
@@ -60,8 +82,9 @@ class ImportCounts(ma.Schema):
     conflicts = fields.Integer(metadata={"description": "recorded with other content: not applied (correct them)"})
     rejected = fields.Integer()
     held_back = fields.Integer(metadata={"description": "good new rows not written (mode all met bad rows)"})
-    subjects_created = fields.Integer(attribute="entities_created",
-                                      metadata={"description": "行政相对人 registered along the way"})
+    subjects_created = fields.Integer(
+        attribute="entities_created", metadata={"description": "行政相对人 registered along the way"}
+    )
 
 
 class ImportReportOut(ma.Schema):
@@ -74,8 +97,9 @@ class ImportReportOut(ma.Schema):
     counts = fields.Method("_counts")
     problems = fields.Method("_problems", metadata={"description": f"the first {PROBLEMS_SHOWN} problems"})
     problems_total = fields.Method("_problems_total")
-    ignored_columns = fields.List(fields.String(), metadata={
-        "description": "columns our exports write that the registry derives: not imported"})
+    ignored_columns = fields.List(
+        fields.String(), metadata={"description": "columns our exports write that the registry derives: not imported"}
+    )
     notes = fields.List(fields.String())
 
     def _message(self, report: ImportReport) -> str:

@@ -27,7 +27,9 @@ from registry.vocab import DOMAINS, LIST_ENTRY_STATES, LIST_TYPES
 class ListEntryIn(StrictSchema):
     entity_id = ref_id(required=True, metadata={"description": "the listed entity"})
     authority_id = ref_id(metadata={"description": "决定机关; a supervisor's own by default"})
-    list_type = one_of(LIST_TYPES, required=True, metadata={"description": "black 黑名单 | red 红名单 | watch 重点关注"})
+    list_type = one_of(
+        LIST_TYPES, required=True, metadata={"description": "black 黑名单 | red 红名单 | watch 重点关注"}
+    )
     list_name = text(200, required=True, metadata={"description": "名单名称, e.g. 政府采购严重违法失信行为记录名单"})
     domains = fields.List(one_of(DOMAINS), required=True, validate=ma.validate.Length(min=1))
     decision_number = text(100, required=True, metadata={"description": "决定文书号"})
@@ -36,16 +38,22 @@ class ListEntryIn(StrictSchema):
     legal_basis = text(4000, required=True, metadata={"description": "列入依据" + MASKED})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     listed_on = Day(required=True, metadata={"description": "列入日期"})
-    expires_on = Day(allow_none=True, metadata={
-        "description": "有效期截止日期: the last day the entry is in force (inclusive; expired from the next day). "
-                       "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"})
+    expires_on = Day(
+        allow_none=True,
+        metadata={
+            "description": "有效期截止日期: the last day the entry is in force (inclusive; expired from the next day). "
+            "Lists with a legal period (政府采购 1–3 年, 招标投标 by 列入事由) require it within that period"
+        },
+    )
     is_public = fields.Boolean(load_default=True)
     not_public_reason = fields.String(allow_none=True, metadata={"description": "不公开理由" + MASKED})
     responsible_persons = persons_in()
 
 
 ListEntryCorrection = patch_of(
-    ListEntryIn, "ListEntryCorrection", exclude=("authority_id", "list_type"),
+    ListEntryIn,
+    "ListEntryCorrection",
+    exclude=("authority_id", "list_type"),
     extra={"reason": text(2000, required=True, metadata={"description": "更正理由" + MASKED})},
 )
 
@@ -61,7 +69,6 @@ class TransitionOut(ma.Schema):
     reason = fields.String()
     actor = fields.Method("_actor", metadata={"description": "who recorded it (not shown to the public)"})
     at = fields.DateTime()
-
 
     def _actor(self, transition: ListEntryTransition) -> str | None:
         # Key holders' names are internal; the public and screeners see the authority on the entry.
@@ -90,9 +97,15 @@ class ListEntryOut(WithResponsiblePersons, ma.Schema):
     )
     status_changed_on = Day(allow_none=True)
     status_reason = fields.String(allow_none=True)
-    repair_from = Day(allow_none=True, metadata={"description": "earliest day credit repair may be applied for; null: not repairable"})
+    repair_from = Day(
+        allow_none=True, metadata={"description": "earliest day credit repair may be applied for; null: not repairable"}
+    )
     publication_due_on = Day(allow_none=True, metadata={"description": "公开时效: had to be published by"})
-    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
+    due_provisional = fields.Boolean(
+        metadata={
+            "description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"
+        }
+    )
     is_public = fields.Boolean()
     not_public_reason = fields.String(allow_none=True)
     first_published_at = fields.DateTime(allow_none=True)
@@ -101,7 +114,6 @@ class ListEntryOut(WithResponsiblePersons, ma.Schema):
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-
 
     def _status_today(self, entry: ListEntry) -> str:
         return entry.status_on(current_runtime().clock.today())

@@ -16,8 +16,13 @@ class MeasureFilter(StrictSchema):
 
 
 class EntityMeasuresArgs(StrictSchema):
-    domain = one_of(DOMAINS, metadata={"description": "the trading domain screened; leave out for every domain "
-                                                     "(the reach of the entity's records across the eight domains)"})
+    domain = one_of(
+        DOMAINS,
+        metadata={
+            "description": "the trading domain screened; leave out for every domain "
+            "(the reach of the entity's records across the eight domains)"
+        },
+    )
     on = Day(metadata={"description": "the day asked about (default today, China time)"})
 
 
@@ -32,10 +37,12 @@ class TriggerOut(ma.Schema):
     list_names = fields.List(fields.String())
     except_list_names = fields.List(fields.String())
     penalty = fields.Nested(PenaltyConditionOut, allow_none=True)
-    record_scope = fields.String(metadata={
-        "description": "screened: the record concerns the domain screened; any: a record of any domain; "
-                       "listed: a record of one of record_domains"
-    })
+    record_scope = fields.String(
+        metadata={
+            "description": "screened: the record concerns the domain screened; any: a record of any domain; "
+            "listed: a record of one of record_domains"
+        }
+    )
     record_domains = fields.List(fields.String())
 
 
@@ -48,8 +55,11 @@ class PersonReachOut(ma.Schema):
     roles = fields.List(fields.String(), metadata={"description": "legal_representative, evaluation_expert …"})
     effect = fields.String(metadata={"description": "block | review, when the person is identified by ID number"})
     # Named apart from Schema.only (the schema's field filter); written as "only".
-    reaches_only = fields.Boolean(attribute="only", data_key="only",
-                                  metadata={"description": "true: the measure reaches the persons alone, not the listed entity"})
+    reaches_only = fields.Boolean(
+        attribute="only",
+        data_key="only",
+        metadata={"description": "true: the measure reaches the persons alone, not the listed entity"},
+    )
 
 
 class MeasureOut(ma.Schema):
@@ -61,10 +71,17 @@ class MeasureOut(ma.Schema):
     duration = fields.Nested(DurationOut)
     implementing_authority = fields.String()
     legal_basis = fields.List(fields.String())
-    certainty = fields.String(metadata={"description": "firm: read in the law; likely: secondary or extrapolated (see about)"})
+    certainty = fields.String(
+        metadata={"description": "firm: read in the law; likely: secondary or extrapolated (see about)"}
+    )
     about = fields.String(allow_none=True)
-    persons = fields.Nested(PersonReachOut, allow_none=True, metadata={
-        "description": "the 失信相关人 of a triggering record it also reaches (发改法规〔2018〕457号); null: the company only"})
+    persons = fields.Nested(
+        PersonReachOut,
+        allow_none=True,
+        metadata={
+            "description": "the 失信相关人 of a triggering record it also reaches (发改法规〔2018〕457号); null: the company only"
+        },
+    )
 
 
 class MeasureList(ma.Schema):
@@ -87,9 +104,13 @@ class MeasureHitOut(ma.Schema):
 class DomainReachOut(ma.Schema):
     domain = fields.String()
     domain_label = fields.String()
-    decision = fields.String(metadata={"description": "what a screening identifying the entity would decide: block | review | clear"})
+    decision = fields.String(
+        metadata={"description": "what a screening identifying the entity would decide: block | review | clear"}
+    )
     decision_label = fields.String()
-    reasons = fields.List(fields.String(), metadata={"description": "each measure with its basis and the records behind it"})
+    reasons = fields.List(
+        fields.String(), metadata={"description": "each measure with its basis and the records behind it"}
+    )
     incentives = fields.List(fields.String())
     persons = fields.List(fields.String(), metadata={"description": "what the measures do to the records' 失信相关人"})
     hits = fields.List(fields.Nested(MeasureHitOut))
@@ -100,7 +121,13 @@ class EntityReachOut(ma.Schema):
     entity_name = fields.String()
     on = Day()
     domain = fields.String(allow_none=True, metadata={"description": "the domain asked about; null: every domain"})
-    effect = fields.String(allow_none=True, metadata={"description": "the strongest effect: block > review > incentive; null: none"})
-    hits = fields.List(fields.Nested(MeasureHitOut), metadata={
-        "description": "the domain asked about: its measures, block first; every domain: empty (see domains)"})
+    effect = fields.String(
+        allow_none=True, metadata={"description": "the strongest effect: block > review > incentive; null: none"}
+    )
+    hits = fields.List(
+        fields.Nested(MeasureHitOut),
+        metadata={
+            "description": "the domain asked about: its measures, block first; every domain: empty (see domains)"
+        },
+    )
     domains = fields.List(fields.Nested(DomainReachOut), metadata={"description": "one item per domain asked about"})

@@ -21,8 +21,10 @@ from api.schemas.responsible import WithResponsiblePersons, persons_in, persons_
 from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PENALTY_STATES, PROCEDURES, SEVERITIES
 
 # Said of each free-text field: what happens to a personal ID number written into it.
-MASKED = ("; a valid 居民身份证号码 written here is stored and shown masked (1101**********002X), "
-          "the number kept encrypted for the deciding authority only")
+MASKED = (
+    "; a valid 居民身份证号码 written here is stored and shown masked (1101**********002X), "
+    "the number kept encrypted for the deciding authority only"
+)
 
 
 def _amount(description: str) -> Amount:
@@ -37,8 +39,12 @@ class PenaltyIn(StrictSchema):
     violation_type = text(200, required=True, metadata={"description": "违法行为类型" + MASKED})
     facts = text(10000, required=True, metadata={"description": "违法事实" + MASKED})
     basis = text(4000, required=True, metadata={"description": "处罚依据" + MASKED})
-    categories = fields.List(one_of(PENALTY_CATEGORIES), required=True,
-                             validate=ma.validate.Length(min=1), metadata={"description": "处罚类别"})
+    categories = fields.List(
+        one_of(PENALTY_CATEGORIES),
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "处罚类别"},
+    )
     content = text(4000, required=True, metadata={"description": "处罚内容" + MASKED})
     fine_amount = _amount("罚款金额（万元）")
     confiscation_amount = _amount("没收违法所得、没收非法财物的金额（万元）")
@@ -47,11 +53,19 @@ class PenaltyIn(StrictSchema):
     valid_until = Day(allow_none=True, metadata={"description": "处罚有效期"})
     publication_ends_on = Day(allow_none=True, metadata={"description": "公示截止期"})
     remarks = fields.String(allow_none=True, metadata={"description": "备注" + MASKED})
-    procedure = one_of(PROCEDURES, allow_none=True, metadata={
-        "description": "处罚程序: simple 简易程序 | ordinary 普通程序 (不填按普通程序计)"})
-    severity = one_of(SEVERITIES, allow_none=True, metadata={
-        "description": "失信程度 minor 轻微 | general 一般 | serious 严重. 可不填的情形：按决定日施行的规则可推定为轻微"
-                       "（国家发展改革委令第36号：简易程序、警告、通报批评）；其余须填写"})
+    procedure = one_of(
+        PROCEDURES,
+        allow_none=True,
+        metadata={"description": "处罚程序: simple 简易程序 | ordinary 普通程序 (不填按普通程序计)"},
+    )
+    severity = one_of(
+        SEVERITIES,
+        allow_none=True,
+        metadata={
+            "description": "失信程度 minor 轻微 | general 一般 | serious 严重. 可不填的情形：按决定日施行的规则可推定为轻微"
+            "（国家发展改革委令第36号：简易程序、警告、通报批评）；其余须填写"
+        },
+    )
     domain = one_of(DOMAINS, required=True, metadata={"description": "交易领域"})
     project_code = fields.String(allow_none=True, metadata={"description": "项目编号"})
     is_public = fields.Boolean(load_default=True)
@@ -60,7 +74,9 @@ class PenaltyIn(StrictSchema):
 
 
 PenaltyCorrection = patch_of(
-    PenaltyIn, "PenaltyCorrection", exclude=("authority_id",),
+    PenaltyIn,
+    "PenaltyCorrection",
+    exclude=("authority_id",),
     extra={"reason": text(2000, required=True, metadata={"description": "更正理由" + MASKED})},
 )
 
@@ -92,16 +108,31 @@ class PenaltyOut(WithResponsiblePersons, ma.Schema):
     valid_until = Day(allow_none=True)
     publication_ends_on = Day(allow_none=True, metadata={"description": "公示截止期 (last day published)"})
     rule_set = fields.String(allow_none=True, metadata={"description": "publication rule set in force on decided_on"})
-    publication_tier = fields.String(allow_none=True, metadata={"description": "tier the period follows: minor | general | serious"})
-    publishable = fields.Boolean(metadata={"description": "false: the rules keep it unpublished (轻微 under Order 36, 仅警告, 简易程序 under SAMR rules)"})
-    publication_note = fields.String(allow_none=True, metadata={"description": "公示说明: why it is not published, or the sector/local rule that shaped its period"})
+    publication_tier = fields.String(
+        allow_none=True, metadata={"description": "tier the period follows: minor | general | serious"}
+    )
+    publishable = fields.Boolean(
+        metadata={
+            "description": "false: the rules keep it unpublished (轻微 under Order 36, 仅警告, 简易程序 under SAMR rules)"
+        }
+    )
+    publication_note = fields.String(
+        allow_none=True,
+        metadata={"description": "公示说明: why it is not published, or the sector/local rule that shaped its period"},
+    )
     publication_starts_on = Day(allow_none=True)
     repair_from = Day(allow_none=True, metadata={"description": "earliest day credit repair may be applied for"})
     repaired_on = Day(allow_none=True, metadata={"description": "信用修复: publication ended on this day"})
     publication_due_on = Day(allow_none=True, metadata={"description": "公开时效: had to be published by"})
-    due_provisional = fields.Boolean(metadata={"description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
+    due_provisional = fields.Boolean(
+        metadata={
+            "description": "the due date rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"
+        }
+    )
     remarks = fields.String(allow_none=True)
-    procedure = fields.String(allow_none=True, metadata={"description": "simple 简易程序 | ordinary 普通程序 | null (not recorded)"})
+    procedure = fields.String(
+        allow_none=True, metadata={"description": "simple 简易程序 | ordinary 普通程序 | null (not recorded)"}
+    )
     severity = fields.String()
     domain = fields.String()
     project_code = fields.String(allow_none=True)

@@ -21,7 +21,11 @@ class AttachmentIn(StrictSchema):
 class RepairIn(StrictSchema):
     record_type = one_of(RECORD_TYPES, required=True, metadata={"description": "penalty 行政处罚 | list_entry 名单"})
     record_id = ref_id(required=True, metadata={"description": "the penalty or list entry to repair"})
-    statement = text(10000, required=True, metadata={"description": "修复申请说明: how the conduct was corrected and obligations met"})
+    statement = text(
+        10000,
+        required=True,
+        metadata={"description": "修复申请说明: how the conduct was corrected and obligations met"},
+    )
     commitment = text(10000, required=True, metadata={"description": "信用承诺书 text"})
     attachments = fields.List(fields.Nested(AttachmentIn), load_default=list)
 
@@ -36,18 +40,40 @@ class RepairOut(ma.Schema):
     entity_id = fields.Integer()
     record_type = fields.String()
     record_id = fields.Integer()
-    authority_id = fields.Integer(metadata={"description": "the authority that decided the record, and decides the application"})
+    authority_id = fields.Integer(
+        metadata={"description": "the authority that decided the record, and decides the application"}
+    )
     statement = fields.String()
     commitment = fields.String()
     attachments = fields.List(fields.Nested(AttachmentOut))
-    status = fields.String(metadata={"description": "submitted 已提交 | accepted 已受理 | rejected 不予修复 | repaired 已修复"})
+    status = fields.String(
+        metadata={"description": "submitted 已提交 | accepted 已受理 | rejected 不予修复 | repaired 已修复"}
+    )
     submitted_on = Day()
     submitted_by = fields.String()
-    accept_by = Day(metadata={"description": "the deciding authority takes it up or rejects it by (its decision deadline)"})
-    decide_by = Day(metadata={"description": "the deciding authority decides by: working days from receipt under the repair rules in force that day (国办发〔2025〕22号: 3)"})
-    platform_answer_by = Day(allow_none=True, metadata={"description": "the credit platform's own answer is due by (信用中国: 10 working days); not the authority's deadline"})
-    due_provisional = fields.Boolean(metadata={"description": "a deadline rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
-    overdue = fields.Method("_overdue", metadata={"description": "as of today: still submitted after accept_by, or accepted after decide_by"})
+    accept_by = Day(
+        metadata={"description": "the deciding authority takes it up or rejects it by (its decision deadline)"}
+    )
+    decide_by = Day(
+        metadata={
+            "description": "the deciding authority decides by: working days from receipt under the repair rules in force that day (国办发〔2025〕22号: 3)"
+        }
+    )
+    platform_answer_by = Day(
+        allow_none=True,
+        metadata={
+            "description": "the credit platform's own answer is due by (信用中国: 10 working days); not the authority's deadline"
+        },
+    )
+    due_provisional = fields.Boolean(
+        metadata={
+            "description": "a deadline rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"
+        }
+    )
+    overdue = fields.Method(
+        "_overdue",
+        metadata={"description": "as of today: still submitted after accept_by, or accepted after decide_by"},
+    )
     accepted_on = Day(allow_none=True)
     decided_on = Day(allow_none=True)
     decided_by = fields.String(allow_none=True)
@@ -69,4 +95,6 @@ class RepairFilter(PageArgs):
     record_type = one_of(RECORD_TYPES)
     record_id = ref_id()
     entity_id = ref_id()
-    overdue = fields.Boolean(metadata={"description": "true: past accept_by or decide_by and not yet acted on, as of today"})
+    overdue = fields.Boolean(
+        metadata={"description": "true: past accept_by or decide_by and not yet acted on, as of today"}
+    )

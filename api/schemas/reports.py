@@ -23,12 +23,18 @@ RECORD_TYPE_LABELS = {"penalty": "行政处罚 penalty", "list_entry": "名单 l
 
 
 class TimelinessArgs(StrictSchema):
-    date_from = Day(required=True, data_key="from",
-                            metadata={"description": "first decision date (处罚决定日期 / 列入日期) counted"})
+    date_from = Day(
+        required=True,
+        data_key="from",
+        metadata={"description": "first decision date (处罚决定日期 / 列入日期) counted"},
+    )
     date_to = Day(required=True, data_key="to", metadata={"description": "last decision date counted"})
     authority_id = ref_id(metadata={"description": "one authority (a supervisor: only its own)"})
-    record_type = fields.List(one_of(RECORD_TYPES), validate=ma.validate.Length(min=1),
-                              metadata={"description": "penalty | list_entry (repeat for both; default both)"})
+    record_type = fields.List(
+        one_of(RECORD_TYPES),
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "penalty | list_entry (repeat for both; default both)"},
+    )
     format = one_of(("json", "csv"), metadata={"description": "csv for a spreadsheet (else by Accept; default json)"})
 
     @ma.validates_schema
@@ -51,13 +57,20 @@ class AuthorityTimelinessOut(ma.Schema):
     exempt_not_public = fields.Integer(metadata={"description": "不公开 with a reason (保密审查)"})
     exempt_not_publishable = fields.Integer(metadata={"description": "minor penalty the rules do not publish"})
     exempt_ended = fields.Integer(
-        metadata={"description": "revoked, removed, repaired or expired unpublished by its due date"})
+        metadata={"description": "revoked, removed, repaired or expired unpublished by its due date"}
+    )
     on_time_rate = fields.Float(allow_none=True, metadata={"description": "on_time / (on_time + late + overdue)"})
     median_delay_working_days = fields.Float(
-        allow_none=True, metadata={"description": "working days from decision to first publication (published records)"})
+        allow_none=True, metadata={"description": "working days from decision to first publication (published records)"}
+    )
     median_working_days_late = fields.Float(
-        allow_none=True, metadata={"description": "working days after the due date (late records)"})
-    provisional = fields.Boolean(metadata={"description": "some figure rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"})
+        allow_none=True, metadata={"description": "working days after the due date (late records)"}
+    )
+    provisional = fields.Boolean(
+        metadata={
+            "description": "some figure rests on a provisional calendar (a year whose 放假安排 notice is not loaded)"
+        }
+    )
 
 
 class OverdueRecordOut(ma.Schema):
@@ -125,4 +138,3 @@ OVERDUE_COLUMNS = (
 def timeliness_rows(report: TimelinessReport) -> list[AuthorityTimeliness]:
     """One row per authority, then the total."""
     return [*report.authorities, report.total]
-

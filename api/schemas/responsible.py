@@ -21,24 +21,44 @@ class ResponsiblePersonIn(StrictSchema):
     role = fields.String(required=True, metadata={"description": f"角色 (code or Chinese name): {_ROLES}"})
     name = fields.String(required=True, validate=validate.Length(max=100), metadata={"description": "姓名"})
     id_type = fields.String(allow_none=True, metadata={"description": "证件类型: " + ", ".join(ID_TYPES)})
-    id_number = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
-        "description": "证件号码: stored encrypted, shown masked; in a correction, leave it out to keep "
-                       "the number stored for the same name and 证件类型"})
-    ends_on = Day(allow_none=True, metadata={"description": "the last day the person counts, if the decision sets one; "
-                                                            "default: while the record is in force"})
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "证件号码: stored encrypted, shown masked; in a correction, leave it out to keep "
+            "the number stored for the same name and 证件类型"
+        },
+    )
+    ends_on = Day(
+        allow_none=True,
+        metadata={
+            "description": "the last day the person counts, if the decision sets one; "
+            "default: while the record is in force"
+        },
+    )
 
 
 def persons_in() -> fields.List[Any]:
-    return fields.List(fields.Nested(ResponsiblePersonIn), allow_none=True, validate=validate.Length(max=MAX_PERSONS),
-                       metadata={"description": "失信相关人 (发改法规〔2018〕457号): 负有责任的法定代表人、自然人股东、"
-                                                "评标评审专家及其他相关人员. Never shown to the public or to screeners; "
-                                                "a correction that gives the list replaces it"})
+    return fields.List(
+        fields.Nested(ResponsiblePersonIn),
+        allow_none=True,
+        validate=validate.Length(max=MAX_PERSONS),
+        metadata={
+            "description": "失信相关人 (发改法规〔2018〕457号): 负有责任的法定代表人、自然人股东、"
+            "评标评审专家及其他相关人员. Never shown to the public or to screeners; "
+            "a correction that gives the list replaces it"
+        },
+    )
 
 
 def persons_out() -> fields.Method:
-    return fields.Method("_responsible_persons", metadata={
-        "description": "失信相关人 with masked ID numbers; present only for the deciding authority, "
-                       "administrators and the platform"})
+    return fields.Method(
+        "_responsible_persons",
+        metadata={
+            "description": "失信相关人 with masked ID numbers; present only for the deciding authority, "
+            "administrators and the platform"
+        },
+    )
 
 
 class WithResponsiblePersons:

@@ -16,41 +16,74 @@ class PersonIn(StrictSchema):
     """A person behind a subject: name and ID document (the number is kept masked only)."""
 
     name = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"description": "姓名"})
-    id_type = fields.String(allow_none=True, metadata={
-        "description": "证件类型: resident_id (default when a number is given), passport, hk_macao_permit, "
-                       "taiwan_permit, foreign_permanent_residence, other"})
-    id_number = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
-        "description": "证件号码: identifies the person; compared by keyed hash, stored masked only"})
+    id_type = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "证件类型: resident_id (default when a number is given), passport, hk_macao_permit, "
+            "taiwan_permit, foreign_permanent_residence, other"
+        },
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "证件号码: identifies the person; compared by keyed hash, stored masked only"},
+    )
 
 
 class SubjectIn(StrictSchema):
     """One subject: a bidder, a buyer, or one member of a consortium (联合体), by name and/or code."""
 
-    name = fields.String(allow_none=True, validate=validate.Length(max=200),
-                         metadata={"description": "the name as the bidder wrote it"})
-    uscc = fields.String(allow_none=True, validate=validate.Length(max=50),
-                         metadata={"description": "统一社会信用代码 as given"})
-    role = fields.String(allow_none=True, validate=validate.Length(max=50),
-                         metadata={"description": "e.g. 投标人, 供应商, 联合体牵头人, 联合体成员"})
-    consortium = fields.String(allow_none=True, validate=validate.Length(max=100),
-                               metadata={"description": "members with the same label form one 联合体: one bad member flags all"})
-    legal_representative = fields.Nested(PersonIn, allow_none=True, metadata={
-        "description": "法定代表人: looked up among the 失信相关人 of listed records (发改法规〔2018〕457号); "
-                       "by ID number a measure applies as the catalogue says, by name alone at most review"})
-    id_type = fields.String(allow_none=True, metadata={"description": "the subject's own 证件类型 (a natural person, "
-                                                                      "e.g. a 评标评审专家 screened as a subject)"})
-    id_number = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
-        "description": "the subject's own 证件号码: finds a listed person or a 失信相关人 by ID; stored masked only"})
+    name = fields.String(
+        allow_none=True, validate=validate.Length(max=200), metadata={"description": "the name as the bidder wrote it"}
+    )
+    uscc = fields.String(
+        allow_none=True, validate=validate.Length(max=50), metadata={"description": "统一社会信用代码 as given"}
+    )
+    role = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "e.g. 投标人, 供应商, 联合体牵头人, 联合体成员"},
+    )
+    consortium = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "members with the same label form one 联合体: one bad member flags all"},
+    )
+    legal_representative = fields.Nested(
+        PersonIn,
+        allow_none=True,
+        metadata={
+            "description": "法定代表人: looked up among the 失信相关人 of listed records (发改法规〔2018〕457号); "
+            "by ID number a measure applies as the catalogue says, by name alone at most review"
+        },
+    )
+    id_type = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the subject's own 证件类型 (a natural person, e.g. a 评标评审专家 screened as a subject)"
+        },
+    )
+    id_number = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "the subject's own 证件号码: finds a listed person or a 失信相关人 by ID; stored masked only"
+        },
+    )
 
 
 class ScreeningIn(StrictSchema):
     domain = one_of(DOMAINS, required=True, metadata={"description": "the trading domain of the project"})
     project_code = text(100, required=True, metadata={"description": "采购项目编号 / 项目报建编号 / 地块编号 …"})
-    stage = fields.String(allow_none=True, validate=validate.Length(max=50),
-                          metadata={"description": "e.g. 资格审查, 评标, 定标"})
-    subjects = fields.List(fields.Nested(SubjectIn), required=True,
-                           validate=validate.Length(min=1, max=MAX_SUBJECTS),
-                           metadata={"description": f"1 to {MAX_SUBJECTS}; each needs a name or a uscc"})
+    stage = fields.String(
+        allow_none=True, validate=validate.Length(max=50), metadata={"description": "e.g. 资格审查, 评标, 定标"}
+    )
+    subjects = fields.List(
+        fields.Nested(SubjectIn),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_SUBJECTS),
+        metadata={"description": f"1 to {MAX_SUBJECTS}; each needs a name or a uscc"},
+    )
 
 
 class DispositionOut(ma.Schema):
@@ -79,19 +112,27 @@ class ScreeningSummary(ma.Schema):
 
 
 class ScreeningOut(ScreeningSummary):
-    document = fields.Dict(metadata={
-        "description": "everything the screening saw and decided: request, subjects with hits, "
-                       "decisions and reasons, listed entities with their records as of then and measures"
-    })
-    dispositions = fields.List(fields.Nested(DispositionOut), metadata={
-        "description": "dispositions made on this screening's hits since (kept beside it, not in the digest)"
-    })
+    document = fields.Dict(
+        metadata={
+            "description": "everything the screening saw and decided: request, subjects with hits, "
+            "decisions and reasons, listed entities with their records as of then and measures"
+        }
+    )
+    dispositions = fields.List(
+        fields.Nested(DispositionOut),
+        metadata={
+            "description": "dispositions made on this screening's hits since (kept beside it, not in the digest)"
+        },
+    )
 
     @ma.pre_dump
     def _unpack(self, record: ScreeningRecord, **kwargs: Any) -> dict[str, Any]:
         s = record.screening
-        return {**{f: getattr(s, f) for f in ScreeningSummary._declared_fields},
-                "document": s.document, "dispositions": record.dispositions}
+        return {
+            **{f: getattr(s, f) for f in ScreeningSummary._declared_fields},
+            "document": s.document,
+            "dispositions": record.dispositions,
+        }
 
 
 ScreeningPage = page_of(ScreeningSummary, "ScreeningPage")
@@ -108,14 +149,19 @@ class VerificationOut(ma.Schema):
     valid = fields.Boolean()
     stored_digest = fields.String()
     computed_digest = fields.String(metadata={"description": "SHA-256 of the stored document, computed now"})
-    audit_seq = fields.Integer(allow_none=True, metadata={"description": "the audit row that anchors the digest in the hash chain"})
+    audit_seq = fields.Integer(
+        allow_none=True, metadata={"description": "the audit row that anchors the digest in the hash chain"}
+    )
     audit_digest = fields.String(allow_none=True)
     problems = fields.List(fields.String())
 
 
 class DispositionIn(StrictSchema):
-    subject_index = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_SUBJECTS - 1),
-                                   metadata={"description": "the subject's position in the request (0-based)"})
+    subject_index = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=MAX_SUBJECTS - 1),
+        metadata={"description": "the subject's position in the request (0-based)"},
+    )
     entity_id = ref_id(required=True, metadata={"description": "the listed entity of the hit"})
     disposition = one_of(DISPOSITIONS, required=True)
     reason = text(2000, required=True)

@@ -23,15 +23,19 @@ class TargetStatusOut(ma.Schema):
     cursor = fields.Integer(metadata={"description": "the last outbox sequence the target acknowledged"})
     head = fields.Integer(metadata={"description": "the newest outbox sequence"})
     lag_events = fields.Integer(metadata={"description": "outbox events after the cursor"})
-    lag_seconds = fields.Float(allow_none=True, metadata={
-        "description": "age of the oldest event after the cursor; null when caught up"})
+    lag_seconds = fields.Float(
+        allow_none=True, metadata={"description": "age of the oldest event after the cursor; null when caught up"}
+    )
     inflight_first = fields.Integer(allow_none=True)
     inflight_last = fields.Integer(allow_none=True)
     inflight_key = fields.String(allow_none=True, metadata={"description": "Idempotency-Key of the batch in flight"})
     running = fields.Boolean(metadata={"description": "a runner holds the SQLite lease now"})
-    healthy = fields.Boolean(metadata={
-        "description": "false when a run recorded an error after the last success, or events have waited too long "
-                       "with nothing acknowledged (the target stopped moving); `problem` says which"})
+    healthy = fields.Boolean(
+        metadata={
+            "description": "false when a run recorded an error after the last success, or events have waited too long "
+            "with nothing acknowledged (the target stopped moving); `problem` says which"
+        }
+    )
     problem = fields.String(allow_none=True, metadata={"description": "why the target is unhealthy; null when healthy"})
     last_attempt_at = fields.DateTime(allow_none=True)
     last_success_at = fields.DateTime(allow_none=True)
@@ -44,6 +48,8 @@ class TargetStatusOut(ma.Schema):
 
 
 class SyncStatusOut(ma.Schema):
-    config_error = fields.String(allow_none=True, metadata={
-        "description": "why the targets file could not be read (the scheduler would refuse to start)"})
+    config_error = fields.String(
+        allow_none=True,
+        metadata={"description": "why the targets file could not be read (the scheduler would refuse to start)"},
+    )
     targets = fields.List(fields.Nested(TargetStatusOut))

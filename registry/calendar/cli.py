@@ -37,9 +37,7 @@ def _report_recompute(report: RecomputeReport | None) -> None:
         )
 
 
-calendar = AppGroup(
-    "calendar", help="The working-day calendar: a year's holidays and make-up workdays (调休安排)."
-)
+calendar = AppGroup("calendar", help="The working-day calendar: a year's holidays and make-up workdays (调休安排).")
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -172,8 +170,11 @@ def _by_line(errors: dict[str, list[str]], lines: list[int]) -> dict[str, list[s
 
 @calendar.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--notice", default=None,
-              help="CSV only: the title of the State Council General Office notice (国务院办公厅关于…年部分节假日安排的通知)")
+@click.option(
+    "--notice",
+    default=None,
+    help="CSV only: the title of the State Council General Office notice (国务院办公厅关于…年部分节假日安排的通知)",
+)
 def load(file: Path, notice: str | None) -> None:
     """Load one year's holidays and make-up workdays from a JSON or CSV FILE; replaces that year's."""
     write_intent.set(True)
@@ -223,10 +224,10 @@ def show(year: int) -> None:
         meaning = {
             "package": "the chinesecalendar package knows this year; no overrides are loaded",
             "provisional": "no override is loaded and the chinesecalendar package does not know this "
-                           "year: weekends and the statutory holidays of 《全国年节及纪念日放假办法》 "
-                           "are assumed off, every other day worked (补假 and 调休 are unknown), and "
-                           "every answer is marked provisional; load the year's notice with "
-                           "`flask registry calendar load FILE` (docs/calendar.md)",
+            "year: weekends and the statutory holidays of 《全国年节及纪念日放假办法》 "
+            "are assumed off, every other day worked (补假 and 调休 are unknown), and "
+            "every answer is marked provisional; load the year's notice with "
+            "`flask registry calendar load FILE` (docs/calendar.md)",
         }[found.source]
         click.echo(f"{year}: {found.source} ({meaning})")
         if found.source == "provisional":

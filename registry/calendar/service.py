@@ -148,8 +148,13 @@ def _loaded(row: CalendarYear) -> LoadedYear:
 
 
 def load_calendar_year(
-    session: Session, year: int, notice: str, days: Sequence[Mapping[str, Any]], actor: Actor,
-    *, catalogue: Catalogue,
+    session: Session,
+    year: int,
+    notice: str,
+    days: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    *,
+    catalogue: Catalogue,
 ) -> LoadedYear:
     """Load a year's holidays and make-up workdays (admin); replaces what was loaded for it before.
 
@@ -191,8 +196,13 @@ def load_calendar_year(
     row.days.extend(CalendarDay(day=d.date, is_workday=KINDS[d.kind], name=d.name) for d in clean)
     session.flush()
     append_audit(
-        session, actor=actor, action="load", record_type="calendar_year", record_id=year,
-        before=before, after=after,
+        session,
+        actor=actor,
+        action="load",
+        record_type="calendar_year",
+        record_id=year,
+        before=before,
+        after=after,
     )
     report = recompute_derived_dates(session, Rules(catalogue, WorkCalendar.load(session)), actor)
     return replace(_loaded(row), recomputed=report)
@@ -228,8 +238,13 @@ def delete_calendar_year(session: Session, year: int, actor: Actor, *, catalogue
     session.delete(row)
     session.flush()
     append_audit(
-        session, actor=actor, action="delete", record_type="calendar_year", record_id=year,
-        before=before, after=None,
+        session,
+        actor=actor,
+        action="delete",
+        record_type="calendar_year",
+        record_id=year,
+        before=before,
+        after=None,
     )
     report = recompute_derived_dates(session, Rules(catalogue, WorkCalendar.load(session)), actor)
     return YearSource(year=year, source=WorkCalendar().source(year), loaded=None, recomputed=report)

@@ -137,8 +137,11 @@ class Outlook:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "year": self.year, "source": self.source, "next_year": self.next_year,
-            "next_year_source": self.next_source, "warning": self.warning,
+            "year": self.year,
+            "source": self.source,
+            "next_year": self.next_year,
+            "next_year_source": self.next_source,
+            "warning": self.warning,
         }
 
 

@@ -34,8 +34,18 @@ from registry.catalogue.rule_sets import TIER_ORDER, RuleSet, Tier, read_rule_se
 from registry.catalogue.sector_rules import SectorRule, read_sector_rules
 
 __all__ = [
-    "TIER_ORDER", "Catalogue", "CatalogueError", "DisclosureRule", "ListPeriod", "NamedList",
-    "RepairDeadlines", "RuleSet", "SectorRule", "Tier", "load_catalogue", "read_catalogue_file",
+    "TIER_ORDER",
+    "Catalogue",
+    "CatalogueError",
+    "DisclosureRule",
+    "ListPeriod",
+    "NamedList",
+    "RepairDeadlines",
+    "RuleSet",
+    "SectorRule",
+    "Tier",
+    "load_catalogue",
+    "read_catalogue_file",
 ]
 
 
@@ -55,7 +65,12 @@ class Catalogue:
         return rule_set_on(self.rule_sets, day, sector)
 
     def disclosure_rule(
-        self, record_type: str, domains: list[str], *, sector: str = "other", region: str = "000000",
+        self,
+        record_type: str,
+        domains: list[str],
+        *,
+        sector: str = "other",
+        region: str = "000000",
         decided_on: dt.date | None = None,
     ) -> DisclosureRule:
         """The first disclosure rule that fits the record; the national default when none is more specific."""
@@ -111,8 +126,10 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
     minor_cap = min((r.tiers["minor"].max_months for r in rule_sets if "minor" in r.tiers), default=3)
     for rule in minor_publication:
         if rule.months > minor_cap:
-            raise CatalogueError(f"publication_rules.json: minor_publication ({rule.source}): a 轻微 record is "
-                                 f"published for at most {minor_cap} months, not {rule.months}")
+            raise CatalogueError(
+                f"publication_rules.json: minor_publication ({rule.source}): a 轻微 record is "
+                f"published for at most {minor_cap} months, not {rule.months}"
+            )
     default_after = lists.get("default", {}).get("repair_after_months")
     return Catalogue(
         rule_sets=rule_sets,
@@ -121,7 +138,8 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
         disclosure=read_disclosure(deadlines),
         repair_deadlines=read_repair(deadlines),
         lists=_lists(lists),
-        default_list_repair_after_months=None if default_after is None else months_value(
-            default_after, "lists.json: default"),
+        default_list_repair_after_months=None
+        if default_after is None
+        else months_value(default_after, "lists.json: default"),
         raw={"publication_rules": rules, "deadlines": deadlines, "lists": lists},
     )

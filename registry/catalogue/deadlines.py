@@ -82,15 +82,22 @@ def read_disclosure(data: dict[str, Any]) -> tuple[DisclosureRule, ...]:
         domains = raw.get("domains")
         if domains is not None and not set(domains) <= set(DOMAINS):
             raise CatalogueError(f"{where}: unknown domain in {domains}")
-        rules.append(DisclosureRule(
-            str(raw.get("code")), frozenset(raw.get("record_types") or ()),
-            frozenset(domains) if domains is not None else None, read_scope(raw, where),
-            _date(raw.get("effective_from"), f"{where}.effective_from"),
-            _days(raw.get("working_days"), f"{where}.working_days"), _source(raw, where),
-        ))
+        rules.append(
+            DisclosureRule(
+                str(raw.get("code")),
+                frozenset(raw.get("record_types") or ()),
+                frozenset(domains) if domains is not None else None,
+                read_scope(raw, where),
+                _date(raw.get("effective_from"), f"{where}.effective_from"),
+                _days(raw.get("working_days"), f"{where}.working_days"),
+                _source(raw, where),
+            )
+        )
     for record_type in ("penalty", "list_entry"):
-        if not any(r.record_types >= {record_type} and r.domains is None and r.scope == Scope()
-                   and r.effective_from is None for r in rules):
+        if not any(
+            r.record_types >= {record_type} and r.domains is None and r.scope == Scope() and r.effective_from is None
+            for r in rules
+        ):
             raise CatalogueError(f"deadlines.json: disclosure needs a national default for {record_type}")
     return tuple(rules)
 
@@ -108,12 +115,15 @@ def read_repair(data: dict[str, Any]) -> tuple[RepairDeadlines, ...]:
         if start is None:
             raise CatalogueError(f"{where}: needs effective_from")
         platform = raw.get("platform_answer_working_days")
-        result.append(RepairDeadlines(
-            str(raw.get("code")), start, _days(raw.get("authority_decide_working_days"),
-                                                f"{where}.authority_decide_working_days"),
-            None if platform is None else _days(platform, f"{where}.platform_answer_working_days"),
-            _source(raw, where),
-        ))
+        result.append(
+            RepairDeadlines(
+                str(raw.get("code")),
+                start,
+                _days(raw.get("authority_decide_working_days"), f"{where}.authority_decide_working_days"),
+                None if platform is None else _days(platform, f"{where}.platform_answer_working_days"),
+                _source(raw, where),
+            )
+        )
     if [r.effective_from for r in result] != sorted(r.effective_from for r in result):
         raise CatalogueError("deadlines.json: repair sets must be in order of effective_from")
     return tuple(result)

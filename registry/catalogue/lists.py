@@ -38,8 +38,7 @@ class ListPeriod:
 
     def last_days(self, listed_on: dt.date) -> tuple[dt.date, dt.date]:
         """The earliest and latest last day in force (有效期截止日期) for an entry listed on `listed_on`."""
-        return (add_months(listed_on, self.min_months) - ONE_DAY,
-                add_months(listed_on, self.max_months) - ONE_DAY)
+        return (add_months(listed_on, self.min_months) - ONE_DAY, add_months(listed_on, self.max_months) - ONE_DAY)
 
     def describe(self) -> str:
         low, high = _years(self.min_months), _years(self.max_months)
@@ -105,6 +104,10 @@ def named_list(raw: Any, where: str) -> NamedList:
     about = raw.get("period_about")
     if not periods and not (isinstance(about, str) and about.strip()):
         raise CatalogueError(f"{where} ({raw['name']}): a list without a legal period says why in period_about")
-    return NamedList(raw["name"], raw["list_type"],
-                     None if after is None else months_value(after, f"{where}.repair_after_months"),
-                     periods, about.strip() if isinstance(about, str) else None)
+    return NamedList(
+        raw["name"],
+        raw["list_type"],
+        None if after is None else months_value(after, f"{where}.repair_after_months"),
+        periods,
+        about.strip() if isinstance(about, str) else None,
+    )

@@ -38,10 +38,22 @@ DURATION_KINDS = {
 RECORD_SCOPES = ("screened", "any", "listed")
 CERTAINTIES = ("firm", "likely")
 
-_MEASURE_KEYS = frozenset({
-    "code", "name", "effect", "triggers", "domains", "duration", "implementing_authority",
-    "legal_basis", "certainty", "about", "when_repaired", "persons",
-})
+_MEASURE_KEYS = frozenset(
+    {
+        "code",
+        "name",
+        "effect",
+        "triggers",
+        "domains",
+        "duration",
+        "implementing_authority",
+        "legal_basis",
+        "certainty",
+        "about",
+        "when_repaired",
+        "persons",
+    }
+)
 _PERSONS_KEYS = frozenset({"roles", "effect", "only"})
 _TRIGGER_KEYS = frozenset({"list_types", "list_names", "except_list_names", "penalty", "record_domains"})
 _PENALTY_KEYS = frozenset({"categories_any", "min_fine_wan", "severities"})
@@ -166,8 +178,13 @@ def _text(value: Any, where: str, field: str) -> str:
 
 
 def _strings(
-    value: Any, where: str, field: str, allowed: Collection[str] | None = None, *,
-    what: str = "value", required: bool = False,
+    value: Any,
+    where: str,
+    field: str,
+    allowed: Collection[str] | None = None,
+    *,
+    what: str = "value",
+    required: bool = False,
 ) -> tuple[str, ...]:
     if value is None and not required:
         return ()
@@ -186,8 +203,9 @@ def _penalty_condition(raw: Any, where: str) -> PenaltyCondition:
     if not isinstance(raw, dict):
         raise CatalogueError(f"{where}: penalty must be an object of conditions")
     _only(raw, _PENALTY_KEYS, where)
-    categories = _strings(raw.get("categories_any"), where, "categories_any", PENALTY_CATEGORIES,
-                          what="处罚类别 (category)")
+    categories = _strings(
+        raw.get("categories_any"), where, "categories_any", PENALTY_CATEGORIES, what="处罚类别 (category)"
+    )
     severities = _strings(raw.get("severities"), where, "severities", SEVERITIES, what="severity")
     fine: Decimal | None = None
     if raw.get("min_fine_wan") is not None:
@@ -228,8 +246,14 @@ def _trigger(raw: Any, where: str, known_lists: Mapping[str, str]) -> Trigger:
         scope = str(scope_raw)
     else:
         scope = "listed"
-        domains = _strings(scope_raw, where, "record_domains ('screened', 'any' or a list of domains)",
-                           DOMAINS, what="domain", required=True)
+        domains = _strings(
+            scope_raw,
+            where,
+            "record_domains ('screened', 'any' or a list of domains)",
+            DOMAINS,
+            what="domain",
+            required=True,
+        )
     return Trigger(list_types, list_names, except_names, penalty, scope, domains)
 
 
@@ -271,7 +295,7 @@ def _check_effect(effect: str, triggers: Sequence[Trigger], known_lists: Mapping
         if effect == "incentive":
             if trigger.list_types != ("red",):
                 raise CatalogueError(
-                    f"{where}: an incentive is given by red lists only: each trigger needs list_types [\"red\"]"
+                    f'{where}: an incentive is given by red lists only: each trigger needs list_types ["red"]'
                 )
         elif "red" in trigger.list_types or any(known_lists[n] == "red" for n in trigger.list_names):
             raise CatalogueError(f"{where}: red lists give incentives only (守信激励), never a {effect}")
@@ -305,7 +329,7 @@ def _measure(raw: Any, where: str, known_lists: Mapping[str, str]) -> Measure:
         raise CatalogueError(f"{where}: about must be a string")
     when_repaired = raw.get("when_repaired")
     if when_repaired is not None and (duration.kind != "lookback_years" or when_repaired != "review"):
-        raise CatalogueError(f"{where}: when_repaired is \"review\" and belongs to lookback_years measures only")
+        raise CatalogueError(f'{where}: when_repaired is "review" and belongs to lookback_years measures only')
     return Measure(
         code=code,
         name=_text(raw.get("name"), where, "name"),
@@ -333,7 +357,8 @@ def load_measures(directory: str | Path | None = None) -> tuple[Measure, ...]:
     lists = read_catalogue_file(folder, "lists.json")
     known_lists = {
         raw["name"]: str(raw.get("list_type"))
-        for raw in lists.get("lists", []) if isinstance(raw, dict) and isinstance(raw.get("name"), str)
+        for raw in lists.get("lists", [])
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str)
     }
     raw_measures = data.get("measures")
     if not isinstance(raw_measures, list) or not raw_measures:
@@ -353,7 +378,4 @@ def select_measures(
     measures: Iterable[Measure], *, domain: str | None = None, effect: str | None = None
 ) -> list[Measure]:
     """The catalogue's measures that apply in `domain` and have `effect` (either may be None: all)."""
-    return [
-        m for m in measures
-        if (domain is None or domain in m.domains) and (effect is None or m.effect == effect)
-    ]
+    return [m for m in measures if (domain is None or domain in m.domains) and (effect is None or m.effect == effect)]

@@ -63,7 +63,7 @@ class RuleSet:
 
     def tier(self, name: str) -> tuple[str, Tier]:
         """The tier `name`, or the next higher one this set has."""
-        for candidate in TIER_ORDER[TIER_ORDER.index(name):]:
+        for candidate in TIER_ORDER[TIER_ORDER.index(name) :]:
             if candidate in self.tiers:
                 return candidate, self.tiers[candidate]
         raise CatalogueError(f"publication_rules.json: {self.code} has no tier at or above {name}")
@@ -129,20 +129,29 @@ def _rule_set(raw: Any, where: str, by_code: dict[str, dict[str, str]]) -> RuleS
     published = raw.get("published_procedures")
     note = raw.get("effective_from_note")
     return RuleSet(
-        code=raw["code"], title=raw["title"], document=raw["document"], effective_from=effective,
-        effective_from_note=note if isinstance(note, str) else None, certainty=raw["certainty"],
-        scope=read_scope(raw, where), tiers=_tiers(raw.get("tiers"), f"{where}.tiers"),
+        code=raw["code"],
+        title=raw["title"],
+        document=raw["document"],
+        effective_from=effective,
+        effective_from_note=note if isinstance(note, str) else None,
+        certainty=raw["certainty"],
+        scope=read_scope(raw, where),
+        tiers=_tiers(raw.get("tiers"), f"{where}.tiers"),
         category_tiers=dict(categories),
         minor_procedures=_words(minor.get("procedures"), f"{where}.minor_when.procedures", PROCEDURES, "procedures"),
-        minor_categories=_words(minor.get("categories_within"), f"{where}.minor_when.categories_within",
-                                PENALTY_CATEGORIES, "处罚类别"),
+        minor_categories=_words(
+            minor.get("categories_within"), f"{where}.minor_when.categories_within", PENALTY_CATEGORIES, "处罚类别"
+        ),
         minor_published=bool(raw.get("minor_published", True)),
-        minor_unpublished_if_only=_words(raw.get("minor_unpublished_if_only"), f"{where}.minor_unpublished_if_only",
-                                         PENALTY_CATEGORIES, "处罚类别"),
-        never_published_if_only=_words(raw.get("never_published_if_only"), f"{where}.never_published_if_only",
-                                       PENALTY_CATEGORIES, "处罚类别"),
-        published_procedures=None if published is None else _words(
-            published, f"{where}.published_procedures", PROCEDURES, "procedures"),
+        minor_unpublished_if_only=_words(
+            raw.get("minor_unpublished_if_only"), f"{where}.minor_unpublished_if_only", PENALTY_CATEGORIES, "处罚类别"
+        ),
+        never_published_if_only=_words(
+            raw.get("never_published_if_only"), f"{where}.never_published_if_only", PENALTY_CATEGORIES, "处罚类别"
+        ),
+        published_procedures=None
+        if published is None
+        else _words(published, f"{where}.published_procedures", PROCEDURES, "procedures"),
         no_early_end=_words(raw.get("no_early_end"), f"{where}.no_early_end", PENALTY_CATEGORIES, "处罚类别"),
     )
 
@@ -153,15 +162,16 @@ def read_rule_sets(data: dict[str, Any]) -> tuple[RuleSet, ...]:
     if not isinstance(raw_sets, list) or not raw_sets:
         raise CatalogueError("publication_rules.json: needs at least one rule set")
     by_code: dict[str, dict[str, str]] = {}
-    result = tuple(_rule_set(raw, f"publication_rules.json: rule_sets[{i}]", by_code)
-                   for i, raw in enumerate(raw_sets))
+    result = tuple(_rule_set(raw, f"publication_rules.json: rule_sets[{i}]", by_code) for i, raw in enumerate(raw_sets))
     if not any(r.scope.sectors is None for r in result):
         raise CatalogueError("publication_rules.json: needs a rule set for every authority (no sectors)")
     lines: dict[frozenset[str] | None, list[dt.date]] = {}
     for rule_set in result:
         if rule_set.scope.region is not None:
-            raise CatalogueError(f"publication_rules.json: {rule_set.code}: a rule set is national or of a 系统; "
-                                 "local rules belong in sector_minimums or minor_publication")
+            raise CatalogueError(
+                f"publication_rules.json: {rule_set.code}: a rule set is national or of a 系统; "
+                "local rules belong in sector_minimums or minor_publication"
+            )
         lines.setdefault(rule_set.scope.sectors, []).append(rule_set.effective_from)
     if any(days != sorted(days) for days in lines.values()):
         raise CatalogueError("publication_rules.json: rule_sets must be in order of effective_from")
@@ -171,8 +181,9 @@ def read_rule_sets(data: dict[str, Any]) -> tuple[RuleSet, ...]:
 def rule_set_on(rule_sets: tuple[RuleSet, ...], day: dt.date, sector: str) -> RuleSet:
     """The set in force on `day` for an authority of `sector`: its 系统's own set if one is in
     force, else the national one (the earliest national set for days before any)."""
-    own = [r for r in rule_sets if r.scope.sectors is not None and sector in r.scope.sectors
-           and r.effective_from <= day]
+    own = [
+        r for r in rule_sets if r.scope.sectors is not None and sector in r.scope.sectors and r.effective_from <= day
+    ]
     if own:
         return own[-1]
     national = [r for r in rule_sets if r.scope.sectors is None]

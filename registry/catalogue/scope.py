@@ -45,7 +45,9 @@ class Scope:
 def read_scope(raw: dict[str, Any], where: str) -> Scope:
     """`sectors` (list of 系统 codes) and `region` (a 6-digit GB/T 2260 code) of a rule, checked."""
     sectors = raw.get("sectors")
-    if sectors is not None and (not isinstance(sectors, list) or not sectors or not set(sectors) <= set(AUTHORITY_SECTORS)):
+    if sectors is not None and (
+        not isinstance(sectors, list) or not sectors or not set(sectors) <= set(AUTHORITY_SECTORS)
+    ):
         raise CatalogueError(f"{where}: sectors must be a non-empty list of {', '.join(AUTHORITY_SECTORS)}")
     region = raw.get("region")
     if region is not None and (not isinstance(region, str) or len(region) != 6 or not region.isdigit()):

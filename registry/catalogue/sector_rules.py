@@ -57,6 +57,13 @@ def read_sector_rules(raw_rules: Any, name: str, months_key: str) -> tuple[Secto
         scope = read_scope(raw, where)
         if scope.sectors is None and scope.region is None:
             raise CatalogueError(f"{where}: a sector or local rule names its sectors or its region")
-        rules.append(SectorRule(tuple(words), scope, months_value(raw.get(months_key), f"{where}.{months_key}"),
-                                source.strip(), raw["certainty"]))
+        rules.append(
+            SectorRule(
+                tuple(words),
+                scope,
+                months_value(raw.get(months_key), f"{where}.{months_key}"),
+                source.strip(),
+                raw["certainty"],
+            )
+        )
     return tuple(rules)

@@ -84,9 +84,7 @@ def _check_resident_id(number: str) -> None:
     except ValueError:
         raise IdNumberError("birth date (digits 7-14) is not a calendar date (GB 11643)") from None
     if born < EARLIEST_BIRTH_DATE:
-        raise IdNumberError(
-            f"birth date (digits 7-14) is before {EARLIEST_BIRTH_DATE.isoformat()} (GB 11643)"
-        )
+        raise IdNumberError(f"birth date (digits 7-14) is before {EARLIEST_BIRTH_DATE.isoformat()} (GB 11643)")
     if born > dt.date.today():
         raise IdNumberError("birth date (digits 7-14) is in the future (GB 11643)")
     if number[-1] != ric.calc_check_digit(number):
@@ -135,6 +133,7 @@ def mask_resident_ids(text: str) -> str:
     is masked, whether written whole, with a lowercase x, in full-width digits or grouped 6-8-4;
     anything else is left as written.
     """
+
     def _masked(match: re.Match[str]) -> str:
         number = _resident_id(match.group())
         return match.group() if number is None else mask(number)

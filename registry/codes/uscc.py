@@ -56,21 +56,17 @@ def validate(raw: str, *, allow_placeholder: bool = False) -> str:
     if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
         if allow_placeholder:
             return code
-        raise USCCError(
-            "the placeholder 00000000000000000X is allowed only for a 个体工商户 (individual_business)"
-        )
+        raise USCCError("the placeholder 00000000000000000X is allowed only for a 个体工商户 (individual_business)")
     if len(code) != 18:
         raise USCCError(f"must be 18 characters, got {len(code)}")
     bad = sorted({ch for ch in code if ch not in ALPHABET})
     if bad:
         raise USCCError(
-            f"contains characters outside the GB 32100 alphabet: {''.join(bad)} "
-            "(I, O, Z, S and V are never used)"
+            f"contains characters outside the GB 32100 alphabet: {''.join(bad)} (I, O, Z, S and V are never used)"
         )
     if code[0] not in REGISTRATION_AUTHORITIES:
         raise USCCError(
-            f"registration-authority code {code[0]!r} (position 1) is not one of "
-            + ", ".join(REGISTRATION_AUTHORITIES)
+            f"registration-authority code {code[0]!r} (position 1) is not one of " + ", ".join(REGISTRATION_AUTHORITIES)
         )
     if not code[2:8].isdigit():
         raise USCCError(f"positions 3-8 must be a 6-digit region code, got {code[2:8]!r}")

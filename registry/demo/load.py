@@ -68,7 +68,12 @@ def _supervisor(spec: AuthoritySpec, authority_id: int) -> Actor:
 
 
 def seed_demo(
-    session: Session, *, vault: IdentityVault, rules: Rules, today: dt.date, rng_seed: int = 2026,
+    session: Session,
+    *,
+    vault: IdentityVault,
+    rules: Rules,
+    today: dt.date,
+    rng_seed: int = 2026,
     entities: int = 300,
 ) -> DemoSummary:
     """Load the demo registry through the services; flushes, never commits. Keys are returned in clear, once."""
@@ -76,10 +81,17 @@ def seed_demo(
     ids: dict[str, int] = {}
     actors: dict[str, Actor] = {}
     for spec in AUTHORITIES:
-        authority = create_authority(session, {
-            "name": spec.name, "uscc": plan.authority_usccs[spec.key], "region_code": spec.region_code,
-            "domains": list(spec.domains), "parent_id": ids[spec.parent] if spec.parent else None,
-        }, SEED_ADMIN)
+        authority = create_authority(
+            session,
+            {
+                "name": spec.name,
+                "uscc": plan.authority_usccs[spec.key],
+                "region_code": spec.region_code,
+                "domains": list(spec.domains),
+                "parent_id": ids[spec.parent] if spec.parent else None,
+            },
+            SEED_ADMIN,
+        )
         ids[spec.key] = authority.id
         actors[spec.key] = _supervisor(spec, authority.id)
 
@@ -88,13 +100,23 @@ def seed_demo(
         actor = actors[subject.registrar]
         entity = create_entity(session, subject.data, actor, vault)
         if subject.alias:
-            entity = add_entity_name(session, entity.id, {"name": subject.alias, "kind": "alias"}, actor,
-                                     entity.version)
+            entity = add_entity_name(
+                session, entity.id, {"name": subject.alias, "kind": "alias"}, actor, entity.version
+            )
         if subject.former:
             name, valid_from, valid_to = subject.former
-            entity = add_entity_name(session, entity.id, {
-                "name": name, "kind": "former", "valid_from": valid_from, "valid_to": valid_to,
-            }, actor, entity.version)
+            entity = add_entity_name(
+                session,
+                entity.id,
+                {
+                    "name": name,
+                    "kind": "former",
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                },
+                actor,
+                entity.version,
+            )
         created.append(entity)
     entity_ids = [e.id for e in created]
 
@@ -110,12 +132,18 @@ def seed_demo(
 
     for listing in plan.list_entries:
         actor = actors[listing.authority]
-        entry = create_list_entry(session, {**listing.data, "entity_id": entity_ids[listing.entity]}, actor, today,
-                                  rules=rules, now=published_at(listing.data["listed_on"]), vault=vault)
+        entry = create_list_entry(
+            session,
+            {**listing.data, "entity_id": entity_ids[listing.entity]},
+            actor,
+            today,
+            rules=rules,
+            now=published_at(listing.data["listed_on"]),
+            vault=vault,
+        )
         if listing.transition is not None:
             status, day, reason = listing.transition
-            change = {"removed": remove_list_entry, "repaired": repair_list_entry,
-                      "revoked": revoke_list_entry}[status]
+            change = {"removed": remove_list_entry, "repaired": repair_list_entry, "revoked": revoke_list_entry}[status]
             change(session, entry.id, reason, day, actor, entry.version, today)
 
     for decision in plan.penalties:
@@ -123,12 +151,12 @@ def seed_demo(
         data = {**decision.data, "entity_id": entity_ids[decision.entity]}
         if decision.data_source:
             data["data_source_authority_id"] = ids[decision.data_source]
-        penalty = record_penalty(session, data, actor, today, rules=rules, now=published_at(data["decided_on"]),
-                                 vault=vault)
+        penalty = record_penalty(
+            session, data, actor, today, rules=rules, now=published_at(data["decided_on"]), vault=vault
+        )
         if decision.correction is not None:
             changes, reason = decision.correction
-            penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today,
-                                      rules=rules)
+            penalty = correct_penalty(session, penalty.id, changes, reason, actor, penalty.version, today, rules=rules)
         if decision.revocation is not None:
             revoked_on, reason = decision.revocation
             revoke_penalty(session, penalty.id, reason, revoked_on, actor, penalty.version, today)
@@ -139,15 +167,19 @@ def seed_demo(
     for entity, subject in zip(created, plan.entities, strict=True):
         if subject.rename is not None:
             name, renamed_on = subject.rename
-            update_entity(session, entity.id, {"name": name, "renamed_on": renamed_on},
-                          OPERATOR, entity.version, vault, today)
+            update_entity(
+                session, entity.id, {"name": name, "renamed_on": renamed_on}, OPERATOR, entity.version, vault, today
+            )
 
-    example = next((
-        (person["name"], person["id_number"], created[listing.entity].name, listing.data["list_name"])
-        for listing in plan.list_entries
-        if listing.transition is None and (listing.data["expires_on"] or today) >= today
-        for person in listing.data.get("responsible_persons", [])
-    ), None)
+    example = next(
+        (
+            (person["name"], person["id_number"], created[listing.entity].name, listing.data["list_name"])
+            for listing in plan.list_entries
+            if listing.transition is None and (listing.data["expires_on"] or today) >= today
+            for person in listing.data.get("responsible_persons", [])
+        ),
+        None,
+    )
     keys = [_key(session, "admin", "演示管理员", None)]
     keys += [_key(session, "supervisor", f"{spec.name}（演示）", ids[spec.key]) for spec in AUTHORITIES]
     keys.append(_key(session, "screener", "杭州市公共资源交易中心（演示）", None))

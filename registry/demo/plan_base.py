@@ -83,7 +83,8 @@ class Planner:
 
     def pool(self, spec: AuthoritySpec, kinds: tuple[str, ...]) -> list[int]:
         pool = [
-            i for i, e in enumerate(self.entities)
+            i
+            for i, e in enumerate(self.entities)
             if e.kind in kinds and (e.kind != "legal_entity" or spec.sectors is None or e.sector in spec.sectors)
         ]
         return pool or [i for i, e in enumerate(self.entities) if e.kind in kinds]
@@ -117,19 +118,29 @@ class Planner:
         place = place_name(district)
         n = self.rng.randint(1, 999)
         if domain == "procurement":
-            name = self.rng.choice((
-                f"{place}{year}年度办公设备采购项目", f"{place}智慧校园信息化建设项目",
-                f"{place}机关物业管理服务采购项目", f"{place}医疗设备采购项目", f"{place}道路保洁服务采购项目",
-            ))
+            name = self.rng.choice(
+                (
+                    f"{place}{year}年度办公设备采购项目",
+                    f"{place}智慧校园信息化建设项目",
+                    f"{place}机关物业管理服务采购项目",
+                    f"{place}医疗设备采购项目",
+                    f"{place}道路保洁服务采购项目",
+                )
+            )
             return Project(name, f"{city.pinyin}CG-{year}-{n:04d}")
         if domain in ("construction_bidding", "housing"):
             if domain == "housing":
                 name = self.rng.choice((f"{place}保障性租赁住房项目", f"{place}公共租赁住房（{n % 9 + 1}期）"))
             else:
-                name = self.rng.choice((
-                    f"{place}道路综合整治工程", f"{place}安置房（二期）工程施工", f"{place}第{n % 20 + 1}中学新建工程",
-                    f"{place}污水管网提升改造工程", f"{place}综合交通枢纽工程",
-                ))
+                name = self.rng.choice(
+                    (
+                        f"{place}道路综合整治工程",
+                        f"{place}安置房（二期）工程施工",
+                        f"{place}第{n % 20 + 1}中学新建工程",
+                        f"{place}污水管网提升改造工程",
+                        f"{place}综合交通枢纽工程",
+                    )
+                )
             industry = "47" if domain == "housing" else "48"  # GB/T 4754: 房屋建筑业, 土木工程建筑业
             return Project(name, f"{year}-{district}-{industry}-01-{self.rng.randint(1, 999_999):06d}")
         if domain == "land":
@@ -143,6 +154,7 @@ class Planner:
         if domain == "state_assets":
             owner = self.rng.choice(("城建", "交通", "水务", "文旅"))
             share = self.rng.choice((10, 15, 20, 30, 51))
-            return Project(f"{city.short}市{owner}集团所持{self.trade()}公司{share}%股权转让项目",
-                            f"ZJCQ-{year}-{n:04d}")
+            return Project(
+                f"{city.short}市{owner}集团所持{self.trade()}公司{share}%股权转让项目", f"ZJCQ-{year}-{n:04d}"
+            )
         return Project(f"浙江省排污权交易（{year}年第{n % 12 + 1}期）", f"ZJPW-{year}-{n % 300 + 1:03d}")

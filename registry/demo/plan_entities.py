@@ -105,7 +105,9 @@ class EntityPlanner(Planner):
                 self.names.add(name)
                 break
         data: dict[str, Any] = {
-            "kind": "individual_business", "name": name, "region_code": district,
+            "kind": "individual_business",
+            "name": name,
+            "region_code": district,
             "legal_representative": surname + self.rng.choice(GIVEN_NAMES),
         }
         if self.rng.random() < 0.4:
@@ -114,16 +116,22 @@ class EntityPlanner(Planner):
                 district + "600" + "".join(self.rng.choice("0123456789") for _ in range(5))
             )
         else:
-            data["uscc"] = self.unique_uscc("92" + district, "MA" + "".join(
-                self.rng.choice(uscc.ALPHABET) for _ in range(6)))
+            data["uscc"] = self.unique_uscc(
+                "92" + district, "MA" + "".join(self.rng.choice(uscc.ALPHABET) for _ in range(6))
+            )
         return EntityPlan(data)
 
     def _person(self) -> EntityPlan:
         district = self.rng.choice(self.city().districts)
-        return EntityPlan({
-            "kind": "natural_person", "name": self._person_name(), "region_code": district,
-            "id_type": "resident_id", "id_number": self._id_number(district),
-        })
+        return EntityPlan(
+            {
+                "kind": "natural_person",
+                "name": self._person_name(),
+                "region_code": district,
+                "id_type": "resident_id",
+                "id_number": self._id_number(district),
+            }
+        )
 
     def _id_number(self, district: str) -> str:
         """A valid 18-digit 居民身份证号码 (GB 11643) of someone born in 1960-2004.

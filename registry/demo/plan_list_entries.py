@@ -53,8 +53,9 @@ class ListEntryPlanner(Planner):
                     continue
                 pool = self.pool(AUTHORITY_BY_KEY[key], ("natural_person",) if grounds[i].people else kind.subjects)
                 subjects[i] = self.commendable(pool) if red else self.offender(pool)
-        return [self._list_entry(kind, key, state, grounds[i], subjects[i])
-                for i, (kind, key, state) in enumerate(specs)]
+        return [
+            self._list_entry(kind, key, state, grounds[i], subjects[i]) for i, (kind, key, state) in enumerate(specs)
+        ]
 
     def _state_for(self, kind: ListKind) -> str:
         states = [s for s in _STATE_WEIGHTS if self._fits(kind, s)]
@@ -84,10 +85,14 @@ class ListEntryPlanner(Planner):
         subject = self.entities[entity].data
         if kind.list_type == "black" and subject.get("legal_rep_id_number"):
             # 失信相关人 (发改法规〔2018〕457号): the decision names the company's legal representative.
-            data["responsible_persons"] = [{
-                "role": "legal_representative", "name": subject["legal_representative"],
-                "id_type": subject["legal_rep_id_type"], "id_number": subject["legal_rep_id_number"],
-            }]
+            data["responsible_persons"] = [
+                {
+                    "role": "legal_representative",
+                    "name": subject["legal_representative"],
+                    "id_type": subject["legal_rep_id_type"],
+                    "id_number": subject["legal_rep_id_number"],
+                }
+            ]
         plan = ListEntryPlan(key, entity, data, state)
         if state == "removed" and changed_on is not None:
             reason = self.rng.choice(_REMOVAL_REASONS[kind.list_type]).format(list_name=kind.list_name)
@@ -110,7 +115,9 @@ class ListEntryPlanner(Planner):
         if state == "expired" and months is not None:
             listed_on = add_months(today, -months) - dt.timedelta(days=self.rng.randint(0, 720))
         else:
-            earliest = (add_months(today, -months) if months else today - dt.timedelta(days=3 * 365)) + dt.timedelta(days=1)
+            earliest = (add_months(today, -months) if months else today - dt.timedelta(days=3 * 365)) + dt.timedelta(
+                days=1
+            )
             latest = add_months(today, -self._repair_after(kind)) if state == "repaired" else today
             listed_on = self.between(earliest, latest)
         expires_on = None
@@ -142,6 +149,5 @@ class ListEntryPlanner(Planner):
             return kind.months is not None
         if state == "repaired":
             months = self.catalogue.list_repair_after_months(kind.list_name)
-            return (kind.list_type != "red" and months is not None
-                    and (kind.months is None or kind.months[1] > months))
+            return kind.list_type != "red" and months is not None and (kind.months is None or kind.months[1] > months)
         return True

@@ -22,8 +22,13 @@ from registry.demo.text import add_months, cn_date, fine_text, parse_cn_date, wa
 _FIRM_OUTCOMES = {
     "minor": (("警告",), ("通报批评",), ("罚款",), ("警告", "罚款")),
     "general": (("罚款",), ("警告", "罚款"), ("罚款", "没收违法所得"), ("没收非法财物", "罚款")),
-    "serious": (("罚款", "吊销许可证件"), ("罚款", "责令停产停业"), ("罚款", "没收违法所得"),
-                ("罚款", "限制开展生产经营活动"), ("罚款", "没收违法所得", "降低资质等级")),
+    "serious": (
+        ("罚款", "吊销许可证件"),
+        ("罚款", "责令停产停业"),
+        ("罚款", "没收违法所得"),
+        ("罚款", "限制开展生产经营活动"),
+        ("罚款", "没收违法所得", "降低资质等级"),
+    ),
 }
 _PERSON_OUTCOMES = {
     "minor": (("警告",), ("罚款",)),
@@ -44,10 +49,17 @@ _FINES = {
 }
 # 公示期 by severity (国办发〔2025〕22号): publication stops by itself at the maximum.
 _PUBLICATION_MONTHS = {"minor": 3, "general": 12, "serious": 36}
-_SEIZED_GOODS = {"drug_procurement": "不合格医疗器械一批", "construction_bidding": "不合格钢筋一批",
-                 "mining": "违法开采的矿产品一批"}
+_SEIZED_GOODS = {
+    "drug_procurement": "不合格医疗器械一批",
+    "construction_bidding": "不合格钢筋一批",
+    "mining": "违法开采的矿产品一批",
+}
 _SEVERITY_WEIGHTS = {"minor": 25, "general": 45, "serious": 30}
-_REVOCATION_REASONS = ("经行政复议，原处罚决定被撤销", "经行政诉讼判决撤销原处罚决定", "处罚机关自行纠错，撤销原处罚决定")
+_REVOCATION_REASONS = (
+    "经行政复议，原处罚决定被撤销",
+    "经行政诉讼判决撤销原处罚决定",
+    "处罚机关自行纠错，撤销原处罚决定",
+)
 
 
 class PenaltyPlanner(Planner):
@@ -58,14 +70,17 @@ class PenaltyPlanner(Planner):
         cases = list(CASES) + [self.rng.choice(CASES) for _ in range(count - len(CASES))]
         self.rng.shuffle(cases)
         levels = severities + self.rng.choices(
-            severities, weights=list(_SEVERITY_WEIGHTS.values()), k=count - len(severities))
+            severities, weights=list(_SEVERITY_WEIGHTS.values()), k=count - len(severities)
+        )
         self.rng.shuffle(levels)
         plans = [self._penalty(case, level) for case, level in zip(cases, levels, strict=True)]
         # At least one of each: corrected (更正), revoked (撤销), not public (保密审查).
         order = list(range(count))
         self.rng.shuffle(order)
         corrected = order[: max(1, count // 12)]
-        revocable = [i for i in order[len(corrected):] if plans[i].data["decided_on"] <= self.today - dt.timedelta(days=30)]
+        revocable = [
+            i for i in order[len(corrected) :] if plans[i].data["decided_on"] <= self.today - dt.timedelta(days=30)
+        ]
         revoked = revocable[: max(1, count // 20)]
         for i in corrected:
             self._plan_correction(plans[i])
@@ -111,7 +126,8 @@ class PenaltyPlanner(Planner):
         domain = case.domain
         person = subject.kind == "natural_person"
         options = [
-            combo for combo in (_PERSON_OUTCOMES if person else _FIRM_OUTCOMES)[severity]
+            combo
+            for combo in (_PERSON_OUTCOMES if person else _FIRM_OUTCOMES)[severity]
             if ("降低资质等级" not in combo or domain in ("construction_bidding", "housing"))
             and ("没收非法财物" not in combo or domain in _SEIZED_GOODS)
         ]
@@ -130,8 +146,11 @@ class PenaltyPlanner(Planner):
                 gained = Decimal(self.rng.randint(100_000, 20_000_000)) / 100  # yuan, to the fen
                 out["confiscation_amount"] = wan(gained)
                 value = f"人民币{gained:,.2f}元"
-                parts.append(f"没收违法所得{value}" if category == "没收违法所得"
-                             else f"没收非法财物（{_SEIZED_GOODS[domain]}，货值{value}）")
+                parts.append(
+                    f"没收违法所得{value}"
+                    if category == "没收违法所得"
+                    else f"没收非法财物（{_SEIZED_GOODS[domain]}，货值{value}）"
+                )
             elif category == "吊销许可证件":
                 out["licence_affected"] = self._licence(domain, subject)
                 parts.append(f"吊销{out['licence_affected']}")

@@ -45,49 +45,93 @@ def _show_problems(report: ImportReport) -> None:
         value = f" {p.value!r}" if p.value else ""
         click.echo(f"  {where}{value}: {p.reason}", err=True)
     if len(report.problems) > SHOWN_PROBLEMS:
-        click.echo(f"  … {len(report.problems) - SHOWN_PROBLEMS} more; --report PATH.csv (or .xlsx) writes "
-                   "every problem", err=True)
+        click.echo(
+            f"  … {len(report.problems) - SHOWN_PROBLEMS} more; --report PATH.csv (or .xlsx) writes every problem",
+            err=True,
+        )
 
 
 @click.command("import")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(KINDS), default=None,
-              help="penalties or list-entries (default: told by the header row)")
-@click.option("--mode", type=click.Choice(MODES), default="all", show_default=True,
-              help="all: one bad row and nothing is written; skip: write the good rows, report the others")
-@click.option("--authority", "authority_id", type=int, default=None,
-              help="id of the authority whose decisions the file holds (required: 谁批准、谁公开)")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="write every problem (row, column, value, reason) to PATH.csv or PATH.xlsx")
-@click.option("--severity", type=click.Choice(list(SEVERITIES)), default=None,
-              help="失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)")
-@click.option("--domain", type=click.Choice(list(DOMAINS)), default=None,
-              help="交易领域 for rows that leave it empty (needed when the authority supervises several)")
-def import_file(file: Path, kind: str | None, mode: str, authority_id: int | None, report_path: Path | None,
-                severity: str | None, domain: str | None) -> None:
+@click.option(
+    "--kind", type=click.Choice(KINDS), default=None, help="penalties or list-entries (default: told by the header row)"
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="all",
+    show_default=True,
+    help="all: one bad row and nothing is written; skip: write the good rows, report the others",
+)
+@click.option(
+    "--authority",
+    "authority_id",
+    type=int,
+    default=None,
+    help="id of the authority whose decisions the file holds (required: 谁批准、谁公开)",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write every problem (row, column, value, reason) to PATH.csv or PATH.xlsx",
+)
+@click.option(
+    "--severity",
+    type=click.Choice(list(SEVERITIES)),
+    default=None,
+    help="失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)",
+)
+@click.option(
+    "--domain",
+    type=click.Choice(list(DOMAINS)),
+    default=None,
+    help="交易领域 for rows that leave it empty (needed when the authority supervises several)",
+)
+def import_file(
+    file: Path,
+    kind: str | None,
+    mode: str,
+    authority_id: int | None,
+    report_path: Path | None,
+    severity: str | None,
+    domain: str | None,
+) -> None:
     """Import the penalties or list entries of an XLSX or CSV FILE with the standard Chinese headers."""
     write_intent.set(True)
     fmt = report_path.suffix.lower().lstrip(".") if report_path is not None else None
     if fmt is not None and fmt not in REPORT_FORMATS:
         _refuse(f"--report {report_path}: the report is written as .csv or .xlsx")
     if authority_id is None:
-        _refuse("--authority ID is required: the file is imported as the decisions of that authority "
-                "(list them with GET /api/v1/authorities)")
+        _refuse(
+            "--authority ID is required: the file is imported as the decisions of that authority "
+            "(list them with GET /api/v1/authorities)"
+        )
     runtime = current_runtime()
     session = db.session()
     try:
-        with click.progressbar(length=0, label=f"importing {file.name}", show_pos=True,
-                               file=sys.stderr) as bar:
+        with click.progressbar(length=0, label=f"importing {file.name}", show_pos=True, file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.length = max(total, done)
                 bar.update(done - bar.pos)
 
             report = import_records(
-                session, file, file.name, actor=OPERATOR, kind=kind, mode=mode, today=runtime.clock.today(),
-                rules=current_rules(session), vault=runtime.vault, progress=progress, authority_id=authority_id,
-                now=runtime.clock.now(), defaults={"severity": severity, "domain": domain},
+                session,
+                file,
+                file.name,
+                actor=OPERATOR,
+                kind=kind,
+                mode=mode,
+                today=runtime.clock.today(),
+                rules=current_rules(session),
+                vault=runtime.vault,
+                progress=progress,
+                authority_id=authority_id,
+                now=runtime.clock.now(),
+                defaults={"severity": severity, "domain": domain},
             )
     except RegistryError as exc:  # the file cannot be read, or the authority is unknown
         _refuse(exc.message)

@@ -54,8 +54,11 @@ class Column:
 
 
 _ENTITY_KIND_ALIASES = {
-    "法人": "legal_entity", "非法人组织": "legal_entity", "法人及其他组织": "legal_entity",
-    "法人和其他组织": "legal_entity", "其他组织": "legal_entity",
+    "法人": "legal_entity",
+    "非法人组织": "legal_entity",
+    "法人及其他组织": "legal_entity",
+    "法人和其他组织": "legal_entity",
+    "其他组织": "legal_entity",
 }
 _read_kind = vocabulary(ENTITY_KINDS, _ENTITY_KIND_ALIASES)
 # Also reads each 失信相关人证件类型 (registry.imports.row_writer.responsible_persons).
@@ -151,13 +154,33 @@ PENALTY_COLUMNS += RESPONSIBLE_COLUMNS
 LIST_ENTRY_COLUMNS += RESPONSIBLE_COLUMNS
 COLUMNS = {"penalties": PENALTY_COLUMNS, "list-entries": LIST_ENTRY_COLUMNS}
 # A service's field for a person (responsible_persons.N.id_number) and the column that holds it.
-PERSON_COLUMNS = {"role": "responsible_roles", "name": "responsible_names", "id_type": "responsible_id_types",
-                   "id_number": "responsible_id_numbers", "": "responsible_names"}
+PERSON_COLUMNS = {
+    "role": "responsible_roles",
+    "name": "responsible_names",
+    "id_type": "responsible_id_types",
+    "id_number": "responsible_id_numbers",
+    "": "responsible_names",
+}
 REQUIRED = {
-    "penalties": ("subject_name", "decision_number", "violation_type", "facts", "basis", "categories",
-                  "content", "decided_on"),
-    "list-entries": ("subject_name", "list_name", "decision_number", "reason_category", "facts",
-                     "legal_basis", "listed_on"),
+    "penalties": (
+        "subject_name",
+        "decision_number",
+        "violation_type",
+        "facts",
+        "basis",
+        "categories",
+        "content",
+        "decided_on",
+    ),
+    "list-entries": (
+        "subject_name",
+        "list_name",
+        "decision_number",
+        "reason_category",
+        "facts",
+        "legal_basis",
+        "listed_on",
+    ),
 }
 # The column naming the trading domain(s): needed unless the authority supervises exactly one
 # or the upload gives a file-wide default.
@@ -165,8 +188,11 @@ DOMAIN_FIELD = {"penalties": "domain", "list-entries": "domains"}
 # Columns the standard 双公示 sheet does not have, which a file-wide default given on upload
 # (CLI option, form field, API field) may stand in for: 失信程度 and the trading domain.
 DEFAULTABLE = {"penalties": ("severity", "domain"), "list-entries": ("domains",)}
-DEFAULT_OPTIONS = {"severity": "--severity / 失信程度 severity", "domain": "--domain / 交易领域 domain",
-                   "domains": "--domain / 交易领域 domain"}
+DEFAULT_OPTIONS = {
+    "severity": "--severity / 失信程度 severity",
+    "domain": "--domain / 交易领域 domain",
+    "domains": "--domain / 交易领域 domain",
+}
 
 
 def _keys(kind: str) -> dict[str, Column]:
@@ -180,9 +206,7 @@ def _keys(kind: str) -> dict[str, Column]:
 _BY_KEY = {kind: _keys(kind) for kind in KINDS}
 # Columns our exports write that the registry derives (periods, states, ids, the outbox
 # envelope): a re-imported export carries them, and they are passed over without a problem.
-_DERIVED = {
-    kind: {header_key(c.header) for c in export_columns(kind)} - set(_BY_KEY[kind]) for kind in KINDS
-}
+_DERIVED = {kind: {header_key(c.header) for c in export_columns(kind)} - set(_BY_KEY[kind]) for kind in KINDS}
 # Headers that tell the kinds apart (shared ones such as 统一社会信用代码 do not).
 _ONLY = {
     "penalties": set(_BY_KEY["penalties"]) - set(_BY_KEY["list-entries"]) - _DERIVED["list-entries"],
@@ -221,8 +245,9 @@ class Layout:
         return column.header if column is not None else ""
 
 
-def layout_of(table: Table, kind: str, report: ImportReport, authority: Authority,
-              defaults: Mapping[str, Any] | None = None) -> Layout:
+def layout_of(
+    table: Table, kind: str, report: ImportReport, authority: Authority, defaults: Mapping[str, Any] | None = None
+) -> Layout:
     positions: list[tuple[int, Column, str]] = []
     written: dict[str, str] = {}
     for index, header in enumerate(table.headers):
@@ -237,10 +262,14 @@ def layout_of(table: Table, kind: str, report: ImportReport, authority: Authorit
                 report.problems.append(Problem(table.header_row, header, "", "unknown column: not imported"))
             continue
         if column.name in written:
-            report.problems.append(Problem(
-                table.header_row, header, "",
-                f"a second column for {column.header} (the first is {written[column.name]}): not imported",
-            ))
+            report.problems.append(
+                Problem(
+                    table.header_row,
+                    header,
+                    "",
+                    f"a second column for {column.header} (the first is {written[column.name]}): not imported",
+                )
+            )
             continue
         written[column.name] = header
         positions.append((index, column, header))
@@ -252,8 +281,13 @@ def layout_of(table: Table, kind: str, report: ImportReport, authority: Authorit
             "nothing was imported"
         )
     given = {k for k, v in (defaults or {}).items() if v}
-    needed = [name for name in DEFAULTABLE[kind] if name not in written and name not in given
-              and not (name == DOMAIN_FIELD[kind] and len(authority.domains) == 1)]
+    needed = [
+        name
+        for name in DEFAULTABLE[kind]
+        if name not in written
+        and name not in given
+        and not (name == DOMAIN_FIELD[kind] and len(authority.domains) == 1)
+    ]
     if needed:
         headers = {c.name: c.header for c in COLUMNS[kind]}
         message = (
@@ -263,6 +297,8 @@ def layout_of(table: Table, kind: str, report: ImportReport, authority: Authorit
             + "; nothing was imported"
         )
         # Named by the upload's own fields (severity, domain), where the default is given.
-        raise FileRefused(message, {"domain" if n == "domains" else n: [
-            f"表中没有“{headers[n]}”列，须给出文件默认值"] for n in needed})
+        raise FileRefused(
+            message,
+            {"domain" if n == "domains" else n: [f"表中没有“{headers[n]}”列，须给出文件默认值"] for n in needed},
+        )
     return Layout(tuple(positions), written)

@@ -57,9 +57,13 @@ class ImportReport:
     def summary(self) -> str:
         """One line for a person: what happened to how many rows."""
         label = "penalties" if self.kind == "penalties" else "list entries"
-        counts = (f"{self.rows} rows: {self.created} created, {self.unchanged} unchanged, "
-                  f"{self.conflicts} in conflict, {self.rejected} rejected")
+        counts = (
+            f"{self.rows} rows: {self.created} created, {self.unchanged} unchanged, "
+            f"{self.conflicts} in conflict, {self.rejected} rejected"
+        )
         if not self.written:
-            return (f"{label} from {self.filename}: {counts}; nothing was written (mode all): fix the rows "
-                    f"in the report and import the file again, or import with mode skip")
+            return (
+                f"{label} from {self.filename}: {counts}; nothing was written (mode all): fix the rows "
+                f"in the report and import the file again, or import with mode skip"
+            )
         return f"{label} from {self.filename}: {counts}"

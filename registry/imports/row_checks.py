@@ -49,7 +49,11 @@ def subject_code(value: str | None) -> str | None:
 # A service's field for the subject and the column that holds it.
 _ENTITY_FIELDS = {"kind": "subject_kind", "name": "subject_name", "uscc": "subject_uscc", "entity_id": "subject_name"}
 _TERMS: dict[str, Mapping[str, str]] = {
-    "severity": SEVERITIES, "procedure": PROCEDURES, "domain": DOMAINS, "domains": DOMAINS, "list_type": LIST_TYPES,
+    "severity": SEVERITIES,
+    "procedure": PROCEDURES,
+    "domain": DOMAINS,
+    "domains": DOMAINS,
+    "list_type": LIST_TYPES,
 }
 
 
@@ -99,8 +103,12 @@ class RowChecks:
 
     def problem(self, row: Row, name: str, reason: str) -> Problem:
         # The report is shown and kept: a resident ID number typed in a cell appears masked there too.
-        return Problem(row.number, self.layout.header(name, self.kind) if name else "",
-                       mask_resident_ids(row.shown(name)) if name else "", reason)
+        return Problem(
+            row.number,
+            self.layout.header(name, self.kind) if name else "",
+            mask_resident_ids(row.shown(name)) if name else "",
+            reason,
+        )
 
     def from_error(self, row: Row, exc: RegistryError) -> list[Problem]:
         """A service's refusal, named by the file's columns (its fields are the API's names)."""
@@ -136,9 +144,11 @@ class RowChecks:
             raise RowRejected(problems)
 
     def not_ours(self) -> str:
-        return (f"names another authority: this import records decisions of {self.authority.name} "
-                f"(authority {self.authority.id}) only; each authority publishes its own decisions "
-                f"(谁批准、谁公开)")
+        return (
+            f"names another authority: this import records decisions of {self.authority.name} "
+            f"(authority {self.authority.id}) only; each authority publishes its own decisions "
+            f"(谁批准、谁公开)"
+        )
 
     def required(self, row: Row, *names: str) -> None:
         missing = [self.problem(row, n, "must not be empty") for n in names if not row.values.get(n)]
@@ -158,19 +168,27 @@ class RowChecks:
     def existing(self, row: Row) -> Record | None:
         key = self.natural_key(row)
         if self.kind == "penalties":
-            return self.session.scalar(sa.select(Penalty).where(
-                Penalty.authority_id == self.authority.id, Penalty.decision_number == key[0]))
-        return self.session.scalar(sa.select(ListEntry).where(
-            ListEntry.authority_id == self.authority.id, ListEntry.decision_number == key[0],
-            ListEntry.list_name == key[1]))
+            return self.session.scalar(
+                sa.select(Penalty).where(Penalty.authority_id == self.authority.id, Penalty.decision_number == key[0])
+            )
+        return self.session.scalar(
+            sa.select(ListEntry).where(
+                ListEntry.authority_id == self.authority.id,
+                ListEntry.decision_number == key[0],
+                ListEntry.list_name == key[1],
+            )
+        )
 
     def entity_by_code(self, code: str) -> Entity | None:
         return self.session.scalar(sa.select(Entity).where(Entity.uscc == code))
 
     def entity_ids_by_name(self, name: str) -> list[int]:
         """Up to two organisations or 个体工商户 whose current name is exactly `name`."""
-        return list(self.session.scalars(
-            sa.select(Entity.id).where(Entity.name == name, Entity.kind != "natural_person").limit(2)))
+        return list(
+            self.session.scalars(
+                sa.select(Entity.id).where(Entity.name == name, Entity.kind != "natural_person").limit(2)
+            )
+        )
 
     def entity_of(self, record: Record) -> Entity:
         entity = self.session.get(Entity, record.entity_id)
@@ -191,7 +209,8 @@ class RowChecks:
         which, where = self.describe(record)
         return [
             self.problem(
-                row, name,
+                row,
+                name,
                 f"conflict: {which} with this decision number records {stored_text(name, stored, record) or '(empty)'}; "
                 f"not applied: a recorded decision changes only by a correction (更正) with its reason "
                 f"({where}), not by importing it again",
@@ -208,7 +227,9 @@ class RowChecks:
             stored_code = record.subject_uscc
         else:
             stored_code = entity.uscc
-        if "subject_name" in values and fold(values["subject_name"]) not in names | {fold(masked(values["subject_name"]))}:
+        if "subject_name" in values and fold(values["subject_name"]) not in names | {
+            fold(masked(values["subject_name"]))
+        }:
             yield "subject_name", record.subject_name if isinstance(record, Penalty) else entity.name
         if "subject_uscc" in values and subject_code(values["subject_uscc"]) != subject_code(stored_code):
             yield "subject_uscc", stored_code
@@ -219,8 +240,16 @@ class RowChecks:
 
     def compared_penalty(self, row: Row, penalty: Penalty) -> Iterable[tuple[str, Any]]:
         values = row.values
-        for name in ("violation_type", "facts", "basis", "content", "licence_affected", "remarks",
-                     "project_code", "not_public_reason"):
+        for name in (
+            "violation_type",
+            "facts",
+            "basis",
+            "content",
+            "licence_affected",
+            "remarks",
+            "project_code",
+            "not_public_reason",
+        ):
             # Stored free text has its resident ID numbers masked (records.protect_free_text).
             if name in values and fold(masked(values[name])) != fold(getattr(penalty, name)):
                 yield name, getattr(penalty, name)
@@ -273,6 +302,13 @@ class RowChecks:
             self.authorities[key] = self.session.scalar(sa.select(Authority.id).where(where))
         found = self.authorities[key]
         if found is None:
-            raise RowRejected([self.problem(row, "data_source_uscc" if code else "data_source_name",
-                                            "is not a registered authority (数据来源单位)")])
+            raise RowRejected(
+                [
+                    self.problem(
+                        row,
+                        "data_source_uscc" if code else "data_source_name",
+                        "is not a registered authority (数据来源单位)",
+                    )
+                ]
+            )
         return found

@@ -38,10 +38,32 @@ from registry.imports.report import ImportReport, Problem
 from registry.models import Entity, ListEntry, Penalty
 
 __all__ = [
-    "COLUMNS", "DEFAULTABLE", "DEFAULT_OPTIONS", "DOMAIN_FIELD", "KINDS", "LIST_ENTRY_COLUMNS",
-    "PENALTY_COLUMNS", "REQUIRED", "RESPONSIBLE_COLUMNS", "Column", "EntityKey", "ImportReport", "Layout",
-    "Problem", "Record", "Row", "RowRejected", "clean_name", "detect_kind", "fold", "is_blank", "is_header",
-    "layout_of", "masked", "read_row", "shown",
+    "COLUMNS",
+    "DEFAULTABLE",
+    "DEFAULT_OPTIONS",
+    "DOMAIN_FIELD",
+    "KINDS",
+    "LIST_ENTRY_COLUMNS",
+    "PENALTY_COLUMNS",
+    "REQUIRED",
+    "RESPONSIBLE_COLUMNS",
+    "Column",
+    "EntityKey",
+    "ImportReport",
+    "Layout",
+    "Problem",
+    "Record",
+    "Row",
+    "RowRejected",
+    "clean_name",
+    "detect_kind",
+    "fold",
+    "is_blank",
+    "is_header",
+    "layout_of",
+    "masked",
+    "read_row",
+    "shown",
 ]
 
 
@@ -121,7 +143,9 @@ def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
                 continue
             limit = limits.get(name)
             if limit is not None and len(value) > limit:
-                problems.append(Problem(number, header, shown(cell), f"is {len(value)} characters long; at most {limit}"))
+                problems.append(
+                    Problem(number, header, shown(cell), f"is {len(value)} characters long; at most {limit}")
+                )
                 continue
         values[name] = value
     if problems:

@@ -56,7 +56,14 @@ from registry.records.record_rules import owning_authority
 from registry.vocab import DOMAINS, SEVERITIES
 
 __all__ = [
-    "KINDS", "MODES", "REPORT_FORMATS", "WRITERS", "FileRefused", "ImportReport", "Problem", "import_records",
+    "KINDS",
+    "MODES",
+    "REPORT_FORMATS",
+    "WRITERS",
+    "FileRefused",
+    "ImportReport",
+    "Problem",
+    "import_records",
     "write_report",
 ]
 

@@ -68,9 +68,7 @@ _TAKE_NUMBER = (
     .values(value=_COUNTERS.c.value + 1)
     .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
 )
-_SET_LAST_HASH = (
-    sa.update(_COUNTERS).where(_COUNTERS.c.name == "audit").values(last_hash=sa.bindparam("new_hash"))
-)
+_SET_LAST_HASH = sa.update(_COUNTERS).where(_COUNTERS.c.name == "audit").values(last_hash=sa.bindparam("new_hash"))
 _INSERT_AUDIT = sa.insert(cast(sa.Table, AuditLog.__table__))
 
 
@@ -92,14 +90,32 @@ class AuditStamp:
 
 
 def _audit_row(
-    seq: int, at: dt.datetime, actor: Actor, action: str, record_type: str, record_id: int | None,
-    before: dict[str, Any] | None, after: dict[str, Any] | None, reason: str | None, prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None,
+    prev_hash: str,
 ) -> dict[str, Any]:
     """One audit row as stored, its hash computed over its content and the previous row's hash."""
     row: dict[str, Any] = {
-        "seq": seq, "at": at, "actor_key_id": actor.key_id, "actor_name": actor.name, "actor_role": actor.role,
-        "actor_authority_id": actor.authority_id, "action": action, "record_type": record_type,
-        "record_id": record_id, "reason": reason, "before": before, "after": after, "prev_hash": prev_hash,
+        "seq": seq,
+        "at": at,
+        "actor_key_id": actor.key_id,
+        "actor_name": actor.name,
+        "actor_role": actor.role,
+        "actor_authority_id": actor.authority_id,
+        "action": action,
+        "record_type": record_type,
+        "record_id": record_id,
+        "reason": reason,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
     }
     row["hash"] = row_hash(audit_hashed_content(row))
     return row
@@ -239,7 +255,9 @@ class Creation(NamedTuple):
 def _take_numbers(connection: sa.Connection, name: str, count: int) -> tuple[int, str | None]:
     """`_take_number` for `count` numbers at once: the first of them, and the chain head before."""
     row = connection.execute(
-        sa.update(_COUNTERS).where(_COUNTERS.c.name == name).values(value=_COUNTERS.c.value + count)
+        sa.update(_COUNTERS)
+        .where(_COUNTERS.c.name == name)
+        .values(value=_COUNTERS.c.value + count)
         .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
     ).one_or_none()
     if row is None:
@@ -262,15 +280,23 @@ def record_creations(session: Session, creations: Sequence[Creation], now: dt.da
     audit_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for i, c in enumerate(creations):
-        row = _audit_row(first_audit + i, at, c.actor, "create", c.record_type, c.record_id, None, c.snapshot,
-                         None, previous)
+        row = _audit_row(
+            first_audit + i, at, c.actor, "create", c.record_type, c.record_id, None, c.snapshot, None, previous
+        )
         previous = row["hash"]
         audit_rows.append(row)
-        events.append({
-            "seq": first_event + i, "occurred_at": at, "record_type": c.record_type, "record_id": c.record_id,
-            "record_version": c.version, "operation": "create", "authority_id": c.authority_id,
-            "payload": c.snapshot,
-        })
+        events.append(
+            {
+                "seq": first_event + i,
+                "occurred_at": at,
+                "record_type": c.record_type,
+                "record_id": c.record_id,
+                "record_version": c.version,
+                "operation": "create",
+                "authority_id": c.authority_id,
+                "payload": c.snapshot,
+            }
+        )
     connection.execute(_INSERT_AUDIT, audit_rows)
     connection.execute(_SET_LAST_HASH, {"new_hash": previous})
     connection.execute(sa.insert(cast(sa.Table, ChangeEvent.__table__)), events)
@@ -297,7 +323,10 @@ def _rows(session: Session, batch: int) -> Iterator[AuditLog]:
     last = 0
     while True:
         rows = session.scalars(
-            sa.select(AuditLog).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)
+            sa.select(AuditLog)
+            .where(AuditLog.seq > last)
+            .order_by(AuditLog.seq)
+            .limit(batch)
             .execution_options(populate_existing=True)
         ).all()
         if not rows:
@@ -323,9 +352,7 @@ def verify_audit_chain(session: Session, *, batch: int = 1000) -> ChainReport:
         checked += 1
     head = session.get(LedgerCounter, "audit", populate_existing=True)
     if head is not None and head.value != checked:
-        return ChainReport(
-            checked, checked + 1, f"the ledger head says {head.value} rows, the log ends at {checked}"
-        )
+        return ChainReport(checked, checked + 1, f"the ledger head says {head.value} rows, the log ends at {checked}")
     if head is not None and checked and head.last_hash != expected_prev:
         return ChainReport(checked, checked, "the ledger head's hash does not match the last row")
     return ChainReport(checked)

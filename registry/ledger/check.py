@@ -40,7 +40,10 @@ from registry.models import (
 
 # The records whose full state every change writes to the chain (`after` = `snapshot()`).
 CHECKED_RECORDS: dict[str, Any] = {
-    "penalty": Penalty, "list_entry": ListEntry, "entity": Entity, "authority": Authority,
+    "penalty": Penalty,
+    "list_entry": ListEntry,
+    "entity": Entity,
+    "authority": Authority,
     "repair_application": RepairApplication,
 }
 
@@ -127,12 +130,16 @@ def _check_events(session: Session, report: LedgerReport) -> dict[tuple[str, int
         for row in audit:
             if row.after is not None and row.record_id is not None:
                 last_after[(row.record_type, row.record_id)] = shapes.audited(row.after)
-            if (row.record_type, row.record_id, row.action) == (event.record_type, event.record_id,
-                                                                 event.operation) and row.at == event.occurred_at:
+            if (row.record_type, row.record_id, row.action) == (
+                event.record_type,
+                event.record_id,
+                event.operation,
+            ) and row.at == event.occurred_at:
                 if _digest(row.after) != _digest(event.payload):
                     report.problems.append(
                         f"outbox event {event.seq} ({event.record_type} {event.record_id}) differs from audit row "
-                        f"{row.seq}: the event was altered after it was written")
+                        f"{row.seq}: the event was altered after it was written"
+                    )
                 break
         else:
             report.problems.append(f"outbox event {event.seq} ({event.record_type} {event.record_id}) has no audit row")
@@ -157,14 +164,16 @@ def _check_records(session: Session, last_after: dict[tuple[str, int], _Audited]
             snapshot = record.snapshot()
             if digest != _digest({k: snapshot.get(k) for k in keys}):
                 report.problems.append(
-                    f"{record_type} {record.id} differs from its last audited state (edited outside the registry)")
+                    f"{record_type} {record.id} differs from its last audited state (edited outside the registry)"
+                )
 
 
 def read_heads(path: Path) -> list[ChainHead]:
     """Heads the platform kept: a JSON list, or JSON lines, of {seq, hash}."""
     text = path.read_text(encoding="utf-8").strip()
-    items: Iterable[Any] = json.loads(text) if text.startswith("[") else (
-        json.loads(line) for line in text.splitlines() if line.strip())
+    items: Iterable[Any] = (
+        json.loads(text) if text.startswith("[") else (json.loads(line) for line in text.splitlines() if line.strip())
+    )
     heads = []
     for i, item in enumerate(items):
         if not (isinstance(item, dict) and isinstance(item.get("seq"), int) and isinstance(item.get("hash"), str)):
@@ -180,11 +189,15 @@ def _check_heads(session: Session, heads: list[ChainHead], report: LedgerReport)
             continue
         found = session.scalar(sa.select(AuditLog.hash).where(AuditLog.seq == head.seq))
         if found is None:
-            report.problems.append(f"the platform kept head {head.seq}, but the chain has no row {head.seq}: "
-                                   "rows were removed from its end")
+            report.problems.append(
+                f"the platform kept head {head.seq}, but the chain has no row {head.seq}: "
+                "rows were removed from its end"
+            )
         elif found != head.hash:
-            report.problems.append(f"row {head.seq} does not have the hash the platform kept: the chain was "
-                                   "rewritten from that row or before")
+            report.problems.append(
+                f"row {head.seq} does not have the hash the platform kept: the chain was "
+                "rewritten from that row or before"
+            )
 
 
 def verify_ledgers(session: Session, *, heads: list[ChainHead] | None = None) -> LedgerReport:
@@ -194,7 +207,8 @@ def verify_ledgers(session: Session, *, heads: list[ChainHead] | None = None) ->
     report.rows_checked = chain.rows_checked
     if not chain.ok:
         report.problems.append(
-            f"BROKEN at row {chain.broken_seq}: {chain.problem} ({chain.rows_checked} rows before it are intact)")
+            f"BROKEN at row {chain.broken_seq}: {chain.problem} ({chain.rows_checked} rows before it are intact)"
+        )
     last_after = _check_events(session, report)
     _check_records(session, last_after, report)
     if heads:

@@ -17,9 +17,7 @@ class AuthorityDomain(Base):
 
     __tablename__ = "authority_domains"
 
-    authority_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("authorities.id", ondelete="CASCADE"), primary_key=True
-    )
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id", ondelete="CASCADE"), primary_key=True)
     domain: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
 
     def __init__(self, domain: str) -> None:

@@ -18,9 +18,7 @@ class EntityName(Base):
     __tablename__ = "entity_names"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entity_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("entities.id", ondelete="CASCADE"), index=True
-    )
+    entity_id: Mapped[int] = mapped_column(sa.ForeignKey("entities.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     valid_from: Mapped[dt.date | None]

@@ -58,8 +58,19 @@ class AuditLog(Base):
 
 
 AUDIT_HASHED_FIELDS = (
-    "seq", "at", "actor_key_id", "actor_name", "actor_role", "actor_authority_id", "action",
-    "record_type", "record_id", "reason", "before", "after", "prev_hash",
+    "seq",
+    "at",
+    "actor_key_id",
+    "actor_name",
+    "actor_role",
+    "actor_authority_id",
+    "action",
+    "record_type",
+    "record_id",
+    "reason",
+    "before",
+    "after",
+    "prev_hash",
 )
 
 

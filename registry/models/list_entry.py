@@ -21,9 +21,7 @@ class ListEntryDomain(Base):
 
     __tablename__ = "list_entry_domains"
 
-    list_entry_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("list_entries.id", ondelete="CASCADE"), primary_key=True
-    )
+    list_entry_id: Mapped[int] = mapped_column(sa.ForeignKey("list_entries.id", ondelete="CASCADE"), primary_key=True)
     domain: Mapped[str] = mapped_column(sa.String(32), primary_key=True, index=True)
 
     def __init__(self, domain: str) -> None:
@@ -36,9 +34,7 @@ class ListEntryTransition(Base):
     __tablename__ = "list_entry_transitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    list_entry_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("list_entries.id", ondelete="CASCADE"), index=True
-    )
+    list_entry_id: Mapped[int] = mapped_column(sa.ForeignKey("list_entries.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(sa.String(16))
     to_status: Mapped[str] = mapped_column(sa.String(16))
     effective_on: Mapped[dt.date]
@@ -114,7 +110,9 @@ class ListEntry(Base):
     authority: Mapped[Authority] = relationship(foreign_keys=[authority_id], viewonly=True)
     # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
     responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by=ResponsiblePerson.position,
         foreign_keys=[ResponsiblePerson.list_entry_id],
     )
 

@@ -98,7 +98,9 @@ class Penalty(Base):
     authority: Mapped[Authority] = relationship(foreign_keys=[authority_id], viewonly=True)
     # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
     responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=ResponsiblePerson.position,
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by=ResponsiblePerson.position,
         foreign_keys=[ResponsiblePerson.penalty_id],
     )
 

@@ -27,7 +27,10 @@ class RepairApplication(Base):
         sa.Index("ix_repair_applications_record", "record_type", "record_id"),
         # At most one open application per record, even for two submissions at the same moment.
         sa.Index(
-            "uq_repair_applications_open", "record_type", "record_id", unique=True,
+            "uq_repair_applications_open",
+            "record_type",
+            "record_id",
+            unique=True,
             sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
             postgresql_where=sa.text("status IN ('submitted', 'accepted')"),
         ),

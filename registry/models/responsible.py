@@ -22,16 +22,12 @@ class ResponsiblePerson(Base):
 
     __tablename__ = "responsible_persons"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(penalty_id IS NULL) <> (list_entry_id IS NULL)", name="responsible_person_one_record"
-        ),
+        sa.CheckConstraint("(penalty_id IS NULL) <> (list_entry_id IS NULL)", name="responsible_person_one_record"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     penalty_id: Mapped[int | None] = mapped_column(sa.ForeignKey("penalties.id", ondelete="CASCADE"), index=True)
-    list_entry_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("list_entries.id", ondelete="CASCADE"), index=True
-    )
+    list_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("list_entries.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     role: Mapped[str] = mapped_column(sa.String(32))
     name: Mapped[str] = mapped_column(sa.String(100), index=True)

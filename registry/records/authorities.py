@@ -36,9 +36,7 @@ def _clean(session: Session, data: dict[str, Any], current: Authority | None) ->
             raise InvalidInput.field("uscc", str(exc)) from exc
         # Authorities are registered by 机构编制 (first character 1): 机关 11, 事业单位 12 …
         if clean["uscc"][0] != "1":
-            raise InvalidInput.field(
-                "uscc", "an authority's code is issued by 机构编制 and starts with 1 (机关: 11)"
-            )
+            raise InvalidInput.field("uscc", "an authority's code is issued by 机构编制 and starts with 1 (机关: 11)")
         clash = session.scalar(sa.select(Authority.id).where(Authority.uscc == clean["uscc"]))
         if clash is not None and (current is None or clash != current.id):
             raise Conflict(f"authority {clash} already has USCC {clean['uscc']}", {"uscc": ["already registered"]})
@@ -67,12 +65,23 @@ def _clean(session: Session, data: dict[str, Any], current: Authority | None) ->
 
 # Words in an authority's name that say its 系统, most specific first (财政 is in 国有资产 names too).
 _SECTOR_WORDS = (
-    ("市场监督管理", "market_supervision"), ("市场监管", "market_supervision"),
-    ("国有资产监督管理", "state_assets"), ("国资委", "state_assets"),
-    ("发展和改革", "development_reform"), ("发展改革", "development_reform"), ("发改委", "development_reform"),
-    ("住房和城乡建设", "housing_construction"), ("住房城乡建设", "housing_construction"), ("住建", "housing_construction"),
-    ("自然资源", "natural_resources"), ("卫生健康", "health"), ("医疗保障", "medical_security"),
-    ("生态环境", "ecology_environment"), ("交通运输", "transport"), ("水利", "water"), ("财政", "finance"),
+    ("市场监督管理", "market_supervision"),
+    ("市场监管", "market_supervision"),
+    ("国有资产监督管理", "state_assets"),
+    ("国资委", "state_assets"),
+    ("发展和改革", "development_reform"),
+    ("发展改革", "development_reform"),
+    ("发改委", "development_reform"),
+    ("住房和城乡建设", "housing_construction"),
+    ("住房城乡建设", "housing_construction"),
+    ("住建", "housing_construction"),
+    ("自然资源", "natural_resources"),
+    ("卫生健康", "health"),
+    ("医疗保障", "medical_security"),
+    ("生态环境", "ecology_environment"),
+    ("交通运输", "transport"),
+    ("水利", "water"),
+    ("财政", "finance"),
 )
 
 
@@ -115,8 +124,13 @@ def create_authority(session: Session, data: dict[str, Any], actor: Actor) -> Au
     session.add(authority)
     session.flush()
     record_change(
-        session, actor=actor, operation="create", record_type="authority",
-        record=authority, before=None, authority_id=authority.id,
+        session,
+        actor=actor,
+        operation="create",
+        record_type="authority",
+        record=authority,
+        before=None,
+        authority_id=authority.id,
     )
     return authority
 
@@ -139,8 +153,13 @@ def update_authority(
         return authority
     session.flush()
     record_change(
-        session, actor=actor, operation="update", record_type="authority",
-        record=authority, before=before, authority_id=authority.id,
+        session,
+        actor=actor,
+        operation="update",
+        record_type="authority",
+        record=authority,
+        before=before,
+        authority_id=authority.id,
     )
     return authority
 
@@ -150,8 +169,14 @@ def get_authority(session: Session, authority_id: int) -> Authority:
 
 
 def list_authorities(
-    session: Session, *, name: str | None = None, uscc: str | None = None,
-    domain: str | None = None, region_code: str | None = None, page: int = 1, per_page: int = 50,
+    session: Session,
+    *,
+    name: str | None = None,
+    uscc: str | None = None,
+    domain: str | None = None,
+    region_code: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[Authority]:
     """Authorities matching every filter given, by id."""
     stmt = sa.select(Authority).order_by(Authority.id)

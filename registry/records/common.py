@@ -56,8 +56,14 @@ def changed(record: Any, before: dict[str, Any]) -> bool:
 
 
 def apply_derived(
-    session: Session, record: Any, values: dict[str, Any], *, record_type: str,
-    authority_id: int | None, actor: Actor, reason: str,
+    session: Session,
+    record: Any,
+    values: dict[str, Any],
+    *,
+    record_type: str,
+    authority_id: int | None,
+    actor: Actor,
+    reason: str,
 ) -> bool:
     """Set derived fields (periods, deadlines) on `record`; if that changed it, audit it and
     put it in the outbox as a "recompute". Returns whether it changed."""
@@ -67,8 +73,16 @@ def apply_derived(
     if not changed(record, before):
         return False
     session.flush()
-    record_change(session, actor=actor, operation="recompute", record_type=record_type, record=record,
-                  before=before, authority_id=authority_id, reason=reason)
+    record_change(
+        session,
+        actor=actor,
+        operation="recompute",
+        record_type=record_type,
+        record=record,
+        before=before,
+        authority_id=authority_id,
+        reason=reason,
+    )
     return True
 
 

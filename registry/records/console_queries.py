@@ -136,8 +136,9 @@ class Listing:
         return max(math.ceil(self.page.total / self.page.per_page), 1)
 
 
-def penalty_page(session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any],
-                 state: str | None, page: int) -> Listing:
+def penalty_page(
+    session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any], state: str | None, page: int
+) -> Listing:
     """An authority's penalties (every authority's for None), newest decision first."""
     stmt = sa.select(Penalty).order_by(Penalty.decided_on.desc(), Penalty.id.desc())
     if authority_id is not None:
@@ -152,20 +153,26 @@ def penalty_page(session: Session, today: dt.date, authority_id: int | None, fil
         stmt = stmt.where(penalty_state(today) == state)
     found = paginate(session, stmt, page, PER_PAGE)
     ids = [p.id for p in found.items]
-    return Listing(found, states_of(session, Penalty, penalty_state(today), ids),
-                   authorities=authority_names(session, (p.authority_id for p in found.items)))
+    return Listing(
+        found,
+        states_of(session, Penalty, penalty_state(today), ids),
+        authorities=authority_names(session, (p.authority_id for p in found.items)),
+    )
 
 
-def list_entry_page(session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any],
-                    state: str | None, page: int) -> Listing:
+def list_entry_page(
+    session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any], state: str | None, page: int
+) -> Listing:
     """An authority's list entries (every authority's for None), newest listing first."""
     stmt = sa.select(ListEntry).order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
     if authority_id is not None:
         stmt = stmt.where(ListEntry.authority_id == authority_id)
     if filters.get("domain"):
-        stmt = stmt.where(ListEntry.id.in_(
-            sa.select(ListEntryDomain.list_entry_id)
-            .where(ListEntryDomain.domain == filters["domain"])))
+        stmt = stmt.where(
+            ListEntry.id.in_(
+                sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == filters["domain"])
+            )
+        )
     if filters.get("list_type"):
         stmt = stmt.where(ListEntry.list_type == filters["list_type"])
     if filters.get("listed_from"):
@@ -176,9 +183,12 @@ def list_entry_page(session: Session, today: dt.date, authority_id: int | None, 
         stmt = stmt.where(list_entry_state(today) == state)
     found = paginate(session, stmt, page, PER_PAGE)
     ids = [e.id for e in found.items]
-    return Listing(found, states_of(session, ListEntry, list_entry_state(today), ids),
-                   subjects=entity_names(session, (e.entity_id for e in found.items)),
-                   authorities=authority_names(session, (e.authority_id for e in found.items)))
+    return Listing(
+        found,
+        states_of(session, ListEntry, list_entry_state(today), ids),
+        subjects=entity_names(session, (e.entity_id for e in found.items)),
+        authorities=authority_names(session, (e.authority_id for e in found.items)),
+    )
 
 
 def entity_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
@@ -207,18 +217,25 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(today, -MAX_PERIOD_MONTHS) + dt.timedelta(days=1), today
 
 
-def disclosure(session: Session, actor: Actor, rules: Rules, today: dt.date, authority_id: int | None,
-               date_from: dt.date, date_to: dt.date) -> Disclosure:
+def disclosure(
+    session: Session,
+    actor: Actor,
+    rules: Rules,
+    today: dt.date,
+    authority_id: int | None,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> Disclosure:
     """The records overdue for disclosure (the timeliness report's) and those due but not yet
     late, for records decided in the period."""
-    report = timeliness_report(session, actor, rules, today=today, date_from=date_from, date_to=date_to,
-                               authority_id=authority_id)
-    pending = pending_records(session, actor, rules, today=today, date_from=date_from, date_to=date_to,
-                              authority_id=authority_id)
+    report = timeliness_report(
+        session, actor, rules, today=today, date_from=date_from, date_to=date_to, authority_id=authority_id
+    )
+    pending = pending_records(
+        session, actor, rules, today=today, date_from=date_from, date_to=date_to, authority_id=authority_id
+    )
     provisional = report.total.provisional or any(p.provisional for p in pending)
     return Disclosure(date_from, date_to, report.overdue, pending, provisional)
-
-
 
 
 # --- one record ----------------------------------------------------------------------------------
@@ -277,6 +294,9 @@ def console_overview(session: Session, actor: Actor, rules: Rules, today: dt.dat
         penalty_counts=state_counts(session, Penalty, penalty_state(today), scope.authority_id),
         entry_counts=state_counts(session, ListEntry, list_entry_state(today), scope.authority_id),
         due=disclosure(session, actor, rules, today, scope.authority_id, *default_period(today)),
-        repairs={"submitted": open_repairs(status="submitted"), "accepted": open_repairs(status="accepted"),
-                 "overdue": open_repairs(overdue=True)},
+        repairs={
+            "submitted": open_repairs(status="submitted"),
+            "accepted": open_repairs(status="accepted"),
+            "overdue": open_repairs(overdue=True),
+        },
     )

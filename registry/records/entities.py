@@ -66,7 +66,9 @@ def _check_uscc(
     if code != INDIVIDUAL_BUSINESS_PLACEHOLDER and not code_is_free:
         clash = session.scalar(sa.select(Entity.id).where(Entity.uscc == code))
         if clash is not None and (current is None or clash != current.id):
-            raise Conflict(f"entity {clash} already has USCC {code}", {"uscc": [f"already registered as entity {clash}"]})
+            raise Conflict(
+                f"entity {clash} already has USCC {code}", {"uscc": [f"already registered as entity {clash}"]}
+            )
     return code
 
 
@@ -116,7 +118,10 @@ def _apply_details(
         if person is not None:
             clash = session.scalar(sa.select(Entity.id).where(Entity.id_number_hash == person[1].lookup_hash))
             if clash is not None and clash != entity.id:
-                raise Conflict(f"entity {clash} has the same document number", {"id_number": [f"already registered as entity {clash}"]})
+                raise Conflict(
+                    f"entity {clash} has the same document number",
+                    {"id_number": [f"already registered as entity {clash}"]},
+                )
         entity.id_type = person[0] if person else None
         entity.id_number_cipher = person[1].ciphertext if person else None
         entity.id_number_hash = person[1].lookup_hash if person else None
@@ -148,10 +153,12 @@ def other_authorities(session: Session, entity_id: int, authority_id: int | None
     """Authorities other than `authority_id` that decided a list entry or penalty about the entity,
     whatever the record's state (a withdrawn or expired record is still that authority's)."""
     with session.no_autoflush:
-        found = session.scalars(sa.union(
-            sa.select(ListEntry.authority_id).where(ListEntry.entity_id == entity_id),
-            sa.select(Penalty.authority_id).where(Penalty.entity_id == entity_id),
-        ))
+        found = session.scalars(
+            sa.union(
+                sa.select(ListEntry.authority_id).where(ListEntry.entity_id == entity_id),
+                sa.select(Penalty.authority_id).where(Penalty.entity_id == entity_id),
+            )
+        )
         return sorted(a for a in set(found) if a != authority_id)
 
 
@@ -206,14 +213,20 @@ def create_entity(session: Session, data: dict[str, Any], actor: Actor, vault: I
     entity = build_entity(session, data, actor, vault)
     session.add(entity)
     session.flush()
-    record_change(session, actor=actor, operation="create", record_type="entity",
-                  record=entity, before=None, authority_id=None)
+    record_change(
+        session, actor=actor, operation="create", record_type="entity", record=entity, before=None, authority_id=None
+    )
     return entity
 
 
 def update_entity(
-    session: Session, entity_id: int, data: dict[str, Any], actor: Actor,
-    expected_version: int, vault: IdentityVault, today: dt.date,
+    session: Session,
+    entity_id: int,
+    data: dict[str, Any],
+    actor: Actor,
+    expected_version: int,
+    vault: IdentityVault,
+    today: dt.date,
 ) -> Entity:
     """Change an entity's details; a new name makes the old one a 曾用名 from `renamed_on`.
 
@@ -254,13 +267,15 @@ def update_entity(
     after = _identity(entity)
     touched = ", ".join(field for field in IDENTITY_FIELDS if after[field] != identity[field])
     if touched:
-        require_identity_authority(session, entity, actor, f"更改其身份信息（{touched}）",
-                                   f"change its identity ({touched})")
+        require_identity_authority(
+            session, entity, actor, f"更改其身份信息（{touched}）", f"change its identity ({touched})"
+        )
     if not changed(entity, before):
         return entity
     session.flush()
-    record_change(session, actor=actor, operation=operation, record_type="entity",
-                  record=entity, before=before, authority_id=None)
+    record_change(
+        session, actor=actor, operation=operation, record_type="entity", record=entity, before=before, authority_id=None
+    )
     return entity
 
 
@@ -281,8 +296,15 @@ def add_entity_name(
     )
     changed(entity, before)
     session.flush()
-    record_change(session, actor=actor, operation="add_name", record_type="entity",
-                  record=entity, before=before, authority_id=None)
+    record_change(
+        session,
+        actor=actor,
+        operation="add_name",
+        record_type="entity",
+        record=entity,
+        before=before,
+        authority_id=None,
+    )
     return entity
 
 
@@ -307,8 +329,16 @@ def remove_entity_name(
     entity.names.remove(row)
     changed(entity, before)
     session.flush()
-    record_change(session, actor=actor, operation="remove_name", record_type="entity",
-                  record=entity, before=before, authority_id=None, reason=reason)
+    record_change(
+        session,
+        actor=actor,
+        operation="remove_name",
+        record_type="entity",
+        record=entity,
+        before=before,
+        authority_id=None,
+        reason=reason,
+    )
     return entity
 
 
@@ -332,8 +362,15 @@ def entity_ids_named(name: str) -> sa.Select[Any]:
 
 
 def list_entities(
-    session: Session, actor: Actor, *, name: str | None = None, uscc: str | None = None, kind: str | None = None,
-    region_code: str | None = None, page: int = 1, per_page: int = 50,
+    session: Session,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    uscc: str | None = None,
+    kind: str | None = None,
+    region_code: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[Entity]:
     """Entities matching every filter; `name` also finds former names and aliases."""
     stmt = sa.select(Entity).order_by(Entity.id)

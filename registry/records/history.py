@@ -37,8 +37,10 @@ def record_history(session: Session, actor: Actor, record_type: str, record_id: 
     )
     if not allowed:
         refuse(actor, "a record's history is open to its own authority, administrators and the platform")
-    return list(session.scalars(
-        sa.select(AuditLog)
-        .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
-        .order_by(AuditLog.seq)
-    ))
+    return list(
+        session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
+            .order_by(AuditLog.seq)
+        )
+    )

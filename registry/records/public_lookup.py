@@ -209,26 +209,33 @@ def list_authorities(session: Session, list_type: str, today: dt.date) -> list[t
         (row.id, row.name)
         for row in session.execute(
             sa.select(Authority.id, Authority.name)
-            .where(Authority.id.in_(
-                sa.select(ListEntry.authority_id)
-                .join(Entity, Entity.id == ListEntry.entity_id)
-                .where(ListEntry.list_type == list_type, Entity.kind.in_(PUBLIC_KINDS), entry_published(today))
-            ))
+            .where(
+                Authority.id.in_(
+                    sa.select(ListEntry.authority_id)
+                    .join(Entity, Entity.id == ListEntry.entity_id)
+                    .where(ListEntry.list_type == list_type, Entity.kind.in_(PUBLIC_KINDS), entry_published(today))
+                )
+            )
             .order_by(Authority.name, Authority.id)
         )
     ]
 
 
 def list_page(
-    session: Session, list_type: str, today: dt.date, *, domain: str | None, authority_id: int | None, page: int,
+    session: Session,
+    list_type: str,
+    today: dt.date,
+    *,
+    domain: str | None,
+    authority_id: int | None,
+    page: int,
 ) -> tuple[int, list[ListRow]]:
     """One page of a named list as published today, newest listing first, and the total count.
 
     The rows are read only when `page` holds any (a page past the end costs the count only)."""
     where = [ListEntry.list_type == list_type, Entity.kind.in_(PUBLIC_KINDS), entry_published(today)]
     if domain:
-        where.append(ListEntry.id.in_(
-            sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == domain)))
+        where.append(ListEntry.id.in_(sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == domain)))
     if authority_id is not None:
         where.append(ListEntry.authority_id == authority_id)
     base = sa.select(ListEntry.id).join(Entity, Entity.id == ListEntry.entity_id).where(*where)
@@ -241,7 +248,8 @@ def list_page(
         .join(Authority, Authority.id == ListEntry.authority_id)
         .where(*where)
         .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
         .options(lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons))
     )
     return total, [ListRow(entry, eid, name, uscc, authority) for entry, eid, name, uscc, authority in rows]
@@ -272,14 +280,13 @@ def looks_like_code(text: str) -> bool:
     "Microsoft China Ltd" has none). 18 is right; the margin catches a character dropped or
     added when typing one, which then gets a message instead of a name search."""
     code = normalise_uscc(text)
-    return (15 <= len(code) <= 20 and code.isascii() and code.isalnum()
-            and sum(ch.isdigit() for ch in code) >= 6)
+    return 15 <= len(code) <= 20 and code.isascii() and code.isalnum() and sum(ch.isdigit() for ch in code) >= 6
 
 
 def code_problem(code: str) -> str | None:
     """Why `code` (normalised) is not a 统一社会信用代码, in words for the public; None if it is."""
     if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
-        return ("00000000000000000X 是未赋码个体工商户共用的占位代码，不能识别具体主体，请输入名称查询。")
+        return "00000000000000000X 是未赋码个体工商户共用的占位代码，不能识别具体主体，请输入名称查询。"
     if len(code) != 18:
         return f"统一社会信用代码为18位，您输入的是{len(code)}位，请核对。"
     bad = sorted({ch for ch in code if ch not in ALPHABET})
@@ -330,9 +337,7 @@ class SearchAnswer:
 def search_by_code(session: Session, code: str, today: dt.date) -> SearchAnswer:
     """The registered organisation with this code, with what it has published today (or nothing)."""
     answer = SearchAnswer(query=code, by_code=code)
-    entity = session.scalars(
-        sa.select(Entity).where(Entity.uscc == code, Entity.kind.in_(PUBLIC_KINDS))
-    ).one_or_none()
+    entity = session.scalars(sa.select(Entity).where(Entity.uscc == code, Entity.kind.in_(PUBLIC_KINDS))).one_or_none()
     if entity is None:
         answer.code_unknown = True
         return answer
@@ -352,11 +357,12 @@ def search_by_name(session: Session, index: NameIndex, name: str, today: dt.date
     counts = published_counts(session, list(best), today)
     shown = [hit for entity_id, hit in best.items() if counts.get(entity_id, Counts()).total > 0]
     answer.total = len(shown)
-    on_page = shown[(page - 1) * PER_PAGE:page * PER_PAGE]
+    on_page = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
     entities = public_entities(session, [h.entity_id for h in on_page])
     answer.hits = [
         SearchHit(entities[h.entity_id], counts[h.entity_id], h.match, h.relation, h.matched_name)
-        for h in on_page if h.entity_id in entities
+        for h in on_page
+        if h.entity_id in entities
     ]
     return answer
 
@@ -367,7 +373,10 @@ def find_entities(session: Session, index: NameIndex, raw: str, today: dt.date, 
     if not text:
         return SearchAnswer()
     if len(text) > MAX_QUERY:
-        return SearchAnswer(query=text[:MAX_QUERY], message=f"查询内容过长：请输入不超过{MAX_QUERY}个字的企业名称，或18位统一社会信用代码。")
+        return SearchAnswer(
+            query=text[:MAX_QUERY],
+            message=f"查询内容过长：请输入不超过{MAX_QUERY}个字的企业名称，或18位统一社会信用代码。",
+        )
     if looks_like_code(text):
         code = normalise_uscc(text)
         problem = code_problem(code)
@@ -377,5 +386,3 @@ def find_entities(session: Session, index: NameIndex, raw: str, today: dt.date, 
     if parse_name(text).is_empty:
         return SearchAnswer(query=text, message="请输入企业名称（至少包含字号，如“合晟”）或18位统一社会信用代码。")
     return search_by_name(session, index, text, today, page)
-
-

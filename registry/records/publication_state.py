@@ -44,8 +44,9 @@ def list_entry_state(today: dt.date) -> sa.ColumnElement[str]:
     )
 
 
-def state_counts(session: Session, model: type[Penalty] | type[ListEntry], state: sa.ColumnElement[str],
-                 authority_id: int | None) -> dict[str, int]:
+def state_counts(
+    session: Session, model: type[Penalty] | type[ListEntry], state: sa.ColumnElement[str], authority_id: int | None
+) -> dict[str, int]:
     """How many records of `model` are in each publication state."""
     inner = sa.select(state.label("state"))
     if authority_id is not None:
@@ -58,8 +59,9 @@ def state_counts(session: Session, model: type[Penalty] | type[ListEntry], state
     return counts
 
 
-def states_of(session: Session, model: type[Penalty] | type[ListEntry], state: sa.ColumnElement[str],
-              ids: list[int]) -> dict[int, str]:
+def states_of(
+    session: Session, model: type[Penalty] | type[ListEntry], state: sa.ColumnElement[str], ids: list[int]
+) -> dict[int, str]:
     """The state of each record of `model` named by `ids`."""
     if not ids:
         return {}

@@ -38,8 +38,12 @@ def recompute_repair_deadlines(session: Session, rules: Rules, actor: Actor) -> 
         sa.select(RepairApplication).where(RepairApplication.status.in_(open_states)).order_by(RepairApplication.id)
     ):
         count += apply_derived(
-            session, application, repair_deadlines(rules, application.submitted_on),
-            record_type="repair_application", authority_id=application.authority_id, actor=actor,
+            session,
+            application,
+            repair_deadlines(rules, application.submitted_on),
+            record_type="repair_application",
+            authority_id=application.authority_id,
+            actor=actor,
             reason="working-day calendar or repair deadlines changed",
         )
     return count

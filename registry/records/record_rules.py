@@ -41,8 +41,12 @@ def visible_to(actor: Actor, model: type[Record], published: sa.ColumnElement[bo
 
 
 def get_visible(
-    session: Session, model: type[Record], record_id: int, actor: Actor,
-    published: sa.ColumnElement[bool], label: str,
+    session: Session,
+    model: type[Record],
+    record_id: int,
+    actor: Actor,
+    published: sa.ColumnElement[bool],
+    label: str,
 ) -> Record:
     """One record if the actor may read it; otherwise 404, never a hint that it exists."""
     found = session.scalars(
@@ -180,7 +184,11 @@ def protect_reason(record: Penalty | ListEntry, field: str, text: str, vault: Id
 
 
 def reveal_free_text_ids(
-    session: Session, model: type[Record], record_id: int, actor: Actor, vault: IdentityVault | None = None,
+    session: Session,
+    model: type[Record],
+    record_id: int,
+    actor: Actor,
+    vault: IdentityVault | None = None,
 ) -> dict[str, list[str]]:
     """The resident ID numbers masked in a record's free text, as typed, by field ({} if none).
 

@@ -46,7 +46,11 @@ def _text(item: dict[str, Any], key: str) -> str | None:
 
 
 def _read_one(
-    index: int, item: Any, vault: IdentityVault | None, kept: Sequence[ResponsiblePerson], not_before: dt.date | None,
+    index: int,
+    item: Any,
+    vault: IdentityVault | None,
+    kept: Sequence[ResponsiblePerson],
+    not_before: dt.date | None,
 ) -> ResponsiblePerson:
     where = f"{FIELD}.{index}"
     if not isinstance(item, dict):
@@ -69,7 +73,9 @@ def _read_one(
     person = ResponsiblePerson(role=role, name=mask_resident_ids(name), position=index)
     if number is not None:
         if id_type is None:
-            raise InvalidInput.field(f"{where}.id_type", "填写证件号码时须填写证件类型 (id_type and id_number go together)")
+            raise InvalidInput.field(
+                f"{where}.id_type", "填写证件号码时须填写证件类型 (id_type and id_number go together)"
+            )
         try:
             clean = idnumber.validate(id_type, number)
         except IdNumberError as exc:
@@ -104,13 +110,19 @@ def _read_one(
         if not isinstance(ends_on, dt.date):
             raise InvalidInput.field(f"{where}.ends_on", "须为日期 YYYY-MM-DD (must be a date)")
         if not_before is not None and ends_on < not_before:
-            raise InvalidInput.field(f"{where}.ends_on", f"{ends_on} 早于决定日期 {not_before} (before the decision date)")
+            raise InvalidInput.field(
+                f"{where}.ends_on", f"{ends_on} 早于决定日期 {not_before} (before the decision date)"
+            )
         person.ends_on = ends_on
     return person
 
 
 def read_responsible_persons(
-    raw: Any, vault: IdentityVault | None, *, kept: Sequence[ResponsiblePerson] = (), not_before: dt.date | None = None,
+    raw: Any,
+    vault: IdentityVault | None,
+    *,
+    kept: Sequence[ResponsiblePerson] = (),
+    not_before: dt.date | None = None,
 ) -> list[ResponsiblePerson]:
     """The persons a request names, validated, their ID numbers protected; None or [] names no one.
 
@@ -131,7 +143,10 @@ def read_responsible_persons(
             continue
         key = (person.role, person.id_number_hash)
         if key in seen:
-            raise InvalidInput.field(f"{FIELD}.{i}", f"与第 {seen[key]} 项为同一人同一角色 (the same person in the same role as item {seen[key]})")
+            raise InvalidInput.field(
+                f"{FIELD}.{i}",
+                f"与第 {seen[key]} 项为同一人同一角色 (the same person in the same role as item {seen[key]})",
+            )
         seen[key] = i
     return persons
 
@@ -147,7 +162,9 @@ def check_persons_dates(record: Penalty | ListEntry, not_before: dt.date) -> Non
     """After a correction moved the decision date: no person's period may end before it."""
     for i, person in enumerate(record.responsible_persons):
         if person.ends_on is not None and person.ends_on < not_before:
-            raise InvalidInput.field(f"{FIELD}.{i}.ends_on", f"{person.ends_on} 早于决定日期 {not_before} (before the decision date)")
+            raise InvalidInput.field(
+                f"{FIELD}.{i}.ends_on", f"{person.ends_on} 早于决定日期 {not_before} (before the decision date)"
+            )
 
 
 def may_see_responsible_persons(actor: Actor, authority_id: int) -> bool:
@@ -163,7 +180,10 @@ def shown_persons(actor: Actor, record: Penalty | ListEntry) -> list[dict[str, A
     if not may_see_responsible_persons(actor, record.authority_id):
         return None
     return [
-        {**person.snapshot(), "role_label": RESPONSIBLE_ROLES.get(person.role, person.role),
-         "id_type_label": idnumber.ID_TYPES.get(person.id_type or "", None)}
+        {
+            **person.snapshot(),
+            "role_label": RESPONSIBLE_ROLES.get(person.role, person.role),
+            "id_type_label": idnumber.ID_TYPES.get(person.id_type or "", None),
+        }
         for person in record.responsible_persons
     ]

@@ -70,7 +70,10 @@ def _label(hit: dict[str, Any]) -> str:
 
 
 def decide_subject(
-    subject: Subject, hits: list[dict[str, Any]], listed: dict[int, Dossier], domain: str,
+    subject: Subject,
+    hits: list[dict[str, Any]],
+    listed: dict[int, Dossier],
+    domain: str,
     links: Sequence[PersonLink] = (),
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
     """A subject's own decision, its reasons, and the incentives it may be given."""
@@ -92,7 +95,9 @@ def decide_subject(
                 reasons.append(f"block: {_label(hit)}: {what}: {why}")
             elif m.effect == "block":
                 decision = worst_of((decision, "review"))
-                reasons.append(f"review: possible match {_label(hit)} carries a block measure, {what}: {why}; a person decides whether it is the same entity")
+                reasons.append(
+                    f"review: possible match {_label(hit)} carries a block measure, {what}: {why}; a person decides whether it is the same entity"
+                )
             elif m.effect == "review":
                 decision = worst_of((decision, "review"))
                 reasons.append(f"review: {_label(hit)}: {what}: {why}")
@@ -100,9 +105,13 @@ def decide_subject(
                 incentives.append({"entity_id": hit["entity_id"], "code": m.measure.code, "name": m.measure.name})
                 reasons.append(f"incentive: {_label(hit)}: {what}: {why}")
             else:
-                reasons.append(f"incentive not offered: possible match {_label(hit)} carries {what}; confirm the identity first")
+                reasons.append(
+                    f"incentive not offered: possible match {_label(hit)} carries {what}; confirm the identity first"
+                )
         if not entity.measures:
-            reasons.append(f"no measure: {_label(hit)} has {entity.record_count} record(s) in force, none of which sets off a measure in {domain}")
+            reasons.append(
+                f"no measure: {_label(hit)} has {entity.record_count} record(s) in force, none of which sets off a measure in {domain}"
+            )
         for shown in hit["dispositions"]:
             reasons.append(
                 f"earlier disposition of {_label(hit)}: {shown['disposition']} by {shown['decided_by']} "
@@ -132,4 +141,3 @@ def apply_consortia(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             member["decision"] = worst_of((member["own_decision"], worst))
         summary.append({"label": label, "members": [m["index"] for m in members], "decision": worst})
     return summary
-

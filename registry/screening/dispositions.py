@@ -20,7 +20,10 @@ from registry.ledger import Actor, append_audit
 from registry.models import ApiKey, HitDisposition
 from registry.screening.evidence import get_screening
 
-DISPOSITIONS = {"false_positive": "误报: the subject is not the listed entity", "confirmed": "确认: the subject is the listed entity"}
+DISPOSITIONS = {
+    "false_positive": "误报: the subject is not the listed entity",
+    "confirmed": "确认: the subject is the listed entity",
+}
 _CHUNK = 500
 
 
@@ -29,14 +32,25 @@ _CHUNK = 500
 
 def _chunks(values: Iterable[Any]) -> list[list[Any]]:
     ordered = sorted(set(values))
-    return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
 _DISPOSITIONS = cast(sa.Table, HitDisposition.__table__)
 _EARLIER_DISPOSITIONS = (
-    sa.select(_DISPOSITIONS.c.id, _DISPOSITIONS.c.subject_key, _DISPOSITIONS.c.entity_id,
-              _DISPOSITIONS.c.screening_id, _DISPOSITIONS.c.disposition, _DISPOSITIONS.c.reason,
-              _DISPOSITIONS.c.decided_by, _DISPOSITIONS.c.decided_at)
-    .where(_DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)),
-           _DISPOSITIONS.c.api_key_id.in_(sa.bindparam("holder_keys", expanding=True)))
+    sa.select(
+        _DISPOSITIONS.c.id,
+        _DISPOSITIONS.c.subject_key,
+        _DISPOSITIONS.c.entity_id,
+        _DISPOSITIONS.c.screening_id,
+        _DISPOSITIONS.c.disposition,
+        _DISPOSITIONS.c.reason,
+        _DISPOSITIONS.c.decided_by,
+        _DISPOSITIONS.c.decided_at,
+    )
+    .where(
+        _DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)),
+        _DISPOSITIONS.c.api_key_id.in_(sa.bindparam("holder_keys", expanding=True)),
+    )
     .order_by(_DISPOSITIONS.c.id)
 )
 
@@ -50,7 +64,9 @@ def _holder_keys(session: Session, actor: Actor) -> list[int]:
 
 
 def earlier_dispositions(
-    session: Session, pairs: set[tuple[str, int]], actor: Actor,
+    session: Session,
+    pairs: set[tuple[str, int]],
+    actor: Actor,
 ) -> dict[tuple[str, int], list[dict[str, Any]]]:
     """The actor's organisation's earlier dispositions of these (subject key, entity) pairs: one
     query per 500 subjects."""
@@ -62,17 +78,29 @@ def earlier_dispositions(
     for chunk in _chunks({key for key, _ in pairs}):
         for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk, "holder_keys": holder}):
             if (row.subject_key, row.entity_id) in pairs:
-                shown[(row.subject_key, row.entity_id)].append({
-                    "id": row.id, "screening_id": row.screening_id, "disposition": row.disposition,
-                    "reason": row.reason, "decided_by": row.decided_by,
-                    "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-                })
+                shown[(row.subject_key, row.entity_id)].append(
+                    {
+                        "id": row.id,
+                        "screening_id": row.screening_id,
+                        "disposition": row.disposition,
+                        "reason": row.reason,
+                        "decided_by": row.decided_by,
+                        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+                    }
+                )
     return shown
 
 
 def dispose_hit(
-    session: Session, screening_id: int, entity_id: int, subject_index: int, disposition: str,
-    reason: str, actor: Actor, *, now: dt.datetime | None = None,
+    session: Session,
+    screening_id: int,
+    entity_id: int,
+    subject_index: int,
+    disposition: str,
+    reason: str,
+    actor: Actor,
+    *,
+    now: dt.datetime | None = None,
 ) -> HitDisposition:
     """Record a judgement on one hit (false_positive | confirmed) with the reason; the screener
     that made the screening or an administrator. Shown beside the pair in later screenings."""
@@ -90,15 +118,26 @@ def dispose_hit(
     if entity_id not in {h["entity_id"] for h in subject.get("hits", [])}:
         raise InvalidInput.field("entity_id", f"entity {entity_id} is not a hit of subjects.{subject_index}")
     row = HitDisposition(
-        subject_key=subject["subject_key"], entity_id=entity_id, screening_id=screening.id,
-        disposition=disposition, reason=reason, decided_by=actor.label[:200], api_key_id=actor.key_id,
+        subject_key=subject["subject_key"],
+        entity_id=entity_id,
+        screening_id=screening.id,
+        disposition=disposition,
+        reason=reason,
+        decided_by=actor.label[:200],
+        api_key_id=actor.key_id,
         decided_at=(now or utcnow()).astimezone(dt.UTC),
     )
     session.add(row)
     session.flush()
     append_audit(
-        session, actor=actor, action="dispose", record_type="hit_disposition", record_id=row.id,
-        before=None, after={**row.snapshot(), "subject_index": subject_index}, reason=reason, now=now,
+        session,
+        actor=actor,
+        action="dispose",
+        record_type="hit_disposition",
+        record_id=row.id,
+        before=None,
+        after={**row.snapshot(), "subject_index": subject_index},
+        reason=reason,
+        now=now,
     )
     return row
-

@@ -37,8 +37,18 @@ _CHUNK = 500  # ids per IN (...) list: well under every backend's limit on bound
 # Fields of a record kept from a screener when the record is not published (保密审查): the
 # screening still shows that it exists, who decided it and what it triggers, not its contents.
 WITHHELD = (
-    "facts", "legal_basis", "basis", "content", "violation_type", "remarks", "licence_affected",
-    "not_public_reason", "reason_category", "status_reason", "revocation_reason", "confiscation_amount",
+    "facts",
+    "legal_basis",
+    "basis",
+    "content",
+    "violation_type",
+    "remarks",
+    "licence_affected",
+    "not_public_reason",
+    "reason_category",
+    "status_reason",
+    "revocation_reason",
+    "confiscation_amount",
 )
 
 
@@ -65,9 +75,7 @@ def _record(kind: str, record: ListEntry | Penalty, today: dt.date, in_force: bo
     snapshot = record.snapshot()
     # 失信相关人 are for the deciding authority, administrators and the platform: never in a screening.
     snapshot.pop("responsible_persons", None)
-    published = (
-        record.published_on(today) if isinstance(record, Penalty) else record.is_public and in_force
-    )
+    published = record.published_on(today) if isinstance(record, Penalty) else record.is_public and in_force
     withheld = [f for f in WITHHELD if f in snapshot] if not published else []
     for field in withheld:
         del snapshot[field]
@@ -90,8 +98,12 @@ def _measure(hit: MeasureHit) -> dict[str, Any]:
         "legal_basis": list(m.legal_basis),
         "certainty": m.certainty,
         "records": [
-            {"record_type": r.record_type, "id": r.id, "reason": r.reason,
-             "ends_on": r.ends_on.isoformat() if r.ends_on else None}
+            {
+                "record_type": r.record_type,
+                "id": r.id,
+                "reason": r.reason,
+                "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+            }
             for r in hit.records
         ],
     }
@@ -99,7 +111,7 @@ def _measure(hit: MeasureHit) -> dict[str, Any]:
 
 def _chunks(values: Iterable[int]) -> list[list[int]]:
     ordered = sorted(set(values))
-    return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
 
 # Built once: a screening that hits an entity not seen before runs them, and building a statement
@@ -108,16 +120,26 @@ _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 # The entity and its names in one plain query: no ORM objects (and no eager loads) for what is
 # only copied into the document.
 _ENTITIES = (
-    sa.select(Entity.id, Entity.kind, Entity.name, Entity.uscc, Entity.region_code,
-              EntityName.name.label("other_name"), EntityName.kind.label("name_kind"))
+    sa.select(
+        Entity.id,
+        Entity.kind,
+        Entity.name,
+        Entity.uscc,
+        Entity.region_code,
+        EntityName.name.label("other_name"),
+        EntityName.kind.label("name_kind"),
+    )
     .outerjoin(EntityName, EntityName.entity_id == Entity.id)
-    .where(Entity.id.in_(_IDS)).order_by(Entity.id, EntityName.id)
+    .where(Entity.id.in_(_IDS))
+    .order_by(Entity.id, EntityName.id)
 )
 _ENTRIES = (
     sa.select(ListEntry)
     .where(ListEntry.entity_id.in_(_IDS), ListEntry.listed_on <= sa.bindparam("today"))
     .options(
-        joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"), lazyload(ListEntry.transitions),
+        joinedload(ListEntry.domain_rows),
+        joinedload(ListEntry.authority).lazyload("*"),
+        lazyload(ListEntry.transitions),
         lazyload(ListEntry.responsible_persons),
     )
     .order_by(ListEntry.id)
@@ -142,8 +164,17 @@ def load_dossiers(
     for chunk in _chunks(entity_ids):
         entities: dict[int, dict[str, Any]] = {}
         for row in session.connection().execute(_ENTITIES, {"ids": chunk}):
-            entity = entities.setdefault(row.id, {"id": row.id, "kind": row.kind, "name": row.name,
-                                                  "uscc": row.uscc, "region_code": row.region_code, "names": []})
+            entity = entities.setdefault(
+                row.id,
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "name": row.name,
+                    "uscc": row.uscc,
+                    "region_code": row.region_code,
+                    "names": [],
+                },
+            )
             if row.other_name is not None:
                 entity["names"].append({"name": row.other_name, "kind": row.name_kind})
         entries: dict[int, list[ListEntry]] = defaultdict(list)
@@ -154,25 +185,33 @@ def load_dossiers(
             penalties[penalty.entity_id].append(penalty)
         for entity_id in chunk:
             held = entities.get(entity_id)
-            found[entity_id] = None if held is None else _dossier(
-                held, entries[entity_id], penalties[entity_id], domain, today, measures
+            found[entity_id] = (
+                None
+                if held is None
+                else _dossier(held, entries[entity_id], penalties[entity_id], domain, today, measures)
             )
     return found
 
 
 def _dossier(
-    entity: dict[str, Any], entries: list[ListEntry], penalties: list[Penalty],
-    domain: str, today: dt.date, measures: Sequence[Measure],
+    entity: dict[str, Any],
+    entries: list[ListEntry],
+    penalties: list[Penalty],
+    domain: str,
+    today: dt.date,
+    measures: Sequence[Measure],
 ) -> Dossier | None:
     # The measure rules (registry.screening.measures) decide what counts; the records shown are those in
     # force today plus any a measure counts beyond that (the procurement look-back).
     hits = match_measures(entries, penalties, domain, today, measures)
     triggering = {(r.record_type, r.id) for h in hits for r in h.records}
     records = [
-        _record("list_entry", e, today, e.in_force_on(today)) for e in entries
+        _record("list_entry", e, today, e.in_force_on(today))
+        for e in entries
         if e.in_force_on(today) or ("list_entry", e.id) in triggering
     ] + [
-        _record("penalty", p, today, p.in_force_on(today)) for p in penalties
+        _record("penalty", p, today, p.in_force_on(today))
+        for p in penalties
         if p.in_force_on(today) or ("penalty", p.id) in triggering
     ]
     if not records:

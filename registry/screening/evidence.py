@@ -36,8 +36,14 @@ def get_screening(session: Session, screening_id: int, actor: Actor, *, fresh: b
 
 
 def list_screenings(
-    session: Session, actor: Actor, *, project_code: str | None = None, domain: str | None = None,
-    decision: str | None = None, page: int = 1, per_page: int = 50,
+    session: Session,
+    actor: Actor,
+    *,
+    project_code: str | None = None,
+    domain: str | None = None,
+    decision: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[Screening]:
     """Screenings, oldest first, e.g. every check made for one project (a screener: its own)."""
     require_role(actor, "screener", "platform")
@@ -65,9 +71,11 @@ class ScreeningRecord:
 def read_screening(session: Session, screening_id: int, actor: Actor) -> ScreeningRecord:
     """One screening and the dispositions made on it, oldest first."""
     screening = get_screening(session, screening_id, actor)
-    dispositions = list(session.scalars(
-        sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id).order_by(HitDisposition.id)
-    ))
+    dispositions = list(
+        session.scalars(
+            sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id).order_by(HitDisposition.id)
+        )
+    )
     return ScreeningRecord(screening, dispositions)
 
 
@@ -95,7 +103,8 @@ def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verif
     audit = session.scalars(
         sa.select(AuditLog)
         .where(AuditLog.record_type == "screening", AuditLog.record_id == screening.id, AuditLog.action == "screen")
-        .order_by(AuditLog.seq).limit(1)
+        .order_by(AuditLog.seq)
+        .limit(1)
         .execution_options(populate_existing=True)
     ).one_or_none()
     audit_digest = None
@@ -111,6 +120,12 @@ def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verif
     for column in ("project_code", "domain", "decision"):
         if document.get(column) != getattr(screening, column):
             problems.append(f"the stored {column} differs from the document's")
-    return Verification(screening.id, not problems, screening.digest, computed,
-                        None if audit is None else audit.seq, audit_digest, problems)
-
+    return Verification(
+        screening.id,
+        not problems,
+        screening.digest,
+        computed,
+        None if audit is None else audit.seq,
+        audit_digest,
+        problems,
+    )

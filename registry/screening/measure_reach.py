@@ -79,8 +79,10 @@ def _persons(hit: MeasureHit) -> str | None:
     if reach is None:
         return None
     roles = "、".join(RESPONSIBLE_ROLES.get(r, r) for r in reach.roles)
-    return (f"{hit.measure.code} 延及所涉记录的失信相关人（{roles}）: 以其为法定代表人的投标人、或其本人作为评标评审专家，"
-            f"按证件号码核实时 {reach.effect}，仅姓名相同时 review")
+    return (
+        f"{hit.measure.code} 延及所涉记录的失信相关人（{roles}）: 以其为法定代表人的投标人、或其本人作为评标评审专家，"
+        f"按证件号码核实时 {reach.effect}，仅姓名相同时 review"
+    )
 
 
 def domain_reach(domain: str, all_hits: Sequence[MeasureHit], records_in_force: int) -> DomainReach:
@@ -97,7 +99,11 @@ def domain_reach(domain: str, all_hits: Sequence[MeasureHit], records_in_force: 
 
 
 def entity_reach(
-    session: Session, actor: Actor, entity_id: int, on_date: dt.date, measures: Sequence[Measure],
+    session: Session,
+    actor: Actor,
+    entity_id: int,
+    on_date: dt.date,
+    measures: Sequence[Measure],
 ) -> EntityReach:
     """For each trading domain, what a screening identifying the entity would decide on `on_date`.
     For officials, screeners and the platform: it reveals the effect of unpublished records."""
@@ -109,8 +115,11 @@ def entity_reach(
     mine_entries, mine_penalties = entries[entity_id], penalties[entity_id]
     in_force = sum(e.in_force_on(on_date) for e in mine_entries) + sum(p.in_force_on(on_date) for p in mine_penalties)
     reach = tuple(
-        domain_reach(domain, match_measures(mine_entries, mine_penalties, domain, on_date, measures,
-                                            persons_only_too=True), in_force)
+        domain_reach(
+            domain,
+            match_measures(mine_entries, mine_penalties, domain, on_date, measures, persons_only_too=True),
+            in_force,
+        )
         for domain in DOMAINS
     )
     return EntityReach(entity.id, entity.name, on_date, reach)

@@ -34,9 +34,23 @@ from registry.publication import add_months
 from registry.vocab import DOMAINS, LIST_TYPES
 
 __all__ = [
-    "CERTAINTIES", "DURATION_KINDS", "EFFECTS", "EFFECT_ORDER", "RECORD_SCOPES", "Duration",
-    "Measure", "MeasureHit", "PenaltyCondition", "Trigger", "TriggeringRecord", "applicable_measures",
-    "load_measures", "match_measures", "measures_by_entity", "records_by_entity", "select_measures",
+    "CERTAINTIES",
+    "DURATION_KINDS",
+    "EFFECTS",
+    "EFFECT_ORDER",
+    "RECORD_SCOPES",
+    "Duration",
+    "Measure",
+    "MeasureHit",
+    "PenaltyCondition",
+    "Trigger",
+    "TriggeringRecord",
+    "applicable_measures",
+    "load_measures",
+    "match_measures",
+    "measures_by_entity",
+    "records_by_entity",
+    "select_measures",
 ]
 
 
@@ -72,8 +86,10 @@ class MeasureHit:
 def _entry_reason(entry: ListEntry) -> str:
     label = LIST_TYPES.get(entry.list_type, entry.list_type)
     until = f" through {entry.expires_on}" if entry.expires_on else ""
-    return (f"on {entry.list_name} ({label}) by {entry.decision_number} of {entry.authority.name}, "
-            f"listed {entry.listed_on}{until}")
+    return (
+        f"on {entry.list_name} ({label}) by {entry.decision_number} of {entry.authority.name}, "
+        f"listed {entry.listed_on}{until}"
+    )
 
 
 def _repaired_by(penalty: Penalty, on_date: dt.date) -> bool:
@@ -97,8 +113,10 @@ def _penalty_window(measure: Measure, penalty: Penalty, on_date: dt.date) -> tup
         )
         when = f"within {duration.years} years before {on_date}"
         if repaired:
-            when += (f"; 已于 {penalty.repaired_on} 信用修复：修复结束公示，但不消除{duration.years}年内的重大违法记录，"
-                     "请核查（仅向本次审查机构显示）")
+            when += (
+                f"; 已于 {penalty.repaired_on} 信用修复：修复结束公示，但不消除{duration.years}年内的重大违法记录，"
+                "请核查（仅向本次审查机构显示）"
+            )
         return counts, lapses_on, when
     end = penalty.publication_ends_on
     ends_on = end + dt.timedelta(days=1) if end is not None else None
@@ -126,17 +144,25 @@ def _hit(
             for trigger in measure.triggers:
                 why = trigger.penalty.explain(penalty) if trigger.penalty is not None else None
                 if why is not None and trigger.concerns((penalty.domain,), domain):
-                    reason = (f"penalty {penalty.decision_number} of {penalty.authority.name} decided "
-                              f"{penalty.decided_on}: {why}; {when}")
-                    records.append(TriggeringRecord("penalty", penalty.id, reason, ends_on,
-                                                    _repaired_by(penalty, on_date)))
+                    reason = (
+                        f"penalty {penalty.decision_number} of {penalty.authority.name} decided "
+                        f"{penalty.decided_on}: {why}; {when}"
+                    )
+                    records.append(
+                        TriggeringRecord("penalty", penalty.id, reason, ends_on, _repaired_by(penalty, on_date))
+                    )
                     break
     return MeasureHit(measure, tuple(records)) if records else None
 
 
 def match_measures(
-    entries: Iterable[ListEntry], penalties: Iterable[Penalty], domain: str, on_date: dt.date,
-    measures: Iterable[Measure], *, persons_only_too: bool = False,
+    entries: Iterable[ListEntry],
+    penalties: Iterable[Penalty],
+    domain: str,
+    on_date: dt.date,
+    measures: Iterable[Measure],
+    *,
+    persons_only_too: bool = False,
 ) -> list[MeasureHit]:
     """The measures in `domain` that one entity's `entries` and `penalties` set off on `on_date`.
 
@@ -150,7 +176,9 @@ def match_measures(
     in_force = sorted((e for e in entries if e.in_force_on(on_date)), key=lambda e: (e.listed_on, e.id))
     counted = sorted(penalties, key=lambda p: (p.decided_on, p.id))
     hits = [
-        hit for measure in measures if domain in measure.domains
+        hit
+        for measure in measures
+        if domain in measure.domains
         if (hit := _hit(measure, in_force, counted, domain, on_date)) is not None
     ]
     hits.sort(key=lambda h: EFFECT_ORDER.index(h.effect))  # stable: catalogue order within an effect
@@ -175,17 +203,21 @@ def records_by_entity(
             sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on_date),
         )
         .options(
-            joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"), lazyload(ListEntry.transitions),
+            joinedload(ListEntry.domain_rows),
+            joinedload(ListEntry.authority).lazyload("*"),
+            lazyload(ListEntry.transitions),
             lazyload(ListEntry.responsible_persons),
         )
     ).unique():
         entries[entry.entity_id].append(entry)
     for penalty in session.scalars(
-        sa.select(Penalty).where(
+        sa.select(Penalty)
+        .where(
             Penalty.entity_id.in_(ids),
             sa.or_(Penalty.status == "effective", Penalty.revoked_on > on_date),
             Penalty.decided_on <= on_date,
-        ).options(joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons))
+        )
+        .options(joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons))
     ):
         penalties[penalty.entity_id].append(penalty)
     return entries, penalties

@@ -63,7 +63,7 @@ def _listed_entity_ids() -> sa.CompoundSelect[Any]:
 def _chunks(values: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
+        yield ordered[start : start + size]
 
 
 def _candidates(session: Session, only: Sequence[int] | None = None) -> list[Candidate]:
@@ -145,8 +145,12 @@ class NameIndex:
     """
 
     def __init__(
-        self, matcher_factory: Callable[[], Matcher], *, max_pending: int = DEFAULT_MAX_PENDING,
-        max_lag: float = DEFAULT_MAX_LAG, clock: Callable[[], float] = time.monotonic,
+        self,
+        matcher_factory: Callable[[], Matcher],
+        *,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        max_lag: float = DEFAULT_MAX_LAG,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._factory = matcher_factory
         self._max_pending = max_pending
@@ -194,8 +198,12 @@ class NameIndex:
         """
         writes = outbox_writes()
         checked = self._checked
-        if (self._matcher is not None and checked is not None and checked[1] == writes
-                and self._clock() - checked[0] < self._max_lag):
+        if (
+            self._matcher is not None
+            and checked is not None
+            and checked[1] == writes
+            and self._clock() - checked[0] < self._max_lag
+        ):
             return self._mark.seq  # asked the database less than max_lag ago, and this process wrote nothing since
         head = self._head(session)
         self.head_reads += 1
@@ -239,8 +247,13 @@ class NameIndex:
         self._matcher, self._mark = matcher, head
         self.rebuilds += 1
         self._changed(None)
-        log.info("name index built: %d listed entities at outbox seq %d (%s %s)",
-                 len(candidates), head.seq, matcher.name, matcher.version)
+        log.info(
+            "name index built: %d listed entities at outbox seq %d (%s %s)",
+            len(candidates),
+            head.seq,
+            matcher.name,
+            matcher.version,
+        )
         return head.seq
 
     def _catch_up(self, session: Session, matcher: Matcher, head: _Mark) -> int:
@@ -250,7 +263,8 @@ class NameIndex:
             .order_by(ChangeEvent.seq)
         ).all()
         if self._mark.seq and (
-            not rows or _Mark(int(rows[0].seq), rows[0].occurred_at, rows[0].record_type, rows[0].record_id) != self._mark
+            not rows
+            or _Mark(int(rows[0].seq), rows[0].occurred_at, rows[0].record_type, rows[0].record_id) != self._mark
         ):
             # The event this index last applied is not the one the outbox holds under its number.
             return self._rebuild(session, head)
@@ -269,6 +283,7 @@ class NameIndex:
                 upserted += 1
         self._mark = head
         self._changed(entity_ids if about_one_entity else None)
-        log.debug("name index: applied %d outbox events up to seq %d, %d entities upserted",
-                  len(events), head.seq, upserted)
+        log.debug(
+            "name index: applied %d outbox events up to seq %d, %d entities upserted", len(events), head.seq, upserted
+        )
         return head.seq

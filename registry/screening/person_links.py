@@ -64,10 +64,15 @@ class PersonInput:
 
 
 def read_person(
-    name: Any, id_type: Any, number: Any, field: str, errors: dict[str, list[str]],
+    name: Any,
+    id_type: Any,
+    number: Any,
+    field: str,
+    errors: dict[str, list[str]],
 ) -> PersonInput | None:
     """A person's name and ID document from a request, checked; None when nothing was given.
     Errors go to `errors` under `field`.name / .id_type / .id_number, in Chinese and English."""
+
     def text(value: Any, key: str, limit: int) -> str | None:
         if value is None:
             return None
@@ -102,7 +107,9 @@ def read_person(
 
 
 def read_subject_persons(
-    raw: dict[str, Any], field: str, errors: dict[str, list[str]],
+    raw: dict[str, Any],
+    field: str,
+    errors: dict[str, list[str]],
 ) -> tuple[PersonInput | None, PersonInput | None]:
     """A subject's legal representative (`legal_representative`) and its own ID (`id_type`,
     `id_number`: a natural person such as an expert), each checked, or None."""
@@ -111,14 +118,21 @@ def read_subject_persons(
     if given is not None:
         if not isinstance(given, dict):
             errors.setdefault(f"{field}.legal_representative", []).append(
-                "须为对象 {name, id_type, id_number} (must be an object)")
+                "须为对象 {name, id_type, id_number} (must be an object)"
+            )
         else:
             unknown = sorted(set(given) - _PERSON_KEYS)
             if unknown:
                 errors.setdefault(f"{field}.legal_representative", []).append(
-                    f"未知字段 {', '.join(unknown)} (unknown field)")
-            rep = read_person(given.get("name"), given.get("id_type"), given.get("id_number"),
-                              f"{field}.legal_representative.", errors)
+                    f"未知字段 {', '.join(unknown)} (unknown field)"
+                )
+            rep = read_person(
+                given.get("name"),
+                given.get("id_type"),
+                given.get("id_number"),
+                f"{field}.legal_representative.",
+                errors,
+            )
     own: PersonInput | None = None
     if raw.get("id_number") is not None or raw.get("id_type") is not None:
         own = read_person(raw.get("name"), raw.get("id_type"), raw.get("id_number"), f"{field}.", errors)
@@ -173,9 +187,10 @@ class PersonLink:
     def reason(self) -> str:
         role = RESPONSIBLE_ROLES.get(self.role, self.role)
         how = "证件号码一致" if self.identified else "仅姓名相同，未能以证件号码核实，须人工核查"
-        measures = "; ".join(
-            f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})" for m in self.hits
-        ) or "本领域无惩戒措施延及该失信相关人，请人工核查"
+        measures = (
+            "; ".join(f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})" for m in self.hits)
+            or "本领域无惩戒措施延及该失信相关人，请人工核查"
+        )
         more = f"；另有 {self.more_by_name} 名同名失信相关人未列出" if self.more_by_name else ""
         return (
             f"{self.query.label} 是 {self.entity_name}（entity {self.entity_id}）的失信相关人（{role}）："
@@ -232,26 +247,49 @@ def _candidates(session: Session, queries: Sequence[PersonQuery]) -> list[Respon
 
 
 def _records(
-    session: Session, candidates: Sequence[ResponsiblePerson],
+    session: Session,
+    candidates: Sequence[ResponsiblePerson],
 ) -> tuple[dict[int, ListEntry], dict[int, Penalty]]:
     entry_ids = {p.list_entry_id for p in candidates if p.list_entry_id is not None}
     penalty_ids = {p.penalty_id for p in candidates if p.penalty_id is not None}
-    entries = {e.id: e for e in session.scalars(
-        sa.select(ListEntry).where(ListEntry.id.in_(entry_ids)).options(
-            joinedload(ListEntry.domain_rows), joinedload(ListEntry.authority).lazyload("*"),
-            lazyload(ListEntry.transitions), lazyload(ListEntry.responsible_persons),
-        )
-    ).unique()} if entry_ids else {}
-    penalties = {p.id: p for p in session.scalars(
-        sa.select(Penalty).where(Penalty.id.in_(penalty_ids)).options(
-            joinedload(Penalty.authority).lazyload("*"), lazyload(Penalty.responsible_persons),
-        )
-    )} if penalty_ids else {}
+    entries = (
+        {
+            e.id: e
+            for e in session.scalars(
+                sa.select(ListEntry)
+                .where(ListEntry.id.in_(entry_ids))
+                .options(
+                    joinedload(ListEntry.domain_rows),
+                    joinedload(ListEntry.authority).lazyload("*"),
+                    lazyload(ListEntry.transitions),
+                    lazyload(ListEntry.responsible_persons),
+                )
+            ).unique()
+        }
+        if entry_ids
+        else {}
+    )
+    penalties = (
+        {
+            p.id: p
+            for p in session.scalars(
+                sa.select(Penalty)
+                .where(Penalty.id.in_(penalty_ids))
+                .options(
+                    joinedload(Penalty.authority).lazyload("*"),
+                    lazyload(Penalty.responsible_persons),
+                )
+            )
+        }
+        if penalty_ids
+        else {}
+    )
     return entries, penalties
 
 
-def _matches(query: PersonQuery, by_hash: dict[str, list[ResponsiblePerson]],
-             by_name: dict[str, list[ResponsiblePerson]]) -> list[tuple[ResponsiblePerson, bool]]:
+def _matches(
+    query: PersonQuery, by_hash: dict[str, list[ResponsiblePerson]], by_name: dict[str, list[ResponsiblePerson]]
+) -> list[tuple[ResponsiblePerson, bool]]:
     """The candidates `query` concerns, each with whether the ID number identified them."""
     found = [(p, True) for p in by_hash.get(query.fingerprint or "", [])]
     for p in by_name.get(query.name or "", []):
@@ -262,7 +300,11 @@ def _matches(query: PersonQuery, by_hash: dict[str, list[ResponsiblePerson]],
 
 
 def find_person_links(
-    session: Session, queries: Sequence[PersonQuery], domain: str, today: dt.date, measures: Sequence[Measure],
+    session: Session,
+    queries: Sequence[PersonQuery],
+    domain: str,
+    today: dt.date,
+    measures: Sequence[Measure],
 ) -> dict[int, list[PersonLink]]:
     """The links of each subject (by index) whose persons are 失信相关人 of a record counting today.
     A person found by name alone is reported at most MAX_NAME_LINKS times per subject (a common
@@ -291,7 +333,8 @@ def find_person_links(
         found: list[PersonLink] = []
         for person, identified in _matches(query, by_hash, by_name):
             record: ListEntry | Penalty | None = (
-                entries.get(person.list_entry_id) if person.list_entry_id is not None
+                entries.get(person.list_entry_id)
+                if person.list_entry_id is not None
                 else penalties.get(person.penalty_id or -1)
             )
             if record is None or not _counts(person, record, today):
@@ -300,13 +343,25 @@ def find_person_links(
             hits = match_measures(
                 [record] if isinstance(record, ListEntry) else [],
                 [record] if isinstance(record, Penalty) else [],
-                domain, today, reaching, persons_only_too=True,
+                domain,
+                today,
+                reaching,
+                persons_only_too=True,
             )
-            found.append(PersonLink(
-                query, identified, person.role,
-                "list_entry" if isinstance(record, ListEntry) else "penalty", record.id, _label(record),
-                record.entity_id, entity_names.get(record.entity_id, ""), record.authority.name, tuple(hits),
-            ))
+            found.append(
+                PersonLink(
+                    query,
+                    identified,
+                    person.role,
+                    "list_entry" if isinstance(record, ListEntry) else "penalty",
+                    record.id,
+                    _label(record),
+                    record.entity_id,
+                    entity_names.get(record.entity_id, ""),
+                    record.authority.name,
+                    tuple(hits),
+                )
+            )
         found.sort(key=lambda link: (link.effect != "block", not link.identified, -link.record_id))
         by_id = [link for link in found if link.identified]
         by_name_only = [link for link in found if not link.identified]

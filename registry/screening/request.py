@@ -169,8 +169,20 @@ def read_subject(index: int, raw: Any, errors: dict[str, list[str]]) -> Subject 
     screenable = usable_name or valid
     if not screenable:
         notes.append("no usable name and no usable code: this subject could not be screened")
-    return Subject(index, name, code, role, consortium, query_code, subject_key(name, code, valid), notes,
-                    usable_name, screenable, legal_rep, person)
+    return Subject(
+        index,
+        name,
+        code,
+        role,
+        consortium,
+        query_code,
+        subject_key(name, code, valid),
+        notes,
+        usable_name,
+        screenable,
+        legal_rep,
+        person,
+    )
 
 
 def read_request(data: dict[str, Any]) -> tuple[dict[str, Any], list[Subject]]:
@@ -205,4 +217,3 @@ def read_request(data: dict[str, Any]) -> tuple[dict[str, Any], list[Subject]]:
         "subjects": [s.request_form() for s in subjects],
     }
     return request, subjects
-

@@ -36,7 +36,6 @@ screenings it made (another key's answer 404, as if they did not exist: a projec
 not another agency's business); other roles get 403.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -86,9 +85,23 @@ from registry.screening.request import MAX_SUBJECTS, fold_name, read_request
 # The screening capability as its callers know it (the API, the pages, the backup tools): the
 # request, the decision, the evidence and the dispositions live in their own modules beside this one.
 __all__ = [
-    "DECISIONS", "DISPOSITIONS", "FIRM_MATCHES", "MAX_SUBJECTS", "ScreeningDraft", "ScreeningRecord",
-    "StoredScreening", "Verification", "dispose_hit", "evaluate_screening", "fold_name", "get_screening",
-    "list_screenings", "read_screening", "screen_subjects", "store_screening", "verify_screening",
+    "DECISIONS",
+    "DISPOSITIONS",
+    "FIRM_MATCHES",
+    "MAX_SUBJECTS",
+    "ScreeningDraft",
+    "ScreeningRecord",
+    "StoredScreening",
+    "Verification",
+    "dispose_hit",
+    "evaluate_screening",
+    "fold_name",
+    "get_screening",
+    "list_screenings",
+    "read_screening",
+    "screen_subjects",
+    "store_screening",
+    "verify_screening",
 ]
 
 HITS_PER_SUBJECT = 10  # the matcher's limit per subject
@@ -112,8 +125,9 @@ def _same_person_hits(session: Session, queries: Sequence[PersonQuery]) -> dict[
         return {}
     found: dict[int, list[Hit]] = defaultdict(list)
     for entity_id, name, fingerprint in session.execute(
-        sa.select(Entity.id, Entity.name, Entity.id_number_hash)
-        .where(Entity.kind == "natural_person", Entity.id_number_hash.in_(sorted(fingerprints)))
+        sa.select(Entity.id, Entity.name, Entity.id_number_hash).where(
+            Entity.kind == "natural_person", Entity.id_number_hash.in_(sorted(fingerprints))
+        )
     ):
         feature = Feature("id_number", 1.0, 1.0, "证件号码一致 (the same ID document number)")
         found[fingerprints[str(fingerprint)]].append(Hit(entity_id, 100.0, "exact", "self", name, (feature,)))
@@ -153,8 +167,15 @@ class ScreeningDraft:
 
 
 def evaluate_screening(
-    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
-    measures: Sequence[Measure], *, now: dt.datetime | None = None, dossiers: DossierCache | None = None,
+    session: Session,
+    data: dict[str, Any],
+    actor: Actor,
+    today: dt.date,
+    index: NameIndex,
+    measures: Sequence[Measure],
+    *,
+    now: dt.datetime | None = None,
+    dossiers: DossierCache | None = None,
     vault: IdentityVault | None = None,
 ) -> ScreeningDraft:
     """Screen a project's subjects (1 to 1,000) in one trading domain, writing nothing.
@@ -171,7 +192,8 @@ def evaluate_screening(
     by_id = _same_person_hits(session, queries)
     searched = [s for s in subjects if s.screenable]
     answer = index.search(
-        session, [Query(name=s.name if s.usable_name else None, code=s.query_code) for s in searched],
+        session,
+        [Query(name=s.name if s.usable_name else None, code=s.query_code) for s in searched],
         HITS_PER_SUBJECT,
     )
     found = dict(zip((s.index for s in searched), answer.hits, strict=True))
@@ -186,7 +208,8 @@ def evaluate_screening(
         raw_hits.append(kept)
     hit_ids = {h.entity_id for hits in raw_hits for h in hits}
     listed = (
-        dossiers.get(session, hit_ids, domain, today, measures) if dossiers is not None
+        dossiers.get(session, hit_ids, domain, today, measures)
+        if dossiers is not None
         else {i: d for i, d in load_dossiers(session, hit_ids, domain, today, measures).items() if d is not None}
     )
     # A hit on an entity with nothing that counts today (all records expired, removed,
@@ -204,8 +227,14 @@ def evaluate_screening(
         ]
         decision, reasons, incentives = decide_subject(s, hit_docs, listed, domain, links.get(s.index, ()))
         subject_doc = {
-            "index": s.index, **s.request_form(), "subject_key": s.key, "hits": hit_docs,
-            "own_decision": decision, "decision": decision, "reasons": reasons, "incentives": incentives,
+            "index": s.index,
+            **s.request_form(),
+            "subject_key": s.key,
+            "hits": hit_docs,
+            "own_decision": decision,
+            "decision": decision,
+            "reasons": reasons,
+            "incentives": incentives,
         }
         if s.legal_rep is not None or s.person is not None:
             subject_doc["person_links"] = [link.document() for link in links.get(s.index, ())]
@@ -214,10 +243,16 @@ def evaluate_screening(
     overall = worst_of(s["decision"] for s in subject_docs)
     screened_at = (now or utcnow()).astimezone(dt.UTC)
     row: dict[str, Any] = {
-        "api_key_id": actor.key_id, "requested_by": actor.label[:200], "domain": domain,
-        "project_code": request["project_code"], "stage": request["stage"], "decision": overall,
-        "subject_count": len(subjects), "registry_seq": answer.seq,
-        "scorer": f"{answer.scorer_name} {answer.scorer_version}"[:80], "screened_at": screened_at,
+        "api_key_id": actor.key_id,
+        "requested_by": actor.label[:200],
+        "domain": domain,
+        "project_code": request["project_code"],
+        "stage": request["stage"],
+        "decision": overall,
+        "subject_count": len(subjects),
+        "registry_seq": answer.seq,
+        "scorer": f"{answer.scorer_name} {answer.scorer_version}"[:80],
+        "screened_at": screened_at,
     }
     document = {
         "format": DOCUMENT_FORMAT,
@@ -235,7 +270,9 @@ def evaluate_screening(
         "counts": {d: sum(1 for s in subject_docs if s["decision"] == d) for d in DECISIONS},
         "subjects": subject_docs,
         "consortia": consortia,
-        "entities": {str(i): listed[i].document for i in sorted({h["entity_id"] for s in subject_docs for h in s["hits"]})},
+        "entities": {
+            str(i): listed[i].document for i in sorted({h["entity_id"] for s in subject_docs for h in s["hits"]})
+        },
     }
     return ScreeningDraft(row, document)
 
@@ -253,9 +290,15 @@ def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> St
     canonical = canonical_json({**draft.document, "id": screening_id})
     document = json.loads(canonical)
     digest = hashlib.sha256(canonical).hexdigest()
-    connection.execute(_SEAL_SCREENING, {"screening_id": screening_id, "sealed_document": document, "sealed_digest": digest})
+    connection.execute(
+        _SEAL_SCREENING, {"screening_id": screening_id, "sealed_document": document, "sealed_digest": digest}
+    )
     append_audit(
-        session, actor=actor, action="screen", record_type="screening", record_id=screening_id,
+        session,
+        actor=actor,
+        action="screen",
+        record_type="screening",
+        record_id=screening_id,
         before=None,
         after={"id": screening_id, "digest": digest, "project_code": row["project_code"], "decision": row["decision"]},
         now=row["screened_at"],
@@ -264,8 +307,15 @@ def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> St
 
 
 def screen_subjects(
-    session: Session, data: dict[str, Any], actor: Actor, today: dt.date, index: NameIndex,
-    measures: Sequence[Measure], *, now: dt.datetime | None = None, dossiers: DossierCache | None = None,
+    session: Session,
+    data: dict[str, Any],
+    actor: Actor,
+    today: dt.date,
+    index: NameIndex,
+    measures: Sequence[Measure],
+    *,
+    now: dt.datetime | None = None,
+    dossiers: DossierCache | None = None,
 ) -> StoredScreening:
     """Screen a project's subjects and store the screening, in the caller's one transaction."""
     draft = evaluate_screening(session, data, actor, today, index, measures, now=now, dossiers=dossiers)

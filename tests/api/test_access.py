@@ -99,10 +99,12 @@ class TestIdempotency:
         assert "Idempotency-Key" in r.json["errors"]
 
     def test_keys_are_per_api_key(self, client, world):
-        a = client.post("/api/v1/entities", json=entity_body(),
-                        headers=auth(world.finance_key, Idempotency_Key="shared"))
-        b = client.post("/api/v1/entities", json=entity_body(),
-                        headers=auth(world.housing_key, Idempotency_Key="shared"))
+        a = client.post(
+            "/api/v1/entities", json=entity_body(), headers=auth(world.finance_key, Idempotency_Key="shared")
+        )
+        b = client.post(
+            "/api/v1/entities", json=entity_body(), headers=auth(world.housing_key, Idempotency_Key="shared")
+        )
         assert a.status_code == b.status_code == 201
         assert a.json["id"] != b.json["id"]
 
@@ -143,7 +145,10 @@ def test_readyz_warns_from_1_november_that_next_years_notice_is_not_loaded(clien
     assert (r.status_code, r.json["status"]) == (200, "ok")
     calendar = r.json["calendar"]
     assert {k: calendar[k] for k in ("year", "source", "next_year", "next_year_source")} == {
-        "year": 2026, "source": "package", "next_year": 2027, "next_year_source": "provisional",
+        "year": 2026,
+        "source": "package",
+        "next_year": 2027,
+        "next_year_source": "provisional",
     }
     assert "国务院办公厅关于2027年部分节假日安排的通知" in calendar["warning"]
     assert "deadlines after 2026-12-31 are provisional" in calendar["warning"]

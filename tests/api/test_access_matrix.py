@@ -75,11 +75,24 @@ class Stage:
         revoked = access.create_key(self.session, role="admin", name="revoked ops")
         access.revoke_key(self.session, revoked[0].id)
         now = utcnow()
-        expired = access.create_key(self.session, role="admin", name="expired ops",
-                                    expires_at=now - dt.timedelta(hours=1), now=now - dt.timedelta(days=30))
+        expired = access.create_key(
+            self.session,
+            role="admin",
+            name="expired ops",
+            expires_at=now - dt.timedelta(hours=1),
+            now=now - dt.timedelta(days=30),
+        )
         self.session.commit()
-        return {"public": None, "admin": w.admin_key, "own": w.finance_key, "other": w.housing_key,
-                "screener": w.screener_key, "platform": w.platform_key, "revoked": revoked[1], "expired": expired[1]}
+        return {
+            "public": None,
+            "admin": w.admin_key,
+            "own": w.finance_key,
+            "other": w.housing_key,
+            "screener": w.screener_key,
+            "platform": w.platform_key,
+            "revoked": revoked[1],
+            "expired": expired[1],
+        }
 
     def _ok(self, response: Any, status: int = 201) -> dict[str, Any]:
         assert response.status_code == status, response.get_json()
@@ -97,20 +110,25 @@ class Stage:
     @cached_property
     def person(self) -> Entity:
         number = "33010619851212001" + ric.calc_check_digit("33010619851212001" + "0")
-        made = factories.make_entity(self.session, "张伟", kind="natural_person", uscc=None,
-                                     id_type="resident_id", id_number=number)
+        made = factories.make_entity(
+            self.session, "张伟", kind="natural_person", uscc=None, id_type="resident_id", id_number=number
+        )
         self.session.commit()
         return made
 
     @cached_property
     def alias_id(self) -> int:
-        r = self.client.post(f"/api/v1/entities/{self.entity.id}/names", json={"name": "合晟建设", "kind": "alias"},
-                             headers=auth(self.world.admin_key, If_Match=self.etag(Entity, self.entity.id)))
+        r = self.client.post(
+            f"/api/v1/entities/{self.entity.id}/names",
+            json={"name": "合晟建设", "kind": "alias"},
+            headers=auth(self.world.admin_key, If_Match=self.etag(Entity, self.entity.id)),
+        )
         return int(next(n["id"] for n in self._ok(r)["names"] if n["name"] == "合晟建设"))
 
     def penalty(self, **fields: Any) -> Penalty:
-        made = factories.make_penalty(self.session, self.world.finance, self.entity, decided_on=dt.date(2026, 5, 1),
-                                      **fields)
+        made = factories.make_penalty(
+            self.session, self.world.finance, self.entity, decided_on=dt.date(2026, 5, 1), **fields
+        )
         self.session.commit()
         return made
 
@@ -123,8 +141,9 @@ class Stage:
         return self.penalty(is_public=False, not_public_reason="涉及国家秘密（保密审查）")
 
     def entry(self, **fields: Any) -> ListEntry:
-        made = factories.make_list_entry(self.session, self.world.finance, self.entity, list_name=REPAIRABLE_LIST,
-                                         **fields)
+        made = factories.make_list_entry(
+            self.session, self.world.finance, self.entity, list_name=REPAIRABLE_LIST, **fields
+        )
         self.session.commit()
         return made
 
@@ -137,13 +156,24 @@ class Stage:
         return self.entry(is_public=False, not_public_reason="涉及国家秘密（保密审查）")
 
     def repair(self, *, accepted: bool) -> int:
-        r = self.client.post("/api/v1/repairs", headers=auth(self.world.finance_key), json={
-            "record_type": "penalty", "record_id": self.penalty().id,
-            "statement": "已全额缴纳罚款，并完成整改", "commitment": "本单位承诺今后依法诚信参与公共资源交易活动"})
+        r = self.client.post(
+            "/api/v1/repairs",
+            headers=auth(self.world.finance_key),
+            json={
+                "record_type": "penalty",
+                "record_id": self.penalty().id,
+                "statement": "已全额缴纳罚款，并完成整改",
+                "commitment": "本单位承诺今后依法诚信参与公共资源交易活动",
+            },
+        )
         made = self._ok(r)["id"]
         if accepted:
-            self._ok(self.client.post(f"/api/v1/repairs/{made}/accept",
-                                      headers=auth(self.world.finance_key, If_Match='"v1"')), 200)
+            self._ok(
+                self.client.post(
+                    f"/api/v1/repairs/{made}/accept", headers=auth(self.world.finance_key, If_Match='"v1"')
+                ),
+                200,
+            )
         return int(made)
 
     @cached_property
@@ -155,9 +185,16 @@ class Stage:
         return self.repair(accepted=True)
 
     def screening_by(self, key: str) -> int:
-        r = self.client.post("/api/v1/screenings", headers=auth(key), json={
-            "domain": "procurement", "project_code": "ZJCG-2026-0042", "stage": "资格审查",
-            "subjects": [{"name": self.entity.name}]})
+        r = self.client.post(
+            "/api/v1/screenings",
+            headers=auth(key),
+            json={
+                "domain": "procurement",
+                "project_code": "ZJCG-2026-0042",
+                "stage": "资格审查",
+                "subjects": [{"name": self.entity.name}],
+            },
+        )
         return int(self._ok(r)["id"])
 
     @cached_property
@@ -175,8 +212,9 @@ class Stage:
 
     @cached_property
     def calendar_2027(self) -> str:
-        self._ok(self.client.put("/api/v1/calendar/years/2027", json=CALENDAR_2027, headers=auth(self.world.admin_key)),
-                 200)
+        self._ok(
+            self.client.put("/api/v1/calendar/years/2027", json=CALENDAR_2027, headers=auth(self.world.admin_key)), 200
+        )
         return "/api/v1/calendar/years/2027"
 
     def etag(self, model: type[Any], record_id: int) -> str:
@@ -188,18 +226,26 @@ class Stage:
         return self.world.finance.id
 
 
-CALENDAR_2027 = {"notice": "国务院办公厅关于2027年部分节假日安排的通知", "days": [
-    {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
-    {"date": "2027-02-06", "kind": "workday", "name": "春节调休上班"},
-]}
+CALENDAR_2027 = {
+    "notice": "国务院办公厅关于2027年部分节假日安排的通知",
+    "days": [
+        {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+        {"date": "2027-02-06", "kind": "workday", "name": "春节调休上班"},
+    ],
+}
 
 
 def _multipart(data: bytes, **form: str) -> tuple[bytes, str]:
     boundary = "----access-matrix"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in form.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="双公示.xlsx"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in form.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="双公示.xlsx"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -267,130 +313,368 @@ CASES: tuple[Case, ...] = (
     # the OpenAPI document and its docs page are public
     Case("GET", f"{V1}/openapi.json", "document", lambda s: Req(f"{V1}/openapi.json"), everyone(200)),
     Case("GET", f"{V1}/docs", "page", lambda s: Req(f"{V1}/docs"), everyone(200)),
-    Case("GET", f"{V1}/docs/assets/<path:filename>", "stylesheet",
-         lambda s: Req(f"{V1}/docs/assets/swagger-ui.css"), everyone(200)),
+    Case(
+        "GET",
+        f"{V1}/docs/assets/<path:filename>",
+        "stylesheet",
+        lambda s: Req(f"{V1}/docs/assets/swagger-ui.css"),
+        everyone(200),
+    ),
     # authorities (机关): anyone reads, administrators write
     Case("GET", f"{V1}/authorities", "all", lambda s: Req(f"{V1}/authorities"), everyone(200)),
-    Case("POST", f"{V1}/authorities", "new", lambda s: Req(f"{V1}/authorities", json={
-        "name": "浙江省发展和改革委员会", "uscc": factories.code("11330000"), "region_code": "330000"}),
-        {**ADMIN_ONLY, "admin": 201}),
-    Case("GET", f"{V1}/authorities/<int:authority_id>", "A", lambda s: Req(f"{V1}/authorities/{s.a}"),
-         everyone(200)),
-    Case("PATCH", f"{V1}/authorities/<int:authority_id>", "A", lambda s: Req(
-        f"{V1}/authorities/{s.a}", json={"name": "浙江省财政厅（更名）"}, headers={"If-Match": '"v1"'}), ADMIN_ONLY),
-    Case("GET", f"{V1}/authorities/<int:record_id>/history", "A",
-         lambda s: Req(f"{V1}/authorities/{s.a}/history"),
-         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
+    Case(
+        "POST",
+        f"{V1}/authorities",
+        "new",
+        lambda s: Req(
+            f"{V1}/authorities",
+            json={"name": "浙江省发展和改革委员会", "uscc": factories.code("11330000"), "region_code": "330000"},
+        ),
+        {**ADMIN_ONLY, "admin": 201},
+    ),
+    Case("GET", f"{V1}/authorities/<int:authority_id>", "A", lambda s: Req(f"{V1}/authorities/{s.a}"), everyone(200)),
+    Case(
+        "PATCH",
+        f"{V1}/authorities/<int:authority_id>",
+        "A",
+        lambda s: Req(f"{V1}/authorities/{s.a}", json={"name": "浙江省财政厅（更名）"}, headers={"If-Match": '"v1"'}),
+        ADMIN_ONLY,
+    ),
+    Case(
+        "GET",
+        f"{V1}/authorities/<int:record_id>/history",
+        "A",
+        lambda s: Req(f"{V1}/authorities/{s.a}/history"),
+        expect(public=401, admin=200, own=200, other=200, screener=403, platform=200),
+    ),
     # the working-day calendar: anyone reads, administrators load
-    Case("GET", f"{V1}/calendar/years/<int:year>", "2027", lambda s: Req(f"{V1}/calendar/years/2027"),
-         everyone(200)),
-    Case("PUT", f"{V1}/calendar/years/<int:year>", "2027", lambda s: Req(f"{V1}/calendar/years/2027",
-                                                                         json=CALENDAR_2027), ADMIN_ONLY),
-    Case("DELETE", f"{V1}/calendar/years/<int:year>", "2027 loaded", lambda s: Req(s.calendar_2027),
-         {**ADMIN_ONLY, "admin": 204}),
-    Case("GET", f"{V1}/calendar/working-days", "deadline",
-         lambda s: Req(f"{V1}/calendar/working-days?from=2026-11-23&add=5"), everyone(200)),
+    Case("GET", f"{V1}/calendar/years/<int:year>", "2027", lambda s: Req(f"{V1}/calendar/years/2027"), everyone(200)),
+    Case(
+        "PUT",
+        f"{V1}/calendar/years/<int:year>",
+        "2027",
+        lambda s: Req(f"{V1}/calendar/years/2027", json=CALENDAR_2027),
+        ADMIN_ONLY,
+    ),
+    Case(
+        "DELETE",
+        f"{V1}/calendar/years/<int:year>",
+        "2027 loaded",
+        lambda s: Req(s.calendar_2027),
+        {**ADMIN_ONLY, "admin": 204},
+    ),
+    Case(
+        "GET",
+        f"{V1}/calendar/working-days",
+        "deadline",
+        lambda s: Req(f"{V1}/calendar/working-days?from=2026-11-23&add=5"),
+        everyone(200),
+    ),
     # entities (市场主体): shared master data; natural persons are not shown to the public or screeners
     Case("GET", f"{V1}/entities", "search", lambda s: Req(f"{V1}/entities?name=合晟"), everyone(200)),
-    Case("POST", f"{V1}/entities", "new", lambda s: Req(f"{V1}/entities", json={
-        "kind": "legal_entity", "name": "宁波恒泰建设工程有限公司", "uscc": factories.code("91330200")}),
-        {**MASTER_DATA, "admin": 201, "own": 201, "other": 201}),
-    Case("GET", f"{V1}/entities/<int:entity_id>", "organisation",
-         lambda s: Req(f"{V1}/entities/{s.entity.id}"), everyone(200)),
-    Case("GET", f"{V1}/entities/<int:entity_id>", "natural person",
-         lambda s: Req(f"{V1}/entities/{s.person.id}"),
-         expect(public=404, admin=200, own=200, other=200, screener=404, platform=200)),
-    Case("PATCH", f"{V1}/entities/<int:entity_id>", "organisation", lambda s: _changed(
-        s, f"{V1}/entities/{s.entity.id}", Entity, s.entity.id, {"legal_representative": "王五"}), MASTER_DATA),
-    Case("POST", f"{V1}/entities/<int:entity_id>/names", "organisation", lambda s: _changed(
-        s, f"{V1}/entities/{s.entity.id}/names", Entity, s.entity.id, {"name": "合晟工程", "kind": "former"}),
-        {**MASTER_DATA, "admin": 201, "own": 201, "other": 201}),
-    Case("DELETE", f"{V1}/entities/<int:entity_id>/names/<int:name_id>", "alias", lambda s: _changed(
-        s, f"{V1}/entities/{s.entity.id}/names/{s.alias_id}", Entity, s.entity.id, {"reason": "录入错误"}),
-        MASTER_DATA),
-    Case("GET", f"{V1}/entities/<int:record_id>/history", "organisation",
-         lambda s: Req(f"{V1}/entities/{s.entity.id}/history"),
-         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
-    Case("GET", f"{V1}/entities/<int:entity_id>/measures", "organisation",
-         lambda s: Req(f"{V1}/entities/{s.entity.id}/measures?domain=procurement"),
-         expect(public=401, admin=200, own=200, other=200, screener=200, platform=200)),
+    Case(
+        "POST",
+        f"{V1}/entities",
+        "new",
+        lambda s: Req(
+            f"{V1}/entities",
+            json={"kind": "legal_entity", "name": "宁波恒泰建设工程有限公司", "uscc": factories.code("91330200")},
+        ),
+        {**MASTER_DATA, "admin": 201, "own": 201, "other": 201},
+    ),
+    Case(
+        "GET",
+        f"{V1}/entities/<int:entity_id>",
+        "organisation",
+        lambda s: Req(f"{V1}/entities/{s.entity.id}"),
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/entities/<int:entity_id>",
+        "natural person",
+        lambda s: Req(f"{V1}/entities/{s.person.id}"),
+        expect(public=404, admin=200, own=200, other=200, screener=404, platform=200),
+    ),
+    Case(
+        "PATCH",
+        f"{V1}/entities/<int:entity_id>",
+        "organisation",
+        lambda s: _changed(s, f"{V1}/entities/{s.entity.id}", Entity, s.entity.id, {"legal_representative": "王五"}),
+        MASTER_DATA,
+    ),
+    Case(
+        "POST",
+        f"{V1}/entities/<int:entity_id>/names",
+        "organisation",
+        lambda s: _changed(
+            s, f"{V1}/entities/{s.entity.id}/names", Entity, s.entity.id, {"name": "合晟工程", "kind": "former"}
+        ),
+        {**MASTER_DATA, "admin": 201, "own": 201, "other": 201},
+    ),
+    Case(
+        "DELETE",
+        f"{V1}/entities/<int:entity_id>/names/<int:name_id>",
+        "alias",
+        lambda s: _changed(
+            s, f"{V1}/entities/{s.entity.id}/names/{s.alias_id}", Entity, s.entity.id, {"reason": "录入错误"}
+        ),
+        MASTER_DATA,
+    ),
+    Case(
+        "GET",
+        f"{V1}/entities/<int:record_id>/history",
+        "organisation",
+        lambda s: Req(f"{V1}/entities/{s.entity.id}/history"),
+        expect(public=401, admin=200, own=200, other=200, screener=403, platform=200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/entities/<int:entity_id>/measures",
+        "organisation",
+        lambda s: Req(f"{V1}/entities/{s.entity.id}/measures?domain=procurement"),
+        expect(public=401, admin=200, own=200, other=200, screener=200, platform=200),
+    ),
     Case("GET", f"{V1}/measures", "catalogue", lambda s: Req(f"{V1}/measures"), everyone(200)),
     # list entries (名单) of authority A
     Case("GET", f"{V1}/list-entries", "all", lambda s: Req(f"{V1}/list-entries"), everyone(200)),
     Case("POST", f"{V1}/list-entries", "for A", lambda s: Req(f"{V1}/list-entries", json=_entry_body(s)), A_CREATES),
-    Case("GET", f"{V1}/list-entries/<int:entry_id>", "A published",
-         lambda s: Req(f"{V1}/list-entries/{s.published_entry.id}"), everyone(200)),
-    Case("GET", f"{V1}/list-entries/<int:entry_id>", "A not public",
-         lambda s: Req(f"{V1}/list-entries/{s.hidden_entry.id}"), A_HIDDEN),
-    Case("PATCH", f"{V1}/list-entries/<int:entry_id>", "A", lambda s: _changed(
-        s, f"{V1}/list-entries/{s.published_entry.id}", ListEntry, s.published_entry.id,
-        {"facts": "提供虚假业绩证明材料（更正）", "reason": "笔误"}), A_WRITES),
-    *(Case("POST", f"{V1}/list-entries/<int:entry_id>/{action}", "A", lambda s, action=action: _changed(
-        s, f"{V1}/list-entries/{s.published_entry.id}/{action}", ListEntry, s.published_entry.id,
-        {"reason": "依申请处理"}), A_REPAIR_DECIDE if action == "repair" else A_WRITES)
-      for action in ("remove", "repair", "revoke")),
-    Case("GET", f"{V1}/list-entries/<int:record_id>/history", "A",
-         lambda s: Req(f"{V1}/list-entries/{s.published_entry.id}/history"), A_HISTORY),
+    Case(
+        "GET",
+        f"{V1}/list-entries/<int:entry_id>",
+        "A published",
+        lambda s: Req(f"{V1}/list-entries/{s.published_entry.id}"),
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/list-entries/<int:entry_id>",
+        "A not public",
+        lambda s: Req(f"{V1}/list-entries/{s.hidden_entry.id}"),
+        A_HIDDEN,
+    ),
+    Case(
+        "PATCH",
+        f"{V1}/list-entries/<int:entry_id>",
+        "A",
+        lambda s: _changed(
+            s,
+            f"{V1}/list-entries/{s.published_entry.id}",
+            ListEntry,
+            s.published_entry.id,
+            {"facts": "提供虚假业绩证明材料（更正）", "reason": "笔误"},
+        ),
+        A_WRITES,
+    ),
+    *(
+        Case(
+            "POST",
+            f"{V1}/list-entries/<int:entry_id>/{action}",
+            "A",
+            lambda s, action=action: _changed(
+                s,
+                f"{V1}/list-entries/{s.published_entry.id}/{action}",
+                ListEntry,
+                s.published_entry.id,
+                {"reason": "依申请处理"},
+            ),
+            A_REPAIR_DECIDE if action == "repair" else A_WRITES,
+        )
+        for action in ("remove", "repair", "revoke")
+    ),
+    Case(
+        "GET",
+        f"{V1}/list-entries/<int:record_id>/history",
+        "A",
+        lambda s: Req(f"{V1}/list-entries/{s.published_entry.id}/history"),
+        A_HISTORY,
+    ),
     # penalties (行政处罚) of authority A
     Case("GET", f"{V1}/penalties", "all", lambda s: Req(f"{V1}/penalties"), everyone(200)),
     Case("POST", f"{V1}/penalties", "for A", lambda s: Req(f"{V1}/penalties", json=_penalty_body(s)), A_CREATES),
-    Case("GET", f"{V1}/penalties/<int:penalty_id>", "A published",
-         lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}"), everyone(200)),
-    Case("GET", f"{V1}/penalties/<int:penalty_id>", "A not public",
-         lambda s: Req(f"{V1}/penalties/{s.hidden_penalty.id}"), A_HIDDEN),
-    Case("PATCH", f"{V1}/penalties/<int:penalty_id>", "A", lambda s: _changed(
-        s, f"{V1}/penalties/{s.published_penalty.id}", Penalty, s.published_penalty.id,
-        {"facts": "提供虚假业绩证明材料（更正）", "reason": "笔误"}), A_WRITES),
-    Case("POST", f"{V1}/penalties/<int:penalty_id>/revoke", "A", lambda s: _changed(
-        s, f"{V1}/penalties/{s.published_penalty.id}/revoke", Penalty, s.published_penalty.id,
-        {"reason": "行政复议决定撤销"}), A_WRITES),
-    Case("GET", f"{V1}/penalties/<int:record_id>/history", "A",
-         lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}/history"), A_HISTORY),
+    Case(
+        "GET",
+        f"{V1}/penalties/<int:penalty_id>",
+        "A published",
+        lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}"),
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/penalties/<int:penalty_id>",
+        "A not public",
+        lambda s: Req(f"{V1}/penalties/{s.hidden_penalty.id}"),
+        A_HIDDEN,
+    ),
+    Case(
+        "PATCH",
+        f"{V1}/penalties/<int:penalty_id>",
+        "A",
+        lambda s: _changed(
+            s,
+            f"{V1}/penalties/{s.published_penalty.id}",
+            Penalty,
+            s.published_penalty.id,
+            {"facts": "提供虚假业绩证明材料（更正）", "reason": "笔误"},
+        ),
+        A_WRITES,
+    ),
+    Case(
+        "POST",
+        f"{V1}/penalties/<int:penalty_id>/revoke",
+        "A",
+        lambda s: _changed(
+            s,
+            f"{V1}/penalties/{s.published_penalty.id}/revoke",
+            Penalty,
+            s.published_penalty.id,
+            {"reason": "行政复议决定撤销"},
+        ),
+        A_WRITES,
+    ),
+    Case(
+        "GET",
+        f"{V1}/penalties/<int:record_id>/history",
+        "A",
+        lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}/history"),
+        A_HISTORY,
+    ),
     # credit repair (信用修复) of A's records: submitted by the platform or the record's authority
-    Case("GET", f"{V1}/repairs", "all", lambda s: Req(f"{V1}/repairs"),
-         expect(public=401, admin=200, own=200, other=200, screener=403, platform=200)),
-    Case("POST", f"{V1}/repairs", "A's penalty", lambda s: Req(f"{V1}/repairs", json={
-        "record_type": "penalty", "record_id": s.published_penalty.id,
-        "statement": "已全额缴纳罚款，并完成整改", "commitment": "本单位承诺今后依法诚信参与公共资源交易活动"}),
-        {**A_CREATES, "platform": 201}),
-    Case("GET", f"{V1}/repairs/<int:application_id>", "A", lambda s: Req(f"{V1}/repairs/{s.submitted_repair}"),
-         A_REPAIR_READ),
-    Case("POST", f"{V1}/repairs/<int:application_id>/accept", "A submitted", lambda s: _changed(
-        s, f"{V1}/repairs/{s.submitted_repair}/accept", RepairApplication, s.submitted_repair), A_REPAIR_DECIDE),
-    Case("POST", f"{V1}/repairs/<int:application_id>/reject", "A submitted", lambda s: _changed(
-        s, f"{V1}/repairs/{s.submitted_repair}/reject", RepairApplication, s.submitted_repair,
-        {"reason": "材料不全"}), A_REPAIR_DECIDE),
-    Case("POST", f"{V1}/repairs/<int:application_id>/complete", "A accepted", lambda s: _changed(
-        s, f"{V1}/repairs/{s.accepted_repair}/complete", RepairApplication, s.accepted_repair,
-        {"reason": "已履行义务并作出信用承诺"}), A_REPAIR_DECIDE),
-    Case("GET", f"{V1}/repairs/<int:record_id>/history", "A",
-         lambda s: Req(f"{V1}/repairs/{s.submitted_repair}/history"), A_HISTORY),
+    Case(
+        "GET",
+        f"{V1}/repairs",
+        "all",
+        lambda s: Req(f"{V1}/repairs"),
+        expect(public=401, admin=200, own=200, other=200, screener=403, platform=200),
+    ),
+    Case(
+        "POST",
+        f"{V1}/repairs",
+        "A's penalty",
+        lambda s: Req(
+            f"{V1}/repairs",
+            json={
+                "record_type": "penalty",
+                "record_id": s.published_penalty.id,
+                "statement": "已全额缴纳罚款，并完成整改",
+                "commitment": "本单位承诺今后依法诚信参与公共资源交易活动",
+            },
+        ),
+        {**A_CREATES, "platform": 201},
+    ),
+    Case(
+        "GET",
+        f"{V1}/repairs/<int:application_id>",
+        "A",
+        lambda s: Req(f"{V1}/repairs/{s.submitted_repair}"),
+        A_REPAIR_READ,
+    ),
+    Case(
+        "POST",
+        f"{V1}/repairs/<int:application_id>/accept",
+        "A submitted",
+        lambda s: _changed(s, f"{V1}/repairs/{s.submitted_repair}/accept", RepairApplication, s.submitted_repair),
+        A_REPAIR_DECIDE,
+    ),
+    Case(
+        "POST",
+        f"{V1}/repairs/<int:application_id>/reject",
+        "A submitted",
+        lambda s: _changed(
+            s,
+            f"{V1}/repairs/{s.submitted_repair}/reject",
+            RepairApplication,
+            s.submitted_repair,
+            {"reason": "材料不全"},
+        ),
+        A_REPAIR_DECIDE,
+    ),
+    Case(
+        "POST",
+        f"{V1}/repairs/<int:application_id>/complete",
+        "A accepted",
+        lambda s: _changed(
+            s,
+            f"{V1}/repairs/{s.accepted_repair}/complete",
+            RepairApplication,
+            s.accepted_repair,
+            {"reason": "已履行义务并作出信用承诺"},
+        ),
+        A_REPAIR_DECIDE,
+    ),
+    Case(
+        "GET",
+        f"{V1}/repairs/<int:record_id>/history",
+        "A",
+        lambda s: Req(f"{V1}/repairs/{s.submitted_repair}/history"),
+        A_HISTORY,
+    ),
     # timeliness reports (公开时效): a supervisor on its own authority only
-    *(Case("GET", f"{V1}/reports/timeliness{tail}", scope, lambda s, tail=tail, scope=scope: Req(
-        f"{V1}/reports/timeliness{tail}?from=2026-01-01&to=2026-11-23"
-        + (f"&authority_id={s.a}" if scope == "A" else "")), expect(
-            public=401, admin=200, own=200, other=403 if scope == "A" else 200, screener=403, platform=200))
-      for tail in ("", "/overdue") for scope in ("A", "every authority")),
+    *(
+        Case(
+            "GET",
+            f"{V1}/reports/timeliness{tail}",
+            scope,
+            lambda s, tail=tail, scope=scope: Req(
+                f"{V1}/reports/timeliness{tail}?from=2026-01-01&to=2026-11-23"
+                + (f"&authority_id={s.a}" if scope == "A" else "")
+            ),
+            expect(public=401, admin=200, own=200, other=403 if scope == "A" else 200, screener=403, platform=200),
+        )
+        for tail in ("", "/overdue")
+        for scope in ("A", "every authority")
+    ),
     # screenings (资格审查): screeners screen; a screening is read by its screener, the platform, admin
-    Case("GET", f"{V1}/screenings", "all", lambda s: Req(f"{V1}/screenings"),
-         expect(public=401, admin=200, own=403, other=403, screener=200, platform=200)),
-    Case("POST", f"{V1}/screenings", "new", lambda s: Req(f"{V1}/screenings", json={
-        "domain": "procurement", "project_code": "ZJCG-2026-0042", "subjects": [{"name": "甲公司"}]}),
-        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403)),
-    *(Case("GET", f"{V1}/screenings/<int:screening_id>{tail}", "the screener's", lambda s, tail=tail: Req(
-        f"{V1}/screenings/{s.screening}{tail}"), expect(
-            public=401, admin=200, own=403, other=403, screener=200, platform=200)) for tail in ("", "/verify")),
-    *(Case("GET", f"{V1}/screenings/<int:screening_id>{tail}", "another screener's", lambda s, tail=tail: Req(
-        f"{V1}/screenings/{s.foreign_screening}{tail}"), expect(
-            public=401, admin=200, own=403, other=403, screener=404, platform=200)) for tail in ("", "/verify")),
-    Case("POST", f"{V1}/screenings/<int:screening_id>/dispositions", "the screener's", lambda s: Req(
-        f"{V1}/screenings/{s.screening}/dispositions", json={
-            "subject_index": 0, "entity_id": s.entity.id, "disposition": "confirmed", "reason": "核实为同一主体"}),
-        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403)),
+    Case(
+        "GET",
+        f"{V1}/screenings",
+        "all",
+        lambda s: Req(f"{V1}/screenings"),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+    ),
+    Case(
+        "POST",
+        f"{V1}/screenings",
+        "new",
+        lambda s: Req(
+            f"{V1}/screenings",
+            json={"domain": "procurement", "project_code": "ZJCG-2026-0042", "subjects": [{"name": "甲公司"}]},
+        ),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    *(
+        Case(
+            "GET",
+            f"{V1}/screenings/<int:screening_id>{tail}",
+            "the screener's",
+            lambda s, tail=tail: Req(f"{V1}/screenings/{s.screening}{tail}"),
+            expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+        )
+        for tail in ("", "/verify")
+    ),
+    *(
+        Case(
+            "GET",
+            f"{V1}/screenings/<int:screening_id>{tail}",
+            "another screener's",
+            lambda s, tail=tail: Req(f"{V1}/screenings/{s.foreign_screening}{tail}"),
+            expect(public=401, admin=200, own=403, other=403, screener=404, platform=200),
+        )
+        for tail in ("", "/verify")
+    ),
+    Case(
+        "POST",
+        f"{V1}/screenings/<int:screening_id>/dispositions",
+        "the screener's",
+        lambda s: Req(
+            f"{V1}/screenings/{s.screening}/dispositions",
+            json={"subject_index": 0, "entity_id": s.entity.id, "disposition": "confirmed", "reason": "核实为同一主体"},
+        ),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
     # the credit platform's feed, exports and push status
     Case("GET", f"{V1}/feed", "from the start", lambda s: Req(f"{V1}/feed"), PLATFORM),
-    Case("GET", f"{V1}/exports/<string:name>", "penalties.csv", lambda s: Req(f"{V1}/exports/penalties.csv"),
-         PLATFORM),
+    Case("GET", f"{V1}/exports/<string:name>", "penalties.csv", lambda s: Req(f"{V1}/exports/penalties.csv"), PLATFORM),
     Case("GET", f"{V1}/sync/targets", "all", lambda s: Req(f"{V1}/sync/targets"), PLATFORM),
     Case("GET", f"{V1}/metrics", "all", lambda s: Req(f"{V1}/metrics"), PLATFORM),
     # bulk import (双公示 sheets) for authority A
@@ -399,8 +683,12 @@ CASES: tuple[Case, ...] = (
 
 
 def _operations(app: Flask) -> set[tuple[str, str]]:
-    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith(V1)
-            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(V1)
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
 
 
 def test_every_api_operation_has_a_row(app: Flask) -> None:

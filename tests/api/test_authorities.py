@@ -8,8 +8,13 @@ from tests.factories import code
 
 
 def test_admin_registers_and_reads_an_authority(client, world):
-    body = {"name": "宁波市财政局", "uscc": code("11330200"), "region_code": "330200",
-            "domains": ["procurement", "procurement"], "parent_id": world.finance.id}
+    body = {
+        "name": "宁波市财政局",
+        "uscc": code("11330200"),
+        "region_code": "330200",
+        "domains": ["procurement", "procurement"],
+        "parent_id": world.finance.id,
+    }
     r = client.post("/api/v1/authorities", json=body, headers=auth(world.admin_key))
     assert r.status_code == 201
     assert r.headers["ETag"] == '"v1"'
@@ -38,8 +43,11 @@ def test_bad_region_and_domain_are_named(client, world):
 
 def test_patch_domains_bumps_version_and_emits_one_event(client, session, world):
     before = session.query(ChangeEvent).count()
-    r = client.patch(f"/api/v1/authorities/{world.housing.id}", json={"domains": ["housing"]},
-                     headers=auth(world.admin_key, If_Match='"v1"'))
+    r = client.patch(
+        f"/api/v1/authorities/{world.housing.id}",
+        json={"domains": ["housing"]},
+        headers=auth(world.admin_key, If_Match='"v1"'),
+    )
     assert r.status_code == 200, r.json
     assert r.json["domains"] == ["housing"]
     assert r.headers["ETag"] == '"v2"'
@@ -47,17 +55,26 @@ def test_patch_domains_bumps_version_and_emits_one_event(client, session, world)
 
 
 def test_patch_without_change_keeps_the_version(client, world):
-    r = client.patch(f"/api/v1/authorities/{world.finance.id}", json={"name": "浙江省财政厅"},
-                     headers=auth(world.admin_key, If_Match='"v1"'))
+    r = client.patch(
+        f"/api/v1/authorities/{world.finance.id}",
+        json={"name": "浙江省财政厅"},
+        headers=auth(world.admin_key, If_Match='"v1"'),
+    )
     assert r.status_code == 200
     assert r.headers["ETag"] == '"v1"'
 
 
 def test_authority_cannot_become_its_own_ancestor(client, world):
-    client.patch(f"/api/v1/authorities/{world.housing.id}", json={"parent_id": world.finance.id},
-                 headers=auth(world.admin_key, If_Match='"v1"'))
-    r = client.patch(f"/api/v1/authorities/{world.finance.id}", json={"parent_id": world.housing.id},
-                     headers=auth(world.admin_key, If_Match='"v1"'))
+    client.patch(
+        f"/api/v1/authorities/{world.housing.id}",
+        json={"parent_id": world.finance.id},
+        headers=auth(world.admin_key, If_Match='"v1"'),
+    )
+    r = client.patch(
+        f"/api/v1/authorities/{world.finance.id}",
+        json={"parent_id": world.housing.id},
+        headers=auth(world.admin_key, If_Match='"v1"'),
+    )
     assert r.status_code == 422
     assert "ancestor" in r.json["errors"]["parent_id"][0]
 

@@ -13,11 +13,14 @@ YEAR_2027 = "/api/v1/calendar/years/2027"
 WORKING_DAYS = "/api/v1/calendar/working-days"
 NOTICE = "国务院办公厅关于2027年部分节假日安排的通知"
 # Test data in the notice's shape, not the real 2027 arrangement (which is not published yet).
-BODY = {"notice": NOTICE, "days": [
-    {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},  # Friday
-    {"date": "2027-02-06", "kind": "workday", "name": "春节调休上班"},  # Saturday
-    {"date": "2027-02-08", "kind": "holiday", "name": "春节"},  # Monday
-]}
+BODY = {
+    "notice": NOTICE,
+    "days": [
+        {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},  # Friday
+        {"date": "2027-02-06", "kind": "workday", "name": "春节调休上班"},  # Saturday
+        {"date": "2027-02-08", "kind": "holiday", "name": "春节"},  # Monday
+    ],
+}
 
 
 def _load_2027(client, world):
@@ -82,15 +85,19 @@ def test_loading_again_replaces_the_year(client, world):
     assert (r.json["is_working_day"], r.json["provisional"]) == (False, False)
 
 
-@pytest.mark.parametrize(("day", "field", "words"), [
-    ({"date": "2027-01-02", "kind": "holiday", "name": "元旦"}, "days.3", "weekend is off anyway"),
-    ({"date": "2027-02-10", "kind": "workday"}, "days.3", "working day anyway"),
-    ({"date": "2028-01-03", "kind": "holiday"}, "days.3.date", "not in 2027"),
-    ({"date": "2027-01-01", "kind": "holiday"}, "days.3.date", "already given at days.0"),
-    ({"date": "2027-13-01", "kind": "holiday"}, "days.3.date", "date"),
-    ({"date": "2027-01-04", "kind": "off"}, "days.3.kind", "Must be one of"),
-    ({"date": "2027-01-04", "kind": "holiday", "weekday": "Mon"}, "days.3.weekday", "Unknown field"),
-], ids=["holiday-at-weekend", "workday-on-weekday", "other-year", "duplicate", "bad-date", "kind", "unknown"])
+@pytest.mark.parametrize(
+    ("day", "field", "words"),
+    [
+        ({"date": "2027-01-02", "kind": "holiday", "name": "元旦"}, "days.3", "weekend is off anyway"),
+        ({"date": "2027-02-10", "kind": "workday"}, "days.3", "working day anyway"),
+        ({"date": "2028-01-03", "kind": "holiday"}, "days.3.date", "not in 2027"),
+        ({"date": "2027-01-01", "kind": "holiday"}, "days.3.date", "already given at days.0"),
+        ({"date": "2027-13-01", "kind": "holiday"}, "days.3.date", "date"),
+        ({"date": "2027-01-04", "kind": "off"}, "days.3.kind", "Must be one of"),
+        ({"date": "2027-01-04", "kind": "holiday", "weekday": "Mon"}, "days.3.weekday", "Unknown field"),
+    ],
+    ids=["holiday-at-weekend", "workday-on-weekday", "other-year", "duplicate", "bad-date", "kind", "unknown"],
+)
 def test_a_bad_day_is_refused_naming_its_index(client, session, world, day, field, words):
     size = ledger_size(session)
     body = {"notice": NOTICE, "days": [*BODY["days"], day]}
@@ -124,8 +131,11 @@ def test_a_deadline_across_national_day_2026(client):
     r = client.get(WORKING_DAYS, query_string={"from": "2026-09-25", "add": 7})
     assert r.status_code == 200
     assert r.json == {
-        "from": "2026-09-25", "add": 7, "date": "2026-10-12",
-        "provisional": False, "sources": [{"year": 2026, "source": "package"}],
+        "from": "2026-09-25",
+        "add": 7,
+        "date": "2026-10-12",
+        "provisional": False,
+        "sources": [{"year": 2026, "source": "package"}],
     }
 
 
@@ -133,16 +143,23 @@ def test_counting_working_days_between_two_dates(client):
     r = client.get(WORKING_DAYS, query_string={"from": "2026-09-27", "to": "2026-10-12"})
     assert r.status_code == 200
     assert r.json == {
-        "from": "2026-09-27", "to": "2026-10-12", "working_days": 7,
-        "provisional": False, "sources": [{"year": 2026, "source": "package"}],
+        "from": "2026-09-27",
+        "to": "2026-10-12",
+        "working_days": 7,
+        "provisional": False,
+        "sources": [{"year": 2026, "source": "package"}],
     }
 
 
 @pytest.mark.parametrize("day", ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"])
 def test_2026_make_up_workdays(client, day):
     r = client.get(WORKING_DAYS, query_string={"on": day})
-    assert r.json == {"on": day, "is_working_day": True, "provisional": False,
-                      "sources": [{"year": 2026, "source": "package"}]}
+    assert r.json == {
+        "on": day,
+        "is_working_day": True,
+        "provisional": False,
+        "sources": [{"year": 2026, "source": "package"}],
+    }
 
 
 def test_2027_without_an_override_is_provisional(client):
@@ -184,20 +201,23 @@ def test_adding_zero_gives_the_start(client):
     assert r.json["date"] == "2026-10-03"
 
 
-@pytest.mark.parametrize(("query", "fields"), [
-    ({}, {"from"}),
-    ({"add": 3}, {"from"}),
-    ({"from": "2026-09-25"}, {"add", "to"}),
-    ({"from": "2026-09-25", "add": 3, "to": "2026-10-12"}, {"to"}),
-    ({"on": "2026-10-10", "from": "2026-09-25", "add": 3}, {"from", "add"}),
-    ({"from": "2026-09-25", "add": -1}, {"add"}),
-    ({"from": "2026-09-25", "add": 100000}, {"add"}),
-    ({"from": "2026-09-25", "add": "seven"}, {"add"}),
-    ({"from": "2026-9-25x", "add": 1}, {"from"}),
-    ({"from": "2026-01-01", "to": "2046-01-01"}, {"to"}),
-    ({"on": "1800-01-01"}, {"on"}),
-    ({"on": "2026-10-10", "days": 3}, {"days"}),
-])
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({}, {"from"}),
+        ({"add": 3}, {"from"}),
+        ({"from": "2026-09-25"}, {"add", "to"}),
+        ({"from": "2026-09-25", "add": 3, "to": "2026-10-12"}, {"to"}),
+        ({"on": "2026-10-10", "from": "2026-09-25", "add": 3}, {"from", "add"}),
+        ({"from": "2026-09-25", "add": -1}, {"add"}),
+        ({"from": "2026-09-25", "add": 100000}, {"add"}),
+        ({"from": "2026-09-25", "add": "seven"}, {"add"}),
+        ({"from": "2026-9-25x", "add": 1}, {"from"}),
+        ({"from": "2026-01-01", "to": "2046-01-01"}, {"to"}),
+        ({"on": "1800-01-01"}, {"on"}),
+        ({"on": "2026-10-10", "days": 3}, {"days"}),
+    ],
+)
 def test_bad_questions_are_refused_naming_the_fields(client, query, fields):
     r = client.get(WORKING_DAYS, query_string=query)
     assert r.status_code == 422, r.json

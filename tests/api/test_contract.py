@@ -40,12 +40,15 @@ def test_every_number_a_client_sends_has_an_upper_bound() -> None:
     assert len(_input_schemas()) > 20  # the walk found the schemas (an empty walk would prove nothing)
 
 
-@pytest.mark.parametrize(("path", "field"), [
-    ("/api/v1/feed?after=16069671804547698688", "after"),
-    ("/api/v1/repairs?page=548436217635056", "page"),
-    (f"/api/v1/penalties?entity_id={ID_MAX + 1}", "entity_id"),
-    ("/api/v1/penalties?authority_id=99999999999999999999999", "authority_id"),
-])
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/feed?after=16069671804547698688", "after"),
+        ("/api/v1/repairs?page=548436217635056", "page"),
+        (f"/api/v1/penalties?entity_id={ID_MAX + 1}", "entity_id"),
+        ("/api/v1/penalties?authority_id=99999999999999999999999", "authority_id"),
+    ],
+)
 def test_a_number_too_wide_for_the_database_is_a_422(client, world, path, field) -> None:
     response = client.get(path, headers=auth(world.admin_key))
     assert response.status_code == 422, response.get_json()
@@ -81,8 +84,11 @@ def test_every_change_that_needs_if_match_documents_it(app) -> None:
 
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     documented = {
-        (method.upper(), path) for path, ops in spec["paths"].items() for method, op in ops.items()
-        if method in ("get", "post", "put", "patch", "delete") and any(p.get("name") == "If-Match" and p.get("required") for p in op.get("parameters", []))
+        (method.upper(), path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method in ("get", "post", "put", "patch", "delete")
+        and any(p.get("name") == "If-Match" and p.get("required") for p in op.get("parameters", []))
         and {"412", "428"} <= set(op["responses"])
     }
     needing = set()
@@ -108,8 +114,12 @@ def test_every_operation_lists_its_error_statuses_and_no_catch_all(client) -> No
     """No `default` response: the statuses an operation can answer are listed, so the fuzzer's
     status check (tests/api/test_fuzz.py) holds each operation to them."""
     spec = client.get("/api/v1/openapi.json").get_json()
-    operations = [(method, path, op) for path, ops in spec["paths"].items() for method, op in ops.items()
-                  if method in ("get", "post", "put", "patch", "delete")]
+    operations = [
+        (method, path, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
     assert len(operations) >= 50
     for method, path, op in operations:
         codes = set(op["responses"])

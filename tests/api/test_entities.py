@@ -41,11 +41,13 @@ def test_region_is_taken_from_the_code_when_not_given(client, world):
 
 
 def test_placeholder_only_for_individual_businesses(client, world):
-    r = post(client, world.finance_key, kind="individual_business", name="杭州市西湖区张记五金店",
-             uscc="00000000000000000X")
+    r = post(
+        client, world.finance_key, kind="individual_business", name="杭州市西湖区张记五金店", uscc="00000000000000000X"
+    )
     assert r.status_code == 201
-    r2 = post(client, world.finance_key, kind="individual_business", name="杭州市西湖区李记小吃店",
-              uscc="00000000000000000X")
+    r2 = post(
+        client, world.finance_key, kind="individual_business", name="杭州市西湖区李记小吃店", uscc="00000000000000000X"
+    )
     assert r2.status_code == 201, "the placeholder is shared, not unique"
     r = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc="00000000000000000X")
     assert r.status_code == 422
@@ -86,20 +88,41 @@ def test_natural_person_rules(client, world):
     r = post(client, world.finance_key, kind="natural_person", name="王某")
     assert r.status_code == 422
     assert "id_number" in r.json["errors"]
-    r = post(client, world.finance_key, kind="natural_person", name="王某", uscc=code(),
-             id_type="resident_id", id_number=resident_id())
+    r = post(
+        client,
+        world.finance_key,
+        kind="natural_person",
+        name="王某",
+        uscc=code(),
+        id_type="resident_id",
+        id_number=resident_id(),
+    )
     assert r.status_code == 422
     assert "uscc" in r.json["errors"]
-    r = post(client, world.finance_key, kind="natural_person", name="王某", id_type="resident_id",
-             id_number=resident_id()[:-1] + "0" if not resident_id().endswith("0") else resident_id()[:-1] + "1")
+    r = post(
+        client,
+        world.finance_key,
+        kind="natural_person",
+        name="王某",
+        id_type="resident_id",
+        id_number=resident_id()[:-1] + "0" if not resident_id().endswith("0") else resident_id()[:-1] + "1",
+    )
     assert r.status_code == 422
     assert "check digit" in r.json["errors"]["id_number"][0]
 
 
 def test_legal_representative_id_is_masked(client, world):
     number = resident_id("11010119900307123")
-    r = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc=code(),
-             legal_representative="张三", legal_rep_id_type="resident_id", legal_rep_id_number=number)
+    r = post(
+        client,
+        world.finance_key,
+        kind="legal_entity",
+        name="某公司",
+        uscc=code(),
+        legal_representative="张三",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=number,
+    )
     assert r.json["legal_rep_id_masked"].startswith("1101")
     assert number not in r.get_data(as_text=True)
     r = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc=code(), legal_rep_id_number=number)
@@ -109,11 +132,20 @@ def test_legal_representative_id_is_masked(client, world):
 
 class TestNames:
     def test_rename_keeps_the_former_name_and_search_finds_it(self, client, world):
-        created = post(client, world.finance_key, kind="legal_entity", name="杭州合晟建设工程有限公司",
-                       uscc=code(), name_since="2015-04-01")
+        created = post(
+            client,
+            world.finance_key,
+            kind="legal_entity",
+            name="杭州合晟建设工程有限公司",
+            uscc=code(),
+            name_since="2015-04-01",
+        )
         eid = created.json["id"]
-        r = client.patch(f"/api/v1/entities/{eid}", json={"name": "浙江合晟建设集团有限公司", "renamed_on": "2024-06-30"},
-                         headers=auth(world.finance_key, If_Match='"v1"'))
+        r = client.patch(
+            f"/api/v1/entities/{eid}",
+            json={"name": "浙江合晟建设集团有限公司", "renamed_on": "2024-06-30"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        )
         assert r.status_code == 200, r.json
         names = {(n["name"], n["kind"], n["valid_from"], n["valid_to"]) for n in r.json["names"]}
         assert ("杭州合晟建设工程有限公司", "former", "2015-04-01", "2024-06-30") in names
@@ -122,29 +154,45 @@ class TestNames:
         assert [e["id"] for e in found["items"]] == [eid]
 
     def test_rename_before_the_current_name_started_is_refused(self, client, world):
-        eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code(),
-                   name_since="2020-01-01").json["id"]
-        r = client.patch(f"/api/v1/entities/{eid}", json={"name": "乙公司", "renamed_on": "2019-01-01"},
-                         headers=auth(world.finance_key, If_Match='"v1"'))
+        eid = post(
+            client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code(), name_since="2020-01-01"
+        ).json["id"]
+        r = client.patch(
+            f"/api/v1/entities/{eid}",
+            json={"name": "乙公司", "renamed_on": "2019-01-01"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        )
         assert r.status_code == 422
         assert "renamed_on" in r.json["errors"]
 
     def test_add_and_remove_an_alias(self, client, session, world):
         eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code()).json["id"]
-        r = client.post(f"/api/v1/entities/{eid}/names", json={"name": "甲建设", "kind": "alias"},
-                        headers=auth(world.finance_key, If_Match='"v1"'))
+        r = client.post(
+            f"/api/v1/entities/{eid}/names",
+            json={"name": "甲建设", "kind": "alias"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        )
         assert r.status_code == 201
         assert r.headers["ETag"] == '"v2"'
         alias = next(n for n in r.json["names"] if n["kind"] == "alias")
-        again = client.post(f"/api/v1/entities/{eid}/names", json={"name": "甲建设", "kind": "alias"},
-                            headers=auth(world.finance_key, If_Match='"v2"'))
+        again = client.post(
+            f"/api/v1/entities/{eid}/names",
+            json={"name": "甲建设", "kind": "alias"},
+            headers=auth(world.finance_key, If_Match='"v2"'),
+        )
         assert again.status_code == 409
         current = next(n for n in r.json["names"] if n["kind"] == "current")
-        r = client.delete(f"/api/v1/entities/{eid}/names/{current['id']}", json={"reason": "误录"},
-                          headers=auth(world.finance_key, If_Match='"v2"'))
+        r = client.delete(
+            f"/api/v1/entities/{eid}/names/{current['id']}",
+            json={"reason": "误录"},
+            headers=auth(world.finance_key, If_Match='"v2"'),
+        )
         assert r.status_code == 409
-        r = client.delete(f"/api/v1/entities/{eid}/names/{alias['id']}", json={"reason": "误录"},
-                          headers=auth(world.finance_key, If_Match='"v2"'))
+        r = client.delete(
+            f"/api/v1/entities/{eid}/names/{alias['id']}",
+            json={"reason": "误录"},
+            headers=auth(world.finance_key, If_Match='"v2"'),
+        )
         assert r.status_code == 200
         assert r.headers["ETag"] == '"v3"'
         last = session.query(AuditLog).order_by(AuditLog.seq.desc()).first()
@@ -152,15 +200,19 @@ class TestNames:
 
     def test_names_need_if_match(self, client, world):
         eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code()).json["id"]
-        r = client.post(f"/api/v1/entities/{eid}/names", json={"name": "甲", "kind": "alias"},
-                        headers=auth(world.finance_key))
+        r = client.post(
+            f"/api/v1/entities/{eid}/names", json={"name": "甲", "kind": "alias"}, headers=auth(world.finance_key)
+        )
         assert r.status_code == 428
 
 
 def test_kind_cannot_change(client, world):
     eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code()).json["id"]
-    r = client.patch(f"/api/v1/entities/{eid}", json={"kind": "individual_business"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"/api/v1/entities/{eid}",
+        json={"kind": "individual_business"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 422
     assert "kind" in r.json["errors"]
 
@@ -180,8 +232,9 @@ def test_filter_by_code_kind_and_region(client, world):
 
 
 def test_natural_persons_are_not_listed_to_the_public_or_screeners(client, world):
-    person = post(client, world.finance_key, kind="natural_person", name="王某", id_type="resident_id",
-                  id_number=resident_id()).json["id"]
+    person = post(
+        client, world.finance_key, kind="natural_person", name="王某", id_type="resident_id", id_number=resident_id()
+    ).json["id"]
     company = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc=code()).json["id"]
     for headers in ({}, auth(world.screener_key)):
         listed = {e["id"] for e in client.get("/api/v1/entities", headers=headers).json["items"]}
@@ -195,7 +248,10 @@ def test_natural_persons_are_not_listed_to_the_public_or_screeners(client, world
 
 def test_rename_in_the_future_is_refused(client, world):
     eid = post(client, world.finance_key, kind="legal_entity", name="甲公司", uscc=code()).json["id"]
-    r = client.patch(f"/api/v1/entities/{eid}", json={"name": "乙公司", "renamed_on": "2026-11-24"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"/api/v1/entities/{eid}",
+        json={"name": "乙公司", "renamed_on": "2026-11-24"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 422
     assert "future" in r.json["errors"]["renamed_on"][0]

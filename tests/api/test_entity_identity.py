@@ -45,8 +45,12 @@ def former_row(entity_json: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def screen(client, world, **subject: str) -> dict[str, Any]:
-    body = {"domain": "procurement", "project_code": "ZJCG-2026-0042", "stage": "资格审查",
-            "subjects": [{"role": "投标人", **subject}]}
+    body = {
+        "domain": "procurement",
+        "project_code": "ZJCG-2026-0042",
+        "stage": "资格审查",
+        "subjects": [{"role": "投标人", **subject}],
+    }
     r = client.post(SCREENINGS, json=body, headers=auth(world.screener_key))
     assert r.status_code == 201, r.json
     return r.json
@@ -79,14 +83,19 @@ def test_another_authority_cannot_rename_recode_or_unname_a_listed_entity(client
         assert r.status_code == 403, (change, r.json)
 
     former = former_row(before, FORMER)
-    r = client.delete(url(blacklisted, "names", former["id"]), json={"reason": "误录"},
-                      headers=auth(world.housing_key, If_Match='"v1"'))
+    r = client.delete(
+        url(blacklisted, "names", former["id"]),
+        json={"reason": "误录"},
+        headers=auth(world.housing_key, If_Match='"v1"'),
+    )
     assert r.status_code == 403, r.json
     assert "谁批准、谁公开" in r.json["message"]
     assert f"authority {world.finance.id}" in r.json["message"]
 
     after = read(client, world, blacklisted)
-    assert {k: v for k, v in after.items() if k != "updated_at"} == {k: v for k, v in before.items() if k != "updated_at"}
+    assert {k: v for k, v in after.items() if k != "updated_at"} == {
+        k: v for k, v in before.items() if k != "updated_at"
+    }
     assert after["version"] == 1
     assert session.query(AuditLog).filter_by(record_type="entity", record_id=blacklisted.id).count() == 1  # create
     for subject in ({"name": ORIGINAL}, {"uscc": blacklisted.uscc}, {"name": FORMER}):
@@ -95,10 +104,16 @@ def test_another_authority_cannot_rename_recode_or_unname_a_listed_entity(client
         assert blacklisted.id in hit_ids(screening)
 
 
-@pytest.mark.parametrize("field", [
-    "business_registration_no", "organization_code", "tax_registration_no",
-    "institution_certificate_no", "social_org_registration_no",
-])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "business_registration_no",
+        "organization_code",
+        "tax_registration_no",
+        "institution_certificate_no",
+        "social_org_registration_no",
+    ],
+)
 def test_another_authority_cannot_change_the_older_codes(client, world, blacklisted, field):
     """Reproduces the fault for the other identity codes (工商注册号, 组织机构代码, 税务登记号 …):
     changing any of them on an entity finance listed is 403 for housing."""
@@ -123,8 +138,15 @@ def test_admin_may_change_identity_and_the_old_name_stays_a_former_name(client, 
     """What housing may not do an administrator may: the rename keeps the old name as 曾用名,
     so a screening by the old name still finds and blocks the listed entity."""
     new_code = code()
-    r = patch(client, world.admin_key, blacklisted, '"v1"', name="浙江合晟集团有限公司", uscc=new_code,
-              renamed_on="2026-10-01")
+    r = patch(
+        client,
+        world.admin_key,
+        blacklisted,
+        '"v1"',
+        name="浙江合晟集团有限公司",
+        uscc=new_code,
+        renamed_on="2026-10-01",
+    )
     assert r.status_code == 200, r.json
     assert (r.json["name"], r.json["uscc"]) == ("浙江合晟集团有限公司", new_code)
     kept = former_row(r.json, ORIGINAL)
@@ -134,8 +156,11 @@ def test_admin_may_change_identity_and_the_old_name_stays_a_former_name(client, 
     assert screening["decision"] == "block"
 
     former = former_row(r.json, FORMER)
-    r = client.delete(url(blacklisted, "names", former["id"]), json={"reason": "误录"},
-                      headers=auth(world.admin_key, If_Match=r.headers["ETag"]))
+    r = client.delete(
+        url(blacklisted, "names", former["id"]),
+        json={"reason": "误录"},
+        headers=auth(world.admin_key, If_Match=r.headers["ETag"]),
+    )
     assert r.status_code == 200, r.json
     assert FORMER not in {n["name"] for n in r.json["names"]}
 
@@ -147,13 +172,23 @@ def test_an_authority_may_change_an_entity_carrying_only_its_own_records(client,
     factories.make_list_entry(session, world.housing, entity)
     session.commit()
     new_code = code()
-    r = patch(client, world.housing_key, entity, '"v1"', name="浙江合晟集团有限公司", uscc=new_code,
-              organization_code="MA2B00001")
+    r = patch(
+        client,
+        world.housing_key,
+        entity,
+        '"v1"',
+        name="浙江合晟集团有限公司",
+        uscc=new_code,
+        organization_code="MA2B00001",
+    )
     assert r.status_code == 200, r.json
     assert r.json["uscc"] == new_code
     former = former_row(r.json, ORIGINAL)
-    r = client.delete(url(entity, "names", former["id"]), json={"reason": "误录"},
-                      headers=auth(world.housing_key, If_Match=r.headers["ETag"]))
+    r = client.delete(
+        url(entity, "names", former["id"]),
+        json={"reason": "误录"},
+        headers=auth(world.housing_key, If_Match=r.headers["ETag"]),
+    )
     assert r.status_code == 200, r.json
 
 
@@ -170,12 +205,23 @@ def test_legal_representative_changes_stay_allowed_and_audited(client, session, 
     """The 法定代表人 is not identity: housing may still change it on finance's listed entity,
     and the change is audited as before. Resending the unchanged name and code (another spelling
     of the same code included) is no identity change either."""
-    r = patch(client, world.housing_key, blacklisted, '"v1"', legal_representative="李四",
-              name=f" {ORIGINAL} ", uscc=blacklisted.uscc.lower())
+    r = patch(
+        client,
+        world.housing_key,
+        blacklisted,
+        '"v1"',
+        legal_representative="李四",
+        name=f" {ORIGINAL} ",
+        uscc=blacklisted.uscc.lower(),
+    )
     assert r.status_code == 200, r.json
     assert (r.json["legal_representative"], r.json["name"]) == ("李四", ORIGINAL)
-    last = session.query(AuditLog).filter_by(record_type="entity", record_id=blacklisted.id) \
-        .order_by(AuditLog.seq.desc()).first()
+    last = (
+        session.query(AuditLog)
+        .filter_by(record_type="entity", record_id=blacklisted.id)
+        .order_by(AuditLog.seq.desc())
+        .first()
+    )
     assert last.action == "update"
     assert last.after["legal_representative"] == "李四"
     assert last.before["legal_representative"] is None
@@ -183,6 +229,9 @@ def test_legal_representative_changes_stay_allowed_and_audited(client, session, 
 
 def test_adding_a_name_stays_allowed(client, world, blacklisted):
     """Adding an alias takes nothing away from a screening: housing may still do it."""
-    r = client.post(url(blacklisted, "names"), json={"name": "合晟建设", "kind": "alias"},
-                    headers=auth(world.housing_key, If_Match='"v1"'))
+    r = client.post(
+        url(blacklisted, "names"),
+        json={"name": "合晟建设", "kind": "alias"},
+        headers=auth(world.housing_key, If_Match='"v1"'),
+    )
     assert r.status_code == 201, r.json

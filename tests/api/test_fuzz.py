@@ -54,8 +54,11 @@ def _real_ids(app: Flask, session: Session, world: factories.World) -> dict[str,
     penalty = factories.make_penalty(session, world.finance, entity)
     entry = factories.make_list_entry(session, world.finance, entity)
     session.commit()
-    screened = app.test_client().post("/api/v1/screenings", headers=auth(world.screener_key), json={
-        "domain": "procurement", "project_code": "ZJCG-2026-001", "subjects": [{"name": entity.name}]})
+    screened = app.test_client().post(
+        "/api/v1/screenings",
+        headers=auth(world.screener_key),
+        json={"domain": "procurement", "project_code": "ZJCG-2026-001", "subjects": [{"name": entity.name}]},
+    )
     assert screened.status_code == 201, screened.get_json()
     return {
         "authority_id": {"authority_id": world.finance.id},
@@ -66,7 +69,9 @@ def _real_ids(app: Flask, session: Session, world: factories.World) -> dict[str,
         "name": {"name": "penalties.csv"},
         "screening_id": {"screening_id": screened.get_json()["id"]},
         "_history": {
-            "authorities": world.finance.id, "entities": entity.id, "penalties": penalty.id,
+            "authorities": world.finance.id,
+            "entities": entity.id,
+            "penalties": penalty.id,
             "list-entries": entry.id,
         },
     }
@@ -89,11 +94,17 @@ def _path_parameters(path: str, names: list[str], real: dict[str, dict[str, Any]
     return found
 
 
-def _fuzz(operation: Any, mode: schemathesis.GenerationMode, headers: dict[str, str],
-          path_parameters: dict[str, Any] | None) -> Callable[[], None]:
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+def _fuzz(
+    operation: Any, mode: schemathesis.GenerationMode, headers: dict[str, str], path_parameters: dict[str, Any] | None
+) -> Callable[[], None]:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(mode, headers=headers or None, path_parameters=path_parameters))
     def run(case: schemathesis.Case) -> None:
         response = case.call()
@@ -102,12 +113,17 @@ def _fuzz(operation: Any, mode: schemathesis.GenerationMode, headers: dict[str, 
     return run
 
 
-@pytest.mark.parametrize("mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
-                         ids=["valid", "invalid"])
+@pytest.mark.parametrize(
+    "mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE], ids=["valid", "invalid"]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_every_operation_answers_as_documented(
-    app: Flask, session: Session, runtime: Any, world: factories.World,
-    role: str, mode: schemathesis.GenerationMode,
+    app: Flask,
+    session: Session,
+    runtime: Any,
+    world: factories.World,
+    role: str,
+    mode: schemathesis.GenerationMode,
 ) -> None:
     if PG_URL and app.config["DATABASE_URL"].startswith("sqlite"):
         pytest.skip("fuzzed on PostgreSQL, the stricter database (NUL bytes, integer widths), when it is given")

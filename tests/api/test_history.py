@@ -9,8 +9,11 @@ from tests.factories import make_entity, make_penalty
 def test_penalty_history_shows_each_change_with_reason(client, session, world):
     penalty = make_penalty(session, world.finance, make_entity(session))
     session.commit()
-    r = client.patch(f"/api/v1/penalties/{penalty.id}", json={"reason": "金额笔误", "fine_amount": "0.3"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"/api/v1/penalties/{penalty.id}",
+        json={"reason": "金额笔误", "fine_amount": "0.3"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 200, r.json
     history = client.get(f"/api/v1/penalties/{penalty.id}/history", headers=auth(world.finance_key))
     assert history.status_code == 200
@@ -49,10 +52,17 @@ def test_repair_application_history(client, session, world):
 
     penalty = make_penalty(session, world.finance, make_entity(session), decided_on=dt.date(2026, 5, 1))
     session.commit()
-    made = client.post("/api/v1/repairs", json={
-        "record_type": "penalty", "record_id": penalty.id, "statement": "已整改", "commitment": "信用承诺书",
-        "attachments": [],
-    }, headers=auth(world.finance_key))
+    made = client.post(
+        "/api/v1/repairs",
+        json={
+            "record_type": "penalty",
+            "record_id": penalty.id,
+            "statement": "已整改",
+            "commitment": "信用承诺书",
+            "attachments": [],
+        },
+        headers=auth(world.finance_key),
+    )
     assert made.status_code == 201, made.json
     r = client.get(f"/api/v1/repairs/{made.json['id']}/history", headers=auth(world.finance_key))
     assert r.status_code == 200

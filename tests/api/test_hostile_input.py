@@ -70,10 +70,16 @@ def multipart(parts: list[tuple[str, str | None, bytes]]) -> tuple[bytes, str]:
 
 
 def test_the_default_limit_is_16_mb_and_a_larger_declared_body_is_413_naming_it(client, world, session):
-    body = assert_error_shape(client.post(
-        ENTITIES, input_stream=io.BytesIO(b"{}"), content_type="application/json",
-        headers=auth(world.finance_key), environ_overrides={"CONTENT_LENGTH": str(16 * 1024 * 1024 + 1)},
-    ), 413)
+    body = assert_error_shape(
+        client.post(
+            ENTITIES,
+            input_stream=io.BytesIO(b"{}"),
+            content_type="application/json",
+            headers=auth(world.finance_key),
+            environ_overrides={"CONTENT_LENGTH": str(16 * 1024 * 1024 + 1)},
+        ),
+        413,
+    )
     assert "16 MB" in body["message"]
     assert str(16 * 1024 * 1024) in body["message"]
 
@@ -81,8 +87,9 @@ def test_the_default_limit_is_16_mb_and_a_larger_declared_body_is_413_naming_it(
 def test_a_body_over_the_configured_limit_is_413_naming_it(app, client, world, session, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     before = entity_count(session)
-    body = assert_error_shape(client.post(ENTITIES, json=entity_body(name="x" * 5000),
-                                          headers=auth(world.finance_key)), 413)
+    body = assert_error_shape(
+        client.post(ENTITIES, json=entity_body(name="x" * 5000), headers=auth(world.finance_key)), 413
+    )
     assert "2 KB (2048 bytes)" in body["message"]
     assert entity_count(session) == before
     # Under the limit the same operation works: the limit, not the operation, refused it.
@@ -93,10 +100,13 @@ def test_a_chunked_body_of_unknown_length_is_held_to_the_same_limit(app, client,
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
 
     def chunked(payload: dict):
-        return client.post(ENTITIES, input_stream=io.BytesIO(json.dumps(payload).encode()),
-                           content_type="application/json",
-                           headers={**auth(world.finance_key), "Transfer-Encoding": "chunked"},
-                           environ_overrides={"wsgi.input_terminated": True})
+        return client.post(
+            ENTITIES,
+            input_stream=io.BytesIO(json.dumps(payload).encode()),
+            content_type="application/json",
+            headers={**auth(world.finance_key), "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
 
     body = assert_error_shape(chunked(entity_body(name="x" * 5000)), 413)
     assert "2048 bytes" in body["message"]
@@ -109,8 +119,7 @@ def test_a_chunked_body_of_unknown_length_is_held_to_the_same_limit(app, client,
 def test_an_upload_over_the_limit_is_413(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     data, content_type = multipart([("mode", None, b"all"), ("file", "a.csv", b"x" * 10_000)])
-    assert_error_shape(client.post(IMPORTS, data=data, content_type=content_type,
-                                   headers=auth(world.finance_key)), 413)
+    assert_error_shape(client.post(IMPORTS, data=data, content_type=content_type, headers=auth(world.finance_key)), 413)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,8 +129,9 @@ def test_an_upload_over_the_limit_is_413(app, client, world, monkeypatch):
 def test_100000_nested_arrays_are_400_not_a_recursion_error(client, world, session):
     before = entity_count(session)
     deep = "[" * 100_000 + "]" * 100_000
-    body = assert_error_shape(client.post(ENTITIES, data=deep, content_type="application/json",
-                                          headers=auth(world.finance_key)), 400, "body")
+    body = assert_error_shape(
+        client.post(ENTITIES, data=deep, content_type="application/json", headers=auth(world.finance_key)), 400, "body"
+    )
     assert "nested" in body["message"]
     assert entity_count(session) == before
 
@@ -130,13 +140,17 @@ def test_nesting_inside_a_field_past_the_limit_is_400(client, world):
     value: object = "x"
     for _ in range(MAX_JSON_DEPTH + 1):
         value = [value]
-    assert_error_shape(client.post(ENTITIES, json=entity_body(names=value), headers=auth(world.finance_key)),
-                       400, "body")
+    assert_error_shape(
+        client.post(ENTITIES, json=entity_body(names=value), headers=auth(world.finance_key)), 400, "body"
+    )
 
 
 def test_a_million_element_array_in_a_field_is_422_naming_it_with_a_short_answer(client, world):
-    r = client.post(SCREENINGS, json={"domain": "procurement", "project_code": "ZJCG-1",
-                                      "subjects": [0] * 1_000_000}, headers=auth(world.screener_key))
+    r = client.post(
+        SCREENINGS,
+        json={"domain": "procurement", "project_code": "ZJCG-1", "subjects": [0] * 1_000_000},
+        headers=auth(world.screener_key),
+    )
     body = assert_error_shape(r, 422, "subjects")
     assert str(MAX_JSON_ITEMS) in body["message"]
     assert len(r.get_data()) < 2000, "one error, not a million"
@@ -150,8 +164,11 @@ def test_an_object_with_100000_fields_is_refused_with_a_short_answer(client, wor
 
 def test_a_thousand_subjects_are_still_accepted_by_the_shape_check(client, world):
     subjects = [{"name": f"杭州测试{i}建设有限公司"} for i in range(1000)]
-    r = client.post(SCREENINGS, json={"domain": "procurement", "project_code": "ZJCG-2", "subjects": subjects},
-                    headers=auth(world.screener_key))
+    r = client.post(
+        SCREENINGS,
+        json={"domain": "procurement", "project_code": "ZJCG-2", "subjects": subjects},
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.get_data(as_text=True)[:500]
 
 
@@ -160,11 +177,11 @@ def test_a_thousand_subjects_are_still_accepted_by_the_shape_check(client, world
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
-def test_a_json_operation_refuses_other_content_types_with_415_naming_the_type(client, world, session,
-                                                                                content_type):
+def test_a_json_operation_refuses_other_content_types_with_415_naming_the_type(client, world, session, content_type):
     before = entity_count(session)
-    r = client.post(ENTITIES, data=json.dumps(entity_body()), content_type=content_type,
-                    headers=auth(world.finance_key))
+    r = client.post(
+        ENTITIES, data=json.dumps(entity_body()), content_type=content_type, headers=auth(world.finance_key)
+    )
     body = assert_error_shape(r, 415, "Content-Type")
     assert "application/json" in body["message"]
     assert (content_type or "no Content-Type") in body["message"]
@@ -175,13 +192,20 @@ def test_a_form_or_multipart_body_to_a_json_operation_is_415(client, world):
     form = client.post(ENTITIES, data={"kind": "legal_entity", "name": "某公司"}, headers=auth(world.finance_key))
     assert_error_shape(form, 415, "Content-Type")
     data, content_type = multipart([("kind", None, b"legal_entity"), ("file", "a.json", b"{}")])
-    assert_error_shape(client.post(ENTITIES, data=data, content_type=content_type,
-                                   headers=auth(world.finance_key)), 415, "Content-Type")
+    assert_error_shape(
+        client.post(ENTITIES, data=data, content_type=content_type, headers=auth(world.finance_key)),
+        415,
+        "Content-Type",
+    )
 
 
 def test_json_with_a_charset_or_a_json_suffix_is_json(client, world):
-    r = client.post(ENTITIES, data=json.dumps(entity_body()), content_type="application/json; charset=utf-8",
-                    headers=auth(world.finance_key))
+    r = client.post(
+        ENTITIES,
+        data=json.dumps(entity_body()),
+        content_type="application/json; charset=utf-8",
+        headers=auth(world.finance_key),
+    )
     assert r.status_code == 201, r.get_json()
 
 
@@ -194,8 +218,12 @@ def test_a_json_body_to_the_upload_operation_is_415_naming_multipart(client, wor
 def test_a_transition_with_a_text_body_is_415_too(client, world, session, entity):
     entry = factories.make_list_entry(session, world.finance, entity)
     session.commit()
-    r = client.post(f"/api/v1/list-entries/{entry.id}/revoke", data="reason=x", content_type="text/plain",
-                    headers=auth(world.finance_key, If_Match=f'"v{entry.version}"'))
+    r = client.post(
+        f"/api/v1/list-entries/{entry.id}/revoke",
+        data="reason=x",
+        content_type="text/plain",
+        headers=auth(world.finance_key, If_Match=f'"v{entry.version}"'),
+    )
     assert_error_shape(r, 415, "Content-Type")
 
 
@@ -204,8 +232,12 @@ def test_a_transition_with_a_text_body_is_415_too(client, world, session, entity
 
 
 def test_invalid_utf8_in_a_json_body_is_400_naming_the_body(client, world):
-    r = client.post(ENTITIES, data=b'{"kind":"legal_entity","name":"\xff\xfe"}', content_type="application/json",
-                    headers=auth(world.finance_key))
+    r = client.post(
+        ENTITIES,
+        data=b'{"kind":"legal_entity","name":"\xff\xfe"}',
+        content_type="application/json",
+        headers=auth(world.finance_key),
+    )
     body = assert_error_shape(r, 400, "body")
     assert "UTF-8" in body["message"]
 
@@ -218,8 +250,11 @@ def test_invalid_utf8_in_a_query_parameter_is_400_naming_it(client, world):
 def test_invalid_utf8_in_the_path_is_400(client, world):
     # A server hands the raw path bytes over as latin-1 text (PEP 3333); the test client would
     # have replaced them with U+FFFD already.
-    r = client.get("/api/v1/exports/x.csv", headers=auth(world.platform_key),
-                   environ_overrides={"PATH_INFO": "/api/v1/exports/\xff\xfe.csv"})
+    r = client.get(
+        "/api/v1/exports/x.csv",
+        headers=auth(world.platform_key),
+        environ_overrides={"PATH_INFO": "/api/v1/exports/\xff\xfe.csv"},
+    )
     body = assert_error_shape(r, 400, "path")
     assert "UTF-8" in body["message"]
 
@@ -236,16 +271,23 @@ def test_valid_utf8_in_a_query_is_still_read(client, world, entity):
 
 def test_nul_in_a_json_string_field_is_422_naming_it(client, world, session):
     before = entity_count(session)
-    assert_error_shape(client.post(ENTITIES, json=entity_body(name="杭州\x00公司"), headers=auth(world.finance_key)),
-                       422, "name")
-    assert_error_shape(client.post(ENTITIES, json=entity_body(legal_representative="王\x00"),
-                                   headers=auth(world.finance_key)), 422, "legal_representative")
+    assert_error_shape(
+        client.post(ENTITIES, json=entity_body(name="杭州\x00公司"), headers=auth(world.finance_key)), 422, "name"
+    )
+    assert_error_shape(
+        client.post(ENTITIES, json=entity_body(legal_representative="王\x00"), headers=auth(world.finance_key)),
+        422,
+        "legal_representative",
+    )
     assert entity_count(session) == before
 
 
 def test_nul_in_a_nested_field_is_422_naming_its_path(client, world):
-    r = client.post(SCREENINGS, json={"domain": "procurement", "project_code": "ZJCG-3",
-                                      "subjects": [{"name": "杭州\x00公司"}]}, headers=auth(world.screener_key))
+    r = client.post(
+        SCREENINGS,
+        json={"domain": "procurement", "project_code": "ZJCG-3", "subjects": [{"name": "杭州\x00公司"}]},
+        headers=auth(world.screener_key),
+    )
     assert_error_shape(r, 422, "subjects.0.name")
 
 
@@ -277,17 +319,24 @@ def test_nul_in_an_upload_form_field_or_file_name_is_422_naming_it(client, world
     good, code = company(7)
     sheet = csv_bytes(PENALTY_HEADERS, [penalty_row(world.finance, good, code, "浙财采罚〔2026〕7001号")])
     data, content_type = multipart([("mode", None, b"all\x00"), ("file", "a.csv", sheet)])
-    assert_error_shape(client.post(IMPORTS, data=data, content_type=content_type, headers=auth(world.finance_key)),
-                       422, "mode")
+    assert_error_shape(
+        client.post(IMPORTS, data=data, content_type=content_type, headers=auth(world.finance_key)), 422, "mode"
+    )
     data, content_type = multipart([("mode", None, b"all"), ("file", "a\x00.csv", sheet)])
-    assert_error_shape(client.post(IMPORTS, data=data, content_type=content_type,
-                                   headers=auth(world.finance_key, Idempotency_Key="upload-nul")), 422, "file")
+    assert_error_shape(
+        client.post(
+            IMPORTS, data=data, content_type=content_type, headers=auth(world.finance_key, Idempotency_Key="upload-nul")
+        ),
+        422,
+        "file",
+    )
 
 
 def test_nul_in_an_uploaded_cell_is_reported_for_its_row_not_a_500(client, world):
     name, code = company(8)
-    sheet = csv_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕7002号",
-                                                    违法事实="虚假\x00材料")])
+    sheet = csv_bytes(
+        PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕7002号", 违法事实="虚假\x00材料")]
+    )
     data, content_type = multipart([("mode", None, b"all"), ("file", "a.csv", sheet)])
     r = client.post(IMPORTS, data=data, content_type=content_type, headers=auth(world.finance_key))
     assert r.status_code == 422, r.get_data(as_text=True)[:1000]
@@ -302,12 +351,14 @@ def test_nul_in_an_uploaded_cell_is_reported_for_its_row_not_a_500(client, world
 
 def test_a_10000_character_entity_name_is_422_naming_the_field(client, world, session):
     before = entity_count(session)
-    body = assert_error_shape(client.post(ENTITIES, json=entity_body(name="杭" * 10_000),
-                                          headers=auth(world.finance_key)), 422, "name")
+    body = assert_error_shape(
+        client.post(ENTITIES, json=entity_body(name="杭" * 10_000), headers=auth(world.finance_key)), 422, "name"
+    )
     assert "200" in body["message"]
     assert entity_count(session) == before
-    r = client.post(ENTITIES, json=entity_body(names=[{"name": "杭" * 10_000, "kind": "alias"}]),
-                    headers=auth(world.finance_key))
+    r = client.post(
+        ENTITIES, json=entity_body(names=[{"name": "杭" * 10_000, "kind": "alias"}]), headers=auth(world.finance_key)
+    )
     assert_error_shape(r, 422, "names.0.name")
 
 
@@ -321,13 +372,15 @@ def test_a_name_at_the_limit_is_stored_and_read_back_whole(client, world):
 
 def test_screening_a_10000_character_name_is_422_and_at_the_limit_is_screened(client, world, entity):
     body = {"domain": "procurement", "project_code": "ZJCG-4"}
-    r = client.post(SCREENINGS, json={**body, "subjects": [{"name": "杭" * 10_000}]},
-                    headers=auth(world.screener_key))
+    r = client.post(SCREENINGS, json={**body, "subjects": [{"name": "杭" * 10_000}]}, headers=auth(world.screener_key))
     assert_error_shape(r, 422, "subjects.0.name")
     # The longest name allowed, built from the registered company's name, goes through the matcher.
     long = (entity.name * 20)[:200]
-    r = client.post(SCREENINGS, json={**body, "subjects": [{"name": long}, {"name": "有限公司" * 50}]},
-                    headers=auth(world.screener_key))
+    r = client.post(
+        SCREENINGS,
+        json={**body, "subjects": [{"name": long}, {"name": "有限公司" * 50}]},
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.get_data(as_text=True)[:1000]
     assert r.get_json()["document"]["subjects"][0]["name"] == long
 
@@ -339,8 +392,9 @@ def test_screening_a_10000_character_name_is_422_and_at_the_limit_is_screened(cl
 @pytest.mark.parametrize("text", SQL + HTML + [f for f in FORMULAS if not f[0].isspace()])
 def test_hostile_text_is_stored_verbatim_and_read_back_byte_identical(client, world, session, text):
     name = f"{text}杭州有限公司"
-    made = client.post(ENTITIES, json=entity_body(name=name, legal_representative=text),
-                       headers=auth(world.finance_key))
+    made = client.post(
+        ENTITIES, json=entity_body(name=name, legal_representative=text), headers=auth(world.finance_key)
+    )
     assert made.status_code == 201, made.get_json()
     read = client.get(f"{ENTITIES}/{made.get_json()['id']}")
     assert read.get_json()["name"] == name
@@ -426,8 +480,9 @@ def test_formula_text_is_defused_in_the_import_report(client, world):
     sheet = csv_bytes(PENALTY_HEADERS, rows)
     for fmt in ("csv", "xlsx"):
         data, content_type = multipart([("mode", None, b"all"), ("file", "=cmd|' calc'!A0.csv", sheet)])
-        r = client.post(f"{IMPORTS}?report={fmt}", data=data, content_type=content_type,
-                        headers=auth(world.finance_key))
+        r = client.post(
+            f"{IMPORTS}?report={fmt}", data=data, content_type=content_type, headers=auth(world.finance_key)
+        )
         assert r.status_code == 422, r.get_data()[:500]
         if fmt == "csv":
             cells = [c for row in csv.reader(io.StringIO(r.get_data().decode("utf-8-sig"), newline="")) for c in row]

@@ -29,18 +29,31 @@ def multipart(data: bytes, filename: str = "a.xlsx", **form: str) -> tuple[bytes
     """A multipart body of one file and some form fields, as bytes (given a dict, the test client
     spools a big body to a temporary file it never closes), and its content type."""
     boundary = "----registry-import-test"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in form.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in form.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def upload(client, key: str | None, data: bytes, filename: str = "双公示.xlsx", query: str = "",
-           headers: dict[str, str] | None = None, **form: str):
+def upload(
+    client,
+    key: str | None,
+    data: bytes,
+    filename: str = "双公示.xlsx",
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    **form: str,
+):
     body, content_type = multipart(data, filename, **form)
-    return client.post(URL + query, data=body, content_type=content_type,
-                       headers={**(auth(key) if key else {}), **(headers or {})})
+    return client.post(
+        URL + query, data=body, content_type=content_type, headers={**(auth(key) if key else {}), **(headers or {})}
+    )
 
 
 def penalties(session) -> int:
@@ -56,16 +69,24 @@ def sheet(world) -> bytes:
 @pytest.fixture
 def good(world) -> bytes:
     name, code = company(45)
-    return xlsx_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号")
-                                        for n in (1001, 1002)])
+    return xlsx_bytes(
+        PENALTY_HEADERS, [penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号") for n in (1001, 1002)]
+    )
 
 
 def test_a_supervisor_imports_a_sheet_of_its_authority(client, session, world, good):
     r = upload(client, world.finance_key, good)
     assert r.status_code == 200, r.json
     body = r.json
-    assert body["counts"] == {"rows": 2, "created": 2, "unchanged": 0, "conflicts": 0, "rejected": 0,
-                              "held_back": 0, "subjects_created": 1}
+    assert body["counts"] == {
+        "rows": 2,
+        "created": 2,
+        "unchanged": 0,
+        "conflicts": 0,
+        "rejected": 0,
+        "held_back": 0,
+        "subjects_created": 1,
+    }
     assert (body["written"], body["kind"], body["mode"], body["file"]) == (True, "penalties", "all", "双公示.xlsx")
     assert body["authority_id"] == world.finance.id
     assert (body["problems"], body["problems_total"]) == ([], 0)
@@ -138,8 +159,13 @@ def test_a_supervisor_cannot_import_for_another_authority(client, session, world
 
 def test_rows_naming_another_authority_are_refused(client, session, world):
     name, code = company(46)
-    row = penalty_row(world.finance, name, code, "浙建罚〔2026〕77号", **{"处罚机关": world.housing.name,
-                                                                     "处罚机关统一社会信用代码": world.housing.uscc})
+    row = penalty_row(
+        world.finance,
+        name,
+        code,
+        "浙建罚〔2026〕77号",
+        **{"处罚机关": world.housing.name, "处罚机关统一社会信用代码": world.housing.uscc},
+    )
     r = upload(client, world.finance_key, xlsx_bytes(PENALTY_HEADERS, [row]))
     assert r.status_code == 422
     assert {p["column"] for p in r.json["problems"]} == {"处罚机关", "处罚机关统一社会信用代码"}
@@ -155,11 +181,14 @@ def test_an_administrator_names_the_authority(client, session, world, good):
     assert session.scalars(sa.select(Penalty.authority_id)).all() == [world.finance.id] * 2
 
 
-@pytest.mark.parametrize(("form", "field"), [
-    ({"mode": "sometimes"}, "mode"),
-    ({"kind": "repairs"}, "kind"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"mode": "sometimes"}, "mode"),
+        ({"kind": "repairs"}, "kind"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_bad_form_fields_are_named(client, world, good, form, field):
     r = upload(client, world.finance_key, good, **form)
     assert r.status_code == 422
@@ -167,8 +196,12 @@ def test_bad_form_fields_are_named(client, world, good, form, field):
 
 
 def test_the_file_must_be_a_file(client, world):
-    r = client.post(URL, data={"file": "行政相对人名称,处罚类别"}, content_type="multipart/form-data",
-                    headers=auth(world.finance_key))
+    r = client.post(
+        URL,
+        data={"file": "行政相对人名称,处罚类别"},
+        content_type="multipart/form-data",
+        headers=auth(world.finance_key),
+    )
     assert r.status_code == 422
     assert "file" in r.json["errors"]
     r = client.post(URL, data={"mode": "all"}, content_type="multipart/form-data", headers=auth(world.finance_key))
@@ -185,8 +218,9 @@ def test_an_unreadable_file_is_422_saying_why(client, session, world):
 
 def test_a_csv_in_gb18030_is_read(client, session, world):
     name, code = company(47)
-    data = csv_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕1003号")],
-                     encoding="gb18030")
+    data = csv_bytes(
+        PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕1003号")], encoding="gb18030"
+    )
     r = upload(client, world.finance_key, data, "双公示.csv")
     assert r.status_code == 200, r.json
     assert session.scalars(sa.select(Penalty.subject_name)).one() == name
@@ -194,8 +228,10 @@ def test_a_csv_in_gb18030_is_read(client, session, world):
 
 def test_only_the_first_thousand_problems_come_back_in_json(client, world):
     name, code = company(48)
-    rows = [penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号", **{"处罚决定日期": "不详"})
-            for n in range(1200)]
+    rows = [
+        penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号", **{"处罚决定日期": "不详"})
+        for n in range(1200)
+    ]
     r = upload(client, world.finance_key, csv_bytes(PENALTY_HEADERS, rows), "多.csv", mode="skip")
     assert r.status_code == 200
     assert (len(r.json["problems"]), r.json["problems_total"], r.json["counts"]["rejected"]) == (1000, 1200, 1200)
@@ -232,6 +268,9 @@ def test_the_upload_is_documented_as_multipart(client):
     spec = client.get("/api/v1/openapi.json").json
     body = spec["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     schema = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
-    assert schema["properties"]["file"] == {"type": "string", "format": "binary", "description": schema[
-        "properties"]["file"]["description"]}
+    assert schema["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": schema["properties"]["file"]["description"],
+    }
     assert "file" in schema["required"]

@@ -43,7 +43,6 @@ def entry_body(subject: int, /, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not DROP}
 
 
-
 def events_of(session, record_id: int):
     return _events_of(session, "list_entry", record_id)
 
@@ -81,8 +80,13 @@ def repair(client, key: str, entry_id: int, version: int = 1, **payload: Any):
 
 
 def test_supervisor_lists_an_entity(client, session, world, entity):
-    r = create(client, world.finance_key, entity.id, domains=["procurement", "land", "procurement"],
-               project_code="ZJCG-2026-001")
+    r = create(
+        client,
+        world.finance_key,
+        entity.id,
+        domains=["procurement", "land", "procurement"],
+        project_code="ZJCG-2026-001",
+    )
 
     assert r.status_code == 201, r.json
     body = r.json
@@ -160,10 +164,11 @@ def test_duplicate_decision_on_the_same_list_is_a_conflict(client, session, worl
     assert (entry_count(session), ledger_size(session)) == before
 
     # the same decision may put the entity on another list, and another authority has its own numbers
-    assert create(client, world.finance_key, entity.id, decision_number=number,
-                  list_name="重点关注名单").status_code == 201
-    assert create(client, world.housing_key, entity.id, decision_number=number,
-                  list_name=list_name).status_code == 201
+    assert (
+        create(client, world.finance_key, entity.id, decision_number=number, list_name="重点关注名单").status_code
+        == 201
+    )
+    assert create(client, world.housing_key, entity.id, decision_number=number, list_name=list_name).status_code == 201
 
 
 # --- who may write ---------------------------------------------------------------------------
@@ -434,9 +439,11 @@ def test_correction_changes_fields_and_bumps_the_version(client, session, world,
     made = created(client, world.finance_key, entity.id)
     url = f"{URL}/{made['id']}"
 
-    r = client.patch(url, json={"facts": "提供虚假业绩和资质证明材料", "expires_on": "2028-03-01",
-                                "reason": "事实表述不全"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        url,
+        json={"facts": "提供虚假业绩和资质证明材料", "expires_on": "2028-03-01", "reason": "事实表述不全"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.headers["ETag"] == '"v2"'
@@ -453,8 +460,11 @@ def test_correction_changes_fields_and_bumps_the_version(client, session, world,
 def test_changing_only_the_domains_is_a_new_version(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
 
-    r = client.patch(f"{URL}/{made['id']}", json={"domains": ["land", "procurement"], "reason": "补充领域"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"domains": ["land", "procurement"], "reason": "补充领域"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.headers["ETag"] == '"v2"'
@@ -467,15 +477,19 @@ def test_changing_only_the_domains_is_a_new_version(client, session, world, enti
 def test_stale_correction_is_412_and_changes_nothing(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
     url = f"{URL}/{made['id']}"
-    assert client.patch(url, json={"facts": "第二版", "reason": "更正"},
-                        headers=auth(world.finance_key, If_Match='"v1"')).status_code == 200
+    assert (
+        client.patch(
+            url, json={"facts": "第二版", "reason": "更正"}, headers=auth(world.finance_key, If_Match='"v1"')
+        ).status_code
+        == 200
+    )
     before = ledger_size(session)
 
-    stale = client.patch(url, json={"facts": "第三版", "reason": "更正"},
-                         headers=auth(world.finance_key, If_Match='"v1"'))
+    stale = client.patch(
+        url, json={"facts": "第三版", "reason": "更正"}, headers=auth(world.finance_key, If_Match='"v1"')
+    )
     missing = client.patch(url, json={"facts": "第三版", "reason": "更正"}, headers=auth(world.finance_key))
-    star = client.patch(url, json={"facts": "第三版", "reason": "更正"},
-                        headers=auth(world.finance_key, If_Match="*"))
+    star = client.patch(url, json={"facts": "第三版", "reason": "更正"}, headers=auth(world.finance_key, If_Match="*"))
 
     assert (stale.status_code, missing.status_code, star.status_code) == (412, 428, 428)
     session.expire_all()
@@ -516,8 +530,11 @@ def test_invalid_correction_is_422_and_changes_nothing(client, session, world, e
 def test_correction_into_a_duplicate_is_a_conflict(client, world, entity):
     first = created(client, world.finance_key, entity.id)
     second = created(client, world.finance_key, entity.id)
-    r = client.patch(f"{URL}/{second['id']}", json={"decision_number": first["decision_number"], "reason": "更正"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{second['id']}",
+        json={"decision_number": first["decision_number"], "reason": "更正"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 409
     assert client.get(f"{URL}/{second['id']}").json["decision_number"] == second["decision_number"]
 
@@ -526,8 +543,11 @@ def test_patch_without_is_public_keeps_a_not_public_entry_not_public(client, wor
     made = created(client, world.finance_key, entity.id, is_public=False, not_public_reason="涉及商业秘密")
     assert made["first_published_at"] is None
 
-    r = client.patch(f"{URL}/{made['id']}", json={"facts": "补充事实", "reason": "补充"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"facts": "补充事实", "reason": "补充"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.json["is_public"] is False
@@ -539,8 +559,11 @@ def test_patch_without_is_public_keeps_a_not_public_entry_not_public(client, wor
 def test_publishing_a_not_public_entry_by_patch(client, world, entity):
     made = created(client, world.finance_key, entity.id, is_public=False, not_public_reason="涉及商业秘密")
 
-    r = client.patch(f"{URL}/{made['id']}", json={"is_public": True, "reason": "保密审查结束"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"is_public": True, "reason": "保密审查结束"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert (r.json["is_public"], r.json["not_public_reason"]) == (True, None)
@@ -552,9 +575,11 @@ def test_correction_that_changes_nothing_keeps_the_version(client, session, worl
     made = created(client, world.finance_key, entity.id, domains=["land", "procurement"])
     before = ledger_size(session)
 
-    r = client.patch(f"{URL}/{made['id']}", json={"facts": made["facts"], "domains": ["procurement", "land"],
-                                                 "reason": "核对"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"facts": made["facts"], "domains": ["procurement", "land"], "reason": "核对"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200
     assert r.headers["ETag"] == '"v1"'
@@ -571,22 +596,25 @@ def shelf(session, world, entity):
     made = {
         "published": factories.make_list_entry(session, finance, entity),
         "no_expiry": factories.make_list_entry(session, finance, entity, expires_on=None, **LOCAL),
-        "not_public": factories.make_list_entry(session, finance, entity, is_public=False,
-                                                not_public_reason="涉及商业秘密"),
+        "not_public": factories.make_list_entry(
+            session, finance, entity, is_public=False, not_public_reason="涉及商业秘密"
+        ),
         "removed": factories.make_list_entry(session, finance, entity),
         "repaired": factories.make_list_entry(session, finance, entity, **REPAIRABLE),
         "expired": factories.make_list_entry(session, finance, entity, expires_on=YESTERDAY, **LOCAL),
         "removed_before_expiry": factories.make_list_entry(session, finance, entity, expires_on=YESTERDAY, **LOCAL),
         "housing_published": factories.make_list_entry(session, housing, entity),
-        "housing_not_public": factories.make_list_entry(session, housing, entity, is_public=False,
-                                                        not_public_reason="涉及国家秘密"),
+        "housing_not_public": factories.make_list_entry(
+            session, housing, entity, is_public=False, not_public_reason="涉及国家秘密"
+        ),
     }
     supervisor = factories.supervisor_of(finance)
     entry_service.remove_list_entry(session, made["removed"].id, "撤销", None, supervisor, 1, TODAY)
     entry_service.repair_list_entry(session, made["repaired"].id, "修复", None, supervisor, 1, TODAY)
     # removed on the 20th; its expiry date has passed since, but it stays removed, not expired
-    entry_service.remove_list_entry(session, made["removed_before_expiry"].id, "撤销", None, supervisor, 1,
-                                    dt.date(2026, 11, 20))
+    entry_service.remove_list_entry(
+        session, made["removed_before_expiry"].id, "撤销", None, supervisor, 1, dt.date(2026, 11, 20)
+    )
     session.commit()
     return {name: e.id for name, e in made.items()}
 
@@ -626,8 +654,9 @@ def test_status_filter_over_every_state(client, world, shelf):
     def status_ids(status: str) -> set[int]:
         return ids(client.get(URL, query_string={"status": status}, headers=auth(world.admin_key)))
 
-    assert status_ids("active") == {shelf[n] for n in ("published", "no_expiry", "not_public",
-                                                       "housing_published", "housing_not_public")}
+    assert status_ids("active") == {
+        shelf[n] for n in ("published", "no_expiry", "not_public", "housing_published", "housing_not_public")
+    }
     assert status_ids("expired") == {shelf["expired"]}
     assert status_ids("removed") == {shelf["removed"], shelf["removed_before_expiry"]}
     assert status_ids("repaired") == {shelf["repaired"]}
@@ -646,15 +675,42 @@ def catalogue(session, world):
     session.commit()
     f, h = world.finance, world.housing
     made = {
-        "a": factories.make_list_entry(session, f, hesheng, listed_on=dt.date(2026, 1, 10),
-                                       expires_on=dt.date(2027, 1, 10), project_code="ZJCG-2026-001"),
-        "b": factories.make_list_entry(session, f, yuanjing, listed_on=dt.date(2026, 5, 20),
-                                       expires_on=dt.date(2029, 5, 20), list_type="watch",
-                                       list_name="重点关注名单", domains=["land", "procurement"]),
-        "c": factories.make_list_entry(session, h, hesheng, listed_on=dt.date(2026, 8, 1), expires_on=None,
-                                       list_type="red", list_name="守信激励名单", domains=["housing"]),
-        "d": factories.make_list_entry(session, h, yuanjing, listed_on=dt.date(2026, 11, 2),
-                                       expires_on=dt.date(2027, 11, 2), domains=["construction_bidding"]),
+        "a": factories.make_list_entry(
+            session,
+            f,
+            hesheng,
+            listed_on=dt.date(2026, 1, 10),
+            expires_on=dt.date(2027, 1, 10),
+            project_code="ZJCG-2026-001",
+        ),
+        "b": factories.make_list_entry(
+            session,
+            f,
+            yuanjing,
+            listed_on=dt.date(2026, 5, 20),
+            expires_on=dt.date(2029, 5, 20),
+            list_type="watch",
+            list_name="重点关注名单",
+            domains=["land", "procurement"],
+        ),
+        "c": factories.make_list_entry(
+            session,
+            h,
+            hesheng,
+            listed_on=dt.date(2026, 8, 1),
+            expires_on=None,
+            list_type="red",
+            list_name="守信激励名单",
+            domains=["housing"],
+        ),
+        "d": factories.make_list_entry(
+            session,
+            h,
+            yuanjing,
+            listed_on=dt.date(2026, 11, 2),
+            expires_on=dt.date(2027, 11, 2),
+            domains=["construction_bidding"],
+        ),
     }
     session.commit()
     found: dict[str, Any] = {name: e.id for name, e in made.items()}
@@ -699,8 +755,9 @@ def test_name_filter_finds_a_former_name_after_renaming(client, world, catalogue
     etag = client.get(entity_url).headers["ETag"]
 
     # the entity carries several authorities' records: its rename is an administrator's (issue 14.3)
-    r = client.patch(entity_url, json={"name": "浙江合晟建设集团有限公司"},
-                     headers=auth(world.admin_key, If_Match=etag))
+    r = client.patch(
+        entity_url, json={"name": "浙江合晟建设集团有限公司"}, headers=auth(world.admin_key, If_Match=etag)
+    )
     assert r.status_code == 200, r.json
 
     assert _find(client, catalogue, name="杭州合晟建设工程有限公司") == {"a", "c"}
@@ -741,8 +798,14 @@ def test_bad_query_is_422_naming_the_parameter(client, query, field):
 def test_each_change_writes_one_event_and_one_audit_row(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
     eid = made["id"]
-    assert client.patch(f"{URL}/{eid}", json={"facts": "补充事实", "reason": "事实不全"},
-                        headers=auth(world.finance_key, If_Match='"v1"')).status_code == 200
+    assert (
+        client.patch(
+            f"{URL}/{eid}",
+            json={"facts": "补充事实", "reason": "事实不全"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        ).status_code
+        == 200
+    )
     assert remove(client, world.finance_key, eid, version=2, reason="  决定被撤销 ").status_code == 200
 
     events = events_of(session, eid)
@@ -781,13 +844,12 @@ def test_failed_writes_leave_no_event_or_audit_row(client, session, world, entit
     before = ledger_size(session)
 
     responses = [
-        create(client, world.finance_key, entity.id, list_type="grey"),                       # 422 schema
-        create(client, world.finance_key, entity.id, listed_on="2026-12-01"),                 # 422 service
+        create(client, world.finance_key, entity.id, list_type="grey"),  # 422 schema
+        create(client, world.finance_key, entity.id, listed_on="2026-12-01"),  # 422 service
         create(client, world.finance_key, entity.id, decision_number=made["decision_number"]),  # 409
-        client.patch(url, json={"facts": "改", "reason": "x"},
-                     headers=auth(world.finance_key, If_Match='"v7"')),                       # 412
-        remove(client, world.finance_key, made["id"], effective_on="2026-01-01"),           # 422
-        repair(client, world.finance_key, red["id"]),                                        # 409
+        client.patch(url, json={"facts": "改", "reason": "x"}, headers=auth(world.finance_key, If_Match='"v7"')),  # 412
+        remove(client, world.finance_key, made["id"], effective_on="2026-01-01"),  # 422
+        repair(client, world.finance_key, red["id"]),  # 409
     ]
 
     assert [r.status_code for r in responses] == [422, 422, 409, 412, 422, 409]

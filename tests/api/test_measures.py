@@ -50,11 +50,21 @@ def test_bad_catalogue_filters_are_422(client, world, query):
 def listed(session, world, entity):
     """The entity on the procurement black list through today (a one-year ban), with a 250万元 fine of
     2024 (not public)."""
-    factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 11, 24),
-                              expires_on=dt.date(2026, 11, 23))
-    factories.make_penalty(session, world.finance, entity, categories=["罚款"], fine_amount="250",
-                           content="罚款250万元", decided_on=dt.date(2024, 1, 1), severity="serious",
-                           is_public=False, not_public_reason="涉及商业秘密")
+    factories.make_list_entry(
+        session, world.finance, entity, listed_on=dt.date(2025, 11, 24), expires_on=dt.date(2026, 11, 23)
+    )
+    factories.make_penalty(
+        session,
+        world.finance,
+        entity,
+        categories=["罚款"],
+        fine_amount="250",
+        content="罚款250万元",
+        decided_on=dt.date(2024, 1, 1),
+        severity="serious",
+        is_public=False,
+        not_public_reason="涉及商业秘密",
+    )
     session.commit()
     return entity
 
@@ -65,10 +75,14 @@ def test_officials_screeners_and_the_platform_see_an_entitys_measures(client, wo
     assert r.status_code == 200, r.json
     body = r.json
     assert (body["entity_id"], body["domain"], body["on"], body["effect"]) == (
-        listed.id, "procurement", "2026-11-23", "block",
+        listed.id,
+        "procurement",
+        "2026-11-23",
+        "block",
     )
     assert [h["measure"]["code"] for h in body["hits"]] == [
-        "procurement.debarment", "procurement.major_violation.large_fine",
+        "procurement.debarment",
+        "procurement.major_violation.large_fine",
     ]
     [record] = body["hits"][1]["records"]
     assert record["record_type"] == "penalty"
@@ -84,13 +98,15 @@ def test_the_public_may_not_see_an_entitys_measures(client, world, listed):
 
 def test_the_day_asked_about_defaults_to_today_and_can_be_given(client, world, listed):
     headers = auth(world.screener_key)
-    later = client.get(entity_url(listed.id), query_string={"domain": "procurement", "on": "2026-11-24"},
-                       headers=headers)
+    later = client.get(
+        entity_url(listed.id), query_string={"domain": "procurement", "on": "2026-11-24"}, headers=headers
+    )
     assert later.status_code == 200, later.json
     # the black-list entry's last day was 2026-11-23; the fine still counts until 2027-01-01
     assert [h["measure"]["code"] for h in later.json["hits"]] == ["procurement.major_violation.large_fine"]
-    after = client.get(entity_url(listed.id), query_string={"domain": "procurement", "on": "2027-01-01"},
-                       headers=headers)
+    after = client.get(
+        entity_url(listed.id), query_string={"domain": "procurement", "on": "2027-01-01"}, headers=headers
+    )
     assert after.json["hits"] == []  # three years after the fine's decision
     assert after.json["effect"] is None
 
@@ -121,12 +137,22 @@ def test_without_a_domain_every_domain_says_what_a_screening_would_decide_and_wh
     assert r.status_code == 200, r.json
     assert r.json["domain"] is None
     by_domain = {d["domain"]: d for d in r.json["domains"]}
-    assert set(by_domain) == {"housing", "land", "mining", "procurement", "state_assets", "construction_bidding",
-                              "drug_procurement", "emission_rights"}
+    assert set(by_domain) == {
+        "housing",
+        "land",
+        "mining",
+        "procurement",
+        "state_assets",
+        "construction_bidding",
+        "drug_procurement",
+        "emission_rights",
+    }
     procurement = by_domain["procurement"]
     assert procurement["decision"] == "block"
     assert procurement["decision_label"] == "不得参加"
-    assert any("procurement.debarment" in reason and "政府采购法第七十七条" in reason for reason in procurement["reasons"])
+    assert any(
+        "procurement.debarment" in reason and "政府采购法第七十七条" in reason for reason in procurement["reasons"]
+    )
     assert r.json["effect"] == "block"
     for domain in by_domain.values():
         assert domain["reasons"]  # every domain says why, also when nothing applies

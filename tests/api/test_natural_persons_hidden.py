@@ -30,8 +30,9 @@ REP_ID = resident_id("11010519800101123")
 @pytest.fixture
 def records(session, world, entity):
     """A natural person's published penalty and list entry, and a company's, all by finance."""
-    person = factories.make_entity(session, "张伟", kind="natural_person", uscc=None,
-                                   id_type="resident_id", id_number=PERSON_ID)
+    person = factories.make_entity(
+        session, "张伟", kind="natural_person", uscc=None, id_type="resident_id", id_number=PERSON_ID
+    )
     made = {
         "person_penalty": factories.make_penalty(session, world.finance, person).id,
         "person_entry": factories.make_list_entry(session, world.finance, person).id,
@@ -49,8 +50,10 @@ def _ids(client, url: str, key: str | None) -> set[int]:
     return {item["id"] for item in r.json["items"]}
 
 
-KINDS = [("/api/v1/penalties", "person_penalty", "company_penalty"),
-         ("/api/v1/list-entries", "person_entry", "company_entry")]
+KINDS = [
+    ("/api/v1/penalties", "person_penalty", "company_penalty"),
+    ("/api/v1/list-entries", "person_entry", "company_entry"),
+]
 
 
 @pytest.mark.parametrize(("url", "person", "company"), KINDS)
@@ -74,7 +77,8 @@ def test_a_natural_persons_record_is_neither_listed_nor_read(client, world, reco
 @pytest.mark.parametrize(("url", "person", "company"), KINDS)
 @pytest.mark.parametrize("role", ["admin", "platform", "own authority"])
 def test_the_own_authority_administrators_and_the_platform_still_read_them(
-        client, world, records, url, person, company, role):
+    client, world, records, url, person, company, role
+):
     key = {"admin": world.admin_key, "platform": world.platform_key, "own authority": world.finance_key}[role]
     assert {records[person], records[company]} <= _ids(client, url, key)
     r = client.get(f"{url}/{records[person]}", headers=auth(key))
@@ -83,8 +87,13 @@ def test_the_own_authority_administrators_and_the_platform_still_read_them(
 
 def test_the_public_entity_page_shows_no_legal_representatives_id(client, session, world):
     """The public entity page names the legal representative but shows no ID number, masked or not."""
-    company = factories.make_entity(session, "杭州证件测试建设有限公司", legal_representative="王建国",
-                                    legal_rep_id_type="resident_id", legal_rep_id_number=REP_ID)
+    company = factories.make_entity(
+        session,
+        "杭州证件测试建设有限公司",
+        legal_representative="王建国",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=REP_ID,
+    )
     factories.make_penalty(session, world.finance, company)
     session.commit()
     r = client.get(f"/entities/{company.id}")

@@ -11,10 +11,17 @@ from tests.conftest import auth
 HUGE = "419556626089795753841159831552"
 
 
-@pytest.mark.parametrize("path", [
-    f"/api/v1/repairs/{HUGE}", f"/api/v1/repairs/{HUGE}/history", f"/api/v1/screenings/{HUGE}",
-    f"/api/v1/entities/{HUGE}", f"/api/v1/penalties/{HUGE}", f"/api/v1/calendar/years/{HUGE}",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/repairs/{HUGE}",
+        f"/api/v1/repairs/{HUGE}/history",
+        f"/api/v1/screenings/{HUGE}",
+        f"/api/v1/entities/{HUGE}",
+        f"/api/v1/penalties/{HUGE}",
+        f"/api/v1/calendar/years/{HUGE}",
+    ],
+)
 def test_a_huge_id_is_not_found_as_json(client: FlaskClient, world: factories.World, path: str) -> None:
     r = client.get(path, headers=auth(world.admin_key))
     assert r.status_code == 404

@@ -41,7 +41,6 @@ def penalty_body(subject: int, /, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not DROP}
 
 
-
 def events_of(session, record_id: int):
     return _events_of(session, "penalty", record_id)
 
@@ -100,8 +99,14 @@ def test_supervisor_records_a_penalty_of_its_own_authority(client, session, worl
     [("0.2", "0.2"), ("20", "20"), ("0.000001", "0.000001"), ("1234.5678", "1234.5678"), ("200.00", "200")],
 )
 def test_amounts_in_wan_yuan_survive_storage_as_strings(client, session, world, entity, fine, shown):
-    made = created(client, world.finance_key, entity.id, categories=["罚款", "没收违法所得"],
-                   fine_amount=fine, confiscation_amount="3.50")
+    made = created(
+        client,
+        world.finance_key,
+        entity.id,
+        categories=["罚款", "没收违法所得"],
+        fine_amount=fine,
+        confiscation_amount="3.50",
+    )
     assert (made["fine_amount"], made["confiscation_amount"]) == (shown, "3.5")
 
     session.expire_all()
@@ -145,21 +150,31 @@ def test_data_source_authority_may_differ_from_the_deciding_one(client, world, e
         pytest.param({"fine_amount": "NaN"}, "fine_amount", id="nan-fine"),
         pytest.param({"fine_amount": "1E+20"}, "fine_amount", id="fine-beyond-storage"),
         pytest.param({"confiscation_amount": "1"}, "confiscation_amount", id="confiscation-without-category"),
-        pytest.param({"categories": ["罚款", "没收违法所得"]}, "confiscation_amount",
-                     id="confiscation-category-without-amount"),
-        pytest.param({"categories": ["罚款", "没收非法财物"], "confiscation_amount": "-1"},
-                     "confiscation_amount", id="negative-confiscation"),
-        pytest.param({"categories": ["吊销许可证件"], "fine_amount": None}, "licence_affected",
-                     id="revocation-without-licence"),
-        pytest.param({"categories": ["暂扣许可证件"], "fine_amount": None, "licence_affected": "  "},
-                     "licence_affected", id="suspension-with-blank-licence"),
+        pytest.param(
+            {"categories": ["罚款", "没收违法所得"]}, "confiscation_amount", id="confiscation-category-without-amount"
+        ),
+        pytest.param(
+            {"categories": ["罚款", "没收非法财物"], "confiscation_amount": "-1"},
+            "confiscation_amount",
+            id="negative-confiscation",
+        ),
+        pytest.param(
+            {"categories": ["吊销许可证件"], "fine_amount": None}, "licence_affected", id="revocation-without-licence"
+        ),
+        pytest.param(
+            {"categories": ["暂扣许可证件"], "fine_amount": None, "licence_affected": "  "},
+            "licence_affected",
+            id="suspension-with-blank-licence",
+        ),
         pytest.param({"decided_on": "2026-11-24"}, "decided_on", id="decided-tomorrow"),
         pytest.param({"valid_until": "2026-11-01"}, "valid_until", id="valid-until-before-decision"),
-        pytest.param({"publication_ends_on": "2026-11-01"}, "publication_ends_on",
-                     id="publication-ends-before-decision"),
+        pytest.param(
+            {"publication_ends_on": "2026-11-01"}, "publication_ends_on", id="publication-ends-before-decision"
+        ),
         pytest.param({"is_public": False}, "not_public_reason", id="not-public-without-reason"),
-        pytest.param({"is_public": False, "not_public_reason": "   "}, "not_public_reason",
-                     id="not-public-with-blank-reason"),
+        pytest.param(
+            {"is_public": False, "not_public_reason": "   "}, "not_public_reason", id="not-public-with-blank-reason"
+        ),
         pytest.param({"not_public_reason": "涉及商业秘密"}, "not_public_reason", id="public-with-reason"),
         pytest.param({"domain": "fishing"}, "domain", id="unknown-domain"),
         pytest.param({"severity": "huge"}, "severity", id="unknown-severity"),
@@ -183,14 +198,14 @@ def test_invalid_penalty_is_refused_naming_the_field(client, session, world, ent
 
 
 def test_decision_on_today_and_zero_decimals_are_accepted(client, world, entity):
-    made = created(client, world.finance_key, entity.id, decided_on=TODAY.isoformat(),
-                   valid_until=TODAY.isoformat())
+    made = created(client, world.finance_key, entity.id, decided_on=TODAY.isoformat(), valid_until=TODAY.isoformat())
     assert made["decided_on"] == "2026-11-23"
 
 
 def test_text_fields_are_trimmed_and_blank_optional_ones_become_null(client, world, entity):
-    made = created(client, world.finance_key, entity.id, facts="  事实  ", remarks="   ",
-                   project_code="  ZJCG-2026-001 ")
+    made = created(
+        client, world.finance_key, entity.id, facts="  事实  ", remarks="   ", project_code="  ZJCG-2026-001 "
+    )
     assert made["facts"] == "事实"
     assert made["remarks"] is None
     assert made["project_code"] == "ZJCG-2026-001"
@@ -219,8 +234,11 @@ def test_duplicate_decision_number_of_the_same_authority_is_a_conflict(client, s
 def test_correcting_to_another_penaltys_number_is_a_conflict(client, world, entity):
     first = created(client, world.finance_key, entity.id)
     second = created(client, world.finance_key, entity.id)
-    r = client.patch(f"{URL}/{second['id']}", json={"decision_number": first["decision_number"], "reason": "更正"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{second['id']}",
+        json={"decision_number": first["decision_number"], "reason": "更正"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 409
     assert client.get(f"{URL}/{second['id']}").json["decision_number"] == second["decision_number"]
 
@@ -277,10 +295,14 @@ def test_supervisor_cannot_correct_or_revoke_another_authoritys_penalty(client, 
     made = created(client, world.finance_key, entity.id)
     before = ledger_size(session)
 
-    patch = client.patch(f"{URL}/{made['id']}", json={"content": "改", "reason": "越权"},
-                         headers=auth(world.housing_key, If_Match='"v1"'))
-    revoke = client.post(f"{URL}/{made['id']}/revoke", json={"reason": "越权"},
-                         headers=auth(world.housing_key, If_Match='"v1"'))
+    patch = client.patch(
+        f"{URL}/{made['id']}",
+        json={"content": "改", "reason": "越权"},
+        headers=auth(world.housing_key, If_Match='"v1"'),
+    )
+    revoke = client.post(
+        f"{URL}/{made['id']}/revoke", json={"reason": "越权"}, headers=auth(world.housing_key, If_Match='"v1"')
+    )
 
     assert patch.status_code == 403
     assert revoke.status_code == 403
@@ -298,16 +320,20 @@ def test_readers_cannot_correct_or_revoke(client, world, entity, role):
     headers = auth(key, If_Match='"v1"') if key else {"If-Match": '"v1"'}
 
     refused = 401 if key is None else 403  # no credentials: authenticate first
-    assert client.patch(f"{URL}/{made['id']}", json={"content": "改", "reason": "x"},
-                        headers=headers).status_code == refused
-    assert client.post(f"{URL}/{made['id']}/revoke", json={"reason": "x"},
-                       headers=headers).status_code == refused
+    assert (
+        client.patch(f"{URL}/{made['id']}", json={"content": "改", "reason": "x"}, headers=headers).status_code
+        == refused
+    )
+    assert client.post(f"{URL}/{made['id']}/revoke", json={"reason": "x"}, headers=headers).status_code == refused
 
 
 def test_admin_may_correct_any_authoritys_penalty(client, world, entity):
     made = created(client, world.finance_key, entity.id)
-    r = client.patch(f"{URL}/{made['id']}", json={"content": "罚款人民币二千元整", "reason": "笔误"},
-                     headers=auth(world.admin_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"content": "罚款人民币二千元整", "reason": "笔误"},
+        headers=auth(world.admin_key, If_Match='"v1"'),
+    )
     assert r.status_code == 200
     assert r.json["content"] == "罚款人民币二千元整"
 
@@ -319,8 +345,11 @@ def test_correction_bumps_version_and_etag(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
     url = f"{URL}/{made['id']}"
 
-    r = client.patch(url, json={"content": "罚款人民币二千元整", "fine_amount": "0.25", "reason": "金额笔误"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        url,
+        json={"content": "罚款人民币二千元整", "fine_amount": "0.25", "reason": "金额笔误"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.headers["ETag"] == '"v2"'
@@ -332,8 +361,9 @@ def test_correction_bumps_version_and_etag(client, session, world, entity):
     assert read.headers["ETag"] == '"v2"'
     assert read.json["fine_amount"] == "0.25"
 
-    r = client.patch(url, json={"remarks": "补充备注", "reason": "补充"},
-                     headers=auth(world.finance_key, If_Match='"v2"'))
+    r = client.patch(
+        url, json={"remarks": "补充备注", "reason": "补充"}, headers=auth(world.finance_key, If_Match='"v2"')
+    )
     assert r.status_code == 200
     assert r.headers["ETag"] == '"v3"'
 
@@ -341,14 +371,20 @@ def test_correction_bumps_version_and_etag(client, session, world, entity):
 def test_stale_if_match_is_412_and_changes_nothing(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
     url = f"{URL}/{made['id']}"
-    assert client.patch(url, json={"content": "第二版", "reason": "更正"},
-                        headers=auth(world.finance_key, If_Match='"v1"')).status_code == 200
+    assert (
+        client.patch(
+            url, json={"content": "第二版", "reason": "更正"}, headers=auth(world.finance_key, If_Match='"v1"')
+        ).status_code
+        == 200
+    )
     before = ledger_size(session)
 
-    stale = client.patch(url, json={"content": "第三版", "reason": "更正"},
-                         headers=auth(world.finance_key, If_Match='"v1"'))
-    stale_revoke = client.post(f"{url}/revoke", json={"reason": "撤销"},
-                               headers=auth(world.finance_key, If_Match='"v1"'))
+    stale = client.patch(
+        url, json={"content": "第三版", "reason": "更正"}, headers=auth(world.finance_key, If_Match='"v1"')
+    )
+    stale_revoke = client.post(
+        f"{url}/revoke", json={"reason": "撤销"}, headers=auth(world.finance_key, If_Match='"v1"')
+    )
 
     assert stale.status_code == 412
     assert stale_revoke.status_code == 412
@@ -379,8 +415,11 @@ def test_if_match_must_name_one_issued_version(client, world, entity, if_match, 
 def test_weak_etag_never_matches(client, world, entity):
     # If-Match compares strongly (RFC 9110 13.1.1): W/"v1" is not "v1".
     made = created(client, world.finance_key, entity.id)
-    r = client.patch(f"{URL}/{made['id']}", json={"content": "改", "reason": "更正"},
-                     headers=auth(world.finance_key, If_Match='W/"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"content": "改", "reason": "更正"},
+        headers=auth(world.finance_key, If_Match='W/"v1"'),
+    )
     assert r.status_code == 412
 
 
@@ -415,9 +454,11 @@ def test_invalid_correction_is_422_and_changes_nothing(client, session, world, e
 
 def test_correction_may_drop_the_fine_together_with_its_category(client, world, entity):
     made = created(client, world.finance_key, entity.id)
-    r = client.patch(f"{URL}/{made['id']}",
-                     json={"categories": ["警告"], "fine_amount": None, "reason": "改为警告"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"categories": ["警告"], "fine_amount": None, "reason": "改为警告"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
     assert r.status_code == 200, r.json
     assert r.json["categories"] == ["警告"]
     assert r.json["fine_amount"] is None
@@ -427,8 +468,11 @@ def test_patch_without_is_public_keeps_a_not_public_record_not_public(client, se
     made = created(client, world.finance_key, entity.id, is_public=False, not_public_reason="涉及商业秘密")
     assert made["first_published_at"] is None
 
-    r = client.patch(f"{URL}/{made['id']}", json={"remarks": "补充备注", "reason": "补充"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"remarks": "补充备注", "reason": "补充"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.json["is_public"] is False
@@ -441,8 +485,11 @@ def test_patch_without_is_public_keeps_a_not_public_record_not_public(client, se
 def test_publishing_a_not_public_record_by_patch(client, world, entity):
     made = created(client, world.finance_key, entity.id, is_public=False, not_public_reason="涉及商业秘密")
 
-    r = client.patch(f"{URL}/{made['id']}", json={"is_public": True, "reason": "保密审查结束"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"is_public": True, "reason": "保密审查结束"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.json["is_public"] is True
@@ -456,8 +503,11 @@ def test_correcting_the_entity_updates_the_subject_snapshot(client, session, wor
     session.commit()
     made = created(client, world.finance_key, entity.id)
 
-    r = client.patch(f"{URL}/{made['id']}", json={"entity_id": other.id, "reason": "相对人录错"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"entity_id": other.id, "reason": "相对人录错"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.json["entity_id"] == other.id
@@ -469,8 +519,11 @@ def test_correction_that_changes_nothing_keeps_the_version_and_writes_no_event(c
     made = created(client, world.finance_key, entity.id)
     before = ledger_size(session)
 
-    r = client.patch(f"{URL}/{made['id']}", json={"content": made["content"], "reason": "核对"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"content": made["content"], "reason": "核对"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200
     assert r.headers["ETag"] == '"v1"'
@@ -481,8 +534,11 @@ def test_the_same_amount_written_differently_is_no_change(client, session, world
     made = created(client, world.finance_key, entity.id, fine_amount="0.5")
     before = ledger_size(session)
 
-    r = client.patch(f"{URL}/{made['id']}", json={"fine_amount": "0.500", "reason": "核对"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/{made['id']}",
+        json={"fine_amount": "0.500", "reason": "核对"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200
     assert r.headers["ETag"] == '"v1"'
@@ -493,16 +549,23 @@ def test_the_same_amount_written_differently_is_no_change(client, session, world
 def test_outbox_payload_writes_whole_amounts_plainly(client, session, world, entity):
     made = created(client, world.finance_key, entity.id, fine_amount="20")
     session.expire_all()  # the next request reads the penalty from the database, as a new request would
-    assert client.patch(f"{URL}/{made['id']}", json={"remarks": "补充", "reason": "补充备注"},
-                        headers=auth(world.finance_key, If_Match='"v1"')).status_code == 200
+    assert (
+        client.patch(
+            f"{URL}/{made['id']}",
+            json={"remarks": "补充", "reason": "补充备注"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        ).status_code
+        == 200
+    )
 
     payloads = [e.payload["fine_amount"] for e in events_of(session, made["id"])]
     assert payloads == ["20", "20"]
 
 
 def test_patch_of_a_missing_penalty_is_404(client, world):
-    r = client.patch(f"{URL}/999999", json={"content": "改", "reason": "x"},
-                     headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.patch(
+        f"{URL}/999999", json={"content": "改", "reason": "x"}, headers=auth(world.finance_key, If_Match='"v1"')
+    )
     assert r.status_code == 404
 
 
@@ -513,8 +576,11 @@ def test_revoke_then_no_further_change(client, session, world, entity):
     made = created(client, world.finance_key, entity.id)
     url = f"{URL}/{made['id']}"
 
-    r = client.post(f"{url}/revoke", json={"reason": "行政复议撤销", "revoked_on": "2026-11-20"},
-                    headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.post(
+        f"{url}/revoke",
+        json={"reason": "行政复议撤销", "revoked_on": "2026-11-20"},
+        headers=auth(world.finance_key, If_Match='"v1"'),
+    )
 
     assert r.status_code == 200, r.json
     assert r.headers["ETag"] == '"v2"'
@@ -524,8 +590,9 @@ def test_revoke_then_no_further_change(client, session, world, entity):
     before = ledger_size(session)
 
     again = client.post(f"{url}/revoke", json={"reason": "再撤"}, headers=auth(world.finance_key, If_Match='"v2"'))
-    patch = client.patch(url, json={"content": "改", "reason": "更正"},
-                         headers=auth(world.finance_key, If_Match='"v2"'))
+    patch = client.patch(
+        url, json={"content": "改", "reason": "更正"}, headers=auth(world.finance_key, If_Match='"v2"')
+    )
     assert again.status_code == 409
     assert patch.status_code == 409
     assert ledger_size(session) == before
@@ -536,8 +603,9 @@ def test_revoke_then_no_further_change(client, session, world, entity):
 
 def test_revocation_date_defaults_to_today(client, world, entity):
     made = created(client, world.finance_key, entity.id)
-    r = client.post(f"{URL}/{made['id']}/revoke", json={"reason": "  自行撤销  "},
-                    headers=auth(world.finance_key, If_Match='"v1"'))
+    r = client.post(
+        f"{URL}/{made['id']}/revoke", json={"reason": "  自行撤销  "}, headers=auth(world.finance_key, If_Match='"v1"')
+    )
     assert r.status_code == 200
     assert r.json["revoked_on"] == "2026-11-23"
     assert r.json["revocation_reason"] == "自行撤销"
@@ -574,25 +642,35 @@ def shelf(session, world, entity):
     finance, housing = world.finance, world.housing
     made = {
         "published": factories.make_penalty(session, finance, entity),
-        "not_public": factories.make_penalty(session, finance, entity, is_public=False,
-                                             not_public_reason="涉及商业秘密"),
+        "not_public": factories.make_penalty(
+            session, finance, entity, is_public=False, not_public_reason="涉及商业秘密"
+        ),
         "revoked": factories.make_penalty(session, finance, entity),
         # general tier: published for at most 12 months from the decision
         "ended_yesterday": factories.make_penalty(session, finance, entity, decided_on=dt.date(2025, 11, 22)),
         "ends_today": factories.make_penalty(session, finance, entity, decided_on=dt.date(2025, 11, 23)),
         "housing_published": factories.make_penalty(session, housing, entity),
-        "housing_not_public": factories.make_penalty(session, housing, entity, is_public=False,
-                                                     not_public_reason="涉及国家秘密"),
+        "housing_not_public": factories.make_penalty(
+            session, housing, entity, is_public=False, not_public_reason="涉及国家秘密"
+        ),
     }
-    penalty_service.revoke_penalty(session, made["revoked"].id, "复议撤销", None,
-                                   factories.supervisor_of(finance), 1, TODAY)
+    penalty_service.revoke_penalty(
+        session, made["revoked"].id, "复议撤销", None, factories.supervisor_of(finance), 1, TODAY
+    )
     session.commit()
     return {name: p.id for name, p in made.items()}
 
 
 PUBLISHED = {"published", "ends_today", "housing_published"}
-EVERYTHING = {"published", "not_public", "revoked", "ended_yesterday", "ends_today",
-              "housing_published", "housing_not_public"}
+EVERYTHING = {
+    "published",
+    "not_public",
+    "revoked",
+    "ended_yesterday",
+    "ends_today",
+    "housing_published",
+    "housing_not_public",
+}
 
 
 @pytest.mark.parametrize(
@@ -646,12 +724,20 @@ def catalogue(session, world):
     session.commit()
     f, h = world.finance, world.housing
     made = {
-        "a": factories.make_penalty(session, f, hesheng, decided_on=dt.date(2026, 1, 10), severity="minor",
-                                    project_code="ZJCG-2026-001"),
-        "b": factories.make_penalty(session, f, yuanjing, decided_on=dt.date(2026, 5, 20),
-                                    severity="serious", domain="land"),
-        "c": factories.make_penalty(session, h, hesheng, decided_on=dt.date(2026, 8, 1),
-                                    domain="construction_bidding", project_code="JS-2026-07"),
+        "a": factories.make_penalty(
+            session, f, hesheng, decided_on=dt.date(2026, 1, 10), severity="minor", project_code="ZJCG-2026-001"
+        ),
+        "b": factories.make_penalty(
+            session, f, yuanjing, decided_on=dt.date(2026, 5, 20), severity="serious", domain="land"
+        ),
+        "c": factories.make_penalty(
+            session,
+            h,
+            hesheng,
+            decided_on=dt.date(2026, 8, 1),
+            domain="construction_bidding",
+            project_code="JS-2026-07",
+        ),
         "d": factories.make_penalty(session, h, yuanjing, decided_on=dt.date(2026, 11, 2)),
     }
     penalty_service.revoke_penalty(session, made["d"].id, "撤销", None, factories.supervisor_of(h), 1, TODAY)
@@ -704,8 +790,9 @@ def test_name_filter_finds_a_former_name_after_renaming(client, session, world, 
     etag = client.get(entity_url).headers["ETag"]
 
     # the entity carries several authorities' records: its rename is an administrator's (issue 14.3)
-    r = client.patch(entity_url, json={"name": "浙江合晟建设集团有限公司"},
-                     headers=auth(world.admin_key, If_Match=etag))
+    r = client.patch(
+        entity_url, json={"name": "浙江合晟建设集团有限公司"}, headers=auth(world.admin_key, If_Match=etag)
+    )
     assert r.status_code == 200, r.json
 
     assert _find(client, world, catalogue, name="杭州合晟建设工程有限公司") == {"a", "c"}
@@ -777,10 +864,20 @@ def test_each_change_writes_one_event_and_one_audit_row(client, session, world, 
     made = created(client, world.finance_key, entity.id)
     pid = made["id"]
     url = f"{URL}/{pid}"
-    assert client.patch(url, json={"content": "罚款人民币二千元整", "reason": "笔误"},
-                        headers=auth(world.finance_key, If_Match='"v1"')).status_code == 200
-    assert client.post(f"{url}/revoke", json={"reason": "行政复议撤销"},
-                       headers=auth(world.finance_key, If_Match='"v2"')).status_code == 200
+    assert (
+        client.patch(
+            url,
+            json={"content": "罚款人民币二千元整", "reason": "笔误"},
+            headers=auth(world.finance_key, If_Match='"v1"'),
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"{url}/revoke", json={"reason": "行政复议撤销"}, headers=auth(world.finance_key, If_Match='"v2"')
+        ).status_code
+        == 200
+    )
 
     events = events_of(session, pid)
     audits = audits_of(session, pid)
@@ -813,14 +910,16 @@ def test_failed_writes_leave_no_event_or_audit_row(client, session, world, entit
     before = ledger_size(session)
 
     responses = [
-        create(client, world.finance_key, entity.id, severity="huge"),                     # 422 schema
-        create(client, world.finance_key, entity.id, decided_on="2026-12-01"),             # 422 service
+        create(client, world.finance_key, entity.id, severity="huge"),  # 422 schema
+        create(client, world.finance_key, entity.id, decided_on="2026-12-01"),  # 422 service
         create(client, world.finance_key, entity.id, decision_number=made["decision_number"]),  # 409
-        client.patch(url, json={"content": "改", "reason": "x"},
-                     headers=auth(world.finance_key, If_Match='"v9"')),                   # 412
+        client.patch(
+            url, json={"content": "改", "reason": "x"}, headers=auth(world.finance_key, If_Match='"v9"')
+        ),  # 412
         client.patch(url, json={"content": "改", "reason": "x"}, headers=auth(world.finance_key)),  # 428
-        client.patch(url, json={"content": "改", "reason": "x"},
-                     headers=auth(world.housing_key, If_Match='"v1"')),                   # 403
+        client.patch(
+            url, json={"content": "改", "reason": "x"}, headers=auth(world.housing_key, If_Match='"v1"')
+        ),  # 403
     ]
 
     assert [r.status_code for r in responses] == [422, 422, 409, 412, 428, 403]

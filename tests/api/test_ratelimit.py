@@ -19,10 +19,19 @@ from tests.ratelimits import FakeClock, Install
 # --- the bucket ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "parsed"), [
-    ("60/minute", Rate(60, 60.0)), (" 5 / second ", Rate(5, 1.0)), ("1000/HOUR", Rate(1000, 3600.0)),
-    ("0", None), (0, None), ("", None), (None, None), ("0/minute", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("60/minute", Rate(60, 60.0)),
+        (" 5 / second ", Rate(5, 1.0)),
+        ("1000/HOUR", Rate(1000, 3600.0)),
+        ("0", None),
+        (0, None),
+        ("", None),
+        (None, None),
+        ("0/minute", None),
+    ],
+)
 def test_rates_are_read_from_config(raw: object, parsed: Rate | None) -> None:
     assert Rate.parse(raw) == parsed
 
@@ -37,8 +46,9 @@ def test_a_malformed_setting_stops_the_app_at_start(tmp_path: Path) -> None:
     from api.app import create_app
 
     with pytest.raises(ValueError, match="REGISTRY_RATE_LIMIT_SCREENING"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20,
-                    "RATE_LIMIT_SCREENING": "lots"})
+        create_app(
+            {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20, "RATE_LIMIT_SCREENING": "lots"}
+        )
 
 
 def test_the_defaults_limit_screening_and_search(tmp_path: Path) -> None:
@@ -129,12 +139,23 @@ def test_memory_is_bounded_and_a_caller_in_debt_is_kept_over_refilled_ones(clock
 
 
 def _screen(client: FlaskClient, key: str, **extra: str):
-    return client.post("/api/v1/screenings", headers=auth(key, **extra), json={
-        "domain": "procurement", "project_code": "ZJCG-2026-0042", "subjects": [{"name": "杭州合晟建设工程有限公司"}]})
+    return client.post(
+        "/api/v1/screenings",
+        headers=auth(key, **extra),
+        json={
+            "domain": "procurement",
+            "project_code": "ZJCG-2026-0042",
+            "subjects": [{"name": "杭州合晟建设工程有限公司"}],
+        },
+    )
 
 
 def test_screening_over_the_limit_is_429_with_retry_after(
-    client: FlaskClient, session: Session, world: factories.World, limit: Install, clock: FakeClock,
+    client: FlaskClient,
+    session: Session,
+    world: factories.World,
+    limit: Install,
+    clock: FakeClock,
 ) -> None:
     limit("screening", "2/minute")
     first, second = _screen(client, world.screener_key), _screen(client, world.screener_key)
@@ -146,8 +167,11 @@ def test_screening_over_the_limit_is_429_with_retry_after(
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "30"
     assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("2", "0")
-    assert refused.json == {"code": 429, "status": "Too Many Requests",
-                            "message": "too many screenings from this API key: the limit is 2/minute; retry in 30 s"}
+    assert refused.json == {
+        "code": 429,
+        "status": "Too Many Requests",
+        "message": "too many screenings from this API key: the limit is 2/minute; retry in 30 s",
+    }
     assert session.query(Screening).count() == 2  # the refused one did no work
 
     clock.now += 30
@@ -155,7 +179,9 @@ def test_screening_over_the_limit_is_429_with_retry_after(
 
 
 def test_the_limit_is_checked_before_the_body_is_read(
-    client: FlaskClient, world: factories.World, limit: Install,
+    client: FlaskClient,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("screening", "1/minute")
     assert _screen(client, world.screener_key).status_code == 201
@@ -164,7 +190,10 @@ def test_the_limit_is_checked_before_the_body_is_read(
 
 
 def test_each_key_has_its_own_screening_budget(
-    client: FlaskClient, session: Session, world: factories.World, limit: Install,
+    client: FlaskClient,
+    session: Session,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("screening", "1/minute")
     _, other_screener = access.create_key(session, role="screener", name="另一家代理机构")
@@ -176,7 +205,9 @@ def test_each_key_has_its_own_screening_budget(
 
 
 def test_an_idempotent_replay_is_not_counted_twice_nor_refused(
-    client: FlaskClient, world: factories.World, limit: Install,
+    client: FlaskClient,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("screening", "1/minute")
     first = _screen(client, world.screener_key, Idempotency_Key="screen-1")
@@ -207,12 +238,19 @@ def test_without_a_limiter_nothing_is_counted(client: FlaskClient, world: factor
 
 
 def _search(client: FlaskClient, address: str = "10.0.0.1", key: str | None = None):
-    return client.get("/api/v1/entities", query_string={"name": "合晟"},
-                      headers=auth(key) if key else {}, environ_overrides={"REMOTE_ADDR": address})
+    return client.get(
+        "/api/v1/entities",
+        query_string={"name": "合晟"},
+        headers=auth(key) if key else {},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
 
 
 def test_anonymous_search_is_limited_per_address(
-    client: FlaskClient, world: factories.World, limit: Install, clock: FakeClock,
+    client: FlaskClient,
+    world: factories.World,
+    limit: Install,
+    clock: FakeClock,
 ) -> None:
     limit("search", "2/second")
     assert [_search(client).status_code for _ in range(3)] == [200, 200, 429]
@@ -227,7 +265,9 @@ def test_anonymous_search_is_limited_per_address(
 
 
 def test_a_key_is_limited_wherever_it_comes_from(
-    client: FlaskClient, world: factories.World, limit: Install,
+    client: FlaskClient,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("search", "1/minute")
     assert _search(client, "10.0.0.1", world.finance_key).status_code == 200
@@ -247,7 +287,9 @@ def test_the_429_is_in_the_openapi_document(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("proxies", "buckets"), [(0, 1), (1, 2)])
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_bucket(
-    tmp_path: Path, proxies: int, buckets: int,
+    tmp_path: Path,
+    proxies: int,
+    buckets: int,
 ) -> None:
     """REGISTRY_TRUSTED_PROXIES=1: the client is X-Forwarded-For's last hop, not the proxy; with 0
     the header is ignored (anyone could choose an address with it) and all share the proxy's."""
@@ -255,14 +297,25 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_bucket(
 
     from api.app import create_app
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20,
-                      "RATE_LIMIT_SEARCH": "1/minute", "RATE_LIMIT_SCREENING": 0, "TRUSTED_PROXIES": proxies})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "DATA_KEY": "x" * 20,
+            "RATE_LIMIT_SEARCH": "1/minute",
+            "RATE_LIMIT_SCREENING": 0,
+            "TRUSTED_PROXIES": proxies,
+        }
+    )
     with app.app_context():
         upgrade()
     client = app.test_client()
     answers = [
-        client.get("/api/v1/entities", query_string={"name": "合晟"},
-                   headers={"X-Forwarded-For": client_address}, environ_overrides={"REMOTE_ADDR": "10.9.9.9"}).status_code
+        client.get(
+            "/api/v1/entities",
+            query_string={"name": "合晟"},
+            headers={"X-Forwarded-For": client_address},
+            environ_overrides={"REMOTE_ADDR": "10.9.9.9"},
+        ).status_code
         for client_address in ("203.0.113.7", "198.51.100.4")
     ]
     assert answers.count(200) == buckets

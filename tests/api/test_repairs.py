@@ -23,8 +23,7 @@ def at(day: dt.date) -> dt.datetime:
 @pytest.fixture
 def penalty(session, world, entity):
     """一般 penalty decided 2026-05-01: minimum 3 months, repair from 2026-08-01."""
-    made = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1),
-                                  severity="general")
+    made = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1), severity="general")
     session.commit()
     return made
 
@@ -97,8 +96,7 @@ def test_an_application_before_the_minimum_period_names_the_earliest_date(client
 
 
 def test_a_serious_penalty_cannot_be_repaired_until_a_year_has_passed(client, session, world, entity, runtime):
-    serious = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1),
-                                     severity="serious")
+    serious = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1), severity="serious")
     session.commit()
 
     r = apply(client, world.platform_key, serious.id)
@@ -110,12 +108,15 @@ def test_a_serious_penalty_cannot_be_repaired_until_a_year_has_passed(client, se
 
 
 def test_list_entries_follow_their_list(client, session, world, entity):
-    procurement = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1),
-                                            expires_on=dt.date(2027, 2, 28))
-    market = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                       listed_on=dt.date(2025, 11, 1))
-    recent = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                       listed_on=dt.date(2026, 3, 1))
+    procurement = factories.make_list_entry(
+        session, world.finance, entity, listed_on=dt.date(2025, 3, 1), expires_on=dt.date(2027, 2, 28)
+    )
+    market = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2025, 11, 1)
+    )
+    recent = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2026, 3, 1)
+    )
     session.commit()
 
     refused = apply(client, world.platform_key, procurement.id, "list_entry")
@@ -193,15 +194,19 @@ def test_full_path_ends_publication_and_keeps_the_penalty(client, session, world
     history = client.get(f"{public_url}/history", headers=auth(world.finance_key))
     assert [row["action"] for row in history.json["items"]] == ["create", "repair"]
     assert [e.operation for e in events_of(session, "repair_application", made["id"])] == [
-        "submit", "accept", "complete"]
+        "submit",
+        "accept",
+        "complete",
+    ]
     events = events_of(session, "penalty", penalty.id)
     assert [e.operation for e in events] == ["create", "repair"]
     assert events[-1].seq > events_of(session, "repair_application", made["id"])[-1].seq
 
 
 def test_full_path_repairs_a_list_entry(client, session, world, entity):
-    entry = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                      listed_on=dt.date(2025, 11, 1))
+    entry = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2025, 11, 1)
+    )
     session.commit()
     made = applied(client, world.finance_key, entry.id, "list_entry")
     act(client, world.finance_key, made["id"], "accept", 1)
@@ -284,7 +289,10 @@ def test_deadlines_across_national_day_and_the_overdue_filter(client, session, w
     runtime.clock.fixed = at(dt.date(2026, 9, 25))  # Friday, 中秋节
     made = applied(client, world.platform_key, penalty.id)
     assert (made["accept_by"], made["decide_by"], made["platform_answer_by"]) == (
-        "2026-09-30", "2026-09-30", "2026-10-15")
+        "2026-09-30",
+        "2026-09-30",
+        "2026-10-15",
+    )
     headers = auth(world.finance_key)
 
     runtime.clock.fixed = at(dt.date(2026, 9, 30))
@@ -302,8 +310,7 @@ def test_deadlines_across_national_day_and_the_overdue_filter(client, session, w
 
 def test_filters(client, session, world, entity, penalty):
     other = factories.make_entity(session, "宁波甬兴贸易有限公司")
-    theirs = factories.make_penalty(session, world.housing, other, decided_on=dt.date(2026, 5, 1),
-                                    domain="housing")
+    theirs = factories.make_penalty(session, world.housing, other, decided_on=dt.date(2026, 5, 1), domain="housing")
     session.commit()
     mine = applied(client, world.platform_key, penalty.id)
     their_app = applied(client, world.platform_key, theirs.id)

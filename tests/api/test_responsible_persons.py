@@ -31,8 +31,13 @@ SHAREHOLDER_ID = resident_id("33010219750505432")
 def _persons() -> list[dict]:
     return [
         {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID},
-        {"role": "自然人股东", "name": "李四", "id_type": "resident_id", "id_number": SHAREHOLDER_ID,
-         "ends_on": "2027-02-28"},
+        {
+            "role": "自然人股东",
+            "name": "李四",
+            "id_type": "resident_id",
+            "id_number": SHAREHOLDER_ID,
+            "ends_on": "2027-02-28",
+        },
     ]
 
 
@@ -48,8 +53,9 @@ def kind(request):
 
 
 def _create(client, world, entity, kind, persons):
-    r = client.post(f"/api/v1/{kind}", json=_payload(entity, kind, responsible_persons=persons),
-                    headers=auth(world.finance_key))
+    r = client.post(
+        f"/api/v1/{kind}", json=_payload(entity, kind, responsible_persons=persons), headers=auth(world.finance_key)
+    )
     assert r.status_code == 201, r.json
     return r
 
@@ -71,8 +77,11 @@ def test_the_deciding_authority_records_and_reads_them_masked(client, world, ent
     assert stored[0].id_number_hash != stored[1].id_number_hash
     # The audit row and the outbox event carry the masked form only.
     for model in (AuditLog, ChangeEvent):
-        text = json.dumps([row.__dict__.get("after") or row.__dict__.get("payload")
-                           for row in session.scalars(sa.select(model))], default=str, ensure_ascii=False)
+        text = json.dumps(
+            [row.__dict__.get("after") or row.__dict__.get("payload") for row in session.scalars(sa.select(model))],
+            default=str,
+            ensure_ascii=False,
+        )
         assert mask(REP_ID) in text
         assert REP_ID not in text
 
@@ -99,18 +108,42 @@ def test_administrators_and_the_platform_see_them(client, world, entity, kind, r
     assert [p["name"] for p in r.json["responsible_persons"]] == ["张三", "李四"]
 
 
-@pytest.mark.parametrize(("person", "field", "words"), [
-    ({"role": "boss", "name": "张三"}, "responsible_persons.0.role", "角色"),
-    ({"role": "legal_representative", "name": " "}, "responsible_persons.0.name", "姓名"),
-    ({"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": "330106198001011230"},
-     "responsible_persons.0.id_number", "check digit"),
-    ({"role": "legal_representative", "name": "张三", "id_number": REP_ID}, "responsible_persons.0.id_type", "证件类型"),
-    ({"role": "legal_representative", "name": "张三", "id_type": "resident_id"}, "responsible_persons.0.id_number", "证件号码"),
-    ({"role": "legal_representative", "name": "张三", "ends_on": "2020-01-01"}, "responsible_persons.0.ends_on", "早于"),
-])
+@pytest.mark.parametrize(
+    ("person", "field", "words"),
+    [
+        ({"role": "boss", "name": "张三"}, "responsible_persons.0.role", "角色"),
+        ({"role": "legal_representative", "name": " "}, "responsible_persons.0.name", "姓名"),
+        (
+            {
+                "role": "legal_representative",
+                "name": "张三",
+                "id_type": "resident_id",
+                "id_number": "330106198001011230",
+            },
+            "responsible_persons.0.id_number",
+            "check digit",
+        ),
+        (
+            {"role": "legal_representative", "name": "张三", "id_number": REP_ID},
+            "responsible_persons.0.id_type",
+            "证件类型",
+        ),
+        (
+            {"role": "legal_representative", "name": "张三", "id_type": "resident_id"},
+            "responsible_persons.0.id_number",
+            "证件号码",
+        ),
+        (
+            {"role": "legal_representative", "name": "张三", "ends_on": "2020-01-01"},
+            "responsible_persons.0.ends_on",
+            "早于",
+        ),
+    ],
+)
 def test_a_wrong_person_is_refused_naming_the_field(client, world, entity, kind, person, field, words, session):
-    r = client.post(f"/api/v1/{kind}", json=_payload(entity, kind, responsible_persons=[person]),
-                    headers=auth(world.finance_key))
+    r = client.post(
+        f"/api/v1/{kind}", json=_payload(entity, kind, responsible_persons=[person]), headers=auth(world.finance_key)
+    )
     assert r.status_code == 422, r.json
     assert field in json.dumps(r.json, ensure_ascii=False)
     assert words in json.dumps(r.json, ensure_ascii=False)
@@ -122,21 +155,24 @@ def test_a_correction_replaces_them_and_keeps_a_number_it_only_saw_masked(client
     record_id, etag = created.json["id"], created.headers["ETag"]
     kept_hash = session.scalar(sa.select(ResponsiblePerson.id_number_hash).where(ResponsiblePerson.name == "张三"))
     # The same person given again without the number keeps it; 李四 goes; an expert comes.
-    change = {"reason": "补录评标专家", "responsible_persons": [
-        {"role": "legal_representative", "name": "张三", "id_type": "resident_id"},
-        {"role": "evaluation_expert", "name": "王五"},
-    ]}
-    r = client.patch(f"/api/v1/{kind}/{record_id}", json=change,
-                     headers={**auth(world.finance_key), "If-Match": etag})
+    change = {
+        "reason": "补录评标专家",
+        "responsible_persons": [
+            {"role": "legal_representative", "name": "张三", "id_type": "resident_id"},
+            {"role": "evaluation_expert", "name": "王五"},
+        ],
+    }
+    r = client.patch(f"/api/v1/{kind}/{record_id}", json=change, headers={**auth(world.finance_key), "If-Match": etag})
     assert r.status_code == 200, r.json
     assert [(p["name"], p["id_number_masked"]) for p in r.json["responsible_persons"]] == [
-        ("张三", mask(REP_ID)), ("王五", None)]
+        ("张三", mask(REP_ID)),
+        ("王五", None),
+    ]
     session.expire_all()
     rows = session.scalars(sa.select(ResponsiblePerson)).all()
     assert len(rows) == 2
     assert {r.id_number_hash for r in rows} == {kept_hash, None}
-    history = client.get(f"/api/v1/{kind}/{record_id}/history",
-                         headers=auth(world.finance_key))
+    history = client.get(f"/api/v1/{kind}/{record_id}/history", headers=auth(world.finance_key))
     assert history.status_code == 200
     assert "李四" in history.get_data(as_text=True)  # the earlier state is kept (全程留痕)
 
@@ -147,27 +183,36 @@ def test_a_correction_replaces_them_and_keeps_a_number_it_only_saw_masked(client
 @pytest.fixture
 def blacklisted(client, world, entity):
     """The entity on the procurement blacklist, naming its legal representative 张三 (by ID)."""
-    payload = _payload(entity, "list-entries", responsible_persons=[
-        {"role": "法定代表人", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}])
+    payload = _payload(
+        entity,
+        "list-entries",
+        responsible_persons=[{"role": "法定代表人", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}],
+    )
     r = client.post("/api/v1/list-entries", json=payload, headers=auth(world.finance_key))
     assert r.status_code == 201, r.json
     return entity
 
 
 def _screen(client, world, domain, subjects):
-    r = client.post("/api/v1/screenings", json={"domain": domain, "project_code": "ZJ-2026-77", "subjects": subjects},
-                    headers=auth(world.screener_key))
+    r = client.post(
+        "/api/v1/screenings",
+        json={"domain": domain, "project_code": "ZJ-2026-77", "subjects": subjects},
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.json
     return r.json["document"]["subjects"]
 
 
-@pytest.mark.parametrize(("domain", "decision", "words"), [
-    ("procurement", "block", "政府采购法第七十七条"),
-    ("construction_bidding", "review", "发改财金〔2018〕1614号 惩戒措施（二）"),
-    ("land", "review", "发改财金〔2018〕1614号 惩戒措施（三）"),
-    ("state_assets", "clear", "no measure"),
-    ("drug_procurement", "clear", "no measure"),
-])
+@pytest.mark.parametrize(
+    ("domain", "decision", "words"),
+    [
+        ("procurement", "block", "政府采购法第七十七条"),
+        ("construction_bidding", "review", "发改财金〔2018〕1614号 惩戒措施（二）"),
+        ("land", "review", "发改财金〔2018〕1614号 惩戒措施（三）"),
+        ("state_assets", "clear", "no measure"),
+        ("drug_procurement", "clear", "no measure"),
+    ],
+)
 def test_a_procurement_blacklisting_screened_in_each_domain(client, world, blacklisted, domain, decision, words):
     [s] = _screen(client, world, domain, [{"name": blacklisted.name, "uscc": blacklisted.uscc}])
     assert s["decision"] == decision
@@ -178,11 +223,16 @@ def test_a_procurement_blacklisting_screened_in_each_domain(client, world, black
 
 
 def test_a_bidder_whose_legal_representative_is_the_responsible_person(client, world, blacklisted):
-    by_id, by_name, other = _screen(client, world, "procurement", [
-        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": REP_ID}},
-        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三"}},
-        {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": SHAREHOLDER_ID}},
-    ])
+    by_id, by_name, other = _screen(
+        client,
+        world,
+        "procurement",
+        [
+            {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": REP_ID}},
+            {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三"}},
+            {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": SHAREHOLDER_ID}},
+        ],
+    )
     assert by_id["decision"] == "review"
     assert by_id["person_links"][0]["identified_by"] == "id_number"
     assert mask(REP_ID) in " ".join(by_id["reasons"])
@@ -192,11 +242,21 @@ def test_a_bidder_whose_legal_representative_is_the_responsible_person(client, w
 
 
 def test_an_expert_screened_as_a_subject(client, world, entity):
-    payload = _payload(entity, "penalties", severity="serious", responsible_persons=[
-        {"role": "evaluation_expert", "name": "王五", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}])
+    payload = _payload(
+        entity,
+        "penalties",
+        severity="serious",
+        responsible_persons=[
+            {"role": "evaluation_expert", "name": "王五", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}
+        ],
+    )
     assert client.post("/api/v1/penalties", json=payload, headers=auth(world.finance_key)).status_code == 201
-    [s] = _screen(client, world, "construction_bidding",
-                  [{"name": "王五", "role": "评标评审专家", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}])
+    [s] = _screen(
+        client,
+        world,
+        "construction_bidding",
+        [{"name": "王五", "role": "评标评审专家", "id_type": "resident_id", "id_number": SHAREHOLDER_ID}],
+    )
     assert s["decision"] == "review"
     assert s["person_links"][0]["role"] == "evaluation_expert"
     assert SHAREHOLDER_ID not in json.dumps(s, ensure_ascii=False)

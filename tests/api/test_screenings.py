@@ -38,8 +38,13 @@ def listed(session, world, entity):
 
 
 def body(*subjects: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    return {"domain": "procurement", "project_code": "ZJCG-2026-0042", "stage": "资格审查",
-            "subjects": list(subjects), **fields}
+    return {
+        "domain": "procurement",
+        "project_code": "ZJCG-2026-0042",
+        "stage": "资格审查",
+        "subjects": list(subjects),
+        **fields,
+    }
 
 
 def screened(client, key: str, *subjects: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -49,8 +54,11 @@ def screened(client, key: str, *subjects: dict[str, Any], **fields: Any) -> dict
 
 
 def test_screening_blocks_a_blacklisted_bidder_and_is_stored_with_its_digest(client, session, world, listed):
-    r = client.post(URL, json=body({"name": "随便写的名字", "uscc": listed.uscc, "role": "投标人"}),
-                    headers=auth(world.screener_key))
+    r = client.post(
+        URL,
+        json=body({"name": "随便写的名字", "uscc": listed.uscc, "role": "投标人"}),
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.json
     out = r.json
     assert out["decision"] == "block"
@@ -68,7 +76,12 @@ def test_screening_blocks_a_blacklisted_bidder_and_is_stored_with_its_digest(cli
     assert again.status_code == 200
     assert again.json["document"] == out["document"]
     audit = session.scalars(sa.select(AuditLog).where(AuditLog.record_type == "screening")).one()
-    assert audit.after == {"id": out["id"], "digest": out["digest"], "project_code": "ZJCG-2026-0042", "decision": "block"}
+    assert audit.after == {
+        "id": out["id"],
+        "digest": out["digest"],
+        "project_code": "ZJCG-2026-0042",
+        "decision": "block",
+    }
 
 
 def test_idempotency_key_replays_the_first_screening(client, session, world, listed):
@@ -83,12 +96,22 @@ def test_idempotency_key_replays_the_first_screening(client, session, world, lis
 
 def test_a_new_list_entry_is_seen_by_the_next_request(client, session, world, entity):
     assert screened(client, world.screener_key, {"uscc": entity.uscc})["decision"] == "clear"
-    r = client.post("/api/v1/list-entries", headers=auth(world.finance_key), json={
-        "entity_id": entity.id, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-        "domains": ["procurement"], "decision_number": "浙财采决〔2026〕99号", "reason_category": "串通投标",
-        "facts": "串通投标", "legal_basis": "《中华人民共和国政府采购法》第七十七条", "listed_on": "2026-11-20",
-        "expires_on": "2027-11-19",
-    })
+    r = client.post(
+        "/api/v1/list-entries",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "list_type": "black",
+            "list_name": "政府采购严重违法失信行为记录名单",
+            "domains": ["procurement"],
+            "decision_number": "浙财采决〔2026〕99号",
+            "reason_category": "串通投标",
+            "facts": "串通投标",
+            "legal_basis": "《中华人民共和国政府采购法》第七十七条",
+            "listed_on": "2026-11-20",
+            "expires_on": "2027-11-19",
+        },
+    )
     assert r.status_code == 201, r.json
     assert screened(client, world.screener_key, {"uscc": entity.uscc})["decision"] == "block"
 
@@ -102,8 +125,11 @@ def test_verify_holds_after_a_record_changes_and_fails_after_tampering(client, s
     assert isinstance(r.json["audit_seq"], int)
 
     record = out["document"]["entities"][str(listed.id)]["records"][0]
-    patched = client.patch(f"/api/v1/list-entries/{record['id']}", json={"facts": "更正后的事实", "reason": "更正"},
-                           headers=auth(world.finance_key, If_Match=f'"v{record["snapshot"]["version"]}"'))
+    patched = client.patch(
+        f"/api/v1/list-entries/{record['id']}",
+        json={"facts": "更正后的事实", "reason": "更正"},
+        headers=auth(world.finance_key, If_Match=f'"v{record["snapshot"]["version"]}"'),
+    )
     assert patched.status_code == 200, patched.json
     assert client.get(f"{URL}/{out['id']}/verify", headers=auth(world.platform_key)).json["valid"] is True
 
@@ -119,8 +145,11 @@ def test_verify_holds_after_a_record_changes_and_fails_after_tampering(client, s
 def test_a_disposition_is_shown_beside_the_hit_next_time(client, session, world, listed):
     first = screened(client, world.screener_key, {"name": "杭州合晟建设工程有限公司"})
     url = f"{URL}/{first['id']}/dispositions"
-    r = client.post(url, json={"subject_index": 0, "entity_id": listed.id, "disposition": "false_positive",
-                               "reason": "同名不同主体"}, headers=auth(world.screener_key))
+    r = client.post(
+        url,
+        json={"subject_index": 0, "entity_id": listed.id, "disposition": "false_positive", "reason": "同名不同主体"},
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.json
     assert r.json["disposition"] == "false_positive"
     assert r.json["screening_id"] == first["id"]
@@ -128,9 +157,15 @@ def test_a_disposition_is_shown_beside_the_hit_next_time(client, session, world,
     hit = second["document"]["subjects"][0]["hits"][0]
     assert second["decision"] == "block"
     assert hit["dispositions"][0]["reason"] == "同名不同主体"
-    assert client.get(f"{URL}/{first['id']}", headers=auth(world.screener_key)).json["dispositions"][0]["id"] == r.json["id"]
-    bad = client.post(url, json={"subject_index": 5, "entity_id": listed.id, "disposition": "confirmed",
-                                 "reason": "x"}, headers=auth(world.screener_key))
+    assert (
+        client.get(f"{URL}/{first['id']}", headers=auth(world.screener_key)).json["dispositions"][0]["id"]
+        == r.json["id"]
+    )
+    bad = client.post(
+        url,
+        json={"subject_index": 5, "entity_id": listed.id, "disposition": "confirmed", "reason": "x"},
+        headers=auth(world.screener_key),
+    )
     assert bad.status_code == 422
     assert "subject_index" in bad.json["errors"]
 
@@ -139,8 +174,11 @@ def test_another_agency_never_sees_an_agencys_dispositions(client, session, worl
     """An outside test found one screener seeing another's dispositions (its organisation name and
     reason) beside the hit. Each agency sees its own; another key of the same agency sees them too."""
     first = screened(client, world.screener_key, {"name": "杭州合晟建设工程有限公司"})
-    r = client.post(f"{URL}/{first['id']}/dispositions", headers=auth(world.screener_key), json={
-        "subject_index": 0, "entity_id": listed.id, "disposition": "false_positive", "reason": "同名不同主体"})
+    r = client.post(
+        f"{URL}/{first['id']}/dispositions",
+        headers=auth(world.screener_key),
+        json={"subject_index": 0, "entity_id": listed.id, "disposition": "false_positive", "reason": "同名不同主体"},
+    )
     assert r.status_code == 201, r.json
     other = access.create_key(session, role="screener", name="宁波市公共资源交易中心")[1]
     same_agency = access.create_key(session, role="screener", name="交易中心")[1]  # the fixture's holder
@@ -152,7 +190,6 @@ def test_another_agency_never_sees_an_agencys_dispositions(client, session, worl
     assert '"交易中心 (screener' not in body  # the other agency's name as the decider
     ours = screened(client, same_agency, {"name": "杭州合晟建设工程有限公司"})
     assert ours["document"]["subjects"][0]["hits"][0]["dispositions"][0]["reason"] == "同名不同主体"
-
 
 
 def test_an_organisation_code_alone_is_screened_and_blocks(client, session, world):
@@ -205,14 +242,19 @@ def test_who_may_screen_and_read(client, session, world):
     assert client.get(f"{URL}/{out['id']}", headers=auth(world.finance_key)).status_code == 403
     assert client.get(f"{URL}/{out['id']}", headers=auth(world.platform_key)).status_code == 200
     assert client.get(URL, headers=auth(other_key)).json["total"] == 0
-    r = client.post(f"{URL}/{out['id']}/dispositions", headers=auth(other_key),
-                    json={"subject_index": 0, "entity_id": 1, "disposition": "confirmed", "reason": "x"})
+    r = client.post(
+        f"{URL}/{out['id']}/dispositions",
+        headers=auth(other_key),
+        json={"subject_index": 0, "entity_id": 1, "disposition": "confirmed", "reason": "x"},
+    )
     assert r.status_code == 404
 
 
 def test_listing_by_project_code(client, session, world):
-    ids = [screened(client, world.screener_key, {"name": "甲公司"}, project_code=code)["id"]
-           for code in ("ZJCG-1", "ZJCG-2", "ZJCG-1")]
+    ids = [
+        screened(client, world.screener_key, {"name": "甲公司"}, project_code=code)["id"]
+        for code in ("ZJCG-1", "ZJCG-2", "ZJCG-1")
+    ]
     r = client.get(URL, query_string={"project_code": "ZJCG-1"}, headers=auth(world.platform_key))
     assert r.status_code == 200
     assert [s["id"] for s in r.json["items"]] == [ids[0], ids[2]]

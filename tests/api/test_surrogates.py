@@ -76,30 +76,50 @@ def _string_paths(spec: dict[str, Any], schema: dict[str, Any]) -> list[tuple[st
 
 def _real_ids(client: FlaskClient, session: Any, world: factories.World) -> dict[str, int]:
     entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    penalty = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1),
-                                     severity="general")
+    penalty = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1), severity="general")
     entry = factories.make_list_entry(session, world.finance, entity)
     session.commit()
     names = client.get(f"/api/v1/entities/{entity.id}", headers=auth(world.admin_key)).get_json()["names"]
-    screened = client.post("/api/v1/screenings", headers=auth(world.screener_key), json={
-        "domain": "procurement", "project_code": "ZJCG-2026-001", "subjects": [{"name": entity.name}]})
+    screened = client.post(
+        "/api/v1/screenings",
+        headers=auth(world.screener_key),
+        json={"domain": "procurement", "project_code": "ZJCG-2026-001", "subjects": [{"name": entity.name}]},
+    )
     assert screened.status_code == 201, screened.get_json()
-    applied = client.post("/api/v1/repairs", headers=auth(world.platform_key), json={
-        "record_type": "penalty", "record_id": penalty.id, "statement": "已全额缴纳罚款，并完成整改",
-        "commitment": "本单位承诺今后依法诚信参与公共资源交易活动"})
+    applied = client.post(
+        "/api/v1/repairs",
+        headers=auth(world.platform_key),
+        json={
+            "record_type": "penalty",
+            "record_id": penalty.id,
+            "statement": "已全额缴纳罚款，并完成整改",
+            "commitment": "本单位承诺今后依法诚信参与公共资源交易活动",
+        },
+    )
     assert applied.status_code == 201, applied.get_json()
     return {
-        "authority_id": world.finance.id, "entity_id": entity.id, "name_id": names[0]["id"],
-        "penalty_id": penalty.id, "entry_id": entry.id, "screening_id": screened.get_json()["id"],
-        "application_id": applied.get_json()["id"], "year": 2026,
+        "authority_id": world.finance.id,
+        "entity_id": entity.id,
+        "name_id": names[0]["id"],
+        "penalty_id": penalty.id,
+        "entry_id": entry.id,
+        "screening_id": screened.get_json()["id"],
+        "application_id": applied.get_json()["id"],
+        "year": 2026,
     }
 
 
-def _base_bodies(app: Flask, ids: dict[str, int], wanted: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+def _base_bodies(
+    app: Flask, ids: dict[str, int], wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
     """A body for each JSON operation: schemathesis's first valid example (the document's own
     examples come first), its references pointed at the real records."""
-    references = {"entity_id": ids["entity_id"], "record_id": ids["penalty_id"],
-                  "authority_id": ids["authority_id"], "subject_index": 0}
+    references = {
+        "entity_id": ids["entity_id"],
+        "record_id": ids["penalty_id"],
+        "authority_id": ids["authority_id"],
+        "subject_index": 0,
+    }
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
     for result in schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app).get_all_operations():
         operation = result.ok()
@@ -117,8 +137,14 @@ def _base_bodies(app: Flask, ids: dict[str, int], wanted: set[tuple[str, str]]) 
 def _first_valid_body(operation: Any, path_parameters: dict[str, int]) -> Any:
     made: list[Any] = []
 
-    @settings(max_examples=1, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=1,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(schemathesis.GenerationMode.POSITIVE, path_parameters=path_parameters or None))
     def first(case: schemathesis.Case) -> None:
         made.append(case.body)
@@ -147,15 +173,17 @@ def _if_match(client: FlaskClient, url: str, key: str) -> dict[str, str]:
 def _json_operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (method, path, op["requestBody"]["content"]["application/json"]["schema"])
-        for path, ops in spec["paths"].items() for method, op in ops.items()
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
         if method in METHODS and "application/json" in op.get("requestBody", {}).get("content", {})
     ]
 
 
 def _post(client: FlaskClient, method: str, url: str, body: Any, headers: dict[str, str]) -> Any:
     # json.dumps writes the surrogate as the escape \ud800 (ensure_ascii), as a client would.
-    return client.open(url, method=method.upper(), data=json.dumps(body), content_type="application/json",
-                       headers=headers)
+    return client.open(
+        url, method=method.upper(), data=json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def assert_refused(response: Any, field: str) -> dict[str, Any]:
@@ -186,8 +214,10 @@ def test_every_json_operation_refuses_a_lone_surrogate_in_each_string_field(app,
         cases = _string_paths(spec, schema)
         assert cases, f"{method.upper()} {path}: no string field in its body"
         # The record's ETag, so a change would reach its view if the surrogate got past the door.
-        headers = {**auth(world.admin_key), **(_if_match(client, url, world.admin_key) if method != "post"
-                                               or path.count("{") else {})}
+        headers = {
+            **auth(world.admin_key),
+            **(_if_match(client, url, world.admin_key) if method != "post" or path.count("{") else {}),
+        }
         for field, body in cases:
             sent += 1
             try:
@@ -215,12 +245,19 @@ def test_nothing_is_stored(client, session, world) -> None:
     assert session.scalar(sa.select(sa.func.count()).select_from(Entity)) == before
 
 
-@pytest.mark.parametrize("text", ["\udfff", "a\udc00", "\udc00\ud800", "杭州\ud83d公司"],
-                         ids=["low", "low-after-text", "reversed-pair", "high-between-han"])
+@pytest.mark.parametrize(
+    "text",
+    ["\udfff", "a\udc00", "\udc00\ud800", "杭州\ud83d公司"],
+    ids=["low", "low-after-text", "reversed-pair", "high-between-han"],
+)
 def test_every_kind_of_lone_surrogate_is_refused(client, world, text) -> None:
-    r = _post(client, "post", "/api/v1/screenings", {
-        "domain": "procurement", "project_code": "ZJCG-3", "subjects": [{"name": "甲公司"}, {"name": text}]},
-        auth(world.screener_key))
+    r = _post(
+        client,
+        "post",
+        "/api/v1/screenings",
+        {"domain": "procurement", "project_code": "ZJCG-3", "subjects": [{"name": "甲公司"}, {"name": text}]},
+        auth(world.screener_key),
+    )
     assert r.status_code == 422, r.get_data(as_text=True)
     body = r.get_json()
     assert list(body["errors"]) == ["subjects.1.name"]
@@ -236,9 +273,13 @@ def test_a_surrogate_pair_is_a_character_and_is_stored(client, world) -> None:
 
 
 def test_a_surrogate_in_a_field_name_is_refused_naming_it_escaped(client, world) -> None:
-    r = _post(client, "post", "/api/v1/screenings", {
-        "domain": "procurement", "project_code": "ZJCG-3", "subjects": [{f"na{LONE}me": "甲公司"}]},
-        auth(world.screener_key))
+    r = _post(
+        client,
+        "post",
+        "/api/v1/screenings",
+        {"domain": "procurement", "project_code": "ZJCG-3", "subjects": [{f"na{LONE}me": "甲公司"}]},
+        auth(world.screener_key),
+    )
     assert r.status_code == 422, r.get_data(as_text=True)
     assert list(r.get_json()["errors"]) == ["subjects.0.na\\ud800me"]
     assert "field name" in r.get_json()["message"]

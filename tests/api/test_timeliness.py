@@ -36,14 +36,21 @@ def test_json_report_per_authority_with_totals_and_overdue(client, scenario, wor
     land = next(a for a in body["authorities"] if a["authority_id"] == scenario.land.id)
     assert land["authority_name"] == "浙江省自然资源厅"
     assert {k: land[k] for k in ("on_time", "late", "overdue", "pending", "exempt")} == {
-        "on_time": 2, "late": 2, "overdue": 1, "pending": 1, "exempt": 2}
+        "on_time": 2,
+        "late": 2,
+        "overdue": 1,
+        "pending": 1,
+        "exempt": 2,
+    }
     assert (land["exempt_not_public"], land["exempt_not_publishable"]) == (1, 1)
     assert land["on_time_rate"] == 0.4
     assert (land["median_delay_working_days"], land["median_working_days_late"]) == (7.5, 2.5)
     assert body["total"]["records"] == 11
     assert body["total"]["authority_id"] is None
     assert [(o["record_type"], o["record_id"], o["working_days_overdue"]) for o in body["overdue"]] == [
-        ("penalty", scenario.unpublished.id, 25), ("list_entry", scenario.entry_unpublished.id, 12)]
+        ("penalty", scenario.unpublished.id, 25),
+        ("list_entry", scenario.entry_unpublished.id, 12),
+    ]
     assert body["overdue"][0]["due_on"] == "2026-10-19"
 
 
@@ -58,8 +65,7 @@ def test_a_supervisor_reads_its_own_authority_only(client, scenario, world):
     assert own.status_code == 200
     assert [a["authority_id"] for a in own.json["authorities"]] == [world.finance.id]
     assert [o["record_type"] for o in own.json["overdue"]] == ["list_entry"]
-    other = client.get(PATH, query_string={**PERIOD, "authority_id": scenario.land.id},
-                       headers=auth(world.housing_key))
+    other = client.get(PATH, query_string={**PERIOD, "authority_id": scenario.land.id}, headers=auth(world.housing_key))
     assert other.status_code == 403
     assert f"authority {scenario.land.id}" in other.json["message"]
 
@@ -75,8 +81,10 @@ def test_record_type_narrows_the_report(client, scenario, world):
     assert r.status_code == 200
     assert r.json["record_types"] == ["list_entry"]
     assert r.json["total"]["records"] == 3
-    both = client.get(f"{PATH}?from=2026-09-01&to=2026-11-30&record_type=penalty&record_type=list_entry",
-                      headers=auth(world.admin_key))
+    both = client.get(
+        f"{PATH}?from=2026-09-01&to=2026-11-30&record_type=penalty&record_type=list_entry",
+        headers=auth(world.admin_key),
+    )
     assert both.json["total"]["records"] == 11
 
 
@@ -85,11 +93,18 @@ def test_csv_has_bilingual_headers_one_row_per_authority_and_a_total(client, sce
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert r.headers["Content-Disposition"] == (
-        'attachment; filename="timeliness_2026-09-01_2026-11-30_as-of-2026-11-23.csv"')
+        'attachment; filename="timeliness_2026-09-01_2026-11-30_as-of-2026-11-23.csv"'
+    )
     assert b"\r\n" in r.data  # Excel's line ends
     header, *rows = rows_of(r)
-    assert header[:6] == ["机关名称 Authority", "机关编号 Authority ID", "记录数 Records",
-                          "按时公开 On time", "逾期公开 Late", "逾期未公开 Overdue"]
+    assert header[:6] == [
+        "机关名称 Authority",
+        "机关编号 Authority ID",
+        "记录数 Records",
+        "按时公开 On time",
+        "逾期公开 Late",
+        "逾期未公开 Overdue",
+    ]
     assert "按时公开率 On-time rate" in header
     assert [row[0] for row in rows] == ["浙江省财政厅", "浙江省自然资源厅", "合计 Total"]
     land = dict(zip(header, rows[1], strict=True))
@@ -98,29 +113,58 @@ def test_csv_has_bilingual_headers_one_row_per_authority_and_a_total(client, sce
     assert land["公开用时中位数（工作日） Median working days to publish"] == "7.5"
     assert land["含推定日历 Provisional calendar"] == "否 no"
     total = dict(zip(header, rows[2], strict=True))
-    assert (total["机关编号 Authority ID"], total["记录数 Records"], total["按时公开率 On-time rate"]) == ("", "11", "37.50%")
+    assert (total["机关编号 Authority ID"], total["记录数 Records"], total["按时公开率 On-time rate"]) == (
+        "",
+        "11",
+        "37.50%",
+    )
 
 
 def test_accept_text_csv_gets_csv(client, scenario, world):
     r = client.get(PATH, query_string=PERIOD, headers=auth(world.admin_key, Accept="text/csv"))
     assert r.status_code == 200
     assert r.mimetype == "text/csv"
-    explicit = client.get(PATH, query_string={**PERIOD, "format": "json"},
-                          headers=auth(world.admin_key, Accept="text/csv"))
+    explicit = client.get(
+        PATH, query_string={**PERIOD, "format": "json"}, headers=auth(world.admin_key, Accept="text/csv")
+    )
     assert explicit.mimetype == "application/json"
 
 
 def test_overdue_records_as_csv(client, scenario, world):
-    r = client.get(f"{PATH}/overdue", query_string={**PERIOD, "format": "csv", "authority_id": scenario.land.id},
-                   headers=auth(world.admin_key))
+    r = client.get(
+        f"{PATH}/overdue",
+        query_string={**PERIOD, "format": "csv", "authority_id": scenario.land.id},
+        headers=auth(world.admin_key),
+    )
     assert r.status_code == 200
     assert 'filename="timeliness-overdue_2026-09-01_2026-11-30_authority-' in r.headers["Content-Disposition"]
     header, *rows = rows_of(r)
-    assert header == ["记录类型 Record type", "记录编号 Record ID", "机关名称 Authority", "机关编号 Authority ID",
-                      "行政相对人名称 Subject", "决定书文号 Decision number", "决定日期 Decided on",
-                      "应公开日期 Due on", "逾期工作日 Working days overdue", "含推定日历 Provisional calendar"]
-    assert rows == [["行政处罚 penalty", str(scenario.unpublished.id), "浙江省自然资源厅", str(scenario.land.id),
-                     "杭州合晟置业有限公司", "浙自然资罚〔2026〕5号", "2026-10-09", "2026-10-19", "25", "否 no"]]
+    assert header == [
+        "记录类型 Record type",
+        "记录编号 Record ID",
+        "机关名称 Authority",
+        "机关编号 Authority ID",
+        "行政相对人名称 Subject",
+        "决定书文号 Decision number",
+        "决定日期 Decided on",
+        "应公开日期 Due on",
+        "逾期工作日 Working days overdue",
+        "含推定日历 Provisional calendar",
+    ]
+    assert rows == [
+        [
+            "行政处罚 penalty",
+            str(scenario.unpublished.id),
+            "浙江省自然资源厅",
+            str(scenario.land.id),
+            "杭州合晟置业有限公司",
+            "浙自然资罚〔2026〕5号",
+            "2026-10-09",
+            "2026-10-19",
+            "25",
+            "否 no",
+        ]
+    ]
 
 
 def test_overdue_records_as_json(client, scenario, world):
@@ -129,18 +173,24 @@ def test_overdue_records_as_json(client, scenario, world):
     assert set(r.json) == {"from", "to", "as_of", "record_types", "overdue"}
     [entry] = r.json["overdue"]
     assert (entry["record_id"], entry["subject_name"], entry["due_on"]) == (
-        scenario.entry_unpublished.id, "宁波甬达信息技术有限公司", "2026-11-05")
+        scenario.entry_unpublished.id,
+        "宁波甬达信息技术有限公司",
+        "2026-11-05",
+    )
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"from": "2026-10-01", "to": "2026-09-30"}, "to"),
-    ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
-    ({"from": "2026-13-01", "to": "2026-12-31"}, "from"),
-    ({"to": "2026-12-31"}, "from"),
-    ({**PERIOD, "record_type": "licence"}, "record_type.0"),
-    ({**PERIOD, "format": "xlsx"}, "format"),
-    ({**PERIOD, "authority": "3"}, "authority"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "2026-10-01", "to": "2026-09-30"}, "to"),
+        ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
+        ({"from": "2026-13-01", "to": "2026-12-31"}, "from"),
+        ({"to": "2026-12-31"}, "from"),
+        ({**PERIOD, "record_type": "licence"}, "record_type.0"),
+        ({**PERIOD, "format": "xlsx"}, "format"),
+        ({**PERIOD, "authority": "3"}, "authority"),
+    ],
+)
 def test_bad_arguments_are_422_naming_the_field(client, world, query, field):
     r = client.get(PATH, query_string=query, headers=auth(world.admin_key))
     assert r.status_code == 422, r.json
@@ -160,14 +210,17 @@ def test_the_openapi_document_names_both_formats(client):
     assert f"{PATH}/overdue" in spec["paths"]
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("+86 571", "'+86 571"),
-    ("浙自然资罚〔2026〕5号", "浙自然资罚〔2026〕5号"),
-    (-3, -3),
-    (2.0, 2),
-    (None, ""),
-    (True, "是 yes"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+86 571", "'+86 571"),
+        ("浙自然资罚〔2026〕5号", "浙自然资罚〔2026〕5号"),
+        (-3, -3),
+        (2.0, 2),
+        (None, ""),
+        (True, "是 yes"),
+    ],
+)
 def test_cells_are_safe_to_open_in_excel(value, shown):
     assert cell(value) == shown

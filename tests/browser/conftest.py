@@ -28,8 +28,13 @@ from tests.integration.test_concurrency import _wipe
 
 ARTIFACTS = Path(os.environ.get("REGISTRY_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 XSS_NAME = '杭州<img src=x onerror=alert(1)>测试"><script>alert(2)</script>有限公司'
 
@@ -65,8 +70,9 @@ def site(app: Flask) -> Iterator[Site]:
         factories.make_entity(session, "温州清白科技有限公司")
         keys = {
             "screener": access.create_key(session, role="screener", name="杭州市公共资源交易中心")[1],
-            "supervisor": access.create_key(session, role="supervisor", name="浙江省财政厅",
-                                            authority_id=finance.id)[1],
+            "supervisor": access.create_key(session, role="supervisor", name="浙江省财政厅", authority_id=finance.id)[
+                1
+            ],
         }
         ids = {"listed": listed.id, "fined": fined.id, "hostile": hostile.id, "finance": finance.id}
         session.commit()

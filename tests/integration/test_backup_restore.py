@@ -92,8 +92,9 @@ def databases(tmp_path: Path) -> Iterator[Databases]:
 
 
 def _app(url: str) -> Flask:
-    return create_app({"TESTING": True, "DATABASE_URL": url, "DATA_KEY": DATA_KEY,
-                       "SECRET_KEY": "backup-restore-test-cookie-secret"})
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": url, "DATA_KEY": DATA_KEY, "SECRET_KEY": "backup-restore-test-cookie-secret"}
+    )
 
 
 def _dispose(app: Flask) -> None:
@@ -159,12 +160,17 @@ def test_a_backup_restores_into_a_new_database_with_the_same_records_and_answers
     try:
         with source_app.app_context():
             entity_id, uscc, penalty_id = db.session.execute(
-                sa.text("SELECT e.id, e.uscc, p.id FROM penalties p JOIN entities e ON e.id = p.entity_id "
-                        "WHERE e.uscc IS NOT NULL ORDER BY p.id LIMIT 1")).one()
+                sa.text(
+                    "SELECT e.id, e.uscc, p.id FROM penalties p JOIN entities e ON e.id = p.entity_id "
+                    "WHERE e.uscc IS NOT NULL ORDER BY p.id LIMIT 1"
+                )
+            ).one()
             db.session.remove()
         screened = source_app.test_client().post(
-            "/api/v1/screenings", headers={"Authorization": f"Bearer {keys['screener']}"},
-            json={"domain": "procurement", "project_code": "BACKUP-DRILL-1", "subjects": [{"uscc": uscc}]})
+            "/api/v1/screenings",
+            headers={"Authorization": f"Bearer {keys['screener']}"},
+            json={"domain": "procurement", "project_code": "BACKUP-DRILL-1", "subjects": [{"uscc": uscc}]},
+        )
         assert screened.status_code == 201, screened.json
         before = _answers(source_app, keys, entity_id, penalty_id, screened.json["id"])
     finally:
@@ -205,7 +211,9 @@ def test_a_backup_restores_into_a_new_database_with_the_same_records_and_answers
     assert _every_row(databases.restored) == source_rows
 
 
-def test_the_restore_checks_find_an_altered_audit_log_and_a_wrong_data_key(databases: Databases, tmp_path: Path) -> None:
+def test_the_restore_checks_find_an_altered_audit_log_and_a_wrong_data_key(
+    databases: Databases, tmp_path: Path
+) -> None:
     databases.flask("registry", "seed-demo", "--entities", "20")
     engine = sa.create_engine(databases.source)
     try:
@@ -216,8 +224,9 @@ def test_the_restore_checks_find_an_altered_audit_log_and_a_wrong_data_key(datab
     dump = tmp_path / "altered.dump"
     assert databases.run(str(ROOT / "scripts" / "backup-db"), "-o", str(dump)).returncode == 0
 
-    restore = databases.run(str(ROOT / "scripts" / "restore-db"), str(dump), databases.restored,
-                            data_key="not-the-key-that-made-the-dump")
+    restore = databases.run(
+        str(ROOT / "scripts" / "restore-db"), str(dump), databases.restored, data_key="not-the-key-that-made-the-dump"
+    )
     assert restore.returncode == 1, restore.stdout + restore.stderr
     assert "audit chain BROKEN at row 3" in restore.stderr
     assert "the data key does not decrypt" in restore.stderr
@@ -233,8 +242,10 @@ def test_the_restore_checks_find_an_altered_audit_log_and_a_wrong_data_key(datab
     maintenance = _maintenance()
     try:
         with maintenance.connect() as conn:
-            created = conn.scalar(sa.text("SELECT count(*) FROM pg_database WHERE datname = :n"),
-                                  {"n": make_url(databases.spare).database})
+            created = conn.scalar(
+                sa.text("SELECT count(*) FROM pg_database WHERE datname = :n"),
+                {"n": make_url(databases.spare).database},
+            )
     finally:
         maintenance.dispose()
     assert created == 0

@@ -138,8 +138,7 @@ PER_THREAD = 10
 def test_parallel_creations_number_the_outbox_without_gaps(committed: Committed) -> None:
     app = committed.app
     plan = [
-        [(f"杭州并发{t}号{i}建设工程有限公司", factories.code()) for i in range(PER_THREAD)]
-        for t in range(THREADS)
+        [(f"杭州并发{t}号{i}建设工程有限公司", factories.code()) for i in range(PER_THREAD)] for t in range(THREADS)
     ]
 
     def writer(t: int) -> Callable[[], list[tuple[str, int, int]]]:
@@ -149,7 +148,9 @@ def test_parallel_creations_number_the_outbox_without_gaps(committed: Committed)
             for i, (name, uscc) in enumerate(plan[t]):
                 # the Idempotency-Key makes a retry after a 503 safe even if the first try had committed
                 response, busy = _post_until_answered(
-                    client, "/api/v1/entities", json=_entity_body(name, uscc),
+                    client,
+                    "/api/v1/entities",
+                    json=_entity_body(name, uscc),
                     headers=auth(committed.admin_key, Idempotency_Key=f"create-{t}-{i}"),
                 )
                 assert response.status_code == 201, response.json
@@ -192,7 +193,8 @@ def test_a_reader_never_sees_a_later_event_before_an_earlier_one(committed: Comm
             client = app.test_client()
             for i in range(6):
                 response, _ = _post_until_answered(
-                    client, "/api/v1/entities",
+                    client,
+                    "/api/v1/entities",
                     json=_entity_body(f"杭州顺序{t}号{i}有限公司", factories.code()),
                     headers=auth(committed.admin_key, Idempotency_Key=f"order-{t}-{i}"),
                 )
@@ -259,7 +261,9 @@ def test_one_idempotency_key_with_different_bodies_creates_at_most_one(committed
 
         def send() -> TestResponse:
             return _post_until_answered(
-                app.test_client(), "/api/v1/entities", json=body,
+                app.test_client(),
+                "/api/v1/entities",
+                json=body,
                 headers=auth(committed.admin_key, Idempotency_Key="reused-key"),
             )[0]
 
@@ -282,7 +286,9 @@ def test_racing_updates_with_the_same_if_match_one_wins(committed: Committed) ->
     app = committed.app
     setup = app.test_client()
     created, _ = _post_until_answered(
-        setup, "/api/v1/entities", json=_entity_body("杭州竞写建设工程有限公司", factories.code()),
+        setup,
+        "/api/v1/entities",
+        json=_entity_body("杭州竞写建设工程有限公司", factories.code()),
         headers=auth(committed.admin_key),
     )
     assert created.status_code == 201
@@ -298,7 +304,8 @@ def test_racing_updates_with_the_same_if_match_one_wins(committed: Committed) ->
                 client = app.test_client()
                 for _ in range(MAX_ATTEMPTS):
                     response = client.patch(
-                        url, json={"legal_representative": f"代表{round_no}-{n}"},
+                        url,
+                        json={"legal_representative": f"代表{round_no}-{n}"},
                         headers=auth(committed.admin_key, If_Match=etag),
                     )
                     if response.status_code != 503:

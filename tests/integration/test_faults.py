@@ -271,15 +271,32 @@ def _plan(scene: Scene, writer: int, n: int, kind: str | None = None) -> tuple[S
         path = f"/api/v1/entities/{scene.entity_ids[0]}" if n % 2 else "/search?q=%E6%96%AD%E9%93%BE"
         return Sent("read", "GET", path, {}, key, now), scene.supervisor_key
     if kind == "entity":
-        return Sent("entity", "POST", "/api/v1/entities", {"kind": "legal_entity", "name": f"杭州断链新设{writer}号{n}有限公司",
-                                                     "uscc": factories.code()}, key, now), scene.supervisor_key
+        return Sent(
+            "entity",
+            "POST",
+            "/api/v1/entities",
+            {"kind": "legal_entity", "name": f"杭州断链新设{writer}号{n}有限公司", "uscc": factories.code()},
+            key,
+            now,
+        ), scene.supervisor_key
     if kind == "screening":
-        return Sent("screening", "POST", "/api/v1/screenings", {
-            "domain": "procurement", "project_code": f"ZJCG-FAULT-{writer}-{n}", "stage": "资格审查",
-            "subjects": [{"name": scene.listed_name}, {"name": f"杭州无关{n}有限公司"}]}, key, now), scene.screener_key
+        return Sent(
+            "screening",
+            "POST",
+            "/api/v1/screenings",
+            {
+                "domain": "procurement",
+                "project_code": f"ZJCG-FAULT-{writer}-{n}",
+                "stage": "资格审查",
+                "subjects": [{"name": scene.listed_name}, {"name": f"杭州无关{n}有限公司"}],
+            },
+            key,
+            now,
+        ), scene.screener_key
     entity = scene.entity_ids[n % len(scene.entity_ids)]
-    return Sent("penalty", "POST", "/api/v1/penalties", _penalty_body(entity, f"浙财断〔2026〕{writer}-{n}号"), key, now), \
-        scene.supervisor_key
+    return Sent(
+        "penalty", "POST", "/api/v1/penalties", _penalty_body(entity, f"浙财断〔2026〕{writer}-{n}号"), key, now
+    ), scene.supervisor_key
 
 
 def _success(sent: Sent) -> int:
@@ -288,9 +305,13 @@ def _success(sent: Sent) -> int:
 
 def _is_clean_503(sent: Sent) -> bool:
     body = sent.payload if isinstance(sent.payload, dict) else {}
-    return (sent.status == 503 and sent.headers.get("Retry-After", "").isdigit()
-            and body.get("code") == 503 and body.get("status") == "Service Unavailable"
-            and bool(body.get("message")))
+    return (
+        sent.status == 503
+        and sent.headers.get("Retry-After", "").isdigit()
+        and body.get("code") == 503
+        and body.get("status") == "Service Unavailable"
+        and bool(body.get("message"))
+    )
 
 
 def _count(c: Committed, model: Any) -> int:
@@ -311,12 +332,17 @@ def database_behind_a_proxy(scene: Scene) -> Iterator[tuple[CuttableProxy, str]]
 def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
     c = scene.committed
     with database_behind_a_proxy(scene) as (proxy, proxied):
-        env = {"REGISTRY_DATABASE_URL": proxied, "REGISTRY_DATA_KEY": "test-data-protection-secret",
-               # every request authenticates its key and every screening reads the outbox head in
-               # the database (no cache hides the outage from them)
-               "REGISTRY_KEY_CACHE_SECONDS": "0", "REGISTRY_INDEX_MAX_LAG_SECONDS": "0",
-               # the clients hammer through the outage: the per-key limits are not under test
-               "REGISTRY_RATE_LIMIT_SCREENING": "0", "REGISTRY_RATE_LIMIT_SEARCH": "0"}
+        env = {
+            "REGISTRY_DATABASE_URL": proxied,
+            "REGISTRY_DATA_KEY": "test-data-protection-secret",
+            # every request authenticates its key and every screening reads the outbox head in
+            # the database (no cache hides the outage from them)
+            "REGISTRY_KEY_CACHE_SECONDS": "0",
+            "REGISTRY_INDEX_MAX_LAG_SECONDS": "0",
+            # the clients hammer through the outage: the per-key limits are not under test
+            "REGISTRY_RATE_LIMIT_SCREENING": "0",
+            "REGISTRY_RATE_LIMIT_SEARCH": "0",
+        }
         with gunicorn("wsgi:app", workers=2, env=env, ready_path="/readyz", start_timeout=60) as server:
             sent: list[Sent] = []
             final: list[Sent] = []
@@ -340,6 +366,7 @@ def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
                         with lock:
                             final.append(_send(server.port, request, api_key))
                         n += 1
+
                 return work
 
             def conductor() -> None:
@@ -365,32 +392,37 @@ def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
 
             _in_parallel([conductor, *(writer(w) for w in range(WRITERS))])
             # (b) the same server serves writes again, without a restart
-            assert all(s.status == _success(s) for s in final), \
-                [(s.kind, s.status, s.payload) for s in final]
+            assert all(s.status == _success(s) for s in final), [(s.kind, s.status, s.payload) for s in final]
             sent += final
 
             # (a) every answer: 201 (200 for a read), or a clean 503; never a 500, a dropped
             # connection or a hang
             statuses = Counter(s.status for s in sent)
-            print(f"answers {dict(statuses)}; {marks['dropped']} + {marks['flapped']} connections cut; "  # noqa: T201
-                  f"slowest {max(s.seconds for s in sent):.2f} s")
-            bad = [(s.kind, s.status, s.error, s.payload) for s in sent
-                   if not (s.status == _success(s) or _is_clean_503(s))]
+            print(
+                f"answers {dict(statuses)}; {marks['dropped']} + {marks['flapped']} connections cut; "  # noqa: T201
+                f"slowest {max(s.seconds for s in sent):.2f} s"
+            )
+            bad = [
+                (s.kind, s.status, s.error, s.payload)
+                for s in sent
+                if not (s.status == _success(s) or _is_clean_503(s))
+            ]
             assert not bad, f"{statuses}: {bad[:5]}"
             # a request sent while the link was down (and the server had noticed) cannot have succeeded
-            during = [s for s in sent if marks["cut_done"] + 0.5 <= s.started and
-                      s.started + s.seconds < marks["restoring"]]
+            during = [
+                s for s in sent if marks["cut_done"] + 0.5 <= s.started and s.started + s.seconds < marks["restoring"]
+            ]
             assert during
-            assert all(s.status == 503 for s in during), \
-                [(s.kind, s.status, s.started - marks["cut"], s.seconds, s.headers) for s in during if s.status != 503]
+            assert all(s.status == 503 for s in during), [
+                (s.kind, s.status, s.started - marks["cut"], s.seconds, s.headers) for s in during if s.status != 503
+            ]
             assert marks["dropped"] > 0  # the server's pooled connections really were cut
 
             # (c) no partial record: a retry of every 503 with its Idempotency-Key answers 201; a
             # write that committed although its client saw the 503 is replayed, not made twice
             failed = [s for s in sent if s.status == 503 and s.kind != "read"]
             ok_before = sum(1 for s in sent if s.status == 201)
-            records_before = (_count(c, Penalty) + _count(c, Entity) - len(scene.entity_ids)
-                              + _count(c, Screening))
+            records_before = _count(c, Penalty) + _count(c, Entity) - len(scene.entity_ids) + _count(c, Screening)
             assert ok_before <= records_before <= ok_before + len(failed)
             for s in failed:
                 api_key = scene.screener_key if s.kind == "screening" else scene.supervisor_key
@@ -407,8 +439,9 @@ def test_database_link_cut_during_writes(scene: Scene, tmp_path: Any) -> None:
     assert set(c.scalars(sa.select(Entity.uscc).where(Entity.uscc.in_(new_entities)))) == new_entities
     assert _count(c, Screening) == sum(1 for s in sent if s.kind == "screening")
     # every record with exactly one audit row and (for registry records) one outbox event
-    audits = Counter(c.rows(sa.select(AuditLog.record_type, AuditLog.record_id)
-                            .where(AuditLog.action.in_(("create", "screen")))))
+    audits = Counter(
+        c.rows(sa.select(AuditLog.record_type, AuditLog.record_id).where(AuditLog.action.in_(("create", "screen"))))
+    )
     events = Counter(c.rows(sa.select(ChangeEvent.record_type, ChangeEvent.record_id)))
     for penalty_id in stored.values():
         assert audits[("penalty", penalty_id)] == 1
@@ -449,11 +482,15 @@ def test_racing_penalty_corrections_with_the_same_if_match_one_wins(committed: C
         def send() -> TestResponse:
             client = app.test_client()
             for _ in range(20):  # SQLite: a writer that still finds the database locked gets a 503
-                response = client.patch(url, json={"content": f"罚款人民币五千元（更正{n}）", "reason": "笔误"},
-                                        headers=auth(key, If_Match=etag))
+                response = client.patch(
+                    url,
+                    json={"content": f"罚款人民币五千元（更正{n}）", "reason": "笔误"},
+                    headers=auth(key, If_Match=etag),
+                )
                 if response.status_code != 503:
                     return response
             raise AssertionError("still busy")
+
         return send
 
     responses = _in_parallel([corrector(n) for n in range(RACERS)])
@@ -467,11 +504,16 @@ def test_racing_penalty_corrections_with_the_same_if_match_one_wins(committed: C
     assert stored.json["version"] == 2
     corrections = committed.rows(
         sa.select(ChangeEvent.operation, ChangeEvent.record_version, ChangeEvent.payload)
-        .where(ChangeEvent.record_type == "penalty", ChangeEvent.record_id == penalty_id).order_by(ChangeEvent.seq))
+        .where(ChangeEvent.record_type == "penalty", ChangeEvent.record_id == penalty_id)
+        .order_by(ChangeEvent.seq)
+    )
     assert [(op, v) for op, v, _ in corrections] == [("create", 1), ("correct", 2)]
     assert corrections[-1][2]["content"] == winner.json["content"]
-    audits = committed.scalars(sa.select(AuditLog.action).where(
-        AuditLog.record_type == "penalty", AuditLog.record_id == penalty_id).order_by(AuditLog.seq))
+    audits = committed.scalars(
+        sa.select(AuditLog.action)
+        .where(AuditLog.record_type == "penalty", AuditLog.record_id == penalty_id)
+        .order_by(AuditLog.seq)
+    )
     assert audits == ["create", "correct"]
 
 
@@ -482,8 +524,11 @@ STALL_BOUND = 15.0  # seconds without an answer: a hang (registry.database: a 5 
 
 def test_a_database_that_never_answers_gives_503_not_a_hang(scene: Scene) -> None:
     with database_behind_a_proxy(scene) as (proxy, proxied):
-        env = {"REGISTRY_DATABASE_URL": proxied, "REGISTRY_DATA_KEY": "test-data-protection-secret",
-               "REGISTRY_KEY_CACHE_SECONDS": "0"}
+        env = {
+            "REGISTRY_DATABASE_URL": proxied,
+            "REGISTRY_DATA_KEY": "test-data-protection-secret",
+            "REGISTRY_KEY_CACHE_SECONDS": "0",
+        }
         with gunicorn("wsgi:app", workers=1, env=env, ready_path="/readyz", start_timeout=60) as server:
             first, key = _plan(scene, 0, 0, "penalty")
             assert _send(server.port, first, key).status == 201

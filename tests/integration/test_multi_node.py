@@ -81,9 +81,24 @@ class Node:
         log = self.log_path.open("ab")
         self.files.append(log)
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "5", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: `kill` can take the workers down with it
         )
 
@@ -150,7 +165,9 @@ def cluster(committed: Committed, tmp_path: Path) -> Iterator[Cluster]:  # noqa:
     app = committed.app
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("several nodes share one PostgreSQL database (REGISTRY_TEST_DATABASE_URL); this is the SQLite run")
+            pytest.skip(
+                "several nodes share one PostgreSQL database (REGISTRY_TEST_DATABASE_URL); this is the SQLite run"
+            )
         url = db.engine.url.render_as_string(hide_password=False)
         finance = factories.make_authority(db.session, "浙江省财政厅", ("procurement",))
         _, finance_key = access.create_key(db.session, role="supervisor", name="财政厅", authority_id=finance.id)
@@ -159,12 +176,18 @@ def cluster(committed: Committed, tmp_path: Path) -> Iterator[Cluster]:  # noqa:
         db.session.commit()
         db.session.remove()
     today: dt.date = app.extensions["registry"].clock.today()
-    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_DATA_KEY": DATA_KEY,
-           "REGISTRY_SECRET_KEY": "multi-node-test-cookie-secret",  # the same on every node
-           "REGISTRY_KEY_CACHE_SECONDS": str(KEY_CACHE_SECONDS),
-           "REGISTRY_INDEX_MAX_LAG_SECONDS": str(INDEX_MAX_LAG_SECONDS), "FLASK_APP": "wsgi",
-           # The polls screen far more often than any tender agency: per-worker limits off.
-           "REGISTRY_RATE_LIMIT_SCREENING": "0", "REGISTRY_RATE_LIMIT_SEARCH": "0"}
+    env = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_DATA_KEY": DATA_KEY,
+        "REGISTRY_SECRET_KEY": "multi-node-test-cookie-secret",  # the same on every node
+        "REGISTRY_KEY_CACHE_SECONDS": str(KEY_CACHE_SECONDS),
+        "REGISTRY_INDEX_MAX_LAG_SECONDS": str(INDEX_MAX_LAG_SECONDS),
+        "FLASK_APP": "wsgi",
+        # The polls screen far more often than any tender agency: per-worker limits off.
+        "REGISTRY_RATE_LIMIT_SCREENING": "0",
+        "REGISTRY_RATE_LIMIT_SEARCH": "0",
+    }
     env.pop("REGISTRY_SYNC_TARGETS", None)
     nodes = [Node(f"node {n}", free_port(), env, tmp_path / f"node-{n}.log") for n in (1, 2)]
     try:
@@ -172,8 +195,9 @@ def cluster(committed: Committed, tmp_path: Path) -> Iterator[Cluster]:  # noqa:
             node.start()
         for node in nodes:
             wait_for(node.ready, GENEROUS, f"{node.name} ready", node.log)
-        yield Cluster(committed, nodes, committed.admin_key, finance_key, screener_key, screener_id,
-                      finance_id, url, today)
+        yield Cluster(
+            committed, nodes, committed.admin_key, finance_key, screener_key, screener_id, finance_id, url, today
+        )
     finally:
         for node in nodes:
             node.stop()
@@ -191,35 +215,56 @@ def create_entity(node: Node, key: str, name: str) -> dict[str, Any]:
 
 
 def black_list(node: Node, key: str, entity_id: int, today: dt.date) -> httpx.Response:
-    r = node.request("POST", "/list-entries", key, json={
-        "entity_id": entity_id, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-        "domains": ["procurement"], "decision_number": f"浙财采决〔2026〕多节点{entity_id}号",
-        "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩证明材料",
-        "legal_basis": "《中华人民共和国政府采购法》第七十七条",
-        "listed_on": (today - dt.timedelta(days=3)).isoformat(),
-        "expires_on": (today + dt.timedelta(days=400)).isoformat(),  # a ban of a little over a year
-    })
+    r = node.request(
+        "POST",
+        "/list-entries",
+        key,
+        json={
+            "entity_id": entity_id,
+            "list_type": "black",
+            "list_name": "政府采购严重违法失信行为记录名单",
+            "domains": ["procurement"],
+            "decision_number": f"浙财采决〔2026〕多节点{entity_id}号",
+            "reason_category": "提供虚假材料谋取中标、成交",
+            "facts": "提供虚假业绩证明材料",
+            "legal_basis": "《中华人民共和国政府采购法》第七十七条",
+            "listed_on": (today - dt.timedelta(days=3)).isoformat(),
+            "expires_on": (today + dt.timedelta(days=400)).isoformat(),  # a ban of a little over a year
+        },
+    )
     assert r.status_code == 201, r.text
     return r
 
 
 def large_fine(node: Node, key: str, entity_id: int, today: dt.date) -> httpx.Response:
     """A 300万元 fine: a major violation that blocks procurement (procurement.major_violation.large_fine)."""
-    r = node.request("POST", "/penalties", key, json={
-        "entity_id": entity_id, "decision_number": f"浙财采罚〔2026〕多节点{entity_id}号",
-        "violation_type": "提供虚假材料谋取中标", "facts": "在某政府采购项目中提供虚假业绩证明材料",
-        "basis": "《中华人民共和国政府采购法》第七十七条", "categories": ["罚款"], "content": "罚款人民币三百万元",
-        "fine_amount": "300", "decided_on": (today - dt.timedelta(days=5)).isoformat(),
-        "severity": "general", "domain": "procurement",
-    })
+    r = node.request(
+        "POST",
+        "/penalties",
+        key,
+        json={
+            "entity_id": entity_id,
+            "decision_number": f"浙财采罚〔2026〕多节点{entity_id}号",
+            "violation_type": "提供虚假材料谋取中标",
+            "facts": "在某政府采购项目中提供虚假业绩证明材料",
+            "basis": "《中华人民共和国政府采购法》第七十七条",
+            "categories": ["罚款"],
+            "content": "罚款人民币三百万元",
+            "fine_amount": "300",
+            "decided_on": (today - dt.timedelta(days=5)).isoformat(),
+            "severity": "general",
+            "domain": "procurement",
+        },
+    )
     assert r.status_code == 201, r.text
     return r
 
 
 def screen(node: Node, key: str, subjects: list[dict[str, Any]], screenings: list[int]) -> list[str]:
     """Each subject's own decision on this node (block, review, clear …); the stored id is kept."""
-    r = node.request("POST", "/screenings", key, json={
-        "domain": "procurement", "project_code": "MULTI-NODE-1", "subjects": subjects})
+    r = node.request(
+        "POST", "/screenings", key, json={"domain": "procurement", "project_code": "MULTI-NODE-1", "subjects": subjects}
+    )
     assert r.status_code == 201, r.text
     screenings.append(r.json()["id"])
     return [s["own_decision"] for s in r.json()["document"]["subjects"]]
@@ -249,26 +294,48 @@ def test_a_record_made_on_one_node_blocks_on_the_other_and_its_removal_clears_th
 
     # Both nodes' workers have built their index and see nothing against either company.
     for node in (node1, node2):
-        wait_for(steadily(lambda node=node: screen(node, screener, subjects, screenings), ["clear", "clear"]),
-                 GENEROUS, f"{node.name} clear before anything is recorded")
+        wait_for(
+            steadily(lambda node=node: screen(node, screener, subjects, screenings), ["clear", "clear"]),
+            GENEROUS,
+            f"{node.name} clear before anything is recorded",
+        )
 
     entry = black_list(node1, finance, listed["id"], cluster.today)
     penalty = large_fine(node1, finance, fined["id"], cluster.today)
-    took = wait_for(steadily(lambda: screen(node2, screener, subjects, screenings), ["block", "block"]),
-                    GENEROUS, "blocked on node 2 after node 1 recorded the entry and the penalty")
+    took = wait_for(
+        steadily(lambda: screen(node2, screener, subjects, screenings), ["block", "block"]),
+        GENEROUS,
+        "blocked on node 2 after node 1 recorded the entry and the penalty",
+    )
     print(f"\nnode 2 blocked steadily {took:.2f} s after node 1's writes (max lag {INDEX_MAX_LAG_SECONDS} s)")
-    wait_for(steadily(lambda: screen(node1, screener, subjects, screenings), ["block", "block"]),
-             GENEROUS, "blocked on node 1, which recorded them")
+    wait_for(
+        steadily(lambda: screen(node1, screener, subjects, screenings), ["block", "block"]),
+        GENEROUS,
+        "blocked on node 1, which recorded them",
+    )
 
     # Removed and revoked through node 2: node 1 clears.
-    removed = node2.request("POST", f"/list-entries/{entry.json()['id']}/remove", finance,
-                            headers={"If-Match": entry.headers["ETag"]}, json={"reason": "处罚期满前经复议撤销列入决定，提前移出"})
+    removed = node2.request(
+        "POST",
+        f"/list-entries/{entry.json()['id']}/remove",
+        finance,
+        headers={"If-Match": entry.headers["ETag"]},
+        json={"reason": "处罚期满前经复议撤销列入决定，提前移出"},
+    )
     assert removed.status_code == 200, removed.text
-    revoked = node2.request("POST", f"/penalties/{penalty.json()['id']}/revoke", finance,
-                            headers={"If-Match": penalty.headers["ETag"]}, json={"reason": "行政复议撤销处罚决定"})
+    revoked = node2.request(
+        "POST",
+        f"/penalties/{penalty.json()['id']}/revoke",
+        finance,
+        headers={"If-Match": penalty.headers["ETag"]},
+        json={"reason": "行政复议撤销处罚决定"},
+    )
     assert revoked.status_code == 200, revoked.text
-    took = wait_for(steadily(lambda: screen(node1, screener, subjects, screenings), ["clear", "clear"]),
-                    GENEROUS, "cleared on node 1 after node 2 removed the entry and revoked the penalty")
+    took = wait_for(
+        steadily(lambda: screen(node1, screener, subjects, screenings), ["clear", "clear"]),
+        GENEROUS,
+        "cleared on node 1 after node 2 removed the entry and revoked the penalty",
+    )
     print(f"node 1 cleared steadily {took:.2f} s after node 2's writes")
 
     # Every screening either node made is one stored evidence record in the one database.
@@ -290,14 +357,23 @@ def test_a_revoked_key_is_refused_by_both_nodes(cluster: Cluster) -> None:
     for node in cluster.nodes:
         wait_for(steadily(lambda node=node: status(node), 200), GENEROUS, f"{node.name} accepting the key")
 
-    revoked = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "registry", "revoke-key", str(key_id)],
-                             cwd=ROOT, env=cluster.env(), capture_output=True, text=True, timeout=120, check=False)
+    revoked = subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "registry", "revoke-key", str(key_id)],
+        cwd=ROOT,
+        env=cluster.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert revoked.returncode == 0, revoked.stderr
     start = time.monotonic()
     for node in cluster.nodes:
         wait_for(steadily(lambda node=node: status(node), 401), GENEROUS, f"{node.name} refusing the revoked key")
-        print(f"\n{node.name} refused the key steadily {time.monotonic() - start:.2f} s after the revocation "
-              f"(key cache {KEY_CACHE_SECONDS} s)")
+        print(
+            f"\n{node.name} refused the key steadily {time.monotonic() - start:.2f} s after the revocation "
+            f"(key cache {KEY_CACHE_SECONDS} s)"
+        )
     # Other keys are untouched.
     for node in cluster.nodes:
         assert node.request("GET", "/screenings", cluster.admin_key).status_code == 200
@@ -338,7 +414,10 @@ def test_two_nodes_write_while_two_workers_push_each_batch_once(cluster: Cluster
         thread.join(timeout=300)
     assert not failures, failures
     written = cluster.committed.scalar(
-        sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.record_type.in_(("penalty", "list_entry"))))
+        sa.select(sa.func.count())
+        .select_from(ChangeEvent)
+        .where(ChangeEvent.record_type.in_(("penalty", "list_entry")))
+    )
     assert written == 2 * ENTITIES + 2 * 2 * 6 * 2  # the fixture's records and every one the nodes wrote
 
     head = world.head()
@@ -371,8 +450,11 @@ def test_the_other_node_keeps_serving_when_one_is_killed(cluster: Cluster) -> No
 
     assert httpx.get(f"{node2.url}/readyz", timeout=10).status_code == 200
     black_list(node2, cluster.finance_key, entity["id"], cluster.today)
-    wait_for(steadily(lambda: screen(node2, cluster.screener_key, [{"uscc": entity["uscc"]}], []), ["block"]),
-             GENEROUS, "blocked on node 2 after node 1 was lost")
+    wait_for(
+        steadily(lambda: screen(node2, cluster.screener_key, [{"uscc": entity["uscc"]}], []), ["block"]),
+        GENEROUS,
+        "blocked on node 2 after node 1 was lost",
+    )
     got = node2.request("GET", f"/entities/{entity['id']}", cluster.admin_key)
     assert got.status_code == 200
     assert got.json()["name"] == entity["name"]

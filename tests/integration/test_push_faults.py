@@ -63,9 +63,22 @@ class Receiver:
         log = self.log_path.open("a")
         self.files.append(log)
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "tools.receiver", "--port", str(self.port), "--db", str(self.db_path),
-             "--secret", f"t1={SECRET}", "--control"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+            [
+                PYTHON,
+                "-m",
+                "tools.receiver",
+                "--port",
+                str(self.port),
+                "--db",
+                str(self.db_path),
+                "--secret",
+                f"t1={SECRET}",
+                "--control",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
         )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
@@ -101,21 +114,38 @@ class Workers:
     files: list[Any] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "REGISTRY_DATABASE_URL": self.database_url,
-                "REGISTRY_SYNC_TARGETS": str(self.targets_file),
-                "REGISTRY_DATA_KEY": "test-data-protection-secret", "FLASK_APP": "wsgi"}
+        return {
+            **os.environ,
+            "REGISTRY_DATABASE_URL": self.database_url,
+            "REGISTRY_SYNC_TARGETS": str(self.targets_file),
+            "REGISTRY_DATA_KEY": "test-data-protection-secret",
+            "FLASK_APP": "wsgi",
+        }
 
     def start(self) -> subprocess.Popen[str]:
         log = (self.tmp / f"worker-{len(self.processes)}.log").open("a")
         self.files.append(log)
-        process = subprocess.Popen([PYTHON, "-m", "flask", "--app", "wsgi", "sync", "run"], cwd=ROOT,
-                                   env=self.env(), stdout=log, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [PYTHON, "-m", "flask", "--app", "wsgi", "sync", "run"],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.processes.append(process)
         return process
 
     def push_once(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "sync", "push"], cwd=ROOT, env=self.env(),
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "wsgi", "sync", "push"],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def stop_all(self) -> None:
         for process in self.processes:
@@ -142,8 +172,10 @@ def targets_file(tmp_path: Path, port: int, *, batch_size: int) -> Path:
     targets = tmp_path / "targets.toml"
     targets.write_text(
         f'[targets.t1]\nurl = "http://127.0.0.1:{port}/receive"\nsecret = "{SECRET}"\nschedule = "every 1s"\n'
-        f'batch_size = {batch_size}\ntimeout_seconds = 2\nattempts = 3\nbackoff_initial_seconds = 0.05\n'
-        'backoff_max_seconds = 0.2\n', encoding="utf-8")
+        f"batch_size = {batch_size}\ntimeout_seconds = 2\nattempts = 3\nbackoff_initial_seconds = 0.05\n"
+        "backoff_max_seconds = 0.2\n",
+        encoding="utf-8",
+    )
     targets.chmod(0o600)
     return targets
 
@@ -170,13 +202,17 @@ class World:
             if condition():
                 return
             time.sleep(0.2)
-        raise AssertionError(f"not {what} after {seconds} s; cursor {self.cursor()} of {self.head()}; "
-                             f"worker logs:\n{self.workers.logs()[-4000:]}")
+        raise AssertionError(
+            f"not {what} after {seconds} s; cursor {self.cursor()} of {self.head()}; "
+            f"worker logs:\n{self.workers.logs()[-4000:]}"
+        )
 
     def assert_exactly_once_in_order(self) -> None:
         received = self.receiver.received()
         expected = self.platform_seqs()
-        assert len(received) == len(set(received)), f"duplicates: {sorted(s for s in received if received.count(s) > 1)}"
+        assert len(received) == len(set(received)), (
+            f"duplicates: {sorted(s for s in received if received.count(s) > 1)}"
+        )
         assert received == expected
 
 

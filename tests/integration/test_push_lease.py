@@ -79,11 +79,15 @@ class LockKiller(threading.Thread):
         try:
             with self.engine.connect() as conn:
                 while not self.stop.wait(self.random.uniform(0.1, 0.4)):
-                    killed = conn.execute(sa.text(
-                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_locks"
-                        " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                        " AND classid::bigint = :hi AND objid::bigint = :lo"), {"hi": self.hi, "lo": self.lo}).scalar()
+                    killed = conn.execute(
+                        sa.text(
+                            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_locks"
+                            " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+                            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                            " AND classid::bigint = :hi AND objid::bigint = :lo"
+                        ),
+                        {"hi": self.hi, "lo": self.lo},
+                    ).scalar()
                     conn.commit()
                     self.rounds += 1
                     self.kills += int(killed or 0)
@@ -135,8 +139,9 @@ def _write_changes(world: World, ids: list[int], seconds: float) -> float:
                     entity = db.session.get(Entity, ids[1 + n % (len(ids) - 1)])
                     assert entity is not None
                     if (n // WRITERS) % 2:
-                        list_entries.create_list_entry(db.session, factories.list_entry_data(entity), supervisor,
-                                                       factories.TODAY, rules=rules)
+                        list_entries.create_list_entry(
+                            db.session, factories.list_entry_data(entity), supervisor, factories.TODAY, rules=rules
+                        )
                     else:
                         data = factories.penalty_data(entity, fine_amount=Decimal("0.5"))
                         penalties.record_penalty(db.session, data, supervisor, factories.TODAY, rules=rules)
@@ -210,10 +215,12 @@ def test_killing_the_lock_holders_connection_loses_and_repeats_nothing(
     events = world.head()
     runs, busy = len(logged), logs.count("another runner is pushing to this target")
     posts = logs.count("HTTP Request: POST")
-    print(f"\n{SCHEDULERS} schedulers, {KILL_SECONDS:.0f} s of killing ({killing:.1f} s with the writes), "
-          f"{CHANGES} changes written in {wrote:.1f} s; {killer.kills} lock connections killed in "
-          f"{killer.rounds} rounds; runs stopped on a lost lease: {lost}; lock taken again: {retaken}; "
-          f"{runs} runs pushed, {busy} found the target busy; cursor {cursor_when_killing_stopped} of {events} "
-          f"when the killing stopped, caught up {caught_up - killing:.1f} s later; {posts} POSTs for "
-          f"{batches} batches ({posts - batches} resent under the same key or retried); "
-          f"{len(world.receiver.received())} records, each once, in order")
+    print(
+        f"\n{SCHEDULERS} schedulers, {KILL_SECONDS:.0f} s of killing ({killing:.1f} s with the writes), "
+        f"{CHANGES} changes written in {wrote:.1f} s; {killer.kills} lock connections killed in "
+        f"{killer.rounds} rounds; runs stopped on a lost lease: {lost}; lock taken again: {retaken}; "
+        f"{runs} runs pushed, {busy} found the target busy; cursor {cursor_when_killing_stopped} of {events} "
+        f"when the killing stopped, caught up {caught_up - killing:.1f} s later; {posts} POSTs for "
+        f"{batches} batches ({posts - batches} resent under the same key or retried); "
+        f"{len(world.receiver.received())} records, each once, in order"
+    )

@@ -90,7 +90,8 @@ def guarded(committed: Committed) -> Iterator[NameIndex]:  # noqa: F811
 
 
 def test_concurrent_screenings_see_every_list_entry_committed_before_them(
-    committed: Committed, guarded: NameIndex  # noqa: F811
+    committed: Committed,  # noqa: F811
+    guarded: NameIndex,
 ) -> None:
     app = committed.app
     with app.app_context():
@@ -109,12 +110,23 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
     def list_entities(ids: list[int]) -> list[int]:
         client = app.test_client()
         for entity_id in ids:
-            r, _ = _post_until_answered(client, "/api/v1/list-entries", headers=auth(finance_key), json={
-                "entity_id": entity_id, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-                "domains": ["procurement"], "decision_number": f"浙财采决〔2026〕{entity_id}号",
-                "reason_category": "串通投标", "facts": "串通投标", "legal_basis": "政府采购法第七十七条",
-                "listed_on": listed_on, "expires_on": last_day,
-            })
+            r, _ = _post_until_answered(
+                client,
+                "/api/v1/list-entries",
+                headers=auth(finance_key),
+                json={
+                    "entity_id": entity_id,
+                    "list_type": "black",
+                    "list_name": "政府采购严重违法失信行为记录名单",
+                    "domains": ["procurement"],
+                    "decision_number": f"浙财采决〔2026〕{entity_id}号",
+                    "reason_category": "串通投标",
+                    "facts": "串通投标",
+                    "legal_basis": "政府采购法第七十七条",
+                    "listed_on": listed_on,
+                    "expires_on": last_day,
+                },
+            )
             assert r.status_code == 201, r.json
         return ids
 
@@ -122,10 +134,16 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
         client = app.test_client()
         answers = []
         for _ in range(ROUNDS):
-            r, _ = _post_until_answered(client, "/api/v1/screenings", headers=auth(screener_key), json={
-                "domain": "procurement", "project_code": "CONCURRENT-1",
-                "subjects": [{"uscc": code} for code in codes.values()],
-            })
+            r, _ = _post_until_answered(
+                client,
+                "/api/v1/screenings",
+                headers=auth(screener_key),
+                json={
+                    "domain": "procurement",
+                    "project_code": "CONCURRENT-1",
+                    "subjects": [{"uscc": code} for code in codes.values()],
+                },
+            )
             assert r.status_code == 201, r.json
             answers.append(r.json)
         return answers
@@ -144,7 +162,12 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
         )
     }
     for s in screenings:
-        blocked = {h["entity_id"] for subj in s["document"]["subjects"] for h in subj["hits"] if subj["own_decision"] == "block"}
+        blocked = {
+            h["entity_id"]
+            for subj in s["document"]["subjects"]
+            for h in subj["hits"]
+            if subj["own_decision"] == "block"
+        }
         seen_by_then = {entity_id for entity_id, seq in listed_at.items() if seq <= s["registry_seq"]}
         assert seen_by_then <= blocked, (s["registry_seq"], seen_by_then - blocked)
 
@@ -157,9 +180,16 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
             actor = access.authenticate(db.session, screener_key)
             other_worker = NameIndex(ExactMatcher)
             again = screening_service.screen_subjects(
-                db.session(), {"domain": "procurement", "project_code": "CONCURRENT-1",
-                               "subjects": [{"uscc": c} for c in codes.values()]},
-                actor, today, other_worker, load_measures(),
+                db.session(),
+                {
+                    "domain": "procurement",
+                    "project_code": "CONCURRENT-1",
+                    "subjects": [{"uscc": c} for c in codes.values()],
+                },
+                actor,
+                today,
+                other_worker,
+                load_measures(),
             )
             assert again.document["counts"]["block"] == ENTITIES
             db.session.rollback()

@@ -52,9 +52,15 @@ def test_another_writer_commits_while_a_screening_evaluates(committed: Committed
 
     monkeypatch.setattr(screening_service, "evaluate_screening", evaluate_while_another_worker_writes)
     client = app.test_client()
-    r = client.post("/api/v1/screenings", headers=auth(screener_key), json={
-        "domain": "procurement", "project_code": "LOCK-1", "subjects": [{"name": "杭州锁测建设工程有限公司"}],
-    })
+    r = client.post(
+        "/api/v1/screenings",
+        headers=auth(screener_key),
+        json={
+            "domain": "procurement",
+            "project_code": "LOCK-1",
+            "subjects": [{"name": "杭州锁测建设工程有限公司"}],
+        },
+    )
     assert r.status_code == 201, r.json
     assert r.json["decision"] == "block"
     assert took_lock == [True]

@@ -67,8 +67,12 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    environment = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_DATA_KEY": "test-data-protection-secret",
-                   "REGISTRY_SECRET_KEY": "test-session-secret"}
+    environment = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_DATA_KEY": "test-data-protection-secret",
+        "REGISTRY_SECRET_KEY": "test-session-secret",
+    }
     for name in ("REGISTRY_HEADER_TIMEOUT", "REGISTRY_HEADER_TIMEOUT_BUSY", "GUNICORN_CMD_ARGS"):
         environment.pop(name, None)  # the shipped defaults, whatever the caller's shell says
     return environment
@@ -83,7 +87,10 @@ def gunicorn(env: dict[str, str], log_path: Path, *flags: str) -> Iterator[int]:
     log = log_path.open("wb")
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *extra, *flags, "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: the workers go down with the master
     )
     try:
@@ -151,8 +158,10 @@ def test_health_answers_within_2_s_while_eight_clients_hang_in_their_request_lin
                 sock.sendall(piece)
                 time.sleep(0.3)
             assert answer_of(sock, 5)[0].startswith(b"HTTP/1.1 200")
-    print(f"\n/healthz with {SLOW_CLIENTS} slow clients hanging (4 workers x 8 threads): "
-          f"max {max(timings) * 1000:.0f} ms, median {sorted(timings)[len(timings) // 2] * 1000:.0f} ms")
+    print(
+        f"\n/healthz with {SLOW_CLIENTS} slow clients hanging (4 workers x 8 threads): "
+        f"max {max(timings) * 1000:.0f} ms, median {sorted(timings)[len(timings) // 2] * 1000:.0f} ms"
+    )
     assert max(timings) < HEALTH_WITHIN, timings
 
 
@@ -173,8 +182,10 @@ def test_slow_heads_are_answered_408_and_closed_by_their_deadline(env, tmp_path)
         assert received.startswith(b"HTTP/1.1 408"), received
         assert get(port, "/healthz", HEALTH_WITHIN)[0] == 200
     log = (tmp_path / "gunicorn.log").read_text()
-    print(f"\n/healthz behind {SLOW_CLIENTS} slow clients on 1 worker x 2 threads: {seconds:.1f} s; "
-          f"a lone slow client closed {alone_after + 0.3:.1f} s after it connected")
+    print(
+        f"\n/healthz behind {SLOW_CLIENTS} slow clients on 1 worker x 2 threads: {seconds:.1f} s; "
+        f"a lone slow client closed {alone_after + 0.3:.1f} s after it connected"
+    )
     assert seconds < 5, seconds
     assert 2.5 < alone_after + 0.3 < 4.5, alone_after
     assert log.count("no complete request head") == SLOW_CLIENTS + 1

@@ -20,7 +20,8 @@ VALID = "91110000600037341L"  # python-stdnum's own example
 
 
 @pytest.mark.parametrize(
-    "raw", [VALID, VALID.lower(), " 9111 0000 6000 3734 1L ", "９１１１００００６０００３７３４１Ｌ", "91110000-600037341L"]
+    "raw",
+    [VALID, VALID.lower(), " 9111 0000 6000 3734 1L ", "９１１１００００６０００３７３４１Ｌ", "91110000-600037341L"],
 )
 def test_valid_code_normalises_how_people_paste_codes(raw):
     assert valid_code(raw) == VALID

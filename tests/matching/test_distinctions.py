@@ -88,7 +88,12 @@ def test_an_autonomous_area_in_brackets_is_the_region(region):
     name = parse_name(f"合晟建设（{region}）有限公司")
     assert [m.text for m in name.regions] == [region]
     assert name.trade_name == "合晟"
-    listed = {"楚雄": "楚雄彝族自治州", "巴州": "巴音郭楞蒙古自治州", "景宁": "景宁畲族自治县", "延边": "延边朝鲜族自治州"}
+    listed = {
+        "楚雄": "楚雄彝族自治州",
+        "巴州": "巴音郭楞蒙古自治州",
+        "景宁": "景宁畲族自治县",
+        "延边": "延边朝鲜族自治州",
+    }
     full = next(v for k, v in listed.items() if region.startswith(k))
     assert compared(f"合晟建设（{region}）有限公司", f"{full}合晟建设有限公司").score >= STRONG
 
@@ -203,17 +208,33 @@ def test_extra_industry():
 
 @pytest.mark.parametrize(
     "note",
-    ["（联合体成员）", "（联合体牵头人）", "（牵头人）", "（成员）", "（盖章）", "（公章）", "（主体）",
-     "（投标人）", "（供应商）", "(成员单位)", "【盖章】", "（聯合體成員）",
-     "（联合体：杭州华宇建设工程有限公司、宁波某某有限公司）",
-     "（联合体：杭州华宇建设工程（杭州）有限公司、宁波某某有限公司）"],
+    [
+        "（联合体成员）",
+        "（联合体牵头人）",
+        "（牵头人）",
+        "（成员）",
+        "（盖章）",
+        "（公章）",
+        "（主体）",
+        "（投标人）",
+        "（供应商）",
+        "(成员单位)",
+        "【盖章】",
+        "（聯合體成員）",
+        "（联合体：杭州华宇建设工程有限公司、宁波某某有限公司）",
+        "（联合体：杭州华宇建设工程（杭州）有限公司、宁波某某有限公司）",
+    ],
 )
 def test_a_role_or_seal_note_is_set_aside_and_said(note):
     """A role, seal or consortium note in brackets is no part of a registered name: it is set
     aside, the subject is found as without it (exact), and a feature says what was set aside."""
     m = NamePartsMatcher()
-    m.build([Candidate(1, (NameRecord("杭州合晟建设工程有限公司"),), None),
-             Candidate(2, (NameRecord("杭州华宇建设工程有限公司"),), None)])
+    m.build(
+        [
+            Candidate(1, (NameRecord("杭州合晟建设工程有限公司"),), None),
+            Candidate(2, (NameRecord("杭州华宇建设工程有限公司"),), None),
+        ]
+    )
     hits = m.search(Query(name=f"杭州合晟建设工程有限公司{note}"))
     assert (hits[0].entity_id, hits[0].match, hits[0].relation) == (1, "exact", "self")
     assert all(h.match == "possible" or h.entity_id == 1 for h in hits)
@@ -233,8 +254,13 @@ def test_a_leading_role_label_is_set_aside():
 
 @pytest.mark.parametrize(
     "name",
-    ["合晟建设工程（杭州）有限公司", "杭州合晟投资合伙企业（有限合伙）", "合晟建设（集团）有限公司",
-     "杭州合晟建设工程有限公司（宁波）分公司", "杭州合晟建设工程有限公司"],
+    [
+        "合晟建设工程（杭州）有限公司",
+        "杭州合晟投资合伙企业（有限合伙）",
+        "合晟建设（集团）有限公司",
+        "杭州合晟建设工程有限公司（宁波）分公司",
+        "杭州合晟建设工程有限公司",
+    ],
 )
 def test_brackets_of_registered_names_stay(name):
     """A bracket holding a region, a legal form, 集团 or a branch qualifier is part of a
@@ -258,11 +284,20 @@ def test_a_note_keeps_a_bracketed_region():
 @pytest.fixture(scope="module")
 def with_aliases():
     m = NamePartsMatcher()
-    m.build([
-        Candidate(1, (NameRecord("上海鸿展实业有限公司"), NameRecord("鸿展实业", "alias")), None),
-        Candidate(2, (NameRecord("杭州合晟建设工程有限公司"), NameRecord("合晟建工", "alias"),
-                      NameRecord("杭州合盛建筑有限公司", "former")), None),
-    ])
+    m.build(
+        [
+            Candidate(1, (NameRecord("上海鸿展实业有限公司"), NameRecord("鸿展实业", "alias")), None),
+            Candidate(
+                2,
+                (
+                    NameRecord("杭州合晟建设工程有限公司"),
+                    NameRecord("合晟建工", "alias"),
+                    NameRecord("杭州合盛建筑有限公司", "former"),
+                ),
+                None,
+            ),
+        ]
+    )
     return m
 
 
@@ -272,8 +307,12 @@ def _best(m, name, entity_id):
 
 @pytest.mark.parametrize(
     ("subject", "entity_id", "fuller"),
-    [("鸿展实业", 1, "鸿展实业有限公司"), ("上海鸿展实业", 1, "上海鸿展实业有限公司"),
-     ("合晟建工", 2, "杭州合晟建工有限公司"), ("合晟建工有限公司", 2, "杭州合晟建工有限公司")],
+    [
+        ("鸿展实业", 1, "鸿展实业有限公司"),
+        ("上海鸿展实业", 1, "上海鸿展实业有限公司"),
+        ("合晟建工", 2, "杭州合晟建工有限公司"),
+        ("合晟建工有限公司", 2, "杭州合晟建工有限公司"),
+    ],
 )
 def test_a_bare_alias_decides_no_more_strongly_than_its_fuller_name(with_aliases, subject, entity_id, fuller):
     """An alias (no registered name) is read as its fuller name, with the current name's region

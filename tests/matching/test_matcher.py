@@ -96,7 +96,9 @@ def test_brackets_of_any_width_and_kind(matcher, written):
     assert (hit.match, hit.relation) == ("exact", "self")
 
 
-@pytest.mark.parametrize("written", ["杭州 合晟 建设工程 有限公司", " 杭州合晟建设工程有限公司 ", "杭州·合晟建设工程有限公司"])
+@pytest.mark.parametrize(
+    "written", ["杭州 合晟 建设工程 有限公司", " 杭州合晟建设工程有限公司 ", "杭州·合晟建设工程有限公司"]
+)
 def test_spaces_and_punctuation(matcher, written):
     assert hit_for(matcher, 1, name=written).match == "exact"
 
@@ -118,7 +120,9 @@ def test_a_name_without_region_cannot_tell_same_name_companies_apart(matcher):
     assert POSSIBLE <= hit.score < STRONG
     region = feature(hit, "region")
     assert region.weight > 0  # not evidence against: only not enough to block
-    assert "region not given: cannot tell 「杭州合晟建设工程有限公司」 from a same-name company elsewhere" in region.detail
+    assert (
+        "region not given: cannot tell 「杭州合晟建设工程有限公司」 from a same-name company elsewhere" in region.detail
+    )
     # without a region the subject may be either 合晟; both are shown, neither blocks
     assert hit_for(matcher, 2, name="合晟建设工程有限公司").match == "possible"
     # and a branch of a head company named without its region
@@ -439,7 +443,10 @@ def test_stats_report_memory():
 def test_a_build_larger_than_one_parsing_batch(workers):
     m = NamePartsMatcher(build_workers=workers)
     m.build(
-        [Candidate(i, (NameRecord(f"杭州{i:05d}号科技有限公司"), NameRecord(f"{i:05d}号", "alias")), None) for i in range(4500)]
+        [
+            Candidate(i, (NameRecord(f"杭州{i:05d}号科技有限公司"), NameRecord(f"{i:05d}号", "alias")), None)
+            for i in range(4500)
+        ]
     )
     assert len(m) == 4500
     assert m.stats()["names"] == 9000
@@ -453,7 +460,11 @@ def test_a_build_shared_among_processes_is_the_same_build():
     alone.build(candidates)
     shared.build(candidates)
     assert alone.stats() == shared.stats()
-    for query in (Query(name="合晟建设工程有限公司"), Query(code=HESHENG), Query(name="杭州合晟建设工程有限公司宁波分公司")):
+    for query in (
+        Query(name="合晟建设工程有限公司"),
+        Query(code=HESHENG),
+        Query(name="杭州合晟建设工程有限公司宁波分公司"),
+    ):
         assert alone.search(query) == shared.search(query)
 
 
@@ -534,13 +545,16 @@ def test_a_name_listed_as_written_is_not_also_a_slip_of_another():
 # --- codes used before the 统一社会信用代码 --------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", [
-    HESHENG[8:17],
-    f"{HESHENG[8:16]}-{HESHENG[16]}",
-    HESHENG[8:17].lower(),
-    f" {HESHENG[8:12]} {HESHENG[12:17]} ",  # spaced, as pasted from a 组织机构代码证
-    "".join(chr(ord(ch) + 0xFEE0) for ch in HESHENG[8:17]),  # full-width
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        HESHENG[8:17],
+        f"{HESHENG[8:16]}-{HESHENG[16]}",
+        HESHENG[8:17].lower(),
+        f" {HESHENG[8:12]} {HESHENG[12:17]} ",  # spaced, as pasted from a 组织机构代码证
+        "".join(chr(ord(ch) + 0xFEE0) for ch in HESHENG[8:17]),  # full-width
+    ],
+)
 def test_an_organisation_code_finds_the_entity(matcher, written):
     hit = hit_for(matcher, 1, code=written)
     assert (hit.score, hit.match, hit.matched_name) == (100.0, "exact", "杭州合晟建设工程有限公司")

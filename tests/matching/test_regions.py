@@ -43,7 +43,9 @@ def test_groupings_are_not_places(name):
     assert region_table().lookup(name) is None
 
 
-@pytest.mark.parametrize(("name", "code"), [("西湖", "330106"), ("余杭", "330110"), ("义乌", "330782"), ("寒亭", "370703")])
+@pytest.mark.parametrize(
+    ("name", "code"), [("西湖", "330106"), ("余杭", "330110"), ("义乌", "330782"), ("寒亭", "370703")]
+)
 def test_county_level_short_forms_count_only_after_their_parent(name, code):
     table = region_table()
     assert code in table.county_short_forms[name]

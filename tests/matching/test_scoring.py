@@ -160,7 +160,20 @@ NAMES = [
     f"{region}{trade}{industry}{form}"
     for region, trade, industry, form in itertools.product(
         ["", "杭州", "宁波", "东方", "浙江", "兴和", "中山", "马边彝族自治县"],
-        ["合晟", "合胜", "合达", "雨虹", "东方雨虹", "合晟达", "合胜达", "华宇", "华字", "兴和合晟", "合作金库", "合晟无人机"],
+        [
+            "合晟",
+            "合胜",
+            "合达",
+            "雨虹",
+            "东方雨虹",
+            "合晟达",
+            "合胜达",
+            "华宇",
+            "华字",
+            "兴和合晟",
+            "合作金库",
+            "合晟无人机",
+        ],
         ["", "建设工程", "医药"],
         ["有限公司", "", "店"],
     )
@@ -196,7 +209,9 @@ def test_a_short_region_before_the_trade_name_may_be_read_as_part_of_it():
     assert "中山 read as" in trade.detail
     assert comparison.evidence >= STRONG
     assert POSSIBLE <= comparison.score < STRONG  # read so, the subject states no region
-    comparison = compare_names(parse_name("东方雨虹防水技术股份有限公司"), parse_name("北京东方雨虹防水技术股份有限公司"))
+    comparison = compare_names(
+        parse_name("东方雨虹防水技术股份有限公司"), parse_name("北京东方雨虹防水技术股份有限公司")
+    )
     assert POSSIBLE <= comparison.score < STRONG
 
 

@@ -28,8 +28,7 @@ def probe_app(app: Flask) -> Flask:
     """The suite's app cannot take a new route once it has served: a twin on the same database can."""
     from api.app import create_app
 
-    twin = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
-                       "DATA_KEY": app.config["DATA_KEY"]})
+    twin = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "DATA_KEY": app.config["DATA_KEY"]})
     twin.register_blueprint(probe)
     return twin
 
@@ -42,7 +41,8 @@ def https(probe_app: Flask, session: Session) -> FlaskClient:
 
 
 def test_sign_in_sets_a_secure_httponly_strict_cookie_without_the_key_in_it(
-    https: FlaskClient, world: factories.World,
+    https: FlaskClient,
+    world: factories.World,
 ) -> None:
     r = sign_in(https, world.screener_key)
     assert r.status_code == 303
@@ -91,8 +91,9 @@ def test_sign_in_never_redirects_off_site(https: FlaskClient, world: factories.W
     assert r.headers["Location"] == "/"
 
 
-def test_a_revoked_key_signs_the_person_out(https: FlaskClient, world: factories.World, session: Session,
-                                            probe_app: Flask) -> None:
+def test_a_revoked_key_signs_the_person_out(
+    https: FlaskClient, world: factories.World, session: Session, probe_app: Flask
+) -> None:
     key, secret = access.create_key(session, role="screener", name="临时")
     session.commit()
     sign_in(https, secret)
@@ -111,8 +112,7 @@ def test_sign_out_needs_the_token_and_ends_the_session(https: FlaskClient, world
     assert https.get("/probe/screener-only").status_code == 302
 
 
-def test_a_signed_out_cookie_replayed_is_refused(https: FlaskClient, world: factories.World,
-                                                 probe_app: Flask) -> None:
+def test_a_signed_out_cookie_replayed_is_refused(https: FlaskClient, world: factories.World, probe_app: Flask) -> None:
     """An outside test kept the session cookie, signed out, and sent the cookie again: it still
     signed in. The session now ends in the registry, so the copy is refused."""
     sign_in(https, world.screener_key)

@@ -99,9 +99,19 @@ def penalty_count(session: Session) -> int:
 # --- who may come in -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/console", "/console/penalties", "/console/list-entries", "/console/due",
-                                  "/console/repairs", "/console/penalties/new", "/console/list-entries/new",
-                                  "/console/penalties/1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console",
+        "/console/penalties",
+        "/console/list-entries",
+        "/console/due",
+        "/console/repairs",
+        "/console/penalties/new",
+        "/console/list-entries/new",
+        "/console/penalties/1",
+    ],
+)
 def test_strangers_are_sent_to_sign_in(pages: FlaskClient, world: factories.World, path: str) -> None:
     r = pages.get(path)
     assert r.status_code == 302
@@ -126,27 +136,56 @@ def records(session: Session, world: factories.World, entity: Entity) -> dict[st
     made = {
         "published": factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕1号"),
         "revoked": factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕2号"),
-        "not_public": factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕3号",
-                                             is_public=False, not_public_reason="涉及国家秘密"),
-        "minor": factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕4号",
-                                        categories=["警告"], fine_amount=None, severity="minor",
-                                        content="警告"),
-        "ended": factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2024〕5号",
-                                        decided_on=dt.date(2024, 1, 10)),
-        "other": factories.make_penalty(session, world.housing, entity, decision_number="浙建罚〔2026〕9号",
-                                        domain="construction_bidding"),
+        "not_public": factories.make_penalty(
+            session,
+            world.finance,
+            entity,
+            decision_number="浙财罚〔2026〕3号",
+            is_public=False,
+            not_public_reason="涉及国家秘密",
+        ),
+        "minor": factories.make_penalty(
+            session,
+            world.finance,
+            entity,
+            decision_number="浙财罚〔2026〕4号",
+            categories=["警告"],
+            fine_amount=None,
+            severity="minor",
+            content="警告",
+        ),
+        "ended": factories.make_penalty(
+            session, world.finance, entity, decision_number="浙财罚〔2024〕5号", decided_on=dt.date(2024, 1, 10)
+        ),
+        "other": factories.make_penalty(
+            session, world.housing, entity, decision_number="浙建罚〔2026〕9号", domain="construction_bidding"
+        ),
     }
-    penalty_service.revoke_penalty(session, made["revoked"].id, "复议撤销", None,
-                                   factories.supervisor_of(world.finance), made["revoked"].version, factories.TODAY)
+    penalty_service.revoke_penalty(
+        session,
+        made["revoked"].id,
+        "复议撤销",
+        None,
+        factories.supervisor_of(world.finance),
+        made["revoked"].version,
+        factories.TODAY,
+    )
     session.commit()
     return made
 
 
 def test_a_supervisor_sees_its_own_penalties_with_their_publication_state(
-    finance: FlaskClient, records: dict[str, Penalty],
+    finance: FlaskClient,
+    records: dict[str, Penalty],
 ) -> None:
     page = text_of(finance.get("/console/penalties"))
-    expected = {"published": "公示中", "revoked": "已撤销", "not_public": "不公开", "minor": "不公开", "ended": "公示期满"}
+    expected = {
+        "published": "公示中",
+        "revoked": "已撤销",
+        "not_public": "不公开",
+        "minor": "不公开",
+        "ended": "公示期满",
+    }
     for name, state in expected.items():
         row = row_of(page, records[name].decision_number)
         assert f">{state}</span>" in row, (name, row)
@@ -164,16 +203,24 @@ def test_a_supervisor_sees_its_own_penalties_with_their_publication_state(
 
 
 def test_the_detail_page_shows_every_field_and_the_history(
-    finance: FlaskClient, records: dict[str, Penalty],
+    finance: FlaskClient,
+    records: dict[str, Penalty],
 ) -> None:
     r = finance.get(f"/console/penalties/{records['revoked'].id}")
     assert r.status_code == 200
     page = text_of(r)
-    for header in ("行政相对人名称", "统一社会信用代码", "行政处罚决定书文号", "处罚依据", "罚款金额（万元）",
-                   "处罚机关统一社会信用代码", "数据来源单位"):
+    for header in (
+        "行政相对人名称",
+        "统一社会信用代码",
+        "行政处罚决定书文号",
+        "处罚依据",
+        "罚款金额（万元）",
+        "处罚机关统一社会信用代码",
+        "数据来源单位",
+    ):
         assert f"<dt>{header}</dt>" in page
     assert "0.5" in page
-    history = page[page.index('id="history-title"'):]
+    history = page[page.index('id="history-title"') :]
     assert "登记" in history
     assert "撤销" in history
     assert "复议撤销" in history  # the reason
@@ -191,20 +238,35 @@ def test_filters_are_checked_by_the_apis_schema(finance: FlaskClient, records: d
 
 
 def test_another_authoritys_records_are_refused_as_the_api_refuses_them(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity, records: dict[str, Penalty],
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
+    records: dict[str, Penalty],
 ) -> None:
-    secret = factories.make_penalty(session, world.housing, entity, decision_number="浙建罚〔2026〕10号",
-                                    is_public=False, not_public_reason="涉密工程",
-                                    facts="某保密工程中的违法事实")
-    entry = factories.make_list_entry(session, world.housing, entity, decision_number="浙建决〔2026〕3号",
-                                      is_public=False, not_public_reason="涉密工程")
+    secret = factories.make_penalty(
+        session,
+        world.housing,
+        entity,
+        decision_number="浙建罚〔2026〕10号",
+        is_public=False,
+        not_public_reason="涉密工程",
+        facts="某保密工程中的违法事实",
+    )
+    entry = factories.make_list_entry(
+        session,
+        world.housing,
+        entity,
+        decision_number="浙建决〔2026〕3号",
+        is_public=False,
+        not_public_reason="涉密工程",
+    )
     session.commit()
     published = records["other"]
     cases = [
         (f"/console/penalties/{secret.id}", f"/api/v1/penalties/{secret.id}", secret.decision_number),
         (f"/console/list-entries/{entry.id}", f"/api/v1/list-entries/{entry.id}", entry.decision_number),
-        (f"/console/penalties/{published.id}", f"/api/v1/penalties/{published.id}/history",
-         published.decision_number),
+        (f"/console/penalties/{published.id}", f"/api/v1/penalties/{published.id}/history", published.decision_number),
     ]
     for page_path, api_path, number in cases:
         api = finance.get(api_path, headers=auth(world.finance_key))
@@ -223,7 +285,9 @@ def test_another_authoritys_records_are_refused_as_the_api_refuses_them(
 
 
 def test_an_administrator_sees_every_authority_and_can_choose_one(
-    pages: FlaskClient, world: factories.World, records: dict[str, Penalty],
+    pages: FlaskClient,
+    world: factories.World,
+    records: dict[str, Penalty],
 ) -> None:
     sign_in(pages, world.admin_key)
     everything = text_of(pages.get("/console/penalties"))
@@ -235,11 +299,18 @@ def test_an_administrator_sees_every_authority_and_can_choose_one(
     assert pages.get(f"/console/penalties/{records['other'].id}").status_code == 200
 
 
-def test_list_entries_with_their_state(finance: FlaskClient, session: Session, world: factories.World,
-                                       entity: Entity) -> None:
+def test_list_entries_with_their_state(
+    finance: FlaskClient, session: Session, world: factories.World, entity: Entity
+) -> None:
     active = factories.make_list_entry(session, world.finance, entity, decision_number="浙财决〔2026〕1号")
-    expired = factories.make_list_entry(session, world.finance, entity, decision_number="浙财决〔2025〕2号",
-                                        listed_on=dt.date(2025, 1, 5), expires_on=dt.date(2026, 1, 5))
+    expired = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        decision_number="浙财决〔2025〕2号",
+        listed_on=dt.date(2025, 1, 5),
+        expires_on=dt.date(2026, 1, 5),
+    )
     session.commit()
     page = text_of(finance.get("/console/list-entries"))
     assert ">公示中</span>" in row_of(page, active.decision_number)
@@ -253,21 +324,39 @@ def test_list_entries_with_their_state(finance: FlaskClient, session: Session, w
 
 
 def test_due_lists_overdue_and_pending_records_in_working_days(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     # Never published (as an import from another system leaves it): a 国有产权交易 penalty is due 7
     # working days after the decision. Decided Monday 2026-11-02, due 2026-11-11; by 2026-11-23,
     # 8 working days late.
-    overdue = factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕31号",
-                                     decided_on=dt.date(2026, 11, 2), domain="state_assets")
+    overdue = factories.make_penalty(
+        session,
+        world.finance,
+        entity,
+        decision_number="浙财罚〔2026〕31号",
+        decided_on=dt.date(2026, 11, 2),
+        domain="state_assets",
+    )
     overdue.first_published_at = None
     # Decided Friday 2026-11-20, due Tuesday 2026-12-01: 6 working days left.
-    pending = factories.make_penalty(session, world.finance, entity, decision_number="浙财罚〔2026〕32号",
-                                     decided_on=dt.date(2026, 11, 20), domain="state_assets")
+    pending = factories.make_penalty(
+        session,
+        world.finance,
+        entity,
+        decision_number="浙财罚〔2026〕32号",
+        decided_on=dt.date(2026, 11, 20),
+        domain="state_assets",
+    )
     pending.first_published_at = None
     session.commit()
-    report = finance.get("/api/v1/reports/timeliness/overdue",
-                         query_string={"from": "2026-01-01", "to": "2026-11-23"}, headers=auth(world.finance_key))
+    report = finance.get(
+        "/api/v1/reports/timeliness/overdue",
+        query_string={"from": "2026-01-01", "to": "2026-11-23"},
+        headers=auth(world.finance_key),
+    )
     [api_overdue] = report.json["overdue"]
     assert api_overdue["working_days_overdue"] == 8
 
@@ -280,7 +369,7 @@ def test_due_lists_overdue_and_pending_records_in_working_days(
     assert "2026年12月1日" in row
     assert "还剩 6 个工作日" in row
     overview = text_of(finance.get("/console"))
-    assert "<strong class=\"bad\">1</strong> 条逾期未公开" in overview
+    assert '<strong class="bad">1</strong> 条逾期未公开' in overview
 
 
 # --- recording a penalty through the form -------------------------------------------------------
@@ -288,19 +377,47 @@ def test_due_lists_overdue_and_pending_records_in_working_days(
 
 def test_the_form_labels_every_field_the_api_takes(finance: FlaskClient) -> None:
     page = text_of(finance.get("/console/penalties/new"))
-    for name in ("subject", "decision_number", "decided_on", "violation_type", "facts", "basis", "content",
-                 "fine_amount", "confiscation_amount", "licence_affected", "valid_until", "procedure", "severity", "domain",
-                 "project_code", "publication_ends_on", "not_public_reason", "remarks", "data_source_authority_id"):
+    for name in (
+        "subject",
+        "decision_number",
+        "decided_on",
+        "violation_type",
+        "facts",
+        "basis",
+        "content",
+        "fine_amount",
+        "confiscation_amount",
+        "licence_affected",
+        "valid_until",
+        "procedure",
+        "severity",
+        "domain",
+        "project_code",
+        "publication_ends_on",
+        "not_public_reason",
+        "remarks",
+        "data_source_authority_id",
+    ):
         assert f'<label for="{name}">' in page, name
-    for header in ("行政处罚决定书文号", "违法行为类型", "罚款金额（万元）", "没收违法所得、没收非法财物的金额（万元）",
-                   "暂扣或吊销证照名称及编号", "处罚决定日期", "公示截止期"):
+    for header in (
+        "行政处罚决定书文号",
+        "违法行为类型",
+        "罚款金额（万元）",
+        "没收违法所得、没收非法财物的金额（万元）",
+        "暂扣或吊销证照名称及编号",
+        "处罚决定日期",
+        "公示截止期",
+    ):
         assert header in page
     assert page.count('name="categories"') == 14  # 行政处罚法 Art. 9
     assert "浙江省财政厅" in page  # the key's authority, not a choice
 
 
 def test_a_simple_procedure_penalty_of_2026_is_recorded_without_severity_and_kept_unpublished(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     """国家发展改革委令第36号: a 简易程序 decision is 轻微 unless the authority records otherwise, and a
     轻微 record is in principle not published; the form lets the severity be derived and says why."""
@@ -314,16 +431,32 @@ def test_a_simple_procedure_penalty_of_2026_is_recorded_without_severity_and_kep
 
 
 def test_a_bad_field_shows_the_apis_message_next_to_it_and_stores_nothing(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     before = penalty_count(session), ledger_size(session)
     r = post_form(finance, "/console/penalties/new", penalty_form(entity, fine_amount="五千元"))
     assert r.status_code == 422
     page = text_of(r)
-    api = finance.post("/api/v1/penalties", headers=auth(world.finance_key), json={
-        "entity_id": entity.id, "decision_number": "x", "violation_type": "v", "facts": "f", "basis": "b",
-        "categories": ["罚款"], "content": "c", "fine_amount": "五千元", "decided_on": "2026-11-16",
-        "severity": "general", "domain": "procurement"})
+    api = finance.post(
+        "/api/v1/penalties",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "decision_number": "x",
+            "violation_type": "v",
+            "facts": "f",
+            "basis": "b",
+            "categories": ["罚款"],
+            "content": "c",
+            "fine_amount": "五千元",
+            "decided_on": "2026-11-16",
+            "severity": "general",
+            "domain": "procurement",
+        },
+    )
     assert api.status_code == 422
     [message] = api.json["errors"]["fine_amount"]
     assert message in error_of(page, "fine_amount")
@@ -334,7 +467,10 @@ def test_a_bad_field_shows_the_apis_message_next_to_it_and_stores_nothing(
 
 
 def test_a_rule_the_service_checks_is_shown_in_the_apis_words(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     r = post_form(finance, "/console/penalties/new", penalty_form(entity, fine_amount="", decision_number=""))
     assert r.status_code == 422
@@ -342,10 +478,22 @@ def test_a_rule_the_service_checks_is_shown_in_the_apis_words(
     assert "Missing data for required field." in error_of(page, "decision_number")
     r = post_form(finance, "/console/penalties/new", penalty_form(entity, fine_amount=""))
     assert r.status_code == 422
-    api = finance.post("/api/v1/penalties", headers=auth(world.finance_key), json={
-        "entity_id": entity.id, "decision_number": "浙财采罚〔2026〕88号", "violation_type": "v", "facts": "f",
-        "basis": "b", "categories": ["罚款"], "content": "c", "decided_on": "2026-11-16",
-        "severity": "general", "domain": "procurement"})
+    api = finance.post(
+        "/api/v1/penalties",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "decision_number": "浙财采罚〔2026〕88号",
+            "violation_type": "v",
+            "facts": "f",
+            "basis": "b",
+            "categories": ["罚款"],
+            "content": "c",
+            "decided_on": "2026-11-16",
+            "severity": "general",
+            "domain": "procurement",
+        },
+    )
     [message] = api.json["errors"]["fine_amount"]
     assert message in error_of(text_of(r), "fine_amount")
     assert penalty_count(session) == 0
@@ -358,7 +506,10 @@ def test_an_unknown_subject_is_named(finance: FlaskClient, entity: Entity) -> No
 
 
 def test_a_good_penalty_is_recorded_audited_and_shown(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     r = post_form(finance, "/console/penalties/new", penalty_form(entity))
     assert r.status_code == 303, text_of(r)[:3000]
@@ -377,15 +528,31 @@ def test_a_good_penalty_is_recorded_audited_and_shown(
 
 
 def test_the_same_decision_number_twice_gets_the_apis_conflict(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     assert post_form(finance, "/console/penalties/new", penalty_form(entity)).status_code == 303
     before = penalty_count(session), ledger_size(session)
     r = post_form(finance, "/console/penalties/new", penalty_form(entity, subject=str(entity.id)))
-    api = finance.post("/api/v1/penalties", headers=auth(world.finance_key), json={
-        "entity_id": entity.id, "decision_number": "浙财采罚〔2026〕88号", "violation_type": "v", "facts": "f",
-        "basis": "b", "categories": ["罚款"], "content": "c", "fine_amount": "0.5", "decided_on": "2026-11-16",
-        "severity": "general", "domain": "procurement"})
+    api = finance.post(
+        "/api/v1/penalties",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "decision_number": "浙财采罚〔2026〕88号",
+            "violation_type": "v",
+            "facts": "f",
+            "basis": "b",
+            "categories": ["罚款"],
+            "content": "c",
+            "fine_amount": "0.5",
+            "decided_on": "2026-11-16",
+            "severity": "general",
+            "domain": "procurement",
+        },
+    )
     assert r.status_code == api.status_code == 409
     page = text_of(r)
     [message] = api.json["errors"]["decision_number"]
@@ -395,40 +562,76 @@ def test_the_same_decision_number_twice_gets_the_apis_conflict(
 
 
 def test_an_administrator_must_choose_the_authority(
-    pages: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     sign_in(pages, world.admin_key)
     r = post_form(pages, "/console/penalties/new", penalty_form(entity))
     assert r.status_code == 422
     assert "an administrator must say which authority decided the record" in error_of(text_of(r), "authority_id")
-    r = post_form(pages, "/console/penalties/new", penalty_form(entity, authority_id=str(world.housing.id),
-                                                                 domain="construction_bidding"))
+    r = post_form(
+        pages,
+        "/console/penalties/new",
+        penalty_form(entity, authority_id=str(world.housing.id), domain="construction_bidding"),
+    )
     assert r.status_code == 303
     stored = session.scalars(sa.select(Penalty).where(Penalty.decision_number == "浙财采罚〔2026〕88号")).one()
     assert stored.authority_id == world.housing.id
 
 
 def test_a_supervisor_cannot_record_for_another_authority(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
     before = penalty_count(session), ledger_size(session)
     r = post_form(finance, "/console/penalties/new", penalty_form(entity, authority_id=str(world.housing.id)))
-    api = finance.post("/api/v1/penalties", headers=auth(world.finance_key), json={
-        "entity_id": entity.id, "authority_id": world.housing.id, "decision_number": "x", "violation_type": "v",
-        "facts": "f", "basis": "b", "categories": ["罚款"], "content": "c", "fine_amount": "0.5",
-        "decided_on": "2026-11-16", "severity": "general", "domain": "procurement"})
+    api = finance.post(
+        "/api/v1/penalties",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "authority_id": world.housing.id,
+            "decision_number": "x",
+            "violation_type": "v",
+            "facts": "f",
+            "basis": "b",
+            "categories": ["罚款"],
+            "content": "c",
+            "fine_amount": "0.5",
+            "decided_on": "2026-11-16",
+            "severity": "general",
+            "domain": "procurement",
+        },
+    )
     assert r.status_code == api.status_code == 403
     assert (penalty_count(session), ledger_size(session)) == before
 
 
 def test_a_list_entry_is_recorded_through_its_form(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
-    form = {"subject": entity.uscc, "list_type": "black", "list_name": "政府采购严重违法失信行为记录名单",
-            "domains": ["procurement"], "decision_number": "浙财决〔2026〕77号",
-            "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩证明材料",
-            "legal_basis": "《中华人民共和国政府采购法》第七十七条", "project_code": "", "listed_on": "2026-11-20",
-            "expires_on": "2026-11-01", "is_public": "true", "not_public_reason": ""}
+    form = {
+        "subject": entity.uscc,
+        "list_type": "black",
+        "list_name": "政府采购严重违法失信行为记录名单",
+        "domains": ["procurement"],
+        "decision_number": "浙财决〔2026〕77号",
+        "reason_category": "提供虚假材料谋取中标、成交",
+        "facts": "提供虚假业绩证明材料",
+        "legal_basis": "《中华人民共和国政府采购法》第七十七条",
+        "project_code": "",
+        "listed_on": "2026-11-20",
+        "expires_on": "2026-11-01",
+        "is_public": "true",
+        "not_public_reason": "",
+    }
     r = post_form(finance, "/console/list-entries/new", form)
     assert r.status_code == 422
     assert "is before listed_on 2026-11-20" in error_of(text_of(r), "expires_on")
@@ -446,7 +649,9 @@ def test_a_list_entry_is_recorded_through_its_form(
 
 
 def test_a_company_name_with_markup_is_escaped(
-    finance: FlaskClient, session: Session, world: factories.World,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     evil = factories.make_entity(session, '<script>alert("x")</script>杭州有限公司')
     made = factories.make_penalty(session, world.finance, evil)
@@ -458,7 +663,9 @@ def test_a_company_name_with_markup_is_escaped(
 
 
 def test_forms_without_the_sessions_token_are_refused(
-    finance: FlaskClient, session: Session, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    entity: Entity,
 ) -> None:
     r = finance.post("/console/penalties/new", data=penalty_form(entity))
     assert r.status_code == 400
@@ -472,24 +679,37 @@ def test_forms_without_the_sessions_token_are_refused(
 @pytest.fixture
 def application(session: Session, world: factories.World, entity: Entity) -> RepairApplication:
     """An application to repair a 一般 penalty decided 2026-05-01 (repairable from 2026-08-01)."""
-    penalty = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1),
-                                     decision_number="浙财罚〔2026〕50号")
-    made = repair_service.submit_repair(session, {
-        "record_type": "penalty", "record_id": penalty.id, "statement": "已全额缴纳罚款并完成整改",
-        "commitment": "本单位承诺依法诚信参与公共资源交易", "attachments": [],
-    }, PLATFORM, factories.TODAY, factories.rules(session))
+    penalty = factories.make_penalty(
+        session, world.finance, entity, decided_on=dt.date(2026, 5, 1), decision_number="浙财罚〔2026〕50号"
+    )
+    made = repair_service.submit_repair(
+        session,
+        {
+            "record_type": "penalty",
+            "record_id": penalty.id,
+            "statement": "已全额缴纳罚款并完成整改",
+            "commitment": "本单位承诺依法诚信参与公共资源交易",
+            "attachments": [],
+        },
+        PLATFORM,
+        factories.TODAY,
+        factories.rules(session),
+    )
     session.commit()
     return made
 
 
 def decide(client: FlaskClient, application_id: int, action: str, version: int, **form: str) -> TestResponse:
     token = csrf_of(text_of(client.get("/console/repairs")))
-    return client.post(f"/console/repairs/{application_id}/{action}",
-                       data={"csrf": token, "version": str(version), **form})
+    return client.post(
+        f"/console/repairs/{application_id}/{action}", data={"csrf": token, "version": str(version), **form}
+    )
 
 
 def test_repairs_waiting_are_listed_and_accepted_then_completed(
-    finance: FlaskClient, session: Session, application: RepairApplication,
+    finance: FlaskClient,
+    session: Session,
+    application: RepairApplication,
 ) -> None:
     page = text_of(finance.get("/console/repairs"))
     assert "待受理（1 份）" in page
@@ -514,12 +734,13 @@ def test_repairs_waiting_are_listed_and_accepted_then_completed(
     assert penalty.repaired_on == factories.TODAY
 
 
-def test_a_rejection_needs_its_reason(finance: FlaskClient, session: Session,
-                                      application: RepairApplication) -> None:
+def test_a_rejection_needs_its_reason(finance: FlaskClient, session: Session, application: RepairApplication) -> None:
     r = decide(finance, application.id, "reject", application.version, reason="   ")
     assert r.status_code == 422
-    assert re.search(rf'id="r{application.id}-reject-reason"[^>]*aria-describedby="r{application.id}-reject-reason-error"',
-                     text_of(r))
+    assert re.search(
+        rf'id="r{application.id}-reject-reason"[^>]*aria-describedby="r{application.id}-reject-reason-error"',
+        text_of(r),
+    )
     r = decide(finance, application.id, "reject", application.version, reason="未履行罚款缴纳义务")
     assert r.status_code == 303
     session.refresh(application)
@@ -527,18 +748,26 @@ def test_a_rejection_needs_its_reason(finance: FlaskClient, session: Session,
 
 
 def test_a_stale_version_says_someone_else_changed_it(
-    finance: FlaskClient, session: Session, world: factories.World, application: RepairApplication,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    application: RepairApplication,
 ) -> None:
     read = application.version
     token = csrf_of(text_of(finance.get("/console/repairs")))
     # Someone else accepts it through the API meanwhile.
-    other = finance.post(f"/api/v1/repairs/{application.id}/accept", headers=auth(world.finance_key,
-                                                                                  If_Match=f'"v{read}"'))
+    other = finance.post(
+        f"/api/v1/repairs/{application.id}/accept", headers=auth(world.finance_key, If_Match=f'"v{read}"')
+    )
     assert other.status_code == 200
-    api = finance.post(f"/api/v1/repairs/{application.id}/reject", json={"reason": "x"},
-                       headers=auth(world.finance_key, If_Match=f'"v{read}"'))
-    r = finance.post(f"/console/repairs/{application.id}/reject",
-                     data={"csrf": token, "version": str(read), "reason": "材料不全"})
+    api = finance.post(
+        f"/api/v1/repairs/{application.id}/reject",
+        json={"reason": "x"},
+        headers=auth(world.finance_key, If_Match=f'"v{read}"'),
+    )
+    r = finance.post(
+        f"/console/repairs/{application.id}/reject", data={"csrf": token, "version": str(read), "reason": "材料不全"}
+    )
     assert r.status_code == api.status_code == 412
     page = text_of(r)
     assert "已被他人处理或修改" in page
@@ -550,29 +779,52 @@ def test_a_stale_version_says_someone_else_changed_it(
 
 
 def test_a_list_entry_application_links_to_its_entry(
-    finance: FlaskClient, session: Session, world: factories.World, entity: Entity,
+    finance: FlaskClient,
+    session: Session,
+    world: factories.World,
+    entity: Entity,
 ) -> None:
-    entry = factories.make_list_entry(session, world.finance, entity, list_name="重点关注名单", list_type="watch",
-                                      decision_number="浙财决〔2026〕60号", listed_on=dt.date(2026, 3, 1))
-    made = repair_service.submit_repair(session, {
-        "record_type": "list_entry", "record_id": entry.id, "statement": "已整改", "commitment": "诚信承诺",
-        "attachments": [{"name": "整改报告", "ref": "浙财〔2026〕12号"}],
-    }, PLATFORM, factories.TODAY, factories.rules(session))
+    entry = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        list_name="重点关注名单",
+        list_type="watch",
+        decision_number="浙财决〔2026〕60号",
+        listed_on=dt.date(2026, 3, 1),
+    )
+    made = repair_service.submit_repair(
+        session,
+        {
+            "record_type": "list_entry",
+            "record_id": entry.id,
+            "statement": "已整改",
+            "commitment": "诚信承诺",
+            "attachments": [{"name": "整改报告", "ref": "浙财〔2026〕12号"}],
+        },
+        PLATFORM,
+        factories.TODAY,
+        factories.rules(session),
+    )
     session.commit()
     page = text_of(finance.get("/console/repairs"))
     assert f'<a href="/console/list-entries/{entry.id}">重点关注名单 浙财决〔2026〕60号</a>' in page
     assert "整改报告：浙财〔2026〕12号" in page
     detail = text_of(finance.get(f"/console/list-entries/{entry.id}"))
-    assert "已提交" in detail[detail.index('id="repairs-title"'):]
+    assert "已提交" in detail[detail.index('id="repairs-title"') :]
     assert made.id
 
 
 def test_another_authoritys_application_is_refused(
-    pages: FlaskClient, world: factories.World, application: RepairApplication,
+    pages: FlaskClient,
+    world: factories.World,
+    application: RepairApplication,
 ) -> None:
     sign_in(pages, world.housing_key)
     assert "浙财罚〔2026〕50号" not in text_of(pages.get("/console/repairs"))
     r = decide(pages, application.id, "accept", application.version)
-    api = pages.post(f"/api/v1/repairs/{application.id}/accept",
-                     headers=auth(world.housing_key, If_Match=f'"v{application.version}"'))
+    api = pages.post(
+        f"/api/v1/repairs/{application.id}/accept",
+        headers=auth(world.housing_key, If_Match=f'"v{application.version}"'),
+    )
     assert r.status_code == api.status_code == 403

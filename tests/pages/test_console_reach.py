@@ -14,14 +14,21 @@ REP_ID = "110101199003078515"
 
 def _listed(session: Session, world: factories.World):
     entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    entry = factories.make_list_entry(session, world.finance, entity, responsible_persons=[
-        {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}])
+    entry = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        responsible_persons=[
+            {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}
+        ],
+    )
     session.commit()
     return entity, entry
 
 
 def test_the_own_authority_sees_the_persons_masked_and_a_link_to_the_reach(
-        pages: FlaskClient, session: Session, world: factories.World) -> None:
+    pages: FlaskClient, session: Session, world: factories.World
+) -> None:
     entity, entry = _listed(session, world)
     sign_in(pages, world.finance_key)
     page = pages.get(f"/console/list-entries/{entry.id}").get_data(as_text=True)
@@ -33,18 +40,19 @@ def test_the_own_authority_sees_the_persons_masked_and_a_link_to_the_reach(
 
 
 def test_the_reach_page_gives_each_domain_its_decision_and_basis(
-        pages: FlaskClient, session: Session, world: factories.World) -> None:
+    pages: FlaskClient, session: Session, world: factories.World
+) -> None:
     entity, _ = _listed(session, world)
     sign_in(pages, world.finance_key)
     r = pages.get(f"/console/entities/{entity.id}/measures")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
-    procurement = page[page.index('id="domain-procurement"'):]
-    procurement = procurement[:procurement.index("</tr>")]
+    procurement = page[page.index('id="domain-procurement"') :]
+    procurement = procurement[: procurement.index("</tr>")]
     assert "不得参加" in procurement
     assert "政府采购法第七十七条" in procurement
-    bidding = page[page.index('id="domain-construction_bidding"'):]
-    bidding = bidding[:bidding.index("</tr>")]
+    bidding = page[page.index('id="domain-construction_bidding"') :]
+    bidding = bidding[: bidding.index("</tr>")]
     assert "重点核查" in bidding
     assert "发改财金〔2018〕1614号 惩戒措施（二）" in bidding
     assert "延及所涉记录的失信相关人" in bidding
@@ -58,7 +66,8 @@ def test_a_screener_is_not_let_into_the_console(pages: FlaskClient, session: Ses
 
 
 def test_another_authority_is_refused_the_record_page_and_so_its_persons(
-        pages: FlaskClient, session: Session, world: factories.World) -> None:
+    pages: FlaskClient, session: Session, world: factories.World
+) -> None:
     _, entry = _listed(session, world)
     sign_in(pages, world.housing_key)
     r = pages.get(f"/console/list-entries/{entry.id}")

@@ -59,20 +59,35 @@ def hostile_records(pages: FlaskClient, session: Session, world: factories.World
     made: dict[str, dict] = {}
     for i, text in enumerate(HOSTILE):
         name = f"杭州{text}科技有限公司"
-        r = pages.post("/api/v1/entities", json={"kind": "legal_entity", "name": name, "uscc": factories.code(),
-                                                 "legal_representative": text},
-                       headers=auth(world.finance_key))
+        r = pages.post(
+            "/api/v1/entities",
+            json={"kind": "legal_entity", "name": name, "uscc": factories.code(), "legal_representative": text},
+            headers=auth(world.finance_key),
+        )
         assert r.status_code == 201, r.get_json()
         entity = r.get_json()
-        penalty = pages.post("/api/v1/penalties", json={
-            "entity_id": entity["id"], "decision_number": f"浙财采罚〔2026〕{900 + i}号",
-            "violation_type": "提供虚假材料谋取中标", "facts": f"事实{text}", "basis": "《政府采购法》第七十七条",
-            "categories": ["罚款"], "content": f"罚款{text}", "fine_amount": "0.5", "decided_on": "2026-11-02",
-            "severity": "general", "domain": "procurement", "remarks": text,
-        }, headers=auth(world.finance_key))
+        penalty = pages.post(
+            "/api/v1/penalties",
+            json={
+                "entity_id": entity["id"],
+                "decision_number": f"浙财采罚〔2026〕{900 + i}号",
+                "violation_type": "提供虚假材料谋取中标",
+                "facts": f"事实{text}",
+                "basis": "《政府采购法》第七十七条",
+                "categories": ["罚款"],
+                "content": f"罚款{text}",
+                "fine_amount": "0.5",
+                "decided_on": "2026-11-02",
+                "severity": "general",
+                "domain": "procurement",
+                "remarks": text,
+            },
+            headers=auth(world.finance_key),
+        )
         assert penalty.status_code == 201, penalty.get_json()
-        entry = factories.make_list_entry(session, world.finance, session.get_one(Entity, entity["id"]),
-                                          facts=f"失信事实{text}")
+        entry = factories.make_list_entry(
+            session, world.finance, session.get_one(Entity, entity["id"]), facts=f"失信事实{text}"
+        )
         session.commit()
         # Read back through the API byte for byte before looking at any page.
         read = pages.get(f"/api/v1/entities/{entity['id']}").get_json()
@@ -115,9 +130,17 @@ def test_the_screening_result_shows_hostile_subjects_and_hits_as_text(pages, wor
     assert sign_in(pages, world.screener_key).status_code == 303
     names = [made["name"] for made in hostile_records.values()]
     token = csrf_of(pages.get("/screening").get_data(as_text=True))
-    r = pages.post("/screening", data={"csrf": token, "domain": "procurement", "project_code": "<b>ZJCG</b>",
-                                       "stage": "资格审查", "bidders": "\n".join(names)},
-                   content_type="multipart/form-data")
+    r = pages.post(
+        "/screening",
+        data={
+            "csrf": token,
+            "domain": "procurement",
+            "project_code": "<b>ZJCG</b>",
+            "stage": "资格审查",
+            "bidders": "\n".join(names),
+        },
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 303, r.get_data(as_text=True)[:3000]
     assert re.fullmatch(r"/screening/\d+", r.headers["Location"])
     page = page_of(pages.get(r.headers["Location"]))
@@ -131,8 +154,11 @@ def test_the_screening_result_shows_hostile_subjects_and_hits_as_text(pages, wor
 
 def test_a_screening_made_through_the_api_renders_its_subjects_as_text(pages, world, hostile_records):
     subjects = [{"name": made["name"], "role": text[:50]} for text, made in hostile_records.items()]
-    r = pages.post("/api/v1/screenings", json={"domain": "procurement", "project_code": '"><svg onload=1>',
-                                               "subjects": subjects}, headers=auth(world.screener_key))
+    r = pages.post(
+        "/api/v1/screenings",
+        json={"domain": "procurement", "project_code": '"><svg onload=1>', "subjects": subjects},
+        headers=auth(world.screener_key),
+    )
     assert r.status_code == 201, r.get_data(as_text=True)[:1000]
     assert sign_in(pages, world.screener_key).status_code == 303
     page = page_of(pages.get(f"/screening/{r.get_json()['id']}"))
@@ -162,16 +188,22 @@ def test_nul_in_a_form_field_is_an_error_page_naming_it(pages, world, session):
     assert_error_page(r, 422, "key", "NUL")
     assert sign_in(pages, world.screener_key).status_code == 303
     token = csrf_of(pages.get("/screening").get_data(as_text=True))
-    r = pages.post("/screening", data={"csrf": token, "domain": "procurement", "project_code": "ZJCG-1",
-                                       "stage": "", "bidders": "杭州\x00公司"}, content_type="multipart/form-data")
+    r = pages.post(
+        "/screening",
+        data={"csrf": token, "domain": "procurement", "project_code": "ZJCG-1", "stage": "", "bidders": "杭州\x00公司"},
+        content_type="multipart/form-data",
+    )
     assert_error_page(r, 422, "bidders", "NUL")
 
 
 def test_a_10000_character_bidder_name_on_the_screening_page_is_refused_on_the_form(pages, world, runtime):
     assert sign_in(pages, world.screener_key).status_code == 303
     token = csrf_of(pages.get("/screening").get_data(as_text=True))
-    r = pages.post("/screening", data={"csrf": token, "domain": "procurement", "project_code": "ZJCG-1",
-                                       "stage": "", "bidders": "杭" * 10_000}, content_type="multipart/form-data")
+    r = pages.post(
+        "/screening",
+        data={"csrf": token, "domain": "procurement", "project_code": "ZJCG-1", "stage": "", "bidders": "杭" * 10_000},
+        content_type="multipart/form-data",
+    )
     assert 400 <= r.status_code < 500, r.status_code
     assert r.mimetype == "text/html"
     assert "过长" in r.get_data(as_text=True)
@@ -190,8 +222,17 @@ def test_nul_in_an_uploaded_bidder_list_is_refused_on_the_form_not_a_500(pages, 
     assert sign_in(pages, world.screener_key).status_code == 303
     data = "投标人名称,统一社会信用代码\n杭州\x00公司,\n".encode()
     token = csrf_of(pages.get("/screening").get_data(as_text=True))
-    r = pages.post("/screening", data={"csrf": token, "domain": "procurement", "project_code": "ZJCG-1", "stage": "",
-                                       "bidders": "", "bidders_file": (io.BytesIO(data), "bidders.csv")},
-                   content_type="multipart/form-data")
+    r = pages.post(
+        "/screening",
+        data={
+            "csrf": token,
+            "domain": "procurement",
+            "project_code": "ZJCG-1",
+            "stage": "",
+            "bidders": "",
+            "bidders_file": (io.BytesIO(data), "bidders.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert 400 <= r.status_code < 500, r.status_code
     assert r.mimetype == "text/html"

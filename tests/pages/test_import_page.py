@@ -16,8 +16,14 @@ from tests.pages.conftest import csrf_of, sign_in
 
 def upload(client: FlaskClient, data: bytes, filename: str = "双公示.xlsx", **fields: str):  # type: ignore[no-untyped-def]
     page = client.get("/console/import").get_data(as_text=True)
-    form = {"csrf": csrf_of(page), "mode": "all", "kind": "", "report": "", **fields,
-            "file": (io.BytesIO(data), filename)}
+    form = {
+        "csrf": csrf_of(page),
+        "mode": "all",
+        "kind": "",
+        "report": "",
+        **fields,
+        "file": (io.BytesIO(data), filename),
+    }
     return client.post("/console/import", data=form, content_type="multipart/form-data")
 
 
@@ -28,7 +34,9 @@ def test_the_page_needs_a_supervisor(pages: FlaskClient, world: factories.World)
 
 
 def test_all_or_nothing_reports_the_broken_rows_and_writes_nothing(
-    pages: FlaskClient, world: factories.World, session: Session,
+    pages: FlaskClient,
+    world: factories.World,
+    session: Session,
 ) -> None:
     headers, rows = import_sheets.shuanggongshi_sheet(world.finance, world.housing)
     events_before = session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent))
@@ -43,7 +51,9 @@ def test_all_or_nothing_reports_the_broken_rows_and_writes_nothing(
 
 
 def test_skip_mode_imports_the_good_rows_and_a_second_upload_changes_nothing(
-    pages: FlaskClient, world: factories.World, session: Session,
+    pages: FlaskClient,
+    world: factories.World,
+    session: Session,
 ) -> None:
     headers, rows = import_sheets.shuanggongshi_sheet(world.finance, world.housing)
     data = import_sheets.xlsx_bytes(headers, rows)
@@ -73,8 +83,9 @@ def test_the_report_can_be_downloaded_as_csv(pages: FlaskClient, world: factorie
 def test_bad_form_input_is_named_next_to_its_field(pages: FlaskClient, world: factories.World) -> None:
     sign_in(pages, world.finance_key)
     page = pages.get("/console/import").get_data(as_text=True)
-    r = pages.post("/console/import", data={"csrf": csrf_of(page), "mode": "sometimes"},
-                   content_type="multipart/form-data")
+    r = pages.post(
+        "/console/import", data={"csrf": csrf_of(page), "mode": "sometimes"}, content_type="multipart/form-data"
+    )
     assert r.status_code == 400
     body = r.get_data(as_text=True)
     assert 'id="file-error"' in body
@@ -86,6 +97,9 @@ def test_bad_form_input_is_named_next_to_its_field(pages: FlaskClient, world: fa
 
 def test_an_upload_without_the_sessions_token_is_refused(pages: FlaskClient, world: factories.World) -> None:
     sign_in(pages, world.finance_key)
-    r = pages.post("/console/import", data={"csrf": "forged", "file": (io.BytesIO(b"x"), "a.csv")},
-                   content_type="multipart/form-data")
+    r = pages.post(
+        "/console/import",
+        data={"csrf": "forged", "file": (io.BytesIO(b"x"), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400

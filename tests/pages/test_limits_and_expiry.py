@@ -25,16 +25,27 @@ def _search(client: FlaskClient, address: str = "10.0.0.1") -> TestResponse:
 
 def _screen(client: FlaskClient) -> TestResponse:
     token = csrf_of(client.get("/screening").get_data(as_text=True))
-    return client.post("/screening", data={
-        "csrf": token, "domain": "procurement", "project_code": "ZJCG-2026-0042", "stage": "资格审查",
-        "bidders": "宁波甬江建材有限公司"}, content_type="multipart/form-data")
+    return client.post(
+        "/screening",
+        data={
+            "csrf": token,
+            "domain": "procurement",
+            "project_code": "ZJCG-2026-0042",
+            "stage": "资格审查",
+            "bidders": "宁波甬江建材有限公司",
+        },
+        content_type="multipart/form-data",
+    )
 
 
 # --- rate limits --------------------------------------------------------------------------------------
 
 
 def test_public_search_over_the_limit_is_a_429_page_with_retry_after(
-    pages: FlaskClient, world: factories.World, limit: Install, clock: FakeClock,
+    pages: FlaskClient,
+    world: factories.World,
+    limit: Install,
+    clock: FakeClock,
 ) -> None:
     limit("search", "2/minute")
     assert [_search(pages).status_code for _ in range(2)] == [200, 200]
@@ -53,7 +64,10 @@ def test_public_search_over_the_limit_is_a_429_page_with_retry_after(
 
 
 def test_a_signed_in_person_searches_on_their_keys_budget(
-    pages: FlaskClient, app: Flask, world: factories.World, limit: Install,
+    pages: FlaskClient,
+    app: Flask,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("search", "1/minute")
     sign_in(pages, world.screener_key)
@@ -68,7 +82,9 @@ def test_a_signed_in_person_searches_on_their_keys_budget(
 
 
 def test_the_screening_page_over_the_limit_is_a_429_page(
-    pages: FlaskClient, world: factories.World, limit: Install,
+    pages: FlaskClient,
+    world: factories.World,
+    limit: Install,
 ) -> None:
     limit("screening", "1/minute")
     sign_in(pages, world.screener_key)
@@ -85,14 +101,17 @@ def test_the_screening_page_over_the_limit_is_a_429_page(
 
 def _expired_key(session: Session) -> tuple[ApiKey, str]:
     now = dt.datetime.now(dt.UTC)
-    made = access.create_key(session, role="screener", name="临时", expires_at=now - dt.timedelta(minutes=5),
-                             now=now - dt.timedelta(days=1))
+    made = access.create_key(
+        session, role="screener", name="临时", expires_at=now - dt.timedelta(minutes=5), now=now - dt.timedelta(days=1)
+    )
     session.commit()
     return made
 
 
 def test_an_expired_key_cannot_sign_in_and_is_told_when_it_ended(
-    pages: FlaskClient, session: Session, world: factories.World,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     key, secret = _expired_key(session)
     r = sign_in(pages, secret)
@@ -104,7 +123,10 @@ def test_an_expired_key_cannot_sign_in_and_is_told_when_it_ended(
 
 
 def test_a_key_that_expires_signs_the_person_out(
-    pages: FlaskClient, session: Session, world: factories.World, runtime: Runtime,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
+    runtime: Runtime,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     key, secret = access.create_key(session, role="screener", name="临时", expires_at=now + dt.timedelta(days=1))

@@ -77,10 +77,18 @@ def _supervisor(world: factories.World) -> Actor:
 def _repaired_penalty(session: Session, world: factories.World, entity: Entity, facts: str) -> Penalty:
     """A 一般 penalty decided 2026-05-01 (repairable from 2026-08-01), repaired today through the service."""
     penalty = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1), facts=facts)
-    application = repairs.submit_repair(session, {
-        "record_type": "penalty", "record_id": penalty.id, "statement": "已全额缴纳罚款并完成整改",
-        "commitment": "承诺依法诚信经营",
-    }, PLATFORM, TODAY, factories.rules(session))
+    application = repairs.submit_repair(
+        session,
+        {
+            "record_type": "penalty",
+            "record_id": penalty.id,
+            "statement": "已全额缴纳罚款并完成整改",
+            "commitment": "承诺依法诚信经营",
+        },
+        PLATFORM,
+        TODAY,
+        factories.rules(session),
+    )
     repairs.accept_repair(session, application.id, _supervisor(world), 1, TODAY)
     repairs.complete_repair(session, application.id, "已履行处罚并作出信用承诺", _supervisor(world), 2, TODAY)
     assert penalty.repaired_on == TODAY
@@ -90,51 +98,85 @@ def _repaired_penalty(session: Session, world: factories.World, entity: Entity, 
 def _hidden_records(session: Session, world: factories.World, entity: Entity, tag: str) -> list[Penalty | ListEntry]:
     """One record of each kind the public must not see: out of period, repaired, not public, revoked."""
     sup = _supervisor(world)
-    old = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2024, 3, 1),
-                                 facts=f"{tag}公示期已满的违法事实")
+    old = factories.make_penalty(
+        session, world.finance, entity, decided_on=dt.date(2024, 3, 1), facts=f"{tag}公示期已满的违法事实"
+    )
     assert old.publication_ends_on is not None
     assert old.publication_ends_on < TODAY
     repaired = _repaired_penalty(session, world, entity, f"{tag}已信用修复的违法事实")
-    secret = factories.make_penalty(session, world.finance, entity, facts=f"{tag}不公开的违法事实",
-                                    is_public=False, not_public_reason="涉及商业秘密")
+    secret = factories.make_penalty(
+        session,
+        world.finance,
+        entity,
+        facts=f"{tag}不公开的违法事实",
+        is_public=False,
+        not_public_reason="涉及商业秘密",
+    )
     revoked = factories.make_penalty(session, world.finance, entity, facts=f"{tag}已撤销的违法事实")
     penalties.revoke_penalty(session, revoked.id, "复议撤销", None, sup, revoked.version, TODAY)
-    expired = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已到期的失信事实",
-                                        listed_on=dt.date(2025, 1, 1), expires_on=TODAY - dt.timedelta(days=1))
+    expired = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        facts=f"{tag}已到期的失信事实",
+        listed_on=dt.date(2025, 1, 1),
+        expires_on=TODAY - dt.timedelta(days=1),
+    )
     removed = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已移出的失信事实")
     list_entries.remove_list_entry(session, removed.id, "提前移出", None, sup, removed.version, TODAY)
     revoked_entry = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}已撤销的失信事实")
     list_entries.revoke_list_entry(session, revoked_entry.id, "决定撤销", None, sup, revoked_entry.version, TODAY)
-    repaired_entry = factories.make_list_entry(session, world.finance, entity, list_name="重大税收违法失信主体名单",
-                                               facts=f"{tag}已修复的失信事实")
+    repaired_entry = factories.make_list_entry(
+        session, world.finance, entity, list_name="重大税收违法失信主体名单", facts=f"{tag}已修复的失信事实"
+    )
     list_entries.repair_list_entry(session, repaired_entry.id, "已补缴税款", None, sup, repaired_entry.version, TODAY)
-    secret_entry = factories.make_list_entry(session, world.finance, entity, facts=f"{tag}不公开的失信事实",
-                                             is_public=False, not_public_reason="涉及国家秘密")
+    secret_entry = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        facts=f"{tag}不公开的失信事实",
+        is_public=False,
+        not_public_reason="涉及国家秘密",
+    )
     return [old, repaired, secret, revoked, expired, removed, revoked_entry, repaired_entry, secret_entry]
 
 
 @pytest.fixture
 def scenario(session: Session, world: factories.World) -> Scenario:
     company = factories.make_entity(
-        session, "杭州合晟建设工程有限公司", legal_representative="王建国", legal_rep_id_type="resident_id",
-        legal_rep_id_number=REP_ID, names=[{"name": "杭州合胜土木工程有限公司", "kind": "former"}],
+        session,
+        "杭州合晟建设工程有限公司",
+        legal_representative="王建国",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=REP_ID,
+        names=[{"name": "杭州合胜土木工程有限公司", "kind": "former"}],
     )
     # The data source (数据来源单位) differs from the deciding authority: both must be named.
-    shown_penalty = factories.make_penalty(session, world.finance, company, data_source_authority_id=world.housing.id,
-                                           facts="在杭州某学校采购项目中提供虚假业绩证明材料")
+    shown_penalty = factories.make_penalty(
+        session,
+        world.finance,
+        company,
+        data_source_authority_id=world.housing.id,
+        facts="在杭州某学校采购项目中提供虚假业绩证明材料",
+    )
     shown_entry = factories.make_list_entry(session, world.finance, company)
     hidden = _hidden_records(session, world, company, "合晟")
     quiet = factories.make_entity(session, "宁波静安贸易有限公司")
     quiet_hidden = _hidden_records(session, world, quiet, "静安")
-    person = factories.make_entity(session, "张伟", kind="natural_person", uscc=None, id_type="resident_id",
-                                   id_number=PERSON_ID)
+    person = factories.make_entity(
+        session, "张伟", kind="natural_person", uscc=None, id_type="resident_id", id_number=PERSON_ID
+    )
     factories.make_penalty(session, world.finance, person, facts="自然人张伟的违法事实")
     factories.make_list_entry(session, world.finance, person, facts="自然人张伟的失信事实")
     session.commit()
     return Scenario(
-        company=company, shown_penalty=shown_penalty, shown_entry=shown_entry,
+        company=company,
+        shown_penalty=shown_penalty,
+        shown_entry=shown_entry,
         hidden_numbers=[r.decision_number for r in (*hidden, *quiet_hidden)],
-        hidden_facts=[r.facts for r in (*hidden, *quiet_hidden)], quiet=quiet, person=person,
+        hidden_facts=[r.facts for r in (*hidden, *quiet_hidden)],
+        quiet=quiet,
+        person=person,
     )
 
 
@@ -142,7 +184,9 @@ def scenario(session: Session, world: factories.World) -> Scenario:
 
 
 def test_entity_page_shows_the_published_records_with_authority_and_data_source(
-    pages: FlaskClient, scenario: Scenario, world: factories.World,
+    pages: FlaskClient,
+    scenario: Scenario,
+    world: factories.World,
 ) -> None:
     r = pages.get(f"/entities/{scenario.company.id}")
     assert r.status_code == 200
@@ -191,7 +235,9 @@ def test_records_not_published_today_are_neither_shown_nor_counted(pages: FlaskC
 
 
 def test_a_penalty_is_published_through_the_last_day_of_its_period_and_not_after(
-    pages: FlaskClient, session: Session, world: factories.World,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     company = factories.make_entity(session, "温州边界测试科技有限公司")
     ends_today = factories.make_penalty(session, world.finance, company, decided_on=dt.date(2025, 11, 23))
@@ -200,10 +246,12 @@ def test_a_penalty_is_published_through_the_last_day_of_its_period_and_not_after
     assert ended.publication_ends_on is not None
     assert ended.publication_ends_on < TODAY
     # One-year bans (政府采购法 Art. 77): the last day in force of one is today, of the other yesterday.
-    tomorrow = factories.make_list_entry(session, world.finance, company, listed_on=dt.date(2025, 11, 24),
-                                         expires_on=TODAY)
-    today = factories.make_list_entry(session, world.finance, company, listed_on=dt.date(2025, 11, 23),
-                                      expires_on=TODAY - dt.timedelta(days=1))
+    tomorrow = factories.make_list_entry(
+        session, world.finance, company, listed_on=dt.date(2025, 11, 24), expires_on=TODAY
+    )
+    today = factories.make_list_entry(
+        session, world.finance, company, listed_on=dt.date(2025, 11, 23), expires_on=TODAY - dt.timedelta(days=1)
+    )
     session.commit()
     page = text(pages.get(f"/entities/{company.id}"))
     assert ends_today.decision_number in page
@@ -221,10 +269,10 @@ def test_a_natural_person_is_never_found_nor_shown(pages: FlaskClient, scenario:
         page = text(pages.get("/search", query_string={"q": query}))
         assert _hit_names(page) == []
         assert "没有找到" in page
-        hidden(page, f"/entities/{scenario.person.id}\"", PERSON_ID, "自然人张伟的")
+        hidden(page, f'/entities/{scenario.person.id}"', PERSON_ID, "自然人张伟的")
     for url in ("/lists/black", "/lists/red", "/lists/black?domain=procurement"):
         page = text(pages.get(url))
-        hidden(page, "张伟", f"/entities/{scenario.person.id}\"", PERSON_ID)
+        hidden(page, "张伟", f'/entities/{scenario.person.id}"', PERSON_ID)
     # The person's entry is published (public, in force): only the person filter keeps it off.
     assert _row_numbers(text(pages.get("/lists/black"))) == [scenario.shown_entry.decision_number]
 
@@ -244,8 +292,12 @@ def test_pages_show_no_id_numbers_not_even_masked(pages: FlaskClient, scenario: 
     assert scenario.company.legal_rep_id_masked == masked
     assert "王建国" in entity_page
     assert masked not in entity_page
-    for page in (entity_page, text(pages.get("/search?q=杭州合晟建设工程有限公司")), text(pages.get("/lists/black")),
-                 text(pages.get(f"/search?q={scenario.company.uscc}"))):
+    for page in (
+        entity_page,
+        text(pages.get("/search?q=杭州合晟建设工程有限公司")),
+        text(pages.get("/lists/black")),
+        text(pages.get(f"/search?q={scenario.company.uscc}")),
+    ):
         hidden(page, REP_ID, PERSON_ID, REP_ID[4:14], PERSON_ID[4:14])
 
 
@@ -265,15 +317,21 @@ def test_search_form_has_a_label_and_autofocus(pages: FlaskClient, runtime: obje
     assert "没有找到" not in page
 
 
-@pytest.mark.parametrize(("query", "how"), [
-    ("杭州合晟建设工程有限公司", "名称一致"),
-    ("合晟建设工程（杭州）有限公司", "名称高度相似"),  # the region in brackets after the trade name
-    ("杭州合晟建设有限公司", "名称相近"),  # one industry word fewer: another registered name may exist (possible)
-    ("杭州合胜土木工程有限公司", "与其曾用名“杭州合胜土木工程有限公司”相符"),
-    ("杭州合晟建设工程有限公司宁波分公司", "与查询名称存在总公司与分支机构关系"),
-])
+@pytest.mark.parametrize(
+    ("query", "how"),
+    [
+        ("杭州合晟建设工程有限公司", "名称一致"),
+        ("合晟建设工程（杭州）有限公司", "名称高度相似"),  # the region in brackets after the trade name
+        ("杭州合晟建设有限公司", "名称相近"),  # one industry word fewer: another registered name may exist (possible)
+        ("杭州合胜土木工程有限公司", "与其曾用名“杭州合胜土木工程有限公司”相符"),
+        ("杭州合晟建设工程有限公司宁波分公司", "与查询名称存在总公司与分支机构关系"),
+    ],
+)
 def test_search_by_name_finds_current_fuzzy_and_former_names(
-    pages: FlaskClient, scenario: Scenario, query: str, how: str,
+    pages: FlaskClient,
+    scenario: Scenario,
+    query: str,
+    how: str,
 ) -> None:
     page = text(pages.get("/search", query_string={"q": query}))
     assert _hit_names(page) == ["杭州合晟建设工程有限公司"]
@@ -300,16 +358,19 @@ def test_search_by_code_finds_the_organisation_as_pasted(pages: FlaskClient, sce
     assert "目前没有公示中的信用信息" in quiet
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("91330106000000001", "统一社会信用代码为18位，您输入的是17位"),
-    ("91330106000000001O", "不使用字母 I、O、Z、S、V"),
-    ("00000000000000000X", "未赋码个体工商户共用的占位代码"),
-    ("!!!（）", "请输入企业名称"),
-    ("Microsoft China Ltd", "没有找到"),  # letters only: a name, not a mistyped code
-    ("有限公司", "没有找到"),
-    ("合" * 101, "查询内容过长"),
-    ("\x07\x1b", ""),  # only control characters: the empty form
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("91330106000000001", "统一社会信用代码为18位，您输入的是17位"),
+        ("91330106000000001O", "不使用字母 I、O、Z、S、V"),
+        ("00000000000000000X", "未赋码个体工商户共用的占位代码"),
+        ("!!!（）", "请输入企业名称"),
+        ("Microsoft China Ltd", "没有找到"),  # letters only: a name, not a mistyped code
+        ("有限公司", "没有找到"),
+        ("合" * 101, "查询内容过长"),
+        ("\x07\x1b", ""),  # only control characters: the empty form
+    ],
+)
 def test_bad_queries_get_a_friendly_message(pages: FlaskClient, scenario: Scenario, query: str, message: str) -> None:
     r = pages.get("/search", query_string={"q": query})
     assert r.status_code == 200
@@ -327,14 +388,17 @@ def test_a_nul_in_the_query_is_refused_by_name(pages: FlaskClient, scenario: Sce
 def test_a_valid_code_nobody_has_says_so(pages: FlaskClient, scenario: Scenario) -> None:
     unknown = factories.code()
     page = text(pages.get(f"/search?q={unknown}"))
-    assert f"本平台没有登记统一社会信用代码为 <span class=\"code\">{unknown}</span> 的市场主体" in page
+    assert f'本平台没有登记统一社会信用代码为 <span class="code">{unknown}</span> 的市场主体' in page
     code = scenario.code
     wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
     assert "校验位不正确" in text(pages.get(f"/search?q={wrong_check}"))
 
 
 def test_search_results_are_paged(
-    pages: FlaskClient, session: Session, world: factories.World, monkeypatch: pytest.MonkeyPatch,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for city in ("杭州", "宁波", "温州", "嘉兴", "湖州"):
         factories.make_list_entry(session, world.finance, factories.make_entity(session, f"{city}合晟建设工程有限公司"))
@@ -359,7 +423,10 @@ def test_search_results_are_paged(
 
 @pytest.mark.parametrize("hostile", [XSS_SCRIPT, XSS_IMG])
 def test_a_hostile_company_name_renders_as_text_everywhere(
-    pages: FlaskClient, session: Session, world: factories.World, hostile: str,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
+    hostile: str,
 ) -> None:
     name = f"杭州{hostile}科技有限公司"
     company = factories.make_entity(session, name)
@@ -390,18 +457,44 @@ def listed(session: Session, world: factories.World) -> dict[str, ListEntry]:
     c = factories.make_entity(session, "温州丙科技有限公司")
     d = factories.make_entity(session, "嘉兴丁贸易有限公司", kind="individual_business")
     entries = {
-        "finance_procurement": factories.make_list_entry(session, world.finance, a, listed_on=dt.date(2026, 5, 1),
-                                                         expires_on=dt.date(2027, 4, 30)),
+        "finance_procurement": factories.make_list_entry(
+            session, world.finance, a, listed_on=dt.date(2026, 5, 1), expires_on=dt.date(2027, 4, 30)
+        ),
         "housing_bidding": factories.make_list_entry(
-            session, world.housing, b, list_name="招标投标违法行为记录名单", domains=["construction_bidding"],
-            listed_on=dt.date(2026, 7, 1), expires_on=dt.date(2027, 6, 30)),
+            session,
+            world.housing,
+            b,
+            list_name="招标投标违法行为记录名单",
+            domains=["construction_bidding"],
+            listed_on=dt.date(2026, 7, 1),
+            expires_on=dt.date(2027, 6, 30),
+        ),
         "housing_both": factories.make_list_entry(
-            session, world.housing, c, list_name="招标投标违法行为记录名单", domains=["construction_bidding", "procurement"],
-            listed_on=dt.date(2026, 6, 1), expires_on=dt.date(2027, 5, 31)),
-        "red": factories.make_list_entry(session, world.finance, d, list_type="red", list_name="守信激励对象名单",
-                                         reason_category="诚信履约", expires_on=None),
-        "watch": factories.make_list_entry(session, world.finance, a, list_type="watch", list_name="重点关注名单",
-                                           decision_number="浙财关注〔2026〕1号"),
+            session,
+            world.housing,
+            c,
+            list_name="招标投标违法行为记录名单",
+            domains=["construction_bidding", "procurement"],
+            listed_on=dt.date(2026, 6, 1),
+            expires_on=dt.date(2027, 5, 31),
+        ),
+        "red": factories.make_list_entry(
+            session,
+            world.finance,
+            d,
+            list_type="red",
+            list_name="守信激励对象名单",
+            reason_category="诚信履约",
+            expires_on=None,
+        ),
+        "watch": factories.make_list_entry(
+            session,
+            world.finance,
+            a,
+            list_type="watch",
+            list_name="重点关注名单",
+            decision_number="浙财关注〔2026〕1号",
+        ),
     }
     session.commit()
     return entries
@@ -412,13 +505,16 @@ def _row_numbers(page: str) -> list[str]:
 
 
 def test_black_list_shows_published_entries_newest_first_linking_to_entities(
-    pages: FlaskClient, listed: dict[str, ListEntry],
+    pages: FlaskClient,
+    listed: dict[str, ListEntry],
 ) -> None:
     r = pages.get("/lists/black")
     assert r.status_code == 200
     page = text(r)
     assert "<h1>黑名单</h1>" in page
-    assert _row_numbers(page) == [listed[k].decision_number for k in ("housing_bidding", "housing_both", "finance_procurement")]
+    assert _row_numbers(page) == [
+        listed[k].decision_number for k in ("housing_bidding", "housing_both", "finance_procurement")
+    ]
     assert f'href="/entities/{listed["housing_bidding"].entity_id}"' in page
     assert "共 3 条" in page
     hidden(page, listed["red"].decision_number, "浙财关注")
@@ -437,7 +533,9 @@ def test_black_list_shows_published_entries_newest_first_linking_to_entities(
 
 
 def test_list_filters_by_domain_and_authority(
-    pages: FlaskClient, listed: dict[str, ListEntry], world: factories.World,
+    pages: FlaskClient,
+    listed: dict[str, ListEntry],
+    world: factories.World,
 ) -> None:
     def rows(**params: object) -> list[str]:
         r = pages.get("/lists/black", query_string=params)
@@ -462,10 +560,20 @@ def test_list_filters_by_domain_and_authority(
     assert "浙江省住房和城乡建设厅" not in red
 
 
-@pytest.mark.parametrize("query", [
-    "domain=nowhere", "domain=%3Cscript%3E", "authority=abc", "authority=-1", "authority=1.0",
-    "page=0", "page=-3", "page=abc", "page=99999999999999999999999",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "domain=nowhere",
+        "domain=%3Cscript%3E",
+        "authority=abc",
+        "authority=-1",
+        "authority=1.0",
+        "page=0",
+        "page=-3",
+        "page=abc",
+        "page=99999999999999999999999",
+    ],
+)
 def test_bad_list_parameters_are_a_clean_400(pages: FlaskClient, listed: dict[str, ListEntry], query: str) -> None:
     r = pages.get(f"/lists/black?{query}")
     assert r.status_code == 400
@@ -477,7 +585,9 @@ def test_bad_list_parameters_are_a_clean_400(pages: FlaskClient, listed: dict[st
 
 
 def test_list_pages_are_paged(
-    pages: FlaskClient, listed: dict[str, ListEntry], monkeypatch: pytest.MonkeyPatch,
+    pages: FlaskClient,
+    listed: dict[str, ListEntry],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(public_lookup, "PER_PAGE", 2)
     number = {k: e.decision_number for k, e in listed.items()}
@@ -514,7 +624,9 @@ def counted(session: Session) -> Iterator[list[str]]:
 
 
 def test_each_page_costs_a_handful_of_queries_whatever_the_records(
-    pages: FlaskClient, session: Session, world: factories.World,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     small = factories.make_entity(session, "杭州小合晟建设工程有限公司")
     factories.make_penalty(session, world.finance, small)
@@ -522,8 +634,13 @@ def test_each_page_costs_a_handful_of_queries_whatever_the_records(
     big = factories.make_entity(session, "杭州大合晟建设工程有限公司")
     for _ in range(6):
         factories.make_penalty(session, world.finance, big, data_source_authority_id=world.housing.id)
-        factories.make_list_entry(session, world.housing, big, list_name="招标投标违法行为记录名单",
-                                  domains=["construction_bidding", "procurement"])
+        factories.make_list_entry(
+            session,
+            world.housing,
+            big,
+            list_name="招标投标违法行为记录名单",
+            domains=["construction_bidding", "procurement"],
+        )
     session.commit()
     pages.get("/search?q=合晟")  # build the name index first: a process does it once
 

@@ -42,8 +42,9 @@ def importer_refusal(data: bytes, filename: str, header: str | None = None) -> f
     value, or the first that holds `header`)."""
     with (
         pytest.raises(files.FileRefused) as refused,  # noqa: PT012 (the rows are read inside the context)
-        files.open_table(io.BytesIO(data), filename,
-                         lambda texts: header in texts if header else any(texts), UPLOAD_LIMITS) as table,
+        files.open_table(
+            io.BytesIO(data), filename, lambda texts: header in texts if header else any(texts), UPLOAD_LIMITS
+        ) as table,
     ):
         for _ in table.rows:
             pass
@@ -53,12 +54,17 @@ def importer_refusal(data: bytes, filename: str, header: str | None = None) -> f
 # --- the drift, reproduced ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (f"名称（必录）,统一社会信用代码\n甲公司,{CODE}\n", [("甲公司", CODE)]),
-    ("投标人名称（必录）\n甲公司\n乙公司\n", [("甲公司", None), ("乙公司", None)]),
-], ids=["with-code-column", "alone"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"名称（必录）,统一社会信用代码\n甲公司,{CODE}\n", [("甲公司", CODE)]),
+        ("投标人名称（必录）\n甲公司\n乙公司\n", [("甲公司", None), ("乙公司", None)]),
+    ],
+    ids=["with-code-column", "alone"],
+)
 def test_a_required_mark_the_importer_knows_is_read_on_the_screening_page(
-    text: str, expected: list[tuple[str | None, str | None]],
+    text: str,
+    expected: list[tuple[str | None, str | None]],
 ) -> None:
     """名称（必录）: the importer took (必录) for a required-field note, the screening page did not: it
     dropped the name column as unknown (every bidder without its name) or found no header row."""
@@ -86,11 +92,15 @@ def test_a_comma_csv_with_full_width_commas_in_its_text_keeps_the_comma() -> Non
     assert [(b.name, b.uscc) for b in read.bidders] == [("甲公司", CODE)]
 
 
-@pytest.mark.parametrize(("data", "filename"), [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "名单.xlsx"),  # an old workbook by its content
-    (f"名称,统一社会信用代码\n甲公司,{CODE}\n".encode(), "名单.xls"),  # by its name
-    (f"名称,统一社会信用代码\n甲公司,{CODE}\n".encode(), "名单.ET"),  # WPS's own
-], ids=["ole-content", "xls-name", "et-name"])
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "名单.xlsx"),  # an old workbook by its content
+        (f"名称,统一社会信用代码\n甲公司,{CODE}\n".encode(), "名单.xls"),  # by its name
+        (f"名称,统一社会信用代码\n甲公司,{CODE}\n".encode(), "名单.ET"),  # WPS's own
+    ],
+    ids=["ole-content", "xls-name", "et-name"],
+)
 def test_an_old_workbook_is_refused_by_name_or_content_by_both(data: bytes, filename: str) -> None:
     message = "不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传"
     assert refusal(data, filename) == message
@@ -119,14 +129,25 @@ def test_a_nul_in_a_bidders_cell_is_reported_for_its_row() -> None:
 # --- every refusal in Chinese, as the page said it before ------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "filename", "message"), [
-    (b"  \r\n", "名单.csv", "上传的文件是空的"),
-    (b"not a zip at all", "名单.xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿"),
-    (b"PK\x03\x04 not really a zip", "名单.xlsx", "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"),
-    ('名称,统一社会信用代码\n"甲公司"x,1\n'.encode(), "名单.csv", None),  # csv reads it (lenient)
-    ("说明文字\n".encode(), "说明.txt",
-     f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应含「名称、单位名称、投标人名称、统一社会信用代码」等列名之一"),
-], ids=["empty", "named-xlsx", "broken-zip", "lenient-quotes", "no-header"])
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"  \r\n", "名单.csv", "上传的文件是空的"),
+        (b"not a zip at all", "名单.xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿"),
+        (
+            b"PK\x03\x04 not really a zip",
+            "名单.xlsx",
+            "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）",
+        ),
+        ('名称,统一社会信用代码\n"甲公司"x,1\n'.encode(), "名单.csv", None),  # csv reads it (lenient)
+        (
+            "说明文字\n".encode(),
+            "说明.txt",
+            f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应含「名称、单位名称、投标人名称、统一社会信用代码」等列名之一",
+        ),
+    ],
+    ids=["empty", "named-xlsx", "broken-zip", "lenient-quotes", "no-header"],
+)
 def test_the_page_says_each_refusal_as_before(data: bytes, filename: str, message: str | None) -> None:
     if message is None:
         assert read_file(filename, data).bidders

@@ -46,8 +46,14 @@ def screener(pages: FlaskClient, world: factories.World) -> FlaskClient:
 def submit(client: FlaskClient, *, upload: tuple[bytes, str] | None = None, **fields: str) -> TestResponse:
     """Fill in and send the screening form as a person would (the token from the rendered form)."""
     token = csrf_of(client.get("/screening").get_data(as_text=True))
-    data: dict[str, Any] = {"csrf": token, "domain": "procurement", "project_code": "ZJCG-2026-0042",
-                            "stage": "资格审查", "bidders": "", **fields}
+    data: dict[str, Any] = {
+        "csrf": token,
+        "domain": "procurement",
+        "project_code": "ZJCG-2026-0042",
+        "stage": "资格审查",
+        "bidders": "",
+        **fields,
+    }
     if upload is not None:
         data["bidders_file"] = (io.BytesIO(upload[0]), upload[1])
     return client.post("/screening", data=data, content_type="multipart/form-data")
@@ -63,7 +69,7 @@ def screening_id(response: TestResponse) -> int:
 def subject_section(page: str, index: int) -> str:
     """One bidder's section of the result page."""
     start = page.index(f'id="subject-{index}"')
-    return page[page.rindex("<section", 0, start):page.index("</section>", start)]
+    return page[page.rindex("<section", 0, start) : page.index("</section>", start)]
 
 
 def stored(session: Session) -> int:
@@ -97,7 +103,9 @@ def test_a_supervisor_key_may_not_screen(pages: FlaskClient, world: factories.Wo
     assert r.status_code == 403
     assert "交易中心 / 招标代理" in r.get_data(as_text=True)  # which role the page needs
     token = csrf_of(pages.get("/").get_data(as_text=True))
-    r = pages.post("/screening", data={"csrf": token, "domain": "procurement", "project_code": "X", "bidders": "甲公司"})
+    r = pages.post(
+        "/screening", data={"csrf": token, "domain": "procurement", "project_code": "X", "bidders": "甲公司"}
+    )
     assert r.status_code == 403
     assert stored(session) == 0
 
@@ -126,8 +134,9 @@ def test_the_form_labels_every_field_and_says_what_files_it_reads(screener: Flas
 # --- screening -----------------------------------------------------------------------------------
 
 
-def test_two_bidders_entered_one_listed_one_clean(screener: FlaskClient, session: Session,
-                                                  world: factories.World, listed: Entity) -> None:
+def test_two_bidders_entered_one_listed_one_clean(
+    screener: FlaskClient, session: Session, world: factories.World, listed: Entity
+) -> None:
     r = submit(screener, bidders=f"{LISTED}\n{CLEAN}, 91330106MA2B00001X, 投标人\n")
     sid = screening_id(r)
     page = screener.get(f"/screening/{sid}").get_data(as_text=True)
@@ -158,8 +167,9 @@ def test_two_bidders_entered_one_listed_one_clean(screener: FlaskClient, session
     assert stored(session) == 1
 
 
-def test_evaluation_reads_and_only_storing_writes(screener: FlaskClient, listed: Entity,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluation_reads_and_only_storing_writes(
+    screener: FlaskClient, listed: Entity, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The page runs like POST /api/v1/screenings: no write lock while the index searches."""
     seen: dict[str, bool] = {}
     evaluate, store = service.evaluate_screening, service.store_screening
@@ -179,15 +189,20 @@ def test_evaluation_reads_and_only_storing_writes(screener: FlaskClient, listed:
 
 
 def test_an_uploaded_xlsx_consortium_is_flagged_by_its_bad_member(
-    screener: FlaskClient, session: Session, world: factories.World, listed: Entity,
+    screener: FlaskClient,
+    session: Session,
+    world: factories.World,
+    listed: Entity,
 ) -> None:
-    workbook = xlsx([
-        ["某市政府采购项目投标人名单"],  # a title row above the headers
-        ["序号", "投标人名称", "统一社会信用代码", "角色"],
-        [1, CLEAN, None, "联合体牵头人"],
-        [2, "合晟（杭州）建设工程有限公司", listed.uscc, "联合体成员"],
-        [3, "温州瓯江市政工程有限公司", None, "投标人"],
-    ])
+    workbook = xlsx(
+        [
+            ["某市政府采购项目投标人名单"],  # a title row above the headers
+            ["序号", "投标人名称", "统一社会信用代码", "角色"],
+            [1, CLEAN, None, "联合体牵头人"],
+            [2, "合晟（杭州）建设工程有限公司", listed.uscc, "联合体成员"],
+            [3, "温州瓯江市政工程有限公司", None, "投标人"],
+        ]
+    )
     r = submit(screener, upload=(workbook, "投标人名单.xlsx"))
     sid = screening_id(r)
     page = screener.get(f"/screening/{sid}").get_data(as_text=True)
@@ -209,12 +224,15 @@ def test_an_uploaded_xlsx_consortium_is_flagged_by_its_bad_member(
     assert "联合体1" in evidence
 
 
-def test_an_explicit_consortium_column_and_a_gb18030_csv(screener: FlaskClient, world: factories.World,
-                                                         listed: Entity) -> None:
-    text = ("单位名称,统一社会信用代码,角色,联合体\r\n"
-            f"{CLEAN},,联合体牵头人,甲联合体\r\n"
-            f"{LISTED},,联合体成员,甲联合体\r\n"
-            "温州瓯江市政工程有限公司,,投标人,\r\n")
+def test_an_explicit_consortium_column_and_a_gb18030_csv(
+    screener: FlaskClient, world: factories.World, listed: Entity
+) -> None:
+    text = (
+        "单位名称,统一社会信用代码,角色,联合体\r\n"
+        f"{CLEAN},,联合体牵头人,甲联合体\r\n"
+        f"{LISTED},,联合体成员,甲联合体\r\n"
+        "温州瓯江市政工程有限公司,,投标人,\r\n"
+    )
     data = text.encode("gb18030")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # what Excel on a Chinese Windows saves: not UTF-8
@@ -226,19 +244,22 @@ def test_an_explicit_consortium_column_and_a_gb18030_csv(screener: FlaskClient, 
     assert [s["decision"] for s in subjects] == ["block", "block", "clear"]
 
 
-def test_rows_pasted_from_excel_with_their_header(screener: FlaskClient, world: factories.World,
-                                                  listed: Entity) -> None:
+def test_rows_pasted_from_excel_with_their_header(
+    screener: FlaskClient, world: factories.World, listed: Entity
+) -> None:
     pasted = f"统一社会信用代码\t投标人名称\n{listed.uscc}\t随便写的名字\n\t{CLEAN}\n"
     sid = screening_id(submit(screener, bidders=pasted))
     api = screener.get(f"/api/v1/screenings/{sid}", headers=auth(world.screener_key)).json
     assert [(s["name"], s["uscc"]) for s in api["document"]["request"]["subjects"]] == [
-        ("随便写的名字", listed.uscc), (CLEAN, None),
+        ("随便写的名字", listed.uscc),
+        (CLEAN, None),
     ]
     assert api["decision"] == "block"
 
 
-def test_a_red_list_hit_is_shown_as_an_incentive(screener: FlaskClient, session: Session,
-                                                 world: factories.World) -> None:
+def test_a_red_list_hit_is_shown_as_an_incentive(
+    screener: FlaskClient, session: Session, world: factories.World
+) -> None:
     entity = factories.make_entity(session, CLEAN)
     factories.make_list_entry(session, world.finance, entity, list_type="red", list_name="守信激励对象名单")
     session.commit()
@@ -250,10 +271,12 @@ def test_a_red_list_hit_is_shown_as_an_incentive(screener: FlaskClient, session:
     assert "红名单只给予激励" in section
 
 
-def test_hits_by_former_name_and_by_branch_say_so(screener: FlaskClient, session: Session,
-                                                  world: factories.World) -> None:
-    renamed = factories.make_entity(session, "杭州新晟建设工程有限公司",
-                                    names=[{"name": "杭州旧晟建设工程有限公司", "kind": "former"}])
+def test_hits_by_former_name_and_by_branch_say_so(
+    screener: FlaskClient, session: Session, world: factories.World
+) -> None:
+    renamed = factories.make_entity(
+        session, "杭州新晟建设工程有限公司", names=[{"name": "杭州旧晟建设工程有限公司", "kind": "former"}]
+    )
     factories.make_list_entry(session, world.finance, renamed)
     session.commit()
     sid = screening_id(submit(screener, bidders="杭州旧晟建设工程有限公司\n杭州新晟建设工程有限公司城西分公司"))
@@ -274,8 +297,9 @@ def test_a_name_without_region_is_a_possible_hit_for_review(screener: FlaskClien
     assert "须确认是否同一主体" in section
 
 
-def test_a_code_that_is_no_uscc_is_said_so_unless_it_matched(screener: FlaskClient, session: Session,
-                                                             world: factories.World) -> None:
+def test_a_code_that_is_no_uscc_is_said_so_unless_it_matched(
+    screener: FlaskClient, session: Session, world: factories.World
+) -> None:
     from matching.codes import organisation_check
     from registry.codes import uscc
 
@@ -295,15 +319,23 @@ def test_a_code_that_is_no_uscc_is_said_so_unless_it_matched(screener: FlaskClie
 # --- bad input -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"bidders": ""}, "bidders", "请填写投标人"),
-    ({"bidders": "\n".join(f"测试公司{i}" for i in range(1001))}, "bidders", "超过 1000 个（共 1001 个）"),
-    ({"bidders": f"{CLEAN}\n , ,联合体成员\n"}, "bidders", "第 2 行：既没有名称，也没有统一社会信用代码"),
-    ({"bidders": "甲公司", "project_code": ""}, "project_code", "请填写项目编号"),
-    ({"bidders": "甲公司", "domain": "fishing"}, "domain", "请选择交易领域"),
-], ids=["no-bidders", "1001-bidders", "neither-name-nor-code", "no-project", "unknown-domain"])
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"bidders": ""}, "bidders", "请填写投标人"),
+        ({"bidders": "\n".join(f"测试公司{i}" for i in range(1001))}, "bidders", "超过 1000 个（共 1001 个）"),
+        ({"bidders": f"{CLEAN}\n , ,联合体成员\n"}, "bidders", "第 2 行：既没有名称，也没有统一社会信用代码"),
+        ({"bidders": "甲公司", "project_code": ""}, "project_code", "请填写项目编号"),
+        ({"bidders": "甲公司", "domain": "fishing"}, "domain", "请选择交易领域"),
+    ],
+    ids=["no-bidders", "1001-bidders", "neither-name-nor-code", "no-project", "unknown-domain"],
+)
 def test_bad_input_comes_back_on_the_form_and_stores_nothing(
-    screener: FlaskClient, session: Session, fields: dict[str, str], field: str, message: str,
+    screener: FlaskClient,
+    session: Session,
+    fields: dict[str, str],
+    field: str,
+    message: str,
 ) -> None:
     before = ledger_size(session)
     r = submit(screener, **{"project_code": "ZJCG-2026-0099", **fields})
@@ -323,14 +355,22 @@ def test_bad_input_comes_back_on_the_form_and_stores_nothing(
     assert ledger_size(session) == before
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "名单.png", "不是 CSV 或 XLSX"),
-    (b"PK\x03\x04 not really a zip", "名单.xlsx", "无法读取该 XLSX 文件"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "名单.xls", "另存为 .xlsx"),
-    ("这是一份说明文字，\n不是投标人名单。\n".encode(), "说明.txt", "没有找到表头"),
-], ids=["image", "broken-zip", "old-xls", "text-without-headers"])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "名单.png", "不是 CSV 或 XLSX"),
+        (b"PK\x03\x04 not really a zip", "名单.xlsx", "无法读取该 XLSX 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "名单.xls", "另存为 .xlsx"),
+        ("这是一份说明文字，\n不是投标人名单。\n".encode(), "说明.txt", "没有找到表头"),
+    ],
+    ids=["image", "broken-zip", "old-xls", "text-without-headers"],
+)
 def test_a_file_that_is_not_a_bidder_table_is_refused_on_the_form(
-    screener: FlaskClient, session: Session, content: bytes, name: str, message: str,
+    screener: FlaskClient,
+    session: Session,
+    content: bytes,
+    name: str,
+    message: str,
 ) -> None:
     r = submit(screener, upload=(content, name))
     assert r.status_code == 422
@@ -363,8 +403,9 @@ def test_a_form_without_the_token_is_refused(screener: FlaskClient, session: Ses
     r = screener.post("/screening", data={"domain": "procurement", "project_code": "X", "bidders": "甲公司"})
     assert r.status_code == 400
     assert r.mimetype == "text/html"
-    r = screener.post("/screening", data={"csrf": "forged", "domain": "procurement", "project_code": "X",
-                                          "bidders": "甲公司"})
+    r = screener.post(
+        "/screening", data={"csrf": "forged", "domain": "procurement", "project_code": "X", "bidders": "甲公司"}
+    )
     assert r.status_code == 400
     assert stored(session) == 0
     assert ledger_size(session) == before
@@ -387,7 +428,10 @@ def test_a_bidder_name_is_shown_as_text_never_as_markup(screener: FlaskClient) -
 
 
 def test_the_evidence_page_states_who_when_what_and_that_it_verifies(
-    screener: FlaskClient, session: Session, world: factories.World, listed: Entity,
+    screener: FlaskClient,
+    session: Session,
+    world: factories.World,
+    listed: Entity,
 ) -> None:
     sid = screening_id(submit(screener, bidders=f"{LISTED}, , 投标人\n{CLEAN}"))
     row = session.get(Screening, sid)
@@ -425,7 +469,10 @@ def test_the_evidence_page_states_who_when_what_and_that_it_verifies(
 
 
 def test_only_the_key_that_screened_or_admin_and_platform_may_read(
-    app: Flask, pages: FlaskClient, session: Session, world: factories.World,
+    app: Flask,
+    pages: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     sign_in(pages, world.screener_key)
     sid = screening_id(submit(pages, bidders="甲公司"))
@@ -445,7 +492,10 @@ def test_only_the_key_that_screened_or_admin_and_platform_may_read(
 
 
 def test_history_lists_a_projects_screenings_newest_first(
-    screener: FlaskClient, app: Flask, session: Session, world: factories.World,
+    screener: FlaskClient,
+    app: Flask,
+    session: Session,
+    world: factories.World,
 ) -> None:
     ids = [screening_id(submit(screener, bidders="甲公司", project_code=code)) for code in ("P-1", "P-2", "P-1")]
     page = screener.get("/screening/history?project=P-1").get_data(as_text=True)
@@ -463,7 +513,8 @@ def test_history_lists_a_projects_screenings_newest_first(
 
 
 def test_history_pages_run_newest_first_across_the_services_pages(
-    screener: FlaskClient, monkeypatch: pytest.MonkeyPatch,
+    screener: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import api.pages.screening as pages_module
 
@@ -477,7 +528,9 @@ def test_history_pages_run_newest_first_across_the_services_pages(
 
 
 def test_a_hit_can_be_marked_and_the_mark_is_shown_not_hidden(
-    screener: FlaskClient, session: Session, listed: Entity,
+    screener: FlaskClient,
+    session: Session,
+    listed: Entity,
 ) -> None:
     sid = screening_id(submit(screener, bidders=LISTED))
     page = screener.get(f"/screening/{sid}").get_data(as_text=True)
@@ -506,14 +559,17 @@ def test_a_hit_can_be_marked_and_the_mark_is_shown_not_hidden(
 # --- reading what people type and upload ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("甲公司", [("甲公司", None, None, None)]),
-    ("91330106MA2B00001X", [(None, "91330106MA2B00001X", None, None)]),  # a code alone
-    ("91330106MA2B00001X，甲公司", [("甲公司", "91330106MA2B00001X", None, None)]),  # code first, full-width comma
-    ("甲公司\t\t联合体成员\t甲联合体", [("甲公司", None, "联合体成员", "甲联合体")]),  # pasted from Excel
-    ("甲公司, , 投标人", [("甲公司", None, "投标人", None)]),  # a role word is no header line
-    ("  \n甲公司\n\n乙公司  \n", [("甲公司", None, None, None), ("乙公司", None, None, None)]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("甲公司", [("甲公司", None, None, None)]),
+        ("91330106MA2B00001X", [(None, "91330106MA2B00001X", None, None)]),  # a code alone
+        ("91330106MA2B00001X，甲公司", [("甲公司", "91330106MA2B00001X", None, None)]),  # code first, full-width comma
+        ("甲公司\t\t联合体成员\t甲联合体", [("甲公司", None, "联合体成员", "甲联合体")]),  # pasted from Excel
+        ("甲公司, , 投标人", [("甲公司", None, "投标人", None)]),  # a role word is no header line
+        ("  \n甲公司\n\n乙公司  \n", [("甲公司", None, None, None), ("乙公司", None, None, None)]),
+    ],
+)
 def test_typed_lines_are_read_leniently(text: str, expected: list[tuple[str | None, ...]]) -> None:
     from api.pages.screening_input import parse_lines
 
@@ -552,14 +608,21 @@ REP_ID = "110101199003078515"  # a valid 居民身份证 number
 def listed_with_rep(session: Session, world: factories.World) -> Entity:
     """The blacklisted company names its legal representative 张三 as a 失信相关人."""
     entity = factories.make_entity(session, LISTED)
-    factories.make_list_entry(session, world.finance, entity, responsible_persons=[
-        {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}])
+    factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        responsible_persons=[
+            {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID}
+        ],
+    )
     session.commit()
     return entity
 
 
 def test_a_bidders_legal_representative_typed_in_columns_five_and_six_is_looked_up(
-        screener: FlaskClient, listed_with_rep: Entity) -> None:
+    screener: FlaskClient, listed_with_rep: Entity
+) -> None:
     r = submit(screener, bidders=f"{CLEAN}, 91330106MA2B00001X, 投标人, , 张三, {REP_ID}\n")
     page = screener.get(f"/screening/{screening_id(r)}").get_data(as_text=True)
     section = subject_section(page, 0)
@@ -572,8 +635,12 @@ def test_a_bidders_legal_representative_typed_in_columns_five_and_six_is_looked_
 
 
 def test_an_uploaded_table_with_legal_representative_columns(screener: FlaskClient, listed_with_rep: Entity) -> None:
-    data = xlsx([["投标人名称", "统一社会信用代码", "法定代表人", "法定代表人身份证号码"],
-                 [CLEAN, "91330106MA2B00001X", "张三", REP_ID]])
+    data = xlsx(
+        [
+            ["投标人名称", "统一社会信用代码", "法定代表人", "法定代表人身份证号码"],
+            [CLEAN, "91330106MA2B00001X", "张三", REP_ID],
+        ]
+    )
     r = submit(screener, upload=(data, "投标人.xlsx"))
     page = screener.get(f"/screening/{screening_id(r)}").get_data(as_text=True)
     assert "证件号码一致" in subject_section(page, 0)

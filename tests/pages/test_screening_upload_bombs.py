@@ -43,13 +43,23 @@ def submit(client: FlaskClient, data: bytes, name: str) -> TestResponse:
     is built here as bytes: given a file in a dict, the test client spools a big body to a temporary
     file it never closes."""
     token = csrf_of(client.get("/screening").get_data(as_text=True))
-    fields = {"csrf": token, "domain": "procurement", "project_code": "ZJCG-2026-0042", "stage": "资格审查",
-              "bidders": ""}
+    fields = {
+        "csrf": token,
+        "domain": "procurement",
+        "project_code": "ZJCG-2026-0042",
+        "stage": "资格审查",
+        "bidders": "",
+    }
     boundary = "----screening-bomb-test"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="bidders_file"; filename="{name}"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="bidders_file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return client.post("/screening", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
@@ -83,7 +93,11 @@ def test_the_page_reads_under_the_import_limits_with_its_own_sizes() -> None:
 
     assert (UPLOAD_LIMITS.unpacked_bytes, UPLOAD_LIMITS.rows) == (64 * MiB, 2000)
     assert (UPLOAD_LIMITS.members, UPLOAD_LIMITS.ratio, UPLOAD_LIMITS.columns, UPLOAD_LIMITS.cell_chars) == (
-        IMPORT_LIMITS.members, IMPORT_LIMITS.ratio, IMPORT_LIMITS.columns, IMPORT_LIMITS.cell_chars)
+        IMPORT_LIMITS.members,
+        IMPORT_LIMITS.ratio,
+        IMPORT_LIMITS.columns,
+        IMPORT_LIMITS.cell_chars,
+    )
     assert screening_input.MAX_SUBJECTS == 1000
 
 
@@ -106,7 +120,8 @@ def test_a_billion_laughs_in_the_sheet_is_refused_as_damaged(screener: FlaskClie
     """The entity-expansion bomb in sheet1.xml: defusedxml refuses the declaration; the page says the
     file cannot be read (nothing expanded)."""
     entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY a{i} "{("&a%s;" % (i - 1 or "")) * 10}">' for i in range(1, 10))
+        f'<!ENTITY a{i} "{("&a%s;" % (i - 1 or "")) * 10}">' for i in range(1, 10)
+    )
     head = SHEET_HEAD.replace(b"<worksheet", f"<!DOCTYPE worksheet [{entities}]><worksheet".encode(), 1)
     data = workbook([HEADER, row_xml(2, ["&a9;"]).replace(b"&amp;a9;", b"&a9;")], head=head)
     assert "无法读取该 XLSX 文件" in refused_on_form(screener, session, data, "名单.xlsx")

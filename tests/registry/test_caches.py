@@ -74,8 +74,9 @@ def test_the_key_cache_is_bounded():
 @pytest.mark.parametrize("setting", ["abc", "-1", "100000"])
 def test_a_bad_cache_setting_stops_the_start(tmp_path, setting):
     with pytest.raises(ValueError, match="REGISTRY_KEY_CACHE_SECONDS"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20,
-                    "KEY_CACHE_SECONDS": setting})
+        create_app(
+            {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DATA_KEY": "x" * 20, "KEY_CACHE_SECONDS": setting}
+        )
 
 
 # --- the name index's freshness -----------------------------------------------------------------
@@ -147,8 +148,9 @@ def test_a_dossier_is_read_once_and_forgotten_when_its_entity_changes(session, w
     assert cache.loads == 1  # answered from the cache
     assert again.document["entities"] == first.document["entities"]
 
-    entry_service.remove_list_entry(session, entry.id, "整改到位, 提前移出", TODAY, factories.supervisor_of(world.finance),
-                                    entry.version, TODAY)
+    entry_service.remove_list_entry(
+        session, entry.id, "整改到位, 提前移出", TODAY, factories.supervisor_of(world.finance), entry.version, TODAY
+    )
     after = _screen(session, screener, wired, entity.name)
     assert cache.loads == 2  # the removal's event made the cache read it again
     assert after.decision == "clear"
@@ -159,8 +161,9 @@ def test_a_dossier_is_evaluated_again_on_another_day(session, world, screener, w
     _, cache = wired
     entity = factories.make_entity(session, "杭州到期建设工程有限公司")
     # A one-year ban whose last day in force is today.
-    factories.make_list_entry(session, world.finance, entity, listed_on=TODAY - dt.timedelta(days=364),
-                              expires_on=TODAY)
+    factories.make_list_entry(
+        session, world.finance, entity, listed_on=TODAY - dt.timedelta(days=364), expires_on=TODAY
+    )
     assert _screen(session, screener, wired, entity.name).decision == "block"
     later = _screen(session, screener, wired, entity.name, today=TODAY + dt.timedelta(days=1))
     assert cache.loads == 2

@@ -31,15 +31,15 @@ def _nothing_written(session) -> None:
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(CalendarYear)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(CalendarDay)) == 0
-    assert session.scalar(
-        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type == "calendar_year")
-    ) == 0
+    assert (
+        session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type == "calendar_year"))
+        == 0
+    )
 
 
 def _write(tmp_path: Path, name: str, content: str | dict) -> str:
     path = tmp_path / name
-    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False), encoding="utf-8")
     return str(path)
 
 
@@ -102,22 +102,33 @@ def test_a_bad_day_in_a_json_file_is_named_and_nothing_is_loaded(app, session, t
     _nothing_written(session)
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    ("{not json", "file: is not valid UTF-8 JSON"),
-    ("[]", "file: must hold one object"),
-    ({"year": 2027, "days": []}, "notice: missing"),
-    ({"year": "2027", "notice": NOTICE, "days": []}, "year: must be a whole number"),
-    ({"year": 2027, "notice": NOTICE, "days": [], "source": "x"}, "source: unknown field"),
-    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027/01/01", "kind": "holiday"}]},
-     "days.0.date: must be a date written YYYY-MM-DD"),
-    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "holiday", "day": 1}]},
-     "days.0.day: unknown field"),
-    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "off"}]},
-     "days.0.kind: must be one of holiday, workday"),
-    ({"year": 2027, "notice": NOTICE, "days": [{"date": "2026-01-01", "kind": "holiday"}]},
-     "days.0.date: 2026-01-01 is not in 2027"),
-    ({"year": 2027, "notice": NOTICE, "days": []}, "days: name at least one day"),
-])
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", "file: is not valid UTF-8 JSON"),
+        ("[]", "file: must hold one object"),
+        ({"year": 2027, "days": []}, "notice: missing"),
+        ({"year": "2027", "notice": NOTICE, "days": []}, "year: must be a whole number"),
+        ({"year": 2027, "notice": NOTICE, "days": [], "source": "x"}, "source: unknown field"),
+        (
+            {"year": 2027, "notice": NOTICE, "days": [{"date": "2027/01/01", "kind": "holiday"}]},
+            "days.0.date: must be a date written YYYY-MM-DD",
+        ),
+        (
+            {"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "holiday", "day": 1}]},
+            "days.0.day: unknown field",
+        ),
+        (
+            {"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "off"}]},
+            "days.0.kind: must be one of holiday, workday",
+        ),
+        (
+            {"year": 2027, "notice": NOTICE, "days": [{"date": "2026-01-01", "kind": "holiday"}]},
+            "days.0.date: 2026-01-01 is not in 2027",
+        ),
+        ({"year": 2027, "notice": NOTICE, "days": []}, "days: name at least one day"),
+    ],
+)
 def test_a_bad_json_file_is_refused_naming_the_field(app, session, tmp_path, content, words):
     result = _run(app, "load", _write(tmp_path, "year.json", content))
     assert result.exit_code == 2
@@ -138,18 +149,30 @@ def test_a_csv_file_loads_with_its_notice(app, session, tmp_path):
     assert WorkCalendar.load(session).is_working_day(dt.date(2027, 1, 1)).provisional is False
 
 
-@pytest.mark.parametrize(("content", "notice", "words"), [
-    ("date,kind,name\n2027-01-01,holiday,元旦\n", None, "--notice: a CSV file needs --notice"),
-    ("day,kind,name\n2027-01-01,holiday,元旦\n", NOTICE, "line 1: the header must be date,kind,name"),
-    ("date,kind,name\n", NOTICE, "file: has no days after its header"),
-    ("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n", NOTICE,
-     "line 3: 2027-01-02 is a Saturday"),
-    ("date,kind,name\n2027-01-01,holiday,元旦\n\n2028-01-03,holiday,元旦\n", NOTICE,
-     "line 4 (date): 2028-01-03 is not in 2027"),
-    ("date,kind,name\n2027-01-01,holiday,元旦\n01/02/2027,holiday,\n", NOTICE,
-     "line 3 (date): must be a date written YYYY-MM-DD"),
-    ("date,kind,name\n2027-01-01,holiday,元旦,extra\n", NOTICE, "line 2: has 4 values"),
-])
+@pytest.mark.parametrize(
+    ("content", "notice", "words"),
+    [
+        ("date,kind,name\n2027-01-01,holiday,元旦\n", None, "--notice: a CSV file needs --notice"),
+        ("day,kind,name\n2027-01-01,holiday,元旦\n", NOTICE, "line 1: the header must be date,kind,name"),
+        ("date,kind,name\n", NOTICE, "file: has no days after its header"),
+        (
+            "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n",
+            NOTICE,
+            "line 3: 2027-01-02 is a Saturday",
+        ),
+        (
+            "date,kind,name\n2027-01-01,holiday,元旦\n\n2028-01-03,holiday,元旦\n",
+            NOTICE,
+            "line 4 (date): 2028-01-03 is not in 2027",
+        ),
+        (
+            "date,kind,name\n2027-01-01,holiday,元旦\n01/02/2027,holiday,\n",
+            NOTICE,
+            "line 3 (date): must be a date written YYYY-MM-DD",
+        ),
+        ("date,kind,name\n2027-01-01,holiday,元旦,extra\n", NOTICE, "line 2: has 4 values"),
+    ],
+)
 def test_a_bad_csv_file_is_refused_naming_the_line(app, session, tmp_path, content, notice, words):
     args = ["load", _write(tmp_path, "2027.csv", content)] + (["--notice", notice] if notice else [])
     result = _run(app, *args)
@@ -191,7 +214,10 @@ def test_show_warns_from_1_november_that_next_years_notice_is_not_loaded(app, se
     shown = _run(app, "show", "2026")
 
     assert shown.exit_code == 0, shown.output
-    assert "warning: next year's 放假安排 notice (国务院办公厅关于2027年部分节假日安排的通知) is not loaded" in shown.stderr
+    assert (
+        "warning: next year's 放假安排 notice (国务院办公厅关于2027年部分节假日安排的通知) is not loaded"
+        in shown.stderr
+    )
     assert "deadlines after 2026-12-31 are provisional" in shown.stderr
     assert shown.stdout.startswith("2026: package")
 

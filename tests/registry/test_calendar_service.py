@@ -30,6 +30,7 @@ def load_calendar_year(*args: Any) -> Any:
 def delete_calendar_year(*args: Any) -> Any:
     return calendar_service.delete_calendar_year(*args, catalogue=CATALOGUE)
 
+
 NOTICE = "国务院办公厅关于2027年部分节假日安排的通知"
 # Test data in the notice's shape, not the real 2027 arrangement (which is not published yet).
 DAYS: list[dict[str, Any]] = [
@@ -62,7 +63,9 @@ def test_loading_a_year_stores_its_days_and_ends_the_provisional_answers(session
         (D(2027, 2, 8), "holiday", "春节"),
     ]
     assert _stored_days(session) == {
-        D(2027, 1, 1): (False, "元旦"), D(2027, 2, 6): (True, "春节调休上班"), D(2027, 2, 8): (False, "春节"),
+        D(2027, 1, 1): (False, "元旦"),
+        D(2027, 2, 6): (True, "春节调休上班"),
+        D(2027, 2, 8): (False, "春节"),
     }
     calendar = WorkCalendar.load(session)
     assert calendar.source(2027) == "override"
@@ -93,10 +96,16 @@ def test_loading_again_replaces_the_year_entirely(session):
     first = load_calendar_year(session, 2027, NOTICE, DAYS, ADMIN)
     WorkCalendar.load(session)  # the session now holds the day rows that are about to go
 
-    second = load_calendar_year(session, 2027, NOTICE + "（更正）", [
-        {"date": D(2027, 1, 1), "kind": "holiday", "name": "元旦节"},
-        {"date": D(2027, 2, 7), "kind": "workday", "name": None},  # Sunday
-    ], ADMIN)
+    second = load_calendar_year(
+        session,
+        2027,
+        NOTICE + "（更正）",
+        [
+            {"date": D(2027, 1, 1), "kind": "holiday", "name": "元旦节"},
+            {"date": D(2027, 2, 7), "kind": "workday", "name": None},  # Sunday
+        ],
+        ADMIN,
+    )
 
     assert [d.date for d in second.days] == [D(2027, 1, 1), D(2027, 2, 7)]
     assert _stored_days(session) == {D(2027, 1, 1): (False, "元旦节"), D(2027, 2, 7): (True, None)}
@@ -146,9 +155,15 @@ def test_deleting_a_year_that_was_not_loaded_is_not_found(session):
 
 
 def test_a_package_year_can_be_corrected_and_restored(session):
-    load_calendar_year(session, 2026, "国务院办公厅关于2026年部分节假日安排的通知", [
-        {"date": D(2026, 1, 1), "kind": "holiday", "name": "元旦"},
-    ], ADMIN)
+    load_calendar_year(
+        session,
+        2026,
+        "国务院办公厅关于2026年部分节假日安排的通知",
+        [
+            {"date": D(2026, 1, 1), "kind": "holiday", "name": "元旦"},
+        ],
+        ADMIN,
+    )
     assert describe_calendar_year(session, 2026).source == "override"
     assert delete_calendar_year(session, 2026, ADMIN).source == "package"
 
@@ -163,10 +178,14 @@ def test_describing_a_year_names_its_source(session):
     assert described.loaded.notice == NOTICE
 
 
-@pytest.mark.parametrize("change", [
-    lambda session: load_calendar_year(session, 2027, NOTICE, DAYS[:1], SUPERVISOR),
-    lambda session: delete_calendar_year(session, 2027, SUPERVISOR),
-], ids=["load", "delete"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda session: load_calendar_year(session, 2027, NOTICE, DAYS[:1], SUPERVISOR),
+        lambda session: delete_calendar_year(session, 2027, SUPERVISOR),
+    ],
+    ids=["load", "delete"],
+)
 def test_only_an_administrator_changes_the_calendar(session, change):
     load_calendar_year(session, 2027, NOTICE, DAYS, ADMIN)
     with pytest.raises(NotPermitted, match="admin"):
@@ -183,15 +202,19 @@ def _refused(session: Any, days: list[dict[str, Any]], *, notice: str = NOTICE, 
     return caught.value
 
 
-@pytest.mark.parametrize(("bad", "field", "words"), [
-    ({"date": D(2027, 1, 2), "kind": "holiday", "name": "元旦"}, "days.1", "Saturday: a weekend is off anyway"),
-    ({"date": D(2027, 2, 10), "kind": "workday", "name": None}, "days.1", "Wednesday: it is a working day anyway"),
-    ({"date": D(2028, 1, 3), "kind": "holiday", "name": "元旦"}, "days.1.date", "2028-01-03 is not in 2027"),
-    ({"date": D(2027, 1, 1), "kind": "holiday", "name": "元旦"}, "days.1.date", "already given at days.0"),
-    ({"date": D(2027, 1, 4), "kind": "off", "name": None}, "days.1.kind", "holiday, workday"),
-    ({"date": "2027-01-04", "kind": "holiday", "name": None}, "days.1.date", "must be a date"),
-    ({"date": D(2027, 1, 4), "kind": "holiday", "name": "节" * 101}, "days.1.name", "at most 100"),
-], ids=["holiday-at-weekend", "workday-on-weekday", "other-year", "duplicate", "kind", "not-a-date", "long-name"])
+@pytest.mark.parametrize(
+    ("bad", "field", "words"),
+    [
+        ({"date": D(2027, 1, 2), "kind": "holiday", "name": "元旦"}, "days.1", "Saturday: a weekend is off anyway"),
+        ({"date": D(2027, 2, 10), "kind": "workday", "name": None}, "days.1", "Wednesday: it is a working day anyway"),
+        ({"date": D(2028, 1, 3), "kind": "holiday", "name": "元旦"}, "days.1.date", "2028-01-03 is not in 2027"),
+        ({"date": D(2027, 1, 1), "kind": "holiday", "name": "元旦"}, "days.1.date", "already given at days.0"),
+        ({"date": D(2027, 1, 4), "kind": "off", "name": None}, "days.1.kind", "holiday, workday"),
+        ({"date": "2027-01-04", "kind": "holiday", "name": None}, "days.1.date", "must be a date"),
+        ({"date": D(2027, 1, 4), "kind": "holiday", "name": "节" * 101}, "days.1.name", "at most 100"),
+    ],
+    ids=["holiday-at-weekend", "workday-on-weekday", "other-year", "duplicate", "kind", "not-a-date", "long-name"],
+)
 def test_a_day_that_breaks_a_rule_is_refused_by_its_index(session, bad, field, words):
     error = _refused(session, [DAYS[1], bad])
     assert list(error.errors) == [field]
@@ -200,11 +223,15 @@ def test_a_day_that_breaks_a_rule_is_refused_by_its_index(session, bad, field, w
 
 
 def test_every_problem_is_named_at_once(session):
-    error = _refused(session, [
-        {"date": D(2027, 1, 2), "kind": "holiday", "name": None},
-        DAYS[0],
-        {"date": D(2027, 2, 9), "kind": "workday", "name": None},
-    ], notice="  ")
+    error = _refused(
+        session,
+        [
+            {"date": D(2027, 1, 2), "kind": "holiday", "name": None},
+            DAYS[0],
+            {"date": D(2027, 2, 9), "kind": "workday", "name": None},
+        ],
+        notice="  ",
+    )
     assert set(error.errors) == {"notice", "days.0", "days.2"}
 
 
@@ -226,9 +253,14 @@ def test_loading_a_year_counts_stored_deadlines_again(session, world):
 
     entity = factories.make_entity(session)
     entry = list_entries.create_list_entry(
-        session, factories.list_entry_data(entity, listed_on=D(2026, 12, 10), list_name="某地方名单",
-                                           domains=["land"], expires_on=D(2028, 1, 1)),
-        factories.supervisor_of(world.housing), D(2026, 12, 10), rules=factories.rules(session))
+        session,
+        factories.list_entry_data(
+            entity, listed_on=D(2026, 12, 10), list_name="某地方名单", domains=["land"], expires_on=D(2028, 1, 1)
+        ),
+        factories.supervisor_of(world.housing),
+        D(2026, 12, 10),
+        rules=factories.rules(session),
+    )
     assert entry.due_provisional is True
     loaded = load_calendar_year(session, 2027, NOTICE, DAYS, ADMIN)
     assert loaded.recomputed is not None

@@ -8,9 +8,20 @@ from api.csv_render import cell
 from registry.imports.cells import guarded, xlsx_text
 
 
-@pytest.mark.parametrize("text", [
-    "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "\x01=1+1", "\x00\x1f@A1", "\n-1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=cmd|' /C calc'!A0",
+        "+1+1",
+        "-2+3",
+        "@SUM(1)",
+        "\t=1",
+        "\r=1",
+        "\x01=1+1",
+        "\x00\x1f@A1",
+        "\n-1",
+    ],
+)
 def test_text_a_spreadsheet_would_run_gets_an_apostrophe(text: str) -> None:
     assert guarded(text) == "'" + text
     assert cell(text) == "'" + text  # the report CSVs (api/csv_render) use the same guard

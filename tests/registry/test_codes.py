@@ -14,7 +14,9 @@ def _with_check(first17: str) -> str:
     return first17 + uscc.check_character(first17)
 
 
-@pytest.mark.parametrize("raw", [VALID, VALID.lower(), " 9111 0000 6000 3734 1L ", "９１１１００００６０００３７３４１Ｌ"])
+@pytest.mark.parametrize(
+    "raw", [VALID, VALID.lower(), " 9111 0000 6000 3734 1L ", "９１１１００００６０００３７３４１Ｌ"]
+)
 def test_normalises_case_spaces_and_full_width(raw):
     assert uscc.validate(raw) == VALID
 
@@ -106,4 +108,3 @@ def test_region_names_and_validation():
 def test_complete_refuses_characters_outside_the_alphabet():
     with pytest.raises(uscc.USCCError, match="outside the GB 32100 alphabet: Z"):
         uscc.complete("91330106MA2XYZ123")
-

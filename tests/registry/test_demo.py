@@ -28,8 +28,9 @@ TODAY = dt.date(2026, 11, 23)  # the `runtime` fixture's clock
 
 @pytest.fixture
 def demo(session: Session, runtime: Runtime) -> DemoSummary:
-    summary = seed_demo(session, vault=runtime.vault, rules=factories.rules(session), today=runtime.clock.today(),
-                        entities=ENTITIES)
+    summary = seed_demo(
+        session, vault=runtime.vault, rules=factories.rules(session), today=runtime.clock.today(), entities=ENTITIES
+    )
     session.commit()
     return summary
 
@@ -232,9 +233,7 @@ def test_every_write_is_audited_and_in_the_outbox(session: Session, demo: DemoSu
     seqs = list(session.scalars(sa.select(ChangeEvent.seq).order_by(ChangeEvent.seq)))
     assert seqs == list(range(1, len(seqs) + 1))
     # Each record, and each change to it, is one event; only API keys stay out of the outbox.
-    audited = session.scalar(
-        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type != "api_key")
-    )
+    audited = session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type != "api_key"))
     assert audited == len(seqs)
     for model, record_type in ((Entity, "entity"), (ListEntry, "list_entry"), (Penalty, "penalty")):
         ids = set(session.scalars(sa.select(model.id)))  # type: ignore[attr-defined]
@@ -275,9 +274,7 @@ def _seed(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=["registry", "seed-demo", *args])
 
 
-def test_seed_demo_command_loads_and_prints_the_keys(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_seed_demo_command_loads_and_prints_the_keys(app: Flask, client: FlaskClient, session: Session) -> None:
     result = _seed(app, "--entities", str(ENTITIES))
 
     assert result.exit_code == 0, result.output
@@ -292,9 +289,7 @@ def test_seed_demo_command_loads_and_prints_the_keys(
     assert verify_audit_chain(session).ok
 
 
-def test_seed_demo_if_empty_skips_a_registry_with_entities(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_seed_demo_if_empty_skips_a_registry_with_entities(app: Flask, client: FlaskClient, session: Session) -> None:
     assert _seed(app, "--entities", "20").exit_code == 0
 
     again = _seed(app, "--entities", "20", "--if-empty")
@@ -303,9 +298,7 @@ def test_seed_demo_if_empty_skips_a_registry_with_entities(
     assert session.scalar(sa.select(sa.func.count()).select_from(Entity)) == 20
 
 
-def test_seed_demo_twice_fails_without_changing_anything(
-    app: Flask, client: FlaskClient, session: Session
-) -> None:
+def test_seed_demo_twice_fails_without_changing_anything(app: Flask, client: FlaskClient, session: Session) -> None:
     assert _seed(app, "--entities", "20").exit_code == 0
     events = session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent))
 

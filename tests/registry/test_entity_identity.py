@@ -26,7 +26,9 @@ def resident_id(first17: str) -> str:
 @pytest.fixture
 def two(session):
     """Two authorities: finance (B), which lists, and housing (A), which tries to edit."""
-    return factories.make_authority(session, "浙江省财政厅"), factories.make_authority(session, "浙江省住房和城乡建设厅")
+    return factories.make_authority(session, "浙江省财政厅"), factories.make_authority(
+        session, "浙江省住房和城乡建设厅"
+    )
 
 
 def test_other_authorities_are_those_deciding_list_entries_or_penalties(session, two):
@@ -45,8 +47,16 @@ def test_identity_fields_cover_every_code_the_entity_holds():
     """名称, 统一社会信用代码, 工商注册号, 组织机构代码, 税务登记号, 事业单位证书号, 社会组织登记证号,
     证件 and kind are identity; the 法定代表人 and the region are not."""
     assert set(IDENTITY_FIELDS) == {
-        "kind", "name", "uscc", "business_registration_no", "organization_code", "tax_registration_no",
-        "institution_certificate_no", "social_org_registration_no", "id_type", "id_number",
+        "kind",
+        "name",
+        "uscc",
+        "business_registration_no",
+        "organization_code",
+        "tax_registration_no",
+        "institution_certificate_no",
+        "social_org_registration_no",
+        "id_type",
+        "id_number",
     }
     assert "legal_representative" not in IDENTITY_FIELDS
 
@@ -74,15 +84,30 @@ def test_a_natural_persons_document_is_identity_too(session, two):
     same number is no change."""
     finance, housing = two
     number = resident_id("33010619851212001")
-    person = factories.make_entity(session, "王某", kind="natural_person", uscc=None,
-                                   id_type="resident_id", id_number=number)
+    person = factories.make_entity(
+        session, "王某", kind="natural_person", uscc=None, id_type="resident_id", id_number=number
+    )
     factories.make_list_entry(session, finance, person)
-    same = update_entity(session, person.id, {"id_type": "resident_id", "id_number": number},
-                         supervisor_of(housing), person.version, VAULT, TODAY)
+    same = update_entity(
+        session,
+        person.id,
+        {"id_type": "resident_id", "id_number": number},
+        supervisor_of(housing),
+        person.version,
+        VAULT,
+        TODAY,
+    )
     assert same.id_number_hash == VAULT.fingerprint("resident_id", number)
     with pytest.raises(NotPermitted, match="id_number"):
-        update_entity(session, person.id, {"id_type": "resident_id", "id_number": resident_id("33010619851212002")},
-                      supervisor_of(housing), person.version, VAULT, TODAY)
+        update_entity(
+            session,
+            person.id,
+            {"id_type": "resident_id", "id_number": resident_id("33010619851212002")},
+            supervisor_of(housing),
+            person.version,
+            VAULT,
+            TODAY,
+        )
 
 
 def test_a_rename_keeps_the_old_name_even_without_a_current_name_row(session):
@@ -93,5 +118,6 @@ def test_a_rename_keeps_the_old_name_even_without_a_current_name_row(session):
     session.flush()
     renamed = update_entity(session, entity.id, {"name": "乙公司"}, ADMIN, entity.version, VAULT, TODAY)
     assert {(n.name, n.kind, n.valid_to) for n in renamed.names} == {
-        ("甲公司", "former", TODAY), ("乙公司", "current", None),
+        ("甲公司", "former", TODAY),
+        ("乙公司", "current", None),
     }

@@ -47,7 +47,13 @@ def test_each_festival_has_the_days_the_article_gives(year: int) -> None:
     amended), 端午 1, 中秋 1, 国庆 3 days: 13 in all, every one in the year."""
     holidays = statutory_holidays(year)
     assert Counter(h.name for h in holidays) == {
-        "元旦": 1, "春节": 4, "清明节": 1, "劳动节": 2, "端午节": 1, "中秋节": 1, "国庆节": 3,
+        "元旦": 1,
+        "春节": 4,
+        "清明节": 1,
+        "劳动节": 2,
+        "端午节": 1,
+        "中秋节": 1,
+        "国庆节": 3,
     }
     assert all(h.date.year == year for h in holidays)
     assert [h.date for h in holidays] == sorted(h.date for h in holidays)
@@ -57,8 +63,9 @@ def test_each_festival_has_the_days_the_article_gives(year: int) -> None:
 def test_the_lunar_days_are_what_the_article_names(year: int) -> None:
     """放假办法第二条第二、五、六项: 春节 is 农历除夕 (the last day of the twelfth month) and 正月初一至
     初三; 端午 is 五月初五; 中秋 is 八月十五 — read back from each date to the lunar calendar."""
-    lunar = {h.date: Lunar.fromSolar(Solar.fromYmd(h.date.year, h.date.month, h.date.day))
-             for h in statutory_holidays(year)}
+    lunar = {
+        h.date: Lunar.fromSolar(Solar.fromYmd(h.date.year, h.date.month, h.date.day)) for h in statutory_holidays(year)
+    }
     spring = [lunar[d] for d in _by_name(year)["春节"]]
     eve = spring[0]
     assert eve.getMonth() == 12

@@ -91,9 +91,7 @@ def test_wrong_check_digit_is_refused():
 
 def test_lowercase_x_check_character_is_normalised():
     """GB 11643-1999: check value 10 is written X; a lowercase x is the same number."""
-    number = next(
-        n for seq in range(100, 1000) if (n := _resident_id(f"33010619700315{seq}")).endswith("X")
-    )
+    number = next(n for seq in range(100, 1000) if (n := _resident_id(f"33010619700315{seq}")).endswith("X"))
     assert idnumber.validate("resident_id", number.lower()) == number
     masked = idnumber.mask_resident_ids(f"bidder {number.lower()} listed")
     assert masked == f"bidder {number[:4]}{'*' * 10}{number[-4:]} listed"

@@ -114,11 +114,14 @@ def test_a_conflict_exits_1_and_changes_nothing(app, session, runtime, world, tm
     assert session.scalars(sa.select(Penalty.content)).one() == row["处罚内容"]
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "97-2003"),
-    (b"PK\x03\x04 not really a workbook", "cannot be read as an XLSX workbook"),
-    (b"", "is empty"),
-])
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "97-2003"),
+        (b"PK\x03\x04 not really a workbook", "cannot be read as an XLSX workbook"),
+        (b"", "is empty"),
+    ],
+)
 def test_a_file_that_cannot_be_read_exits_2(app, session, runtime, world, tmp_path, content, words):
     path = tmp_path / "upload.xlsx"
     path.write_bytes(content)
@@ -138,11 +141,14 @@ def test_missing_columns_exit_2_naming_them(app, session, runtime, world, tmp_pa
     assert "required column(s) missing: 行政处罚决定书文号" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    ((), "--authority ID is required"),
-    (("--authority", "987654"), "authority 987654 does not exist"),
-    (("--authority", "1", "--report", "out.txt"), ".csv or .xlsx"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "--authority ID is required"),
+        (("--authority", "987654"), "authority 987654 does not exist"),
+        (("--authority", "1", "--report", "out.txt"), ".csv or .xlsx"),
+    ],
+)
 def test_the_command_refuses_to_run_without_what_it_needs(app, session, runtime, world, good_sheet, args, words):
     result = _run(app, str(good_sheet), *args)
     assert result.exit_code == 2

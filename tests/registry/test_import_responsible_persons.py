@@ -25,14 +25,24 @@ COLUMNS = ["失信相关人角色", "失信相关人姓名", "失信相关人证
 
 def _second_id() -> str:
     from stdnum.cn import ric
+
     first17 = "33010619800101123"
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
 def run(session, rows, writer):
     data = xlsx_bytes([*PENALTY_HEADERS, *COLUMNS], rows)
-    return import_records(session, io.BytesIO(data), "双公示.xlsx", actor=factories.supervisor_of(rows[0]["_authority"]),
-                          today=factories.TODAY, rules=factories.rules(session), vault=VAULT, now=NOW, writer=writer)
+    return import_records(
+        session,
+        io.BytesIO(data),
+        "双公示.xlsx",
+        actor=factories.supervisor_of(rows[0]["_authority"]),
+        today=factories.TODAY,
+        rules=factories.rules(session),
+        vault=VAULT,
+        now=NOW,
+        writer=writer,
+    )
 
 
 def _row(world, i, **persons):
@@ -45,10 +55,19 @@ def _row(world, i, **persons):
 @pytest.mark.parametrize("writer", ["batched", "services"])
 def test_persons_are_read_kept_masked_and_audited(session, world, writer):
     second = _second_id()
-    rows = [_row(world, 1, **{
-        "失信相关人角色": "法定代表人；自然人股东", "失信相关人姓名": "张三；李四",
-        "失信相关人证件类型": "身份证", "失信相关人证件号码": f"{PERSON_ID}；{second}"}),
-        _row(world, 2, **{"失信相关人角色": "评标评审专家", "失信相关人姓名": "王五"})]
+    rows = [
+        _row(
+            world,
+            1,
+            **{
+                "失信相关人角色": "法定代表人；自然人股东",
+                "失信相关人姓名": "张三；李四",
+                "失信相关人证件类型": "身份证",
+                "失信相关人证件号码": f"{PERSON_ID}；{second}",
+            },
+        ),
+        _row(world, 2, **{"失信相关人角色": "评标评审专家", "失信相关人姓名": "王五"}),
+    ]
     report = run(session, rows, writer)
     assert report.bad_rows == 0, report.problems
     persons = session.scalars(sa.select(ResponsiblePerson).order_by(ResponsiblePerson.id)).all()
@@ -63,19 +82,31 @@ def test_persons_are_read_kept_masked_and_audited(session, world, writer):
     assert PERSON_ID not in audit
     penalty = session.scalars(sa.select(Penalty).order_by(Penalty.id)).first()
     rendered = render_record("penalty", "create", penalty.snapshot(), None, {}, DataSource(None, None), 1, NOW, True)
-    assert rendered["responsible_persons"] == [f"法定代表人:张三:居民身份证:{mask(PERSON_ID)}",
-                                               f"自然人股东:李四:居民身份证:{mask(second)}"]
+    assert rendered["responsible_persons"] == [
+        f"法定代表人:张三:居民身份证:{mask(PERSON_ID)}",
+        f"自然人股东:李四:居民身份证:{mask(second)}",
+    ]
 
 
 @pytest.mark.parametrize("writer", ["batched", "services"])
-@pytest.mark.parametrize(("cells", "column", "words"), [
-    ({"失信相关人角色": "法定代表人", "失信相关人姓名": "张三；李四", "失信相关人证件号码": PERSON_ID}, "失信相关人证件号码", "不对应"),
-    ({"失信相关人角色": "老板", "失信相关人姓名": "张三"}, "失信相关人角色", "角色"),
-    ({"失信相关人姓名": "张三"}, "失信相关人角色", "角色"),
-    ({"失信相关人角色": "法定代表人", "失信相关人证件号码": PERSON_ID}, "失信相关人姓名", "姓名"),
-    ({"失信相关人角色": "法定代表人", "失信相关人姓名": "张三", "失信相关人证件号码": "110101199003078510"},
-     "失信相关人证件号码", "check digit"),
-])
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        (
+            {"失信相关人角色": "法定代表人", "失信相关人姓名": "张三；李四", "失信相关人证件号码": PERSON_ID},
+            "失信相关人证件号码",
+            "不对应",
+        ),
+        ({"失信相关人角色": "老板", "失信相关人姓名": "张三"}, "失信相关人角色", "角色"),
+        ({"失信相关人姓名": "张三"}, "失信相关人角色", "角色"),
+        ({"失信相关人角色": "法定代表人", "失信相关人证件号码": PERSON_ID}, "失信相关人姓名", "姓名"),
+        (
+            {"失信相关人角色": "法定代表人", "失信相关人姓名": "张三", "失信相关人证件号码": "110101199003078510"},
+            "失信相关人证件号码",
+            "check digit",
+        ),
+    ],
+)
 def test_a_row_naming_persons_wrongly_is_refused_at_the_column(session, world, writer, cells, column, words):
     report = run(session, [_row(world, 3, **cells)], writer)
     assert report.bad_rows == 1

@@ -60,8 +60,17 @@ NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 
 
 def run(session: Session, data: bytes, filename: str = "双公示.xlsx", *, actor: Any, **options: Any) -> ImportReport:
-    return import_records(session, io.BytesIO(data), filename, actor=actor, today=factories.TODAY,
-                          rules=factories.rules(session), vault=VAULT, now=NOW, **options)
+    return import_records(
+        session,
+        io.BytesIO(data),
+        filename,
+        actor=actor,
+        today=factories.TODAY,
+        rules=factories.rules(session),
+        vault=VAULT,
+        now=NOW,
+        **options,
+    )
 
 
 def count(session: Session, model: Any) -> int:
@@ -81,21 +90,24 @@ def finance(world):
 # Cell values
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (dt.datetime(2026, 11, 2), dt.date(2026, 11, 2)),
-    (dt.date(2026, 11, 2), dt.date(2026, 11, 2)),
-    ("2026-11-02", dt.date(2026, 11, 2)),
-    ("2026/11/2", dt.date(2026, 11, 2)),
-    ("2026.11.2", dt.date(2026, 11, 2)),
-    ("2026年11月2日", dt.date(2026, 11, 2)),
-    ("２０２６年１１月２日", dt.date(2026, 11, 2)),
-    ("2026-11-02 00:00:00", dt.date(2026, 11, 2)),
-    ("20261102", dt.date(2026, 11, 2)),
-    (46328, dt.date(2026, 11, 2)),  # an Excel day number: a date typed into a General cell
-    ("46328", dt.date(2026, 11, 2)),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (dt.datetime(2026, 11, 2), dt.date(2026, 11, 2)),
+        (dt.date(2026, 11, 2), dt.date(2026, 11, 2)),
+        ("2026-11-02", dt.date(2026, 11, 2)),
+        ("2026/11/2", dt.date(2026, 11, 2)),
+        ("2026.11.2", dt.date(2026, 11, 2)),
+        ("2026年11月2日", dt.date(2026, 11, 2)),
+        ("２０２６年１１月２日", dt.date(2026, 11, 2)),
+        ("2026-11-02 00:00:00", dt.date(2026, 11, 2)),
+        ("20261102", dt.date(2026, 11, 2)),
+        (46328, dt.date(2026, 11, 2)),  # an Excel day number: a date typed into a General cell
+        ("46328", dt.date(2026, 11, 2)),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_dates_are_read_as_excel_and_people_write_them(raw, expected):
     assert date_value(raw) == expected
 
@@ -106,42 +118,51 @@ def test_a_cell_that_is_no_date_is_refused_with_the_forms_accepted(raw):
         date_value(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (0.5, Decimal("0.5")),
-    (0.2, Decimal("0.2")),  # not 0.2000000000000000111…
-    (2, Decimal(2)),
-    ("0.5", Decimal("0.5")),
-    ("1,234.5", Decimal("1234.5")),
-    ("0.2万元", Decimal("0.2")),
-    ("３万", Decimal(3)),
-    ("0.123456", Decimal("0.123456")),
-    ("0.1000000", Decimal("0.1000000")),  # trailing zeros are not decimals that matter
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (0.5, Decimal("0.5")),
+        (0.2, Decimal("0.2")),  # not 0.2000000000000000111…
+        (2, Decimal(2)),
+        ("0.5", Decimal("0.5")),
+        ("1,234.5", Decimal("1234.5")),
+        ("0.2万元", Decimal("0.2")),
+        ("３万", Decimal(3)),
+        ("0.123456", Decimal("0.123456")),
+        ("0.1000000", Decimal("0.1000000")),  # trailing zeros are not decimals that matter
+        ("", None),
+        (None, None),
+    ],
+)
 def test_amounts_are_read_in_wan_yuan(raw, expected):
     assert amount_value(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "words"), [
-    ("0.1234567", "six decimals"),
-    ("2000元", "万元"),
-    ("五千", "not a number"),
-    ("NaN", "not a number"),
-])
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("0.1234567", "six decimals"),
+        ("2000元", "万元"),
+        ("五千", "not a number"),
+        ("NaN", "not a number"),
+    ],
+)
 def test_an_amount_that_cannot_be_right_is_refused(raw, words):
     with pytest.raises(CellError, match=words):
         amount_value(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("罚款；没收违法所得、警告", ["罚款", "没收违法所得", "警告"]),
-    ("罚款;警告", ["罚款", "警告"]),
-    ("罚款，警告", ["罚款", "警告"]),
-    ('["罚款", "警告"]', ["罚款", "警告"]),
-    (" 罚款 ", ["罚款"]),
-    (None, []),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("罚款；没收违法所得、警告", ["罚款", "没收违法所得", "警告"]),
+        ("罚款;警告", ["罚款", "警告"]),
+        ("罚款，警告", ["罚款", "警告"]),
+        ('["罚款", "警告"]', ["罚款", "警告"]),
+        (" 罚款 ", ["罚款"]),
+        (None, []),
+    ],
+)
 def test_several_categories_in_one_cell_are_split(raw, expected):
     assert list_value(raw) == expected
 
@@ -187,10 +208,18 @@ def test_a_shuanggongshi_sheet_with_broken_rows_in_skip_mode(session, world, fin
     assert sorted(stored) == [f"浙财采罚〔2026〕{n}号" for n in (101, 102, 103, 104, 105, 106, 111)]
     shop = stored["浙财采罚〔2026〕102号"]
     assert (shop.decided_on, shop.categories, shop.severity, shop.fine_amount) == (
-        dt.date(2026, 10, 9), ["警告"], "minor", None)
+        dt.date(2026, 10, 9),
+        ["警告"],
+        "minor",
+        None,
+    )
     both = stored["浙财采罚〔2026〕103号"]
     assert (both.categories, both.fine_amount, both.confiscation_amount, both.decided_on) == (
-        ["罚款", "没收违法所得"], Decimal(2), Decimal("0.8"), dt.date(2026, 9, 30))
+        ["罚款", "没收违法所得"],
+        Decimal(2),
+        Decimal("0.8"),
+        dt.date(2026, 9, 30),
+    )
     assert stored["浙财采罚〔2026〕106号"].fine_amount == Decimal("1.5")
     assert stored["浙财采罚〔2026〕101号"].entity_id == stored["浙财采罚〔2026〕111号"].entity_id
     kinds = {session.get(Entity, p.entity_id).kind for p in stored.values()}
@@ -260,8 +289,13 @@ def test_a_changed_row_is_a_conflict_naming_each_field_and_is_not_applied(sessio
 def test_a_row_given_twice_in_one_file_is_recorded_once(session, world, finance):
     name, code = company(6)
     row = penalty_row(world.finance, name, code, "浙财采罚〔2026〕202号")
-    report = run(session, csv_bytes(PENALTY_HEADERS, [row, row, {**row, "违法事实": "不同"}]), "x.csv",
-                 actor=finance, mode="skip")
+    report = run(
+        session,
+        csv_bytes(PENALTY_HEADERS, [row, row, {**row, "违法事实": "不同"}]),
+        "x.csv",
+        actor=finance,
+        mode="skip",
+    )
     assert (report.created, report.unchanged, report.conflicts) == (1, 1, 1)
     assert [p.row for p in report.problems] == [4]
     assert "row 2 of this file" in report.problems[0].reason
@@ -274,27 +308,45 @@ def test_a_row_given_twice_in_one_file_is_recorded_once(session, world, finance)
 def test_the_older_headers_are_read(session, world, finance):
     name, code = company(7)
     older = {
-        "行政相对人名称": name, "行政相对人代码_1（统一社会信用代码）": code, "处罚决定书文号": "浙财采罚〔2026〕301号",
-        "处罚名称": "串通投标", "处罚事由": "与其他投标人相互串通投标报价", "处罚依据": "《中华人民共和国政府采购法》第七十七条",
-        "处罚类别": "罚款", "处罚结果": "罚款人民币一万元", "罚款金额（万元）": 1, "处罚日期": "2026-11-02",
-        "当前状态": "正常", "严重程度": "一般",
+        "行政相对人名称": name,
+        "行政相对人代码_1（统一社会信用代码）": code,
+        "处罚决定书文号": "浙财采罚〔2026〕301号",
+        "处罚名称": "串通投标",
+        "处罚事由": "与其他投标人相互串通投标报价",
+        "处罚依据": "《中华人民共和国政府采购法》第七十七条",
+        "处罚类别": "罚款",
+        "处罚结果": "罚款人民币一万元",
+        "罚款金额（万元）": 1,
+        "处罚日期": "2026-11-02",
+        "当前状态": "正常",
+        "严重程度": "一般",
     }
     report = run(session, xlsx_bytes(list(older), [older]), actor=finance)
     assert (report.created, report.problems) == (1, [])
     penalty = session.scalars(sa.select(Penalty)).one()
     assert (penalty.decision_number, penalty.violation_type, penalty.facts, penalty.content, penalty.remarks) == (
-        "浙财采罚〔2026〕301号", "串通投标", "与其他投标人相互串通投标报价", "罚款人民币一万元", "正常")
+        "浙财采罚〔2026〕301号",
+        "串通投标",
+        "与其他投标人相互串通投标报价",
+        "罚款人民币一万元",
+        "正常",
+    )
     assert (penalty.subject_uscc, penalty.domain) == (code, "procurement")  # the authority's one domain
 
 
 def test_headers_with_stars_half_width_brackets_and_a_title_row(session, world, finance):
     name, code = company(8)
     row = penalty_row(world.finance, name, code, "浙财采罚〔2026〕302号")
-    written = {h: ("*" + h if h in ("行政相对人名称", "行政处罚决定书文号") else h.replace("（", "(").replace("）", ")"))
-               for h in PENALTY_HEADERS}
+    written = {
+        h: ("*" + h if h in ("行政相对人名称", "行政处罚决定书文号") else h.replace("（", "(").replace("）", ")"))
+        for h in PENALTY_HEADERS
+    }
     second = {**row, "行政处罚决定书文号": "浙财采罚〔2026〕303号", "处罚决定日期": "不详"}
-    sheet = xlsx_bytes([written[h] for h in PENALTY_HEADERS], [[r.get(h) for h in PENALTY_HEADERS] for r in (row, second)],
-                       title="浙江省财政厅行政处罚信息公示表（2026年11月）")
+    sheet = xlsx_bytes(
+        [written[h] for h in PENALTY_HEADERS],
+        [[r.get(h) for h in PENALTY_HEADERS] for r in (row, second)],
+        title="浙江省财政厅行政处罚信息公示表（2026年11月）",
+    )
     report = run(session, sheet, actor=finance, mode="skip")
     assert (report.created, report.rejected) == (1, 1)
     # The header is the sheet's row 2, so the second data row is row 4, named as the file heads it.
@@ -303,8 +355,9 @@ def test_headers_with_stars_half_width_brackets_and_a_title_row(session, world, 
 
 def test_an_unknown_column_is_reported_once_and_the_rest_imported(session, world, finance):
     name, code = company(9)
-    rows = [{**penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号"), "内部编号": f"NB-{n}"}
-            for n in (303, 304)]
+    rows = [
+        {**penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{n}号"), "内部编号": f"NB-{n}"} for n in (303, 304)
+    ]
     report = run(session, xlsx_bytes([*PENALTY_HEADERS, "内部编号"], rows), actor=finance)
     assert report.created == 2
     assert report.problems == [Problem(1, "内部编号", "", "unknown column: not imported")]
@@ -316,8 +369,9 @@ def test_missing_required_columns_refuse_the_file_naming_them(session, world, fi
     heads = [h for h in PENALTY_HEADERS if h not in ("处罚类别", "违法事实")]
     before = ledger_size(session)
     with pytest.raises(FileRefused) as refused:
-        run(session, xlsx_bytes(heads, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕305号")]),
-            actor=finance)
+        run(
+            session, xlsx_bytes(heads, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕305号")]), actor=finance
+        )
     assert "违法事实" in refused.value.message
     assert "处罚类别" in refused.value.message
     assert (ledger_size(session), count(session, Penalty)) == (before, 0)
@@ -329,14 +383,18 @@ def test_an_authority_of_several_domains_needs_the_domain_column(session, world)
     row = penalty_row(world.housing, name, code, "浙建罚〔2026〕1号")
     with pytest.raises(FileRefused, match="涉及领域"):
         run(session, xlsx_bytes(heads, [row]), actor=factories.supervisor_of(world.housing))
-    report = run(session, xlsx_bytes(PENALTY_HEADERS, [{**row, "涉及领域": "工程建设项目招标投标"}]),
-                 actor=factories.supervisor_of(world.housing))
+    report = run(
+        session,
+        xlsx_bytes(PENALTY_HEADERS, [{**row, "涉及领域": "工程建设项目招标投标"}]),
+        actor=factories.supervisor_of(world.housing),
+    )
     assert report.created == 1
     assert session.scalars(sa.select(Penalty)).one().domain == "construction_bidding"
 
 
-@pytest.mark.parametrize("data", [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, b"PK\x03\x04broken",
-                                  "名称,代码\n甲,乙\n".encode()])
+@pytest.mark.parametrize(
+    "data", [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, b"PK\x03\x04broken", "名称,代码\n甲,乙\n".encode()]
+)
 def test_a_file_that_is_no_sheet_of_ours_is_refused(session, world, finance, data):
     with pytest.raises(FileRefused):
         run(session, data, "upload.xlsx" if data.startswith(b"PK") else "upload.csv", actor=finance)
@@ -364,8 +422,9 @@ def test_csv_in_each_encoding_excel_writes(session, world, finance, encoding):
 
 def test_a_csv_that_changes_encoding_part_way_is_refused(session, world, finance):
     name, code = company(13)
-    good = csv_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕402号")],
-                     encoding="utf-8")
+    good = csv_bytes(
+        PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕402号")], encoding="utf-8"
+    )
     late = "\n" * 300_000 + "杭州,坏\n"  # past what the encoding is told from
     with pytest.raises(FileRefused, match="encoding"):
         run(session, good + late.encode("gb18030"), "x.csv", actor=finance)
@@ -407,8 +466,12 @@ def test_a_binary_file_is_refused_as_no_spreadsheet(session, world, finance):
 def test_a_refusal_without_chinese_says_the_english(session, world, finance):
     """The import's own refusals (missing columns …) are English only: `chinese` falls back to it."""
     with pytest.raises(FileRefused) as refused:
-        run(session, csv_bytes(["行政相对人名称", "统一社会信用代码", "法定代表人"], [["甲", "", ""]]), "x.csv",
-            actor=finance)
+        run(
+            session,
+            csv_bytes(["行政相对人名称", "统一社会信用代码", "法定代表人"], [["甲", "", ""]]),
+            "x.csv",
+            actor=finance,
+        )
     assert refused.value.chinese == refused.value.message
 
 
@@ -419,26 +482,43 @@ def test_a_refusal_without_chinese_says_the_english(session, world, finance):
 def test_a_registered_subject_is_found_by_its_code(session, world, finance):
     entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
     entities = count(session, Entity)
-    report = run(session, xlsx_bytes(PENALTY_HEADERS, [penalty_row(
-        world.finance, "杭州合晟建设工程有限公司", entity.uscc, "浙财采罚〔2026〕501号")]), actor=finance)
+    report = run(
+        session,
+        xlsx_bytes(
+            PENALTY_HEADERS,
+            [penalty_row(world.finance, "杭州合晟建设工程有限公司", entity.uscc, "浙财采罚〔2026〕501号")],
+        ),
+        actor=finance,
+    )
     assert (report.created, report.entities_created, count(session, Entity)) == (1, 0, entities)
     assert session.scalars(sa.select(Penalty)).one().entity_id == entity.id
 
 
 def test_a_code_registered_to_another_name_is_refused(session, world, finance):
     entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    report = run(session, xlsx_bytes(PENALTY_HEADERS, [penalty_row(
-        world.finance, "宁波全然不同贸易有限公司", entity.uscc, "浙财采罚〔2026〕502号")]), actor=finance)
+    report = run(
+        session,
+        xlsx_bytes(
+            PENALTY_HEADERS,
+            [penalty_row(world.finance, "宁波全然不同贸易有限公司", entity.uscc, "浙财采罚〔2026〕502号")],
+        ),
+        actor=finance,
+    )
     assert report.rejected == 1
     assert report.problems[0].column == "行政相对人名称"
     assert f"entity {entity.id}" in report.problems[0].reason
 
 
 def test_a_shop_without_a_code_is_found_by_its_exact_name(session, world, finance):
-    shop = factories.make_entity(session, "杭州市西湖区城源五金店", kind="individual_business",
-                                 uscc="00000000000000000X")
-    rows = [penalty_row(world.finance, "杭州市西湖区城源五金店", code, f"浙财采罚〔2026〕{n}号",
-                        **{"行政相对人类别": "个体工商户"}) for n, code in ((503, "00000000000000000X"), (504, None))]
+    shop = factories.make_entity(
+        session, "杭州市西湖区城源五金店", kind="individual_business", uscc="00000000000000000X"
+    )
+    rows = [
+        penalty_row(
+            world.finance, "杭州市西湖区城源五金店", code, f"浙财采罚〔2026〕{n}号", **{"行政相对人类别": "个体工商户"}
+        )
+        for n, code in ((503, "00000000000000000X"), (504, None))
+    ]
     report = run(session, xlsx_bytes(PENALTY_HEADERS, rows), actor=finance)
     assert (report.created, report.entities_created) == (2, 0)
     assert {p.entity_id for p in session.scalars(sa.select(Penalty))} == {shop.id}
@@ -446,10 +526,20 @@ def test_a_shop_without_a_code_is_found_by_its_exact_name(session, world, financ
 
 def test_a_new_subject_takes_its_kind_from_the_sheet(session, world, finance):
     rows = [
-        penalty_row(world.finance, "李娜", None, "浙财采罚〔2026〕505号",
-                    **{"行政相对人类别": "自然人", "证件类型": "居民身份证", "证件号码": PERSON_ID}),
-        penalty_row(world.finance, "王芳", None, "浙财采罚〔2026〕506号",
-                    **{"行政相对人类别": "自然人", "证件类型": "居民身份证", "证件号码": "1101**********8515"}),
+        penalty_row(
+            world.finance,
+            "李娜",
+            None,
+            "浙财采罚〔2026〕505号",
+            **{"行政相对人类别": "自然人", "证件类型": "居民身份证", "证件号码": PERSON_ID},
+        ),
+        penalty_row(
+            world.finance,
+            "王芳",
+            None,
+            "浙财采罚〔2026〕506号",
+            **{"行政相对人类别": "自然人", "证件类型": "居民身份证", "证件号码": "1101**********8515"},
+        ),
         penalty_row(world.finance, "杭州某某有限公司", None, "浙财采罚〔2026〕507号"),
     ]
     report = run(session, xlsx_bytes(PENALTY_HEADERS, rows), actor=finance, mode="skip")
@@ -462,8 +552,13 @@ def test_a_new_subject_takes_its_kind_from_the_sheet(session, world, finance):
 
 def test_rows_of_another_authority_are_refused(session, world, finance):
     name, code = company(14)
-    row = penalty_row(world.finance, name, code, "浙建罚〔2026〕9号", **{"处罚机关": world.housing.name,
-                                                                     "处罚机关统一社会信用代码": None})
+    row = penalty_row(
+        world.finance,
+        name,
+        code,
+        "浙建罚〔2026〕9号",
+        **{"处罚机关": world.housing.name, "处罚机关统一社会信用代码": None},
+    )
     report = run(session, xlsx_bytes(PENALTY_HEADERS, [row]), actor=finance)
     assert report.rejected == 1
     assert report.problems[0].column == "处罚机关"
@@ -489,10 +584,20 @@ def test_an_administrator_names_the_authority(session, world):
 def test_a_data_source_authority_must_be_registered(session, world, finance):
     name, code = company(16)
     rows = [
-        penalty_row(world.finance, name, code, "浙财采罚〔2026〕602号",
-                    **{"数据来源单位": world.housing.name, "数据来源单位统一社会信用代码": world.housing.uscc}),
-        penalty_row(world.finance, name, code, "浙财采罚〔2026〕603号",
-                    **{"数据来源单位": "某某信息中心", "数据来源单位统一社会信用代码": None}),
+        penalty_row(
+            world.finance,
+            name,
+            code,
+            "浙财采罚〔2026〕602号",
+            **{"数据来源单位": world.housing.name, "数据来源单位统一社会信用代码": world.housing.uscc},
+        ),
+        penalty_row(
+            world.finance,
+            name,
+            code,
+            "浙财采罚〔2026〕603号",
+            **{"数据来源单位": "某某信息中心", "数据来源单位统一社会信用代码": None},
+        ),
     ]
     report = run(session, xlsx_bytes(PENALTY_HEADERS, rows), actor=finance, mode="skip")
     assert (report.created, report.rejected) == (1, 1)
@@ -529,29 +634,47 @@ def test_service_rules_are_reported_in_the_files_columns(session, world, finance
 
 
 LIST_ROW = {
-    "主体名称": None, "统一社会信用代码": None, "主体类别": "法人及非法人组织", "名单类型": "黑名单",
-    "名单名称": "政府采购严重违法失信行为记录名单", "列入决定文书号": None, "列入事由类别": "提供虚假材料谋取中标、成交",
-    "失信（守信）事实": "在政府采购项目中提供虚假业绩证明材料", "列入依据": "《中华人民共和国政府采购法》第七十七条",
-    "认定部门": None, "列入日期": "2026-03-01", "有效期截止日期": "2027-03-01", "涉及领域": "政府采购",
+    "主体名称": None,
+    "统一社会信用代码": None,
+    "主体类别": "法人及非法人组织",
+    "名单类型": "黑名单",
+    "名单名称": "政府采购严重违法失信行为记录名单",
+    "列入决定文书号": None,
+    "列入事由类别": "提供虚假材料谋取中标、成交",
+    "失信（守信）事实": "在政府采购项目中提供虚假业绩证明材料",
+    "列入依据": "《中华人民共和国政府采购法》第七十七条",
+    "认定部门": None,
+    "列入日期": "2026-03-01",
+    "有效期截止日期": "2027-03-01",
+    "涉及领域": "政府采购",
 }
 
 
 def list_row(authority, i: int, number: str, **fields: Any) -> dict[str, Any]:
     name, code = company(20 + i)
-    return {**LIST_ROW, "主体名称": name, "统一社会信用代码": code, "列入决定文书号": number,
-            "认定部门": authority.name, **fields}
+    return {
+        **LIST_ROW,
+        "主体名称": name,
+        "统一社会信用代码": code,
+        "列入决定文书号": number,
+        "认定部门": authority.name,
+        **fields,
+    }
 
 
 def test_list_entries_are_told_by_their_headers_and_imported(session, world, finance):
-    rows = [list_row(world.finance, 0, "浙财采决〔2026〕1号"),
-            list_row(world.finance, 1, "浙财采决〔2026〕2号", **{"名单类型": None, "涉及领域": None}),
-            list_row(world.finance, 2, "浙财采决〔2026〕3号", **{"名单类型": "灰名单"})]
+    rows = [
+        list_row(world.finance, 0, "浙财采决〔2026〕1号"),
+        list_row(world.finance, 1, "浙财采决〔2026〕2号", **{"名单类型": None, "涉及领域": None}),
+        list_row(world.finance, 2, "浙财采决〔2026〕3号", **{"名单类型": "灰名单"}),
+    ]
     report = run(session, xlsx_bytes(list(LIST_ROW), rows), "名单.xlsx", actor=finance, mode="skip")
     assert (report.kind, report.created, report.rejected) == ("list-entries", 2, 1)
     assert (report.problems[0].row, report.problems[0].column) == (4, "名单类型")
     entries = session.scalars(sa.select(ListEntry).order_by(ListEntry.id)).all()
     assert [(e.list_type, list(e.domains), e.listed_on) for e in entries] == [
-        ("black", ["procurement"], dt.date(2026, 3, 1))] * 2  # the catalogue's type, the authority's domain
+        ("black", ["procurement"], dt.date(2026, 3, 1))
+    ] * 2  # the catalogue's type, the authority's domain
     again = run(session, xlsx_bytes(list(LIST_ROW), rows[:2]), "名单.xlsx", actor=finance)
     assert (again.unchanged, again.created) == (2, 0)
 
@@ -604,7 +727,7 @@ def test_the_report_as_csv_and_xlsx_with_formulas_defused(session, world, financ
     name, code = company(40)
     rows = [
         penalty_row(world.finance, name, code, "浙财采罚〔2026〕701号", **{"罚款金额（万元）": "-0.5"}),
-        penalty_row(world.finance, name, code, "=HYPERLINK(\"http://x\")", **{"处罚决定日期": "=TODAY()"}),
+        penalty_row(world.finance, name, code, '=HYPERLINK("http://x")', **{"处罚决定日期": "=TODAY()"}),
         penalty_row(world.finance, name, code, "浙财采罚〔2026〕703号", **{"处罚决定日期": "@SUM(A1)"}),
     ]
     # CSV: openpyxl would store text starting with = as a formula, and Excel hands back its result.
@@ -637,8 +760,9 @@ def test_the_report_as_csv_and_xlsx_with_formulas_defused(session, world, financ
 
 def test_a_workbook_with_more_sheets_says_only_the_first_was_read(session, world, finance):
     name, code = company(41)
-    data = xlsx_bytes(PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕801号")],
-                      sheets=["说明"])
+    data = xlsx_bytes(
+        PENALTY_HEADERS, [penalty_row(world.finance, name, code, "浙财采罚〔2026〕801号")], sheets=["说明"]
+    )
     report = run(session, data, actor=finance)
     assert report.created == 1
     assert report.notes == ["only the first worksheet (行政处罚) was read; not read: 说明"]
@@ -699,14 +823,27 @@ def _sheets() -> dict[str, bytes]:
     housing = _Authority("浙江省住房和城乡建设厅", factories.code("11330000"))
     heads, rows = shuanggongshi_sheet(finance, housing)  # type: ignore[arg-type]
     known_name, known_code = company(50)
-    entries = [list_row(finance, 4, "浙财采决〔2026〕11号"), list_row(finance, 5, "浙财采决〔2026〕12号"),
-               {**list_row(finance, 4, "浙财采决〔2026〕13号"), "主体名称": known_name, "统一社会信用代码": known_code}]
-    entries += [entries[0], {**entries[1], "列入依据": "另一依据"}, {**entries[0], "列入决定文书号": "x", "列入日期": "昨天"}]
-    failing = [penalty_row(finance, known_name, known_code, "浙财采罚〔2026〕120号"),
-               penalty_row(finance, known_name, known_code, "浙财采罚〔2026〕121号", **{"处罚类别": "罚没"})]
+    entries = [
+        list_row(finance, 4, "浙财采决〔2026〕11号"),
+        list_row(finance, 5, "浙财采决〔2026〕12号"),
+        {**list_row(finance, 4, "浙财采决〔2026〕13号"), "主体名称": known_name, "统一社会信用代码": known_code},
+    ]
+    entries += [
+        entries[0],
+        {**entries[1], "列入依据": "另一依据"},
+        {**entries[0], "列入决定文书号": "x", "列入日期": "昨天"},
+    ]
+    failing = [
+        penalty_row(finance, known_name, known_code, "浙财采罚〔2026〕120号"),
+        penalty_row(finance, known_name, known_code, "浙财采罚〔2026〕121号", **{"处罚类别": "罚没"}),
+    ]
     return {
-        "finance": finance.uscc, "housing": housing.uscc, "known_name": known_name, "known_code": known_code,
-        "penalties": xlsx_bytes(heads, rows), "entries": csv_bytes(list(LIST_ROW), entries, encoding="gb18030"),
+        "finance": finance.uscc,
+        "housing": housing.uscc,
+        "known_name": known_name,
+        "known_code": known_code,
+        "penalties": xlsx_bytes(heads, rows),
+        "entries": csv_bytes(list(LIST_ROW), entries, encoding="gb18030"),
         "failing": xlsx_bytes(PENALTY_HEADERS, failing),
     }
 
@@ -716,21 +853,57 @@ def _import_into_fresh_database(path: Path, writer: str, sheets: dict[str, Any])
     try:
         with app.app_context():
             session = db.session()
-            finance = create_authority(session, {"name": "浙江省财政厅", "uscc": sheets["finance"],
-                                                 "region_code": "330000", "domains": ["procurement"]}, factories.ADMIN)
-            create_authority(session, {"name": "浙江省住房和城乡建设厅", "uscc": sheets["housing"], "region_code": "330000",
-                                       "domains": ["construction_bidding", "housing"]}, factories.ADMIN)
-            entities_service.create_entity(session, {"kind": "legal_entity", "name": sheets["known_name"],
-                                                     "uscc": sheets["known_code"]}, factories.ADMIN, VAULT)
+            finance = create_authority(
+                session,
+                {
+                    "name": "浙江省财政厅",
+                    "uscc": sheets["finance"],
+                    "region_code": "330000",
+                    "domains": ["procurement"],
+                },
+                factories.ADMIN,
+            )
+            create_authority(
+                session,
+                {
+                    "name": "浙江省住房和城乡建设厅",
+                    "uscc": sheets["housing"],
+                    "region_code": "330000",
+                    "domains": ["construction_bidding", "housing"],
+                },
+                factories.ADMIN,
+            )
+            entities_service.create_entity(
+                session,
+                {"kind": "legal_entity", "name": sheets["known_name"], "uscc": sheets["known_code"]},
+                factories.ADMIN,
+                VAULT,
+            )
             session.commit()
             actor = factories.supervisor_of(finance)
             reports = []
             for name, mode in (("penalties", "skip"), ("entries", "skip"), ("penalties", "skip"), ("failing", "all")):
-                report = run(session, sheets[name], f"{name}.xlsx" if name != "entries" else "entries.csv",
-                             actor=actor, mode=mode, writer=writer)
+                report = run(
+                    session,
+                    sheets[name],
+                    f"{name}.xlsx" if name != "entries" else "entries.csv",
+                    actor=actor,
+                    mode=mode,
+                    writer=writer,
+                )
                 session.commit()
-                reports.append((report.rows, report.created, report.unchanged, report.conflicts, report.rejected,
-                                report.held_back, report.entities_created, report.problems))
+                reports.append(
+                    (
+                        report.rows,
+                        report.created,
+                        report.unchanged,
+                        report.conflicts,
+                        report.rejected,
+                        report.held_back,
+                        report.entities_created,
+                        report.problems,
+                    )
+                )
             assert verify_audit_chain(session).ok
             return _contents(session), reports
     finally:
@@ -747,8 +920,12 @@ def test_the_batched_writer_leaves_the_rows_the_services_leave(tmp_path, monkeyp
     services = _import_into_fresh_database(tmp_path / "services.db", "services", sheets)
     batched = _import_into_fresh_database(tmp_path / "batched.db", "batched", sheets)
     assert batched[1] == services[1]
-    assert [r[:7] for r in services[1]] == [(11, 7, 0, 0, 4, 0, 6), (6, 3, 1, 1, 1, 0, 2), (11, 0, 7, 0, 4, 0, 0),
-                                            (2, 0, 0, 0, 1, 1, 0)]
+    assert [r[:7] for r in services[1]] == [
+        (11, 7, 0, 0, 4, 0, 6),
+        (6, 3, 1, 1, 1, 0, 2),
+        (11, 0, 7, 0, 4, 0, 0),
+        (2, 0, 0, 0, 1, 1, 0),
+    ]
     for table, rows in services[0].items():
         assert batched[0][table] == rows, table
     assert len(services[0]["audit_log"]) == len(services[0]["change_events"]) > 15
@@ -797,9 +974,18 @@ def test_a_workbook_read_in_a_second_process_imports_the_same(session, world, fi
     path = tmp_path / "双公示.xlsx"
     path.write_bytes(xlsx_bytes(heads, rows * 60))  # 660 rows: more than one batch from the reader
     calls: list[tuple[int, int]] = []
-    report = import_records(session, path, path.name, actor=finance, mode="skip", today=factories.TODAY,
-                            rules=factories.rules(session), vault=VAULT, now=NOW,
-                            progress=lambda done, total: calls.append((done, total)))
+    report = import_records(
+        session,
+        path,
+        path.name,
+        actor=finance,
+        mode="skip",
+        today=factories.TODAY,
+        rules=factories.rules(session),
+        vault=VAULT,
+        now=NOW,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert (report.rows, report.created, report.unchanged, report.rejected) == (660, 7, 413, 240)
     assert calls[0][1] == 660  # the total, from the declared dimension
     assert max(p.row for p in report.problems) == 660  # the last broken row, numbered as in Excel
@@ -813,8 +999,17 @@ def test_a_broken_workbook_read_in_a_second_process_is_refused(session, world, f
     path = tmp_path / "坏.xlsx"
     path.write_bytes(_truncated_sheet(xlsx_bytes(PENALTY_HEADERS, rows)))
     with pytest.raises(FileRefused, match="cannot be read as an XLSX workbook"):
-        import_records(session, path, path.name, actor=finance, mode="skip", today=factories.TODAY,
-                       rules=factories.rules(session), vault=VAULT, now=NOW)
+        import_records(
+            session,
+            path,
+            path.name,
+            actor=finance,
+            mode="skip",
+            today=factories.TODAY,
+            rules=factories.rules(session),
+            vault=VAULT,
+            now=NOW,
+        )
 
 
 def test_the_rows_of_a_workbook_that_declares_no_size_are_counted(world):

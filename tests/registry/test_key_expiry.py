@@ -63,11 +63,14 @@ def test_a_revoked_key_is_only_unknown_even_after_its_end(session: Session, worl
     assert access.authenticate(session, secret, now=NOW + dt.timedelta(days=2)) is None
 
 
-@pytest.mark.parametrize(("expires_at", "reason"), [
-    (NOW, "is not in the future"),
-    (NOW - dt.timedelta(days=1), "is not in the future"),
-    (dt.datetime(2027, 1, 1), "must carry a time zone"),  # noqa: DTZ001 (the naive value is the point)
-])
+@pytest.mark.parametrize(
+    ("expires_at", "reason"),
+    [
+        (NOW, "is not in the future"),
+        (NOW - dt.timedelta(days=1), "is not in the future"),
+        (dt.datetime(2027, 1, 1), "must carry a time zone"),  # noqa: DTZ001 (the naive value is the point)
+    ],
+)
 def test_an_end_that_is_not_in_the_future_is_refused(session: Session, world, expires_at, reason) -> None:
     with pytest.raises(InvalidInput) as refused:
         access.create_key(session, role="admin", name="ops", expires_at=expires_at, now=NOW)
@@ -127,8 +130,9 @@ def test_an_expired_key_gets_401_saying_when_it_expired(client: FlaskClient, ses
     # Created with an end a minute ago (the wall clock decides: key expiry is not a legal date).
     real_now = dt.datetime.now(dt.UTC)
     end = real_now - dt.timedelta(minutes=1)
-    key, secret = access.create_key(session, role="platform", name="信用浙江", expires_at=end,
-                                    now=real_now - dt.timedelta(days=1))
+    key, secret = access.create_key(
+        session, role="platform", name="信用浙江", expires_at=end, now=real_now - dt.timedelta(days=1)
+    )
     session.commit()
     r = client.get("/api/v1/feed", headers=auth(secret))
     assert r.status_code == 401
@@ -139,8 +143,7 @@ def test_an_expired_key_gets_401_saying_when_it_expired(client: FlaskClient, ses
 
 def test_a_key_that_has_not_expired_works(client: FlaskClient, session: Session, world) -> None:
     real_now = dt.datetime.now(dt.UTC)
-    _, secret = access.create_key(session, role="platform", name="信用浙江",
-                                  expires_at=real_now + dt.timedelta(days=1))
+    _, secret = access.create_key(session, role="platform", name="信用浙江", expires_at=real_now + dt.timedelta(days=1))
     session.commit()
     assert client.get("/api/v1/feed", headers=auth(secret)).status_code == 200
 
@@ -162,7 +165,9 @@ def _created(session: Session, result: Result) -> ApiKey:
 
 
 def test_create_key_expires_at_the_end_of_the_given_day_in_china(
-    app: Flask, client: FlaskClient, session: Session,
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
 ) -> None:
     result = _run(app, "--expires", "2099-12-31")
     key = _created(session, result)
@@ -182,18 +187,25 @@ def test_create_key_without_an_end(app: Flask, client: FlaskClient, session: Ses
     assert _created(session, _run(app)).expires_at is None
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--expires", "2020-01-01"), "--expires 2020-01-01 is in the past"),
-    (("--expires", "2026/12/01"), "--expires must be a date as YYYY-MM-DD, got '2026/12/01'"),
-    (("--expires", "2026-13-01"), "--expires must be a date as YYYY-MM-DD"),
-    (("--expires", "20991231"), "--expires must be a date as YYYY-MM-DD"),
-    (("--expires", "tomorrow"), "--expires must be a date as YYYY-MM-DD"),
-    (("--days", "0"), "--days must be a whole number of days from 1 to 36500, got 0"),
-    (("--days", "-5"), "--days must be a whole number of days from 1 to 36500"),
-    (("--days", "3", "--expires", "2099-01-01"), "give --expires or --days, not both"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--expires", "2020-01-01"), "--expires 2020-01-01 is in the past"),
+        (("--expires", "2026/12/01"), "--expires must be a date as YYYY-MM-DD, got '2026/12/01'"),
+        (("--expires", "2026-13-01"), "--expires must be a date as YYYY-MM-DD"),
+        (("--expires", "20991231"), "--expires must be a date as YYYY-MM-DD"),
+        (("--expires", "tomorrow"), "--expires must be a date as YYYY-MM-DD"),
+        (("--days", "0"), "--days must be a whole number of days from 1 to 36500, got 0"),
+        (("--days", "-5"), "--days must be a whole number of days from 1 to 36500"),
+        (("--days", "3", "--expires", "2099-01-01"), "give --expires or --days, not both"),
+    ],
+)
 def test_create_key_refuses_a_bad_end_and_creates_nothing(
-    app: Flask, client: FlaskClient, session: Session, args: tuple[str, ...], message: str,
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    args: tuple[str, ...],
+    message: str,
 ) -> None:
     keys_before = session.query(ApiKey).count()
     result = _run(app, *args)

@@ -28,16 +28,18 @@ VAULT = IdentityVault("test-data-protection-secret")
 
 
 def _audit_rows(session: Session) -> list[AuditLog]:
-    return list(session.scalars(
-        sa.select(AuditLog).order_by(AuditLog.seq).execution_options(populate_existing=True)
-    ))
+    return list(session.scalars(sa.select(AuditLog).order_by(AuditLog.seq).execution_options(populate_existing=True)))
 
 
 def _events_after(session: Session, seq: int) -> list[ChangeEvent]:
-    return list(session.scalars(
-        sa.select(ChangeEvent).where(ChangeEvent.seq > seq).order_by(ChangeEvent.seq)
-        .execution_options(populate_existing=True)
-    ))
+    return list(
+        session.scalars(
+            sa.select(ChangeEvent)
+            .where(ChangeEvent.seq > seq)
+            .order_by(ChangeEvent.seq)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def _last_event_seq(session: Session) -> int:
@@ -65,9 +67,7 @@ def _several_changes(session: Session) -> None:
 
 def _set_audit(session: Session, seq: int, **values: Any) -> None:
     """Change stored audit columns directly (Core UPDATE: no ORM, no ledger)."""
-    result = session.execute(
-        sa.update(AuditLog.__table__).where(AuditLog.__table__.c.seq == seq).values(**values)
-    )
+    result = session.execute(sa.update(AuditLog.__table__).where(AuditLog.__table__.c.seq == seq).values(**values))
     assert result.rowcount == 1
 
 
@@ -142,7 +142,9 @@ def test_audit_row_records_who_what_before_and_after(session: Session) -> None:
 
 
 @pytest.mark.parametrize(
-    "column", ["actor_name", "after"], ids=["actor_name", "after-json"],
+    "column",
+    ["actor_name", "after"],
+    ids=["actor_name", "after-json"],
 )
 def test_an_altered_row_is_named(session: Session, column: str) -> None:
     _several_changes(session)
@@ -256,15 +258,19 @@ def test_a_new_row_after_tampering_does_not_heal_the_chain(session: Session) -> 
 # -- the outbox -----------------------------------------------------------------------------
 
 
-def _assert_one_event(session: Session, after_seq: int, *, record: Any, record_type: str,
-                      operation: str, authority_id: int | None) -> ChangeEvent:
+def _assert_one_event(
+    session: Session, after_seq: int, *, record: Any, record_type: str, operation: str, authority_id: int | None
+) -> ChangeEvent:
     session.flush()
     events = _events_after(session, after_seq)
     assert len(events) == 1, [(e.seq, e.record_type, e.operation) for e in events]
     event = events[0]
     assert event.seq == after_seq + 1
     assert (event.record_type, event.record_id, event.record_version, event.operation) == (
-        record_type, record.id, record.version, operation
+        record_type,
+        record.id,
+        record.version,
+        operation,
     )
     assert event.authority_id == authority_id
     assert event.payload == record.snapshot()
@@ -279,42 +285,48 @@ def _assert_one_event(session: Session, after_seq: int, *, record: Any, record_t
 def test_every_service_change_puts_exactly_one_event_in_the_outbox(session: Session) -> None:
     seq = _last_event_seq(session)
     authority = factories.make_authority(session)
-    seq = _assert_one_event(session, seq, record=authority, record_type="authority",
-                            operation="create", authority_id=authority.id).seq
+    seq = _assert_one_event(
+        session, seq, record=authority, record_type="authority", operation="create", authority_id=authority.id
+    ).seq
 
     entity = factories.make_entity(session, "杭州出箱建设有限公司")
-    event = _assert_one_event(session, seq, record=entity, record_type="entity",
-                              operation="create", authority_id=None)
+    event = _assert_one_event(session, seq, record=entity, record_type="entity", operation="create", authority_id=None)
     assert event.record_version == 1
     seq = event.seq
 
     entities.update_entity(session, entity.id, {"legal_representative": "赵六"}, ADMIN, 1, VAULT, TODAY)
-    event = _assert_one_event(session, seq, record=entity, record_type="entity",
-                              operation="update", authority_id=None)
+    event = _assert_one_event(session, seq, record=entity, record_type="entity", operation="update", authority_id=None)
     assert event.record_version == 2
     seq = event.seq
 
     entities.update_entity(session, entity.id, {"name": "杭州出箱控股有限公司"}, ADMIN, 2, VAULT, TODAY)
-    seq = _assert_one_event(session, seq, record=entity, record_type="entity",
-                            operation="rename", authority_id=None).seq
+    seq = _assert_one_event(
+        session, seq, record=entity, record_type="entity", operation="rename", authority_id=None
+    ).seq
 
     penalty = factories.make_penalty(session, authority, entity)
-    seq = _assert_one_event(session, seq, record=penalty, record_type="penalty",
-                            operation="create", authority_id=authority.id).seq
+    seq = _assert_one_event(
+        session, seq, record=penalty, record_type="penalty", operation="create", authority_id=authority.id
+    ).seq
 
-    penalties.revoke_penalty(session, penalty.id, "行政复议撤销", None,
-                             factories.supervisor_of(authority), penalty.version, TODAY)
-    seq = _assert_one_event(session, seq, record=penalty, record_type="penalty",
-                            operation="revoke", authority_id=authority.id).seq
+    penalties.revoke_penalty(
+        session, penalty.id, "行政复议撤销", None, factories.supervisor_of(authority), penalty.version, TODAY
+    )
+    seq = _assert_one_event(
+        session, seq, record=penalty, record_type="penalty", operation="revoke", authority_id=authority.id
+    ).seq
 
     entry = factories.make_list_entry(session, authority, entity)
-    seq = _assert_one_event(session, seq, record=entry, record_type="list_entry",
-                            operation="create", authority_id=authority.id).seq
+    seq = _assert_one_event(
+        session, seq, record=entry, record_type="list_entry", operation="create", authority_id=authority.id
+    ).seq
 
-    list_entries.remove_list_entry(session, entry.id, "决定被撤销", None,
-                                   factories.supervisor_of(authority), entry.version, TODAY)
-    seq = _assert_one_event(session, seq, record=entry, record_type="list_entry",
-                            operation="remove", authority_id=authority.id).seq
+    list_entries.remove_list_entry(
+        session, entry.id, "决定被撤销", None, factories.supervisor_of(authority), entry.version, TODAY
+    )
+    seq = _assert_one_event(
+        session, seq, record=entry, record_type="list_entry", operation="remove", authority_id=authority.id
+    ).seq
 
     session.commit()
     assert _counter(session, "outbox").value == seq
@@ -367,9 +379,7 @@ class _AfterTheLedgers(Exception):
     pass
 
 
-def test_a_service_failing_after_its_flush_leaves_no_gap(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_service_failing_after_its_flush_leaves_no_gap(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     """The change, its audit row and its event were all flushed; the failure rolls back all three."""
     factories.make_entity(session, "杭州之前有限公司")
     session.commit()
@@ -423,11 +433,14 @@ def test_a_batch_of_creations_continues_the_chain_and_the_outbox_without_gaps(se
     _several_changes(session)
     before_audit, before_events = _counter(session, "audit").value, _last_event_seq(session)
     supervisor = ledger.Actor(key_id=None, name="loader", role="supervisor", authority_id=7)
-    ledger.record_creations(session, [
-        ledger.Creation(ADMIN, "entity", 901, 1, {"id": 901, "name": "甲"}, None),
-        ledger.Creation(supervisor, "list_entry", 902, 1, {"id": 902}, 7),
-        ledger.Creation(ADMIN, "entity", 903, 1, {"id": 903, "name": "乙"}, None),
-    ])
+    ledger.record_creations(
+        session,
+        [
+            ledger.Creation(ADMIN, "entity", 901, 1, {"id": 901, "name": "甲"}, None),
+            ledger.Creation(supervisor, "list_entry", 902, 1, {"id": 902}, 7),
+            ledger.Creation(ADMIN, "entity", 903, 1, {"id": 903, "name": "乙"}, None),
+        ],
+    )
     session.commit()
 
     rows = _audit_rows(session)[before_audit:]

@@ -56,8 +56,9 @@ def _tail_removed(session, keep: int) -> None:
     """Delete every audit row after `keep` and rewind the counter: the chain holds together."""
     last = session.scalar(sa.select(AuditLog.hash).where(AuditLog.seq == keep))
     session.execute(sa.text("DELETE FROM audit_log WHERE seq > :k"), {"k": keep})
-    session.execute(sa.text("UPDATE ledger_counters SET value = :k, last_hash = :h WHERE name = 'audit'"),
-                    {"k": keep, "h": last})
+    session.execute(
+        sa.text("UPDATE ledger_counters SET value = :k, last_hash = :h WHERE name = 'audit'"), {"k": keep, "h": last}
+    )
 
 
 def test_a_removed_tail_is_found_against_the_heads_the_platform_kept(session, world):
@@ -80,9 +81,28 @@ def test_a_recomputed_suffix_is_found_against_the_heads_the_platform_kept(sessio
         if row.seq == 3:
             row.actor_name = "someone else"
         row.prev_hash = previous
-        row.hash = previous = row_hash(audit_hashed_content({n: getattr(row, n) for n in (
-            "seq", "at", "actor_key_id", "actor_name", "actor_role", "actor_authority_id", "action",
-            "record_type", "record_id", "reason", "before", "after", "prev_hash")}))
+        row.hash = previous = row_hash(
+            audit_hashed_content(
+                {
+                    n: getattr(row, n)
+                    for n in (
+                        "seq",
+                        "at",
+                        "actor_key_id",
+                        "actor_name",
+                        "actor_role",
+                        "actor_authority_id",
+                        "action",
+                        "record_type",
+                        "record_id",
+                        "reason",
+                        "before",
+                        "after",
+                        "prev_hash",
+                    )
+                }
+            )
+        )
     session.execute(sa.text("UPDATE ledger_counters SET last_hash = :h WHERE name = 'audit'"), {"h": previous})
     session.flush()
     assert verify_audit_chain(session).ok

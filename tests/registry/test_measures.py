@@ -92,42 +92,80 @@ def _measure(data: dict[str, Any], code: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: _measure(d, "land.black_list")["domains"].append("landx"),
-         r"\(land.black_list\): unknown domain 'landx'"),
-        (lambda d: _measure(d, "land.black_list").update(effect="forbid"),
-         r"\(land.black_list\): effect must be one of block, review, incentive"),
-        (lambda d: _measure(d, "land.black_list")["triggers"][0].update(list_types=["grey"]),
-         r"\(land.black_list\): triggers\[0\]: unknown list type 'grey'"),
-        (lambda d: _measure(d, "procurement.major_violation.suspension_or_revocation")["triggers"][0]["penalty"]
-         .update(categories_any=["吊销执照"]),
-         r"\(procurement.major_violation.suspension_or_revocation\): triggers\[0\]: unknown 处罚类别 \(category\) '吊销执照'"),
-        (lambda d: _measure(d, "procurement.major_violation.large_fine")["triggers"][0]["penalty"].update(severities=["grave"]),
-         r"\(procurement.major_violation.large_fine\).*unknown severity 'grave'"),
-        (lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(list_names=["政府采购黑名单"]),
-         r"\(procurement.debarment\).*unknown list .*'政府采购黑名单'"),
-        (lambda d: _measure(d, "land.black_list")["triggers"][0].update(list_types=["black", "red"]),
-         r"\(land.black_list\): red lists give incentives only"),
-        (lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(list_names=["守信激励对象名单"]),
-         r"\(procurement.debarment\): red lists give incentives only"),
-        (lambda d: _measure(d, "trading.green_channel")["triggers"][1].update(list_types=["black"]),
-         r"\(trading.green_channel\): an incentive is given by red lists only"),
-        (lambda d: _measure(d, "procurement.major_violation.large_fine")["duration"].pop("years"),
-         r"\(procurement.major_violation.large_fine\): lookback_years needs years"),
-        (lambda d: _measure(d, "procurement.major_violation.large_fine").update(duration={"kind": "while_listed"}),
-         r"\(procurement.major_violation.large_fine\): a while_listed measure is triggered by list triggers only"),
-        (lambda d: _measure(d, "procurement.major_violation.large_fine")["triggers"][0]["penalty"]
-         .update(min_fine_wan="much"),
-         r"min_fine_wan must be a number"),
-        (lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(penalty={"min_fine_wan": 1}),
-         r"\(procurement.debarment\).*not both"),
-        (lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(record_domains=["moon"]),
-         r"\(procurement.debarment\).*unknown domain 'moon'"),
-        (lambda d: _measure(d, "procurement.debarment").update(triger=[]),
-         r"\(procurement.debarment\): unknown field\(s\) triger"),
-        (lambda d: _measure(d, "procurement.debarment").update(certainty="maybe"),
-         r"\(procurement.debarment\): certainty must be one of firm, likely"),
-        (lambda d: _measure(d, "land.black_list").update(code="procurement.debarment"),
-         r"\(procurement.debarment\): code used twice"),
+        (
+            lambda d: _measure(d, "land.black_list")["domains"].append("landx"),
+            r"\(land.black_list\): unknown domain 'landx'",
+        ),
+        (
+            lambda d: _measure(d, "land.black_list").update(effect="forbid"),
+            r"\(land.black_list\): effect must be one of block, review, incentive",
+        ),
+        (
+            lambda d: _measure(d, "land.black_list")["triggers"][0].update(list_types=["grey"]),
+            r"\(land.black_list\): triggers\[0\]: unknown list type 'grey'",
+        ),
+        (
+            lambda d: _measure(d, "procurement.major_violation.suspension_or_revocation")["triggers"][0][
+                "penalty"
+            ].update(categories_any=["吊销执照"]),
+            r"\(procurement.major_violation.suspension_or_revocation\): triggers\[0\]: unknown 处罚类别 \(category\) '吊销执照'",
+        ),
+        (
+            lambda d: _measure(d, "procurement.major_violation.large_fine")["triggers"][0]["penalty"].update(
+                severities=["grave"]
+            ),
+            r"\(procurement.major_violation.large_fine\).*unknown severity 'grave'",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(list_names=["政府采购黑名单"]),
+            r"\(procurement.debarment\).*unknown list .*'政府采购黑名单'",
+        ),
+        (
+            lambda d: _measure(d, "land.black_list")["triggers"][0].update(list_types=["black", "red"]),
+            r"\(land.black_list\): red lists give incentives only",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(list_names=["守信激励对象名单"]),
+            r"\(procurement.debarment\): red lists give incentives only",
+        ),
+        (
+            lambda d: _measure(d, "trading.green_channel")["triggers"][1].update(list_types=["black"]),
+            r"\(trading.green_channel\): an incentive is given by red lists only",
+        ),
+        (
+            lambda d: _measure(d, "procurement.major_violation.large_fine")["duration"].pop("years"),
+            r"\(procurement.major_violation.large_fine\): lookback_years needs years",
+        ),
+        (
+            lambda d: _measure(d, "procurement.major_violation.large_fine").update(duration={"kind": "while_listed"}),
+            r"\(procurement.major_violation.large_fine\): a while_listed measure is triggered by list triggers only",
+        ),
+        (
+            lambda d: _measure(d, "procurement.major_violation.large_fine")["triggers"][0]["penalty"].update(
+                min_fine_wan="much"
+            ),
+            r"min_fine_wan must be a number",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(penalty={"min_fine_wan": 1}),
+            r"\(procurement.debarment\).*not both",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment")["triggers"][0].update(record_domains=["moon"]),
+            r"\(procurement.debarment\).*unknown domain 'moon'",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment").update(triger=[]),
+            r"\(procurement.debarment\): unknown field\(s\) triger",
+        ),
+        (
+            lambda d: _measure(d, "procurement.debarment").update(certainty="maybe"),
+            r"\(procurement.debarment\): certainty must be one of firm, likely",
+        ),
+        (
+            lambda d: _measure(d, "land.black_list").update(code="procurement.debarment"),
+            r"\(procurement.debarment\): code used twice",
+        ),
         (lambda d: d.update(measures=[]), r"measures must be a non-empty list"),
     ],
 )
@@ -179,27 +217,46 @@ def penalty(session, authority, entity, **fields):
 
 
 def fine(amount: str, decided_on: dt.date, **fields: Any) -> dict[str, Any]:
-    return {"categories": ["罚款"], "fine_amount": amount, "content": f"罚款{amount}万元",
-            "decided_on": decided_on, **fields}
+    return {
+        "categories": ["罚款"],
+        "fine_amount": amount,
+        "content": f"罚款{amount}万元",
+        "decided_on": decided_on,
+        **fields,
+    }
 
 
 def test_one_entity_meets_different_measures_in_procurement_land_and_construction_bidding(session, world, court):
     company = factories.make_entity(session)
     debarment = entry(session, world.finance, company)  # 政府采购严重违法失信行为记录名单, until 2027-03-01
     bidding_ban = entry(
-        session, world.housing, company, list_name="招标投标违法行为记录名单", domains=["construction_bidding"],
-        reason_category="串通投标", legal_basis="《中华人民共和国招标投标法》第五十三条",
-        listed_on=dt.date(2026, 1, 10), expires_on=dt.date(2028, 1, 9),  # two years, the most for 串通投标
+        session,
+        world.housing,
+        company,
+        list_name="招标投标违法行为记录名单",
+        domains=["construction_bidding"],
+        reason_category="串通投标",
+        legal_basis="《中华人民共和国招标投标法》第五十三条",
+        listed_on=dt.date(2026, 1, 10),
+        expires_on=dt.date(2028, 1, 9),  # two years, the most for 串通投标
     )
     defaulter = entry(
-        session, court, company, list_name="失信被执行人名单", domains=["procurement"],
-        reason_category="有履行能力而拒不履行生效法律文书确定义务", legal_basis="民事诉讼法",
-        listed_on=dt.date(2026, 6, 1), expires_on=None,
+        session,
+        court,
+        company,
+        list_name="失信被执行人名单",
+        domains=["procurement"],
+        reason_category="有履行能力而拒不履行生效法律文书确定义务",
+        legal_basis="民事诉讼法",
+        listed_on=dt.date(2026, 6, 1),
+        expires_on=None,
     )
 
     procurement = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
     assert codes(procurement) == [
-        "procurement.debarment", "procurement.credit_record_exclusion", "procurement.works_bidding_ban",
+        "procurement.debarment",
+        "procurement.credit_record_exclusion",
+        "procurement.works_bidding_ban",
     ]
     assert [h.effect for h in procurement] == ["block", "block", "review"]
     assert [(r.record_type, r.id) for r in procurement[0].records] == [("list_entry", debarment.id)]
@@ -256,8 +313,15 @@ def test_the_lookback_counts_after_the_publication_period_ends(session, world):
 def test_revocation_of_a_licence_blocks_procurement_whatever_the_domain_of_the_penalty(session, world, court):
     company = factories.make_entity(session)
     made = penalty(
-        session, world.housing, company, categories=["吊销许可证件"], fine_amount=None, content="吊销安全生产许可证",
-        licence_affected="（浙）JZ安许证字〔2020〕010101", decided_on=dt.date(2025, 6, 1), severity="serious",
+        session,
+        world.housing,
+        company,
+        categories=["吊销许可证件"],
+        fine_amount=None,
+        content="吊销安全生产许可证",
+        licence_affected="（浙）JZ安许证字〔2020〕010101",
+        decided_on=dt.date(2025, 6, 1),
+        severity="serious",
         domain="construction_bidding",
     )
     procurement = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
@@ -278,8 +342,9 @@ def test_revoked_penalties_never_trigger_and_repaired_ones_only_review(session, 
     repaired = penalty(session, world.finance, company, **fine("300", dt.date(2025, 2, 1), severity="serious"))
     [before] = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
     assert (before.effect, {r.id for r in before.records}) == ("block", {revoked.id, repaired.id})
-    penalty_service.revoke_penalty(session, revoked.id, "复议撤销", None, factories.supervisor_of(world.finance),
-                                   revoked.version, TODAY)
+    penalty_service.revoke_penalty(
+        session, revoked.id, "复议撤销", None, factories.supervisor_of(world.finance), revoked.version, TODAY
+    )
     repaired.repaired_on = dt.date(2026, 3, 1)  # what the repair workflow records
     session.flush()
     after = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
@@ -304,33 +369,59 @@ def test_a_black_list_entry_applies_on_its_last_day_and_not_after(session, world
 def test_a_removed_repaired_or_revoked_entry_does_not_trigger(session, world, transition):
     company = factories.make_entity(session)
     # a list whose entries may be repaired once obligations are met (lists.json)
-    made = entry(session, world.finance, company, list_name="重大税收违法失信主体名单", listed_on=dt.date(2025, 6, 1),
-                 expires_on=None, reason_category="偷税", legal_basis="税收征收管理法")
+    made = entry(
+        session,
+        world.finance,
+        company,
+        list_name="重大税收违法失信主体名单",
+        listed_on=dt.date(2025, 6, 1),
+        expires_on=None,
+        reason_category="偷税",
+        legal_basis="税收征收管理法",
+    )
     assert codes(applicable_measures(session, company.id, "procurement", TODAY, MEASURES)) == [
         "procurement.credit_record_exclusion",
     ]
-    getattr(entry_service, transition)(session, made.id, "依申请", None, factories.supervisor_of(world.finance),
-                                       made.version, TODAY)
+    getattr(entry_service, transition)(
+        session, made.id, "依申请", None, factories.supervisor_of(world.finance), made.version, TODAY
+    )
     assert applicable_measures(session, company.id, "procurement", TODAY, MEASURES) == []
 
 
 def test_a_red_list_entry_gives_incentives_only(session, world):
     company = factories.make_entity(session)
-    red = entry(session, world.finance, company, list_type="red", list_name="守信激励对象名单", domains=["land"],
-                reason_category="连续三年守信", facts="连续三年无失信记录", legal_basis="国办发〔2017〕97号",
-                expires_on=dt.date(2028, 3, 1))
+    red = entry(
+        session,
+        world.finance,
+        company,
+        list_type="red",
+        list_name="守信激励对象名单",
+        domains=["land"],
+        reason_category="连续三年守信",
+        facts="连续三年无失信记录",
+        legal_basis="国办发〔2017〕97号",
+        expires_on=dt.date(2028, 3, 1),
+    )
     procurement = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
     assert codes(procurement) == [
-        "trading.green_channel", "trading.fast_acceptance", "trading.credit_commitment", "bidding.deposit_relief",
+        "trading.green_channel",
+        "trading.fast_acceptance",
+        "trading.credit_commitment",
+        "bidding.deposit_relief",
     ]
     assert {h.effect for h in procurement} == {"incentive"}
     assert all(r.id == red.id for h in procurement for r in h.records)
     # A catalogue that names a red list for a block is refused at load; the matcher holds anyway.
     rogue = Measure(
-        code="rogue", name="误把红名单当黑名单", effect="block",
+        code="rogue",
+        name="误把红名单当黑名单",
+        effect="block",
         triggers=(Trigger(list_names=("守信激励对象名单",), record_scope="any"),),
-        domains=("procurement",), duration=Duration("while_listed"), implementing_authority="无",
-        legal_basis=("无",), certainty="likely",
+        domains=("procurement",),
+        duration=Duration("while_listed"),
+        implementing_authority="无",
+        legal_basis=("无",),
+        certainty="likely",
     )
     assert applicable_measures(session, company.id, "procurement", TODAY, (rogue,)) == []
 
@@ -338,19 +429,43 @@ def test_a_red_list_entry_gives_incentives_only(session, world):
 def test_a_black_list_entry_of_a_domain_blocks_that_domain_only(session, world):
     company = factories.make_entity(session)
     land_authority = factories.make_authority(session, "浙江省自然资源厅", ("land",))
-    entry(session, land_authority, company, list_name="某省土地市场失信名单", domains=["land"],
-          reason_category="竞得后拒不签订出让合同", legal_basis="国办发〔2017〕97号")
+    entry(
+        session,
+        land_authority,
+        company,
+        list_name="某省土地市场失信名单",
+        domains=["land"],
+        reason_category="竞得后拒不签订出让合同",
+        legal_basis="国办发〔2017〕97号",
+    )
     assert codes(applicable_measures(session, company.id, "land", TODAY, MEASURES)) == ["land.black_list"]
     assert applicable_measures(session, company.id, "mining", TODAY, MEASURES) == []
 
 
 def test_watch_list_and_hits_come_block_review_incentive(session, world):
     company = factories.make_entity(session)
-    entry(session, world.finance, company, list_type="red", list_name="守信激励对象名单", domains=["procurement"],
-          reason_category="守信", facts="守信", legal_basis="国办发〔2017〕97号")
-    entry(session, world.housing, company, list_name="招标投标违法行为记录名单", domains=["construction_bidding"],
-          reason_category="串通投标", legal_basis="《中华人民共和国招标投标法》第五十三条",
-          listed_on=dt.date(2026, 1, 10), expires_on=dt.date(2027, 1, 9))
+    entry(
+        session,
+        world.finance,
+        company,
+        list_type="red",
+        list_name="守信激励对象名单",
+        domains=["procurement"],
+        reason_category="守信",
+        facts="守信",
+        legal_basis="国办发〔2017〕97号",
+    )
+    entry(
+        session,
+        world.housing,
+        company,
+        list_name="招标投标违法行为记录名单",
+        domains=["construction_bidding"],
+        reason_category="串通投标",
+        legal_basis="《中华人民共和国招标投标法》第五十三条",
+        listed_on=dt.date(2026, 1, 10),
+        expires_on=dt.date(2027, 1, 9),
+    )
     entry(session, world.finance, company)
     hits = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
     effects = [h.effect for h in hits]
@@ -364,8 +479,16 @@ def test_records_are_loaded_with_two_queries_whatever_the_number_of_measures_and
     companies = [factories.make_entity(session, f"杭州合晟{i}号建设工程有限公司") for i in range(3)]
     for company in companies:
         entry(session, world.finance, company)
-        entry(session, court, company, list_name="失信被执行人名单", domains=["land", "mining"],
-              reason_category="拒不履行", legal_basis="民事诉讼法", expires_on=None)
+        entry(
+            session,
+            court,
+            company,
+            list_name="失信被执行人名单",
+            domains=["land", "mining"],
+            reason_category="拒不履行",
+            legal_basis="民事诉讼法",
+            expires_on=None,
+        )
         penalty(session, world.finance, company, **fine("250", dt.date(2025, 1, 1), severity="serious"))
     session.commit()
     ids = [c.id for c in companies]
@@ -391,7 +514,9 @@ def test_records_are_loaded_with_two_queries_whatever_the_number_of_measures_and
     assert (for_three, for_one) == (2, 2), statements
     for entity_id in ids:
         assert codes(result[entity_id])[:3] == [
-            "procurement.debarment", "procurement.credit_record_exclusion", "procurement.major_violation.large_fine",
+            "procurement.debarment",
+            "procurement.credit_record_exclusion",
+            "procurement.major_violation.large_fine",
         ]
 
 
@@ -409,8 +534,16 @@ class TestRepairedMajorViolation:
 
     def _repaired_fine(self, session, world, repaired_on: dt.date):
         company = factories.make_entity(session)
-        fine = factories.make_penalty(session, world.finance, company, categories=["罚款"], fine_amount="250",
-                                      content="罚款250万元", decided_on=dt.date(2025, 1, 10), severity="serious")
+        fine = factories.make_penalty(
+            session,
+            world.finance,
+            company,
+            categories=["罚款"],
+            fine_amount="250",
+            content="罚款250万元",
+            decided_on=dt.date(2025, 1, 10),
+            severity="serious",
+        )
         fine.repaired_on = repaired_on
         session.flush()
         return company, fine
@@ -437,14 +570,31 @@ class TestRepairedMajorViolation:
 
     def test_a_revoked_decision_never_counts_but_did_before_its_revocation(self, session, world):
         company = factories.make_entity(session)
-        fine = factories.make_penalty(session, world.finance, company, categories=["罚款"], fine_amount="250",
-                                      content="罚款250万元", decided_on=dt.date(2025, 1, 10), severity="serious")
-        penalty_service.revoke_penalty(session, fine.id, "复议撤销", dt.date(2026, 2, 1),
-                                 factories.supervisor_of(world.finance), fine.version, TODAY)
+        fine = factories.make_penalty(
+            session,
+            world.finance,
+            company,
+            categories=["罚款"],
+            fine_amount="250",
+            content="罚款250万元",
+            decided_on=dt.date(2025, 1, 10),
+            severity="serious",
+        )
+        penalty_service.revoke_penalty(
+            session,
+            fine.id,
+            "复议撤销",
+            dt.date(2026, 2, 1),
+            factories.supervisor_of(world.finance),
+            fine.version,
+            TODAY,
+        )
         assert "procurement.major_violation.large_fine" not in codes(
-            applicable_measures(session, company.id, "procurement", TODAY, MEASURES))
+            applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
+        )
         assert "procurement.major_violation.large_fine" in codes(
-            applicable_measures(session, company.id, "procurement", dt.date(2026, 1, 31), MEASURES))
+            applicable_measures(session, company.id, "procurement", dt.date(2026, 1, 31), MEASURES)
+        )
 
 
 # A document number (文号 〔2016〕125号, 令第45号) or a law's article (第七十七条).

@@ -52,9 +52,14 @@ class Crash(RuntimeError):
 
 
 def _ledgers(session: Session) -> tuple[int, int, dict[str, int]]:
-    counters = {c.name: c.value for c in session.scalars(sa.select(LedgerCounter).execution_options(populate_existing=True))}
-    return (session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)) or 0,
-            session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) or 0, counters)
+    counters = {
+        c.name: c.value for c in session.scalars(sa.select(LedgerCounter).execution_options(populate_existing=True))
+    }
+    return (
+        session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)) or 0,
+        session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) or 0,
+        counters,
+    )
 
 
 @pytest.fixture
@@ -80,37 +85,64 @@ def _writes(session: Session, scene: dict[str, Any]) -> dict[str, tuple[Callable
         return session.scalar(sa.select(Penalty.id).where(Penalty.decision_number == number)) is not None
 
     def content_of_penalty() -> str | None:
-        return session.scalar(sa.select(Penalty.content).where(Penalty.id == penalty_id)
-                              .execution_options(populate_existing=True))
+        return session.scalar(
+            sa.select(Penalty.content).where(Penalty.id == penalty_id).execution_options(populate_existing=True)
+        )
 
     def status_of_entry() -> str | None:
-        return session.scalar(sa.select(ListEntry.status).where(ListEntry.id == entry_id)
-                              .execution_options(populate_existing=True))
+        return session.scalar(
+            sa.select(ListEntry.status).where(ListEntry.id == entry_id).execution_options(populate_existing=True)
+        )
 
     return {
         "create entity": (
-            lambda: entities.create_entity(session, {"kind": "legal_entity", "name": "杭州原子新设有限公司",
-                                                     "uscc": code}, factories.ADMIN, vault),
-            lambda: session.scalar(sa.select(Entity.id).where(Entity.uscc == code)) is not None),
+            lambda: entities.create_entity(
+                session, {"kind": "legal_entity", "name": "杭州原子新设有限公司", "uscc": code}, factories.ADMIN, vault
+            ),
+            lambda: session.scalar(sa.select(Entity.id).where(Entity.uscc == code)) is not None,
+        ),
         "record penalty": (
             lambda: penalties.record_penalty(
-                session, _decimal(factories.penalty_data(entity, decision_number="浙财原子〔2026〕1号")),
-                supervisor, factories.TODAY, rules=rules),
-            lambda: penalty_number("浙财原子〔2026〕1号")),
+                session,
+                _decimal(factories.penalty_data(entity, decision_number="浙财原子〔2026〕1号")),
+                supervisor,
+                factories.TODAY,
+                rules=rules,
+            ),
+            lambda: penalty_number("浙财原子〔2026〕1号"),
+        ),
         "correct penalty": (
-            lambda: penalties.correct_penalty(session, penalty_id, {"content": "罚款人民币六千元"}, "笔误",
-                                              supervisor, 1, factories.TODAY, rules=rules),
-            lambda: content_of_penalty() == "罚款人民币六千元"),
+            lambda: penalties.correct_penalty(
+                session,
+                penalty_id,
+                {"content": "罚款人民币六千元"},
+                "笔误",
+                supervisor,
+                1,
+                factories.TODAY,
+                rules=rules,
+            ),
+            lambda: content_of_penalty() == "罚款人民币六千元",
+        ),
         "create list entry": (
             lambda: list_entries.create_list_entry(
-                session, factories.list_entry_data(entity, decision_number="浙财原子决〔2026〕1号"), supervisor,
-                factories.TODAY, rules=rules),
-            lambda: session.scalar(sa.select(ListEntry.id).where(
-                ListEntry.decision_number == "浙财原子决〔2026〕1号")) is not None),
+                session,
+                factories.list_entry_data(entity, decision_number="浙财原子决〔2026〕1号"),
+                supervisor,
+                factories.TODAY,
+                rules=rules,
+            ),
+            lambda: (
+                session.scalar(sa.select(ListEntry.id).where(ListEntry.decision_number == "浙财原子决〔2026〕1号"))
+                is not None
+            ),
+        ),
         "remove list entry": (
-            lambda: list_entries.remove_list_entry(session, entry_id, "经复核移出", None, supervisor, 1,
-                                                   factories.TODAY),
-            lambda: status_of_entry() == "removed"),
+            lambda: list_entries.remove_list_entry(
+                session, entry_id, "经复核移出", None, supervisor, 1, factories.TODAY
+            ),
+            lambda: status_of_entry() == "removed",
+        ),
     }
 
 
@@ -125,7 +157,10 @@ WRITES = ("create entity", "record penalty", "correct penalty", "create list ent
 
 @pytest.mark.parametrize("write", WRITES)
 def test_a_failure_before_the_outbox_insert_leaves_no_record(
-    session: Session, scene: dict[str, Any], monkeypatch: pytest.MonkeyPatch, write: str,
+    session: Session,
+    scene: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    write: str,
 ) -> None:
     do, done = _writes(session, scene)[write]
     before = _ledgers(session)
@@ -148,7 +183,9 @@ def test_a_failure_before_the_outbox_insert_leaves_no_record(
 
 @pytest.mark.parametrize("write", WRITES)
 def test_a_failed_commit_after_the_outbox_insert_leaves_neither(
-    session: Session, scene: dict[str, Any], write: str,
+    session: Session,
+    scene: dict[str, Any],
+    write: str,
 ) -> None:
     do, done = _writes(session, scene)[write]
     events, audits, counters = _ledgers(session)
@@ -208,14 +245,23 @@ print("committed")
 """
 
 
-def _run_writer(app: Flask, authority_id: int, entity_id: int, number: str, *, kill: bool) -> subprocess.CompletedProcess[str]:
+def _run_writer(
+    app: Flask, authority_id: int, entity_id: int, number: str, *, kill: bool
+) -> subprocess.CompletedProcess[str]:
     with app.app_context():
         url = db.engine.url.render_as_string(hide_password=False)
     data = factories.penalty_data(Entity(id=entity_id), decision_number=number)
     data["decided_on"] = data["decided_on"].isoformat()
     payload = json.dumps({"url": url, "kill": kill, "authority_id": authority_id, "data": data}, ensure_ascii=False)
-    return subprocess.run([sys.executable, "-c", CRASH_SCRIPT, payload], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT, payload],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 @pytest.fixture
@@ -231,9 +277,13 @@ def written(committed: Committed) -> tuple[Committed, int, int]:  # noqa: F811
 
 
 def _state(c: Committed) -> tuple[int, int, list[tuple[Any, ...]]]:
-    return (c.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)),
-            c.scalar(sa.select(sa.func.count()).select_from(AuditLog)),
-            c.rows(sa.select(LedgerCounter.name, LedgerCounter.value, LedgerCounter.last_hash).order_by(LedgerCounter.name)))
+    return (
+        c.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)),
+        c.scalar(sa.select(sa.func.count()).select_from(AuditLog)),
+        c.rows(
+            sa.select(LedgerCounter.name, LedgerCounter.value, LedgerCounter.last_hash).order_by(LedgerCounter.name)
+        ),
+    )
 
 
 def test_a_process_killed_before_the_commit_leaves_nothing(written: tuple[Committed, int, int]) -> None:
@@ -250,8 +300,9 @@ def test_a_process_killed_before_the_commit_leaves_nothing(written: tuple[Commit
     assert survived.returncode == 0, survived.stderr[-3000:]
     penalty_id = c.scalar(sa.select(Penalty.id).where(Penalty.decision_number == "浙财断电〔2026〕2号"))
     assert penalty_id is not None
-    assert c.rows(sa.select(ChangeEvent.record_type, ChangeEvent.record_id, ChangeEvent.seq)
-                  .where(ChangeEvent.seq > before[0])) == [("penalty", penalty_id, before[0] + 1)]
+    assert c.rows(
+        sa.select(ChangeEvent.record_type, ChangeEvent.record_id, ChangeEvent.seq).where(ChangeEvent.seq > before[0])
+    ) == [("penalty", penalty_id, before[0] + 1)]
     assert c.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before[1] + 1
     with c.app.app_context():
         try:
@@ -289,19 +340,29 @@ def unrecorded_writes(source: str, module: str) -> list[str]:
     problems = []
     for fn in (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef)):
         calls = list(_called(fn))
-        params = {a.arg for a in fn.args.args + fn.args.kwonlyargs
-                  if a.arg == "session" or (a.annotation is not None and "Session" in ast.unparse(a.annotation))}
+        params = {
+            a.arg
+            for a in fn.args.args + fn.args.kwonlyargs
+            if a.arg == "session" or (a.annotation is not None and "Session" in ast.unparse(a.annotation))
+        }
         sessions = {_receiver(c) for name, c in calls if name in ("flush", "add", "add_all")} & params
         if not sessions:
             continue
         name = f"{module}.{fn.name}"
         wanted = {"append_audit"} if name in AUDITED_ONLY else LEDGER_CALLS
         handed = {a.id for fname, c in calls if fname in wanted for a in c.args[:1] if isinstance(a, ast.Name)}
-        handed |= {k.value.id for fname, c in calls if fname in wanted for k in c.keywords
-                   if k.arg == "session" and isinstance(k.value, ast.Name)}
+        handed |= {
+            k.value.id
+            for fname, c in calls
+            if fname in wanted
+            for k in c.keywords
+            if k.arg == "session" and isinstance(k.value, ast.Name)
+        }
         if not sessions <= handed:
-            problems.append(f"{name} writes with {sorted(sessions)} but hands {sorted(handed) or 'nothing'} "
-                            f"to {'/'.join(sorted(wanted))}")
+            problems.append(
+                f"{name} writes with {sorted(sessions)} but hands {sorted(handed) or 'nothing'} "
+                f"to {'/'.join(sorted(wanted))}"
+            )
     return problems
 
 
@@ -310,16 +371,23 @@ def test_every_service_write_hands_its_session_to_the_ledger() -> None:
     for path in _service_files():
         problems += unrecorded_writes(path.read_text(encoding="utf-8"), _module(path))
     assert problems == []
-    functions = {f"{_module(p)}.{n.name}" for p in _service_files()
-                 for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))) if isinstance(n, ast.FunctionDef)}
+    functions = {
+        f"{_module(p)}.{n.name}"
+        for p in _service_files()
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(n, ast.FunctionDef)
+    }
     assert set(AUDITED_ONLY) <= functions  # the exceptions still exist (else drop them)
 
 
 def test_record_change_writes_the_audit_row_and_the_event_with_the_session_it_is_given() -> None:
     tree = ast.parse(Path(ledger.__file__).read_text(encoding="utf-8"))
     record_change = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "record_change")
-    handed = {name: c.args[0].id for name, c in _called(record_change)
-              if name in ("append_audit", "emit_event") and c.args and isinstance(c.args[0], ast.Name)}
+    handed = {
+        name: c.args[0].id
+        for name, c in _called(record_change)
+        if name in ("append_audit", "emit_event") and c.args and isinstance(c.args[0], ast.Name)
+    }
     assert handed == {"append_audit": "session", "emit_event": "session"}
 
 

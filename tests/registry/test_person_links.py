@@ -54,18 +54,24 @@ def screener(session, world):
 def listed(session, world):
     """杭州合晟 on the procurement blacklist; its legal representative 张三 and an expert 王五 named."""
     entity = factories.make_entity(session, "杭州合晟建设工程有限公司")
-    entry = factories.make_list_entry(session, world.finance, entity, responsible_persons=[
-        {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID},
-        {"role": "evaluation_expert", "name": "王五", "id_type": "resident_id", "id_number": EXPERT_ID},
-    ])
+    entry = factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        responsible_persons=[
+            {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID},
+            {"role": "evaluation_expert", "name": "王五", "id_type": "resident_id", "id_number": EXPERT_ID},
+        ],
+    )
     session.commit()
     return entry
 
 
 def screen(session, actor, subjects, measures=None, domain="procurement"):
     data = {"domain": domain, "project_code": "ZJCG-2026-009", "subjects": subjects}
-    draft = service.evaluate_screening(session, data, actor, TODAY, NameIndex(ExactMatcher),
-                                       measures or _measures(), now=NOW, vault=factories.VAULT)
+    draft = service.evaluate_screening(
+        session, data, actor, TODAY, NameIndex(ExactMatcher), measures or _measures(), now=NOW, vault=factories.VAULT
+    )
     return service.store_screening(session, draft, actor)
 
 
@@ -74,14 +80,23 @@ def _bidder(**rep):
 
 
 def test_a_legal_representative_identified_by_id_number_sets_off_the_measure(session, screener, listed):
-    s = screen(session, screener, [_bidder(name="张三", id_type="resident_id", id_number=REP_ID)]).document["subjects"][0]
+    s = screen(session, screener, [_bidder(name="张三", id_type="resident_id", id_number=REP_ID)]).document["subjects"][
+        0
+    ]
     assert s["decision"] == "block"
     [link] = s["person_links"]
     assert (link["identified_by"], link["role"], link["effect"]) == ("id_number", "legal_representative", "block")
     assert link["measures"][0] == "procurement.debarment"  # the block first, then the 457号 review
     reason = next(r for r in s["reasons"] if r.startswith("block:"))
-    for words in ("法定代表人 张三", mask(REP_ID), "杭州合晟建设工程有限公司", "政府采购严重违法失信行为记录名单",
-                  listed.decision_number, "浙江省财政厅", "证件号码一致"):
+    for words in (
+        "法定代表人 张三",
+        mask(REP_ID),
+        "杭州合晟建设工程有限公司",
+        "政府采购严重违法失信行为记录名单",
+        listed.decision_number,
+        "浙江省财政厅",
+        "证件号码一致",
+    ):
         assert words in reason
 
 
@@ -121,14 +136,31 @@ def test_a_measure_reaching_persons_for_review_reviews(session, screener, listed
 
 def test_no_link_once_the_record_or_the_persons_period_has_ended(session, screener, world):
     entity = factories.make_entity(session, "杭州旧事建设有限公司")
-    factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2024, 1, 1),
-                              expires_on=dt.date(2025, 12, 31), responsible_persons=[
-                                  {"role": "legal_representative", "name": "张三", "id_number": REP_ID,
-                                   "id_type": "resident_id"}])
+    factories.make_list_entry(
+        session,
+        world.finance,
+        entity,
+        listed_on=dt.date(2024, 1, 1),
+        expires_on=dt.date(2025, 12, 31),
+        responsible_persons=[
+            {"role": "legal_representative", "name": "张三", "id_number": REP_ID, "id_type": "resident_id"}
+        ],
+    )
     other = factories.make_entity(session, "杭州另案建设有限公司")
-    factories.make_list_entry(session, world.finance, other, responsible_persons=[
-        {"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": REP_ID,
-         "ends_on": TODAY - dt.timedelta(days=1)}])
+    factories.make_list_entry(
+        session,
+        world.finance,
+        other,
+        responsible_persons=[
+            {
+                "role": "legal_representative",
+                "name": "张三",
+                "id_type": "resident_id",
+                "id_number": REP_ID,
+                "ends_on": TODAY - dt.timedelta(days=1),
+            }
+        ],
+    )
     session.commit()
     s = screen(session, screener, [_bidder(id_number=REP_ID)]).document["subjects"][0]
     assert s["decision"] == "clear"
@@ -136,8 +168,9 @@ def test_no_link_once_the_record_or_the_persons_period_has_ended(session, screen
 
 
 def test_a_listed_natural_person_with_the_same_id_number_is_an_exact_hit(session, screener, world):
-    person = factories.make_entity(session, "赵六", kind="natural_person", uscc=None,
-                                   id_type="resident_id", id_number=OTHER_ID)
+    person = factories.make_entity(
+        session, "赵六", kind="natural_person", uscc=None, id_type="resident_id", id_number=OTHER_ID
+    )
     factories.make_list_entry(session, world.finance, person)
     session.commit()
     by_id = screen(session, screener, [{"name": "赵六", "id_number": OTHER_ID}]).document["subjects"][0]
@@ -147,12 +180,17 @@ def test_a_listed_natural_person_with_the_same_id_number_is_an_exact_hit(session
     assert by_name["decision"] == "review"  # a name alone never blocks a person
 
 
-@pytest.mark.parametrize(("rep", "field"), [
-    ({"name": "张三", "id_type": "resident_id", "id_number": "330106198001011230"},
-     "subjects.0.legal_representative.id_number"),
-    ({"name": "张三", "id_type": "resident_id"}, "subjects.0.legal_representative.id_number"),
-    ({"name": "张三", "phone": "1"}, "subjects.0.legal_representative"),
-])
+@pytest.mark.parametrize(
+    ("rep", "field"),
+    [
+        (
+            {"name": "张三", "id_type": "resident_id", "id_number": "330106198001011230"},
+            "subjects.0.legal_representative.id_number",
+        ),
+        ({"name": "张三", "id_type": "resident_id"}, "subjects.0.legal_representative.id_number"),
+        ({"name": "张三", "phone": "1"}, "subjects.0.legal_representative"),
+    ],
+)
 def test_a_wrong_legal_representative_is_refused_naming_the_field(session, screener, listed, rep, field):
     with pytest.raises(InvalidInput) as caught:
         screen(session, screener, [_bidder(**rep)])
@@ -163,8 +201,9 @@ def test_a_common_name_alone_is_reported_a_few_times_and_says_how_many_more(sess
     """张三 by name alone is many people: five links at most, the last saying how many were left out."""
     for i in range(7):
         entity = factories.make_entity(session, f"杭州同名{i}号建设有限公司")
-        factories.make_list_entry(session, world.finance, entity, responsible_persons=[
-            {"role": "legal_representative", "name": "张三"}])
+        factories.make_list_entry(
+            session, world.finance, entity, responsible_persons=[{"role": "legal_representative", "name": "张三"}]
+        )
     session.commit()
     s = screen(session, screener, [_bidder(name="张三")]).document["subjects"][0]
     assert s["decision"] == "review"

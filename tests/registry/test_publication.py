@@ -25,10 +25,24 @@ SHENZHEN_DISTRICT = Decider("market_supervision", "440304")
 HEILONGJIANG = Decider("housing_construction", "230000")
 
 
-def window(decided_on: dt.date, severity: str, categories: list[str], violation_type: str = "提供虚假材料",
-           decider: Decider = ZHEJIANG, procedure: str | None = None, catalogue=CATALOGUE):
-    return publication_window(catalogue, decided_on=decided_on, severity=severity, categories=categories,
-                              violation_type=violation_type, decider=decider, procedure=procedure)
+def window(
+    decided_on: dt.date,
+    severity: str,
+    categories: list[str],
+    violation_type: str = "提供虚假材料",
+    decider: Decider = ZHEJIANG,
+    procedure: str | None = None,
+    catalogue=CATALOGUE,
+):
+    return publication_window(
+        catalogue,
+        decided_on=decided_on,
+        severity=severity,
+        categories=categories,
+        violation_type=violation_type,
+        decider=decider,
+        procedure=procedure,
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,12 +86,18 @@ class TestOrder36Minor:
     def test_simple_procedure_warning_and_circular_are_minor_unless_recorded_otherwise(self):
         """Order 36: a 简易程序 decision, a 警告 or a 通报批评 is 轻微 when the authority records no severity."""
         day = dt.date(2026, 6, 1)
-        assert default_severity(CATALOGUE, decided_on=day, procedure="simple", categories=["罚款"],
-                                decider=ZHEJIANG) == "minor"
-        assert default_severity(CATALOGUE, decided_on=day, procedure=None, categories=["通报批评"],
-                                decider=ZHEJIANG) == "minor"
-        assert default_severity(CATALOGUE, decided_on=day, procedure="ordinary", categories=["罚款"],
-                                decider=ZHEJIANG) is None
+        assert (
+            default_severity(CATALOGUE, decided_on=day, procedure="simple", categories=["罚款"], decider=ZHEJIANG)
+            == "minor"
+        )
+        assert (
+            default_severity(CATALOGUE, decided_on=day, procedure=None, categories=["通报批评"], decider=ZHEJIANG)
+            == "minor"
+        )
+        assert (
+            default_severity(CATALOGUE, decided_on=day, procedure="ordinary", categories=["罚款"], decider=ZHEJIANG)
+            is None
+        )
 
     def test_a_minor_fine_of_2026_is_not_published(self):
         """Order 36: 轻微 not published by default (before it, Order 58 published a minor fine for 3 months)."""
@@ -99,8 +119,15 @@ class TestOrder36Minor:
         """Order 36: a sector may publish 轻微 records, for at most 3 months; only where its rule reaches."""
         folder = _copy(tmp_path)
         rules = json.loads((folder / "publication_rules.json").read_text(encoding="utf-8"))
-        rules["minor_publication"] = [{"sectors": ["housing_construction"], "region": "330000", "max_months": 2,
-                                       "source": "某省住建厅文件（测试）", "certainty": "likely"}]
+        rules["minor_publication"] = [
+            {
+                "sectors": ["housing_construction"],
+                "region": "330000",
+                "max_months": 2,
+                "source": "某省住建厅文件（测试）",
+                "certainty": "likely",
+            }
+        ]
         (folder / "publication_rules.json").write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
         edited = load_catalogue(folder)
         builder = Decider("housing_construction", "330100")
@@ -131,7 +158,9 @@ class TestMarketSupervision:
 
     def test_only_ordinary_procedure_is_published(self):
         """SAMR: decisions of 简易程序 are not published; a record without its procedure counts as 普通程序."""
-        assert not window(dt.date(2026, 6, 1), "general", ["罚款"], decider=SAMR_HANGZHOU, procedure="simple").publishable
+        assert not window(
+            dt.date(2026, 6, 1), "general", ["罚款"], decider=SAMR_HANGZHOU, procedure="simple"
+        ).publishable
         assert window(dt.date(2026, 6, 1), "general", ["罚款"], decider=SAMR_HANGZHOU, procedure="ordinary").publishable
         assert window(dt.date(2026, 6, 1), "general", ["罚款"], decider=SAMR_HANGZHOU).publishable
 
@@ -161,10 +190,13 @@ class TestLocalMinimum:
         """A safety penalty in Shenzhen: minimum 1 year; the same penalty in Heilongjiang: 3 months."""
         city = window(dt.date(2026, 6, 1), "serious", ["罚款"], violation_type="违反安全生产管理规定", decider=SHENZHEN)
         assert city.repair_from == dt.date(2027, 6, 1)
-        district = window(dt.date(2026, 6, 1), "serious", ["罚款"], violation_type="违反消防安全管理规定",
-                          decider=SHENZHEN_DISTRICT)
+        district = window(
+            dt.date(2026, 6, 1), "serious", ["罚款"], violation_type="违反消防安全管理规定", decider=SHENZHEN_DISTRICT
+        )
         assert district.repair_from == dt.date(2027, 6, 1)
-        north = window(dt.date(2026, 6, 1), "general", ["罚款"], violation_type="违反安全生产管理规定", decider=HEILONGJIANG)
+        north = window(
+            dt.date(2026, 6, 1), "general", ["罚款"], violation_type="违反安全生产管理规定", decider=HEILONGJIANG
+        )
         assert north.repair_from == dt.date(2026, 9, 1)
         assert north.ends_on == dt.date(2027, 6, 1)
 
@@ -195,7 +227,7 @@ def test_every_rule_set_names_its_document_and_certainty():
         assert rule_set.certainty in ("firm", "likely")
     for rule in (*CATALOGUE.sector_minimums, *CATALOGUE.minor_publication):
         assert rule.source
-        assert (rule.scope.region or rule.scope.sectors)
+        assert rule.scope.region or rule.scope.sectors
 
 
 def _copy(tmp_path: Path) -> Path:

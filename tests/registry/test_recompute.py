@@ -32,8 +32,9 @@ def edited_catalogue(tmp_path: Path, general_max: int):
 def test_a_longer_maximum_moves_default_ends_but_keeps_chosen_ones(session, world, tmp_path):
     entity = factories.make_entity(session)
     default = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1))
-    chosen = factories.make_penalty(session, world.finance, entity, decided_on=dt.date(2026, 5, 1),
-                                    publication_ends_on=dt.date(2026, 12, 1))
+    chosen = factories.make_penalty(
+        session, world.finance, entity, decided_on=dt.date(2026, 5, 1), publication_ends_on=dt.date(2026, 12, 1)
+    )
     assert default.publication_ends_on == dt.date(2027, 5, 1)
     session.commit()
     rules = Rules(edited_catalogue(tmp_path, 18), WorkCalendar.load(session))
@@ -50,12 +51,28 @@ def test_a_longer_maximum_moves_default_ends_but_keeps_chosen_ones(session, worl
 def test_loading_a_year_makes_its_due_dates_firm(session, world):
     entity = factories.make_entity(session)
     # 20 working days from 2026-12-10 (recorded that day) run into 2027, a year the package does not know
-    entry = factories.make_list_entry(session, world.housing, entity, listed_on=dt.date(2026, 11, 10),
-                                      list_name="某地方名单", domains=["land"], expires_on=dt.date(2028, 1, 1))
+    entry = factories.make_list_entry(
+        session,
+        world.housing,
+        entity,
+        listed_on=dt.date(2026, 11, 10),
+        list_name="某地方名单",
+        domains=["land"],
+        expires_on=dt.date(2028, 1, 1),
+    )
     entry_2027 = list_entries.create_list_entry(
-        session, factories.list_entry_data(entity, listed_on=dt.date(2026, 12, 10), list_name="另一名单",
-                                           domains=["land"], expires_on=dt.date(2028, 1, 1)),
-        factories.supervisor_of(world.housing), dt.date(2026, 12, 10), rules=factories.rules(session))
+        session,
+        factories.list_entry_data(
+            entity,
+            listed_on=dt.date(2026, 12, 10),
+            list_name="另一名单",
+            domains=["land"],
+            expires_on=dt.date(2028, 1, 1),
+        ),
+        factories.supervisor_of(world.housing),
+        dt.date(2026, 12, 10),
+        rules=factories.rules(session),
+    )
     assert entry.due_provisional is False
     assert entry_2027.due_provisional is True
     session.commit()
@@ -73,8 +90,9 @@ def test_loading_a_year_makes_its_due_dates_firm(session, world):
 
 def test_a_holiday_loaded_for_a_known_year_moves_a_penalty_due_date(session, world):
     entity = factories.make_entity(session)
-    penalty = factories.make_penalty(session, world.housing, entity, decided_on=dt.date(2026, 11, 20),
-                                     domain="construction_bidding")
+    penalty = factories.make_penalty(
+        session, world.housing, entity, decided_on=dt.date(2026, 11, 20), domain="construction_bidding"
+    )
     assert penalty.publication_due_on == dt.date(2026, 12, 1)
     session.commit()
     # A loaded year replaces the package for that year: the override must hold the whole arrangement.

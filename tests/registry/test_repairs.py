@@ -52,8 +52,9 @@ def general_penalty(session, world, entity, **fields: Any) -> Penalty:
     return factories.make_penalty(session, world.finance, entity, **fields)
 
 
-def submit(session, record: Penalty | ListEntry, actor: Actor = PLATFORM, today: dt.date = TODAY,
-           **data: Any) -> RepairApplication:
+def submit(
+    session, record: Penalty | ListEntry, actor: Actor = PLATFORM, today: dt.date = TODAY, **data: Any
+) -> RepairApplication:
     body = {
         "record_type": "penalty" if isinstance(record, Penalty) else "list_entry",
         "record_id": record.id,
@@ -107,8 +108,9 @@ def test_serious_penalty_waits_twelve_months(session, world, entity):
 
 
 def test_procurement_black_list_cannot_be_repaired_while_it_runs(session, world, entity):
-    entry = factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2025, 3, 1),
-                                      expires_on=dt.date(2027, 2, 28))  # a two-year ban
+    entry = factories.make_list_entry(
+        session, world.finance, entity, listed_on=dt.date(2025, 3, 1), expires_on=dt.date(2027, 2, 28)
+    )  # a two-year ban
     assert entry.repair_from is None
 
     with pytest.raises(Conflict, match="cannot be repaired while the entry runs") as refused:
@@ -117,10 +119,12 @@ def test_procurement_black_list_cannot_be_repaired_while_it_runs(session, world,
 
 
 def test_market_regulation_serious_list_is_repairable_after_twelve_months(session, world, entity):
-    old = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                    listed_on=dt.date(2025, 11, 1))
-    recent = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                       listed_on=dt.date(2026, 3, 1))
+    old = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2025, 11, 1)
+    )
+    recent = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2026, 3, 1)
+    )
 
     assert submit(session, old).record_type == "list_entry"
     with pytest.raises(Conflict, match="from 2027-03-01"):
@@ -128,8 +132,7 @@ def test_market_regulation_serious_list_is_repairable_after_twelve_months(sessio
 
 
 def test_red_list_entry_is_not_repaired(session, world, entity):
-    entry = factories.make_list_entry(session, world.finance, entity, list_type="red",
-                                      list_name="守信激励对象名单")
+    entry = factories.make_list_entry(session, world.finance, entity, list_type="red", list_name="守信激励对象名单")
     with pytest.raises(Conflict, match="red"):
         submit(session, entry)
 
@@ -138,8 +141,9 @@ def test_records_no_longer_in_force_are_not_repaired(session, world, entity, fin
     revoked = general_penalty(session, world, entity)
     penalty_service.revoke_penalty(session, revoked.id, "复议撤销", None, finance, revoked.version, TODAY)
     ended = general_penalty(session, world, entity, decided_on=dt.date(2025, 6, 1))  # ends 2026-06-01
-    removed = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                        listed_on=dt.date(2025, 6, 1))
+    removed = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2025, 6, 1)
+    )
     entry_service.remove_list_entry(session, removed.id, "提前移出", None, finance, removed.version, TODAY)
 
     with pytest.raises(Conflict, match="revoked"):
@@ -222,8 +226,10 @@ def test_only_the_deciding_authority_decides(session, world, entity, finance, ho
 
 def test_who_may_read(session, world, entity, finance, housing):
     mine = submit(session, general_penalty(session, world, entity))
-    theirs = submit(session, factories.make_penalty(session, world.housing, entity,
-                                                    decided_on=dt.date(2026, 5, 1), domain="housing"))
+    theirs = submit(
+        session,
+        factories.make_penalty(session, world.housing, entity, decided_on=dt.date(2026, 5, 1), domain="housing"),
+    )
 
     for reader in (factories.ADMIN, PLATFORM):
         assert {a.id for a in repairs.list_repairs(session, reader, TODAY, filters={}).items} == {mine.id, theirs.id}
@@ -244,8 +250,9 @@ def test_who_may_read(session, world, entity, finance, housing):
 def test_filters(session, world, entity, finance):
     other = factories.make_entity(session, "宁波甬兴贸易有限公司")
     on_penalty = submit(session, general_penalty(session, world, entity))
-    entry = factories.make_list_entry(session, world.finance, other, list_name="严重违法失信名单",
-                                      listed_on=dt.date(2025, 11, 1))
+    entry = factories.make_list_entry(
+        session, world.finance, other, list_name="严重违法失信名单", listed_on=dt.date(2025, 11, 1)
+    )
     on_entry = submit(session, entry)
     repairs.accept_repair(session, on_entry.id, finance, 1, TODAY)
 
@@ -289,9 +296,15 @@ def test_full_path_repairs_the_penalty_and_keeps_it(session, world, entity, fina
     assert penalty_service.get_penalty(session, penalty.id, factories.ADMIN, TODAY).repaired_on == TODAY
 
     assert [e.operation for e in events_of(session, "repair_application", application.id)] == [
-        "submit", "accept", "complete"]
+        "submit",
+        "accept",
+        "complete",
+    ]
     assert [a.action for a in audits_of(session, "repair_application", application.id)] == [
-        "submit", "accept", "complete"]
+        "submit",
+        "accept",
+        "complete",
+    ]
     penalty_events = events_of(session, "penalty", penalty.id)
     assert [e.operation for e in penalty_events] == ["create", "repair"]
     assert penalty_events[-1].payload["repaired_on"] == TODAY.isoformat()
@@ -302,16 +315,18 @@ def test_full_path_repairs_the_penalty_and_keeps_it(session, world, entity, fina
     assert f"repair application {application.id}" in (penalty_audit.reason or "")
     # In order: the application's completion, then the penalty's repair, one after the other.
     latest = list(session.scalars(sa.select(ChangeEvent).order_by(ChangeEvent.seq.desc()).limit(2)))[::-1]
-    assert [(e.record_type, e.operation) for e in latest] == [
-        ("repair_application", "complete"), ("penalty", "repair")]
+    assert [(e.record_type, e.operation) for e in latest] == [("repair_application", "complete"), ("penalty", "repair")]
     latest_audit = list(session.scalars(sa.select(AuditLog).order_by(AuditLog.seq.desc()).limit(2)))[::-1]
     assert [(a.record_type, a.action) for a in latest_audit] == [
-        ("repair_application", "complete"), ("penalty", "repair")]
+        ("repair_application", "complete"),
+        ("penalty", "repair"),
+    ]
 
 
 def test_full_path_repairs_the_list_entry(session, world, entity, finance):
-    entry = factories.make_list_entry(session, world.finance, entity, list_name="严重违法失信名单",
-                                      listed_on=dt.date(2025, 11, 1))
+    entry = factories.make_list_entry(
+        session, world.finance, entity, list_name="严重违法失信名单", listed_on=dt.date(2025, 11, 1)
+    )
     application = submit(session, entry)
     repairs.accept_repair(session, application.id, finance, 1, TODAY)
 
@@ -352,7 +367,9 @@ def test_an_accepted_application_may_still_be_rejected(session, world, entity, f
     application = submit(session, general_penalty(session, world, entity))
     repairs.accept_repair(session, application.id, finance, 1, TODAY)
 
-    assert repairs.reject_repair(session, application.id, "核查发现仍有未履行义务", finance, 2, TODAY).status == "rejected"
+    assert (
+        repairs.reject_repair(session, application.id, "核查发现仍有未履行义务", finance, 2, TODAY).status == "rejected"
+    )
 
 
 def test_transitions_follow_the_states(session, world, entity, finance):

@@ -26,30 +26,56 @@ from registry.screening.request import Subject
 
 
 def _measure(code: str, effect: str) -> Measure:
-    return Measure(code=code, name=f"措施 {code}", effect=effect, triggers=(), domains=("procurement",),
-                   duration=Duration("while_listed"), implementing_authority="财政部门",
-                   legal_basis=("政府采购法 第七十七条",), certainty="certain")
+    return Measure(
+        code=code,
+        name=f"措施 {code}",
+        effect=effect,
+        triggers=(),
+        domains=("procurement",),
+        duration=Duration("while_listed"),
+        implementing_authority="财政部门",
+        legal_basis=("政府采购法 第七十七条",),
+        certainty="certain",
+    )
 
 
 def _dossier(entity_id: int, *effects: str, kind: str = "legal_entity") -> Dossier:
     hits = tuple(
-        MeasureHit(_measure(f"m.{effect}", effect),
-                   (TriggeringRecord("list_entry", 10 + i, "政府采购严重违法失信行为记录名单", dt.date(2027, 1, 1)),))
+        MeasureHit(
+            _measure(f"m.{effect}", effect),
+            (TriggeringRecord("list_entry", 10 + i, "政府采购严重违法失信行为记录名单", dt.date(2027, 1, 1)),),
+        )
         for i, effect in enumerate(effects)
     )
-    return Dossier(entity_id, kind, f"主体{entity_id}", hits, {"entity": {}, "records": [{}] * len(hits),
-                                                                "measures": []})
+    return Dossier(
+        entity_id, kind, f"主体{entity_id}", hits, {"entity": {}, "records": [{}] * len(hits), "measures": []}
+    )
 
 
 def _subject(*, screenable: bool = True, notes: tuple[str, ...] = ()) -> Subject:
-    return Subject(index=0, name="杭州合晟建设工程有限公司", uscc=None, role=None, consortium=None,
-                   query_code=None, key="name:杭州合晟建设工程有限公司", notes=list(notes),
-                   usable_name=screenable, screenable=screenable)
+    return Subject(
+        index=0,
+        name="杭州合晟建设工程有限公司",
+        uscc=None,
+        role=None,
+        consortium=None,
+        query_code=None,
+        key="name:杭州合晟建设工程有限公司",
+        notes=list(notes),
+        usable_name=screenable,
+        screenable=screenable,
+    )
 
 
 def _hit(entity_id: int, match: str, *features: Feature) -> Hit:
-    return Hit(entity_id, {"exact": 100.0, "strong": 90.0, "possible": 70.0}[match], match,  # type: ignore[arg-type]
-               "self", f"主体{entity_id}", features)
+    return Hit(
+        entity_id,
+        {"exact": 100.0, "strong": 90.0, "possible": 70.0}[match],
+        match,  # type: ignore[arg-type]
+        "self",
+        f"主体{entity_id}",
+        features,
+    )
 
 
 def _document(hit: Hit, dossier: Dossier) -> dict[str, Any]:
@@ -65,7 +91,8 @@ def test_the_worst_decision_wins_and_nothing_is_clear() -> None:
 def test_a_firm_hit_with_a_block_measure_blocks() -> None:
     listed = {7: _dossier(7, "block")}
     decision, reasons, incentives = decide_subject(
-        _subject(), [_document(_hit(7, "strong"), listed[7])], listed, "procurement")
+        _subject(), [_document(_hit(7, "strong"), listed[7])], listed, "procurement"
+    )
     assert decision == "block"
     assert reasons[0].startswith("block: 主体7 (entity 7; strong match, score 90.0)")
     assert "m.block" in reasons[0]
@@ -75,8 +102,9 @@ def test_a_firm_hit_with_a_block_measure_blocks() -> None:
 
 def test_a_possible_hit_with_a_block_measure_is_only_reviewed() -> None:
     listed = {7: _dossier(7, "block")}
-    decision, reasons, _ = decide_subject(_subject(), [_document(_hit(7, "possible"), listed[7])], listed,
-                                          "procurement")
+    decision, reasons, _ = decide_subject(
+        _subject(), [_document(_hit(7, "possible"), listed[7])], listed, "procurement"
+    )
     assert decision == "review"
     assert "a person decides whether it is the same entity" in reasons[0]
 
@@ -84,8 +112,9 @@ def test_a_possible_hit_with_a_block_measure_is_only_reviewed() -> None:
 def test_an_incentive_is_offered_on_a_firm_hit_only() -> None:
     listed = {7: _dossier(7, "incentive"), 8: _dossier(8, "incentive")}
     firm, _, offered = decide_subject(_subject(), [_document(_hit(7, "exact"), listed[7])], listed, "procurement")
-    loose, reasons, none = decide_subject(_subject(), [_document(_hit(8, "possible"), listed[8])], listed,
-                                          "procurement")
+    loose, reasons, none = decide_subject(
+        _subject(), [_document(_hit(8, "possible"), listed[8])], listed, "procurement"
+    )
     assert (firm, loose) == ("clear", "clear")
     assert offered == [{"entity_id": 7, "code": "m.incentive", "name": "措施 m.incentive"}]
     assert none == []
@@ -103,27 +132,35 @@ def test_a_natural_person_named_alike_counts_as_possible_unless_the_id_matches()
 
 
 def test_a_subject_that_could_not_be_screened_is_reviewed_with_its_note() -> None:
-    decision, reasons, _ = decide_subject(_subject(screenable=False, notes=("注册号不能用于比对",)), [], {},
-                                          "procurement")
+    decision, reasons, _ = decide_subject(
+        _subject(screenable=False, notes=("注册号不能用于比对",)), [], {}, "procurement"
+    )
     assert decision == "review"
     assert reasons == ["注册号不能用于比对"]
 
 
 def test_no_hit_is_clear_and_says_so() -> None:
-    assert decide_subject(_subject(), [], {}, "procurement")[:2] == (
-        "clear", ["no listed entity matched this subject"])
+    assert decide_subject(_subject(), [], {}, "procurement")[:2] == ("clear", ["no listed entity matched this subject"])
 
 
 def test_one_bad_member_counts_against_its_whole_consortium_and_no_other() -> None:
     subjects = [
         {"index": 0, "name": "甲", "uscc": None, "consortium": "联合体1", "own_decision": "block", "reasons": []},
         {"index": 1, "name": "乙", "uscc": None, "consortium": "联合体1", "own_decision": "clear", "reasons": []},
-        {"index": 2, "name": "丙", "uscc": None, "consortium": None, "own_decision": "clear", "reasons": [],
-         "decision": "clear"},
+        {
+            "index": 2,
+            "name": "丙",
+            "uscc": None,
+            "consortium": None,
+            "own_decision": "clear",
+            "reasons": [],
+            "decision": "clear",
+        },
     ]
     summary = apply_consortia(subjects)
     assert summary == [{"label": "联合体1", "members": [0, 1], "decision": "block"}]
     assert [s["decision"] for s in subjects] == ["block", "block", "clear"]
     assert subjects[1]["reasons"] == [
-        "consortium 联合体1: member subjects.0 (甲) is block; one bad member counts against every member of a 联合体"]
+        "consortium 联合体1: member subjects.0 (甲) is block; one bad member counts against every member of a 联合体"
+    ]
     assert subjects[2]["reasons"] == []

@@ -22,8 +22,13 @@ from tests.exact_matcher import ExactMatcher
 MEASURES = load_measures()
 TODAY = factories.TODAY
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
-RED = {"list_type": "red", "list_name": "守信激励对象名单", "domains": ["procurement", "construction_bidding"],
-       "reason_category": "守信激励", "facts": "连续三年信用评价AAA"}
+RED = {
+    "list_type": "red",
+    "list_name": "守信激励对象名单",
+    "domains": ["procurement", "construction_bidding"],
+    "reason_category": "守信激励",
+    "facts": "连续三年信用评价AAA",
+}
 
 
 @pytest.fixture
@@ -65,7 +70,9 @@ def blacklisted(session, world):
 # --- decisions ----------------------------------------------------------------------------------
 
 
-def test_exact_code_match_of_a_procurement_blacklisted_entity_blocks_in_procurement(session, screener, index, blacklisted):
+def test_exact_code_match_of_a_procurement_blacklisted_entity_blocks_in_procurement(
+    session, screener, index, blacklisted
+):
     screening = screen(session, screener, index, [{"name": "某某公司", "uscc": blacklisted.uscc, "role": "投标人"}])
     s = subject(screening)
     assert screening.decision == s["decision"] == "block"
@@ -91,10 +98,16 @@ def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, scre
     assert any(r.startswith("no measure:") and "state_assets" in r for r in s["reasons"])
 
 
-@pytest.mark.parametrize(("domain", "item"), [("construction_bidding", "发改财金〔2018〕1614号 惩戒措施（二）"),
-                                              ("land", "发改财金〔2018〕1614号 惩戒措施（三）")])
+@pytest.mark.parametrize(
+    ("domain", "item"),
+    [
+        ("construction_bidding", "发改财金〔2018〕1614号 惩戒措施（二）"),
+        ("land", "发改财金〔2018〕1614号 惩戒措施（三）"),
+    ],
+)
 def test_a_procurement_blacklisting_reaches_works_bidding_and_land_for_review_naming_the_mou_item(
-        session, screener, index, blacklisted, domain, item):
+    session, screener, index, blacklisted, domain, item
+):
     """发改财金〔2018〕1614号: 依法限制参与政府投资工程建设项目投标活动 / 依法限制取得政府供应土地. 依法限制 is
     applied as the law and the tender conditions allow: a person decides, and the reason names the item
     and the deciding authority."""
@@ -114,18 +127,28 @@ def test_a_possible_match_with_a_block_measure_asks_for_review(session, screener
     assert any(r.startswith("review: possible match") for r in s["reasons"])
 
 
-def test_the_real_matcher_finds_variants_and_branches_but_not_namesakes_elsewhere(session, screener, real_index, blacklisted):
-    screening = screen(session, screener, real_index, [
-        {"name": "杭州合晟建設工程有限責任公司"},  # traditional characters, 有限责任公司 ≡ 有限公司
-        {"name": "合晟建设工程（杭州）有限公司"},  # the region in brackets after the trade name
-        {"name": "杭州合晟建设工程有限公司滨江分公司"},  # a branch: its head company's record concerns it
-        {"name": "温州合晟建设工程有限公司"},  # the same trade name in another city: another company
-        {"name": "某某公司", "uscc": blacklisted.uscc},  # the code decides
-    ])
+def test_the_real_matcher_finds_variants_and_branches_but_not_namesakes_elsewhere(
+    session, screener, real_index, blacklisted
+):
+    screening = screen(
+        session,
+        screener,
+        real_index,
+        [
+            {"name": "杭州合晟建設工程有限責任公司"},  # traditional characters, 有限责任公司 ≡ 有限公司
+            {"name": "合晟建设工程（杭州）有限公司"},  # the region in brackets after the trade name
+            {"name": "杭州合晟建设工程有限公司滨江分公司"},  # a branch: its head company's record concerns it
+            {"name": "温州合晟建设工程有限公司"},  # the same trade name in another city: another company
+            {"name": "某某公司", "uscc": blacklisted.uscc},  # the code decides
+        ],
+    )
     found = [(h["match"], h["relation"]) for s in screening.document["subjects"] for h in s["hits"]]
     assert found == [("exact", "self"), ("strong", "self"), ("strong", "branch_of"), ("exact", "self")]
     assert [subject(screening, i)["decision"] for i in range(5)] == ["block", "block", "block", "clear", "block"]
-    assert screening.document["scorer"] == {"name": "cn-name-parts", "version": real_index.search(session, []).scorer_version}
+    assert screening.document["scorer"] == {
+        "name": "cn-name-parts",
+        "version": real_index.search(session, []).scorer_version,
+    }
 
 
 def test_a_red_list_entity_gets_incentives_and_is_never_blocked(session, screener, index, world):
@@ -151,11 +174,16 @@ def test_an_incentive_is_not_offered_on_a_possible_match(session, screener, real
 
 def test_one_bad_member_flags_every_member_of_its_consortium(session, screener, index, blacklisted):
     clean_a = factories.make_entity(session, "温州清白设计有限公司")
-    screening = screen(session, screener, index, [
-        {"name": "温州清白设计有限公司", "uscc": clean_a.uscc, "consortium": "联合体A", "role": "联合体牵头人"},
-        {"name": "杭州合晟建设工程有限公司", "consortium": "联合体A", "role": "联合体成员"},
-        {"name": "丽水独立投标有限公司", "role": "投标人"},
-    ])
+    screening = screen(
+        session,
+        screener,
+        index,
+        [
+            {"name": "温州清白设计有限公司", "uscc": clean_a.uscc, "consortium": "联合体A", "role": "联合体牵头人"},
+            {"name": "杭州合晟建设工程有限公司", "consortium": "联合体A", "role": "联合体成员"},
+            {"name": "丽水独立投标有限公司", "role": "投标人"},
+        ],
+    )
     lead, member, alone = (subject(screening, i) for i in range(3))
     assert member["own_decision"] == member["decision"] == "block"
     assert lead["own_decision"] == "clear"
@@ -168,11 +196,16 @@ def test_one_bad_member_flags_every_member_of_its_consortium(session, screener, 
 
 def test_a_renamed_entity_is_found_by_its_former_name(session, screener, real_index, blacklisted):
     screen(session, screener, real_index, [{"name": "无关公司"}])  # the index is built before the rename
-    entity_service.update_entity(session, blacklisted.id, {"name": "杭州新晟建设工程有限公司"}, factories.ADMIN,
-                                 blacklisted.version, None, TODAY)
+    entity_service.update_entity(
+        session, blacklisted.id, {"name": "杭州新晟建设工程有限公司"}, factories.ADMIN, blacklisted.version, None, TODAY
+    )
     s = subject(screen(session, screener, real_index, [{"name": "杭州合晟建设工程有限公司"}]))
     hit = s["hits"][0]
-    assert (hit["entity_id"], hit["relation"], hit["entity_name"]) == (blacklisted.id, "former_name", "杭州新晟建设工程有限公司")
+    assert (hit["entity_id"], hit["relation"], hit["entity_name"]) == (
+        blacklisted.id,
+        "former_name",
+        "杭州新晟建设工程有限公司",
+    )
     assert s["decision"] == "block"
 
 
@@ -192,8 +225,10 @@ def test_a_natural_persons_name_alone_never_blocks(session, screener, real_index
     from registry.codes.idnumber import IdentityVault
 
     person = entity_service.create_entity(
-        session, {"kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": "11010519491231002X"},
-        factories.ADMIN, IdentityVault("test-data-protection-secret"),
+        session,
+        {"kind": "natural_person", "name": "张伟", "id_type": "resident_id", "id_number": "11010519491231002X"},
+        factories.ADMIN,
+        IdentityVault("test-data-protection-secret"),
     )
     factories.make_list_entry(session, world.finance, person)
     s = subject(screen(session, screener, real_index, [{"name": "张伟"}]))
@@ -203,18 +238,24 @@ def test_a_natural_persons_name_alone_never_blocks(session, screener, real_index
 
 def test_records_that_no_longer_count_leave_no_hit(session, screener, index, world):
     entity = factories.make_entity(session, "衢州过期建设有限公司")
-    factories.make_list_entry(session, world.finance, entity, listed_on=dt.date(2024, 1, 1),
-                              expires_on=dt.date(2025, 1, 1))
+    factories.make_list_entry(
+        session, world.finance, entity, listed_on=dt.date(2024, 1, 1), expires_on=dt.date(2025, 1, 1)
+    )
     assert subject(screen(session, screener, index, [{"uscc": entity.uscc}]))["hits"] == []
 
 
 def test_unusable_input_is_noted_and_a_subject_with_nothing_usable_goes_to_review(session, screener, real_index):
-    screening = screen(session, screener, real_index, [
-        {"uscc": "91330106MA2XXXXXX1"},
-        {"name": "个体户小吃店", "uscc": "00000000000000000X"},
-        {"name": "（）……"},
-        {"name": "杭州\x00合晟建设工程有限公司", "uscc": "123"},
-    ])
+    screening = screen(
+        session,
+        screener,
+        real_index,
+        [
+            {"uscc": "91330106MA2XXXXXX1"},
+            {"name": "个体户小吃店", "uscc": "00000000000000000X"},
+            {"name": "（）……"},
+            {"name": "杭州\x00合晟建设工程有限公司", "uscc": "123"},
+        ],
+    )
     bad, placeholder, punctuation, mixed = (subject(screening, i) for i in range(4))
     assert bad["decision"] == "review"
     assert "not a valid" in bad["reasons"][0]
@@ -226,7 +267,6 @@ def test_unusable_input_is_noted_and_a_subject_with_nothing_usable_goes_to_revie
     assert mixed["name"] == "杭州合晟建设工程有限公司"  # control characters dropped
     assert mixed["decision"] == "clear"
     assert "not a valid" in mixed["reasons"][0]
-
 
 
 # --- codes used before the 统一社会信用代码 ------------------------------------------------------------
@@ -251,10 +291,15 @@ def test_an_organisation_code_alone_screens_against_the_listed_codes_and_blocks(
     """GB 11714-1997 组织机构代码 given alone (no name): GB 32100-2015 makes it characters 9–17 of
     the USCC, so it finds the listed entity like a USCC would, and the block measure applies."""
     entity, organisation = organisation_coded(session, world, "72631281", "杭州旧码建设工程有限公司")
-    screening = screen(session, screener, real_index, [
-        {"uscc": organisation, "role": "投标人"},
-        {"uscc": f"{organisation[:8]}-{organisation[8]}"},  # as printed on an old 组织机构代码证
-    ])
+    screening = screen(
+        session,
+        screener,
+        real_index,
+        [
+            {"uscc": organisation, "role": "投标人"},
+            {"uscc": f"{organisation[:8]}-{organisation[8]}"},  # as printed on an old 组织机构代码证
+        ],
+    )
     for s in screening.document["subjects"]:
         assert s["decision"] == "block"
         hit = s["hits"][0]
@@ -274,8 +319,9 @@ def test_an_organisation_code_is_decided_by_the_measures_of_the_screened_domain(
     from matching.codes import organisation_check
 
     stranger = "12345678" + organisation_check("12345678")
-    screening = screen(session, screener, real_index, [{"uscc": organisation}, {"uscc": stranger}],
-                       domain="state_assets")
+    screening = screen(
+        session, screener, real_index, [{"uscc": organisation}, {"uscc": stranger}], domain="state_assets"
+    )
     found, unknown = subject(screening, 0), subject(screening, 1)
     assert found["hits"][0]["entity_id"] == entity.id
     assert found["decision"] == "clear"
@@ -290,10 +336,15 @@ def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used
     the note says so (alone: review; with a name: screened by the name)."""
     entity, organisation = organisation_coded(session, world, "72631282", "杭州错码建设工程有限公司")
     wrong = organisation[:8] + ("0" if organisation[8] != "0" else "1")
-    screening = screen(session, screener, real_index, [
-        {"uscc": wrong},
-        {"name": "杭州错码建设工程有限公司", "uscc": wrong},
-    ])
+    screening = screen(
+        session,
+        screener,
+        real_index,
+        [
+            {"uscc": wrong},
+            {"name": "杭州错码建设工程有限公司", "uscc": wrong},
+        ],
+    )
     alone, named = subject(screening, 0), subject(screening, 1)
     assert alone["decision"] == "review"
     assert alone["hits"] == []
@@ -365,7 +416,9 @@ def test_only_screeners_and_admins_screen(session, world, index):
 # --- evidence --------------------------------------------------------------------------------------
 
 
-def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(session, screener, index, world, blacklisted):
+def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(
+    session, screener, index, world, blacklisted
+):
     screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
     result = service.verify_screening(session, screening.id, screener)
     assert result.valid
@@ -375,8 +428,13 @@ def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(s
 
     entry_id = screening.document["entities"][str(blacklisted.id)]["records"][0]["id"]
     entry = entry_service.correct_list_entry(
-        session, entry_id, {"facts": "更正后的事实"}, "更正", factories.supervisor_of(world.finance),
-        _version(session, entry_id), TODAY,
+        session,
+        entry_id,
+        {"facts": "更正后的事实"},
+        "更正",
+        factories.supervisor_of(world.finance),
+        _version(session, entry_id),
+        TODAY,
         rules=factories.rules(session),
     )
     assert entry.facts == "更正后的事实"
@@ -404,8 +462,11 @@ def test_verification_also_checks_the_audited_digest(session, screener, index, b
     from registry.ledger import row_hash
 
     # rewriting the document and its digest together is caught by the audit row
-    session.execute(sa.update(Screening).where(Screening.id == screening.id)
-                    .values(document=document, digest=row_hash(document), decision="clear"))
+    session.execute(
+        sa.update(Screening)
+        .where(Screening.id == screening.id)
+        .values(document=document, digest=row_hash(document), decision="clear")
+    )
     result = service.verify_screening(session, screening.id, screener)
     assert not result.valid
     assert result.stored_digest == result.computed_digest
@@ -414,7 +475,9 @@ def test_verification_also_checks_the_audited_digest(session, screener, index, b
 
 def test_dispositions_are_shown_on_the_next_screening_of_the_same_pair(session, screener, real_index, blacklisted):
     first = screen(session, screener, real_index, [{"name": "杭州合晟建设工程有限公司"}])
-    row = service.dispose_hit(session, first.id, blacklisted.id, 0, "false_positive", "同名不同主体，经核实代码不同", screener)
+    row = service.dispose_hit(
+        session, first.id, blacklisted.id, 0, "false_positive", "同名不同主体，经核实代码不同", screener
+    )
     assert row.subject_key == "name:杭州合晟建设工程有限公司"
     # written with spaces and traditional characters it is the same subject
     second = screen(session, screener, real_index, [{"name": "杭州 合晟建設工程 有限公司"}])
@@ -452,8 +515,9 @@ def test_a_screener_reads_only_its_own_screenings(session, screener, index, worl
 
 
 def test_listing_by_project_code_shows_every_check_for_the_project(session, screener, index, world):
-    made = [screen(session, screener, index, [{"name": "甲公司"}], project_code=code).id
-            for code in ("P-1", "P-2", "P-1")]
+    made = [
+        screen(session, screener, index, [{"name": "甲公司"}], project_code=code).id for code in ("P-1", "P-2", "P-1")
+    ]
     platform = access.authenticate(session, world.platform_key)
     page = service.list_screenings(session, platform, project_code="P-1")
     assert [s.id for s in page.items] == [made[0], made[2]]
@@ -464,7 +528,9 @@ def test_listing_by_project_code_shows_every_check_for_the_project(session, scre
 
 
 def test_candidates_are_the_listed_entities_with_all_names_and_usable_codes(session, world):
-    listed = factories.make_entity(session, "杭州甲建设有限公司", names=[{"name": "杭州甲建筑有限公司", "kind": "former"}])
+    listed = factories.make_entity(
+        session, "杭州甲建设有限公司", names=[{"name": "杭州甲建筑有限公司", "kind": "former"}]
+    )
     factories.make_list_entry(session, world.finance, listed)
     factories.make_entity(session, "杭州未列入有限公司")
     shop = factories.make_entity(session, "西湖区张三小吃店", kind="individual_business", uscc="00000000000000000X")
@@ -472,7 +538,9 @@ def test_candidates_are_the_listed_entities_with_all_names_and_usable_codes(sess
     found = {c.entity_id: c for c in candidates_from_db(session)}
     assert set(found) == {listed.id, shop.id}
     assert [(n.name, n.kind) for n in found[listed.id].names] == [
-        ("杭州甲建设有限公司", "current"), ("杭州甲建筑有限公司", "former")]
+        ("杭州甲建设有限公司", "current"),
+        ("杭州甲建筑有限公司", "former"),
+    ]
     assert found[listed.id].code == listed.uscc
     assert found[shop.id].code is None
 
@@ -522,8 +590,13 @@ def test_a_personal_id_number_typed_into_a_subject_is_kept_masked() -> None:
 
     number = "11010519491231002X"
     spaced, wide = "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ"
-    raws = [{"uscc": number}, {"uscc": spaced}, {"uscc": wide}, {"name": f"张三 {number}"},
-            {"name": "杭州合晟建设工程有限公司", "uscc": "91330106MA27Y9XK1L"}]
+    raws = [
+        {"uscc": number},
+        {"uscc": spaced},
+        {"uscc": wide},
+        {"name": f"张三 {number}"},
+        {"name": "杭州合晟建设工程有限公司", "uscc": "91330106MA27Y9XK1L"},
+    ]
     subjects = [read_subject(i, raw, {}) for i, raw in enumerate(raws)]
     stored = repr([(s.request_form(), s.notes, s.key, s.query_code) for s in subjects if s is not None])
     assert "0519491231" not in stored

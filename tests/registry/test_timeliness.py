@@ -41,43 +41,69 @@ def by_id(result):
 class TestJudge:
     due = dt.date(2026, 10, 12)
 
-    @pytest.mark.parametrize(("published_on", "bucket"), [
-        (dt.date(2026, 10, 12), "on_time"),
-        (dt.date(2026, 10, 13), "late"),
-        (None, "overdue"),
-    ])
+    @pytest.mark.parametrize(
+        ("published_on", "bucket"),
+        [
+            (dt.date(2026, 10, 12), "on_time"),
+            (dt.date(2026, 10, 13), "late"),
+            (None, "overdue"),
+        ],
+    )
     def test_published_on_or_before_the_due_date_is_on_time(self, published_on, bucket):
-        assert judge(publishable=True, is_public=True, published_on=published_on,
-                     due_on=self.due, today=TODAY).bucket == bucket
+        assert (
+            judge(publishable=True, is_public=True, published_on=published_on, due_on=self.due, today=TODAY).bucket
+            == bucket
+        )
 
     def test_unpublished_is_pending_up_to_and_on_the_due_date(self):
-        assert judge(publishable=True, is_public=True, published_on=None, due_on=self.due,
-                     today=self.due).bucket == "pending"
-        assert judge(publishable=True, is_public=True, published_on=None, due_on=self.due,
-                     today=self.due + dt.timedelta(days=1)).bucket == "overdue"
+        assert (
+            judge(publishable=True, is_public=True, published_on=None, due_on=self.due, today=self.due).bucket
+            == "pending"
+        )
+        assert (
+            judge(
+                publishable=True,
+                is_public=True,
+                published_on=None,
+                due_on=self.due,
+                today=self.due + dt.timedelta(days=1),
+            ).bucket
+            == "overdue"
+        )
 
     def test_a_publication_after_the_report_day_has_not_happened_yet(self):
-        assert judge(publishable=True, is_public=True, published_on=dt.date(2026, 10, 13),
-                     due_on=self.due, today=dt.date(2026, 10, 12)).bucket == "pending"
+        assert (
+            judge(
+                publishable=True,
+                is_public=True,
+                published_on=dt.date(2026, 10, 13),
+                due_on=self.due,
+                today=dt.date(2026, 10, 12),
+            ).bucket
+            == "pending"
+        )
 
     def test_exemptions_say_why(self):
         secret = judge(publishable=True, is_public=False, published_on=None, due_on=self.due, today=TODAY)
         minor = judge(publishable=False, is_public=True, published_on=self.due, due_on=self.due, today=TODAY)
-        ended = judge(publishable=True, is_public=True, published_on=None, due_on=self.due, today=TODAY,
-                      ended_on=self.due)
+        ended = judge(
+            publishable=True, is_public=True, published_on=None, due_on=self.due, today=TODAY, ended_on=self.due
+        )
         assert (secret.bucket, secret.exempt_reason) == ("exempt", "not_public")
         assert (minor.bucket, minor.exempt_reason) == ("exempt", "not_publishable")
         assert (ended.bucket, ended.exempt_reason) == ("exempt", "ended")
 
     def test_an_end_after_the_due_date_or_after_the_report_day_changes_nothing(self):
         for ended_on, today in ((self.due + dt.timedelta(days=1), TODAY), (self.due, dt.date(2026, 10, 10))):
-            judged = judge(publishable=True, is_public=True, published_on=None, due_on=self.due, today=today,
-                           ended_on=ended_on)
+            judged = judge(
+                publishable=True, is_public=True, published_on=None, due_on=self.due, today=today, ended_on=ended_on
+            )
             assert judged.exempt_reason is None
 
     def test_withdrawing_a_late_publication_does_not_make_it_exempt(self):
-        judged = judge(publishable=True, is_public=False, published_on=dt.date(2026, 10, 20),
-                       due_on=self.due, today=TODAY)
+        judged = judge(
+            publishable=True, is_public=False, published_on=dt.date(2026, 10, 20), due_on=self.due, today=TODAY
+        )
         assert judged.bucket == "late"
 
 
@@ -119,14 +145,18 @@ def test_figures_per_authority_and_in_total(session, scenario):
 def test_overdue_records_are_listed_most_overdue_first(session, scenario):
     overdue = report(session).overdue
     assert [(o.record_type, o.record_id) for o in overdue] == [
-        ("penalty", scenario.unpublished.id), ("list_entry", scenario.entry_unpublished.id),
+        ("penalty", scenario.unpublished.id),
+        ("list_entry", scenario.entry_unpublished.id),
     ]
     penalty, entry = overdue
     assert penalty.authority_name == "浙江省自然资源厅"
     assert penalty.subject_name == "杭州合晟置业有限公司"
     assert penalty.decision_number == "浙自然资罚〔2026〕5号"
     assert (penalty.decided_on, penalty.due_on, penalty.working_days_overdue) == (
-        dt.date(2026, 10, 9), dt.date(2026, 10, 19), 25)
+        dt.date(2026, 10, 9),
+        dt.date(2026, 10, 19),
+        25,
+    )
     assert entry.subject_name == "宁波甬达信息技术有限公司"
     assert (entry.due_on, entry.working_days_overdue, entry.provisional) == (dt.date(2026, 11, 5), 12, False)
 
@@ -140,8 +170,7 @@ def test_the_china_date_of_publication_decides(session, scenario):
 
 
 def test_a_report_as_of_an_earlier_day(session, scenario):
-    result = report(session, today=dt.date(2026, 10, 12), date_from=dt.date(2026, 9, 25),
-                    date_to=dt.date(2026, 9, 30))
+    result = report(session, today=dt.date(2026, 10, 12), date_from=dt.date(2026, 9, 25), date_to=dt.date(2026, 9, 30))
     land = by_id(result)[scenario.land.id]
     # Published 10-13 and 10-16 had not happened by 10-12, when they were still due that day.
     assert (land.on_time, land.late, land.overdue, land.pending) == (2, 0, 0, 2)
@@ -160,7 +189,8 @@ def test_record_types_and_authority_narrow_the_report(session, scenario):
 def test_an_authority_asked_for_appears_even_without_records(session, scenario, world):
     result = report(session, authority_id=world.housing.id)
     assert [(row.authority_id, row.records, row.on_time_rate) for row in result.authorities] == [
-        (world.housing.id, 0, None)]
+        (world.housing.id, 0, None)
+    ]
     assert result.total.median_delay_working_days is None
 
 
@@ -170,8 +200,9 @@ class TestEndedRecords:
     def test_ended_unpublished_by_the_due_date_is_exempt(self, session, scenario):
         finance = supervisor_of(scenario.finance)
         entry = scenario.entry_unpublished  # due 2026-11-05
-        list_entries.remove_list_entry(session, entry.id, "行政复议决定撤销", dt.date(2026, 11, 5), finance,
-                                       entry.version, TODAY)
+        list_entries.remove_list_entry(
+            session, entry.id, "行政复议决定撤销", dt.date(2026, 11, 5), finance, entry.version, TODAY
+        )
         session.commit()
         row = by_id(report(session))[scenario.finance.id]
         assert (row.overdue, row.exempt, row.exempt_ended) == (0, 1, 1)
@@ -179,8 +210,15 @@ class TestEndedRecords:
 
     def test_ended_after_the_due_date_stays_overdue_but_stops_counting(self, session, scenario):
         penalty = scenario.unpublished  # due 2026-10-19
-        penalties.revoke_penalty(session, penalty.id, "行政诉讼判决撤销", dt.date(2026, 10, 23),
-                                 supervisor_of(scenario.land), penalty.version, TODAY)
+        penalties.revoke_penalty(
+            session,
+            penalty.id,
+            "行政诉讼判决撤销",
+            dt.date(2026, 10, 23),
+            supervisor_of(scenario.land),
+            penalty.version,
+            TODAY,
+        )
         session.commit()
         result = report(session)
         assert by_id(result)[scenario.land.id].overdue == 1
@@ -234,8 +272,9 @@ class TestCalendar:
     def test_a_figure_resting_on_an_unknown_year_is_provisional(self, session, world):
         """2027 is not in the calendar package: a deadline running into it is counted on
         weekends only and says so, until an administrator loads the year's notice."""
-        penalty = make_penalty(session, world.finance, make_entity(session), domain="land",
-                               decided_on=dt.date(2026, 11, 20))
+        penalty = make_penalty(
+            session, world.finance, make_entity(session), domain="land", decided_on=dt.date(2026, 11, 20)
+        )
         penalty.first_published_at = None
         session.commit()
         later = dt.date(2027, 2, 1)
@@ -258,8 +297,16 @@ class TestCalendar:
         calendar = WorkCalendar()
         first, last = dt.date(2026, 9, 20), dt.date(2027, 1, 10)
         counter = _WorkingDays(calendar, first, last)
-        days = [first, dt.date(2026, 9, 30), dt.date(2026, 10, 8), dt.date(2026, 10, 10),
-                dt.date(2026, 12, 31), dt.date(2027, 1, 4), last, dt.date(2027, 3, 1)]
+        days = [
+            first,
+            dt.date(2026, 9, 30),
+            dt.date(2026, 10, 8),
+            dt.date(2026, 10, 10),
+            dt.date(2026, 12, 31),
+            dt.date(2027, 1, 4),
+            last,
+            dt.date(2027, 3, 1),
+        ]
         for start, end in itertools.product(days, repeat=2):
             assert counter.between(start, end) == calendar.working_days_between(start, end), (start, end)
 

@@ -43,14 +43,14 @@ _PARTS = {
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '</Types>'
+        "</Types>"
     ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="xl/workbook.xml" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
-        '</Relationships>'
+        "</Relationships>"
     ),
     "xl/workbook.xml": (
         f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} '
@@ -62,7 +62,7 @@ _PARTS = {
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
-        '</Relationships>'
+        "</Relationships>"
     ),
 }
 SHEET_HEAD = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>'.encode()
@@ -82,8 +82,14 @@ def row_xml(number: int, values: Iterable[Any]) -> bytes:
     return f'<row r="{number}">{"".join(cells)}</row>'.encode()
 
 
-def workbook(sheet: Iterable[bytes], *, head: bytes = SHEET_HEAD, tail: bytes = SHEET_TAIL,
-             extra: dict[str, Iterable[bytes]] | None = None, members: int = 0) -> bytes:
+def workbook(
+    sheet: Iterable[bytes],
+    *,
+    head: bytes = SHEET_HEAD,
+    tail: bytes = SHEET_TAIL,
+    extra: dict[str, Iterable[bytes]] | None = None,
+    members: int = 0,
+) -> bytes:
     """An XLSX whose first worksheet is the XML `sheet` yields (between `head` and `tail`),
     written part by part through zipfile without ever holding a part whole; `extra` parts likewise,
     and `members` empty parts more."""
@@ -168,8 +174,11 @@ def test_a_sheet_unpacking_to_300_mb_is_refused_from_the_zip_directory_within_20
 def test_a_part_read_whole_over_32_mib_is_413():
     """A shared-strings part of 40 MiB (openpyxl reads that part whole into a list) is too large:
     refused as a 413 naming the part, the limit and its size, before it is read."""
-    strings = [b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
-               *repeated(b"<si><t>x</t></si>", 40 * MiB), b"</sst>"]
+    strings = [
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+        *repeated(b"<si><t>x</t></si>", 40 * MiB),
+        b"</sst>",
+    ]
     exc = refusal(workbook([header_xml()], extra={"xl/sharedStrings.xml": strings}))
     assert isinstance(exc, FileTooLarge)
     assert exc.status == 413
@@ -196,10 +205,10 @@ def test_an_archive_of_many_parts_is_refused():
 def test_a_billion_laughs_in_the_sheet_xml_is_refused_unexpanded():
     """The entity-expansion bomb (billion laughs) declared in sheet1.xml: defusedxml, which openpyxl
     uses once installed, refuses the declaration; nothing is expanded."""
-    entities = ['<!ENTITY lol "lol">'] + [f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 or "")) * 10}">'
-                                          for i in range(1, 10)]
-    head = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{"".join(entities)}]><worksheet {_NS}>'
-            "<sheetData>").encode()
+    entities = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 or "")) * 10}">' for i in range(1, 10)
+    ]
+    head = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{"".join(entities)}]><worksheet {_NS}><sheetData>').encode()
     data = workbook([header_xml(), b'<row r="2"><c t="inlineStr"><is><t>&lol9;</t></is></c></row>'], head=head)
     exc = refusal(data)
     assert type(exc) is FileRefused
@@ -221,8 +230,9 @@ def test_openpyxl_parses_with_defusedxml():
 def good_workbook(world: Any, rows: int = 300) -> bytes:
     name, code = company(52)
     records = [penalty_row(world.finance, name, code, f"浙财采罚〔2026〕{5000 + n}号") for n in range(rows)]
-    return workbook([header_xml(), *(row_xml(n + 2, [r.get(h) for h in PENALTY_HEADERS])
-                                     for n, r in enumerate(records))])
+    return workbook(
+        [header_xml(), *(row_xml(n + 2, [r.get(h) for h in PENALTY_HEADERS]) for n, r in enumerate(records))]
+    )
 
 
 def test_a_truncated_xlsx_is_refused_naming_the_file(world):
@@ -239,7 +249,7 @@ def test_a_worksheet_damaged_half_way_is_refused_when_it_is_met(world):
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     middle = start + info.compress_size // 2
-    data[middle:middle + 64] = bytes(64)
+    data[middle : middle + 64] = bytes(64)
     exc = refusal(bytes(data), "坏.xlsx")
     assert exc.message.startswith("坏.xlsx cannot be read as an XLSX workbook: ")
     assert exc.status == 422
@@ -247,7 +257,9 @@ def test_a_worksheet_damaged_half_way_is_refused_when_it_is_met(world):
 
 def test_a_worksheet_of_invalid_xml_is_refused(world):
     """A worksheet cut off inside a tag (a generator that died): the XML parser's error, 422."""
-    exc = refusal(workbook([header_xml(), b'<row r="2"><c t="inlineStr"><is><t>abc</t></is></c></row><row r="3"><c t=']))
+    exc = refusal(
+        workbook([header_xml(), b'<row r="2"><c t="inlineStr"><is><t>abc</t></is></c></row><row r="3"><c t='])
+    )
     assert exc.message.startswith("bomb.xlsx cannot be read as an XLSX workbook: ParseError")
 
 
@@ -267,8 +279,9 @@ def test_a_row_of_a_million_distinct_cells_is_stopped_by_the_row_guard_within_20
     data = workbook([header_xml(), b'<row r="2">', *distinct_cells(1_000_000), b"</row>"])
     exc = refusal(data)
     assert type(exc) is FileRefused
-    assert exc.message == ("bomb.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; "
-                           "at most 65,536")
+    assert exc.message == (
+        "bomb.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; at most 65,536"
+    )
     peak = peak_memory(lambda: refusal(data))
     assert peak < MEMORY_BOUND, f"peak {peak / MiB:.1f} MiB"
 
@@ -283,13 +296,15 @@ def test_a_worksheet_kept_elsewhere_is_guarded_too():
             content = source.read(item).replace(b"worksheets/sheet1.xml", b"sheet1.xml")
             target.writestr(item.filename.replace("xl/worksheets/", "xl/"), content)
     exc = refusal(moved.getvalue())
-    assert exc.message == ("bomb.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; "
-                           "at most 65,536")
+    assert exc.message == (
+        "bomb.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; at most 65,536"
+    )
 
 
 def test_what_follows_the_rows_has_a_budget_of_its_own():
     """Merged ranges after the rows count apart from the last row (a sheet may merge a few cells
     on each of its rows), and 100,000 of them are refused as what they are."""
+
     def merged(count: int) -> bytes:
         merges = b"".join(b'<mergeCell ref="C%d:D%d"/>' % (n, n) for n in range(2, count + 2))
         tail = b"</sheetData><mergeCells>%s</mergeCells></worksheet>" % merges
@@ -298,8 +313,10 @@ def test_what_follows_the_rows_has_a_budget_of_its_own():
     with open_table(io.BytesIO(merged(60_000)), "ok.xlsx", is_header) as table:
         assert [number for number, _ in table.rows] == [2]
     exc = refusal(merged(100_000))
-    assert exc.message == ("bomb.xlsx: more than 65,536 XML elements after the worksheet's rows (merged cells, "
-                           "hyperlinks, formatting …); at most 65,536")
+    assert exc.message == (
+        "bomb.xlsx: more than 65,536 XML elements after the worksheet's rows (merged cells, "
+        "hyperlinks, formatting …); at most 65,536"
+    )
 
 
 def test_a_row_read_in_the_second_process_is_refused_the_same(tmp_path, monkeypatch):
@@ -311,8 +328,9 @@ def test_a_row_read_in_the_second_process_is_refused_the_same(tmp_path, monkeypa
     path = tmp_path / "宽.xlsx"
     path.write_bytes(workbook([header_xml(), b'<row r="2">', *distinct_cells(40_000), b"</row>"], head=head))
     exc = refusal(path, "宽.xlsx")
-    assert exc.message == ("宽.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; "
-                           "at most 65,536")
+    assert exc.message == (
+        "宽.xlsx: row 2: more than 65,536 XML elements (cells, text runs …) in one row; at most 65,536"
+    )
     path.write_bytes(workbook([header_xml(), b'<row r="2">', *distinct_cells(301), b"</row>"], head=head))
     exc = refusal(path, "宽.xlsx")
     assert exc.message == "宽.xlsx: row 2: a value in column KO (301); at most 200 columns are read"
@@ -322,8 +340,10 @@ def test_an_xlsx_over_the_row_cap_is_413():
     """A worksheet of 400,011 rows (more than twice the 200,000 data rows an import reads, blank
     rows counted; openpyxl keeps a little of every row it parsed) is refused while its XML streams
     in, before any row is imported: a 413."""
-    rows = (b"".join(b'<row r="%d"/>' % n for n in range(start, min(start + 10_000, 400_013)))
-            for start in range(2, 400_013, 10_000))
+    rows = (
+        b"".join(b'<row r="%d"/>' % n for n in range(start, min(start + 10_000, 400_013)))
+        for start in range(2, 400_013, 10_000)
+    )
     exc = refusal(workbook([header_xml(), *rows]))
     assert isinstance(exc, FileTooLarge)
     assert "more than 200,000 rows; at most 200,000 data rows are read in one file" in exc.message
@@ -351,7 +371,9 @@ def test_a_cell_over_10000_characters_is_refused_naming_row_and_column(world):
     column = PENALTY_HEADERS.index("违法事实") + 1
     exc = refusal(workbook([header_xml(), row_xml(2, [record.get(h) for h in PENALTY_HEADERS])]))
     letter = upload_limits.column_letter(column)
-    assert exc.message == f"bomb.xlsx: row 2, column {letter}: a cell of 10,001 characters; a cell may hold at most 10,000"
+    assert (
+        exc.message == f"bomb.xlsx: row 2, column {letter}: a cell of 10,001 characters; a cell may hold at most 10,000"
+    )
 
 
 def test_a_csv_of_too_many_columns_is_refused(world):
@@ -391,13 +413,20 @@ def test_the_300_mb_bomb_posted_to_the_import_api_is_422_not_500(client, world):
     assert "file" in r.json["errors"]
 
 
-@pytest.mark.parametrize(("make", "status", "message"), [
-    (lambda w: workbook([header_xml()], extra={"xl/sharedStrings.xml": repeated(b"<si/>", 33 * MiB)}), 413,
-     "a part may unpack to at most 32.0 MiB"),
-    (lambda w: workbook([header_xml()], members=300), 422, "holds 305 parts"),
-    (lambda w: good_workbook(w)[:5000], 422, "cannot be read as an XLSX workbook: BadZipFile"),
-    (lambda w: workbook([header_xml(), row_xml(2, ["坏" * 10_001])]), 422, "a cell of 10,001 characters"),
-], ids=["part-too-large", "many-parts", "truncated", "long-cell"])
+@pytest.mark.parametrize(
+    ("make", "status", "message"),
+    [
+        (
+            lambda w: workbook([header_xml()], extra={"xl/sharedStrings.xml": repeated(b"<si/>", 33 * MiB)}),
+            413,
+            "a part may unpack to at most 32.0 MiB",
+        ),
+        (lambda w: workbook([header_xml()], members=300), 422, "holds 305 parts"),
+        (lambda w: good_workbook(w)[:5000], 422, "cannot be read as an XLSX workbook: BadZipFile"),
+        (lambda w: workbook([header_xml(), row_xml(2, ["坏" * 10_001])]), 422, "a cell of 10,001 characters"),
+    ],
+    ids=["part-too-large", "many-parts", "truncated", "long-cell"],
+)
 def test_the_import_api_refuses_each_bomb_in_its_error_shape(client, world, make, status, message):
     """Each refusal through POST /api/v1/imports: 413 for size, 422 otherwise, the message naming the
     file and the limit, and nothing written."""

@@ -95,14 +95,18 @@ def test_a_count_across_the_2027_spring_festival() -> None:
     assert PACKAGE.working_days_between(D(2027, 1, 31), D(2027, 2, 14)) == Answer(8, provisional=True)
 
 
-@pytest.mark.parametrize(("day", "working"), [
-    (D(2027, 4, 5), False),  # 清明 (第二条第三项), a Monday
-    (D(2027, 5, 3), True),  # Monday after 劳动节 (第二条第四项: 5月1日、2日 only); 补假 unknown
-    (D(2027, 6, 9), False),  # 端午 (第二条第五项), 农历五月初五, a Wednesday
-    (D(2027, 9, 15), False),  # 中秋 (第二条第六项), 农历八月十五, a Wednesday
-    (D(2027, 10, 1), False),  # 国庆节 (第二条第七项), a Friday
-    (D(2027, 10, 4), True),  # the Monday after: only the notice can make it a day off
-], ids=str)
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (D(2027, 4, 5), False),  # 清明 (第二条第三项), a Monday
+        (D(2027, 5, 3), True),  # Monday after 劳动节 (第二条第四项: 5月1日、2日 only); 补假 unknown
+        (D(2027, 6, 9), False),  # 端午 (第二条第五项), 农历五月初五, a Wednesday
+        (D(2027, 9, 15), False),  # 中秋 (第二条第六项), 农历八月十五, a Wednesday
+        (D(2027, 10, 1), False),  # 国庆节 (第二条第七项), a Friday
+        (D(2027, 10, 4), True),  # the Monday after: only the notice can make it a day off
+    ],
+    ids=str,
+)
 def test_provisional_2027_days(day: dt.date, working: bool) -> None:
     """放假办法第二条 (as amended, in force 2025-01-01): each statutory holiday of 2027 is off; the
     days a notice adds or swaps are not known, so every answer is provisional."""
@@ -155,7 +159,9 @@ def test_an_override_corrects_a_package_year() -> None:
 def test_sources_name_every_year_an_answer_spans() -> None:
     calendar = WorkCalendar(OVERRIDES_2027, {2027})
     assert calendar.sources(D(2026, 12, 30), D(2028, 1, 3)) == {
-        2026: "package", 2027: "override", 2028: "provisional",
+        2026: "package",
+        2027: "override",
+        2028: "provisional",
     }
     assert calendar.sources(D(2028, 1, 3), D(2028, 1, 1)) == {2028: "provisional"}
     assert PACKAGE.source(2003) == "provisional"
@@ -181,7 +187,10 @@ def test_a_warning_from_1_november_when_next_year_is_not_loaded() -> None:
     assert "国务院办公厅关于2027年部分节假日安排的通知" in outlook.warning
     assert "deadlines after 2026-12-31 are provisional" in outlook.warning
     assert outlook.as_dict() == {
-        "year": 2026, "source": "package", "next_year": 2027, "next_year_source": "provisional",
+        "year": 2026,
+        "source": "package",
+        "next_year": 2027,
+        "next_year_source": "provisional",
         "warning": outlook.warning,
     }
     assert calendar_outlook(D(2026, 12, 31)).warning == outlook.warning

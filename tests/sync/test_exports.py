@@ -32,14 +32,27 @@ def records(session, world):
     factories.make_penalty(session, world.housing, second, data_source_authority_id=world.finance.id)
     factories.make_list_entry(session, world.finance, first)
     factories.make_list_entry(session, world.finance, second)
-    entities.update_entity(session, first.id, {"name": "杭州导出新名建设有限公司", "renamed_on": dt.date(2026, 11, 20)},
-                           factories.ADMIN, first.version, IdentityVault("test-data-protection-secret"),
-                           factories.TODAY)
+    entities.update_entity(
+        session,
+        first.id,
+        {"name": "杭州导出新名建设有限公司", "renamed_on": dt.date(2026, 11, 20)},
+        factories.ADMIN,
+        first.version,
+        IdentityVault("test-data-protection-secret"),
+        factories.TODAY,
+    )
     from registry.records import penalties
 
-    penalties.correct_penalty(session, penalty.id, {"remarks": "更正备注"}, "录入错误",
-                              factories.supervisor_of(world.finance), penalty.version, factories.TODAY,
-                              rules=factories.rules(session))
+    penalties.correct_penalty(
+        session,
+        penalty.id,
+        {"remarks": "更正备注"},
+        "录入错误",
+        factories.supervisor_of(world.finance),
+        penalty.version,
+        factories.TODAY,
+        rules=factories.rules(session),
+    )
     session.commit()
     return {"penalties": 2, "list-entries": 2, "name-changes": 1}
 
@@ -109,12 +122,19 @@ def test_xlsx_cells_keep_numbers_numeric(client, world, records):
 
 
 def test_text_that_looks_like_a_formula_is_defused(client, session, world):
-    entity = factories.make_entity(session, "=HYPERLINK(\"http://x\")建设有限公司")
-    factories.make_penalty(session, world.finance, entity, facts="+1 提供虚假材料", content="-罚款五千元",
-                           remarks="@SUM(A1)", fine_amount="0.5")
+    entity = factories.make_entity(session, '=HYPERLINK("http://x")建设有限公司')
+    factories.make_penalty(
+        session,
+        world.finance,
+        entity,
+        facts="+1 提供虚假材料",
+        content="-罚款五千元",
+        remarks="@SUM(A1)",
+        fine_amount="0.5",
+    )
     session.commit()
     csv_row = dict(zip(*_csv_rows(_get(client, world.platform_key, "penalties", "csv").get_data()), strict=True))
-    assert csv_row["行政相对人名称"] == "'=HYPERLINK(\"http://x\")建设有限公司"
+    assert csv_row["行政相对人名称"] == '\'=HYPERLINK("http://x")建设有限公司'
     assert csv_row["违法事实"] == "'+1 提供虚假材料"
     assert csv_row["处罚内容"] == "'-罚款五千元"
     assert csv_row["备注"] == "'@SUM(A1)"
@@ -124,18 +144,19 @@ def test_text_that_looks_like_a_formula_is_defused(client, session, world):
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
     cells = {h: c for h, c in zip(header, sheet[2], strict=True)}
-    assert cells["行政相对人名称"].value == "'=HYPERLINK(\"http://x\")建设有限公司"
+    assert cells["行政相对人名称"].value == '\'=HYPERLINK("http://x")建设有限公司'
     assert cells["行政相对人名称"].data_type == "s"  # text, not a formula
     assert cells["违法事实"].value == "'+1 提供虚假材料"
     assert cells["罚款金额（万元）"].data_type == "n"
 
     [line] = _jsonl(_get(client, world.platform_key, "penalties", "jsonl").get_data())
-    assert line["subject_name"] == "=HYPERLINK(\"http://x\")建设有限公司"  # data, not a sheet: unchanged
+    assert line["subject_name"] == '=HYPERLINK("http://x")建设有限公司'  # data, not a sheet: unchanged
 
 
 def test_the_guard_covers_tab_and_carriage_return_and_spares_numbers():
-    text, amount, seq = (next(c for c in columns("penalties") if c.name == name)
-                         for name in ("facts", "fine_amount", "seq"))
+    text, amount, seq = (
+        next(c for c in columns("penalties") if c.name == name) for name in ("facts", "fine_amount", "seq")
+    )
     assert text_cell(text, "\t=1+1") == "'\t=1+1"
     assert text_cell(text, "\r=1+1") == "'\r=1+1"
     assert text_cell(text, "合规文本 =1") == "合规文本 =1"
@@ -163,8 +184,9 @@ def test_an_unknown_kind_or_format_is_404_naming_the_valid_ones(client, world, n
 def test_records_that_are_not_public_are_left_out_unless_configured(app, client, session, world, monkeypatch):
     entity = factories.make_entity(session, "杭州不公开建设有限公司")
     factories.make_list_entry(session, world.finance, entity)
-    hidden = factories.make_list_entry(session, world.finance, entity, is_public=False,
-                                       not_public_reason="涉及国家秘密")
+    hidden = factories.make_list_entry(
+        session, world.finance, entity, is_public=False, not_public_reason="涉及国家秘密"
+    )
     session.commit()
     rows = _jsonl(_get(client, world.platform_key, "list-entries", "jsonl").get_data())
     assert hidden.id not in [row["record_id"] for row in rows]
@@ -199,8 +221,7 @@ def test_the_export_equals_the_latest_rendering_the_feed_gave(client, world, rec
 
 def test_exports_stream_in_chunks_and_write_to_a_file(session, world, records, tmp_path, monkeypatch):
     whole = list(export_records(session, "penalties", include_not_public=False, operator=OPERATOR))
-    chunked = list(export_records(session, "penalties", include_not_public=False, operator=OPERATOR,
-                                  chunk_rows=1))
+    chunked = list(export_records(session, "penalties", include_not_public=False, operator=OPERATOR, chunk_rows=1))
     assert chunked == whole
     assert len(whole) == 2
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))

@@ -72,8 +72,12 @@ def test_platform_records_carry_the_national_rendering_and_internal_events_none(
     assert (created.record_type, created.internal, created.record, created.withheld) == ("entity", True, None, False)
     assert recorded.internal is False
     assert list(recorded.record) == [c.name for c in columns("penalties")]
-    assert recorded.record == render_events(session, [session.get(ChangeEvent, recorded.seq)],
-                                            include_not_public=False, operator=OPERATOR)[0]
+    assert (
+        recorded.record
+        == render_events(
+            session, [session.get(ChangeEvent, recorded.seq)], include_not_public=False, operator=OPERATOR
+        )[0]
+    )
     assert recorded.record["seq"] == recorded.seq
     assert recorded.record["record_id"] == penalty.id
     assert recorded.record["authority_name"] == world.housing.name  # 处罚机关: who decided
@@ -93,9 +97,15 @@ def test_a_record_that_is_not_public_is_listed_but_withheld_unless_configured(se
     assert entry.withheld is True
     assert entry.internal is False
     # Only the envelope: the platform sees that the record changed, not what it says.
-    assert entry.record == {"seq": entry.seq, "record_type": "list_entry", "operation": "create",
-                            "record_id": entry.record_id, "version": 1,
-                            "occurred_at": entry.occurred_at.isoformat(), "withheld": True}
+    assert entry.record == {
+        "seq": entry.seq,
+        "record_type": "list_entry",
+        "operation": "create",
+        "record_id": entry.record_id,
+        "version": 1,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "withheld": True,
+    }
     configured = read_feed(session, platform, after=start, include_not_public=True).events
     entry = next(e for e in configured if e.record_type == "list_entry")
     assert entry.withheld is False

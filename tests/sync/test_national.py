@@ -54,18 +54,20 @@ def _render(session, start: int, **kwargs) -> list[dict]:
 
 
 def _rename(session, entity, name: str, on: dt.date):
-    return entities.update_entity(session, entity.id, {"name": name, "renamed_on": on}, factories.ADMIN,
-                                  entity.version, VAULT, factories.TODAY)
+    return entities.update_entity(
+        session, entity.id, {"name": name, "renamed_on": on}, factories.ADMIN, entity.version, VAULT, factories.TODAY
+    )
 
 
 def test_the_tables_start_with_the_standard_penalty_fields_and_headers_are_unique():
-    assert [(c.name, c.header) for c in FIELDS["penalties"][:len(PENALTY_FIELDS)]] == [
-        (f.name, f.header) for f in PENALTY_FIELDS]
+    assert [(c.name, c.header) for c in FIELDS["penalties"][: len(PENALTY_FIELDS)]] == [
+        (f.name, f.header) for f in PENALTY_FIELDS
+    ]
     for kind in KINDS:
         names = [c.name for c in columns(kind)]
         assert len(set(names)) == len(names), kind
         assert len(set(headers(kind))) == len(names), kind
-        assert columns(kind)[-len(ENVELOPE):] == ENVELOPE
+        assert columns(kind)[-len(ENVELOPE) :] == ENVELOPE
         assert {"data_source_name", "data_source_uscc"} <= set(names)
     assert "expires_on" in [c.name for c in FIELDS["list-entries"]]
 
@@ -97,8 +99,9 @@ def test_each_kind_renders_in_the_order_of_its_table(session, world):
 def test_chinese_keys_are_the_standard_headers_with_the_same_values(session, world):
     start = _head(session)
     entity = factories.make_entity(session, "杭州中文建设有限公司")
-    penalty = factories.make_penalty(session, world.finance, entity, categories=["罚款", "没收违法所得"],
-                                      confiscation_amount=Decimal("1.25"))
+    penalty = factories.make_penalty(
+        session, world.finance, entity, categories=["罚款", "没收违法所得"], confiscation_amount=Decimal("1.25")
+    )
     [record] = _render(session, start)
     chinese = to_chinese("penalties", record)
     assert list(chinese) == headers("penalties")
@@ -119,10 +122,16 @@ def test_only_masked_id_numbers_leave(session, world):
     person_number = resident_id("33010619851212001")
     rep_number = resident_id("33010619850505002")
     start = _head(session)
-    person = factories.make_entity(session, "王某", kind="natural_person", uscc=None,
-                                   id_type="resident_id", id_number=person_number)
-    company = factories.make_entity(session, "杭州法人建设有限公司", legal_representative="李某",
-                                    legal_rep_id_type="resident_id", legal_rep_id_number=rep_number)
+    person = factories.make_entity(
+        session, "王某", kind="natural_person", uscc=None, id_type="resident_id", id_number=person_number
+    )
+    company = factories.make_entity(
+        session,
+        "杭州法人建设有限公司",
+        legal_representative="李某",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=rep_number,
+    )
     factories.make_penalty(session, world.finance, person)
     factories.make_penalty(session, world.finance, company)
     factories.make_list_entry(session, world.finance, person)
@@ -147,8 +156,13 @@ def test_a_record_that_is_not_public_is_only_its_envelope_unless_configured(sess
     assert withheld["withheld"] is True
     assert list(withheld) == [c.name for c in ENVELOPE]
     assert to_chinese("penalties", withheld) == {
-        "变更序号": withheld["seq"], "记录类型": "penalty", "变更操作": "create",
-        "记录编号": withheld["record_id"], "版本号": 1, "变更时间": withheld["occurred_at"], "是否暂缓公开": True,
+        "变更序号": withheld["seq"],
+        "记录类型": "penalty",
+        "变更操作": "create",
+        "记录编号": withheld["record_id"],
+        "版本号": 1,
+        "变更时间": withheld["occurred_at"],
+        "是否暂缓公开": True,
     }
     [included] = _render(session, start, include_not_public=True)
     assert included["withheld"] is False
@@ -161,8 +175,7 @@ def test_data_sources(session, world):
     entity = factories.make_entity(session, "杭州来源二建设有限公司")
     factories.make_penalty(session, world.housing, entity, data_source_authority_id=world.finance.id)
     factories.make_list_entry(session, world.housing, entity)
-    entities.add_entity_name(session, entity.id, {"name": "合来源", "kind": "alias"}, factories.ADMIN,
-                             entity.version)
+    entities.add_entity_name(session, entity.id, {"name": "合来源", "kind": "alias"}, factories.ADMIN, entity.version)
     penalty, entry, named = _render(session, start)
     assert (penalty["authority_name"], penalty["authority_uscc"]) == (world.housing.name, world.housing.uscc)
     assert (penalty["data_source_name"], penalty["data_source_uscc"]) == (world.finance.name, world.finance.uscc)
@@ -194,25 +207,33 @@ def test_the_subject_is_the_entity_as_it_stood_at_each_event(session, world):
     assert after["subject_name"] == "杭州新名建设有限公司"
     assert renamed["change_type"] == "更名"
     assert (renamed["previous_name"], renamed["changed_name"], renamed["subject_name"]) == (
-        "杭州旧名建设有限公司", "杭州新名建设有限公司", "杭州新名建设有限公司")
+        "杭州旧名建设有限公司",
+        "杭州新名建设有限公司",
+        "杭州新名建设有限公司",
+    )
     assert renamed["changed_on"] == "2026-11-20"
     assert renamed["former_names"] == ["杭州旧名建设有限公司"]
     assert renamed["record_id"] == renamed["entity_id"] == entity.id
     # Rendered alone (a push batch that starts at the rename), it reads the earlier events itself.
-    [alone] = render_events(session, [session.get(ChangeEvent, renamed["seq"])],
-                            include_not_public=False, operator=OPERATOR)
+    [alone] = render_events(
+        session, [session.get(ChangeEvent, renamed["seq"])], include_not_public=False, operator=OPERATOR
+    )
     assert alone == renamed
 
 
 def test_a_removed_name_is_read_from_the_state_before_the_change(session, world):
-    entity = factories.make_entity(session, "杭州删名建设有限公司",
-                                   names=[{"name": "杭州误录建设有限公司", "kind": "former"}])
+    entity = factories.make_entity(
+        session, "杭州删名建设有限公司", names=[{"name": "杭州误录建设有限公司", "kind": "former"}]
+    )
     start = _head(session)
     wrong = next(n for n in entity.names if n.kind == "former")
     entities.remove_entity_name(session, entity.id, wrong.id, factories.ADMIN, entity.version, "录入错误")
     [removed] = _render(session, start)
     assert (removed["change_type"], removed["changed_name"], removed["changed_name_kind"]) == (
-        "删除名称", "杭州误录建设有限公司", "曾用名")
+        "删除名称",
+        "杭州误录建设有限公司",
+        "曾用名",
+    )
     assert removed["former_names"] == []
 
 
@@ -221,8 +242,9 @@ def test_without_outbox_history_the_subject_comes_from_the_entities_table(sessio
     start = _head(session)
     factories.make_penalty(session, world.finance, entity)
     # As if the entity had been loaded before the outbox existed.
-    session.execute(sa.delete(ChangeEvent).where(ChangeEvent.record_type == "entity",
-                                                 ChangeEvent.record_id == entity.id))
+    session.execute(
+        sa.delete(ChangeEvent).where(ChangeEvent.record_type == "entity", ChangeEvent.record_id == entity.id)
+    )
     [record] = _render(session, start)
     assert record["subject_kind"] == "法人及非法人组织"
 

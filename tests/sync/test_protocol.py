@@ -16,14 +16,17 @@ def test_the_push_and_the_receiver_use_the_same_definitions():
     assert not hasattr(receiver, "signature")  # no second copy in the stand-in
 
 
-@pytest.mark.parametrize(("given", "ok"), [
-    (signature("s3cret", "1795435200", b"{}"), True),
-    (signature("s3cret", "1795435200", b"{}").upper().replace("SHA256=", "sha256="), True),  # hex in any case
-    (signature("other", "1795435200", b"{}"), False),
-    (signature("s3cret", "1795435201", b"{}"), False),
-    ("sha256=" + "0" * 63, False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [
+        (signature("s3cret", "1795435200", b"{}"), True),
+        (signature("s3cret", "1795435200", b"{}").upper().replace("SHA256=", "sha256="), True),  # hex in any case
+        (signature("other", "1795435200", b"{}"), False),
+        (signature("s3cret", "1795435201", b"{}"), False),
+        ("sha256=" + "0" * 63, False),
+        ("", False),
+    ],
+)
 def test_a_signature_is_checked_over_the_timestamp_and_the_body(given, ok):
     assert signature_matches("s3cret", "1795435200", b"{}", given) is ok
 

@@ -44,16 +44,29 @@ class Setup:
     client: httpx.Client
 
     def target(self, **settings: Any) -> Target:
-        defaults: dict[str, Any] = {"name": "t1", "url": "http://receiver/receive", "secret": SECRET,
-                                    "batch_size": 4, "attempts": 2, "backoff_initial_seconds": 0,
-                                    "backoff_max_seconds": 0, "timeout_seconds": 5}
+        defaults: dict[str, Any] = {
+            "name": "t1",
+            "url": "http://receiver/receive",
+            "secret": SECRET,
+            "batch_size": 4,
+            "attempts": 2,
+            "backoff_initial_seconds": 0,
+            "backoff_max_seconds": 0,
+            "timeout_seconds": 5,
+        }
         return Target(**{**defaults, **settings})
 
     def push(self, target: Target | None = None, client: httpx.Client | None = None, **kwargs: Any) -> RunReport:
         with self.committed.app.app_context():
-            return push_target(db.engine, target or self.target(), include_not_public=False,
-                               operator=OPERATOR_SOURCE, client=client or self.client, sleep=lambda _: None,
-                               **kwargs)
+            return push_target(
+                db.engine,
+                target or self.target(),
+                include_not_public=False,
+                operator=OPERATOR_SOURCE,
+                client=client or self.client,
+                sleep=lambda _: None,
+                **kwargs,
+            )
 
     def control(self, **settings: Any) -> None:
         r = self.client.post("http://receiver/_control", json=settings)
@@ -65,8 +78,9 @@ class Setup:
         return [item["seq"] for item in r.json()]
 
     def received_records(self, target: str = "t1") -> list[dict[str, Any]]:
-        return [item["record"] for item in self.client.get("http://receiver/_received",
-                                                            params={"target": target}).json()]
+        return [
+            item["record"] for item in self.client.get("http://receiver/_received", params={"target": target}).json()
+        ]
 
     def state(self) -> SyncState:
         with self.committed.app.app_context():
@@ -79,11 +93,14 @@ class Setup:
 
     def platform_seqs(self) -> list[int]:
         """The outbox events the platform receives (penalties, list entries, name changes)."""
-        rows = self.committed.rows(sa.select(ChangeEvent.seq, ChangeEvent.record_type, ChangeEvent.operation)
-                                   .order_by(ChangeEvent.seq))
-        return [seq for seq, kind, op in rows
-                if kind in ("penalty", "list_entry") or (kind == "entity" and op in ("rename", "add_name",
-                                                                                     "remove_name"))]
+        rows = self.committed.rows(
+            sa.select(ChangeEvent.seq, ChangeEvent.record_type, ChangeEvent.operation).order_by(ChangeEvent.seq)
+        )
+        return [
+            seq
+            for seq, kind, op in rows
+            if kind in ("penalty", "list_entry") or (kind == "entity" and op in ("rename", "add_name", "remove_name"))
+        ]
 
     def head(self) -> int:
         return int(self.committed.scalar(sa.select(sa.func.max(ChangeEvent.seq))) or 0)
@@ -276,8 +293,15 @@ def test_a_run_that_lost_its_lease_stops_and_cannot_overwrite_the_newer_runs_bat
     for 1-4 must move nothing, and it must send nothing more."""
 
     def newer_run_took_over() -> None:
-        _set_state(setup, lease_epoch=SyncState.lease_epoch + 1, lease_owner="newer", cursor=4,
-                   inflight_first=5, inflight_last=8, inflight_key="t1:5-8")
+        _set_state(
+            setup,
+            lease_epoch=SyncState.lease_epoch + 1,
+            lease_owner="newer",
+            cursor=4,
+            inflight_first=5,
+            inflight_last=8,
+            inflight_key="t1:5-8",
+        )
 
     client, sent = _recording(setup, newer_run_took_over)
     report = setup.push(client=client)
@@ -421,8 +445,15 @@ def test_with_nothing_to_push_the_chain_head_is_sent_at_least_every_heartbeat(se
     with setup.committed.app.app_context():
         from registry.ledger import append_audit
 
-        append_audit(db.session, actor=Actor(key_id=None, name="t", role="admin"), action="screen",
-                     record_type="screening", record_id=None, before=None, after=None)  # the chain moves, no event
+        append_audit(
+            db.session,
+            actor=Actor(key_id=None, name="t", role="admin"),
+            action="screen",
+            record_type="screening",
+            record_id=None,
+            before=None,
+            after=None,
+        )  # the chain moves, no event
         db.session.commit()
         db.session.remove()
     off = setup.push(setup.target(heartbeat_seconds=0), clock=lambda: later)

@@ -33,26 +33,38 @@ NOW = 1795435200.0  # 2026-11-23 12:00 UTC, the timestamp in docs/sync.md
 
 def batch(first: int, last: int, seqs: list[int] | None = None, target: str = "t1", **extra: Any) -> dict[str, Any]:
     seqs = list(range(first, last + 1)) if seqs is None else seqs
-    return {"target": target, "first_seq": first, "last_seq": last, "format": "json",
-            "sent_at": "2026-11-23T12:00:00+00:00",
-            "records": [{"seq": s, "record_type": "penalty", "operation": "create"} for s in seqs], **extra}
+    return {
+        "target": target,
+        "first_seq": first,
+        "last_seq": last,
+        "format": "json",
+        "sent_at": "2026-11-23T12:00:00+00:00",
+        "records": [{"seq": s, "record_type": "penalty", "operation": "create"} for s in seqs],
+        **extra,
+    }
 
 
-def signed(document: Any, *, key: str | None = None, secret: str = SECRET, timestamp: float = NOW,
-           body: bytes | None = None) -> tuple[bytes, dict[str, str]]:
+def signed(
+    document: Any, *, key: str | None = None, secret: str = SECRET, timestamp: float = NOW, body: bytes | None = None
+) -> tuple[bytes, dict[str, str]]:
     """A body and the headers the push sends with it (docs/sync.md, "Request")."""
     body = json.dumps(document, ensure_ascii=False).encode() if body is None else body
     if key is None:
         key = f"{document['target']}:{document['first_seq']}-{document['last_seq']}"
     stamp = str(int(timestamp))
-    return body, {"Content-Type": "application/json", "Idempotency-Key": key,
-                  "X-Registry-Timestamp": stamp, "X-Registry-Signature": signature(secret, stamp, body)}
+    return body, {
+        "Content-Type": "application/json",
+        "Idempotency-Key": key,
+        "X-Registry-Timestamp": stamp,
+        "X-Registry-Signature": signature(secret, stamp, body),
+    }
 
 
 @pytest.fixture
 def receiver(tmp_path: Path) -> Flask:
-    return create_receiver(str(tmp_path / "receiver.db"), {"t1": SECRET, "t2": "another-secret"},
-                           clock=lambda: NOW, control=True)
+    return create_receiver(
+        str(tmp_path / "receiver.db"), {"t1": SECRET, "t2": "another-secret"}, clock=lambda: NOW, control=True
+    )
 
 
 @pytest.fixture
@@ -100,8 +112,11 @@ def test_an_empty_batch_is_acknowledged_so_the_cursor_can_move(http: FlaskClient
 
 
 def test_records_in_chinese_keys_carry_their_sequence_as_变更序号(http: FlaskClient) -> None:
-    document = {**batch(1, 3, []), "format": "json-zh", "records": [
-        {"变更序号": 1, "记录类型": "penalty"}, {"变更序号": 3, "记录类型": "list_entry"}]}
+    document = {
+        **batch(1, 3, []),
+        "format": "json-zh",
+        "records": [{"变更序号": 1, "记录类型": "penalty"}, {"变更序号": 3, "记录类型": "list_entry"}],
+    }
     assert push(http, document).get_json() == {"accepted": 2, "idempotency_key": "t1:1-3"}
     assert stored(http) == [(1, "t1:1-3"), (3, "t1:1-3")]
     wrong = push(http, {**batch(4, 4), "format": "json-zh"})  # English `seq` in a json-zh batch
@@ -139,15 +154,18 @@ def test_records_left_out_under_a_new_key_are_a_new_batch(http: FlaskClient) -> 
     assert stored(http) == [(1, "t1:1-3"), (1, "t1:1-3~0123456789ab"), (3, "t1:1-3~0123456789ab")]
 
 
-@pytest.mark.parametrize(("case", "expected"), [
-    ("wrong secret", "does not match"),
-    ("body changed after signing", "does not match"),
-    ("no signature", "X-Registry-Signature"),
-    ("not sha256=hex", "X-Registry-Signature"),
-    ("no timestamp", "X-Registry-Timestamp"),
-    ("timestamp not seconds", "X-Registry-Timestamp"),
-    ("another target's secret", "does not match"),
-])
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("wrong secret", "does not match"),
+        ("body changed after signing", "does not match"),
+        ("no signature", "X-Registry-Signature"),
+        ("not sha256=hex", "X-Registry-Signature"),
+        ("no timestamp", "X-Registry-Timestamp"),
+        ("timestamp not seconds", "X-Registry-Timestamp"),
+        ("another target's secret", "does not match"),
+    ],
+)
 def test_a_request_not_signed_by_the_target_is_401(http: FlaskClient, case: str, expected: str) -> None:
     body, headers = signed(batch(1, 2), secret="not-the-secret" if case == "wrong secret" else SECRET)
     if case == "body changed after signing":
@@ -220,21 +238,24 @@ def _malformed(document: dict[str, Any], change: str) -> Any:
     return document
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ("records not a list", "records"),
-    ("record not an object", "records[0]"),
-    ("record without seq", "records[0].seq"),
-    ("seq a string", "records[0].seq"),
-    ("seq outside the range", "records[1].seq"),
-    ("seqs not increasing", "records[1].seq"),
-    ("first_seq a string", "first_seq"),
-    ("first_seq true", "first_seq"),
-    ("last before first", "last_seq"),
-    ("unknown format", "format"),
-    ("sent_at a number", "sent_at"),
-    ("unknown field", "extra"),
-    ("no target", "target"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("records not a list", "records"),
+        ("record not an object", "records[0]"),
+        ("record without seq", "records[0].seq"),
+        ("seq a string", "records[0].seq"),
+        ("seq outside the range", "records[1].seq"),
+        ("seqs not increasing", "records[1].seq"),
+        ("first_seq a string", "first_seq"),
+        ("first_seq true", "first_seq"),
+        ("last before first", "last_seq"),
+        ("unknown format", "format"),
+        ("sent_at a number", "sent_at"),
+        ("unknown field", "extra"),
+        ("no target", "target"),
+    ],
+)
 def test_a_malformed_batch_is_400_naming_the_field(http: FlaskClient, change: str, field: str) -> None:
     document = _malformed(batch(1, 2), change)
     answer = push(http, document, key="t1:1-2")
@@ -246,17 +267,23 @@ def test_a_malformed_batch_is_400_naming_the_field(http: FlaskClient, change: st
     assert stored(http) == []
 
 
-@pytest.mark.parametrize(("body", "headers", "field"), [
-    (b"{not json", {}, "body"),
-    (b"\xff\xfe", {}, "body"),
-    (b"[1, 2]", {}, "body"),
-    (None, {"Idempotency-Key": ""}, "Idempotency-Key"),
-    (None, {"Idempotency-Key": "t1:1-3"}, "Idempotency-Key"),
-    (None, {"Idempotency-Key": "t2:1-2"}, "Idempotency-Key"),
-    (None, {"Idempotency-Key": "t1:1-2~xyz"}, "Idempotency-Key"),
-])
+@pytest.mark.parametrize(
+    ("body", "headers", "field"),
+    [
+        (b"{not json", {}, "body"),
+        (b"\xff\xfe", {}, "body"),
+        (b"[1, 2]", {}, "body"),
+        (None, {"Idempotency-Key": ""}, "Idempotency-Key"),
+        (None, {"Idempotency-Key": "t1:1-3"}, "Idempotency-Key"),
+        (None, {"Idempotency-Key": "t2:1-2"}, "Idempotency-Key"),
+        (None, {"Idempotency-Key": "t1:1-2~xyz"}, "Idempotency-Key"),
+    ],
+)
 def test_a_malformed_request_is_400_naming_the_part(
-    http: FlaskClient, body: bytes | None, headers: dict[str, str], field: str,
+    http: FlaskClient,
+    body: bytes | None,
+    headers: dict[str, str],
+    field: str,
 ) -> None:
     raw, signed_headers = signed(batch(1, 2), body=body)
     answer = http.post("/receive", data=raw, headers={**signed_headers, **headers})
@@ -297,8 +324,9 @@ def test_a_duplicate_is_answered_from_memory_even_if_its_records_are_now_rejecte
 def test_a_batch_is_applied_all_or_nothing(http: FlaskClient, tmp_path: Path) -> None:
     # The database fails on the batch's second record, after its first record and its row went in.
     with closing(sqlite3.connect(tmp_path / "receiver.db")) as conn:
-        conn.execute("CREATE TRIGGER full BEFORE INSERT ON records WHEN NEW.seq = 2"
-                     " BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON records WHEN NEW.seq = 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
     with pytest.raises(sqlite3.IntegrityError, match="disk full"):
         push(http, batch(1, 2))
     assert stored(http) == []
@@ -318,11 +346,11 @@ def test_fail_rate_with_a_seed_repeats_and_applies_nothing_it_fails(http: FlaskC
     control(http, seed=7, fail_rate=0.5, fail_status=502)
     first = _outcomes(http, 24)
     assert set(first) == {200, 502}
-    assert [seq for seq, _ in stored(http)] == [n for n, status in zip(range(1, 25), first, strict=True)
-                                                if status == 200]
+    assert [seq for seq, _ in stored(http)] == [
+        n for n, status in zip(range(1, 25), first, strict=True) if status == 200
+    ]
     # Same seed, fresh database: the same requests meet the same fates.
-    other = create_receiver(str(tmp_path / "other.db"), {"t1": SECRET}, clock=lambda: NOW,
-                            control=True).test_client()
+    other = create_receiver(str(tmp_path / "other.db"), {"t1": SECRET}, clock=lambda: NOW, control=True).test_client()
     control(other, seed=7, fail_rate=0.5, fail_status=502)
     assert _outcomes(other, 24) == first
     # Naming the seed again restarts the draws; batches already applied now answer as duplicates.
@@ -353,17 +381,30 @@ def test_down_answers_503_to_everything_but_control(http: FlaskClient) -> None:
 def test_control_settings_are_checked_and_reset(http: FlaskClient) -> None:
     settings = control(http, fail_rate=1, reject_seqs=[4, 2, 4], delay_seconds=0.5, seed=1)
     assert (settings["fail_rate"], settings["reject_seqs"], settings["delay_seconds"]) == (1.0, [2, 4], 0.5)
-    for bad, field in [({"fail_rate": 1.5}, "fail_rate"), ({"drop_rate": "0.1"}, "drop_rate"),
-                       ({"fail_status": 200}, "fail_status"), ({"reject_seqs": [1, "2"]}, "reject_seqs"),
-                       ({"down": 1}, "down"), ({"delay_seconds": -1}, "delay_seconds"),
-                       ({"seed": 1.5}, "seed"), ({"explode": True}, "explode")]:
+    for bad, field in [
+        ({"fail_rate": 1.5}, "fail_rate"),
+        ({"drop_rate": "0.1"}, "drop_rate"),
+        ({"fail_status": 200}, "fail_status"),
+        ({"reject_seqs": [1, "2"]}, "reject_seqs"),
+        ({"down": 1}, "down"),
+        ({"delay_seconds": -1}, "delay_seconds"),
+        ({"seed": 1.5}, "seed"),
+        ({"explode": True}, "explode"),
+    ]:
         answer = http.post("/_control", json={"fail_rate": 0, **bad})
         assert (answer.status_code, answer.get_json()["field"]) == (400, field)
     assert http.post("/_control", data="[]", content_type="application/json").status_code == 400
     assert http.get("/_control").get_json()["fail_rate"] == 1.0  # a refused change changes nothing
     assert control(http, reset=True) == {
-        "fail_rate": 0.0, "fail_status": 503, "delay_seconds": 0.0, "drop_rate": 0.0,
-        "drop_after_apply_rate": 0.0, "reject_seqs": [], "down": False, "seed": None}
+        "fail_rate": 0.0,
+        "fail_status": 503,
+        "delay_seconds": 0.0,
+        "drop_rate": 0.0,
+        "drop_after_apply_rate": 0.0,
+        "reject_seqs": [],
+        "down": False,
+        "seed": None,
+    }
 
 
 def test_control_is_off_unless_asked_for(tmp_path: Path) -> None:
@@ -401,7 +442,10 @@ def test_received_without_a_target_lists_all_in_arrival_order(http: FlaskClient)
     push(http, batch(1, 1, target="t2"), secret="another-secret")
     push(http, batch(2, 2))
     assert [(item["target"], item["seq"]) for item in http.get("/_received").get_json()] == [
-        ("t1", 1), ("t2", 1), ("t1", 2)]
+        ("t1", 1),
+        ("t2", 1),
+        ("t1", 2),
+    ]
     assert stored(http, "t2") == [(1, "t2:1-1")]
 
 
@@ -439,9 +483,22 @@ def serve(tmp_path: Path) -> Iterator[Server]:
     with stderr.open("w") as log:
         # The test starts its own interpreter on the module under test: no untrusted input.
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tools.receiver", "--port", str(port), "--db", str(tmp_path / "r.db"),
-             "--secret", f"t1={SECRET}", "--control"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tools.receiver",
+                "--port",
+                str(port),
+                "--db",
+                str(tmp_path / "r.db"),
+                "--secret",
+                f"t1={SECRET}",
+                "--control",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
         )
     try:
         assert process.stdout is not None
@@ -475,7 +532,9 @@ def test_the_server_really_drops_connections_and_applies_a_lost_answer_once(tmp_
         # again (and only a newly applied batch loses its answer, so the resend gets through).
         resent = server.push(batch(3, 4))
         assert (resent.status_code, resent.json()) == (
-            200, {"accepted": 2, "idempotency_key": "t1:3-4", "duplicate": True})
+            200,
+            {"accepted": 2, "idempotency_key": "t1:3-4", "duplicate": True},
+        )
         assert server.stored() == [(1, "t1:1-2"), (2, "t1:1-2"), (3, "t1:3-4"), (4, "t1:3-4")]
 
         server.control(drop_after_apply_rate=0, delay_seconds=0.6)
@@ -502,16 +561,22 @@ def test_the_server_stops_on_sigint(tmp_path: Path) -> None:
         assert server.process.wait(timeout=10) == 0
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--db", "r.db"], "--secret TARGET=SECRET"),
-    (["--db", "r.db", "--secret", "t1"], "TARGET=VALUE"),
-    (["--db", "r.db", "--secret", "t1=a", "--secret", "t1=b"], "twice"),
-    (["--db", "r.db", "--secret-env", "t1=REGISTRY_TEST_NO_SUCH_VARIABLE"], "is not set"),
-    (["--secret", "t1=a"], "--db"),
-    (["--db", "r.db", "--secret", "t1=a", "--port", "70000"], "--port"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--db", "r.db"], "--secret TARGET=SECRET"),
+        (["--db", "r.db", "--secret", "t1"], "TARGET=VALUE"),
+        (["--db", "r.db", "--secret", "t1=a", "--secret", "t1=b"], "twice"),
+        (["--db", "r.db", "--secret-env", "t1=REGISTRY_TEST_NO_SUCH_VARIABLE"], "is not set"),
+        (["--secret", "t1=a"], "--db"),
+        (["--db", "r.db", "--secret", "t1=a", "--port", "70000"], "--port"),
+    ],
+)
 def test_bad_arguments_exit_non_zero_with_a_message(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("REGISTRY_TEST_NO_SUCH_VARIABLE", raising=False)
     with pytest.raises(SystemExit) as exited:

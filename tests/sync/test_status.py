@@ -27,8 +27,11 @@ T0 = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
 
 def targets_file(tmp_path: Path, url: str = "http://127.0.0.1:9/receive") -> Path:
     path = tmp_path / "targets.toml"
-    path.write_text(f'[targets.provincial]\nurl = "{url}"\nsecret = "{SECRET}"\nschedule = "every 30s"\n'
-                    'attempts = 1\ntimeout_seconds = 2\n', encoding="utf-8")
+    path.write_text(
+        f'[targets.provincial]\nurl = "{url}"\nsecret = "{SECRET}"\nschedule = "every 30s"\n'
+        "attempts = 1\ntimeout_seconds = 2\n",
+        encoding="utf-8",
+    )
     path.chmod(0o600)
     return path
 
@@ -42,15 +45,30 @@ def configured(app: Flask, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_status_api_reports_cursor_lag_errors_and_dead_letters(
-    configured: Flask, client: FlaskClient, session: Session, world: factories.World,
+    configured: Flask,
+    client: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     entity = factories.make_entity(session, "杭州状态测试建设工程有限公司")
     factories.make_penalty(session, world.finance, entity)
-    session.add(SyncState(target="provincial", cursor=2, last_error="HTTP 503: down", last_error_at=T0,
-                          batches_sent=1, records_sent=0))
+    session.add(
+        SyncState(
+            target="provincial", cursor=2, last_error="HTTP 503: down", last_error_at=T0, batches_sent=1, records_sent=0
+        )
+    )
     session.add(SyncState(target="retired", cursor=1, batches_sent=0, records_sent=0))
-    session.add(SyncDeadLetter(target="provincial", seq=2, rejections=3, dead=True, status_code=422,
-                               reason="统一社会信用代码 校验位错误", dead_at=T0))
+    session.add(
+        SyncDeadLetter(
+            target="provincial",
+            seq=2,
+            rejections=3,
+            dead=True,
+            status_code=422,
+            reason="统一社会信用代码 校验位错误",
+            dead_at=T0,
+        )
+    )
     session.commit()
 
     r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
@@ -86,7 +104,10 @@ def test_status_needs_the_platform_or_admin(client: FlaskClient, world: factorie
 
 
 def test_a_broken_targets_file_is_reported_not_hidden(
-    app: Flask, client: FlaskClient, world: factories.World, tmp_path: Path,
+    app: Flask,
+    client: FlaskClient,
+    world: factories.World,
+    tmp_path: Path,
 ) -> None:
     broken = tmp_path / "broken.toml"
     broken.write_text("[targets.x]\nurl = 'gopher://x'\n", encoding="utf-8")
@@ -102,8 +123,9 @@ def test_a_broken_targets_file_is_reported_not_hidden(
     assert "registry_sync_config_ok 0.0" in metrics
 
 
-def test_cli_refuses_a_missing_configuration_and_unknown_targets(app: Flask, client: FlaskClient,
-                                                                  tmp_path: Path) -> None:
+def test_cli_refuses_a_missing_configuration_and_unknown_targets(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
     runner = app.test_cli_runner()
     before = app.config.get("SYNC_TARGETS")
     try:
@@ -123,7 +145,8 @@ def test_cli_refuses_a_missing_configuration_and_unknown_targets(app: Flask, cli
 
 
 def test_cli_push_to_an_unreachable_target_fails_and_keeps_the_cursor(
-    committed: Committed, tmp_path: Path,  # noqa: F811
+    committed: Committed,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     app = committed.app
     with app.app_context():
@@ -148,7 +171,9 @@ def test_cli_push_to_an_unreachable_target_fails_and_keeps_the_cursor(
 
 
 def test_a_target_with_events_waiting_and_nothing_acknowledged_becomes_unhealthy(
-    session: Session, world: factories.World, tmp_path: Path,
+    session: Session,
+    world: factories.World,
+    tmp_path: Path,
 ) -> None:
     """No error is recorded (every run lost its lease, or every scheduler stopped), yet the target
     does not move: unhealthy once events waited past 5 scheduled runs plus one batch's retries."""
@@ -163,8 +188,15 @@ def test_a_target_with_events_waiting_and_nothing_acknowledged_becomes_unhealthy
     oldest = session.scalar(sa.select(sa.func.min(ChangeEvent.occurred_at)))
     assert written is not None
     assert oldest is not None
-    session.add(SyncState(target="provincial", cursor=0, batches_sent=3, records_sent=3,
-                          last_success_at=written - dt.timedelta(days=1)))  # long before the events
+    session.add(
+        SyncState(
+            target="provincial",
+            cursor=0,
+            batches_sent=3,
+            records_sent=3,
+            last_success_at=written - dt.timedelta(days=1),
+        )
+    )  # long before the events
     session.commit()
     limit = stall_limit(target, written)
     assert limit == STALL_RUNS * 30 + 1 * (2 + 60)  # every 30s; attempts 1 × (timeout 2 + backoff max 60)
@@ -192,15 +224,27 @@ def test_a_target_with_events_waiting_and_nothing_acknowledged_becomes_unhealthy
 
 
 def test_a_stuck_target_is_unhealthy_in_the_api_and_the_metrics(
-    configured: Flask, client: FlaskClient, session: Session, world: factories.World,
+    configured: Flask,
+    client: FlaskClient,
+    session: Session,
+    world: factories.World,
 ) -> None:
     entity = factories.make_entity(session, "杭州卡住测试建设工程有限公司")
     factories.make_penalty(session, world.finance, entity)
     an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     session.execute(sa.update(ChangeEvent).values(occurred_at=an_hour_ago))
-    session.add(SyncState(target="provincial", cursor=0, batches_sent=1, records_sent=0,
-                          last_success_at=an_hour_ago - dt.timedelta(hours=1), inflight_first=1, inflight_last=4,
-                          inflight_key="provincial:1-4"))
+    session.add(
+        SyncState(
+            target="provincial",
+            cursor=0,
+            batches_sent=1,
+            records_sent=0,
+            last_success_at=an_hour_ago - dt.timedelta(hours=1),
+            inflight_first=1,
+            inflight_last=4,
+            inflight_key="provincial:1-4",
+        )
+    )
     session.commit()
 
     r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
@@ -223,7 +267,9 @@ def _calendar_metrics(client: FlaskClient, world: factories.World) -> str:
 
 
 def test_metrics_warn_from_1_november_that_next_years_notice_is_not_loaded(
-    client: FlaskClient, world: factories.World, runtime: Runtime,
+    client: FlaskClient,
+    world: factories.World,
+    runtime: Runtime,
 ) -> None:
     """《国务院办公厅关于2027年部分节假日安排的通知》 is not loaded on 2026-11-01 (China time)."""
     runtime.clock.fixed = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)  # 2026-11-01 00:30 in China
@@ -233,7 +279,9 @@ def test_metrics_warn_from_1_november_that_next_years_notice_is_not_loaded(
 
 
 def test_metrics_do_not_warn_on_31_october(
-    client: FlaskClient, world: factories.World, runtime: Runtime,
+    client: FlaskClient,
+    world: factories.World,
+    runtime: Runtime,
 ) -> None:
     """Before 1 November the 2027 notice (国务院办公厅关于2027年部分节假日安排的通知) is not yet due:
     next year is still not loaded, but nothing to alert on."""
@@ -244,7 +292,10 @@ def test_metrics_do_not_warn_on_31_october(
 
 
 def test_metrics_once_next_year_is_loaded(
-    client: FlaskClient, session: Session, world: factories.World, runtime: Runtime,
+    client: FlaskClient,
+    session: Session,
+    world: factories.World,
+    runtime: Runtime,
 ) -> None:
     """With 《国务院办公厅关于2027年部分节假日安排的通知》 loaded, 2027 is known: no warning."""
     session.add(CalendarYear(year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知", loaded_by="test"))

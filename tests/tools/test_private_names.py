@@ -17,8 +17,7 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Project:
 
 
 def _found(tmp_path: Path, files: dict[str, str], module: str) -> list[str]:
-    project = _project(tmp_path, {"pkg/__init__.py": "", "pkg/rules.py": "def _check(): ...\n__all__ = []\n",
-                                  **files})
+    project = _project(tmp_path, {"pkg/__init__.py": "", "pkg/rules.py": "def _check(): ...\n__all__ = []\n", **files})
     return [f"{o.line}:{o.module}.{o.name}" for o in offences_in(tmp_path / module, project)]
 
 
@@ -28,8 +27,9 @@ def test_a_private_name_imported_from_another_module_is_reported(tmp_path: Path)
 
 
 def test_a_relative_import_is_resolved(tmp_path: Path) -> None:
-    found = _found(tmp_path, {"pkg/sub/__init__.py": "", "pkg/sub/caller.py": "from ..rules import _check\n"},
-                   "pkg/sub/caller.py")
+    found = _found(
+        tmp_path, {"pkg/sub/__init__.py": "", "pkg/sub/caller.py": "from ..rules import _check\n"}, "pkg/sub/caller.py"
+    )
     assert found == ["1:pkg.rules._check"]
 
 
@@ -40,8 +40,10 @@ def test_a_private_attribute_of_an_imported_module_is_reported(tmp_path: Path) -
 
 
 def test_dunders_objects_and_third_party_modules_are_not_reported(tmp_path: Path) -> None:
-    source = ("import os\nfrom pkg import rules\n\nclass A:\n    def f(self):\n        return self._x\n\n"
-              "rules.__all__\nos._exit\n")
+    source = (
+        "import os\nfrom pkg import rules\n\nclass A:\n    def f(self):\n        return self._x\n\n"
+        "rules.__all__\nos._exit\n"
+    )
     assert _found(tmp_path, {"pkg/caller.py": source}, "pkg/caller.py") == []
 
 

@@ -29,6 +29,18 @@ from tools.receiver.faults import (
 from tools.receiver.store import Store
 
 __all__ = [
-    "MAX_BODY_BYTES", "Answer", "BadBatch", "Batch", "ConnectionDropped", "DropUnsupported", "FaultSettings",
-    "Faults", "InvalidSetting", "ReceiverApp", "Store", "create_receiver", "main", "parse_batch",
+    "MAX_BODY_BYTES",
+    "Answer",
+    "BadBatch",
+    "Batch",
+    "ConnectionDropped",
+    "DropUnsupported",
+    "FaultSettings",
+    "Faults",
+    "InvalidSetting",
+    "ReceiverApp",
+    "Store",
+    "create_receiver",
+    "main",
+    "parse_batch",
 ]

@@ -62,8 +62,12 @@ class ReceiverApp(Flask):
 
 
 def create_receiver(
-    db_path: str, secrets: Mapping[str, str], *, max_skew_seconds: int = 300,
-    clock: Clock = time.time, control: bool = False,
+    db_path: str,
+    secrets: Mapping[str, str],
+    *,
+    max_skew_seconds: int = 300,
+    clock: Clock = time.time,
+    control: bool = False,
 ) -> Flask:
     """The reference receiver as a WSGI app, storing into the SQLite file at `db_path`.
 
@@ -114,8 +118,7 @@ def create_receiver(
         rejected = [seq for seq in batch.seqs if seq in refused]
         answer = store.apply(key, batch, rejected)
         if answer.applied and draw.drop_after_apply:
-            app.logger.warning("applied %s, dropping the connection (fault injection: "
-                               "drop_after_apply_rate)", key)
+            app.logger.warning("applied %s, dropping the connection (fault injection: drop_after_apply_rate)", key)
             request.environ[DROP] = True
         return json_answer(answer.status, answer.body)
 
@@ -137,6 +140,7 @@ def create_receiver(
         return Response(_render_page(sorted(secrets), counts, recent), mimetype="text/html")
 
     if control:
+
         @app.route("/_control", methods=["GET", "POST"], endpoint="control")
         def control_faults() -> Response:
             """Read (GET) or change (POST, a JSON object of settings) the injected faults."""
@@ -154,7 +158,11 @@ def create_receiver(
 
 
 def _check_request(
-    body: bytes, path_target: str | None, secrets: Mapping[str, str], max_skew_seconds: int, clock: Clock,
+    body: bytes,
+    path_target: str | None,
+    secrets: Mapping[str, str],
+    max_skew_seconds: int,
+    clock: Clock,
 ) -> Response | tuple[str, Batch]:
     """The key and the batch of a signed, well-formed request, or the answer refusing it."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
@@ -165,8 +173,9 @@ def _check_request(
         return error_answer(401, "X-Registry-Timestamp: missing, or not whole seconds since 1970")
     skew = abs(clock() - int(timestamp))
     if skew > max_skew_seconds:
-        return error_answer(401, f"X-Registry-Timestamp: {skew:.0f} s from the receiver's clock "
-                           f"(at most {max_skew_seconds} s)")
+        return error_answer(
+            401, f"X-Registry-Timestamp: {skew:.0f} s from the receiver's clock (at most {max_skew_seconds} s)"
+        )
     signed = SIGNATURE_PATTERN.fullmatch(request.headers.get(SIGNATURE_HEADER, ""))
     if signed is None:
         return error_answer(401, "X-Registry-Signature: missing, or not sha256=<64 hex digits>")
@@ -193,10 +202,15 @@ def _check_request(
         return error_answer(400, str(exc), exc.field)
     named = KEY_PATTERN.fullmatch(key)
     if named is None or (named["target"], int(named["first"]), int(named["last"])) != (
-        batch.target, batch.first_seq, batch.last_seq
+        batch.target,
+        batch.first_seq,
+        batch.last_seq,
     ):
-        return error_answer(400, f"Idempotency-Key: {key!r} is not {batch.target}:{batch.first_seq}-"
-                           f"{batch.last_seq}[~<12 hex digits>]", "Idempotency-Key")
+        return error_answer(
+            400,
+            f"Idempotency-Key: {key!r} is not {batch.target}:{batch.first_seq}-{batch.last_seq}[~<12 hex digits>]",
+            "Idempotency-Key",
+        )
     return key, batch
 
 
@@ -212,14 +226,13 @@ def _render_page(targets: list[str], counts: dict[str, tuple[int, int]], recent:
         for row_id, target, seq, key, at, record in recent
     )
     return (
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        "<meta http-equiv=\"refresh\" content=\"5\">"
+        '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta http-equiv="refresh" content="5">'
         "<title>Reference receiver 参考接收端</title></head><body>\n"
         "<h1>Reference receiver 参考接收端</h1>\n"
-        "<h2>Targets</h2>\n<table border=\"1\"><tr><th>target</th><th>batches</th><th>records</th></tr>"
+        '<h2>Targets</h2>\n<table border="1"><tr><th>target</th><th>batches</th><th>records</th></tr>'
         f"{rows}</table>\n"
         f"<h2>Last {RECENT_RECORDS} records, newest first</h2>\n"
-        "<table border=\"1\"><tr><th>#</th><th>target</th><th>seq</th><th>batch</th><th>received</th>"
+        '<table border="1"><tr><th>#</th><th>target</th><th>seq</th><th>batch</th><th>received</th>'
         f"<th>record</th></tr>{records}</table>\n</body></html>\n"
     )
-

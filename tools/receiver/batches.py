@@ -87,13 +87,15 @@ def parse_batch(document: object, path_target: str | None = None) -> Batch:
         seqs.append(seq)
         previous = seq
     head = document.get("chain_head")
-    if head is not None and not (isinstance(head, dict) and is_int(head.get("seq")) and head["seq"] >= 0
-                                 and isinstance(head.get("hash"), str)
-                                 and re.fullmatch(r"[0-9a-f]{64}", head["hash"])):
+    if head is not None and not (
+        isinstance(head, dict)
+        and is_int(head.get("seq"))
+        and head["seq"] >= 0
+        and isinstance(head.get("hash"), str)
+        and re.fullmatch(r"[0-9a-f]{64}", head["hash"])
+    ):
         raise BadBatch("chain_head", "must be {seq, hash}: the audit chain's newest row and its SHA-256 hash")
     return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None)
-
-
 
 
 def check_heartbeat(document: dict[str, Any], key: str, path_target: str | None) -> Response | tuple[str, Batch]:
@@ -106,8 +108,13 @@ def check_heartbeat(document: dict[str, Any], key: str, path_target: str | None)
     if path_target is not None and path_target != target:
         return error_answer(400, f"target: is {target!r} but the URL names {path_target!r}", "target")
     head = document.get("chain_head")
-    if not (isinstance(head, dict) and is_int(head.get("seq")) and head["seq"] >= 0
-            and isinstance(head.get("hash"), str) and re.fullmatch(r"[0-9a-f]{64}", head["hash"])):
+    if not (
+        isinstance(head, dict)
+        and is_int(head.get("seq"))
+        and head["seq"] >= 0
+        and isinstance(head.get("hash"), str)
+        and re.fullmatch(r"[0-9a-f]{64}", head["hash"])
+    ):
         return error_answer(400, "chain_head: must be {seq, hash}", "chain_head")
     if key != heartbeat_key(target, head["seq"]):
         return error_answer(400, f"Idempotency-Key: {key!r} is not {target}:head-{head['seq']}", "Idempotency-Key")
@@ -120,4 +127,3 @@ def json_answer(status: int, body: object) -> Response:
 
 def error_answer(status: int, message: str, field: str | None = None) -> Response:
     return json_answer(status, {"error": message} if field is None else {"error": message, "field": field})
-

@@ -1,5 +1,4 @@
-"""`python -m tools.receiver`: the command line (host, port, database, secrets per target) and the server loop.
-"""
+"""`python -m tools.receiver`: the command line (host, port, database, secrets per target) and the server loop."""
 
 from __future__ import annotations
 
@@ -44,7 +43,8 @@ def _secrets(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m tools.receiver`: serve the reference receiver until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(
-        prog="python -m tools.receiver", description="The reference receiver for the registry's push (docs/receiver.md).",
+        prog="python -m tools.receiver",
+        description="The reference receiver for the registry's push (docs/receiver.md).",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
@@ -85,4 +85,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     serving.join(timeout=10)
     print("stopped", file=sys.stderr, flush=True)
     return 0
-

@@ -166,4 +166,3 @@ def drop_connection(environ: WSGIEnvironment) -> NoReturn:
     sock.close()
     # ENOTCONN: gunicorn ignores it quietly, and as a ConnectionError werkzeug writes nothing.
     raise ConnectionDropped(errno.ENOTCONN, "connection dropped by the receiver's fault injection")
-

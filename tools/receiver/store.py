@@ -80,8 +80,8 @@ class Store:
 
     def _apply(self, conn: sqlite3.Connection, key: str, batch: Batch, rejected: Sequence[int]) -> Answer:
         seen = conn.execute(
-            "SELECT status_code, response_body FROM batches"
-            " WHERE idempotency_key = ?", (key,),
+            "SELECT status_code, response_body FROM batches WHERE idempotency_key = ?",
+            (key,),
         ).fetchone()
         if seen is not None:
             # The key names the batch's target and range (checked before), so it is this batch.
@@ -95,24 +95,37 @@ class Store:
         conn.execute(
             "INSERT INTO batches (idempotency_key, target, first_seq, last_seq, status_code,"
             " response_body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, batch.target, batch.first_seq, batch.last_seq, answer.status,
-             json.dumps(answer.body, ensure_ascii=False), now),
+            (
+                key,
+                batch.target,
+                batch.first_seq,
+                batch.last_seq,
+                answer.status,
+                json.dumps(answer.body, ensure_ascii=False),
+                now,
+            ),
         )
         if batch.chain_head is not None:
-            conn.execute("INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
-                         (batch.target, *batch.chain_head, now))
+            conn.execute(
+                "INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                (batch.target, *batch.chain_head, now),
+            )
         conn.executemany(
             "INSERT INTO records (target, seq, batch_key, record_json, received_at) VALUES (?, ?, ?, ?, ?)",
-            [(batch.target, seq, key, json.dumps(record, ensure_ascii=False), now)
-             for seq, record in zip(batch.seqs, batch.records, strict=True)],
+            [
+                (batch.target, seq, key, json.dumps(record, ensure_ascii=False), now)
+                for seq, record in zip(batch.seqs, batch.records, strict=True)
+            ],
         )
         return answer
 
     def keep_head(self, target: str, head: tuple[int, str]) -> None:
         """Keep a chain head sent alone (a heartbeat); the same head twice is kept once."""
         with closing(self.connect()) as conn:
-            conn.execute("INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
-                         (target, *head, _now_text(self.clock)))
+            conn.execute(
+                "INSERT OR IGNORE INTO heads (target, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                (target, *head, _now_text(self.clock)),
+            )
             conn.commit()
 
     def heads(self, target: str | None) -> list[dict[str, Any]]:
@@ -134,8 +147,10 @@ class Store:
             params = (target,)
         with closing(self.connect()) as conn:
             rows = conn.execute(query + " ORDER BY id", params).fetchall()
-        return [{"target": t, "seq": seq, "batch_key": key, "record": json.loads(record), "received_at": at}
-                for t, seq, key, record, at in rows]
+        return [
+            {"target": t, "seq": seq, "batch_key": key, "record": json.loads(record), "received_at": at}
+            for t, seq, key, record, at in rows
+        ]
 
     def summary(self) -> tuple[dict[str, tuple[int, int]], list[tuple[Any, ...]]]:
         """Batches and records per target, and the latest records (newest first)."""
@@ -143,9 +158,8 @@ class Store:
             batches = dict(conn.execute("SELECT target, count(*) FROM batches GROUP BY target").fetchall())
             records = dict(conn.execute("SELECT target, count(*) FROM records GROUP BY target").fetchall())
             recent = conn.execute(
-                "SELECT id, target, seq, batch_key, received_at, record_json FROM records"
-                " ORDER BY id DESC LIMIT ?", (RECENT_RECORDS,),
+                "SELECT id, target, seq, batch_key, received_at, record_json FROM records ORDER BY id DESC LIMIT ?",
+                (RECENT_RECORDS,),
             ).fetchall()
         counts = {t: (batches.get(t, 0), records.get(t, 0)) for t in sorted(set(batches) | set(records))}
         return counts, recent
-
