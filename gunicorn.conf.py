@@ -70,8 +70,11 @@ class HeadTimeoutThreadWorker(ThreadWorker):
         now = time.monotonic()
         with self._heads_lock:
             limit = HEADER_TIMEOUT_BUSY if self._busy >= self.cfg.threads else HEADER_TIMEOUT
-            late = [conn for conn, started in self._heads.items()
-                    if now - started >= limit and not getattr(conn, "is_http2", False)]
+            late = [
+                conn
+                for conn, started in self._heads.items()
+                if now - started >= limit and not getattr(conn, "is_http2", False)
+            ]
             for conn in late:
                 # Under the lock: the thread cannot start the request meanwhile. Its blocked
                 # read returns end-of-file, gthread closes the connection and frees the thread.

@@ -17,8 +17,9 @@ config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_passwo
 
 def run_migrations_offline():
     """Emit SQL to stdout (flask db upgrade --sql) without a database connection."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata,
-                      literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
