@@ -35,7 +35,8 @@ test: lint
 	bash scripts/install-browser
 	$(BIN)/pytest -n auto --dist loadfile --durations=15 --cov --cov-report=
 	@echo "Coverage (lines), the 15 files least covered, then the total:"
-	@$(BIN)/coverage report --sort=cover | head -n 17
+	@$(BIN)/coverage report --sort=cover > coverage.txt
+	@head -n 17 coverage.txt
 	@echo "Total coverage: $$($(BIN)/coverage report --format=total)%"
 
 BENCH_SIZES ?= 10000,100000
