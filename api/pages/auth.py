@@ -69,7 +69,7 @@ def page_actor() -> Actor | None:
         # Signed out since (the cookie replayed), or a cookie from before page sessions: refused.
         session_id = session.get("sid")
         if found is not None and not (isinstance(session_id, str)
-                                      and access.page_session_live(db.session, session_id, found)):
+                                      and access.page_session_live(db.session(), session_id, found)):
             found = None
         if found is None:
             session.clear()  # revoked, expired, signed out or tampered: sign out
@@ -79,7 +79,7 @@ def page_actor() -> Actor | None:
 
 def _authenticated(secret: str) -> Actor | None:
     try:
-        return access.authenticate_cached(db.session, secret, current_runtime().keys)
+        return access.authenticate_cached(db.session(), secret, current_runtime().keys)
     except access.KeyExpired:
         return None
 
@@ -135,7 +135,7 @@ def login() -> Response | str:
         check_csrf()
         secret = request.form.get("key", "").strip()
         try:
-            actor = access.authenticate_cached(db.session, secret, current_runtime().keys) if secret else None
+            actor = access.authenticate_cached(db.session(), secret, current_runtime().keys) if secret else None
         except access.KeyExpired as exc:  # the person holds the key: telling them when it ended is no leak
             actor = None
             error = f"密钥已于 {exc.expires_at.astimezone(CHINA):%Y-%m-%d %H:%M}（北京时间）过期，请向管理员申请新密钥。"
@@ -144,7 +144,7 @@ def login() -> Response | str:
         if actor is not None:
             session.clear()
             session["key"] = _fernet().encrypt(secret.encode()).decode()
-            session["sid"] = access.start_page_session(db.session, actor)
+            session["sid"] = access.start_page_session(db.session(), actor)
             session.permanent = False
             flash(f"已登录：{actor.name}（{ROLE_NAMES.get(actor.role, actor.role)}）", "ok")
             return redirect(_safe_next(request.args.get("next")), code=303)
@@ -157,7 +157,7 @@ def logout() -> Response:
     check_csrf()
     session_id = session.get("sid")
     if isinstance(session_id, str):
-        access.end_page_session(db.session, session_id)  # a copy of the cookie no longer signs in
+        access.end_page_session(db.session(), session_id)  # a copy of the cookie no longer signs in
     session.clear()
     flash("已退出。", "ok")
     return redirect(url_for("home.index"), code=303)

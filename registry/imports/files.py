@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import IO, cast
 
 from registry.imports.cell_values import (
     CellError,
@@ -80,7 +80,7 @@ _XLSX_NAMES = (".xlsx", ".xlsm")
 # Opening
 
 
-def _seekable(source: BinaryIO, filename: str, limits: Limits) -> IO[bytes]:
+def _seekable(source: IO[bytes], filename: str, limits: Limits) -> IO[bytes]:
     """`source` itself if it can seek, else a spooled copy (an upload stream may not seek), of at
     most what a file may unpack to (no XLSX or CSV within the limits is longer)."""
     try:
@@ -103,7 +103,7 @@ def _seekable(source: BinaryIO, filename: str, limits: Limits) -> IO[bytes]:
 
 @contextmanager
 def open_table(
-    source: BinaryIO | Path,
+    source: IO[bytes] | Path,
     filename: str,
     is_header: Callable[[list[str]], bool],
     limits: Limits = IMPORT_LIMITS,

@@ -30,7 +30,7 @@ import io
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -76,7 +76,7 @@ IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while importing (at most; fre
 
 def import_records(
     session: Session,
-    source: BinaryIO | Path,
+    source: IO[bytes] | Path,
     filename: str,
     *,
     actor: Actor,
