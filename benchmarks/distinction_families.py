@@ -32,15 +32,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from benchmarks import names
+from benchmarks.name_rules import same_line_nearby, sector_of
 
 if TYPE_CHECKING:
-    from benchmarks.dataset import (
-        LabelledQuery,
-        ListedEntity,
-        NameParts,
-        QueryMaker,
-        SyntheticRegistry,
-    )
+    from benchmarks.dataset_types import LabelledQuery, ListedEntity, NameParts
+    from benchmarks.query_maker import QueryMaker
+    from benchmarks.synthetic_registry import SyntheticRegistry
 
 POSITIVES = ("autonomous_region", "role_note")
 NEGATIVES = ("neg_cross_level", "neg_bracket_national", "neg_trade_extra_char", "neg_extra_industry")
@@ -62,7 +59,10 @@ def extras(count: int) -> int:
 def add_entities(state: SyntheticRegistry, first_id: int, count: int) -> None:
     """`count` companies with fresh 字号: three in four in an autonomous area (its name written
     in one of its forms), one in four registered as （中国）."""
-    from benchmarks.dataset import ListedEntity, NameParts, weighted
+    # imported here: the families of this module are part of the query families, which the
+    # records and the registry import
+    from benchmarks.dataset_types import ListedEntity, NameParts
+    from benchmarks.synthetic_registry import weighted
 
     rng = state.rng
     areas = names.autonomous_areas()
@@ -106,8 +106,6 @@ def _level(e: ListedEntity, text: str) -> str:
 
 def make(maker: QueryMaker, family: str) -> LabelledQuery | None:
     """One query of a family of this module, or None when the pick does not suit it."""
-    from benchmarks.dataset import same_line_nearby, sector_of
-
     rng, state = maker.rng, maker.state
     if family == "autonomous_region":
         if not state.areas:
