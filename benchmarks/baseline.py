@@ -72,8 +72,7 @@ class BruteForceMatcher:
                 best[entity_id] = Hit(entity_id, 100.0, "exact", "self", listed)
         text = normalise(query.name) if query.name else ""
         if text:
-            found = process.extract(text, self._names, scorer=fuzz.WRatio, limit=limit * 3,
-                                    score_cutoff=POSSIBLE)
+            found = process.extract(text, self._names, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=POSSIBLE)
             for choice, score, index in found:
                 entity_id, listed, kind = self._owners[index]
                 if entity_id in best and best[entity_id].score >= score:

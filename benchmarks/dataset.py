@@ -57,10 +57,33 @@ from benchmarks.synthetic_registry import (
 )
 
 __all__ = [
-    "BAD_FAMILIES", "FAMILY_WEIGHTS", "NEGATIVE_FAMILIES", "PLACEHOLDERS", "POSITIVE_FAMILIES", "REVIEW_FAMILIES",
-    "Dataset", "Entry", "FoundAt", "LabelledQuery", "ListedEntity", "NameParts", "QueryMaker", "SyntheticRegistry",
-    "canonical_form", "check_labels", "extra_word", "generate", "generate_entities", "is_organisation_code",
-    "mistakable", "one_character_off", "overlap", "registration_number", "same_line_nearby", "scopes", "sector_of",
+    "BAD_FAMILIES",
+    "FAMILY_WEIGHTS",
+    "NEGATIVE_FAMILIES",
+    "PLACEHOLDERS",
+    "POSITIVE_FAMILIES",
+    "REVIEW_FAMILIES",
+    "Dataset",
+    "Entry",
+    "FoundAt",
+    "LabelledQuery",
+    "ListedEntity",
+    "NameParts",
+    "QueryMaker",
+    "SyntheticRegistry",
+    "canonical_form",
+    "check_labels",
+    "extra_word",
+    "generate",
+    "generate_entities",
+    "is_organisation_code",
+    "mistakable",
+    "one_character_off",
+    "overlap",
+    "registration_number",
+    "same_line_nearby",
+    "scopes",
+    "sector_of",
     "weighted",
 ]
 
@@ -75,8 +98,7 @@ def _allocate(total: int) -> dict[str, int]:
     return counts
 
 
-def generate(entities: int, queries: int, *, seed: int = 2026,
-             trades: tuple[str, ...] | None = None) -> Dataset:
+def generate(entities: int, queries: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> Dataset:
     """The registry of `entities` listed entities and `queries` labelled queries, from `seed`."""
     state = generate_entities(entities, seed=seed, trades=trades)
     s2t, how = names.converter("s2t")

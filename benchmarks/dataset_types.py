@@ -65,8 +65,7 @@ class ListedEntity:
         return scopes(self.region, self.parts.region)
 
     def candidate(self) -> Candidate:
-        records = (NameRecord(self.name, "current"),
-                   *(NameRecord(n, "former") for n in self.former_names))
+        records = (NameRecord(self.name, "current"), *(NameRecord(n, "former") for n in self.former_names))
         return Candidate(entity_id=self.entity_id, names=records, code=self.code)
 
 

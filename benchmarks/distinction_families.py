@@ -41,11 +41,30 @@ if TYPE_CHECKING:
 
 POSITIVES = ("autonomous_region", "role_note")
 NEGATIVES = ("neg_cross_level", "neg_bracket_national", "neg_trade_extra_char", "neg_extra_industry")
-WEIGHTS = {"autonomous_region": 8, "role_note": 8, "neg_cross_level": 8, "neg_bracket_national": 8,
-           "neg_trade_extra_char": 8, "neg_extra_industry": 8}
+WEIGHTS = {
+    "autonomous_region": 8,
+    "role_note": 8,
+    "neg_cross_level": 8,
+    "neg_bracket_national": 8,
+    "neg_trade_extra_char": 8,
+    "neg_extra_industry": 8,
+}
 EXTRA_SHARE = 0.02  # of the registry: companies in autonomous areas, and registered as （中国）
-NOTES = ("（联合体成员）", "（联合体牵头人）", "（牵头人）", "（成员）", "（盖章）", "（公章）", "（主体）",
-         "（投标人）", "（供应商）", "(联合体成员)", "【盖章】", "（成员单位）", "（牵头方）")
+NOTES = (
+    "（联合体成员）",
+    "（联合体牵头人）",
+    "（牵头人）",
+    "（成员）",
+    "（盖章）",
+    "（公章）",
+    "（主体）",
+    "（投标人）",
+    "（供应商）",
+    "(联合体成员)",
+    "【盖章】",
+    "（成员单位）",
+    "（牵头方）",
+)
 LABELS = ("联合体牵头人：", "联合体成员：", "投标人：")
 ADDED_WORDS = ("管理", "服务", "咨询", "科技", "发展")
 LAST_WORDS = ("工程", "科技", "技术", "服务", "管理", "开发", "咨询", "设备")
@@ -76,9 +95,15 @@ def add_entities(state: SyntheticRegistry, first_id: int, count: int) -> None:
             text, bracketed = "中国", True
         else:
             area = rng.choice(areas)
-            region = names.Region(code=area.code, province=area.province,
-                                  province_short=area.province[:2], city=area.full, city_short=area.place,
-                                  county=area.full, county_short=None)
+            region = names.Region(
+                code=area.code,
+                province=area.province,
+                province_short=area.province[:2],
+                city=area.full,
+                city_short=area.place,
+                county=area.full,
+                county_short=None,
+            )
             text = rng.choice(area.forms)
             bracketed = text != area.place and rng.random() < 0.15
         for _ in range(100):
@@ -140,8 +165,9 @@ def make(maker: QueryMaker, family: str) -> LabelledQuery | None:
         if text == e.parts.region or r.city_short in (r.province_short,):  # 北京, 上海: one level
             return None
         parts = replace(e.parts, region=text)
-        if same_line_nearby(state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(e.parts.industry),
-                            besides=e.entity_id):
+        if same_line_nearby(
+            state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(e.parts.industry), besides=e.entity_id
+        ):
             return None
         return maker.negative(family, parts, r)
     if family == "neg_bracket_national":
@@ -169,7 +195,8 @@ def make(maker: QueryMaker, family: str) -> LabelledQuery | None:
         else:
             other = industry + rng.choice([w for w in ADDED_WORDS if not industry.endswith(w)])
         if other in names.INDUSTRIES or same_line_nearby(
-                state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(industry), besides=e.entity_id):
+            state.trade_entries.get(e.parts.trade, ()), e.scopes, sector_of(industry), besides=e.entity_id
+        ):
             return None
         return maker.negative(family, replace(e.parts, industry=other), e.region)
     raise ValueError(f"unknown query family {family!r}")
@@ -181,14 +208,19 @@ def _added(short: str, long: str) -> bool:
     return len(long) > len(short) and all(ch in it for ch in short)
 
 
-def check(q: LabelledQuery, by_id: dict[int, ListedEntity], by_trade: dict[str, list[ListedEntity]],
-          areas: dict[int, names.AutonomousArea], keys: dict[tuple[str, str, str, str], int]) -> list[str]:
+def check(
+    q: LabelledQuery,
+    by_id: dict[int, ListedEntity],
+    by_trade: dict[str, list[ListedEntity]],
+    areas: dict[int, names.AutonomousArea],
+    keys: dict[tuple[str, str, str, str], int],
+) -> list[str]:
     """Problems with a query of this module's families (an empty list when its label holds)."""
     p = q.parts
     if q.family == "role_note":
         e = by_id[q.expected or 0]
         name = q.query.name or ""
-        rest = name[len(e.name):] if name.startswith(e.name) else ""
+        rest = name[len(e.name) :] if name.startswith(e.name) else ""
         ok = (rest in NOTES or rest.startswith("（联合体：")) or any(name == label + e.name for label in LABELS)
         return [] if ok else [f"{name} is not {e.name} with a note"]
     if p is None:
@@ -197,30 +229,52 @@ def check(q: LabelledQuery, by_id: dict[int, ListedEntity], by_trade: dict[str, 
         return [f"{p.text} is a listed name"]
     trades = [p.trade]
     if q.family == "neg_trade_extra_char":
-        trades = [p.trade[:i] + p.trade[i + 1:] for i in range(len(p.trade))]
+        trades = [p.trade[:i] + p.trade[i + 1 :] for i in range(len(p.trade))]
     same: list[tuple[ListedEntity, NameParts]] = [(e, e.parts) for t in trades for e in by_trade.get(t, ())]
     if q.family == "autonomous_region":
         area = areas.get(q.expected or -1)
         e = by_id[q.expected or 0]
-        if area is None or p.region not in area.forms or e.parts.region not in area.forms or p.region == e.parts.region \
-                or replace(p, region=e.parts.region, bracketed=e.parts.bracketed).key != e.parts.key:
+        if (
+            area is None
+            or p.region not in area.forms
+            or e.parts.region not in area.forms
+            or p.region == e.parts.region
+            or replace(p, region=e.parts.region, bracketed=e.parts.bracketed).key != e.parts.key
+        ):
             return [f"{p.text} is not {e.name} with its autonomous area written another way"]
         return []
     if q.family == "neg_cross_level":
-        ok = any(ep.trade == p.trade and ep.industry == p.industry and ep.region != p.region
-                 and _level(e, ep.region) != _level(e, p.region) and e.region.code == q.region for e, ep in same)
+        ok = any(
+            ep.trade == p.trade
+            and ep.industry == p.industry
+            and ep.region != p.region
+            and _level(e, ep.region) != _level(e, p.region)
+            and e.region.code == q.region
+            for e, ep in same
+        )
         return [] if ok else [f"{p.text} is no listed name at another level"]
     if q.family == "neg_bracket_national":
-        ok = any(ep.trade == p.trade and ep.industry == p.industry and (ep.region == "中国") != (p.region == "中国")
-                 for _, ep in same)
+        ok = any(
+            ep.trade == p.trade and ep.industry == p.industry and (ep.region == "中国") != (p.region == "中国")
+            for _, ep in same
+        )
         return [] if ok else [f"{p.text} is no listed name with （中国） for its region or the reverse"]
     if q.family == "neg_trade_extra_char":
-        ok = any(ep.region == p.region and ep.industry == p.industry and len(p.trade) == len(ep.trade) + 1
-                 and _added(ep.trade, p.trade) for _, ep in same)
+        ok = any(
+            ep.region == p.region
+            and ep.industry == p.industry
+            and len(p.trade) == len(ep.trade) + 1
+            and _added(ep.trade, p.trade)
+            for _, ep in same
+        )
         return [] if ok else [f"{p.trade} is no listed 字号 with one character added"]
     if q.family == "neg_extra_industry":
-        ok = any(ep.region == p.region and ep.trade == p.trade
-                 and ep.industry != p.industry and (ep.industry in p.industry or p.industry in ep.industry)
-                 for _, ep in same)
+        ok = any(
+            ep.region == p.region
+            and ep.trade == p.trade
+            and ep.industry != p.industry
+            and (ep.industry in p.industry or p.industry in ep.industry)
+            for _, ep in same
+        )
         return [] if ok else [f"{p.industry} is no listed industry with a word added or taken off"]
     return [f"unknown family {q.family}"]

@@ -107,19 +107,43 @@ def fill(rows: int, per_entity: int, *, batch: int = 5000, log: Any = print) -> 
     session = db.session
     started = time.perf_counter()
     today = dt.date(2026, 11, 23)
-    authority = create_authority(session, {
-        "name": "浙江省财政厅", "uscc": uscc.complete("11330000002481253"), "region_code": "330000",
-        "domains": ["procurement"]}, OPERATOR)
+    authority = create_authority(
+        session,
+        {
+            "name": "浙江省财政厅",
+            "uscc": uscc.complete("11330000002481253"),
+            "region_code": "330000",
+            "domains": ["procurement"],
+        },
+        OPERATOR,
+    )
     supervisor = Actor(key_id=None, name="benchmark loader", role="supervisor", authority_id=authority.id)
     runtime = current_app.extensions["registry"]
-    entity = create_entity(session, {"kind": "legal_entity", "name": "杭州基准建设工程有限公司",
-                                     "uscc": uscc.complete("91330106000000001")}, OPERATOR, runtime.vault)
-    penalty = record_penalty(session, {
-        "entity_id": entity.id, "decision_number": "浙财采罚〔2026〕1号", "violation_type": "提供虚假材料谋取中标",
-        "facts": "在某政府采购项目中提供虚假业绩证明材料，情节较重，" * 3,
-        "basis": "《中华人民共和国政府采购法》第七十七条", "categories": ["罚款"], "content": "罚款人民币五千元",
-        "fine_amount": Decimal("0.5"), "decided_on": dt.date(2026, 11, 2), "severity": "general",
-        "domain": "procurement"}, supervisor, today, rules=current_rules(session))
+    entity = create_entity(
+        session,
+        {"kind": "legal_entity", "name": "杭州基准建设工程有限公司", "uscc": uscc.complete("91330106000000001")},
+        OPERATOR,
+        runtime.vault,
+    )
+    penalty = record_penalty(
+        session,
+        {
+            "entity_id": entity.id,
+            "decision_number": "浙财采罚〔2026〕1号",
+            "violation_type": "提供虚假材料谋取中标",
+            "facts": "在某政府采购项目中提供虚假业绩证明材料，情节较重，" * 3,
+            "basis": "《中华人民共和国政府采购法》第七十七条",
+            "categories": ["罚款"],
+            "content": "罚款人民币五千元",
+            "fine_amount": Decimal("0.5"),
+            "decided_on": dt.date(2026, 11, 2),
+            "severity": "general",
+            "domain": "procurement",
+        },
+        supervisor,
+        today,
+        rules=current_rules(session),
+    )
     session.commit()
 
     entity_template = entity.snapshot()
@@ -137,39 +161,107 @@ def fill(rows: int, per_entity: int, *, batch: int = 5000, log: Any = print) -> 
                 entity_id += 1
                 entity_name = f"杭州基准{entity_id}建设工程有限公司"
                 code = entity_code = uscc.complete(f"91330106{entity_id:09d}")
-                entities.append({"id": entity_id, "kind": "legal_entity", "name": entity_name, "uscc": code,
-                                 "region_code": "330106", "created_at": now, "updated_at": now, "version": 1})
-                names.append({"entity_id": entity_id, "name": entity_name, "kind": "current",
-                              "valid_from": None, "valid_to": None})
-                snapshot = {**entity_template, "id": entity_id, "name": entity_name, "uscc": code,
-                            "names": [{"name": entity_name, "kind": "current", "valid_from": None, "valid_to": None}]}
+                entities.append(
+                    {
+                        "id": entity_id,
+                        "kind": "legal_entity",
+                        "name": entity_name,
+                        "uscc": code,
+                        "region_code": "330106",
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
+                )
+                names.append(
+                    {
+                        "entity_id": entity_id,
+                        "name": entity_name,
+                        "kind": "current",
+                        "valid_from": None,
+                        "valid_to": None,
+                    }
+                )
+                snapshot = {
+                    **entity_template,
+                    "id": entity_id,
+                    "name": entity_name,
+                    "uscc": code,
+                    "names": [{"name": entity_name, "kind": "current", "valid_from": None, "valid_to": None}],
+                }
                 seq += 1
-                events.append({"seq": seq, "occurred_at": now, "record_type": "entity", "record_id": entity_id,
-                               "record_version": 1, "operation": "create", "authority_id": None,
-                               "payload": snapshot})
+                events.append(
+                    {
+                        "seq": seq,
+                        "occurred_at": now,
+                        "record_type": "entity",
+                        "record_id": entity_id,
+                        "record_version": 1,
+                        "operation": "create",
+                        "authority_id": None,
+                        "payload": snapshot,
+                    }
+                )
             penalty_id += 1
             decision = f"浙财采罚〔2026〕{penalty_id}号"
-            penalties.append({**penalty_row, "id": penalty_id, "entity_id": entity_id, "subject_name": entity_name,
-                              "subject_uscc": entity_code,
-                              "decision_number": decision, "created_at": now, "updated_at": now})
+            penalties.append(
+                {
+                    **penalty_row,
+                    "id": penalty_id,
+                    "entity_id": entity_id,
+                    "subject_name": entity_name,
+                    "subject_uscc": entity_code,
+                    "decision_number": decision,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             seq += 1
-            events.append({"seq": seq, "occurred_at": now, "record_type": "penalty", "record_id": penalty_id,
-                           "record_version": 1, "operation": "create", "authority_id": authority.id,
-                           "payload": {**penalty_template, "id": penalty_id, "entity_id": entity_id,
-                                       "subject_name": entity_name, "decision_number": decision}})
+            events.append(
+                {
+                    "seq": seq,
+                    "occurred_at": now,
+                    "record_type": "penalty",
+                    "record_id": penalty_id,
+                    "record_version": 1,
+                    "operation": "create",
+                    "authority_id": authority.id,
+                    "payload": {
+                        **penalty_template,
+                        "id": penalty_id,
+                        "entity_id": entity_id,
+                        "subject_name": entity_name,
+                        "decision_number": decision,
+                    },
+                }
+            )
             written += 1
         # Every fifth new entity is renamed after its penalties: the export must read the old name.
         for row in entities[::5]:
             new = row["name"].replace("建设工程", "新建工程")
             seq += 1
-            events.append({"seq": seq, "occurred_at": now, "record_type": "entity", "record_id": row["id"],
-                           "record_version": 2, "operation": "rename", "authority_id": None,
-                           "payload": {**entity_template, "id": row["id"], "name": new, "uscc": row["uscc"],
-                                       "version": 2, "names": [
-                                           {"name": row["name"], "kind": "former", "valid_from": None,
-                                            "valid_to": "2026-11-20"},
-                                           {"name": new, "kind": "current", "valid_from": "2026-11-20",
-                                            "valid_to": None}]}})
+            events.append(
+                {
+                    "seq": seq,
+                    "occurred_at": now,
+                    "record_type": "entity",
+                    "record_id": row["id"],
+                    "record_version": 2,
+                    "operation": "rename",
+                    "authority_id": None,
+                    "payload": {
+                        **entity_template,
+                        "id": row["id"],
+                        "name": new,
+                        "uscc": row["uscc"],
+                        "version": 2,
+                        "names": [
+                            {"name": row["name"], "kind": "former", "valid_from": None, "valid_to": "2026-11-20"},
+                            {"name": new, "kind": "current", "valid_from": "2026-11-20", "valid_to": None},
+                        ],
+                    },
+                }
+            )
         if entities:
             session.execute(Entity.__table__.insert(), entities)
             session.execute(EntityName.__table__.insert(), names)
@@ -183,8 +275,9 @@ def fill(rows: int, per_entity: int, *, batch: int = 5000, log: Any = print) -> 
 def run(rows: int, formats: list[str], per_entity: int, log: Any = print) -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="exports-bench-") as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{Path(tmp) / 'registry.db'}",
-                          "DATA_KEY": "benchmark-data-protection-secret"})
+        app = create_app(
+            {"DATABASE_URL": f"sqlite:///{Path(tmp) / 'registry.db'}", "DATA_KEY": "benchmark-data-protection-secret"}
+        )
         with app.app_context():
             upgrade()
             fill(rows, per_entity, log=log)
@@ -194,26 +287,40 @@ def run(rows: int, formats: list[str], per_entity: int, log: Any = print) -> lis
                 sink = CountingSink()
                 with PeakSampler() as memory:
                     started = time.perf_counter()
-                    count = write_export(db.session(), "penalties", fmt, sink, include_not_public=False,  # type: ignore[arg-type]
-                                         operator=operator)
+                    count = write_export(
+                        db.session(),
+                        "penalties",
+                        fmt,
+                        sink,
+                        include_not_public=False,  # type: ignore[arg-type]
+                        operator=operator,
+                    )
                     seconds = time.perf_counter() - started
                 sink.close()
                 db.session.remove()
-                result = {"format": fmt, "rows": count, "seconds": round(seconds, 2),
-                          "rows_per_second": round(count / seconds), "output_mb": round(sink.bytes / 2**20, 1),
-                          "rss_before_mb": round(memory.start / 2**20, 1),
-                          "rss_growth_mb": round(memory.growth / 2**20, 1)}
+                result = {
+                    "format": fmt,
+                    "rows": count,
+                    "seconds": round(seconds, 2),
+                    "rows_per_second": round(count / seconds),
+                    "output_mb": round(sink.bytes / 2**20, 1),
+                    "rss_before_mb": round(memory.start / 2**20, 1),
+                    "rss_growth_mb": round(memory.growth / 2**20, 1),
+                }
                 results.append(result)
-                log(f"{fmt:>5}: {count:,} rows in {seconds:.1f} s = {count / seconds:,.0f} rows/s, "
+                log(
+                    f"{fmt:>5}: {count:,} rows in {seconds:.1f} s = {count / seconds:,.0f} rows/s, "
                     f"{sink.bytes / 2**20:.0f} MB out; RSS {memory.start / 2**20:.0f} MB before, "
-                    f"peak growth {memory.growth / 2**20:.1f} MB")
+                    f"peak growth {memory.growth / 2**20:.1f} MB"
+                )
             db.engine.dispose()
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.exports", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.exports", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000, help="penalties to export (default 100,000)")
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: csv,xlsx,jsonl")
     parser.add_argument("--per-entity", type=int, default=5, help="penalties per entity (default 5)")

@@ -61,13 +61,28 @@ class Server:
 
 
 @contextmanager
-def gunicorn(app_spec: str, *, workers: int, env: dict[str, str], ready_path: str,
-             start_timeout: float) -> Iterator[Server]:
+def gunicorn(
+    app_spec: str, *, workers: int, env: dict[str, str], ready_path: str, start_timeout: float
+) -> Iterator[Server]:
     """Run `gunicorn app_spec` with `workers` sync workers on 127.0.0.1 until the block ends."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 (read after the server stops)
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--timeout", "900", "--graceful-timeout", "10", "--log-level", "warning", app_spec]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "900",
+        "--graceful-timeout",
+        "10",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **env}
     proc = subprocess.Popen(command, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
@@ -101,8 +116,9 @@ def _tail(path: str, lines: int = 15) -> str:
     return "\n".join(text[-lines:])
 
 
-def request(port: int, method: str, path: str, body: bytes | None, headers: dict[str, str],
-            *, timeout: float) -> tuple[int, bytes]:
+def request(
+    port: int, method: str, path: str, body: bytes | None, headers: dict[str, str], *, timeout: float
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers)
@@ -112,8 +128,17 @@ def request(port: int, method: str, path: str, body: bytes | None, headers: dict
         conn.close()
 
 
-def _run(port: int, path: str, encoded: Sequence[bytes], headers: dict[str, str], *, count: int,
-         concurrency: int, deadline: float, request_timeout: float) -> tuple[Counter[str], list[float], list[str]]:
+def _run(
+    port: int,
+    path: str,
+    encoded: Sequence[bytes],
+    headers: dict[str, str],
+    *,
+    count: int,
+    concurrency: int,
+    deadline: float,
+    request_timeout: float,
+) -> tuple[Counter[str], list[float], list[str]]:
     """`count` POSTs (or fewer if `deadline` passes) by `concurrency` threads; statuses, latencies, errors."""
     numbers = itertools.count()
     lock = threading.Lock()
@@ -129,8 +154,7 @@ def _run(port: int, path: str, encoded: Sequence[bytes], headers: dict[str, str]
                 return
             sent = time.perf_counter()
             try:
-                code, payload = request(port, "POST", path, encoded[n % len(encoded)], headers,
-                                        timeout=request_timeout)
+                code, payload = request(port, "POST", path, encoded[n % len(encoded)], headers, timeout=request_timeout)
                 key = str(code)
             except OSError as exc:
                 code, payload, key = 0, b"", type(exc).__name__
@@ -149,9 +173,18 @@ def _run(port: int, path: str, encoded: Sequence[bytes], headers: dict[str, str]
     return statuses, latencies, errors
 
 
-def drive(port: int, path: str, bodies: Sequence[dict[str, Any]], headers: dict[str, str], *,
-          count: int, concurrency: int, time_limit: float, warmup: int,
-          request_timeout: float = 600.0) -> HttpFigures:
+def drive(
+    port: int,
+    path: str,
+    bodies: Sequence[dict[str, Any]],
+    headers: dict[str, str],
+    *,
+    count: int,
+    concurrency: int,
+    time_limit: float,
+    warmup: int,
+    request_timeout: float = 600.0,
+) -> HttpFigures:
     """POST `count` JSON bodies (cycling through `bodies`) with `concurrency` threads, within `time_limit`.
 
     First one request alone (its time is reported: a lazily built index shows there), then
@@ -163,21 +196,43 @@ def drive(port: int, path: str, bodies: Sequence[dict[str, Any]], headers: dict[
     started = time.perf_counter()
     first_status, _ = request(port, "POST", path, encoded[0], headers, timeout=request_timeout)
     first_ms = (time.perf_counter() - started) * 1000
-    _run(port, path, encoded, headers, count=warmup, concurrency=concurrency,
-         deadline=time.monotonic() + request_timeout, request_timeout=request_timeout)
+    _run(
+        port,
+        path,
+        encoded,
+        headers,
+        count=warmup,
+        concurrency=concurrency,
+        deadline=time.monotonic() + request_timeout,
+        request_timeout=request_timeout,
+    )
 
     began = time.perf_counter()
-    statuses, latencies, errors = _run(port, path, encoded, headers, count=count, concurrency=concurrency,
-                                       deadline=time.monotonic() + time_limit, request_timeout=request_timeout)
+    statuses, latencies, errors = _run(
+        port,
+        path,
+        encoded,
+        headers,
+        count=count,
+        concurrency=concurrency,
+        deadline=time.monotonic() + time_limit,
+        request_timeout=request_timeout,
+    )
     seconds = time.perf_counter() - began
     ok = sum(n for s, n in statuses.items() if s.startswith("2"))
     ordered = sorted(latencies)
     subjects = len(bodies[0].get("subjects", [])) if bodies else 0
     return HttpFigures(
-        requests=len(ordered), ok=ok, statuses=dict(statuses), seconds=seconds,
+        requests=len(ordered),
+        ok=ok,
+        statuses=dict(statuses),
+        seconds=seconds,
         per_second=ok / seconds if seconds else 0.0,
         p50_ms=statistics.median(ordered) if ordered else 0.0,
         p99_ms=ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else 0.0,
-        concurrency=concurrency, subjects_per_request=subjects, first_request_ms=first_ms,
-        first_status=first_status, errors=errors,
+        concurrency=concurrency,
+        subjects_per_request=subjects,
+        first_request_ms=first_ms,
+        first_status=first_status,
+        errors=errors,
     )

@@ -53,14 +53,34 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌辉海燕鹏飞"
 _CASES = (
     # 违法行为类型, 违法事实, 处罚依据, 处罚类别, 严重程度
-    ("提供虚假材料谋取中标", "在{project}中提供虚假业绩证明材料，谋取中标", "《中华人民共和国政府采购法》第七十七条第一款第（一）项",
-     ("罚款",), "一般"),
-    ("串通投标", "在{project}中与其他投标人相互串通投标报价", "《中华人民共和国招标投标法》第五十三条",
-     ("罚款", "没收违法所得"), "严重"),
-    ("未按规定签订合同", "{project}中标后未在规定期限内签订政府采购合同", "《中华人民共和国政府采购法实施条例》第六十七条",
-     ("警告",), "轻微"),
-    ("以他人名义投标", "在{project}中借用他人资质参加投标", "《中华人民共和国招标投标法》第五十四条",
-     ("罚款", "吊销许可证件"), "严重"),
+    (
+        "提供虚假材料谋取中标",
+        "在{project}中提供虚假业绩证明材料，谋取中标",
+        "《中华人民共和国政府采购法》第七十七条第一款第（一）项",
+        ("罚款",),
+        "一般",
+    ),
+    (
+        "串通投标",
+        "在{project}中与其他投标人相互串通投标报价",
+        "《中华人民共和国招标投标法》第五十三条",
+        ("罚款", "没收违法所得"),
+        "严重",
+    ),
+    (
+        "未按规定签订合同",
+        "{project}中标后未在规定期限内签订政府采购合同",
+        "《中华人民共和国政府采购法实施条例》第六十七条",
+        ("警告",),
+        "轻微",
+    ),
+    (
+        "以他人名义投标",
+        "在{project}中借用他人资质参加投标",
+        "《中华人民共和国招标投标法》第五十四条",
+        ("罚款", "吊销许可证件"),
+        "严重",
+    ),
 )
 
 
@@ -94,7 +114,9 @@ def penalty_rows(count: int, *, seed: int = 2026) -> list[list[Any]]:
             "content": "；".join(categories) + (f"，罚款人民币{fine}万元" if fine else ""),
             "fine_amount": float(fine) if fine else None,
             "confiscation_amount": float(confiscated) if confiscated else None,
-            "licence_affected": f"政府采购代理资格证书 第{rng.randrange(10**5, 10**6)}号" if "吊销许可证件" in categories else None,
+            "licence_affected": f"政府采购代理资格证书 第{rng.randrange(10**5, 10**6)}号"
+            if "吊销许可证件" in categories
+            else None,
             "decided_on": decided,
             "authority_name": AUTHORITY,
             "authority_uscc": AUTHORITY_USCC,
@@ -139,14 +161,17 @@ def parse_only(path: Path) -> tuple[int, float]:
 
 
 def import_once(path: Path, tmp: Path, log: Any) -> dict[str, Any]:
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / (path.suffix[1:] + '.db')}",
-                      "DATA_KEY": "benchmark-data-protection-secret"})
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp / (path.suffix[1:] + '.db')}", "DATA_KEY": "benchmark-data-protection-secret"}
+    )
     with app.app_context():
         upgrade()
         session = db.session()
-        authority = create_authority(session, {"name": AUTHORITY, "uscc": AUTHORITY_USCC, "region_code": "330000",
-                                               "domains": ["procurement"]},
-                                     Actor(key_id=None, name="benchmark", role="admin"))
+        authority = create_authority(
+            session,
+            {"name": AUTHORITY, "uscc": AUTHORITY_USCC, "region_code": "330000", "domains": ["procurement"]},
+            Actor(key_id=None, name="benchmark", role="admin"),
+        )
         session.commit()
         supervisor = Actor(key_id=None, name="benchmark importer", role="supervisor", authority_id=authority.id)
         rules = current_rules(session)
@@ -160,8 +185,17 @@ def import_once(path: Path, tmp: Path, log: Any) -> dict[str, Any]:
 
         with PeakSampler() as memory:
             started = time.perf_counter()
-            report = import_records(session, path, path.name, actor=supervisor, mode="all", today=TODAY,
-                                    rules=rules, vault=vault, progress=progress)
+            report = import_records(
+                session,
+                path,
+                path.name,
+                actor=supervisor,
+                mode="all",
+                today=TODAY,
+                rules=rules,
+                vault=vault,
+                progress=progress,
+            )
             imported = time.perf_counter() - started
             session.commit()
             committed = time.perf_counter() - started - imported
@@ -172,11 +206,19 @@ def import_once(path: Path, tmp: Path, log: Any) -> dict[str, Any]:
         db.engine.dispose()
     if report.bad_rows or not chain.ok:
         raise SystemExit(f"import failed: {report.summary()}; {report.problems[:5]}; chain {chain}")
-    return {"rows": report.rows, "created": report.created, "entities_created": report.entities_created,
-            "seconds": round(imported, 2), "commit_seconds": round(committed, 2),
-            "rows_per_second": round(report.rows / imported), "peak_rss_mb": round(memory.peak / 2**20),
-            "rss_growth_mb": round(memory.growth / 2**20), "penalties": penalties, "outbox_events": events,
-            "audit_rows": chain.rows_checked}
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "entities_created": report.entities_created,
+        "seconds": round(imported, 2),
+        "commit_seconds": round(committed, 2),
+        "rows_per_second": round(report.rows / imported),
+        "peak_rss_mb": round(memory.peak / 2**20),
+        "rss_growth_mb": round(memory.growth / 2**20),
+        "penalties": penalties,
+        "outbox_events": events,
+        "audit_rows": chain.rows_checked,
+    }
 
 
 def run(rows: int, formats: list[str], log: Any = print) -> list[dict[str, Any]]:
@@ -191,24 +233,33 @@ def run(rows: int, formats: list[str], log: Any = print) -> list[dict[str, Any]]
             (write_xlsx if fmt == "xlsx" else write_csv)(data, path)
             size = path.stat().st_size
             parsed, parse_seconds = parse_only(path)
-            log(f"{fmt}: {size / 2**20:.1f} MB; plain read of {parsed:,} rows: {parse_seconds:.1f} s "
-                f"({parsed / parse_seconds:,.0f} rows/s)")
-            result = {"format": fmt, "file_mb": round(size / 2**20, 1), "parse_only_seconds": round(parse_seconds, 2),
-                      "parse_only_rows_per_second": round(parsed / parse_seconds),
-                      **import_once(path, tmp, log)}
+            log(
+                f"{fmt}: {size / 2**20:.1f} MB; plain read of {parsed:,} rows: {parse_seconds:.1f} s "
+                f"({parsed / parse_seconds:,.0f} rows/s)"
+            )
+            result = {
+                "format": fmt,
+                "file_mb": round(size / 2**20, 1),
+                "parse_only_seconds": round(parse_seconds, 2),
+                "parse_only_rows_per_second": round(parsed / parse_seconds),
+                **import_once(path, tmp, log),
+            }
             result["parsing_share"] = round(parse_seconds / result["seconds"], 2)
             results.append(result)
-            log(f"{fmt}: imported {result['rows']:,} rows in {result['seconds']:.1f} s = "
+            log(
+                f"{fmt}: imported {result['rows']:,} rows in {result['seconds']:.1f} s = "
                 f"{result['rows_per_second']:,} rows/s (+ commit {result['commit_seconds']:.1f} s); "
                 f"{result['entities_created']:,} subjects created; peak RSS {result['peak_rss_mb']} MB "
                 f"(+{result['rss_growth_mb']} MB); parsing alone is {result['parsing_share']:.0%} of the import; "
-                f"audit chain intact ({result['audit_rows']:,} rows), {result['outbox_events']:,} outbox events")
+                f"audit chain intact ({result['audit_rows']:,} rows), {result['outbox_events']:,} outbox events"
+            )
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.imports", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.imports", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000, help="penalty rows to import (default 100,000)")
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: xlsx,csv")
     parser.add_argument("--json", action="store_true", help="print the results as JSON at the end")
@@ -224,5 +275,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-

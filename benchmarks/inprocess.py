@@ -49,8 +49,11 @@ _REQUIRED_METHODS = ("build", "upsert", "remove", "search", "__len__")
 
 
 def _looks_like_matcher(obj: Any) -> bool:
-    return (inspect.isclass(obj) and not getattr(obj, "_is_protocol", False)
-            and all(callable(getattr(obj, m, None)) for m in _REQUIRED_METHODS))
+    return (
+        inspect.isclass(obj)
+        and not getattr(obj, "_is_protocol", False)
+        and all(callable(getattr(obj, m, None)) for m in _REQUIRED_METHODS)
+    )
 
 
 def find_matcher(spec: str | None = None) -> tuple[MatcherFactory | None, str]:
@@ -136,8 +139,9 @@ class QualityFigures:
     per_family: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def measure_build(factory: MatcherFactory, candidates: list[Candidate],
-                  *, with_tracemalloc: bool) -> tuple[Matcher, BuildFigures]:
+def measure_build(
+    factory: MatcherFactory, candidates: list[Candidate], *, with_tracemalloc: bool
+) -> tuple[Matcher, BuildFigures]:
     """Build an index from `candidates`, timing it and measuring what memory it adds."""
     gc.collect()
     before = rss_bytes()
@@ -163,8 +167,9 @@ def measure_build(factory: MatcherFactory, candidates: list[Candidate],
 SearchResult = list[Hit] | BaseException
 
 
-def measure_search(matcher: Matcher, queries: Sequence[LabelledQuery], *, limit: int = 10,
-                   warmup: int = 20) -> tuple[list[SearchResult], list[float], SearchFigures]:
+def measure_search(
+    matcher: Matcher, queries: Sequence[LabelledQuery], *, limit: int = 10, warmup: int = 20
+) -> tuple[list[SearchResult], list[float], SearchFigures]:
     """Search every query once, timing each call; a call that raises is kept as its exception."""
     for q in queries[:warmup]:
         try:
@@ -210,9 +215,10 @@ def evaluate(queries: Sequence[LabelledQuery], results: Sequence[SearchResult]) 
     """Recall and precision against the labels (see `QualityFigures`); a refused bad input counts
     as "no hits"."""
     families = (*POSITIVE_FAMILIES, *NEGATIVE_FAMILIES, *BAD_FAMILIES)
-    per_family: dict[str, dict[str, float]] = {f: {"queries": 0, "found": 0, "found_possible": 0,
-                                                   "flagged": 0, "wrong_strong": 0, "errors": 0}
-                                               for f in families}
+    per_family: dict[str, dict[str, float]] = {
+        f: {"queries": 0, "found": 0, "found_possible": 0, "flagged": 0, "wrong_strong": 0, "errors": 0}
+        for f in families
+    }
     positives = negatives = tp = hits = correct = found_any = flagged = possible_only = 0
     for q, result in zip(queries, results, strict=True):
         row = per_family[q.family]

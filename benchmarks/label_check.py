@@ -42,7 +42,7 @@ def check_labels(data: Dataset) -> list[str]:
         problems.append("two entities share a 组织机构代码 (characters 9–17 of the code)")
     for trade, entries in trade_entries.items():
         for i, (where, sector, eid) in enumerate(entries):
-            if same_line_nearby(entries[i + 1:], where, sector, besides=eid):
+            if same_line_nearby(entries[i + 1 :], where, sector, besides=eid):
                 problems.append(f"entity {eid}: another listed {trade} works in its sector nearby")
     by_trade: dict[str, list[ListedEntity]] = defaultdict(list)
     for e in data.entities:
@@ -62,26 +62,35 @@ def check_labels(data: Dataset) -> list[str]:
                 problems.append(f"{where}: found at {q.found_at}, but the family says otherwise")
             if entity is None:
                 problems.append(f"{where}: expected entity {q.expected} does not exist")
-            elif q.family in ("industry_synonym", "industry_synonym_extra_word", "homophone_trade",
-                              "region_dropped_shared"):
+            elif q.family in (
+                "industry_synonym",
+                "industry_synonym_extra_word",
+                "homophone_trade",
+                "region_dropped_shared",
+            ):
                 problems += [f"{where}: {p}" for p in _check_variant(q, entity, keys, trade_entries)]
             elif q.family == "organisation_code" and (
-                    name or (code or "").replace("-", "").upper() != entity.code[8:17]):
+                name or (code or "").replace("-", "").upper() != entity.code[8:17]
+            ):
                 problems.append(f"{where}: {code} is not entity {entity.entity_id}'s 组织机构代码")
             elif q.family == "registration_number_with_name" and not (
-                    len(code or "") == 15 and mod_11_10.is_valid(code or "")
-                    and "".join((name or "").split()) == entity.name):
+                len(code or "") == 15
+                and mod_11_10.is_valid(code or "")
+                and "".join((name or "").split()) == entity.name
+            ):
                 problems.append(f"{where}: needs a valid 注册号 and the entity's name")
             elif q.family in ("code_only", "code_misspelt_name") and uscc.normalise(code or "") != entity.code:
                 problems.append(f"{where}: code {code} is not entity {entity.entity_id}'s")
             elif q.family == "former_name" and name not in entity.former_names:
                 problems.append(f"{where}: {name} is not a former name of {entity.entity_id}")
             elif q.family == "bad_malformed_code_with_name" and (
-                    uscc.is_valid(code or "") or is_organisation_code(code or "") or name != entity.name):
+                uscc.is_valid(code or "") or is_organisation_code(code or "") or name != entity.name
+            ):
                 problems.append(f"{where}: needs a malformed code and the entity's name")
             elif q.family == "region_dropped" and any(
-                    s == sector_of(entity.parts.industry) and eid != entity.entity_id
-                    for _, s, eid in trade_entries[entity.parts.trade]):
+                s == sector_of(entity.parts.industry) and eid != entity.entity_id
+                for _, s, eid in trade_entries[entity.parts.trade]
+            ):
                 problems.append(f"{where}: without a region, {name} could mean another listed entity")
             elif q.kind == "negative":
                 problems.append(f"{where}: a negative expects entity {q.expected}")
@@ -100,11 +109,16 @@ def check_labels(data: Dataset) -> list[str]:
             elif any(overlap(sc, here) for sc, _, _ in entries):
                 problems.append(f"{where}: a listed entity carries {q.parts.trade} in the same city or province-wide")
             if q.family == "neg_one_char_off_trade" and not any(
-                    (off := one_character_off(e.parts.trade, q.parts.trade)) and not mistakable(*off)
-                    and e.parts.region == q.parts.region and e.parts.industry == q.parts.industry
-                    for e in data.entities):
-                problems.append(f"{where}: {q.parts.trade} is not one unmistakable character off a listed 字号 "
-                                "in the same place and industry")
+                (off := one_character_off(e.parts.trade, q.parts.trade))
+                and not mistakable(*off)
+                and e.parts.region == q.parts.region
+                and e.parts.industry == q.parts.industry
+                for e in data.entities
+            ):
+                problems.append(
+                    f"{where}: {q.parts.trade} is not one unmistakable character off a listed 字号 "
+                    "in the same place and industry"
+                )
             if code is not None and (code in codes or not uscc.is_valid(code)):
                 problems.append(f"{where}: code {code} is not a fresh valid code")
         elif q.kind == "bad":
@@ -120,8 +134,12 @@ def check_labels(data: Dataset) -> list[str]:
     return problems
 
 
-def _check_variant(q: LabelledQuery, entity: ListedEntity, keys: dict[tuple[str, str, str, str], int],
-                   trade_entries: dict[str, list[Entry]]) -> list[str]:
+def _check_variant(
+    q: LabelledQuery,
+    entity: ListedEntity,
+    keys: dict[tuple[str, str, str, str], int],
+    trade_entries: dict[str, list[Entry]],
+) -> list[str]:
     """Problems with a positive built from its entity's name parts with one part changed."""
     parts = q.parts
     if parts is None or q.region != entity.region.code:
@@ -129,21 +147,28 @@ def _check_variant(q: LabelledQuery, entity: ListedEntity, keys: dict[tuple[str,
     problems = []
     if parts.key in keys:
         problems.append(f"{parts.text} is a listed name")
-    if parts.region and same_line_nearby(trade_entries.get(parts.trade, ()), entity.scopes,
-                                         sector_of(parts.industry), besides=entity.entity_id):
+    if parts.region and same_line_nearby(
+        trade_entries.get(parts.trade, ()), entity.scopes, sector_of(parts.industry), besides=entity.entity_id
+    ):
         problems.append(f"another listed {parts.trade} works in its line nearby: it could mean that one")
     # the entity's own name, but for the part the family changes (and a region left out)
-    own = replace(parts, region=parts.region or entity.parts.region,
-                  bracketed=parts.bracketed if parts.region else entity.parts.bracketed)
+    own = replace(
+        parts,
+        region=parts.region or entity.parts.region,
+        bracketed=parts.bracketed if parts.region else entity.parts.bracketed,
+    )
     if q.family in ("industry_synonym", "industry_synonym_extra_word") and (
-            parts.industry not in names.INDUSTRY_SYNONYMS.get(entity.parts.industry, ())
-            or replace(own, industry=entity.parts.industry).key != entity.parts.key):
+        parts.industry not in names.INDUSTRY_SYNONYMS.get(entity.parts.industry, ())
+        or replace(own, industry=entity.parts.industry).key != entity.parts.key
+    ):
         problems.append(f"{parts.industry} is not a synonym of {entity.parts.industry} in its name")
     if q.family == "region_dropped_shared":
         if parts.region or own.key != entity.parts.key:
             problems.append(f"{parts.text} is not the entity's name without its region")
-        if not any(s == sector_of(entity.parts.industry) and eid != entity.entity_id
-                   for _, s, eid in trade_entries[entity.parts.trade]):
+        if not any(
+            s == sector_of(entity.parts.industry) and eid != entity.entity_id
+            for _, s, eid in trade_entries[entity.parts.trade]
+        ):
             problems.append(f"no other listed entity shares {entity.parts.trade} and its line")
     if q.family == "homophone_trade":
         off = one_character_off(entity.parts.trade, parts.trade)

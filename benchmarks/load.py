@@ -61,9 +61,30 @@ from benchmarks.load_figures import figures, format_table
 from benchmarks.load_world import CITIES, DATA_KEY, FORMS, INDUSTRIES, Supervisor, World, prepare
 
 __all__ = [
-    "CITIES", "DATA_KEY", "EXPECTED", "FORMS", "INDUSTRIES", "MIX", "RATE_LIMIT_OFF", "REPO", "REQUEST_TIMEOUT",
-    "Call", "Client", "Supervisor", "Tally", "World", "baseline", "figures", "format_table", "main", "prepare",
-    "registry_run", "run_clients", "screening_body", "send", "server_env",
+    "CITIES",
+    "DATA_KEY",
+    "EXPECTED",
+    "FORMS",
+    "INDUSTRIES",
+    "MIX",
+    "RATE_LIMIT_OFF",
+    "REPO",
+    "REQUEST_TIMEOUT",
+    "Call",
+    "Client",
+    "Supervisor",
+    "Tally",
+    "World",
+    "baseline",
+    "figures",
+    "format_table",
+    "main",
+    "prepare",
+    "registry_run",
+    "run_clients",
+    "screening_body",
+    "send",
+    "server_env",
 ]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,8 +95,11 @@ RATE_LIMIT_OFF = "0"
 
 
 def server_env(database_url: str) -> dict[str, str]:
-    env = {"REGISTRY_DATABASE_URL": database_url, "REGISTRY_DATA_KEY": DATA_KEY,
-           "REGISTRY_SESSION_COOKIE_SECURE": "false"}
+    env = {
+        "REGISTRY_DATABASE_URL": database_url,
+        "REGISTRY_DATA_KEY": DATA_KEY,
+        "REGISTRY_SESSION_COOKIE_SECURE": "false",
+    }
     for name in _rate_limit_settings():
         env[f"REGISTRY_{name}"] = RATE_LIMIT_OFF
     return env
@@ -98,26 +122,43 @@ def baseline(world: World, *, clients: int, seconds: float, workers: int) -> dic
     def next_call(rng: random.Random) -> Call:
         return Call("minimal endpoint", "POST", "/api/v1/screenings", screening_body(world, rng, "LOAD-BASELINE"))
 
-    with gunicorn("benchmarks.minimal_app:create_app()", workers=workers, env={}, ready_path="/readyz",
-                  start_timeout=60) as server:
+    with gunicorn(
+        "benchmarks.minimal_app:create_app()", workers=workers, env={}, ready_path="/readyz", start_timeout=60
+    ) as server:
         tallies, took = run_clients(server.port, rngs, seconds, next_call, lambda *_: None, lambda _: 201)
     return figures(tallies, took)["minimal endpoint"]
 
 
-def registry_run(world: World, database_url: str, *, clients: int, seconds: float, workers: int,
-                 seed: int) -> tuple[dict[str, dict[str, Any]], str]:
+def registry_run(
+    world: World, database_url: str, *, clients: int, seconds: float, workers: int, seed: int
+) -> tuple[dict[str, dict[str, Any]], str]:
     from benchmarks.http_load import gunicorn
 
     population = [Client(world, n, seed) for n in range(clients)]
-    with gunicorn("wsgi:app", workers=workers, env=server_env(database_url), ready_path="/readyz",
-                  start_timeout=120) as server:
+    with gunicorn(
+        "wsgi:app", workers=workers, env=server_env(database_url), ready_path="/readyz", start_timeout=120
+    ) as server:
         # each worker builds its name index on its first screening: not part of the figures
         warm = Client(world, clients + 1, seed)
         for _ in range(workers * 2):
-            send(server.port, Call("warm-up", "POST", "/api/v1/screenings",
-                                   screening_body(world, warm.rng, "LOAD-WARMUP"), world.screener_key))
-        tallies, took = run_clients(server.port, population, seconds, Client.next_call, Client.answered,
-                                    lambda call: EXPECTED.get(call.label, 200))
+            send(
+                server.port,
+                Call(
+                    "warm-up",
+                    "POST",
+                    "/api/v1/screenings",
+                    screening_body(world, warm.rng, "LOAD-WARMUP"),
+                    world.screener_key,
+                ),
+            )
+        tallies, took = run_clients(
+            server.port,
+            population,
+            seconds,
+            Client.next_call,
+            Client.answered,
+            lambda call: EXPECTED.get(call.label, 200),
+        )
         log_tail = server.log_tail(20)
     return figures(tallies, took), log_tail
 
@@ -127,13 +168,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (both servers)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="an empty database (default: BENCH_DATABASE_URL, else a temporary SQLite file)")
-    parser.add_argument("--reset-database", action="store_true",
-                        help="PostgreSQL: drop and recreate the public schema first")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="an empty database (default: BENCH_DATABASE_URL, else a temporary SQLite file)",
+    )
+    parser.add_argument(
+        "--reset-database", action="store_true", help="PostgreSQL: drop and recreate the public schema first"
+    )
     parser.add_argument("--entities", type=int, default=300, help="demo registry size (at least 20)")
-    parser.add_argument("--baseline-seconds", type=float, default=None,
-                        help="how long the minimal endpoint is driven (default: as long as the registry, at most 20 s)")
+    parser.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=None,
+        help="how long the minimal endpoint is driven (default: as long as the registry, at most 20 s)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args(argv)
@@ -146,19 +195,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'registry.db'}"
         world = prepare(url, entities=args.entities, seed=args.seed, reset=args.reset_database, log=log)
         log(f"baseline: minimal endpoint, {args.clients} clients …")
-        base = baseline(world, clients=args.clients, seconds=args.baseline_seconds or min(args.seconds, 20.0),
-                        workers=args.workers)
+        base = baseline(
+            world, clients=args.clients, seconds=args.baseline_seconds or min(args.seconds, 20.0), workers=args.workers
+        )
         log(f"registry: {args.clients} clients for {args.seconds:.0f} s on {url.split('@')[-1]} …")
-        rows, log_tail = registry_run(world, url, clients=args.clients, seconds=args.seconds,
-                                      workers=args.workers, seed=args.seed)
+        rows, log_tail = registry_run(
+            world, url, clients=args.clients, seconds=args.seconds, workers=args.workers, seed=args.seed
+        )
     ratio = rows["total"]["per_second"] / base["per_second"] if base["per_second"] else 0.0
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"registry under mixed load: {args.clients} clients, {args.seconds:.0f} s, gunicorn {args.workers} "
-          f"sync workers, {backend}, demo registry of {world.counts['entities']} entities "
-          f"({os.cpu_count()} CPUs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)")
+    print(
+        f"registry under mixed load: {args.clients} clients, {args.seconds:.0f} s, gunicorn {args.workers} "
+        f"sync workers, {backend}, demo registry of {world.counts['entities']} entities "
+        f"({os.cpu_count()} CPUs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+    )
     print(format_table(rows))
-    print(f"baseline (minimal Flask endpoint, same clients and workers): {base['per_second']:.1f} req/s, "
-          f"p50 {base['p50_ms']:.1f} ms, p99 {base['p99_ms']:.1f} ms, {base['errors']} errors")
+    print(
+        f"baseline (minimal Flask endpoint, same clients and workers): {base['per_second']:.1f} req/s, "
+        f"p50 {base['p50_ms']:.1f} ms, p99 {base['p99_ms']:.1f} ms, {base['errors']} errors"
+    )
     print(f"ratio: registry total req/s / minimal endpoint req/s = {ratio:.2f}x")
     errors = rows["total"]["errors"] + base["errors"]
     for label, row in rows.items():
@@ -167,8 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if errors:
         print(f"{errors} requests erred; server log tail:\n{log_tail}")
     if args.json:
-        args.json.write_text(json.dumps({"registry": rows, "baseline": base, "ratio": ratio}, indent=2,
-                                        ensure_ascii=False))
+        args.json.write_text(
+            json.dumps({"registry": rows, "baseline": base, "ratio": ratio}, indent=2, ensure_ascii=False)
+        )
     return 1 if errors else 0
 
 

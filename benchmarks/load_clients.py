@@ -110,8 +110,13 @@ class Client:
         if label == "penalty create" and not writers_p or label == "list entry create" and not writers_e:
             label = "screening"
         if label == "screening":
-            return Call(label, "POST", "/api/v1/screenings",
-                        screening_body(w, rng, f"LOAD-{self.number}-{next(self._numbers)}"), w.screener_key)
+            return Call(
+                label,
+                "POST",
+                "/api/v1/screenings",
+                screening_body(w, rng, f"LOAD-{self.number}-{next(self._numbers)}"),
+                w.screener_key,
+            )
         if label == "entity search (API)":
             return Call(label, "GET", f"/api/v1/entities?name={quote(rng.choice(w.search_terms))}&per_page=20")
         if label == "search page":
@@ -124,18 +129,30 @@ class Client:
         if label == "penalty create":
             sup = rng.choice(writers_p)
             assert sup.penalty_template is not None  # noqa: S101
-            body = {**sup.penalty_template, "decision_number": self._decision("罚"),
-                    "entity_id": rng.choice(w.entity_ids)}
+            body = {
+                **sup.penalty_template,
+                "decision_number": self._decision("罚"),
+                "entity_id": rng.choice(w.entity_ids),
+            }
             return Call(label, "POST", "/api/v1/penalties", body, sup.key)
         if label == "list entry create":
             sup = rng.choice(writers_e)
             assert sup.entry_template is not None  # noqa: S101
-            body = {**sup.entry_template, "decision_number": self._decision("决"),
-                    "entity_id": rng.choice(w.entity_ids)}
+            body = {
+                **sup.entry_template,
+                "decision_number": self._decision("决"),
+                "entity_id": rng.choice(w.entity_ids),
+            }
             return Call(label, "POST", "/api/v1/list-entries", body, sup.key)
         sup, penalty_id = self.made.pop(rng.randrange(len(self.made)))
-        return Call(label, "PATCH", f"/api/v1/penalties/{penalty_id}",
-                    {"content": f"罚款（更正{self.number}）", "reason": "压测更正"}, sup.key, {"If-Match": '"v1"'})
+        return Call(
+            label,
+            "PATCH",
+            f"/api/v1/penalties/{penalty_id}",
+            {"content": f"罚款（更正{self.number}）", "reason": "压测更正"},
+            sup.key,
+            {"If-Match": '"v1"'},
+        )
 
     def answered(self, call: Call, status: int, body: bytes) -> None:
         if call.label == "penalty create" and status == 201:
@@ -143,9 +160,14 @@ class Client:
             self.made.append((sup, int(json.loads(body)["id"])))
 
 
-def run_clients(port: int, clients: Sequence[Any], seconds: float,
-                next_call: Callable[[Any], Call], answered: Callable[[Any, Call, int, bytes], None],
-                expected: Callable[[Call], int]) -> tuple[dict[str, Tally], float]:
+def run_clients(
+    port: int,
+    clients: Sequence[Any],
+    seconds: float,
+    next_call: Callable[[Any], Call],
+    answered: Callable[[Any, Call, int, bytes], None],
+    expected: Callable[[Call], int],
+) -> tuple[dict[str, Tally], float]:
     """Each client in its own thread, sending one request after another until `seconds` pass."""
     tallies: dict[str, Tally] = {}
     lock = threading.Lock()

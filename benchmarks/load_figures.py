@@ -29,15 +29,23 @@ def figures(tallies: dict[str, Tally], seconds: float) -> dict[str, dict[str, An
 
 
 def _row(t: Tally, seconds: float) -> dict[str, Any]:
-    return {"count": len(t.latencies), "errors": t.errors, "throttled": t.throttled,
-            "p50_ms": statistics.median(t.latencies) if t.latencies else 0.0, "p99_ms": _pct(t.latencies, 0.99),
-            "per_second": len(t.latencies) / seconds if seconds else 0.0, "statuses": dict(t.statuses),
-            "samples": t.samples}
+    return {
+        "count": len(t.latencies),
+        "errors": t.errors,
+        "throttled": t.throttled,
+        "p50_ms": statistics.median(t.latencies) if t.latencies else 0.0,
+        "p99_ms": _pct(t.latencies, 0.99),
+        "per_second": len(t.latencies) / seconds if seconds else 0.0,
+        "statuses": dict(t.statuses),
+        "samples": t.samples,
+    }
 
 
 def format_table(rows: dict[str, dict[str, Any]]) -> str:
     lines = [f"{'endpoint':<22} {'count':>7} {'errors':>6} {'429':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}"]
     for label, r in rows.items():
-        lines.append(f"{label:<22} {r['count']:>7} {r['errors']:>6} {r['throttled']:>5} {r['p50_ms']:>8.1f} "
-                     f"{r['p99_ms']:>8.1f} {r['per_second']:>8.1f}")
+        lines.append(
+            f"{label:<22} {r['count']:>7} {r['errors']:>6} {r['throttled']:>5} {r['p50_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['per_second']:>8.1f}"
+        )
     return "\n".join(lines)

@@ -49,8 +49,9 @@ def _other_names(rng: random.Random, count: int) -> list[str]:
     """Company names that are (mostly) not in the registry: 字号 from the benchmarks' trade-name
     file (BENCH_TRADE_NAMES) when present, else the demo's sample (benchmarks.names.trade_names)."""
     trades = list(trade_names()[:50_000])
-    return [f"{rng.choice(CITIES)}{rng.choice(trades)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}"
-            for _ in range(count)]
+    return [
+        f"{rng.choice(CITIES)}{rng.choice(trades)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}" for _ in range(count)
+    ]
 
 
 def prepare(database_url: str, *, entities: int, seed: int, reset: bool, log: Callable[[str], None]) -> World:
@@ -81,20 +82,33 @@ def prepare(database_url: str, *, entities: int, seed: int, reset: bool, log: Ca
             raise SystemExit("the database is not empty: name an empty one, or add --reset-database (PostgreSQL)")
         runtime = app.extensions["registry"]
         write_intent.set(True)
-        summary = demo.seed_demo(session, vault=runtime.vault, rules=current_rules(session),
-                                 today=runtime.clock.today(), rng_seed=seed, entities=entities)
+        summary = demo.seed_demo(
+            session,
+            vault=runtime.vault,
+            rules=current_rules(session),
+            today=runtime.clock.today(),
+            rng_seed=seed,
+            entities=entities,
+        )
         session.commit()
         write_intent.set(False)
-        log(f"demo registry loaded in {time.perf_counter() - started:.1f} s: {summary.entities} entities, "
-            f"{summary.list_entries} list entries, {summary.penalties} penalties, {len(summary.keys)} keys")
+        log(
+            f"demo registry loaded in {time.perf_counter() - started:.1f} s: {summary.entities} entities, "
+            f"{summary.list_entries} list entries, {summary.penalties} penalties, {len(summary.keys)} keys"
+        )
         keys = {k.role: k.key for k in summary.keys if k.role != "supervisor"}
         supervisors = []
         for k in (k for k in summary.keys if k.role == "supervisor"):
             assert k.authority_id is not None  # noqa: S101 (a supervisor key is bound to an authority)
-            penalty = session.scalars(sa.select(Penalty).where(
-                Penalty.authority_id == k.authority_id, Penalty.status == "effective").order_by(Penalty.id).limit(1)).first()
-            entry = session.scalars(sa.select(ListEntry).where(
-                ListEntry.authority_id == k.authority_id).order_by(ListEntry.id).limit(1)).first()
+            penalty = session.scalars(
+                sa.select(Penalty)
+                .where(Penalty.authority_id == k.authority_id, Penalty.status == "effective")
+                .order_by(Penalty.id)
+                .limit(1)
+            ).first()
+            entry = session.scalars(
+                sa.select(ListEntry).where(ListEntry.authority_id == k.authority_id).order_by(ListEntry.id).limit(1)
+            ).first()
             p_template = e_template = None
             if penalty is not None:
                 p_template = _in_fields(PenaltyIn(), PenaltyOut().dump(penalty))
@@ -110,8 +124,11 @@ def prepare(database_url: str, *, entities: int, seed: int, reset: bool, log: Ca
                 supervisors.append(Supervisor(k.key, k.authority_id, p_template, e_template))
         public_ids = list(session.scalars(sa.select(Entity.id).where(Entity.kind != "natural_person")))
         listed = session.execute(
-            sa.select(Entity.name, Entity.uscc).where(Entity.kind != "natural_person", Entity.id.in_(
-                sa.union(sa.select(ListEntry.entity_id), sa.select(Penalty.entity_id))))).all()
+            sa.select(Entity.name, Entity.uscc).where(
+                Entity.kind != "natural_person",
+                Entity.id.in_(sa.union(sa.select(ListEntry.entity_id), sa.select(Penalty.entity_id))),
+            )
+        ).all()
         names = list(session.scalars(sa.select(EntityName.name).join(Entity).where(Entity.kind != "natural_person")))
         head = int(session.scalar(sa.select(sa.func.max(ChangeEvent.seq))) or 0)
         counts = {"entities": summary.entities, "list_entries": summary.list_entries, "penalties": summary.penalties}
@@ -119,7 +136,14 @@ def prepare(database_url: str, *, entities: int, seed: int, reset: bool, log: Ca
     rng = random.Random(seed)  # noqa: S311 (a reproducible mix, not a secret)
     terms = sorted({n[2:6] for n in names if len(n) > 6}) or ["公司"]
     return World(
-        screener_key=keys["screener"], platform_key=keys["platform"], supervisors=supervisors,
-        entity_ids=public_ids, listed_names=[n for n, _ in listed], listed_codes=[c for _, c in listed if c],
-        other_names=_other_names(rng, 2000), search_terms=terms, feed_head=head, counts=counts,
+        screener_key=keys["screener"],
+        platform_key=keys["platform"],
+        supervisors=supervisors,
+        entity_ids=public_ids,
+        listed_names=[n for n, _ in listed],
+        listed_codes=[c for _, c in listed if c],
+        other_names=_other_names(rng, 2000),
+        search_terms=terms,
+        feed_head=head,
+        counts=counts,
     )

@@ -24,7 +24,9 @@ def create_app() -> Flask:
     def screen() -> Any:
         body = request.get_json()
         subjects = body.get("subjects", []) if isinstance(body, dict) else []
-        return {"decision": "clear",
-                "subjects": [{"name": s.get("name"), "decision": "clear", "hits": []} for s in subjects]}, 201
+        return {
+            "decision": "clear",
+            "subjects": [{"name": s.get("name"), "decision": "clear", "hits": []} for s in subjects],
+        }, 201
 
     return app

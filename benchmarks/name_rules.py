@@ -59,8 +59,7 @@ def mistakable(a: str, b: str) -> bool:
     return names.sound_alike(a, b) or b in names.look_alikes().get(a, "")
 
 
-def same_line_nearby(entries: Iterable[Entry], where: Iterable[str], sector: str,
-                     besides: int | None = None) -> bool:
+def same_line_nearby(entries: Iterable[Entry], where: Iterable[str], sector: str, besides: int | None = None) -> bool:
     """Whether a listed name among `entries` (same 字号), other than entity `besides`'s, works in
     `sector` in a scope overlapping `where`: then a name written with that 字号, sector and scope
     could mean that entity, and a label of "no match" or "only entity X" would be a guess. The

@@ -59,13 +59,23 @@ def _cluster() -> tuple[str, str]:
 
 
 def _pg_ctl(version: str, cluster: str, action: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, action],  # noqa: S603,S607
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(  # noqa: S603
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, action],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _cluster_online(version: str, cluster: str) -> bool:
-    listed = subprocess.run(["pg_lsclusters", "--no-header", version, cluster],  # noqa: S603,S607
-                            capture_output=True, text=True, timeout=30, check=False)
+    listed = subprocess.run(  # noqa: S603
+        ["pg_lsclusters", "--no-header", version, cluster],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return "online" in listed.stdout
 
 
@@ -99,11 +109,15 @@ class Probe(threading.Thread):
 def _write(port: int, world: World, rng: random.Random, number: int, writer: int) -> Answer:
     sup = rng.choice([s for s in world.supervisors if s.penalty_template])
     assert sup.penalty_template is not None  # noqa: S101
-    body = {**sup.penalty_template, "decision_number": f"重启压测〔2026〕{writer}-{number}号",
-            "entity_id": rng.choice(world.entity_ids)}
+    body = {
+        **sup.penalty_template,
+        "decision_number": f"重启压测〔2026〕{writer}-{number}号",
+        "entity_id": rng.choice(world.entity_ids),
+    }
     key = f"restart-{writer}-{number}"
-    return _send(port, Call("penalty create", "POST", "/api/v1/penalties", body, sup.key,
-                            {"Idempotency-Key": key}), key)
+    return _send(
+        port, Call("penalty create", "POST", "/api/v1/penalties", body, sup.key, {"Idempotency-Key": key}), key
+    )
 
 
 def _send(port: int, call: Call, key: str) -> Answer:
@@ -143,16 +157,28 @@ def _check_records(url: str, sent: list[Answer]) -> list[str]:
     numbers = {a.call.body["decision_number"] for a in sent if a.call.body}
     with app.app_context():
         session = db.session
-        stored = dict(session.execute(sa.select(Penalty.decision_number, Penalty.id)
-                                      .where(Penalty.decision_number.like("重启压测%"))).all())
+        stored = dict(
+            session.execute(
+                sa.select(Penalty.decision_number, Penalty.id).where(Penalty.decision_number.like("重启压测%"))
+            ).all()
+        )
         if set(stored) != numbers:
-            problems.append(f"{len(numbers - set(stored))} sent penalties missing, "
-                            f"{len(set(stored) - numbers)} unexpected")
+            problems.append(
+                f"{len(numbers - set(stored))} sent penalties missing, {len(set(stored) - numbers)} unexpected"
+            )
         ids = list(stored.values())
-        audits = Counter(session.scalars(sa.select(AuditLog.record_id).where(
-            AuditLog.record_type == "penalty", AuditLog.record_id.in_(ids))))
-        events = Counter(session.scalars(sa.select(ChangeEvent.record_id).where(
-            ChangeEvent.record_type == "penalty", ChangeEvent.record_id.in_(ids))))
+        audits = Counter(
+            session.scalars(
+                sa.select(AuditLog.record_id).where(AuditLog.record_type == "penalty", AuditLog.record_id.in_(ids))
+            )
+        )
+        events = Counter(
+            session.scalars(
+                sa.select(ChangeEvent.record_id).where(
+                    ChangeEvent.record_type == "penalty", ChangeEvent.record_id.in_(ids)
+                )
+            )
+        )
         partial = [i for i in ids if audits[i] != 1 or events[i] != 1]
         if partial:
             problems.append(f"{len(partial)} penalties without exactly one audit row and one event")
@@ -188,9 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lock = threading.Lock()
     stop = threading.Event()
     marks: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-pg-restart-"), \
-            gunicorn("wsgi:app", workers=args.workers, env=server_env(args.database_url), ready_path="/readyz",
-                     start_timeout=120) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-pg-restart-"),
+        gunicorn(
+            "wsgi:app", workers=args.workers, env=server_env(args.database_url), ready_path="/readyz", start_timeout=120
+        ) as server,
+    ):
 
         def writer(w: int) -> None:
             rng = random.Random(w)  # noqa: S311 (a reproducible mix, not a secret)
@@ -212,8 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             time.sleep(args.before)
             log(f"restarting PostgreSQL {version}/{cluster} …")
             marks["restart"] = time.monotonic()
-            restarted = (subprocess.CompletedProcess([], 0, "", "") if args.no_restart
-                         else _pg_ctl(version, cluster, "restart"))
+            restarted = (
+                subprocess.CompletedProcess([], 0, "", "") if args.no_restart else _pg_ctl(version, cluster, "restart")
+            )
             marks["restarted"] = time.monotonic()
             if restarted.returncode != 0:
                 log(f"pg_ctlcluster restart failed ({restarted.returncode}): {restarted.stderr.strip()}")
@@ -242,31 +272,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     replayed = sum(1 for r in retries if r.status == 201)
     problems = _check_records(args.database_url, sent)
     restart_at = marks["restart"]
-    print(f"PostgreSQL {version}/{cluster} restarted under {args.writers} writers, gunicorn {args.workers} sync workers")
+    print(
+        f"PostgreSQL {version}/{cluster} restarted under {args.writers} writers, gunicorn {args.workers} sync workers"
+    )
     print(f"answers by status: {dict(sorted(statuses.items()))} ({len(sent)} requests)")
-    print(f"restart command took {marks['restarted'] - restart_at:.2f} s"
-          + ("" if restarted.returncode == 0 else f" and failed: {restarted.stderr.strip()}"))
+    print(
+        f"restart command took {marks['restarted'] - restart_at:.2f} s"
+        + ("" if restarted.returncode == 0 else f" and failed: {restarted.stderr.strip()}")
+    )
     if probe.first_failure is not None and probe.back is not None:
-        print(f"outage seen by a direct client: {probe.back - probe.first_failure:.2f} s "
-              f"(first failed connection {probe.first_failure - restart_at:+.2f} s after the restart began)")
+        print(
+            f"outage seen by a direct client: {probe.back - probe.first_failure:.2f} s "
+            f"(first failed connection {probe.first_failure - restart_at:+.2f} s after the restart began)"
+        )
     else:
         print("outage seen by a direct client: none observed")
     if "first_success" in marks:
-        print(f"first 201 after the restart began: {marks['first_success'] - restart_at:.2f} s "
-              f"({marks['first_success'] - marks['restarted']:.2f} s after the restart command returned"
-              + (f", {marks['first_success'] - probe.back:.2f} s after PostgreSQL accepted connections again"
-                 if probe.back else "") + ")")
+        print(
+            f"first 201 after the restart began: {marks['first_success'] - restart_at:.2f} s "
+            f"({marks['first_success'] - marks['restarted']:.2f} s after the restart command returned"
+            + (
+                f", {marks['first_success'] - probe.back:.2f} s after PostgreSQL accepted connections again"
+                if probe.back
+                else ""
+            )
+            + ")"
+        )
     else:
         print("no 201 after the restart within 120 s")
         problems.append("the server did not serve writes again")
-    print(f"slowest answer: {max(a.seconds for a in sent):.2f} s; 503s retried with their Idempotency-Key: "
-          f"{replayed} of {len(retries)} answered 201")
+    print(
+        f"slowest answer: {max(a.seconds for a in sent):.2f} s; 503s retried with their Idempotency-Key: "
+        f"{replayed} of {len(retries)} answered 201"
+    )
     for a in unclean[:5]:
         print(f"  unclean answer: {a.status} {a.detail}")
     problems += [f"{len(unclean)} answers neither 201 nor a clean 503"] if unclean else []
     problems += [f"{len(failed_retries)} retries failed"] if failed_retries else []
-    print("records: " + ("complete (each with one audit row and one outbox event; audit chain whole)"
-                         if not problems else "; ".join(problems)))
+    print(
+        "records: "
+        + (
+            "complete (each with one audit row and one outbox event; audit chain whole)"
+            if not problems
+            else "; ".join(problems)
+        )
+    )
     return 1 if problems else 0
 
 

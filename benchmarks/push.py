@@ -68,18 +68,45 @@ def build_database(url: str, events: int) -> tuple[int, dict[str, Any]]:
         while seq < head + events:
             name = f"杭州基准{next_entity:07d}建设工程有限公司"
             seq += 1
-            rows.append({"seq": seq, "occurred_at": now, "record_type": "entity", "record_id": next_entity,
-                         "record_version": 1, "operation": "create", "authority_id": None,
-                         "payload": {**entity_tpl, "id": next_entity, "name": name, "uscc": None,
-                                     "names": [{"name": name, "kind": "current", "valid_from": None,
-                                                "valid_to": None}]}})
+            rows.append(
+                {
+                    "seq": seq,
+                    "occurred_at": now,
+                    "record_type": "entity",
+                    "record_id": next_entity,
+                    "record_version": 1,
+                    "operation": "create",
+                    "authority_id": None,
+                    "payload": {
+                        **entity_tpl,
+                        "id": next_entity,
+                        "name": name,
+                        "uscc": None,
+                        "names": [{"name": name, "kind": "current", "valid_from": None, "valid_to": None}],
+                    },
+                }
+            )
             if seq < head + events:
                 seq += 1
-                rows.append({"seq": seq, "occurred_at": now, "record_type": "penalty", "record_id": next_penalty,
-                             "record_version": 1, "operation": "create", "authority_id": finance.id,
-                             "payload": {**penalty_tpl, "id": next_penalty, "entity_id": next_entity,
-                                         "subject_name": name, "subject_uscc": None,
-                                         "decision_number": f"浙财采罚〔2026〕{next_penalty}号"}})
+                rows.append(
+                    {
+                        "seq": seq,
+                        "occurred_at": now,
+                        "record_type": "penalty",
+                        "record_id": next_penalty,
+                        "record_version": 1,
+                        "operation": "create",
+                        "authority_id": finance.id,
+                        "payload": {
+                            **penalty_tpl,
+                            "id": next_penalty,
+                            "entity_id": next_entity,
+                            "subject_name": name,
+                            "subject_uscc": None,
+                            "decision_number": f"浙财采罚〔2026〕{next_penalty}号",
+                        },
+                    }
+                )
                 next_penalty += 1
             next_entity += 1
             if len(rows) >= 10_000:
@@ -96,9 +123,23 @@ def build_database(url: str, events: int) -> tuple[int, dict[str, Any]]:
 
 def start_receiver(db_path: Path) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "tools.receiver", "--port", "0", "--db", str(db_path),
-         "--secret", f"bench={SECRET}", "--secret", f"baseline={SECRET}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tools.receiver",
+            "--port",
+            "0",
+            "--db",
+            str(db_path),
+            "--secret",
+            f"bench={SECRET}",
+            "--secret",
+            f"baseline={SECRET}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     line = process.stdout.readline() if process.stdout else ""
     if "listening on" not in line:
@@ -118,26 +159,51 @@ def run_baseline(url: str, events: int, batch_size: int, template: dict[str, Any
             last = min(first + batch_size - 1, events)
             for offset, record in enumerate(records[: last - first + 1]):
                 record["seq"] = first + offset
-            body = json.dumps({"target": "baseline", "first_seq": first, "last_seq": last, "format": "json",
-                               "sent_at": dt.datetime.now(dt.UTC).isoformat(),
-                               "records": records[: last - first + 1]},
-                              ensure_ascii=False, separators=(",", ":")).encode()
+            body = json.dumps(
+                {
+                    "target": "baseline",
+                    "first_seq": first,
+                    "last_seq": last,
+                    "format": "json",
+                    "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "records": records[: last - first + 1],
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
             stamp = str(int(time.time()))
-            answer = client.post(f"{url}/receive", content=body, headers={
-                "Content-Type": "application/json", "Idempotency-Key": f"baseline:{first}-{last}",
-                "X-Registry-Timestamp": stamp, "X-Registry-Signature": signature(SECRET, stamp, body)})
+            answer = client.post(
+                f"{url}/receive",
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": f"baseline:{first}-{last}",
+                    "X-Registry-Timestamp": stamp,
+                    "X-Registry-Signature": signature(SECRET, stamp, body),
+                },
+            )
             answer.raise_for_status()
     return events / (time.perf_counter() - started)
 
 
 def run_flask(database_url: str, targets: Path, *args: str) -> tuple[float, int, str]:
     """Run `flask --app wsgi …` in a child; returns seconds, the child's peak RSS in bytes, and its output."""
-    env = {**os.environ, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_SYNC_TARGETS": str(targets),
-           "REGISTRY_DATA_KEY": "benchmark-data-key"}
+    env = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": database_url,
+        "REGISTRY_SYNC_TARGETS": str(targets),
+        "REGISTRY_DATA_KEY": "benchmark-data-key",
+    }
     out = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the child ends, then closed)
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,  # noqa: S603
-                               stdout=out, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(  # noqa: S603 (our own module, the arguments given)
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -167,14 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp_name:
         tmp = Path(tmp_name)
         database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'registry.db'}"
-        _log(f"push benchmark: {args.events:,} events, batches of {args.batch_size:,}, "
-             f"{sa.make_url(database_url).get_backend_name()}")
+        _log(
+            f"push benchmark: {args.events:,} events, batches of {args.batch_size:,}, "
+            f"{sa.make_url(database_url).get_backend_name()}"
+        )
         head, template = build_database(database_url, args.events)
         receiver, url = start_receiver(tmp / "receiver.db")
         try:
             targets = tmp / "targets.toml"
-            targets.write_text(f'[targets.bench]\nurl = "{url}/receive"\nsecret = "{SECRET}"\n'
-                               f"batch_size = {args.batch_size}\ntimeout_seconds = 120\n", encoding="utf-8")
+            targets.write_text(
+                f'[targets.bench]\nurl = "{url}/receive"\nsecret = "{SECRET}"\n'
+                f"batch_size = {args.batch_size}\ntimeout_seconds = 120\n",
+                encoding="utf-8",
+            )
             targets.chmod(0o600)
             _log("  baseline: posting pre-rendered batches")
             baseline_rate = run_baseline(url, head, args.batch_size, template)
@@ -191,24 +262,38 @@ def main(argv: list[str] | None = None) -> int:
     penalties = args.events // 2
     push_rate = head / seconds
     figures = {
-        "events": head, "batch_size": args.batch_size, "backend": sa.make_url(database_url).get_backend_name(),
-        "push_seconds": round(seconds, 2), "push_events_per_second": round(push_rate, 1),
-        "baseline_events_per_second": round(baseline_rate, 1), "ratio": round(push_rate / baseline_rate, 3),
-        "push_peak_rss_mb": round(push_rss / 2**20, 1), "idle_peak_rss_mb": round(idle_rss / 2**20, 1),
-        "records_received": received, "distinct": distinct, "in_order": ordered, "penalties_expected": penalties,
+        "events": head,
+        "batch_size": args.batch_size,
+        "backend": sa.make_url(database_url).get_backend_name(),
+        "push_seconds": round(seconds, 2),
+        "push_events_per_second": round(push_rate, 1),
+        "baseline_events_per_second": round(baseline_rate, 1),
+        "ratio": round(push_rate / baseline_rate, 3),
+        "push_peak_rss_mb": round(push_rss / 2**20, 1),
+        "idle_peak_rss_mb": round(idle_rss / 2**20, 1),
+        "records_received": received,
+        "distinct": distinct,
+        "in_order": ordered,
+        "penalties_expected": penalties,
         "push_output": output.strip().splitlines()[-1] if output.strip() else "",
     }
     ok = received == distinct >= penalties and ordered
-    print(f"push benchmark · {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} · {figures['backend']} · "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"push benchmark · {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} · {figures['backend']} · "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"   events pushed                      {head:,} in {seconds:.1f} s (batches of {args.batch_size:,})")
     print(f"   push, events/s                     {push_rate:,.0f}")
     print(f"   baseline (receiver alone), events/s {baseline_rate:,.0f}")
     print(f"   ratio push / baseline              {push_rate / baseline_rate:.2f}×")
-    print(f"   push process peak RSS              {push_rss / 2**20:,.0f} MB "
-          f"(an idle `flask sync status`: {idle_rss / 2**20:,.0f} MB)")
-    print(f"   receiver holds                     {received:,} records, {distinct:,} distinct, "
-          f"{'in order' if ordered else 'OUT OF ORDER'}: {'OK' if ok else 'MISMATCH'}")
+    print(
+        f"   push process peak RSS              {push_rss / 2**20:,.0f} MB "
+        f"(an idle `flask sync status`: {idle_rss / 2**20:,.0f} MB)"
+    )
+    print(
+        f"   receiver holds                     {received:,} records, {distinct:,} distinct, "
+        f"{'in order' if ordered else 'OUT OF ORDER'}: {'OK' if ok else 'MISMATCH'}"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0 if ok else 1

@@ -21,8 +21,12 @@ from matching.types import Query, Relation
 from registry.codes import uscc
 
 _SPACES = (" ", "  ", "\u3000")
-_LOWER_FORMS = {"有限公司": "有限责任公司", "有限责任公司": "有限公司",
-                "集团有限公司": "集团有限责任公司", "集团有限责任公司": "集团有限公司"}
+_LOWER_FORMS = {
+    "有限公司": "有限责任公司",
+    "有限责任公司": "有限公司",
+    "集团有限公司": "集团有限责任公司",
+    "集团有限责任公司": "集团有限公司",
+}
 # What bidders put where a name is required and they have none to give.
 PLACEHOLDERS = ("无", "暂无", "不详", "N/A", "n/a", "/", "-", "——", "（）", "…", "null")
 
@@ -44,8 +48,9 @@ class QueryMaker:
         entities = self.state.entities
         self.companies = [e for e in entities if e.kind == "legal_entity"]
         self.bracketed = [e for e in self.companies if e.parts.bracketed]
-        self.city_level = [e for e in self.companies
-                           if e.parts.region in (e.region.city_short, e.region.city, e.region.province_short)]
+        self.city_level = [
+            e for e in self.companies if e.parts.region in (e.region.city_short, e.region.city, e.region.province_short)
+        ]
         self.renamed = [e for e in entities if e.former]
         self.latin = [e for e in entities if e.parts.trade.isascii()]
         self.limited = [e for e in self.companies if e.parts.form in _LOWER_FORMS]
@@ -68,18 +73,33 @@ class QueryMaker:
     def pick(self, pool: Sequence[ListedEntity]) -> ListedEntity:
         return self.rng.choice(pool or self.state.entities)
 
-    def positive(self, family: str, entity: ListedEntity, name: str | None, code: str | None = None,
-                 relation: Relation = "self", parts: NameParts | None = None) -> LabelledQuery:
+    def positive(
+        self,
+        family: str,
+        entity: ListedEntity,
+        name: str | None,
+        code: str | None = None,
+        relation: Relation = "self",
+        parts: NameParts | None = None,
+    ) -> LabelledQuery:
         found_at: FoundAt = "possible" if family in REVIEW_FAMILIES else "strong"
-        return LabelledQuery(Query(name=name, code=code), family, entity.entity_id, relation,
-                             parts=parts, region=entity.region.code if parts else None, found_at=found_at)
+        return LabelledQuery(
+            Query(name=name, code=code),
+            family,
+            entity.entity_id,
+            relation,
+            parts=parts,
+            region=entity.region.code if parts else None,
+            found_at=found_at,
+        )
 
     def others_in_line(self, e: ListedEntity) -> list[int]:
         """Other listed entities with `e`'s 字号 in its line of business (elsewhere, by
         construction)."""
         sector = sector_of(e.parts.industry)
-        return [eid for _, s, eid in self.state.trade_entries.get(e.parts.trade, ())
-                if s == sector and eid != e.entity_id]
+        return [
+            eid for _, s, eid in self.state.trade_entries.get(e.parts.trade, ()) if s == sector and eid != e.entity_id
+        ]
 
     def slipped(self, trade: str) -> str | None:
         """`trade` with one character replaced as a bidder might: mostly by another with the same
@@ -88,14 +108,14 @@ class QueryMaker:
         alike = [i for i, ch in enumerate(trade) if ch in names.look_alikes()]
         if alike and rng.random() < 0.3:
             i = rng.choice(alike)
-            return trade[:i] + rng.choice(names.look_alikes()[trade[i]]) + trade[i + 1:]
+            return trade[:i] + rng.choice(names.look_alikes()[trade[i]]) + trade[i + 1 :]
         i = rng.randrange(len(trade))
         sounds = names.readings(trade[i])
         if not sounds:
             return None
         # the bidder types the reading they know (the common one) and picks a wrong character
         options = [ch for ch in self.by_reading.get(sounds[0], ()) if ch != trade[i]]
-        return trade[:i] + rng.choice(options) + trade[i + 1:] if options else None
+        return trade[:i] + rng.choice(options) + trade[i + 1 :] if options else None
 
     def unmistakably_other(self, trade: str) -> str | None:
         """`trade` with one character replaced by one that neither sounds nor looks like it."""
@@ -103,7 +123,7 @@ class QueryMaker:
         for _ in range(20):
             ch = self.rng.choice(self.characters)
             if ch != trade[i] and not mistakable(trade[i], ch):
-                return trade[:i] + ch + trade[i + 1:]
+                return trade[:i] + ch + trade[i + 1 :]
         return None
 
     def loosely(self, parts: NameParts) -> NameParts:
@@ -125,8 +145,8 @@ class QueryMaker:
         """Whether a name made from `e`'s can still mean `e` only: it is no listed name, and no
         other listed entity with its 字号 works in its line of business where `e` is."""
         return parts.key not in self.state.keys and not same_line_nearby(
-            self.state.trade_entries.get(parts.trade, ()), e.scopes, sector_of(parts.industry),
-            besides=e.entity_id)
+            self.state.trade_entries.get(parts.trade, ()), e.scopes, sector_of(parts.industry), besides=e.entity_id
+        )
 
     def spaced(self, parts: NameParts) -> str:
         pieces = parts.pieces()
@@ -139,11 +159,11 @@ class QueryMaker:
         i = start + self.rng.randrange(len(trade))
         roll = self.rng.random()
         if roll < 0.25 and len(trade) >= 3:
-            return text[:i] + text[i + 1:]
+            return text[:i] + text[i + 1 :]
         if roll < 0.5 and trade[0] != trade[1]:
-            return text[:start] + trade[1] + trade[0] + text[start + 2:]
+            return text[:start] + trade[1] + trade[0] + text[start + 2 :]
         others = self.characters.replace(text[i], "")
-        return text[:i] + self.rng.choice(others) + text[i + 1:]
+        return text[:i] + self.rng.choice(others) + text[i + 1 :]
 
     def malformed_code(self, code: str) -> str:
         roll = self.rng.randrange(6)

@@ -59,12 +59,21 @@ class LoadReport:
 def _entity_snapshot(template: dict[str, Any], e: ListedEntity) -> dict[str, Any]:
     names = [{"name": e.name, "kind": "current", "valid_from": None, "valid_to": None}]
     names += [{"name": n, "kind": "former", "valid_from": None, "valid_to": None} for n in e.former_names]
-    return {**template, "id": e.entity_id, "kind": e.kind, "name": e.name, "uscc": e.code,
-            "region_code": e.region.code, "names": names, "version": 1}
+    return {
+        **template,
+        "id": e.entity_id,
+        "kind": e.kind,
+        "name": e.name,
+        "uscc": e.code,
+        "region_code": e.region.code,
+        "names": names,
+        "version": 1,
+    }
 
 
-def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
-                  progress: Callable[[int], None] | None = None) -> LoadReport:
+def load_registry(
+    app: Flask, data: Dataset, *, batch: int = 5000, progress: Callable[[int], None] | None = None
+) -> LoadReport:
     """Put every generated entity in the (migrated, empty) database as an entity on a black list."""
     started = time.perf_counter()
     entities = data.entities
@@ -72,10 +81,16 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
         session = db.session
         runtime: Runtime = app.extensions["registry"]
         today = runtime.clock.today()
-        authority = create_authority(session, {
-            "name": "浙江省财政厅", "uscc": uscc.complete("11" + AUTHORITY_REGION + "002481253"),
-            "region_code": AUTHORITY_REGION, "domains": DOMAINS,
-        }, OPERATOR)
+        authority = create_authority(
+            session,
+            {
+                "name": "浙江省财政厅",
+                "uscc": uscc.complete("11" + AUTHORITY_REGION + "002481253"),
+                "region_code": AUTHORITY_REGION,
+                "domains": DOMAINS,
+            },
+            OPERATOR,
+        )
         supervisor = Actor(key_id=None, name="benchmark loader", role="supervisor", authority_id=authority.id)
         screener_key = access.create_key(session, role="screener", name="benchmark screener")[1]
         rules = Rules(load_catalogue(app.config.get("CATALOGUE_DIR")), WorkCalendar.load(session))
@@ -83,18 +98,30 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
 
         def entry_data(e: ListedEntity) -> dict[str, Any]:
             return {
-                "entity_id": e.entity_id, "list_type": "black", "list_name": LIST_NAME, "domains": DOMAINS,
+                "entity_id": e.entity_id,
+                "list_type": "black",
+                "list_name": LIST_NAME,
+                "domains": DOMAINS,
                 "decision_number": f"浙财采决〔{listed_on.year}〕{e.entity_id}号",
-                "reason_category": "提供虚假材料谋取中标、成交", "facts": "提供虚假业绩证明材料",
+                "reason_category": "提供虚假材料谋取中标、成交",
+                "facts": "提供虚假业绩证明材料",
                 "legal_basis": "《中华人民共和国政府采购法》第七十七条",
-                "listed_on": listed_on, "expires_on": expires_on,
+                "listed_on": listed_on,
+                "expires_on": expires_on,
             }
 
         first = entities[0]
-        entity = create_entity(session, {
-            "kind": first.kind, "name": first.name, "uscc": first.code,
-            "names": [{"name": n, "kind": "former"} for n in first.former_names],
-        }, OPERATOR, runtime.vault)
+        entity = create_entity(
+            session,
+            {
+                "kind": first.kind,
+                "name": first.name,
+                "uscc": first.code,
+                "names": [{"name": n, "kind": "former"} for n in first.former_names],
+            },
+            OPERATOR,
+            runtime.vault,
+        )
         if entity.id != first.entity_id:
             raise RuntimeError(f"the database is not empty: the first entity got id {entity.id}")
         entry = create_list_entry(session, entry_data(first), supervisor, today, rules=rules)
@@ -105,33 +132,74 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
         entry_columns = {c.key: getattr(entry, c.key) for c in sa.inspect(ListEntry).column_attrs}
         entry_id = entry.id
         for start in range(1, len(entities), batch):
-            chunk = entities[start:start + batch]
+            chunk = entities[start : start + batch]
             now = utcnow()
             entity_rows, name_rows, entry_rows, domain_rows, transition_rows = [], [], [], [], []
             creations: list[Creation] = []
             for e in chunk:
                 entry_id += 1
-                entity_rows.append({"id": e.entity_id, "kind": e.kind, "name": e.name, "uscc": e.code,
-                                    "region_code": e.region.code, "created_at": now, "updated_at": now,
-                                    "version": 1})
-                name_rows.append({"entity_id": e.entity_id, "name": e.name, "kind": "current",
-                                  "valid_from": None, "valid_to": None})
-                name_rows += [{"entity_id": e.entity_id, "name": n, "kind": "former", "valid_from": None,
-                               "valid_to": None} for n in e.former_names]
+                entity_rows.append(
+                    {
+                        "id": e.entity_id,
+                        "kind": e.kind,
+                        "name": e.name,
+                        "uscc": e.code,
+                        "region_code": e.region.code,
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
+                )
+                name_rows.append(
+                    {"entity_id": e.entity_id, "name": e.name, "kind": "current", "valid_from": None, "valid_to": None}
+                )
+                name_rows += [
+                    {"entity_id": e.entity_id, "name": n, "kind": "former", "valid_from": None, "valid_to": None}
+                    for n in e.former_names
+                ]
                 decision = entry_data(e)["decision_number"]
-                entry_rows.append({**entry_columns, "id": entry_id, "entity_id": e.entity_id,
-                                   "decision_number": decision, "created_at": now, "updated_at": now,
-                                   "version": 1})
+                entry_rows.append(
+                    {
+                        **entry_columns,
+                        "id": entry_id,
+                        "entity_id": e.entity_id,
+                        "decision_number": decision,
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
+                )
                 domain_rows += [{"list_entry_id": entry_id, "domain": d} for d in DOMAINS]
-                transition_rows.append({"list_entry_id": entry_id, "from_status": None, "to_status": "active",
-                                        "effective_on": listed_on, "reason": f"列入: {decision}",
-                                        "actor": supervisor.label, "at": now})
-                creations.append(Creation(OPERATOR, "entity", e.entity_id, 1,
-                                          _entity_snapshot(entity_template, e), None))
-                creations.append(Creation(supervisor, "list_entry", entry_id, 1,
-                                          {**entry_template, "id": entry_id, "entity_id": e.entity_id,
-                                           "decision_number": decision, "version": 1},
-                                          authority.id))
+                transition_rows.append(
+                    {
+                        "list_entry_id": entry_id,
+                        "from_status": None,
+                        "to_status": "active",
+                        "effective_on": listed_on,
+                        "reason": f"列入: {decision}",
+                        "actor": supervisor.label,
+                        "at": now,
+                    }
+                )
+                creations.append(
+                    Creation(OPERATOR, "entity", e.entity_id, 1, _entity_snapshot(entity_template, e), None)
+                )
+                creations.append(
+                    Creation(
+                        supervisor,
+                        "list_entry",
+                        entry_id,
+                        1,
+                        {
+                            **entry_template,
+                            "id": entry_id,
+                            "entity_id": e.entity_id,
+                            "decision_number": decision,
+                            "version": 1,
+                        },
+                        authority.id,
+                    )
+                )
             session.execute(Entity.__table__.insert(), entity_rows)
             session.execute(EntityName.__table__.insert(), name_rows)
             session.execute(ListEntry.__table__.insert(), entry_rows)
@@ -143,8 +211,10 @@ def load_registry(app: Flask, data: Dataset, *, batch: int = 5000,
                 progress(start + len(chunk))
         if db.engine.dialect.name == "postgresql":  # explicit ids leave the sequences behind
             for table in ("entities", "list_entries"):
-                session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608 (fixed table names)
-                ))
+                session.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608 (fixed table names)
+                    )
+                )
             session.commit()
     return LoadReport(len(entities), len(entities), time.perf_counter() - started, screener_key)

@@ -48,45 +48,90 @@ from benchmarks.screening_report import (
 )
 
 __all__ = [
-    "BUILD_BYTES", "BUILD_SECONDS", "DATA_KEY", "GB", "HTTP_RATIO", "MB", "P99_MS", "REQUIRED_FIGURES",
-    "REQUIRED_HTTP_FIGURES", "REQUIRED_MATCHER_FIGURES", "TARGET_SIZE", "THROUGHPUT_RATIO", "evaluate_targets",
-    "format_report", "main", "missing_figures", "mistakes", "run_http", "run_in_process", "screening_bodies",
+    "BUILD_BYTES",
+    "BUILD_SECONDS",
+    "DATA_KEY",
+    "GB",
+    "HTTP_RATIO",
+    "MB",
+    "P99_MS",
+    "REQUIRED_FIGURES",
+    "REQUIRED_HTTP_FIGURES",
+    "REQUIRED_MATCHER_FIGURES",
+    "TARGET_SIZE",
+    "THROUGHPUT_RATIO",
+    "evaluate_targets",
+    "format_report",
+    "main",
+    "missing_figures",
+    "mistakes",
+    "run_http",
+    "run_in_process",
+    "screening_bodies",
 ]
 
 
 def _commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,  # noqa: S607 (git from PATH, read-only)
-                             check=False, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git from PATH, read-only)
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
     except OSError:
         return "unknown"
     return out.stdout.strip() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.screening", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000",
-                        help="registry sizes, comma-separated (default 10000,100000; the targets are set at 1000000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.screening", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="registry sizes, comma-separated (default 10000,100000; the targets are set at 1000000)",
+    )
     parser.add_argument("--queries", type=int, default=2000, help="labelled queries per size (default 2000)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--matcher", help="module:attribute of the matcher class or factory "
-                                          "(default: the class in matching/ implementing the interface)")
-    parser.add_argument("--baseline-budget", type=float, default=60.0,
-                        help="seconds the baseline may spend searching per size; it searches a sample "
-                             "of the queries when all would take longer (default 60)")
-    parser.add_argument("--tracemalloc-max", type=int, default=1_000_000,
-                        help="measure the tracemalloc peak (a second, traced build) up to this size (default 1000000)")
+    parser.add_argument(
+        "--matcher",
+        help="module:attribute of the matcher class or factory "
+        "(default: the class in matching/ implementing the interface)",
+    )
+    parser.add_argument(
+        "--baseline-budget",
+        type=float,
+        default=60.0,
+        help="seconds the baseline may spend searching per size; it searches a sample "
+        "of the queries when all would take longer (default 60)",
+    )
+    parser.add_argument(
+        "--tracemalloc-max",
+        type=int,
+        default=1_000_000,
+        help="measure the tracemalloc peak (a second, traced build) up to this size (default 1000000)",
+    )
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     parser.add_argument("--http-workers", type=int, default=2)
     parser.add_argument("--http-requests", type=int, default=2000, help="timed requests per server (default 2000)")
     parser.add_argument("--http-concurrency", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--http-time-limit", type=float, default=60.0, help="seconds per server (default 60)")
     parser.add_argument("--http-subjects", type=int, default=1, help="subjects per screening request (default 1)")
-    parser.add_argument("--reset-database", action="store_true",
-                        help="empty the PostgreSQL database named by BENCH_DATABASE_URL first (drops schema public)")
-    parser.add_argument("--show-mistakes", type=int, default=0, metavar="N",
-                        help="print up to N of the matcher's misses, false flags and extra strong hits per size")
+    parser.add_argument(
+        "--reset-database",
+        action="store_true",
+        help="empty the PostgreSQL database named by BENCH_DATABASE_URL first (drops schema public)",
+    )
+    parser.add_argument(
+        "--show-mistakes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print up to N of the matcher's misses, false flags and extra strong hits per size",
+    )
     parser.add_argument("--json", help="write every figure to this JSON file")
     args = parser.parse_args(argv)
 
@@ -96,19 +141,30 @@ def main(argv: list[str] | None = None) -> int:
     run: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([os.path.basename(sys.executable), "-m", "benchmarks.screening", *(argv or sys.argv[1:])]),
-        "commit": _commit(), "python": platform.python_version(), "cpus": os.cpu_count(),
-        "machine": platform.machine(), "sizes": [],
+        "commit": _commit(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "sizes": [],
     }
-    print(f"screening benchmark · {run['date']} · commit {run['commit']} · Python {run['python']} · "
-          f"{run['cpus']} CPUs")
+    print(f"screening benchmark · {run['date']} · commit {run['commit']} · Python {run['python']} · {run['cpus']} CPUs")
     if factory is None:
-        print(f"NOTE: the real matcher is missing ({source}). The baseline is measured alone; the "
-              "matcher's figures and targets are 'not measured'.")
+        print(
+            f"NOTE: the real matcher is missing ({source}). The baseline is measured alone; the "
+            "matcher's figures and targets are 'not measured'."
+        )
     for size in sizes:
         log(f"size {size:,}: generating")
-        report, data = run_in_process(size, args.queries, seed=args.seed, matcher=factory, matcher_source=source,
-                                      baseline_budget=args.baseline_budget, tracemalloc_max=args.tracemalloc_max,
-                                      log=log)
+        report, data = run_in_process(
+            size,
+            args.queries,
+            seed=args.seed,
+            matcher=factory,
+            matcher_source=source,
+            baseline_budget=args.baseline_budget,
+            tracemalloc_max=args.tracemalloc_max,
+            log=log,
+        )
         if args.no_http:
             report["http"] = {"measured": False, "reason": "skipped (--no-http)"}
         else:

@@ -27,8 +27,14 @@ def screening_bodies(data: ds.Dataset, subjects: int, count: int) -> list[dict[s
     bodies = []
     for i in range(count):
         chosen = [usable[(i * subjects + j) % len(usable)] for j in range(subjects)]
-        bodies.append({"domain": "procurement", "project_code": f"BENCH-{len(data.entities)}-{i:05d}",
-                       "stage": "资格审查", "subjects": [_subject(q) for q in chosen]})
+        bodies.append(
+            {
+                "domain": "procurement",
+                "project_code": f"BENCH-{len(data.entities)}-{i:05d}",
+                "stage": "资格审查",
+                "subjects": [_subject(q) for q in chosen],
+            }
+        )
     return bodies
 
 
@@ -58,8 +64,11 @@ def run_http(data: ds.Dataset, args: argparse.Namespace, log: Callable[[str], No
             tables = sa.inspect(db.engine).get_table_names()
             if tables and backend != "sqlite":
                 if not args.reset_database:
-                    return {"measured": False, "reason": "BENCH_DATABASE_URL names a database that is not "
-                                                         "empty; pass --reset-database to empty it"}
+                    return {
+                        "measured": False,
+                        "reason": "BENCH_DATABASE_URL names a database that is not "
+                        "empty; pass --reset-database to empty it",
+                    }
                 with db.engine.begin() as conn:
                     conn.execute(sa.text("DROP SCHEMA public CASCADE"))
                     conn.execute(sa.text("CREATE SCHEMA public"))
@@ -71,29 +80,45 @@ def run_http(data: ds.Dataset, args: argparse.Namespace, log: Callable[[str], No
         log(f"  http: loaded in {load.seconds:.1f} s")
 
         bodies = screening_bodies(data, args.http_subjects, min(args.http_requests, 1000))
-        drive = {"count": args.http_requests, "concurrency": args.http_concurrency,
-                 "time_limit": args.http_time_limit, "warmup": 4 * args.http_workers}
+        drive = {
+            "count": args.http_requests,
+            "concurrency": args.http_concurrency,
+            "time_limit": args.http_time_limit,
+            "warmup": 4 * args.http_workers,
+        }
         log(f"  http: minimal Flask endpoint, {args.http_workers} gunicorn workers")
-        with http_load.gunicorn("benchmarks.minimal_app:create_app()", workers=args.http_workers, env={},
-                                ready_path="/readyz", start_timeout=120) as server:
+        with http_load.gunicorn(
+            "benchmarks.minimal_app:create_app()",
+            workers=args.http_workers,
+            env={},
+            ready_path="/readyz",
+            start_timeout=120,
+        ) as server:
             minimal = http_load.drive(server.port, "/api/v1/screenings", bodies, {}, **drive)
         log(f"  http: registry screening, {args.http_workers} gunicorn workers")
         # The benchmark drives one screener key flat out: the per-key limit would measure itself.
         env = {"REGISTRY_DATABASE_URL": url, "REGISTRY_DATA_KEY": DATA_KEY, "REGISTRY_RATE_LIMIT_SCREENING": "0"}
-        with http_load.gunicorn("wsgi:app", workers=args.http_workers, env=env, ready_path="/readyz",
-                                start_timeout=600) as server:
+        with http_load.gunicorn(
+            "wsgi:app", workers=args.http_workers, env=env, ready_path="/readyz", start_timeout=600
+        ) as server:
             headers = {"Authorization": f"Bearer {load.screener_key}"}
             screening = http_load.drive(server.port, "/api/v1/screenings", bodies, headers, **drive)
             server_log = server.log_tail() if screening.ok < screening.requests else ""
     figures = {
-        "backend": backend, "workers": args.http_workers,
+        "backend": backend,
+        "workers": args.http_workers,
         "load": {"seconds": load.seconds, "entities": load.entities, "method": load.method},
-        "screening": asdict(screening), "minimal": asdict(minimal), "server_log": server_log,
+        "screening": asdict(screening),
+        "minimal": asdict(minimal),
+        "server_log": server_log,
     }
     if not screening.ok:  # an endpoint that only fails has no throughput to compare
-        return {"measured": False, **figures,
-                "reason": f"no screening request succeeded ({json.dumps(screening.statuses)}): "
-                          + (screening.errors[0] if screening.errors else "")[:200]}
+        return {
+            "measured": False,
+            **figures,
+            "reason": f"no screening request succeeded ({json.dumps(screening.statuses)}): "
+            + (screening.errors[0] if screening.errors else "")[:200],
+        }
     ratio = screening.per_second / minimal.per_second if minimal.per_second else None
     return {"measured": True, **figures, "ratio": ratio}
 

@@ -24,10 +24,19 @@ from benchmarks.inprocess import (
 )
 
 
-def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: MatcherFactory | None,
-                   matcher_source: str, baseline_budget: float = 60.0, min_baseline_sample: int = 200,
-                   tracemalloc_max: int = 1_000_000, log: Callable[[str], None] = print,
-                   data: ds.Dataset | None = None) -> tuple[dict[str, Any], ds.Dataset]:
+def run_in_process(
+    size: int,
+    queries: int,
+    *,
+    seed: int = 2026,
+    matcher: MatcherFactory | None,
+    matcher_source: str,
+    baseline_budget: float = 60.0,
+    min_baseline_sample: int = 200,
+    tracemalloc_max: int = 1_000_000,
+    log: Callable[[str], None] = print,
+    data: ds.Dataset | None = None,
+) -> tuple[dict[str, Any], ds.Dataset]:
     """Generate the registry and its queries; measure the matcher (if any) and the baseline."""
     started = time.perf_counter()
     data = data or ds.generate(size, queries, seed=seed)
@@ -39,12 +48,15 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
     report: dict[str, Any] = {
         "size": size,
         "dataset": {
-            "seed": seed, "queries": len(labelled),
+            "seed": seed,
+            "queries": len(labelled),
             "positives": sum(1 for q in labelled if q.expected is not None),
             "negatives": sum(1 for q in labelled if q.expected is None and q.kind == "negative"),
             "bad_inputs": sum(1 for q in labelled if q.kind == "bad"),
-            "families": data.family_counts(), "label_problems": len(problems),
-            "generation_seconds": generation, "former_names": sum(len(e.former) for e in data.entities),
+            "families": data.family_counts(),
+            "label_problems": len(problems),
+            "generation_seconds": generation,
+            "former_names": sum(len(e.former) for e in data.entities),
             "trade_names": f"{data.trade_name_count} from {data.trade_name_source}",
             "traditional": data.traditional,
         },
@@ -58,9 +70,13 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
         log(f"  matcher: searching {len(labelled):,} queries")
         results, times, search = measure_search(real, labelled)
         report["matcher"] = {
-            "available": True, "source": matcher_source,
-            "name": getattr(real, "name", "?"), "version": getattr(real, "version", "?"),
-            "build": as_dict(build), "search": as_dict(search), "quality": as_dict(evaluate(labelled, results)),
+            "available": True,
+            "source": matcher_source,
+            "name": getattr(real, "name", "?"),
+            "version": getattr(real, "version", "?"),
+            "build": as_dict(build),
+            "search": as_dict(search),
+            "quality": as_dict(evaluate(labelled, results)),
             "mistakes": mistakes(data, labelled, results),
         }
         del real
@@ -79,10 +95,17 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
     log(f"  baseline: searching {sample_size:,} of {len(labelled):,} queries (~{per_query * 1000:.1f} ms each)")
     base_results, _, base_search = measure_search(base, sample, warmup=0)
     report["baseline"] = {
-        "name": base.name, "version": base.version, "build": as_dict(base_build), "search": as_dict(base_search),
+        "name": base.name,
+        "version": base.version,
+        "build": as_dict(base_build),
+        "search": as_dict(base_search),
         "quality": as_dict(evaluate(sample, base_results)),
-        "sample": {"queries": sample_size, "of": len(labelled), "sampled": sample_size < len(labelled),
-                   "budget_seconds": baseline_budget},
+        "sample": {
+            "queries": sample_size,
+            "of": len(labelled),
+            "sampled": sample_size < len(labelled),
+            "budget_seconds": baseline_budget,
+        },
     }
     del base
     gc.collect()
@@ -93,8 +116,11 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
         on_sample = latency_figures(times[:sample_size], results[:sample_size])
         quality = evaluate(sample, results[:sample_size])
         report["matcher"]["on_baseline_sample"] = {
-            "queries": sample_size, "per_second": on_sample.per_second, "p99_ms": on_sample.p99_ms,
-            "recall": quality.recall, "precision": quality.precision,
+            "queries": sample_size,
+            "per_second": on_sample.per_second,
+            "p99_ms": on_sample.p99_ms,
+            "recall": quality.recall,
+            "precision": quality.precision,
         }
         if base_search.per_second:
             ratio = on_sample.per_second / base_search.per_second
@@ -103,8 +129,9 @@ def run_in_process(size: int, queries: int, *, seed: int = 2026, matcher: Matche
     return report, data
 
 
-def mistakes(data: ds.Dataset, labelled: list[ds.LabelledQuery], results: list[SearchResult],
-             limit: int = 40) -> list[str]:
+def mistakes(
+    data: ds.Dataset, labelled: list[ds.LabelledQuery], results: list[SearchResult], limit: int = 40
+) -> list[str]:
     """Up to `limit` misses, false flags and extra exact/strong hits beside the right one, for a
     person to read (printed with --show-mistakes)."""
     names = {e.entity_id: e.name for e in data.entities}
@@ -116,15 +143,20 @@ def mistakes(data: ds.Dataset, labelled: list[ds.LabelledQuery], results: list[S
         accepted = [h for h in result if h.match in q.accepted]  # possible counts for the review families
         if q.expected is not None and all(h.entity_id != q.expected for h in accepted):
             got = "; ".join(f"{h.matched_name} {h.match} {h.score:.0f}" for h in result[:2]) or "no hits"
-            found.append(f"miss  {q.family}: {q.query.name!r} {q.query.code or ''} → want "
-                         f"{names[q.expected]}; got {got}")
+            found.append(
+                f"miss  {q.family}: {q.query.name!r} {q.query.code or ''} → want {names[q.expected]}; got {got}"
+            )
         elif q.expected is None and strong:
-            found.append(f"flag  {q.family}: {q.query.name!r} {q.query.code or ''} → "
-                         f"{strong[0].matched_name} {strong[0].match} {strong[0].score:.0f}")
+            found.append(
+                f"flag  {q.family}: {q.query.name!r} {q.query.code or ''} → "
+                f"{strong[0].matched_name} {strong[0].match} {strong[0].score:.0f}"
+            )
         elif q.expected is not None and len(strong) > 1:
             extra = [h for h in strong if h.entity_id != q.expected][0]
-            found.append(f"extra {q.family}: {q.query.name!r} {q.query.code or ''} → also "
-                         f"{extra.matched_name} {extra.match} {extra.score:.0f}")
+            found.append(
+                f"extra {q.family}: {q.query.name!r} {q.query.code or ''} → also "
+                f"{extra.matched_name} {extra.match} {extra.score:.0f}"
+            )
         if len(found) >= limit:
             break
     return found

@@ -22,21 +22,45 @@ MB = 1024**2
 
 # Every figure a report must carry (dotted paths); `missing_figures` checks them.
 REQUIRED_FIGURES = (
-    "size", "dataset.queries", "dataset.positives", "dataset.negatives", "dataset.bad_inputs",
-    "dataset.families", "dataset.label_problems", "dataset.generation_seconds",
-    "baseline.build.seconds", "baseline.build.rss_delta_bytes", "baseline.search.p50_ms",
-    "baseline.search.p99_ms", "baseline.search.per_second", "baseline.quality.recall",
-    "baseline.quality.precision", "baseline.quality.recall_possible", "baseline.sample.queries",
-    "matcher.available", "ratios.throughput", "http.measured", "targets",
+    "size",
+    "dataset.queries",
+    "dataset.positives",
+    "dataset.negatives",
+    "dataset.bad_inputs",
+    "dataset.families",
+    "dataset.label_problems",
+    "dataset.generation_seconds",
+    "baseline.build.seconds",
+    "baseline.build.rss_delta_bytes",
+    "baseline.search.p50_ms",
+    "baseline.search.p99_ms",
+    "baseline.search.per_second",
+    "baseline.quality.recall",
+    "baseline.quality.precision",
+    "baseline.quality.recall_possible",
+    "baseline.sample.queries",
+    "matcher.available",
+    "ratios.throughput",
+    "http.measured",
+    "targets",
 )
 REQUIRED_MATCHER_FIGURES = (
-    "matcher.build.seconds", "matcher.build.rss_delta_bytes", "matcher.search.p50_ms",
-    "matcher.search.p99_ms", "matcher.search.per_second", "matcher.quality.recall",
-    "matcher.quality.precision", "matcher.quality.recall_possible", "matcher.on_baseline_sample.recall",
+    "matcher.build.seconds",
+    "matcher.build.rss_delta_bytes",
+    "matcher.search.p50_ms",
+    "matcher.search.p99_ms",
+    "matcher.search.per_second",
+    "matcher.quality.recall",
+    "matcher.quality.precision",
+    "matcher.quality.recall_possible",
+    "matcher.on_baseline_sample.recall",
     "matcher.on_baseline_sample.per_second",
 )
 REQUIRED_HTTP_FIGURES = (
-    "http.screening.per_second", "http.minimal.per_second", "http.ratio", "http.load.seconds",
+    "http.screening.per_second",
+    "http.minimal.per_second",
+    "http.ratio",
+    "http.load.seconds",
 )
 
 
@@ -81,17 +105,36 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     http = report.get("http", {})
     http_ratio = http.get("ratio") if http.get("measured") else None
     rows = [
-        ("p99 latency per subject, in process", f"≤ {P99_MS:g} ms",
-         m["search"]["p99_ms"] if have else None, lambda v: v <= P99_MS, "{:.3f} ms"),
+        (
+            "p99 latency per subject, in process",
+            f"≤ {P99_MS:g} ms",
+            m["search"]["p99_ms"] if have else None,
+            lambda v: v <= P99_MS,
+            "{:.3f} ms",
+        ),
         ("throughput vs brute force", f"≥ {THROUGHPUT_RATIO:g}×", ratio, lambda v: v >= THROUGHPUT_RATIO, "{:.1f}×"),
-        ("recall vs brute force (same queries)", f"≥ {base_recall:.3f} (baseline)", recall,
-         lambda v: v >= base_recall, "{:.3f}"),
-        ("index build time", f"≤ {BUILD_SECONDS:g} s", build.get("seconds") if have else None,
-         lambda v: v <= BUILD_SECONDS, "{:.2f} s"),
-        ("index build memory", f"≤ {BUILD_BYTES / GB:g} GB", memory, lambda v: v <= BUILD_BYTES,
-         "{:,.0f} B"),
-        ("HTTP screening vs minimal Flask endpoint", f"≥ {HTTP_RATIO:g}×", http_ratio,
-         lambda v: v >= HTTP_RATIO, "{:.2f}×"),
+        (
+            "recall vs brute force (same queries)",
+            f"≥ {base_recall:.3f} (baseline)",
+            recall,
+            lambda v: v >= base_recall,
+            "{:.3f}",
+        ),
+        (
+            "index build time",
+            f"≤ {BUILD_SECONDS:g} s",
+            build.get("seconds") if have else None,
+            lambda v: v <= BUILD_SECONDS,
+            "{:.2f} s",
+        ),
+        ("index build memory", f"≤ {BUILD_BYTES / GB:g} GB", memory, lambda v: v <= BUILD_BYTES, "{:,.0f} B"),
+        (
+            "HTTP screening vs minimal Flask endpoint",
+            f"≥ {HTTP_RATIO:g}×",
+            http_ratio,
+            lambda v: v >= HTTP_RATIO,
+            "{:.2f}×",
+        ),
     ]
     targets = []
     for name, target, value, check, fmt in rows:
@@ -99,8 +142,16 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         shown = "not measured" if value is None else fmt.format(value)
         if name == "index build memory" and value is not None:
             shown = f"{value / MB:,.0f} MB"
-        targets.append({"target": name, "goal": target, "value": value, "shown": shown,
-                        "verdict": _verdict(ok), "binding": report["size"] >= TARGET_SIZE})
+        targets.append(
+            {
+                "target": name,
+                "goal": target,
+                "value": value,
+                "shown": shown,
+                "verdict": _verdict(ok),
+                "binding": report["size"] >= TARGET_SIZE,
+            }
+        )
     return targets
 
 
@@ -126,9 +177,15 @@ def format_report(report: dict[str, Any]) -> str:
     else:
         lines.append(f"   matcher: MISSING ({m['missing']}) — only the baseline was measured")
     sample = b["sample"]
-    lines.append(f"   baseline: {b['name']} {b['version']} on "
-                 + (f"a sample of {sample['queries']:,} of {sample['of']:,} queries (time budget "
-                    f"{sample['budget_seconds']:g} s)" if sample["sampled"] else f"all {sample['of']:,} queries"))
+    lines.append(
+        f"   baseline: {b['name']} {b['version']} on "
+        + (
+            f"a sample of {sample['queries']:,} of {sample['of']:,} queries (time budget "
+            f"{sample['budget_seconds']:g} s)"
+            if sample["sampled"]
+            else f"all {sample['of']:,} queries"
+        )
+    )
     rows = [("figure", "matcher", "baseline")]
 
     def row(label: str, fm: Callable[[dict[str, Any]], str], fb: Callable[[dict[str, Any]], str] | None = None) -> None:
@@ -146,10 +203,13 @@ def format_report(report: dict[str, Any]) -> str:
     row("recall (exact/strong; possible for review families)", lambda x: f"{x['quality']['recall']:.3f}")
     row("precision (exact/strong hits)", lambda x: f"{x['quality']['precision']:.3f}")
     row("recall incl. possible", lambda x: f"{x['quality']['recall_possible']:.3f}")
-    row("negatives flagged exact/strong",
-        lambda x: f"{x['quality']['negatives_flagged']} of {x['quality']['negatives']}")
-    row("negatives with possible only",
-        lambda x: f"{x['quality']['negatives_possible']} of {x['quality']['negatives']}")
+    row(
+        "negatives flagged exact/strong",
+        lambda x: f"{x['quality']['negatives_flagged']} of {x['quality']['negatives']}",
+    )
+    row(
+        "negatives with possible only", lambda x: f"{x['quality']['negatives_possible']} of {x['quality']['negatives']}"
+    )
     if have:
         s = m["on_baseline_sample"]
         rows.append(("on the baseline's queries: recall", f"{s['recall']:.3f}", f"{b['quality']['recall']:.3f}"))
@@ -158,17 +218,24 @@ def format_report(report: dict[str, Any]) -> str:
     if http.get("measured"):
         sc, mi = http["screening"], http["minimal"]
         rows.append(("HTTP requests/s (registry | minimal)", f"{sc['per_second']:,.1f}", f"{mi['per_second']:,.1f}"))
-        rows.append(("HTTP p50 / p99 (registry)", f"{sc['p50_ms']:,.1f} / {sc['p99_ms']:,.1f} ms",
-                     f"{mi['p50_ms']:,.1f} / {mi['p99_ms']:,.1f} ms"))
+        rows.append(
+            (
+                "HTTP p50 / p99 (registry)",
+                f"{sc['p50_ms']:,.1f} / {sc['p99_ms']:,.1f} ms",
+                f"{mi['p50_ms']:,.1f} / {mi['p99_ms']:,.1f} ms",
+            )
+        )
         rows.append(("HTTP answers (registry | minimal)", json.dumps(sc["statuses"]), json.dumps(mi["statuses"])))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines += ["   " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     if http.get("measured"):
         sc = http["screening"]
-        lines.append(f"   HTTP: {http['workers']} gunicorn workers on {http['backend']}, {sc['concurrency']} client "
-                     f"threads, {sc['subjects_per_request']} subject(s) per request, {sc['requests']} requests "
-                     f"in {sc['seconds']:.1f} s; first screening after start {sc['first_request_ms']:,.0f} ms; "
-                     f"registry loaded in {http['load']['seconds']:.1f} s")
+        lines.append(
+            f"   HTTP: {http['workers']} gunicorn workers on {http['backend']}, {sc['concurrency']} client "
+            f"threads, {sc['subjects_per_request']} subject(s) per request, {sc['requests']} requests "
+            f"in {sc['seconds']:.1f} s; first screening after start {sc['first_request_ms']:,.0f} ms; "
+            f"registry loaded in {http['load']['seconds']:.1f} s"
+        )
         for err in sc["errors"]:
             lines.append(f"   HTTP error: {err}")
     else:
@@ -178,14 +245,18 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["     " + line for line in http["server_log"].splitlines()[-12:]]
 
     lines.append("")
-    lines.append("   per query family (found = the labelled entity among exact/strong hits, or possible ones "
-                 "for the families labelled possible; "
-                 "flagged = a negative got an exact/strong hit)")
+    lines.append(
+        "   per query family (found = the labelled entity among exact/strong hits, or possible ones "
+        "for the families labelled possible; "
+        "flagged = a negative got an exact/strong hit)"
+    )
     fam_rows = [("family", "n", "matcher", "baseline")]
     mf = m["quality"]["per_family"] if have else {}
     bf = b["quality"]["per_family"]
     for family, n in d["families"].items():
-        negative = family in ds.NEGATIVE_FAMILIES or (family in ds.BAD_FAMILIES and family != "bad_malformed_code_with_name")
+        negative = family in ds.NEGATIVE_FAMILIES or (
+            family in ds.BAD_FAMILIES and family != "bad_malformed_code_with_name"
+        )
         key = "flagged" if negative else "found"
         verb = "flagged" if negative else "found"
 
@@ -202,7 +273,9 @@ def format_report(report: dict[str, Any]) -> str:
 
     lines.append("")
     binding = report["size"] >= TARGET_SIZE
-    lines.append("   targets (issue 4, set at 1,000,000 entities" + ("" if binding else "; informative at this size") + ")")
+    lines.append(
+        "   targets (issue 4, set at 1,000,000 entities" + ("" if binding else "; informative at this size") + ")"
+    )
     t_rows = [("target", "goal", "measured", "verdict")]
     t_rows += [(t["target"], t["goal"], t["shown"], t["verdict"]) for t in report["targets"]]
     widths = [max(len(r[i]) for r in t_rows) for i in range(4)]

@@ -116,7 +116,8 @@ class SyntheticRegistry:
         sector is registered in an overlapping scope (杭州合晟软件 beside 浙江合晟信息技术)."""
         where = scopes(region, parts.region)
         if parts.key in self.keys or same_line_nearby(
-                self.trade_entries.get(parts.trade, ()), where, sector_of(parts.industry), besides=entity_id):
+            self.trade_entries.get(parts.trade, ()), where, sector_of(parts.industry), besides=entity_id
+        ):
             return False
         self.keys.add(parts.key)
         self.trade_scopes[parts.trade].update(where)

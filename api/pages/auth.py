@@ -68,8 +68,9 @@ def page_actor() -> Actor | None:
             found = _authenticated(secret)
         # Signed out since (the cookie replayed), or a cookie from before page sessions: refused.
         session_id = session.get("sid")
-        if found is not None and not (isinstance(session_id, str)
-                                      and access.page_session_live(db.session(), session_id, found)):
+        if found is not None and not (
+            isinstance(session_id, str) and access.page_session_live(db.session(), session_id, found)
+        ):
             found = None
         if found is None:
             session.clear()  # revoked, expired, signed out or tampered: sign out
@@ -127,6 +128,27 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _key_holder(secret: str) -> tuple[Actor | None, str | None]:
+    """Who a pasted key signs in as, or why it does not (the message the form shows)."""
+    try:
+        actor = access.authenticate_cached(db.session(), secret, current_runtime().keys) if secret else None
+    except access.KeyExpired as exc:  # the person holds the key: telling them when it ended is no leak
+        return (
+            None,
+            f"密钥已于 {exc.expires_at.astimezone(CHINA):%Y-%m-%d %H:%M}（北京时间）过期，请向管理员申请新密钥。",
+        )
+    return actor, None if actor is not None else "密钥无效或已停用。"
+
+
+def _start_session(actor: Actor, secret: str) -> None:
+    """A fresh session for the key (nothing of the one before carries over), recorded so signing out ends it."""
+    session.clear()
+    session["key"] = _fernet().encrypt(secret.encode()).decode()
+    session["sid"] = access.start_page_session(db.session(), actor)
+    session.permanent = False
+    flash(f"已登录：{actor.name}（{ROLE_NAMES.get(actor.role, actor.role)}）", "ok")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
     """登录: paste an API key."""
@@ -134,19 +156,9 @@ def login() -> Response | str:
     if request.method == "POST":
         check_csrf()
         secret = request.form.get("key", "").strip()
-        try:
-            actor = access.authenticate_cached(db.session(), secret, current_runtime().keys) if secret else None
-        except access.KeyExpired as exc:  # the person holds the key: telling them when it ended is no leak
-            actor = None
-            error = f"密钥已于 {exc.expires_at.astimezone(CHINA):%Y-%m-%d %H:%M}（北京时间）过期，请向管理员申请新密钥。"
-        else:
-            error = None if actor is not None else "密钥无效或已停用。"
+        actor, error = _key_holder(secret)
         if actor is not None:
-            session.clear()
-            session["key"] = _fernet().encrypt(secret.encode()).decode()
-            session["sid"] = access.start_page_session(db.session(), actor)
-            session.permanent = False
-            flash(f"已登录：{actor.name}（{ROLE_NAMES.get(actor.role, actor.role)}）", "ok")
+            _start_session(actor, secret)
             return redirect(_safe_next(request.args.get("next")), code=303)
     return render_template("login.html", error=error, next=request.args.get("next", ""))
 

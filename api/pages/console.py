@@ -353,30 +353,49 @@ def entity_reach_page(entity_id: int) -> ResponseReturnValue:
 # --- due and overdue (公开时效) ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Period:
+    """The period the due page covers: as typed (put back in the form), as read, and what was refused."""
+
+    typed: dict[str, str]
+    date_from: dt.date
+    date_to: dt.date
+    errors: dict[str, list[str]]
+
+
+def _period(day: dt.date) -> Period:
+    """`from` and `to` from the query string, checked by the timeliness report's schema (the API's).
+
+    Neither given: the default period. One given: the other end is the default period's. Refused:
+    the default period, with the refusals by parameter.
+    """
+    date_from, date_to = default_period(day)
+    typed = {"from": request.args.get("from", "").strip(), "to": request.args.get("to", "").strip()}
+    if not (typed["from"] or typed["to"]):
+        return Period(typed, date_from, date_to, {})
+    try:
+        period = TimelinessArgs().load({"from": typed["from"] or date_from.isoformat(),
+                                        "to": typed["to"] or date_to.isoformat()})
+    except ma.ValidationError as exc:
+        errors = {key: [gloss(m) for m in messages] for key, messages in flatten(exc.messages).items()}
+        return Period(typed, date_from, date_to, errors)
+    return Period(typed, period["date_from"], period["date_to"], {})
+
+
 @bp.get("/console/due")
 @login_required("supervisor")
 def due() -> ResponseReturnValue:
     """公开时效: records overdue for disclosure, and those due soon, with deadlines in working days."""
     actor, session, day = _actor(), _session(), today()
     scope = _scope(actor)
-    date_from, date_to = default_period(day)
-    typed = {"from": request.args.get("from", "").strip(), "to": request.args.get("to", "").strip()}
-    errors: dict[str, list[str]] = {}
-    if typed["from"] or typed["to"]:
-        try:
-            period = TimelinessArgs().load({"from": typed["from"] or date_from.isoformat(),
-                                            "to": typed["to"] or date_to.isoformat()})
-        except ma.ValidationError as exc:
-            errors = {key: [gloss(m) for m in messages] for key, messages in flatten(exc.messages).items()}
-        else:
-            date_from, date_to = period["date_from"], period["date_to"]
-    found = None if errors else disclosure(session, actor, current_rules(session), day, scope.authority_id,
-                                           date_from, date_to)
+    period = _period(day)
+    found = None if period.errors else disclosure(session, actor, current_rules(session), day, scope.authority_id,
+                                                  period.date_from, period.date_to)
     names = authority_names(session, [r.authority_id for r in found.pending] if found else [])
-    return _render("console/due.html", 422 if errors else 200, section="due", scope=scope,
+    return _render("console/due.html", 422 if period.errors else 200, section="due", scope=scope,
                    authorities=all_authorities(session) if scope.may_choose else [],
-                   due=found, errors=errors, typed=typed, date_from=date_from, date_to=date_to,
-                   authority_names=names, today=day)
+                   due=found, errors=period.errors, typed=period.typed, date_from=period.date_from,
+                   date_to=period.date_to, authority_names=names, today=day)
 
 
 # --- credit repair decisions (信用修复) ------------------------------------------------------------
@@ -446,6 +465,60 @@ def repairs() -> ResponseReturnValue:
     return _repairs_page()
 
 
+def _form_version() -> int:
+    """The version the page was drawn from (the hidden field standing in for If-Match)."""
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400, description="表单缺少申请的版本号，请刷新页面后重新操作。")
+    return int(version)
+
+
+def _decision_reason(action: str, typed: str) -> tuple[str, list[str] | None]:
+    """The reason a rejection or completion carries, checked by the API's schema (accepting takes none),
+    and the schema's refusals when it is missing (None: nothing refused)."""
+    if action == "accept":
+        return "", None
+    try:
+        return ReasonArgs().load({"reason": typed} if typed.strip() else {})["reason"], None
+    except ma.ValidationError as exc:
+        return "", [gloss(m) for m in flatten(exc.messages).get("reason", ["invalid"])]
+
+
+def _decide(application_id: int, action: str, reason: str, actor: Actor, version: int,
+            day: dt.date) -> RepairApplication:
+    """The API's service for the action. An application the key may not see or decide is an error
+    page naming nothing of it; the other refusals are shown on the application (`_decision_refused`)."""
+    session = _session()
+    try:
+        if action == "accept":
+            return repair_service.accept_repair(session, application_id, actor, version, day)
+        if action == "reject":
+            return repair_service.reject_repair(session, application_id, reason, actor, version, day)
+        return repair_service.complete_repair(session, application_id, reason, actor, version, day)
+    except NotFound:
+        abort(404, description="没有这份信用修复申请，或您无权查看。")
+    except NotPermitted:
+        abort(403, description="这份申请由其他机关决定（谁批准、谁公开）。")
+
+
+def _decision_refused(exc: StaleVersion | Conflict | InvalidInput, application_id: int, action: str,
+                      typed: str) -> tuple[str, int]:
+    """The repairs page with the refusal on the application, at the API's status."""
+    if isinstance(exc, StaleVersion):
+        message = ("这份申请在您打开页面之后已被他人处理或修改，您的操作没有执行。"
+                   f"下面显示的是它现在的状态，请核对后重新操作。（{exc.message}）")
+        return _repairs_page(412, RepairError(application_id, action, 412, message, typed))
+    fields = [gloss(m) for m in exc.errors.get("reason", [])]
+    return _repairs_page(exc.status, RepairError(application_id, action, exc.status, gloss(exc.message),
+                                                 typed, fields))
+
+
+def _decided(application: RepairApplication, action: str) -> str:
+    """What the repairs page opens with after a decision: the action taken and where the application now stands."""
+    return (f"信用修复申请 {application.id}：已{REPAIR_ACTIONS[action]}"
+            f"（状态：{REPAIR_STATES.get(application.status, application.status)}）。")
+
+
 @bp.post("/console/repairs/<int:application_id>/<action>")
 @login_required("supervisor")
 def decide_repair(application_id: int, action: str) -> ResponseReturnValue:
@@ -453,40 +526,17 @@ def decide_repair(application_id: int, action: str) -> ResponseReturnValue:
     check_csrf()
     if action not in REPAIR_ACTIONS:
         abort(404)
-    actor, session, day = _actor(), _session(), today()
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        abort(400, description="表单缺少申请的版本号，请刷新页面后重新操作。")
+    actor, day, version = _actor(), today(), _form_version()
     typed = request.form.get("reason", "")
-    reason = ""
-    if action != "accept":
-        # The body first, then the version, as the API's order: a missing reason is 422 even when stale.
-        try:
-            reason = ReasonArgs().load({"reason": typed} if typed.strip() else {})["reason"]
-        except ma.ValidationError as exc:
-            messages = [gloss(m) for m in flatten(exc.messages).get("reason", ["invalid"])]
-            return _repairs_page(422, RepairError(application_id, action, 422, "请写明理由。", typed, messages))
+    # The body first, then the version, as the API's order: a missing reason is 422 even when stale.
+    reason, refused = _decision_reason(action, typed)
+    if refused is not None:
+        return _repairs_page(422, RepairError(application_id, action, 422, "请写明理由。", typed, refused))
     try:
-        if action == "accept":
-            application = repair_service.accept_repair(session, application_id, actor, int(version), day)
-        elif action == "reject":
-            application = repair_service.reject_repair(session, application_id, reason, actor, int(version), day)
-        else:
-            application = repair_service.complete_repair(session, application_id, reason, actor, int(version), day)
-    except NotFound:
-        abort(404, description="没有这份信用修复申请，或您无权查看。")
-    except NotPermitted:
-        abort(403, description="这份申请由其他机关决定（谁批准、谁公开）。")
-    except StaleVersion as exc:
-        message = ("这份申请在您打开页面之后已被他人处理或修改，您的操作没有执行。"
-                   f"下面显示的是它现在的状态，请核对后重新操作。（{exc.message}）")
-        return _repairs_page(412, RepairError(application_id, action, 412, message, typed))
-    except (Conflict, InvalidInput) as exc:
-        fields = [gloss(m) for m in exc.errors.get("reason", [])]
-        return _repairs_page(exc.status, RepairError(application_id, action, exc.status, gloss(exc.message),
-                                                     typed, fields))
-    flash(f"信用修复申请 {application.id}：已{REPAIR_ACTIONS[action]}"
-          f"（状态：{REPAIR_STATES.get(application.status, application.status)}）。", "ok")
+        application = _decide(application_id, action, reason, actor, version, day)
+    except (StaleVersion, Conflict, InvalidInput) as exc:
+        return _decision_refused(exc, application_id, action, typed)
+    flash(_decided(application, action), "ok")
     return redirect(url_for("console.repairs", **_scope(actor).args), code=303)
 
 

@@ -8,17 +8,20 @@ answers 422, so that request rolls back and nothing is written. The report is sh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
 
 from api.lifecycle import now, today
 from api.pages.auth import check_csrf, login_required, page_actor
 from api.resources.imports import report_file
 from registry.database import db
 from registry.errors import RegistryError
-from registry.imports.run import MODES, REPORT_FORMATS, import_records
+from registry.imports.run import MODES, REPORT_FORMATS, ImportReport, import_records
+from registry.ledger import Actor
 from registry.records.console_queries import all_authorities, own_authority
 from registry.runtime import current_rules, current_runtime
 from registry.vocab import DOMAINS, SEVERITIES
@@ -32,16 +35,33 @@ REPORT_CHOICES = {"": "在页面上显示", "csv": "下载 CSV 校验报告", "x
 
 def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
     actor = page_actor()
-    authorities = (sorted(all_authorities(db.session()), key=lambda a: a.name)
-                   if actor is not None and actor.role == "admin" else [])
+    authorities = (
+        sorted(all_authorities(db.session()), key=lambda a: a.name)
+        if actor is not None and actor.role == "admin"
+        else []
+    )
     own = own_authority(db.session(), actor) if actor is not None else None
-    values = {"kind": request.form.get("kind", ""), "mode": request.form.get("mode", "all"),
-              "report": request.form.get("report", ""), "authority_id": request.form.get("authority_id", ""),
-              "severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}
-    return render_template("console/import.html", kinds=KIND_CHOICES, modes=MODE_CHOICES,
-                           reports=REPORT_CHOICES, authorities=authorities, own=own, values=values,
-                           severities=SEVERITIES, domains=DOMAINS,
-                           shown_problems=SHOWN_PROBLEMS, **context), status
+    values = {
+        "kind": request.form.get("kind", ""),
+        "mode": request.form.get("mode", "all"),
+        "report": request.form.get("report", ""),
+        "authority_id": request.form.get("authority_id", ""),
+        "severity": request.form.get("severity", ""),
+        "domain": request.form.get("domain", ""),
+    }
+    return render_template(
+        "console/import.html",
+        kinds=KIND_CHOICES,
+        modes=MODE_CHOICES,
+        reports=REPORT_CHOICES,
+        authorities=authorities,
+        own=own,
+        values=values,
+        severities=SEVERITIES,
+        domains=DOMAINS,
+        shown_problems=SHOWN_PROBLEMS,
+        **context,
+    ), status
 
 
 @bp.get("/console/import")
@@ -51,14 +71,31 @@ def form() -> ResponseReturnValue:
     return _form_page()
 
 
-@bp.post("/console/import")
-@login_required("supervisor")
-def upload() -> ResponseReturnValue:
-    """Import the uploaded file; the report on the page, or as a file."""
-    check_csrf()
-    actor = page_actor()
-    if actor is None:  # login_required ran first: only a key revoked within this request gets here
-        abort(403)
+@dataclass(frozen=True)
+class UploadForm:
+    """The upload form as read, every field checked."""
+
+    file: FileStorage
+    kind: str | None  # None: recognised by the header
+    mode: str
+    fmt: str | None  # the report as a file; None: on the page
+    authority_id: int | None  # an administrator's choice; a supervisor's own authority is the service's
+    defaults: dict[str, str]  # file-wide severity and domain, for a sheet without those columns
+
+
+def _chosen_authority(actor: Actor, errors: dict[str, str]) -> int | None:
+    """The authority an administrator imports for (谁批准、谁公开): an administrator acts for none of its own."""
+    if actor.role != "admin":
+        return None
+    raw = request.form.get("authority_id", "")
+    if not raw.isdigit():
+        errors["authority_id"] = "管理员须选择数据所属的机关（谁批准、谁公开）。"
+        return None
+    return int(raw)
+
+
+def _read_upload_form(actor: Actor) -> tuple[UploadForm | None, dict[str, str]]:
+    """The form read and checked; each refusal by field, in the order the form shows them (no form then)."""
     errors: dict[str, str] = {}
     file = request.files.get("file")
     if file is None or not file.filename:
@@ -72,33 +109,62 @@ def upload() -> ResponseReturnValue:
     fmt = request.form.get("report", "") or None
     if fmt is not None and fmt not in REPORT_FORMATS:
         errors["report"] = "请选择报告形式。"
-    authority_id: int | None = None
-    if actor.role == "admin":
-        raw = request.form.get("authority_id", "")
-        if not raw.isdigit():
-            errors["authority_id"] = "管理员须选择数据所属的机关（谁批准、谁公开）。"
-        else:
-            authority_id = int(raw)
+    authority_id = _chosen_authority(actor, errors)
     defaults = {"severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}
     if defaults["severity"] and defaults["severity"] not in SEVERITIES:
         errors["severity"] = "请选择失信程度。"
     if defaults["domain"] and defaults["domain"] not in DOMAINS:
         errors["domain"] = "请选择交易领域。"
     if errors or file is None:
-        return _form_page(400, errors=errors)
+        return None, errors
+    return UploadForm(file, kind, mode, fmt, authority_id, defaults), errors
+
+
+def _import(sent: UploadForm, actor: Actor) -> ImportReport:
+    """The import service, as the CLI and `POST /api/v1/imports` call it."""
     session = db.session()
+    return import_records(
+        session,
+        sent.file.stream,
+        sent.file.filename or "upload",
+        actor=actor,
+        kind=sent.kind,
+        mode=sent.mode,
+        today=today(),
+        rules=current_rules(session),
+        vault=current_runtime().vault,
+        authority_id=sent.authority_id,
+        now=now(),
+        defaults=sent.defaults,
+    )
+
+
+def _refused_page(exc: RegistryError, actor: Actor) -> tuple[str, int]:
+    """The form with the service's refusal next to the field it concerns, at the service's status."""
+    if exc.errors and set(exc.errors) <= {"severity", "domain"}:  # a file-wide default is missing
+        return _form_page(exc.status, errors={name: exc.message for name in exc.errors})
+    # An administrator's authority that is not there (404) or not open to it (403) is that field's;
+    # anything else is the file's.
+    field = "authority_id" if actor.role == "admin" and exc.status in (403, 404) else "file"
+    return _form_page(exc.status, errors={field: exc.message})
+
+
+@bp.post("/console/import")
+@login_required("supervisor")
+def upload() -> ResponseReturnValue:
+    """Import the uploaded file; the report on the page, or as a file."""
+    check_csrf()
+    actor = page_actor()
+    if actor is None:  # login_required ran first: only a key revoked within this request gets here
+        abort(403)
+    sent, errors = _read_upload_form(actor)
+    if sent is None:
+        return _form_page(400, errors=errors)
     try:
-        report = import_records(
-            session, file.stream, file.filename or "upload", actor=actor, kind=kind, mode=mode, today=today(),
-            rules=current_rules(session), vault=current_runtime().vault, authority_id=authority_id, now=now(),
-            defaults=defaults,
-        )
+        report = _import(sent, actor)
     except RegistryError as exc:  # FileRefused (unreadable, no header, columns missing) is one too
-        field = "authority_id" if actor.role == "admin" and exc.status in (403, 404) else "file"
-        if exc.errors and set(exc.errors) <= {"severity", "domain"}:  # a file-wide default is missing
-            return _form_page(exc.status, errors={name: exc.message for name in exc.errors})
-        return _form_page(exc.status, errors={field: exc.message})
+        return _refused_page(exc, actor)
     status = 200 if report.written else 422  # 422: nothing is written and the request rolls back
-    if fmt is not None:
-        return report_file(report, fmt, status)
+    if sent.fmt is not None:
+        return report_file(report, sent.fmt, status)
     return _form_page(status, report=report)

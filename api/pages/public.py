@@ -15,6 +15,7 @@ name listing only what is published today, the queries per page), are
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +65,15 @@ def wan_yuan(amount: Decimal | None) -> str:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "cn_date": cn_date, "wan_yuan": wan_yuan, "domains": DOMAINS, "kinds": ENTITY_KINDS,
-        "list_types": LIST_TYPES, "name_kinds": NAME_KINDS, "matches": MATCHES,
-        "placeholder": INDIVIDUAL_BUSINESS_PLACEHOLDER, "max_query": MAX_QUERY,
+        "cn_date": cn_date,
+        "wan_yuan": wan_yuan,
+        "domains": DOMAINS,
+        "kinds": ENTITY_KINDS,
+        "list_types": LIST_TYPES,
+        "name_kinds": NAME_KINDS,
+        "matches": MATCHES,
+        "placeholder": INDIVIDUAL_BUSINESS_PLACEHOLDER,
+        "max_query": MAX_QUERY,
     }
 
 
@@ -113,8 +120,9 @@ def search() -> tuple[str, int]:
     try:
         page = page_number(request.args.get("page"))
     except BadParameter as exc:
-        return render_template("public/search.html", answer=SearchAnswer(query=clean_text(raw)[:MAX_QUERY]),
-                               error=str(exc), today=today), 400
+        return render_template(
+            "public/search.html", answer=SearchAnswer(query=clean_text(raw)[:MAX_QUERY]), error=str(exc), today=today
+        ), 400
     answer = find_entities(_session(), current_runtime().name_index, raw, today, page)
     return render_template("public/search.html", answer=answer, error=None, today=today), 200
 
@@ -128,7 +136,10 @@ def entity(entity_id: int) -> str:
     today = _today()
     entries = published_entries(_session(), subject.id, today)
     return render_template(
-        "public/entity.html", entity=subject, today=today, region=region_name(subject.region_code or ""),
+        "public/entity.html",
+        entity=subject,
+        today=today,
+        region=region_name(subject.region_code or ""),
         black=[e for e in entries if e.entry.list_type == "black"],
         red=[e for e in entries if e.entry.list_type == "red"],
         watch=[e for e in entries if e.entry.list_type == "watch"],
@@ -136,18 +147,22 @@ def entity(entity_id: int) -> str:
     )
 
 
-@bp.get(f"/lists/<any({', '.join(PUBLIC_LISTS)}):list_type>")
-def named_list(list_type: str) -> tuple[str, int]:
-    """黑名单 / 红名单: entries published today, by 领域 and 认定机关, newest listing first."""
-    today = _today()
-    authorities = list_authorities(_session(), list_type, today)
+@dataclass(frozen=True)
+class ListFilters:
+    """A list page's query string: as given (put back in the form) and as read."""
+
+    domain: str | None
+    authority: str | None  # as given
+    page: int = 1
+    authority_id: int | None = None
+    error: str | None = None  # the first parameter refused; the page shows no rows then
+
+
+def _list_filters() -> ListFilters:
+    """`page`, `domain` and `authority`, checked in that order; the first refused is the error."""
     args = request.args
     domain = args.get("domain") or None
     raw_authority = args.get("authority") or None
-    context: dict[str, Any] = {
-        "list_type": list_type, "today": today, "authorities": authorities, "domain": domain,
-        "authority": raw_authority, "rows": [], "total": 0, "page": 1, "pages": 1, "error": None,
-    }
     try:
         page = page_number(args.get("page"))
         if domain is not None and domain not in DOMAINS:
@@ -158,12 +173,42 @@ def named_list(list_type: str) -> tuple[str, int]:
                 raise BadParameter("认定机关选择有误，请从列表中选择。")
             authority_id = int(raw_authority)
     except BadParameter as exc:
-        context["error"] = str(exc)
+        return ListFilters(domain, raw_authority, error=str(exc))
+    return ListFilters(domain, raw_authority, page, authority_id)
+
+
+def _list_context(
+    list_type: str, today: dt.date, authorities: list[tuple[int, str]], filters: ListFilters
+) -> dict[str, Any]:
+    """What public/list.html shows before any row is read: the filters as given, no rows."""
+    return {
+        "list_type": list_type,
+        "today": today,
+        "authorities": authorities,
+        "domain": filters.domain,
+        "authority": filters.authority,
+        "rows": [],
+        "total": 0,
+        "page": filters.page,
+        "pages": 1,
+        "error": filters.error,
+    }
+
+
+@bp.get(f"/lists/<any({', '.join(PUBLIC_LISTS)}):list_type>")
+def named_list(list_type: str) -> tuple[str, int]:
+    """黑名单 / 红名单: entries published today, by 领域 and 认定机关, newest listing first."""
+    today = _today()
+    authorities = list_authorities(_session(), list_type, today)
+    filters = _list_filters()
+    context = _list_context(list_type, today, authorities, filters)
+    if filters.error is not None:
         return render_template("public/list.html", **context), 400
-    context["page"] = page
-    if authority_id is not None and authority_id not in {a for a, _ in authorities}:
+    if filters.authority_id is not None and filters.authority_id not in {a for a, _ in authorities}:
         # No entry of this list by that authority is published today: nothing to read.
         return render_template("public/list.html", **context), 200
-    total, rows = list_page(_session(), list_type, today, domain=domain, authority_id=authority_id, page=page)
+    total, rows = list_page(
+        _session(), list_type, today, domain=filters.domain, authority_id=filters.authority_id, page=filters.page
+    )
     context.update(total=total, rows=rows, pages=pages_of(total))
     return render_template("public/list.html", **context), 200

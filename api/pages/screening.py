@@ -69,25 +69,53 @@ DECISION_MEANINGS = {
 }
 MATCHES = {"exact": "精确匹配", "strong": "高度相似", "possible": "疑似"}
 RELATIONS = {"self": "本名", "former_name": "曾用名", "alias": "别名", "branch_of": "分支机构"}
-FEATURES = {"code": "统一社会信用代码", "trade_name": "字号", "industry": "行业", "region": "行政区划",
-            "legal_form": "组织形式", "branch": "分支机构", "set_aside": "不属于名称的括注（已略去）",
-            "alias": "别名", "id_number": "证件号码"}
+FEATURES = {
+    "code": "统一社会信用代码",
+    "trade_name": "字号",
+    "industry": "行业",
+    "region": "行政区划",
+    "legal_form": "组织形式",
+    "branch": "分支机构",
+    "set_aside": "不属于名称的括注（已略去）",
+    "alias": "别名",
+    "id_number": "证件号码",
+}
 EFFECTS = {"block": "禁止性惩戒措施", "review": "重点核查措施", "incentive": "守信激励措施"}
 CERTAINTIES = {"firm": "依据明确", "likely": "据公开资料整理，执行前请核对现行失信惩戒措施基础清单"}
 DISPOSITIONS = {"false_positive": "误报（不是同一主体）", "confirmed": "确认（是同一主体）"}
 RECORD_TYPES = {"list_entry": "名单记录", "penalty": "行政处罚"}
 WITHHELD_FIELDS = {
-    "facts": "事实", "legal_basis": "依据", "basis": "处罚依据", "content": "处罚内容", "violation_type": "违法行为类型",
-    "remarks": "备注", "licence_affected": "暂扣或吊销证照", "not_public_reason": "不公开理由",
-    "reason_category": "列入原因", "status_reason": "状态变更理由", "revocation_reason": "撤销理由",
+    "facts": "事实",
+    "legal_basis": "依据",
+    "basis": "处罚依据",
+    "content": "处罚内容",
+    "violation_type": "违法行为类型",
+    "remarks": "备注",
+    "licence_affected": "暂扣或吊销证照",
+    "not_public_reason": "不公开理由",
+    "reason_category": "列入原因",
+    "status_reason": "状态变更理由",
+    "revocation_reason": "撤销理由",
     "confiscation_amount": "没收金额",
 }
 LABELS = {
-    "decisions": DECISIONS, "decision_meanings": DECISION_MEANINGS, "matches": MATCHES, "relations": RELATIONS,
-    "features": FEATURES, "effects": EFFECTS, "certainties": CERTAINTIES, "dispositions": DISPOSITIONS,
-    "record_types": RECORD_TYPES, "withheld": WITHHELD_FIELDS, "domains": DOMAINS, "list_types": LIST_TYPES,
-    "entry_states": LIST_ENTRY_STATES, "penalty_states": PENALTY_STATES, "severities": SEVERITIES,
-    "kinds": ENTITY_KINDS, "roles": ROLE_NAMES,
+    "decisions": DECISIONS,
+    "decision_meanings": DECISION_MEANINGS,
+    "matches": MATCHES,
+    "relations": RELATIONS,
+    "features": FEATURES,
+    "effects": EFFECTS,
+    "certainties": CERTAINTIES,
+    "dispositions": DISPOSITIONS,
+    "record_types": RECORD_TYPES,
+    "withheld": WITHHELD_FIELDS,
+    "domains": DOMAINS,
+    "list_types": LIST_TYPES,
+    "entry_states": LIST_ENTRY_STATES,
+    "penalty_states": PENALTY_STATES,
+    "severities": SEVERITIES,
+    "kinds": ENTITY_KINDS,
+    "roles": ROLE_NAMES,
 }
 # Problems verify_screening can report, as a person reads them on the printed evidence.
 _PROBLEMS = (
@@ -151,8 +179,17 @@ class ScreeningForm:
 
 
 def _form_page(form: ScreeningForm, status: int = 200) -> tuple[str, int]:
-    return _render("screening/form.html", status, form=form, stages=STAGES, headers=HEADERS, limits=LIMITS,
-                   max_subjects=service.MAX_SUBJECTS, project_code_max=PROJECT_CODE_MAX, stage_max=STAGE_MAX)
+    return _render(
+        "screening/form.html",
+        status,
+        form=form,
+        stages=STAGES,
+        headers=HEADERS,
+        limits=LIMITS,
+        max_subjects=service.MAX_SUBJECTS,
+        project_code_max=PROJECT_CODE_MAX,
+        stage_max=STAGE_MAX,
+    )
 
 
 def _uploaded(form: ScreeningForm) -> FileStorage | None:
@@ -212,8 +249,61 @@ def _service_errors(form: ScreeningForm, exc: InvalidInput, read: BidderList, fi
 @login_required("screener")
 def form() -> ResponseReturnValue:
     """资格审查: the form to screen a project's bidders."""
-    return _form_page(ScreeningForm(domain=request.args.get("domain", ""),
-                                    project_code=request.args.get("project", "")[:PROJECT_CODE_MAX]))
+    return _form_page(
+        ScreeningForm(
+            domain=request.args.get("domain", ""), project_code=request.args.get("project", "")[:PROJECT_CODE_MAX]
+        )
+    )
+
+
+def _screening_form() -> tuple[ScreeningForm, BidderList | None, str]:
+    """The form as sent, checked as the API checks it: the form (with its errors and the reader's
+    notes), the bidders read (None: none could be), and the field the bidders' errors belong to."""
+    form = ScreeningForm(
+        domain=request.form.get("domain", ""),
+        project_code=request.form.get("project_code", "").strip(),
+        stage=request.form.get("stage", "").strip(),
+        bidders=request.form.get("bidders", ""),
+    )
+    _check_project(form)
+    read, field_name = _read_bidders(form, _uploaded(form))
+    if read is not None:
+        form.notes = read.notes
+        for message in read.errors:
+            form.add(field_name, message)
+    return form, read, field_name
+
+
+def _evaluate(form: ScreeningForm, read: BidderList, actor: Actor) -> service.ScreeningDraft:
+    """The screening service on the form's project and bidders, as `POST /api/v1/screenings` calls it."""
+    data = {
+        "domain": form.domain,
+        "project_code": form.project_code,
+        "stage": form.stage or None,
+        "subjects": [b.subject() for b in read.bidders],
+    }
+    runtime = current_runtime()
+    return service.evaluate_screening(
+        db.session(),
+        data,
+        actor,
+        today(),
+        runtime.name_index,
+        runtime.measures,
+        now=now(),
+        dossiers=runtime.dossiers,
+    )
+
+
+def _flash_screened(stored: service.StoredScreening, counts: dict[str, int], notes: list[str]) -> None:
+    """What the result page opens with: the screening's id and counts, then the reader's notes."""
+    flash(
+        f"核查已完成并存证（编号 {stored.id}）：共 {stored.subject_count} 个投标人，"
+        f"禁止 {counts['block']} 个、需复核 {counts['review']} 个、通过 {counts['clear']} 个。",
+        "ok",
+    )
+    for note in notes:
+        flash(note, "info")
 
 
 @bp.post("/screening")
@@ -227,36 +317,17 @@ def screen() -> ResponseReturnValue:
     # and its one commit is still api.lifecycle's, after the view, on the 303.
     check_csrf()
     actor = _actor()
-    form = ScreeningForm(
-        domain=request.form.get("domain", ""), project_code=request.form.get("project_code", "").strip(),
-        stage=request.form.get("stage", "").strip(), bidders=request.form.get("bidders", ""),
-    )
-    _check_project(form)
-    read, field_name = _read_bidders(form, _uploaded(form))
-    if read is not None:
-        form.notes = read.notes
-        for message in read.errors:
-            form.add(field_name, message)
+    form, read, field_name = _screening_form()
     if form.errors or read is None:
         return _form_page(form, 422)
-    data = {"domain": form.domain, "project_code": form.project_code, "stage": form.stage or None,
-            "subjects": [b.subject() for b in read.bidders]}
-    runtime = current_runtime()
     try:
-        draft = service.evaluate_screening(
-            db.session(), data, actor, today(), runtime.name_index, runtime.measures, now=now(),
-            dossiers=runtime.dossiers,
-        )
+        draft = _evaluate(form, read, actor)
     except InvalidInput as exc:
         _service_errors(form, exc, read, field_name)
         return _form_page(form, 422)
     begin_writing()
     stored = service.store_screening(db.session(), draft, actor)
-    counts = draft.document["counts"]
-    flash(f"核查已完成并存证（编号 {stored.id}）：共 {stored.subject_count} 个投标人，"
-          f"禁止 {counts['block']} 个、需复核 {counts['review']} 个、通过 {counts['clear']} 个。", "ok")
-    for note in read.notes:
-        flash(note, "info")
+    _flash_screened(stored, draft.document["counts"], read.notes)
     return redirect(url_for("screening.result", screening_id=stored.id), code=303)
 
 
@@ -289,8 +360,11 @@ def _hit_view(hit: dict[str, Any], entities: dict[str, Any], since: list[HitDisp
     firm = hit["counts_as"] in service.FIRM_MATCHES
     for m in measures:
         m["shown_records"] = [
-            {**records.get((r["record_type"], r["id"]), {"record_type": r["record_type"], "id": r["id"]}),
-             "why": r["reason"], "ends_on": r["ends_on"]}
+            {
+                **records.get((r["record_type"], r["id"]), {"record_type": r["record_type"], "id": r["id"]}),
+                "why": r["reason"],
+                "ends_on": r["ends_on"],
+            }
             for r in m["records"]
         ]
         if m["effect"] == "block":
@@ -299,8 +373,14 @@ def _hit_view(hit: dict[str, Any], entities: dict[str, Any], since: list[HitDisp
             m["outcome"] = "review"
         else:
             m["outcome"] = "incentive" if firm else "unconfirmed"
-    return {**hit, "listed": listed.get("entity", {}), "records": listed.get("records", []),
-            "measure_views": measures, "firm": firm, "since": since}
+    return {
+        **hit,
+        "listed": listed.get("entity", {}),
+        "records": listed.get("records", []),
+        "measure_views": measures,
+        "firm": firm,
+        "since": since,
+    }
 
 
 def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition]) -> list[dict[str, Any]]:
@@ -315,10 +395,20 @@ def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition])
         hits = [_hit_view(h, entities, since.get((s["subject_key"], h["entity_id"]), [])) for h in s["hits"]]
         causes = []
         if s["decision"] != s["own_decision"] and s.get("consortium"):
-            causes = [o for o in subjects
-                      if o is not s and o.get("consortium") == s["consortium"] and o["own_decision"] != "clear"]
-        views.append({**s, "hit_views": hits, "causes": causes, "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
-                      "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links")})
+            causes = [
+                o
+                for o in subjects
+                if o is not s and o.get("consortium") == s["consortium"] and o["own_decision"] != "clear"
+            ]
+        views.append(
+            {
+                **s,
+                "hit_views": hits,
+                "causes": causes,
+                "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
+                "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links"),
+            }
+        )
     return views
 
 
@@ -327,7 +417,9 @@ def _screening_context(screening_id: int) -> dict[str, Any]:
     screening = record.screening
     document = screening.document
     return {
-        "screening": screening, "document": document, "dispositions": record.dispositions,
+        "screening": screening,
+        "document": document,
+        "dispositions": record.dispositions,
         "subjects": _subject_views(document, record.dispositions),
         "api_url": url_for("screenings.Screening", screening_id=screening.id, _external=True),
         "verify_url": url_for("screenings.VerifyScreening", screening_id=screening.id, _external=True),
@@ -355,9 +447,13 @@ def evidence(screening_id: int) -> ResponseReturnValue:
     """核查存证: the printable evidence of one screening, verified as it is shown."""
     context = _screening_context(screening_id)
     verification = _readable(service.verify_screening, screening_id, _actor())
-    return _render("screening/evidence.html", verification=verification,
-                   problems=[_problem(p) for p in verification.problems],
-                   printed_at=beijing(now()), **context)
+    return _render(
+        "screening/evidence.html",
+        verification=verification,
+        problems=[_problem(p) for p in verification.problems],
+        printed_at=beijing(now()),
+        **context,
+    )
 
 
 @bp.get("/screening/<int:screening_id>/document.json")
@@ -366,9 +462,86 @@ def document_json(screening_id: int) -> Response:
     """The stored document as the canonical JSON its digest is the SHA-256 of (download)."""
     screening = _readable(service.get_screening, screening_id, _actor())
     # The exact bytes hashed (sorted keys, no spaces, UTF-8): `sha256sum` on the file gives the digest.
-    return Response(canonical_json(screening.document), mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="screening-{screening.id}.json"',
-    })
+    return Response(
+        canonical_json(screening.document),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="screening-{screening.id}.json"',
+        },
+    )
+
+
+@dataclass
+class DispositionForm:
+    """One hit's marking as sent, kept when the result page comes back with errors."""
+
+    subject_index: str  # digits: checked when read
+    entity_id: str  # digits: checked when read
+    disposition: str
+    reason: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return f"hit-{self.subject_index}-{self.entity_id}"
+
+    def shown(self) -> dict[str, Any]:
+        """The form's errors and values as screening/result.html shows them on the hit."""
+        return {
+            "anchor": self.anchor,
+            "prefix": f"d-{self.subject_index}-{self.entity_id}",
+            "errors": self.errors,
+            "disposition": self.disposition,
+            "reason": self.reason,
+        }
+
+
+def _disposition_form() -> DispositionForm:
+    """The marking as sent; a form without the hit it marks (hidden fields) is refused outright (400)."""
+    form = DispositionForm(
+        request.form.get("subject_index", ""),
+        request.form.get("entity_id", ""),
+        request.form.get("disposition", ""),
+        request.form.get("reason", "").strip(),
+    )
+    if not (form.subject_index.isdigit() and form.entity_id.isdigit()):
+        abort(400, description="表单缺少投标人或命中主体。")
+    if form.disposition not in DISPOSITIONS:
+        form.errors["disposition"] = "请选择：误报或确认"
+    if not form.reason:
+        form.errors["reason"] = "请写明理由（例如：统一社会信用代码不同，非同一主体）"
+    return form
+
+
+def _disposed(screening_id: int, form: DispositionForm, actor: Actor) -> bool:
+    """Record the marking with the API's service: True when recorded (and the person told so),
+    False when refused with the reason on the form. A screening the key may not see or mark is an error page."""
+    try:
+        service.dispose_hit(
+            db.session(),
+            screening_id,
+            int(form.entity_id),
+            int(form.subject_index),
+            form.disposition,
+            form.reason,
+            actor,
+            now=now(),
+        )
+    except NotFound:
+        abort(404, description="没有这次核查，或您无权查看。")
+    except NotPermitted:
+        abort(403, description="只有发起核查的密钥或管理员可以标记。")
+    except InvalidInput as exc:
+        if {"subject_index", "entity_id"} & set(exc.errors):  # hidden fields: only a forged form
+            abort(400, description="表单中的投标人或命中主体不属于这次核查。")
+        form.errors["reason"] = exc.message
+        return False
+    flash(
+        f"已记录：第 {int(form.subject_index) + 1} 个投标人与主体 {form.entity_id} 的命中标记为"
+        f"{DISPOSITIONS[form.disposition]}。此标记不改变本次结论，会显示在今后对同一主体的核查中。",
+        "ok",
+    )
+    return True
 
 
 @bp.post("/screening/<int:screening_id>/dispositions")
@@ -377,39 +550,11 @@ def dispose(screening_id: int) -> ResponseReturnValue:
     """Mark one hit a false positive (误报) or confirmed (确认), with the reason."""
     check_csrf()
     actor = _actor()
-    subject_index = request.form.get("subject_index", "")
-    entity_id = request.form.get("entity_id", "")
-    disposition = request.form.get("disposition", "")
-    reason = request.form.get("reason", "").strip()
-    if not (subject_index.isdigit() and entity_id.isdigit()):
-        abort(400, description="表单缺少投标人或命中主体。")
-    anchor = f"hit-{subject_index}-{entity_id}"
-    errors: dict[str, str] = {}
-    if disposition not in DISPOSITIONS:
-        errors["disposition"] = "请选择：误报或确认"
-    if not reason:
-        errors["reason"] = "请写明理由（例如：统一社会信用代码不同，非同一主体）"
-    if not errors:
-        try:
-            service.dispose_hit(db.session(), screening_id, int(entity_id), int(subject_index), disposition,
-                                reason, actor, now=now())
-        except NotFound:
-            abort(404, description="没有这次核查，或您无权查看。")
-        except NotPermitted:
-            abort(403, description="只有发起核查的密钥或管理员可以标记。")
-        except InvalidInput as exc:
-            if {"subject_index", "entity_id"} & set(exc.errors):  # hidden fields: only a forged form
-                abort(400, description="表单中的投标人或命中主体不属于这次核查。")
-            errors["reason"] = exc.message
-        else:
-            flash(f"已记录：第 {int(subject_index) + 1} 个投标人与主体 {entity_id} 的命中标记为"
-                  f"{DISPOSITIONS[disposition]}。此标记不改变本次结论，会显示在今后对同一主体的核查中。", "ok")
-            return redirect(url_for("screening.result", screening_id=screening_id, _anchor=anchor), code=303)
+    form = _disposition_form()
+    if not form.errors and _disposed(screening_id, form, actor):
+        return redirect(url_for("screening.result", screening_id=screening_id, _anchor=form.anchor), code=303)
     context = _screening_context(screening_id)
-    return _render("screening/result.html", 422, disposition_error={
-        "anchor": anchor, "prefix": f"d-{subject_index}-{entity_id}", "errors": errors,
-        "disposition": disposition, "reason": reason,
-    }, **context)
+    return _render("screening/result.html", 422, disposition_error=form.shown(), **context)
 
 
 # --- history -----------------------------------------------------------------------------------
@@ -443,5 +588,12 @@ def history() -> ResponseReturnValue:
     number = int(page) if page.isdigit() and int(page) >= 1 else 1
     items, total, number = _newest_first(actor, project, number)
     pages = max(math.ceil(total / HISTORY_PER_PAGE), 1)
-    return _render("screening/history.html", items=items, total=total, project=project or "", page=number,
-                   pages=pages, sees_all=actor.role in ("admin", "platform"))
+    return _render(
+        "screening/history.html",
+        items=items,
+        total=total,
+        project=project or "",
+        page=number,
+        pages=pages,
+        sees_all=actor.role in ("admin", "platform"),
+    )

@@ -36,8 +36,15 @@ class _UploadParser(StrictParser):
             req.get_data(cache=True)
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
 
-    def handle_error(self, error: ma.ValidationError, req: Any, schema: ma.Schema, *,
-                     error_status_code: int | None, error_headers: Any) -> NoReturn:
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: Any,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Any,
+    ) -> NoReturn:
         # Fields are named as the form names them ("mode"), not under the location's name.
         messages = error.messages
         if isinstance(messages, dict) and "form_and_files" in messages:
@@ -49,7 +56,8 @@ class _UploadParser(StrictParser):
 class _UploadBlueprint(Blueprint):
     ARGUMENTS_PARSER = _UploadParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "form_and_files": "multipart/form-data",
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "form_and_files": "multipart/form-data",
     }
 
 
@@ -63,8 +71,32 @@ def report_file(report: ImportReport, fmt: str, status: int) -> Response:
     return response
 
 
-blp = _UploadBlueprint("imports", __name__, url_prefix="/api/v1/imports",
-                       description="批量导入: penalties and list entries from XLSX or CSV (docs/import.md)")
+def _import(upload: dict[str, Any]) -> ImportReport:
+    """The import service on the loaded upload (ImportUpload), as the CLI and the upload page call it."""
+    file = upload["file"]
+    session = db.session()
+    return import_records(
+        session,
+        file.stream,
+        file.filename or "upload",
+        actor=actor(),
+        kind=upload.get("kind"),
+        mode=upload["mode"],
+        today=today(),
+        rules=current_rules(session),
+        vault=current_runtime().vault,
+        authority_id=upload.get("authority_id"),
+        now=now(),
+        defaults={"severity": upload.get("severity"), "domain": upload.get("domain")},
+    )
+
+
+blp = _UploadBlueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1/imports",
+    description="批量导入: penalties and list entries from XLSX or CSV (docs/import.md)",
+)
 
 
 @blp.route("")
@@ -72,25 +104,21 @@ class Imports(MethodView):
     @blp.arguments(ImportUpload, location="form_and_files")
     @blp.arguments(ImportQuery, location="query")
     @blp.response(200, ImportReportOut)
-    @blp.alt_response(422, schema={"oneOf": [{"$ref": "#/components/schemas/ImportReportOut"},
-                                             {"$ref": "#/components/schemas/Error"}]},
-                      description="mode all and some rows were bad: nothing was written; the report says why "
-                                  "(an unreadable file or missing columns get the usual error body instead)")
+    @blp.alt_response(
+        422,
+        schema={"oneOf": [{"$ref": "#/components/schemas/ImportReportOut"}, {"$ref": "#/components/schemas/Error"}]},
+        description="mode all and some rows were bad: nothing was written; the report says why "
+        "(an unreadable file or missing columns get the usual error body instead)",
+    )
     def post(self, upload: dict[str, Any], query: dict[str, Any]) -> Any:
         """Import the uploaded file for the caller's authority (supervisor; an administrator names it)."""
         fmt = query.get("report")
         if fmt == "xlsx" and request.headers.get("Idempotency-Key"):
             # A replay is kept as text; a workbook is not text.
-            raise InvalidInput.field("report", "an XLSX report cannot be replayed: with an Idempotency-Key ask for "
-                                               "JSON or report=csv")
-        file = upload["file"]
-        session = db.session()
-        report = import_records(
-            session, file.stream, file.filename or "upload", actor=actor(), kind=upload.get("kind"),
-            mode=upload["mode"], today=today(), rules=current_rules(session), vault=current_runtime().vault,
-            authority_id=upload.get("authority_id"), now=now(),
-            defaults={"severity": upload.get("severity"), "domain": upload.get("domain")},
-        )
+            raise InvalidInput.field(
+                "report", "an XLSX report cannot be replayed: with an Idempotency-Key ask for JSON or report=csv"
+            )
+        report = _import(upload)
         status = 200 if report.written else 422  # 422: nothing written, and the request rolls back
         if fmt is None:
             return report, status

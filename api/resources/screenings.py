@@ -34,6 +34,16 @@ blp = Blueprint(
 )
 
 
+def _created(screening: service.StoredScreening) -> Response:
+    """What GET answers (ScreeningOut), with the document spliced in as the canonical bytes its
+    digest was computed over: serialising a large document again would cost more than the
+    screening itself."""
+    summary = json.dumps(_SUMMARY.dump(screening), ensure_ascii=False)
+    body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[]}}'
+    location = url_for("screenings.Screening", screening_id=screening.id)
+    return Response(body, status=201, mimetype="application/json", headers={"Location": location})
+
+
 @blp.route("")
 class Screenings(MethodView):
     @blp.arguments(ScreeningFilter, location="query")
@@ -60,14 +70,7 @@ class Screenings(MethodView):
             dossiers=runtime.dossiers,
         )
         begin_writing()
-        screening = service.store_screening(db.session(), draft, actor())
-        # What GET answers (ScreeningOut), with the document spliced in as the canonical bytes
-        # its digest was computed over: serialising a large document again would cost more than
-        # the screening itself.
-        summary = json.dumps(_SUMMARY.dump(screening), ensure_ascii=False)
-        body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[]}}'
-        location = url_for("screenings.Screening", screening_id=screening.id)
-        return Response(body, status=201, mimetype="application/json", headers={"Location": location})
+        return _created(service.store_screening(db.session(), draft, actor()))
 
 
 @blp.route("/<int:screening_id>")

@@ -52,8 +52,11 @@ def test_labels_are_consistent(data: dataset.Dataset) -> None:
     assert kinds == {"positive", "negative", "bad"}
     ids = {e.entity_id for e in data.entities}
     for q in data.queries:
-        assert (q.expected in ids) if q.expected is not None else q.family in (
-            *dataset.NEGATIVE_FAMILIES, *dataset.BAD_FAMILIES)
+        assert (
+            (q.expected in ids)
+            if q.expected is not None
+            else q.family in (*dataset.NEGATIVE_FAMILIES, *dataset.BAD_FAMILIES)
+        )
 
 
 def test_the_label_check_catches_a_listed_name_labelled_no_match(data: dataset.Dataset) -> None:
@@ -66,16 +69,20 @@ def test_the_label_check_catches_a_listed_name_labelled_no_match(data: dataset.D
 
 def _matchers() -> list[object]:
     factory, source = find_matcher()
-    real = (pytest.param((factory, source), id="matching")
-            if factory else pytest.param((None, source), id="matching", marks=pytest.mark.skip(reason=source)))
+    real = (
+        pytest.param((factory, source), id="matching")
+        if factory
+        else pytest.param((None, source), id="matching", marks=pytest.mark.skip(reason=source))
+    )
     return [pytest.param((BruteForceMatcher, "benchmarks.baseline:BruteForceMatcher"), id="baseline"), real]
 
 
 @pytest.mark.parametrize("matcher", _matchers())
 def test_in_process_report_has_every_figure(data: dataset.Dataset, matcher: tuple[MatcherFactory, str]) -> None:
     factory, source = matcher
-    report, _ = screening.run_in_process(ENTITIES, QUERIES, matcher=factory, matcher_source=source,
-                                         log=lambda _: None, data=data)
+    report, _ = screening.run_in_process(
+        ENTITIES, QUERIES, matcher=factory, matcher_source=source, log=lambda _: None, data=data
+    )
     report["http"] = {"measured": False, "reason": "not in the smoke test"}
     report["targets"] = screening.evaluate_targets(report)
 
@@ -92,8 +99,9 @@ def test_in_process_report_has_every_figure(data: dataset.Dataset, matcher: tupl
 
 
 def test_a_missing_matcher_is_reported_not_faked(data: dataset.Dataset) -> None:
-    report, _ = screening.run_in_process(ENTITIES, QUERIES, matcher=None, matcher_source="no matcher here",
-                                         log=lambda _: None, data=data)
+    report, _ = screening.run_in_process(
+        ENTITIES, QUERIES, matcher=None, matcher_source="no matcher here", log=lambda _: None, data=data
+    )
     report["http"] = {"measured": False, "reason": "not in the smoke test"}
     report["targets"] = screening.evaluate_targets(report)
 
@@ -106,8 +114,7 @@ def test_a_missing_matcher_is_reported_not_faked(data: dataset.Dataset) -> None:
 
 def test_the_registry_loader_writes_valid_rows(tmp_path: Path, data: dataset.Dataset) -> None:
     small = dataclasses.replace(data, entities=data.entities[:40])
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}",
-                      "DATA_KEY": "benchmark-smoke-test-secret"})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}", "DATA_KEY": "benchmark-smoke-test-secret"})
     with app.app_context():
         upgrade()
     loaded = load_registry(app, small, batch=15)
@@ -131,8 +138,15 @@ def test_the_registry_loader_writes_valid_rows(tmp_path: Path, data: dataset.Dat
 
 # --- the harder families ----------------------------------------------------------------------
 
-NEW_FAMILIES = ("industry_synonym", "homophone_trade", "region_dropped_shared", "organisation_code",
-                "registration_number_with_name", "neg_one_char_off_trade", "bad_placeholder")
+NEW_FAMILIES = (
+    "industry_synonym",
+    "homophone_trade",
+    "region_dropped_shared",
+    "organisation_code",
+    "registration_number_with_name",
+    "neg_one_char_off_trade",
+    "bad_placeholder",
+)
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +191,12 @@ def test_the_label_check_catches_a_review_family_labelled_strong(larger: dataset
     assert any("found at strong" in p for p in dataset.check_labels(broken))
     other = next(q for q in larger.queries if q.family == "neg_one_char_off_trade")
     assert other.parts is not None
-    same = dataclasses.replace(other, parts=dataclasses.replace(
-        other.parts, trade=next(e for e in larger.entities if e.region.code == other.region).parts.trade))
+    same = dataclasses.replace(
+        other,
+        parts=dataclasses.replace(
+            other.parts, trade=next(e for e in larger.entities if e.region.code == other.region).parts.trade
+        ),
+    )
     assert dataset.check_labels(dataclasses.replace(larger, queries=[same]))
 
 

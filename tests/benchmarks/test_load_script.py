@@ -13,9 +13,24 @@ from benchmarks import load
 
 def test_the_load_script_runs_every_kind_of_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     figures = tmp_path / "load.json"
-    status = load.main(["--clients", "3", "--seconds", "2", "--workers", "1", "--entities", "20",
-                        "--baseline-seconds", "1", "--database-url", f"sqlite:///{tmp_path / 'registry.db'}",
-                        "--json", str(figures)])
+    status = load.main(
+        [
+            "--clients",
+            "3",
+            "--seconds",
+            "2",
+            "--workers",
+            "1",
+            "--entities",
+            "20",
+            "--baseline-seconds",
+            "1",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'registry.db'}",
+            "--json",
+            str(figures),
+        ]
+    )
 
     out = capsys.readouterr().out
     assert status == 0, out
@@ -41,10 +56,16 @@ def test_an_unexpected_status_is_an_error() -> None:
 
 def test_every_client_request_kind_is_well_formed() -> None:
     world = load.World(
-        screener_key="s", platform_key="p",
+        screener_key="s",
+        platform_key="p",
         supervisors=[load.Supervisor("k", 1, {"decision_number": "x", "entity_id": 1}, {"decision_number": "y"})],
-        entity_ids=[1, 2], listed_names=["杭州合晟建设工程有限公司"], listed_codes=["91330106MA2XXXXX1X"],
-        other_names=["宁波别家建设工程有限公司"], search_terms=["合晟"], feed_head=10, counts={},
+        entity_ids=[1, 2],
+        listed_names=["杭州合晟建设工程有限公司"],
+        listed_codes=["91330106MA2XXXXX1X"],
+        other_names=["宁波别家建设工程有限公司"],
+        search_terms=["合晟"],
+        feed_head=10,
+        counts={},
     )
     client = load.Client(world, 0, seed=1)
     seen = set()
