@@ -14,56 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.models import Authority, ChangeEvent, Entity
-
-# Re-exported: the tables' users may keep importing them from here.
-from registry.national_columns import (
-    ENVELOPE as ENVELOPE,
-)
-from registry.national_columns import (
-    FIELDS as FIELDS,
-)
-from registry.national_columns import (
-    KINDS as KINDS,
-)
-from registry.national_columns import (
-    LIST_ENTRY_COLUMNS as LIST_ENTRY_COLUMNS,
-)
-from registry.national_columns import (
-    NAME_CHANGE_COLUMNS as NAME_CHANGE_COLUMNS,
-)
-from registry.national_columns import (
-    NAME_CHANGE_OPERATIONS as NAME_CHANGE_OPERATIONS,
-)
-from registry.national_columns import (
-    NAME_CHANGE_TYPES as NAME_CHANGE_TYPES,
-)
-from registry.national_columns import (
-    PENALTY_COLUMNS as PENALTY_COLUMNS,
-)
-from registry.national_columns import (
-    PLATFORM_OPERATIONS as PLATFORM_OPERATIONS,
-)
-from registry.national_columns import (
-    RECORD_TYPES as RECORD_TYPES,
-)
-from registry.national_columns import (
-    RESPONSIBLE_SOURCE as RESPONSIBLE_SOURCE,
-)
-from registry.national_columns import (
-    Column as Column,
-)
-from registry.national_columns import (
-    columns as columns,
-)
-from registry.national_columns import (
-    headers as headers,
-)
-from registry.national_columns import (
-    kind_of as kind_of,
-)
-from registry.national_columns import (
-    markdown_table as markdown_table,
-)
+from registry.national_columns import kind_of
 from sync.national import DataSource, render_record
 
 # ---------------------------------------------------------------------------------------------
