@@ -21,333 +21,51 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from benchmarks.name_tables import (
+    BRANCH_SUFFIXES as BRANCH_SUFFIXES,
+)
+from benchmarks.name_tables import (
+    COMPANY_FORMS as COMPANY_FORMS,
+)
+
+# The tables, importable from here as before (`names.INDUSTRIES` …).
+from benchmarks.name_tables import (
+    FORBIDDEN_IN_TRADE,
+    SIMPLIFIED,
+    TRADITIONAL,
+)
+from benchmarks.name_tables import (
+    INDUSTRIES as INDUSTRIES,
+)
+from benchmarks.name_tables import (
+    INDUSTRY_SYNONYMS as INDUSTRY_SYNONYMS,
+)
+from benchmarks.name_tables import (
+    LIMITED_FORMS as LIMITED_FORMS,
+)
+from benchmarks.name_tables import (
+    LOOK_ALIKE_PAIRS as LOOK_ALIKE_PAIRS,
+)
+from benchmarks.name_tables import (
+    SECTOR_OF as SECTOR_OF,
+)
+from benchmarks.name_tables import (
+    SECTORS as SECTORS,
+)
+from benchmarks.name_tables import (
+    SHOP_FORMS as SHOP_FORMS,
+)
+from benchmarks.name_tables import (
+    SHOP_GOODS as SHOP_GOODS,
+)
+from benchmarks.name_tables import (
+    SYNONYM_SECTOR as SYNONYM_SECTOR,
+)
+
 # The benchmarks' list of 265,769 trade names (benchmarks/data/README.md says where it comes
 # from), or another list BENCH_TRADE_NAMES names.
 SHARED_TRADE_NAMES = Path(
     os.environ.get("BENCH_TRADE_NAMES", str(Path(__file__).resolve().parent / "data" / "company-short-names.txt"))
-)
-
-# 行业或经营特点 with a relative weight.
-INDUSTRIES: dict[str, int] = {
-    "建设工程": 10,
-    "建筑工程": 8,
-    "市政工程": 5,
-    "园林绿化工程": 4,
-    "建筑装饰工程": 5,
-    "水利水电工程": 2,
-    "交通工程": 2,
-    "电力工程": 3,
-    "消防工程": 2,
-    "钢结构工程": 2,
-    "通信工程": 2,
-    "工程咨询": 3,
-    "工程监理": 3,
-    "工程造价咨询": 2,
-    "招标代理": 2,
-    "规划设计": 2,
-    "信息技术": 6,
-    "网络科技": 6,
-    "智能科技": 5,
-    "软件": 3,
-    "电子科技": 4,
-    "数据技术": 2,
-    "环保科技": 4,
-    "新能源": 3,
-    "节能科技": 2,
-    "检测技术": 2,
-    "物业服务": 4,
-    "保洁服务": 2,
-    "印务": 1,
-    "办公设备": 2,
-    "文化传媒": 4,
-    "安保服务": 1,
-    "人力资源": 2,
-    "教育科技": 2,
-    "医药": 3,
-    "医疗器械": 4,
-    "生物医药": 2,
-    "药业": 2,
-    "医用耗材": 1,
-    "房地产开发": 2,
-    "置业": 2,
-    "矿业": 1,
-    "石材": 1,
-    "建材": 3,
-    "化工": 2,
-    "印染": 1,
-    "热电": 1,
-    "造纸": 1,
-    "机械设备": 4,
-    "汽车服务": 2,
-    "物流": 3,
-    "供应链管理": 2,
-    "实业投资": 2,
-    "贸易": 6,
-    "商贸": 5,
-    "资产管理": 1,
-    "农业开发": 2,
-    "食品": 2,
-    "餐饮管理": 2,
-    "家具": 1,
-    "服饰": 1,
-}
-# Lines of business that a bidder might write for one another (软件 for 信息技术): a company in
-# another sector with the same 字号 and region is a different company beyond doubt.
-SECTORS: dict[str, tuple[str, ...]] = {
-    "construction": (
-        "建设工程",
-        "建筑工程",
-        "市政工程",
-        "园林绿化工程",
-        "建筑装饰工程",
-        "水利水电工程",
-        "交通工程",
-        "电力工程",
-        "消防工程",
-        "钢结构工程",
-        "通信工程",
-    ),
-    "consulting": ("工程咨询", "工程监理", "工程造价咨询", "招标代理", "规划设计", "检测技术"),
-    "it": ("信息技术", "网络科技", "智能科技", "软件", "电子科技", "数据技术", "教育科技"),
-    "energy": ("环保科技", "新能源", "节能科技", "热电"),
-    "services": (
-        "物业服务",
-        "保洁服务",
-        "印务",
-        "办公设备",
-        "文化传媒",
-        "安保服务",
-        "人力资源",
-        "汽车服务",
-        "餐饮管理",
-    ),
-    "medical": ("医药", "医疗器械", "生物医药", "药业", "医用耗材"),
-    "property": ("房地产开发", "置业"),
-    "materials": ("矿业", "石材", "建材", "化工", "印染", "造纸", "机械设备", "家具", "服饰", "食品"),
-    "trade": ("物流", "供应链管理", "实业投资", "贸易", "商贸", "资产管理", "农业开发"),
-}
-SECTOR_OF = {industry: sector for sector, industries in SECTORS.items() for industry in industries}
-# How bidders write a line of business for another of the same meaning (软件 for 信息技术, 建设 for
-# 建设工程): the listed entity's industry → what may be written instead.
-INDUSTRY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "建设工程": ("建筑工程", "建设", "建筑"),
-    "建筑工程": ("建设工程", "建筑", "建设"),
-    "市政工程": ("市政建设", "市政"),
-    "园林绿化工程": ("园林绿化",),
-    "电力工程": ("电力建设",),
-    "信息技术": ("软件", "信息科技", "软件技术"),
-    "网络科技": ("网络技术",),
-    "软件": ("软件技术", "信息技术"),
-    "电子科技": ("电子技术",),
-    "数据技术": ("数据科技",),
-    "智能科技": ("智能技术",),
-    "环保科技": ("环保技术", "环境科技"),
-    "新能源": ("新能源科技",),
-    "检测技术": ("检验检测",),
-    "物业服务": ("物业管理",),
-    "文化传媒": ("文化传播",),
-    "人力资源": ("人力资源服务",),
-    "保洁服务": ("清洁服务",),
-    "餐饮管理": ("餐饮服务",),
-    "医药": ("药业",),
-    "药业": ("医药",),
-    "房地产开发": ("房地产",),
-    "建材": ("建筑材料",),
-    "机械设备": ("机械",),
-    "商贸": ("贸易",),
-    "贸易": ("商贸",),
-    "供应链管理": ("供应链",),
-    "物流": ("物流服务",),
-}
-SYNONYM_SECTOR = {
-    synonym: SECTOR_OF[industry] for industry, synonyms in INDUSTRY_SYNONYMS.items() for synonym in synonyms
-}
-# 形近字 that a name copied by hand or from a scan may carry for one another.
-LOOK_ALIKE_PAIRS = (
-    "己已",
-    "末未",
-    "士土",
-    "日曰",
-    "大太",
-    "王玉",
-    "千干",
-    "天夭",
-    "木本",
-    "白自",
-    "由申",
-    "晴睛",
-    "候侯",
-    "拔拨",
-    "宇字",
-    "往住",
-    "鸣呜",
-    "亨享",
-    "竞竟",
-    "贝见",
-    "元无",
-    "今令",
-    "延廷",
-    "秦泰",
-    "昊吴",
-    "锦绵",
-    "徽微",
-    "颖颍",
-)
-
-# 组织形式 of companies with a relative weight; 有限公司 ≡ 有限责任公司 (公司法).
-COMPANY_FORMS: dict[str, int] = {
-    "有限公司": 62,
-    "有限责任公司": 16,
-    "股份有限公司": 12,
-    "集团有限公司": 5,
-    "集团股份有限公司": 1,
-}
-# 个体工商户: what the shop sells and how it calls itself.
-SHOP_GOODS = (
-    "五金",
-    "建材",
-    "水电安装",
-    "装潢材料",
-    "劳保用品",
-    "办公用品",
-    "电器维修",
-    "钢材",
-    "日用百货",
-    "机电设备",
-    "电线电缆",
-    "管材",
-)
-SHOP_FORMS: dict[str, int] = {"经营部": 5, "商行": 3, "店": 2}
-LIMITED_FORMS = ("有限公司", "有限责任公司")
-BRANCH_SUFFIXES = ("分公司", "分店", "办事处")
-
-# A 字号 may not carry these (企业名称登记管理规定: no region, no 中国/国际, no legal form), nor
-# words that say the industry (方正证券, 恒德投资): such entries of the list are brand phrases, and
-# as 字号 they would make the industry part of the generated name ambiguous, blurring the labels.
-_FORBIDDEN_IN_TRADE = (
-    "中国",
-    "中华",
-    "国家",
-    "国际",
-    "全国",
-    "公司",
-    "集团",
-    "有限",
-    "分店",
-    "办事处",
-    "经营部",
-    "商行",
-    "股份",
-    "控股",
-    "店",
-    "厂",
-    "部",
-    "工程",
-    "建设",
-    "建筑",
-    "科技",
-    "高科",
-    "医药",
-    "药业",
-    "药房",
-    "医疗",
-    "医用",
-    "器械",
-    "生物",
-    "矿业",
-    "投资",
-    "实业",
-    "贸易",
-    "商贸",
-    "置业",
-    "地产",
-    "房产",
-    "物业",
-    "信息",
-    "网络",
-    "软件",
-    "电子",
-    "电脑",
-    "电力",
-    "电气",
-    "电缆",
-    "机电",
-    "机械",
-    "设备",
-    "通信",
-    "通讯",
-    "资讯",
-    "数据",
-    "数码",
-    "智能",
-    "技术",
-    "检测",
-    "物流",
-    "快运",
-    "快递",
-    "货运",
-    "运输",
-    "供应链",
-    "劳务",
-    "人力",
-    "印刷",
-    "印务",
-    "印染",
-    "纸业",
-    "造纸",
-    "化工",
-    "石化",
-    "能源",
-    "环保",
-    "节能",
-    "热电",
-    "电镀",
-    "金属",
-    "钢材",
-    "钢结构",
-    "石材",
-    "农业",
-    "食品",
-    "餐饮",
-    "家具",
-    "家居",
-    "服饰",
-    "服装",
-    "装饰",
-    "设计",
-    "咨询",
-    "监理",
-    "造价",
-    "招标",
-    "代理",
-    "规划",
-    "园林",
-    "绿化",
-    "市政",
-    "水利",
-    "交通",
-    "消防",
-    "安保",
-    "保洁",
-    "教育",
-    "培训",
-    "传媒",
-    "文化",
-    "广告",
-    "汽车",
-    "管理",
-    "服务",
-    "开发",
-    "证券",
-    "银行",
-    "保险",
-    "基金",
-    "金融",
-    "资产",
-    "五金",
-    "百货",
-    "超市",
-    "商城",
 )
 
 
@@ -482,7 +200,7 @@ def trade_names(path: Path | None = None) -> tuple[str, ...]:
     # 字号 (新华, 长安 are both counties and common 字号, which is realistic and kept).
     big = {w for r in regions() for w in (r.province, r.province_short, r.city, r.city_short)}
     counties = {w for r in regions() for w in (r.county, r.county_short) if w}
-    blocked = big | set(_FORBIDDEN_IN_TRADE) | set(INDUSTRIES) | set(SHOP_GOODS)
+    blocked = big | set(FORBIDDEN_IN_TRADE) | set(INDUSTRIES) | set(SHOP_GOODS)
     seen: set[str] = set()
     kept: list[str] = []
     for line in raw:
@@ -502,20 +220,8 @@ def trade_name_source() -> str:
 
 # --- simplified → traditional -----------------------------------------------------------
 
-# Characters common in company names whose traditional form differs (used without OpenCC).
-_SIMPLIFIED = (
-    "设计业发务贸电机械网络软数据药疗实资产环开门东华国际广场乐汇联创达龙凤鸿宝丰兴运输车铁钢铝银锦"
-    "绣云飞鹏腾亿万远迈进讯视听传读书学习检测监规划区县镇乡园农饮馆厅厂矿热纸织纺丝线红绿蓝黄长时现"
-    "为与专结构装饰筑经营销综总归团责权质价询评认证验劳货储仓库湾岛滨阳闽苏赣鲁贵陕宁辽气厦顺丽欢庆"
-    "凯杰伟荣严义艺亚阁楼轩鸣韵顾圣汉启纳维润泽洁净灵缘赢锋铭钧链峰盖卫尔兴泰顺达鑫"
-)
-_TRADITIONAL = (
-    "設計業發務貿電機械網絡軟數據藥療實資產環開門東華國際廣場樂匯聯創達龍鳳鴻寶豐興運輸車鐵鋼鋁銀錦"
-    "繡雲飛鵬騰億萬遠邁進訊視聽傳讀書學習檢測監規劃區縣鎮鄉園農飲館廳廠礦熱紙織紡絲線紅綠藍黃長時現"
-    "為與專結構裝飾築經營銷綜總歸團責權質價詢評認證驗勞貨儲倉庫灣島濱陽閩蘇贛魯貴陝寧遼氣廈順麗歡慶"
-    "凱傑偉榮嚴義藝亞閣樓軒鳴韻顧聖漢啟納維潤澤潔淨靈緣贏鋒銘鈞鏈峰蓋衛爾興泰順達鑫"
-)
-_S2T = {s: t for s, t in zip(_SIMPLIFIED, _TRADITIONAL, strict=True) if s != t}
+# Simplified → traditional for the characters company names use most (tables in name_tables), without OpenCC.
+_S2T = {s: t for s, t in zip(SIMPLIFIED, TRADITIONAL, strict=True) if s != t}
 _T2S = {t: s for s, t in _S2T.items()}
 
 
