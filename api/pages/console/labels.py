@@ -18,15 +18,7 @@ from typing import Any
 from api.pages.auth import ROLE_NAMES
 from registry.models import AuditLog, Authority, Entity, Penalty
 from registry.records.penalty_fields import PENALTY_FIELDS
-from registry.vocab import (
-    DOMAINS,
-    ENTITY_KINDS,
-    LIST_ENTRY_STATES,
-    LIST_TYPES,
-    PENALTY_STATES,
-    PROCEDURES,
-    SEVERITIES,
-)
+from registry.vocab import DOMAINS, ENTITY_KINDS, LIST_ENTRY_STATES, LIST_TYPES, PENALTY_STATES, PROCEDURES, SEVERITIES
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # China keeps no daylight saving time
 

@@ -1,0 +1,217 @@
+"""What every console page shares: the labels, the Chinese glosses of the API's messages, who is
+acting, which authority the page shows, and the list filters read by the API's schemas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import marshmallow as ma
+from flask import abort, render_template, request
+
+from api.errors import flatten
+from api.lifecycle import today
+from api.pages.auth import ROLE_NAMES, page_actor
+from api.pages.console.labels import ACTIONS, STATE_MEANINGS, beijing, cn_date, shown
+from registry.codes.idnumber import ID_TYPES
+from registry.database import db
+from registry.errors import NotFound, NotPermitted
+from registry.ledger import Actor
+from registry.records.console_queries import Scope, all_authorities, console_scope
+from registry.vocab import (
+    DOMAINS,
+    ENTITY_KINDS,
+    LIST_ENTRY_STATES,
+    LIST_TYPES,
+    PENALTY_CATEGORIES,
+    PENALTY_STATES,
+    PROCEDURES,
+    PUBLICATION_STATES,
+    RECORD_TYPES,
+    REPAIR_STATES,
+    RESPONSIBLE_ROLES,
+    SEVERITIES,
+)
+
+if TYPE_CHECKING:  # the type only: pages read through the services
+    from sqlalchemy.orm import Session
+
+
+T = TypeVar("T")
+
+REPAIR_ACTIONS = {"accept": "受理", "reject": "不予修复", "complete": "修复完成"}
+
+LABELS = {
+    "states": PUBLICATION_STATES,
+    "state_meanings": STATE_MEANINGS,
+    "domains": DOMAINS,
+    "severities": SEVERITIES,
+    "procedures": PROCEDURES,
+    "list_types": LIST_TYPES,
+    "entry_states": LIST_ENTRY_STATES,
+    "penalty_states": PENALTY_STATES,
+    "repair_states": REPAIR_STATES,
+    "record_types": RECORD_TYPES,
+    "kinds": ENTITY_KINDS,
+    "roles": ROLE_NAMES,
+    "actions": ACTIONS,
+    "categories": PENALTY_CATEGORIES,
+    "responsible_roles": RESPONSIBLE_ROLES,
+    "id_types": ID_TYPES,
+}
+
+# marshmallow's and the services' most common messages, glossed in Chinese. The API's own words
+# follow the gloss, so what the page says is what the API says.
+_GLOSSES = (
+    ("Missing data for required field", "必填"),
+    ("Field may not be null", "必填"),
+    ("Not a valid date", "日期应写作 年-月-日，如 2026-11-02"),
+    ("Not a valid integer", "应为整数"),
+    ("Not a valid number", "应为数字"),
+    ("Not a valid boolean", "请选择是或否"),
+    ("Must be one of", "请从给定的选项中选择"),
+    ("Length must be between", "长度超出限制"),
+    ("Shorter than minimum length", "至少选择一项"),
+    ("must not be empty", "不能为空"),
+    ("is in the future", "不能晚于今天"),
+    ("already recorded", "本机关已登记过这个文书号"),
+    ("needs the amount in 万元", "处罚类别包含此项，须填写金额（万元）"),
+    ("an amount is given but", "处罚类别不包含此项，不应填写金额"),
+    ("a record that is not public needs the reason", "不公开的记录须写明理由"),
+    ("only a record that is not public has a reason", "公开的记录不填写不公开理由"),
+)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def gloss(message: str) -> str:
+    """The API's message, with a Chinese gloss before it where one is known."""
+    for start, chinese in _GLOSSES:
+        if start in message:
+            return f"{chinese}（{message}）"
+    return message
+
+
+def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, labels=LABELS, cn_date=cn_date, beijing=beijing, shown=shown, **context), status
+
+
+def current_actor() -> Actor:
+    actor = page_actor()
+    if actor is None:  # login_required ran first: only a key revoked within this request gets here
+        abort(403)
+    return actor
+
+
+def current_session() -> Session:
+    return db.session()
+
+
+def as_api(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a read service; its refusal becomes the API's status as an HTML page, naming nothing of the record."""
+    try:
+        return call(current_session(), *args, **kwargs)
+    except NotFound:
+        abort(404, description="没有这条记录，或您无权查看。")
+    except NotPermitted:
+        abort(
+            403,
+            description="这条记录属于其他机关。监管工作台只显示本机关的记录（谁批准、谁公开）；"
+            "已公示的内容可在信用查询中查看。",
+        )
+
+
+# --- which authority ---------------------------------------------------------------------------
+
+
+def chosen_scope(actor: Actor) -> Scope:
+    """The authority the page shows: the service checks the actor may see it (403, 404)."""
+    try:
+        return console_scope(current_session(), actor, request.args.get("authority", ""))
+    except NotPermitted as exc:
+        abort(403, description=exc.message)
+    except NotFound:
+        abort(404, description="没有这个机关。")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def _query_filters(
+    schema: ma.Schema,
+    names: dict[str, str],
+) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, str]]:
+    """The list filters from the query string, validated by the API's filter schema.
+
+    `names` maps each query parameter to the schema's field. Returns the loaded filters, the
+    errors by parameter, and the values as typed (to put back in the form).
+    """
+    typed = {param: request.args.get(param, "").strip() for param in names}
+    given = {names[param]: value for param, value in typed.items() if value}
+    try:
+        loaded = schema.load(given)
+    except ma.ValidationError as exc:
+        back = {v: k for k, v in names.items()}
+        errors = {
+            back.get(key.split(".")[0], key): [gloss(m) for m in messages]
+            for key, messages in flatten(exc.messages).items()
+        }
+        return {}, errors, typed
+    return loaded, {}, typed
+
+
+def _state_filter() -> tuple[str | None, dict[str, list[str]]]:
+    state = request.args.get("state", "").strip()
+    if state and state not in PUBLICATION_STATES:
+        return None, {"state": [f"请从给定的选项中选择（{'、'.join(PUBLICATION_STATES.values())}）"]}
+    return state or None, {}
+
+
+def page_context(session: Session, scope: Scope, day: dt.date) -> dict[str, Any]:
+    """What every page of an authority's records shows around them: the authority, the choice of
+    authority (an administrator's), and the day the page was drawn on."""
+    return {"scope": scope, "authorities": all_authorities(session) if scope.may_choose else [], "today": day}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list page's filters: as loaded by the API's filter schema, as typed, and what was refused."""
+
+    filters: dict[str, Any]
+    state: str | None
+    errors: dict[str, list[str]]
+    typed: dict[str, str]
+
+
+def _list_query(schema: ma.Schema, names: dict[str, str]) -> ListQuery:
+    filters, errors, typed = _query_filters(schema, names)
+    state, state_errors = _state_filter()
+    return ListQuery(filters, state, {**errors, **state_errors}, {**typed, "state": request.args.get("state", "")})
+
+
+def list_page(
+    template: str, section: str, schema: ma.Schema, names: dict[str, str], fetch: Callable[..., Any]
+) -> tuple[str, int]:
+    """A list of the authority's records (penalties, list entries): the filters checked by the API's
+    schema (422 with the refusals, nothing listed), then one page of `fetch`."""
+    actor, session, day = current_actor(), current_session(), today()
+    scope = chosen_scope(actor)
+    query = _list_query(schema, names)
+    listing = None
+    if not query.errors:
+        listing = fetch(session, day, scope.authority_id, query.filters, query.state, _page_number())
+    return render(
+        template,
+        422 if query.errors else 200,
+        section=section,
+        listing=listing,
+        errors=query.errors,
+        typed=query.typed,
+        **page_context(session, scope, day),
+    )
