@@ -516,7 +516,7 @@ def test_history_pages_run_newest_first_across_the_services_pages(
     screener: FlaskClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import api.pages.screening as pages_module
+    import api.pages.screening.history as pages_module
 
     monkeypatch.setattr(pages_module, "HISTORY_PER_PAGE", 2)
     ids = [screening_id(submit(screener, bidders="甲公司", project_code="P-9")) for _ in range(5)]

@@ -1,0 +1,168 @@
+"""Reading a screening: the decision per bidder with its hits explained, the printable evidence
+(verified as it is shown), and the stored document as the canonical JSON its digest is taken of."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import Response, url_for
+from flask.typing import ResponseReturnValue
+
+from api.lifecycle import now
+from api.pages.auth import login_required
+from api.pages.screening import bp
+from api.pages.screening.common import beijing, current_actor, readable, render
+from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
+from registry.codes.uscc import normalise as normalise_uscc
+from registry.codes.uscc import validate as validate_uscc
+from registry.ledger import canonical_json
+from registry.models import HitDisposition
+from registry.screening import service
+
+# Problems verify_screening can report, as a person reads them on the printed evidence.
+_PROBLEMS = (
+    ("the stored document does not match the stored digest", "存储的文档与存储的摘要不一致：文档已被改动"),
+    ("no audit row records this screening", "审计日志中没有记录本次核查"),
+    ("the digest in audit row", "审计日志中记录的摘要与文档不一致"),
+    ("does not match its own hash", "审计日志行与其自身哈希不符：审计记录已被改动"),
+    ("the stored ", "存储的核查摘要字段（项目编号、交易领域或结论）与文档不一致"),
+)
+
+
+def _code_note(code: str | None) -> str | None:
+    """Why a code given could not identify the subject (the service notes it in its reasons too)."""
+    if not code:
+        return None
+    if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
+        return "代码是个体工商户的占位代码（17 个 0 加 X），不能识别主体：仅按名称核查"
+    try:
+        validate_uscc(normalise_uscc(code), allow_placeholder=True)
+    except USCCError:
+        return f"所填代码「{code}」不是有效的 18 位统一社会信用代码，不能据此确认身份"
+    return None
+
+
+def _code_matched(subject: dict[str, Any]) -> bool:
+    """Whether the matcher found the subject's code on a hit (a 组织机构代码 can, without being a USCC)."""
+    return any(f["name"] == "code" and f["score"] == 1.0 for h in subject["hits"] for f in h["features"])
+
+
+def _hit_view(hit: dict[str, Any], entities: dict[str, Any], since: list[HitDisposition]) -> dict[str, Any]:
+    listed = entities.get(str(hit["entity_id"]), {})
+    # Copies: the stored document is read, never changed, and one entity may be hit by several subjects.
+    measures = [dict(m) for m in listed.get("measures", []) if m["code"] in hit["measures"]]
+    records = {(r["record_type"], r["id"]): r for r in listed.get("records", [])}
+    firm = hit["counts_as"] in service.FIRM_MATCHES
+    for m in measures:
+        m["shown_records"] = [
+            {
+                **records.get((r["record_type"], r["id"]), {"record_type": r["record_type"], "id": r["id"]}),
+                "why": r["reason"],
+                "ends_on": r["ends_on"],
+            }
+            for r in m["records"]
+        ]
+        if m["effect"] == "block":
+            m["outcome"] = "block" if firm else "review"
+        elif m["effect"] == "review":
+            m["outcome"] = "review"
+        else:
+            m["outcome"] = "incentive" if firm else "unconfirmed"
+    return {
+        **hit,
+        "listed": listed.get("entity", {}),
+        "records": listed.get("records", []),
+        "measure_views": measures,
+        "firm": firm,
+        "since": since,
+    }
+
+
+def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition]) -> list[dict[str, Any]]:
+    """Each subject with its hits joined to the listed entities' records and measures, for the templates."""
+    entities = document.get("entities", {})
+    since: dict[tuple[str, int], list[HitDisposition]] = defaultdict(list)
+    for d in dispositions:
+        since[(d.subject_key, d.entity_id)].append(d)
+    subjects = document.get("subjects", [])
+    views = []
+    for s in subjects:
+        hits = [_hit_view(h, entities, since.get((s["subject_key"], h["entity_id"]), [])) for h in s["hits"]]
+        causes = []
+        if s["decision"] != s["own_decision"] and s.get("consortium"):
+            causes = [
+                o
+                for o in subjects
+                if o is not s and o.get("consortium") == s["consortium"] and o["own_decision"] != "clear"
+            ]
+        views.append(
+            {
+                **s,
+                "hit_views": hits,
+                "causes": causes,
+                "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
+                "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links"),
+            }
+        )
+    return views
+
+
+def screening_context(screening_id: int) -> dict[str, Any]:
+    """What screening/result.html and screening/evidence.html show of one screening the caller may read."""
+    record = readable(service.read_screening, screening_id, current_actor())
+    screening = record.screening
+    document = screening.document
+    return {
+        "screening": screening,
+        "document": document,
+        "dispositions": record.dispositions,
+        "subjects": _subject_views(document, record.dispositions),
+        "api_url": url_for("screenings.Screening", screening_id=screening.id, _external=True),
+        "verify_url": url_for("screenings.VerifyScreening", screening_id=screening.id, _external=True),
+        "document_url": url_for("screening.document_json", screening_id=screening.id),
+    }
+
+
+@bp.get("/screening/<int:screening_id>")
+@login_required("screener", "platform")
+def result(screening_id: int) -> ResponseReturnValue:
+    """核查结果: the decision per bidder, with its hits explained."""
+    return render("screening/result.html", **screening_context(screening_id))
+
+
+def _problem(text: str) -> str:
+    for start, chinese in _PROBLEMS:
+        if start in text:
+            return f"{chinese}（{text}）"
+    return text
+
+
+@bp.get("/screening/<int:screening_id>/evidence")
+@login_required("screener", "platform")
+def evidence(screening_id: int) -> ResponseReturnValue:
+    """核查存证: the printable evidence of one screening, verified as it is shown."""
+    context = screening_context(screening_id)
+    verification = readable(service.verify_screening, screening_id, current_actor())
+    return render(
+        "screening/evidence.html",
+        verification=verification,
+        problems=[_problem(p) for p in verification.problems],
+        printed_at=beijing(now()),
+        **context,
+    )
+
+
+@bp.get("/screening/<int:screening_id>/document.json")
+@login_required("screener", "platform")
+def document_json(screening_id: int) -> Response:
+    """The stored document as the canonical JSON its digest is the SHA-256 of (download)."""
+    screening = readable(service.get_screening, screening_id, current_actor())
+    # The exact bytes hashed (sorted keys, no spaces, UTF-8): `sha256sum` on the file gives the digest.
+    return Response(
+        canonical_json(screening.document),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="screening-{screening.id}.json"',
+        },
+    )
