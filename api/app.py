@@ -31,6 +31,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=None,
         DATA_KEY=None,
+        # Signs the evidence tree's anchors: 64 hex digits of an Ed25519 private key (REGISTRY_SIGNING_KEY;
+        # else generated into instance/signing_key). Its public half is GET /api/v1/evidence/key.
+        SIGNING_KEY=None,
+        # `flask sync run` anchors new screenings this often (seconds; 0 < n ≤ 3600).
+        ANCHOR_SECONDS=1,
         CATALOGUE_DIR=None,
         # A cached API key is trusted this long: a revocation reaches every worker within it.
         KEY_CACHE_SECONDS=5,

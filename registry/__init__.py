@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +17,7 @@ from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
 from registry.database import db, enable_sqlite_transactions
+from registry.evidence.signing import EvidenceSigner, new_private_key_hex
 from registry.runtime import Runtime
 from registry.screening.dossiers import DossierCache
 from registry.screening.measures import load_measures
@@ -25,7 +28,9 @@ migrate = Migrate()
 log = logging.getLogger(__name__)
 
 
-def instance_secret(app: Flask, setting: str, file_name: str) -> str:
+def instance_secret(
+    app: Flask, setting: str, file_name: str, generate: Callable[[], str] = lambda: secrets.token_urlsafe(32)
+) -> str:
     """A secret from REGISTRY_<setting>, else one generated once into instance/<file_name> (mode 600)."""
     configured = app.config.get(setting)
     if configured:
@@ -39,7 +44,7 @@ def instance_secret(app: Flask, setting: str, file_name: str) -> str:
             pass  # another worker created it first: read theirs
         else:
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(32))
+                fh.write(generate())
             log.warning("REGISTRY_%s is not set; created %s. Set it in production and keep it safe.", setting, path)
     return path.read_text().strip()
 
@@ -49,15 +54,20 @@ def _data_key(app: Flask) -> str:
     return instance_secret(app, "DATA_KEY", "data_key")
 
 
-def _seconds(app: Flask, name: str) -> float:
+def _signer(app: Flask) -> EvidenceSigner:
+    """The key that signs evidence anchors: REGISTRY_SIGNING_KEY, else a key file in instance/."""
+    return EvidenceSigner.from_hex(instance_secret(app, "SIGNING_KEY", "signing_key", new_private_key_hex))
+
+
+def _seconds(app: Flask, name: str, *, least: float = 0) -> float:
     """A duration setting (REGISTRY_<name>), checked at start: a typo must not start a server."""
     raw = app.config[name]
     try:
         value = float(raw)
     except (TypeError, ValueError):
         raise ValueError(f"REGISTRY_{name} must be a number of seconds, got {raw!r}") from None
-    if not 0 <= value <= 3600:
-        raise ValueError(f"REGISTRY_{name} must be between 0 and 3600 seconds, got {raw!r}")
+    if not least <= value <= 3600:
+        raise ValueError(f"REGISTRY_{name} must be between {least:g} and 3600 seconds, got {raw!r}")
     return value
 
 
@@ -87,5 +97,7 @@ def init_app(app: Flask) -> None:
         name_index=name_index,
         keys=KeyCache(_seconds(app, "KEY_CACHE_SECONDS")),
         dossiers=DossierCache(),
+        signer=_signer(app),
+        anchor_interval=dt.timedelta(seconds=_seconds(app, "ANCHOR_SECONDS", least=0.1)),
     )
     app.cli.add_command(cli.registry_cli)

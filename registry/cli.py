@@ -16,6 +16,7 @@ from registry.calendar import cli as calendar_cli
 from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
+from registry.evidence import cli as evidence_cli
 from registry.imports import cli as import_cli
 from registry.ledger import OPERATOR
 from registry.ledger.check import read_heads, verify_ledgers
@@ -223,3 +224,4 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
 
 registry_cli.add_command(calendar_cli.calendar)
 registry_cli.add_command(import_cli.import_file)
+registry_cli.add_command(evidence_cli.anchor_command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,7 @@ from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import Catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
+from registry.evidence.signing import EvidenceSigner
 from registry.publication import Rules
 from registry.screening.dossiers import DossierCache
 from registry.screening.measures import Measure
@@ -29,6 +32,8 @@ class Runtime:
         name_index: NameIndex,
         keys: KeyCache,
         dossiers: DossierCache,
+        signer: EvidenceSigner,
+        anchor_interval: dt.timedelta,
     ) -> None:
         self.clock = clock
         self.vault = vault
@@ -36,6 +41,8 @@ class Runtime:
         self.measures = measures  # 联合惩戒/激励措施 (registry.screening.measures)
         self.keys = keys  # API keys authenticated recently (registry.access)
         self.dossiers = dossiers  # what screenings show of listed entities (registry.screening.dossiers)
+        self.signer = signer  # signs the evidence tree's anchors (registry.evidence.signing)
+        self.anchor_interval = anchor_interval  # how often `flask sync run` anchors screenings
         self._name_index = name_index
         name_index.on_change(dossiers.forget)
 

@@ -21,8 +21,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from registry.database import db, utcnow
+from registry.evidence.cli import anchor_backlog
 from registry.ledger import OPERATOR
 from registry.models import SyncDeadLetter
+from registry.runtime import current_runtime
 from sync.feed import DataSource
 from sync.status import target_statuses
 from sync.targets import Target, TargetConfigError, configured_targets
@@ -83,9 +85,22 @@ def push(names: tuple[str, ...], batches: int | None) -> None:
         sys.exit(1)
 
 
+def anchor_job(app: Flask) -> None:
+    """Anchor the screenings no anchor covers yet (scheduled beside the pushes)."""
+    try:
+        with app.app_context():
+            made = anchor_backlog()
+    except Exception:  # a lost database must not stop the pushes' schedules
+        log.exception("anchoring failed")
+        return
+    if made:
+        log.info("anchored: tree size %d, root %s", made[-1].tree_size, made[-1].root)
+
+
 @sync_cli.command("run")
 def run() -> None:
-    """Start the scheduler: each target is pushed on its schedule until SIGTERM or Ctrl-C."""
+    """Start the scheduler: each target is pushed on its schedule, and new screenings are anchored
+    every REGISTRY_ANCHOR_SECONDS, until SIGTERM or Ctrl-C."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -114,6 +129,17 @@ def run() -> None:
             job, target.trigger(), args=[target], id=target.name, name=f"push {target.name}", next_run_time=utcnow()
         )
         log.info("target %s: %s, %s, batches of %d", target.name, target.url, target.schedule, target.batch_size)
+    interval = current_runtime().anchor_interval
+    scheduler.add_job(
+        anchor_job,
+        "interval",
+        args=[app],
+        seconds=interval.total_seconds(),
+        id="anchor",
+        name="anchor the evidence tree",
+        next_run_time=utcnow(),
+    )
+    log.info("anchoring new screenings every %g s", interval.total_seconds())
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.info("signal %d: stopping the scheduler (a batch in flight is resent by the next run)", signum)

@@ -85,8 +85,10 @@ class Screening(MethodView):
 class VerifyScreening(MethodView):
     @blp.response(200, VerificationOut)
     def get(self, screening_id: int) -> Any:
-        """Re-compute the digest of the stored document and compare it with the stored and audited ones."""
-        return service.verify_screening(db.session(), screening_id, actor())
+        """Re-compute the digest of the stored document; check it against the stored one and its leaf in the
+        evidence tree, with the inclusion proof up to the first signed anchor that covers it."""
+        interval = current_runtime().anchor_interval
+        return service.verify_screening(db.session(), screening_id, actor(), now=now(), anchor_interval=interval)
 
 
 @blp.route("/<int:screening_id>/dispositions")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, cast
 
@@ -132,17 +132,21 @@ def append_audit(
     after: dict[str, Any] | None,
     reason: str | None = None,
     now: dt.datetime | None = None,
+    after_at: Callable[[dt.datetime], dict[str, Any]] | None = None,
 ) -> AuditStamp:
     """Append one audit row, chained to the previous one.
 
     Written with plain statements on the session's connection, in its transaction: the row is
     never read back through this session, so building an ORM object for it would only cost time
-    on the busiest write (every screening appends one).
+    on a busy write. `after_at`, when given, builds `after` from the row's own time (an evidence
+    anchor signs the time it is recorded at).
     """
     connection = session.connection()
     seq, prev = _take_number(connection, "audit")
     # Read the time after taking the number (and its lock), so times rise with sequence.
     at = (now or utcnow()).astimezone(dt.UTC)
+    if after_at is not None:
+        after = after_at(at)
     row = _audit_row(seq, at, actor, action, record_type, record_id, before, after, reason, prev or GENESIS_HASH)
     connection.execute(_INSERT_AUDIT, row)
     connection.execute(_SET_LAST_HASH, {"new_hash": row["hash"]})

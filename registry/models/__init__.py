@@ -4,6 +4,7 @@ from registry.models.access import ApiKey, IdempotencyRecord, PageSession
 from registry.models.authority import Authority, AuthorityDomain
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.entity import Entity, EntityName
+from registry.models.evidence import MerkleNode
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
 from registry.models.penalty import Penalty
@@ -29,6 +30,7 @@ __all__ = [
     "ListEntry",
     "ListEntryDomain",
     "ListEntryTransition",
+    "MerkleNode",
     "Penalty",
     "RepairApplication",
     "ResponsiblePerson",

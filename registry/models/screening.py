@@ -20,6 +20,16 @@ class Screening(Base):
     """
 
     __tablename__ = "screenings"
+    # The screenings no anchor covers yet: the anchoring step reads only these (a partial index
+    # stays as small as the backlog, however many screenings there are).
+    __table_args__ = (
+        sa.Index(
+            "ix_screenings_unanchored",
+            "id",
+            sqlite_where=sa.text("leaf_index IS NULL"),
+            postgresql_where=sa.text("leaf_index IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"))
@@ -34,6 +44,8 @@ class Screening(Base):
     screened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     digest: Mapped[str] = mapped_column(sa.String(64))
+    # Its leaf in the evidence tree, set once by the anchoring step (not part of the document).
+    leaf_index: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
 
 
 class HitDisposition(Base):

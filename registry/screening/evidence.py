@@ -4,6 +4,7 @@ its stored document still hashes to its digest and that the audit chain carries 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from registry.access import require_role
 from registry.errors import NotFound
+from registry.evidence.proofs import Inclusion, inclusion
 from registry.ledger import Actor, row_hash
 from registry.models import AuditLog, HitDisposition, Screening
 from registry.records.common import Page, paginate
@@ -90,14 +92,23 @@ class Verification:
     audit_seq: int | None
     audit_digest: str | None
     problems: list[str]
+    inclusion: Inclusion
+
+    @property
+    def anchored(self) -> bool:
+        return self.inclusion.anchored
 
 
-def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verification:
+def verify_screening(
+    session: Session, screening_id: int, actor: Actor, *, now: dt.datetime, anchor_interval: dt.timedelta
+) -> Verification:
     """Re-compute a screening's digest from its stored document, and compare it with the stored
-    digest and with the one its audit row carries in the hash chain."""
+    digest, with the one its audit row carries in the hash chain, and with its leaf in the
+    evidence tree up to the first signed anchor that covers it."""
     screening = get_screening(session, screening_id, actor, fresh=True)
     computed = row_hash(screening.document)
-    problems: list[str] = []
+    included = inclusion(session, screening.leaf_index, computed, now, anchor_interval)
+    problems: list[str] = list(included.problems)
     if computed != screening.digest:
         problems.append("the stored document does not match the stored digest: it was altered")
     audit = session.scalars(
@@ -128,4 +139,5 @@ def verify_screening(session: Session, screening_id: int, actor: Actor) -> Verif
         None if audit is None else audit.seq,
         audit_digest,
         problems,
+        included,
     )

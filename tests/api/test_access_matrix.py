@@ -39,6 +39,7 @@ from stdnum.cn import ric
 
 from registry import access
 from registry.database import utcnow
+from registry.evidence.anchoring import anchor
 from registry.models import Entity, ListEntry, Penalty, RepairApplication
 from tests import factories
 from tests.conftest import auth
@@ -202,6 +203,15 @@ class Stage:
         """The screener's screening of the listed entity (one hit, subject 0)."""
         self.published_entry  # noqa: B018 (listed, so the screening has a hit to dispose of)
         return self.screening_by(self.world.screener_key)
+
+    @cached_property
+    def anchored_size(self) -> int:
+        """The screener's screening, anchored: the evidence tree's size."""
+        self.screening  # noqa: B018
+        made = anchor(self.session, self.client.application.extensions["registry"].signer)
+        assert made is not None
+        self.session.commit()
+        return made.tree_size
 
     @cached_property
     def foreign_screening(self) -> int:
@@ -671,6 +681,16 @@ CASES: tuple[Case, ...] = (
             json={"subject_index": 0, "entity_id": s.entity.id, "disposition": "confirmed", "reason": "核实为同一主体"},
         ),
         expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    # the evidence tree (存证): its key, anchors and proofs are public
+    Case("GET", f"{V1}/evidence/key", "the key", lambda s: Req(f"{V1}/evidence/key"), everyone(200)),
+    Case("GET", f"{V1}/evidence/anchors", "all", lambda s: Req(f"{V1}/evidence/anchors"), everyone(200)),
+    Case(
+        "GET",
+        f"{V1}/evidence/consistency",
+        "anchored sizes",
+        lambda s: Req(f"{V1}/evidence/consistency?from={s.anchored_size}&to={s.anchored_size}"),
+        everyone(200),
     ),
     # the credit platform's feed, exports and push status
     Case("GET", f"{V1}/feed", "from the start", lambda s: Req(f"{V1}/feed"), PLATFORM),

@@ -420,7 +420,7 @@ def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(
     session, screener, index, world, blacklisted
 ):
     screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
-    result = service.verify_screening(session, screening.id, screener)
+    result = verify(session, screening.id, screener)
     assert result.valid
     assert result.stored_digest == result.computed_digest == screening.digest
     assert result.audit_seq is not None
@@ -438,16 +438,26 @@ def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(
         rules=factories.rules(session),
     )
     assert entry.facts == "更正后的事实"
-    assert service.verify_screening(session, screening.id, screener).valid
+    assert verify(session, screening.id, screener).valid
     kept = service.get_screening(session, screening.id, screener).document
     assert kept["entities"][str(blacklisted.id)]["records"][0]["snapshot"]["facts"] == "提供虚假业绩证明材料"
 
     tampered = dict(screening.document, decision="clear")
     session.execute(sa.update(Screening).where(Screening.id == screening.id).values(document=tampered))
-    result = service.verify_screening(session, screening.id, screener)
+    result = verify(session, screening.id, screener)
     assert not result.valid
     assert result.computed_digest != result.stored_digest
     assert any("altered" in p for p in result.problems)
+
+
+def verify(session, screening_id: int, actor: Actor) -> service.Verification:
+    return service.verify_screening(
+        session,
+        screening_id,
+        actor,
+        now=dt.datetime(2026, 11, 23, 2, tzinfo=dt.UTC),
+        anchor_interval=dt.timedelta(seconds=1),
+    )
 
 
 def _version(session, entry_id):
@@ -467,7 +477,7 @@ def test_verification_also_checks_the_audited_digest(session, screener, index, b
         .where(Screening.id == screening.id)
         .values(document=document, digest=row_hash(document), decision="clear")
     )
-    result = service.verify_screening(session, screening.id, screener)
+    result = verify(session, screening.id, screener)
     assert not result.valid
     assert result.stored_digest == result.computed_digest
     assert any("audit row" in p for p in result.problems)

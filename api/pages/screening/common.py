@@ -47,10 +47,10 @@ def current_actor() -> Actor:
     return found
 
 
-def readable(call: Callable[..., T], *args: Any) -> T:
+def readable(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a read service; its refusals become the HTML error pages (the API's answer, as a page)."""
     try:
-        return call(db.session(), *args)
+        return call(db.session(), *args, **kwargs)
     except NotFound:
         abort(404, description="没有这次核查，或您无权查看（只能查看本单位密钥发起的核查）。")
     except NotPermitted:

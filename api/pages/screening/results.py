@@ -18,6 +18,7 @@ from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
 from registry.ledger import canonical_json
 from registry.models import HitDisposition
+from registry.runtime import current_runtime
 from registry.screening import service
 
 # Problems verify_screening can report, as a person reads them on the printed evidence.
@@ -143,7 +144,10 @@ def _problem(text: str) -> str:
 def evidence(screening_id: int) -> ResponseReturnValue:
     """核查存证: the printable evidence of one screening, verified as it is shown."""
     context = screening_context(screening_id)
-    verification = readable(service.verify_screening, screening_id, current_actor())
+    interval = current_runtime().anchor_interval
+    verification = readable(
+        service.verify_screening, screening_id, current_actor(), now=now(), anchor_interval=interval
+    )
     return render(
         "screening/evidence.html",
         verification=verification,

@@ -1,0 +1,184 @@
+"""Anchoring the evidence tree (锚定): screenings become leaves, and each batch ends in a signed anchor.
+
+The anchoring step (`flask registry anchor`, and every second inside `flask sync run`) takes the
+screenings no anchor covers yet, in id order, appends their leaves (SHA-256(0x00 ‖ digest)), and
+writes one audit-chain row for the new tree head: tree size, root, time, and the registry's
+Ed25519 signature over ``{"root", "timestamp", "tree_size"}`` (registry.evidence.signing). The
+screening's own row gets its `leaf_index`; its document and digest are never touched.
+
+Leaves are in the order the step appends them: id order within a batch, and a screening whose
+transaction commits after a later-numbered one was anchored joins the next batch (its proof names
+its leaf, so nothing depends on the order). The 'evidence' ledger counter holds the tree's size
+and root; taking it first keeps anchoring single-file however many processes run the step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.errors import InvalidInput, NotFound
+from registry.evidence import merkle
+from registry.evidence.signing import ALGORITHM, EvidenceSigner, anchor_time
+from registry.evidence.tree import append_leaves
+from registry.ledger import SYSTEM, append_audit, row_hash
+from registry.models import AuditLog, LedgerCounter, Screening
+
+# The audit rows of anchors: record_type 'evidence_tree', record_id the tree size it anchors.
+ANCHOR_RECORD = "evidence_tree"
+ANCHOR_ACTION = "anchor"
+DEFAULT_BATCH = 50_000
+
+_COUNTERS = cast(sa.Table, LedgerCounter.__table__)
+_SCREENINGS = cast(sa.Table, Screening.__table__)
+# Taking the counter row's lock (an update of nothing) first: one anchoring step at a time.
+_TAKE_TREE = (
+    sa.update(_COUNTERS)
+    .where(_COUNTERS.c.name == "evidence")
+    .values(value=_COUNTERS.c.value)
+    .returning(_COUNTERS.c.value, _COUNTERS.c.last_hash)
+)
+_SET_TREE = (
+    sa.update(_COUNTERS)
+    .where(_COUNTERS.c.name == "evidence")
+    .values(value=sa.bindparam("size"), last_hash=sa.bindparam("root"))
+)
+_UNANCHORED = (
+    sa.select(_SCREENINGS.c.id, _SCREENINGS.c.digest)
+    .where(_SCREENINGS.c.leaf_index.is_(None))
+    .order_by(_SCREENINGS.c.id)
+    .limit(sa.bindparam("batch"))
+)
+_SET_LEAF = (
+    sa.update(_SCREENINGS)
+    .where(_SCREENINGS.c.id == sa.bindparam("screening_id"))
+    .values(leaf_index=sa.bindparam("leaf"))
+)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One signed tree head, as its audit row keeps it."""
+
+    tree_size: int
+    root: str
+    timestamp: str
+    signature: str
+    algorithm: str
+    public_key: str
+    audit_seq: int
+    intact: bool  # its audit row still hashes to the hash the chain holds for it
+
+    @classmethod
+    def from_row(cls, row: AuditLog) -> Anchor:
+        after: dict[str, Any] = row.after or {}
+        return cls(
+            tree_size=int(after["tree_size"]),
+            root=str(after["root"]),
+            timestamp=str(after["timestamp"]),
+            signature=str(after["signature"]),
+            algorithm=str(after.get("algorithm", ALGORITHM)),
+            public_key=str(after.get("public_key", "")),
+            audit_seq=row.seq,
+            intact=row_hash(row.hashed_content()) == row.hash,
+        )
+
+
+def anchor(session: Session, signer: EvidenceSigner, *, batch: int = DEFAULT_BATCH) -> Anchor | None:
+    """Append the screenings no anchor covers yet (at most `batch`) and sign the new tree head;
+    None when there is nothing to anchor. In the caller's transaction."""
+    connection = session.connection()
+    size, _ = connection.execute(_TAKE_TREE).one()
+    size = int(size)
+    pending = connection.execute(_UNANCHORED, {"batch": batch}).all()
+    if not pending:
+        return None
+    leaves = [merkle.leaf_hash(bytes.fromhex(digest)) for _, digest in pending]
+    root = append_leaves(session, size, leaves)
+    connection.execute(_SET_LEAF, [{"screening_id": sid, "leaf": size + i} for i, (sid, _) in enumerate(pending)])
+    new_size = size + len(leaves)
+
+    def signed(at: dt.datetime) -> dict[str, Any]:
+        timestamp = anchor_time(at)
+        return {
+            "tree_size": new_size,
+            "root": root.hex(),
+            "timestamp": timestamp,
+            "signature": signer.sign(new_size, root, timestamp),
+            "algorithm": ALGORITHM,
+            "public_key": signer.public_key_hex,
+        }
+
+    stamp = append_audit(
+        session,
+        actor=SYSTEM,
+        action=ANCHOR_ACTION,
+        record_type=ANCHOR_RECORD,
+        record_id=new_size,
+        before=None,
+        after=None,
+        after_at=signed,
+    )
+    connection.execute(_SET_TREE, {"size": new_size, "root": root.hex()})
+    return anchor_at(session, new_size, seq=stamp.seq)
+
+
+def _anchors() -> sa.Select[AuditLog]:
+    return sa.select(AuditLog).where(AuditLog.record_type == ANCHOR_RECORD, AuditLog.action == ANCHOR_ACTION)
+
+
+def anchor_at(session: Session, tree_size: int, *, seq: int | None = None) -> Anchor:
+    """The anchor of exactly `tree_size` leaves (NotFound: no anchor has that size)."""
+    stmt = _anchors().where(AuditLog.record_id == tree_size)
+    if seq is not None:
+        stmt = stmt.where(AuditLog.seq == seq)
+    row = session.scalars(stmt.limit(1).execution_options(populate_existing=True)).one_or_none()
+    if row is None:
+        raise NotFound(f"no anchor has tree size {tree_size}")
+    return Anchor.from_row(row)
+
+
+def first_anchor_covering(session: Session, leaf_index: int) -> Anchor | None:
+    """The first anchor whose tree holds the leaf (None: not anchored yet)."""
+    row = session.scalars(
+        _anchors()
+        .where(AuditLog.record_id > leaf_index)
+        .order_by(AuditLog.record_id)
+        .limit(1)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    return None if row is None else Anchor.from_row(row)
+
+
+def latest_anchor(session: Session) -> Anchor | None:
+    row = session.scalars(_anchors().order_by(AuditLog.record_id.desc()).limit(1)).one_or_none()
+    return None if row is None else Anchor.from_row(row)
+
+
+@dataclass(frozen=True)
+class AnchorPage:
+    items: list[Anchor]
+    next_after: int | None  # the cursor for the next page; None on the last
+
+
+def anchor_page(session: Session, *, after_size: int = 0, limit: int = 100) -> AnchorPage:
+    """Anchors in tree-size order, from the first larger than `after_size` (a cursor)."""
+    rows = session.scalars(
+        _anchors().where(AuditLog.record_id > after_size).order_by(AuditLog.record_id).limit(limit + 1)
+    ).all()
+    items = [Anchor.from_row(row) for row in rows[:limit]]
+    return AnchorPage(items, items[-1].tree_size if len(rows) > limit else None)
+
+
+def check_anchored_sizes(session: Session, old_size: int, new_size: int) -> tuple[Anchor, Anchor]:
+    """The two anchors a consistency proof is asked between; both sizes must have been anchored."""
+    if not 0 < old_size <= new_size:
+        raise InvalidInput(
+            "from must be at least 1 and at most to",
+            errors={"from": ["须为不大于 to 的正整数（must be 1 or more and not above to）"]},
+        )
+    return anchor_at(session, old_size), anchor_at(session, new_size)
