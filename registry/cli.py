@@ -17,6 +17,7 @@ from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
 from registry.evidence import cli as evidence_cli
+from registry.evidence.check import verify_tree
 from registry.imports import cli as import_cli
 from registry.ledger import OPERATOR
 from registry.ledger.check import read_heads, verify_ledgers
@@ -146,24 +147,30 @@ def recompute_rules() -> None:
     help="a file of chain heads the credit platform kept (JSON list or lines of {seq, hash})",
 )
 def verify_audit(against: Path | None) -> None:
-    """Check the audit chain, every outbox event and every record against it, and (with --against)
-    the heads the platform kept; name each problem (exit 1 if any)."""
+    """Check the audit chain, every outbox event and every record against it, the evidence tree (each
+    leaf its screening's, each anchor's root and signature), and (with --against) the heads the
+    platform kept; name each problem (exit 1 if any)."""
     try:
         heads = read_heads(against) if against is not None else None
     except (OSError, ValueError) as exc:
         _fail(f"--against: {exc}")
         return
     report = verify_ledgers(db.session(), heads=heads)
+    tree = verify_tree(db.session())
     checked = f"{report.events_checked} outbox events and {report.records_checked} records" + (
         f" and {report.heads_checked} platform heads" if heads else ""
     )
-    if report.ok:
+    problems = [f"audit chain {p}" for p in report.problems] + [f"evidence tree: {p}" for p in tree.problems]
+    if not problems:
         click.echo(f"audit chain intact: {report.rows_checked} rows; {checked} match it")
+        click.echo(
+            f"evidence tree intact: {tree.size} leaves, each its screening's; {tree.anchors_checked} anchors signed"
+        )
         return
-    for problem in report.problems[:50]:
-        click.echo(f"audit chain {problem}", err=True)
-    if len(report.problems) > 50:
-        click.echo(f"  … and {len(report.problems) - 50} more", err=True)
+    for problem in problems[:50]:
+        click.echo(problem, err=True)
+    if len(problems) > 50:
+        click.echo(f"  … and {len(problems) - 50} more", err=True)
     sys.exit(1)
 
 

@@ -73,6 +73,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "TESTING": True,
             "DATABASE_URL": _database_url(request.param, tmp),
             "DATA_KEY": "test-data-protection-secret",
+            "SIGNING_KEY": "7e" * 32,  # the evidence anchors' Ed25519 key (tests/registry/test_signing.py: generated)
             # Off for the suite, whose requests all come from one address within seconds; the tests of
             # the limits install their own limiters (tests/api/test_ratelimit.py).
             "RATE_LIMIT_SCREENING": 0,

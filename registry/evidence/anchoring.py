@@ -9,7 +9,9 @@ screening's own row gets its `leaf_index`; its document and digest are never tou
 Leaves are in the order the step appends them: id order within a batch, and a screening whose
 transaction commits after a later-numbered one was anchored joins the next batch (its proof names
 its leaf, so nothing depends on the order). The 'evidence' ledger counter holds the tree's size
-and root; taking it first keeps anchoring single-file however many processes run the step.
+and root; taking it first keeps anchoring single-file however many processes run the step. The
+anchor also goes into the outbox (record type `evidence_anchor`, its payload the audit row's
+`after`), so the push and the feed carry it to the credit platform.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from registry.errors import InvalidInput, NotFound
 from registry.evidence import merkle
 from registry.evidence.signing import ALGORITHM, EvidenceSigner, anchor_time
 from registry.evidence.tree import append_leaves
-from registry.ledger import SYSTEM, append_audit, row_hash
+from registry.ledger import SYSTEM, append_audit, emit_event, row_hash
 from registry.models import AuditLog, LedgerCounter, Screening
 
-# The audit rows of anchors: record_type 'evidence_tree', record_id the tree size it anchors.
-ANCHOR_RECORD = "evidence_tree"
+# An anchor's audit row and outbox event: record_type 'evidence_anchor', record_id the tree size it
+# anchors, action/operation 'anchor'; the event's payload is the row's `after`, as for any change.
+ANCHOR_RECORD = "evidence_anchor"
 ANCHOR_ACTION = "anchor"
 DEFAULT_BATCH = 50_000
 
@@ -102,16 +105,19 @@ def anchor(session: Session, signer: EvidenceSigner, *, batch: int = DEFAULT_BAT
     connection.execute(_SET_LEAF, [{"screening_id": sid, "leaf": size + i} for i, (sid, _) in enumerate(pending)])
     new_size = size + len(leaves)
 
-    def signed(at: dt.datetime) -> dict[str, Any]:
+    signed: dict[str, Any] = {}
+
+    def sign(at: dt.datetime) -> dict[str, Any]:
         timestamp = anchor_time(at)
-        return {
-            "tree_size": new_size,
-            "root": root.hex(),
-            "timestamp": timestamp,
-            "signature": signer.sign(new_size, root, timestamp),
-            "algorithm": ALGORITHM,
-            "public_key": signer.public_key_hex,
-        }
+        signed.update(
+            tree_size=new_size,
+            root=root.hex(),
+            timestamp=timestamp,
+            signature=signer.sign(new_size, root, timestamp),
+            algorithm=ALGORITHM,
+            public_key=signer.public_key_hex,
+        )
+        return signed
 
     stamp = append_audit(
         session,
@@ -121,7 +127,18 @@ def anchor(session: Session, signer: EvidenceSigner, *, batch: int = DEFAULT_BAT
         record_id=new_size,
         before=None,
         after=None,
-        after_at=signed,
+        after_at=sign,
+    )
+    # The anchor leaves the registry through the outbox like any change (push and feed).
+    emit_event(
+        session,
+        record_type=ANCHOR_RECORD,
+        record_id=new_size,
+        record_version=1,
+        operation=ANCHOR_ACTION,
+        payload=signed,
+        authority_id=None,
+        now=stamp.at,
     )
     connection.execute(_SET_TREE, {"size": new_size, "root": root.hex()})
     return anchor_at(session, new_size, seq=stamp.seq)

@@ -53,6 +53,9 @@ _NAME_KINDS: frozenset[str] = frozenset({"current", "former", "alias"})
 # Outbox record types whose events can change which entities the index holds, or their names.
 _ENTITY_EVENTS = "entity"
 _RECORD_EVENTS: dict[str, type[ListEntry] | type[Penalty]] = {"list_entry": ListEntry, "penalty": Penalty}
+# Events about nothing a screening shows (an evidence anchor every second): passed over, so they
+# neither upsert anything nor make the dossiers forget what they hold.
+_UNSEEN_EVENTS = frozenset({"evidence_anchor"})
 
 
 def _listed_entity_ids() -> sa.CompoundSelect[Any]:
@@ -268,7 +271,7 @@ class NameIndex:
         ):
             # The event this index last applied is not the one the outbox holds under its number.
             return self._rebuild(session, head)
-        events = [row for row in rows if row.seq > self._mark.seq]
+        events = [row for row in rows if row.seq > self._mark.seq and row.record_type not in _UNSEEN_EVENTS]
         entity_ids = {int(e.record_id) for e in events if e.record_type == _ENTITY_EVENTS}
         about_one_entity = all(e.record_type == _ENTITY_EVENTS or e.record_type in _RECORD_EVENTS for e in events)
         for record_type, model in _RECORD_EVENTS.items():

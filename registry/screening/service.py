@@ -22,7 +22,7 @@ The overall decision is the worst subject decision.
 
 What was seen and decided is stored as one `document` (canonical JSON, SHA-256 `digest`),
 with the records' snapshots as of that moment, the outbox sequence the index reflected and the
-scorer's name and version; an audit row carries the digest into the hash chain. Later changes
+scorer's name and version; the next anchor of the evidence tree covers its digest. Later changes
 to the records never change a stored screening; `verify_screening` re-computes the digest.
 (`registry_seq` is what the name index had applied; the records are read just after it, so on
 PostgreSQL a change committed in between can show in the records: the document holds what was read.)
@@ -53,7 +53,7 @@ from matching.types import Feature, Hit, Query
 from registry.access import require_role
 from registry.codes.idnumber import IdentityVault
 from registry.database import utcnow
-from registry.ledger import Actor, append_audit, canonical_json
+from registry.ledger import Actor, canonical_json
 from registry.models import Entity, Screening
 from registry.screening.decision import (
     DECISIONS,
@@ -278,9 +278,11 @@ def evaluate_screening(
 
 
 def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> StoredScreening:
-    """Store an evaluated screening under a new id, with its digest, and chain the digest into
-    the audit log. Plain statements on the session's connection: the screening is the busiest
-    write there is, and nothing in the transaction reads it back as an object."""
+    """Store an evaluated screening under a new id, with its digest. It enters the tamper-evident
+    record as a leaf of the evidence tree when the next anchor covers it (registry.evidence), not
+    through an audit row of its own, which would serialise every screening on the chain's head.
+    Plain statements on the session's connection: the screening is the busiest write there is,
+    and nothing in the transaction reads it back as an object."""
     require_role(actor, "screener")
     row = draft.row
     connection = session.connection()
@@ -292,16 +294,6 @@ def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> St
     digest = hashlib.sha256(canonical).hexdigest()
     connection.execute(
         _SEAL_SCREENING, {"screening_id": screening_id, "sealed_document": document, "sealed_digest": digest}
-    )
-    append_audit(
-        session,
-        actor=actor,
-        action="screen",
-        record_type="screening",
-        record_id=screening_id,
-        before=None,
-        after={"id": screening_id, "digest": digest, "project_code": row["project_code"], "decision": row["decision"]},
-        now=row["screened_at"],
     )
     return StoredScreening(id=screening_id, **row, document=document, digest=digest, canonical=canonical)
 

@@ -239,3 +239,76 @@ def test_the_scheduled_step_anchors_and_a_failure_is_logged_not_raised(app, clie
     monkeypatch.setattr(sync_cli, "anchor_backlog", broken)
     sync_cli.anchor_job(app)  # the pushes' schedules go on
     assert "anchoring failed" in caplog.text
+
+
+def verify_audit(app) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["registry", "verify-audit"])
+    return result.exit_code, result.output
+
+
+def test_verify_audit_checks_the_whole_tree(app, client, world):
+    for name in ("杭州甲建设有限公司", "宁波乙贸易有限公司", "温州丙电子科技有限公司"):
+        screen(client, world.screener_key, name)
+    anchor(app)
+    code, output = verify_audit(app)
+    assert code == 0, output
+    assert "evidence tree intact: 3 leaves" in output
+    assert "1 anchors signed" in output
+
+
+def test_a_screening_re_anchored_under_a_rewritten_document_is_caught(app, client, session, world):
+    """The operator clears a screening's leaf, rewrites document and digest, and lets the next
+    anchor take it again: its own verification passes, but the tree check finds the orphan leaf."""
+    from registry.ledger import row_hash
+
+    first = screen(client, world.screener_key, "杭州甲建设有限公司")
+    screen(client, world.screener_key, "宁波乙贸易有限公司")
+    anchor(app)
+    rewritten = dict(first["document"], project_code="P-2")
+    session.execute(
+        sa.update(Screening)
+        .where(Screening.id == first["id"])
+        .values(document=rewritten, digest=row_hash(rewritten), project_code="P-2", leaf_index=None)
+    )
+    session.commit()
+    anchor(app)
+    assert verified(client, world.admin_key, first["id"])["valid"] is True  # one proof cannot see it
+    code, output = verify_audit(app)
+    assert code == 1
+    assert "leaf 0 belongs to no screening" in output
+
+
+def test_leaves_beyond_the_anchored_screenings_are_caught(app, client, session, world):
+    last = screen(client, world.screener_key, "杭州甲建设有限公司")
+    screen(client, world.screener_key, "宁波乙贸易有限公司")
+    anchor(app)
+    session.execute(sa.delete(Screening).where(Screening.id > last["id"]))
+    session.commit()
+    code, output = verify_audit(app)
+    assert code == 1
+    assert "the tree holds 2 leaves but screenings hold only the first 1" in output
+
+
+def test_a_rewritten_node_or_anchor_is_caught(app, client, session, world):
+    for name in ("杭州甲建设有限公司", "宁波乙贸易有限公司"):
+        screen(client, world.screener_key, name)
+    anchor(app)
+    session.execute(sa.update(MerkleNode).where(MerkleNode.level == 1, MerkleNode.idx == 0).values(hash=b"\1" * 32))
+    session.commit()
+    code, output = verify_audit(app)
+    assert code == 1
+    assert "anchor 2: the stored nodes give another root than the signed one" in output
+
+
+def test_an_anchor_event_does_not_make_the_index_forget_what_screenings_show(app, client, session, world, index):
+    """Anchors enter the outbox every second: the index passes over them, so the dossiers it keeps
+    fresh are not thrown away each time (only changes to listed entities do that)."""
+    heard: list[set[int] | None] = []
+    index.on_change(heard.append)
+    screen(client, world.screener_key, "杭州甲建设有限公司")
+    anchor(app)
+    heard.clear()
+    screen(client, world.screener_key, "宁波乙贸易有限公司")  # the index catches up over the anchor's event
+    assert heard
+    assert None not in heard
+    assert all(not ids for ids in heard)

@@ -80,7 +80,12 @@ def databases(tmp_path: Path) -> Iterator[Databases]:
         with maintenance.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{names[0]}"'))
         source, restored, spare = (base.set(database=n).render_as_string(hide_password=False) for n in names)
-        env = {**os.environ, "FLASK_APP": "wsgi", "REGISTRY_SECRET_KEY": "backup-restore-test-cookie-secret"}
+        env = {
+            **os.environ,
+            "FLASK_APP": "wsgi",
+            "REGISTRY_SECRET_KEY": "backup-restore-test-cookie-secret",
+            "REGISTRY_SIGNING_KEY": "5a" * 32,
+        }
         env.pop("REGISTRY_SYNC_TARGETS", None)
         dbs = Databases(source, restored, spare, env)
         dbs.flask("db", "upgrade")
@@ -155,7 +160,7 @@ def test_a_backup_restores_into_a_new_database_with_the_same_records_and_answers
     keys = _demo_keys(seeded.stdout)
     assert {"admin", "platform", "screener"} <= set(keys), seeded.stdout
 
-    # A screening too: stored evidence that the restore must verify against its audit row.
+    # A screening too: stored evidence that the restore must verify against its anchor.
     source_app = _app(databases.source)
     try:
         with source_app.app_context():
@@ -172,6 +177,9 @@ def test_a_backup_restores_into_a_new_database_with_the_same_records_and_answers
             json={"domain": "procurement", "project_code": "BACKUP-DRILL-1", "subjects": [{"uscc": uscc}]},
         )
         assert screened.status_code == 201, screened.json
+        # Anchored: the restore checks the evidence tree (each leaf its screening's, the signed anchor).
+        anchored = databases.flask("registry", "anchor")
+        assert "tree size 1" in anchored.stdout, anchored.stdout + anchored.stderr
         before = _answers(source_app, keys, entity_id, penalty_id, screened.json["id"])
     finally:
         _dispose(source_app)
@@ -190,6 +198,7 @@ def test_a_backup_restores_into_a_new_database_with_the_same_records_and_answers
     audit_rows = len(source_rows["audit_log"])
     assert f"audit chain intact: {audit_rows} rows" in restore.stdout
     assert "1 screenings verified" in restore.stdout
+    assert "evidence tree 1 leaves, 1 anchors" in restore.stdout
     assert "restored and checked: OK" in restore.stdout
 
     # The same rows in every table, and the API answers the same from either database.

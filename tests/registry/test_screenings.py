@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from registry import access
 from registry.errors import InvalidInput, NotFound, NotPermitted
+from registry.evidence.anchoring import anchor
+from registry.evidence.signing import EvidenceSigner
 from registry.ledger import Actor, verify_audit_chain
-from registry.models import Screening
+from registry.models import AuditLog, Screening
 from registry.records import entities as entity_service
 from registry.records import list_entries as entry_service
 from registry.screening import service
@@ -423,7 +425,7 @@ def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(
     result = verify(session, screening.id, screener)
     assert result.valid
     assert result.stored_digest == result.computed_digest == screening.digest
-    assert result.audit_seq is not None
+    assert result.audit_seq is None
     assert verify_audit_chain(session).ok
 
     entry_id = screening.document["entities"][str(blacklisted.id)]["records"][0]["id"]
@@ -450,6 +452,9 @@ def test_a_screening_verifies_after_its_records_change_but_not_after_tampering(
     assert any("altered" in p for p in result.problems)
 
 
+SIGNER = EvidenceSigner.from_hex("11" * 32)
+
+
 def verify(session, screening_id: int, actor: Actor) -> service.Verification:
     return service.verify_screening(
         session,
@@ -466,12 +471,12 @@ def _version(session, entry_id):
     return session.get(ListEntry, entry_id).version
 
 
-def test_verification_also_checks_the_audited_digest(session, screener, index, blacklisted):
+def test_rewriting_a_document_and_its_digest_together_is_caught_by_the_anchor(session, screener, index, blacklisted):
     screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
+    assert anchor(session, SIGNER) is not None
     document = dict(screening.document, decision="clear")
     from registry.ledger import row_hash
 
-    # rewriting the document and its digest together is caught by the audit row
     session.execute(
         sa.update(Screening)
         .where(Screening.id == screening.id)
@@ -480,7 +485,41 @@ def test_verification_also_checks_the_audited_digest(session, screener, index, b
     result = verify(session, screening.id, screener)
     assert not result.valid
     assert result.stored_digest == result.computed_digest
-    assert any("audit row" in p for p in result.problems)
+    assert any("differs from the document's digest" in p for p in result.problems)
+    assert any("inclusion proof does not lead" in p for p in result.problems)
+
+
+def test_a_screening_stored_before_the_evidence_tree_has_its_audit_row_checked(session, screener, index, blacklisted):
+    """Screenings stored before the tree carry an audit row: rewriting it together with the
+    document is still caught, by the row's own hash."""
+    from registry.ledger import append_audit, row_hash
+
+    screening = screen(session, screener, index, [{"uscc": blacklisted.uscc}])
+    after = {"id": screening.id, "digest": screening.digest, "project_code": "ZJCG-2026-001", "decision": "block"}
+    stamp = append_audit(
+        session,
+        actor=screener,
+        action="screen",
+        record_type="screening",
+        record_id=screening.id,
+        before=None,
+        after=after,
+    )
+    assert verify(session, screening.id, screener).audit_seq == stamp.seq
+    assert verify(session, screening.id, screener).valid
+    document = dict(screening.document, decision="clear")
+    session.execute(
+        sa.update(Screening)
+        .where(Screening.id == screening.id)
+        .values(document=document, digest=row_hash(document), decision="clear")
+    )
+    assert any("digest in audit row" in p for p in verify(session, screening.id, screener).problems)
+    session.execute(
+        sa.update(AuditLog).where(AuditLog.seq == stamp.seq).values(after={**after, "digest": row_hash(document)})
+    )
+    result = verify(session, screening.id, screener)
+    assert not result.valid
+    assert any("does not match its own hash" in p for p in result.problems)
 
 
 def test_dispositions_are_shown_on_the_next_screening_of_the_same_pair(session, screener, real_index, blacklisted):

@@ -24,7 +24,10 @@ from registry.screening import service
 # Problems verify_screening can report, as a person reads them on the printed evidence.
 _PROBLEMS = (
     ("the stored document does not match the stored digest", "存储的文档与存储的摘要不一致：文档已被改动"),
-    ("no audit row records this screening", "审计日志中没有记录本次核查"),
+    ("differs from the document's digest", "存证树中的叶子与文档的摘要不一致"),
+    ("inclusion proof does not lead", "包含证明不能通向锚点的根哈希：存证或存证树已被改动"),
+    ("signature of anchor", "锚点的签名无效"),
+    ("has no anchor", "叶子没有对应的锚点：存证树已被改动"),
     ("the digest in audit row", "审计日志中记录的摘要与文档不一致"),
     ("does not match its own hash", "审计日志行与其自身哈希不符：审计记录已被改动"),
     ("the stored ", "存储的核查摘要字段（项目编号、交易领域或结论）与文档不一致"),
