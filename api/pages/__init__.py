@@ -20,6 +20,7 @@ PAGE_MODULES = (
     "screening",
     "console",
     "imports",
+    "evidence",
 )
 
 ERROR_TITLES = {

@@ -47,7 +47,6 @@ class Anchors(MethodView):
 class Consistency(MethodView):
     @blp.arguments(ConsistencyArgs, location="query")
     @blp.response(200, ConsistencyOut)
-    @blp.alt_response(404, response="NOT_FOUND", description="no anchor has one of the two tree sizes")
     def get(self, args: dict[str, Any]) -> Any:
         """RFC 9162 consistency proof between two anchored tree sizes (`from` ≤ `to`)."""
         return consistency(db.session(), args["from_"], args["to"])

@@ -191,11 +191,32 @@ def anchor_page(session: Session, *, after_size: int = 0, limit: int = 100) -> A
     return AnchorPage(items, items[-1].tree_size if len(rows) > limit else None)
 
 
+def recent_anchors(session: Session, *, before_size: int | None = None, limit: int = 50) -> AnchorPage:
+    """Anchors newest first, from the first smaller than `before_size` (the public page's order);
+    `next_after` is then the cursor for older ones."""
+    stmt = _anchors().order_by(AuditLog.record_id.desc()).limit(limit + 1)
+    if before_size is not None:
+        stmt = stmt.where(AuditLog.record_id < before_size)
+    rows = session.scalars(stmt).all()
+    items = [Anchor.from_row(row) for row in rows[:limit]]
+    return AnchorPage(items, items[-1].tree_size if len(rows) > limit else None)
+
+
 def check_anchored_sizes(session: Session, old_size: int, new_size: int) -> tuple[Anchor, Anchor]:
-    """The two anchors a consistency proof is asked between; both sizes must have been anchored."""
+    """The two anchors a consistency proof is asked between; both sizes must be anchors' (422 naming
+    the parameter otherwise: a proof between heads nobody signed would prove nothing)."""
     if not 0 < old_size <= new_size:
         raise InvalidInput(
             "from must be at least 1 and at most to",
             errors={"from": ["须为不大于 to 的正整数（must be 1 or more and not above to）"]},
         )
-    return anchor_at(session, old_size), anchor_at(session, new_size)
+    found: dict[str, Anchor] = {}
+    errors: dict[str, list[str]] = {}
+    for name, size in (("from", old_size), ("to", new_size)):
+        try:
+            found[name] = anchor_at(session, size)
+        except NotFound:
+            errors[name] = [f"没有树大小为 {size} 的锚点（no anchor has tree size {size}）"]
+    if errors:
+        raise InvalidInput("the tree sizes must be anchored ones (GET /api/v1/evidence/anchors)", errors=errors)
+    return found["from"], found["to"]

@@ -210,7 +210,10 @@ def test_consistency_is_refused_between_sizes_no_anchor_has(app, client, world):
     for name in ("杭州甲建设有限公司", "宁波乙贸易有限公司"):
         screen(client, world.screener_key, name)
     anchor(app)
-    assert client.get("/api/v1/evidence/consistency?from=1&to=2").status_code == 404
+    unanchored = client.get("/api/v1/evidence/consistency?from=1&to=2")
+    assert unanchored.status_code == 422
+    assert set(unanchored.json["errors"]) == {"from"}
+    assert "没有树大小为 1 的锚点" in unanchored.json["errors"]["from"][0]
     r = client.get("/api/v1/evidence/consistency?from=3&to=2")
     assert r.status_code == 422
     assert "from" in json.dumps(r.json)
@@ -312,3 +315,22 @@ def test_an_anchor_event_does_not_make_the_index_forget_what_screenings_show(app
     assert heard
     assert None not in heard
     assert all(not ids for ids in heard)
+
+
+def test_the_script_runs_as_documented(app, client, world, tmp_path):
+    import subprocess
+    import sys
+
+    screening = screen(client, world.screener_key, "杭州甲建设有限公司")
+    anchor(app)
+    (tmp_path / "document.json").write_bytes(document_bytes(client, world.screener_key, screening))
+    answer = verified(client, world.screener_key, screening["id"])
+    (tmp_path / "verify.json").write_text(json.dumps(answer), encoding="utf-8")
+    key = public_key(client)
+    run = [sys.executable, str(SCRIPT), str(tmp_path / "document.json"), str(tmp_path / "verify.json")]
+    done = subprocess.run([*run, key], capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"OK: {screening['digest']} is leaf 0")
+    wrong = subprocess.run([*run, "00" * 32], capture_output=True, text=True, check=False, timeout=60)
+    assert wrong.returncode != 0
+    assert "InvalidSignature" in wrong.stderr

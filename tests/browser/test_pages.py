@@ -108,3 +108,36 @@ def test_the_supervisor_console_renders_for_its_authority(page: Any, site: Site)
     screenshot(page, "21-console-penalties")
     page.goto(site.url + "/console/penalties/new")
     screenshot(page, "22-console-penalty-form")
+
+
+def test_an_anchored_screening_prints_its_anchor_and_the_public_page_lists_it(page: Any, site: Site, app: Any) -> None:
+    from registry.evidence.cli import anchor_backlog
+
+    page.goto(site.url + "/login")
+    page.fill("#key", site.keys["screener"])
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(site.url + "/screening")
+    page.select_option("#domain", "procurement")
+    page.fill("#project_code", "ZJCG-2026-0816")
+    page.fill("#bidders", "温州清白科技有限公司")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    result_url = page.url
+    with app.app_context():
+        made = anchor_backlog()
+    assert made
+    root = made[-1].root
+    page.goto(result_url + "/evidence")
+    page.emulate_media(media="print")
+    evidence = page.locator("main").inner_text()
+    assert "核验结果：一致" in evidence
+    assert root in evidence
+    assert "inclusion_proof" in evidence
+    screenshot(page, "13-screening-evidence-anchored")
+    page.emulate_media(media="screen")
+    page.goto(site.url + "/evidence")
+    listed = page.locator("main").inner_text()
+    assert root in listed
+    assert "签名公钥" in listed
+    screenshot(page, "14-evidence-anchors")
