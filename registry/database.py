@@ -64,6 +64,18 @@ FEN_PER_WAN = Decimal(1_000_000)  # 1 万元 = 10,000 元 = 1,000,000 分
 MAX_AMOUNT_WAN = Decimal(2**63 - 1) / FEN_PER_WAN
 
 
+class JSONText(sa.TypeDecorator[str]):
+    """A bound value that is already JSON text (a screening's canonical bytes, decoded): written
+    as it is, into a JSON column, instead of being parsed and serialised again. PostgreSQL still
+    casts it to json (and refuses text that is not JSON)."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
 class WanYuan(sa.TypeDecorator[Decimal]):
     """An amount in 万元 (the unit of the 双公示 fields), stored exactly as whole 分 (fen).
 

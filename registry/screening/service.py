@@ -44,6 +44,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -52,7 +53,7 @@ from sqlalchemy.orm import Session
 from matching.types import Feature, Hit, Query
 from registry.access import require_role
 from registry.codes.idnumber import IdentityVault
-from registry.database import utcnow
+from registry.database import JSONText, utcnow
 from registry.ledger import Actor, canonical_json
 from registry.models import Entity, Screening
 from registry.screening.decision import (
@@ -114,7 +115,7 @@ _INSERT_SCREENING = sa.insert(_SCREENINGS).returning(_SCREENINGS.c.id)
 _SEAL_SCREENING = (
     sa.update(_SCREENINGS)
     .where(_SCREENINGS.c.id == sa.bindparam("screening_id"))
-    .values(document=sa.bindparam("sealed_document"), digest=sa.bindparam("sealed_digest"))
+    .values(document=sa.bindparam("sealed_document", type_=JSONText), digest=sa.bindparam("sealed_digest"))
 )
 
 
@@ -153,9 +154,15 @@ class StoredScreening:
     registry_seq: int
     scorer: str
     screened_at: dt.datetime
-    document: dict[str, Any]
     digest: str
     canonical: bytes
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """The document as stored (parsed from its canonical bytes on first use: the API answers
+        with the bytes and never needs it)."""
+        parsed: dict[str, Any] = json.loads(self.canonical)
+        return parsed
 
 
 @dataclass(frozen=True)
@@ -287,15 +294,14 @@ def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> St
     row = draft.row
     connection = session.connection()
     screening_id: int = connection.execute(_INSERT_SCREENING, {**row, "document": {}, "digest": ""}).scalar_one()
-    # Stored exactly as hashed: what JSON cannot tell apart (tuples, lists) is settled now, and
-    # the stored document is a copy, never the dossiers it was built from.
+    # Stored exactly as hashed, as the very bytes hashed: serialised once, never parsed here.
     canonical = canonical_json({**draft.document, "id": screening_id})
-    document = json.loads(canonical)
     digest = hashlib.sha256(canonical).hexdigest()
     connection.execute(
-        _SEAL_SCREENING, {"screening_id": screening_id, "sealed_document": document, "sealed_digest": digest}
+        _SEAL_SCREENING,
+        {"screening_id": screening_id, "sealed_document": canonical.decode(), "sealed_digest": digest},
     )
-    return StoredScreening(id=screening_id, **row, document=document, digest=digest, canonical=canonical)
+    return StoredScreening(id=screening_id, **row, digest=digest, canonical=canonical)
 
 
 def screen_subjects(
