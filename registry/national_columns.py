@@ -1,5 +1,6 @@
 """The national format's column tables (全国信用信息共享平台 格式): each field's English name, standard
-Chinese header, type and source, for penalties, list entries and name changes, and the envelope.
+Chinese header, type and source, for penalties, list entries, name changes and evidence anchors, and
+the envelope.
 
 Pure data, in `registry/` because both the importer (an import reads what an export writes) and
 `sync.national` (which renders outbox events through these tables) need them; docs/sync-format.md
@@ -165,10 +166,33 @@ NAME_CHANGE_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+# The evidence tree's signed heads (存证锚点, registry.evidence.anchoring): what is signed, with the
+# key that signed it, so the platform can check each one and keep it outside the registry.
+ANCHOR_COLUMNS: tuple[Column, ...] = (
+    Column("tree_size", "树大小", "integer", "anchor: how many screenings (leaves) the evidence tree holds"),
+    Column("root", "根哈希", "text", "anchor: the RFC 9162 root hash of those leaves (64 hex digits)"),
+    Column("timestamp", "锚定时间", "datetime", "anchor: when it was signed, ISO 8601 in UTC, exactly as signed"),
+    Column(
+        "signature",
+        "签名",
+        "text",
+        'anchor: Ed25519 over the canonical JSON of {"root", "timestamp", "tree_size"} (hex)',
+    ),
+    Column("algorithm", "签名算法", "text", "anchor (Ed25519)"),
+    Column("public_key", "签名公钥", "text", "anchor: the key that signed it (hex of its 32 raw bytes)"),
+    Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
+    Column(
+        "data_source_uscc",
+        "数据来源单位统一社会信用代码",
+        "text",
+        "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)",
+    ),
+)
+
 ENVELOPE: tuple[Column, ...] = (
     Column("seq", "变更序号", "integer", "outbox `seq`: gap-free, in commit order"),
-    Column("record_type", "记录类型", "text", "outbox `record_type` (penalty / list_entry / entity)"),
-    Column("operation", "变更操作", "text", "outbox `operation` (create, correct, revoke, rename …)"),
+    Column("record_type", "记录类型", "text", "outbox `record_type` (penalty / list_entry / entity / evidence_anchor)"),
+    Column("operation", "变更操作", "text", "outbox `operation` (create, correct, revoke, rename, anchor …)"),
     Column("record_id", "记录编号", "integer", "outbox `record_id`"),
     Column("version", "版本号", "integer", "outbox `record_version`: the record's version after the change"),
     Column("occurred_at", "变更时间", "datetime", "outbox `occurred_at` (UTC)"),
@@ -184,9 +208,20 @@ FIELDS: dict[str, tuple[Column, ...]] = {
     "penalties": PENALTY_COLUMNS,
     "list-entries": LIST_ENTRY_COLUMNS,
     "name-changes": NAME_CHANGE_COLUMNS,
+    "evidence-anchors": ANCHOR_COLUMNS,
 }
 KINDS = tuple(FIELDS)
-RECORD_TYPES = {"penalties": "penalty", "list-entries": "list_entry", "name-changes": "entity"}
+ANCHORS = "evidence-anchors"
+# registry.evidence.anchoring's ANCHOR_RECORD and ANCHOR_ACTION (this module is data only; a test
+# checks they agree).
+ANCHOR_RECORD_TYPE = "evidence_anchor"
+ANCHOR_OPERATION = "anchor"
+RECORD_TYPES = {
+    "penalties": "penalty",
+    "list-entries": "list_entry",
+    "name-changes": "entity",
+    ANCHORS: ANCHOR_RECORD_TYPE,
+}
 NAME_CHANGE_OPERATIONS = ("rename", "add_name", "remove_name")
 NAME_CHANGE_TYPES = {"rename": "更名", "add_name": "增加名称", "remove_name": "删除名称"}
 # Operations of a record type that reach the platform; None: all of them.
@@ -194,6 +229,7 @@ PLATFORM_OPERATIONS: dict[str, tuple[str, ...] | None] = {
     "penalty": None,
     "list_entry": None,
     "entity": NAME_CHANGE_OPERATIONS,
+    ANCHOR_RECORD_TYPE: (ANCHOR_OPERATION,),
 }
 
 

@@ -4,10 +4,11 @@ A row is the latest outbox event of one record, rendered by `sync.national` exac
 and the push render it: every change to a record writes its full snapshot to the outbox in the
 change's own transaction, so the latest event *is* the record as it stands now, and a platform
 that compares the export with what it pulled finds the same rendering (and `seq`) per record.
-For `name-changes` a record is an entity with at least one name change, at its latest one.
+For `name-changes` a record is an entity with at least one name change, at its latest one; for
+`evidence-anchors` a record is one signed tree head (an anchor is written once and never changes).
 
 Records marked not public (保密审查) are left out entirely unless the registry is configured to
-send them (`REGISTRY_SYNC_INCLUDE_NOT_PUBLIC`).
+send them (`REGISTRY_SYNC_INCLUDE_NOT_PUBLIC`); anchors are always public.
 
 Memory stays flat whatever the size: the events are read with a server-side cursor in chunks
 (`yield_per`), rendered chunk by chunk, and written out as they come; the XLSX is written by
@@ -37,7 +38,7 @@ from registry.errors import NotFound
 from registry.imports.cells import XML_ILLEGAL, guarded
 from registry.ledger import Actor
 from registry.models import ChangeEvent
-from registry.national_columns import KINDS, NAME_CHANGE_OPERATIONS, RECORD_TYPES, Column, columns
+from registry.national_columns import KINDS, PLATFORM_OPERATIONS, RECORD_TYPES, Column, columns
 from sync.national import DataSource
 from sync.outbox_rendering import OUTBOX_COLUMNS, OutboxRow, render_rows
 
@@ -86,9 +87,10 @@ def latest_events(kind: str) -> sa.Select[Any]:
         other.record_type == record_type, other.record_id == ChangeEvent.record_id
     )
     query = sa.select(*OUTBOX_COLUMNS).where(ChangeEvent.record_type == record_type)
-    if kind == "name-changes":
-        latest = latest.where(other.operation.in_(NAME_CHANGE_OPERATIONS))
-        query = query.where(ChangeEvent.operation.in_(NAME_CHANGE_OPERATIONS))
+    operations = PLATFORM_OPERATIONS[record_type]
+    if operations is not None:  # name changes, anchors: only the operations the platform receives
+        latest = latest.where(other.operation.in_(operations))
+        query = query.where(ChangeEvent.operation.in_(operations))
     return query.where(ChangeEvent.seq == latest.scalar_subquery()).order_by(ChangeEvent.record_id)
 
 

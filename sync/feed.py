@@ -6,18 +6,20 @@ asks for "after N" with the `next_after` of its last page sees every change exac
 in order. Every event is listed, internal ones and withheld ones too: a missing number would
 look like a lost change.
 
-A platform record (a penalty, a list entry, an entity's name change: `sync.national.kind_of`)
-carries `record`, its national rendering with English keys, exactly as the push sends it. An
-internal event (an entity's creation or other update, an authority, a repair application …)
-carries `record: null` and `internal: true`.
+A platform record (a penalty, a list entry, an entity's name change, an evidence anchor:
+`sync.national.kind_of`) carries `record`, its national rendering with English keys, exactly as the
+push sends it. An internal event (an entity's creation or other update, an authority, a repair
+application …) carries `record: null` and `internal: true`. Each page also carries the audit chain's
+head (`chain_head`); with the anchors (tree size, root, signature) the platform so holds both the
+chain's and the evidence tree's heads outside the registry.
 
 What is withheld: the fields of a record marked not public (保密审查, `is_public` false) unless
 the registry is configured to send such records to the platform
 (`REGISTRY_SYNC_INCLUDE_NOT_PUBLIC`); its rendering is then only the envelope with `withheld:
 true`. ID numbers of people leave masked only. Each event names its data source (数据来源单位
 and its code): the deciding authority's, or for a penalty the authority recorded as its data
-source; entity and authority events name the registry's operator (`REGISTRY_DATA_SOURCE_NAME`,
-`REGISTRY_DATA_SOURCE_USCC`).
+source; entity, authority and anchor events name the registry's operator
+(`REGISTRY_DATA_SOURCE_NAME`, `REGISTRY_DATA_SOURCE_USCC`).
 """
 
 from __future__ import annotations

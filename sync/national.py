@@ -11,9 +11,11 @@ against these tables, so a header is named in this one place.
 | `penalties` (行政处罚) | `penalty` | every operation |
 | `list-entries` (红黑名单) | `list_entry` | every operation |
 | `name-changes` (名称变更) | `entity` | rename, add_name, remove_name |
+| `evidence-anchors` (存证锚点) | `evidence_anchor` | anchor |
 
 Every other outbox event (an entity's creation and other updates, authorities, calendars, repair
-applications) is internal: `kind_of` answers None and the renderers skip it.
+applications) is internal: `kind_of` answers None and the renderers skip it. An anchor is always
+public: it is never withheld.
 
 Values are the platform's vocabulary: codes the registry keeps as English words (severity,
 status, list type, domains, 行政相对人类别, 证件类型) are rendered as their Chinese terms; dates
@@ -33,6 +35,12 @@ from registry.codes.idnumber import ID_TYPES
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 
 # Re-exported: the tables' users may keep importing them from here.
+from registry.national_columns import (
+    ANCHOR_COLUMNS as ANCHOR_COLUMNS,
+)
+from registry.national_columns import (
+    ANCHORS as ANCHORS,
+)
 from registry.national_columns import (
     ENVELOPE as ENVELOPE,
 )
@@ -289,6 +297,13 @@ def _name_change_fields(
     }
 
 
+def _anchor_fields(payload: Mapping[str, Any], operator: DataSource) -> dict[str, Any]:
+    # The payload is the audit row's `after`, as signed: rendered unchanged, so the signature checks.
+    values = {c.name: payload.get(c.name) for c in ANCHOR_COLUMNS}
+    values.update(data_source_name=operator.name, data_source_uscc=operator.uscc)
+    return values
+
+
 def render_record(
     record_type: str,
     operation: str,
@@ -310,13 +325,13 @@ def render_record(
     name change: it names the name renamed or removed); None when unknown. `authorities` maps
     authority ids to their names and codes; `operator` is the registry's own data source.
     A record that is not public (`is_public` false) is rendered as the envelope with
-    `withheld: true` and no fields, unless `include_not_public`. Raises ValueError for an internal
-    event (see `kind_of`).
+    `withheld: true` and no fields, unless `include_not_public`; an evidence anchor never is.
+    Raises ValueError for an internal event (see `kind_of`).
     """
     kind = kind_of(record_type, operation)
     if kind is None:
         raise ValueError(f"{record_type} {operation} is internal: it is not a platform record")
-    withheld = payload.get("is_public") is False and not include_not_public
+    withheld = kind != ANCHORS and payload.get("is_public") is False and not include_not_public
     envelope = {
         "seq": seq,
         "record_type": record_type,
@@ -332,6 +347,8 @@ def render_record(
         values = _penalty_fields(payload, entity, authorities)
     elif kind == "list-entries":
         values = _list_entry_fields(payload, entity, authorities)
+    elif kind == ANCHORS:
+        values = _anchor_fields(payload, operator)
     else:
         values = _name_change_fields(operation, payload, entity, operator)
     values.update(envelope)

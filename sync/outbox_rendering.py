@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.models import Authority, ChangeEvent, Entity
-from registry.national_columns import kind_of
+from registry.national_columns import ANCHOR_RECORD_TYPE, kind_of
 from sync.national import DataSource, render_record
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +134,8 @@ def render_rows(
     authority_ids: set[int] = set()
     for row in platform:
         payload = row.payload or {}
+        if row.record_type == ANCHOR_RECORD_TYPE:
+            continue  # an anchor names no subject and no authority
         if row.record_type == "entity":
             entity_id, limit = row.record_id, row.seq - 1
         else:
@@ -149,7 +151,9 @@ def render_rows(
     rendered = []
     for row in platform:
         payload = row.payload or {}
-        if row.record_type == "entity":
+        if row.record_type == ANCHOR_RECORD_TYPE:
+            entity = None
+        elif row.record_type == "entity":
             entity = history.before(row.record_id, row.seq)
         else:
             entity = history.as_of(int(payload.get("entity_id") or 0), row.seq)

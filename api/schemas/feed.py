@@ -28,7 +28,7 @@ class FeedEventOut(ma.Schema):
     seq = fields.Integer(metadata={"description": "outbox sequence number: gap-free, in commit order"})
     occurred_at = fields.DateTime()
     record_type = fields.String(
-        metadata={"description": "entity | list_entry | penalty | authority | repair_application"}
+        metadata={"description": "entity | list_entry | penalty | evidence_anchor | authority | repair_application"}
     )
     record_id = fields.Integer()
     record_version = fields.Integer()

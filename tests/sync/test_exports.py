@@ -13,6 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from registry.codes.idnumber import IdentityVault
+from registry.evidence.anchoring import anchor
+from registry.evidence.signing import signature_valid
 from registry.records import entities
 from sync.exports import FORMATS, export_records, text_cell, write_export
 from sync.national import KINDS, DataSource, columns, headers, kind_of
@@ -24,8 +26,9 @@ EXPORTS = "/api/v1/exports"
 
 
 @pytest.fixture
-def records(session, world):
-    """Two entities with a penalty and a list entry each; one renamed, then its penalty corrected."""
+def records(client, session, world, runtime):
+    """Two entities with a penalty and a list entry each; one renamed, then its penalty corrected;
+    a screening, anchored."""
     first = factories.make_entity(session, "杭州导出一建设有限公司")
     second = factories.make_entity(session, "杭州导出二建设有限公司")
     penalty = factories.make_penalty(session, world.finance, first)
@@ -54,7 +57,15 @@ def records(session, world):
         rules=factories.rules(session),
     )
     session.commit()
-    return {"penalties": 2, "list-entries": 2, "name-changes": 1}
+    screened = client.post(
+        "/api/v1/screenings",
+        json={"domain": "procurement", "project_code": "P-1", "subjects": [{"name": "宁波导出三贸易有限公司"}]},
+        headers=auth(world.screener_key),
+    )
+    assert screened.status_code == 201, screened.json
+    assert anchor(session, runtime.signer) is not None
+    session.commit()
+    return {"penalties": 2, "list-entries": 2, "name-changes": 1, "evidence-anchors": 1}
 
 
 def _get(client, key, kind, fmt):
@@ -107,6 +118,12 @@ def test_every_kind_in_every_format(client, world, records, kind, fmt):
     elif kind == "name-changes":
         assert data[0]["变更前名称"] == "杭州导出一建设有限公司"
         assert data[0]["主体名称"] == "杭州导出新名建设有限公司"
+    elif kind == "evidence-anchors":
+        [row] = data
+        size = int(row["树大小"])
+        assert (int(row["记录编号"]), row["变更操作"], row["签名算法"]) == (size, "anchor", "Ed25519")
+        # Every cell as signed, in every format: the row alone proves the anchor.
+        assert signature_valid(row["签名公钥"], size, bytes.fromhex(row["根哈希"]), row["锚定时间"], row["签名"])
 
 
 def test_xlsx_cells_keep_numbers_numeric(client, world, records):

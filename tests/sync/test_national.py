@@ -80,6 +80,7 @@ def test_which_events_reach_the_platform():
     assert kind_of("entity", "update") is None
     assert kind_of("authority", "create") is None
     assert kind_of("repair_application", "submit") is None
+    assert kind_of("evidence_anchor", "anchor") == "evidence-anchors"
 
 
 def test_each_kind_renders_in_the_order_of_its_table(session, world):

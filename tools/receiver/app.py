@@ -1,5 +1,6 @@
-"""The receiver's HTTP application: the push endpoint (signature, timestamp, idempotency, the batch), the
-fault control endpoint and the page at `/` listing what arrived.
+"""The receiver's HTTP application: the push endpoint (signature, timestamp, idempotency, the batch, its
+evidence anchors), the anchors kept and the consistency check between two of them, the fault
+control endpoint and the page at `/` listing what arrived.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sync.protocol import (
     TIMESTAMP_HEADER,
     signature_matches,
 )
+from tools.receiver.anchors import CheckRefused, anchors_of, pinned_key
 from tools.receiver.batches import (
     BadBatch,
     Batch,
@@ -68,12 +70,15 @@ def create_receiver(
     max_skew_seconds: int = 300,
     clock: Clock = time.time,
     control: bool = False,
+    anchor_key: str | None = None,
 ) -> Flask:
     """The reference receiver as a WSGI app, storing into the SQLite file at `db_path`.
 
     `secrets` maps each target's name to its HMAC secret. `/_control` (fault injection) exists
-    only with `control=True`.
+    only with `control=True`. `anchor_key` (hex) pins the registry's evidence signing key: an
+    anchor signed by any other key is refused (ValueError here if it is not a key).
     """
+    pinned = None if anchor_key is None else pinned_key(anchor_key)
     app = ReceiverApp(__name__)
     # A fault in the receiver itself must surface in the test that hit it, not as a bare 500.
     app.config.update(PROPAGATE_EXCEPTIONS=True, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
@@ -116,7 +121,9 @@ def create_receiver(
             client_socket(request.environ)  # unsupported servers fail before the batch is applied
         refused = set(settings.reject_seqs)
         rejected = [seq for seq in batch.seqs if seq in refused]
-        answer = store.apply(key, batch, rejected)
+        answer, bad_anchors = store.apply(key, batch, rejected, anchors_of(batch, pinned))
+        for anchor in bad_anchors:
+            app.logger.error("REFUSED evidence anchor (%s seq %d): %s", batch.target, anchor.seq, anchor.problem)
         if answer.applied and draw.drop_after_apply:
             app.logger.warning("applied %s, dropping the connection (fault injection: drop_after_apply_rate)", key)
             request.environ[DROP] = True
@@ -128,6 +135,27 @@ def create_receiver(
         `flask registry verify-audit --against FILE`."""
         return json_answer(200, store.heads(request.args.get("target")))
 
+    @app.get("/_anchors")
+    def anchors() -> Response:
+        """The evidence anchors kept (`?target=T`), those refused, the consistency checks made, and
+        every problem among them."""
+        return json_answer(200, store.anchors(request.args.get("target")))
+
+    @app.post("/_anchors/consistency")
+    def consistency() -> Response:
+        """Check an RFC 9162 consistency proof ({"from", "to", "proof", "target"?}) against the roots
+        this receiver kept for the two tree sizes."""
+        asked = request.get_json(silent=True)
+        if not isinstance(asked, dict):
+            return error_answer(400, 'body: must be a JSON object {"from", "to", "proof"}', "body")
+        try:
+            found = store.check_consistency(asked)
+        except CheckRefused as exc:
+            return error_answer(exc.status, str(exc), exc.field)
+        if not found.consistent:
+            app.logger.error("%s", found.problem)
+        return json_answer(200, found.as_json())
+
     @app.get("/_received")
     def received() -> Response:
         """Stored records in arrival order: `?target=T` for one target's."""
@@ -137,7 +165,9 @@ def create_receiver(
     def page() -> Response:
         """A plain page to watch batches arrive."""
         counts, recent = store.summary()
-        return Response(_render_page(sorted(secrets), counts, recent), mimetype="text/html")
+        kept = store.anchors(None)
+        text = _render_page(sorted(secrets), counts, recent, len(kept["anchors"]), kept["problems"])
+        return Response(text, mimetype="text/html")
 
     if control:
 
@@ -214,7 +244,13 @@ def _check_request(
     return key, batch
 
 
-def _render_page(targets: list[str], counts: dict[str, tuple[int, int]], recent: list[tuple[Any, ...]]) -> str:
+def _render_page(
+    targets: list[str],
+    counts: dict[str, tuple[int, int]],
+    recent: list[tuple[Any, ...]],
+    anchors: int,
+    problems: list[str],
+) -> str:
     e = html.escape
     rows = "".join(
         f"<tr><td>{e(t)}</td><td>{counts.get(t, (0, 0))[0]}</td><td>{counts.get(t, (0, 0))[1]}</td></tr>"
@@ -225,6 +261,8 @@ def _render_page(targets: list[str], counts: dict[str, tuple[int, int]], recent:
         f"<td><code>{e(record[:300])}</code></td></tr>"
         for row_id, target, seq, key, at, record in recent
     )
+    # Refused anchors and failed consistency checks: shown in red until someone looks into them.
+    flagged = "".join(f'<p style="color:#b00"><strong>{e(problem)}</strong></p>\n' for problem in problems)
     return (
         '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta http-equiv="refresh" content="5">'
@@ -232,6 +270,7 @@ def _render_page(targets: list[str], counts: dict[str, tuple[int, int]], recent:
         "<h1>Reference receiver 参考接收端</h1>\n"
         '<h2>Targets</h2>\n<table border="1"><tr><th>target</th><th>batches</th><th>records</th></tr>'
         f"{rows}</table>\n"
+        f"<h2>Evidence anchors 存证锚点</h2>\n<p>{anchors} kept (<code>GET /_anchors</code>)</p>\n{flagged}"
         f"<h2>Last {RECENT_RECORDS} records, newest first</h2>\n"
         '<table border="1"><tr><th>#</th><th>target</th><th>seq</th><th>batch</th><th>received</th>'
         f"<th>record</th></tr>{records}</table>\n</body></html>\n"

@@ -29,6 +29,7 @@ class Batch:
     records: list[dict[str, Any]]
     seqs: list[int]  # each record's sequence, whichever key its format keeps it under
     chain_head: tuple[int, str] | None = None  # the registry's audit chain head (seq, hash), kept
+    format: str = "json"  # the records' keys: English names (json) or Chinese headers (json-zh)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def parse_batch(document: object, path_target: str | None = None) -> Batch:
         and re.fullmatch(r"[0-9a-f]{64}", head["hash"])
     ):
         raise BadBatch("chain_head", "must be {seq, hash}: the audit chain's newest row and its SHA-256 hash")
-    return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None)
+    return Batch(target, first, last, records, seqs, (head["seq"], head["hash"]) if head else None, format_)
 
 
 def check_heartbeat(document: dict[str, Any], key: str, path_target: str | None) -> Response | tuple[str, Batch]:

@@ -1,5 +1,6 @@
 """The receiver's SQLite store: batches, their records and the idempotency keys with their answers, each
-batch applied in one transaction.
+batch applied in one transaction; the audit chain heads and the evidence anchors the batches carry
+(`tools.receiver.anchors`), and the consistency checks made between anchors.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from contextlib import closing
 from typing import Any
 
+from tools.receiver import anchors
+from tools.receiver.anchors import Check, ReceivedAnchor
 from tools.receiver.batches import Answer, Batch
 from tools.receiver.faults import Clock
 
@@ -57,28 +60,40 @@ class Store:
         with closing(self.connect()) as conn:
             # WAL lets /_received and the page read while a batch is being written.
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+            conn.executescript(SCHEMA + anchors.SCHEMA)
 
     def connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are begun explicitly, so their bounds are plain to see.
         return sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
 
-    def apply(self, key: str, batch: Batch, rejected: Sequence[int]) -> Answer:
+    def apply(
+        self, key: str, batch: Batch, rejected: Sequence[int], received: Sequence[ReceivedAnchor] = ()
+    ) -> tuple[Answer, list[ReceivedAnchor]]:
         """Store a batch once: a key seen before gets its stored answer; otherwise, unless some
-        record is to be rejected, the batch row and every record are written in one transaction."""
+        record is to be rejected, the batch row, every record and its anchors (`received`, checked
+        by `anchors.anchors_of`) are written in one transaction. Also returns the anchors refused,
+        which are kept as refusals and the batch with them is not applied."""
         with closing(self.connect()) as conn:
             # IMMEDIATE takes the write lock before the key is looked up, so two deliveries of
             # one key at the same moment cannot both find it new.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                answer = self._apply(conn, key, batch, rejected)
+                answer, refused = self._apply(conn, key, batch, rejected, received)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT" if answer.applied else "ROLLBACK")
-            return answer
+            # A refusal writes only the refused anchors, to be listed.
+            conn.execute("COMMIT" if answer.applied or refused else "ROLLBACK")
+            return answer, refused
 
-    def _apply(self, conn: sqlite3.Connection, key: str, batch: Batch, rejected: Sequence[int]) -> Answer:
+    def _apply(
+        self,
+        conn: sqlite3.Connection,
+        key: str,
+        batch: Batch,
+        rejected: Sequence[int],
+        received: Sequence[ReceivedAnchor],
+    ) -> tuple[Answer, list[ReceivedAnchor]]:
         seen = conn.execute(
             "SELECT status_code, response_body FROM batches WHERE idempotency_key = ?",
             (key,),
@@ -86,12 +101,16 @@ class Store:
         if seen is not None:
             # The key names the batch's target and range (checked before), so it is this batch.
             status, body = seen
-            return Answer(status, {**json.loads(body), "duplicate": True})
-        if rejected:
-            reason = "rejected by the reference receiver's fault injection (reject_seqs)"
-            return Answer(422, {"rejected": [{"seq": seq, "reason": reason} for seq in rejected]})
-        answer = Answer(200, {"accepted": len(batch.records), "idempotency_key": key}, applied=True)
+            return Answer(status, {**json.loads(body), "duplicate": True}), []
         now = _now_text(self.clock)
+        refused = anchors.refusals(conn, batch.target, received)
+        if rejected or refused:
+            reason = "rejected by the reference receiver's fault injection (reject_seqs)"
+            named = [{"seq": seq, "reason": reason} for seq in rejected]
+            named += [{"seq": anchor.seq, "reason": anchor.problem} for anchor in refused]
+            anchors.keep_refusals(conn, batch.target, refused, now)
+            return Answer(422, {"rejected": sorted(named, key=lambda item: item["seq"])}), refused
+        answer = Answer(200, {"accepted": len(batch.records), "idempotency_key": key}, applied=True)
         conn.execute(
             "INSERT INTO batches (idempotency_key, target, first_seq, last_seq, status_code,"
             " response_body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -117,7 +136,8 @@ class Store:
                 for seq, record in zip(batch.seqs, batch.records, strict=True)
             ],
         )
-        return answer
+        anchors.keep(conn, batch.target, key, received, now)
+        return answer, []
 
     def keep_head(self, target: str, head: tuple[int, str]) -> None:
         """Keep a chain head sent alone (a heartbeat); the same head twice is kept once."""
@@ -137,6 +157,24 @@ class Store:
         with closing(self.connect()) as conn:
             rows = conn.execute(query + " ORDER BY seq", params).fetchall()
         return [{"target": t, "seq": seq, "hash": h, "received_at": at} for t, seq, h, at in rows]
+
+    def anchors(self, target: str | None) -> dict[str, Any]:
+        """The evidence anchors kept, the anchors refused and the consistency checks made."""
+        with closing(self.connect()) as conn:
+            return anchors.listing(conn, target)
+
+    def check_consistency(self, request: dict[str, Any]) -> Check:
+        """Check a consistency proof ({"from", "to", "proof", "target"?}) against the roots kept,
+        and keep the check; raises `anchors.CheckRefused` when it cannot be made."""
+        with closing(self.connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = anchors.check(conn, request, _now_text(self.clock))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return found
 
     def received(self, target: str | None) -> list[dict[str, Any]]:
         """Stored records in arrival order, of one target or of all."""
