@@ -36,6 +36,13 @@ def _chunks(values: Iterable[Any]) -> list[list[Any]]:
 
 
 _DISPOSITIONS = cast(sa.Table, HitDisposition.__table__)
+_KEYS = cast(sa.Table, ApiKey.__table__)
+# The keys of the organisation the actor screens for (its key holder's name, same role): an agency
+# sees its own earlier dispositions, never another agency's (their names and reasons). A subquery,
+# so a screening with hits asks the database once, not twice.
+_HOLDER_KEYS = sa.select(_KEYS.c.id).where(
+    _KEYS.c.name == sa.bindparam("holder_name"), _KEYS.c.role == sa.bindparam("holder_role")
+)
 _EARLIER_DISPOSITIONS = (
     sa.select(
         _DISPOSITIONS.c.id,
@@ -49,18 +56,10 @@ _EARLIER_DISPOSITIONS = (
     )
     .where(
         _DISPOSITIONS.c.subject_key.in_(sa.bindparam("keys", expanding=True)),
-        _DISPOSITIONS.c.api_key_id.in_(sa.bindparam("holder_keys", expanding=True)),
+        _DISPOSITIONS.c.api_key_id.in_(_HOLDER_KEYS),
     )
     .order_by(_DISPOSITIONS.c.id)
 )
-
-
-def _holder_keys(session: Session, actor: Actor) -> list[int]:
-    """The keys of the organisation the actor screens for (its key holder's name, same role): an
-    agency sees its own earlier dispositions, never another agency's (their names and reasons)."""
-    if actor.key_id is None:
-        return []
-    return list(session.scalars(sa.select(ApiKey.id).where(ApiKey.name == actor.name, ApiKey.role == actor.role)))
 
 
 def earlier_dispositions(
@@ -71,12 +70,12 @@ def earlier_dispositions(
     """The actor's organisation's earlier dispositions of these (subject key, entity) pairs: one
     query per 500 subjects."""
     shown: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-    holder = _holder_keys(session, actor)
-    if not holder:
+    if actor.key_id is None:
         return shown
     connection = session.connection()
+    holder = {"holder_name": actor.name, "holder_role": actor.role}
     for chunk in _chunks({key for key, _ in pairs}):
-        for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk, "holder_keys": holder}):
+        for row in connection.execute(_EARLIER_DISPOSITIONS, {"keys": chunk, **holder}):
             if (row.subject_key, row.entity_id) in pairs:
                 shown[(row.subject_key, row.entity_id)].append(
                     {
