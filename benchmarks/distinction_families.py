@@ -85,7 +85,8 @@ def add_entities(state: SyntheticRegistry, first_id: int, count: int) -> None:
 
     rng = state.rng
     areas = names.autonomous_areas()
-    fresh = iter([t for t in state.trades if t not in state.trade_scopes])
+    # 字号 no listed name carries yet: the list's, then composed ones (drawing on `rng` only then)
+    fresh = names.fresh_trade_names(rng, taken=state.trade_scopes, trades=state.trades)
     for entity_id in range(first_id, first_id + count):
         industry = weighted(rng, state.industries, state.industry_cum)
         form = weighted(rng, state.forms, state.form_cum)
@@ -111,7 +112,7 @@ def add_entities(state: SyntheticRegistry, first_id: int, count: int) -> None:
             if state.claim(parts, region, entity_id):
                 break
         else:
-            raise RuntimeError("ran out of fresh trade names")
+            raise RuntimeError("no fresh trade name could be claimed")
         entity = ListedEntity(entity_id, "legal_entity", state.code("91", region), region, parts)
         state.entities.append(entity)
         if national:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.names import trade_names
+from benchmarks.names import fresh_trade_names, trade_names
 
 DATA_KEY = "benchmark-load-data-protection-key"
 INDUSTRIES = ("建设工程", "建筑工程", "市政工程", "环保科技", "信息技术", "装饰工程", "劳务", "物业管理")
@@ -46,12 +46,15 @@ def _in_fields(schema: Any, dumped: dict[str, Any]) -> dict[str, Any]:
 
 
 def _other_names(rng: random.Random, count: int) -> list[str]:
-    """Company names that are (mostly) not in the registry: 字号 from the benchmarks' trade-name
-    file (BENCH_TRADE_NAMES) when present, else the demo's sample (benchmarks.names.trade_names)."""
-    trades = list(trade_names()[:50_000])
-    return [
-        f"{rng.choice(CITIES)}{rng.choice(trades)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}" for _ in range(count)
-    ]
+    """Company names not in the registry: 字号 the demo registry does not use (`fresh_trade_names`:
+    a random draw from the benchmarks' list, BENCH_TRADE_NAMES or the demo's sample, then names
+    composed from it once the draw is used up, as it is at once with the sample the demo uses)."""
+    from registry.demo import trade_names as demo_trade_names
+
+    listed = trade_names()[:50_000]
+    draw = rng.sample(listed, min(count, len(listed)))
+    trades = fresh_trade_names(rng, taken=frozenset(demo_trade_names()), trades=draw)
+    return [f"{rng.choice(CITIES)}{next(trades)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}" for _ in range(count)]
 
 
 def prepare(database_url: str, *, entities: int, seed: int, reset: bool, log: Callable[[str], None]) -> World:

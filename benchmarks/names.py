@@ -2,8 +2,10 @@
 
 - Regions: the GB/T 2260 table python-stdnum ships (`stdnum/cn/loc.dat`), split into
   province, prefecture and county with the short forms names use (浙江, 杭州, 余杭).
-- Trade names (字号): benchmarks/data/company-short-names.txt (about 266,000; its README says where
-  it comes from), or the list BENCH_TRADE_NAMES names.
+- Trade names (字号): the demo's 3,000-name sample (registry/demo_data/trade_names.txt), or the
+  list BENCH_TRADE_NAMES names (benchmarks/data/README.md: the 266,000-name list the documented
+  figures were measured with); when a generator needs more fresh ones, `fresh_trade_names` composes
+  them from the list's characters.
 - Industries and legal forms: the common ones, weighted roughly as they occur.
 - Simplified → traditional: OpenCC (s2t) when installed, else a built-in table of the
   characters company names use most.
@@ -14,8 +16,9 @@
 from __future__ import annotations
 
 import os
+import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -62,11 +65,10 @@ from benchmarks.name_tables import (
     SYNONYM_SECTOR as SYNONYM_SECTOR,
 )
 
-# The benchmarks' list of 265,769 trade names (benchmarks/data/README.md says where it comes
-# from), or another list BENCH_TRADE_NAMES names.
-SHARED_TRADE_NAMES = Path(
-    os.environ.get("BENCH_TRADE_NAMES", str(Path(__file__).resolve().parent / "data" / "company-short-names.txt"))
-)
+# The list of trade names BENCH_TRADE_NAMES names (benchmarks/data/README.md: how to get back the
+# 265,769-name list the documented figures were measured with); None: the demo's 3,000-name sample.
+SHARED_TRADE_NAMES = Path(os.environ["BENCH_TRADE_NAMES"]) if os.environ.get("BENCH_TRADE_NAMES") else None
+DEMO_TRADE_NAMES = "registry/demo_data/trade_names.txt"
 
 
 @dataclass(frozen=True)
@@ -176,17 +178,33 @@ def _is_cjk(word: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
+@lru_cache(maxsize=1)
+def _trade_rules() -> tuple[frozenset[str], frozenset[str]]:
+    """(words a 字号 must not contain, words it must not be). Province and prefecture names are
+    excluded inside a 字号; county names only as the whole 字号 (新华, 长安 are both counties and
+    common 字号, which is realistic and kept)."""
+    big = {w for r in regions() for w in (r.province, r.province_short, r.city, r.city_short)}
+    counties = frozenset(w for r in regions() for w in (r.county, r.county_short) if w)
+    return frozenset(big | set(FORBIDDEN_IN_TRADE) | set(INDUSTRIES) | set(SHOP_GOODS)), counties
+
+
+def usable_trade(word: str) -> bool:
+    """Whether `word` may be a generated name's 字号: 2-4 CJK characters, no region, form or industry word."""
+    blocked, counties = _trade_rules()
+    return 2 <= len(word) <= 4 and _is_cjk(word) and word not in counties and not _substrings(word) & blocked
+
+
 @lru_cache(maxsize=2)
 def trade_names(path: Path | None = None) -> tuple[str, ...]:
     """字号 usable in generated names: 2-4 CJK characters without region, form or industry words.
 
-    From benchmarks/data (or the list BENCH_TRADE_NAMES names), else the demo's 3,000-name sample.
-    The order of the file is kept, so a seeded generator picks the same names on every machine.
+    From the list BENCH_TRADE_NAMES names, else the demo's 3,000-name sample. The order of the file
+    is kept, so a seeded generator picks the same names on every machine.
     """
     source = path or SHARED_TRADE_NAMES
-    if "BENCH_TRADE_NAMES" in os.environ and path is None and not source.is_file():
+    if source is not None and not source.is_file():
         raise SystemExit(f"BENCH_TRADE_NAMES names {source}, which is not a file")
-    if source.is_file():
+    if source is not None:
         raw = source.read_text(encoding="utf-8").splitlines()
     else:
         raw = (
@@ -196,26 +214,54 @@ def trade_names(path: Path | None = None) -> tuple[str, ...]:
             .read_text(encoding="utf-8")
             .splitlines()
         )
-    # Province and prefecture names are excluded inside a 字号; county names only as the whole
-    # 字号 (新华, 长安 are both counties and common 字号, which is realistic and kept).
-    big = {w for r in regions() for w in (r.province, r.province_short, r.city, r.city_short)}
-    counties = {w for r in regions() for w in (r.county, r.county_short) if w}
-    blocked = big | set(FORBIDDEN_IN_TRADE) | set(INDUSTRIES) | set(SHOP_GOODS)
-    seen: set[str] = set()
-    kept: list[str] = []
-    for line in raw:
-        word = line.strip()
-        if not (2 <= len(word) <= 4) or not _is_cjk(word) or word in seen or word in counties:
-            continue
-        if _substrings(word) & blocked:
-            continue
-        seen.add(word)
-        kept.append(word)
-    return tuple(kept)
+    return tuple(dict.fromkeys(word for line in raw if usable_trade(word := line.strip())))
 
 
 def trade_name_source() -> str:
-    return str(SHARED_TRADE_NAMES) if SHARED_TRADE_NAMES.is_file() else "registry/demo_data/trade_names.txt"
+    return str(SHARED_TRADE_NAMES) if SHARED_TRADE_NAMES is not None else DEMO_TRADE_NAMES
+
+
+def fresh_trade_names(
+    seed: int | random.Random, taken: Container[str] = frozenset(), trades: Sequence[str] | None = None
+) -> Iterator[str]:
+    """An endless, deterministic stream of 字号 no generated name has used yet: first the list's
+    names in its order (`trades`, else `trade_names()`), then names composed from them with a
+    generator seeded by `seed` (or `seed` itself, drawn from only once the list has run out):
+    a first and a last character of two of its names (金 + 达: 金达), a two-character name with a
+    character before or after it (新合晟, 合晟达), or two two-character names (恒信 + 达通). Every
+    composed one passes `usable_trade` and is none of the list's names; none is in `taken` (read as
+    the stream goes on: a set or dict the caller fills works), none was given before."""
+    source = tuple(trade_names() if trades is None else trades)
+    given: set[str] = set()
+    for word in source:
+        if word not in given and word not in taken:
+            given.add(word)
+            yield word
+    given.update(source)
+    words = [w for w in source if 2 <= len(w) <= 4 and _is_cjk(w)]
+    pairs = [w for w in words if len(w) == 2]
+    if not words:
+        raise ValueError("no 字号 to compose fresh ones from")
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)  # noqa: S311 (test data)
+    misses = 0
+    while True:
+        roll = rng.random()
+        if roll < 0.45 or not pairs:  # 2,3,4 characters about as often as in the demo's sample
+            word = rng.choice(words)[0] + rng.choice(words)[-1]
+        elif roll < 0.65:
+            word = rng.choice(pairs) + rng.choice(words)[-1]
+        elif roll < 0.85:
+            word = rng.choice(words)[0] + rng.choice(pairs)
+        else:
+            word = rng.choice(pairs) + rng.choice(pairs)
+        if word in given or word in taken or len(set(word)) < len(word) or not usable_trade(word):
+            misses += 1
+            if misses > 100_000:
+                raise RuntimeError(f"cannot compose more fresh 字号 from {len(words)} names")
+            continue
+        misses = 0
+        given.add(word)
+        yield word
 
 
 # --- simplified → traditional -----------------------------------------------------------
@@ -277,59 +323,8 @@ def sound_alike(a: str, b: str) -> bool:
 
 # The ethnic groups as autonomous areas' names carry them, longest first (the groups of two
 # characters or more are sometimes written without 族: 巴音郭楞蒙古自治州).
-_ETHNIC = tuple(
-    sorted(
-        (
-            "蒙古",
-            "回",
-            "藏",
-            "维吾尔",
-            "苗",
-            "彝",
-            "壮",
-            "布依",
-            "朝鲜",
-            "满",
-            "侗",
-            "瑶",
-            "白",
-            "土家",
-            "哈尼",
-            "哈萨克",
-            "傣",
-            "黎",
-            "傈僳",
-            "佤",
-            "畲",
-            "拉祜",
-            "水",
-            "东乡",
-            "纳西",
-            "景颇",
-            "柯尔克孜",
-            "土",
-            "达斡尔",
-            "仫佬",
-            "羌",
-            "布朗",
-            "撒拉",
-            "毛南",
-            "仡佬",
-            "锡伯",
-            "普米",
-            "塔吉克",
-            "怒",
-            "鄂温克",
-            "保安",
-            "裕固",
-            "独龙",
-            "鄂伦春",
-            "各",
-        ),
-        key=len,
-        reverse=True,
-    )
-)
+_ETHNIC_GROUPS = "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 普米 塔吉克 怒 鄂温克 保安 裕固 独龙 鄂伦春 各"
+_ETHNIC = tuple(sorted(_ETHNIC_GROUPS.split(), key=len, reverse=True))
 _AUTONOMOUS_WORDS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 

@@ -180,9 +180,24 @@ class SyntheticRegistry:
         return ListedEntity(entity_id, "individual_business", self.code("92", region), region, parts)
 
 
+# The pool of distinct 字号 a registry is drawn from: the 266,000-name list the figures in
+# docs/performance.md were first measured with. A shorter list (the demo's 3,000-name sample, the
+# default) is topped up with names composed from its own (names.fresh_trade_names), so a registry
+# of any size has as many distinct 字号 to draw from, and as few namesakes, as with that list.
+TRADE_POOL = 266_000
+
+
+def trade_pool(trades: tuple[str, ...], seed: int) -> tuple[str, ...]:
+    """`trades`, topped up to TRADE_POOL distinct names when shorter (deterministic for `seed`)."""
+    if len(trades) >= TRADE_POOL:
+        return trades
+    return tuple(itertools.islice(names.fresh_trade_names(seed, trades=trades), TRADE_POOL))
+
+
 def generate_entities(count: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> SyntheticRegistry:
     """`count` listed entities with ids 1…count; returns the generator state for making queries."""
-    state = SyntheticRegistry(random.Random(seed), trades or names.trade_names(), names.regions())  # noqa: S311 (test data, not secrets)
+    pool = trade_pool(trades or names.trade_names(), seed)
+    state = SyntheticRegistry(random.Random(seed), pool, names.regions())  # noqa: S311 (test data, not secrets)
     extra = distinction_families.extras(count)
     for entity_id in range(1, count - extra + 1):
         make = state.shop if state.rng.random() < _SHOP_SHARE else state.company

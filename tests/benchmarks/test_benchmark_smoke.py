@@ -231,3 +231,35 @@ def test_the_distinction_families_are_generated_and_labelled() -> None:
     assert broken.parts is not None
     wrong = dataclasses.replace(broken, parts=dataclasses.replace(broken.parts, trade=broken.parts.trade[::-1] + "某"))
     assert dataset.check_labels(dataclasses.replace(data, queries=[wrong])) != []
+
+
+def test_fresh_trade_names_go_on_after_the_list_deterministically() -> None:
+    """The list's names first, in its order and without the taken ones; then composed 字号 of 2 to 4
+    Han characters that pass the list's rules, each once, never a list name, the same for one seed."""
+    from benchmarks import names
+
+    listed = ("合晟", "恒信达", "金源", "天宇通达")
+    taken = {"金源"}
+    stream = names.fresh_trade_names(7, taken=taken, trades=listed)
+    assert [next(stream) for _ in range(3)] == ["合晟", "恒信达", "天宇通达"]
+    taken.add("合达")  # read as the stream goes on
+    composed = [next(stream) for _ in range(20)]
+    assert len(set(composed)) == len(composed)
+    assert not set(composed) & (set(listed) | taken)
+    assert all(2 <= len(w) <= 4 and names.usable_trade(w) and not w.isascii() for w in composed)
+    again = names.fresh_trade_names(7, taken=taken, trades=listed)
+    assert [next(again) for _ in range(23)][3:] == composed
+    with pytest.raises(ValueError, match="no 字号"):
+        next(names.fresh_trade_names(1, trades=()))
+
+
+def test_the_sample_is_enough_for_a_registry_larger_than_it() -> None:
+    """With the demo's 3,000-name sample, the fresh 字号 the distinction families need past it are
+    composed (10,000 entities used to run out of them)."""
+    from benchmarks import names
+
+    sample = names.trade_names(Path(__file__).resolve().parents[2] / names.DEMO_TRADE_NAMES)
+    state = dataset.generate_entities(10_000, seed=3, trades=sample)
+    assert len(state.entities) == 10_000
+    composed = {e.parts.trade for e in state.entities} - set(sample)
+    assert any(not w.isascii() for w in composed)
