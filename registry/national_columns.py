@@ -135,6 +135,17 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("entity_id", "主体编号", "integer", "list entry (the registry's entity id)"),
 )
 
+# 数据来源单位 of what the registry itself keeps (name changes, anchors): its operator.
+REGISTRY_SOURCE: tuple[Column, ...] = (
+    Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
+    Column(
+        "data_source_uscc",
+        "数据来源单位统一社会信用代码",
+        "text",
+        "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)",
+    ),
+)
+
 NAME_CHANGE_COLUMNS: tuple[Column, ...] = (
     Column("subject_name", "主体名称", "text", "entity `name` after the change"),
     Column(
@@ -157,13 +168,7 @@ NAME_CHANGE_COLUMNS: tuple[Column, ...] = (
     Column("former_names", "曾用名", "list", "entity `names` of kind former, after the change"),
     Column("aliases", "别名", "list", "entity `names` of kind alias, after the change"),
     Column("entity_id", "主体编号", "integer", "entity `id`"),
-    Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
-    Column(
-        "data_source_uscc",
-        "数据来源单位统一社会信用代码",
-        "text",
-        "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)",
-    ),
+    *REGISTRY_SOURCE,
 )
 
 # The evidence tree's signed heads (存证锚点, registry.evidence.anchoring): what is signed, with the
@@ -180,13 +185,7 @@ ANCHOR_COLUMNS: tuple[Column, ...] = (
     ),
     Column("algorithm", "签名算法", "text", "anchor (Ed25519)"),
     Column("public_key", "签名公钥", "text", "anchor: the key that signed it (hex of its 32 raw bytes)"),
-    Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
-    Column(
-        "data_source_uscc",
-        "数据来源单位统一社会信用代码",
-        "text",
-        "the registry's operator (`REGISTRY_DATA_SOURCE_USCC`)",
-    ),
+    *REGISTRY_SOURCE,
 )
 
 ENVELOPE: tuple[Column, ...] = (

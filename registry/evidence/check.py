@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from registry.evidence import merkle
 from registry.evidence.anchoring import Anchor, anchor_page
 from registry.evidence.signing import signature_valid
-from registry.evidence.tree import tree_root
-from registry.models import LedgerCounter, MerkleNode, Screening
+from registry.evidence.tree import load_nodes, tree_root
+from registry.models import LedgerCounter, Screening
 
 BATCH = 5000
 
@@ -54,7 +54,7 @@ def _check_leaves(session: Session, report: TreeReport) -> None:
         rows = [(int(leaf or 0), screening_id, digest) for leaf, screening_id, digest in found]
         if not rows:
             break
-        stored = _present_nodes(session, [(0, leaf) for leaf, _, _ in rows])
+        stored = load_nodes(session, [(0, leaf) for leaf, _, _ in rows], missing_ok=True)
         for leaf, screening_id, digest in rows:
             if leaf != report.leaves_checked:
                 report.problems.append(f"leaf {report.leaves_checked} belongs to no screening (next is {leaf})")
@@ -67,16 +67,6 @@ def _check_leaves(session: Session, report: TreeReport) -> None:
         report.problems.append(
             f"the tree holds {report.size} leaves but screenings hold only the first {report.leaves_checked}"
         )
-
-
-def _present_nodes(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored nodes among `keys` (a missing one is reported by the caller, not raised)."""
-    rows = session.execute(
-        sa.select(MerkleNode.level, MerkleNode.idx, MerkleNode.hash).where(
-            sa.tuple_(MerkleNode.level, MerkleNode.idx).in_(keys)
-        )
-    )
-    return {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
 
 
 def _check_anchor(session: Session, found: Anchor, report: TreeReport) -> None:

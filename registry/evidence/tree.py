@@ -23,8 +23,9 @@ _NODES = cast(sa.Table, MerkleNode.__table__)
 _INSERT_NODE = sa.insert(_NODES)
 
 
-def load_nodes(session: Session, keys: Iterable[Key]) -> dict[Key, bytes]:
-    """The stored nodes at `keys` (level, index), in one query."""
+def load_nodes(session: Session, keys: Iterable[Key], *, missing_ok: bool = False) -> dict[Key, bytes]:
+    """The stored nodes at `keys` (level, index), in one query. A missing one is an error unless
+    `missing_ok` (the whole-tree check reports it instead)."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
@@ -34,7 +35,7 @@ def load_nodes(session: Session, keys: Iterable[Key]) -> dict[Key, bytes]:
         )
     )
     found = {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
-    missing = [key for key in wanted if key not in found]
+    missing = [] if missing_ok else [key for key in wanted if key not in found]
     if missing:
         # A proof over nodes that are not there would be wrong, not merely incomplete.
         raise RuntimeError(f"the evidence tree is missing nodes {missing[:5]}: it was altered or truncated")
