@@ -89,7 +89,7 @@ class HeadTimeoutThreadWorker(ThreadWorker):
 
 
 worker_class = HeadTimeoutThreadWorker
-workers = 4  # processes; each keeps its own name index (docs/deployment.md, "Workers")
+workers = 4  # processes; they map one name-index file (docs/deployment.md, "Workers")
 threads = 8  # per worker; at most this many requests use the worker's database pool (5 + 10) at once
 timeout = 120  # a worker whose main loop is silent this long is restarted (not a request limit: gthread)
 graceful_timeout = 30  # on a restart or stop, requests in flight get this long to finish

@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATE_LIMIT_SEARCH="120/minute",  # GET /api/v1/entities and the public /search page
         # A worker asks the database for outbox events (other workers' changes) at most this often.
         INDEX_MAX_LAG_SECONDS=1,
+        # Where the machine's name-index file lives (one copy mapped by every worker; `flask registry
+        # build-index`); None: instance/index; "off": each worker keeps its own index in memory.
+        INDEX_DIR=None,
         # Records marked not public (保密审查) go to the credit platform only if this is set.
         SYNC_INCLUDE_NOT_PUBLIC=False,
         # The push targets file (TOML, docs/sync.md); `flask sync run` needs it.

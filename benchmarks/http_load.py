@@ -83,7 +83,10 @@ def gunicorn(
         "warning",
         app_spec,
     ]
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **env}
+    # The registry's workers share a name-index file (docs/deployment.md): one per server, in a
+    # directory of its own, so a run leaves nothing under the repository's instance/.
+    index_dir = tempfile.TemporaryDirectory(prefix="bench-index-")
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "REGISTRY_INDEX_DIR": index_dir.name, **env}
     proc = subprocess.Popen(command, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
         deadline = time.monotonic() + start_timeout
@@ -109,6 +112,7 @@ def gunicorn(
             proc.wait()
         log.close()
         os.unlink(log.name)
+        index_dir.cleanup()
 
 
 def _tail(path: str, lines: int = 15) -> str:

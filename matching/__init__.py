@@ -7,7 +7,8 @@ Modules: `normalise` (how a name is written), `codes` (统一社会信用代码,
 `legal_forms` (组织形式 and 分支机构 suffixes), `parse` (a name in parts), `readings` (where
 regions end and the 字号 begins, when that is unsure), `characters` (a 字号 character mistaken
 for one of the same reading or a look-alike form), `index` (the candidate index; its storage and
-building in `index_arrays`, `index_rows`, `index_build` and `index_store`), `scoring` (the
+building in `index_arrays`, `index_rows`, `index_build`, `index_base` and `index_store`; its file,
+mapped by every process of a machine, in `index_file`), `scoring` (the
 `cn-name-parts` scorer; its numbers in `thresholds`, its parts in `trade_similarity`,
 `part_features` and `comparison`), `matcher` (`NamePartsMatcher`, the Matcher).
 """

@@ -7,8 +7,8 @@ code, hashes and small ids of its parts (字号, 行业, 行政区划, 组织形
 with the region written before it (for the pre-test), and the name itself, re-parsed when it is
 scored. With the lookup tables that is about 180 bytes a name (`stats()`).
 
-Lookups are by 64-bit hashes (Python's `hash`, stable within a process; a collision only adds
-a candidate, which then scores low):
+Lookups are by 64-bit hashes (`index_rows.key_hash`, the same in every process, so that one
+index file serves every worker; a collision only adds a candidate, which then scores low):
 
 - exact keys: the entity's valid code and the 组织机构代码 inside it (characters 9–17); each
   name's exact key; its 字号; for a branch, the exact key of its head company's name;
@@ -19,9 +19,11 @@ a candidate, which then scores low):
 A build parses every name once (OpenCC is called once per thousand names) and, for 200,000
 entities and more, shares the work among forked processes, one per CPU (`build`).
 
-After `build` these live in sorted arrays (CSR: sorted keys, offsets, row ids). Later changes
-go to small dicts beside them and dead rows are masked, so an upsert costs microseconds; when
-the additions grow past a share of the base they are merged in (`compact`).
+After `build` these live in sorted arrays (CSR: sorted keys, offsets, row ids), which may also
+be mapped from a file that every worker process shares (`index_file`). Later changes go to small
+dicts and arrays beside them and dead rows are masked, so an upsert costs microseconds and never
+copies a mapped array; when the additions grow past a share of the base they are merged in
+(`compact`, or a new file).
 
 Candidate generation never scans the names: it takes the rows with the same 字号 and the
 postings of the query's bigrams (rarest first, at most `MAX_POSTINGS` rows in all), counts the
@@ -31,7 +33,8 @@ bigrams each row shares, ranks rows by that count and by agreement on 字号, �
 行政区划 or 行业 are ranked by agreement on those and on 组织形式: they share no bigram with it.
 
 The modules: `index_arrays` (columns and tables), `index_rows` (what is kept of a name, and its
-keys), `index_build` (building the rows of many candidates, in forked processes), `index_store`
+keys), `index_build` (building the rows of many candidates, in forked processes), `index_base`
+(the arrays a build makes), `index_file` (writing them to a file and mapping it), `index_store`
 (the storage, built and kept fresh); this one: the lookups.
 """
 
@@ -56,6 +59,7 @@ from matching.index_rows import (
     exact_organisation_key,
     exact_trade_key,
     grams,
+    key_hash,
 )
 from matching.index_store import COMPACT_AT, IndexStore
 from matching.industries import industries_conflict
@@ -104,7 +108,7 @@ class CandidateIndex(IndexStore):
     # --- looking up -------------------------------------------------------------------------
 
     def _live_rows(self, rows: RowArray) -> RowArray:
-        return rows[self._live.values[rows]] if len(rows) else rows
+        return rows[self._live.alive(rows)] if len(rows) else rows
 
     def by_code(self, code: str) -> RowArray:
         """Rows of the names of the entity with this (valid, normalised) code."""
@@ -133,10 +137,9 @@ class CandidateIndex(IndexStore):
         industry = self._part_ids.get(name.industry, -1)
         if not region or industry < 0 or not len(same_trade):
             return False
-        live, regions, industries = self._live.values, self._region.values, self._industry.values
-        return any(
-            live[row] and regions[row] == region and industries[row] == industry for row in same_trade.tolist()[:64]
-        )
+        rows = same_trade[:64]
+        found = self._live.alive(rows) & (self._region.take(rows) == region) & (self._industry.take(rows) == industry)
+        return bool(found.any())
 
     def by_grams(self, name: ParsedName, k: int) -> tuple[RowArray, RowArray]:
         """The `k` live rows that best share the query's 字号: those with the same 字号, and those
@@ -144,10 +147,11 @@ class CandidateIndex(IndexStore):
         number of bigrams shared, then agreement on 字号, 行业, 行政区划 and 组织形式; and the
         rows with the same 字号 (live or not)."""
         same_trade = self._exact.get(exact_trade_key(name.trade_name))
-        keys = sorted((hash(g) for g in grams(name)), key=self._grams.size)
+        # rarest first; of equal size, by key (not the order of a set, which differs by process)
+        keys = sorted((self._grams.size(key), key) for key in map(key_hash, grams(name)))
         parts: list[RowArray] = [same_trade]
         total = 0
-        for key in keys:
+        for _, key in keys:
             posting = self._grams.get(key)
             if total and total + len(posting) > MAX_POSTINGS:
                 break
@@ -156,22 +160,22 @@ class CandidateIndex(IndexStore):
         rows: RowArray
         shared: IntArray
         rows, shared = np.unique(np.concatenate(parts), return_counts=True)
-        live = self._live.values[rows]
+        live = self._live.alive(rows)
         rows, shared = rows[live], shared[live]
         if len(rows) <= k:
             return np.asarray(rows, dtype=np.uint32), same_trade
         rank = shared.astype(np.int32) * 16
-        rank += (self._trade.values[rows] == hash(name.trade_name)) * 8
+        rank += (self._trade.take(rows) == key_hash(name.trade_name)) * 8
         ids = self._part_ids
         industry = ids.get(name.industry, -1)
         region = ids.get(name.region_codes, -1)
         form = ids.get(name.legal_form, -1)
         if industry > 0:
-            rank += (self._industry.values[rows] == industry) * 4
+            rank += (self._industry.take(rows) == industry) * 4
         if region > 0:
-            rank += (self._region.values[rows] == region) * 2
+            rank += (self._region.take(rows) == region) * 2
         if form > 0:
-            rank += self._form.values[rows] == form
+            rank += self._form.take(rows) == form
         top = np.argpartition(-rank, k - 1)[:k]
         return np.asarray(rows[top], dtype=np.uint32), same_trade
 
@@ -181,18 +185,18 @@ class CandidateIndex(IndexStore):
         that name the same 行政区划 or the same 行业 as `name` and no 行业 of another trade,
         ranked by agreement on 行政区划, 行业 and 组织形式; `MAX_SLIP_POSTINGS` rows read at
         most."""
-        keys = [hash(key) for trade in trades for key in characters.slip_keys(trade)]
-        own = {hash(trade) for trade in trades}
+        keys = [key_hash(key) for trade in trades for key in characters.slip_keys(trade)]
+        own = {key_hash(trade) for trade in trades}
         sole = self._slip_sole
         rows: RowArray = self._slips.get_many(keys, MAX_SLIP_POSTINGS, lambda i: int(sole[i]) in own)
         if not len(rows):
             return rows
         if len(rows) > 1:
             rows = np.unique(rows)
-        keep = self._live.values[rows]
-        trade_hashes = self._trade.values[rows]
+        keep = self._live.alive(rows)
+        trade_hashes = self._trade.take(rows)
         for trade in trades:  # one to three readings: cheaper than np.isin
-            keep &= trade_hashes != hash(trade)
+            keep &= trade_hashes != key_hash(trade)
         # A slip alone is weak evidence: it is worth a look where the name also says the same
         # place or the same industry, as written (杭州 or 建设工程 on both sides), and says no
         # other place and no industry of another trade (then it never reaches `possible`; such
@@ -200,12 +204,12 @@ class CandidateIndex(IndexStore):
         ids = self._part_ids
         region = ids.get(name.region_codes, -1)
         industry = ids.get(name.industry, -1)
-        regions, industries = self._region.values[rows], self._industry.values[rows]
+        regions, industries = self._region.take(rows), self._industry.take(rows)
         same_region = regions == region if region > 0 else np.zeros(len(rows), dtype=np.bool_)
         same_industry = industries == industry if industry > 0 else np.zeros(len(rows), dtype=np.bool_)
         keep &= same_region | same_industry
         parts = self._parts
-        branch = (self._kind.values[rows] & BRANCH) != 0  # its region is not its head company's
+        branch = (self._kind.take(rows) & BRANCH) != 0  # its region is not its head company's
         fits: dict[tuple[int, int], bool] = {}
         for j in np.flatnonzero(keep).tolist():
             pair = (
@@ -223,7 +227,7 @@ class CandidateIndex(IndexStore):
         rank = same_region[keep] * 4 + same_industry[keep] * 2
         form = ids.get(name.legal_form, -1)
         if form > 0:
-            rank += self._form.values[rows] == form
+            rank += self._form.take(rows) == form
         top = np.argpartition(-rank, k - 1)[:k]
         return np.asarray(rows[top], dtype=np.uint32)
 
@@ -251,9 +255,9 @@ class CandidateIndex(IndexStore):
             (trade, skip, none if kind & BRANCH else regions[region], bool(kind & UNPLACED))
             for trade, skip, kind, region in zip(
                 self._trades.get_many(rows),
-                self._trade_skip.values[rows].tolist(),
-                self._kind.values[rows].tolist(),
-                self._region.values[rows].tolist(),
+                self._trade_skip.take(rows).tolist(),
+                self._kind.take(rows).tolist(),
+                self._region.take(rows).tolist(),
                 strict=True,
             )
         ]
@@ -277,13 +281,13 @@ class CandidateIndex(IndexStore):
             )
             for row, entity, text, kind, code, trade, skip, region in zip(
                 rows.tolist(),
-                self._entity.values[rows].tolist(),
+                self._entity.take(rows).tolist(),
                 self._names.get_many(rows),
-                self._kind.values[rows].tolist(),
-                self._code.values[rows].tolist(),
+                self._kind.take(rows).tolist(),
+                self._code.take(rows).tolist(),
                 self._trades.get_many(rows),
-                self._trade_skip.values[rows].tolist(),
-                self._region.values[rows].tolist(),
+                self._trade_skip.take(rows).tolist(),
+                self._region.take(rows).tolist(),
                 strict=True,
             )
         ]

@@ -1,5 +1,6 @@
 """What the candidate index keeps of one listed name: its row (`Row`), the flags of its kind
-column, and the keys it is filed under (exact keys, 字号 bigrams, slip keys), as 64-bit hashes.
+column, and the keys it is filed under (exact keys, 字号 bigrams, slip keys), as 64-bit hashes
+that are the same in every process (`key_hash`).
 
 `candidate_rows` makes the rows of a candidate; a build (`index_build`) and an upsert
 (`index_store`) store them, and the lookups (`index`) hash a query's keys the same way.
@@ -52,24 +53,31 @@ def grams(name: ParsedName) -> set[str]:
     return {trade[i : i + 2] for i in range(min(len(trade) - 1, MAX_GRAMS))}
 
 
+def key_hash(text: str) -> int:
+    """A key's 64-bit hash, the same in every process: Python salts the `hash` of a str per
+    process, but not that of a tuple of small ints (xxHash rounds, here over the UTF-8 bytes), so
+    an index written to a file by one process is read by another (`index_file`)."""
+    return hash(tuple(text.encode()))
+
+
 def exact_name_key(key: str) -> int:
-    return hash("n\x00" + key)
+    return key_hash("n\x00" + key)
 
 
 def exact_head_key(key: str) -> int:
-    return hash("h\x00" + key)
+    return key_hash("h\x00" + key)
 
 
 def exact_code_key(code: str) -> int:
-    return hash("c\x00" + code)
+    return key_hash("c\x00" + code)
 
 
 def exact_trade_key(trade: str) -> int:
-    return hash("t\x00" + trade)
+    return key_hash("t\x00" + trade)
 
 
 def exact_organisation_key(code: str) -> int:
-    return hash("o\x00" + code)
+    return key_hash("o\x00" + code)
 
 
 def _slip_hashes(name: ParsedName) -> tuple[int, ...]:
@@ -82,7 +90,7 @@ def _slip_hashes(name: ParsedName) -> tuple[int, ...]:
         detached = detach_region(head.trade_name)
         if detached is not None:
             keys += characters.slip_keys(detached[1])
-    return tuple(map(hash, keys))
+    return tuple(map(key_hash, keys))
 
 
 def candidate_rows(candidate: Candidate, names: list[ParsedName], part_id: Callable[[object], int]) -> Iterator[Row]:
@@ -106,7 +114,7 @@ def candidate_rows(candidate: Candidate, names: list[ParsedName], part_id: Calla
             candidate.entity_id,
             _KIND_ID[record.kind] | (BRANCH if parsed.branch is not None else 0) | (0 if head.regions else UNPLACED),
             code,
-            hash(parsed.trade_name),
+            key_hash(parsed.trade_name),
             part_id(parsed.industry),
             part_id(parsed.region_codes),
             part_id(parsed.legal_form),
@@ -114,6 +122,6 @@ def candidate_rows(candidate: Candidate, names: list[ParsedName], part_id: Calla
             trade_ext,
             skip,
             exact,
-            tuple(map(hash, grams(parsed))),
+            tuple(map(key_hash, grams(parsed))),
             _slip_hashes(parsed),
         )

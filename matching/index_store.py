@@ -1,18 +1,25 @@
 """The candidate index's storage: its columns, texts and lookup tables (`IndexStore`), built in
-bulk (`build`, with `index_build`), kept fresh one entity at a time (`upsert`, `remove`, merged by
-`compact`) and measured (`stats`). `index.CandidateIndex` adds the lookups.
+bulk (`build`, with `index_build`) or adopted from an index file (`adopt`, with `index_file`),
+kept fresh one entity at a time (`upsert`, `remove`), merged by `compact` and measured (`stats`).
+`index.CandidateIndex` adds the lookups.
+
+The store keeps a base (`index_base.Base`) it never writes, and beside it what changed since:
+rows appended, rows killed, keys added. `compact` makes a new base of the live rows (renumbered,
+in order) and adopts it; `export` makes that base without adopting it, for a file. A store whose
+base is mapped from a file does not compact itself (`auto_compact` False): its owner writes a new
+file instead (`needs_compaction`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import numpy as np
 
-from matching import characters
-from matching.index_arrays import Column, IntArray, Table, Texts
-from matching.index_build import Part, build_in_processes, build_part, worker_count
+from matching import characters, index_base
+from matching.index_arrays import Column, IntArray, Liveness, RowArray, Table, Texts
+from matching.index_base import Base
+from matching.index_build import build_in_processes, build_part, worker_count
 from matching.index_rows import Row, candidate_rows
 from matching.parse import ParsedName, parse_name
 from matching.types import Candidate
@@ -25,29 +32,39 @@ class IndexStore:
     row keeps and `CandidateIndex` for how it is looked up."""
 
     def __init__(self) -> None:
-        self._reset()
+        self.auto_compact = True
+        self.adopt(index_base.empty())
 
-    def _reset(self) -> None:
-        self._entity = Column(np.int64)
-        self._kind = Column(np.uint8)
-        self._live = Column(np.bool_)
-        self._code = Column("S18")
-        self._trade = Column(np.int64)  # hash of the 字号
-        self._industry = Column(np.uint32)  # small ids of the parts, for ranking
-        self._region = Column(np.uint32)
-        self._form = Column(np.uint16)
-        self._trade_skip = Column(np.uint8)
-        self._names = Texts()
-        self._trades = Texts()  # StoredName.trade_ext, for rejecting candidates before parsing
+    def adopt(self, base: Base) -> None:
+        """Make `base` the index, forgetting everything else (its arrays are not copied)."""
+        a = base.arrays
+        self._base = base
+        self._entity = Column.of(a["entity"])
+        self._kind = Column.of(a["kind"])
+        self._code = Column.of(a["code"])
+        self._trade = Column.of(a["trade"])  # hash of the 字号
+        self._industry = Column.of(a["industry"])  # small ids of the parts, for ranking
+        self._region = Column.of(a["region"])
+        self._form = Column.of(a["form"])
+        self._trade_skip = Column.of(a["skip"])
+        self._live = Liveness(base.rows)
+        self._names = Texts(a["names"], a["names_ends"])
+        self._trades = Texts(a["trades"], a["trades_ends"])  # StoredName.trade_ext, for the pre-test
+        self._exact = self._table(a, "exact")
+        self._grams = self._table(a, "grams")
+        self._slips = self._table(a, "slips")
+        self._by_entity = self._table(a, "by_entity")
+        self._slip_sole: IntArray = a[index_base.SLIP_SOLE]  # see `index_base.sole_trades`
         # Small ids for the parts used in ranking (行业 words, 行政区划 codes, 组织形式); 0 = none.
+        self._parts: list[object] = list(base.parts)
         self._part_ids: dict[object, int] = {"": 0, frozenset(): 0, (): 0}
-        self._parts: list[object] = [frozenset()]
-        self._exact = Table()
-        self._grams = Table()
-        self._slips = Table()
-        self._slip_sole: IntArray = np.zeros(0, dtype=np.int64)  # see `_sole_trades`
-        self._by_entity = Table()
-        self._entities = 0
+        for i, value in enumerate(self._parts[1:], start=1):
+            self._part_ids[value] = i
+        self._entities = base.entities
+
+    @staticmethod
+    def _table(arrays: index_base.Arrays, name: str) -> Table:
+        return Table(arrays[f"{name}_keys"], arrays[f"{name}_starts"], arrays[f"{name}_rows"])
 
     # --- building and keeping fresh ---------------------------------------------------------
 
@@ -59,48 +76,11 @@ class IndexStore:
         CPUs, up to 4, for 200,000 entities and more, when the process has a single thread and
         can fork; 1: never). Each builds the rows of its share; this process merges them."""
         items = list({c.entity_id: c for c in candidates}.values())
-        self._reset()
+        self.adopt(index_base.empty())
         characters.load()  # once here, rather than in each worker
         count = worker_count(len(items), workers)
         parts = build_in_processes(items, count) if count > 1 else None
-        self._merge(parts or [build_part(items)])
-
-    def _merge(self, parts: list[Part]) -> None:
-        """Adopt the rows built in `parts`, in order, as the base of the index."""
-        rows = 0
-        exact_keys, exact_rows, gram_keys, gram_rows, slip_keys, slip_rows = [], [], [], [], [], []
-        for part in parts:
-            ids = np.fromiter((self._part_id(v) for v in part.parts), dtype=np.uint32, count=len(part.parts))
-            part.industry, part.region = ids[part.industry], ids[part.region]
-            part.form = ids[part.form].astype(np.uint16)
-            exact_keys.append(part.exact_keys)
-            exact_rows.append(part.exact_rows + np.uint32(rows))
-            gram_keys.append(part.gram_keys)
-            gram_rows.append(part.gram_rows + np.uint32(rows))
-            slip_keys.append(part.slip_keys)
-            slip_rows.append(part.slip_rows + np.uint32(rows))
-            rows += len(part.entity)
-
-        def joined(name: str) -> np.ndarray[Any, Any]:
-            return np.concatenate([getattr(part, name) for part in parts])
-
-        self._entity = Column.of(joined("entity"))
-        self._kind = Column.of(joined("kind"))
-        self._live = Column.of(np.ones(rows, dtype=np.bool_))
-        self._code = Column.of(joined("code"))
-        self._trade = Column.of(joined("trade"))
-        self._industry = Column.of(joined("industry"))
-        self._region = Column.of(joined("region"))
-        self._form = Column.of(joined("form"))
-        self._trade_skip = Column.of(joined("skip"))
-        self._names = Texts.joined([(part.names, part.name_ends) for part in parts])
-        self._trades = Texts.joined([(part.trades, part.trade_ends) for part in parts])
-        self._exact = Table.from_pairs(np.concatenate(exact_keys), np.concatenate(exact_rows))
-        self._grams = Table.from_pairs(np.concatenate(gram_keys), np.concatenate(gram_rows))
-        self._slips = Table.from_pairs(np.concatenate(slip_keys), np.concatenate(slip_rows))
-        self._slip_sole = self._sole_trades()
-        self._by_entity = Table.from_pairs(self._entity.values.copy(), np.arange(rows, dtype=np.uint32))
-        self._entities = len(self._by_entity.keys)
+        self.adopt(index_base.from_parts(parts or [build_part(items)]))
 
     def upsert(self, candidate: Candidate) -> None:
         """Index an entity's current names and code, replacing what was indexed for it."""
@@ -111,7 +91,7 @@ class IndexStore:
             row = len(self._entity)
             self._entity.append(r.entity)
             self._kind.append(r.kind)
-            self._live.append(True)
+            self._live.append()
             self._code.append(r.code)
             self._trade.append(r.trade)
             self._industry.append(r.industry)
@@ -130,9 +110,7 @@ class IndexStore:
             added = True
         if added:
             self._entities += 1
-        if self._grams.added_count > max(10_000, COMPACT_AT * len(self._grams.rows)) or (
-            self._slips.added_count > max(10_000, COMPACT_AT * len(self._slips.rows))
-        ):
+        if self.auto_compact and self.needs_compaction():
             self.compact()
 
     def _rows(self, candidate: Candidate, names: list[ParsedName]) -> Iterator[Row]:
@@ -145,36 +123,59 @@ class IndexStore:
 
     def _drop(self, entity_id: int) -> bool:
         rows = self._by_entity.get(entity_id)
-        if len(rows) == 0:
+        if len(rows) == 0 or not self._live.kill(rows):
             return False
-        live = self._live.values
-        if not live[rows].any():
-            return False
-        live[rows] = False
         self._entities -= 1
         return True
 
-    def compact(self) -> None:
-        """Merge the additions into the sorted arrays and drop dead rows from them."""
-        live = self._live.values
-        for name in ("_exact", "_grams", "_slips", "_by_entity"):
-            table: Table = getattr(self, name)
-            keys, rows = table.pairs()
-            keep = live[rows]
-            setattr(self, name, Table.from_pairs(keys[keep], rows[keep]))
-        self._slip_sole = self._sole_trades()
+    def needs_compaction(self) -> bool:
+        """Whether the additions exceed `COMPACT_AT` of the base (and 10,000)."""
+        return self._grams.added_count > max(10_000, COMPACT_AT * len(self._grams.rows)) or (
+            self._slips.added_count > max(10_000, COMPACT_AT * len(self._slips.rows))
+        )
 
-    def _sole_trades(self) -> IntArray:
-        """For each slip key of the base, the hash of the one 字号 filed under it, or 0 when there
-        are several: most keys hold one 字号 only, and a search for that 字号 need not read them
-        (a slip is another 字号)."""
-        table = self._slips
-        if not len(table.keys):
-            return np.zeros(0, dtype=np.int64)
-        trades = self._trade.values[table.rows]
-        starts = table.starts[:-1]
-        low, high = np.minimum.reduceat(trades, starts), np.maximum.reduceat(trades, starts)
-        return np.where(low == high, low, 0).astype(np.int64)
+    def compact(self) -> None:
+        """Merge the additions into the sorted arrays and drop the dead rows (the live ones are
+        numbered again, in order)."""
+        self.adopt(self.export())
+
+    def export(self) -> Base:
+        """The live rows as a base, numbered again in order: the base itself when nothing
+        changed since it was adopted."""
+        if not self._changed():
+            return self._base
+        live = self._live.mask()
+        keep: IntArray = np.flatnonzero(live)
+        renumber = np.zeros(len(live), dtype=np.uint32)
+        renumber[keep] = np.arange(len(keep), dtype=np.uint32)
+        columns = {
+            name: column.values()[keep]
+            for name, column in (
+                ("entity", self._entity),
+                ("kind", self._kind),
+                ("code", self._code),
+                ("trade", self._trade),
+                ("industry", self._industry),
+                ("region", self._region),
+                ("form", self._form),
+                ("skip", self._trade_skip),
+            )
+        }
+        texts = {"names": self._names.select(keep), "trades": self._trades.select(keep)}
+        pairs: dict[str, tuple[IntArray, RowArray]] = {}
+        for name, table in (("exact", self._exact), ("grams", self._grams), ("slips", self._slips)):
+            keys, rows = table.pairs()
+            alive = live[rows]
+            pairs[name] = (keys[alive], renumber[rows[alive]])
+        return index_base.assemble(columns, texts, pairs, list(self._parts))
+
+    def _changed(self) -> bool:
+        return bool(
+            len(self._entity) != self._base.rows
+            or self._live.dead
+            or len(self._parts) != len(self._base.parts)
+            or any(t.added_count for t in (self._exact, self._grams, self._slips, self._by_entity))
+        )
 
     def _part_id(self, part: object) -> int:
         found = self._part_ids.get(part)
@@ -188,11 +189,10 @@ class IndexStore:
         return self._entities
 
     def stats(self) -> dict[str, int]:
-        """Sizes and an estimate of the memory held, in bytes."""
-        columns = (
+        """Sizes and an estimate of the memory held, in bytes (a mapped base counted in full)."""
+        columns: tuple[Column, ...] = (
             self._entity,
             self._kind,
-            self._live,
             self._code,
             self._trade,
             self._industry,
@@ -200,12 +200,12 @@ class IndexStore:
             self._form,
             self._trade_skip,
         )
-        column_bytes = sum(c.nbytes for c in columns)
+        column_bytes = sum(c.nbytes for c in columns) + self._live.nbytes
         table_bytes = sum(t.nbytes for t in (self._exact, self._grams, self._slips, self._by_entity))
         text_bytes = self._names.nbytes + self._trades.nbytes
         return {
             "entities": self._entities,
-            "names": int(self._live.values.sum()),
+            "names": len(self._live),
             "rows": len(self._entity),
             "grams": len(self._grams.keys),
             "postings": len(self._grams.rows) + self._grams.added_count,

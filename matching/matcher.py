@@ -24,11 +24,14 @@ Thread-safe: one lock guards the index, so a sync thread may upsert while reques
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matching import index_file
 from matching.aliases import alias_feature, fuller_name
 from matching.index import CandidateIndex, StoredName
 from matching.parse import ParsedName, parse_name
@@ -66,6 +69,45 @@ class NamePartsMatcher:
         """Index these entities, replacing everything indexed before."""
         with self._lock:
             self._index.build(candidates, workers=self._build_workers)
+
+    # --- index files (`index_file`): one copy of the index for every process of a machine ----
+
+    @classmethod
+    def from_file(cls, manifest: index_file.Manifest, *, verify: bool = True, **options: Any) -> NamePartsMatcher:
+        """A matcher over the index in an index file, mapped read-only (its pages are shared with
+        every process that maps it); what changes later is kept beside it, in this process, and
+        it never compacts itself: see `needs_compaction`. Raises `index_file.IndexFileError`
+        when the file is not one this process can use."""
+        matcher = cls(**options)
+        problem = index_file.mismatch(manifest, matcher.identity())
+        if problem is not None:
+            raise index_file.IndexFileError(f"{manifest.path}: {problem}")
+        matcher._index.adopt(index_file.open_base(manifest, verify=verify))
+        matcher._index.auto_compact = False
+        return matcher
+
+    def write_file(self, directory: Path, extra: Mapping[str, Any]) -> index_file.Manifest:
+        """Write the index (its live rows, additions merged) as the current index file in
+        `directory`; the caller holds its `index_file.BuildLock`."""
+        with self._lock:
+            base = self._index.export()
+        return index_file.write(directory, base, self.identity(), extra)
+
+    @classmethod
+    def identity(cls) -> dict[str, str]:
+        """What an index file records of the matcher that wrote it."""
+        return {"name": cls.name, "version": cls.version}
+
+    def needs_compaction(self) -> bool:
+        """Whether enough changed since the build that the additions should be merged (a
+        matcher over a file does not merge them itself: its owner writes a new file)."""
+        with self._lock:
+            return self._index.needs_compaction()
+
+    def compact(self) -> None:
+        """Merge the additions into this process's own arrays (copying a mapped base)."""
+        with self._lock:
+            self._index.compact()
 
     def upsert(self, candidate: Candidate) -> None:
         """Index an entity's names and code, replacing what was indexed for it."""

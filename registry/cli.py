@@ -24,6 +24,7 @@ from registry.ledger.check import read_heads, verify_ledgers
 from registry.models import Entity
 from registry.records.recompute import recompute_derived_dates
 from registry.runtime import current_rules, current_runtime
+from registry.screening import index_cli
 
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
@@ -232,3 +233,4 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
 registry_cli.add_command(calendar_cli.calendar)
 registry_cli.add_command(import_cli.import_file)
 registry_cli.add_command(evidence_cli.anchor_command)
+registry_cli.add_command(index_cli.build_index)

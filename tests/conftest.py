@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ from registry.database import db
 from registry.runtime import Runtime
 from tests import factories
 from tests.ratelimits import FakeClock, Install
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Servers and CLI processes the tests start share a name-index file per machine, as in
+    production (docs/deployment.md); theirs go to a temporary directory, never the repository's
+    instance/. The suite's own app keeps its index in memory (INDEX_DIR None in `app`)."""
+    if "REGISTRY_INDEX_DIR" not in os.environ:
+        os.environ["REGISTRY_INDEX_DIR"] = tempfile.mkdtemp(prefix="registry-test-index-")
 
 
 def _worker_database(url: str | None) -> str | None:
@@ -73,7 +82,8 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "TESTING": True,
             "DATABASE_URL": _database_url(request.param, tmp),
             "DATA_KEY": "test-data-protection-secret",
-            "SIGNING_KEY": "7e" * 32,  # the evidence anchors' Ed25519 key (tests/registry/test_signing.py: generated)
+            "SIGNING_KEY": "7e" * 32,
+            "INDEX_DIR": None,  # in memory for the suite's app (tests/registry/test_index_files.py: files)  # the evidence anchors' Ed25519 key (tests/registry/test_signing.py: generated)
             # Off for the suite, whose requests all come from one address within seconds; the tests of
             # the limits install their own limiters (tests/api/test_ratelimit.py).
             "RATE_LIMIT_SCREENING": 0,

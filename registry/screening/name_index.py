@@ -9,6 +9,9 @@ seen by screenings in every worker process, without a restart or a timer: at onc
 that made it (`registry.ledger.outbox_writes` tells it), within `max_lag` seconds (default 1)
 in the others, which ask the database at most that often instead of on every screening.
 
+Where index files are on (REGISTRY_INDEX_DIR, `index_files`), the workers of a machine share one
+index: each maps the machine's index file and keeps only the changes since it in its own memory.
+
 Whoever keeps other per-entity state fresh by the same events (the screening dossiers,
 `registry.screening.dossiers`) subscribes with `on_change`: it is told which entities each batch of
 applied events touched, or None when everything must be read again (a rebuild, or an event of
@@ -24,22 +27,24 @@ from `expires_on`, with no event to announce it); the screening decides that per
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from matching.index_file import IndexFileError, Manifest, Signature
 from matching.matcher import NamePartsMatcher
 from matching.types import Candidate, Hit, Matcher, NameKind, NameRecord, Query
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.ledger import outbox_writes
 from registry.models import ChangeEvent, Entity, EntityName, ListEntry, Penalty
+from registry.screening.index_files import EMPTY_MARK, IndexFiles, OutboxMark, files_for_current_app, read_head
 
 log = logging.getLogger(__name__)
 
@@ -113,18 +118,9 @@ def candidates_from_db(session: Session) -> list[Candidate]:
     return _candidates(session)
 
 
-@dataclass(frozen=True)
-class _Mark:
-    """The outbox event an index state corresponds to; its details catch a sequence that was
-    rolled back or restored and then reused by different events."""
-
-    seq: int
-    occurred_at: dt.datetime | None = None
-    record_type: str | None = None
-    record_id: int | None = None
-
-
-_EMPTY = _Mark(0)
+_Mark = OutboxMark
+_EMPTY = EMPTY_MARK
+_FROM_APP: Literal["app"] = "app"  # NameIndex(files=...): the index files of the app in context, if they are on
 
 
 @dataclass(frozen=True)
@@ -145,6 +141,12 @@ class NameIndex:
     disagrees about the last event (a restored or rolled-back database). One lock guards the
     matcher: the dev server and threaded workers search and update it from several threads.
     Call it before writing anything in the transaction: it reads what the session sees.
+
+    With index files (`files`: by default those of the app in context, `index_files`), a
+    "build" maps the machine's file, building it first under its lock if no usable one exists,
+    and catches up from the event it reflects; the changes since stay in this process. A new
+    file swapped in by another process is noticed when the head is read, and mapped; when the
+    changes grow past a share of the file (`needs_compaction`), this process writes a new one.
     """
 
     def __init__(
@@ -154,8 +156,12 @@ class NameIndex:
         max_pending: int = DEFAULT_MAX_PENDING,
         max_lag: float = DEFAULT_MAX_LAG,
         clock: Callable[[], float] = time.monotonic,
+        files: IndexFiles | None | Literal["app"] = _FROM_APP,
     ) -> None:
         self._factory = matcher_factory
+        self._files = files  # resolved at the first build ("app": from the app in context)
+        self._file: Signature | None = None  # the manifest of the file the matcher maps (None: own memory)
+        self._file_seen: Signature | None = None  # the manifest last looked at, used or not
         self._max_pending = max_pending
         self._max_lag = max_lag
         self._clock = clock
@@ -166,6 +172,7 @@ class NameIndex:
         self._lock = threading.RLock()
         self.rebuilds = 0  # how many full builds this process has made (for tests and metrics)
         self.head_reads = 0  # how many times the newest outbox event was read (for tests and metrics)
+        self.file_loads = 0  # how many times an index file was mapped (for tests and metrics)
 
     def on_change(self, listener: Callable[[set[int] | None], None]) -> None:
         """Call `listener` with the entity ids each batch of applied events touched (None: all)."""
@@ -191,6 +198,7 @@ class NameIndex:
             self._matcher = None
             self._mark = _EMPTY
             self._checked = None
+            self._file = self._file_seen = None
             self._changed(None)
 
     def ensure_fresh(self, session: Session) -> int:
@@ -211,6 +219,11 @@ class NameIndex:
         head = self._head(session)
         self.head_reads += 1
         self._checked = (self._clock(), writes)
+        files = self._files
+        if isinstance(files, IndexFiles) and self._matcher is not None and files.signature(session) != self._file_seen:
+            with self._lock:
+                if files.signature(session) != self._file_seen:
+                    return self._map_new_file(session, head, files)
         if self._matcher is not None and head == self._mark:
             return head.seq  # fast path: reading the reference needs no lock
         with self._lock:
@@ -234,20 +247,20 @@ class NameIndex:
 
     @staticmethod
     def _head(session: Session) -> _Mark:
-        row = session.execute(
-            sa.select(ChangeEvent.seq, ChangeEvent.occurred_at, ChangeEvent.record_type, ChangeEvent.record_id)
-            .order_by(ChangeEvent.seq.desc())
-            .limit(1)
-        ).one_or_none()
-        return _EMPTY if row is None else _Mark(int(row.seq), row.occurred_at, row.record_type, row.record_id)
+        return read_head(session)
 
     def _rebuild(self, session: Session, head: _Mark) -> int:
+        files = self._files_to_use()
+        if files is not None:
+            done = self._rebuild_from_file(session, head, files)
+            if done is not None:
+                return done
         # Candidates are read after the head: they reflect at least that state, and events
         # applied again later are harmless (an upsert of what is already there).
         matcher = self._factory()
         candidates = _candidates(session)
         matcher.build(candidates)
-        self._matcher, self._mark = matcher, head
+        self._matcher, self._mark, self._file = matcher, head, None
         self.rebuilds += 1
         self._changed(None)
         log.info(
@@ -289,4 +302,78 @@ class NameIndex:
         log.debug(
             "name index: applied %d outbox events up to seq %d, %d entities upserted", len(events), head.seq, upserted
         )
+        if self._file is not None and isinstance(matcher, NamePartsMatcher) and matcher.needs_compaction():
+            self._compact_into_file(session, matcher)
         return head.seq
+
+    # --- index files (`index_files`) ---------------------------------------------------------
+
+    def _files_to_use(self) -> IndexFiles | None:
+        """The index files, when they are on and the factory makes the matcher they hold."""
+        if self._files == _FROM_APP and has_app_context():
+            found = files_for_current_app()
+            self._files = found if found is not None and type(self._factory()) is NamePartsMatcher else None
+        return self._files if isinstance(self._files, IndexFiles) else None
+
+    def _rebuild_from_file(self, session: Session, head: _Mark, files: IndexFiles) -> int | None:
+        """Map the machine's index file, first building it (under its lock) if none is usable;
+        None when this process should build in its own memory instead (the lock was held too
+        long by another, the file cannot be read)."""
+        self._file_seen = files.signature(session)
+
+        def build() -> NamePartsMatcher:
+            matcher = NamePartsMatcher()
+            matcher.build(_candidates(session))
+            self.rebuilds += 1
+            return matcher
+
+        got = files.obtain(session, head, self._max_pending, build)
+        if got is not None and got.manifest is None and got.built is not None:  # built, but not written
+            self._matcher, self._mark, self._file = got.built, head, None
+            self._changed(None)
+            return head.seq
+        return None if got is None or got.manifest is None else self._map(session, head, files, got.manifest, got.mark)
+
+    def _map(self, session: Session, head: _Mark, files: IndexFiles, manifest: Manifest, mark: _Mark) -> int | None:
+        try:
+            matcher = files.open(manifest)
+        except IndexFileError as exc:
+            log.warning("index file not mapped: %s", exc)
+            return None
+        self._matcher, self._mark = matcher, mark
+        self._file = self._file_seen = manifest.signature
+        self.file_loads += 1
+        self._changed(None)
+        log.info("name index mapped %s: %d listed entities at outbox seq %d", manifest.path, len(matcher), mark.seq)
+        return head.seq if mark == head else self._catch_up(session, matcher, head)
+
+    def _map_new_file(self, session: Session, head: _Mark, files: IndexFiles) -> int:
+        """Another process swapped in a file: map it if it is usable (then catch up from the
+        event it reflects), else keep this index."""
+        self._file_seen = files.signature(session)
+        found = files.usable(session, head, self._max_pending)
+        done = None if found is None else self._map(session, head, files, *found)
+        if done is not None:
+            return done
+        matcher = self._matcher
+        if matcher is None or head.seq < self._mark.seq or head.seq - self._mark.seq > self._max_pending:
+            return self._rebuild(session, head)
+        return head.seq if head == self._mark else self._catch_up(session, matcher, head)
+
+    def _compact_into_file(self, session: Session, matcher: NamePartsMatcher) -> None:
+        """Write this index, changes merged, as the new file and map it; skipped while another
+        process holds the lock (its new file is noticed soon after)."""
+        files = self._files_to_use()
+        if files is None:
+            return
+        try:
+            manifest = files.rewrite(session, matcher, self._mark)
+            if manifest is None:
+                return  # another process is writing one
+            self._matcher = files.open(manifest)
+        except (OSError, IndexFileError) as exc:
+            log.warning("index file not rewritten (%s): merging the changes in memory", exc)
+            matcher.compact()
+            return
+        self._file = self._file_seen = manifest.signature
+        self.file_loads += 1
