@@ -163,6 +163,23 @@ def _before() -> Response | None:
     return None
 
 
+def start_reading() -> None:
+    """Called by a reads-first view just before it searches the name index (a screening).
+
+    On SQLite a transaction reads one snapshot, taken at its first read; the screening must read
+    the registry at least as new as the name index, which other threads move on. So whatever was
+    read before (the key, the page session) ends here, and the view's next read takes the
+    snapshot. PostgreSQL reads each statement afresh: nothing to do there.
+    """
+    session = db.session()
+    if (
+        session.in_transaction()
+        and not (session.new or session.dirty or session.deleted)
+        and session.get_bind().dialect.name == "sqlite"
+    ):
+        session.rollback()
+
+
 def _after(response: Response) -> Response:
     if request.method not in UNSAFE:
         return response

@@ -44,7 +44,7 @@ class Runtime:
         self.signer = signer  # signs the evidence tree's anchors (registry.evidence.signing)
         self.anchor_interval = anchor_interval  # how often `flask sync run` anchors screenings
         self._name_index = name_index
-        name_index.on_change(dossiers.forget)
+        name_index.on_change(self._forget_dossiers)
 
     @property
     def name_index(self) -> NameIndex:
@@ -55,9 +55,13 @@ class Runtime:
     def name_index(self, index: NameIndex) -> None:
         # The dossiers are kept fresh by the index's events: a new index means a new source,
         # so what was cached under the old one goes.
-        index.on_change(self.dossiers.forget)
+        index.on_change(self._forget_dossiers)
         self.dossiers.forget(None)
         self._name_index = index
+
+    def _forget_dossiers(self, entity_ids: set[int] | None) -> None:
+        """The index applied events up to its current mark: what they touch is stale from there."""
+        self.dossiers.forget(entity_ids, seq=self._name_index.seq)
 
 
 def current_runtime() -> Runtime:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, url_for
 from flask.views import MethodView
 
-from api.lifecycle import actor, begin_writing, now, reads_first, today
+from api.lifecycle import actor, begin_writing, now, reads_first, start_reading, today
 from api.ratelimit import limited
 from api.schemas.screenings import (
     DispositionIn,
@@ -59,6 +59,7 @@ class Screenings(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest."""
         runtime = current_runtime()
+        start_reading()
         draft = service.evaluate_screening(
             db.session(),
             data,

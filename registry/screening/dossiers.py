@@ -233,15 +233,28 @@ class DossierCache:
         self._by_entity: dict[int, set[_Key]] = defaultdict(set)
         self._lock = threading.Lock()
         self._generation = 0  # moves on with every forget
+        self._forgot_up_to = 0  # the newest outbox event a forget was for
         self.loads = 0  # entities read from the database (for tests and metrics)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(
-        self, session: Session, entity_ids: Iterable[int], domain: str, today: dt.date, measures: Sequence[Measure]
+        self,
+        session: Session,
+        entity_ids: Iterable[int],
+        domain: str,
+        today: dt.date,
+        measures: Sequence[Measure],
+        *,
+        as_of: int | None = None,
     ) -> dict[int, Dossier]:
-        """The dossiers of those of `entity_ids` that have something counting today."""
+        """The dossiers of those of `entity_ids` that have something counting today.
+
+        `as_of`: the outbox event the session's reads are known to be at least as new as (the name
+        index's, when nothing was read before it). A load is kept only if no forget since, nor any
+        forget for a newer event before it, could make it stale: another thread may have moved the
+        index on and forgotten an entity while this session's snapshot was older."""
         wanted = set(entity_ids)
         found: dict[int, Dossier | None] = {}
         with self._lock:
@@ -251,6 +264,7 @@ class DossierCache:
                     self._entries.move_to_end(key)
                     found[entity_id] = self._entries[key]
             generation = self._generation
+            keep = as_of is None or as_of >= self._forgot_up_to
         missing = wanted - found.keys()
         if missing:
             # Read outside the lock: another thread may load the same entity meanwhile, which
@@ -261,7 +275,7 @@ class DossierCache:
                 self.loads += len(loaded)
                 # Something was forgotten while this thread read: what it read may predate that
                 # change, so it is used for this screening but not kept.
-                if generation == self._generation:
+                if keep and generation == self._generation:
                     for entity_id, dossier in loaded.items():
                         key = (entity_id, domain, today)
                         self._entries[key] = dossier
@@ -275,10 +289,13 @@ class DossierCache:
                             del self._by_entity[old[0]]
         return {i: d for i, d in found.items() if d is not None}
 
-    def forget(self, entity_ids: Iterable[int] | None) -> None:
-        """Forget the dossiers of `entity_ids`, or every dossier when None."""
+    def forget(self, entity_ids: Iterable[int] | None, seq: int | None = None) -> None:
+        """Forget the dossiers of `entity_ids`, or every dossier when None; `seq`: the outbox event
+        that made them stale, when known."""
         with self._lock:
             self._generation += 1
+            if seq is not None:
+                self._forgot_up_to = max(self._forgot_up_to, seq)
             if entity_ids is None:
                 self._entries.clear()
                 self._by_entity.clear()

@@ -196,13 +196,15 @@ def evaluate_screening(
     request, subjects = read_request(data)
     domain: str = request["domain"]
     queries = [q for s in subjects for q in s.person_queries(vault)]
-    by_id = _same_person_hits(session, queries)
     searched = [s for s in subjects if s.screenable]
+    # The search first: nothing read before it, so on SQLite every read after it (one snapshot,
+    # taken at the first read) is at least as new as the index state it answered from.
     answer = index.search(
         session,
         [Query(name=s.name if s.usable_name else None, code=s.query_code) for s in searched],
         HITS_PER_SUBJECT,
     )
+    by_id = _same_person_hits(session, queries)
     found = dict(zip((s.index for s in searched), answer.hits, strict=True))
     raw_hits: list[list[Hit]] = []
     for s in subjects:
@@ -215,7 +217,7 @@ def evaluate_screening(
         raw_hits.append(kept)
     hit_ids = {h.entity_id for hits in raw_hits for h in hits}
     listed = (
-        dossiers.get(session, hit_ids, domain, today, measures)
+        dossiers.get(session, hit_ids, domain, today, measures, as_of=answer.seq)
         if dossiers is not None
         else {i: d for i, d in load_dossiers(session, hit_ids, domain, today, measures).items() if d is not None}
     )

@@ -195,3 +195,74 @@ def test_concurrent_screenings_see_every_list_entry_committed_before_them(
             db.session.rollback()
         finally:
             db.session.remove()
+
+
+def test_a_screening_whose_key_was_read_before_another_thread_listed_a_bidder_still_blocks_it(
+    committed: Committed,  # noqa: F811
+    guarded: NameIndex,
+) -> None:
+    """The race behind a rare failure of the test above, made to happen every time.
+
+    On SQLite a request's transaction reads one snapshot, taken at its first read (its API key,
+    when the key cache is cold). If, after that read, another thread commits a list entry and
+    brings the shared name index up to it (forgetting the entity's dossier), the screening finds
+    the entity in the index but used to read its records in the older snapshot: no record, so no
+    block, and the empty dossier was cached for every later screening too. The request now starts
+    its snapshot at the search, and a dossier read older than a forget is not kept.
+    """
+    app = committed.app
+    runtime = app.extensions["registry"]
+    with app.app_context():
+        finance = factories.make_authority(db.session, "浙江省财政厅", ("procurement",))
+        _, screener_key = access.create_key(db.session, role="screener", name="交易中心")
+        bidder = factories.make_entity(db.session, "杭州竞速建设有限公司")
+        other = factories.make_entity(db.session, "宁波旁观贸易有限公司")
+        factories.make_list_entry(db.session, finance, other)  # something listed: the index is built
+        uscc = bidder.uscc
+        db.session.commit()
+        db.session.remove()
+        guarded.ensure_fresh(db.session())
+        db.session.remove()
+        bidder_id = bidder.id
+
+    original = access.authenticate_cached
+    meddled: list[int] = []
+
+    def authenticate_then_list_the_bidder(session: Any, secret: str, cache: Any) -> Any:
+        found = original(session, secret, cache)  # the request's first read: its snapshot
+        if secret == screener_key and not meddled:
+            meddled.append(1)
+
+            def list_it() -> None:  # another thread: commit the list entry, move the shared index on
+                with app.app_context():
+                    try:
+                        factories.make_list_entry(db.session, finance_from(db.session), bidder_from(db.session))
+                        db.session.commit()
+                        guarded.ensure_fresh(db.session())
+                    finally:
+                        db.session.remove()
+
+            thread = threading.Thread(target=list_it)
+            thread.start()
+            thread.join(timeout=30)
+        return found
+
+    def finance_from(session: Any) -> Any:
+        return session.get(type(finance), finance.id)
+
+    def bidder_from(session: Any) -> Any:
+        return session.get(type(bidder), bidder_id)
+
+    runtime.keys.forget()  # cold: authentication reads the key
+    client = app.test_client()
+    body = {"domain": "procurement", "project_code": "RACE-1", "subjects": [{"uscc": uscc}]}
+    access.authenticate_cached = authenticate_then_list_the_bidder  # type: ignore[assignment]
+    try:
+        first = client.post("/api/v1/screenings", json=body, headers=auth(screener_key))
+    finally:
+        access.authenticate_cached = original  # type: ignore[assignment]
+    assert meddled == [1]
+    assert first.status_code == 201, first.json
+    assert first.json["decision"] == "block", first.json["document"]["subjects"][0]
+    again = client.post("/api/v1/screenings", json=body, headers=auth(screener_key))
+    assert again.json["decision"] == "block"  # nothing stale was cached

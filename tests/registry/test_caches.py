@@ -195,3 +195,17 @@ def test_a_dossier_read_while_something_is_forgotten_is_used_but_not_kept(sessio
     monkeypatch.setattr(dossiers, "load_dossiers", load_while_an_event_arrives)
     assert entity.id in cache.get(session, [entity.id], "procurement", TODAY, MEASURES)
     assert len(cache) == 0
+
+
+def test_a_dossier_read_as_of_an_event_older_than_a_forget_is_used_but_not_kept(session, world):
+    """Another thread moved the index to event 10 and forgot an entity; a session whose reads are
+    only known to be as new as event 9 may have read it stale: used for its screening, not kept."""
+    cache = DossierCache()
+    entity = factories.make_entity(session, "杭州快照建设有限公司")
+    factories.make_list_entry(session, world.finance, entity)
+    cache.forget([entity.id], seq=10)
+    assert entity.id in cache.get(session, [entity.id], "procurement", TODAY, MEASURES, as_of=9)
+    assert len(cache) == 0
+    assert entity.id in cache.get(session, [entity.id], "procurement", TODAY, MEASURES, as_of=10)
+    assert len(cache) == 1
+    assert cache.loads == 2

@@ -9,7 +9,7 @@ from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
-from api.lifecycle import begin_writing, now, reads_first, today
+from api.lifecycle import begin_writing, now, reads_first, start_reading, today
 from api.pages.auth import check_csrf, login_required, page_actor
 from api.pages.screening import bp
 from api.pages.screening.common import PROJECT_CODE_MAX, current_actor, render
@@ -157,6 +157,7 @@ def _evaluate(form: ScreeningForm, read: BidderList, actor: Actor) -> service.Sc
         "subjects": [b.subject() for b in read.bidders],
     }
     runtime = current_runtime()
+    start_reading()
     return service.evaluate_screening(
         db.session(),
         data,
