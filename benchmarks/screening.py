@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     parser.add_argument("--http-workers", type=int, default=2)
     parser.add_argument("--http-requests", type=int, default=2000, help="timed requests per server (default 2000)")
-    parser.add_argument("--http-concurrency", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument(
+        "--http-concurrency", type=int, default=16, help="client threads (default 16, as issue 17 measures)"
+    )
     parser.add_argument("--http-time-limit", type=float, default=60.0, help="seconds per server (default 60)")
     parser.add_argument("--http-subjects", type=int, default=1, help="subjects per screening request (default 1)")
     parser.add_argument(
