@@ -91,6 +91,14 @@ class Anchor:
         )
 
 
+_ANY_UNANCHORED = sa.select(_SCREENINGS.c.id).where(_SCREENINGS.c.leaf_index.is_(None)).limit(1)
+
+
+def has_unanchored(session: Session) -> bool:
+    """Whether a screening waits for an anchor: a read, so an idle registry writes nothing each second."""
+    return session.connection().execute(_ANY_UNANCHORED).first() is not None
+
+
 def anchor(session: Session, signer: EvidenceSigner, *, batch: int = DEFAULT_BATCH) -> Anchor | None:
     """Append the screenings no anchor covers yet (at most `batch`) and sign the new tree head;
     None when there is nothing to anchor. In the caller's transaction."""

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from registry.database import db, write_intent
-from registry.evidence.anchoring import DEFAULT_BATCH, Anchor, anchor
+from registry.evidence.anchoring import DEFAULT_BATCH, Anchor, anchor, has_unanchored
 from registry.runtime import current_runtime
 
 
@@ -16,10 +16,14 @@ def anchor_backlog(*, batch: int = DEFAULT_BATCH) -> list[Anchor]:
     """Anchor until nothing is left, one commit per anchor (inside an app context)."""
     signer = current_runtime().signer
     made: list[Anchor] = []
-    write_intent.set(True)  # SQLite: take the write lock at BEGIN
     while True:
         session = db.session()
         try:
+            write_intent.set(False)
+            if not has_unanchored(session):
+                return made  # nothing waits: no lock taken, nothing written
+            session.rollback()
+            write_intent.set(True)  # SQLite: the writing transaction takes the write lock at BEGIN
             found = anchor(session, signer, batch=batch)
             session.commit()
         except BaseException:

@@ -334,3 +334,25 @@ def test_the_script_runs_as_documented(app, client, world, tmp_path):
     wrong = subprocess.run([*run, "00" * 32], capture_output=True, text=True, check=False, timeout=60)
     assert wrong.returncode != 0
     assert "InvalidSignature" in wrong.stderr
+
+
+def test_an_idle_anchoring_step_writes_nothing(app, client, world):
+    """It runs every second: with nothing to anchor it only reads (no lock, no fsync)."""
+    from registry.database import db
+
+    screen(client, world.screener_key, "杭州甲建设有限公司")
+    anchor(app)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert "nothing to anchor" in anchor(app)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert statements
+    assert set(statements) <= {"SELECT", "BEGIN"}, statements
