@@ -93,6 +93,12 @@ def begin_writing() -> None:
         session.rollback()
 
 
+def idempotent() -> bool:
+    """Whether this request carries an Idempotency-Key: its answer is kept in the request's own
+    transaction, so whatever it writes must be written there too."""
+    return g.get("idempotency_key") is not None
+
+
 def _reads_first_view() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)

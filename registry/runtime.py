@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -15,8 +16,12 @@ from registry.codes.idnumber import IdentityVault
 from registry.evidence.signing import EvidenceSigner
 from registry.publication import Rules
 from registry.screening.dossiers import DossierCache
+from registry.screening.ids import IdBlocks
 from registry.screening.measures import Measure
 from registry.screening.name_index import NameIndex
+
+if TYPE_CHECKING:  # the writer's module imports the services, which import this one
+    from registry.screening.writer import ScreeningWriter
 
 
 class Runtime:
@@ -34,6 +39,7 @@ class Runtime:
         dossiers: DossierCache,
         signer: EvidenceSigner,
         anchor_interval: dt.timedelta,
+        screening_writer: ScreeningWriter | None = None,
     ) -> None:
         self.clock = clock
         self.vault = vault
@@ -43,6 +49,9 @@ class Runtime:
         self.dossiers = dossiers  # what screenings show of listed entities (registry.screening.dossiers)
         self.signer = signer  # signs the evidence tree's anchors (registry.evidence.signing)
         self.anchor_interval = anchor_interval  # how often `flask sync run` anchors screenings
+        # Stores screenings in batches, one commit each (registry.screening.writer); None: each in its request.
+        self.screening_writer = screening_writer
+        self.screening_ids = IdBlocks()  # ids reserved ahead on PostgreSQL (registry.screening.ids)
         self._name_index = name_index
         name_index.on_change(self._forget_dossiers)
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, url_for
 from flask.views import MethodView
 
-from api.lifecycle import actor, begin_writing, now, reads_first, start_reading, today
+from api.lifecycle import actor, begin_writing, idempotent, now, reads_first, start_reading, today
 from api.ratelimit import limited
 from api.schemas.screenings import (
     DispositionIn,
@@ -44,6 +44,16 @@ def _created(screening: service.StoredScreening) -> Response:
     return Response(body, status=201, mimetype="application/json", headers={"Location": location})
 
 
+def _store(draft: service.ScreeningDraft) -> service.StoredScreening:
+    """Stored with the others waiting in this process, one commit for all; with an Idempotency-Key
+    in the request's own transaction, where its kept answer commits with it (registry.screening.writer)."""
+    runtime = current_runtime()
+    if runtime.screening_writer is not None and not idempotent():
+        return runtime.screening_writer.store(draft, actor())
+    begin_writing()
+    return service.store_screening(db.session(), draft, actor(), runtime.screening_ids)
+
+
 @blp.route("")
 class Screenings(MethodView):
     @blp.arguments(ScreeningFilter, location="query")
@@ -70,8 +80,7 @@ class Screenings(MethodView):
             now=now(),
             dossiers=runtime.dossiers,
         )
-        begin_writing()
-        return _created(service.store_screening(db.session(), draft, actor()))
+        return _created(_store(draft))
 
 
 @blp.route("/<int:screening_id>")

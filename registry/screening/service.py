@@ -75,6 +75,7 @@ from registry.screening.evidence import (
     read_screening,
     verify_screening,
 )
+from registry.screening.ids import IdBlocks
 from registry.screening.measures import Measure
 from registry.screening.name_index import NameIndex
 from registry.screening.person_links import (
@@ -98,9 +99,11 @@ __all__ = [
     "evaluate_screening",
     "fold_name",
     "get_screening",
+    "insert_screenings",
     "list_screenings",
     "read_screening",
     "screen_subjects",
+    "sealed",
     "store_screening",
     "verify_screening",
 ]
@@ -111,12 +114,7 @@ DOCUMENT_FORMAT = "screening/1"
 
 # Built once (see registry.ledger): screening is the busiest write.
 _SCREENINGS = cast(sa.Table, Screening.__table__)
-_INSERT_SCREENING = sa.insert(_SCREENINGS).returning(_SCREENINGS.c.id)
-_SEAL_SCREENING = (
-    sa.update(_SCREENINGS)
-    .where(_SCREENINGS.c.id == sa.bindparam("screening_id"))
-    .values(document=sa.bindparam("sealed_document", type_=JSONText), digest=sa.bindparam("sealed_digest"))
-)
+_INSERT_SCREENING = sa.insert(_SCREENINGS).values(document=sa.bindparam("document", type_=JSONText))
 
 
 def _same_person_hits(session: Session, queries: Sequence[PersonQuery]) -> dict[int, list[Hit]]:
@@ -286,24 +284,38 @@ def evaluate_screening(
     return ScreeningDraft(row, document)
 
 
-def store_screening(session: Session, draft: ScreeningDraft, actor: Actor) -> StoredScreening:
-    """Store an evaluated screening under a new id, with its digest. It enters the tamper-evident
-    record as a leaf of the evidence tree when the next anchor covers it (registry.evidence), not
-    through an audit row of its own, which would serialise every screening on the chain's head.
-    Plain statements on the session's connection: the screening is the busiest write there is,
-    and nothing in the transaction reads it back as an object."""
-    require_role(actor, "screener")
-    row = draft.row
-    connection = session.connection()
-    screening_id: int = connection.execute(_INSERT_SCREENING, {**row, "document": {}, "digest": ""}).scalar_one()
-    # Stored exactly as hashed, as the very bytes hashed: serialised once, never parsed here.
+def sealed(draft: ScreeningDraft, screening_id: int) -> tuple[dict[str, Any], StoredScreening]:
+    """The row to insert for a draft under its id, and the screening as stored: the document with
+    its id, serialised once as canonical JSON, and the SHA-256 of exactly those bytes. The row
+    binds the same text (`JSONText`): stored as hashed, never parsed or serialised again."""
     canonical = canonical_json({**draft.document, "id": screening_id})
     digest = hashlib.sha256(canonical).hexdigest()
-    connection.execute(
-        _SEAL_SCREENING,
-        {"screening_id": screening_id, "sealed_document": canonical.decode(), "sealed_digest": digest},
-    )
-    return StoredScreening(id=screening_id, **row, digest=digest, canonical=canonical)
+    row = {**draft.row, "id": screening_id, "document": canonical.decode(), "digest": digest}
+    return row, StoredScreening(id=screening_id, **draft.row, digest=digest, canonical=canonical)
+
+
+def insert_screenings(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert sealed rows (`sealed`): one statement however many (SQLAlchemy's insertmanyvalues)."""
+    connection.execute(_INSERT_SCREENING, rows)
+
+
+def store_screening(
+    session: Session, draft: ScreeningDraft, actor: Actor, ids: IdBlocks | None = None
+) -> StoredScreening:
+    """Store an evaluated screening under a new id, with its digest, in the session's transaction.
+    It enters the tamper-evident record as a leaf of the evidence tree when the next anchor covers
+    it (registry.evidence), not through an audit row of its own, which would serialise every
+    screening on the chain's head. Plain statements on the session's connection: the screening is the
+    busiest write there is, and nothing in the transaction reads it back as an object. Its id comes
+    from the process's `ids` (on PostgreSQL one INSERT is then all it takes, registry.screening.ids);
+    without them from a statement of its own. On SQLite a worker's group writer stores most
+    screenings instead (registry.screening.writer)."""
+    require_role(actor, "screener")
+    connection = session.connection()
+    screening_id = (ids or IdBlocks(size=1)).take(connection)
+    row, stored = sealed(draft, screening_id)
+    insert_screenings(connection, [row])
+    return stored
 
 
 def screen_subjects(

@@ -201,6 +201,6 @@ def screen() -> ResponseReturnValue:
         _service_errors(form, exc, read, field_name)
         return _form_page(form, 422)
     begin_writing()
-    stored = service.store_screening(db.session(), draft, actor)
+    stored = service.store_screening(db.session(), draft, actor, current_runtime().screening_ids)
     _flash_screened(stored, draft.document["counts"], read.notes)
     return redirect(url_for("screening.result", screening_id=stored.id), code=303)
