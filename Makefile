@@ -8,8 +8,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi
+# The push targets file lives outside the repository (it holds shared secrets). Where the README
+# puts it, `make serve` and `make sync` find it; REGISTRY_SYNC_TARGETS, when set, wins.
+TARGETS_FILE := $(HOME)/.config/credit-registry/targets.toml
+ifeq ($(origin REGISTRY_SYNC_TARGETS), undefined)
+ifneq ($(wildcard $(TARGETS_FILE)),)
+export REGISTRY_SYNC_TARGETS := $(TARGETS_FILE)
+endif
+endif
 
-.PHONY: setup serve test lint bench
+.PHONY: setup serve sync test lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,6 +31,9 @@ serve: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask registry seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+sync: setup  # the push scheduler and the evidence anchoring, beside `make serve` (docs/sync.md)
+	$(BIN)/flask sync run
 
 lint: setup
 	$(BIN)/ruff check .

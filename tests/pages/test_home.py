@@ -43,3 +43,19 @@ def test_page_errors_are_pages_and_api_errors_stay_json(client: FlaskClient) -> 
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
     assert api.is_json
+
+
+def test_the_front_page_has_the_search_box_and_each_role_s_way_in(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert '<form class="lookup" method="get" action="/search" role="search">' in page
+    assert 'name="q" maxlength="100"' in page
+    for path, label in [
+        ("/lists/black", "严重失信主体名单"),
+        ("/lists/red", "守信激励名单"),
+        ("/screening", "资格审查信用核查"),
+        ("/console", "监管部门工作台"),
+        ("/evidence", "核查证据锚定记录"),
+    ]:
+        assert f'<a href="{path}">{label}' in page
+    answer = client.get("/search", query_string={"q": "杭州"})
+    assert answer.status_code == 200  # where the box sends a query
