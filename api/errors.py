@@ -1,18 +1,23 @@
-"""Every error leaves the API in one shape: {code, status, message, errors}.
+"""Every error leaves the API in one shape: {code, status, message, errors, message_en, errors_en}.
 
 `errors` maps each offending field to its reasons; `message` repeats them in one line
 so a person reading a log or a CLI sees the field and the reason without parsing JSON.
+`message` and `errors` are in the language the request prefers (`Accept-Language`: Chinese
+unless it asks for English before Chinese), `message_en` and `errors_en` always in English for
+developers; the Chinese comes from the one message catalogue (registry/messages).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, has_request_context, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.errors import Conflict, RegistryError, StaleVersion
+from registry.messages import DEFAULT_LOCALE, LOCALES, Text, render, render_errors
 
 HTTP_TITLES = {
     400: "Bad Request",
@@ -26,6 +31,7 @@ HTTP_TITLES = {
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
     428: "Precondition Required",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -54,16 +60,36 @@ def summarise(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
 
 
+def preferred_locale() -> str:
+    """The language the request prefers of those the catalogue has (Chinese when it names neither)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+
+
+def error_body(status: int, message: Text, errors: Mapping[str, Sequence[Text]] | None = None) -> dict[str, Any]:
+    """The error shape, rendered in the request's language and in English."""
+    locale = preferred_locale()
+    body: dict[str, Any] = {
+        "code": status,
+        "status": HTTP_TITLES.get(status, "Error"),
+        "message": render(message, locale),
+    }
+    if errors:
+        body["errors"] = render_errors(errors, locale)
+    body["message_en"] = render(message, "en")
+    if errors:
+        body["errors_en"] = render_errors(errors, "en")
+    return body
+
+
 def error_response(
     status: int,
-    message: str,
-    errors: dict[str, list[str]] | None = None,
+    message: Text,
+    errors: Mapping[str, Sequence[Text]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"code": status, "status": HTTP_TITLES.get(status, "Error"), "message": message}
-    if errors:
-        body["errors"] = errors
-    response = jsonify(body)
+    response = jsonify(error_body(status, message, errors))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -85,7 +111,7 @@ CHALLENGE = 'Bearer realm="credit-registry"'
 
 def registry_error_response(exc: RegistryError) -> Response:
     headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
-    return error_response(exc.status, exc.message, exc.errors or None, headers=headers)
+    return error_response(exc.status, exc.text, exc.reasons or None, headers=headers)
 
 
 def init_app(app: Flask) -> None:

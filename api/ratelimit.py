@@ -51,9 +51,10 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from registry.ledger import Actor
+from registry.messages import Text, msg
 
 ACTIONS = {"screening": "RATE_LIMIT_SCREENING", "search": "RATE_LIMIT_SEARCH"}
-ACTION_NAMES = {"screening": ("screenings", "资格审查"), "search": ("searches", "查询")}
+ACTION_NAMES = {"screening": ("screenings", "资格审查"), "search": ("searches", "查询")}  # msgids, page words
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 PERIOD_NAMES = {"second": "秒", "minute": "分钟", "hour": "小时"}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -167,8 +168,8 @@ class RateLimits:
 class RateLimited(TooManyRequests):
     """429 with Retry-After and the X-RateLimit headers, for the API's handler and the pages' alike."""
 
-    def __init__(self, message: str, decision: Decision) -> None:
-        super().__init__(description=message, retry_after=decision.retry_after)
+    def __init__(self, message: Text, decision: Decision) -> None:
+        super().__init__(description=str(message), retry_after=decision.retry_after)
         self.decision = decision
         # flask-smorest's handler takes the JSON message and headers from `data`
         self.data = {"message": message, "headers": self.headers()}
@@ -208,7 +209,14 @@ def check(action: str, actor: Actor | None) -> None:
         english, chinese = ACTION_NAMES[action]
         if request.path.startswith("/api/"):
             who = "this API key" if actor is not None and actor.key_id is not None else "this address"
-            message = f"too many {english} from {who}: the limit is {limiter.rate}; retry in {decision.retry_after} s"
+            message: Text = msg(
+                "too many {what} from {who}: the limit is {count}/{period}; retry in {seconds} s",
+                what=english,
+                who=who,
+                count=limiter.rate.count,
+                period=limiter.rate.unit,
+                seconds=decision.retry_after,
+            )
         else:
             rate = limiter.rate
             message = (

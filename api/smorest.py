@@ -11,7 +11,8 @@ from flask import request
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from api.errors import HTTP_TITLES, flatten, summarise
+from api.errors import HTTP_TITLES, error_body, flatten
+from registry.messages import summary
 
 
 class StrictParser(FlaskParser):
@@ -103,8 +104,7 @@ class Api(flask_smorest.Api):
         errors = payload.get("errors")
         if errors:
             flat = flatten(errors)
-            payload["errors"] = flat
-            payload["message"] = "invalid input: " + summarise(flat)
-        elif "message" not in payload:
-            payload["message"] = error.description or HTTP_TITLES.get(code, "")
+            payload.update(error_body(code, summary(flat), flat))
+        else:
+            payload.update(error_body(code, payload.get("message") or error.description or HTTP_TITLES.get(code, "")))
         return payload, code, headers

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from registry.messages import Text, render, summary
+
 
 class RegistryError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -16,10 +18,13 @@ class RegistryError(Exception):
     status: ClassVar[int] = 400
     title: ClassVar[str] = "Bad Request"
 
-    def __init__(self, message: str, errors: Mapping[str, Sequence[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
+    def __init__(self, message: Text, errors: Mapping[str, Sequence[Text]] | None = None) -> None:
+        english = render(message, "en")
+        super().__init__(english)
+        self.message = english  # for logs and developers; `text` and `reasons` render in any language
+        self.text = message
+        self.reasons: dict[str, list[Text]] = {k: list(v) for k, v in (errors or {}).items()}
+        self.errors: dict[str, list[str]] = {k: [render(r, "en") for r in v] for k, v in self.reasons.items()}
 
 
 class InvalidInput(RegistryError):
@@ -29,8 +34,8 @@ class InvalidInput(RegistryError):
     title = "Unprocessable Entity"
 
     @classmethod
-    def field(cls, field: str, reason: str) -> InvalidInput:
-        return cls(f"{field}: {reason}", {field: [reason]})
+    def field(cls, field: str, reason: Text) -> InvalidInput:
+        return cls(summary({field: [reason]}), {field: [reason]})
 
 
 class NotAuthenticated(RegistryError):

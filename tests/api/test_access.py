@@ -63,7 +63,8 @@ def test_supervisor_cannot_register_authorities(client, world):
 def test_unknown_body_field_and_query_parameter_are_named(client, world):
     r = client.post("/api/v1/entities", json=entity_body(nmae="x"), headers=auth(world.finance_key))
     assert r.status_code == 422
-    assert r.json["errors"] == {"nmae": ["Unknown field."]}
+    assert r.json["errors"] == {"nmae": ["未知字段。"]}
+    assert r.json["errors_en"] == {"nmae": ["Unknown field."]}
     assert "nmae" in r.json["message"]
     r = client.get("/api/v1/entities?staus=active")
     assert r.status_code == 422

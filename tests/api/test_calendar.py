@@ -104,7 +104,7 @@ def test_a_bad_day_is_refused_naming_its_index(client, session, world, day, fiel
     r = client.put(YEAR_2027, json=body, headers=auth(world.admin_key))
     assert r.status_code == 422, r.json
     assert list(r.json["errors"]) == [field]
-    assert words in r.json["errors"][field][0]
+    assert words in r.json["errors_en"][field][0]
     assert ledger_size(session) == size
     assert client.get(YEAR_2027).json["source"] == "provisional"
 
@@ -222,4 +222,5 @@ def test_bad_questions_are_refused_naming_the_fields(client, query, fields):
     r = client.get(WORKING_DAYS, query_string=query)
     assert r.status_code == 422, r.json
     assert set(r.json["errors"]) == fields
-    assert r.json["message"].startswith("invalid input: ")
+    assert r.json["message"].startswith("输入有误：")
+    assert r.json["message_en"].startswith("invalid input: ")

@@ -170,7 +170,8 @@ def test_screening_over_the_limit_is_429_with_retry_after(
     assert refused.json == {
         "code": 429,
         "status": "Too Many Requests",
-        "message": "too many screenings from this API key: the limit is 2/minute; retry in 30 s",
+        "message": "此密钥的资格审查请求过于频繁（每分钟最多 2 次），请 30 秒后再试。",
+        "message_en": "too many screenings from this API key: the limit is 2/minute; retry in 30 s",
     }
     assert session.query(Screening).count() == 2  # the refused one did no work
 
@@ -257,7 +258,8 @@ def test_anonymous_search_is_limited_per_address(
     refused = _search(client)
     assert refused.headers["Retry-After"] == "1"
     assert refused.json["code"] == 429
-    assert refused.json["message"] == "too many searches from this address: the limit is 2/second; retry in 1 s"
+    assert refused.json["message"] == "此地址的查询请求过于频繁（每秒最多 2 次），请 1 秒后再试。"
+    assert refused.json["message_en"] == "too many searches from this address: the limit is 2/second; retry in 1 s"
     assert _search(client, "10.0.0.2").status_code == 200  # another address, another bucket
     assert _search(client, "10.0.0.1", world.platform_key).status_code == 200  # a key counts as itself
     clock.now += 0.5

@@ -1,0 +1,72 @@
+"""The message catalogue (registry/messages): Chinese for people, English for developers, one place."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from registry.errors import InvalidInput
+from registry.messages import CATALOGUE, msg, render, summary, translate, untranslated
+
+
+def test_a_message_with_values_is_looked_up_by_its_template_and_filled_in_each_language() -> None:
+    refused = msg(
+        "too many {what} from {who}: the limit is {count}/{period}; retry in {seconds} s",
+        what="screenings",
+        who="this API key",
+        count=2,
+        period="minute",
+        seconds=30,
+    )
+    assert render(refused, "zh") == "此密钥的资格审查请求过于频繁（每分钟最多 2 次），请 30 秒后再试。"
+    assert render(refused, "en") == "too many screenings from this API key: the limit is 2/minute; retry in 30 s"
+    assert str(refused) == render(refused, "en")
+
+
+def test_text_that_is_no_message_id_passes_through() -> None:
+    assert translate("杭州原子建设工程有限公司", "zh") == "杭州原子建设工程有限公司"
+    assert translate("Missing data for required field.", "en") == "Missing data for required field."
+    assert untranslated(["Missing data for required field.", "no such message id"]) == ["no such message id"]
+
+
+def test_a_domain_error_keeps_english_for_logs_and_renders_chinese_for_people() -> None:
+    exc = InvalidInput.field("uscc", "Missing data for required field.")
+    assert exc.message == "invalid input: uscc: Missing data for required field."
+    assert exc.errors == {"uscc": ["Missing data for required field."]}
+    assert render(exc.text, "zh") == "输入有误：uscc: 必填项，不能为空。"
+    assert render(summary(exc.reasons), "en") == exc.message
+
+
+def test_every_entry_of_the_catalogue_has_chinese_and_keeps_its_placeholders() -> None:
+    with CATALOGUE.open("rb") as fh:
+        catalogue = read_po(fh)
+    entries = [m for m in catalogue if m.id]
+    assert len(entries) >= 20
+    for m in entries:
+        assert m.string, f"no Chinese for {m.id!r}"
+        ids = {part.split("}")[0] for part in str(m.id).split("{")[1:]}
+        found = {part.split("}")[0] for part in str(m.string).split("{")[1:]}
+        assert ids == found, f"{m.id!r}: placeholders {ids} in English, {found} in Chinese"
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "reason"),
+    [
+        (None, "输入有误：", "未知字段。"),
+        ("zh-CN,zh;q=0.9", "输入有误：", "未知字段。"),
+        ("en-US,en;q=0.9", "invalid input: ", "Unknown field."),
+        ("fr-FR, en;q=0.5", "invalid input: ", "Unknown field."),
+        ("fr-FR", "输入有误：", "未知字段。"),
+    ],
+)
+def test_the_api_answers_in_the_language_asked_for_and_always_in_english_too(
+    client: FlaskClient, language: str | None, message: str, reason: str
+) -> None:
+    headers = {"Accept-Language": language} if language else {}
+    r = client.get("/api/v1/entities?staus=active", headers=headers)
+    assert r.status_code == 422
+    assert r.json["message"].startswith(message)
+    assert r.json["errors"] == {"staus": [reason]}
+    assert r.json["message_en"] == "invalid input: staus: Unknown field."
+    assert r.json["errors_en"] == {"staus": ["Unknown field."]}
