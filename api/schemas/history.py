@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
+
+from api.schemas.common import ID_MAX, StrictSchema
 
 
 class AuditEntryOut(ma.Schema):
@@ -23,3 +25,13 @@ class HistoryOut(ma.Schema):
     record_type = fields.String()
     record_id = fields.Integer()
     items = fields.List(fields.Nested(AuditEntryOut))
+
+
+class HistoryArgs(StrictSchema):
+    since_version = fields.Integer(
+        validate=validate.Range(min=0, max=ID_MAX),
+        metadata={
+            "description": "only the changes that made the record newer than this version (after a 412: "
+            "what someone else changed since the ETag you read)"
+        },
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from api.lifecycle import actor as current_actor
 from api.schemas.common import (
@@ -131,6 +131,9 @@ class ListEntryFilter(PageArgs):
     list_type = one_of(LIST_TYPES)
     list_name = fields.String()
     project_code = fields.String()
+    decision_number = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "part of the 决定文书号"}
+    )
     status = one_of(LIST_ENTRY_STATES)
     listed_from = Day()
     listed_to = Day()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from api.schemas.common import (
     Amount,
@@ -160,5 +160,8 @@ class PenaltyFilter(PageArgs):
     severity = one_of(SEVERITIES)
     status = one_of(PENALTY_STATES)
     project_code = fields.String()
+    decision_number = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "part of the 行政处罚决定书文号"}
+    )
     decided_from = Day()
     decided_to = Day()

@@ -26,7 +26,6 @@ from registry.models import (
     Authority,
     Entity,
     ListEntry,
-    ListEntryDomain,
     Penalty,
     RepairApplication,
 )
@@ -34,6 +33,8 @@ from registry.publication import Rules, add_months
 from registry.records import repairs as repair_service
 from registry.records.authorities import get_authority, list_authorities
 from registry.records.common import MAX_PER_PAGE, Page, paginate
+from registry.records.list_entries import list_entry_filters, list_list_entries
+from registry.records.penalties import list_penalties, penalty_filters
 from registry.records.publication_state import (
     list_entry_state,
     penalty_state,
@@ -139,16 +140,11 @@ class Listing:
 def penalty_page(
     session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any], state: str | None, page: int
 ) -> Listing:
-    """An authority's penalties (every authority's for None), newest decision first."""
-    stmt = sa.select(Penalty).order_by(Penalty.decided_on.desc(), Penalty.id.desc())
+    """An authority's penalties (every authority's for None) matching the API's list filters
+    (`penalty_filters`: subject name or code, 文号, domain, dates …), newest decision first."""
+    stmt = sa.select(Penalty).where(*penalty_filters(filters)).order_by(Penalty.decided_on.desc(), Penalty.id.desc())
     if authority_id is not None:
         stmt = stmt.where(Penalty.authority_id == authority_id)
-    if filters.get("domain"):
-        stmt = stmt.where(Penalty.domain == filters["domain"])
-    if filters.get("decided_from"):
-        stmt = stmt.where(Penalty.decided_on >= filters["decided_from"])
-    if filters.get("decided_to"):
-        stmt = stmt.where(Penalty.decided_on <= filters["decided_to"])
     if state:
         stmt = stmt.where(penalty_state(today) == state)
     found = paginate(session, stmt, page, PER_PAGE)
@@ -163,22 +159,15 @@ def penalty_page(
 def list_entry_page(
     session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any], state: str | None, page: int
 ) -> Listing:
-    """An authority's list entries (every authority's for None), newest listing first."""
-    stmt = sa.select(ListEntry).order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
+    """An authority's list entries (every authority's for None) matching the API's list filters
+    (`list_entry_filters`: subject name or code, 文号, type, domain, dates …), newest listing first."""
+    stmt = (
+        sa.select(ListEntry)
+        .where(*list_entry_filters(filters, today))
+        .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
+    )
     if authority_id is not None:
         stmt = stmt.where(ListEntry.authority_id == authority_id)
-    if filters.get("domain"):
-        stmt = stmt.where(
-            ListEntry.id.in_(
-                sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == filters["domain"])
-            )
-        )
-    if filters.get("list_type"):
-        stmt = stmt.where(ListEntry.list_type == filters["list_type"])
-    if filters.get("listed_from"):
-        stmt = stmt.where(ListEntry.listed_on >= filters["listed_from"])
-    if filters.get("listed_to"):
-        stmt = stmt.where(ListEntry.listed_on <= filters["listed_to"])
     if state:
         stmt = stmt.where(list_entry_state(today) == state)
     found = paginate(session, stmt, page, PER_PAGE)
@@ -189,6 +178,37 @@ def list_entry_page(
         subjects=entity_names(session, (e.entity_id for e in found.items)),
         authorities=authority_names(session, (e.authority_id for e in found.items)),
     )
+
+
+@dataclass(frozen=True)
+class EntityRecords:
+    """A subject's records the actor may read (the API's lists filtered by entity), each with its
+    publication state, and the names of the authorities that decided them."""
+
+    penalties: list[Penalty]
+    list_entries: list[ListEntry]
+    states: dict[tuple[str, int], str]
+    authorities: dict[int, str]
+
+
+def entity_records(session: Session, actor: Actor, today: dt.date, entity_id: int) -> EntityRecords:
+    """Every penalty and list entry about the entity that the actor may read (its own authority's
+    all, other authorities' as published), through the API's list services."""
+    by_entity = {"entity_id": entity_id}
+    penalties = list_penalties(session, actor, today, filters=by_entity, per_page=MAX_PER_PAGE).items
+    entries = list_list_entries(session, actor, today, filters=by_entity, per_page=MAX_PER_PAGE).items
+    states = {
+        ("penalty", k): v
+        for k, v in states_of(session, Penalty, penalty_state(today), [p.id for p in penalties]).items()
+    }
+    states.update(
+        {
+            ("list_entry", k): v
+            for k, v in states_of(session, ListEntry, list_entry_state(today), [e.id for e in entries]).items()
+        }
+    )
+    owners = [p.authority_id for p in penalties] + [e.authority_id for e in entries]
+    return EntityRecords(penalties, entries, states, authority_names(session, owners))
 
 
 def entity_names(session: Session, ids: Iterable[int]) -> dict[int, str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -20,8 +23,11 @@ RECORD_TYPES: dict[str, type[Authority | Entity | ListEntry | Penalty | RepairAp
 OWNED = ("list_entry", "penalty", "repair_application")  # records of one authority
 
 
-def record_history(session: Session, actor: Actor, record_type: str, record_id: int) -> list[AuditLog]:
-    """Every audited change of one record, oldest first.
+def record_history(
+    session: Session, actor: Actor, record_type: str, record_id: int, *, since_version: int | None = None
+) -> list[AuditLog]:
+    """Every audited change of one record, oldest first; with `since_version`, only the changes that
+    made it newer than that version (what someone else changed since a client read it).
 
     History shows earlier, possibly unpublished states and who made each change, so the
     public and screeners do not see it; a supervisor sees the history of its own authority's
@@ -37,10 +43,30 @@ def record_history(session: Session, actor: Actor, record_type: str, record_id: 
     )
     if not allowed:
         refuse(actor, "a record's history is open to its own authority, administrators and the platform")
-    return list(
+    rows = list(
         session.scalars(
             sa.select(AuditLog)
             .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
             .order_by(AuditLog.seq)
         )
     )
+    return rows if since_version is None else changes_after(rows, since_version)
+
+
+def _version_of(row: AuditLog) -> int:
+    version = (row.after or {}).get("version")
+    return version if isinstance(version, int) else 0
+
+
+def changes_after(rows: Sequence[AuditLog], version: int) -> list[AuditLog]:
+    """The audit rows that left the record at a version after `version` (each change bumps it once)."""
+    return [row for row in rows if _version_of(row) > version]
+
+
+def state_at(rows: Sequence[AuditLog], version: int) -> dict[str, Any] | None:
+    """The record as the audit log kept it when it reached `version` (its snapshot), or None when
+    no audit row left it at that version."""
+    for row in rows:
+        if _version_of(row) == version and row.after is not None:
+            return dict(row.after)
+    return None

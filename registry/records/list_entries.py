@@ -19,6 +19,7 @@ from registry.records.common import (
     Page,
     apply_derived,
     changed,
+    contains,
     paginate,
     set_domains,
 )
@@ -295,6 +296,38 @@ def _status_filter(status: str, today: dt.date) -> sa.ColumnElement[bool]:
     return ListEntry.status == status
 
 
+def list_entry_filters(filters: dict[str, Any], today: dt.date) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a list-entry list's filters (the API's `ListEntryFilter`, the console's
+    search): the subject by 统一社会信用代码 or by part of any of its names, part of the 决定文书号, the
+    state as of `today`, and the rest by equality or date range. Unknown keys are ignored."""
+    f = filters
+    found: list[sa.ColumnElement[bool]] = []
+    if f.get("uscc"):
+        found.append(ListEntry.entity_id.in_(sa.select(Entity.id).where(Entity.uscc == normalise_uscc(f["uscc"]))))
+    if f.get("name"):
+        found.append(ListEntry.entity_id.in_(entity_ids_named(f["name"])))
+    if f.get("decision_number") and f["decision_number"].strip():
+        found.append(ListEntry.decision_number.like(contains(f["decision_number"].strip()), escape="\\"))
+    for field in ("entity_id", "authority_id", "list_type", "list_name", "project_code"):
+        if f.get(field) is not None:
+            found.append(getattr(ListEntry, field) == f[field])
+    if f.get("domain"):
+        found.append(
+            ListEntry.id.in_(sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == f["domain"]))
+        )
+    if f.get("status"):
+        found.append(_status_filter(f["status"], today))
+    for field, column, op in (
+        ("listed_from", ListEntry.listed_on, "ge"),
+        ("listed_to", ListEntry.listed_on, "le"),
+        ("expires_from", ListEntry.expires_on, "ge"),
+        ("expires_to", ListEntry.expires_on, "le"),
+    ):
+        if f.get(field):
+            found.append(column >= f[field] if op == "ge" else column <= f[field])
+    return found
+
+
 def list_list_entries(
     session: Session,
     actor: Actor,
@@ -304,32 +337,10 @@ def list_list_entries(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[ListEntry]:
-    """Entries the actor may see that match every filter, newest listing first."""
+    """Entries the actor may see that match every filter (`list_entry_filters`), newest listing first."""
     stmt = (
         sa.select(ListEntry)
-        .where(visible_to(actor, ListEntry, published(today)))
+        .where(visible_to(actor, ListEntry, published(today)), *list_entry_filters(filters, today))
         .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
     )
-    f = filters
-    if f.get("uscc"):
-        stmt = stmt.where(ListEntry.entity_id.in_(sa.select(Entity.id).where(Entity.uscc == normalise_uscc(f["uscc"]))))
-    if f.get("name"):
-        stmt = stmt.where(ListEntry.entity_id.in_(entity_ids_named(f["name"])))
-    for field in ("entity_id", "authority_id", "list_type", "list_name", "project_code"):
-        if f.get(field) is not None:
-            stmt = stmt.where(getattr(ListEntry, field) == f[field])
-    if f.get("domain"):
-        stmt = stmt.where(
-            ListEntry.id.in_(sa.select(ListEntryDomain.list_entry_id).where(ListEntryDomain.domain == f["domain"]))
-        )
-    if f.get("status"):
-        stmt = stmt.where(_status_filter(f["status"], today))
-    if f.get("listed_from"):
-        stmt = stmt.where(ListEntry.listed_on >= f["listed_from"])
-    if f.get("listed_to"):
-        stmt = stmt.where(ListEntry.listed_on <= f["listed_to"])
-    if f.get("expires_from"):
-        stmt = stmt.where(ListEntry.expires_on >= f["expires_from"])
-    if f.get("expires_to"):
-        stmt = stmt.where(ListEntry.expires_on <= f["expires_to"])
     return paginate(session, stmt, page, per_page)

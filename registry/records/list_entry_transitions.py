@@ -28,6 +28,23 @@ def load_for_change(session: Session, entry_id: int, actor: Actor, expected_vers
     return entry
 
 
+# The states each change of state starts from: an expired entry may still be revoked (its decision
+# was wrong), but only an entry in force is removed or repaired.
+_FROM = {"removed": ("active",), "repaired": ("active",), "revoked": ("active", "expired")}
+
+
+def open_transitions(entry: ListEntry, today: dt.date) -> list[str]:
+    """The changes of state (removed 移出, repaired 信用修复, revoked 撤销) the entry's state on `today`
+    still allows, as `apply_transition` checks them; a red-list entry is never repaired. Whether a
+    repair is due yet, and the day and reason given, are checked when the change is asked for."""
+    current = entry.status_on(today)
+    return [
+        to_status
+        for to_status, starts in _FROM.items()
+        if current in starts and not (to_status == "repaired" and entry.list_type == "red")
+    ]
+
+
 def _check_repairable(entry: ListEntry, day: dt.date) -> None:
     """信用修复 only where the list allows it, and not before its minimum period (lists.json)."""
     if entry.repair_from is None:
@@ -56,7 +73,7 @@ def apply_transition(
 ) -> ListEntry:
     entry = load_for_change(session, entry_id, actor, expected_version)
     current = entry.status_on(today)
-    allowed = ("active", "expired") if to_status == "revoked" else ("active",)
+    allowed = _FROM[to_status]
     if current not in allowed:
         raise Conflict(f"list entry {entry_id} is {current}; only an {' or '.join(allowed)} entry can be {to_status}")
     if to_status == "repaired" and entry.list_type == "red":

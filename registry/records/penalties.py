@@ -18,7 +18,7 @@ from registry.models import Entity, Penalty
 from registry.publication import (
     Rules,
 )
-from registry.records.common import Page, apply_derived, changed, check_version, load, paginate
+from registry.records.common import Page, apply_derived, changed, check_version, contains, load, paginate
 from registry.records.entities import entity_ids_named
 from registry.records.penalty_checks import check_unique_number, validate_penalty
 from registry.records.penalty_periods import penalty_periods, periods_key
@@ -152,11 +152,16 @@ def record_penalty(
     return penalty
 
 
+def changeable(penalty: Penalty) -> bool:
+    """Whether a penalty may still be corrected (更正) or revoked (撤销): a revoked decision never changes again."""
+    return penalty.status != "revoked"
+
+
 def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_version: int) -> Penalty:
     penalty = load(session, Penalty, penalty_id, "penalty")
     require_authority(actor, penalty.authority_id)
     check_version(penalty, expected_version, "penalty")
-    if penalty.status == "revoked":
+    if not changeable(penalty):
         raise Conflict(f"penalty {penalty_id} was revoked on {penalty.revoked_on}; it can no longer change")
     return penalty
 
@@ -309,6 +314,34 @@ def get_penalty(session: Session, penalty_id: int, actor: Actor, today: dt.date)
     return get_visible(session, Penalty, penalty_id, actor, published(today), "penalty")
 
 
+def penalty_filters(filters: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a penalty list's filters (the API's `PenaltyFilter`, the console's search):
+    the subject by 统一社会信用代码 or by part of any of its names, part of the 决定书文号, and the rest
+    by equality or date range. Keys it does not know (page, per_page) are ignored."""
+    f = filters
+    found: list[sa.ColumnElement[bool]] = []
+    if f.get("uscc"):
+        code = normalise_uscc(f["uscc"])
+        found.append(
+            sa.or_(
+                Penalty.subject_uscc == code,
+                Penalty.entity_id.in_(sa.select(Entity.id).where(Entity.uscc == code)),
+            )
+        )
+    if f.get("name"):
+        found.append(Penalty.entity_id.in_(entity_ids_named(f["name"])))
+    if f.get("decision_number") and f["decision_number"].strip():
+        found.append(Penalty.decision_number.like(contains(f["decision_number"].strip()), escape="\\"))
+    for field in ("entity_id", "authority_id", "domain", "severity", "status", "project_code"):
+        if f.get(field) is not None:
+            found.append(getattr(Penalty, field) == f[field])
+    if f.get("decided_from"):
+        found.append(Penalty.decided_on >= f["decided_from"])
+    if f.get("decided_to"):
+        found.append(Penalty.decided_on <= f["decided_to"])
+    return found
+
+
 def list_penalties(
     session: Session,
     actor: Actor,
@@ -318,28 +351,10 @@ def list_penalties(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[Penalty]:
-    """Penalties the actor may see that match every filter, newest decision first."""
+    """Penalties the actor may see that match every filter (`penalty_filters`), newest decision first."""
     stmt = (
         sa.select(Penalty)
-        .where(visible_to(actor, Penalty, published(today)))
+        .where(visible_to(actor, Penalty, published(today)), *penalty_filters(filters))
         .order_by(Penalty.decided_on.desc(), Penalty.id.desc())
     )
-    f = filters
-    if f.get("uscc"):
-        code = normalise_uscc(f["uscc"])
-        stmt = stmt.where(
-            sa.or_(
-                Penalty.subject_uscc == code,
-                Penalty.entity_id.in_(sa.select(Entity.id).where(Entity.uscc == code)),
-            )
-        )
-    if f.get("name"):
-        stmt = stmt.where(Penalty.entity_id.in_(entity_ids_named(f["name"])))
-    for field in ("entity_id", "authority_id", "domain", "severity", "status", "project_code"):
-        if f.get(field) is not None:
-            stmt = stmt.where(getattr(Penalty, field) == f[field])
-    if f.get("decided_from"):
-        stmt = stmt.where(Penalty.decided_on >= f["decided_from"])
-    if f.get("decided_to"):
-        stmt = stmt.where(Penalty.decided_on <= f["decided_to"])
     return paginate(session, stmt, page, per_page)

@@ -68,3 +68,22 @@ def test_repair_application_history(client, session, world):
     assert r.status_code == 200
     assert [i["action"] for i in r.json["items"]] == ["submit"]
     assert client.get(f"/api/v1/repairs/{made.json['id']}/history", headers=auth(world.housing_key)).status_code == 403
+
+
+def test_history_since_a_version_gives_what_changed_after_it(client, session, world):
+    penalty = make_penalty(session, world.finance, make_entity(session))
+    session.commit()
+    for version, amount in ((1, "0.3"), (2, "0.2")):
+        r = client.patch(
+            f"/api/v1/penalties/{penalty.id}",
+            json={"reason": f"第{version}次更正", "fine_amount": amount},
+            headers=auth(world.finance_key, If_Match=f'"v{version}"'),
+        )
+        assert r.status_code == 200, r.json
+    path = f"/api/v1/penalties/{penalty.id}/history"
+    since = client.get(f"{path}?since_version=1", headers=auth(world.finance_key)).json["items"]
+    assert [(i["reason"], i["after"]["version"]) for i in since] == [("第1次更正", 2), ("第2次更正", 3)]
+    assert client.get(f"{path}?since_version=3", headers=auth(world.finance_key)).json["items"] == []
+    assert len(client.get(path, headers=auth(world.finance_key)).json["items"]) == 3
+    assert client.get(f"{path}?since_version=-1", headers=auth(world.finance_key)).status_code == 422
+    assert client.get(f"{path}?since_version=1", headers=auth(world.housing_key)).status_code == 403

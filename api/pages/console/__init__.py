@@ -24,12 +24,21 @@ Decisions a reader should know:
 - **What the console reads** (the authority shown, records with their publication state,
   deadlines) is `registry.records.console_queries`; how it says it is `api.pages.console.labels`.
 - **The subject** of a new record is given by 统一社会信用代码 (18 characters, found through the
-  entity service) or by the registered entity's number; registering a new entity stays with the API.
+  entity service) or by the registered entity's number; a new subject is registered in 主体库 first.
 - **A supervisor's form has no authority field**: the key's own authority is used, as the API
   defaults it; an `authority_id` forged into the form goes to the service, which refuses it (403).
 
-The sections, each a module registering its views on `bp`: `records` (overview, lists, one record,
-deadlines), `repairs` (repair decisions), `forms` (recording); `common` holds what they share.
+- **Changing a record** (更正, 撤销, 移出, 信用修复) is a form drawn from the record at its version,
+  which it carries in a hidden field in place of If-Match. A correction sends only the fields the
+  person changed, as an API client's PATCH would. A stale version is answered with the form again
+  and, in words, who changed the record, when and what, with the values it holds now (`edits`).
+- **主体库**: subjects are found by name or 统一社会信用代码 and registered through the entity API's
+  schema and service; a subject's page lists the records the key may read and the subject's history.
+
+The sections, each a module registering its views on `bp`: `records` (overview, lists and search,
+one record, deadlines), `entities` (主体库), `forms` (recording), `corrections` (更正),
+`transitions` (撤销, 移出, 信用修复), `applications` (a repair application), `repairs` (repair
+decisions); `common` and `edits` hold what they share, `labels` how it is said.
 """
 
 from __future__ import annotations
@@ -39,4 +48,12 @@ from flask import Blueprint
 bp = Blueprint("console", __name__)
 
 # The sections register their views on `bp`.
-from api.pages.console import forms, records, repairs  # noqa: E402,F401
+from api.pages.console import (  # noqa: E402,F401
+    applications,
+    corrections,
+    entities,
+    forms,
+    records,
+    repairs,
+    transitions,
+)

@@ -15,17 +15,19 @@ from flask import abort, render_template, request
 from api.errors import flatten
 from api.lifecycle import today
 from api.pages.auth import ROLE_NAMES, page_actor
-from api.pages.console.labels import ACTIONS, STATE_MEANINGS, beijing, cn_date, shown
+from api.pages.console.labels import ACTIONS, STATE_MEANINGS, beijing, cn_date, rule_set_names, shown, who
 from registry.codes.idnumber import ID_TYPES
 from registry.database import db
 from registry.errors import NotFound, NotPermitted
 from registry.ledger import Actor
 from registry.records.console_queries import Scope, all_authorities, console_scope
+from registry.runtime import current_runtime
 from registry.vocab import (
     DOMAINS,
     ENTITY_KINDS,
     LIST_ENTRY_STATES,
     LIST_TYPES,
+    NAME_KINDS,
     PENALTY_CATEGORIES,
     PENALTY_STATES,
     PROCEDURES,
@@ -61,6 +63,7 @@ LABELS = {
     "categories": PENALTY_CATEGORIES,
     "responsible_roles": RESPONSIBLE_ROLES,
     "id_types": ID_TYPES,
+    "name_kinds": NAME_KINDS,
 }
 
 # marshmallow's and the services' most common messages, glossed in Chinese. The API's own words
@@ -74,6 +77,11 @@ _GLOSSES = (
     ("Not a valid boolean", "请选择是或否"),
     ("Must be one of", "请从给定的选项中选择"),
     ("Length must be between", "长度超出限制"),
+    ("Longer than maximum length", "超出长度上限"),
+    ("must match ^[0-9]", "金额以万元为单位，只写数字，最多 6 位小数，如 0.5"),
+    ("must be an amount in 万元", "金额以万元为单位，只写数字，最多 6 位小数，如 0.5"),
+    ("must be a date from", "日期须在1949年至2100年之间"),
+    ("Unknown field", "表单含有不认识的信息项"),
     ("Shorter than minimum length", "至少选择一项"),
     ("must not be empty", "不能为空"),
     ("is in the future", "不能晚于今天"),
@@ -82,6 +90,40 @@ _GLOSSES = (
     ("an amount is given but", "处罚类别不包含此项，不应填写金额"),
     ("a record that is not public needs the reason", "不公开的记录须写明理由"),
     ("only a record that is not public has a reason", "公开的记录不填写不公开理由"),
+    ("already registered as entity", "主体库中已登记了此代码或证件号码的主体"),
+    ("already has USCC", "主体库中已登记了此统一社会信用代码的主体"),
+    ("needs its 统一社会信用代码", "法人及非法人组织须填写统一社会信用代码"),
+    ("a natural person has no 统一社会信用代码", "自然人没有统一社会信用代码，请填写证件类型和证件号码"),
+    ("a natural person needs id_type and id_number", "自然人须填写证件类型和证件号码"),
+    ("only a natural person is identified by a personal document", "只有自然人以个人证件登记"),
+    ("go together", "证件类型和证件号码须同时填写"),
+    ("check character", "统一社会信用代码的校验位不正确，可能有字符输错"),
+    ("must be 18 characters", "统一社会信用代码应为 18 位"),
+    ("outside the GB 32100 alphabet", "统一社会信用代码含有不使用的字符（I、O、Z、S、V 不用）"),
+    ("registration-authority code", "统一社会信用代码第 1 位（登记管理部门代码）不正确"),
+    ("must be a 6-digit region code", "统一社会信用代码第 3 至 8 位应为行政区划代码"),
+    ("the placeholder 00000000000000000X", "占位代码只用于未赋码的个体工商户"),
+    ("a resident ID number has 18 characters", "居民身份证号码应为 18 位"),
+    ("the first 17 characters of a resident ID", "居民身份证号码前 17 位应为数字"),
+    ("birth date (digits 7-14)", "证件号码中的出生日期不正确"),
+    ("check digit is wrong", "证件号码校验位不正确，可能有数字输错"),
+    ("(digits 1-6)", "证件号码的地址码不是有效的行政区划代码"),
+    ("administrative-division code", "行政区划代码应为 6 位数字，且须是有效的代码（GB/T 2260）"),
+    ("is before", "日期早于它所依据的日期"),
+    ("it can no longer change", "该决定已撤销，不能再更正或撤销"),
+    ("cannot be repaired while", "该名单在有效期内不可信用修复，只能到期或移出"),
+    ("red-list entries are not repaired", "红名单不适用信用修复，请改为移出"),
+    ("a red-list entry is not repaired", "红名单不适用信用修复，请改为移出"),
+    ("can be repaired from", "尚未到可申请信用修复日"),
+    ("may be applied for from", "尚未到可申请信用修复日"),
+    ("only an active entry can be", "该名单记录当前的状态不允许此操作"),
+    ("only an active or expired entry can be", "该名单记录当前的状态不允许此操作"),
+    ("has an open repair application", "该记录已有尚未决定的信用修复申请"),
+    ("must be decided before another is submitted", "该记录已有尚未决定的信用修复申请，决定后才能再次申请"),
+    ("there is nothing to repair", "该记录已不再计入，无需信用修复"),
+    ("was already repaired", "该记录已信用修复"),
+    ("reject the application instead", "该记录已不再有效，请改为不予修复"),
+    ("the current name cannot be removed", "现用名称不能删除，请通过更名修改"),
 )
 
 
@@ -96,8 +138,14 @@ def gloss(message: str) -> str:
     return message
 
 
+def labels() -> dict[str, Any]:
+    """Every label table the console's templates read, the catalogue's rule sets among them."""
+    return {**LABELS, "rule_sets": rule_set_names(current_runtime().catalogue)}
+
+
 def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(template, labels=LABELS, cn_date=cn_date, beijing=beijing, shown=shown, **context), status
+    words = {"labels": labels(), "cn_date": cn_date, "beijing": beijing, "shown": shown, "actor_words": who}
+    return render_template(template, **words, **context), status
 
 
 def current_actor() -> Actor:

@@ -52,11 +52,14 @@ class RecordForm:
 _LIST_FIELDS = ("categories", "domains")
 
 
-def _typed(form: MultiDict[str, str], names: Iterable[str]) -> dict[str, Any]:
-    return {name: form.getlist(name) if name in _LIST_FIELDS else form.get(name, "") for name in names}
+def typed_values(form: MultiDict[str, str], names: Iterable[str]) -> dict[str, Any]:
+    """What the person typed in each field (a list for checkboxes), line ends as the registry keeps them."""
+    return {
+        name: form.getlist(name) if name in _LIST_FIELDS else form.get(name, "").replace("\r\n", "\n") for name in names
+    }
 
 
-def _subject(session: Session, actor: Actor, typed: str, form: RecordForm) -> int | str | None:
+def resolve_subject(session: Session, actor: Actor, typed: str, form: RecordForm) -> int | str | None:
     """The entity a form names by 统一社会信用代码 (18 characters) or by its number."""
     text = typed.strip()
     if not text:
@@ -77,7 +80,7 @@ def _subject(session: Session, actor: Actor, typed: str, form: RecordForm) -> in
     return None
 
 
-def _schema_input(schema: ma.Schema, values: dict[str, Any]) -> dict[str, Any]:
+def schema_input(schema: ma.Schema, values: dict[str, Any]) -> dict[str, Any]:
     """The form's values as the API's JSON body would carry them: empty optional fields are null
     where the schema allows it and absent otherwise; empty required fields are absent."""
     data: dict[str, Any] = {}
@@ -97,7 +100,7 @@ def _schema_input(schema: ma.Schema, values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _refusals(form: RecordForm, errors: dict[str, list[str]]) -> None:
+def refusals(form: RecordForm, errors: dict[str, list[str]]) -> None:
     """The API's errors, each on the form field it concerns."""
     for key, messages in errors.items():
         head = key.split(".")[0]
@@ -113,16 +116,16 @@ def _submit(
 ) -> T | int:
     """Validate with the API's schema, then record with the API's service: the record, or the status."""
     session = current_session()
-    subject = _subject(session, actor, form.values.get("subject", ""), form)
+    subject = resolve_subject(session, actor, form.values.get("subject", ""), form)
     # A supervisor's form has no authority field (the key's own, as the API defaults it); one
     # forged in goes to the service, which refuses another authority as the API does (403).
-    data = _schema_input(schema, {k: v for k, v in form.values.items() if k != "subject"})
+    data = schema_input(schema, {k: v for k, v in form.values.items() if k != "subject"})
     if subject is not None:
         data["entity_id"] = subject
     try:
         loaded = schema.load(data)
     except ma.ValidationError as exc:
-        _refusals(form, flatten(exc.messages))
+        refusals(form, flatten(exc.messages))
         return 422
     if form.errors:
         return 422
@@ -131,13 +134,14 @@ def _submit(
     except NotPermitted as exc:
         abort(403, description=f"您的密钥不能为此机关登记记录（谁批准、谁公开）。（{exc.message}）")
     except RegistryError as exc:
-        _refusals(form, exc.errors or {"_form": [exc.message]})
+        refusals(form, exc.errors or {"_form": [exc.message]})
         if isinstance(exc, Conflict):
             form.message = gloss(exc.message)
         return exc.status
 
 
-def _form_page(template: str, form: RecordForm, status: int, section: str) -> tuple[str, int]:
+def form_page(template: str, form: RecordForm, status: int, section: str, **extra: Any) -> tuple[str, int]:
+    """A record form (new or correcting) with what it offers: the authorities, the named lists."""
     actor, session = current_actor(), current_session()
     own = own_authority(session, actor)
     return render(
@@ -150,6 +154,7 @@ def _form_page(template: str, form: RecordForm, status: int, section: str) -> tu
         authorities=all_authorities(session),
         list_names=sorted(current_runtime().catalogue.lists.values(), key=lambda n: n.name),
         scope=Scope(actor.authority_id, own, actor.role != "supervisor"),
+        **extra,
     )
 
 
@@ -170,14 +175,14 @@ def _record_list_entry(session: Session, data: dict[str, Any], actor: Actor) -> 
 @login_required("supervisor")
 def new_penalty() -> ResponseReturnValue:
     """登记行政处罚: every field the API takes, checked by the API's schema and service."""
-    form = RecordForm(PENALTY_LABELS, values={"is_public": "true"})
+    form = RecordForm(PENALTY_LABELS, values={"is_public": "true", "subject": request.args.get("subject", "")})
     if request.method == "GET":
-        return _form_page("console/penalty_form.html", form, 200, "new_penalty")
+        return form_page("console/penalty_form.html", form, 200, "new_penalty")
     check_csrf()
-    form.values = _typed(request.form, PENALTY_FORM_FIELDS)
+    form.values = typed_values(request.form, PENALTY_FORM_FIELDS)
     result = _submit(PenaltyIn(), form, current_actor(), _record_penalty)
     if isinstance(result, int):
-        return _form_page("console/penalty_form.html", form, result, "new_penalty")
+        return form_page("console/penalty_form.html", form, result, "new_penalty")
     ends = cn_date(result.publication_ends_on)
     flash(f"已登记行政处罚 {result.decision_number}（编号 {result.id}），公示截止期 {ends}。", "ok")
     return redirect(url_for("console.penalty", penalty_id=result.id), code=303)
@@ -187,13 +192,13 @@ def new_penalty() -> ResponseReturnValue:
 @login_required("supervisor")
 def new_list_entry() -> ResponseReturnValue:
     """登记名单: every field the API takes, checked by the API's schema and service."""
-    form = RecordForm(LIST_ENTRY_LABELS, values={"is_public": "true"})
+    form = RecordForm(LIST_ENTRY_LABELS, values={"is_public": "true", "subject": request.args.get("subject", "")})
     if request.method == "GET":
-        return _form_page("console/list_entry_form.html", form, 200, "new_list_entry")
+        return form_page("console/list_entry_form.html", form, 200, "new_list_entry")
     check_csrf()
-    form.values = _typed(request.form, LIST_ENTRY_FORM_FIELDS)
+    form.values = typed_values(request.form, LIST_ENTRY_FORM_FIELDS)
     result = _submit(ListEntryIn(), form, current_actor(), _record_list_entry)
     if isinstance(result, int):
-        return _form_page("console/list_entry_form.html", form, result, "new_list_entry")
+        return form_page("console/list_entry_form.html", form, result, "new_list_entry")
     flash(f"已登记名单记录：{result.list_name} {result.decision_number}（编号 {result.id}）。", "ok")
     return redirect(url_for("console.list_entry", entry_id=result.id), code=303)

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from api.pages.auth import ROLE_NAMES
+from registry.catalogue import Catalogue
+from registry.codes.idnumber import ID_TYPES
 from registry.models import AuditLog, Authority, Entity, Penalty
 from registry.records.penalty_fields import PENALTY_FIELDS
-from registry.vocab import DOMAINS, ENTITY_KINDS, LIST_ENTRY_STATES, LIST_TYPES, PENALTY_STATES, PROCEDURES, SEVERITIES
+from registry.vocab import (
+    DOMAINS,
+    ENTITY_KINDS,
+    LIST_ENTRY_STATES,
+    LIST_TYPES,
+    NAME_KINDS,
+    PENALTY_STATES,
+    PROCEDURES,
+    RECORD_TYPES,
+    REPAIR_STATES,
+    RESPONSIBLE_ROLES,
+    SEVERITIES,
+)
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # China keeps no daylight saving time
 
@@ -42,6 +56,9 @@ ACTIONS = {
     "accept": "受理",
     "reject": "不予修复",
     "complete": "修复完成",
+    "rename": "更名",
+    "add_name": "增加曾用名或别名",
+    "remove_name": "删除曾用名或别名",
 }
 
 # The standard 双公示 headers (registry.records.penalty_fields) for the penalty's own fields.
@@ -99,10 +116,58 @@ _DERIVED_LABELS = {
     "revoked_on": "撤销日期",
     "revocation_reason": "撤销理由",
 }
-HISTORY_LABELS = {
-    "penalty": {**PENALTY_LABELS, **_DERIVED_LABELS},
-    "list_entry": {**LIST_ENTRY_LABELS, **_DERIVED_LABELS},
+ENTITY_LABELS = {
+    "kind": "主体类别",
+    "name": "现用名称",
+    "name_since": "现用名称启用日期",
+    "uscc": "统一社会信用代码",
+    "region_code": "行政区划代码",
+    "business_registration_no": "工商注册号",
+    "organization_code": "组织机构代码",
+    "tax_registration_no": "税务登记号",
+    "institution_certificate_no": "事业单位证书号",
+    "social_org_registration_no": "社会组织登记证号",
+    "legal_representative": "法定代表人",
+    "legal_rep_id_type": "法定代表人证件类型",
+    "legal_rep_id_number": "法定代表人证件号码",
+    "legal_rep_id_masked": "法定代表人证件号码",
+    "id_type": "证件类型（自然人）",
+    "id_number": "证件号码（自然人）",
+    "id_number_masked": "证件号码（自然人）",
+    "names": "名称（现用名、曾用名、别名）",
+    "former_names": "曾用名",
+    "aliases": "别名",
 }
+REPAIR_LABELS = {
+    "record_type": "记录类型",
+    "record_id": "记录编号",
+    "statement": "修复申请说明",
+    "commitment": "信用承诺",
+    "attachments": "材料",
+    "status": "状态",
+    "submitted_on": "提交日期",
+    "submitted_by": "提交人",
+    "accept_by": "受理期限",
+    "decide_by": "决定期限",
+    "platform_answer_by": "信用平台答复期限",
+    "due_provisional": "期限含推定日历",
+    "accepted_on": "受理日期",
+    "decided_on": "决定日期",
+    "decided_by": "决定人",
+    "decision_reason": "决定理由",
+}
+HISTORY_LABELS = {
+    "penalty": {**PENALTY_LABELS, **_DERIVED_LABELS, "responsible_persons": "失信相关人"},
+    "list_entry": {**LIST_ENTRY_LABELS, **_DERIVED_LABELS, "responsible_persons": "失信相关人"},
+    "entity": {**ENTITY_LABELS, "entity_id": "主体编号"},
+    "repair_application": {**REPAIR_LABELS, "entity_id": "主体编号", "authority_id": "机关编号"},
+}
+
+
+def rule_set_names(catalogue: Catalogue) -> dict[str, str]:
+    """Each publication rule set's code (ndrc-order-36) as a person names it: its document
+    (国家发展改革委令第36号), from the catalogue in force."""
+    return {rule_set.code: rule_set.document for rule_set in catalogue.rule_sets}
 
 
 # --- how values read ------------------------------------------------------------------------
@@ -141,6 +206,22 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+_ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)(?: key (?P<key>\d+))?\)$")
+
+
+def who(label: str | None) -> str:
+    """Who a record's row names (a key holder as the ledger labels them, "财政厅 (supervisor key 2)")
+    in words: 财政厅（监管部门，密钥 2）."""
+    if not label:
+        return "—"
+    found = _ACTOR_LABEL.match(label)
+    if found is None:
+        return label
+    role = {**ROLE_NAMES, "system": "系统"}.get(found["role"], found["role"])
+    key = f"，密钥 {found['key']}" if found["key"] else ""
+    return f"{found['name']}（{role}{key}）"
+
+
 # --- a record and its history ------------------------------------------------------------------
 
 
@@ -167,20 +248,51 @@ class HistoryRow:
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def history_value(key: str, value: Any, record_type: str) -> str:
-    """A value as an audit snapshot stores it (codes, ISO dates), in the words the pages use."""
-    vocabulary: dict[str, str] | None = {
-        "status": PENALTY_STATES if record_type == "penalty" else LIST_ENTRY_STATES,
+def _vocabulary(key: str, record_type: str, rule_sets: Mapping[str, str]) -> Mapping[str, str] | None:
+    """The label table for a snapshot's coded field, if it is one."""
+    statuses = {"penalty": PENALTY_STATES, "list_entry": LIST_ENTRY_STATES, "repair_application": REPAIR_STATES}
+    return {
+        "status": statuses.get(record_type),
         "severity": SEVERITIES,
         "publication_tier": SEVERITIES,
         "procedure": PROCEDURES,
         "domain": DOMAINS,
         "domains": DOMAINS,
         "list_type": LIST_TYPES,
+        "kind": ENTITY_KINDS,
+        "id_type": ID_TYPES,
+        "legal_rep_id_type": ID_TYPES,
+        "record_type": RECORD_TYPES,
+        "rule_set": rule_sets,
     }.get(key)
+
+
+def _item(key: str, item: Mapping[str, Any]) -> str:
+    """One element of a snapshot's list of objects (a person, a name, an attachment) in words."""
+    if key == "responsible_persons":
+        role = RESPONSIBLE_ROLES.get(str(item.get("role")), str(item.get("role")))
+        masked = item.get("id_number_masked")
+        return f"{role} {item.get('name', '')}" + (f"（{masked}）" if masked else "")
+    if key == "names":
+        kind = NAME_KINDS.get(str(item.get("kind")), str(item.get("kind")))
+        since, until = item.get("valid_from"), item.get("valid_to")
+        dates = "至".join(history_value("", d, "") if d else "" for d in (since, until)) if since or until else ""
+        return f"{kind} {item.get('name', '')}" + (f"（{dates}）" if dates else "")
+    if key == "attachments":
+        return f"{item.get('name', '')}：{item.get('ref', '')}"
+    return "；".join(f"{k}：{shown(v)}" for k, v in item.items())
+
+
+def history_value(key: str, value: Any, record_type: str, rule_sets: Mapping[str, str] | None = None) -> str:
+    """A value as an audit snapshot stores it (codes, ISO dates), in the words the pages use."""
+    vocabulary = _vocabulary(key, record_type, rule_sets or {})
+    if key in ("submitted_by", "decided_by") and isinstance(value, str):
+        return who(value)
     if vocabulary is not None:
         values = value if isinstance(value, list) else [value]
         return shown([vocabulary.get(v, v) for v in values if v is not None])
+    if isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
+        return shown([_item(key, v) if isinstance(v, Mapping) else shown(v) for v in value])
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return cn_date(dt.date.fromisoformat(value))
     if isinstance(value, str) and _ISO_DATE.match(value) and "T" in value:
@@ -188,7 +300,9 @@ def history_value(key: str, value: Any, record_type: str) -> str:
     return shown(value)
 
 
-def history_rows(rows: Sequence[AuditLog], record_type: str) -> list[HistoryRow]:
+def history_rows(
+    rows: Sequence[AuditLog], record_type: str, rule_sets: Mapping[str, str] | None = None
+) -> list[HistoryRow]:
     """A record's audit rows with the fields each changed (before → after), oldest first."""
     labels = HISTORY_LABELS[record_type]
     shown_rows = []
@@ -201,8 +315,8 @@ def history_rows(rows: Sequence[AuditLog], record_type: str) -> list[HistoryRow]
                     changes.append(
                         Change(
                             labels.get(key, key),
-                            history_value(key, before.get(key), record_type),
-                            history_value(key, after.get(key), record_type),
+                            history_value(key, before.get(key), record_type, rule_sets),
+                            history_value(key, after.get(key), record_type, rule_sets),
                         )
                     )
         shown_rows.append(
@@ -223,6 +337,8 @@ def penalty_rows(penalty: Penalty, entity: Entity, authority: Authority, source:
     """Every 双公示 field of a penalty under its standard header; personal ID numbers masked only."""
     from_elsewhere: dict[str, Any] = {
         "subject_kind": ENTITY_KINDS.get(entity.kind, entity.kind),
+        "legal_rep_id_type": ID_TYPES.get(entity.legal_rep_id_type or "", entity.legal_rep_id_type),
+        "id_type": ID_TYPES.get(entity.id_type or "", entity.id_type),
         # Only the masked forms are ever read: the full numbers stay encrypted.
         "legal_rep_id_number": entity.legal_rep_id_masked,
         "id_number": entity.id_number_masked,

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from api.errors import flatten
 from api.lifecycle import today
 from api.pages.auth import login_required
-from api.pages.console.labels import history_rows, penalty_rows
+from api.pages.console.labels import history_rows, penalty_rows, rule_set_names
 from api.schemas.list_entries import ListEntryFilter
 from api.schemas.penalties import PenaltyFilter
 from api.schemas.reports import TimelinessArgs
@@ -39,6 +39,7 @@ from registry.records.console_queries import (
 )
 from registry.records.entities import get_entity
 from registry.records.history import record_history
+from registry.records.list_entry_transitions import open_transitions
 from registry.records.responsible_persons import shown_persons
 from registry.runtime import current_rules, current_runtime
 from registry.screening.measure_reach import entity_reach
@@ -79,8 +80,10 @@ def overview() -> ResponseReturnValue:
 # --- the lists -----------------------------------------------------------------------------------
 
 # Each list's query parameters and the API filter schema's fields they fill.
-PENALTY_FILTERS = {"domain": "domain", "from": "decided_from", "to": "decided_to"}
-LIST_ENTRY_FILTERS = {"domain": "domain", "list_type": "list_type", "from": "listed_from", "to": "listed_to"}
+# The search (主体名称, 统一社会信用代码, 文号) is the API's: name, uscc and decision_number.
+SEARCH = {"name": "name", "uscc": "uscc", "number": "decision_number"}
+PENALTY_FILTERS = {**SEARCH, "domain": "domain", "from": "decided_from", "to": "decided_to"}
+LIST_ENTRY_FILTERS = {**SEARCH, "domain": "domain", "list_type": "list_type", "from": "listed_from", "to": "listed_to"}
 
 
 @bp.get("/console/penalties")
@@ -120,8 +123,9 @@ def _record_context(record_type: str, record: Any, actor: Actor, day: dt.date) -
         "entity": entity,
         "authority": authority,
         "persons": shown_persons(actor, record),
-        "history": history_rows(history, record_type),
+        "history": history_rows(history, record_type, rule_set_names(current_runtime().catalogue)),
         "repairs": repairs,
+        "open_repair": any(a.status in repair_service.OPEN_STATES for a in repairs),
         "today": day,
         "scope": record_scope(actor, authority),
     }
@@ -137,7 +141,8 @@ def penalty(penalty_id: int) -> ResponseReturnValue:
     source = as_api(get_authority, record.data_source_authority_id)
     rows = penalty_rows(record, shown["entity"], shown["authority"], source)
     state = penalty_state_of(current_session(), record, day)
-    return render("console/penalty.html", section="penalties", rows=rows, state=state, **shown)
+    changes = penalty_service.changeable(record)
+    return render("console/penalty.html", section="penalties", rows=rows, state=state, changes=changes, **shown)
 
 
 @bp.get("/console/list-entries/<int:entry_id>")
@@ -147,9 +152,14 @@ def list_entry(entry_id: int) -> ResponseReturnValue:
     actor, day = current_actor(), today()
     record = as_api(entry_service.get_list_entry, entry_id, actor, day)
     shown = _record_context("list_entry", record, actor, day)
-    state = list_entry_state_of(current_session(), record, day)
+    state, moves = list_entry_state_of(current_session(), record, day), open_transitions(record, day)
     return render(
-        "console/list_entry.html", section="list_entries", state=state, entry_status=record.status_on(day), **shown
+        "console/list_entry.html",
+        section="list_entries",
+        state=state,
+        entry_status=record.status_on(day),
+        moves=moves,
+        **shown,
     )
 
 
