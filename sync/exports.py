@@ -124,7 +124,8 @@ def text_cell(column: Column, value: Any) -> str | int | Decimal | None:
     """A cell as a spreadsheet shows it: numbers stay numbers, text is guarded against formulas.
 
     Amounts come as exact decimal strings and become Decimal (numeric, never prefixed); integers
-    stay integers; booleans are 是/否; lists are joined with ';'; dates and times are ISO text.
+    stay integers; booleans are 是/否; lists are joined with ';'; dates and times are ISO text
+    (the XLSX export writes dates as date cells: `_xlsx_value`).
     """
     if value is None:
         return None
@@ -148,7 +149,16 @@ def _csv_value(column: Column, value: Any) -> str | int:
     return cell
 
 
-def _xlsx_value(column: Column, value: Any) -> str | int | Decimal | None:
+def _xlsx_value(column: Column, value: Any) -> str | int | Decimal | dt.date | None:
+    """A cell of an XLSX export: as `text_cell`, but a date is a date cell (yyyy-mm-dd, openpyxl's
+    format for a date), so Excel sorts, filters and counts with it. Times stay ISO 8601 text, in UTC
+    as rendered and signed (an Excel time carries no offset, and an anchor's 锚定时间 is checked as
+    written)."""
+    if column.type == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass  # not a day as rendered: written as the text it is
     cell = text_cell(column, value)
     if isinstance(cell, str):
         cell = XML_ILLEGAL.sub("", cell)  # after the guard, which saw what these hid

@@ -3,7 +3,8 @@
 It calls `registry.imports.run.import_records` as the CLI and `POST /api/v1/imports` do; the
 request's single commit (api.lifecycle) writes the rows, and a refused all-or-nothing import
 answers 422, so that request rolls back and nothing is written. The report is shown on the page
-(first 500 problems) or, if asked for, returned as the CSV or XLSX file itself.
+(first 500 problems) or, if asked for, returned as the CSV or XLSX file itself. The page links to
+the import templates (`registry.imports.template`), downloaded here as from the API.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from werkzeug.datastructures import FileStorage
 
 from api.lifecycle import now, today
 from api.pages.auth import check_csrf, login_required, page_actor
-from api.resources.imports import report_file
+from api.resources.imports import catalogue_lists, report_file, template_file
 from registry.database import db
 from registry.errors import RegistryError
-from registry.imports.run import MODES, REPORT_FORMATS, ImportReport, import_records
+from registry.imports.files import FileRefused
+from registry.imports.run import DEFAULT_FIELDS, MODES, REPORT_FORMATS, ImportReport, default_labels, import_records
+from registry.imports.template import FILENAMES, import_template
 from registry.ledger import Actor
+from registry.messages import render
 from registry.records.console_queries import all_authorities, own_authority
 from registry.runtime import current_rules, current_runtime
 from registry.vocab import DOMAINS, SEVERITIES
@@ -46,8 +50,8 @@ def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
         "mode": request.form.get("mode", "all"),
         "report": request.form.get("report", ""),
         "authority_id": request.form.get("authority_id", ""),
-        "severity": request.form.get("severity", ""),
-        "domain": request.form.get("domain", ""),
+        "default_severity": request.form.get("default_severity", ""),
+        "default_domain": request.form.get("default_domain", ""),
     }
     return render_template(
         "console/import.html",
@@ -59,6 +63,8 @@ def _form_page(status: int = 200, **context: Any) -> tuple[str, int]:
         values=values,
         severities=SEVERITIES,
         domains=DOMAINS,
+        templates=FILENAMES,
+        default_labels=default_labels,
         shown_problems=SHOWN_PROBLEMS,
         **context,
     ), status
@@ -110,11 +116,11 @@ def _read_upload_form(actor: Actor) -> tuple[UploadForm | None, dict[str, str]]:
     if fmt is not None and fmt not in REPORT_FORMATS:
         errors["report"] = "请选择报告形式。"
     authority_id = _chosen_authority(actor, errors)
-    defaults = {"severity": request.form.get("severity", ""), "domain": request.form.get("domain", "")}
+    defaults = {name: request.form.get(field, "") for name, field in DEFAULT_FIELDS.items()}
     if defaults["severity"] and defaults["severity"] not in SEVERITIES:
-        errors["severity"] = "请选择失信程度。"
+        errors["default_severity"] = "请从列表中选择文件默认的失信程度。"
     if defaults["domain"] and defaults["domain"] not in DOMAINS:
-        errors["domain"] = "请选择交易领域。"
+        errors["default_domain"] = "请从列表中选择文件默认的交易领域。"
     if errors or file is None:
         return None, errors
     return UploadForm(file, kind, mode, fmt, authority_id, defaults), errors
@@ -140,13 +146,15 @@ def _import(sent: UploadForm, actor: Actor) -> ImportReport:
 
 
 def _refused_page(exc: RegistryError, actor: Actor) -> tuple[str, int]:
-    """The form with the service's refusal next to the field it concerns, at the service's status."""
-    if exc.errors and set(exc.errors) <= {"severity", "domain"}:  # a file-wide default is missing
-        return _form_page(exc.status, errors={name: exc.message for name in exc.errors})
+    """The form with the service's refusal, in Chinese, next to the field it concerns, at the service's status."""
+    if exc.reasons and set(exc.reasons) <= set(DEFAULT_FIELDS.values()):  # a file-wide default is missing
+        return _form_page(exc.status, errors={name: render(r[0], "zh") for name, r in exc.reasons.items()})
     # An administrator's authority that is not there (404) or not open to it (403) is that field's;
     # anything else is the file's.
     field = "authority_id" if actor.role == "admin" and exc.status in (403, 404) else "file"
-    return _form_page(exc.status, errors={field: exc.message})
+    return _form_page(
+        exc.status, errors={field: exc.chinese if isinstance(exc, FileRefused) else render(exc.text, "zh")}
+    )
 
 
 @bp.post("/console/import")
@@ -168,3 +176,13 @@ def upload() -> ResponseReturnValue:
     if sent.fmt is not None:
         return report_file(report, sent.fmt, status)
     return _form_page(status, report=report)
+
+
+@bp.get("/console/import/template")
+@login_required("supervisor")
+def template() -> ResponseReturnValue:
+    """导入模板: the XLSX of a kind (penalties | list-entries), as GET /api/v1/imports/template answers it."""
+    actor, kind = page_actor(), request.args.get("kind", "")
+    if actor is None or kind not in FILENAMES:
+        abort(404 if actor is not None else 403)
+    return template_file(import_template(actor, kind, list_names=catalogue_lists()))

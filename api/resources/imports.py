@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import marshmallow as ma
 from flask import Response, request
@@ -13,11 +14,12 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from api.errors import flatten, summarise
 from api.lifecycle import actor, now, today
-from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload
+from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload, TemplateQuery
 from api.smorest import Blueprint, StrictParser
 from registry.database import db
 from registry.errors import InvalidInput
 from registry.imports.run import ImportReport, import_records, write_report
+from registry.imports.template import MEDIA_TYPE, Template, import_template
 from registry.runtime import current_rules, current_runtime
 from sync.exports import MEDIA_TYPES
 
@@ -71,6 +73,25 @@ def report_file(report: ImportReport, fmt: str, status: int) -> Response:
     return response
 
 
+def attachment(filename: str, fallback: str) -> str:
+    """Content-Disposition of a download named in Chinese: `filename*` (RFC 6266, RFC 5987: UTF-8,
+    percent-encoded) for browsers, and an ASCII `filename` for clients that read only that."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def template_file(template: Template) -> Response:
+    """The import template as a download (the API and the console both answer so)."""
+    response = Response(template.body, mimetype=template.media_type)
+    response.headers["Content-Disposition"] = attachment(template.filename, template.ascii_filename)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def catalogue_lists() -> list[str]:
+    """The named lists of the catalogue in force, offered in the list-entry template's 名单名称."""
+    return list(current_rules(db.session()).catalogue.lists)
+
+
 def _import(upload: dict[str, Any]) -> ImportReport:
     """The import service on the loaded upload (ImportUpload), as the CLI and the upload page call it."""
     file = upload["file"]
@@ -87,7 +108,7 @@ def _import(upload: dict[str, Any]) -> ImportReport:
         vault=current_runtime().vault,
         authority_id=upload.get("authority_id"),
         now=now(),
-        defaults={"severity": upload.get("severity"), "domain": upload.get("domain")},
+        defaults={"severity": upload.get("default_severity"), "domain": upload.get("default_domain")},
     )
 
 
@@ -123,3 +144,19 @@ class Imports(MethodView):
         if fmt is None:
             return report, status
         return report_file(report, fmt, status)
+
+
+@blp.route("/template")
+class ImportTemplate(MethodView):
+    @blp.arguments(TemplateQuery, location="query")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "导入模板: the XLSX to fill in (the importer's columns, drop-down lists, a 填写说明 sheet)",
+                "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    )
+    def get(self, query: dict[str, Any]) -> Any:
+        """The import template of a kind, for whoever may import (supervisor, administrator)."""
+        return template_file(import_template(actor(), query["kind"], list_names=catalogue_lists()))

@@ -6,11 +6,12 @@ from typing import Any
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
-from marshmallow import fields
+from marshmallow import fields, validate
 from werkzeug.datastructures import FileStorage
 
 from api.schemas.common import StrictSchema, one_of, ref_id
-from registry.imports.run import KINDS, MODES, REPORT_FORMATS, ImportReport
+from registry.imports.run import BAD_DEFAULT, KINDS, MODES, REPORT_FORMATS, ImportReport, default_labels
+from registry.imports.template import KIND_REFUSED
 from registry.vocab import DOMAINS, SEVERITIES
 
 PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one
@@ -47,17 +48,52 @@ class ImportUpload(StrictSchema):
             "supervisor imports for its own"
         }
     )
-    severity = one_of(
-        SEVERITIES,
+    default_severity = fields.String(
+        validate=validate.OneOf(list(SEVERITIES), error=BAD_DEFAULT["severity"]),
         metadata={
-            "description": "失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column)"
+            "enum": list(SEVERITIES),
+            "description": "失信程度 for rows that leave it empty (the standard 双公示 sheet has no such column); "
+            "recorded in the report",
         },
     )
-    domain = one_of(
-        DOMAINS,
+    default_domain = fields.String(
+        validate=validate.OneOf(list(DOMAINS), error=BAD_DEFAULT["domain"]),
         metadata={
-            "description": "交易领域 for rows that leave it empty (needed when the authority supervises several)"
+            "enum": list(DOMAINS),
+            "description": "涉及领域 for rows that leave it empty (needed when the authority supervises several "
+            "and the sheet has no such column); recorded in the report",
         },
+    )
+    # The names these fields had before (kept so that existing clients go on working).
+    severity = fields.String(
+        validate=validate.OneOf(list(SEVERITIES), error=BAD_DEFAULT["severity"]),
+        metadata={"deprecated": True, "description": "older name of default_severity"},
+    )
+    domain = fields.String(
+        validate=validate.OneOf(list(DOMAINS), error=BAD_DEFAULT["domain"]),
+        metadata={"deprecated": True, "description": "older name of default_domain"},
+    )
+
+    @ma.post_load
+    def _older_names(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name in ("severity", "domain"):
+            older = data.pop(name, None)
+            newer = data.get(f"default_{name}")
+            if older is not None and newer is not None and older != newer:
+                raise ma.ValidationError(TWO_DEFAULTS, field_name=f"default_{name}")
+            if older is not None:
+                data[f"default_{name}"] = older
+        return data
+
+
+TWO_DEFAULTS = "given twice with different values (under its older name too): give default_severity / default_domain"
+
+
+class TemplateQuery(StrictSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(KINDS), error=KIND_REFUSED),
+        metadata={"enum": list(KINDS), "description": "penalties (行政处罚) | list-entries (红黑名单)"},
     )
 
 
@@ -97,10 +133,23 @@ class ImportReportOut(ma.Schema):
     counts = fields.Method("_counts")
     problems = fields.Method("_problems", metadata={"description": f"the first {PROBLEMS_SHOWN} problems"})
     problems_total = fields.Method("_problems_total")
+    defaults = fields.Method(
+        "_defaults",
+        metadata={
+            "description": "the file-wide defaults given on upload (severity, domain: code and Chinese term), "
+            "used for rows that leave the cell empty"
+        },
+    )
     ignored_columns = fields.List(
         fields.String(), metadata={"description": "columns our exports write that the registry derives: not imported"}
     )
     notes = fields.List(fields.String())
+
+    def _defaults(self, report: ImportReport) -> dict[str, dict[str, str]]:
+        return {
+            name: {"code": report.defaults[name], "field": title, "term": term}
+            for name, (title, term) in default_labels(report).items()
+        }
 
     def _message(self, report: ImportReport) -> str:
         return report.summary()

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -167,20 +166,30 @@ def bool_value(raw: Any) -> bool | None:
     raise CellError("write 是 or 否")
 
 
-def vocabulary(labels: dict[str, str], aliases: dict[str, str] | None = None) -> Callable[[Any], str | None]:
-    """A reader for a closed vocabulary: the Chinese term our exports write, or the code itself."""
-    known = {header_key(label): code for code, label in labels.items()}
-    known.update({header_key(code): code for code in labels})
-    known.update({header_key(alias): code for alias, code in (aliases or {}).items()})
-    choices = "、".join(labels.values())
+class Vocabulary:
+    """A reader for a closed vocabulary: the Chinese term our exports write, or the code itself.
 
-    def read(raw: Any) -> str | None:
+    `labels` are the Chinese terms in order (what the import template offers in its drop-down lists).
+    """
+
+    def __init__(self, labels: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+        known = {header_key(label): code for code, label in labels.items()}
+        known.update({header_key(code): code for code in labels})
+        known.update({header_key(alias): code for alias, code in (aliases or {}).items()})
+        self.known = known
+        self.labels = tuple(labels.values())
+        self.choices = "、".join(self.labels)
+
+    def __call__(self, raw: Any) -> str | None:
         text = text_value(raw)
         if text is None:
             return None
-        code = known.get(header_key(text))
+        code = self.known.get(header_key(text))
         if code is None:
-            raise CellError(f"is not one of {choices}")
+            raise CellError(f"is not one of {self.choices}")
         return code
 
-    return read
+
+def vocabulary(labels: dict[str, str], aliases: dict[str, str] | None = None) -> Vocabulary:
+    """A reader for a closed vocabulary: the Chinese term our exports write, or the code itself."""
+    return Vocabulary(labels, aliases)

@@ -17,6 +17,7 @@ from registry.imports.files import (
     CellError,
     FileRefused,
     Table,
+    Vocabulary,
     amount_value,
     bool_value,
     code_value,
@@ -35,8 +36,10 @@ from registry.vocab import (
     ENTITY_KINDS,
     LIST_ENTRY_STATES,
     LIST_TYPES,
+    PENALTY_CATEGORIES,
     PENALTY_STATES,
     PROCEDURES,
+    RESPONSIBLE_ROLES,
     SEVERITIES,
 )
 
@@ -45,12 +48,18 @@ KINDS = ("penalties", "list-entries")
 
 @dataclass(frozen=True)
 class Column:
-    """A field an import reads: its English name, standard header, other headers, reader."""
+    """A field an import reads: its English name, standard header, other headers, reader.
+
+    `choices` are the Chinese terms of its closed vocabulary, if it has one (the import template's
+    drop-down list); `several` says a cell may hold several values (处罚类别, 涉及领域 of a list entry).
+    """
 
     name: str
     header: str
     read: Callable[[Any], Any]
     aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    several: bool = False
 
 
 _ENTITY_KIND_ALIASES = {
@@ -99,18 +108,43 @@ def _read_domain(raw: Any) -> str:
     return found
 
 
+# Columns whose cell holds several values (split by list_value), with the vocabulary each value
+# comes from where there is one: the services check 处罚类别 (行政处罚法 Art. 9) and the persons'
+# roles; 涉及领域 and the persons' document types are read here.
+_SEVERAL: dict[str, tuple[str, ...]] = {
+    "categories": PENALTY_CATEGORIES,
+    "domains": tuple(DOMAINS.values()),
+    "responsible_roles": tuple(RESPONSIBLE_ROLES.values()),
+    "responsible_names": (),
+    "responsible_id_types": tuple(ID_TYPES.values()),
+    "responsible_id_numbers": (),
+}
+
+
+def _choices(name: str, read: Callable[[Any], Any]) -> tuple[str, ...]:
+    if isinstance(read, Vocabulary):
+        return read.labels
+    if read is bool_value:
+        return ("是", "否")
+    return _SEVERAL.get(name, ())
+
+
+def _make(name: str, header: str, read: Callable[[Any], Any], aliases: tuple[str, ...] = ()) -> Column:
+    return Column(name, header, read, aliases, _choices(name, read), name in _SEVERAL)
+
+
 def _export_header(kind: str, name: str) -> str:
     return next(c.header for c in export_columns(kind) if c.name == name)
 
 
 def _column(kind: str, name: str, *aliases: str, read: Callable[[Any], Any] | None = None) -> Column:
-    return Column(name, _export_header(kind, name), read or _READERS.get(name, text_value), aliases)
+    return _make(name, _export_header(kind, name), read or _READERS.get(name, text_value), aliases)
 
 
 # Penalties: the 双公示 fields (registry.records.penalty_fields, with their older headers), then what
 # the registry adds and its exports write (sync.national): an import reads what an export writes.
 PENALTY_COLUMNS: tuple[Column, ...] = (
-    *(Column(f.name, f.header, _READERS.get(f.name, text_value), f.older_headers) for f in PENALTY_FIELDS),
+    *(_make(f.name, f.header, _READERS.get(f.name, text_value), f.older_headers) for f in PENALTY_FIELDS),
     _column("penalties", "severity"),
     _column("penalties", "procedure", read=vocabulary(PROCEDURES)),
     _column("penalties", "domain", read=_read_domain_or_none),
@@ -145,10 +179,10 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
 # 失信相关人 (发改法规〔2018〕457号): the persons responsible, several in one row, one value each per
 # column in the same order (a single 角色 or 证件类型 stands for every person).
 RESPONSIBLE_COLUMNS: tuple[Column, ...] = (
-    Column("responsible_roles", "失信相关人角色", list_value, ("责任人员角色",)),
-    Column("responsible_names", "失信相关人姓名", list_value, ("责任人员姓名",)),
-    Column("responsible_id_types", "失信相关人证件类型", list_value, ("责任人员证件类型",)),
-    Column("responsible_id_numbers", "失信相关人证件号码", list_value, ("责任人员证件号码",)),
+    _make("responsible_roles", "失信相关人角色", list_value, ("责任人员角色",)),
+    _make("responsible_names", "失信相关人姓名", list_value, ("责任人员姓名",)),
+    _make("responsible_id_types", "失信相关人证件类型", list_value, ("责任人员证件类型",)),
+    _make("responsible_id_numbers", "失信相关人证件号码", list_value, ("责任人员证件号码",)),
 )
 PENALTY_COLUMNS += RESPONSIBLE_COLUMNS
 LIST_ENTRY_COLUMNS += RESPONSIBLE_COLUMNS
@@ -189,9 +223,9 @@ DOMAIN_FIELD = {"penalties": "domain", "list-entries": "domains"}
 # (CLI option, form field, API field) may stand in for: 失信程度 and the trading domain.
 DEFAULTABLE = {"penalties": ("severity", "domain"), "list-entries": ("domains",)}
 DEFAULT_OPTIONS = {
-    "severity": "--severity / 失信程度 severity",
-    "domain": "--domain / 交易领域 domain",
-    "domains": "--domain / 交易领域 domain",
+    "severity": "--severity / 失信程度 default_severity",
+    "domain": "--domain / 交易领域 default_domain",
+    "domains": "--domain / 交易领域 default_domain",
 }
 
 
@@ -225,7 +259,9 @@ def detect_kind(headers: list[str], filename: str) -> str:
     if votes["penalties"] == votes["list-entries"]:
         raise FileRefused.because(
             f"{filename}: cannot tell from its header row whether it holds penalties (行政处罚决定书文号, "
-            "处罚类别 …) or list entries (名单名称, 列入决定文书号 …); say which kind it is"
+            "处罚类别 …) or list entries (名单名称, 列入决定文书号 …); say which kind it is",
+            chinese="无法从表头判断文件是行政处罚（行政处罚决定书文号、处罚类别……）还是名单（名单名称、列入决定文书号……），"
+            "请选择表格类型",
         )
     return max(votes, key=lambda k: votes[k])
 
@@ -278,7 +314,8 @@ def layout_of(
     if missing:
         raise FileRefused.because(
             f"{report.filename}: required column(s) missing: {'、'.join(c.header for c in missing)}; "
-            "nothing was imported"
+            "nothing was imported",
+            chinese=f"缺少必填列：{'、'.join(c.header for c in missing)}；未导入任何记录（可下载导入模板对照表头）",
         )
     given = {k for k, v in (defaults or {}).items() if v}
     needed = [
@@ -296,9 +333,14 @@ def layout_of(
             + (f" ({authority.name} supervises several trading domains)" if DOMAIN_FIELD[kind] in needed else "")
             + "; nothing was imported"
         )
-        # Named by the upload's own fields (severity, domain), where the default is given.
+        # Named by the upload's own fields (default_severity, default_domain), where the default is given.
         raise FileRefused(
             message,
-            {"domain" if n == "domains" else n: [f"表中没有“{headers[n]}”列，须给出文件默认值"] for n in needed},
+            {
+                "default_domain" if n in ("domain", "domains") else f"default_{n}": [
+                    f"表中没有“{headers[n]}”列，须给出文件默认值"
+                ]
+                for n in needed
+            },
         )
     return Layout(tuple(positions), written)

@@ -33,6 +33,7 @@ from typing import IO, cast
 
 from registry.imports.cell_values import (
     CellError,
+    Vocabulary,
     amount_value,
     bool_value,
     code_value,
@@ -48,6 +49,7 @@ from registry.imports.upload_limits import (
     LimitExceeded,
     Limits,
 )
+from registry.imports.workbook_guard import Formula
 from registry.imports.xlsx_tables import xlsx_table
 
 # The spreadsheet reader as its callers know it (the importer, the screening page, the tests).
@@ -55,7 +57,9 @@ __all__ = [
     "CellError",
     "FileRefused",
     "FileTooLarge",
+    "Formula",
     "Table",
+    "Vocabulary",
     "amount_value",
     "bool_value",
     "code_value",
@@ -109,6 +113,7 @@ def open_table(
     limits: Limits = IMPORT_LIMITS,
     *,
     header_hint: tuple[str, str] | None = None,
+    formulas: bool = False,
 ) -> Iterator[Table]:
     """The first sheet of an XLSX or the rows of a CSV, from its header row on.
 
@@ -118,6 +123,8 @@ def open_table(
     be decoded, or has no header row (then with `header_hint`, the English and the Chinese
     refusal, if given), and FileTooLarge (a FileRefused) or FileRefused for one past `limits`,
     when it is opened or as its rows are read. Every refusal says why in English and in Chinese.
+    With `formulas`, a workbook's formula cell is read as a `Formula` (its text), not as its last
+    computed value.
     """
     search = HeaderSearch(is_header, limits.header_rows, header_hint or no_header(filename, limits.header_rows))
     owned = isinstance(source, Path)
@@ -136,7 +143,8 @@ def open_table(
                 chinese="不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传",
             )
         if head.startswith(_ZIP):
-            table = xlsx_table(stream, filename, search, source if isinstance(source, Path) else None, limits)
+            path = source if isinstance(source, Path) else None
+            table = xlsx_table(stream, filename, search, path, limits, formulas=formulas)
         elif lower.endswith(_XLSX_NAMES):
             extension = lower[lower.rindex(".") :]
             raise FileRefused.because(

@@ -43,6 +43,9 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # columns our exports write that are derived
     notes: list[str] = field(default_factory=list)
+    chinese_notes: list[str] = field(default_factory=list)  # the notes, said in Chinese (the upload page)
+    # The file-wide defaults given on upload (severity, domain codes), used where a row leaves the cell empty.
+    defaults: dict[str, str] = field(default_factory=dict)
 
     @property
     def bad_rows(self) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.codes.idnumber import mask_resident_ids
+from registry.imports.cells import unguarded
 from registry.imports.columns import (
     COLUMNS,
     DEFAULT_OPTIONS,
@@ -33,7 +34,7 @@ from registry.imports.columns import (
     is_header,
     layout_of,
 )
-from registry.imports.files import CellError
+from registry.imports.files import CellError, Formula
 from registry.imports.report import ImportReport, Problem
 from registry.models import Entity, ListEntry, Penalty
 
@@ -115,7 +116,10 @@ def _lengths(kind: str) -> dict[str, int]:
 _LENGTHS = {kind: _lengths(kind) for kind in KINDS}
 
 
-_LIST_FIELDS = {"categories", "domains", *(c.name for c in RESPONSIBLE_COLUMNS)}
+_LIST_FIELDS = {c.name for columns in COLUMNS.values() for c in columns if c.several}
+# A formula's last computed value may be stale, and a workbook a program wrote has none (the cell
+# would read as empty): a record's values are typed or pasted as values.
+FORMULA = "公式单元格：请复制后“选择性粘贴”为数值再导入 (a formula cell: paste it as values)"
 
 
 def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
@@ -128,6 +132,11 @@ def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
     for index, column, header in layout.positions:
         cell = cells[index] if index < width else None
         name = column.name
+        if isinstance(cell, Formula):
+            problems.append(Problem(number, header, cell.text, FORMULA))
+            continue
+        if isinstance(cell, str) and cell.startswith("'"):
+            cell = unguarded(cell)  # the apostrophe our exports put before text that looks like a formula
         raw[name] = cell
         if cell is None or cell == "":  # most rows leave many cells empty: no reader needed
             values[name] = [] if name in _LIST_FIELDS else None

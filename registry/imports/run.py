@@ -114,9 +114,12 @@ def import_records(
     authority = session.get(Authority, owner)
     if authority is None:  # owning_authority has just loaded it
         raise RuntimeError(f"authority {owner} vanished")
-    with open_table(source, filename, is_header) as table:
+    with open_table(source, filename, is_header, formulas=True) as table:
         chosen = kind or detect_kind(table.headers, filename)
-        report = ImportReport(filename, chosen, mode, owner, notes=list(table.notes))
+        report = ImportReport(
+            filename, chosen, mode, owner, notes=list(table.notes), chinese_notes=list(table.chinese_notes)
+        )
+        report.defaults = given
         layout = layout_of(table, chosen, report, authority, given)
         make = BatchImporter if writer == "batched" else RowImporter
         importer = make(session, actor, authority, chosen, layout, report, today, rules, vault, now, given)
@@ -151,16 +154,26 @@ def import_records(
     return report
 
 
+# The upload's fields that give the file-wide defaults (API, page), and what a bad one is told.
+DEFAULT_FIELDS = {"severity": "default_severity", "domain": "default_domain"}
+BAD_DEFAULT = {
+    "severity": "must be minor, general or serious: the 失信程度 of rows that leave it empty",
+    "domain": (
+        "must be a trading domain code (housing, land, mining, procurement, state_assets, construction_bidding, "
+        "drug_procurement or emission_rights): the 涉及领域 of rows that leave it empty"
+    ),
+}
+
+
 def _defaults(defaults: Mapping[str, Any] | None) -> dict[str, str]:
     """The file-wide defaults, checked: 失信程度 and 交易领域 codes (empty ones are left out)."""
     given = {k: v for k, v in (defaults or {}).items() if v}
-    unknown = sorted(set(given) - {"severity", "domain"})
+    unknown = sorted(set(given) - set(DEFAULT_FIELDS))
     if unknown:
         raise InvalidInput.field(unknown[0], "only severity and domain have file-wide defaults")
-    if "severity" in given and given["severity"] not in SEVERITIES:
-        raise InvalidInput.field("severity", f"失信程度须为 {', '.join(SEVERITIES)} 之一")
-    if "domain" in given and given["domain"] not in DOMAINS:
-        raise InvalidInput.field("domain", f"交易领域须为 {', '.join(DOMAINS)} 之一")
+    for name, codes in (("severity", SEVERITIES), ("domain", DOMAINS)):
+        if name in given and given[name] not in codes:
+            raise InvalidInput.field(DEFAULT_FIELDS[name], BAD_DEFAULT[name])
     return given
 
 
@@ -207,10 +220,27 @@ def summary_rows(report: ImportReport) -> list[tuple[str, Any]]:
         ("拒绝 rejected", report.rejected),
         ("有效但未写入 held back", report.held_back),
         ("新建主体 subjects created", report.entities_created),
+        *(
+            (f"文件默认值 default {name}", f"{title}：{term} ({report.defaults[name]})")
+            for name, (title, term) in default_labels(report).items()
+        ),
         ("说明 summary", report.summary()),
         *(("未导入的派生列 derived column not imported", c) for c in report.ignored_columns),
         *(("备注 note", n) for n in report.notes),
     ]
+
+
+# What a file-wide default stands in for, and the terms of its codes.
+DEFAULT_TERMS = {"severity": ("失信程度", SEVERITIES), "domain": ("涉及领域", DOMAINS)}
+
+
+def default_labels(report: ImportReport) -> dict[str, tuple[str, str]]:
+    """The file-wide defaults of an import as a person reads them: name → (失信程度, 一般) …"""
+    return {
+        name: (DEFAULT_TERMS[name][0], DEFAULT_TERMS[name][1].get(code, code))
+        for name, code in report.defaults.items()
+        if name in DEFAULT_TERMS
+    }
 
 
 def write_report(report: ImportReport, fmt: str, out: BinaryIO) -> None:

@@ -9,6 +9,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -168,9 +169,23 @@ class GuardedZip(zipfile.ZipFile):
         return _RowGuard(member, self.limits, armed=is_worksheet(filename))  # type: ignore[return-value]
 
 
-def open_workbook(source: IO[bytes] | Path, limits: Limits) -> Any:
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell (公式单元格), read from a workbook opened with `formulas=True`: its text
+    (`=SUM(A1:A3)`), never its last computed value, which may be stale or, in a workbook a program
+    wrote, missing (then openpyxl would hand back an empty cell)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def open_workbook(source: IO[bytes] | Path, limits: Limits, *, formulas: bool = False) -> Any:
     """The workbook, read-only, its archive checked first and its worksheets guarded.
 
+    With `formulas`, `sheet_rows` hands back each formula cell as a `Formula`; without, as its
+    last computed value (what Excel shows; None where none was saved).
     Raises LimitExceeded past a limit, and whatever zipfile or openpyxl raise for a file that is not
     a workbook (the caller names the file).
     """
@@ -180,7 +195,7 @@ def open_workbook(source: IO[bytes] | Path, limits: Limits) -> Any:
     archive.limits = limits
     try:
         check_archive(archive, limits)
-        reader = ExcelReader(source, read_only=True, data_only=True)
+        reader = ExcelReader(source, read_only=True, data_only=not formulas)
         reader.archive.close()
         reader.archive = archive  # the same file: what openpyxl opens goes through the guard
         with warnings.catch_warnings():
@@ -194,12 +209,21 @@ def open_workbook(source: IO[bytes] | Path, limits: Limits) -> Any:
     return reader.wb
 
 
+def _value(cell: Any) -> Any:
+    if cell.data_type != "f":
+        return cell.value
+    formula = cell.value  # text, or an ArrayFormula / DataTableFormula holding it
+    return Formula(formula if isinstance(formula, str) else str(getattr(formula, "text", None) or "="))
+
+
 def sheet_rows(book: Any) -> Iterator[tuple[Any, ...]]:
-    """The first worksheet's rows (values), as openpyxl streams them, read to the end whatever
-    dimension the file declares (some generators write A1)."""
+    """The first worksheet's rows (values; formulas as `Formula` when the book was opened with
+    `formulas`), as openpyxl streams them, read to the end whatever dimension the file declares
+    (some generators write A1)."""
     sheet = book.worksheets[0]
     sheet.reset_dimensions()
-    rows = sheet.iter_rows(values_only=True)
+    values_only = bool(book.data_only)
+    rows = sheet.iter_rows(values_only=values_only)
     while True:
         # openpyxl warns about what it does not read (an extension met after the rows): silenced
         # for each step, not across a yield (the filters are the whole process's).
@@ -208,4 +232,4 @@ def sheet_rows(book: Any) -> Iterator[tuple[Any, ...]]:
             row = next(rows, None)
         if row is None:
             return
-        yield row
+        yield row if values_only else tuple(_value(cell) for cell in row)

@@ -53,9 +53,9 @@ def _unreadable(exc: BaseException, filename: str) -> FileRefused:
     return FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {reason}", chinese=chinese)
 
 
-def _open_book(stream: IO[bytes] | Path, filename: str, limits: Limits) -> Any:
+def _open_book(stream: IO[bytes] | Path, filename: str, limits: Limits, formulas: bool) -> Any:
     try:
-        return open_workbook(stream, limits)
+        return open_workbook(stream, limits, formulas=formulas)
     except LimitExceeded as exc:
         raise refusal(exc, filename) from None
     except (RegistryError, MemoryError):
@@ -99,8 +99,12 @@ def _declared_rows(book: Any, filename: str) -> int:
     return count
 
 
-def xlsx_table(stream: IO[bytes], filename: str, search: HeaderSearch, path: Path | None, limits: Limits) -> Table:
-    book = _open_book(stream, filename, limits)
+def xlsx_table(
+    stream: IO[bytes], filename: str, search: HeaderSearch, path: Path | None, limits: Limits, *, formulas: bool = False
+) -> Table:
+    """The first worksheet as a table; with `formulas` a formula cell is a `Formula` (its text), else
+    its last computed value."""
+    book = _open_book(stream, filename, limits, formulas)
     sheets = book.worksheets
     if not sheets:
         book.close()
@@ -119,7 +123,7 @@ def xlsx_table(stream: IO[bytes], filename: str, search: HeaderSearch, path: Pat
     checker = RowChecker(limits)
     if path is not None and _read_apart(path):
         book.close()
-        rows = checked(numbered(_rows_read_apart(path, filename, limits)), checker, filename)
+        rows = checked(numbered(_rows_read_apart(path, filename, limits, formulas)), checker, filename)
     else:
         rows = checked(_closing(numbered(_sheet_rows(book, filename)), book.close), checker, filename)
     header_row, headers = find_header(rows, filename, search)
@@ -142,10 +146,10 @@ def _read_apart(path: Path) -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and path.stat().st_size >= PARALLEL_XLSX_BYTES
 
 
-def _send_rows(path: Path, filename: str, sender: Any, limits: Limits) -> None:
+def _send_rows(path: Path, filename: str, sender: Any, limits: Limits, formulas: bool) -> None:
     """In the child: every row of the first sheet, in batches, then None (or the error)."""
     try:
-        book = _open_book(path, filename, limits)
+        book = _open_book(path, filename, limits, formulas)
         batch: list[tuple[Any, ...]] = []
         for row in _sheet_rows(book, filename):
             batch.append(row)
@@ -162,11 +166,11 @@ def _send_rows(path: Path, filename: str, sender: Any, limits: Limits) -> None:
         sender.close()
 
 
-def _rows_read_apart(path: Path, filename: str, limits: Limits) -> Iterator[tuple[Any, ...]]:
+def _rows_read_apart(path: Path, filename: str, limits: Limits, formulas: bool) -> Iterator[tuple[Any, ...]]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     reader = context.Process(
-        target=_send_rows, args=(path, filename, sender, limits), daemon=True, name="registry-import-reader"
+        target=_send_rows, args=(path, filename, sender, limits, formulas), daemon=True, name="registry-import-reader"
     )
     reader.start()
     sender.close()  # the child holds the sending end; EOF here means it is gone

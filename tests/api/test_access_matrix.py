@@ -699,6 +699,14 @@ CASES: tuple[Case, ...] = (
     Case("GET", f"{V1}/metrics", "all", lambda s: Req(f"{V1}/metrics"), PLATFORM),
     # bulk import (双公示 sheets) for authority A
     Case("POST", f"{V1}/imports", "for A", _import, A_WRITES),
+    # the import template: for whoever may import (a supervisor of any authority, administrators)
+    Case(
+        "GET",
+        f"{V1}/imports/template",
+        "penalties",
+        lambda s: Req(f"{V1}/imports/template?kind=penalties"),
+        expect(public=401, admin=200, own=200, other=200, screener=403, platform=403),
+    ),
 )
 
 

@@ -130,7 +130,7 @@ def test_the_api_takes_the_defaults_as_fields(client, session, world, tmp_path):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422
-    assert "severity" in refused.json["errors"]
+    assert "default_severity" in refused.json["errors"]
     r = client.post(
         "/api/v1/imports",
         headers=auth(world.finance_key),

@@ -463,16 +463,21 @@ def test_a_binary_file_is_refused_as_no_spreadsheet(session, world, finance):
     assert refused.value.chinese == "文件含有二进制内容，不是 CSV 或 XLSX 表格"
 
 
-def test_a_refusal_without_chinese_says_the_english(session, world, finance):
-    """The import's own refusals (missing columns …) are English only: `chinese` falls back to it."""
+def test_a_refusal_says_why_in_chinese_and_without_chinese_says_the_english(session, world, finance):
+    """Missing columns are refused in both languages (the upload page shows the Chinese); a refusal
+    given no Chinese falls back to its English."""
     with pytest.raises(FileRefused) as refused:
         run(
             session,
-            csv_bytes(["行政相对人名称", "统一社会信用代码", "法定代表人"], [["甲", "", ""]]),
+            csv_bytes(
+                ["行政相对人名称", "统一社会信用代码", "法定代表人", "行政处罚决定书文号"], [["甲", "", "", "1"]]
+            ),
             "x.csv",
             actor=finance,
         )
-    assert refused.value.chinese == refused.value.message
+    assert "required column(s) missing" in refused.value.message
+    assert refused.value.chinese.startswith("缺少必填列：违法行为类型")
+    assert FileRefused.because("x.csv is odd").chinese == "x.csv is odd"
 
 
 # ---------------------------------------------------------------------------------------------
