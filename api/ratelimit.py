@@ -46,10 +46,10 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, after_this_request, current_app, request
-from flask_smorest.error_handler import ErrorSchema
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
+from api.smorest import ErrorSchema
 from registry.ledger import Actor
 from registry.messages import Text, msg
 

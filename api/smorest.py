@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
+import flask_smorest.error_handler
 import marshmallow as ma
 from flask import request
 from webargs.flaskparser import FlaskParser
@@ -69,10 +70,19 @@ WITH_PATH_ID = (404,)
 WITH_BODY = (409, 413, 415)
 
 
+class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
+    """The error shape (api/errors.py): `message` and `errors` in the language the request prefers,
+    `message_en` and `errors_en` in English."""
+
+    message_en = ma.fields.String(metadata={"description": "The message in English"})
+    errors_en = ma.fields.Dict(metadata={"description": "The field errors in English"})
+
+
 class Api(flask_smorest.Api):
     # No catch-all "default" error: each operation lists the statuses it can answer
     # (`document_errors`), so a client, and the fuzzer, can hold it to them.
     DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = ErrorSchema
 
     def document_errors(self) -> None:
         """Give every registered operation its error statuses (call after registering blueprints)."""
