@@ -444,7 +444,7 @@ def test_the_evidence_page_states_who_when_what_and_that_it_verifies(
     assert "核验结果：一致" in page
     assert "2026年11月23日 10:00:00（北京时间）" in page  # the clock is 02:00 UTC
     assert "交易中心（交易中心 / 招标代理，密钥编号" in page
-    assert "政府采购（procurement）" in page
+    assert "<td>政府采购</td>" in page  # the domain in Chinese, never its code
     assert "ZJCG-2026-0042" in page
     assert "资格审查" in page
     assert f"<dd>{row.registry_seq}（" in page

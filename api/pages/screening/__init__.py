@@ -8,8 +8,10 @@ writing one (`api.lifecycle.reads_first`), and who may read one is the API's rul
 
 One module per part: `labels` (the Chinese words for stored codes), `common` (rendering, Beijing
 time, the caller, reads whose refusals become error pages), `entry` (the form and the screening
-it sends), `results` (the result, the evidence and the stored document), `dispositions` (marking
-a hit), `history` (the screenings listed, newest first). Each adds its routes to `bp`.
+it sends), `results` (the result, the evidence, the stored document and the print's footer),
+`summary` (each bidder's main reason in a few words, for the page both open with),
+`dispositions` (marking a hit), `history` (the screenings listed, newest first). Each adds its
+routes to `bp`.
 """
 
 from __future__ import annotations

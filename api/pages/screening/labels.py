@@ -13,6 +13,8 @@ from registry.vocab import (
 )
 
 DECISIONS = {"block": "禁止", "review": "需复核", "clear": "通过"}
+# A mark beside the word, as a paper form ticks a box: it survives a black-and-white copy.
+MARKS = {"block": "×", "review": "△", "clear": "√"}
 DECISION_MEANINGS = {
     "block": "不得参加：命中主体带有禁止性惩戒措施",
     "review": "须由经办人复核后决定",
@@ -31,6 +33,7 @@ FEATURES = {
     "alias": "别名",
     "id_number": "证件号码",
 }
+CAPACITIES = {"legal_representative": "法定代表人", "self": ""}  # whose ID a 失信相关人 link was found by
 EFFECTS = {"block": "禁止性惩戒措施", "review": "重点核查措施", "incentive": "守信激励措施"}
 CERTAINTIES = {"firm": "依据明确", "likely": "据公开资料整理，执行前请核对现行失信惩戒措施基础清单"}
 DISPOSITIONS = {"false_positive": "误报（不是同一主体）", "confirmed": "确认（是同一主体）"}
@@ -52,6 +55,7 @@ WITHHELD_FIELDS = {
 LABELS = {
     "decisions": DECISIONS,
     "decision_meanings": DECISION_MEANINGS,
+    "marks": MARKS,
     "matches": MATCHES,
     "relations": RELATIONS,
     "features": FEATURES,

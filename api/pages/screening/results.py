@@ -13,6 +13,7 @@ from api.lifecycle import now
 from api.pages.auth import login_required
 from api.pages.screening import bp
 from api.pages.screening.common import beijing, current_actor, readable, render
+from api.pages.screening.summary import headline, person_view
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
@@ -84,15 +85,20 @@ def _hit_view(hit: dict[str, Any], entities: dict[str, Any], since: list[HitDisp
 
 
 def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition]) -> list[dict[str, Any]]:
-    """Each subject with its hits joined to the listed entities' records and measures, for the templates."""
+    """Each subject with its hits joined to the listed entities' records and measures, its 失信相关人
+    in Chinese and its headline (the summary's line), for the templates."""
     entities = document.get("entities", {})
+    measure_names = {m.code: m.name for m in current_runtime().measures}
     since: dict[tuple[str, int], list[HitDisposition]] = defaultdict(list)
     for d in dispositions:
         since[(d.subject_key, d.entity_id)].append(d)
     subjects = document.get("subjects", [])
     views = []
+    first_shown: dict[int, int] = {}  # entity id → the first subject whose hits show its records
     for s in subjects:
         hits = [_hit_view(h, entities, since.get((s["subject_key"], h["entity_id"]), [])) for h in s["hits"]]
+        for h in hits:  # the print shows an entity's records once and refers to them after
+            h["shown_with"] = first_shown.setdefault(h["entity_id"], s["index"])
         causes = []
         if s["decision"] != s["own_decision"] and s.get("consortium"):
             causes = [
@@ -100,15 +106,15 @@ def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition])
                 for o in subjects
                 if o is not s and o.get("consortium") == s["consortium"] and o["own_decision"] != "clear"
             ]
-        views.append(
-            {
-                **s,
-                "hit_views": hits,
-                "causes": causes,
-                "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
-                "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links"),
-            }
-        )
+        view = {
+            **s,
+            "hit_views": hits,
+            "causes": causes,
+            "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
+            "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links"),
+            "person_views": [person_view(link, measure_names) for link in s.get("person_links") or []],
+        }
+        views.append({**view, "headline": headline(view)})
     return views
 
 
@@ -158,6 +164,16 @@ def evidence(screening_id: int) -> ResponseReturnValue:
         printed_at=beijing(now()),
         **context,
     )
+
+
+@bp.get("/screening/<int:screening_id>/print.css")
+def print_css(screening_id: int) -> Response:
+    """The printed pages' running footer: the screening's id on every page (screening.css adds the
+    page number). CSS page-margin boxes take text from a stylesheet only and the pages allow no
+    inline style, so the id comes in this one; it says nothing but the number in its address."""
+    footer = f'"资格审查信用核查　核查编号 {screening_id}"'
+    css = f"@media print {{ @page {{ @bottom-left {{ content: {footer}; }} }} }}\n"
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.get("/screening/<int:screening_id>/document.json")
