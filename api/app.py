@@ -64,6 +64,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY=None,
         # The pages' session cookie goes over HTTPS only; set false only for plain-HTTP development.
         SESSION_COOKIE_SECURE=True,
+        # Personal accounts (docs/accounts.md). A page session ends after this many minutes without
+        # a page, and this many hours after sign-in whatever happens.
+        SESSION_IDLE_MINUTES=30,
+        SESSION_MAX_HOURS=12,
+        # This many failed sign-ins in a row lock an account (or a name no account has) for
+        # LOCKOUT_MINUTES; a failure older than that no longer counts.
+        LOCKOUT_ATTEMPTS=5,
+        LOCKOUT_MINUTES=15,
+        # A password older than this many days must be changed at sign-in (定期更换); 0: never.
+        PASSWORD_MAX_AGE_DAYS=90,
+        # The roles whose API keys may sign in to the pages (使用密钥登录), comma-separated: people use
+        # their own accounts, so every audit row names the person; "" turns key sign-in off.
+        PAGE_KEY_ROLES="admin",
         JSON_SORT_KEYS=False,
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (werkzeug's
         # ProxyFix); 0 trusts none. Behind one proxy set 1, or every anonymous caller shares the

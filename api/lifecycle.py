@@ -187,7 +187,8 @@ def start_reading() -> None:
 
 
 def _after(response: Response) -> Response:
-    if request.method not in UNSAFE:
+    # A GET writes only when it began writing (a page noting that its session was seen).
+    if request.method not in UNSAFE and not write_intent.get():
         return response
     key = g.get("idempotency_key")
     if response.status_code >= 400:

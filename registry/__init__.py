@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 
 from registry.access import KeyCache
+from registry.accounts.settings import AccountSettings, SecretBox
 from registry.catalogue import load_catalogue
 from registry.clock import Clock
 from registry.codes.idnumber import IdentityVault
@@ -103,9 +104,10 @@ def init_app(app: Flask) -> None:
     )
     # Built on first use, then fed from the outbox; the runtime's dossiers forget what its events touch.
     name_index = NameIndex(default_matcher, max_lag=_seconds(app, "INDEX_MAX_LAG_SECONDS"))
+    data_key = _data_key(app)
     app.extensions["registry"] = Runtime(
         clock=Clock(),
-        vault=IdentityVault(_data_key(app)),
+        vault=IdentityVault(data_key),
         catalogue=load_catalogue(app.config.get("CATALOGUE_DIR")),
         measures=load_measures(app.config.get("CATALOGUE_DIR")),
         name_index=name_index,
@@ -114,5 +116,7 @@ def init_app(app: Flask) -> None:
         signer=_signer(app),
         anchor_interval=dt.timedelta(seconds=_seconds(app, "ANCHOR_SECONDS", least=0.1)),
         screening_writer=_screening_writer(app),
+        accounts=AccountSettings.from_config(app.config),
+        secret_box=SecretBox(data_key),
     )
     app.cli.add_command(cli.registry_cli)

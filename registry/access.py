@@ -17,7 +17,7 @@ from registry.clock import CHINA
 from registry.database import utcnow
 from registry.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from registry.ledger import SYSTEM, Actor, append_audit
-from registry.models import ApiKey, Authority, PageSession
+from registry.models import ApiKey, Authority
 
 ROLES = {
     "admin": "系统管理员: everything, including authorities and keys",
@@ -261,32 +261,3 @@ def require_authority(actor: Actor, authority_id: int) -> None:
         raise NotPermitted(
             f"this record belongs to authority {authority_id}; your key writes only for authority {actor.authority_id}"
         )
-
-
-# --- page sessions (登录会话) ------------------------------------------------------------------------
-
-
-def _session_hash(session_id: str) -> str:
-    return hashlib.sha256(("page-session:" + session_id).encode()).hexdigest()
-
-
-def start_page_session(session: Session, actor: Actor, now: dt.datetime | None = None) -> str:
-    """Open a page session for a signed-in key; returns its id for the cookie (kept here only hashed)."""
-    if actor.key_id is None:
-        raise InvalidInput.field("key", "only an API key signs in to the pages")
-    session_id = secrets.token_urlsafe(32)
-    session.add(PageSession(id_hash=_session_hash(session_id), api_key_id=actor.key_id, started_at=now or utcnow()))
-    return session_id
-
-
-def page_session_live(session: Session, session_id: str, actor: Actor) -> bool:
-    """Whether the cookie's session is one this registry opened for this key and has not ended."""
-    found = session.get(PageSession, _session_hash(session_id))
-    return found is not None and found.ended_at is None and found.api_key_id == actor.key_id
-
-
-def end_page_session(session: Session, session_id: str, now: dt.datetime | None = None) -> None:
-    """Sign out: the session ends here, so the cookie, replayed, no longer signs anyone in."""
-    found = session.get(PageSession, _session_hash(session_id))
-    if found is not None and found.ended_at is None:
-        found.ended_at = now or utcnow()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from registry import access, demo
+from registry.accounts import cli as accounts_cli
 from registry.calendar import cli as calendar_cli
 from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
@@ -228,8 +229,15 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
     for key in summary.keys:
         bound = "" if key.authority_id is None else f", authority {key.authority_id}"
         click.echo(f"  {key.role:<10} {key.key}  {key.name}{bound}")
+    click.echo("demo accounts for the pages (sign in at /login; passwords shown once, only their hashes are stored):")
+    for person in summary.accounts:
+        manager = "，账户管理员" if person.manages_accounts else ""
+        click.echo(
+            f"  {person.role:<10} {person.login:<17} {person.password}  {person.name}（{person.unit or '—'}{manager}）"
+        )
 
 
+registry_cli.add_command(accounts_cli.create_admin)
 registry_cli.add_command(calendar_cli.calendar)
 registry_cli.add_command(import_cli.import_file)
 registry_cli.add_command(evidence_cli.anchor_command)

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from registry.access import KeyCache
+from registry.accounts.settings import AccountSettings, SecretBox
 from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import Catalogue
 from registry.clock import Clock
@@ -39,6 +40,8 @@ class Runtime:
         dossiers: DossierCache,
         signer: EvidenceSigner,
         anchor_interval: dt.timedelta,
+        accounts: AccountSettings,
+        secret_box: SecretBox,
         screening_writer: ScreeningWriter | None = None,
     ) -> None:
         self.clock = clock
@@ -52,6 +55,9 @@ class Runtime:
         # Stores screenings in batches, one commit each (registry.screening.writer); None: each in its request.
         self.screening_writer = screening_writer
         self.screening_ids = IdBlocks()  # ids reserved ahead on PostgreSQL (registry.screening.ids)
+        # The accounts' lockout, session limits and password age (registry.accounts.settings).
+        self.accounts = accounts
+        self.secret_box = secret_box  # seals the accounts' TOTP secrets, keyed from the data key
         self._name_index = name_index
         name_index.on_change(self._forget_dossiers)
 

@@ -91,6 +91,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             # Each screening in its request: the suite's requests share one connection, rolled back
             # after each test (tests/integration/test_group_commit.py gives a writer of its own).
             "GROUP_COMMIT": False,
+            # Every role's key may sign in to the pages here (the default is administrators' only):
+            # the page tests sign in with the world's keys; tests/pages/test_accounts*.py with accounts.
+            "PAGE_KEY_ROLES": "admin,supervisor,screener,platform",
         }
     )
     with app.app_context():

@@ -133,3 +133,37 @@ def build_world(session: Session) -> World:
     }
     session.commit()
     return World(finance=finance, housing=housing, **keys)
+
+
+# A password that meets the policy (registry.accounts.passwords), for accounts made in tests.
+PASSWORD = "Zhejiang-2026-ok"
+
+
+def make_account(
+    session: Session,
+    login: str,
+    role: str = "supervisor",
+    *,
+    name: str = "张三",
+    authority: Authority | None = None,
+    organisation: str | None = None,
+    manages_accounts: bool = False,
+    password: str = PASSWORD,
+    now: dt.datetime | None = None,
+) -> Any:
+    """An account with a password of its own (not temporary), made by the CLI operator; committed."""
+    from registry.accounts.manage import NewAccount, create_account
+    from registry.ledger import OPERATOR
+
+    data = NewAccount(
+        login,
+        name,
+        role,
+        authority_id=authority.id if authority is not None else None,
+        organisation=organisation,
+        manages_accounts=manages_accounts,
+    )
+    moment = now or dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+    account, _ = create_account(session, data, OPERATOR, moment, password=password)
+    session.commit()
+    return account

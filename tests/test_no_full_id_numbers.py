@@ -112,6 +112,7 @@ class Ids:
     list_entries: list[int]
     repairs: list[int]
     screenings: list[int]
+    accounts: list[int]
 
 
 @dataclass
@@ -424,6 +425,8 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         list_entries=[typed_entry, *(e.id for e in entries)],
         repairs=[application.id],
         screenings=[screening.get_json()["id"]],
+        # an officer whose name is a person's: the account pages must not leak an ID number either
+        accounts=[factories.make_account(session, "zhangwei", "supervisor", name="张伟", authority=world.finance).id],
     )
     keys: dict[str, str | None] = {
         "anonymous": None,
@@ -454,6 +457,7 @@ _BY_ARGUMENT = {
     "application_id": "repairs",
     "authority_id": "authorities",
     "screening_id": "screenings",
+    "account_id": "accounts",
 }
 QUERIES = {
     "/api/v1/entities": ["", "kind=natural_person", "name=张伟", "name=陈静"],

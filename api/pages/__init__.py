@@ -21,6 +21,8 @@ PAGE_MODULES = (
     "console",
     "imports",
     "evidence",
+    "accounts",
+    "account_admin",
 )
 
 ERROR_TITLES = {

@@ -14,6 +14,9 @@ class AuditEntryOut(ma.Schema):
     actor_name = fields.String()
     actor_role = fields.String()
     actor_authority_id = fields.Integer(allow_none=True)
+    actor_account_id = fields.Integer(
+        allow_none=True, metadata={"description": "the person's account, when a person signed in with one acted"}
+    )
     action = fields.String(metadata={"description": "create, update, correct, rename, remove, repair, revoke …"})
     reason = fields.String(allow_none=True)
     before = fields.Dict(allow_none=True)

@@ -13,7 +13,7 @@ amounts as the demo writes them), `plan_records` (what a plan is made of), `plan
 package's public face; import them from `registry.demo`.
 """
 
-from registry.demo.load import SEED_ADMIN, DemoKey, DemoSummary, seed_demo
+from registry.demo.load import SEED_ADMIN, DemoAccount, DemoKey, DemoSummary, seed_demo
 from registry.demo.plan import MIN_ENTITIES, plan_demo
 from registry.demo.plan_records import DemoPlan, EntityPlan, ListEntryPlan, PenaltyPlan
 from registry.demo.reference import (
@@ -49,6 +49,7 @@ __all__ = [
     "AuthoritySpec",
     "Case",
     "City",
+    "DemoAccount",
     "DemoKey",
     "DemoPlan",
     "DemoSummary",

@@ -16,6 +16,8 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from registry import access
+from registry.accounts.manage import NewAccount, create_account
+from registry.accounts.passwords import temporary_password
 from registry.clock import CHINA
 from registry.codes.idnumber import IdentityVault
 from registry.database import utcnow
@@ -50,6 +52,17 @@ class DemoKey(NamedTuple):
     key: str
 
 
+class DemoAccount(NamedTuple):
+    """A person's account made for the demo, one per role; `password` is shown once."""
+
+    login: str
+    name: str
+    role: str
+    unit: str
+    manages_accounts: bool
+    password: str
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What `seed_demo` loaded."""
@@ -59,6 +72,7 @@ class DemoSummary:
     list_entries: int
     penalties: int
     keys: list[DemoKey]
+    accounts: list[DemoAccount]
     # One 失信相关人 to try screening with: (name, ID number, company, list) of an entry in force.
     responsible_person: tuple[str, str, str, str] | None = None
 
@@ -184,6 +198,7 @@ def seed_demo(
     keys += [_key(session, "supervisor", f"{spec.name}（演示）", ids[spec.key]) for spec in AUTHORITIES]
     keys.append(_key(session, "screener", "杭州市公共资源交易中心（演示）", None))
     keys.append(_key(session, "platform", "信用浙江（演示）", None))
+    accounts = _accounts(session, AUTHORITIES[0].name, ids[AUTHORITIES[0].key])
     session.flush()
     return DemoSummary(
         authorities=len(AUTHORITIES),
@@ -191,6 +206,7 @@ def seed_demo(
         list_entries=len(plan.list_entries),
         penalties=len(plan.penalties),
         keys=keys,
+        accounts=accounts,
         responsible_person=example,
     )
 
@@ -198,3 +214,36 @@ def seed_demo(
 def _key(session: Session, role: str, name: str, authority_id: int | None) -> DemoKey:
     key, secret = access.create_key(session, role=role, name=name, authority_id=authority_id, actor=SEED_ADMIN)
     return DemoKey(role, authority_id, key.name, secret)
+
+
+# One account per role: (login, 姓名, role, agency, manages its authority's accounts); the two
+# supervisors belong to the first authority.
+# The screener's agency is the demo screener key's holder: the key and the account share screenings.
+_DEMO_PEOPLE = (
+    ("demo.admin", "王建国", "admin", None, False),
+    ("demo.zjcz.admin", "李静", "supervisor", None, True),
+    ("demo.zjcz", "张伟", "supervisor", None, False),
+    ("demo.hzggzy", "陈晓燕", "screener", "杭州市公共资源交易中心（演示）", False),
+    ("demo.xyzj", "刘洋", "platform", None, False),
+)
+
+
+def _accounts(session: Session, authority_name: str, authority_id: int) -> list[DemoAccount]:
+    """The demo's people: a system administrator, an authority's account administrator and a
+    supervisor of the first authority, a screener and the credit platform; passwords made here."""
+    made = []
+    for login, name, role, agency, manages in _DEMO_PEOPLE:
+        bound = role == "supervisor"
+        data = NewAccount(
+            login,
+            name,
+            role,
+            authority_id=authority_id if bound else None,
+            organisation=agency,
+            manages_accounts=manages,
+        )
+        password = temporary_password()
+        account, _ = create_account(session, data, SEED_ADMIN, utcnow(), password=password)
+        shown_unit = authority_name if bound else (account.organisation or "")
+        made.append(DemoAccount(account.login, account.name, role, shown_unit, manages, password))
+    return made

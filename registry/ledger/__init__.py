@@ -26,16 +26,33 @@ GENESIS_HASH = "0" * 64
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: an API key's holder, a CLI operator or the system itself."""
+    """Who acts: a person signed in with their account (个人账户), an API key's holder, a CLI operator
+    or the system itself.
+
+    `name` is who the registry's rules see: a key's holder, or for an account the person, except a
+    screener's, which acts for its agency (`name` is the agency, whose earlier dispositions it
+    sees, and `key_id` the agency's screening key). `person` is the signed-in person's 姓名 and
+    `account_id` their account: every audit row written for them names the person
+    (`actor_name`, `actor_account_id`)."""
 
     key_id: int | None
     name: str
     role: str
     authority_id: int | None = None
+    account_id: int | None = None
+    person: str | None = None
 
     @property
     def label(self) -> str:
+        """A person: 张三 (supervisor, account 12); a key: 浙江省财政厅 (supervisor key 3)."""
+        if self.account_id is not None:
+            return f"{self.person or self.name} ({self.role}, account {self.account_id})"
         return f"{self.name} ({self.role}{'' if self.key_id is None else f' key {self.key_id}'})"
+
+    @property
+    def audited_name(self) -> str:
+        """The name an audit row keeps: the person's when a person acts."""
+        return self.person or self.name
 
 
 SYSTEM = Actor(key_id=None, name="system", role="system")
@@ -106,9 +123,10 @@ def _audit_row(
         "seq": seq,
         "at": at,
         "actor_key_id": actor.key_id,
-        "actor_name": actor.name,
+        "actor_name": actor.audited_name[:200],
         "actor_role": actor.role,
         "actor_authority_id": actor.authority_id,
+        "actor_account_id": actor.account_id,
         "action": action,
         "record_type": record_type,
         "record_id": record_id,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from registry.ledger import ChainReport, canonical_json, verify_audit_chain
 from registry.models import (
+    Account,
     AuditLog,
     Authority,
     ChangeEvent,
@@ -45,6 +46,8 @@ CHECKED_RECORDS: dict[str, Any] = {
     "entity": Entity,
     "authority": Authority,
     "repair_application": RepairApplication,
+    # People's accounts: audited only (no outbox event), but a role or a status changed by SQL shows.
+    "account": Account,
 }
 
 

@@ -1,6 +1,7 @@
 """The registry's tables, one module per record kind."""
 
 from registry.models.access import ApiKey, IdempotencyRecord, PageSession
+from registry.models.account import Account, SignInFailure
 from registry.models.authority import Authority, AuthorityDomain
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.entity import Entity, EntityName
@@ -14,6 +15,7 @@ from registry.models.screening import HitDisposition, Screening
 from registry.models.sync import SyncDeadLetter, SyncState
 
 __all__ = [
+    "Account",
     "ApiKey",
     "AuditLog",
     "Authority",
@@ -35,6 +37,7 @@ __all__ = [
     "RepairApplication",
     "ResponsiblePerson",
     "Screening",
+    "SignInFailure",
     "SyncDeadLetter",
     "SyncState",
 ]

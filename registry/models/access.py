@@ -62,12 +62,17 @@ class IdempotencyRecord(Base):
 
 
 class PageSession(Base):
-    """A signed-in page session (登录会话). The cookie carries its random id; only a SHA-256 of it is
-    kept. Signing out ends the session here, so a copy of the cookie replayed later is refused."""
+    """A signed-in page session (登录会话), of a person's account or of an API key. The cookie carries
+    its random id; only a SHA-256 of it is kept. Signing out, disabling the account or changing its
+    password ends the session here, so a copy of the cookie replayed later is refused; so is one
+    idle too long (`last_seen_at`) or open too long (`started_at`): registry.accounts.sessions."""
 
     __tablename__ = "page_sessions"
+    __table_args__ = (sa.CheckConstraint("(api_key_id IS NULL) != (account_id IS NULL)", name="one_holder"),)
 
     id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

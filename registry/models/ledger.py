@@ -43,6 +43,8 @@ class AuditLog(Base):
     actor_name: Mapped[str] = mapped_column(sa.String(200))
     actor_role: Mapped[str] = mapped_column(sa.String(16))
     actor_authority_id: Mapped[int | None]
+    # The person's account (个人账户) when a person signed in with one acted; hashed only when set.
+    actor_account_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(sa.String(32))
     record_type: Mapped[str] = mapped_column(sa.String(32))
     record_id: Mapped[int | None]
@@ -54,7 +56,9 @@ class AuditLog(Base):
 
     def hashed_content(self) -> dict[str, Any]:
         """The fields the hash covers, in a backend-independent form."""
-        return audit_hashed_content({name: getattr(self, name) for name in AUDIT_HASHED_FIELDS})
+        return audit_hashed_content(
+            {name: getattr(self, name) for name in (*AUDIT_HASHED_FIELDS, *AUDIT_HASHED_WHEN_SET)}
+        )
 
 
 AUDIT_HASHED_FIELDS = (
@@ -74,9 +78,15 @@ AUDIT_HASHED_FIELDS = (
 )
 
 
+# Fields added after the chain began: covered by the hash only when the row has a value, so every
+# row written before them (and every row a migration writes as of its own revision) keeps its hash.
+AUDIT_HASHED_WHEN_SET = ("actor_account_id",)
+
+
 def audit_hashed_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """What an audit row's hash covers, from its values (a row read, or one about to be written)."""
     content = {name: row[name] for name in AUDIT_HASHED_FIELDS}
+    content.update({name: row[name] for name in AUDIT_HASHED_WHEN_SET if row.get(name) is not None})
     content["at"] = row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
     return content
 

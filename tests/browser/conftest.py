@@ -50,6 +50,8 @@ class Site:
     url: str
     keys: dict[str, str]
     ids: dict[str, int]
+    # role → the login of a person's account (people sign in as themselves; keys are for systems)
+    accounts: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,9 @@ def site(app: Flask) -> Iterator[Site]:
             ],
         }
         ids = {"listed": listed.id, "fined": fined.id, "hostile": hostile.id, "finance": finance.id}
+        factories.make_account(session, "zhou.min", name="周敏", authority=finance)
+        factories.make_account(session, "chen.li", "screener", name="陈立", organisation="杭州市公共资源交易中心")
+        accounts = {"supervisor": "zhou.min", "screener": "chen.li"}
         session.commit()
         session.remove()
     # Secure cookies are accepted from http://localhost (a secure context), so sign-in works unchanged.
@@ -82,7 +87,7 @@ def site(app: Flask) -> Iterator[Site]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(f"http://localhost:{server.port}", keys, ids)
+        yield Site(f"http://localhost:{server.port}", keys, ids, accounts)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -131,7 +136,18 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 def sign_in(page: Any, site: Site, role: str) -> None:
+    """Sign in as the site's person of this role, with their own account (登录名 and 密码)."""
     page.goto(f"{site.url}/login")
+    page.get_by_label("登录名", exact=True).fill(site.accounts[role])
+    page.get_by_label("密码", exact=True).fill(factories.PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert "/login" not in page.url, page.locator("main").inner_text()
+
+
+def sign_in_with_key(page: Any, site: Site, role: str) -> None:
+    """Sign in with the role's API key (使用密钥登录, for the roles REGISTRY_PAGE_KEY_ROLES names)."""
+    page.goto(f"{site.url}/login/key")
     page.get_by_label("API 密钥").fill(site.keys[role])
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()

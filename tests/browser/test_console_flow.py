@@ -190,6 +190,7 @@ def test_a_supervisor_works_records_through_the_console_alone(
     text = in_chinese(page, "35-console-penalty-corrected")
     assert "已更正行政处罚 浙财采罚〔2026〕120号" in text
     assert "原决定书罚款金额录入有误" in text  # in the history
+    assert "周敏" in text  # the history names the officer who corrected it, not a shared key
 
     # A stale edit: this form is opened, then a colleague corrects the record in another browser.
     follow(page, "更正")

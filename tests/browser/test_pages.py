@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import XSS_NAME, Site, screenshot, sign_in
+from tests.browser.conftest import XSS_NAME, Site, screenshot, sign_in, sign_in_with_key
 
 
 def test_front_page_and_sign_in(page: Any, site: Site) -> None:
@@ -29,7 +29,7 @@ def _tab_to(page: Any, selector: str, limit: int = 40) -> None:
 
 
 def test_a_screening_done_with_the_keyboard_alone_then_its_evidence_printed(page: Any, site: Site) -> None:
-    page.goto(site.url + "/login")
+    page.goto(site.url + "/login/key")
     _tab_to(page, "#key")
     page.keyboard.type(site.keys["screener"])
     with page.expect_navigation():
@@ -110,10 +110,18 @@ def test_the_supervisor_console_renders_for_its_authority(page: Any, site: Site)
     screenshot(page, "22-console-penalty-form")
 
 
+def test_a_key_of_a_role_allowed_to_sign_in_opens_the_same_console(page: Any, site: Site) -> None:
+    """使用密钥登录 stays for the roles REGISTRY_PAGE_KEY_ROLES names (here every role, as in the tests)."""
+    sign_in_with_key(page, site, "supervisor")
+    assert "/login" not in page.url
+    page.goto(site.url + "/console/penalties")
+    assert "宁波恒达市政工程有限公司" in page.locator("main").inner_text()
+
+
 def test_an_anchored_screening_prints_its_anchor_and_the_public_page_lists_it(page: Any, site: Site, app: Any) -> None:
     from registry.evidence.cli import anchor_backlog
 
-    page.goto(site.url + "/login")
+    page.goto(site.url + "/login/key")
     page.fill("#key", site.keys["screener"])
     with page.expect_navigation():
         page.click("main button[type=submit]")

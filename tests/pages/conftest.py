@@ -21,9 +21,9 @@ def csrf_of(page: str) -> str:
 
 
 def sign_in(client: FlaskClient, key: str, next_path: str | None = None) -> TestResponse:
-    """Sign in through the login form, as a person would."""
-    form = client.get("/login").get_data(as_text=True)
-    url = "/login" + (f"?next={next_path}" if next_path else "")
+    """Sign in with a key through the key form (使用密钥登录), as a person would."""
+    form = client.get("/login/key").get_data(as_text=True)
+    url = "/login/key" + (f"?next={next_path}" if next_path else "")
     return client.post(url, data={"csrf": csrf_of(form), "key": key})
 
 

@@ -28,7 +28,14 @@ def probe_app(app: Flask) -> Flask:
     """The suite's app cannot take a new route once it has served: a twin on the same database can."""
     from api.app import create_app
 
-    twin = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "DATA_KEY": app.config["DATA_KEY"]})
+    twin = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATA_KEY": app.config["DATA_KEY"],
+            "PAGE_KEY_ROLES": app.config["PAGE_KEY_ROLES"],
+        }
+    )
     twin.register_blueprint(probe)
     return twin
 
@@ -79,8 +86,8 @@ def test_a_wrong_key_is_refused_and_nothing_is_kept(https: FlaskClient, world: f
 
 
 def test_a_form_without_the_sessions_token_is_refused(https: FlaskClient, world: factories.World) -> None:
-    https.get("/login")
-    r = https.post("/login", data={"csrf": "forged", "key": world.screener_key})
+    https.get("/login/key")
+    r = https.post("/login/key", data={"csrf": "forged", "key": world.screener_key})
     assert r.status_code == 400
     assert https.get("/probe/screener-only").status_code == 302
 

@@ -183,8 +183,8 @@ def test_bad_bytes_or_nul_in_a_page_path_are_an_error_page(pages, runtime):
 
 
 def test_nul_in_a_form_field_is_an_error_page_naming_it(pages, world, session):
-    form = pages.get("/login").get_data(as_text=True)
-    r = pages.post("/login", data={"csrf": csrf_of(form), "key": world.finance_key + "\x00"})
+    form = pages.get("/login/key").get_data(as_text=True)
+    r = pages.post("/login/key", data={"csrf": csrf_of(form), "key": world.finance_key + "\x00"})
     assert_error_page(r, 422, "key", "NUL")
     assert sign_in(pages, world.screener_key).status_code == 303
     token = csrf_of(pages.get("/screening").get_data(as_text=True))
@@ -211,8 +211,8 @@ def test_a_10000_character_bidder_name_on_the_screening_page_is_refused_on_the_f
 
 def test_a_body_over_the_limit_on_a_page_is_an_html_page_naming_the_limit(app: Flask, pages, world, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    form = pages.get("/login").get_data(as_text=True)
-    r = pages.post("/login", data={"csrf": csrf_of(form), "key": "x" * 5000})
+    form = pages.get("/login/key").get_data(as_text=True)
+    r = pages.post("/login/key", data={"csrf": csrf_of(form), "key": "x" * 5000})
     page = assert_error_page(r, 413, "1 KB", "1024")
     assert "Content-Security-Policy" in r.headers  # a page, with the pages' headers
     assert "<script" not in page

@@ -232,8 +232,10 @@ def test_every_write_is_audited_and_in_the_outbox(session: Session, demo: DemoSu
     assert report.ok, report
     seqs = list(session.scalars(sa.select(ChangeEvent.seq).order_by(ChangeEvent.seq)))
     assert seqs == list(range(1, len(seqs) + 1))
-    # Each record, and each change to it, is one event; only API keys stay out of the outbox.
-    audited = session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type != "api_key"))
+    # Each record, and each change to it, is one event; only API keys and accounts stay out of the outbox.
+    audited = session.scalar(
+        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.record_type.not_in(("api_key", "account")))
+    )
     assert audited == len(seqs)
     for model, record_type in ((Entity, "entity"), (ListEntry, "list_entry"), (Penalty, "penalty")):
         ids = set(session.scalars(sa.select(model.id)))  # type: ignore[attr-defined]
@@ -247,6 +249,33 @@ def test_demo_keys_cover_every_role(session: Session, demo: DemoSummary) -> None
     supervisors = {k.authority_id for k in demo.keys if k.role == "supervisor"}
     assert supervisors == set(session.scalars(sa.select(Authority.id)))
     assert all(k.key.startswith("crk_") for k in demo.keys)
+    assert session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == len(demo.keys)
+
+
+def test_demo_accounts_cover_every_role_and_sign_in(session: Session, demo: DemoSummary, runtime: Runtime) -> None:
+    """One account per role, the supervisor's account administrator among them; each signs in with
+    the password printed once, and the screener files its screenings under the demo screener key."""
+    from registry.accounts.signin import sign_in
+    from registry.models import Account
+
+    assert sorted(a.role for a in demo.accounts) == ["admin", "platform", "screener", "supervisor", "supervisor"]
+    assert [a.login for a in demo.accounts if a.manages_accounts] == ["demo.zjcz.admin"]
+    for person in demo.accounts:
+        signed = sign_in(
+            session,
+            person.login,
+            person.password,
+            "",
+            settings=runtime.accounts,
+            box=runtime.secret_box,
+            now=runtime.clock.now(),
+        )
+        assert signed.actor.person == person.name
+        assert not signed.must_change_password
+    screener = session.scalars(sa.select(Account).where(Account.role == "screener")).one()
+    key = session.get(ApiKey, screener.screening_key_id)
+    assert key is not None
+    assert (key.role, key.name) == ("screener", "杭州市公共资源交易中心（演示）")
     assert session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == len(demo.keys)
 
 

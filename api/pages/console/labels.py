@@ -206,19 +206,19 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-_ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)(?: key (?P<key>\d+))?\)$")
+_ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)(?: key (?P<key>\d+)|, account (?P<account>\d+))?\)$")
 
 
 def who(label: str | None) -> str:
-    """Who a record's row names (a key holder as the ledger labels them, "财政厅 (supervisor key 2)")
-    in words: 财政厅（监管部门，密钥 2）."""
+    """Who a record's row names as the ledger labels them, in words: a key holder ("财政厅 (supervisor
+    key 2)": 财政厅（监管部门，密钥 2）) or a person ("张三 (supervisor, account 12)": 张三（监管部门，账户 12）)."""
     if not label:
         return "—"
     found = _ACTOR_LABEL.match(label)
     if found is None:
         return label
     role = {**ROLE_NAMES, "system": "系统"}.get(found["role"], found["role"])
-    key = f"，密钥 {found['key']}" if found["key"] else ""
+    key = f"，密钥 {found['key']}" if found["key"] else f"，账户 {found['account']}" if found["account"] else ""
     return f"{found['name']}（{role}{key}）"
 
 
