@@ -13,6 +13,8 @@ from api.ratelimit import limited
 from api.schemas.screenings import (
     DispositionIn,
     DispositionOut,
+    FinalDecisionIn,
+    FinalDecisionOut,
     ScreeningFilter,
     ScreeningIn,
     ScreeningOut,
@@ -39,7 +41,7 @@ def _created(screening: service.StoredScreening) -> Response:
     digest was computed over: serialising a large document again would cost more than the
     screening itself."""
     summary = json.dumps(_SUMMARY.dump(screening), ensure_ascii=False)
-    body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[]}}'
+    body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[],"final_decisions":[]}}'
     location = url_for("screenings.Screening", screening_id=screening.id)
     return Response(body, status=201, mimetype="application/json", headers={"Location": location})
 
@@ -117,3 +119,15 @@ class Dispositions(MethodView):
             actor(),
             now=now(),
         )
+
+
+@blp.route("/<int:screening_id>/final-decisions")
+class FinalDecisions(MethodView):
+    @blp.arguments(FinalDecisionIn)
+    @blp.response(201, FinalDecisionOut)
+    def post(self, data: dict[str, Any], screening_id: int) -> Any:
+        """最终处理意见: record the agency's final decision on a bidder after one of its hits was marked a
+        false positive, with the reason (the screener that screened, or admin); a later one supersedes it."""
+        decision, reason = data["decision"], data["reason"]
+        index = data["subject_index"]
+        return service.record_final_decision(db.session(), screening_id, index, decision, reason, actor(), now=now())

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from api.schemas.evidence import AnchorOut
-from registry.screening.service import DECISIONS, DISPOSITIONS, MAX_SUBJECTS, ScreeningRecord
+from registry.screening.service import DECISIONS, DISPOSITIONS, FINAL_DECISIONS, MAX_SUBJECTS, ScreeningRecord
 from registry.vocab import DOMAINS
 
 
@@ -98,6 +98,16 @@ class DispositionOut(ma.Schema):
     decided_at = fields.DateTime()
 
 
+class FinalDecisionOut(ma.Schema):
+    id = fields.Integer()
+    screening_id = fields.Integer()
+    subject_index = fields.Integer(metadata={"description": "the bidder's position in the request (0-based)"})
+    decision = fields.String(metadata={"description": "admitted 准予参与 | rejected 不予参与"})
+    reason = fields.String()
+    decided_by = fields.String(metadata={"description": "the person who recorded it (or the key's holder)"})
+    decided_at = fields.DateTime()
+
+
 class ScreeningSummary(ma.Schema):
     id = fields.Integer()
     digest = fields.String(metadata={"description": "SHA-256 of the canonical JSON of `document`"})
@@ -125,6 +135,13 @@ class ScreeningOut(ScreeningSummary):
             "description": "dispositions made on this screening's hits since (kept beside it, not in the digest)"
         },
     )
+    final_decisions = fields.List(
+        fields.Nested(FinalDecisionOut),
+        metadata={
+            "description": "最终处理意见: the agency's final decisions on its bidders after a false positive, "
+            "oldest first; the latest per bidder is in force (kept beside it, not in the digest)"
+        },
+    )
 
     @ma.pre_dump
     def _unpack(self, record: ScreeningRecord, **kwargs: Any) -> dict[str, Any]:
@@ -133,6 +150,7 @@ class ScreeningOut(ScreeningSummary):
             **{f: getattr(s, f) for f in ScreeningSummary._declared_fields},
             "document": s.document,
             "dispositions": record.dispositions,
+            "final_decisions": record.final_decisions,
         }
 
 
@@ -178,4 +196,14 @@ class DispositionIn(StrictSchema):
     )
     entity_id = ref_id(required=True, metadata={"description": "the listed entity of the hit"})
     disposition = one_of(DISPOSITIONS, required=True)
+    reason = text(2000, required=True)
+
+
+class FinalDecisionIn(StrictSchema):
+    subject_index = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=MAX_SUBJECTS - 1),
+        metadata={"description": "the bidder's position in the request (0-based)"},
+    )
+    decision = one_of(FINAL_DECISIONS, required=True)
     reason = text(2000, required=True)

@@ -11,7 +11,7 @@ from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTran
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
 from registry.models.responsible import ResponsiblePerson
-from registry.models.screening import HitDisposition, Screening
+from registry.models.screening import FinalDecision, HitDisposition, Screening
 from registry.models.sync import SyncDeadLetter, SyncState
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "ChangeEvent",
+    "FinalDecision",
     "HitDisposition",
     "Entity",
     "EntityName",

@@ -78,3 +78,38 @@ class HitDisposition(Base):
             "decided_by": self.decided_by,
             "decided_at": self.decided_at.isoformat() if self.decided_at else None,
         }
+
+
+class FinalDecision(Base):
+    """最终处理意见: the agency's final decision on one bidder of a screening, recorded after a hit of
+    that bidder was marked a false positive (误报), with the reason, who and when.
+
+    Kept beside the screening, never inside its digested document: the document says what the
+    registry found then; this says what the agency did about it. A later decision on the same
+    bidder supersedes the earlier one, which stays on record.
+    """
+
+    __tablename__ = "final_decisions"
+    __table_args__ = (sa.Index("ix_final_decisions_screening", "screening_id", "subject_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(sa.ForeignKey("screenings.id"))
+    subject_index: Mapped[int]  # the bidder's position in the screening's request (0-based)
+    decision: Mapped[str] = mapped_column(sa.String(20))  # admitted | rejected
+    reason: Mapped[str] = mapped_column(sa.Text)
+    decided_by: Mapped[str] = mapped_column(sa.String(200))  # the person (or key holder) who recorded it
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "screening_id": self.screening_id,
+            "subject_index": self.subject_index,
+            "decision": self.decision,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "account_id": self.account_id,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+        }

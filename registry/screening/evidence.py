@@ -15,7 +15,7 @@ from registry.access import require_role
 from registry.errors import NotFound
 from registry.evidence.proofs import Inclusion, inclusion
 from registry.ledger import Actor, row_hash
-from registry.models import AuditLog, HitDisposition, Screening
+from registry.models import AuditLog, FinalDecision, HitDisposition, Screening
 from registry.records.common import Page, paginate
 from registry.screening.request import clean_field
 
@@ -65,21 +65,24 @@ def list_screenings(
 
 @dataclass(frozen=True)
 class ScreeningRecord:
-    """A stored screening with the dispositions made on its hits since (kept beside it, not in it)."""
+    """A stored screening with the dispositions made on its hits since and the agency's final
+    decisions on its bidders (最终处理意见), kept beside it, not in it."""
 
     screening: Screening
     dispositions: list[HitDisposition]
+    final_decisions: list[FinalDecision]
 
 
 def read_screening(session: Session, screening_id: int, actor: Actor) -> ScreeningRecord:
-    """One screening and the dispositions made on it, oldest first."""
+    """One screening, the dispositions made on it and the final decisions recorded, oldest first."""
     screening = get_screening(session, screening_id, actor)
-    dispositions = list(
-        session.scalars(
-            sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id).order_by(HitDisposition.id)
-        )
+    dispositions = sa.select(HitDisposition).where(HitDisposition.screening_id == screening.id)
+    decisions = sa.select(FinalDecision).where(FinalDecision.screening_id == screening.id)
+    return ScreeningRecord(
+        screening,
+        list(session.scalars(dispositions.order_by(HitDisposition.id))),
+        list(session.scalars(decisions.order_by(FinalDecision.id))),
     )
-    return ScreeningRecord(screening, dispositions)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ from registry.screening.evidence import (
     read_screening,
     verify_screening,
 )
+from registry.screening.final_decisions import FINAL_DECISIONS, in_force, record_final_decision
 from registry.screening.ids import IdBlocks
 from registry.screening.measures import Measure
 from registry.screening.name_index import NameIndex
@@ -89,6 +90,7 @@ from registry.screening.request import MAX_SUBJECTS, fold_name, read_request
 __all__ = [
     "DECISIONS",
     "DISPOSITIONS",
+    "FINAL_DECISIONS",
     "FIRM_MATCHES",
     "MAX_SUBJECTS",
     "ScreeningDraft",
@@ -99,9 +101,11 @@ __all__ = [
     "evaluate_screening",
     "fold_name",
     "get_screening",
+    "in_force",
     "insert_screenings",
     "list_screenings",
     "read_screening",
+    "record_final_decision",
     "screen_subjects",
     "sealed",
     "store_screening",

@@ -205,6 +205,25 @@ class Stage:
         return self.screening_by(self.world.screener_key)
 
     @cached_property
+    def disputed_screening(self) -> int:
+        """The screener's screening whose one hit it marked a false positive (a final decision may follow)."""
+        self.published_entry  # noqa: B018
+        made = self.screening_by(self.world.screener_key)
+        self._ok(
+            self.client.post(
+                f"/api/v1/screenings/{made}/dispositions",
+                headers=auth(self.world.screener_key),
+                json={
+                    "subject_index": 0,
+                    "entity_id": self.entity.id,
+                    "disposition": "false_positive",
+                    "reason": "代码不同",
+                },
+            )
+        )
+        return made
+
+    @cached_property
     def anchored_size(self) -> int:
         """The screener's screening, anchored: the evidence tree's size."""
         self.screening  # noqa: B018
@@ -679,6 +698,16 @@ CASES: tuple[Case, ...] = (
         lambda s: Req(
             f"{V1}/screenings/{s.screening}/dispositions",
             json={"subject_index": 0, "entity_id": s.entity.id, "disposition": "confirmed", "reason": "核实为同一主体"},
+        ),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    Case(
+        "POST",
+        f"{V1}/screenings/<int:screening_id>/final-decisions",
+        "the screener's",
+        lambda s: Req(
+            f"{V1}/screenings/{s.disputed_screening}/final-decisions",
+            json={"subject_index": 0, "decision": "admitted", "reason": "经核对营业执照，非名单主体"},
         ),
         expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
     ),

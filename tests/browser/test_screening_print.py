@@ -236,3 +236,34 @@ def test_a_screener_prints_a_17_bidder_evidence(page: Any, site: Site, project: 
     assert "一、各投标人核查详情" not in squeezed[0]
     assert "经办人（签字）" in squeezed[-1]
     assert "单位（盖章）" in squeezed[-1]
+
+
+def test_a_final_decision_recorded_after_a_false_positive(page: Any, site: Site) -> None:
+    """The agency marks the hit 误报, then records 准予参与 with the reason: shown on the bidder, in the
+    summary and on the print, beside the digested document (which the print still verifies)."""
+    result_url = _screen(page, site, "杭州合晟建设工程有限公司")
+    hit = f"d-0-{site.ids['listed']}"
+    assert page.locator("#final-0 form").count() == 0  # no final decision before a false positive
+    page.check(f"#{hit}-false_positive")
+    page.fill(f"#{hit}-reason", "统一社会信用代码不同，同名不同主体")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存标记").click()
+    page.fill("#final-0-reason", "经核对营业执照原件，非名单主体")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存最终处理意见").click()
+    refused = page.locator("main").inner_text()
+    assert "请选择：准予参与或不予参与" in refused  # no choice made: refused, the reason kept
+    assert page.input_value("#final-0-reason") == "经核对营业执照原件，非名单主体"
+    page.check("#final-0-admitted")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存最终处理意见").click()
+    text = page.locator("main").inner_text()
+    assert "已记录第 1 个投标人的最终处理意见：准予参与" in text
+    assert "最终处理意见：准予参与（陈立" in text
+    screenshot(page, "17-screening-final-decision")
+    page.goto(result_url + "/evidence")
+    page.emulate_media(media="print")
+    printed = page.locator("main").inner_text()
+    assert "最终处理意见：准予参与" in printed
+    assert "打印时核验：一致" in re.sub(r"\s+", "", printed)
+    screenshot(page, "18-screening-final-decision-print")

@@ -10,8 +10,8 @@ One module per part: `labels` (the Chinese words for stored codes), `common` (re
 time, the caller, reads whose refusals become error pages), `entry` (the form and the screening
 it sends), `results` (the result, the evidence, the stored document and the print's footer),
 `summary` (each bidder's main reason in a few words, for the page both open with),
-`dispositions` (marking a hit), `history` (the screenings listed, newest first). Each adds its
-routes to `bp`.
+`dispositions` (marking a hit), `final_decisions` (最终处理意见 after a false positive), `history`
+(the screenings listed, newest first). Each adds its routes to `bp`.
 """
 
 from __future__ import annotations
@@ -21,4 +21,4 @@ from flask import Blueprint
 bp = Blueprint("screening", __name__)
 
 # The routes register as their modules are imported; they need `bp`, so they come after it.
-from api.pages.screening import dispositions, entry, history, results  # noqa: E402,F401
+from api.pages.screening import dispositions, entry, final_decisions, history, results  # noqa: E402,F401

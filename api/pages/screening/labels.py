@@ -37,6 +37,7 @@ CAPACITIES = {"legal_representative": "法定代表人", "self": ""}  # whose ID
 EFFECTS = {"block": "禁止性惩戒措施", "review": "重点核查措施", "incentive": "守信激励措施"}
 CERTAINTIES = {"firm": "依据明确", "likely": "据公开资料整理，执行前请核对现行失信惩戒措施基础清单"}
 DISPOSITIONS = {"false_positive": "误报（不是同一主体）", "confirmed": "确认（是同一主体）"}
+FINAL_DECISIONS = {"admitted": "准予参与", "rejected": "不予参与"}
 RECORD_TYPES = {"list_entry": "名单记录", "penalty": "行政处罚"}
 WITHHELD_FIELDS = {
     "facts": "事实",
@@ -62,6 +63,7 @@ LABELS = {
     "effects": EFFECTS,
     "certainties": CERTAINTIES,
     "dispositions": DISPOSITIONS,
+    "final_decisions": FINAL_DECISIONS,
     "record_types": RECORD_TYPES,
     "withheld": WITHHELD_FIELDS,
     "domains": DOMAINS,

@@ -18,7 +18,7 @@ from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
 from registry.ledger import canonical_json
-from registry.models import HitDisposition
+from registry.models import FinalDecision, HitDisposition
 from registry.runtime import current_runtime
 from registry.screening import service
 
@@ -84,15 +84,20 @@ def _hit_view(hit: dict[str, Any], entities: dict[str, Any], since: list[HitDisp
     }
 
 
-def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition]) -> list[dict[str, Any]]:
+def _subject_views(
+    document: dict[str, Any], dispositions: list[HitDisposition], decisions: list[FinalDecision]
+) -> list[dict[str, Any]]:
     """Each subject with its hits joined to the listed entities' records and measures, its 失信相关人
-    in Chinese and its headline (the summary's line), for the templates."""
+    in Chinese, its headline (the summary's line) and the agency's final decision on it, for the
+    templates."""
     entities = document.get("entities", {})
     measure_names = {m.code: m.name for m in current_runtime().measures}
     since: dict[tuple[str, int], list[HitDisposition]] = defaultdict(list)
     for d in dispositions:
         since[(d.subject_key, d.entity_id)].append(d)
     subjects = document.get("subjects", [])
+    final = service.in_force(decisions)
+    false_positives = {d.subject_key for d in dispositions if d.disposition == "false_positive"}
     views = []
     first_shown: dict[int, int] = {}  # entity id → the first subject whose hits show its records
     for s in subjects:
@@ -113,6 +118,11 @@ def _subject_views(document: dict[str, Any], dispositions: list[HitDisposition])
             "code_note": None if _code_matched(s) else _code_note(s.get("uscc")),
             "unscreenable": not s["hits"] and s["own_decision"] == "review" and not s.get("person_links"),
             "person_views": [person_view(link, measure_names) for link in s.get("person_links") or []],
+            "final": final.get(s["index"]),
+            "earlier_finals": [
+                d for d in decisions if d.subject_index == s["index"] and d is not final.get(s["index"])
+            ],
+            "may_decide": s["decision"] != "clear" and s["subject_key"] in false_positives,
         }
         views.append({**view, "headline": headline(view)})
     return views
@@ -127,7 +137,7 @@ def screening_context(screening_id: int) -> dict[str, Any]:
         "screening": screening,
         "document": document,
         "dispositions": record.dispositions,
-        "subjects": _subject_views(document, record.dispositions),
+        "subjects": _subject_views(document, record.dispositions, record.final_decisions),
         "api_url": url_for("screenings.Screening", screening_id=screening.id, _external=True),
         "verify_url": url_for("screenings.VerifyScreening", screening_id=screening.id, _external=True),
         "document_url": url_for("screening.document_json", screening_id=screening.id),
