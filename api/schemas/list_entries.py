@@ -81,6 +81,12 @@ class ListEntryOut(WithResponsiblePersons, ma.Schema):
 
     id = fields.Integer()
     entity_id = fields.Integer()
+    entity_name = fields.String(attribute="entity.name", metadata={"description": "主体名称: the entity's name now"})
+    entity_uscc = fields.String(
+        attribute="entity.uscc",
+        allow_none=True,
+        metadata={"description": "统一社会信用代码 of the entity (null for a natural person)"},
+    )
     authority_id = fields.Integer()
     list_type = fields.String()
     list_name = fields.String()

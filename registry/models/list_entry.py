@@ -14,6 +14,7 @@ from registry.models.responsible import ResponsiblePerson
 
 if TYPE_CHECKING:
     from registry.models.authority import Authority
+    from registry.models.entity import Entity
 
 
 class ListEntryDomain(Base):
@@ -108,6 +109,8 @@ class ListEntry(Base):
     # The deciding authority (决定机关), for reasons that name it; many-to-one, so a session reads
     # each authority once however many records it decided.
     authority: Mapped[Authority] = relationship(foreign_keys=[authority_id], viewonly=True)
+    # The listed entity, for its name and code beside the entry (a list reads them in one query).
+    entity: Mapped[Entity] = relationship(foreign_keys=[entity_id], viewonly=True)
     # 失信相关人 the decision names (发改法规〔2018〕457号): never shown to the public.
     responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
         cascade="all, delete-orphan",

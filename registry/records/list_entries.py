@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from registry.codes.idnumber import IdentityVault
 from registry.codes.uscc import normalise as normalise_uscc
@@ -340,6 +340,7 @@ def list_list_entries(
     """Entries the actor may see that match every filter (`list_entry_filters`), newest listing first."""
     stmt = (
         sa.select(ListEntry)
+        .options(selectinload(ListEntry.entity))
         .where(visible_to(actor, ListEntry, published(today)), *list_entry_filters(filters, today))
         .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
     )

@@ -114,6 +114,10 @@ def test_supervisor_lists_an_entity(client, session, world, entity):
     assert again.headers["ETag"] == '"v1"'
     assert again.json["domains"] == ["land", "procurement"]
     assert again.json["transitions"] == body["transitions"]
+    # the company's name and code beside the entry, in the entry and in the list
+    assert (body["entity_name"], body["entity_uscc"]) == (entity.name, entity.uscc)
+    listed = client.get(URL, headers=auth(world.finance_key)).json["items"]
+    assert [(e["entity_name"], e["entity_uscc"]) for e in listed] == [(entity.name, entity.uscc)]
 
 
 def test_entry_without_expiry_and_listed_today_is_accepted(client, world, entity):
