@@ -91,9 +91,10 @@ def history_rows(rows: Sequence[AuditLog]) -> list[HistoryRow]:
         who = (
             "（登录页面）"
             if row.actor_role == "public"
-            else f"{row.actor_name}（{ROLE_NAMES.get(row.actor_role, row.actor_role)}）"
+            else f"{ACTORS.get(row.actor_name, row.actor_name)}（{ROLE_NAMES.get(row.actor_role, row.actor_role)}）"
         )
-        shown.append(HistoryRow(beijing(row.at), ACTIONS.get(row.action, row.action), who, row.reason))
+        action = ACTIONS.get(row.action, row.action)
+        shown.append(HistoryRow(beijing(row.at), action, who, reason_words(row.reason)))
     return shown
 
 

@@ -215,3 +215,14 @@ def test_a_plain_supervisor_or_a_screener_may_not_manage_accounts(
     r = pages.get("/accounts")
     assert r.status_code == 403
     assert "只有系统管理员或本机关的账户管理员可以管理账户。" in r.get_data(as_text=True)
+
+
+def test_the_own_page_lists_sign_ins_and_changes_in_chinese(pages: FlaskClient, zhang: Account) -> None:
+    """Who opened the account and where a sign-in came from, in words (never the services' English)."""
+    account_sign_in(pages, "zhang.san", "Wrong-password-1")
+    account_sign_in(pages, "zhang.san")
+    page = pages.get("/account").get_data(as_text=True)
+    assert "服务器命令行操作员（管理员）" in page
+    assert "cli operator" not in page
+    assert "来自 " in page
+    assert "from " not in page
