@@ -18,6 +18,7 @@ from api.resources import (
     imports,
     list_entries,
     measures,
+    monitoring,
     penalties,
     repairs,
     reports,
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
         feed,
         exports,
         imports,
+        monitoring,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)

@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SIGNING_KEY=None,
         # `flask sync run` anchors new screenings this often (seconds; 0 < n ≤ 3600).
         ANCHOR_SECONDS=1,
+        # `flask sync run` checks changes against the watched bidders this often (seconds; 0 < n ≤ 3600).
+        WATCH_SECONDS=1,
         # Screenings of one process are committed together, one transaction for all waiting
         # (registry/screening/writer.py): true, false (each in its request's transaction), or
         # "auto": on SQLite only (docs/performance.md has the figures).

@@ -115,6 +115,7 @@ def init_app(app: Flask) -> None:
         dossiers=DossierCache(),
         signer=_signer(app),
         anchor_interval=dt.timedelta(seconds=_seconds(app, "ANCHOR_SECONDS", least=0.1)),
+        watch_interval=dt.timedelta(seconds=_seconds(app, "WATCH_SECONDS", least=0.1)),
         screening_writer=_screening_writer(app),
         accounts=AccountSettings.from_config(app.config),
         secret_box=SecretBox(data_key),

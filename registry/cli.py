@@ -23,6 +23,7 @@ from registry.imports import cli as import_cli
 from registry.ledger import OPERATOR
 from registry.ledger.check import read_heads, verify_ledgers
 from registry.models import Entity
+from registry.monitoring import cli as monitoring_cli
 from registry.records.recompute import recompute_derived_dates
 from registry.runtime import current_rules, current_runtime
 from registry.screening import index_cli
@@ -242,3 +243,4 @@ registry_cli.add_command(calendar_cli.calendar)
 registry_cli.add_command(import_cli.import_file)
 registry_cli.add_command(evidence_cli.anchor_command)
 registry_cli.add_command(index_cli.build_index)
+registry_cli.add_command(monitoring_cli.watch_check)

@@ -43,6 +43,7 @@ class Runtime:
         accounts: AccountSettings,
         secret_box: SecretBox,
         screening_writer: ScreeningWriter | None = None,
+        watch_interval: dt.timedelta = dt.timedelta(seconds=1),
     ) -> None:
         self.clock = clock
         self.vault = vault
@@ -52,6 +53,7 @@ class Runtime:
         self.dossiers = dossiers  # what screenings show of listed entities (registry.screening.dossiers)
         self.signer = signer  # signs the evidence tree's anchors (registry.evidence.signing)
         self.anchor_interval = anchor_interval  # how often `flask sync run` anchors screenings
+        self.watch_interval = watch_interval  # how often it checks changes against watched bidders
         # Stores screenings in batches, one commit each (registry.screening.writer); None: each in its request.
         self.screening_writer = screening_writer
         self.screening_ids = IdBlocks()  # ids reserved ahead on PostgreSQL (registry.screening.ids)

@@ -24,6 +24,8 @@ from registry.database import db, utcnow
 from registry.evidence.cli import anchor_backlog
 from registry.ledger import OPERATOR
 from registry.models import SyncDeadLetter
+from registry.monitoring.cli import check_backlog
+from registry.monitoring.watch_index import WatchIndex
 from registry.runtime import current_runtime
 from sync.feed import DataSource
 from sync.status import target_statuses
@@ -97,10 +99,24 @@ def anchor_job(app: Flask) -> None:
         log.info("anchored: tree size %d, root %s", made[-1].tree_size, made[-1].root)
 
 
+def watch_job(app: Flask, index: WatchIndex) -> None:
+    """Check the changes since the last check against the watched bidders (scheduled beside the pushes)."""
+    try:
+        with app.app_context():
+            reports = check_backlog(index)
+    except Exception:  # a lost database must not stop the pushes' schedules
+        log.exception("checking the watches failed")
+        return
+    raised = sum(len(r.alerts) for r in reports)
+    if raised:
+        log.info("watches: %d alert(s) raised", raised)
+
+
 @sync_cli.command("run")
 def run() -> None:
-    """Start the scheduler: each target is pushed on its schedule, and new screenings are anchored
-    every REGISTRY_ANCHOR_SECONDS, until SIGTERM or Ctrl-C."""
+    """Start the scheduler: each target is pushed on its schedule, new screenings are anchored every
+    REGISTRY_ANCHOR_SECONDS and changes checked against the watched bidders every
+    REGISTRY_WATCH_SECONDS, until SIGTERM or Ctrl-C."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -140,6 +156,17 @@ def run() -> None:
         next_run_time=utcnow(),
     )
     log.info("anchoring new screenings every %g s", interval.total_seconds())
+    every = current_runtime().watch_interval
+    scheduler.add_job(
+        watch_job,
+        "interval",
+        args=[app, WatchIndex()],
+        seconds=every.total_seconds(),
+        id="watches",
+        name="check changes against the watched bidders",
+        next_run_time=utcnow(),
+    )
+    log.info("checking changes against the watched bidders every %g s", every.total_seconds())
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.info("signal %d: stopping the scheduler (a batch in flight is resent by the next run)", signum)

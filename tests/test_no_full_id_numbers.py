@@ -33,7 +33,7 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import mask
 from registry.ledger import Actor
-from registry.models import AuditLog, ChangeEvent, IdempotencyRecord
+from registry.models import Alert, AuditLog, ChangeEvent, IdempotencyRecord, Screening
 from registry.records import repairs
 from sync.exports import FORMATS
 from sync.national import KINDS, DataSource, to_chinese
@@ -113,6 +113,8 @@ class Ids:
     repairs: list[int]
     screenings: list[int]
     accounts: list[int]
+    watches: list[int]
+    alerts: list[int]
 
 
 @dataclass
@@ -418,6 +420,27 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     assert screening.status_code == 201, screening.get_data(as_text=True)[:500]
     seen.add("api writes", "POST screening", screening.get_data())
 
+    # The screening watched, and an alert on a watched person carrying what the screening saw.
+    sid = screening.get_json()["id"]
+    watched = client.post(
+        "/api/v1/watches", json={"screening_id": sid, "watch_until": "2027-01-31"}, headers=auth(world.screener_key)
+    )
+    assert watched.status_code == 201, watched.get_data(as_text=True)[:500]
+    seen.add("api writes", "POST watches", watched.get_data())
+    document = screening.get_json()["document"]
+    alert = Alert(
+        watch_id=watched.get_json()[4]["id"],
+        screening_id=sid,
+        subject_index=4,
+        api_key_id=session.get_one(Screening, sid).api_key_id,
+        decision_then="clear",
+        decision_now="review",
+        change_seq=1,
+        entity_id=entities[0].id,
+        details={"subject": document["subjects"][4], "entities": document["entities"]},
+    )
+    session.add(alert)
+    session.commit()
     ids = Ids(
         authorities=[world.finance.id, world.housing.id],
         entities=[e.id for e in entities],
@@ -427,6 +450,8 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         screenings=[screening.get_json()["id"]],
         # an officer whose name is a person's: the account pages must not leak an ID number either
         accounts=[factories.make_account(session, "zhangwei", "supervisor", name="张伟", authority=world.finance).id],
+        watches=[w["id"] for w in watched.get_json()],
+        alerts=[alert.id],
     )
     keys: dict[str, str | None] = {
         "anonymous": None,
@@ -458,6 +483,8 @@ _BY_ARGUMENT = {
     "authority_id": "authorities",
     "screening_id": "screenings",
     "account_id": "accounts",
+    "watch_id": "watches",
+    "alert_id": "alerts",
 }
 QUERIES = {
     "/api/v1/entities": ["", "kind=natural_person", "name=张伟", "name=陈静"],

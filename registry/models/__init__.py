@@ -8,6 +8,7 @@ from registry.models.entity import Entity, EntityName
 from registry.models.evidence import MerkleNode
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
+from registry.models.monitoring import Alert, Watch
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
 from registry.models.responsible import ResponsiblePerson
@@ -16,6 +17,7 @@ from registry.models.sync import SyncDeadLetter, SyncState
 
 __all__ = [
     "Account",
+    "Alert",
     "ApiKey",
     "AuditLog",
     "Authority",
@@ -41,4 +43,5 @@ __all__ = [
     "SignInFailure",
     "SyncDeadLetter",
     "SyncState",
+    "Watch",
 ]

@@ -40,7 +40,7 @@ from stdnum.cn import ric
 from registry import access
 from registry.database import utcnow
 from registry.evidence.anchoring import anchor
-from registry.models import Entity, ListEntry, Penalty, RepairApplication
+from registry.models import Alert, Entity, ListEntry, Penalty, RepairApplication, Watch
 from tests import factories
 from tests.conftest import auth
 from tests.import_sheets import PENALTY_HEADERS, company, penalty_row, xlsx_bytes
@@ -222,6 +222,35 @@ class Stage:
             )
         )
         return made
+
+    @cached_property
+    def watch(self) -> int:
+        """The screener's screening watched until 2027-01-31 (its one subject)."""
+        r = self.client.post(
+            f"{V1}/watches",
+            headers=auth(self.world.screener_key),
+            json={"screening_id": self.screening, "watch_until": "2027-01-31"},
+        )
+        return int(self._ok(r)[0]["id"])  # type: ignore[index]
+
+    @cached_property
+    def alert(self) -> int:
+        """An alert on that watch, as the checker writes one."""
+        watch = self.session.get_one(Watch, self.watch)
+        made = Alert(
+            watch_id=watch.id,
+            screening_id=watch.screening_id,
+            subject_index=0,
+            api_key_id=watch.api_key_id,
+            decision_then="clear",
+            decision_now="block",
+            change_seq=1,
+            entity_id=self.entity.id,
+            details={},
+        )
+        self.session.add(made)
+        self.session.commit()
+        return made.id
 
     @cached_property
     def anchored_size(self) -> int:
@@ -710,6 +739,56 @@ CASES: tuple[Case, ...] = (
             json={"subject_index": 0, "decision": "admitted", "reason": "经核对营业执照，非名单主体"},
         ),
         expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    # 持续监测: an agency's watches and alerts
+    Case(
+        "GET",
+        f"{V1}/watches",
+        "the agency's",
+        lambda s: Req(f"{V1}/watches"),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+    ),
+    Case(
+        "POST",
+        f"{V1}/watches",
+        "the screener's screening",
+        lambda s: Req(f"{V1}/watches", json={"screening_id": s.screening, "watch_until": "2027-01-31"}),
+        expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    Case(
+        "GET",
+        f"{V1}/watches/<int:watch_id>",
+        "the screener's",
+        lambda s: Req(f"{V1}/watches/{s.watch}"),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+    ),
+    Case(
+        "POST",
+        f"{V1}/watches/<int:watch_id>/end",
+        "the screener's",
+        lambda s: Req(f"{V1}/watches/{s.watch}/end", json={"reason": "合同已签订"}),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=403),
+    ),
+    Case(
+        "GET",
+        f"{V1}/alerts",
+        "the agency's",
+        lambda s: Req(f"{V1}/alerts"),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/alerts/<int:alert_id>",
+        "the screener's",
+        lambda s: Req(f"{V1}/alerts/{s.alert}"),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=200),
+    ),
+    Case(
+        "POST",
+        f"{V1}/alerts/<int:alert_id>/acknowledge",
+        "the screener's",
+        lambda s: Req(f"{V1}/alerts/{s.alert}/acknowledge", json={"reason": "已取消其中标候选人资格"}),
+        expect(public=401, admin=200, own=403, other=403, screener=200, platform=403),
     ),
     # the evidence tree (存证): its key, anchors and proofs are public
     Case("GET", f"{V1}/evidence/key", "the key", lambda s: Req(f"{V1}/evidence/key"), everyone(200)),

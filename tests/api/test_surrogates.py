@@ -25,7 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 
-from registry.models import Entity
+from registry.models import Alert, Entity, Screening
 from tests import factories
 from tests.conftest import auth
 
@@ -97,6 +97,25 @@ def _real_ids(client: FlaskClient, session: Any, world: factories.World) -> dict
         },
     )
     assert applied.status_code == 201, applied.get_json()
+    watched = client.post(
+        "/api/v1/watches",
+        headers=auth(world.screener_key),
+        json={"screening_id": screened.get_json()["id"], "watch_until": "2027-01-31"},
+    )
+    assert watched.status_code == 201, watched.get_json()
+    alert = Alert(
+        watch_id=watched.get_json()[0]["id"],
+        screening_id=screened.get_json()["id"],
+        subject_index=0,
+        api_key_id=session.get_one(Screening, screened.get_json()["id"]).api_key_id,
+        decision_then="clear",
+        decision_now="block",
+        change_seq=1,
+        entity_id=entity.id,
+        details={},
+    )
+    session.add(alert)
+    session.commit()
     return {
         "authority_id": world.finance.id,
         "entity_id": entity.id,
@@ -105,6 +124,8 @@ def _real_ids(client: FlaskClient, session: Any, world: factories.World) -> dict
         "entry_id": entry.id,
         "screening_id": screened.get_json()["id"],
         "application_id": applied.get_json()["id"],
+        "watch_id": watched.get_json()[0]["id"],
+        "alert_id": alert.id,
         "year": 2026,
     }
 

@@ -247,7 +247,7 @@ def test_a_final_decision_recorded_after_a_false_positive(page: Any, site: Site)
     page.check(f"#{hit}-false_positive")
     page.fill(f"#{hit}-reason", "统一社会信用代码不同，同名不同主体")
     with page.expect_navigation():
-        page.get_by_role("button", name="保存标记").click()
+        page.locator(f"#hit-0-{site.ids['listed']}").get_by_role("button", name="保存标记").click()
     page.fill("#final-0-reason", "经核对营业执照原件，非名单主体")
     with page.expect_navigation():
         page.get_by_role("button", name="保存最终处理意见").click()

@@ -36,7 +36,7 @@ from tests.integration.test_concurrency import Committed, committed  # noqa: F40
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every package that holds services (functions that change the registry and flush).
-SERVICES = [ROOT / "registry" / package for package in ("records", "calendar", "screening", "accounts")]
+SERVICES = [ROOT / "registry" / package for package in ("records", "calendar", "screening", "accounts", "monitoring")]
 
 
 def _service_files() -> list[Path]:
@@ -319,11 +319,17 @@ AUDITED_ONLY = {
     "calendar.service.delete_calendar_year": "as above",
     "screening.dispositions.dispose_hit": "a screener's note on a screening: audited evidence, not a registry record",
     "accounts.store.save": "a person's account: audited (who changed it, before and after), never sent to the platform",
+    "screening.final_decisions.record_final_decision": "an agency's decision beside a screening: audited evidence",
+    "monitoring.watches.watch_screening": "an agency's watch on its own screening: audited, never sent to the platform",
+    "monitoring.watches.end_watch": "as above",
+    "monitoring.alerts.acknowledge_alert": "an agency's acknowledgement of its own alert: audited",
+    "monitoring.detect.check_watches": "an alert for one agency: audited as the system's, never sent to the platform",
 }
 # Writes of no record at all, neither audited nor sent: the state of signing in itself.
 NOT_RECORDS = {
     "accounts.sessions.start_page_session": "a page session (登录会话): opened by the audited sign-in",
     "accounts.signin.record_unknown_failure": "failed sign-ins under a name no account has: a throttle, kept minutes",
+    "monitoring.detect._cursor": "the alert checker's cursor, made once where a database predates it",
 }
 LEDGER_CALLS = {"record_change", "apply_derived"}
 
