@@ -23,6 +23,7 @@ PAGE_MODULES = (
     "evidence",
     "accounts",
     "account_admin",
+    "monitoring",
 )
 
 ERROR_TITLES = {
