@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from registry.database import utcnow
 from registry.ledger.check import chain_head
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
+from sync.alert_stream import target_events
 from sync.feed import DataSource
 from sync.locks import Clock, Lease, LeaseLost, engine_writing, hold
 from sync.protocol import (
@@ -219,7 +220,7 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
         if not resent:
             seqs = conn.scalars(
                 sa.select(ChangeEvent.seq)
-                .where(ChangeEvent.seq > cursor)
+                .where(ChangeEvent.seq > cursor, target_events(target))
                 .order_by(ChangeEvent.seq)
                 .limit(target.batch_size)
             ).all()
@@ -227,7 +228,9 @@ def _claim_batch(engine: sa.Engine, target: Target, lease: Lease, clock: Clock, 
                 if state.inflight_first is not None:
                     fenced(conn, lease, inflight_first=None, inflight_last=None, inflight_key=None)
                 return None
-            first, last = int(seqs[0]), int(seqs[-1])
+            # From right after the cursor: an alerts target's range covers the events it skips, so
+            # each batch follows the last one and a resent batch is exactly the one in flight.
+            first, last = cursor + 1, int(seqs[-1])
         excluded = tuple(
             int(s)
             for s in conn.scalars(

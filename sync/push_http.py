@@ -15,6 +15,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from registry.ledger.check import chain_head
 from registry.models import ChangeEvent
+from sync.alert_stream import alert_records, sent_events
 from sync.feed import DataSource
 from sync.locks import Clock, Lease
 from sync.national import to_chinese
@@ -25,7 +26,7 @@ from sync.protocol import (
     TIMESTAMP_HEADER,
     signature,
 )
-from sync.push_batches import ERROR_TEXT, PLATFORM_EVENTS, Batch, Rejected, TransientFailure
+from sync.push_batches import ERROR_TEXT, Batch, Rejected, TransientFailure
 from sync.targets import Target
 
 
@@ -37,12 +38,15 @@ def batch_body(
         # entity creations) would be read and decoded for nothing.
         query = sa.select(*OUTBOX_COLUMNS).where(
             ChangeEvent.seq.between(batch.first, batch.last),
-            PLATFORM_EVENTS,
+            sent_events(target),
         )
         if batch.excluded:
             query = query.where(ChangeEvent.seq.not_in(batch.excluded))
         rows = [OutboxRow(*row) for row in session.execute(query.order_by(ChangeEvent.seq))]
-        records = render_rows(session, rows, include_not_public=include_not_public, operator=operator)
+        if target.stream == "alerts":
+            records = alert_records(session, {row.seq: row.record_id for row in rows})
+        else:
+            records = render_rows(session, rows, include_not_public=include_not_public, operator=operator)
         # 全程留痕 outside the registry: the platform keeps every head it is sent, so a truncated
         # or rewritten audit chain shows (flask registry verify-audit --against).
         head = chain_head(session).as_json()

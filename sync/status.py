@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.ledger import Actor
 from registry.models import ChangeEvent, SyncDeadLetter, SyncState
+from sync.alert_stream import target_events
 from sync.locks import advisory_held
 from sync.targets import Target, parse_schedule
 
@@ -145,8 +146,13 @@ def target_statuses(
     for name in sorted(set(configured) | set(states)):
         target, state = configured.get(name), states.get(name)
         cursor = state.cursor if state else 0
+        # An alerts target waits only on its agency's alert events; the platform on every event.
+        events = target_events(target) if target is not None else sa.true()
         oldest = session.scalar(
-            sa.select(ChangeEvent.occurred_at).where(ChangeEvent.seq > cursor).order_by(ChangeEvent.seq).limit(1)
+            sa.select(ChangeEvent.occurred_at)
+            .where(ChangeEvent.seq > cursor, events)
+            .order_by(ChangeEvent.seq)
+            .limit(1)
         )
         rejected = [
             DeadLetter(d.seq, d.rejections, d.dead, d.status_code, d.reason, d.last_rejected_at)
@@ -157,7 +163,10 @@ def target_statuses(
                 .limit(rejected_limit)
             )
         ]
-        lag_events = max(0, head - cursor)  # the sequence has no gaps
+        if target is not None and target.stream == "alerts":
+            lag_events = int(session.scalar(sa.select(sa.func.count()).where(ChangeEvent.seq > cursor, events)) or 0)
+        else:
+            lag_events = max(0, head - cursor)  # the sequence has no gaps
         stalled = None
         if oldest is not None:
             since = max(oldest, state.last_success_at) if state and state.last_success_at else oldest

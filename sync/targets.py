@@ -22,6 +22,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 FORMATS = ("json", "json-zh")
+# What a target receives: the credit platform's records (the outbox in the national format), or
+# one agency's alerts (预警, registry/monitoring), on the same cursor, lease, retry and dead letters.
+STREAMS = ("platform", "alerts")
 MAX_BATCH = 5000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$")
@@ -39,6 +42,8 @@ _KNOWN = {
     "backoff_initial_seconds",
     "backoff_max_seconds",
     "heartbeat_seconds",
+    "stream",
+    "agency",
 }
 
 
@@ -64,6 +69,9 @@ class Target:
     # With nothing to push, a run sends the audit chain head alone once this long has passed since
     # the last acknowledged POST (0: never; for a platform that does not take heartbeats).
     heartbeat_seconds: int = 60
+    stream: str = "platform"
+    # For an alerts target: the agency whose alerts it receives, named as its screening key's holder.
+    agency: str | None = None
 
     def trigger(self) -> BaseTrigger:
         """The APScheduler 3 trigger for `schedule` ("every 60s" or a crontab line), in UTC."""
@@ -161,6 +169,18 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
     fmt = table.get("format", Target.format)
     if fmt not in FORMATS:
         raise fail("format", f"must be one of {', '.join(FORMATS)}")
+    stream = table.get("stream", Target.stream)
+    if stream not in STREAMS:
+        raise fail("stream", f"must be one of {', '.join(STREAMS)}")
+    agency = table.get("agency")
+    if stream == "alerts" and (not isinstance(agency, str) or not agency.strip()):
+        raise fail("agency", "is required for an alerts target: the agency's name as its screening key holds it")
+    if stream == "platform" and agency is not None:
+        raise fail("agency", 'belongs to an alerts target (stream = "alerts") only')
+    if stream == "alerts" and fmt != "json":
+        raise fail("format", "an alerts target receives json")
+    # An agency's receiver has no use for the audit chain head alone: no heartbeat unless asked.
+    heartbeat_default = Target.heartbeat_seconds if stream == "platform" else 0
 
     return Target(
         name=name,
@@ -174,7 +194,9 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         reject_limit=_int(table, "reject_limit", Target.reject_limit, 1, 100, fail),
         backoff_initial_seconds=_number(table, "backoff_initial_seconds", Target.backoff_initial_seconds, 0, 600, fail),
         backoff_max_seconds=_number(table, "backoff_max_seconds", Target.backoff_max_seconds, 0, 3600, fail),
-        heartbeat_seconds=_int(table, "heartbeat_seconds", Target.heartbeat_seconds, 0, 86400, fail),
+        heartbeat_seconds=_int(table, "heartbeat_seconds", heartbeat_default, 0, 86400, fail),
+        stream=stream,
+        agency=agency.strip() if isinstance(agency, str) else None,
     )
 
 

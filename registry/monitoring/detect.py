@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.database import utcnow
-from registry.ledger import SYSTEM, Actor, append_audit
+from registry.ledger import SYSTEM, Actor, append_audit, emit_event
 from registry.models import Alert, ChangeEvent, Entity, EntityName, LedgerCounter, ListEntry, Penalty, Watch
 from registry.monitoring.watch_index import WatchIndex
 from registry.screening.decision import DECISIONS
@@ -38,6 +38,8 @@ from registry.screening.name_index import NameIndex
 from registry.screening.service import evaluate_screening
 
 COUNTER = "watches"
+# The outbox record type of an alert: an agency's alerts target sends these (sync.alert_stream).
+ALERT_RECORD = "alert"
 DEFAULT_BATCH = 1000
 _CHUNK = 500
 _RECORDS: dict[str, type[Penalty] | type[ListEntry]] = {"penalty": Penalty, "list_entry": ListEntry}
@@ -189,7 +191,17 @@ def check_watches(
             watch.alerted_decision = decision
             report.alerts.append(alert)
     session.flush()
-    for alert in report.alerts:  # who was told what, when: in the tamper-evident chain
+    for alert in report.alerts:  # who was told what, when: in the tamper-evident chain, and out by the outbox
+        emit_event(
+            session,
+            record_type=ALERT_RECORD,
+            record_id=alert.id,
+            record_version=1,
+            operation="raise",
+            payload={"screening_id": alert.screening_id, "subject_index": alert.subject_index},
+            authority_id=None,
+            now=now,
+        )
         append_audit(
             session,
             actor=SYSTEM,

@@ -60,7 +60,7 @@ _ENTITY_EVENTS = "entity"
 _RECORD_EVENTS: dict[str, type[ListEntry] | type[Penalty]] = {"list_entry": ListEntry, "penalty": Penalty}
 # Events about nothing a screening shows (an evidence anchor every second): passed over, so they
 # neither upsert anything nor make the dossiers forget what they hold.
-_UNSEEN_EVENTS = frozenset({"evidence_anchor"})
+_UNSEEN_EVENTS = frozenset({"evidence_anchor", "alert"})  # an alert: for one agency, about no record
 
 
 def _listed_entity_ids() -> sa.CompoundSelect[Any]:
