@@ -25,6 +25,7 @@ FORMATS = ("json", "json-zh")
 # What a target receives: the credit platform's records (the outbox in the national format), or
 # one agency's alerts (预警, registry/monitoring), on the same cursor, lease, retry and dead letters.
 STREAMS = ("platform", "alerts")
+ALERTS_SCHEDULE = "every 5s"
 MAX_BATCH = 5000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$")
@@ -158,7 +159,8 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
     if len(secret) < 16:
         raise fail("secret", "must be at least 16 characters")
 
-    schedule = table.get("schedule", Target.schedule)
+    # An agency's alerts are urgent (an award may be days away): every 5 s unless the file says otherwise.
+    schedule = table.get("schedule", ALERTS_SCHEDULE if table.get("stream") == "alerts" else Target.schedule)
     if not isinstance(schedule, str):
         raise fail("schedule", "must be a string")
     try:

@@ -148,11 +148,11 @@ def test_an_alerts_target_is_read_from_the_targets_file(tmp_path: Path) -> None:
     file = tmp_path / "targets.toml"
     file.write_text(
         '[targets.hz]\nurl = "https://hz.example/alerts"\nsecret_env = "HZ"\nstream = "alerts"\n'
-        'agency = "杭州市公共资源交易中心"\nschedule = "every 5s"\n',
+        'agency = "杭州市公共资源交易中心"\n',
         encoding="utf-8",
     )
     (read,) = load_targets(file, {"HZ": "a-long-enough-secret"})
-    assert (read.stream, read.agency, read.heartbeat_seconds) == ("alerts", AGENCY, 0)
+    assert (read.stream, read.agency, read.heartbeat_seconds, read.schedule) == ("alerts", AGENCY, 0, "every 5s")
     file.write_text(
         '[targets.hz]\nurl = "https://hz.example/"\nsecret_env = "HZ"\nstream = "alerts"\n', encoding="utf-8"
     )
