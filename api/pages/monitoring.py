@@ -22,7 +22,6 @@ from registry.models import Alert
 from registry.monitoring import alerts, watches
 
 bp = Blueprint("monitoring_pages", __name__)
-DEFAULT_WATCH_DAYS = 30  # the form's first offer: about the time from 资格审查 to the contract
 
 
 def alert_view(alert: Alert) -> dict[str, Any]:
@@ -115,10 +114,6 @@ def end(watch_id: int) -> ResponseReturnValue:
         return redirect(url_for("monitoring_pages.watch_list"), code=303)
     running = watches.list_watches(db.session(), current_actor(), today(), active=True, per_page=200).items
     return _page("monitoring/watches.html", 422, running=running, ended=[], error=(watch_id, problem, reason))
-
-
-def default_until(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=DEFAULT_WATCH_DAYS)
 
 
 @bp.post("/screening/<int:screening_id>/watch")

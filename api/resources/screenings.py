@@ -23,7 +23,8 @@ from api.schemas.screenings import (
     VerificationOut,
 )
 from api.smorest import Blueprint
-from registry.database import db
+from registry.database import db, write_intent
+from registry.monitoring import watches
 from registry.runtime import current_runtime
 from registry.screening import service
 
@@ -44,6 +45,23 @@ def _created(screening: service.StoredScreening) -> Response:
     body = f'{summary[:-1]},"document":{screening.canonical.decode()},"dispositions":[],"final_decisions":[]}}'
     location = url_for("screenings.Screening", screening_id=screening.id)
     return Response(body, status=201, mimetype="application/json", headers={"Location": location})
+
+
+def _evaluate(data: dict[str, Any]) -> service.ScreeningDraft:
+    """The screening evaluated in the request's reading transaction (nothing written)."""
+    runtime = current_runtime()
+    start_reading()
+    return service.evaluate_screening(
+        db.session(), data, actor(), today(), runtime.name_index, runtime.measures, now=now(), dossiers=runtime.dossiers
+    )
+
+
+def _watch(screening_id: int, until: Any) -> None:
+    """Watch a screening just stored: in the request's own writing transaction (a grouped screening
+    is committed already; the watch commits with the request)."""
+    if not write_intent.get():  # stored by the grouped writer: this request has only read so far
+        begin_writing()
+    watches.watch_screening(db.session(), screening_id, until, actor(), today(), now=now())
 
 
 def _store(draft: service.ScreeningDraft) -> service.StoredScreening:
@@ -69,20 +87,15 @@ class Screenings(MethodView):
     @blp.response(201, ScreeningOut)
     @reads_first
     def post(self, data: dict[str, Any]) -> Any:
-        """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest."""
-        runtime = current_runtime()
-        start_reading()
-        draft = service.evaluate_screening(
-            db.session(),
-            data,
-            actor(),
-            today(),
-            runtime.name_index,
-            runtime.measures,
-            now=now(),
-            dossiers=runtime.dossiers,
-        )
-        return _created(_store(draft))
+        """Screen 1 to 1,000 subjects of one project (screener); returns the stored screening with its digest.
+        With `watch_until`, its subjects are watched until that day (持续监测)."""
+        until = data.pop("watch_until", None)
+        if until is not None:
+            watches.check_until(until, today())  # refused before anything is stored
+        stored = _store(_evaluate(data))
+        if until is not None:
+            _watch(stored.id, until)
+        return _created(stored)
 
 
 @blp.route("/<int:screening_id>")

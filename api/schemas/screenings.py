@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import PageArgs, StrictSchema, one_of, page_of, ref_id, text
+from api.schemas.common import Day, PageArgs, StrictSchema, one_of, page_of, ref_id, text
 from api.schemas.evidence import AnchorOut
 from registry.screening.service import DECISIONS, DISPOSITIONS, FINAL_DECISIONS, MAX_SUBJECTS, ScreeningRecord
 from registry.vocab import DOMAINS
@@ -84,6 +84,12 @@ class ScreeningIn(StrictSchema):
         required=True,
         validate=validate.Length(min=1, max=MAX_SUBJECTS),
         metadata={"description": f"1 to {MAX_SUBJECTS}; each needs a name or a uscc"},
+    )
+    watch_until = Day(
+        metadata={
+            "description": "持续监测: watch every subject until this day (today to a year ahead, e.g. the expected "
+            "award date); alerts at /api/v1/alerts. Kept beside the screening, not in its document"
+        }
     )
 
 

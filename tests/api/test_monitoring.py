@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from registry import access
 from registry.monitoring.detect import check_watches
@@ -117,3 +118,25 @@ def test_a_bad_watch_is_refused_naming_the_field(client, world, screening_id, bo
     )
     assert r.status_code == 422, r.json
     assert list(r.json["errors"]) == [field]
+
+
+def test_a_screening_may_ask_to_be_watched_and_a_bad_day_stores_nothing(client, session, world):
+    from registry.models import Screening, Watch
+
+    body = {"domain": "procurement", "project_code": "ZJCG-2026-0100", "subjects": [{"name": n} for n in BIDDERS]}
+    refused = client.post(
+        "/api/v1/screenings", json={**body, "watch_until": "2028-01-01"}, headers=auth(world.screener_key)
+    )
+    assert refused.status_code == 422
+    assert list(refused.json["errors"]) == ["watch_until"]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Screening)) == 0  # refused before storing
+
+    r = client.post("/api/v1/screenings", json={**body, "watch_until": "2027-01-15"}, headers=auth(world.screener_key))
+    assert r.status_code == 201, r.json
+    assert "watch_until" not in r.json["document"]["request"]  # beside the screening, not in its document
+    watched = client.get(f"/api/v1/watches?screening_id={r.json['id']}", headers=auth(world.screener_key)).json
+    assert sorted((w["subject_index"], w["watch_until"]) for w in watched["items"]) == [
+        (0, "2027-01-15"),
+        (1, "2027-01-15"),
+    ]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Watch)) == 2

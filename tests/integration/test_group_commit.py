@@ -272,3 +272,15 @@ def test_a_mistyped_setting_stops_the_app(tmp_path: Any) -> None:
     }
     with pytest.raises(ValueError, match="REGISTRY_GROUP_COMMIT must be true, false or \"auto\", got 'sometimes'"):
         create_app({**config, "INDEX_DIR": None, "GROUP_COMMIT": "sometimes"})
+
+
+def test_a_grouped_screening_asked_to_be_watched_is_watched_once_committed(
+    app: Flask, committed: Committed, screener: str, group_writer: ScreeningWriter
+) -> None:
+    from registry.models import Watch
+
+    body = {**_body("杭州成批监测建设工程有限公司"), "watch_until": "2027-01-15"}
+    r = app.test_client().post(URL, json=body, headers=auth(screener))
+    assert r.status_code == 201, r.get_json()
+    rows = committed.rows(sa.select(Watch.screening_id, Watch.subject_index, Watch.watch_until))
+    assert rows == [(r.get_json()["id"], 0, dt.date(2027, 1, 15))]

@@ -52,7 +52,9 @@ def screening_id(client: FlaskClient, world: factories.World) -> int:
 def test_watched_from_the_result_then_alerted_and_acknowledged(
     screener: FlaskClient, session: Session, runtime: Runtime, world: factories.World, screening_id: int
 ) -> None:
-    token = csrf_of(screener.get(f"/screening/{screening_id}").get_data(as_text=True))
+    result = screener.get(f"/screening/{screening_id}").get_data(as_text=True)
+    assert 'id="watch_until" name="watch_until" value="2026-12-23"' in result  # a month on, offered
+    token = csrf_of(result)
     bad = screener.post(f"/screening/{screening_id}/watch", data={"csrf": token, "watch_until": "明年"})
     assert bad.status_code == 303
     assert "请按 YYYY-MM-DD 填写监测截止日期" in screener.get(bad.headers["Location"]).get_data(as_text=True)
@@ -61,6 +63,8 @@ def test_watched_from_the_result_then_alerted_and_acknowledged(
     page = screener.get("/watches").get_data(as_text=True)
     assert f"已开始监测核查 {screening_id} 的 2 个投标人，至 2027-01-15（含）" in page
     assert all(name in page for name in BIDDERS)
+    result = screener.get(f"/screening/{screening_id}").get_data(as_text=True)
+    assert "本次核查的 2 个投标人在监测中，至 2027-01-15（含）" in result
 
     listed = factories.make_entity(session, BIDDERS[0])
     factories.make_list_entry(session, world.finance, listed)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from flask import Response, url_for
 from flask.typing import ResponseReturnValue
 
-from api.lifecycle import now
+from api.lifecycle import now, today
 from api.pages.auth import login_required
 from api.pages.screening import bp
 from api.pages.screening.common import beijing, current_actor, readable, render
@@ -17,10 +18,14 @@ from api.pages.screening.summary import headline, person_view
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
+from registry.database import db
 from registry.ledger import canonical_json
 from registry.models import FinalDecision, HitDisposition
+from registry.monitoring import watches
 from registry.runtime import current_runtime
 from registry.screening import service
+
+DEFAULT_WATCH_DAYS = 30  # the watch form's first offer: about the time from 资格审查 to the contract
 
 # Problems verify_screening can report, as a person reads them on the printed evidence.
 _PROBLEMS = (
@@ -141,6 +146,11 @@ def screening_context(screening_id: int) -> dict[str, Any]:
         "api_url": url_for("screenings.Screening", screening_id=screening.id, _external=True),
         "verify_url": url_for("screenings.VerifyScreening", screening_id=screening.id, _external=True),
         "document_url": url_for("screening.document_json", screening_id=screening.id),
+        # 持续监测: the watches running on it, and the day the form offers (about the award's time).
+        "watching": watches.list_watches(
+            db.session(), current_actor(), today(), screening_id=screening.id, active=True
+        ).items,
+        "watch_default": (today() + dt.timedelta(days=DEFAULT_WATCH_DAYS)).isoformat(),
     }
 
 
