@@ -157,3 +157,21 @@ def test_the_cli_checks_the_backlog_and_says_what_it_raised(
     assert f"核查 {screened.id} 第 2 个投标人，clear → block" in result.output
     again = app.test_cli_runner().invoke(args=["registry", "watch-check"])
     assert "已检查 0 条变更事件" in again.output
+
+
+def test_a_large_fine_raises_an_alert_and_a_small_one_does_not(
+    session: Session, runtime: Runtime, world: factories.World, screened: Screening
+) -> None:
+    """政府采购法第二十二条: 较大数额罚款 (the catalogue's 200万元) is a 重大违法记录 that bars the bidder."""
+    watch_screening(session, screened.id, dt.date(2027, 1, 31), agency(screened), TODAY)
+    session.commit()
+    index = WatchIndex()
+    small = factories.make_entity(session, BIDDERS[1])
+    factories.make_penalty(session, world.finance, small, fine_amount="5", severity="general")
+    session.commit()
+    assert check(session, runtime, index) == []
+    factories.make_penalty(session, world.finance, small, fine_amount="300", severity="general")
+    session.commit()
+    (alert,) = check(session, runtime, index)
+    assert (alert.subject_index, alert.decision_now) == (1, "block")
+    assert any("large_fine" in " ".join(h.get("measures", [])) for h in alert.details["hits"])
