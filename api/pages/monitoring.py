@@ -40,7 +40,8 @@ def alert_view(alert: Alert) -> dict[str, Any]:
                 "features": hit.get("features", []),
             }
         )
-    return {"alert": alert, "subject": subject, "hits": hits}
+    changed = entities.get(str(alert.entity_id), {}).get("entity", {}).get("name")
+    return {"alert": alert, "subject": subject, "hits": hits, "changed": changed}
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
