@@ -25,6 +25,8 @@ from matching.types import Candidate, NameRecord, Query
 from registry.codes.uscc import is_valid
 from registry.models import Watch
 
+# More new watches than this at once, into an empty index, are built in bulk.
+BULK = 1000
 # Candidates a changed name may bring back: generous, since each is checked by a re-screening.
 CANDIDATES_PER_NAME = 50
 
@@ -57,11 +59,13 @@ class WatchIndex:
                 .where(Watch.id > self._last_id, Watch.ended_at.is_(None))
                 .order_by(Watch.id)
             ).all()
-            for row in rows:
-                candidate = _candidate(int(row.id), row.subject_name, row.subject_code)
-                if candidate is not None:
+            made = [c for row in rows if (c := _candidate(int(row.id), row.subject_name, row.subject_code))]
+            if self._size == 0 and len(made) > BULK:
+                self._matcher.build(made)  # the first look: one bulk build, far quicker than one by one
+            else:
+                for candidate in made:
                     self._matcher.upsert(candidate)
-                    self._size += 1
+            self._size += len(made)
             if rows:
                 self._last_id = int(rows[-1].id)
             return len(rows)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.models import Alert, Screening, Watch
+from registry.monitoring import watch_index
 from registry.monitoring.detect import check_watches
 from registry.monitoring.watch_index import WatchIndex
 from registry.monitoring.watches import end_watch, watch_screening
@@ -95,9 +96,16 @@ def test_a_bidder_listed_after_its_screening_raises_one_alert(
     assert session.get_one(Screening, screened.id).decision == "clear"  # the screening is never changed
 
 
+@pytest.mark.parametrize("bulk", [1000, 0], ids=["one by one", "bulk build"])
 def test_a_name_written_differently_is_found_and_a_namesake_elsewhere_is_not(
-    session: Session, runtime: Runtime, world: factories.World, screened: Screening
+    session: Session,
+    runtime: Runtime,
+    world: factories.World,
+    screened: Screening,
+    bulk: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(watch_index, "BULK", bulk)
     watch_screening(session, screened.id, dt.date(2027, 1, 31), agency(screened), TODAY)
     session.commit()
     index = WatchIndex()
