@@ -231,6 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             scheduler.wait(timeout=30)
             scheduler_log.close()
             server.shutdown()
+            log_tail = (folder / "scheduler.log").read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
     alert_latency = [
         got[("agency", watched[i].name)] - commits[watched[i].name]
         for i in range(1, args.changes + 1)
@@ -251,6 +252,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "watch_load_seconds": world.seconds,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "database": url.split(":", 1)[0],
+        "scheduler_log_tail": log_tail,
     }
     return figures
 
@@ -302,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  ratio p99 alert / p99 baseline: {alert['p99'] / base['p99']:.2f}×; target p99 ≤ {TARGET_P99_SECONDS:.0f} s: "
             f"{'met' if alert['p99'] <= TARGET_P99_SECONDS else 'NOT met'}"
         )
+    if alert["count"] < figures["changes"] or base["count"] < 2 * figures["changes"]:
+        print("  something did not arrive; the scheduler's last lines:")
+        for line in figures["scheduler_log_tail"]:
+            print(f"    {line}")
     index = figures["watch_index"]
     print(
         f"  watch index: {index['subjects']:,} subjects, {index['mb']:.1f} MB held, built in {index['build_seconds']:.1f} s"
