@@ -9,6 +9,7 @@ from api import errors, hostile, lifecycle, ratelimit
 from api.resources import (
     authorities,
     calendar,
+    credit_reports,
     entities,
     evidence,
     exports,
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
         exports,
         imports,
         monitoring,
+        credit_reports,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)

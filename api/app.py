@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ANCHOR_SECONDS=1,
         # `flask sync run` checks changes against the watched bidders this often (seconds; 0 < n ≤ 3600).
         WATCH_SECONDS=1,
+        # 专项信用报告 PDFs: a CJK TrueType font file (None: the first of api/credit_report_pdf.FONT_CANDIDATES).
+        REPORT_FONT=None,
         # Screenings of one process are committed together, one transaction for all waiting
         # (registry/screening/writer.py): true, false (each in its request's transaction), or
         # "auto": on SQLite only (docs/performance.md has the figures).
@@ -49,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # "N/second|minute|hour"; 0 turns a limit off.
         RATE_LIMIT_SCREENING="60/minute",  # POST /api/v1/screenings and the screening page
         RATE_LIMIT_SEARCH="120/minute",  # GET /api/v1/entities and the public /search page
+        RATE_LIMIT_REPORTS="20/minute",  # POST /api/v1/credit-reports and the public report page
         # A worker asks the database for outbox events (other workers' changes) at most this often.
         INDEX_MAX_LAG_SECONDS=1,
         # Where the machine's name-index file lives (one copy mapped by every worker; `flask registry

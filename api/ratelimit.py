@@ -53,8 +53,12 @@ from api.smorest import ErrorSchema
 from registry.ledger import Actor
 from registry.messages import Text, msg
 
-ACTIONS = {"screening": "RATE_LIMIT_SCREENING", "search": "RATE_LIMIT_SEARCH"}
-ACTION_NAMES = {"screening": ("screenings", "资格审查"), "search": ("searches", "查询")}  # msgids, page words
+ACTIONS = {"screening": "RATE_LIMIT_SCREENING", "search": "RATE_LIMIT_SEARCH", "report": "RATE_LIMIT_REPORTS"}
+ACTION_NAMES = {  # msgids, page words
+    "screening": ("screenings", "资格审查"),
+    "search": ("searches", "查询"),
+    "report": ("credit reports", "信用报告"),
+}
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 PERIOD_NAMES = {"second": "秒", "minute": "分钟", "hour": "小时"}
 F = TypeVar("F", bound=Callable[..., Any])

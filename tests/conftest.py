@@ -88,6 +88,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             # the limits install their own limiters (tests/api/test_ratelimit.py).
             "RATE_LIMIT_SCREENING": 0,
             "RATE_LIMIT_SEARCH": 0,
+            "RATE_LIMIT_REPORTS": 0,
             # Each screening in its request: the suite's requests share one connection, rolled back
             # after each test (tests/integration/test_group_commit.py gives a writer of its own).
             "GROUP_COMMIT": False,

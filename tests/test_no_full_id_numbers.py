@@ -115,6 +115,7 @@ class Ids:
     accounts: list[int]
     watches: list[int]
     alerts: list[int]
+    reports: list[str]
 
 
 @dataclass
@@ -441,6 +442,17 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     )
     session.add(alert)
     session.commit()
+    # 专项信用报告: the person's (by an authority) and the company's (by the public).
+    reports = []
+    for key, entity in ((world.admin_key, entities[0]), (None, entities[2])):
+        made = client.post(
+            "/api/v1/credit-reports",
+            json={"entity_id": entity.id, "purpose": "bidding", "from": "2022-01-01", "to": "2026-11-23"},
+            headers=auth(key) if key else {},
+        )
+        assert made.status_code == 201, made.get_data(as_text=True)[:500]
+        seen.add("api writes", "POST credit report", made.get_data())
+        reports.append(made.get_json()["number"])
     ids = Ids(
         authorities=[world.finance.id, world.housing.id],
         entities=[e.id for e in entities],
@@ -452,6 +464,7 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         accounts=[factories.make_account(session, "zhangwei", "supervisor", name="张伟", authority=world.finance).id],
         watches=[w["id"] for w in watched.get_json()],
         alerts=[alert.id],
+        reports=reports,
     )
     keys: dict[str, str | None] = {
         "anonymous": None,
@@ -510,6 +523,8 @@ def _values(rule: str, argument: str, converter: object, ids: Ids) -> list[str]:
         return [f"{kind}.{fmt}" for kind in KINDS for fmt in FORMATS]
     if argument == "list_type":
         return ["black", "red"]
+    if argument == "number":
+        return ids.reports
     raise AssertionError(f"{rule}: path argument {argument!r} is new; teach this test which values to try")
 
 

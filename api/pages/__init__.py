@@ -24,6 +24,7 @@ PAGE_MODULES = (
     "accounts",
     "account_admin",
     "monitoring",
+    "credit_reports",
 )
 
 ERROR_TITLES = {

@@ -73,12 +73,21 @@ class EvidenceSigner:
         """The anchor's signature, in hex."""
         return self.private_key.sign(statement(tree_size, root, timestamp)).hex()
 
+    def sign_bytes(self, data: bytes) -> str:
+        """A signature over other evidence the registry issues (a credit report's canonical JSON), in hex."""
+        return self.private_key.sign(data).hex()
+
 
 def signature_valid(public_key_hex: str, tree_size: int, root: bytes, timestamp: str, signature_hex: str) -> bool:
     """Whether `signature_hex` is the key's signature over the anchor (what an outside verifier does)."""
+    return bytes_signature_valid(public_key_hex, statement(tree_size, root, timestamp), signature_hex)
+
+
+def bytes_signature_valid(public_key_hex: str, data: bytes, signature_hex: str) -> bool:
+    """Whether `signature_hex` is the key's Ed25519 signature over `data`."""
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        key.verify(bytes.fromhex(signature_hex), statement(tree_size, root, timestamp))
+        key.verify(bytes.fromhex(signature_hex), data)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -4,6 +4,7 @@ from registry.models.access import ApiKey, IdempotencyRecord, PageSession
 from registry.models.account import Account, SignInFailure
 from registry.models.authority import Authority, AuthorityDomain
 from registry.models.calendar import CalendarDay, CalendarYear
+from registry.models.credit_report import CreditReport
 from registry.models.entity import Entity, EntityName
 from registry.models.evidence import MerkleNode
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
@@ -25,6 +26,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "ChangeEvent",
+    "CreditReport",
     "FinalDecision",
     "HitDisposition",
     "Entity",

@@ -29,6 +29,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
+from api.credit_report_pdf import FONT_CANDIDATES
 from registry import access
 from registry.database import utcnow
 from registry.evidence.anchoring import anchor
@@ -222,6 +224,15 @@ class Stage:
             )
         )
         return made
+
+    @cached_property
+    def report(self) -> str:
+        """A public credit report of the listed company (asked for by nobody in particular)."""
+        r = self.client.post(
+            f"{V1}/credit-reports",
+            json={"entity_id": self.entity.id, "purpose": "bidding", "from": "2024-01-01", "to": "2026-11-23"},
+        )
+        return str(self._ok(r)["number"])
 
     @cached_property
     def watch(self) -> int:
@@ -739,6 +750,38 @@ CASES: tuple[Case, ...] = (
             json={"subject_index": 0, "decision": "admitted", "reason": "经核对营业执照，非名单主体"},
         ),
         expect(public=401, admin=201, own=403, other=403, screener=201, platform=403),
+    ),
+    # 专项信用报告: anyone asks for a company's report, reads a public one and verifies any
+    Case(
+        "POST",
+        f"{V1}/credit-reports",
+        "a company's",
+        lambda s: Req(
+            f"{V1}/credit-reports",
+            json={"entity_id": s.entity.id, "purpose": "bidding", "from": "2024-01-01", "to": "2026-11-23"},
+        ),
+        everyone(201),
+    ),
+    Case(
+        "GET",
+        f"{V1}/credit-reports/<string:number>",
+        "a public one",
+        lambda s: Req(f"{V1}/credit-reports/{s.report}"),
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        f"{V1}/credit-reports/<string:number>.pdf",
+        "a public one",
+        lambda s: Req(f"{V1}/credit-reports/{s.report}.pdf"),
+        everyone(200 if any(Path(p).is_file() for p in FONT_CANDIDATES) else 503),
+    ),
+    Case(
+        "GET",
+        f"{V1}/credit-reports/<string:number>/verify",
+        "any",
+        lambda s: Req(f"{V1}/credit-reports/{s.report}/verify"),
+        everyone(200),
     ),
     # 持续监测: an agency's watches and alerts
     Case(
