@@ -17,6 +17,7 @@ from api.resources import (
     health,
     history,
     imports,
+    licences,
     list_entries,
     measures,
     monitoring,
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
         imports,
         monitoring,
         credit_reports,
+        licences,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(sync_status.blp)

@@ -135,6 +135,43 @@ LIST_ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("entity_id", "主体编号", "integer", "list entry (the registry's entity id)"),
 )
 
+# 行政许可 (双公示 licensing fields, in the standard order), then the registry's additions.
+LICENCE_COLUMNS: tuple[Column, ...] = (
+    Column("subject_name", "行政相对人名称", "text", "licence `subject_name`"),
+    Column("subject_kind", "行政相对人类别", "code", "entity `kind` (法人及非法人组织 / 自然人 / 个体工商户)"),
+    Column(
+        "subject_uscc",
+        "统一社会信用代码",
+        "text",
+        "licence `subject_uscc`; for a 个体工商户 without a code the placeholder 00000000000000000X",
+    ),
+    Column("legal_representative", "法定代表人", "text", "entity"),
+    Column("id_type", "证件类型", "code", "entity (natural persons; Chinese document name)"),
+    Column("id_number", "证件号码", "text", "entity `id_number_masked`: masked only"),
+    Column("decision_document_name", "行政许可决定文书名称", "text", "licence"),
+    Column("decision_number", "行政许可决定文书号", "text", "licence"),
+    Column("licence_category", "许可类别", "text", "licence (普通 / 特许 / 认可 / 核准 / 登记 / 其他)"),
+    Column("licence_name", "许可证书名称", "text", "licence"),
+    Column("licence_number", "许可编号", "text", "licence"),
+    Column("content", "许可内容", "text", "licence"),
+    Column("decided_on", "许可决定日期", "date", "licence"),
+    Column("valid_from", "有效期自", "date", "licence"),
+    Column("valid_to", "有效期至", "date", "licence (empty: 长期)"),
+    Column("authority_name", "许可机关", "text", "authority `authority_id`"),
+    Column("authority_uscc", "许可机关统一社会信用代码", "text", "authority `authority_id`"),
+    Column("status", "当前状态", "code", "licence (有效 / 已撤销 / 已注销; expiry is read from 有效期至)"),
+    Column("data_source_name", "数据来源单位", "text", "authority `data_source_authority_id`"),
+    Column("data_source_uscc", "数据来源单位统一社会信用代码", "text", "authority `data_source_authority_id`"),
+    Column("remarks", "备注", "text", "licence"),
+    # The registry's additions.
+    Column("status_changed_on", "状态变更日期", "date", "licence"),
+    Column("status_reason", "状态变更原因", "text", "licence"),
+    Column("first_published_at", "首次公开时间", "datetime", "licence"),
+    Column("is_public", "是否公开", "boolean", "licence (false: not public, 保密审查)"),
+    Column("not_public_reason", "不公开原因", "text", "licence"),
+    Column("entity_id", "主体编号", "integer", "licence (the registry's entity id)"),
+)
+
 # 数据来源单位 of what the registry itself keeps (name changes, anchors): its operator.
 REGISTRY_SOURCE: tuple[Column, ...] = (
     Column("data_source_name", "数据来源单位", "text", "the registry's operator (`REGISTRY_DATA_SOURCE_NAME`)"),
@@ -208,6 +245,7 @@ FIELDS: dict[str, tuple[Column, ...]] = {
     "list-entries": LIST_ENTRY_COLUMNS,
     "name-changes": NAME_CHANGE_COLUMNS,
     "evidence-anchors": ANCHOR_COLUMNS,
+    "licences": LICENCE_COLUMNS,
 }
 KINDS = tuple(FIELDS)
 ANCHORS = "evidence-anchors"
@@ -220,6 +258,7 @@ RECORD_TYPES = {
     "list-entries": "list_entry",
     "name-changes": "entity",
     ANCHORS: ANCHOR_RECORD_TYPE,
+    "licences": "licence",
 }
 NAME_CHANGE_OPERATIONS = ("rename", "add_name", "remove_name")
 NAME_CHANGE_TYPES = {"rename": "更名", "add_name": "增加名称", "remove_name": "删除名称"}
@@ -229,6 +268,7 @@ PLATFORM_OPERATIONS: dict[str, tuple[str, ...] | None] = {
     "list_entry": None,
     "entity": NAME_CHANGE_OPERATIONS,
     ANCHOR_RECORD_TYPE: (ANCHOR_OPERATION,),
+    "licence": None,
 }
 
 

@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, overload
 
 from registry.codes.idnumber import ID_TYPES
-from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 
 # Re-exported: the tables' users may keep importing them from here.
 from registry.national_columns import (
@@ -101,15 +99,11 @@ from registry.vocab import (
     RESPONSIBLE_ROLES,
     SEVERITIES,
 )
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """数据来源单位: who supplied a record, by name and 统一社会信用代码."""
-
-    name: str | None
-    uscc: str | None
-
+from sync.national_licences import licence_fields
+from sync.national_terms import NO_SOURCE as _NONE
+from sync.national_terms import DataSource as DataSource  # re-exported: callers import it from here
+from sync.national_terms import subject_uscc as _subject_uscc
+from sync.national_terms import term as _term
 
 _CHINESE = {kind: {c.name: c.header for c in columns(kind)} for kind in KINDS}
 
@@ -118,25 +112,8 @@ _CHINESE = {kind: {c.name: c.header for c in columns(kind)} for kind in KINDS}
 # Rendering one record
 
 
-def _term(vocabulary: Mapping[str, str], code: Any) -> Any:
-    # An unknown code is passed through rather than dropped: a new vocabulary entry must not
-    # silently blank a field the platform needs.
-    return vocabulary.get(code, code) if code else None
-
-
-def _subject_uscc(code: str | None, entity: Mapping[str, Any] | None) -> str | None:
-    if code:
-        return code
-    if entity is not None and entity.get("kind") == "individual_business":
-        return INDIVIDUAL_BUSINESS_PLACEHOLDER
-    return None
-
-
 def _iso(value: dt.datetime | str) -> str:
     return value.isoformat() if isinstance(value, dt.datetime) else value
-
-
-_NONE = DataSource(None, None)
 
 
 def _persons(payload: Mapping[str, Any]) -> list[str]:
@@ -349,6 +326,8 @@ def render_record(
         values = _list_entry_fields(payload, entity, authorities)
     elif kind == ANCHORS:
         values = _anchor_fields(payload, operator)
+    elif kind == "licences":
+        values = licence_fields(payload, entity, authorities)
     else:
         values = _name_change_fields(operation, payload, entity, operator)
     values.update(envelope)

@@ -116,6 +116,7 @@ class Ids:
     watches: list[int]
     alerts: list[int]
     reports: list[str]
+    licences: list[int]
 
 
 @dataclass
@@ -442,6 +443,23 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
     )
     session.add(alert)
     session.commit()
+    # 行政许可 of the person, with a number typed into its content and remarks.
+    licence = client.post(
+        "/api/v1/licences",
+        json={
+            "entity_id": entities[0].id,
+            "decision_document_name": "准予行政许可决定书",
+            "decision_number": "浙许〔2026〕9号",
+            "licence_category": "普通",
+            "content": f"准予张伟（身份证号{PERSON_X}）从事经营",
+            "remarks": f"证件号码 {TYPED}",
+            "decided_on": "2026-11-02",
+            "valid_from": "2026-11-02",
+        },
+        headers=auth(world.finance_key),
+    )
+    assert licence.status_code == 201, licence.get_data(as_text=True)[:500]
+    seen.add("api writes", "POST licence", licence.get_data())
     # 专项信用报告: the person's (by an authority) and the company's (by the public).
     reports = []
     for key, entity in ((world.admin_key, entities[0]), (None, entities[2])):
@@ -465,6 +483,7 @@ def build(client: FlaskClient, session: Session, seen: Seen) -> PeopleWorld:
         watches=[w["id"] for w in watched.get_json()],
         alerts=[alert.id],
         reports=reports,
+        licences=[licence.get_json()["id"]],
     )
     keys: dict[str, str | None] = {
         "anonymous": None,
@@ -487,6 +506,7 @@ _BY_COLLECTION = {
     "repairs": "repairs",
     "authorities": "authorities",
     "screenings": "screenings",
+    "licences": "licences",
 }
 _BY_ARGUMENT = {
     "entity_id": "entities",
@@ -498,6 +518,7 @@ _BY_ARGUMENT = {
     "account_id": "accounts",
     "watch_id": "watches",
     "alert_id": "alerts",
+    "licence_id": "licences",
 }
 QUERIES = {
     "/api/v1/entities": ["", "kind=natural_person", "name=张伟", "name=陈静"],

@@ -8,6 +8,7 @@ from registry.models.credit_report import CreditReport
 from registry.models.entity import Entity, EntityName
 from registry.models.evidence import MerkleNode
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
+from registry.models.licence import Licence
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
 from registry.models.monitoring import Alert, Watch
 from registry.models.penalty import Penalty
@@ -34,6 +35,7 @@ __all__ = [
     "IdempotencyRecord",
     "PageSession",
     "LedgerCounter",
+    "Licence",
     "ListEntry",
     "ListEntryDomain",
     "ListEntryTransition",

@@ -15,11 +15,13 @@ from registry.access import require_authority, require_role
 from registry.codes.idnumber import IdentityVault, find_resident_ids, mask, mask_resident_ids
 from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor
-from registry.models import Entity, ListEntry, Penalty
+from registry.messages import msg
+from registry.models import Entity, Licence, ListEntry, Penalty
 from registry.records.authorities import load_authority
 from registry.runtime import current_runtime
 
-Record = TypeVar("Record", ListEntry, Penalty)
+Record = TypeVar("Record", ListEntry, Penalty, Licence)  # records with a subject and a deciding authority
+Sanction = TypeVar("Sanction", ListEntry, Penalty)  # records whose free text keeps ID numbers apart
 
 
 def not_about_a_person(model: type[Record]) -> sa.ColumnElement[bool]:
@@ -53,7 +55,7 @@ def get_visible(
         sa.select(model).where(model.id == record_id, visible_to(actor, model, published))
     ).one_or_none()
     if found is None:
-        raise NotFound(f"{label} {record_id} does not exist")
+        raise NotFound(msg("{label} {id} does not exist", label=label, id=record_id))
     return found
 
 
@@ -75,7 +77,7 @@ def owning_authority(session: Session, actor: Actor, requested: int | None) -> i
 def load_subject(session: Session, entity_id: int) -> Entity:
     entity = session.get(Entity, entity_id)
     if entity is None:
-        raise InvalidInput.field("entity_id", f"entity {entity_id} does not exist")
+        raise InvalidInput.field("entity_id", msg("entity {id} does not exist", id=entity_id))
     return entity
 
 
@@ -102,12 +104,15 @@ def check_publicity(state: dict[str, Any]) -> None:
 
 def check_not_future(day: dt.date | None, field: str, today: dt.date) -> None:
     if day is not None and day > today:
-        raise InvalidInput.field(field, f"{day} is in the future (today is {today})")
+        raise InvalidInput.field(field, msg("{day} is in the future (today is {today})", day=str(day), today=str(today)))
 
 
 def check_order(earlier: dt.date | None, later: dt.date | None, field: str, earlier_name: str) -> None:
     if earlier is not None and later is not None and later < earlier:
-        raise InvalidInput.field(field, f"{later} is before {earlier_name} {earlier}")
+        raise InvalidInput.field(
+            field,
+            msg("{later} is before {earlier_name} {earlier}", later=str(later), earlier_name=earlier_name, earlier=str(earlier)),
+        )
 
 
 # --- resident ID numbers typed into free text ---------------------------------------------------------
@@ -185,7 +190,7 @@ def protect_reason(record: Penalty | ListEntry, field: str, text: str, vault: Id
 
 def reveal_free_text_ids(
     session: Session,
-    model: type[Record],
+    model: type[Sanction],
     record_id: int,
     actor: Actor,
     vault: IdentityVault | None = None,
@@ -198,10 +203,14 @@ def reveal_free_text_ids(
     record = session.get(model, record_id)
     label = "penalty" if model is Penalty else "list entry"
     if record is None:
-        raise NotFound(f"{label} {record_id} does not exist")
+        raise NotFound(msg("{label} {id} does not exist", label=label, id=record_id))
     if actor.role != "supervisor" or actor.authority_id != record.authority_id:
         raise NotPermitted(
-            f"only the authority that decided this {label} (authority {record.authority_id}) may read "
-            "the ID numbers its text held"
+            msg(
+                "only the authority that decided this {label} (authority {authority}) may read the ID numbers "
+                "its text held",
+                label=label,
+                authority=record.authority_id,
+            )
         )
     return _open(record.free_text_ids_cipher, vault)

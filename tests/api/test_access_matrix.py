@@ -42,7 +42,7 @@ from api.credit_report_pdf import FONT_CANDIDATES
 from registry import access
 from registry.database import utcnow
 from registry.evidence.anchoring import anchor
-from registry.models import Alert, Entity, ListEntry, Penalty, RepairApplication, Watch
+from registry.models import Alert, Entity, Licence, ListEntry, Penalty, RepairApplication, Watch
 from tests import factories
 from tests.conftest import auth
 from tests.import_sheets import PENALTY_HEADERS, company, penalty_row, xlsx_bytes
@@ -226,6 +226,15 @@ class Stage:
         return made
 
     @cached_property
+    def licence(self) -> int:
+        """A published licence of authority A."""
+        return int(
+            self._ok(
+                self.client.post(f"{V1}/licences", json=_licence_body(self), headers=auth(self.world.finance_key))
+            )["id"]
+        )
+
+    @cached_property
     def report(self) -> str:
         """A public credit report of the listed company (asked for by nobody in particular)."""
         r = self.client.post(
@@ -333,6 +342,19 @@ def _penalty_body(s: Stage) -> dict[str, Any]:
 def _entry_body(s: Stage) -> dict[str, Any]:
     data = factories.list_entry_data(s.entity, authority_id=s.a)
     return {**data, "listed_on": data["listed_on"].isoformat(), "expires_on": data["expires_on"].isoformat()}
+
+
+def _licence_body(s: Stage) -> dict[str, Any]:
+    return {
+        "entity_id": s.entity.id,
+        "authority_id": s.a,
+        "decision_document_name": "准予行政许可决定书",
+        "decision_number": f"浙许〔2026〕{s.entity.id}号",
+        "licence_category": "普通",
+        "content": "经营许可",
+        "decided_on": "2026-11-02",
+        "valid_from": "2026-11-02",
+    }
 
 
 def _changed(s: Stage, path: str, model: type[Any], record_id: int, body: Any = None) -> Req:
@@ -607,6 +629,32 @@ CASES: tuple[Case, ...] = (
         "A",
         lambda s: Req(f"{V1}/penalties/{s.published_penalty.id}/history"),
         A_HISTORY,
+    ),
+    # licences (行政许可) of authority A
+    Case("GET", f"{V1}/licences", "all", lambda s: Req(f"{V1}/licences"), everyone(200)),
+    Case("POST", f"{V1}/licences", "for A", lambda s: Req(f"{V1}/licences", json=_licence_body(s)), A_CREATES),
+    Case(
+        "GET",
+        f"{V1}/licences/<int:licence_id>",
+        "A published",
+        lambda s: Req(f"{V1}/licences/{s.licence}"),
+        everyone(200),
+    ),
+    Case(
+        "PATCH",
+        f"{V1}/licences/<int:licence_id>",
+        "A",
+        lambda s: _changed(s, f"{V1}/licences/{s.licence}", Licence, s.licence, {"remarks": "补充", "reason": "补录"}),
+        A_WRITES,
+    ),
+    Case(
+        "POST",
+        f"{V1}/licences/<int:licence_id>/end",
+        "A",
+        lambda s: _changed(
+            s, f"{V1}/licences/{s.licence}/end", Licence, s.licence, {"status": "cancelled", "reason": "申请注销"}
+        ),
+        A_WRITES,
     ),
     # credit repair (信用修复) of A's records: submitted by the platform or the record's authority
     Case(

@@ -116,6 +116,20 @@ def _real_ids(client: FlaskClient, session: Any, world: factories.World) -> dict
     )
     session.add(alert)
     session.commit()
+    licence = client.post(
+        "/api/v1/licences",
+        headers=auth(world.finance_key),
+        json={
+            "entity_id": entity.id,
+            "decision_document_name": "准予行政许可决定书",
+            "decision_number": "浙许〔2026〕7号",
+            "licence_category": "普通",
+            "content": "经营许可",
+            "decided_on": "2026-11-02",
+            "valid_from": "2026-11-02",
+        },
+    )
+    assert licence.status_code == 201, licence.get_json()
     return {
         "authority_id": world.finance.id,
         "entity_id": entity.id,
@@ -126,6 +140,7 @@ def _real_ids(client: FlaskClient, session: Any, world: factories.World) -> dict
         "application_id": applied.get_json()["id"],
         "watch_id": watched.get_json()[0]["id"],
         "alert_id": alert.id,
+        "licence_id": licence.get_json()["id"],
         "year": 2026,
     }
 

@@ -65,7 +65,17 @@ def records(client, session, world, runtime):
     assert screened.status_code == 201, screened.json
     assert anchor(session, runtime.signer) is not None
     session.commit()
-    return {"penalties": 2, "list-entries": 2, "name-changes": 1, "evidence-anchors": 1}
+    licence = {
+        "entity_id": second.id,
+        "decision_document_name": "准予行政许可决定书",
+        "decision_number": "浙许〔2026〕1号",
+        "licence_category": "普通",
+        "content": "经营许可",
+        "decided_on": "2026-11-02",
+        "valid_from": "2026-11-02",
+    }
+    assert client.post("/api/v1/licences", json=licence, headers=auth(world.finance_key)).status_code == 201
+    return {"penalties": 2, "list-entries": 2, "name-changes": 1, "evidence-anchors": 1, "licences": 1}
 
 
 def _get(client, key, kind, fmt):
