@@ -104,14 +104,21 @@ def check_publicity(state: dict[str, Any]) -> None:
 
 def check_not_future(day: dt.date | None, field: str, today: dt.date) -> None:
     if day is not None and day > today:
-        raise InvalidInput.field(field, msg("{day} is in the future (today is {today})", day=str(day), today=str(today)))
+        raise InvalidInput.field(
+            field, msg("{day} is in the future (today is {today})", day=str(day), today=str(today))
+        )
 
 
 def check_order(earlier: dt.date | None, later: dt.date | None, field: str, earlier_name: str) -> None:
     if earlier is not None and later is not None and later < earlier:
         raise InvalidInput.field(
             field,
-            msg("{later} is before {earlier_name} {earlier}", later=str(later), earlier_name=earlier_name, earlier=str(earlier)),
+            msg(
+                "{later} is before {earlier_name} {earlier}",
+                later=str(later),
+                earlier_name=earlier_name,
+                earlier=str(earlier),
+            ),
         )
 
 
