@@ -42,9 +42,15 @@ from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.models import Authority
 from registry.publication import Rules, add_months
-from registry.records.due_records import DueRecord, list_entry_due_records, penalty_due_records, report_scope
+from registry.records.due_records import (
+    DueRecord,
+    licence_due_records,
+    list_entry_due_records,
+    penalty_due_records,
+    report_scope,
+)
 
-RECORD_TYPES = ("penalty", "list_entry")
+RECORD_TYPES = ("penalty", "list_entry", "licence")
 BUCKETS = ("on_time", "late", "overdue", "pending", "exempt")
 EXEMPT_REASONS = ("not_public", "not_publishable", "ended")
 # A longer period is a bulk export, not a report; three years is the longest publication period.
@@ -251,6 +257,8 @@ def timeliness_report(
         records += penalty_due_records(session, rules, date_from, date_to, scope)
     if "list_entry" in kinds:
         records += list_entry_due_records(session, rules, date_from, date_to, scope)
+    if "licence" in kinds:
+        records += licence_due_records(session, rules, date_from, date_to, scope)
 
     wanted_ids = {r.authority_id for r in records} | ({scope} if scope is not None else set())
     names: dict[int, str] = {}
@@ -340,8 +348,10 @@ def pending_records(
     scope = report_scope(actor, session, authority_id)
     check_period(date_from, date_to)
     pending = []
-    for r in penalty_due_records(session, rules, date_from, date_to, scope) + list_entry_due_records(
-        session, rules, date_from, date_to, scope
+    for r in (
+        penalty_due_records(session, rules, date_from, date_to, scope)
+        + list_entry_due_records(session, rules, date_from, date_to, scope)
+        + licence_due_records(session, rules, date_from, date_to, scope)
     ):
         bucket = judge(
             publishable=r.publishable,

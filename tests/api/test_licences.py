@@ -114,3 +114,17 @@ def test_bad_input_names_the_field(client, world, entity):
         assert r.status_code == 422, (fields, r.json)
         assert field in r.json["errors"], r.json
     assert client.post(URL, json=body(entity.id), headers=auth(world.screener_key)).status_code == 403
+
+
+def test_a_licence_published_after_its_seven_working_days_is_late_in_the_timeliness_report(client, world, entity):
+    made = client.post(URL, json=body(entity.id), headers=auth(world.finance_key)).json  # decided 2026-11-02
+    r = client.get(
+        "/api/v1/reports/timeliness",
+        query_string={"from": "2026-11-01", "to": "2026-11-30", "record_type": "licence"},
+        headers=auth(world.admin_key),
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["record_types"] == ["licence"]
+    (finance,) = r.json["authorities"]
+    assert (finance["records"], finance["late"]) == (1, 1)  # due 2026-11-11, published 2026-11-23
+    assert made["publication_due_on"] == "2026-11-11"

@@ -186,7 +186,7 @@ def test_overdue_records_as_json(client, scenario, world):
         ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
         ({"from": "2026-13-01", "to": "2026-12-31"}, "from"),
         ({"to": "2026-12-31"}, "from"),
-        ({**PERIOD, "record_type": "licence"}, "record_type.0"),
+        ({**PERIOD, "record_type": "screening"}, "record_type.0"),
         ({**PERIOD, "format": "xlsx"}, "format"),
         ({**PERIOD, "authority": "3"}, "authority"),
     ],

@@ -56,7 +56,7 @@ LABELS = {
     "entry_states": LIST_ENTRY_STATES,
     "penalty_states": PENALTY_STATES,
     "repair_states": REPAIR_STATES,
-    "record_types": RECORD_TYPES,
+    "record_types": {**RECORD_TYPES, "licence": "行政许可"},  # the timeliness report counts licences too
     "kinds": ENTITY_KINDS,
     "roles": ROLE_NAMES,
     "actions": ACTIONS,
