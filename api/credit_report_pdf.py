@@ -169,8 +169,26 @@ def render_pdf(report: Any, verify_url: str, *, font: str | None = None) -> byte
         )
     else:
         story.append(Paragraph("报告期内无列入失信主体名单记录。", s["base"]))
+    story.append(Paragraph("四、行政许可（不是失信记录）", s["h2"]))
+    if doc.get("licences"):
+        rows = [["许可决定文书号", "许可类别", "许可证书名称及编号", "许可机关", "决定日期", "有效期", "状态"]]
+        for x in doc["licences"]:
+            rows.append(
+                [
+                    x["decision_number"],
+                    x["licence_category"],
+                    f"{x.get('licence_name') or ''} {x.get('licence_number') or ''}",
+                    x["authority"],
+                    x["decided_on"],
+                    f"{x['valid_from']} 至 {x['valid_to'] or '长期'}",
+                    x["state"],
+                ]
+            )
+        story.append(_table(rows, [26 * mm, 14 * mm, 30 * mm, 24 * mm, 18 * mm, 30 * mm, width - 142 * mm], s["small"]))
+    else:
+        story.append(Paragraph("报告期内无行政许可记录。", s["base"]))
     story += [
-        Paragraph("四、核验", s["h2"]),
+        Paragraph("五、核验", s["h2"]),
         Paragraph(f"SHA-256 摘要：{report.digest}", s["mono"]),
         Paragraph(f"Ed25519 签名：{report.signature}", s["mono"]),
         Paragraph(f"公钥：{report.public_key}", s["mono"]),

@@ -10,7 +10,8 @@ number, authority and dates but no content, as the repair rules require (信用�
 kept unpublished (保密审查) by another authority with no content either.
 
 A report lists what this registry holds. It does not hold 行政强制 decisions, and says so rather
-than certifying their absence; licences (行政许可) are not a sanction and are not yet recorded.
+than certifying their absence. Licences (行政许可) of the period are listed too, with their state:
+they are not sanctions, and the conclusion counts them apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.ledger import Actor
-from registry.models import Entity, ListEntry, Penalty
+from registry.models import Entity, Licence, ListEntry, Penalty
+from registry.records import licences as licence_records
 from registry.records import list_entries as entry_records
 from registry.records import penalties as penalty_records
 from registry.vocab import DOMAINS, ENTITY_KINDS, LIST_ENTRY_STATES, LIST_TYPES, PROCEDURES, SEVERITIES
@@ -103,6 +105,21 @@ def _entry_item(e: ListEntry, today: dt.date) -> dict[str, Any]:
     return item
 
 
+def _licence_item(licence: Licence, today: dt.date) -> dict[str, Any]:
+    return {
+        "decision_document_name": licence.decision_document_name,
+        "decision_number": licence.decision_number,
+        "licence_category": licence.licence_category,
+        "licence_name": licence.licence_name,
+        "licence_number": licence.licence_number,
+        "authority": licence.authority.name,
+        "decided_on": licence.decided_on.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_to": licence.valid_to.isoformat() if licence.valid_to else None,
+        "state": licence_records.STATES[licence.status_on(today)],
+    }
+
+
 def build_document(
     session: Session,
     entity: Entity,
@@ -127,9 +144,14 @@ def build_document(
         ListEntry.listed_on <= end,
         sa.or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= start),
     )
+    licences_stmt = sa.select(Licence).where(Licence.entity_id == entity.id, Licence.decided_on.between(start, end))
     if audience == "public":
         penalties_stmt = penalties_stmt.where(penalty_records.published(today))
         entries_stmt = entries_stmt.where(entry_records.published(today))
+        licences_stmt = licences_stmt.where(licence_records.published(today))
+    licences = [
+        _licence_item(x, today) for x in session.scalars(licences_stmt.order_by(Licence.decided_on, Licence.id))
+    ]
     penalties = [
         _penalty_item(p, today, actor) for p in session.scalars(penalties_stmt.order_by(Penalty.decided_on, Penalty.id))
     ]
@@ -145,6 +167,9 @@ def build_document(
         if black
         else "报告期内无列入严重失信主体名单（黑名单）记录。",
         NO_COERCION,
+        f"报告期内有行政许可记录 {len(licences)} 条（行政许可不是失信记录）。"
+        if licences
+        else "报告期内无行政许可记录。",
     ]
     return {
         "format": FORMAT,
@@ -161,5 +186,6 @@ def build_document(
         },
         "penalties": penalties,
         "list_entries": entries,
+        "licences": licences,
         "statements": statements,
     }

@@ -136,3 +136,19 @@ def test_the_pdf_embeds_its_chinese_font_and_carries_its_number(client, company)
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile2" in pdf  # the TrueType font is embedded (subset)
     assert made["number"].encode() in pdf  # in the metadata: the verification page reads it from the file
+
+
+def test_licences_are_listed_apart_and_counted_as_no_sanction(client, world, company):
+    licence = {
+        "entity_id": company["entity"].id,
+        "decision_document_name": "建筑业企业资质证书核准决定书",
+        "decision_number": "浙建许〔2026〕88号",
+        "licence_category": "核准",
+        "content": "建筑工程施工总承包贰级",
+        "decided_on": "2026-11-02",
+        "valid_from": "2026-11-02",
+    }
+    assert client.post("/api/v1/licences", json=licence, headers=auth(world.finance_key)).status_code == 201
+    doc = ask(client, uscc=company["entity"].uscc).json["document"]
+    assert [(x["decision_number"], x["state"]) for x in doc["licences"]] == [("浙建许〔2026〕88号", "有效")]
+    assert "报告期内有行政许可记录 1 条（行政许可不是失信记录）。" in doc["statements"]
