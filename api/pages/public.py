@@ -26,6 +26,8 @@ from api.ratelimit import limited
 from registry.codes.region import region_name
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.database import db, plain_amount
+from registry.records.licences import STATES as LICENCE_STATES
+from registry.records.licences import published_licences
 from registry.records.public_lookup import (
     MAX_QUERY,
     PUBLIC_LISTS,
@@ -134,17 +136,26 @@ def entity(entity_id: int) -> str:
     if subject is None:  # no such id, or a natural person: one answer, so as not to tell them apart
         abort(404, description="没有这个市场主体，或其信息不向社会公开。")
     today = _today()
-    entries = published_entries(_session(), subject.id, today)
     return render_template(
         "public/entity.html",
         entity=subject,
         today=today,
         region=region_name(subject.region_code or ""),
-        black=[e for e in entries if e.entry.list_type == "black"],
-        red=[e for e in entries if e.entry.list_type == "red"],
-        watch=[e for e in entries if e.entry.list_type == "watch"],
-        penalties=published_penalties(_session(), subject.id, today),
+        **_published_records(subject.id, today),
     )
+
+
+def _published_records(entity_id: int, today: dt.date) -> dict[str, Any]:
+    """What the entity page lists: the lists by type, the penalties and the licences published today."""
+    entries = published_entries(_session(), entity_id, today)
+    return {
+        "black": [e for e in entries if e.entry.list_type == "black"],
+        "red": [e for e in entries if e.entry.list_type == "red"],
+        "watch": [e for e in entries if e.entry.list_type == "watch"],
+        "penalties": published_penalties(_session(), entity_id, today),
+        "licences": published_licences(_session(), entity_id, today),
+        "licence_states": LICENCE_STATES,
+    }
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,12 @@ def list_licences(
     return paginate(session, stmt.order_by(Licence.decided_on.desc(), Licence.id.desc()), page, per_page)
 
 
+def published_licences(session: Session, entity_id: int, today: dt.date) -> list[Licence]:
+    """An organisation's licences the public sees on its page (双公示), newest decision first."""
+    stmt = sa.select(Licence).where(Licence.entity_id == entity_id, published(today))
+    return list(session.scalars(stmt.order_by(Licence.decided_on.desc(), Licence.id.desc())))
+
+
 def _for_change(session: Session, licence_id: int, actor: Actor, expected_version: int) -> Licence:
     licence = load(session, Licence, licence_id, "licence")
     require_authority(actor, licence.authority_id)
