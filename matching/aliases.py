@@ -14,7 +14,7 @@ An alias never decides more strongly than its fuller name, and a hit on it has t
 from __future__ import annotations
 
 from matching.parse import ParsedName, parse_name
-from matching.types import Feature
+from matching.types import Feature, explain
 
 
 def fuller_name(alias: ParsedName, current: ParsedName | None) -> ParsedName:
@@ -34,14 +34,18 @@ def fuller_name(alias: ParsedName, current: ParsedName | None) -> ParsedName:
 def alias_feature(alias_text: str, fuller: ParsedName) -> Feature:
     """The explanation of an alias hit: which fuller name was compared."""
     read_as = (
-        f"read as the fuller name 「{fuller.text}」 (region and legal form of the current name)"
+        explain("read as the fuller name {name} (region and legal form of the current name)", name=f"「{fuller.text}」")
         if fuller.text != alias_text
-        else "compared as it is"
+        else explain("compared as it is")
     )
     return Feature(
         "alias",
         1.0,
         0.0,
-        f"「{alias_text}」 is an alias (别名), not a registered name: {read_as}; an alias decides "
-        "no more strongly than that name would",
+        explain(
+            "{alias} is an alias (别名), not a registered name: {read_as}; an alias decides no more strongly than "
+            "that name would",
+            alias=f"「{alias_text}」",
+            read_as=read_as,
+        ),
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from matching.normalise import to_simplified
+from matching.types import Explanation, explain
 
 MAX_READINGS = 2  # readings kept per character: the rarer ones link too much (行 has five)
 MAX_SLIP_LENGTH = 6  # 字号 longer than this get no slip keys (a 字号 has two to four characters)
@@ -172,10 +173,10 @@ class Slip:
         return _read_aloud(self.listed_trade, self.position, self.syllable)
 
     @property
-    def explanation(self) -> str:
+    def explanation(self) -> Explanation:
         if self.kind == "homophone":
-            return f"same reading {self.reading}"
-        return f"{self.written} and {self.listed} look alike"
+            return explain("same reading {reading}", reading=self.reading)
+        return explain("{written} and {listed} look alike", written=self.written, listed=self.listed)
 
 
 def _read_aloud(trade: str, position: int, syllable: str) -> str:

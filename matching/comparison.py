@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matching.distinctions import set_apart
+from matching.distinctions import set_apart, show
 from matching.parse import ParsedName
-from matching.part_features import form_feature, industry_feature, region_feature, show, trade_feature
+from matching.part_features import form_feature, industry_feature, region_feature, trade_feature
 from matching.regions import region_agreement
 from matching.thresholds import BRANCH_CAP, NOT_EXACT_CAP, REVIEW_CAP
-from matching.types import Feature, Relation
+from matching.types import Feature, Relation, explain
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +76,12 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                     "branch",
                     1.0,
                     0.0,
-                    f"both name the branch {show(qb.qualifier + qb.suffix)} of "
-                    f"{show(qb.head.text)} / {show(lb.head.text)}",
+                    explain(
+                        "both name the branch {branch} of {head} / {listed_head}",
+                        branch=show(qb.qualifier + qb.suffix),
+                        head=show(qb.head.text),
+                        listed_head=show(lb.head.text),
+                    ),
                 )
             )
             same = q.key == listed.key
@@ -87,8 +91,12 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 "branch",
                 0.0,
                 0.0,
-                f"two different branches {show(qb.qualifier + qb.suffix)} vs "
-                f"{show(lb.qualifier + lb.suffix)} of {show(lb.head.text)}: at most possible",
+                explain(
+                    "two different branches {branch} vs {listed_branch} of {head}: at most possible",
+                    branch=show(qb.qualifier + qb.suffix),
+                    listed_branch=show(lb.qualifier + lb.suffix),
+                    head=show(lb.head.text),
+                ),
             )
         )
         return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False, evidence)
@@ -99,9 +107,12 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 "branch",
                 1.0,
                 0.0,
-                f"the subject is a branch ({show(qb.qualifier + qb.suffix)}) of "
-                f"{show(qb.head.text)}: a 分支机构 is not a legal person, its head "
-                "company's record concerns it",
+                explain(
+                    "the subject is a branch ({branch}) of {head}: a 分支机构 is not a legal person, its head "
+                    "company's record concerns it",
+                    branch=show(qb.qualifier + qb.suffix),
+                    head=show(qb.head.text),
+                ),
             )
         )
         return NameComparison(min(score, BRANCH_CAP), tuple(features), "branch_of", False, evidence)
@@ -112,8 +123,11 @@ def compare_names(q: ParsedName, listed: ParsedName) -> NameComparison:
                 "branch",
                 0.5,
                 0.0,
-                f"the listed entity is a branch ({show(lb.qualifier + lb.suffix)}) of "
-                f"{show(lb.head.text)}: the record is the branch's, at most possible",
+                explain(
+                    "the listed entity is a branch ({branch}) of {head}: the record is the branch's, at most possible",
+                    branch=show(lb.qualifier + lb.suffix),
+                    head=show(lb.head.text),
+                ),
             )
         )
         return NameComparison(min(score, REVIEW_CAP), tuple(features), "branch_of", False, evidence)

@@ -31,7 +31,9 @@ from dataclasses import replace
 
 from matching.parse import ParsedName
 from matching.regions import NATIONAL
-from matching.types import Feature
+from matching.types import Explanation, Feature, explain
+
+NONE = explain("(none)")  # a part a name does not state
 
 SAME_TRADE = 0.9  # `industries.industry_agreement` of two industries of one trade (建设工程 ~ 建筑工程)
 
@@ -82,22 +84,25 @@ def national(codes: frozenset[str]) -> bool:
     return NATIONAL in codes
 
 
-def _show(text: str) -> str:
-    return f"「{text}」" if text else "(none)"
+def show(text: str) -> str | Explanation:
+    """A part of a name as the explanations quote it: 「合晟」, or (none)."""
+    return f"「{text}」" if text else NONE
 
 
-def level_note(q_codes: frozenset[str], l_codes: frozenset[str], q_text: str, l_text: str) -> str:
+def level_note(q_codes: frozenset[str], l_codes: frozenset[str], q_text: str, l_text: str) -> Explanation:
     """Why two regions, one inside the other, make two registered names (a region feature's
     detail)."""
     if national(q_codes) != national(l_codes):
         wide, narrow = (q_text, l_text) if national(q_codes) else (l_text, q_text)
-        return (
-            f"{_show(wide)} is the national level, not the region {_show(narrow)}: a name "
-            "registered nationally and one registered there are two legal persons (at most possible)"
+        return explain(
+            "{national} is the national level, not the region {region}: a name registered nationally and one "
+            "registered there are two legal persons (at most possible)",
+            national=show(wide),
+            region=show(narrow),
         )
-    return (
-        "one contains the other: names registered at two levels (province, city, county) are "
-        "two registered names (at most possible)"
+    return explain(
+        "one contains the other: names registered at two levels (province, city, county) are two registered names "
+        "(at most possible)"
     )
 
 
@@ -110,32 +115,40 @@ def set_apart(
     distinct = False
     out: list[Feature] = []
     for feature in features:
-        note = ""
+        note: Explanation | None = None
         if feature.name == "trade_name":
             added = extra_characters(q_trade, l_trade)
             if added:
                 longer, shorter = (q_trade, l_trade) if len(q_trade) > len(l_trade) else (l_trade, q_trade)
-                note = f"{_show(longer)} is {_show(shorter)} with {_show(added)} added: another 字号 (at most possible)"
+                note = explain(
+                    "{longer} is {shorter} with {added} added: another 字号 (at most possible)",
+                    longer=show(longer),
+                    shorter=show(shorter),
+                    added=show(added),
+                )
         elif feature.name == "industry":
             qi, li = q.industry_text, listed.industry_text
             added = extra_industry(qi, li)
             if added and (not qi or not li):
-                note = "a name with an industry and one without are two registered names (at most possible)"
+                note = explain("a name with an industry and one without are two registered names (at most possible)")
             elif added:
                 longer, shorter = (qi, li) if len(qi) > len(li) else (li, qi)
-                note = (
-                    f"{_show(longer)} says {_show(added)} more than {_show(shorter)}: an extra "
-                    "industry word makes another registered name (at most possible)"
+                note = explain(
+                    "{longer} says {added} more than {shorter}: an extra industry word makes another registered name "
+                    "(at most possible)",
+                    longer=show(longer),
+                    added=show(added),
+                    shorter=show(shorter),
                 )
             elif feature.weight > 0 and feature.score < SAME_TRADE:
-                note = (
-                    "two different statements of the industry, neither of the same trade as the "
-                    "other: two registered names (at most possible)"
+                note = explain(
+                    "two different statements of the industry, neither of the same trade as the other: two registered "
+                    "names (at most possible)"
                 )
         elif feature.name == "region" and cross_level(feature.score) and feature.weight > 0:
             distinct = True
-        if note:
+        if note is not None:
             distinct = True
-            feature = replace(feature, detail=f"{feature.detail}; {note}")
+            feature = replace(feature, detail=explain("{first}; {then}", first=feature.detail, then=note))
         out.append(feature)
     return out, distinct

@@ -26,6 +26,7 @@ import re
 import unicodedata
 
 from matching.normalise import normalise, unify_brackets
+from matching.types import Explanation, explain
 
 # Roles in a bid and notes about a seal, as written inside brackets after (or before) the name.
 ROLE_NOTES: frozenset[str] = frozenset(
@@ -131,10 +132,10 @@ def set_aside(raw: str) -> tuple[str, tuple[str, ...]]:
     return text.strip(), tuple(notes)
 
 
-def set_aside_detail(notes: tuple[str, ...]) -> str:
+def set_aside_detail(notes: tuple[str, ...]) -> Explanation:
     """The explanation of what `set_aside` took out of a subject's name."""
-    shown = "、".join(f"「{n}」" for n in notes)
-    return (
-        f"set aside {shown}: a role, seal or consortium note, not part of a registered name; "
-        "the name was compared without it"
+    return explain(
+        "set aside {notes}: a role, seal or consortium note, not part of a registered name; the name was compared "
+        "without it",
+        notes="、".join(f"「{n}」" for n in notes),
     )

@@ -6,7 +6,7 @@ person. `comparison` adds them up.
 from __future__ import annotations
 
 from matching.characters import Slip
-from matching.distinctions import level_note
+from matching.distinctions import level_note, show
 from matching.industries import industry_agreement
 from matching.legal_forms import form_agreement, legal_forms
 from matching.parse import ParsedName, RegionMention, most_specific
@@ -26,11 +26,7 @@ from matching.thresholds import (
     W_TRADE,
 )
 from matching.trade_similarity import trade_agreement
-from matching.types import Feature
-
-
-def show(text: str) -> str:
-    return f"「{text}」" if text else "(none)"
+from matching.types import Explanation, Feature, explain, joined
 
 
 def trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, Reading, Reading, Slip | None]:
@@ -45,35 +41,48 @@ def trade_feature(q: ParsedName, listed: ParsedName) -> tuple[Feature, Reading, 
         alt = trade_agreement(q_reading.trade_name, l_reading.trade_name)
         if alt[1] > agreement:
             (ratio, agreement, found, ending), q_best, l_best = alt, q_reading, l_reading
-    how = [h for h in (q_best.how, l_best.how) if h]
+    how = [h for h in (q_best.how, l_best.how) if h is not None]
     q_trade, l_trade = q_best.trade_name, l_best.trade_name
     if ending:
-        how.append(f"the ending {show(q_trade[-ending:])} of both read as an industry")
+        how.append(explain("the ending {ending} of both read as an industry", ending=show(q_trade[-ending:])))
         q_trade, l_trade = q_trade[:-ending], l_trade[:-ending]
-    notes = "; ".join(how)
     q_shown, l_shown = show(q_trade), show(l_trade)
     if found is not None:
-        detail = (
-            f"字号 {q_shown} ≈ {l_shown} ({found.explanation}): one character differs, "
-            f"{found.written} for {found.listed}, as a misspelling would; counts as "
-            f"{agreement:.2f}, at most possible without a code"
+        detail = explain(
+            "字号 {written} ≈ {listed} ({slip}): one character differs, {written_character} for "
+            "{listed_character}, as a misspelling would; counts as {agreement:.2f}, at most possible without a code",
+            written=q_shown,
+            listed=l_shown,
+            slip=found.explanation,
+            written_character=found.written,
+            listed_character=found.listed,
+            agreement=agreement,
         )
     else:
-        detail = f"字号 {q_shown} vs {l_shown}: similarity {ratio:.2f}, counts as {agreement:.2f}"
-    detail += f" ({notes})" if notes else ""
+        detail = explain(
+            "字号 {written} vs {listed}: similarity {ratio:.2f}, counts as {agreement:.2f}",
+            written=q_shown,
+            listed=l_shown,
+            ratio=ratio,
+            agreement=agreement,
+        )
+    notes = joined(how)
+    if notes is not None:
+        detail = explain("{detail} ({notes})", detail=detail, notes=notes)
     return Feature("trade_name", agreement, W_TRADE, detail), q_best, l_best, found
 
 
 def industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
     qi, li = q.industry_text, listed.industry_text
     if not qi and not li:
-        return Feature("industry", 1.0, W_INDUSTRY, "行业: neither name states one")
+        return Feature("industry", 1.0, W_INDUSTRY, explain("行业: neither name states one"))
+    written, stated = show(qi), show(li)
     if not qi or not li:
         return Feature(
             "industry",
             NEUTRAL_INDUSTRY,
             W_INDUSTRY,
-            f"行业 {show(qi)} vs {show(li)}: stated on one side only",
+            explain("行业 {written} vs {listed}: stated on one side only", written=written, listed=stated),
         )
     agreement = industry_agreement(q.industry, listed.industry)
     if agreement < INDUSTRY_CONFLICT_BELOW:
@@ -81,9 +90,16 @@ def industry_feature(q: ParsedName, listed: ParsedName) -> Feature:
             "industry",
             0.0,
             AGAINST_INDUSTRY,
-            f"行业 {show(qi)} vs {show(li)}: different trades (evidence against)",
+            explain("行业 {written} vs {listed}: different trades (evidence against)", written=written, listed=stated),
         )
-    return Feature("industry", agreement, W_INDUSTRY, f"行业 {show(qi)} vs {show(li)}: agreement {agreement:.2f}")
+    return Feature(
+        "industry",
+        agreement,
+        W_INDUSTRY,
+        explain(
+            "行业 {written} vs {listed}: agreement {agreement:.2f}", written=written, listed=stated, agreement=agreement
+        ),
+    )
 
 
 def region_feature(
@@ -94,58 +110,95 @@ def region_feature(
 ) -> Feature:
     qt = "".join(m.text for m in q_regions)
     lt = "".join(m.text for m in l_regions)
+    written: str | Explanation = show(qt)
+    stated: str | Explanation = show(lt)
     if any(m.inherited for m in l_regions):
-        lt += "(from the entity's current name)"
+        stated = explain("{region} (from the entity's current name)", region=stated)
     if not q_regions and not l_regions:
-        return Feature("region", 1.0, W_REGION, "行政区划: neither name states one")
+        return Feature("region", 1.0, W_REGION, explain("行政区划: neither name states one"))
     if not q_regions or not l_regions:
-        shown = f"行政区划 {show(qt)} vs {show(lt)}: stated on one side only"
         if same_name:
-            why = " (neutral)"
+            detail = explain(
+                "行政区划 {written} vs {listed}: stated on one side only (neutral)", written=written, listed=stated
+            )
         elif not q_regions:
-            why = (
-                f": region not given: cannot tell {show(listed.text)} from a same-name company "
-                "elsewhere (at most possible)"
+            detail = explain(
+                "行政区划 {written} vs {listed}: stated on one side only: region not given: cannot tell {name} "
+                "from a same-name company elsewhere (at most possible)",
+                written=written,
+                listed=stated,
+                name=show(listed.text),
             )
         else:
-            why = (
-                f": the listed name gives no region: cannot tell whether it is the subject's "
-                f"{show(qt)} company or a same-name company elsewhere (at most possible)"
+            detail = explain(
+                "行政区划 {written} vs {listed}: stated on one side only: the listed name gives no region: cannot "
+                "tell whether it is the subject's {region} company or a same-name company elsewhere (at most possible)",
+                written=written,
+                listed=stated,
+                region=written,
             )
-        return Feature("region", NEUTRAL_REGION, W_REGION, shown + why)
+        return Feature("region", NEUTRAL_REGION, W_REGION, detail)
     agreement = region_agreement(most_specific(q_regions), most_specific(l_regions))
     if agreement == 0.0:
         return Feature(
             "region",
             0.0,
             AGAINST_REGION,
-            f"行政区划 {show(qt)} vs {show(lt)}: different places (evidence against)",
+            explain(
+                "行政区划 {written} vs {listed}: different places (evidence against)", written=written, listed=stated
+            ),
         )
     if agreement == 1.0:
-        return Feature("region", agreement, W_REGION, f"行政区划 {show(qt)} vs {show(lt)}: the same place")
+        return Feature(
+            "region",
+            agreement,
+            W_REGION,
+            explain("行政区划 {written} vs {listed}: the same place", written=written, listed=stated),
+        )
+    note = level_note(most_specific(q_regions), most_specific(l_regions), qt, lt)
     return Feature(
         "region",
         agreement,
         W_REGION,
-        f"行政区划 {show(qt)} vs {show(lt)}: " + level_note(most_specific(q_regions), most_specific(l_regions), qt, lt),
+        explain("行政区划 {written} vs {listed}: {note}", written=written, listed=stated, note=note),
     )
+
+
+# What kind of organisation a legal form makes (`legal_forms.LegalForm.family`), for a person.
+FAMILIES: dict[str, Explanation] = {
+    "company": explain("a company"),
+    "partnership": explain("a partnership"),
+    "sole_proprietorship": explain("a sole proprietorship"),
+    "individual": explain("an individual business"),
+    "cooperative": explain("a cooperative"),
+    "institution": explain("an institution"),
+}
 
 
 def form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
     """`bare`: a name (its 字号 and industry) that states neither a legal form nor, like the
     other, a region, when that caps the hit."""
     qf, lf = q.legal_form, listed.legal_form
-    shown = f"组织形式 {show(q.legal_form_text)} vs {show(listed.legal_form_text)}"
+    written, stated = show(q.legal_form_text), show(listed.legal_form_text)
     unsure = (
-        f"; {show(bare)} states neither a legal form nor a region: it could be any company "
-        "of that 字号 and trade (at most possible)"
+        explain(
+            "{name} states neither a legal form nor a region: it could be any company of that 字号 and trade "
+            "(at most possible)",
+            name=show(bare),
+        )
         if bare
-        else ""
+        else None
     )
-    if not qf and not lf:
-        return Feature("legal_form", 1.0, W_FORM, "组织形式: neither name states one" + unsure)
+    detail: Explanation
     if not qf or not lf:
-        return Feature("legal_form", NEUTRAL_FORM, W_FORM, f"{shown}: stated on one side only{unsure}")
+        if not qf and not lf:
+            detail, agreement = explain("组织形式: neither name states one"), 1.0
+        else:
+            detail = explain("组织形式 {written} vs {listed}: stated on one side only", written=written, listed=stated)
+            agreement = NEUTRAL_FORM
+        if unsure is not None:
+            detail = explain("{first}; {then}", first=detail, then=unsure)
+        return Feature("legal_form", agreement, W_FORM, detail)
     agreement = form_agreement(qf, lf)
     if agreement == 0.0:
         forms = legal_forms()
@@ -153,7 +206,21 @@ def form_feature(q: ParsedName, listed: ParsedName, bare: str = "") -> Feature:
             "legal_form",
             0.0,
             AGAINST_FORM,
-            f"{shown}: a {forms[qf].family} against a {forms[lf].family} (evidence against)",
+            explain(
+                "组织形式 {written} vs {listed}: {family} against {other} (evidence against)",
+                written=written,
+                listed=stated,
+                family=FAMILIES.get(forms[qf].family, forms[qf].family),
+                other=FAMILIES.get(forms[lf].family, forms[lf].family),
+            ),
         )
-    how = "equivalent" if agreement == 1.0 else f"agreement {agreement:.2f}"
-    return Feature("legal_form", agreement, W_FORM, f"{shown}: {how}")
+    if agreement == 1.0:
+        detail = explain("组织形式 {written} vs {listed}: equivalent", written=written, listed=stated)
+    else:
+        detail = explain(
+            "组织形式 {written} vs {listed}: agreement {agreement:.2f}",
+            written=written,
+            listed=stated,
+            agreement=agreement,
+        )
+    return Feature("legal_form", agreement, W_FORM, detail)

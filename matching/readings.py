@@ -14,6 +14,7 @@ from typing import Literal
 
 from matching.parse import ParsedName, RegionMention
 from matching.regions import NATIONAL, region_table
+from matching.types import Explanation, explain
 
 ReadingKind = Literal["parsed", "absorbed", "detached"]
 
@@ -28,12 +29,13 @@ class Reading:
     moved: str = ""  # the region text read otherwise
 
     @property
-    def how(self) -> str:
+    def how(self) -> Explanation | None:
+        """How this reading differs from the parse, for the explanation (None: it does not)."""
         if self.kind == "absorbed":
-            return f"{self.moved} read as part of the 字号"
+            return explain("{region} read as part of the 字号", region=self.moved)
         if self.kind == "detached":
-            return f"{self.moved} read as a region"
-        return ""
+            return explain("{region} read as a region", region=self.moved)
+        return None
 
 
 def _may_begin_a_trade_name(mention: RegionMention) -> bool:

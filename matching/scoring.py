@@ -94,7 +94,7 @@ from matching.thresholds import (
     level,
 )
 from matching.trade_similarity import could_reach_possible
-from matching.types import Feature, MatchLevel, NameKind, Query, Relation
+from matching.types import Explanation, Feature, MatchLevel, NameKind, Query, Relation, explain
 
 __all__ = [
     "AGAINST_FORM",
@@ -189,55 +189,82 @@ def _code_feature(subject: Subject, listed_code: str | None, relation: Relation)
                 "code",
                 1.0,
                 1.0,
-                f"组织机构代码 {subject.organisation} is characters 9–17 of the listed "
-                f"统一社会信用代码 {listed_code}: decisive",
+                explain(
+                    "组织机构代码 {code} is characters 9–17 of the listed 统一社会信用代码 {listed}: decisive",
+                    code=subject.organisation,
+                    listed=listed_code,
+                ),
             )
         if relation == "branch_of":
             return Feature(
                 "code",
                 0.5,
                 0.0,
-                f"组织机构代码 {subject.organisation} vs {part} (in {listed_code}): a branch and "
-                "its head company have different codes (no evidence)",
+                explain(
+                    "组织机构代码 {code} vs {part} (in {listed}): a branch and its head company have different codes "
+                    "(no evidence)",
+                    code=subject.organisation,
+                    part=part,
+                    listed=listed_code,
+                ),
             )
         return Feature(
             "code",
             0.0,
             -1.0,
-            f"组织机构代码 {subject.organisation} vs {part}, characters 9–17 of the listed "
-            f"统一社会信用代码 {listed_code}: different organisations (evidence against)",
+            explain(
+                "组织机构代码 {code} vs {part}, characters 9–17 of the listed 统一社会信用代码 {listed}: different "
+                "organisations (evidence against)",
+                code=subject.organisation,
+                part=part,
+                listed=listed_code,
+            ),
         )
     if subject.code and listed_code:
         if subject.code == listed_code:
-            return Feature("code", 1.0, 1.0, f"统一社会信用代码 {subject.code} on both sides: decisive")
+            return Feature(
+                "code", 1.0, 1.0, explain("统一社会信用代码 {code} on both sides: decisive", code=subject.code)
+            )
         if relation == "branch_of":
             return Feature(
                 "code",
                 0.5,
                 0.0,
-                f"统一社会信用代码 {subject.code} vs {listed_code}: a branch and its head "
-                "company have different codes (no evidence)",
+                explain(
+                    "统一社会信用代码 {code} vs {listed}: a branch and its head company have different codes "
+                    "(no evidence)",
+                    code=subject.code,
+                    listed=listed_code,
+                ),
             )
         return Feature(
             "code",
             0.0,
             -1.0,
-            f"统一社会信用代码 {subject.code} vs {listed_code}: different valid codes (evidence against)",
+            explain(
+                "统一社会信用代码 {code} vs {listed}: different valid codes (evidence against)",
+                code=subject.code,
+                listed=listed_code,
+            ),
         )
+    return Feature("code", 0.5, 0.0, explain("{said} (no evidence either way)", said=_no_code(subject)))
+
+
+def _no_code(subject: Subject) -> Explanation:
+    """Why the codes could not be compared."""
     if subject.registration:
-        said = (
-            f"the subject's code {subject.registration} is a 15-digit 注册号, which a "
-            "统一社会信用代码 does not contain: it cannot be compared"
+        return explain(
+            "the subject's code {code} is a 15-digit 注册号, which a 统一社会信用代码 does not contain: it cannot be "
+            "compared",
+            code=subject.registration,
         )
-    elif subject.organisation:
-        said = "the listed entity has no valid code to compare the 组织机构代码 with"
-    elif subject.code_given and not subject.code:
-        said = f"the subject's code {subject.code_given!r} is not a valid 统一社会信用代码: ignored"
-    elif not subject.code:
-        said = "the subject gave no code"
-    else:
-        said = "the listed entity has no valid code"
-    return Feature("code", 0.5, 0.0, f"{said} (no evidence either way)")
+    if subject.organisation:
+        return explain("the listed entity has no valid code to compare the 组织机构代码 with")
+    if subject.code_given and not subject.code:
+        return explain("the subject's code {code!r} is not a valid 统一社会信用代码: ignored", code=subject.code_given)
+    if not subject.code:
+        return explain("the subject gave no code")
+    return explain("the listed entity has no valid code")
 
 
 def assess(subject: Subject, listed: ParsedName, listed_code: str | None, kind: NameKind) -> Assessment:

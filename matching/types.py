@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -41,6 +42,36 @@ class Query:
     code: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Words for a person, kept as a template and its values so that they can be said in any
+    language: `template` is the English, with `{name}` placeholders (format specs such as
+    `{ratio:.2f}` allowed), and the message id under which the registry's catalogue
+    (registry/messages) keeps its Chinese; values that are Explanations are said in the same
+    language. The matcher imports no catalogue: `str()` gives the English, and the registry
+    renders any object with a `template` and `params` as it renders its own messages."""
+
+    template: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        values = {name: str(v) if isinstance(v, Explanation) else v for name, v in self.params}
+        return self.template.format(**values)
+
+
+def explain(template: str, /, **params: object) -> Explanation:
+    """An explanation with its values: `explain("行业 {written} vs {listed}: agreement {agreement:.2f}", …)`."""
+    return Explanation(template, tuple(params.items()))
+
+
+def joined(parts: Iterable[Explanation]) -> Explanation | None:
+    """Several notes as one ("first; then", "first；then" in Chinese), or None when there are none."""
+    found: Explanation | None = None
+    for part in parts:
+        found = part if found is None else explain("{first}; {then}", first=found, then=part)
+    return found
+
+
 @dataclass(frozen=True)
 class Feature:
     """One piece of evidence for or against a hit, with its share of the score."""
@@ -48,7 +79,7 @@ class Feature:
     name: str  # e.g. "code", "trade_name", "industry", "region", "legal_form", "branch"
     score: float  # 0.0–1.0 agreement on this feature (a contradiction is 0.0)
     weight: float  # how much it counts; negative for evidence against
-    detail: str  # for a person: what was compared with what
+    detail: Explanation  # for a person: what was compared with what (str() gives the English)
 
 
 @dataclass(frozen=True)

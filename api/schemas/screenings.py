@@ -132,7 +132,12 @@ class ScreeningOut(ScreeningSummary):
     document = fields.Dict(
         metadata={
             "description": "everything the screening saw and decided: request, subjects with hits, "
-            "decisions and reasons, listed entities with their records as of then and measures"
+            "decisions and reasons, listed entities with their records as of then and measures. Format "
+            "`screening/2` (its `format`): each subject's `reasons`, each feature's `detail`, each 失信相关人 link's "
+            "and each triggering record's `reason` in Chinese, with `reasons_en`, `detail_en` and `reason_en` in "
+            "English beside them (docs/screening.md). "
+            "A screening stored before (`screening/1`) keeps them in English only, in `reasons`, `detail` and "
+            "`reason`, without the `_en` fields: a stored document is never rewritten (its digest covers it)"
         }
     )
     dispositions = fields.List(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -35,6 +35,17 @@ class Renderable(Protocol):
     def render(self, locale: str) -> str: ...
 
 
+class Templated(Protocol):
+    """A template and its values, rendered as a `Msg` is: a `Msg`, or an `Explanation` of the
+    matcher (matching.types), which cannot import this catalogue."""
+
+    @property
+    def template(self) -> str: ...
+
+    @property
+    def params(self) -> tuple[tuple[str, object], ...]: ...
+
+
 Text = str | Renderable
 
 
@@ -46,11 +57,31 @@ class Msg:
     params: tuple[tuple[str, object], ...] = ()
 
     def render(self, locale: str) -> str:
-        values = {name: render(value, locale) if isinstance(value, Msg | str) else value for name, value in self.params}
-        return translate(self.template, locale).format(**values)
+        return fill(self, locale)
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+def fill(message: Templated, locale: str) -> str:
+    """A template in `locale` with its values filled in: text and messages among them in the same
+    language, numbers as the placeholder's format spec says (`{ratio:.2f}`)."""
+    values = {name: _value(value, locale) for name, value in message.params}
+    return translate(message.template, locale).format(**values)
+
+
+def _value(value: object, locale: str) -> object:
+    if isinstance(value, str):
+        return translate(value, locale)
+    if isinstance(value, int | float):  # the usual values first: no protocol check for them
+        return value
+    if isinstance(value, Msg):
+        return fill(value, locale)
+    if isinstance(getattr(value, "template", None), str) and hasattr(value, "params"):
+        return fill(cast(Templated, value), locale)
+    if isinstance(value, Renderable):
+        return value.render(locale)
+    return value
 
 
 def msg(template: str, **params: object) -> Msg:
@@ -79,8 +110,17 @@ def summary(errors: Mapping[str, Sequence[Text]]) -> InvalidSummary:
 
 @cache
 def _catalogue() -> Catalog:
+    """`zh_Hans.po`, then every other `.po` file beside it (`screening.po` …), in name order; an id
+    already read keeps its first Chinese."""
     with CATALOGUE.open("rb") as fh:
-        return read_po(fh, locale="zh_Hans_CN")
+        catalogue = read_po(fh, locale="zh_Hans_CN")
+    for path in sorted(CATALOGUE.parent.glob("*.po")):
+        if path != CATALOGUE:
+            with path.open("rb") as fh:
+                for message in read_po(fh, locale="zh_Hans_CN"):
+                    if message.id and message.id not in catalogue:
+                        catalogue[message.id] = message
+    return catalogue
 
 
 def translate(text: str, locale: str) -> str:
@@ -91,11 +131,14 @@ def translate(text: str, locale: str) -> str:
     return str(found.string) if found is not None and found.string else text
 
 
-def render(value: Text, locale: str) -> str:
-    """A message, a summary or plain text, in `locale`."""
+def render(value: Text | Templated, locale: str) -> str:
+    """A message, a summary, an explanation (anything with `template` and `params`) or plain text,
+    in `locale`."""
     if isinstance(value, str):
         return translate(value, locale)
-    return value.render(locale)
+    if isinstance(value, Msg) or isinstance(getattr(value, "template", None), str):
+        return fill(cast(Templated, value), locale)  # no protocol check: it costs more than the rendering
+    return cast(Renderable, value).render(locale)
 
 
 def render_errors(errors: Mapping[str, Sequence[Text]], locale: str) -> dict[str, list[str]]:

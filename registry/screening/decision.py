@@ -1,5 +1,6 @@
 """Deciding a screening (核查结论), as pure functions of what was found: block, review or clear per
-subject, the reasons in words, the incentives offered, and 联合体 members flagged by their worst member.
+subject, the reasons (messages of the catalogue, said in both languages by `wording`), the
+incentives offered, and 联合体 members flagged by their worst member.
 No database and no request state: `tests/registry/test_screening_decision.py` runs them on plain values.
 """
 
@@ -11,11 +12,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from matching.types import Hit
+from registry.messages import Msg, Text, msg, render
 from registry.screening.dossiers import Dossier
+from registry.screening.measures import MeasureHit
 from registry.screening.person_links import (
     PersonLink,
 )
 from registry.screening.request import Subject
+from registry.screening.wording import DECISION_WORDS, MATCH_WORDS, listing, measure_words, term
+from registry.vocab import DOMAINS
 
 # Ascending severity: the worst of several decisions is the one with the highest index.
 DECISIONS = ("clear", "review", "block")
@@ -54,7 +59,13 @@ def hit_document(hit: Hit, listed: Dossier, counts_as: str, shown: list[dict[str
         "relation": hit.relation,
         "matched_name": hit.matched_name,
         "features": [
-            {"name": f.name, "score": _number(f.score), "weight": _number(f.weight), "detail": f.detail}
+            {
+                "name": f.name,
+                "score": _number(f.score),
+                "weight": _number(f.weight),
+                "detail": render(f.detail, "zh"),
+                "detail_en": render(f.detail, "en"),
+            }
             for f in hit.features
         ],
         "effect": next((e for e in ("block", "review", "incentive") if e in effects), None),
@@ -63,10 +74,76 @@ def hit_document(hit: Hit, listed: Dossier, counts_as: str, shown: list[dict[str
     }
 
 
-def _label(hit: dict[str, Any]) -> str:
-    how = hit["match"] if hit["counts_as"] == hit["match"] else f"{hit['match']}, counted as {hit['counts_as']}"
-    relation = "" if hit["relation"] == "self" else f" via {hit['relation'].replace('_', ' ')} {hit['matched_name']}"
-    return f"{hit['entity_name']} (entity {hit['entity_id']}; {how} match, score {hit['score']}{relation})"
+def _label(hit: dict[str, Any]) -> Msg:
+    """The listed entity of a hit and how it was found, as the reasons name it."""
+    match: Text = MATCH_WORDS.get(hit["match"], hit["match"])
+    if hit["counts_as"] != hit["match"]:
+        counted = MATCH_WORDS.get(hit["counts_as"], hit["counts_as"])
+        match = msg("{match}, counted as {counted}", match=match, counted=counted)
+    values = {"entity": hit["entity_name"], "id": hit["entity_id"], "match": match, "score": hit["score"]}
+    if hit["relation"] == "former_name":
+        return msg(
+            "{entity} (entity {id}; {match}, score {score} via former name {name})", name=hit["matched_name"], **values
+        )
+    if hit["relation"] == "alias":
+        return msg(
+            "{entity} (entity {id}; {match}, score {score} via alias {name})", name=hit["matched_name"], **values
+        )
+    if hit["relation"] == "branch_of":
+        return msg(
+            "{entity} (entity {id}; {match}, score {score} via branch of {name})", name=hit["matched_name"], **values
+        )
+    return msg("{entity} (entity {id}; {match}, score {score})", **values)
+
+
+def _why(m: MeasureHit) -> Text:
+    return listing(r.reason for r in m.records) or ""
+
+
+def _measure_reason(hit: dict[str, Any], m: MeasureHit, firm: bool) -> Msg:
+    """What one measure of a hit's entity does to the subject, and why."""
+    label, what, why = _label(hit), measure_words(m), _why(m)
+    if m.effect == "block" and firm:
+        return msg("block: {hit}: {measure}: {why}", hit=label, measure=what, why=why)
+    if m.effect == "block":
+        return msg(
+            "review: possible match {hit} carries a block measure, {measure}: {why}; a person decides whether it is "
+            "the same entity",
+            hit=label,
+            measure=what,
+            why=why,
+        )
+    if m.effect == "review":
+        return msg("review: {hit}: {measure}: {why}", hit=label, measure=what, why=why)
+    if firm:
+        return msg("incentive: {hit}: {measure}: {why}", hit=label, measure=what, why=why)
+    return msg(
+        "incentive not offered: possible match {hit} carries {measure}; confirm the identity first",
+        hit=label,
+        measure=what,
+    )
+
+
+def _disposition_reason(hit: dict[str, Any], shown: dict[str, Any]) -> Msg:
+    """An earlier disposition of the same subject and entity, shown beside the hit."""
+    values = {
+        "hit": _label(hit),
+        "who": shown["decided_by"],
+        "at": shown["decided_at"],
+        "screening": shown["screening_id"],
+        "reason": shown["reason"],
+    }
+    if shown["disposition"] == "confirmed":
+        return msg(
+            "earlier disposition of {hit}: confirmed by {who} on {at} (screening {screening}): {reason}; shown, "
+            "not applied",
+            **values,
+        )
+    return msg(
+        "earlier disposition of {hit}: false_positive by {who} on {at} (screening {screening}): {reason}; shown, "
+        "not applied",
+        **values,
+    )
 
 
 def decide_subject(
@@ -75,50 +152,41 @@ def decide_subject(
     listed: dict[int, Dossier],
     domain: str,
     links: Sequence[PersonLink] = (),
-) -> tuple[str, list[str], list[dict[str, Any]]]:
-    """A subject's own decision, its reasons, and the incentives it may be given."""
-    reasons: list[str] = list(subject.notes)
+) -> tuple[str, list[Text], list[dict[str, Any]]]:
+    """A subject's own decision, its reasons (messages: `wording.said` renders them), and the
+    incentives it may be given."""
+    reasons: list[Text] = list(subject.notes)
     decision = "clear" if subject.screenable else "review"
     incentives: list[dict[str, Any]] = []
     for link in links:  # 失信相关人 behind the subject (发改法规〔2018〕457号)
         effect = link.effect or "review"
         decision = worst_of((decision, effect))
-        reasons.append(f"{effect}: {link.reason()}")
+        if effect == "block":
+            reasons.append(msg("block: {link}", link=link.reason()))
+        else:
+            reasons.append(msg("review: {link}", link=link.reason()))
     for hit in hits:
         entity = listed[hit["entity_id"]]
         firm = hit["counts_as"] in FIRM_MATCHES
         for m in entity.measures:
-            why = "; ".join(r.reason for r in m.records)
-            what = f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})"
-            if m.effect == "block" and firm:
-                decision = worst_of((decision, "block"))
-                reasons.append(f"block: {_label(hit)}: {what}: {why}")
-            elif m.effect == "block":
-                decision = worst_of((decision, "review"))
-                reasons.append(
-                    f"review: possible match {_label(hit)} carries a block measure, {what}: {why}; a person decides whether it is the same entity"
-                )
-            elif m.effect == "review":
-                decision = worst_of((decision, "review"))
-                reasons.append(f"review: {_label(hit)}: {what}: {why}")
+            if m.effect in ("block", "review"):
+                decision = worst_of((decision, "block" if m.effect == "block" and firm else "review"))
             elif firm:
                 incentives.append({"entity_id": hit["entity_id"], "code": m.measure.code, "name": m.measure.name})
-                reasons.append(f"incentive: {_label(hit)}: {what}: {why}")
-            else:
-                reasons.append(
-                    f"incentive not offered: possible match {_label(hit)} carries {what}; confirm the identity first"
-                )
+            reasons.append(_measure_reason(hit, m, firm))
         if not entity.measures:
             reasons.append(
-                f"no measure: {_label(hit)} has {entity.record_count} record(s) in force, none of which sets off a measure in {domain}"
+                msg(
+                    "no measure: {hit} has {count} record(s) in force, none of which sets off a measure in {domain}",
+                    hit=_label(hit),
+                    count=entity.record_count,
+                    domain=term(domain, DOMAINS),
+                )
             )
         for shown in hit["dispositions"]:
-            reasons.append(
-                f"earlier disposition of {_label(hit)}: {shown['disposition']} by {shown['decided_by']} "
-                f"on {shown['decided_at']} (screening {shown['screening_id']}): {shown['reason']}; shown, not applied"
-            )
+            reasons.append(_disposition_reason(hit, shown))
     if not hits and subject.screenable:
-        reasons.append("no listed entity matched this subject")
+        reasons.append(msg("no listed entity matched this subject"))
     return decision, reasons, incentives
 
 
@@ -135,8 +203,14 @@ def apply_consortia(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             others = [o for o in members if o is not member and o["own_decision"] != "clear"]
             for other in others:
                 member["reasons"].append(
-                    f"consortium {label}: member subjects.{other['index']} ({other['name'] or other['uscc']}) "
-                    f"is {other['own_decision']}; one bad member counts against every member of a 联合体"
+                    msg(
+                        "consortium {consortium}: member subjects.{index} ({name}) is {decision}; one bad member "
+                        "counts against every member of a 联合体",
+                        consortium=label,
+                        index=other["index"],
+                        name=other["name"] or other["uscc"],
+                        decision=DECISION_WORDS.get(other["own_decision"], other["own_decision"]),
+                    )
                 )
             member["decision"] = worst_of((member["own_decision"], worst))
         summary.append({"label": label, "members": [m["index"] for m in members], "decision": worst})

@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, lazyload
 
+from registry.messages import render
 from registry.models import Entity, EntityName, ListEntry, Penalty
 from registry.screening.measures import Measure, MeasureHit, match_measures
 
@@ -101,7 +102,8 @@ def _measure(hit: MeasureHit) -> dict[str, Any]:
             {
                 "record_type": r.record_type,
                 "id": r.id,
-                "reason": r.reason,
+                "reason": render(r.reason, "zh"),
+                "reason_en": render(r.reason, "en"),
                 "ends_on": r.ends_on.isoformat() if r.ends_on else None,
             }
             for r in hit.records

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from registry.access import require_role
 from registry.errors import NotFound
 from registry.ledger import Actor
+from registry.messages import Msg, msg, render
 from registry.models import Entity
 from registry.screening.measures import (
     EFFECTS,
@@ -26,6 +27,7 @@ from registry.screening.measures import (
     match_measures,
     records_by_entity,
 )
+from registry.screening.wording import DECISION_WORDS, EFFECT_WORDS, listing, term
 from registry.vocab import DOMAINS, RESPONSIBLE_ROLES
 
 DECISION_LABELS = {"block": "不得参加", "review": "重点核查（人工决定）", "clear": "无限制"}
@@ -68,34 +70,52 @@ class EntityReach:
         return next((e for e in EFFECTS if e in effects), None)
 
 
-def _reason(hit: MeasureHit) -> str:
+def _reason(hit: MeasureHit) -> Msg:
     m = hit.measure
-    why = "; ".join(r.reason for r in hit.records)
-    return f"{hit.effect}: {m.code} {m.name}（{'、'.join(m.legal_basis)}；实施：{m.implementing_authority}）: {why}"
+    return msg(
+        "{effect}: {code} {name} ({basis}; implemented by {authority}): {why}",
+        effect=EFFECT_WORDS.get(hit.effect, hit.effect),
+        code=m.code,
+        name=m.name,
+        basis="、".join(m.legal_basis),
+        authority=m.implementing_authority,
+        why=listing(r.reason for r in hit.records) or "",
+    )
 
 
-def _persons(hit: MeasureHit) -> str | None:
+def _persons(hit: MeasureHit) -> Msg | None:
     reach = hit.measure.persons
     if reach is None:
         return None
-    roles = "、".join(RESPONSIBLE_ROLES.get(r, r) for r in reach.roles)
-    return (
-        f"{hit.measure.code} 延及所涉记录的失信相关人（{roles}）: 以其为法定代表人的投标人、或其本人作为评标评审专家，"
-        f"按证件号码核实时 {reach.effect}，仅姓名相同时 review"
+    return msg(
+        "{code} reaches the records' 失信相关人 ({roles}): a bidder whose legal representative one is, or one "
+        "screened in person as a 评标评审专家, is {effect} when identified by ID number, review by the name alone",
+        code=hit.measure.code,
+        roles="、".join(RESPONSIBLE_ROLES.get(r, r) for r in reach.roles),
+        effect=DECISION_WORDS.get(reach.effect, reach.effect),
     )
 
 
 def domain_reach(domain: str, all_hits: Sequence[MeasureHit], records_in_force: int) -> DomainReach:
     """A screening's decision for an exact hit on the entity in `domain`, from the measures' hits
-    (those reaching only the records' 失信相关人 included: they say what happens to the persons)."""
+    (those reaching only the records' 失信相关人 included: they say what happens to the persons).
+    Its reasons are in Chinese, as the console and the API show them."""
     hits = [h for h in all_hits if h.measure.persons is None or not h.measure.persons.only]
     effects = {h.effect for h in hits}
     decision = "block" if "block" in effects else "review" if "review" in effects else "clear"
-    reasons = [_reason(h) for h in hits]
+    reasons: list[Msg] = [_reason(h) for h in hits]
     if not hits:
-        reasons.append(f"无措施: 本主体在力的 {records_in_force} 条记录在{DOMAINS[domain]}领域不触发任何惩戒或激励措施")
+        reasons.append(
+            msg(
+                "no measure: the entity's {count} record(s) in force set off no punishment or incentive in {domain}",
+                count=records_in_force,
+                domain=term(domain, DOMAINS),
+            )
+        )
     persons = [p for h in all_hits if (p := _persons(h)) is not None]
-    return DomainReach(domain, decision, tuple(hits), tuple(reasons), tuple(persons))
+    return DomainReach(
+        domain, decision, tuple(hits), tuple(render(r, "zh") for r in reasons), tuple(render(p, "zh") for p in persons)
+    )
 
 
 def entity_reach(

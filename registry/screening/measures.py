@@ -29,6 +29,7 @@ from registry.catalogue.measures import (
     select_measures,
 )
 from registry.errors import InvalidInput
+from registry.messages import Msg, msg
 from registry.models import ListEntry, Penalty
 from registry.publication import add_months
 from registry.vocab import DOMAINS, LIST_TYPES
@@ -60,7 +61,7 @@ class TriggeringRecord:
 
     record_type: str  # "list_entry" | "penalty"
     id: int
-    reason: str
+    reason: Msg  # why it counts, for a person (registry/messages)
     ends_on: dt.date | None
     repaired: bool = False  # a repaired penalty that still counts, with the measure's `when_repaired` effect
 
@@ -83,20 +84,28 @@ class MeasureHit:
 # --- which measures apply ---------------------------------------------------------------------
 
 
-def _entry_reason(entry: ListEntry) -> str:
-    label = LIST_TYPES.get(entry.list_type, entry.list_type)
-    until = f" through {entry.expires_on}" if entry.expires_on else ""
-    return (
-        f"on {entry.list_name} ({label}) by {entry.decision_number} of {entry.authority.name}, "
-        f"listed {entry.listed_on}{until}"
-    )
+def _entry_reason(entry: ListEntry) -> Msg:
+    values = {
+        "list": entry.list_name,
+        "kind": LIST_TYPES.get(entry.list_type, entry.list_type),
+        "decision": entry.decision_number,
+        "authority": entry.authority.name,
+        "listed_on": entry.listed_on,
+    }
+    if entry.expires_on:
+        return msg(
+            "on {list} ({kind}) by {decision} of {authority}, listed {listed_on} through {until}",
+            until=entry.expires_on,
+            **values,
+        )
+    return msg("on {list} ({kind}) by {decision} of {authority}, listed {listed_on}", **values)
 
 
 def _repaired_by(penalty: Penalty, on_date: dt.date) -> bool:
     return penalty.repaired_on is not None and penalty.repaired_on <= on_date
 
 
-def _penalty_window(measure: Measure, penalty: Penalty, on_date: dt.date) -> tuple[bool, dt.date | None, str]:
+def _penalty_window(measure: Measure, penalty: Penalty, on_date: dt.date) -> tuple[bool, dt.date | None, Msg]:
     """Whether `penalty` counts on `on_date` under the measure's duration, the first day it no
     longer does, and why. A lookback measure counts a decision for its years from the decision
     date, revoked ones never; a repaired one only where the measure says what it then does
@@ -111,16 +120,19 @@ def _penalty_window(measure: Measure, penalty: Penalty, on_date: dt.date) -> tup
             and (not repaired or measure.when_repaired is not None)
             and penalty.decided_on <= on_date < lapses_on
         )
-        when = f"within {duration.years} years before {on_date}"
+        when = msg("within {years} years before {day}", years=duration.years, day=on_date)
         if repaired:
-            when += (
-                f"; 已于 {penalty.repaired_on} 信用修复：修复结束公示，但不消除{duration.years}年内的重大违法记录，"
-                "请核查（仅向本次审查机构显示）"
+            when = msg(
+                "{when}; repaired on {repaired_on}: the repair ends its publication but not the 重大违法记录 of "
+                "{years} years; check it (shown to this screening agency only)",
+                when=when,
+                repaired_on=penalty.repaired_on,
+                years=duration.years,
             )
         return counts, lapses_on, when
     end = penalty.publication_ends_on
     ends_on = end + dt.timedelta(days=1) if end is not None else None
-    return penalty.in_force_on(on_date), ends_on, f"in force until {end}" if end else "in force"
+    return penalty.in_force_on(on_date), ends_on, msg("in force until {end}", end=end) if end else msg("in force")
 
 
 def _hit(
@@ -144,9 +156,13 @@ def _hit(
             for trigger in measure.triggers:
                 why = trigger.penalty.explain(penalty) if trigger.penalty is not None else None
                 if why is not None and trigger.concerns((penalty.domain,), domain):
-                    reason = (
-                        f"penalty {penalty.decision_number} of {penalty.authority.name} decided "
-                        f"{penalty.decided_on}: {why}; {when}"
+                    reason = msg(
+                        "penalty {decision} of {authority} decided {decided_on}: {why}; {when}",
+                        decision=penalty.decision_number,
+                        authority=penalty.authority.name,
+                        decided_on=penalty.decided_on,
+                        why=why,
+                        when=when,
                     )
                     records.append(
                         TriggeringRecord("penalty", penalty.id, reason, ends_on, _repaired_by(penalty, on_date))

@@ -31,11 +31,12 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from registry.codes import idnumber
 from registry.codes.idnumber import IdentityVault, IdNumberError
+from registry.messages import Msg, Text, msg, render
 from registry.models import Entity, ListEntry, Penalty, ResponsiblePerson
 from registry.screening.measures import Measure, MeasureHit, match_measures
+from registry.screening.wording import listing, measure_words, term
 from registry.vocab import RESPONSIBLE_ROLES
 
-CAPACITIES = {"legal_representative": "法定代表人", "self": "本人"}
 MAX_NAME_LINKS = 5  # persons found by name alone reported per subject
 _PERSON_KEYS = frozenset({"name", "id_type", "id_number"})
 
@@ -151,11 +152,14 @@ class PersonQuery:
     masked: str | None
 
     @property
-    def label(self) -> str:
-        who = self.name or "(未填姓名)"
-        shown = f"（{self.masked}）" if self.masked else ""
-        prefix = "" if self.capacity == "self" else f"{CAPACITIES[self.capacity]} "
-        return f"{prefix}{who}{shown}"
+    def label(self) -> Text:
+        """The person as a reason names them: 法定代表人 张三（330106********1234）."""
+        who: Text = self.name or msg("(no name given)")
+        if self.masked:
+            who = msg("{name} ({id_number})", name=who, id_number=self.masked)
+        if self.capacity == "legal_representative":
+            return msg("legal representative {name}", name=who)
+        return who
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class PersonLink:
     role: str
     record_type: str  # list_entry | penalty
     record_id: int
-    record_label: str  # the list and decision, or the penalty decision
+    record_label: Msg  # the list and decision, or the penalty decision
     entity_id: int
     entity_name: str
     authority_name: str
@@ -184,20 +188,37 @@ class PersonLink:
         strongest = "block" if "block" in effects else "review"
         return strongest if self.identified else "review"
 
-    def reason(self) -> str:
-        role = RESPONSIBLE_ROLES.get(self.role, self.role)
-        how = "证件号码一致" if self.identified else "仅姓名相同，未能以证件号码核实，须人工核查"
-        measures = (
-            "; ".join(f"{m.measure.code} {m.measure.name} ({'、'.join(m.measure.legal_basis)})" for m in self.hits)
-            or "本领域无惩戒措施延及该失信相关人，请人工核查"
+    def reason(self) -> Msg:
+        how = (
+            msg("the same ID document number")
+            if self.identified
+            else msg("the same name only, not verified by an ID document number: a person checks")
         )
-        more = f"；另有 {self.more_by_name} 名同名失信相关人未列出" if self.more_by_name else ""
-        return (
-            f"{self.query.label} 是 {self.entity_name}（entity {self.entity_id}）的失信相关人（{role}）："
-            f"{self.record_label}，决定机关 {self.authority_name}；{how}；{measures}{more}"
+        measures = listing(measure_words(m) for m in self.hits) or msg(
+            "no measure in this domain reaches the 失信相关人: a person checks"
         )
+        said = msg(
+            "{person} is a 失信相关人 ({role}) of {entity} (entity {id}): {record}, decided by {authority}; {how}; "
+            "{measures}",
+            person=self.query.label,
+            role=term(self.role, RESPONSIBLE_ROLES),
+            entity=self.entity_name,
+            id=self.entity_id,
+            record=self.record_label,
+            authority=self.authority_name,
+            how=how,
+            measures=measures,
+        )
+        if self.more_by_name:
+            said = msg(
+                "{reason}; {count} more 失信相关人 of the same name are not listed",
+                reason=said,
+                count=self.more_by_name,
+            )
+        return said
 
     def document(self) -> dict[str, Any]:
+        reason = self.reason()
         return {
             "capacity": self.query.capacity,
             "name": self.query.name,
@@ -206,13 +227,15 @@ class PersonLink:
             "role": self.role,
             "record_type": self.record_type,
             "record_id": self.record_id,
-            "record": self.record_label,
+            "record": render(self.record_label, "zh"),
+            "record_en": render(self.record_label, "en"),
             "entity_id": self.entity_id,
             "entity_name": self.entity_name,
             "authority": self.authority_name,
             "measures": [m.measure.code for m in self.hits],
             "effect": self.effect,
-            "reason": self.reason(),
+            "reason": render(reason, "zh"),
+            "reason_en": render(reason, "en"),
         }
 
 
@@ -220,11 +243,13 @@ def _counts(person: ResponsiblePerson, record: ListEntry | Penalty, today: dt.da
     return record.in_force_on(today) and (person.ends_on is None or today <= person.ends_on)
 
 
-def _label(record: ListEntry | Penalty) -> str:
-    if isinstance(record, ListEntry):
-        until = f"，有效期至 {record.expires_on}" if record.expires_on else ""
-        return f"列入{record.list_name}（{record.decision_number}，{record.listed_on}{until}）"
-    return f"行政处罚 {record.decision_number}（{record.decided_on}）"
+def _label(record: ListEntry | Penalty) -> Msg:
+    if isinstance(record, Penalty):
+        return msg("penalty {decision} ({decided_on})", decision=record.decision_number, decided_on=record.decided_on)
+    values = {"list": record.list_name, "decision": record.decision_number, "listed_on": record.listed_on}
+    if record.expires_on:
+        return msg("on {list} ({decision}, {listed_on}, until {until})", until=record.expires_on, **values)
+    return msg("on {list} ({decision}, {listed_on})", **values)
 
 
 def _candidates(session: Session, queries: Sequence[PersonQuery]) -> list[ResponsiblePerson]:

@@ -19,6 +19,7 @@ from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
 from registry.errors import InvalidInput
+from registry.messages import Msg, Text, msg
 from registry.records.record_rules import identity_vault
 from registry.screening.person_links import (
     PersonInput,
@@ -72,7 +73,7 @@ class Subject:
     consortium: str | None
     query_code: str | None  # what the matcher is asked with (None: the placeholder)
     key: str
-    notes: list[str]
+    notes: list[Text]  # what the reasons say of the subject as given (messages: registry/messages)
     usable_name: bool  # False: no name, or one with nothing to compare (only punctuation)
     screenable: bool  # False: no usable name and no usable code
     legal_rep: PersonInput | None = None
@@ -94,40 +95,53 @@ class Subject:
         return [p.query(self.index, c, vault) for p, c in asked]
 
 
-def _read_code(code: str) -> tuple[bool, str]:
+def _read_code(code: str) -> tuple[bool, Msg | None]:
     """Whether a normalised code (not the placeholder) can find a listed entity, and the note
     that says what it is. Besides a 统一社会信用代码, bidders still give the codes used before it:
     a 9-character 组织机构代码 (GB 11714) is characters 9–17 of a USCC (GB 32100), so the matcher
     compares it with those of the listed codes; a 15-digit 注册号 is in no USCC and is not used."""
     if len(code) == 9:
         if is_valid_organisation_code(code):
-            return True, (
-                f"uscc {code} is a 9-character 组织机构代码 (GB 11714): compared with characters 9–17 "
-                "of listed 统一社会信用代码"
+            return True, msg(
+                "uscc {code} is a 9-character 组织机构代码 (GB 11714): compared with characters 9–17 of listed "
+                "统一社会信用代码",
+                code=code,
             )
         if not (code[:8].isascii() and code[:8].isalnum()):  # normalised: upper case
-            why = "characters 1–8 must be digits or capital letters"
+            why = msg("characters 1–8 must be digits or capital letters")
         else:
-            why = f"check character is wrong: expected {organisation_check(code[:8])!r}, got {code[8]!r}"
-        return False, (
-            f"uscc {code} is neither a 统一社会信用代码 nor a valid 9-character 组织机构代码 (GB 11714: {why}); "
-            "the code is not used"
+            why = msg(
+                "check character is wrong: expected {expected!r}, got {got!r}",
+                expected=organisation_check(code[:8]),
+                got=code[8],
+            )
+        return False, msg(
+            "uscc {code} is neither a 统一社会信用代码 nor a valid 9-character 组织机构代码 (GB 11714: {why}); the "
+            "code is not used",
+            code=code,
+            why=why,
         )
     if len(code) == 15 and code.isdigit():
         if is_registration_number(code):
-            return False, (
-                f"uscc {code} is a 15-digit 注册号 (business-licence number), which no 统一社会信用代码 "
-                "contains: it cannot be compared with listed codes and is not used"
+            return False, msg(
+                "uscc {code} is a 15-digit 注册号 (business-licence number), which no 统一社会信用代码 contains: it "
+                "cannot be compared with listed codes and is not used",
+                code=code,
             )
-        return False, (
-            f"uscc {code} is neither a 统一社会信用代码 nor a valid 15-digit 注册号 (check digit is wrong); "
-            "the code is not used"
+        return False, msg(
+            "uscc {code} is neither a 统一社会信用代码 nor a valid 15-digit 注册号 (check digit is wrong); the code "
+            "is not used",
+            code=code,
         )
     try:
         validate_uscc(code)
     except USCCError as exc:
-        return False, f"uscc {code} is not a valid 统一社会信用代码 ({exc}); the code is not used"
-    return True, ""
+        # USCCError says what is wrong, in English or as a message of the catalogue
+        problem: Text = exc.args[0] if exc.args and isinstance(exc.args[0], str | Msg) else str(exc)
+        return False, msg(
+            "uscc {code} is not a valid 统一社会信用代码 ({why}); the code is not used", code=code, why=problem
+        )
+    return True, None
 
 
 def read_subject(index: int, raw: Any, errors: dict[str, list[str]]) -> Subject | None:
@@ -152,23 +166,23 @@ def read_subject(index: int, raw: Any, errors: dict[str, list[str]]) -> Subject 
     if not name and not code:
         errors.setdefault(field, []).append("a subject needs a name or a 统一社会信用代码 (uscc)")
         return None
-    notes: list[str] = []
+    notes: list[Text] = []
     query_code, valid = code, False
     usable_name = bool(name) and not parse_name(name or "").is_empty
     if code == INDIVIDUAL_BUSINESS_PLACEHOLDER:
         query_code = None
-        notes.append("uscc is the 个体工商户 placeholder, which identifies no one; screened by name only")
+        notes.append(msg("uscc is the 个体工商户 placeholder, which identifies no one; screened by name only"))
     elif code:
         valid, note = _read_code(code)
-        if not valid and usable_name:
-            note += "; screened by name only"
-        if note:
+        if note is not None and not valid and usable_name:
+            note = msg("{note}; screened by name only", note=note)
+        if note is not None:
             notes.append(note)
     if name and not usable_name:
-        notes.append(f"name {name!r} has nothing to compare (only punctuation or brackets)")
+        notes.append(msg("name {name!r} has nothing to compare (only punctuation or brackets)", name=name))
     screenable = usable_name or valid
     if not screenable:
-        notes.append("no usable name and no usable code: this subject could not be screened")
+        notes.append(msg("no usable name and no usable code: this subject could not be screened"))
     return Subject(
         index,
         name,

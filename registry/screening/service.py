@@ -50,7 +50,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from matching.types import Feature, Hit, Query
+from matching.types import Feature, Hit, Query, explain
 from registry.access import require_role
 from registry.codes.idnumber import IdentityVault
 from registry.database import JSONText, utcnow
@@ -84,6 +84,7 @@ from registry.screening.person_links import (
     find_person_links,
 )
 from registry.screening.request import MAX_SUBJECTS, fold_name, read_request
+from registry.screening.wording import said
 
 # The screening capability as its callers know it (the API, the pages, the backup tools): the
 # request, the decision, the evidence and the dispositions live in their own modules beside this one.
@@ -113,7 +114,9 @@ __all__ = [
 ]
 
 HITS_PER_SUBJECT = 10  # the matcher's limit per subject
-DOCUMENT_FORMAT = "screening/1"
+# screening/2: the reasons and the match explanations in Chinese (`reasons`, `detail`), the English
+# beside them (`reasons_en`, `detail_en`); screening/1 kept only the English, in `reasons` and `detail`.
+DOCUMENT_FORMAT = "screening/2"
 
 
 # Built once (see registry.ledger): screening is the busiest write.
@@ -132,7 +135,7 @@ def _same_person_hits(session: Session, queries: Sequence[PersonQuery]) -> dict[
             Entity.kind == "natural_person", Entity.id_number_hash.in_(sorted(fingerprints))
         )
     ):
-        feature = Feature("id_number", 1.0, 1.0, "证件号码一致 (the same ID document number)")
+        feature = Feature("id_number", 1.0, 1.0, explain("the same ID document number"))
         found[fingerprints[str(fingerprint)]].append(Hit(entity_id, 100.0, "exact", "self", name, (feature,)))
     return found
 
@@ -251,6 +254,8 @@ def evaluate_screening(
             subject_doc["person_links"] = [link.document() for link in links.get(s.index, ())]
         subject_docs.append(subject_doc)
     consortia = apply_consortia(subject_docs)
+    for subject_doc in subject_docs:
+        said(subject_doc)
     overall = worst_of(s["decision"] for s in subject_docs)
     screened_at = (now or utcnow()).astimezone(dt.UTC)
     row: dict[str, Any] = {

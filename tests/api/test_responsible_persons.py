@@ -216,7 +216,7 @@ def _screen(client, world, domain, subjects):
 def test_a_procurement_blacklisting_screened_in_each_domain(client, world, blacklisted, domain, decision, words):
     [s] = _screen(client, world, domain, [{"name": blacklisted.name, "uscc": blacklisted.uscc}])
     assert s["decision"] == decision
-    reason = " ".join(s["reasons"])
+    reason = " ".join(s["reasons_en"])
     assert words in reason
     if decision != "clear":
         assert "浙江省财政厅" in reason  # the deciding authority

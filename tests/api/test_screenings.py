@@ -206,8 +206,8 @@ def test_an_organisation_code_alone_is_screened_and_blocks(client, session, worl
     assert subject["uscc"] == organisation
     assert subject["subject_key"] == f"uscc:{organisation}"
     assert [(h["entity_id"], h["match"]) for h in subject["hits"]] == [(entity.id, "exact")]
-    assert not any("can match no listed entity" in r or "could not be screened" in r for r in subject["reasons"])
-    assert any("组织机构代码" in r and "characters 9–17" in r for r in subject["reasons"])
+    assert not any("can match no listed entity" in r or "could not be screened" in r for r in subject["reasons_en"])
+    assert any("组织机构代码" in r and "characters 9–17" in r for r in subject["reasons_en"])
 
 
 def test_1001_subjects_are_refused(client, session, world):

@@ -20,7 +20,7 @@ def compared(a: str, b: str):
 
 
 def detail(a: str, b: str, feature: str) -> str:
-    return next(f.detail for f in compared(a, b).features if f.name == feature)
+    return next(str(f.detail) for f in compared(a, b).features if f.name == feature)
 
 
 # --- A. names registered at two levels ------------------------------------------------------
@@ -240,7 +240,7 @@ def test_a_role_or_seal_note_is_set_aside_and_said(note):
     assert all(h.match == "possible" or h.entity_id == 1 for h in hits)
     said = [f for f in hits[0].features if f.name == "set_aside"]
     assert len(said) == 1
-    assert "set aside" in said[0].detail
+    assert "set aside" in str(said[0].detail)
     assert said[0].weight == 0.0
 
 
@@ -328,7 +328,7 @@ def test_an_alias_hit_is_reported_as_an_alias(with_aliases):
     alias was read; a former name is still `former_name`."""
     hit = _best(with_aliases, "杭州合晟建工有限公司", 2)
     assert (hit.relation, hit.matched_name, hit.match) == ("alias", "合晟建工", "exact")
-    said = [f.detail for f in hit.features if f.name == "alias"]
+    said = [str(f.detail) for f in hit.features if f.name == "alias"]
     assert said
     assert "杭州合晟建工有限公司" in said[0]
     former = _best(with_aliases, "杭州合盛建筑有限公司", 2)

@@ -56,6 +56,11 @@ def test_the_reach_page_gives_each_domain_its_decision_and_basis(
     assert "重点核查" in bidding
     assert "发改财金〔2018〕1614号 惩戒措施（二）" in bidding
     assert "延及所涉记录的失信相关人" in bidding
+    assert "按证件号码核实时为“需复核”，仅姓名相同时为“需复核”" in bidding  # in Chinese, from the catalogue
+    assert "禁止：procurement.debarment 列入政府采购严重违法失信行为记录名单期间禁止参加政府采购活动" in procurement
+    state_assets = page[page.index('id="domain-state_assets"') :]
+    state_assets = state_assets[: state_assets.index("</tr>")]
+    assert "无措施：本主体在力的 1 条记录在国有产权交易领域不触发任何惩戒或激励措施" in state_assets
     assert page.count('<tr id="domain-') == 8
 
 

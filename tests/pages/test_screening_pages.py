@@ -147,6 +147,10 @@ def test_two_bidders_entered_one_listed_one_clean(
     assert "列入政府采购严重违法失信行为记录名单期间禁止参加政府采购活动" in first  # the measure
     assert "浙财采决" in first  # the record in force
     assert "行政区划" in first  # per-feature explanation
+    assert "<td>行政区划「杭州」与「杭州」：同一地方</td>" in first  # in Chinese (the English is in detail_en)
+    assert "判定理由（存证文档中的记录）" in first
+    assert "部分为英文" not in page
+    assert f"<li>禁止：{LISTED}（登记主体编号 {listed.id}；精确匹配，得分 100.0）：procurement.debarment" in first
     assert CLEAN in second
     assert '<span class="tag decision-clear">通过</span>' in second
     assert "未命中任何名单主体" in second
@@ -287,6 +291,36 @@ def test_hits_by_former_name_and_by_branch_say_so(
     assert '<span class="tag decision-block">禁止</span>' in former
     assert "<dd>分支机构：经「杭州新晟建设工程有限公司」匹配</dd>" in branch
     assert '<th scope="row">分支机构</th>' in branch  # the branch feature, explained
+
+
+def test_a_screening_stored_before_the_chinese_reasons_still_shows_its_english(
+    screener: FlaskClient, session: Session, listed: Entity
+) -> None:
+    """A document of format screening/1 kept its reasons and explanations in English only (`reasons`,
+    `detail`); stored screenings are never rewritten, and the page shows them as they are, saying so."""
+    sid = screening_id(submit(screener, bidders=LISTED))
+    screening = session.get(Screening, sid)
+    assert screening is not None
+    old = dict(screening.document, format="screening/1")
+    subject = dict(old["subjects"][0], reasons=old["subjects"][0]["reasons_en"])
+    del subject["reasons_en"]
+    subject["hits"] = [
+        dict(
+            h,
+            features=[
+                {k: v for k, v in dict(f, detail=f["detail_en"]).items() if k != "detail_en"} for f in h["features"]
+            ],
+        )
+        for h in subject["hits"]
+    ]
+    screening.document = dict(old, subjects=[subject])
+    session.commit()
+    section = subject_section(screener.get(f"/screening/{sid}").get_data(as_text=True), 0)
+    assert "判定理由原文（存证文档中的系统记录，部分为英文）" in section
+    assert "说明为评分器原文" in section
+    assert "<td>行政区划 「杭州」 vs 「杭州」: the same place</td>" in section
+    assert f"<li>block: {LISTED} (entity {listed.id}; exact match, score 100.0): procurement.debarment" in section
+    assert '<span class="tag decision-block">禁止</span>' in section
 
 
 def test_a_name_without_region_is_a_possible_hit_for_review(screener: FlaskClient, listed: Entity) -> None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from registry.catalogue import CatalogueError
 from registry.errors import InvalidInput
+from registry.messages import render
 from registry.records import list_entries as entry_service
 from registry.records import penalties as penalty_service
 from registry.screening.measures import (
@@ -260,7 +261,7 @@ def test_one_entity_meets_different_measures_in_procurement_land_and_constructio
     ]
     assert [h.effect for h in procurement] == ["block", "block", "review"]
     assert [(r.record_type, r.id) for r in procurement[0].records] == [("list_entry", debarment.id)]
-    assert "政府采购严重违法失信行为记录名单" in procurement[0].records[0].reason
+    assert "政府采购严重违法失信行为记录名单" in render(procurement[0].records[0].reason, "zh")
     assert procurement[0].records[0].ends_on == dt.date(2027, 3, 2)  # the day after its last day, 2027-03-01
 
     land = applicable_measures(session, company.id, "land", TODAY, MEASURES)
@@ -273,7 +274,7 @@ def test_one_entity_meets_different_measures_in_procurement_land_and_constructio
     # 法〔2016〕285号; and the procurement listing, for review (发改财金〔2018〕1614号（二）)
     assert codes(bidding) == ["bidding.disqualification", "bidding.court_defaulters", "procurement_mou.works_bidding"]
     assert bidding[0].records[0].id == bidding_ban.id
-    assert "失信被执行人名单" in bidding[1].records[0].reason
+    assert "失信被执行人名单" in render(bidding[1].records[0].reason, "zh")
 
 
 @pytest.mark.parametrize(
@@ -297,7 +298,7 @@ def test_procurement_large_fine_counts_for_three_years_from_the_decision(session
     if applies:
         [found] = hits["procurement.major_violation.large_fine"].records
         assert (found.record_type, found.id) == ("penalty", made.id)
-        assert f"罚款 {made.fine_amount}万元 ≥ 200万元" in found.reason
+        assert f"罚款 {made.fine_amount}万元 ≥ 200万元" in render(found.reason, "zh")
         assert found.ends_on == dt.date(2027, 1, 1)
 
 
@@ -326,7 +327,7 @@ def test_revocation_of_a_licence_blocks_procurement_whatever_the_domain_of_the_p
     )
     procurement = applicable_measures(session, company.id, "procurement", TODAY, MEASURES)
     assert codes(procurement) == ["procurement.major_violation.suspension_or_revocation"]
-    assert "吊销许可证件" in procurement[0].records[0].reason
+    assert "吊销许可证件" in render(procurement[0].records[0].reason, "zh")
     assert procurement[0].records[0].ends_on == dt.date(2028, 6, 1)
     bidding = applicable_measures(session, company.id, "construction_bidding", TODAY, MEASURES)
     # nothing in tendering or land: no text restricts them for a revoked licence (行政处罚法 Art. 9
@@ -554,7 +555,7 @@ class TestRepairedMajorViolation:
         major = [h for h in hits if h.measure.code == "procurement.major_violation.large_fine"]
         assert [h.effect for h in major] == ["review"]
         assert major[0].records[0].repaired
-        assert "信用修复" in major[0].records[0].reason
+        assert "信用修复" in render(major[0].records[0].reason, "zh")
 
     def test_as_of_a_day_before_the_repair_it_blocks(self, session, world):
         """A look-up as of a day before the repair sees the penalty as it stood that day."""

@@ -87,7 +87,7 @@ def test_a_legal_representative_identified_by_id_number_sets_off_the_measure(ses
     [link] = s["person_links"]
     assert (link["identified_by"], link["role"], link["effect"]) == ("id_number", "legal_representative", "block")
     assert link["measures"][0] == "procurement.debarment"  # the block first, then the 457号 review
-    reason = next(r for r in s["reasons"] if r.startswith("block:"))
+    reason = next(r for r in s["reasons"] if r.startswith("禁止："))
     for words in (
         "法定代表人 张三",
         mask(REP_ID),

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from matching.types import Feature, Hit
+from matching.types import Feature, Hit, explain
 from registry.catalogue.measures import Duration, Measure
+from registry.messages import render
 from registry.screening.decision import (
     apply_consortia,
     counts_as,
@@ -94,9 +95,14 @@ def test_a_firm_hit_with_a_block_measure_blocks() -> None:
         _subject(), [_document(_hit(7, "strong"), listed[7])], listed, "procurement"
     )
     assert decision == "block"
-    assert reasons[0].startswith("block: 主体7 (entity 7; strong match, score 90.0)")
-    assert "m.block" in reasons[0]
-    assert "政府采购法 第七十七条" in reasons[0]
+    assert render(reasons[0], "en") == (
+        "block: 主体7 (entity 7; strong match, score 90.0): m.block 措施 m.block (政府采购法 第七十七条): "
+        "政府采购严重违法失信行为记录名单"
+    )
+    assert render(reasons[0], "zh") == (
+        "禁止：主体7（登记主体编号 7；高度相似，得分 90.0）：m.block 措施 m.block（政府采购法 第七十七条）："
+        "政府采购严重违法失信行为记录名单"
+    )
     assert incentives == []
 
 
@@ -106,7 +112,14 @@ def test_a_possible_hit_with_a_block_measure_is_only_reviewed() -> None:
         _subject(), [_document(_hit(7, "possible"), listed[7])], listed, "procurement"
     )
     assert decision == "review"
-    assert "a person decides whether it is the same entity" in reasons[0]
+    assert render(reasons[0], "en") == (
+        "review: possible match 主体7 (entity 7; possible match, score 70.0) carries a block measure, m.block 措施 "
+        "m.block (政府采购法 第七十七条): 政府采购严重违法失信行为记录名单; a person decides whether it is the same entity"
+    )
+    assert render(reasons[0], "zh") == (
+        "需复核：疑似命中的主体7（登记主体编号 7；疑似，得分 70.0）带有禁止性惩戒措施 m.block 措施 m.block"
+        "（政府采购法 第七十七条）：政府采购严重违法失信行为记录名单；须由经办人判断是否为同一主体"
+    )
 
 
 def test_an_incentive_is_offered_on_a_firm_hit_only() -> None:
@@ -118,16 +131,24 @@ def test_an_incentive_is_offered_on_a_firm_hit_only() -> None:
     assert (firm, loose) == ("clear", "clear")
     assert offered == [{"entity_id": 7, "code": "m.incentive", "name": "措施 m.incentive"}]
     assert none == []
-    assert reasons[0].startswith("incentive not offered")
+    assert render(reasons[0], "en") == (
+        "incentive not offered: possible match 主体8 (entity 8; possible match, score 70.0) carries m.incentive "
+        "措施 m.incentive (政府采购法 第七十七条); confirm the identity first"
+    )
 
 
 def test_a_natural_person_named_alike_counts_as_possible_unless_the_id_matches() -> None:
     person = _dossier(9, "block", kind="natural_person")
     by_name = _hit(9, "exact")
-    by_id = _hit(9, "exact", Feature("id_number", 1.0, 1.0, "证件号码一致"))
+    by_id = _hit(9, "exact", Feature("id_number", 1.0, 1.0, explain("the same ID document number")))
     assert counts_as(by_name, person) == "possible"
     assert counts_as(by_id, person) == "exact"
-    assert decide_subject(_subject(), [_document(by_name, person)], {9: person}, "procurement")[0] == "review"
+    decision, reasons, _ = decide_subject(_subject(), [_document(by_name, person)], {9: person}, "procurement")
+    assert decision == "review"
+    assert render(reasons[0], "en").startswith("review: possible match 主体9 (entity 9; exact match, counted as ")
+    assert render(reasons[0], "zh").startswith(
+        "需复核：疑似命中的主体9（登记主体编号 9；精确匹配，按“疑似”计，得分 100.0）"
+    )
     assert decide_subject(_subject(), [_document(by_id, person)], {9: person}, "procurement")[0] == "block"
 
 
@@ -140,7 +161,18 @@ def test_a_subject_that_could_not_be_screened_is_reviewed_with_its_note() -> Non
 
 
 def test_no_hit_is_clear_and_says_so() -> None:
-    assert decide_subject(_subject(), [], {}, "procurement")[:2] == ("clear", ["no listed entity matched this subject"])
+    decision, reasons, _ = decide_subject(_subject(), [], {}, "procurement")
+    assert decision == "clear"
+    assert [render(r, "en") for r in reasons] == ["no listed entity matched this subject"]
+    assert [render(r, "zh") for r in reasons] == ["未命中任何名单主体"]
+
+
+def test_a_hit_document_keeps_each_feature_in_chinese_and_in_english() -> None:
+    listed = {7: _dossier(7, "block")}
+    feature = Feature("code", 1.0, 1.0, explain("统一社会信用代码 {code} on both sides: decisive", code="91330100X"))
+    [document] = hit_document(_hit(7, "exact", feature), listed[7], "exact", [])["features"]
+    assert document["detail_en"] == "统一社会信用代码 91330100X on both sides: decisive"
+    assert document["detail"] == "统一社会信用代码 91330100X 双方一致：据此即可确认为同一主体"
 
 
 def test_one_bad_member_counts_against_its_whole_consortium_and_no_other() -> None:
@@ -160,7 +192,10 @@ def test_one_bad_member_counts_against_its_whole_consortium_and_no_other() -> No
     summary = apply_consortia(subjects)
     assert summary == [{"label": "联合体1", "members": [0, 1], "decision": "block"}]
     assert [s["decision"] for s in subjects] == ["block", "block", "clear"]
-    assert subjects[1]["reasons"] == [
+    assert [render(r, "en") for r in subjects[1]["reasons"]] == [
         "consortium 联合体1: member subjects.0 (甲) is block; one bad member counts against every member of a 联合体"
+    ]
+    assert [render(r, "zh") for r in subjects[1]["reasons"]] == [
+        "联合体「联合体1」：成员（投标人序号 0，甲）自身结论为“禁止”；联合体中一方不良，各成员均按最严重的结论处理"
     ]
     assert subjects[2]["reasons"] == []

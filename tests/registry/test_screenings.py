@@ -12,6 +12,7 @@ from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.evidence.anchoring import anchor
 from registry.evidence.signing import EvidenceSigner
 from registry.ledger import Actor, verify_audit_chain
+from registry.messages import render
 from registry.models import AuditLog, Screening
 from registry.records import entities as entity_service
 from registry.records import list_entries as entry_service
@@ -81,12 +82,58 @@ def test_exact_code_match_of_a_procurement_blacklisted_entity_blocks_in_procurem
     hit = s["hits"][0]
     assert (hit["entity_id"], hit["match"], hit["effect"]) == (blacklisted.id, "exact", "block")
     assert "procurement.debarment" in hit["measures"]
-    assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons"])
+    assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons_en"])
     listed = screening.document["entities"][str(blacklisted.id)]
     assert [r["record_type"] for r in listed["records"]] == ["list_entry"]
     assert listed["records"][0]["snapshot"]["list_name"] == "政府采购严重违法失信行为记录名单"
     assert screening.document["scorer"] == {"name": "exact-test-double", "version": "0"}
     assert screening.registry_seq == screening.document["registry_seq"] > 0
+
+
+def test_the_stored_document_says_reasons_and_explanations_in_chinese_with_the_english_beside(
+    session, screener, real_index, blacklisted
+):
+    """Document format screening/2: `reasons` and each feature's `detail` in Chinese, as a person reads
+    them; `reasons_en` and `detail_en` in English, as the code says them."""
+    screening = screen(session, screener, real_index, [{"name": "杭州合晟科技有限公司", "uscc": "330106000123458"}])
+    document = screening.document
+    assert document["format"] == service.DOCUMENT_FORMAT == "screening/2"
+    s = subject(screening)
+    n, number = blacklisted.id, document["entities"][str(blacklisted.id)]["records"][0]["snapshot"]["decision_number"]
+    assert s["reasons"] == [
+        "所填代码 330106000123458 是 15 位注册号（营业执照注册号），统一社会信用代码中不含注册号：无法与名单主体的代码比对，"
+        "不使用该代码；仅按名称核查",
+        f"需复核：疑似命中的杭州合晟建设工程有限公司（登记主体编号 {n}；疑似，得分 70.0）带有禁止性惩戒措施 "
+        "procurement.debarment 列入政府采购严重违法失信行为记录名单期间禁止参加政府采购活动（政府采购法第七十七条、"
+        f"政府采购法实施条例第七十二条、财库〔2016〕125号）：由浙江省财政厅以{number}列入政府采购严重违法失信"
+        "行为记录名单（黑名单），列入日期 2026-03-01，有效期至 2027-03-01；须由经办人判断是否为同一主体",
+    ]
+    assert s["reasons_en"] == [
+        "uscc 330106000123458 is a 15-digit 注册号 (business-licence number), which no 统一社会信用代码 contains: it "
+        "cannot be compared with listed codes and is not used; screened by name only",
+        f"review: possible match 杭州合晟建设工程有限公司 (entity {n}; possible match, score 70.0) carries a block measure, "
+        "procurement.debarment 列入政府采购严重违法失信行为记录名单期间禁止参加政府采购活动 (政府采购法第七十七条、"
+        "政府采购法实施条例第七十二条、财库〔2016〕125号): on 政府采购严重违法失信行为记录名单 (黑名单) by "
+        f"{number} of 浙江省财政厅, listed 2026-03-01 through 2027-03-01; a person decides whether it is "
+        "the same entity",
+    ]
+    said = {f["name"]: (f["detail"], f["detail_en"]) for f in s["hits"][0]["features"]}
+    assert said["code"] == (
+        "投标人所填代码 330106000123458 是 15 位注册号，统一社会信用代码中不含注册号，无法比对（既不支持也不否定为同一主体）",
+        "the subject's code 330106000123458 is a 15-digit 注册号, which a 统一社会信用代码 does not contain: it cannot "
+        "be compared (no evidence either way)",
+    )
+    assert said["trade_name"] == (
+        "字号「合晟」与「合晟」：相似度 1.00，按 1.00 计",
+        "字号 「合晟」 vs 「合晟」: similarity 1.00, counts as 1.00",
+    )
+    assert said["industry"] == (
+        "行业「科技」与「建设工程」：分属不同行业（反向证据）",
+        "行业 「科技」 vs 「建设工程」: different trades (evidence against)",
+    )
+    listed = document["entities"][str(blacklisted.id)]["measures"][0]["records"][0]
+    assert listed["reason"].startswith(f"由浙江省财政厅以{number}列入政府采购严重违法失信行为记录名单")
+    assert listed["reason_en"].startswith(f"on 政府采购严重违法失信行为记录名单 (黑名单) by {number}")
 
 
 def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, screener, index, blacklisted):
@@ -97,7 +144,7 @@ def test_same_entity_is_clear_in_a_domain_where_no_measure_applies(session, scre
     # the hit is still shown, with the record in force, and the reason says why nothing applies
     assert s["hits"][0]["entity_id"] == blacklisted.id
     assert s["hits"][0]["effect"] is None
-    assert any(r.startswith("no measure:") and "state_assets" in r for r in s["reasons"])
+    assert any(r.startswith("no measure:") and "state_assets" in r for r in s["reasons_en"])
 
 
 @pytest.mark.parametrize(
@@ -115,7 +162,7 @@ def test_a_procurement_blacklisting_reaches_works_bidding_and_land_for_review_na
     and the deciding authority."""
     s = subject(screen(session, screener, index, [{"uscc": blacklisted.uscc}], domain=domain))
     assert s["decision"] == "review"
-    reason = next(r for r in s["reasons"] if r.startswith("review:"))
+    reason = next(r for r in s["reasons_en"] if r.startswith("review:"))
     assert item in reason
     assert "浙江省财政厅" in reason
 
@@ -126,7 +173,7 @@ def test_a_possible_match_with_a_block_measure_asks_for_review(session, screener
     s = subject(screening)
     assert s["hits"][0]["match"] == "possible"
     assert screening.decision == "review"
-    assert any(r.startswith("review: possible match") for r in s["reasons"])
+    assert any(r.startswith("review: possible match") for r in s["reasons_en"])
 
 
 def test_the_real_matcher_finds_variants_and_branches_but_not_namesakes_elsewhere(
@@ -161,7 +208,7 @@ def test_a_red_list_entity_gets_incentives_and_is_never_blocked(session, screene
     assert screening.decision == "clear"
     assert s["hits"][0]["effect"] == "incentive"
     assert {i["code"] for i in s["incentives"]} >= {"trading.green_channel", "trading.fast_acceptance"}
-    assert not any(r.startswith(("block", "review")) for r in s["reasons"])
+    assert not any(r.startswith(("block", "review")) for r in s["reasons_en"])
 
 
 def test_an_incentive_is_not_offered_on_a_possible_match(session, screener, real_index, world):
@@ -171,7 +218,7 @@ def test_an_incentive_is_not_offered_on_a_possible_match(session, screener, real
     assert s["hits"][0]["match"] == "possible"
     assert s["decision"] == "clear"
     assert s["incentives"] == []
-    assert any(r.startswith("incentive not offered") for r in s["reasons"])
+    assert any(r.startswith("incentive not offered") for r in s["reasons_en"])
 
 
 def test_one_bad_member_flags_every_member_of_its_consortium(session, screener, index, blacklisted):
@@ -190,7 +237,7 @@ def test_one_bad_member_flags_every_member_of_its_consortium(session, screener, 
     assert member["own_decision"] == member["decision"] == "block"
     assert lead["own_decision"] == "clear"
     assert lead["decision"] == "block"
-    assert any("consortium 联合体A: member subjects.1" in r and "联合体" in r for r in lead["reasons"])
+    assert any("consortium 联合体A: member subjects.1" in r and "联合体" in r for r in lead["reasons_en"])
     assert alone["decision"] == "clear"
     assert screening.decision == "block"
     assert screening.document["consortia"] == [{"label": "联合体A", "members": [0, 1], "decision": "block"}]
@@ -260,15 +307,15 @@ def test_unusable_input_is_noted_and_a_subject_with_nothing_usable_goes_to_revie
     )
     bad, placeholder, punctuation, mixed = (subject(screening, i) for i in range(4))
     assert bad["decision"] == "review"
-    assert "not a valid" in bad["reasons"][0]
+    assert "not a valid" in bad["reasons_en"][0]
     assert placeholder["decision"] == "clear"
-    assert "placeholder" in placeholder["reasons"][0]
+    assert "placeholder" in placeholder["reasons_en"][0]
     assert placeholder["subject_key"] == "name:个体户小吃店"
     assert punctuation["decision"] == "review"
-    assert "nothing to compare" in punctuation["reasons"][0]
+    assert "nothing to compare" in punctuation["reasons_en"][0]
     assert mixed["name"] == "杭州合晟建设工程有限公司"  # control characters dropped
     assert mixed["decision"] == "clear"
-    assert "not a valid" in mixed["reasons"][0]
+    assert "not a valid" in mixed["reasons_en"][0]
 
 
 # --- codes used before the 统一社会信用代码 ------------------------------------------------------------
@@ -306,10 +353,10 @@ def test_an_organisation_code_alone_screens_against_the_listed_codes_and_blocks(
         assert s["decision"] == "block"
         hit = s["hits"][0]
         assert (hit["entity_id"], hit["match"], hit["effect"]) == (entity.id, "exact", "block")
-        assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons"])
-        assert not any("can match no listed entity" in r for r in s["reasons"])
-        assert not any("could not be screened" in r for r in s["reasons"])
-        assert any("组织机构代码" in r and "characters 9–17" in r for r in s["reasons"])
+        assert any(r.startswith("block:") and "procurement.debarment" in r for r in s["reasons_en"])
+        assert not any("can match no listed entity" in r for r in s["reasons_en"])
+        assert not any("could not be screened" in r for r in s["reasons_en"])
+        assert any("组织机构代码" in r and "characters 9–17" in r for r in s["reasons_en"])
         assert s["subject_key"] == f"uscc:{organisation}"
     assert screening.decision == "block"
 
@@ -329,8 +376,8 @@ def test_an_organisation_code_is_decided_by_the_measures_of_the_screened_domain(
     assert found["decision"] == "clear"
     assert unknown["hits"] == []
     assert unknown["decision"] == "clear"
-    assert "no listed entity matched this subject" in unknown["reasons"]
-    assert not any("could not be screened" in r for r in unknown["reasons"])
+    assert "no listed entity matched this subject" in unknown["reasons_en"]
+    assert not any("could not be screened" in r for r in unknown["reasons_en"])
 
 
 def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used(session, screener, real_index, world):
@@ -350,17 +397,17 @@ def test_an_organisation_code_with_a_wrong_check_character_is_noted_and_not_used
     alone, named = subject(screening, 0), subject(screening, 1)
     assert alone["decision"] == "review"
     assert alone["hits"] == []
-    assert "组织机构代码" in alone["reasons"][0]
-    assert "check character" in alone["reasons"][0]
-    assert "not used" in alone["reasons"][0]
-    assert any("could not be screened" in r for r in alone["reasons"])
+    assert "组织机构代码" in alone["reasons_en"][0]
+    assert "check character" in alone["reasons_en"][0]
+    assert "not used" in alone["reasons_en"][0]
+    assert any("could not be screened" in r for r in alone["reasons_en"])
     assert alone["subject_key"] == f"uscc:{wrong}"
     assert named["hits"][0]["entity_id"] == entity.id
     assert named["decision"] == "block"
     assert named["subject_key"] == "name:杭州错码建设工程有限公司"
-    assert "not used" in named["reasons"][0]
+    assert "not used" in named["reasons_en"][0]
     for s in (alone, named):
-        assert not any("can match no listed entity" in r for r in s["reasons"])
+        assert not any("can match no listed entity" in r for r in s["reasons_en"])
 
 
 def test_subject_key_takes_a_valid_organisation_code():
@@ -380,9 +427,17 @@ def test_a_registration_number_alone_is_noted_as_not_comparable():
     s = read_subject(0, {"uscc": "330106000123458"}, {})
     assert s is not None
     assert not s.screenable
-    assert "15-digit 注册号" in s.notes[0]
-    assert "not used" in s.notes[0]
-    assert not any("can match no listed entity" in n for n in s.notes)
+    notes = [str(n) for n in s.notes]
+    assert notes == [
+        "uscc 330106000123458 is a 15-digit 注册号 (business-licence number), which no 统一社会信用代码 contains: it "
+        "cannot be compared with listed codes and is not used",
+        "no usable name and no usable code: this subject could not be screened",
+    ]
+    assert [render(n, "zh") for n in s.notes] == [
+        "所填代码 330106000123458 是 15 位注册号（营业执照注册号），统一社会信用代码中不含注册号：无法与名单主体的代码比对，"
+        "不使用该代码",
+        "没有可比对的名称，也没有可用的代码：无法核查该投标人",
+    ]
 
 
 # --- the request ---------------------------------------------------------------------------------
@@ -533,7 +588,7 @@ def test_dispositions_are_shown_on_the_next_screening_of_the_same_pair(session, 
     s = subject(second)
     assert s["decision"] == "block"  # shown, not applied
     assert s["hits"][0]["dispositions"][0]["disposition"] == "false_positive"
-    assert any("false_positive" in r and "shown, not applied" in r for r in s["reasons"])
+    assert any("false_positive" in r and "shown, not applied" in r for r in s["reasons_en"])
     assert [d.id for d in service.read_screening(session, first.id, screener).dispositions] == [row.id]
 
 
