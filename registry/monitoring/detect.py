@@ -128,6 +128,7 @@ def _rescreen(
         "scorer": draft.document["scorer"],
         "hits": subject["hits"],
         "reasons": subject["reasons"],
+        "reasons_en": subject.get("reasons_en", []),
         "entities": draft.document["entities"],
     }
     return subject["own_decision"], details

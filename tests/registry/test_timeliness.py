@@ -264,7 +264,7 @@ class TestPeriod:
 
     def test_unknown_record_types_are_refused(self, session, world):
         with pytest.raises(InvalidInput) as caught:
-            report(session, record_types=("licence",))
+            report(session, record_types=("screening",))
         assert list(caught.value.errors) == ["record_types"]
 
 
@@ -344,4 +344,4 @@ def test_the_report_reads_with_a_fixed_number_of_queries(session, world):
     few = statements()
     add_records(5)
     assert statements() == few
-    assert few == 4  # penalties, list entries, their domains, authority names
+    assert few == 5  # penalties, list entries, their domains, licences, authority names
