@@ -56,10 +56,6 @@ def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def summarise(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
-
-
 def preferred_locale() -> str:
     """The language the request prefers of those the catalogue has (Chinese when it names neither)."""
     if not has_request_context():

@@ -21,6 +21,7 @@ from registry.database import db, write_intent
 from registry.errors import InvalidInput, NotAuthenticated, StaleVersion, VersionRequired
 from registry.idempotency import keep_answer, stored_answer
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import IdempotencyRecord
 from registry.runtime import current_runtime
 
@@ -55,7 +56,7 @@ def expected_version() -> int:
         raise VersionRequired('If-Match: * would overwrite blindly; send the ETag you read (e.g. "v3")')
     values = list(tags.as_set())
     if len(values) != 1 or not values[0].startswith("v") or not values[0][1:].isdigit():
-        raise StaleVersion(f'If-Match {raw} is not an ETag this API issued (they look like "v3")')
+        raise StaleVersion(msg('If-Match {value} is not an ETag this API issued (they look like "v3")', value=raw))
     return int(values[0][1:])
 
 

@@ -17,13 +17,21 @@ from registry.clock import CHINA
 from registry.database import utcnow
 from registry.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from registry.ledger import SYSTEM, Actor, append_audit
+from registry.messages import Text, msg
 from registry.models import ApiKey, Authority
+from registry.vocab import Term, term, terms
 
 ROLES = {
     "admin": "系统管理员: everything, including authorities and keys",
     "supervisor": "监管部门: records of its own authority only",
     "screener": "招标采购代理、交易中心: screening",
     "platform": "信用平台: feeds and exports",
+}
+ROLE_NAMES = {
+    "admin": "系统管理员",
+    "supervisor": "监管部门",
+    "screener": "交易中心 / 招标代理",
+    "platform": "信用平台",
 }
 PUBLIC = Actor(key_id=None, name="public", role="public")
 KEY_PREFIX = "crk_"
@@ -35,8 +43,10 @@ class KeyExpired(NotAuthenticated):
 
     def __init__(self, expires_at: dt.datetime) -> None:
         super().__init__(
-            f"the API key expired on {expires_at.astimezone(CHINA):%Y-%m-%d %H:%M} (China time); "
-            "ask an administrator for a new one"
+            msg(
+                "the API key expired on {at} (China time); ask an administrator for a new one",
+                at=f"{expires_at.astimezone(CHINA):%Y-%m-%d %H:%M}",
+            )
         )
         self.expires_at = expires_at
 
@@ -61,21 +71,23 @@ def create_key(
     `expires_at` (aware) ends the key at that instant; None keeps it until it is revoked.
     """
     if role not in ROLES:
-        raise InvalidInput.field("role", f"must be one of {', '.join(ROLES)}")
+        raise InvalidInput.field("role", msg("must be one of {values}", values=terms(ROLE_NAMES)))
     if role == "supervisor":
         if authority_id is None:
             raise InvalidInput.field("authority", "a supervisor key is bound to one authority")
         if session.get(Authority, authority_id) is None:
-            raise InvalidInput.field("authority", f"authority {authority_id} does not exist")
+            raise InvalidInput.field("authority", msg("authority {id} does not exist", id=authority_id))
     elif authority_id is not None:
-        raise InvalidInput.field("authority", f"only supervisor keys are bound to an authority, not {role}")
+        raise InvalidInput.field(
+            "authority", msg("only supervisor keys are bound to an authority, not {role}", role=term(ROLE_NAMES, role))
+        )
     if not name.strip():
         raise InvalidInput.field("name", "must not be empty")
     if expires_at is not None:
         if expires_at.tzinfo is None:
             raise InvalidInput.field("expires_at", "must carry a time zone")
         if expires_at <= (now or utcnow()):
-            raise InvalidInput.field("expires_at", f"{expires_at.isoformat()} is not in the future")
+            raise InvalidInput.field("expires_at", msg("{at} is not in the future", at=expires_at.isoformat()))
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=name.strip(),
@@ -104,7 +116,7 @@ def revoke_key(session: Session, key_id: int, *, actor: Actor = SYSTEM) -> ApiKe
     (`KeyCache`: within `REGISTRY_KEY_CACHE_SECONDS`, 5 s by default)."""
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"API key {key_id} does not exist")
+        raise NotFound(msg("API key {id} does not exist", id=key_id))
     before = key.snapshot()
     if key.revoked_at is None:
         key.revoked_at = utcnow()
@@ -221,11 +233,15 @@ def authenticate_cached(
     return actor
 
 
-def refuse(actor: Actor, reason: str) -> NoReturn:
+def refuse(actor: Actor, reason: Text) -> NoReturn:
     """Refuse an operation: 401 to a caller without credentials (authenticate, then try), else 403."""
     if actor.role == "public":
-        raise NotAuthenticated(f"{reason}; send Authorization: Bearer crk_…（需要API密钥）")
+        raise NotAuthenticated(msg("{reason}; send Authorization: Bearer crk_… (an API key)", reason=reason))
     raise NotPermitted(reason)
+
+
+def _either(roles: tuple[str, ...]) -> Term:
+    return Term(" or ".join(roles), "或".join(ROLE_NAMES.get(r, r) for r in roles))
 
 
 def require_role(actor: Actor, *roles: str) -> None:
@@ -233,8 +249,11 @@ def require_role(actor: Actor, *roles: str) -> None:
     if actor.role == "admin" or actor.role in roles:
         return
     if actor.role == "public":
-        refuse(actor, f"this needs an API key with role {' or '.join(roles)}")
-    refuse(actor, f"role {actor.role} may not do this; it needs {' or '.join(roles)}")
+        refuse(actor, msg("this needs an API key with role {roles}", roles=_either(roles)))
+    refuse(
+        actor,
+        msg("role {role} may not do this; it needs {roles}", role=term(ROLE_NAMES, actor.role), roles=_either(roles)),
+    )
 
 
 def require_deciding_authority(actor: Actor, authority_id: int) -> None:
@@ -243,13 +262,24 @@ def require_deciding_authority(actor: Actor, authority_id: int) -> None:
     A credit-repair decision belongs to that authority alone: an administrator may not take it
     in its place (国办发〔2025〕22号)."""
     if actor.role != "supervisor" or actor.authority_id != authority_id:
+        if actor.role == "admin":
+            refuse(
+                actor,
+                msg(
+                    "谁认定、谁修复: a credit repair is decided only by the authority that decided the record "
+                    "(authority {authority}); an administrator cannot decide in its place",
+                    authority=authority_id,
+                ),
+            )
         refuse(
             actor,
-            f"谁认定、谁修复：信用修复只能由作出认定的机关（authority {authority_id}）决定；"
-            + (
-                "管理员不能代为决定"
-                if actor.role == "admin"
-                else f"your key acts for {actor.authority_id or actor.role}"
+            msg(
+                "谁认定、谁修复: a credit repair is decided only by the authority that decided the record "
+                "(authority {authority}); your key acts for {own}",
+                authority=authority_id,
+                own=msg("authority {id}", id=actor.authority_id)
+                if actor.authority_id
+                else term(ROLE_NAMES, actor.role),
             ),
         )
 
@@ -259,5 +289,9 @@ def require_authority(actor: Actor, authority_id: int) -> None:
     require_role(actor, "supervisor")
     if actor.role == "supervisor" and actor.authority_id != authority_id:
         raise NotPermitted(
-            f"this record belongs to authority {authority_id}; your key writes only for authority {actor.authority_id}"
+            msg(
+                "this record belongs to authority {authority}; your key writes only for authority {own}",
+                authority=authority_id,
+                own=actor.authority_id,
+            )
         )

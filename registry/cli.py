@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from flask.cli import AppGroup
 from registry import access, demo
 from registry.accounts import cli as accounts_cli
 from registry.calendar import cli as calendar_cli
+from registry.cli_errors import refuse, refuse_error
 from registry.clock import CHINA
 from registry.database import db, utcnow, write_intent
 from registry.errors import RegistryError
@@ -22,6 +24,7 @@ from registry.evidence.check import verify_tree
 from registry.imports import cli as import_cli
 from registry.ledger import OPERATOR
 from registry.ledger.check import read_heads, verify_ledgers
+from registry.messages import Text, msg
 from registry.models import Entity
 from registry.monitoring import cli as monitoring_cli
 from registry.records.recompute import recompute_derived_dates
@@ -31,10 +34,8 @@ from registry.screening import index_cli
 registry_cli = AppGroup("registry", help="Registry administration: keys, audit chain, demo data.")
 
 
-def _fail(message: str) -> None:
-    db.session.rollback()
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+def _fail(message: Text) -> NoReturn:
+    refuse(message)
 
 
 @registry_cli.command("create-key")
@@ -66,8 +67,7 @@ def create_key(role: str, authority_id: int | None, name: str | None, expires_on
             now=now,
         )
     except RegistryError as exc:
-        _fail(exc.message)
-        return
+        refuse_error(exc)
     db.session.commit()
     ends = "" if expires_at is None else f", expires {expires_at.astimezone(CHINA):%Y-%m-%d %H:%M} China time"
     click.echo(
@@ -80,22 +80,18 @@ def _key_end(expires_on: str | None, days: int | None, now: dt.datetime) -> dt.d
     """When a new key stops working: the end of the --expires day in China, or --days from now."""
     if expires_on is not None and days is not None:
         _fail("give --expires or --days, not both")
-        return None
     if days is not None:
         if not 1 <= days <= 36_500:
-            _fail(f"--days must be a whole number of days from 1 to 36500, got {days}")
-            return None
+            _fail(msg("--days must be a whole number of days from 1 to 36500, got {days}", days=days))
         return now + dt.timedelta(days=days)
     if expires_on is None:
         return None
     last_day = _iso_date(expires_on)
     if last_day is None:
-        _fail(f"--expires must be a date as YYYY-MM-DD, got {expires_on!r}")
-        return None
+        _fail(msg("--expires must be a date as YYYY-MM-DD, got {value!r}", value=expires_on))
     today = now.astimezone(CHINA).date()
     if last_day < today:
-        _fail(f"--expires {last_day} is in the past (today is {today} in China)")
-        return None
+        _fail(msg("--expires {day} is in the past (today is {today} in China)", day=last_day, today=today))
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.UTC)
 
 
@@ -116,8 +112,7 @@ def revoke_key(key_id: int) -> None:
     try:
         key = access.revoke_key(db.session(), key_id, actor=OPERATOR)
     except RegistryError as exc:
-        _fail(exc.message)
-        return
+        refuse_error(exc)
     db.session.commit()
     current_runtime().keys.forget(key.secret_hash)  # this process's own cache (a server's workers wait out theirs)
     seconds = current_runtime().keys.ttl
@@ -132,8 +127,7 @@ def recompute_rules() -> None:
     try:
         report = recompute_derived_dates(session, current_rules(session), OPERATOR)
     except RegistryError as exc:
-        _fail(exc.message)
-        return
+        refuse_error(exc)
     db.session.commit()
     click.echo(
         f"recomputed: {report.penalties} penalties, {report.list_entries} list entries and "
@@ -156,8 +150,7 @@ def verify_audit(against: Path | None) -> None:
     try:
         heads = read_heads(against) if against is not None else None
     except (OSError, ValueError) as exc:
-        _fail(f"--against: {exc}")
-        return
+        _fail(msg("--against: {error}", error=str(exc)))
     report = verify_ledgers(db.session(), heads=heads)
     tree = verify_tree(db.session())
     checked = f"{report.events_checked} outbox events and {report.records_checked} records" + (
@@ -214,8 +207,7 @@ def seed_demo(entity_count: int, rng_seed: int, if_empty: bool) -> None:
             entities=entity_count,
         )
     except RegistryError as exc:
-        _fail(exc.message)
-        return
+        refuse_error(exc)
     db.session.commit()
     click.echo(f"demo registry loaded (seed {rng_seed}, dates counted back from {today}):")
     click.echo(f"  authorities   {summary.authorities}")

@@ -7,9 +7,46 @@ status is the one that reaches the client.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from registry.messages import Text, render, summary
+
+
+@dataclass(frozen=True)
+class Details:
+    """Reasons by field on one line ("field: reason; field: reason"), each in the language asked
+    for: a message's value where the message says what was refused as a whole."""
+
+    errors: tuple[tuple[str, tuple[Text, ...]], ...]
+
+    def render(self, locale: str) -> str:
+        return "; ".join(f"{field}: {' '.join(render(r, locale) for r in reasons)}" for field, reasons in self.errors)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def said(errors: Mapping[str, Sequence[Text]]) -> Details:
+    return Details(tuple((field, tuple(reasons)) for field, reasons in errors.items()))
+
+
+@dataclass(frozen=True)
+class Together:
+    """Several reasons said one after the other, each in the language asked for."""
+
+    parts: tuple[Text, ...]
+
+    def render(self, locale: str) -> str:
+        return " ".join(render(part, locale) for part in self.parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def together(reasons: Sequence[Text]) -> Text:
+    """One reason as it is; several as one text."""
+    return reasons[0] if len(reasons) == 1 else Together(tuple(reasons))
 
 
 class RegistryError(Exception):
@@ -25,6 +62,22 @@ class RegistryError(Exception):
         self.text = message
         self.reasons: dict[str, list[Text]] = {k: list(v) for k, v in (errors or {}).items()}
         self.errors: dict[str, list[str]] = {k: [render(r, "en") for r in v] for k, v in self.reasons.items()}
+
+
+class Refusal(ValueError):
+    """A value refused below the services (a code, a document number, a cell of an import): the
+    reason as a catalogue message (`text`, also `args[0]`), which a service passes on as a field's
+    reason; `str()` is the English."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text)
+
+    @property
+    def text(self) -> Text:
+        return self.args[0]  # type: ignore[no-any-return]
+
+    def __str__(self) -> str:
+        return render(self.text, "en")
 
 
 class InvalidInput(RegistryError):

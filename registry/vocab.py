@@ -6,6 +6,9 @@ rules that vary by authority or date (periods, deadlines, measures) are catalogu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
 # 公共资源交易 trading domains: 国办发〔2017〕97号 plus the two that provinces add.
 DOMAINS = {
     "housing": "保障性安居工程建设与保障性住房分配",
@@ -115,3 +118,30 @@ REPAIR_STATES = {
     "rejected": "不予修复",
     "repaired": "已修复",
 }
+
+
+@dataclass(frozen=True)
+class Term:
+    """A code as a message's value (registry.messages): its Chinese term for a person, the code
+    itself in English for a developer ("revoked" / 已撤销)."""
+
+    code: str
+    words: str
+
+    def render(self, locale: str) -> str:
+        return self.code if locale == "en" else self.words
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def term(vocabulary: Mapping[str, str], code: str) -> Term:
+    """The code with its term in `vocabulary` (an unknown code stands for itself)."""
+    return Term(code, vocabulary.get(code, code))
+
+
+def terms(vocabulary: Mapping[str, str], codes: Iterable[str] | None = None, *, sep: str = ", ") -> Term:
+    """Several codes said together (every code of `vocabulary` when none are named): "a, b" in
+    English, "甲（a）、乙（b）" in Chinese, for "must be one of …": the code is what the API takes."""
+    chosen = list(vocabulary) if codes is None else list(codes)
+    return Term(sep.join(chosen), "、".join(f"{vocabulary[c]}（{c}）" if c in vocabulary else c for c in chosen))

@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from registry.cli_errors import refuse, say
 from registry.database import db, utcnow
 from registry.evidence.cli import anchor_backlog
 from registry.ledger import OPERATOR
+from registry.messages import Text, msg
 from registry.models import SyncDeadLetter
 from registry.monitoring.cli import check_backlog
 from registry.monitoring.watch_index import WatchIndex
@@ -38,9 +40,8 @@ sync_cli = AppGroup("sync", help="Push to the credit platform: scheduler, manual
 log = logging.getLogger("registry.sync")
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+def _fail(message: Text) -> NoReturn:
+    refuse(message)
 
 
 def _options(app: Flask) -> dict[str, Any]:
@@ -54,11 +55,17 @@ def _chosen(app: Flask, names: tuple[str, ...]) -> list[Target]:
     try:
         targets = configured_targets(app.config)
     except TargetConfigError as exc:
-        _fail(str(exc))
+        _fail(exc.text)
     known = {t.name: t for t in targets}
     unknown = [n for n in names if n not in known]
     if unknown:
-        _fail(f"unknown target(s) {', '.join(unknown)}; configured: {', '.join(sorted(known))}")
+        _fail(
+            msg(
+                "unknown target(s) {names}; configured: {known}",
+                names=", ".join(unknown),
+                known=", ".join(sorted(known)),
+            )
+        )
     return [known[n] for n in names] if names else targets
 
 
@@ -182,11 +189,11 @@ def run() -> None:
 def status(as_json: bool) -> None:
     """Cursor, lag, the batch in flight, last success and error, dead letters, and health per target."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    problem, said = None, ""  # the configuration's problem: in English for JSON, in Chinese for a person
     try:
         targets = configured_targets(app.config)
-        problem = None
     except TargetConfigError as exc:
-        targets, problem = [], str(exc)
+        targets, problem, said = [], str(exc), say(exc.text)
     statuses = target_statuses(db.session(), OPERATOR, targets, utcnow())
     if as_json:
         click.echo(
@@ -199,7 +206,7 @@ def status(as_json: bool) -> None:
         )
         return
     if problem:
-        click.echo(f"configuration: {problem}", err=True)
+        click.echo(say(msg("configuration: {problem}", problem=said)), err=True)
     if not statuses:
         click.echo("no targets")
     for s in statuses:

@@ -37,6 +37,7 @@ from registry.access import require_role
 from registry.errors import NotFound
 from registry.imports.cells import XML_ILLEGAL, guarded
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import ChangeEvent
 from registry.national_columns import KINDS, PLATFORM_OPERATIONS, RECORD_TYPES, Column, columns
 from sync.national import DataSource
@@ -71,7 +72,15 @@ class Export:
 def check_export(kind: str, fmt: str) -> None:
     """Raise NotFound naming the valid kinds and formats unless both are known."""
     if kind not in KINDS or fmt not in MEDIA_TYPES:
-        raise NotFound(f"no export {kind}.{fmt}: kinds are {', '.join(KINDS)}; formats are {', '.join(FORMATS)}")
+        raise NotFound(
+            msg(
+                "no export {kind}.{fmt}: kinds are {kinds}; formats are {formats}",
+                kind=kind,
+                fmt=fmt,
+                kinds=", ".join(KINDS),
+                formats=", ".join(FORMATS),
+            )
+        )
 
 
 def latest_events(kind: str) -> sa.Select[Any]:
@@ -104,7 +113,7 @@ def export_records(
 ) -> Iterator[dict[str, Any]]:
     """Every record of `kind` as it stands now, rendered (English keys), one at a time."""
     if kind not in KINDS:
-        raise NotFound(f"no export kind {kind}: kinds are {', '.join(KINDS)}")
+        raise NotFound(msg("no export kind {kind}: kinds are {kinds}", kind=kind, kinds=", ".join(KINDS)))
     authorities: dict[int, DataSource] = {}
     result = session.execute(latest_events(kind).execution_options(yield_per=chunk_rows))
     for chunk in result.partitions():

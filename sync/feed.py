@@ -35,6 +35,7 @@ from registry.access import require_role
 from registry.errors import InvalidInput
 from registry.ledger import Actor
 from registry.ledger.check import ChainHead, chain_head
+from registry.messages import msg
 from registry.models import ChangeEvent
 from sync.national import DataSource
 from sync.outbox_rendering import load_authorities, render_events
@@ -92,7 +93,7 @@ def read_feed(
     if after < 0:
         raise InvalidInput.field("after", "must be 0 or a sequence number the feed gave")
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput.field("limit", f"must be 1 to {MAX_LIMIT}")
+        raise InvalidInput.field("limit", msg("must be 1 to {most}", most=MAX_LIMIT))
     rows = list(
         session.scalars(
             sa.select(ChangeEvent).where(ChangeEvent.seq > after).order_by(ChangeEvent.seq).limit(limit + 1)

@@ -21,6 +21,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from registry.errors import Refusal
+from registry.messages import Text, msg
+
 FORMATS = ("json", "json-zh")
 # What a target receives: the credit platform's records (the outbox in the national format), or
 # one agency's alerts (预警, registry/monitoring), on the same cursor, lease, retry and dead letters.
@@ -48,8 +51,9 @@ _KNOWN = {
 }
 
 
-class TargetConfigError(ValueError):
-    """The targets file cannot be used; the message names the file, the target and the setting."""
+class TargetConfigError(Refusal):
+    """The targets file cannot be used; the message (a catalogue message) names the file, the target
+    and the setting. A ValueError, as a schedule that cannot be read is one."""
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,12 @@ def parse_schedule(schedule: str) -> BaseTrigger:
     if every:
         seconds = int(every.group(1)) * _UNIT_SECONDS[every.group(2)[0]]
         if seconds < 1:
-            raise ValueError("an interval must be at least 1 second")
+            raise TargetConfigError("an interval must be at least 1 second")
         return IntervalTrigger(seconds=seconds, timezone="UTC")
     try:
         return CronTrigger.from_crontab(schedule.strip(), timezone="UTC")
     except ValueError as exc:
-        raise ValueError(f"is neither 'every N s|m|h' nor a crontab line ({exc})") from exc
+        raise TargetConfigError(msg("is neither 'every N s|m|h' nor a crontab line ({error})", error=str(exc))) from exc
 
 
 def load_targets(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> list[Target]:
@@ -105,23 +109,35 @@ def load_targets(path: str | os.PathLike[str], environ: dict[str, str] | None = 
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise TargetConfigError(f"{file}: cannot read the sync targets file ({exc.strerror})") from exc
+        raise TargetConfigError(
+            msg("{file}: cannot read the sync targets file ({error})", file=str(file), error=exc.strerror or "")
+        ) from exc
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TargetConfigError(f"{file}: not valid TOML ({exc})") from exc
+        raise TargetConfigError(msg("{file}: not valid TOML ({error})", file=str(file), error=str(exc))) from exc
     tables = document.get("targets")
     if not isinstance(tables, dict) or not tables:
-        raise TargetConfigError(f"{file}: no [targets.NAME] table")
+        raise TargetConfigError(msg("{file}: no [targets.NAME] table", file=str(file)))
     unknown_top = set(document) - {"targets"}
     if unknown_top:
-        raise TargetConfigError(f"{file}: unknown top-level setting(s) {', '.join(sorted(unknown_top))}")
+        raise TargetConfigError(
+            msg("{file}: unknown top-level setting(s) {names}", file=str(file), names=", ".join(sorted(unknown_top)))
+        )
     return [_target(file, name, table, env) for name, table in tables.items()]
 
 
 def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str, str]) -> Target:
-    def fail(setting: str, reason: str) -> TargetConfigError:
-        return TargetConfigError(f"{file}: target {name!r}, {setting}: {reason}")
+    def fail(setting: str, reason: Text) -> TargetConfigError:
+        return TargetConfigError(
+            msg(
+                "{file}: target {name!r}, {setting}: {reason}",
+                file=str(file),
+                name=name,
+                setting=setting,
+                reason=reason,
+            )
+        )
 
     if not _NAME.match(name):
         raise fail("name", "use 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit")
@@ -129,7 +145,7 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         raise fail("table", "must be a [targets.NAME] table")
     unknown = set(table) - _KNOWN
     if unknown:
-        raise fail(", ".join(sorted(unknown)), f"unknown setting (known: {', '.join(sorted(_KNOWN))})")
+        raise fail(", ".join(sorted(unknown)), msg("unknown setting (known: {known})", known=", ".join(sorted(_KNOWN))))
 
     url = table.get("url")
     if not isinstance(url, str) or not url:
@@ -147,14 +163,18 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
             raise fail("secret_env", "must name an environment variable")
         secret = env.get(variable)
         if not secret:
-            raise fail("secret_env", f"environment variable {variable} is not set")
+            raise fail("secret_env", msg("environment variable {variable} is not set", variable=variable))
     else:
         secret = table.get("secret")
         if not isinstance(secret, str) or not secret:
             raise fail("secret", "is required (or secret_env)")
         if _readable_by_others(file):
             raise fail(
-                "secret", f"{file} holds a secret and is readable by other users: chmod 600 it, or use secret_env"
+                "secret",
+                msg(
+                    "{file} holds a secret and is readable by other users: chmod 600 it, or use secret_env",
+                    file=str(file),
+                ),
             )
     if len(secret) < 16:
         raise fail("secret", "must be at least 16 characters")
@@ -165,15 +185,15 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
         raise fail("schedule", "must be a string")
     try:
         parse_schedule(schedule)
-    except ValueError as exc:
-        raise fail("schedule", str(exc)) from exc
+    except TargetConfigError as exc:
+        raise fail("schedule", exc.text) from exc
 
     fmt = table.get("format", Target.format)
     if fmt not in FORMATS:
-        raise fail("format", f"must be one of {', '.join(FORMATS)}")
+        raise fail("format", msg("must be one of {values}", values=", ".join(FORMATS)))
     stream = table.get("stream", Target.stream)
     if stream not in STREAMS:
-        raise fail("stream", f"must be one of {', '.join(STREAMS)}")
+        raise fail("stream", msg("must be one of {values}", values=", ".join(STREAMS)))
     agency = table.get("agency")
     if stream == "alerts" and (not isinstance(agency, str) or not agency.strip()):
         raise fail("agency", "is required for an alerts target: the agency's name as its screening key holds it")
@@ -205,14 +225,14 @@ def _target(file: Path, name: str, table: Any, env: os._Environ[str] | dict[str,
 def _int(table: dict[str, Any], key: str, default: int, low: int, high: int, fail: Any) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise fail(key, f"must be a whole number from {low} to {high}")
+        raise fail(key, msg("must be a whole number from {low} to {high}", low=low, high=high))
     return value
 
 
 def _number(table: dict[str, Any], key: str, default: float, low: float, high: float, fail: Any) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise fail(key, f"must be a number from {low:g} to {high:g}")
+        raise fail(key, msg("must be a number from {low:g} to {high:g}", low=low, high=high))
     return float(value)
 
 

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from api.errors import flatten, summarise
+from api.errors import flatten
 from api.lifecycle import actor, now, today
 from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload, TemplateQuery
 from api.smorest import Blueprint, StrictParser
@@ -20,6 +20,7 @@ from registry.database import db
 from registry.errors import InvalidInput
 from registry.imports.run import ImportReport, import_records, write_report
 from registry.imports.template import MEDIA_TYPE, Template, import_template
+from registry.messages import summary
 from registry.runtime import current_rules, current_runtime
 from sync.exports import MEDIA_TYPES
 
@@ -51,7 +52,7 @@ class _UploadParser(StrictParser):
         messages = error.messages
         if isinstance(messages, dict) and "form_and_files" in messages:
             errors = flatten(messages["form_and_files"])
-            raise InvalidInput("invalid input: " + summarise(errors), errors)
+            raise InvalidInput(summary(errors), errors)
         super().handle_error(error, req, schema, error_status_code=error_status_code, error_headers=error_headers)
 
 

@@ -9,9 +9,11 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 from werkzeug.datastructures import FileStorage
 
+from api.errors import preferred_locale
 from api.schemas.common import StrictSchema, one_of, ref_id
-from registry.imports.run import BAD_DEFAULT, KINDS, MODES, REPORT_FORMATS, ImportReport, default_labels
+from registry.imports.run import BAD_DEFAULT, KINDS, MODES, REPORT_FORMATS, ImportReport, Problem, default_labels
 from registry.imports.template import KIND_REFUSED
+from registry.messages import render
 from registry.vocab import DOMAINS, SEVERITIES
 
 PROBLEMS_SHOWN = 1000  # in a JSON answer; ?report=csv|xlsx gives every one
@@ -108,7 +110,20 @@ class ProblemOut(ma.Schema):
     row = fields.Integer(metadata={"description": "the spreadsheet row as Excel numbers it (header = 1)"})
     column = fields.String(metadata={"description": "the column as headed in the file; empty: the whole row"})
     value = fields.String()
-    reason = fields.String()
+    reason = fields.Method(
+        "_reason",
+        metadata={
+            "type": "string",
+            "description": "why, in the language of Accept-Language (Chinese unless it asks for English)",
+        },
+    )
+    reason_en = fields.Method("_reason_en", metadata={"type": "string", "description": "why, in English"})
+
+    def _reason(self, problem: Problem) -> str:
+        return problem.said(preferred_locale())
+
+    def _reason_en(self, problem: Problem) -> str:
+        return problem.said("en")
 
 
 class ImportCounts(ma.Schema):
@@ -129,9 +144,22 @@ class ImportReportOut(ma.Schema):
     mode = fields.String()
     authority_id = fields.Integer()
     written = fields.Boolean(metadata={"description": "whether the good rows were written"})
-    message = fields.Method("_message")
+    message = fields.Method(
+        "_message",
+        metadata={
+            "type": "string",
+            "description": "what was done, in the language of Accept-Language (Chinese unless it asks for English)",
+        },
+    )
+    message_en = fields.Method("_message_en", metadata={"type": "string", "description": "what was done, in English"})
     counts = fields.Method("_counts")
-    problems = fields.Method("_problems", metadata={"description": f"the first {PROBLEMS_SHOWN} problems"})
+    problems = fields.Method(
+        "_problems",
+        metadata={
+            "description": f"the first {PROBLEMS_SHOWN} problems: {{row, column, value, reason, reason_en}}, the "
+            "reason in the language of Accept-Language and in English"
+        },
+    )
     problems_total = fields.Method("_problems_total")
     defaults = fields.Method(
         "_defaults",
@@ -143,7 +171,17 @@ class ImportReportOut(ma.Schema):
     ignored_columns = fields.List(
         fields.String(), metadata={"description": "columns our exports write that the registry derives: not imported"}
     )
-    notes = fields.List(fields.String())
+    notes = fields.Method(
+        "_notes",
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "notes on the file (a workbook's other sheets not read), in the language of Accept-Language",
+        },
+    )
+    notes_en = fields.Method(
+        "_notes_en", metadata={"type": "array", "items": {"type": "string"}, "description": "the notes in English"}
+    )
 
     def _defaults(self, report: ImportReport) -> dict[str, dict[str, str]]:
         return {
@@ -152,7 +190,16 @@ class ImportReportOut(ma.Schema):
         }
 
     def _message(self, report: ImportReport) -> str:
-        return report.summary()
+        return render(report.summary(), preferred_locale())
+
+    def _message_en(self, report: ImportReport) -> str:
+        return render(report.summary(), "en")
+
+    def _notes(self, report: ImportReport) -> list[str]:
+        return list(report.notes if preferred_locale() == "en" else report.chinese_notes)
+
+    def _notes_en(self, report: ImportReport) -> list[str]:
+        return list(report.notes)
 
     def _counts(self, report: ImportReport) -> dict[str, Any]:
         return dict(ImportCounts().dump(report))

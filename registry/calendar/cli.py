@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -22,9 +21,11 @@ from flask.cli import AppGroup
 from registry.calendar import service
 from registry.calendar.holidays import statutory_holidays
 from registry.calendar.workdays import outlook_of
+from registry.cli_errors import refuse, refuse_error, say
 from registry.database import db, write_intent
 from registry.errors import RegistryError
 from registry.ledger import OPERATOR
+from registry.messages import Text, msg
 from registry.records.recompute import RecomputeReport
 from registry.runtime import current_runtime
 
@@ -50,18 +51,24 @@ COMMENT_KEY = "comment"  # optional, for the file's reader only: not stored
 class BadFile(Exception):
     """The file cannot be read as a calendar year; `errors` maps where (field or line) to why."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[Text]]) -> None:
         super().__init__("; ".join(errors))
         self.errors = errors
 
 
-def _refuse(message: str, errors: dict[str, list[str]] | None = None) -> NoReturn:
-    """Write nothing, say what is wrong and where (a field, an entry or a line), exit 2."""
-    db.session.rollback()
-    click.echo(f"error: {message}", err=True)
-    for where, reasons in (errors or {}).items():
-        click.echo(f"  {where}: {' '.join(reasons)}", err=True)
-    sys.exit(2)
+FILE = "file"  # where a problem of the file as a whole is named
+
+
+def _refuse(message: Text, errors: dict[str, list[Text]] | None = None) -> NoReturn:
+    """Write nothing, say what is wrong and where (a field, an entry or a line), in Chinese; exit 2."""
+    refuse(message, errors, names={FILE: say("the file")})
+
+
+def _line(number: int, field: str | None = None) -> str:
+    """Where in a CSV file: its line (and the column), as the terminal says it."""
+    if field is None:
+        return say(msg("line {number}", number=number))
+    return say(msg("line {number} ({field})", number=number, field=field))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -73,12 +80,12 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _day(raw: dict[str, Any], where: str, errors: dict[str, list[str]]) -> dict[str, Any]:
+def _day(raw: dict[str, Any], where: str, errors: dict[str, list[Text]]) -> dict[str, Any]:
     """One day as the service takes it; `where` names its date field in an error message."""
     day: dict[str, Any] = {"kind": raw.get("kind"), "name": raw.get("name")}
     date = _date(raw.get("date"))
     if date is None:
-        errors[where] = [f"must be a date written YYYY-MM-DD, not {raw.get('date')!r}"]
+        errors[where] = [msg("must be a date written YYYY-MM-DD, not {value!r}", value=raw.get("date"))]
     day["date"] = date
     if isinstance(day["kind"], str):
         day["kind"] = day["kind"].strip()
@@ -91,10 +98,10 @@ def _read_json(path: Path, notice: str | None) -> tuple[int, str, list[dict[str,
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadFile({"file": [f"is not valid UTF-8 JSON: {exc}"]}) from exc
+        raise BadFile({FILE: [msg("is not valid UTF-8 JSON: {error}", error=str(exc))]}) from exc
     if not isinstance(data, dict):
-        raise BadFile({"file": ['must hold one object: {"year": …, "notice": …, "days": […]}']})
-    errors: dict[str, list[str]] = {}
+        raise BadFile({FILE: ['must hold one object: {"year": …, "notice": …, "days": […]}']})
+    errors: dict[str, list[Text]] = {}
     for key in sorted(set(data) - FILE_KEYS - {COMMENT_KEY}):
         errors[key] = ["unknown field (expected year, notice, days and optionally comment)"]
     if not isinstance(data.get(COMMENT_KEY, ""), str):
@@ -129,12 +136,22 @@ def _read_csv(path: Path, notice: str | None) -> tuple[int, str, list[dict[str, 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadFile({"file": [f"is not UTF-8 text: {exc}"]}) from exc
+        raise BadFile({FILE: [msg("is not UTF-8 text: {error}", error=str(exc))]}) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     if tuple(header) not in (CSV_COLUMNS, CSV_COLUMNS[:2]):
-        raise BadFile({"line 1": [f"the header must be {','.join(CSV_COLUMNS)}, not {','.join(header)!r}"]})
-    errors: dict[str, list[str]] = {}
+        raise BadFile(
+            {
+                _line(1): [
+                    msg(
+                        "the header must be {expected}, not {found!r}",
+                        expected=",".join(CSV_COLUMNS),
+                        found=",".join(header),
+                    )
+                ]
+            }
+        )
+    errors: dict[str, list[Text]] = {}
     days: list[dict[str, Any]] = []
     lines: list[int] = []
     for row in reader:
@@ -142,29 +159,30 @@ def _read_csv(path: Path, notice: str | None) -> tuple[int, str, list[dict[str, 
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            errors[f"line {line}"] = [f"has {len(row)} values; the header names {len(header)}"]
+            errors[_line(line)] = [
+                msg("has {count} values; the header names {named}", count=len(row), named=len(header))
+            ]
             continue
         raw = dict(zip(header, row + [""] * (len(header) - len(row)), strict=True))
-        days.append(_day(raw, f"line {line} (date)", errors))
+        days.append(_day(raw, _line(line, "date"), errors))
         lines.append(line)
     if not days and not errors:
-        errors["file"] = ["has no days after its header"]
+        errors[FILE] = ["has no days after its header"]
     if errors:
         raise BadFile(errors)
     # Every date was checked above; the service refuses any that is not in the first one's year.
     return days[0]["date"].year, notice, days, lines
 
 
-def _by_line(errors: dict[str, list[str]], lines: list[int]) -> dict[str, list[str]]:
+def _by_line(errors: dict[str, list[Text]], lines: list[int]) -> dict[str, list[Text]]:
     """The service names entries (`days.3.date`); a CSV's reader wants its line (`line 5 (date)`)."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Text]] = {}
     for field, reasons in errors.items():
         match = re.fullmatch(r"days\.(\d+)(?:\.(\w+))?", field)
         if match is None:
             found[field] = reasons
             continue
-        where = f"line {lines[int(match.group(1))]}"
-        found[where + (f" ({match.group(2)})" if match.group(2) else "")] = reasons
+        found[_line(lines[int(match.group(1))], match.group(2))] = reasons
     return found
 
 
@@ -185,16 +203,17 @@ def load(file: Path, notice: str | None) -> None:
         elif file.suffix.lower() == ".csv":
             year, notice_text, days, lines = _read_csv(file, notice)
         else:
-            raise BadFile({"file": ["must end in .json or .csv"]})
+            raise BadFile({FILE: ["must end in .json or .csv"]})
         loaded = service.load_calendar_year(
             db.session(), year, notice_text, days, OPERATOR, catalogue=current_runtime().catalogue
         )
     except BadFile as exc:
-        _refuse(f"{file}: nothing was loaded", exc.errors)
+        _refuse(msg("{file}: nothing was loaded", file=str(file)), exc.errors)
     except RegistryError as exc:
-        if not exc.errors:
-            _refuse(f"{file}: {exc.message}")
-        _refuse(f"{file}: nothing was loaded", exc.errors if lines is None else _by_line(exc.errors, lines))
+        if not exc.reasons:
+            _refuse(msg("{file}: {reason}", file=str(file), reason=exc.text))
+        reasons = exc.reasons if lines is None else _by_line(exc.reasons, lines)
+        _refuse(msg("{file}: nothing was loaded", file=str(file)), reasons)
     db.session.commit()
     holidays = sum(d.kind == "holiday" for d in loaded.days)
     click.echo(
@@ -216,7 +235,7 @@ def show(year: int) -> None:
         found = service.describe_calendar_year(db.session(), year)
         outlook = outlook_of(db.session(), current_runtime().clock.today())
     except RegistryError as exc:
-        _refuse(exc.message)
+        refuse_error(exc)
     db.session.rollback()
     if outlook.warning is not None:
         click.echo(f"warning: {outlook.warning}", err=True)
@@ -249,7 +268,7 @@ def delete(year: int) -> None:
     try:
         after = service.delete_calendar_year(db.session(), year, OPERATOR, catalogue=current_runtime().catalogue)
     except RegistryError as exc:
-        _refuse(exc.message)
+        refuse_error(exc)
     db.session.commit()
     click.echo(f"calendar {year} deleted: its working days now come from: {after.source}")
     _report_recompute(after.recomputed)

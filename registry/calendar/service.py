@@ -23,11 +23,13 @@ from registry.access import require_role
 from registry.calendar.workdays import WorkCalendar
 from registry.catalogue import Catalogue
 from registry.database import utcnow
-from registry.errors import InvalidInput, NotFound
+from registry.errors import InvalidInput, NotFound, said
 from registry.ledger import Actor, append_audit
+from registry.messages import Text, msg
 from registry.models import CalendarDay, CalendarYear
 from registry.publication import Rules
 from registry.records.recompute import RecomputeReport, recompute_derived_dates
+from registry.vocab import term, terms
 
 # kind → is_workday: a holiday (放假) is a day off, a make-up workday (调休上班) a working day.
 KINDS: dict[str, bool] = {"holiday": False, "workday": True}
@@ -36,6 +38,10 @@ SOURCES = ("override", "package", "provisional")
 FIRST_YEAR, LAST_YEAR = 1949, 2199
 NOTICE_MAX, NAME_MAX = 500, 100  # the column sizes of calendar_years.notice and calendar_days.name
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NAMES = dict(
+    zip(WEEKDAYS, ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"), strict=True)
+)
+_KIND_NAMES = {"holiday": "放假日", "workday": "调休上班日"}
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,15 @@ class YearSource:
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput.field("year", f"must be a year from {FIRST_YEAR} to {LAST_YEAR}, not {year}")
+        raise InvalidInput.field(
+            "year",
+            msg("must be a year from {first} to {last}, not {year}", first=FIRST_YEAR, last=LAST_YEAR, year=year),
+        )
 
 
-def _clean_days(year: int, days: Sequence[Mapping[str, Any]]) -> tuple[list[OverrideDay], dict[str, list[str]]]:
+def _clean_days(year: int, days: Sequence[Mapping[str, Any]]) -> tuple[list[OverrideDay], dict[str, list[Text]]]:
     """The days sorted by date, and every problem found, each under its entry (`days.3`)."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     clean: list[OverrideDay] = []
     seen: dict[dt.date, int] = {}
     if not days:
@@ -96,42 +105,52 @@ def _clean_days(year: int, days: Sequence[Mapping[str, Any]]) -> tuple[list[Over
             errors[f"{at}.date"] = ["must be a date (YYYY-MM-DD)"]
             continue
         if kind not in KINDS:
-            errors[f"{at}.kind"] = [f"must be one of {', '.join(KINDS)}"]
+            errors[f"{at}.kind"] = [msg("must be one of {values}", values=terms(_KIND_NAMES))]
             continue
         if name is not None and not isinstance(name, str):
             errors[f"{at}.name"] = ["must be text"]
             continue
         name = (name or "").strip() or None
         if name is not None and len(name) > NAME_MAX:
-            errors[f"{at}.name"] = [f"must be at most {NAME_MAX} characters"]
+            errors[f"{at}.name"] = [msg("must be at most {count} characters", count=NAME_MAX)]
             continue
         if date.year != year:
-            errors[f"{at}.date"] = [f"{date} is not in {year}: a notice covers one year"]
+            errors[f"{at}.date"] = [msg("{day} is not in {year}: a notice covers one year", day=date, year=year)]
             continue
         if date in seen:
-            errors[f"{at}.date"] = [f"{date} is already given at days.{seen[date]}"]
+            errors[f"{at}.date"] = [msg("{day} is already given at days.{index}", day=date, index=seen[date])]
             continue
         seen[date] = i
         weekend = date.weekday() >= 5
+        weekday = term(_WEEKDAY_NAMES, WEEKDAYS[date.weekday()])
         if kind == "holiday" and weekend:
             errors[at] = [
-                f"{date} is a {WEEKDAYS[date.weekday()]}: a weekend is off anyway, so a holiday "
-                "there changes nothing; list only holidays that fall on weekdays"
+                msg(
+                    "{day} is a {weekday}: a weekend is off anyway, so a holiday there changes nothing; list only "
+                    "holidays that fall on weekdays",
+                    day=date,
+                    weekday=weekday,
+                )
             ]
             continue
         if kind == "workday" and not weekend:
             errors[at] = [
-                f"{date} is a {WEEKDAYS[date.weekday()]}: it is a working day anyway; a make-up "
-                "workday (调休上班) falls on a Saturday or Sunday"
+                msg(
+                    "{day} is a {weekday}: it is a working day anyway; a make-up workday (调休上班) falls on a "
+                    "Saturday or Sunday",
+                    day=date,
+                    weekday=weekday,
+                )
             ]
             continue
         clean.append(OverrideDay(date=date, kind=kind, name=name))
     return sorted(clean, key=lambda d: d.date), errors
 
 
-def _refused(year: int, errors: dict[str, list[str]]) -> InvalidInput:
-    summary = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
-    return InvalidInput(f"the calendar for {year} was not loaded: {summary}", errors)
+def _refused(year: int, errors: dict[str, list[Text]]) -> InvalidInput:
+    return InvalidInput(
+        msg("the calendar for {year} was not loaded: {summary}", year=year, summary=said(errors)), errors
+    )
 
 
 def _loaded(row: CalendarYear) -> LoadedYear:
@@ -165,12 +184,12 @@ def load_calendar_year(
     """
     require_role(actor, "admin")
     _check_year(year)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     notice = (notice or "").strip()
     if not notice:
         errors["notice"] = ["name the State Council General Office notice the days come from"]
     elif len(notice) > NOTICE_MAX:
-        errors["notice"] = [f"must be at most {NOTICE_MAX} characters"]
+        errors["notice"] = [msg("must be at most {count} characters", count=NOTICE_MAX)]
     clean, day_errors = _clean_days(year, days)
     errors.update(day_errors)
     if errors:
@@ -212,7 +231,7 @@ def calendar_year(session: Session, year: int) -> LoadedYear:
     """The overrides loaded for `year`, or NotFound if none were."""
     row = session.get(CalendarYear, year)
     if row is None:
-        raise NotFound(f"no calendar was loaded for {year}")
+        raise NotFound(msg("no calendar was loaded for {year}", year=year))
     return _loaded(row)
 
 
@@ -231,7 +250,7 @@ def delete_calendar_year(session: Session, year: int, actor: Actor, *, catalogue
     require_role(actor, "admin")
     row = session.get(CalendarYear, year, with_for_update=True)
     if row is None:
-        raise NotFound(f"no calendar was loaded for {year}")
+        raise NotFound(msg("no calendar was loaded for {year}", year=year))
     # Reading the days loads them, so the session deletes them with the year and keeps
     # none that the database no longer has.
     before = _loaded(row).snapshot()

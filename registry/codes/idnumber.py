@@ -19,6 +19,9 @@ from cryptography.fernet import Fernet
 from stdnum.cn import ric
 
 from registry.codes import region
+from registry.errors import Refusal
+from registry.messages import msg
+from registry.vocab import terms
 
 # 证件类型 codes accepted on records; 身份证 numbers are checked (GB 11643), the others are kept as given.
 ID_TYPES = {
@@ -31,8 +34,8 @@ ID_TYPES = {
 }
 
 
-class IdNumberError(ValueError):
-    """The number does not fit its document type."""
+class IdNumberError(Refusal):
+    """The number does not fit its document type; the message (a catalogue message) says why."""
 
 
 def normalise(raw: str) -> str:
@@ -43,13 +46,15 @@ def normalise(raw: str) -> str:
 def validate(id_type: str, raw: str) -> str:
     """Return the normalised number, or raise IdNumberError saying why it is wrong."""
     if id_type not in ID_TYPES:
-        raise IdNumberError(f"unknown document type {id_type!r}; one of {', '.join(ID_TYPES)}")
+        raise IdNumberError(
+            msg("unknown document type {id_type!r}; one of {values}", id_type=id_type, values=terms(ID_TYPES))
+        )
     number = normalise(raw)
     if not number:
         raise IdNumberError("must not be empty")
     if id_type == "resident_id":
         if len(number) != 18:
-            raise IdNumberError(f"a resident ID number has 18 characters, got {len(number)}")
+            raise IdNumberError(msg("a resident ID number has 18 characters, got {count}", count=len(number)))
         if not number[:-1].isdigit():
             raise IdNumberError("the first 17 characters of a resident ID number are digits")
         _check_resident_id(number)
@@ -74,8 +79,11 @@ def _check_resident_id(number: str) -> None:
     code = number[:6]
     if not region.is_known(code):
         raise IdNumberError(
-            f"region code {code} (digits 1-6) is not a GB/T 2260 administrative-division code"
-            " that ever existed (GB 11643)"
+            msg(
+                "region code {code} (digits 1-6) is not a GB/T 2260 administrative-division code that ever existed "
+                "(GB 11643)",
+                code=code,
+            )
         )
     # The birth date YYYYMMDD, digits 7-14, read as stdnum's ric.get_birth_date does. The messages
     # do not repeat it: it is personal data, and error responses are logged.
@@ -84,7 +92,9 @@ def _check_resident_id(number: str) -> None:
     except ValueError:
         raise IdNumberError("birth date (digits 7-14) is not a calendar date (GB 11643)") from None
     if born < EARLIEST_BIRTH_DATE:
-        raise IdNumberError(f"birth date (digits 7-14) is before {EARLIEST_BIRTH_DATE.isoformat()} (GB 11643)")
+        raise IdNumberError(
+            msg("birth date (digits 7-14) is before {earliest} (GB 11643)", earliest=EARLIEST_BIRTH_DATE.isoformat())
+        )
     if born > dt.date.today():
         raise IdNumberError("birth date (digits 7-14) is in the future (GB 11643)")
     if number[-1] != ric.calc_check_digit(number):

@@ -10,6 +10,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from registry.errors import Refusal
+from registry.messages import msg
+
 _LINE = re.compile(r'^(?P<indent>\s*)(?P<code>\d+)\s+\w+="(?P<name>[^"]*)"')
 _YEARS = re.compile(r"^\[(?P<start>\d*)-(?P<end>\d*)\]")
 
@@ -61,11 +64,15 @@ def current_codes() -> list[tuple[str, str]]:
     return [(code, name) for code, (name, in_use) in _table().items() if in_use]
 
 
+class RegionError(Refusal):
+    """Not a region code; the message (a catalogue message) says why."""
+
+
 def validate(raw: str) -> str:
-    """Return the code, or raise ValueError saying why it is not a known region code."""
+    """Return the code, or raise RegionError (a ValueError) saying why it is not a known region code."""
     code = raw.strip()
     if not re.fullmatch(r"\d{6}", code):
-        raise ValueError("must be a 6-digit administrative-division code (GB/T 2260)")
+        raise RegionError("must be a 6-digit administrative-division code (GB/T 2260)")
     if not is_known(code):
-        raise ValueError(f"{code} is not a known administrative-division code (GB/T 2260)")
+        raise RegionError(msg("{code} is not a known administrative-division code (GB/T 2260)", code=code))
     return code

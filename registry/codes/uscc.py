@@ -13,6 +13,9 @@ import unicodedata
 
 from stdnum.cn import uscc as _stdnum_uscc
 
+from registry.errors import Refusal
+from registry.messages import msg
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
 
 # 登记管理部门代码 (position 1) and what it stands for.
@@ -35,8 +38,8 @@ REGISTRATION_AUTHORITIES = {
 INDIVIDUAL_BUSINESS_PLACEHOLDER = "00000000000000000X"
 
 
-class USCCError(ValueError):
-    """The code is not a valid 统一社会信用代码; the message says why, for a person to read."""
+class USCCError(Refusal):
+    """The code is not a valid 统一社会信用代码; the message (a catalogue message) says why, for a person to read."""
 
 
 def normalise(raw: str) -> str:
@@ -58,21 +61,30 @@ def validate(raw: str, *, allow_placeholder: bool = False) -> str:
             return code
         raise USCCError("the placeholder 00000000000000000X is allowed only for a 个体工商户 (individual_business)")
     if len(code) != 18:
-        raise USCCError(f"must be 18 characters, got {len(code)}")
+        raise USCCError(msg("must be 18 characters, got {count}", count=len(code)))
     bad = sorted({ch for ch in code if ch not in ALPHABET})
     if bad:
         raise USCCError(
-            f"contains characters outside the GB 32100 alphabet: {''.join(bad)} (I, O, Z, S and V are never used)"
+            msg(
+                "contains characters outside the GB 32100 alphabet: {characters} (I, O, Z, S and V are never used)",
+                characters="".join(bad),
+            )
         )
     if code[0] not in REGISTRATION_AUTHORITIES:
         raise USCCError(
-            f"registration-authority code {code[0]!r} (position 1) is not one of " + ", ".join(REGISTRATION_AUTHORITIES)
+            msg(
+                "registration-authority code {code!r} (position 1) is not one of {values}",
+                code=code[0],
+                values=", ".join(REGISTRATION_AUTHORITIES),
+            )
         )
     if not code[2:8].isdigit():
-        raise USCCError(f"positions 3-8 must be a 6-digit region code, got {code[2:8]!r}")
+        raise USCCError(msg("positions 3-8 must be a 6-digit region code, got {got!r}", got=code[2:8]))
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise USCCError(f"check character is wrong: expected {expected!r}, got {code[17]!r}")
+        raise USCCError(
+            msg("check character is wrong: expected {expected!r}, got {got!r}", expected=expected, got=code[17])
+        )
     return code
 
 
@@ -89,8 +101,8 @@ def complete(first17: str) -> str:
     """Append the check character: for generating demo and test codes."""
     first17 = normalise(first17)
     if len(first17) != 17:
-        raise USCCError(f"need 17 characters to complete a code, got {len(first17)}")
+        raise USCCError(msg("need 17 characters to complete a code, got {count}", count=len(first17)))
     bad = sorted({ch for ch in first17 if ch not in ALPHABET})
     if bad:
-        raise USCCError(f"contains characters outside the GB 32100 alphabet: {''.join(bad)}")
+        raise USCCError(msg("contains characters outside the GB 32100 alphabet: {characters}", characters="".join(bad)))
     return first17 + check_character(first17)

@@ -17,6 +17,7 @@ from registry.demo.plan_penalties import PenaltyPlanner
 from registry.demo.plan_records import DemoPlan
 from registry.demo.reference_cases import CASES
 from registry.errors import InvalidInput
+from registry.messages import msg
 
 MIN_ENTITIES = 20  # enough for every sector, list, state and severity to appear at least once
 
@@ -33,7 +34,7 @@ def plan_demo(
     When entries may be repaired comes from the list catalogue (lists.json), as the services
     enforce it."""
     if entities < MIN_ENTITIES:
-        raise InvalidInput.field("entities", f"must be at least {MIN_ENTITIES}")
+        raise InvalidInput.field("entities", msg("must be at least {count}", count=MIN_ENTITIES))
     rng = random.Random(rng_seed)
     planner = _Planner(rng, today, catalogue or load_catalogue())
     usccs = planner.authority_codes()

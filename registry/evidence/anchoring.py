@@ -28,6 +28,7 @@ from registry.evidence import merkle
 from registry.evidence.signing import ALGORITHM, EvidenceSigner, anchor_time
 from registry.evidence.tree import append_leaves
 from registry.ledger import SYSTEM, append_audit, emit_event, row_hash
+from registry.messages import Text, msg
 from registry.models import AuditLog, LedgerCounter, Screening
 
 # An anchor's audit row and outbox event: record_type 'evidence_anchor', record_id the tree size it
@@ -163,7 +164,7 @@ def anchor_at(session: Session, tree_size: int, *, seq: int | None = None) -> An
         stmt = stmt.where(AuditLog.seq == seq)
     row = session.scalars(stmt.limit(1).execution_options(populate_existing=True)).one_or_none()
     if row is None:
-        raise NotFound(f"no anchor has tree size {tree_size}")
+        raise NotFound(msg("no anchor has tree size {size}", size=tree_size))
     return Anchor.from_row(row)
 
 
@@ -215,16 +216,15 @@ def check_anchored_sizes(session: Session, old_size: int, new_size: int) -> tupl
     the parameter otherwise: a proof between heads nobody signed would prove nothing)."""
     if not 0 < old_size <= new_size:
         raise InvalidInput(
-            "from must be at least 1 and at most to",
-            errors={"from": ["须为不大于 to 的正整数（must be 1 or more and not above to）"]},
+            "from must be at least 1 and at most to", errors={"from": ["must be 1 or more and not above to"]}
         )
     found: dict[str, Anchor] = {}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     for name, size in (("from", old_size), ("to", new_size)):
         try:
             found[name] = anchor_at(session, size)
-        except NotFound:
-            errors[name] = [f"没有树大小为 {size} 的锚点（no anchor has tree size {size}）"]
+        except NotFound as exc:
+            errors[name] = [exc.text]
     if errors:
         raise InvalidInput("the tree sizes must be anchored ones (GET /api/v1/evidence/anchors)", errors=errors)
     return found["from"], found["to"]

@@ -44,6 +44,7 @@ from registry.imports.rows import (
     read_row,
 )
 from registry.ledger import Creation, record_creations
+from registry.messages import Msg, Text, msg
 from registry.models import (
     Entity,
     EntityName,
@@ -221,10 +222,11 @@ class BatchImporter(RowImporter):
             return self.staged_entities[record.entity_id]
         return super().entity_of(record)
 
-    def describe(self, record: Record) -> tuple[str, str]:
+    def describe(self, record: Record) -> tuple[Msg, Text]:
         if record.id is None:
             label = "penalty" if isinstance(record, Penalty) else "list entry"
-            return f"the {label} of row {self.staged_rows[id(record)]} of this file", "after this import"
+            staged = msg("the {label} of row {row} of this file", label=label, row=self.staged_rows[id(record)])
+            return staged, msg("after this import")
         return super().describe(record)
 
     # -- a new row -----------------------------------------------------------------------------

@@ -12,11 +12,13 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+from registry.errors import Refusal
 from registry.imports.tables import header_key
+from registry.messages import msg
 
 
-class CellError(ValueError):
-    """A cell's value cannot be read as what its column holds; the message says why."""
+class CellError(Refusal):
+    """A cell's value cannot be read as what its column holds; the message (a catalogue message) says why."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -44,8 +46,8 @@ def code_value(raw: Any) -> str | None:
     if isinstance(raw, float):
         if not raw.is_integer() or abs(raw) >= 2**53:
             raise CellError(
-                "Excel stored this code as a number and dropped digits; format the column as "
-                "text (文本) and type the code again"
+                "Excel stored this code as a number and dropped digits; format the column as text (文本) and type the "
+                "code again"
             )
         raw = int(raw)
     text = text_value(raw)
@@ -77,7 +79,9 @@ def date_value(raw: Any) -> dt.date | None:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         if _EXCEL_SERIALS[0] <= raw <= _EXCEL_SERIALS[1]:
             return _from_serial(raw)
-        raise CellError(f"{raw} is not a date; write it as 2026-11-02, 2026/11/2 or 2026年11月2日")
+        raise CellError(
+            msg("{value} is not a date; write it as 2026-11-02, 2026/11/2 or 2026年11月2日", value=str(raw))
+        )
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     match = _DATE_TEXT.fullmatch(text)
     parts: tuple[str, ...] | None = match.groups() if match else None
@@ -90,7 +94,7 @@ def date_value(raw: Any) -> dt.date | None:
     try:
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError as exc:
-        raise CellError(f"is not a day of the calendar ({exc})") from exc
+        raise CellError(msg("is not a day of the calendar ({error})", error=str(exc))) from exc
 
 
 _WAN = ("万元", "万")
@@ -186,7 +190,7 @@ class Vocabulary:
             return None
         code = self.known.get(header_key(text))
         if code is None:
-            raise CellError(f"is not one of {self.choices}")
+            raise CellError(msg("is not one of {values}", values=self.choices))
         return code
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
 
+from registry.cli_errors import refuse, refuse_error, say
 from registry.database import db, write_intent
 from registry.errors import RegistryError
 from registry.imports.run import (
@@ -27,28 +27,25 @@ from registry.imports.run import (
     write_report,
 )
 from registry.ledger import OPERATOR
+from registry.messages import msg
 from registry.runtime import current_rules, current_runtime
 from registry.vocab import DOMAINS, SEVERITIES
 
 SHOWN_PROBLEMS = 20  # on the terminal without --report; the report file holds every one
 
 
-def _refuse(message: str) -> NoReturn:
-    db.session.rollback()
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
 def _show_problems(report: ImportReport) -> None:
+    """The first problems on stderr, each with its row, column and value, the reason in Chinese."""
     for p in report.problems[:SHOWN_PROBLEMS]:
-        where = f"row {p.row}" + (f", {p.column}" if p.column else "")
+        where = say(msg("row {row}, {column}", row=p.row, column=p.column) if p.column else msg("row {row}", row=p.row))
         value = f" {p.value!r}" if p.value else ""
-        click.echo(f"  {where}{value}: {p.reason}", err=True)
+        click.echo(f"  {where}{value}：{p.said('zh')}", err=True)
     if len(report.problems) > SHOWN_PROBLEMS:
-        click.echo(
-            f"  … {len(report.problems) - SHOWN_PROBLEMS} more; --report PATH.csv (or .xlsx) writes every problem",
-            err=True,
+        more = msg(
+            "… {count} more; --report PATH.csv (or .xlsx) writes every problem",
+            count=len(report.problems) - SHOWN_PROBLEMS,
         )
+        click.echo(f"  {say(more)}", err=True)
 
 
 @click.command("import")
@@ -103,11 +100,11 @@ def import_file(
     write_intent.set(True)
     fmt = report_path.suffix.lower().lstrip(".") if report_path is not None else None
     if fmt is not None and fmt not in REPORT_FORMATS:
-        _refuse(f"--report {report_path}: the report is written as .csv or .xlsx")
+        refuse(msg("--report {path}: the report is written as .csv or .xlsx", path=str(report_path)))
     if authority_id is None:
-        _refuse(
-            "--authority ID is required: the file is imported as the decisions of that authority "
-            "(list them with GET /api/v1/authorities)"
+        refuse(
+            "--authority ID is required: the file is imported as the decisions of that authority (list them with "
+            "GET /api/v1/authorities)"
         )
     runtime = current_runtime()
     session = db.session()
@@ -134,7 +131,7 @@ def import_file(
                 defaults={"severity": severity, "domain": domain},
             )
     except RegistryError as exc:  # the file cannot be read, or the authority is unknown
-        _refuse(exc.message)
+        refuse_error(exc)
     if report.written:
         session.commit()
     else:
@@ -142,21 +139,29 @@ def import_file(
     if report_path is not None and fmt is not None:
         with report_path.open("wb") as out:
             write_report(report, fmt, out)
-    click.echo(report.summary())
+    click.echo(say(report.summary()))
     if report.entities_created:
-        click.echo(f"{report.entities_created} subjects (行政相对人) were registered along the way")
+        click.echo(
+            say(msg("{count} subjects (行政相对人) were registered along the way", count=report.entities_created))
+        )
     for column in report.ignored_columns:
-        click.echo(f"column {column} is derived by the registry and was not imported")
-    for note in report.notes:
-        click.echo(f"note: {note}")
+        click.echo(say(msg("column {column} is derived by the registry and was not imported", column=column)))
+    for note in report.chinese_notes:
+        click.echo(say(msg("note: {note}", note=note)))
     if report.problems:
-        where = f"; every problem is in {report_path}" if report_path is not None else ""
-        click.echo(f"{len(report.problems)} problems{where}:", err=True)
+        count = len(report.problems)
+        found = (
+            msg("{count} problems; every problem is in {path}:", count=count, path=str(report_path))
+            if report_path is not None
+            else msg("{count} problems:", count=count)
+        )
+        click.echo(say(found), err=True)
         _show_problems(report)
     if report.bad_rows:
-        click.echo(
-            f"{report.rejected} rows rejected, {report.conflicts} in conflict"
-            + (f"; see {report_path}" if report_path is not None else ""),
-            err=True,
+        bad = msg(
+            "{rejected} rows rejected, {conflicts} in conflict", rejected=report.rejected, conflicts=report.conflicts
         )
+        if report_path is not None:
+            bad = msg("{bad}; see {path}", bad=bad, path=str(report_path))
+        click.echo(say(bad), err=True)
         sys.exit(1)

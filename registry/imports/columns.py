@@ -28,6 +28,7 @@ from registry.imports.files import (
     vocabulary,
 )
 from registry.imports.report import ImportReport, Problem
+from registry.messages import msg
 from registry.models import Authority
 from registry.national_columns import columns as export_columns
 from registry.records.penalty_fields import PENALTY_FIELDS
@@ -258,10 +259,13 @@ def detect_kind(headers: list[str], filename: str) -> str:
     votes = {kind: len(keys & _ONLY[kind]) for kind in KINDS}
     if votes["penalties"] == votes["list-entries"]:
         raise FileRefused.because(
-            f"{filename}: cannot tell from its header row whether it holds penalties (行政处罚决定书文号, "
-            "处罚类别 …) or list entries (名单名称, 列入决定文书号 …); say which kind it is",
-            chinese="无法从表头判断文件是行政处罚（行政处罚决定书文号、处罚类别……）还是名单（名单名称、列入决定文书号……），"
-            "请选择表格类型",
+            msg(
+                "{file}: cannot tell from its header row whether it holds penalties (行政处罚决定书文号, 处罚类别 …) or "
+                "list entries (名单名称, 列入决定文书号 …); say which kind it is",
+                file=filename,
+            ),
+            short="the header row does not tell penalties (行政处罚决定书文号, 处罚类别 …) from list entries (名单名称, "
+            "列入决定文书号 …): choose the kind of sheet",
         )
     return max(votes, key=lambda k: votes[k])
 
@@ -303,7 +307,11 @@ def layout_of(
                     table.header_row,
                     header,
                     "",
-                    f"a second column for {column.header} (the first is {written[column.name]}): not imported",
+                    msg(
+                        "a second column for {column} (the first is {first}): not imported",
+                        column=column.header,
+                        first=written[column.name],
+                    ),
                 )
             )
             continue
@@ -312,10 +320,17 @@ def layout_of(
     required = list(REQUIRED[kind])
     missing = [c for c in COLUMNS[kind] if c.name in required and c.name not in written]
     if missing:
+        columns = "、".join(c.header for c in missing)
         raise FileRefused.because(
-            f"{report.filename}: required column(s) missing: {'、'.join(c.header for c in missing)}; "
-            "nothing was imported",
-            chinese=f"缺少必填列：{'、'.join(c.header for c in missing)}；未导入任何记录（可下载导入模板对照表头）",
+            msg(
+                "{file}: required column(s) missing: {columns}; nothing was imported",
+                file=report.filename,
+                columns=columns,
+            ),
+            short=msg(
+                "required column(s) missing: {columns}; nothing was imported (the import template shows the headers)",
+                columns=columns,
+            ),
         )
     given = {k for k, v in (defaults or {}).items() if v}
     needed = [
@@ -327,18 +342,21 @@ def layout_of(
     ]
     if needed:
         headers = {c.name: c.header for c in COLUMNS[kind]}
-        message = (
-            f"{report.filename}: the sheet has no {'、'.join(headers[n] for n in needed)} column and no file-wide "
-            f"default was given: give {'; '.join(DEFAULT_OPTIONS[n] for n in needed)} on upload"
-            + (f" ({authority.name} supervises several trading domains)" if DOMAIN_FIELD[kind] in needed else "")
-            + "; nothing was imported"
+        several = msg(" ({authority} supervises several trading domains)", authority=authority.name)
+        message = msg(
+            "{file}: the sheet has no {columns} column and no file-wide default was given: give {options} on "
+            "upload{several}; nothing was imported",
+            file=report.filename,
+            columns="、".join(headers[n] for n in needed),
+            options="; ".join(DEFAULT_OPTIONS[n] for n in needed),
+            several=several if DOMAIN_FIELD[kind] in needed else "",
         )
         # Named by the upload's own fields (default_severity, default_domain), where the default is given.
         raise FileRefused(
             message,
             {
                 "default_domain" if n in ("domain", "domains") else f"default_{n}": [
-                    f"表中没有“{headers[n]}”列，须给出文件默认值"
+                    msg("the sheet has no {column} column: give a file-wide default", column=headers[n])
                 ]
                 for n in needed
             },

@@ -27,11 +27,11 @@ from registry.imports.upload_limits import (
     bounded_lines,
     check_csv_size,
 )
+from registry.messages import msg
 
 # CSV separators, as Excel writes them ("Unicode text" is tab-separated) and as a person types them
 # in a Chinese input method (the full-width comma).
 _DELIMITERS = ("\t", ",", "，")
-_UNDECODABLE = "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK、UTF-16），不是可读取的 CSV 表格"
 
 
 def detect_encoding(head: bytes) -> str:
@@ -100,7 +100,8 @@ def csv_table(stream: IO[bytes], head: bytes, filename: str, search: HeaderSearc
         if b"\x00" in head:
             raise binary_refusal(filename) from exc
         raise FileRefused.because(
-            f"{filename} is not text in UTF-8 or GB18030: {exc.reason}", chinese=_UNDECODABLE
+            msg("{file} is not text in UTF-8 or GB18030: {reason}", file=filename, reason=exc.reason),
+            short="the file's text encoding is not one read (UTF-8, GB18030/GBK, UTF-16): it is no readable CSV table",
         ) from exc
     # Line by line, each line bounded; a field is bounded by csv's own field_size_limit (131,072).
     reader = csv.reader(bounded_lines(text, limits), delimiter=delimiter)
@@ -115,15 +116,22 @@ def csv_table(stream: IO[bytes], head: bytes, filename: str, search: HeaderSearc
             raise refusal(exc, filename) from None
         except UnicodeDecodeError as exc:
             raise FileRefused.because(
-                f"{filename} changes encoding part-way ({encoding} at the start): {exc.reason}",
-                chinese=(
-                    f"文件的文字编码前后不一致（开头是 {encoding}，后面的内容无法按它读取）：请将整个文件"
-                    "以同一种编码（UTF-8 或 GB18030）保存后再上传"
+                msg(
+                    "{file} changes encoding part-way ({encoding} at the start): {reason}",
+                    file=filename,
+                    encoding=encoding,
+                    reason=exc.reason,
+                ),
+                short=msg(
+                    "the file's encoding changes part-way ({encoding} at the start, the rest cannot be read so): save "
+                    "the whole file in one encoding (UTF-8 or GB18030) and upload it again",
+                    encoding=encoding,
                 ),
             ) from exc
         except csv.Error as exc:
             raise FileRefused.because(
-                f"{filename} is not a well-formed CSV file: {exc}", chinese=f"不是格式正确的 CSV 文件（{exc}）"
+                msg("{file} is not a well-formed CSV file: {error}", file=filename, error=str(exc)),
+                short=msg("not a well-formed CSV file ({error})", error=str(exc)),
             ) from exc
         finally:
             text.detach()

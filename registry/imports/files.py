@@ -11,11 +11,12 @@ A file is read within `registry.imports.upload_limits` (a zip bomb, an endless r
 megabyte are refused, naming the limit, before they cost memory): past a limit on size it is a
 `FileTooLarge` (413), past any other, or damaged, a `FileRefused` (422).
 
-Two callers read through `open_table`: the import (its API and page speak English) and the screening
-page's bidder upload (`api.pages.screening_input`, which speaks Chinese). So every refusal says why
-in both languages (`FileRefused.message`, `FileRefused.chinese`), and so does every note on a table
-(`Table.notes`, `Table.chinese_notes`); each caller gives its own limits and says what its header
-row should hold (`header_hint`).
+Two callers read through `open_table`: the import (its API, page and command) and the screening
+page's bidder upload (`api.pages.screening_input`). So every refusal says why as a catalogue message,
+naming the file (`FileRefused.text`) and without its name for a page that shows it (`FileRefused.short`,
+in Chinese `FileRefused.chinese`), and every note on a table is said in both languages (`Table.notes`,
+`Table.chinese_notes`); each caller gives its own limits and says what its header row should hold
+(`header_hint`).
 
 Nothing here knows the registry's records: `registry.imports.run` maps headers to fields.
 
@@ -51,6 +52,7 @@ from registry.imports.upload_limits import (
 )
 from registry.imports.workbook_guard import Formula
 from registry.imports.xlsx_tables import xlsx_table
+from registry.messages import Text, msg
 
 # The spreadsheet reader as its callers know it (the importer, the screening page, the tests).
 __all__ = [
@@ -112,7 +114,7 @@ def open_table(
     is_header: Callable[[list[str]], bool],
     limits: Limits = IMPORT_LIMITS,
     *,
-    header_hint: tuple[str, str] | None = None,
+    header_hint: tuple[Text, Text] | None = None,
     formulas: bool = False,
 ) -> Iterator[Table]:
     """The first sheet of an XLSX or the rows of a CSV, from its header row on.
@@ -120,9 +122,9 @@ def open_table(
     `is_header` says whether a row (its cells as text) is the header row; the first of the
     first `limits.header_rows` rows that is becomes it. Raises FileRefused for a file that is not
     XLSX or CSV (an old .xls or .et workbook, by its name or its content; a binary file), cannot
-    be decoded, or has no header row (then with `header_hint`, the English and the Chinese
-    refusal, if given), and FileTooLarge (a FileRefused) or FileRefused for one past `limits`,
-    when it is opened or as its rows are read. Every refusal says why in English and in Chinese.
+    be decoded, or has no header row (then with `header_hint`, the refusal naming the file and the
+    short one, if given), and FileTooLarge (a FileRefused) or FileRefused for one past `limits`,
+    when it is opened or as its rows are read. Every refusal says why in any language.
     With `formulas`, a workbook's formula cell is read as a `Formula` (its text), not as its last
     computed value.
     """
@@ -135,12 +137,16 @@ def open_table(
         stream.seek(start)
         lower = filename.lower()
         if not head.strip():
-            raise FileRefused.because(f"{filename} is empty", chinese="上传的文件是空的")
+            raise FileRefused.because(msg("{file} is empty", file=filename), short="the uploaded file is empty")
         if head.startswith(_OLE) or lower.endswith(_OLD_NAMES):
             raise FileRefused.because(
-                f"{filename} is an old Excel 97-2003 workbook (.xls); save it as .xlsx "
-                "(Excel 2007 or later) or as CSV and import that",
-                chinese="不支持旧版 Excel（.xls）或 WPS（.et）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传",
+                msg(
+                    "{file} is an old Excel 97-2003 workbook (.xls); save it as .xlsx (Excel 2007 or later) or as "
+                    "CSV and import that",
+                    file=filename,
+                ),
+                short="old Excel (.xls) and WPS (.et) files are not read: save the file in Excel as .xlsx or CSV and "
+                "upload it again",
             )
         if head.startswith(_ZIP):
             path = source if isinstance(source, Path) else None
@@ -148,8 +154,8 @@ def open_table(
         elif lower.endswith(_XLSX_NAMES):
             extension = lower[lower.rindex(".") :]
             raise FileRefused.because(
-                f"{filename} is named like an Excel workbook but is not one (not an XLSX file)",
-                chinese=f"文件扩展名是 {extension}，但内容不是 Excel 工作簿",
+                msg("{file} is named like an Excel workbook but is not one (not an XLSX file)", file=filename),
+                short=msg("the file is named {extension} but is no Excel workbook", extension=extension),
             )
         else:
             table = csv_table(stream, head, filename, search, limits)

@@ -1,12 +1,16 @@
 """The report of an import: what it did to how many rows, and every problem it found.
 
 A problem names the spreadsheet row a person sees, the column as written in the file, the value
-and the reason; `registry.imports.run.write_report` writes the report as CSV or XLSX.
+and the reason (a catalogue message: Chinese for people, English for developers);
+`registry.imports.run.write_report` writes the report as CSV or XLSX.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from registry.messages import Msg, Text, msg, render
+from registry.vocab import Term
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,11 @@ class Problem:
     row: int
     column: str
     value: str
-    reason: str
+    reason: Text
+
+    def said(self, locale: str) -> str:
+        """The reason in `locale`."""
+        return render(self.reason, locale)
 
 
 @dataclass
@@ -57,16 +65,23 @@ class ImportReport:
         """Whether the good rows were written (always in mode skip; in mode all only without bad rows)."""
         return self.mode == "skip" or self.bad_rows == 0
 
-    def summary(self) -> str:
+    def summary(self) -> Msg:
         """One line for a person: what happened to how many rows."""
-        label = "penalties" if self.kind == "penalties" else "list entries"
-        counts = (
-            f"{self.rows} rows: {self.created} created, {self.unchanged} unchanged, "
-            f"{self.conflicts} in conflict, {self.rejected} rejected"
+        counts = msg(
+            "{rows} rows: {created} created, {unchanged} unchanged, {conflicts} in conflict, {rejected} rejected",
+            rows=self.rows,
+            created=self.created,
+            unchanged=self.unchanged,
+            conflicts=self.conflicts,
+            rejected=self.rejected,
         )
+        label = Term("penalties", "行政处罚") if self.kind == "penalties" else Term("list entries", "名单")
         if not self.written:
-            return (
-                f"{label} from {self.filename}: {counts}; nothing was written (mode all): fix the rows "
-                f"in the report and import the file again, or import with mode skip"
+            return msg(
+                "{label} from {file}: {counts}; nothing was written (mode all): fix the rows in the report and import "
+                "the file again, or import with mode skip",
+                label=label,
+                file=self.filename,
+                counts=counts,
             )
-        return f"{label} from {self.filename}: {counts}"
+        return msg("{label} from {file}: {counts}", label=label, file=self.filename, counts=counts)

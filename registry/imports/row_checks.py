@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from registry.codes.idnumber import IdentityVault, mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
-from registry.errors import RegistryError
+from registry.errors import RegistryError, said, together
 from registry.imports.columns import COLUMNS, PERSON_COLUMNS, Layout
 from registry.imports.report import ImportReport, Problem
 from registry.imports.rows import EntityKey, Record, Row, RowRejected, fold, masked, shown
 from registry.ledger import Actor
+from registry.messages import Msg, Text, msg
 from registry.models import Authority, Entity, ListEntry, Penalty
 from registry.publication import Rules
 from registry.vocab import (
@@ -101,7 +102,7 @@ class RowChecks:
 
     # -- problems ------------------------------------------------------------------------------
 
-    def problem(self, row: Row, name: str, reason: str) -> Problem:
+    def problem(self, row: Row, name: str, reason: Text) -> Problem:
         # The report is shown and kept: a resident ID number typed in a cell appears masked there too.
         return Problem(
             row.number,
@@ -112,23 +113,24 @@ class RowChecks:
 
     def from_error(self, row: Row, exc: RegistryError) -> list[Problem]:
         """A service's refusal, named by the file's columns (its fields are the API's names)."""
-        if not exc.errors:
-            return [self.problem(row, "", exc.message)]
+        if not exc.reasons:
+            return [self.problem(row, "", exc.text)]
         found = []
         known = {c.name for c in COLUMNS[self.kind]}
-        for field_name, reasons in exc.errors.items():
+        for field_name, reasons in exc.reasons.items():
             name = _ENTITY_FIELDS.get(field_name, field_name)
+            reason = together(reasons)
             if field_name.startswith("responsible_persons"):
                 parts = field_name.split(".")
                 name = PERSON_COLUMNS.get(parts[2] if len(parts) > 2 else "", "responsible_names")
                 if len(parts) > 1:
-                    reasons = [f"第 {int(parts[1]) + 1} 人 (person {int(parts[1]) + 1}): {' '.join(reasons)}"]
+                    reason = msg("person {n}: {reason}", n=int(parts[1]) + 1, reason=reason)
             if name == "data_source_authority_id":
                 name = "data_source_name"
             if name in known:
-                found.append(self.problem(row, name, " ".join(reasons)))
+                found.append(self.problem(row, name, reason))
             else:
-                found.append(self.problem(row, "", f"{field_name}: {' '.join(reasons)}"))
+                found.append(self.problem(row, "", said({field_name: reasons})))
         return found
 
     def check_authority(self, row: Row) -> None:
@@ -143,11 +145,12 @@ class RowChecks:
         if problems:
             raise RowRejected(problems)
 
-    def not_ours(self) -> str:
-        return (
-            f"names another authority: this import records decisions of {self.authority.name} "
-            f"(authority {self.authority.id}) only; each authority publishes its own decisions "
-            f"(谁批准、谁公开)"
+    def not_ours(self) -> Msg:
+        return msg(
+            "names another authority: this import records decisions of {authority} (authority {id}) only; each "
+            "authority publishes its own decisions (谁批准、谁公开)",
+            authority=self.authority.name,
+            id=self.authority.id,
         )
 
     def required(self, row: Row, *names: str) -> None:
@@ -196,11 +199,11 @@ class RowChecks:
             raise RuntimeError(f"record {record.id} names entity {record.entity_id}, which does not exist")
         return entity
 
-    def describe(self, record: Record) -> tuple[str, str]:
+    def describe(self, record: Record) -> tuple[Msg, Text]:
         """How a conflict names the recorded record, and where it is corrected."""
         label = "penalty" if isinstance(record, Penalty) else "list entry"
         path = "penalties" if isinstance(record, Penalty) else "list-entries"
-        return f"{label} {record.id}", f"PATCH /api/v1/{path}/{record.id}"
+        return msg("{label} {id}", label=label, id=record.id), f"PATCH /api/v1/{path}/{record.id}"
 
     # -- unchanged or conflict -----------------------------------------------------------------
 
@@ -211,9 +214,13 @@ class RowChecks:
             self.problem(
                 row,
                 name,
-                f"conflict: {which} with this decision number records {stored_text(name, stored, record) or '(empty)'}; "
-                f"not applied: a recorded decision changes only by a correction (更正) with its reason "
-                f"({where}), not by importing it again",
+                msg(
+                    "conflict: {record} with this decision number records {stored}; not applied: a recorded decision "
+                    "changes only by a correction (更正) with its reason ({where}), not by importing it again",
+                    record=which,
+                    stored=stored_text(name, stored, record) or msg("(empty)"),
+                    where=where,
+                ),
             )
             for name, stored in self.compared(row, record)
         ]

@@ -14,6 +14,7 @@ from registry.imports.columns import DOMAIN_FIELD, read_id_type
 from registry.imports.files import CellError
 from registry.imports.row_checks import RowChecks
 from registry.imports.rows import Row, RowRejected
+from registry.messages import msg
 from registry.publication import Decider, default_severity
 from registry.vocab import DOMAINS
 
@@ -42,8 +43,11 @@ class RowData(RowChecks):
                 self.problem(
                     row,
                     DOMAIN_FIELD[self.kind],
-                    f"is empty and {self.authority.name} supervises several trading domains: name one of "
-                    f"{'、'.join(DOMAINS[d] for d in domains)}",
+                    msg(
+                        "is empty and {authority} supervises several trading domains: name one of {domains}",
+                        authority=self.authority.name,
+                        domains="、".join(DOMAINS[d] for d in domains),
+                    ),
                 )
             ]
         )
@@ -112,7 +116,9 @@ class RowData(RowChecks):
                 raise RowRejected(
                     [
                         self.problem(
-                            row, "responsible_names", "失信相关人姓名为空，但填写了其角色或证件 (names are needed)"
+                            row,
+                            "responsible_names",
+                            "the persons' names are empty but their roles or documents are given",
                         )
                     ]
                 )
@@ -125,8 +131,17 @@ class RowData(RowChecks):
                         self.problem(
                             row,
                             key,
-                            f"有 {len(found)} 项，与失信相关人姓名的 {len(names)} 项不对应 "
-                            f"(one value per name{', or one for all' if 1 in allowed else ''})",
+                            msg(
+                                "{count} values for {names} names: one value per name, or one for all",
+                                count=len(found),
+                                names=len(names),
+                            )
+                            if 1 in allowed
+                            else msg(
+                                "{count} values for {names} names: one value per name",
+                                count=len(found),
+                                names=len(names),
+                            ),
                         )
                     ]
                 )
@@ -134,7 +149,9 @@ class RowData(RowChecks):
             raise RowRejected(
                 [
                     self.problem(
-                        row, "responsible_roles", "须填写失信相关人角色（如 法定代表人、自然人股东、评标评审专家）"
+                        row,
+                        "responsible_roles",
+                        "give the persons' roles (法定代表人, 自然人股东, 评标评审专家 …)",
                     )
                 ]
             )
@@ -153,7 +170,7 @@ class RowData(RowChecks):
                 try:
                     person["id_type"] = read_id_type(id_type) if id_type else "resident_id"
                 except CellError as exc:
-                    raise RowRejected([self.problem(row, "responsible_id_types", str(exc))]) from exc
+                    raise RowRejected([self.problem(row, "responsible_id_types", exc.text)]) from exc
             persons.append(person)
         return persons
 
@@ -181,8 +198,10 @@ class RowData(RowChecks):
                         self.problem(
                             row,
                             "list_type",
-                            f"is empty and {values['list_name']} is not a list the catalogue knows: write 黑名单, "
-                            f"红名单 or 重点关注名单",
+                            msg(
+                                "is empty and {list} is not a list the catalogue knows: write 黑名单, 红名单 or 重点关注名单",
+                                list=values["list_name"],
+                            ),
                         )
                     ]
                 )

@@ -22,6 +22,7 @@ from registry.codes.uscc import normalise as normalise_uscc
 from registry.errors import RegistryError
 from registry.imports.row_data import RowData
 from registry.imports.rows import EntityKey, Row, RowRejected, clean_name, fold, read_row
+from registry.messages import msg
 from registry.models import Entity, Penalty
 from registry.records.entities import create_entity
 from registry.records.list_entries import create_list_entry
@@ -119,7 +120,9 @@ class RowImporter(RowData):
         except RegistryError as exc:
             raise RowRejected(self.from_error(row, exc)) from exc
         except DBAPIError as exc:  # a constraint the checks did not foresee: the row fails, not the file
-            raise RowRejected([self.problem(row, "", f"the database refused the row: {exc.orig}")]) from exc
+            raise RowRejected(
+                [self.problem(row, "", msg("the database refused the row: {error}", error=str(exc.orig)))]
+            ) from exc
         # Only now that the row's savepoint is released do its new subjects serve later rows.
         self.entities.update(pending)
         self.report.entities_created += self.new_entities
@@ -129,7 +132,11 @@ class RowImporter(RowData):
         period is kept as given and flagged in the report, never refused."""
         if penalty.publication_end_as_given:
             self.report.problems.append(
-                self.problem(row, "publication_ends_on", f"kept as given, flagged: {penalty.publication_note}")
+                self.problem(
+                    row,
+                    "publication_ends_on",
+                    msg("kept as given, flagged: {note}", note=penalty.publication_note or ""),
+                )
             )
 
     # -- the subject ---------------------------------------------------------------------------
@@ -201,7 +208,7 @@ class RowImporter(RowData):
         try:
             clean = idnumber.validate(values["id_type"], number)
         except idnumber.IdNumberError as exc:
-            raise RowRejected([self.problem(row, "id_number", str(exc))]) from exc
+            raise RowRejected([self.problem(row, "id_number", exc.text)]) from exc
         key: EntityKey = ("person", self.vault.fingerprint(values["id_type"], clean))
         found = self.entities.get(key) or pending.get(key)
         if found is None:
@@ -227,9 +234,13 @@ class RowImporter(RowData):
                 self.problem(
                     row,
                     "subject_name",
-                    f"the {self.layout.header(column, self.kind)} given belongs to entity {entity.id}, "
-                    f"{entity.name}, and this name is none of its names (current, former, alias): check the "
-                    f"code, or record the new name on the entity first",
+                    msg(
+                        "the {column} given belongs to entity {id}, {name}, and this name is none of its names "
+                        "(current, former, alias): check the code, or record the new name on the entity first",
+                        column=self.layout.header(column, self.kind),
+                        id=entity.id,
+                        name=entity.name,
+                    ),
                 )
             ]
         )

@@ -36,6 +36,7 @@ from registry.imports.columns import (
 )
 from registry.imports.files import CellError, Formula
 from registry.imports.report import ImportReport, Problem
+from registry.messages import msg
 from registry.models import Entity, ListEntry, Penalty
 
 __all__ = [
@@ -119,7 +120,7 @@ _LENGTHS = {kind: _lengths(kind) for kind in KINDS}
 _LIST_FIELDS = {c.name for columns in COLUMNS.values() for c in columns if c.several}
 # A formula's last computed value may be stale, and a workbook a program wrote has none (the cell
 # would read as empty): a record's values are typed or pasted as values.
-FORMULA = "公式单元格：请复制后“选择性粘贴”为数值再导入 (a formula cell: paste it as values)"
+FORMULA = "a formula cell: copy it and paste it as values (选择性粘贴 → 数值), then import"
 
 
 def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
@@ -144,7 +145,7 @@ def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
         try:
             value = column.read(cell)
         except CellError as exc:
-            problems.append(Problem(number, header, shown(cell), str(exc)))
+            problems.append(Problem(number, header, shown(cell), exc.text))
             continue
         if isinstance(value, str):
             if "\x00" in value:
@@ -153,7 +154,12 @@ def read_row(number: int, cells: list[Any], layout: Layout, kind: str) -> Row:
             limit = limits.get(name)
             if limit is not None and len(value) > limit:
                 problems.append(
-                    Problem(number, header, shown(cell), f"is {len(value)} characters long; at most {limit}")
+                    Problem(
+                        number,
+                        header,
+                        shown(cell),
+                        msg("is {count} characters long; at most {most}", count=len(value), most=limit),
+                    )
                 )
                 continue
         values[name] = value

@@ -50,6 +50,7 @@ from registry.imports.rows import (
     layout_of,
 )
 from registry.ledger import Actor
+from registry.messages import msg, render
 from registry.models import Authority
 from registry.publication import Rules
 from registry.records.record_rules import owning_authority
@@ -104,11 +105,11 @@ def import_records(
     InvalidInput when the actor may not import for the authority.
     """
     if mode not in MODES:
-        raise InvalidInput.field("mode", f"must be one of {', '.join(MODES)}")
+        raise InvalidInput.field("mode", msg("must be one of {values}", values=", ".join(MODES)))
     if kind is not None and kind not in KINDS:
-        raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
+        raise InvalidInput.field("kind", msg("must be one of {values}", values=", ".join(KINDS)))
     if writer not in WRITERS:
-        raise InvalidInput.field("writer", f"must be one of {', '.join(WRITERS)}")
+        raise InvalidInput.field("writer", msg("must be one of {values}", values=", ".join(WRITERS)))
     given = _defaults(defaults)
     owner = owning_authority(session, actor, authority_id)
     authority = session.get(Authority, owner)
@@ -224,9 +225,9 @@ def summary_rows(report: ImportReport) -> list[tuple[str, Any]]:
             (f"文件默认值 default {name}", f"{title}：{term} ({report.defaults[name]})")
             for name, (title, term) in default_labels(report).items()
         ),
-        ("说明 summary", report.summary()),
+        ("说明 summary", render(report.summary(), "zh")),
         *(("未导入的派生列 derived column not imported", c) for c in report.ignored_columns),
-        *(("备注 note", n) for n in report.notes),
+        *(("备注 note", n) for n in report.chinese_notes),
     ]
 
 
@@ -245,25 +246,25 @@ def default_labels(report: ImportReport) -> dict[str, tuple[str, str]]:
 
 def write_report(report: ImportReport, fmt: str, out: BinaryIO) -> None:
     """The report's problems as CSV (UTF-8 with BOM, for Excel) or XLSX (problems, then a summary
-    sheet): one row per problem with its row, column, value and reason."""
+    sheet): one row per problem with its row, column, value and reason (in Chinese: a person reads it)."""
     if fmt == "csv":
         text = io.StringIO()
         text.write("\ufeff")  # Excel reads a CSV without it in the legacy code page and garbles Chinese
         writer = csv.writer(text)  # \r\n line ends, as Excel writes them
         writer.writerow(REPORT_HEADERS)
         for p in report.problems:
-            writer.writerow([p.row, guarded(p.column), guarded(p.value), guarded(p.reason)])
+            writer.writerow([p.row, guarded(p.column), guarded(p.value), guarded(p.said("zh"))])
         out.write(text.getvalue().encode("utf-8"))
         return
     if fmt != "xlsx":
-        raise InvalidInput.field("report", f"must be one of {', '.join(REPORT_FORMATS)}")
+        raise InvalidInput.field("report", msg("must be one of {values}", values=", ".join(REPORT_FORMATS)))
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet: Any = book.create_sheet("问题 problems")
     sheet.append(list(REPORT_HEADERS))
     for p in report.problems:
-        sheet.append([p.row, _xlsx_text(p.column), _xlsx_text(p.value), _xlsx_text(p.reason)])
+        sheet.append([p.row, _xlsx_text(p.column), _xlsx_text(p.value), _xlsx_text(p.said("zh"))])
     summary: Any = book.create_sheet("汇总 summary")
     for label, value in summary_rows(report):
         summary.append([label, _xlsx_text(value) if isinstance(value, str) else value])

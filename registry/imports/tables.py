@@ -1,5 +1,5 @@
 """A file as a table (表格): the header row found within the first rows, numbered data rows held to the
-limits as they are read, and the refusals (`FileRefused`, `FileTooLarge`) in English and in Chinese.
+limits as they are read, and the refusals (`FileRefused`, `FileTooLarge`), said as catalogue messages.
 """
 
 from __future__ import annotations
@@ -15,25 +15,30 @@ from registry.imports.upload_limits import (
     LimitExceeded,
     RowChecker,
 )
+from registry.messages import Text, msg, render
 
 _REQUIRED_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[(（](必填|选填|必录|可选)[)）]$")
 
 
 class FileRefused(InvalidInput):
     """The file as a whole cannot be imported (unreadable, not a spreadsheet, no usable header
-    row, required columns missing); nothing of it was written. The message says why, in English
-    (the API's), and `chinese` says it for a Chinese page (without the file's name, which the page
-    shows itself); where no Chinese was given it is the English."""
+    row, required columns missing); nothing of it was written. The message says why, naming the
+    file (the API's, in its language); `short` says it without the file's name, for a page that
+    shows the file itself (`chinese`: in Chinese); where no short one was given it is the message."""
 
     def __init__(
-        self, message: str, errors: Mapping[str, Sequence[str]] | None = None, *, chinese: str | None = None
+        self, message: Text, errors: Mapping[str, Sequence[Text]] | None = None, *, short: Text | None = None
     ) -> None:
         super().__init__(message, errors)
-        self.chinese = message if chinese is None else chinese
+        self.short = message if short is None else short
+
+    @property
+    def chinese(self) -> str:
+        return render(self.short, "zh")
 
     @classmethod
-    def because(cls, reason: str, *, chinese: str | None = None) -> FileRefused:
-        return cls(reason, {"file": [reason]}, chinese=chinese)
+    def because(cls, reason: Text, *, short: Text | None = None) -> FileRefused:
+        return cls(reason, {"file": [reason]}, short=short)
 
 
 class FileTooLarge(FileRefused):
@@ -47,14 +52,14 @@ class FileTooLarge(FileRefused):
 def refusal(exc: LimitExceeded, filename: str) -> FileRefused:
     """The refusal of a file past one of the upload limits: the limit, what was found, and where."""
     return (FileTooLarge if exc.too_large else FileRefused).because(
-        f"{filename}: {exc.english()}", chinese=exc.chinese()
+        msg("{file}: {reason}", file=filename, reason=exc.text()), short=exc.short()
     )
 
 
 def binary_refusal(filename: str) -> FileRefused:
     return FileRefused.because(
-        f"{filename} holds binary content (a NUL byte): it is not a CSV or XLSX spreadsheet",
-        chinese="文件含有二进制内容，不是 CSV 或 XLSX 表格",
+        msg("{file} holds binary content (a NUL byte): it is not a CSV or XLSX spreadsheet", file=filename),
+        short="the file holds binary content: it is not a CSV or XLSX spreadsheet",
     )
 
 
@@ -85,20 +90,28 @@ class Table:
 @dataclass(frozen=True)
 class HeaderSearch:
     """How the header row is looked for: `is_header` says whether a row (its cells as text) is
-    it, within the first `rows`; `missing` is the refusal when none is (English, Chinese)."""
+    it, within the first `rows`; `missing` is the refusal when none is (naming the file, and
+    short: see FileRefused)."""
 
     is_header: Callable[[list[str]], bool]
     rows: int
-    missing: tuple[str, str]
+    missing: tuple[Text, Text]
 
 
-def no_header(filename: str, rows: int) -> tuple[str, str]:
+def no_header(filename: str, rows: int) -> tuple[Text, Text]:
     """The import's refusal of a file without a header row of its own (the default hint)."""
     return (
-        f"{filename}: no header row with the standard Chinese column names (行政相对人名称, "
-        f"行政处罚决定书文号 … or 主体名称, 名单名称 …) in its first {rows} rows",
-        f"前 {rows} 行中没有找到表头：表头应含标准的中文列名（行政相对人名称、行政处罚决定书文号……"
-        "或 主体名称、名单名称……）",
+        msg(
+            "{file}: no header row with the standard Chinese column names (行政相对人名称, 行政处罚决定书文号 … or "
+            "主体名称, 名单名称 …) in its first {rows} rows",
+            file=filename,
+            rows=rows,
+        ),
+        msg(
+            "no header row in the first {rows} rows: it names the standard Chinese columns (行政相对人名称, "
+            "行政处罚决定书文号 … or 主体名称, 名单名称 …)",
+            rows=rows,
+        ),
     )
 
 
@@ -117,8 +130,8 @@ def find_header(rows: Rows, filename: str, search: HeaderSearch) -> tuple[int, l
         if number >= search.rows:
             break
     rows.close()
-    english, chinese = search.missing
-    raise FileRefused.because(english, chinese=chinese)
+    full, short = search.missing
+    raise FileRefused.because(full, short=short)
 
 
 def numbered(rows: Iterator[Any], first: int = 1) -> Rows:

@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from registry.messages import Msg, Text, msg, render
+
 MiB = 1024 * 1024
 
 MAX_MEMBERS = 200  # parts in the zip; Excel writes about ten for a one-sheet workbook
@@ -69,8 +71,8 @@ IMPORT_LIMITS = Limits()
 _TOO_LARGE = {"unpacked", "member", "csv_bytes", "file_bytes", "rows", "row_number"}
 
 
-def _size(n: int) -> str:
-    return f"{n / MiB:,.1f} MiB" if n >= MiB else f"{n:,} bytes"
+def _size(n: int) -> Text:
+    return f"{n / MiB:,.1f} MiB" if n >= MiB else msg("{count:,} bytes", count=n)
 
 
 def column_letter(column: int) -> str:
@@ -106,100 +108,191 @@ class LimitExceeded(Exception):  # noqa: N818 (a refusal, not a failure; callers
         """A limit on size (unpacked bytes, a CSV's bytes, rows): the answer is a 413."""
         return self.what in _TOO_LARGE
 
-    def _where(self) -> str:
+    def _where(self) -> Text:
         if self.row is None:
             return ""
         if self.row == 0:
-            return "before the first row: "
-        return f"row {self.row:,}" + (f", column {column_letter(self.column)}" if self.column else "") + ": "
+            return msg("before the first row: ")
+        if self.column:
+            return msg("row {row:,}, column {column}: ", row=self.row, column=column_letter(self.column))
+        return msg("row {row:,}: ", row=self.row)
+
+    def text(self) -> Msg:
+        """What was refused, for the API and the import (the file's name is the caller's to add)."""
+        limit, found, where, member = self.limit, self.found, self._where(), self.member
+        match self.what:
+            case "members":
+                return msg(
+                    "its zip archive holds {found:,} parts; an XLSX workbook may hold at most {limit:,}",
+                    found=found,
+                    limit=limit,
+                )
+            case "unpacked":
+                return msg(
+                    "unpacks to {found}; at most {limit} is read — save only the sheet to import, or split the file",
+                    found=_size(found),
+                    limit=_size(limit),
+                )
+            case "member":
+                return msg(
+                    "part {member} unpacks to {found}; a part may unpack to at most {limit}",
+                    member=member,
+                    found=_size(found),
+                    limit=_size(limit),
+                )
+            case "ratio":
+                return msg(
+                    "part {member} unpacks to {found:,} times its packed size ({packed}); at most {limit}:1 is read "
+                    "(a real sheet packs 5-15:1): refused as a zip bomb",
+                    member=member,
+                    found=found,
+                    packed=_size(self.packed or 0),
+                    limit=limit,
+                )
+            case "rows":
+                return msg(
+                    "{where}more than {limit:,} rows; at most {limit:,} data rows are read in one file — split it "
+                    "into several files",
+                    where=where,
+                    limit=limit,
+                )
+            case "row_number":
+                return msg(
+                    "{where}past the last row of an Excel sheet ({limit:,}); the rest is not read",
+                    where=where,
+                    limit=limit,
+                )
+            case "columns":
+                return msg(
+                    "{where}a value in column {letter} ({found:,}); at most {limit:,} columns are read",
+                    where=where,
+                    letter=column_letter(found),
+                    found=found,
+                    limit=limit,
+                )
+            case "cell":
+                return msg(
+                    "{where}a cell of {found:,} characters; a cell may hold at most {limit:,}",
+                    where=where,
+                    found=found,
+                    limit=limit,
+                )
+            case "row_bytes":
+                return msg(
+                    "{where}more than {limit} of worksheet XML in one row; at most {limit}",
+                    where=where,
+                    limit=_size(limit),
+                )
+            case "row_elements":
+                return msg(
+                    "{where}more than {limit:,} XML elements (cells, text runs …) in one row; at most {limit:,}",
+                    where=where,
+                    limit=limit,
+                )
+            case "tail_elements":
+                return msg(
+                    "more than {limit:,} XML elements after the worksheet's rows (merged cells, hyperlinks, "
+                    "formatting …); at most {limit:,}",
+                    limit=limit,
+                )
+            case "tail_bytes":
+                return msg("more than {limit} of worksheet XML after its rows; at most {limit}", limit=_size(limit))
+            case "csv_bytes":
+                return msg("is {found}; a CSV file may be at most {limit}", found=_size(found), limit=_size(limit))
+            case "file_bytes":
+                return msg("is more than {limit}; no spreadsheet within the limits is that long", limit=_size(limit))
+            case "line":
+                return msg(
+                    "line {row:,} is longer than {limit:,} characters; at most {limit:,}",
+                    row=self.row or 0,
+                    limit=limit,
+                )
+        return msg("{what}: {found:,} (at most {limit:,})", what=self.what, found=found, limit=limit)
+
+    def _short_where(self) -> Text:
+        if not self.row:
+            return ""
+        if self.column:
+            return msg("row {row} of the file, column {column}: ", row=self.row, column=column_letter(self.column))
+        return msg("row {row} of the file: ", row=self.row)
+
+    def short(self) -> Msg:
+        """The same, shorter, for a page that shows the file itself (the screening page, the upload
+        page): rows as 文件第 N 行, columns by letter."""
+        limit, found, where, member = self.limit, self.found, self._short_where(), self.member
+        match self.what:
+            case "members":
+                return msg(
+                    "the XLSX file's zip archive holds {found} parts, more than the {limit} allowed: it is no "
+                    "ordinary Excel workbook",
+                    found=found,
+                    limit=limit,
+                )
+            case "unpacked":
+                return msg(
+                    "the XLSX file unpacks to {found}, more than the {limit} allowed, which no list of bidders "
+                    "does: keep only the sheet that holds the list",
+                    found=_size(found),
+                    limit=_size(limit),
+                )
+            case "member":
+                return msg(
+                    "part {member} of the XLSX file unpacks to {found}, more than the {limit} allowed",
+                    member=member,
+                    found=_size(found),
+                    limit=_size(limit),
+                )
+            case "ratio":
+                return msg(
+                    "part {member} of the XLSX file packs {found}:1, more than the {limit}:1 allowed (a zip bomb?)",
+                    member=member,
+                    found=found,
+                    limit=limit,
+                )
+            case "rows":
+                return msg("{where}more rows than the {limit} allowed", where=where, limit=limit)
+            case "row_number":
+                return msg("{where}past the last row of an Excel sheet ({limit} rows)", where=where, limit=limit)
+            case "columns":
+                return msg(
+                    "{where}column {found} ({letter}) holds a value, past the {limit} columns allowed",
+                    where=where,
+                    found=found,
+                    letter=column_letter(found),
+                    limit=limit,
+                )
+            case "cell":
+                return msg(
+                    "{where}a cell of {found} characters, more than the {limit} allowed",
+                    where=where,
+                    found=found,
+                    limit=limit,
+                )
+            case "row_bytes":
+                return msg("{where}more than {limit} of worksheet data in one row", where=where, limit=_size(limit))
+            case "row_elements":
+                return msg("{where}more than {limit} XML elements in one row", where=where, limit=limit)
+            case "tail_elements":
+                return msg(
+                    "more than {limit} XML elements after the worksheet's rows (merged cells, hyperlinks, formatting …)",
+                    limit=limit,
+                )
+            case "tail_bytes":
+                return msg("more than {limit} of worksheet data after its rows", limit=_size(limit))
+            case "csv_bytes":
+                return msg("the file is {found}, more than the {limit} allowed", found=_size(found), limit=_size(limit))
+            case "file_bytes":
+                return msg("the file is more than {limit}", limit=_size(limit))
+            case "line":
+                return msg("line {row} is longer than {limit} characters", row=self.row or 0, limit=limit)
+        return msg("{what}: {found} (at most {limit})", what=self.what, found=found, limit=limit)
 
     def english(self) -> str:
-        limit, found, where = self.limit, self.found, self._where()
-        match self.what:
-            case "members":
-                return f"its zip archive holds {found:,} parts; an XLSX workbook may hold at most {limit:,}"
-            case "unpacked":
-                return (
-                    f"unpacks to {_size(found)}; at most {_size(limit)} is read — save only the sheet "
-                    "to import, or split the file"
-                )
-            case "member":
-                return f"part {self.member} unpacks to {_size(found)}; a part may unpack to at most {_size(limit)}"
-            case "ratio":
-                return (
-                    f"part {self.member} unpacks to {found:,} times its packed size ({_size(self.packed or 0)}); "
-                    f"at most {limit}:1 is read (a real sheet packs 5-15:1): refused as a zip bomb"
-                )
-            case "rows":
-                return (
-                    f"{where}more than {limit:,} rows; at most {limit:,} data rows are read in one "
-                    "file — split it into several files"
-                )
-            case "row_number":
-                return f"{where}past the last row of an Excel sheet ({limit:,}); the rest is not read"
-            case "columns":
-                return (
-                    f"{where}a value in column {column_letter(found)} ({found:,}); at most {limit:,} columns are read"
-                )
-            case "cell":
-                return f"{where}a cell of {found:,} characters; a cell may hold at most {limit:,}"
-            case "row_bytes":
-                return f"{where}more than {_size(limit)} of worksheet XML in one row; at most {_size(limit)}"
-            case "row_elements":
-                return f"{where}more than {limit:,} XML elements (cells, text runs …) in one row; at most {limit:,}"
-            case "tail_elements":
-                return (
-                    f"more than {limit:,} XML elements after the worksheet's rows (merged cells, "
-                    f"hyperlinks, formatting …); at most {limit:,}"
-                )
-            case "tail_bytes":
-                return f"more than {_size(limit)} of worksheet XML after its rows; at most {_size(limit)}"
-            case "csv_bytes":
-                return f"is {_size(found)}; a CSV file may be at most {_size(limit)}"
-            case "file_bytes":
-                return f"is more than {_size(limit)}; no spreadsheet within the limits is that long"
-            case "line":
-                return f"line {self.row:,} is longer than {limit:,} characters; at most {limit:,}"
-        return f"{self.what}: {found:,} (at most {limit:,})"
+        return render(self.text(), "en")
 
     def chinese(self) -> str:
-        """The same, for the screening page (rows as 文件第 N 行, columns by letter)."""
-        limit, found = self.limit, self.found
-        where = ""
-        if self.row:
-            where = f"文件第 {self.row} 行" + (f" {column_letter(self.column)} 列" if self.column else "") + "："
-        match self.what:
-            case "members":
-                return f"XLSX 文件的压缩包内有 {found} 个部件，超过上限 {limit} 个，不是正常的 Excel 工作簿"
-            case "unpacked":
-                return f"XLSX 文件解压后有 {_size(found)}，超过上限 {_size(limit)}，不像投标人名单：请只保留名单所在的工作表"
-            case "member":
-                return f"XLSX 文件的部件 {self.member} 解压后有 {_size(found)}，超过上限 {_size(limit)}"
-            case "ratio":
-                return f"XLSX 文件的部件 {self.member} 的压缩比为 {found}:1，超过上限 {limit}:1（疑似压缩炸弹）"
-            case "rows":
-                return f"{where}行数超过上限 {limit} 行"
-            case "row_number":
-                return f"{where}超过 Excel 工作表的最后一行（{limit} 行）"
-            case "columns":
-                return f"{where}第 {found} 列（{column_letter(found)} 列）有内容，超过上限 {limit} 列"
-            case "cell":
-                return f"{where}单元格有 {found} 个字符，超过上限 {limit} 个"
-            case "row_bytes":
-                return f"{where}一行的表格数据超过 {_size(limit)}"
-            case "row_elements":
-                return f"{where}一行含有超过 {limit} 个 XML 元素"
-            case "tail_elements":
-                return f"工作表在数据行之后含有超过 {limit} 个 XML 元素（合并单元格、超链接、格式等）"
-            case "tail_bytes":
-                return f"工作表在数据行之后的内容超过 {_size(limit)}"
-            case "csv_bytes":
-                return f"文件有 {_size(found)}，超过上限 {_size(limit)}"
-            case "file_bytes":
-                return f"文件超过 {_size(limit)}"
-            case "line":
-                return f"第 {self.row} 行超过 {limit} 个字符"
-        return f"{self.what}：{found}（上限 {limit}）"
+        """The short refusal in Chinese (the screening page's)."""
+        return render(self.short(), "zh")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from registry.imports.tables import (
 )
 from registry.imports.upload_limits import LimitExceeded, Limits, RowChecker
 from registry.imports.workbook_guard import open_workbook, sheet_rows
+from registry.messages import Text, msg, render
 
-DAMAGED = "无法读取该 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.docx、.zip 等）"
+DAMAGED = "the XLSX file cannot be read: it is damaged, or no Excel workbook (.docx, .zip …)"
 
 
 def _unreadable(exc: BaseException, filename: str) -> FileRefused:
@@ -37,20 +38,23 @@ def _unreadable(exc: BaseException, filename: str) -> FileRefused:
         chain.append(cause)
         cause = cause.__cause__
     seen = [*chain, *(e.__context__ for e in chain if e.__context__ is not None)]
+    reason: Text
     if any(type(e).__module__.startswith("defusedxml") or "amplification" in str(e) for e in seen):
         reason = (
-            "its XML declares entities (<!ENTITY …>), which a workbook never does: refused "
-            "without expanding them (an XML entity bomb?)"
+            "its XML declares entities (<!ENTITY …>), which a workbook never does: refused without expanding them "
+            "(an XML entity bomb?)"
         )
-        chinese = (
-            "无法读取该 XLSX 文件：其 XML 声明了实体（<!ENTITY …>），正常的 Excel 工作簿不会这样做，"
-            "已拒绝且未展开（疑似 XML 实体炸弹）"
+        short = (
+            "the XLSX file cannot be read: its XML declares entities (<!ENTITY …>), which an Excel workbook never "
+            "does; refused without expanding them (an XML entity bomb?)"
         )
     else:
         inner = chain[-1]
         reason = f"{type(inner).__name__}: {inner}"
-        chinese = DAMAGED
-    return FileRefused.because(f"{filename} cannot be read as an XLSX workbook: {reason}", chinese=chinese)
+        short = DAMAGED
+    return FileRefused.because(
+        msg("{file} cannot be read as an XLSX workbook: {reason}", file=filename, reason=reason), short=short
+    )
 
 
 def _open_book(stream: IO[bytes] | Path, filename: str, limits: Limits, formulas: bool) -> Any:
@@ -108,7 +112,7 @@ def xlsx_table(
     sheets = book.worksheets
     if not sheets:
         book.close()
-        raise FileRefused.because(f"{filename} has no worksheet", chinese="XLSX 文件中没有工作表")
+        raise FileRefused.because(msg("{file} has no worksheet", file=filename), short="the XLSX file has no worksheet")
     sheet = sheets[0]
     try:
         declared = _declared_rows(book, filename)
@@ -118,8 +122,9 @@ def xlsx_table(
     notes, chinese_notes = [], []
     if len(sheets) > 1:
         others = "、".join(s.title for s in sheets[1:])
-        notes.append(f"only the first worksheet ({sheet.title}) was read; not read: {others}")
-        chinese_notes.append(f"只读取了第一个工作表「{sheet.title}」，其余工作表未读取")
+        note = msg("only the first worksheet ({sheet}) was read; not read: {others}", sheet=sheet.title, others=others)
+        notes.append(render(note, "en"))
+        chinese_notes.append(render(msg("only the first worksheet, {sheet}, was read", sheet=sheet.title), "zh"))
     checker = RowChecker(limits)
     if path is not None and _read_apart(path):
         book.close()
@@ -159,7 +164,7 @@ def _send_rows(path: Path, filename: str, sender: Any, limits: Limits, formulas:
         sender.send(batch)
         sender.send(None)
     except FileRefused as exc:  # past a limit, or unreadable: the parent refuses it the same way
-        sender.send({"refused": exc.message, "chinese": exc.chinese, "too_large": isinstance(exc, FileTooLarge)})
+        sender.send({"refused": exc.text, "short": exc.short, "too_large": isinstance(exc, FileTooLarge)})
     except Exception as exc:  # noqa: BLE001 (any failure is told to the parent, which refuses the file)
         sender.send({"error": f"{type(exc).__name__}: {exc}"})
     finally:
@@ -180,18 +185,19 @@ def _rows_read_apart(path: Path, filename: str, limits: Limits, formulas: bool) 
                 batch = receiver.recv()
             except EOFError as exc:
                 raise FileRefused.because(
-                    f"{filename}: the process reading it stopped ({reader.exitcode})",
-                    chinese=f"读取文件的进程意外停止（{reader.exitcode}）",
+                    msg("{file}: the process reading it stopped ({code})", file=filename, code=reader.exitcode),
+                    short=msg("the process reading the file stopped ({code})", code=reader.exitcode),
                 ) from exc
             if batch is None:
                 return
             if isinstance(batch, dict) and "refused" in batch:
                 raise (FileTooLarge if batch["too_large"] else FileRefused).because(
-                    batch["refused"], chinese=batch["chinese"]
+                    batch["refused"], short=batch["short"]
                 )
             if isinstance(batch, dict):
                 raise FileRefused.because(
-                    f"{filename} cannot be read as an XLSX workbook: {batch['error']}", chinese=DAMAGED
+                    msg("{file} cannot be read as an XLSX workbook: {reason}", file=filename, reason=batch["error"]),
+                    short=DAMAGED,
                 )
             yield from batch
     finally:

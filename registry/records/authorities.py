@@ -13,6 +13,7 @@ from registry.codes.uscc import USCCError
 from registry.codes.uscc import validate as validate_uscc
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
+from registry.messages import msg
 from registry.models import Authority, AuthorityDomain
 from registry.publication import Decider
 from registry.records.common import (
@@ -24,7 +25,7 @@ from registry.records.common import (
     paginate,
     set_domains,
 )
-from registry.vocab import AUTHORITY_SECTORS, DOMAINS
+from registry.vocab import AUTHORITY_SECTORS, DOMAINS, terms
 
 
 def _clean(session: Session, data: dict[str, Any], current: Authority | None) -> dict[str, Any]:
@@ -33,24 +34,27 @@ def _clean(session: Session, data: dict[str, Any], current: Authority | None) ->
         try:
             clean["uscc"] = validate_uscc(clean["uscc"])
         except USCCError as exc:
-            raise InvalidInput.field("uscc", str(exc)) from exc
+            raise InvalidInput.field("uscc", exc.text) from exc
         # Authorities are registered by 机构编制 (first character 1): 机关 11, 事业单位 12 …
         if clean["uscc"][0] != "1":
             raise InvalidInput.field("uscc", "an authority's code is issued by 机构编制 and starts with 1 (机关: 11)")
         clash = session.scalar(sa.select(Authority.id).where(Authority.uscc == clean["uscc"]))
         if clash is not None and (current is None or clash != current.id):
-            raise Conflict(f"authority {clash} already has USCC {clean['uscc']}", {"uscc": ["already registered"]})
+            raise Conflict(
+                msg("authority {id} already has USCC {code}", id=clash, code=clean["uscc"]),
+                {"uscc": ["already registered"]},
+            )
     if "region_code" in clean:
         try:
             clean["region_code"] = region.validate(clean["region_code"])
-        except ValueError as exc:
-            raise InvalidInput.field("region_code", str(exc)) from exc
+        except region.RegionError as exc:
+            raise InvalidInput.field("region_code", exc.text) from exc
     if "sector" in clean and clean["sector"] not in AUTHORITY_SECTORS:
-        raise InvalidInput.field("sector", f"所属系统须为以下之一：{', '.join(AUTHORITY_SECTORS)}")
+        raise InvalidInput.field("sector", msg("must be one of {values}", values=terms(AUTHORITY_SECTORS)))
     if "domains" in clean:
         unknown = [d for d in clean["domains"] if d not in DOMAINS]
         if unknown:
-            raise InvalidInput.field("domains", f"unknown domain code(s) {', '.join(unknown)}")
+            raise InvalidInput.field("domains", msg("unknown domain code(s) {codes}", codes=", ".join(unknown)))
         clean["domains"] = sorted(set(clean["domains"]))
     if clean.get("parent_id") is not None:
         load_authority(session, clean["parent_id"], field="parent_id")
@@ -105,7 +109,7 @@ def load_authority(session: Session, authority_id: int, *, field: str = "authori
     """The authority, or a 422 naming the field that referred to a missing one."""
     found = session.get(Authority, authority_id)
     if found is None:
-        raise InvalidInput.field(field, f"authority {authority_id} does not exist")
+        raise InvalidInput.field(field, msg("authority {id} does not exist", id=authority_id))
     return found
 
 

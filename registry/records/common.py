@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from registry.database import utcnow
 from registry.errors import NotFound, StaleVersion
 from registry.ledger import Actor, record_change
+from registry.messages import msg
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ def load(session: Session, model: type[T], record_id: int, label: str) -> T:
     """The row with `record_id`, or NotFound naming what was asked for."""
     row = session.get(model, record_id)
     if row is None:
-        raise NotFound(f"{label} {record_id} does not exist")
+        raise NotFound(msg("{label} {id} does not exist", label=label, id=record_id))
     return row
 
 
@@ -38,8 +39,14 @@ def check_version(record: Any, expected_version: int, label: str) -> None:
     """Refuse a change made against an older version than the stored one (HTTP 412)."""
     if record.version != expected_version:
         raise StaleVersion(
-            f"{label} {record.id} is at version {record.version}, the request was made against "
-            f"version {expected_version}; read it again and re-apply the change"
+            msg(
+                "{label} {id} is at version {version}, the request was made against version {expected}; "
+                "read it again and re-apply the change",
+                label=label,
+                id=record.id,
+                version=record.version,
+                expected=expected_version,
+            )
         )
 
 

@@ -76,14 +76,14 @@ def console_scope(session: Session, actor: Actor, requested: str) -> Scope:
     raw = requested.strip()
     if actor.role == "supervisor":
         if actor.authority_id is None:
-            raise NotPermitted("此密钥未绑定机关。")
+            raise NotPermitted("this supervisor key is bound to no authority")
         if raw and raw != str(actor.authority_id):
-            raise NotPermitted("您的密钥只能查看本机关的记录（谁批准、谁公开）。")
+            raise NotPermitted("your key shows only the records of its own authority (谁批准、谁公开)")
         return Scope(actor.authority_id, get_authority(session, actor.authority_id), False)
     if not raw:
         return Scope(None, None, True)
     if not raw.isdigit():
-        raise NotFound("没有这个机关。")
+        raise NotFound("no such authority")
     authority = get_authority(session, int(raw))
     return Scope(authority.id, authority, True)
 

@@ -17,6 +17,7 @@ from registry.calendar.workdays import ONE_DAY
 from registry.clock import CHINA
 from registry.errors import NotPermitted
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import Entity, Licence, ListEntry, ListEntryDomain, Penalty
 from registry.publication import Rules, disclosure_due
 from registry.records.authorities import load_authority
@@ -56,7 +57,11 @@ def report_scope(actor: Actor, session: Session, authority_id: int | None) -> in
             raise NotPermitted("this supervisor key is bound to no authority")
         if authority_id is not None and authority_id != actor.authority_id:
             raise NotPermitted(
-                f"your key reports only on authority {actor.authority_id}, not on authority {authority_id}"
+                msg(
+                    "your key reports only on authority {own}, not on authority {asked}",
+                    own=actor.authority_id,
+                    asked=authority_id,
+                )
             )
         return actor.authority_id
     if authority_id is not None:

@@ -25,9 +25,10 @@ from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
 from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, record_change
+from registry.messages import Msg, msg
 from registry.models import Entity, EntityName, ListEntry, Penalty
 from registry.records.common import Page, changed, check_version, contains, load, paginate
-from registry.vocab import ENTITY_KINDS
+from registry.vocab import ENTITY_KINDS, NAME_KINDS, term, terms
 
 _REGISTRATION_NUMBERS = (
     "business_registration_no",
@@ -62,12 +63,13 @@ def _check_uscc(
     try:
         code = validate_uscc(raw, allow_placeholder=kind == "individual_business")
     except USCCError as exc:
-        raise InvalidInput.field("uscc", str(exc)) from exc
+        raise InvalidInput.field("uscc", exc.text) from exc
     if code != INDIVIDUAL_BUSINESS_PLACEHOLDER and not code_is_free:
         clash = session.scalar(sa.select(Entity.id).where(Entity.uscc == code))
         if clash is not None and (current is None or clash != current.id):
             raise Conflict(
-                f"entity {clash} already has USCC {code}", {"uscc": [f"already registered as entity {clash}"]}
+                msg("entity {id} already has USCC {code}", id=clash, code=code),
+                {"uscc": [msg("already registered as entity {id}", id=clash)]},
             )
     return code
 
@@ -80,12 +82,13 @@ def _protect(
         return None
     if not id_type or not number:
         missing = type_field if not id_type else number_field
-        raise InvalidInput.field(missing, f"{type_field} and {number_field} go together")
+        together = msg("{type_field} and {number_field} go together", type_field=type_field, number_field=number_field)
+        raise InvalidInput.field(missing, together)
     try:
         clean = idnumber.validate(id_type, number)
     except IdNumberError as exc:
         field = type_field if id_type not in idnumber.ID_TYPES else number_field
-        raise InvalidInput.field(field, str(exc)) from exc
+        raise InvalidInput.field(field, exc.text) from exc
     return id_type, vault.protect(id_type, clean)
 
 
@@ -99,8 +102,8 @@ def _apply_details(
     if entity.region_code is not None:
         try:
             entity.region_code = region.validate(entity.region_code)
-        except ValueError as exc:
-            raise InvalidInput.field("region_code", str(exc)) from exc
+        except region.RegionError as exc:
+            raise InvalidInput.field("region_code", exc.text) from exc
     if "uscc" in data or entity.id is None:
         entity.uscc = _check_uscc(session, entity.kind, data.get("uscc"), entity, code_is_free=code_is_free)
     if entity.region_code is None and entity.uscc and region.is_known(entity.uscc[2:8]):
@@ -119,8 +122,8 @@ def _apply_details(
             clash = session.scalar(sa.select(Entity.id).where(Entity.id_number_hash == person[1].lookup_hash))
             if clash is not None and clash != entity.id:
                 raise Conflict(
-                    f"entity {clash} has the same document number",
-                    {"id_number": [f"already registered as entity {clash}"]},
+                    msg("entity {id} has the same document number", id=clash),
+                    {"id_number": [msg("already registered as entity {id}", id=clash)]},
                 )
         entity.id_type = person[0] if person else None
         entity.id_number_cipher = person[1].ciphertext if person else None
@@ -162,21 +165,24 @@ def other_authorities(session: Session, entity_id: int, authority_id: int | None
         return sorted(a for a in set(found) if a != authority_id)
 
 
-def require_identity_authority(session: Session, entity: Entity, actor: Actor, what: str, what_en: str) -> None:
+def require_identity_authority(session: Session, entity: Entity, actor: Actor, what: Msg) -> None:
     """Raise NotPermitted unless `actor` may do `what` to the entity (change its identity, delete
-    one of its names; `what_en` says it in English): an administrator always, a supervisor only while the entity carries no other authority's
-    list entry or penalty (谁批准、谁公开: 其他机关作出的记录所指向的主体，身份只能由管理员更改)."""
+    one of its names): an administrator always, a supervisor only while the entity carries no other
+    authority's list entry or penalty (谁批准、谁公开: 其他机关作出的记录所指向的主体，身份只能由管理员更改)."""
     require_role(actor, "supervisor")
     if actor.role == "admin":
         return
     others = other_authorities(session, entity.id, actor.authority_id)
     if not others:
         return
-    listed = ", ".join(str(a) for a in others)
     raise NotPermitted(
-        f"谁批准、谁公开：该主体载有其他机关（authority {listed}）作出的记录，只有系统管理员可以{what}；"
-        f"the entity carries records of authority {listed}, so only an administrator may {what_en} "
-        f"(your key acts for authority {actor.authority_id})"
+        msg(
+            "谁批准、谁公开: the entity carries records of authority {listed}, so only an administrator may {what} "
+            "(your key acts for authority {own})",
+            listed=", ".join(str(a) for a in others),
+            what=what,
+            own=actor.authority_id,
+        )
     )
 
 
@@ -190,7 +196,7 @@ def build_entity(
     the code being partial: asked once per new subject it made an import quadratic)."""
     require_role(actor, "supervisor")
     if data.get("kind") not in ENTITY_KINDS:
-        raise InvalidInput.field("kind", f"must be one of {', '.join(ENTITY_KINDS)}")
+        raise InvalidInput.field("kind", msg("must be one of {values}", values=terms(ENTITY_KINDS)))
     entity = Entity(kind=data["kind"], name=_clean_name(data["name"]))
     _apply_details(session, entity, data, vault, code_is_free=code_is_free)
     entity.names = [EntityName(name=entity.name, kind="current", valid_from=data.get("name_since"))]
@@ -247,12 +253,16 @@ def update_entity(
         if new_name != entity.name:
             renamed_on = data.get("renamed_on") or today
             if renamed_on > today:
-                raise InvalidInput.field("renamed_on", f"{renamed_on} is in the future (today is {today})")
+                raise InvalidInput.field(
+                    "renamed_on", msg("{day} is in the future (today is {today})", day=renamed_on, today=today)
+                )
             kept = False
             for row in entity.names:
                 if row.kind == "current":
                     if row.valid_from and renamed_on < row.valid_from:
-                        raise InvalidInput.field("renamed_on", f"is before the current name's start {row.valid_from}")
+                        raise InvalidInput.field(
+                            "renamed_on", msg("is before the current name's start {day}", day=row.valid_from)
+                        )
                     row.kind, row.valid_to = "former", renamed_on
                     kept = kept or row.name == entity.name
             if not kept:  # no current-name row held it: the old name is kept as 曾用名 all the same
@@ -267,9 +277,7 @@ def update_entity(
     after = _identity(entity)
     touched = ", ".join(field for field in IDENTITY_FIELDS if after[field] != identity[field])
     if touched:
-        require_identity_authority(
-            session, entity, actor, f"更改其身份信息（{touched}）", f"change its identity ({touched})"
-        )
+        require_identity_authority(session, entity, actor, msg("change its identity ({fields})", fields=touched))
     if not changed(entity, before):
         return entity
     session.flush()
@@ -289,7 +297,9 @@ def add_entity_name(
     name = _clean_name(data["name"])
     _check_dates(data.get("valid_from"), data.get("valid_to"), "valid_to")
     if any(n.name == name and n.kind == data["kind"] for n in entity.names):
-        raise Conflict(f"entity {entity_id} already has {data['kind']} name {name}", {"name": ["already recorded"]})
+        kind = term(NAME_KINDS, data["kind"])
+        said = msg("entity {id} already has {kind} name {name}", id=entity_id, kind=kind, name=name)
+        raise Conflict(said, {"name": ["already recorded"]})
     before = entity.snapshot()
     entity.names.append(
         EntityName(name=name, kind=data["kind"], valid_from=data.get("valid_from"), valid_to=data.get("valid_to"))
@@ -319,10 +329,10 @@ def remove_entity_name(
     require_role(actor, "supervisor")
     entity = load(session, Entity, entity_id, "entity")
     check_version(entity, expected_version, "entity")
-    require_identity_authority(session, entity, actor, "删除其曾用名、别名", "delete its former names or aliases")
+    require_identity_authority(session, entity, actor, msg("delete its former names or aliases"))
     row = next((n for n in entity.names if n.id == name_id), None)
     if row is None:
-        raise NotFound(f"entity {entity_id} has no name {name_id}")
+        raise NotFound(msg("entity {id} has no name {name_id}", id=entity_id, name_id=name_id))
     if row.kind == "current":
         raise Conflict("the current name cannot be removed; rename the entity instead")
     before = entity.snapshot()
@@ -352,7 +362,7 @@ def get_entity(session: Session, entity_id: int, actor: Actor) -> Entity:
     """One entity; a natural person only for roles that may see people (others get 404)."""
     entity = load(session, Entity, entity_id, "entity")
     if entity.kind == "natural_person" and not _sees_people(actor):
-        raise NotFound(f"entity {entity_id} does not exist")
+        raise NotFound(msg("entity {id} does not exist", id=entity_id))
     return entity
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from registry.access import refuse
 from registry.errors import NotFound
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty, RepairApplication
 
 RECORD_TYPES: dict[str, type[Authority | Entity | ListEntry | Penalty | RepairApplication]] = {
@@ -36,7 +37,7 @@ def record_history(
     model = RECORD_TYPES[record_type]
     record = session.get(model, record_id)
     if record is None:
-        raise NotFound(f"{record_type.replace('_', ' ')} {record_id} does not exist")
+        raise NotFound(msg("{label} {id} does not exist", label=record_type.replace("_", " "), id=record_id))
     owner = getattr(record, "authority_id", None) if record_type in OWNED else None
     allowed = actor.role in ("admin", "platform") or (
         actor.role == "supervisor" and (owner is None or owner == actor.authority_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from registry.catalogue import Catalogue, NamedList
 from registry.codes.idnumber import IdentityVault
 from registry.errors import Conflict, InvalidInput
+from registry.messages import msg
 from registry.models import ListEntry
 from registry.publication import Rules, disclosure_due, list_repair_from
 from registry.records.authorities import decider_of
@@ -24,7 +25,7 @@ from registry.records.record_rules import (
     load_subject,
     protect_free_text,
 )
-from registry.vocab import DOMAINS, LIST_TYPES
+from registry.vocab import DOMAINS, LIST_TYPES, terms
 
 # Free text in which a resident ID number is masked on the way in (the list name, the decision
 # number and the project code name or identify things exactly: left as given).
@@ -42,7 +43,7 @@ def validate_list_entry(
     numbers in the free text are masked and kept encrypted (the vault is the app's unless given)."""
     load_subject(session, state["entity_id"])
     if state.get("list_type") not in LIST_TYPES:
-        raise InvalidInput.field("list_type", f"must be one of {', '.join(LIST_TYPES)}")
+        raise InvalidInput.field("list_type", msg("must be one of {values}", values=terms(LIST_TYPES)))
     for field in ("list_name", "decision_number", "reason_category", "facts", "legal_basis"):
         state[field] = (state.get(field) or "").strip()
         if not state[field]:
@@ -52,7 +53,7 @@ def validate_list_entry(
         raise InvalidInput.field("domains", "name at least one trading domain")
     unknown = [d for d in domains if d not in DOMAINS]
     if unknown:
-        raise InvalidInput.field("domains", f"unknown domain code(s) {', '.join(unknown)}")
+        raise InvalidInput.field("domains", msg("unknown domain code(s) {codes}", codes=", ".join(unknown)))
     state["domains"] = sorted(set(domains))
     check_not_future(state["listed_on"], "listed_on", today)
     check_order(state["listed_on"], state.get("expires_on"), "expires_on", "listed_on")
@@ -70,15 +71,28 @@ def _check_legal_period(state: dict[str, Any], named: NamedList | None) -> None:
     if period is None:
         raise InvalidInput.field(
             "reason_category",
-            f"{named.name}的期限因列入事由而异，列入事由须含以下之一：{'、'.join(named.reasons())}",
+            msg(
+                "the period of {list} depends on the reason for listing: reason_category must contain one of {reasons}",
+                list=named.name,
+                reasons="、".join(named.reasons()),
+            ),
         )
     earliest, latest = period.last_days(state["listed_on"])
-    span = f"{named.name}的期限为{period.describe()}：列入日期 {state['listed_on']} 的有效期截止日期应在 {earliest} 至 {latest} 之间"
+    span = msg(
+        "{list} runs {period}: listed on {listed_on}, the last day in force is from {earliest} to {latest}",
+        list=named.name,
+        period=period.describe(),
+        listed_on=state["listed_on"],
+        earliest=earliest,
+        latest=latest,
+    )
     expires_on: dt.date | None = state.get("expires_on")
     if expires_on is None:
-        raise InvalidInput.field("expires_on", f"须填写有效期截止日期（最后一日）。{span}")
+        raise InvalidInput.field("expires_on", msg("give the last day in force (expires_on). {span}", span=span))
     if not earliest <= expires_on <= latest:
-        raise InvalidInput.field("expires_on", f"{expires_on} 超出法定期限。{span}")
+        raise InvalidInput.field(
+            "expires_on", msg("{day} is outside the legal period. {span}", day=expires_on, span=span)
+        )
 
 
 def check_unique_decision(session: Session, state: dict[str, Any], current_id: int | None) -> None:
@@ -91,7 +105,12 @@ def check_unique_decision(session: Session, state: dict[str, Any], current_id: i
     )
     if clash is not None and clash != current_id:
         raise Conflict(
-            f"list entry {clash} already records decision {state['decision_number']} on {state['list_name']}",
+            msg(
+                "list entry {id} already records decision {number} on {list}",
+                id=clash,
+                number=state["decision_number"],
+                list=state["list_name"],
+            ),
             {"decision_number": ["already recorded for this list by this authority"]},
         )
 

@@ -12,6 +12,7 @@ from registry.access import require_authority, require_deciding_authority
 from registry.codes.idnumber import IdentityVault
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
+from registry.messages import msg
 from registry.models import ListEntry, ListEntryTransition
 from registry.records.common import check_version, load
 from registry.records.record_rules import (
@@ -19,6 +20,7 @@ from registry.records.record_rules import (
     check_order,
     protect_reason,
 )
+from registry.vocab import LIST_ENTRY_STATES, Term, term
 
 
 def load_for_change(session: Session, entry_id: int, actor: Actor, expected_version: int) -> ListEntry:
@@ -31,6 +33,7 @@ def load_for_change(session: Session, entry_id: int, actor: Actor, expected_vers
 # The states each change of state starts from: an expired entry may still be revoked (its decision
 # was wrong), but only an entry in force is removed or repaired.
 _FROM = {"removed": ("active",), "repaired": ("active",), "revoked": ("active", "expired")}
+_ACTIONS = {"removed": "移出", "repaired": "信用修复", "revoked": "撤销"}  # the change of state, as a verb
 
 
 def open_transitions(entry: ListEntry, today: dt.date) -> list[str]:
@@ -48,15 +51,30 @@ def open_transitions(entry: ListEntry, today: dt.date) -> list[str]:
 def _check_repairable(entry: ListEntry, day: dt.date) -> None:
     """信用修复 only where the list allows it, and not before its minimum period (lists.json)."""
     if entry.repair_from is None:
+        if entry.expires_on:
+            raise Conflict(
+                msg(
+                    "entries of {list} cannot be repaired while they run (this one is in force until {day}); they "
+                    "end by expiry or removal",
+                    list=entry.list_name,
+                    day=entry.expires_on,
+                )
+            )
         raise Conflict(
-            f"entries of {entry.list_name} cannot be repaired while they run"
-            + (f" (this one is in force until {entry.expires_on})" if entry.expires_on else "")
-            + "; they end by expiry or removal"
+            msg(
+                "entries of {list} cannot be repaired while they run; they end by expiry or removal",
+                list=entry.list_name,
+            )
         )
     if day < entry.repair_from:
         raise Conflict(
-            f"list entry {entry.id} can be repaired from {entry.repair_from}, not {day}",
-            {"effective_on": [f"earliest {entry.repair_from}"]},
+            msg(
+                "list entry {id} can be repaired from {earliest}, not {day}",
+                id=entry.id,
+                earliest=entry.repair_from,
+                day=day,
+            ),
+            {"effective_on": [msg("earliest {day}", day=entry.repair_from)]},
         )
 
 
@@ -75,7 +93,15 @@ def apply_transition(
     current = entry.status_on(today)
     allowed = _FROM[to_status]
     if current not in allowed:
-        raise Conflict(f"list entry {entry_id} is {current}; only an {' or '.join(allowed)} entry can be {to_status}")
+        raise Conflict(
+            msg(
+                "list entry {id} is {status}; only an {allowed} entry can be {action}",
+                id=entry_id,
+                status=term(LIST_ENTRY_STATES, current),
+                allowed=Term(" or ".join(allowed), "或".join(LIST_ENTRY_STATES[a] for a in allowed)),
+                action=Term(to_status, _ACTIONS[to_status]),
+            )
+        )
     if to_status == "repaired" and entry.list_type == "red":
         raise Conflict(
             "a red-list entry is not repaired (信用修复 applies to black and watch lists); remove it instead"

@@ -14,6 +14,7 @@ from registry.codes.uscc import normalise as normalise_uscc
 from registry.database import utcnow
 from registry.errors import Conflict, InvalidInput
 from registry.ledger import Actor, record_change
+from registry.messages import msg
 from registry.models import Entity, Penalty
 from registry.publication import (
     Rules,
@@ -162,7 +163,9 @@ def _load_for_change(session: Session, penalty_id: int, actor: Actor, expected_v
     require_authority(actor, penalty.authority_id)
     check_version(penalty, expected_version, "penalty")
     if not changeable(penalty):
-        raise Conflict(f"penalty {penalty_id} was revoked on {penalty.revoked_on}; it can no longer change")
+        raise Conflict(
+            msg("penalty {id} was revoked on {day}; it can no longer change", id=penalty_id, day=penalty.revoked_on)
+        )
     return penalty
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from registry.codes.idnumber import IdentityVault
 from registry.database import MAX_AMOUNT_WAN, plain_amount
 from registry.errors import Conflict, InvalidInput
+from registry.messages import Text, msg
 from registry.models import Penalty
 from registry.publication import (
     Rules,
@@ -28,7 +29,7 @@ from registry.records.record_rules import (
     load_subject,
     protect_free_text,
 )
-from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PROCEDURES, SEVERITIES
+from registry.vocab import DOMAINS, PENALTY_CATEGORIES, PROCEDURES, SEVERITIES, terms
 
 _REQUIRED_TEXT = ("decision_number", "violation_type", "facts", "basis", "content")
 # Free text in which a resident ID number is masked on the way in (the decision number and the
@@ -65,11 +66,16 @@ def validate_penalty(
     unknown = [c for c in categories if c not in PENALTY_CATEGORIES]
     if unknown:
         raise InvalidInput.field(
-            "categories", f"{', '.join(unknown)} not in 行政处罚法 Art. 9: {', '.join(PENALTY_CATEGORIES)}"
+            "categories",
+            msg(
+                "{unknown} not in 行政处罚法 Art. 9: {values}",
+                unknown=", ".join(unknown),
+                values=", ".join(PENALTY_CATEGORIES),
+            ),
         )
     state["categories"] = categories
     if state.get("procedure") is not None and state["procedure"] not in PROCEDURES:
-        raise InvalidInput.field("procedure", f"处罚程序须为 {', '.join(PROCEDURES)}（简易程序/普通程序）之一")
+        raise InvalidInput.field("procedure", msg("must be one of {values}", values=terms(PROCEDURES)))
     check_not_future(state["decided_on"], "decided_on", today)
     if not state.get("severity"):
         state["severity"] = default_severity(
@@ -81,15 +87,19 @@ def validate_penalty(
         )
         if state["severity"] is None:
             raise InvalidInput.field(
-                "severity", "须填写失信程度（general 一般 / serious 严重）：只有简易程序、警告、通报批评可推定为轻微"
+                "severity",
+                "give the 失信程度 (general or serious): only a 简易程序 decision, a 警告 or a 通报批评 is taken as minor",
             )
     if state.get("severity") not in SEVERITIES:
-        raise InvalidInput.field("severity", f"must be one of {', '.join(SEVERITIES)}")
+        raise InvalidInput.field("severity", msg("must be one of {values}", values=terms(SEVERITIES)))
     if state.get("domain") not in DOMAINS:
-        raise InvalidInput.field("domain", f"must be one of {', '.join(DOMAINS)}")
+        raise InvalidInput.field("domain", msg("must be one of {values}", values=terms(DOMAINS)))
     _check_amount(state, "fine_amount", "罚款" in categories, "罚款")
     _check_amount(
-        state, "confiscation_amount", bool(_CONFISCATION_CATEGORIES & set(categories)), "没收违法所得 or 没收非法财物"
+        state,
+        "confiscation_amount",
+        bool(_CONFISCATION_CATEGORIES & set(categories)),
+        msg("没收违法所得 or 没收非法财物"),
     )
     if _LICENCE_CATEGORIES & set(categories) and not state["licence_affected"]:
         raise InvalidInput.field("licence_affected", "暂扣 or 吊销 names the licence and its number")
@@ -99,7 +109,7 @@ def validate_penalty(
     protect_free_text(state, FREE_TEXT, vault)
 
 
-def _check_amount(state: dict[str, Any], field: str, expected: bool, category: str) -> None:
+def _check_amount(state: dict[str, Any], field: str, expected: bool, category: Text) -> None:
     amount: Decimal | None = state.get(field)
     if amount is not None:
         if amount < 0:
@@ -107,13 +117,13 @@ def _check_amount(state: dict[str, Any], field: str, expected: bool, category: s
         if amount.as_tuple().exponent < -6:  # type: ignore[operator]
             raise InvalidInput.field(field, "is in 万元 with at most 6 decimals (one fen)")
         if amount > MAX_AMOUNT_WAN:
-            raise InvalidInput.field(field, f"is in 万元 and must not exceed {MAX_AMOUNT_WAN}")
+            raise InvalidInput.field(field, msg("is in 万元 and must not exceed {most}", most=str(MAX_AMOUNT_WAN)))
         # The form the column reads back, so that 0.50 and 0.5 are one amount (and no change).
         state[field] = plain_amount(amount)
     if expected and not amount:
-        raise InvalidInput.field(field, f"处罚类别 {category} needs the amount in 万元")
+        raise InvalidInput.field(field, msg("处罚类别 {category} needs the amount in 万元", category=category))
     if amount and not expected:
-        raise InvalidInput.field(field, f"an amount is given but 处罚类别 has no {category}")
+        raise InvalidInput.field(field, msg("an amount is given but 处罚类别 has no {category}", category=category))
 
 
 def check_unique_number(session: Session, authority_id: int, number: str, current_id: int | None) -> None:
@@ -122,6 +132,6 @@ def check_unique_number(session: Session, authority_id: int, number: str, curren
     )
     if clash is not None and clash != current_id:
         raise Conflict(
-            f"penalty {clash} already has decision number {number}",
+            msg("penalty {id} already has decision number {number}", id=clash, number=number),
             {"decision_number": ["already recorded by this authority"]},
         )

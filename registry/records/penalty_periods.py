@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.errors import InvalidInput
+from registry.messages import msg, render
 from registry.publication import (
     PublicationWindow,
     Rules,
@@ -17,6 +18,7 @@ from registry.publication import (
     publication_window,
 )
 from registry.records.authorities import decider_of
+from registry.vocab import SEVERITIES, term
 
 
 def _window(session: Session, state: dict[str, Any], rules: Rules) -> PublicationWindow:
@@ -51,9 +53,13 @@ def penalty_periods(
     end: dt.date | None = state.get("publication_ends_on")
     chosen = explicit_end or bool(state.get("publication_end_chosen"))
     fits = chosen and end is not None and window.repair_from <= end <= window.ends_on
-    outside = (
-        f"under {window.rule_set} a {window.tier} penalty decided on {state['decided_on']} is "
-        f"published until a day from {window.repair_from} to {window.ends_on}"
+    outside = msg(
+        "under {rule_set} a {tier} penalty decided on {decided_on} is published until a day from {earliest} to {latest}",
+        rule_set=window.rule_set,
+        tier=term(SEVERITIES, window.tier or ""),
+        decided_on=state["decided_on"],
+        earliest=window.repair_from,
+        latest=window.ends_on,
     )
     as_given = (
         end is not None
@@ -64,7 +70,7 @@ def penalty_periods(
         raise InvalidInput.field("publication_ends_on", outside)
     note = window.note
     if as_given:
-        note = f"公示截止期按来源数据保留：{outside}"
+        note = render(msg("the 公示截止期 is kept as the source data gives it: {outside}", outside=outside), "zh")
     due = disclosure_due(
         rules,
         record_type="penalty",

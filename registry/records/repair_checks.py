@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from registry.codes.idnumber import mask_resident_ids
 from registry.errors import Conflict, InvalidInput
+from registry.messages import msg
 from registry.models import ListEntry, Penalty, RepairApplication
-from registry.vocab import REPAIR_STATES
+from registry.vocab import LIST_ENTRY_STATES, PENALTY_STATES, REPAIR_STATES, SEVERITIES, term, terms
 
 # --- submitting (申请) --------------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ RECORD_MODELS: dict[str, type[Penalty] | type[ListEntry]] = {"penalty": Penalty,
 
 def load_repairable_record(session: Session, record_type: str, record_id: Any) -> Penalty | ListEntry:
     if record_type not in RECORD_MODELS:
-        raise InvalidInput.field("record_type", f"must be one of {', '.join(RECORD_TYPES)}")
+        raise InvalidInput.field("record_type", msg("must be one of {values}", values=terms(RECORD_TYPES)))
     if not isinstance(record_id, int) or isinstance(record_id, bool):
         raise InvalidInput.field("record_id", "must be the id of the record")
     # Lock the record's row: two applications for one record submitted at once queue here, so
@@ -40,51 +41,83 @@ def load_repairable_record(session: Session, record_type: str, record_id: Any) -
     else:
         record = session.get(ListEntry, record_id, with_for_update=True, populate_existing=True)
     if record is None:
-        raise InvalidInput.field("record_id", f"{record_type.replace('_', ' ')} {record_id} does not exist")
+        raise InvalidInput.field(
+            "record_id", msg("{label} {id} does not exist", label=record_type.replace("_", " "), id=record_id)
+        )
     return record
 
 
 def check_penalty_repairable(penalty: Penalty, today: dt.date) -> None:
-    label = f"penalty {penalty.id}"
+    pid = penalty.id
     if penalty.status != "effective":
-        raise Conflict(f"{label} was {penalty.status} on {penalty.revoked_on}; there is nothing to repair")
+        raise Conflict(
+            msg(
+                "penalty {id} was {status} on {day}; there is nothing to repair",
+                id=pid,
+                status=term(PENALTY_STATES, penalty.status),
+                day=penalty.revoked_on,
+            )
+        )
     if penalty.repaired_on is not None:
-        raise Conflict(f"{label} was already repaired on {penalty.repaired_on}")
+        raise Conflict(msg("penalty {id} was already repaired on {day}", id=pid, day=penalty.repaired_on))
     if penalty.publication_ends_on is not None and today > penalty.publication_ends_on:
         raise Conflict(
-            f"{label}'s publication ended on {penalty.publication_ends_on}; it no longer counts, "
-            "so there is nothing to repair"
+            msg(
+                "penalty {id}'s publication ended on {day}; it no longer counts, so there is nothing to repair",
+                id=pid,
+                day=penalty.publication_ends_on,
+            )
         )
     if penalty.repair_from is None:
         raise Conflict(
-            f"{label} has no earliest repair date on record; correct it (更正) so that its "
-            "publication period is computed, then apply"
+            msg(
+                "penalty {id} has no earliest repair date on record; correct it (更正) so that its publication "
+                "period is computed, then apply",
+                id=pid,
+            )
         )
     if today < penalty.repair_from:
-        reason = (
-            f"credit repair may be applied for from {penalty.repair_from}, after the minimum "
-            f"publication period ({penalty.rule_set}, {penalty.publication_tier})"
+        reason = msg(
+            "credit repair may be applied for from {day}, after the minimum publication period ({rule_set}, {tier})",
+            day=penalty.repair_from,
+            rule_set=penalty.rule_set,
+            tier=term(SEVERITIES, penalty.publication_tier or ""),
         )
-        raise Conflict(f"{label}: {reason}", {"record_id": [reason]})
+        raise Conflict(msg("penalty {id}: {reason}", id=pid, reason=reason), {"record_id": [reason]})
 
 
 def _check_entry_repairable(entry: ListEntry, today: dt.date) -> None:
-    label = f"list entry {entry.id}"
+    eid = entry.id
     if entry.list_type == "red":
-        raise Conflict(f"{label} is on a red list (守信激励); red-list entries are not repaired")
+        raise Conflict(msg("list entry {id} is on a red list (守信激励); red-list entries are not repaired", id=eid))
     status = entry.status_on(today)
     if status != "active" or entry.listed_on > today:
-        raise Conflict(f"{label} is {status}; only an active entry can be repaired")
-    if entry.repair_from is None:
-        reason = (
-            f"{entry.list_name} cannot be repaired while the entry runs; it ends "
-            + (f"after its last day, {entry.expires_on}, or " if entry.expires_on else "")
-            + "by removal (移出) by the deciding authority"
+        raise Conflict(
+            msg(
+                "list entry {id} is {status}; only an active entry can be repaired",
+                id=eid,
+                status=term(LIST_ENTRY_STATES, status),
+            )
         )
-        raise Conflict(f"{label}: {reason}", {"record_id": [reason]})
+    if entry.repair_from is None:
+        if entry.expires_on:
+            reason = msg(
+                "{list} cannot be repaired while the entry runs; it ends after its last day, {day}, or by removal "
+                "(移出) by the deciding authority",
+                list=entry.list_name,
+                day=entry.expires_on,
+            )
+        else:
+            reason = msg(
+                "{list} cannot be repaired while the entry runs; it ends by removal (移出) by the deciding authority",
+                list=entry.list_name,
+            )
+        raise Conflict(msg("list entry {id}: {reason}", id=eid, reason=reason), {"record_id": [reason]})
     if today < entry.repair_from:
-        reason = f"credit repair of a {entry.list_name} entry may be applied for from {entry.repair_from}"
-        raise Conflict(f"{label}: {reason}", {"record_id": [reason]})
+        reason = msg(
+            "credit repair of a {list} entry may be applied for from {day}", list=entry.list_name, day=entry.repair_from
+        )
+        raise Conflict(msg("list entry {id}: {reason}", id=eid, reason=reason), {"record_id": [reason]})
 
 
 def check_repairable(record: Penalty | ListEntry, today: dt.date) -> None:

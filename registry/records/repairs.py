@@ -28,6 +28,7 @@ from registry.access import require_deciding_authority, require_role
 from registry.codes.idnumber import mask_resident_ids
 from registry.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor, record_change
+from registry.messages import msg
 from registry.models import Penalty, RepairApplication
 from registry.publication import Rules
 from registry.records.common import Page, check_version, load, paginate
@@ -52,6 +53,10 @@ from registry.records.repair_checks import (
     read_attachments,
     required_text,
 )
+from registry.vocab import LIST_ENTRY_STATES, REPAIR_STATES, Term, term
+
+# A decision on an application, as a verb (受理, 不予修复, 修复完成).
+_ACTIONS = {"accepted": "受理", "rejected": "作出不予修复决定", "repaired": "确认修复完成"}
 
 # --- the deadlines ----------------------------------------------------------------------------------
 
@@ -107,8 +112,11 @@ def submit_repair(
     record = load_repairable_record(session, str(record_type), data.get("record_id"))
     if actor.role == "supervisor" and actor.authority_id != record.authority_id:
         raise NotPermitted(
-            f"this record belongs to authority {record.authority_id}; "
-            f"your key acts only for authority {actor.authority_id}"
+            msg(
+                "this record belongs to authority {authority}; your key acts only for authority {own}",
+                authority=record.authority_id,
+                own=actor.authority_id,
+            )
         )
     statement, commitment = required_text(data, "statement"), required_text(data, "commitment")
     attachments = read_attachments(data.get("attachments"))
@@ -116,9 +124,14 @@ def submit_repair(
     pending = open_application(session, str(record_type), record.id)
     if pending is not None:
         raise Conflict(
-            f"repair application {pending.id} for this {str(record_type).replace('_', ' ')} is "
-            f"still {pending.status}; it must be decided before another is submitted",
-            {"record_id": [f"has an open repair application ({pending.id})"]},
+            msg(
+                "repair application {id} for this {label} is still {status}; it must be decided before another is "
+                "submitted",
+                id=pending.id,
+                label=str(record_type).replace("_", " "),
+                status=term(REPAIR_STATES, pending.status),
+            ),
+            {"record_id": [msg("has an open repair application ({id})", id=pending.id)]},
         )
     application = RepairApplication(
         entity_id=record.entity_id,
@@ -163,8 +176,13 @@ def _load_for_decision(
     check_version(application, expected_version, "repair application")
     if application.status not in allowed:
         raise Conflict(
-            f"repair application {application_id} is {application.status}; it can be {to_status} "
-            f"only when {' or '.join(allowed)}"
+            msg(
+                "repair application {id} is {status}; it can be {action} only when {allowed}",
+                id=application_id,
+                status=term(REPAIR_STATES, application.status),
+                action=Term(to_status, _ACTIONS[to_status]),
+                allowed=Term(" or ".join(allowed), "或".join(REPAIR_STATES[a] for a in allowed)),
+            )
         )
     return application
 
@@ -237,7 +255,13 @@ def complete_repair(
     if isinstance(record, Penalty):
         check_penalty_repairable(record, today)
     elif record.status_on(today) != "active":
-        raise Conflict(f"list entry {record.id} is {record.status_on(today)}; reject the application instead")
+        raise Conflict(
+            msg(
+                "list entry {id} is {status}; reject the application instead",
+                id=record.id,
+                status=term(LIST_ENTRY_STATES, record.status_on(today)),
+            )
+        )
     _decide(session, application, "repaired", "complete", reason, actor, today)
     record_reason = f"信用修复 (repair application {application.id}): {reason}"
     if isinstance(record, Penalty):
@@ -279,7 +303,7 @@ def get_repair(session: Session, application_id: int, actor: Actor) -> RepairApp
         sa.select(RepairApplication).where(RepairApplication.id == application_id, _visible(actor))
     ).one_or_none()
     if found is None:
-        raise NotFound(f"repair application {application_id} does not exist")
+        raise NotFound(msg("{label} {id} does not exist", label="repair application", id=application_id))
     return found
 
 

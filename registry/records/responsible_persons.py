@@ -18,9 +18,10 @@ from registry.codes import idnumber
 from registry.codes.idnumber import IdentityVault, IdNumberError, mask_resident_ids
 from registry.errors import InvalidInput
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import ListEntry, Penalty, ResponsiblePerson
 from registry.records.record_rules import identity_vault
-from registry.vocab import RESPONSIBLE_ROLES
+from registry.vocab import RESPONSIBLE_ROLES, terms
 
 FIELD = "responsible_persons"
 MAX_PERSONS = 50
@@ -54,33 +55,32 @@ def _read_one(
 ) -> ResponsiblePerson:
     where = f"{FIELD}.{index}"
     if not isinstance(item, dict):
-        raise InvalidInput.field(where, "须为对象 {role, name, id_type, id_number, ends_on} (must be an object)")
+        raise InvalidInput.field(where, "must be an object {role, name, id_type, id_number, ends_on}")
     unknown = sorted(set(item) - _KEYS)
     if unknown:
-        raise InvalidInput.field(where, f"未知字段 {', '.join(unknown)} (unknown field)")
+        raise InvalidInput.field(where, msg("unknown field(s) {names}", names=", ".join(unknown)))
     try:
         name, id_type, number = (_text(item, k) for k in ("name", "id_type", "id_number"))
     except TypeError as exc:
-        raise InvalidInput.field(f"{where}.{exc}", "须为文本 (must be text)") from exc
+        raise InvalidInput.field(f"{where}.{exc}", "must be text") from exc
     role = role_code(item.get("role"))
     if role is None:
-        allowed = "、".join(f"{c} {label}" for c, label in RESPONSIBLE_ROLES.items())
-        raise InvalidInput.field(f"{where}.role", f"角色须为以下之一 (must be one of): {allowed}")
+        raise InvalidInput.field(
+            f"{where}.role", msg("the role must be one of {values}", values=terms(RESPONSIBLE_ROLES))
+        )
     if name is None:
-        raise InvalidInput.field(f"{where}.name", "姓名不能为空 (must not be empty)")
+        raise InvalidInput.field(f"{where}.name", "the name must not be empty")
     if len(name) > 100:
-        raise InvalidInput.field(f"{where}.name", "姓名至多 100 个字符 (at most 100 characters)")
+        raise InvalidInput.field(f"{where}.name", "the name is at most 100 characters")
     person = ResponsiblePerson(role=role, name=mask_resident_ids(name), position=index)
     if number is not None:
         if id_type is None:
-            raise InvalidInput.field(
-                f"{where}.id_type", "填写证件号码时须填写证件类型 (id_type and id_number go together)"
-            )
+            raise InvalidInput.field(f"{where}.id_type", "an id_number needs its id_type")
         try:
             clean = idnumber.validate(id_type, number)
         except IdNumberError as exc:
             field = "id_type" if id_type not in idnumber.ID_TYPES else "id_number"
-            raise InvalidInput.field(f"{where}.{field}", str(exc)) from exc
+            raise InvalidInput.field(f"{where}.{field}", exc.text) from exc
         protected = identity_vault(vault).protect(id_type, clean)
         person.id_type = id_type
         person.id_number_cipher = protected.ciphertext
@@ -93,8 +93,7 @@ def _read_one(
         if same is None:
             raise InvalidInput.field(
                 f"{where}.id_number",
-                "填写证件类型时须填写证件号码（更正时，同一姓名、同一证件类型的人员沿用已存号码）"
-                " (id_number is required unless the record already holds this person's number)",
+                "an id_type needs its id_number, unless the record already holds this person's number",
             )
         person.id_type = id_type
         person.id_number_cipher = same.id_number_cipher
@@ -106,12 +105,13 @@ def _read_one(
             try:
                 ends_on = dt.date.fromisoformat(ends_on)
             except ValueError as exc:
-                raise InvalidInput.field(f"{where}.ends_on", "须为日期 YYYY-MM-DD (must be a date)") from exc
+                raise InvalidInput.field(f"{where}.ends_on", "must be a date YYYY-MM-DD") from exc
         if not isinstance(ends_on, dt.date):
-            raise InvalidInput.field(f"{where}.ends_on", "须为日期 YYYY-MM-DD (must be a date)")
+            raise InvalidInput.field(f"{where}.ends_on", "must be a date YYYY-MM-DD")
         if not_before is not None and ends_on < not_before:
             raise InvalidInput.field(
-                f"{where}.ends_on", f"{ends_on} 早于决定日期 {not_before} (before the decision date)"
+                f"{where}.ends_on",
+                msg("{day} is before the decision date {decided_on}", day=ends_on, decided_on=not_before),
             )
         person.ends_on = ends_on
     return person
@@ -133,9 +133,9 @@ def read_responsible_persons(
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise InvalidInput.field(FIELD, "须为列表 (must be a list)")
+        raise InvalidInput.field(FIELD, "must be a list")
     if len(raw) > MAX_PERSONS:
-        raise InvalidInput.field(FIELD, f"至多 {MAX_PERSONS} 人 (at most {MAX_PERSONS} persons), got {len(raw)}")
+        raise InvalidInput.field(FIELD, msg("at most {most} persons, got {count}", most=MAX_PERSONS, count=len(raw)))
     persons = [_read_one(i, item, vault, kept, not_before) for i, item in enumerate(raw)]
     seen: dict[tuple[str, str], int] = {}
     for i, person in enumerate(persons):
@@ -144,8 +144,7 @@ def read_responsible_persons(
         key = (person.role, person.id_number_hash)
         if key in seen:
             raise InvalidInput.field(
-                f"{FIELD}.{i}",
-                f"与第 {seen[key]} 项为同一人同一角色 (the same person in the same role as item {seen[key]})",
+                f"{FIELD}.{i}", msg("the same person in the same role as item {item}", item=seen[key])
             )
         seen[key] = i
     return persons
@@ -163,7 +162,8 @@ def check_persons_dates(record: Penalty | ListEntry, not_before: dt.date) -> Non
     for i, person in enumerate(record.responsible_persons):
         if person.ends_on is not None and person.ends_on < not_before:
             raise InvalidInput.field(
-                f"{FIELD}.{i}.ends_on", f"{person.ends_on} 早于决定日期 {not_before} (before the decision date)"
+                f"{FIELD}.{i}.ends_on",
+                msg("{day} is before the decision date {decided_on}", day=person.ends_on, decided_on=not_before),
             )
 
 

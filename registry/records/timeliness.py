@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from registry.calendar.workdays import Answer, WorkCalendar
 from registry.errors import InvalidInput
 from registry.ledger import Actor
+from registry.messages import msg
 from registry.models import Authority
 from registry.publication import Rules, add_months
 from registry.records.due_records import (
@@ -142,12 +143,17 @@ def judge(
 def check_period(date_from: dt.date, date_to: dt.date) -> None:
     """Refuse a reversed period or one longer than MAX_PERIOD_MONTHS (422 naming the argument)."""
     if date_to < date_from:
-        raise InvalidInput.field("date_to", f"{date_to} is before the start of the period, {date_from}")
+        raise InvalidInput.field(
+            "date_to", msg("{day} is before the start of the period, {start}", day=date_to, start=date_from)
+        )
     if date_to >= add_months(date_from, MAX_PERIOD_MONTHS):
         raise InvalidInput.field(
             "date_to",
-            f"a report covers at most {MAX_PERIOD_MONTHS // 12} years: "
-            f"end before {add_months(date_from, MAX_PERIOD_MONTHS)}",
+            msg(
+                "a report covers at most {years} years: end before {day}",
+                years=MAX_PERIOD_MONTHS // 12,
+                day=add_months(date_from, MAX_PERIOD_MONTHS),
+            ),
         )
 
 
@@ -250,7 +256,7 @@ def timeliness_report(
     kinds = tuple(dict.fromkeys(record_types))
     unknown = [kind for kind in kinds if kind not in RECORD_TYPES]
     if not kinds or unknown:
-        raise InvalidInput.field("record_types", f"choose from {', '.join(RECORD_TYPES)}")
+        raise InvalidInput.field("record_types", msg("choose from {values}", values=", ".join(RECORD_TYPES)))
 
     records: list[DueRecord] = []
     if "penalty" in kinds:

@@ -18,7 +18,8 @@ def entity_body(**fields):
 def test_unknown_key_is_401_even_on_public_reads(client, world):
     r = client.get("/api/v1/authorities", headers=auth("crk_not-a-real-key"))
     assert r.status_code == 401
-    assert r.json["message"] == "the API key is unknown or revoked"
+    assert r.json["message"] == "API 密钥无效或已被吊销。"
+    assert r.json["message_en"] == "the API key is unknown or revoked"
 
 
 def test_malformed_authorization_header_is_401(client, world):
@@ -43,7 +44,8 @@ def test_roles_without_write_rights_get_403(client, world, role):
     key = world.screener_key if role == "screener" else world.platform_key
     r = client.post("/api/v1/entities", json=entity_body(), headers=auth(key))
     assert r.status_code == 403
-    assert role in r.json["message"]
+    assert role in r.json["message_en"]
+    assert {"screener": "交易中心 / 招标代理", "platform": "信用平台"}[role] in r.json["message"]
 
 
 def test_anonymous_write_is_refused(client, world):
@@ -51,7 +53,8 @@ def test_anonymous_write_is_refused(client, world):
     # No credentials: 401 with the scheme to use (RFC 9110), not 403
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "API key" in r.json["message"]
+    assert "API key" in r.json["message_en"]
+    assert "API 密钥" in r.json["message"]
 
 
 def test_supervisor_cannot_register_authorities(client, world):

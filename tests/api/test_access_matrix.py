@@ -952,6 +952,8 @@ def test_access(client: FlaskClient, stage: Stage, case: Case, role: str) -> Non
     wanted = 401 if role in DEAD_KEYS else case.expect[role]
     assert r.status_code == wanted, (role, case.id, r.get_data(as_text=True)[:300])
     if role == "revoked":
-        assert r.json["message"] == "the API key is unknown or revoked"
+        assert r.json["message"] == "API 密钥无效或已被吊销。"
+        assert r.json["message_en"] == "the API key is unknown or revoked"
     elif role == "expired":
-        assert r.json["message"].startswith("the API key expired on ")
+        assert r.json["message"].startswith("API 密钥已于 ")
+        assert r.json["message_en"].startswith("the API key expired on ")

@@ -27,7 +27,8 @@ def test_authority_code_must_be_a_government_code(client, world):
     body = {"name": "某公司", "uscc": code("91330200"), "region_code": "330200"}
     r = client.post("/api/v1/authorities", json=body, headers=auth(world.admin_key))
     assert r.status_code == 422
-    assert "starts with 1" in r.json["errors"]["uscc"][0]
+    assert "以 1 开头" in r.json["errors"]["uscc"][0]
+    assert "starts with 1" in r.json["errors_en"]["uscc"][0]
 
 
 def test_bad_region_and_domain_are_named(client, world):
@@ -76,7 +77,8 @@ def test_authority_cannot_become_its_own_ancestor(client, world):
         headers=auth(world.admin_key, If_Match='"v1"'),
     )
     assert r.status_code == 422
-    assert "ancestor" in r.json["errors"]["parent_id"][0]
+    assert "上级机关" in r.json["errors"]["parent_id"][0]
+    assert "ancestor" in r.json["errors_en"]["parent_id"][0]
 
 
 def test_filter_authorities_by_domain(client, world):

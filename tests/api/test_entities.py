@@ -32,7 +32,8 @@ def test_letter_prefixed_codes_are_accepted(client, world, first):
 def test_wrong_check_character_is_422_saying_so(client, world):
     r = post(client, world.finance_key, kind="legal_entity", name="某公司", uscc="91110000600037341M")
     assert r.status_code == 422
-    assert r.json["errors"]["uscc"] == ["check character is wrong: expected 'L', got 'M'"]
+    assert r.json["errors"]["uscc"] == ["校验码有误：应为 'L'，实为 'M'"]
+    assert r.json["errors_en"]["uscc"] == ["check character is wrong: expected 'L', got 'M'"]
 
 
 def test_region_is_taken_from_the_code_when_not_given(client, world):
@@ -108,7 +109,8 @@ def test_natural_person_rules(client, world):
         id_number=resident_id()[:-1] + "0" if not resident_id().endswith("0") else resident_id()[:-1] + "1",
     )
     assert r.status_code == 422
-    assert "check digit" in r.json["errors"]["id_number"][0]
+    assert r.json["errors"]["id_number"] == ["校验码有误（GB 11643）。"]
+    assert "check digit" in r.json["errors_en"]["id_number"][0]
 
 
 def test_legal_representative_id_is_masked(client, world):
@@ -254,4 +256,5 @@ def test_rename_in_the_future_is_refused(client, world):
         headers=auth(world.finance_key, If_Match='"v1"'),
     )
     assert r.status_code == 422
-    assert "future" in r.json["errors"]["renamed_on"][0]
+    assert r.json["errors"]["renamed_on"] == ["2026-11-24 晚于今天（2026-11-23）。"]
+    assert "future" in r.json["errors_en"]["renamed_on"][0]

@@ -74,9 +74,11 @@ def test_another_authority_cannot_rename_recode_or_unname_a_listed_entity(client
     r = patch(client, world.housing_key, blacklisted, '"v1"', name="浙江新名建设有限公司", uscc=code())
     assert r.status_code == 403, r.json
     assert "谁批准、谁公开" in r.json["message"]
-    assert f"authority {world.finance.id}" in r.json["message"]
-    assert "only an administrator" in r.json["message"]
-    assert "(name, uscc)" in r.json["message"]
+    assert f"其他机关（机关 {world.finance.id}）" in r.json["message"]
+    assert "只有系统管理员可以更改其身份信息（name, uscc）" in r.json["message"]
+    assert f"authority {world.finance.id}" in r.json["message_en"]
+    assert "only an administrator" in r.json["message_en"]
+    assert "(name, uscc)" in r.json["message_en"]
 
     for change in ({"name": "浙江新名建设有限公司"}, {"uscc": code()}):
         r = patch(client, world.housing_key, blacklisted, '"v1"', **change)
@@ -90,7 +92,8 @@ def test_another_authority_cannot_rename_recode_or_unname_a_listed_entity(client
     )
     assert r.status_code == 403, r.json
     assert "谁批准、谁公开" in r.json["message"]
-    assert f"authority {world.finance.id}" in r.json["message"]
+    assert "删除其曾用名、别名" in r.json["message"]
+    assert f"authority {world.finance.id}" in r.json["message_en"]
 
     after = read(client, world, blacklisted)
     assert {k: v for k, v in after.items() if k != "updated_at"} == {
@@ -131,7 +134,8 @@ def test_a_penalty_of_another_authority_protects_the_entity_too(client, session,
     session.commit()
     r = patch(client, world.housing_key, entity, '"v1"', name="宁波乙建设有限公司")
     assert r.status_code == 403, r.json
-    assert f"authority {world.finance.id}" in r.json["message"]
+    assert f"authority {world.finance.id}" in r.json["message_en"]
+    assert f"机关 {world.finance.id}" in r.json["message"]
 
 
 def test_admin_may_change_identity_and_the_old_name_stays_a_former_name(client, world, blacklisted):

@@ -130,8 +130,8 @@ def test_a_formula_cell_is_reported_as_a_formula_not_as_empty(client, session, w
     problems = [(p["row"], p["column"], p["value"]) for p in r.json["problems"]]
     assert problems == [(2, "处罚决定日期", "=TODAY()"), (3, "违法事实", '=A3&"提供虚假材料"')]
     assert all(p["reason"].startswith("公式单元格：") for p in r.json["problems"])
-    assert all("paste it as values" in p["reason"] for p in r.json["problems"])
-    assert not any("empty" in p["reason"] for p in r.json["problems"])
+    assert all("paste it as values" in p["reason_en"] for p in r.json["problems"])
+    assert not any("empty" in p["reason_en"] for p in r.json["problems"])
     assert [p.decision_number for p in session.scalars(sa.select(Penalty))] == ["浙财采罚〔2026〕953号"]
 
 

@@ -108,7 +108,8 @@ def test_a_filled_template_imports_cleanly_through_the_api(client, session, worl
     assert r.status_code == 200, r.json
     assert r.json["counts"]["created"] == 2
     assert r.json["problems"] == []
-    assert r.json["notes"] == ["only the first worksheet (行政处罚) was read; not read: 填写说明、可选值"]
+    assert r.json["notes"] == ["只读取了第一个工作表「行政处罚」，其余工作表未读取"]
+    assert r.json["notes_en"] == ["only the first worksheet (行政处罚) was read; not read: 填写说明、可选值"]
     stored = {p.decision_number: p for p in session.scalars(sa.select(Penalty))}
     assert stored["浙财采罚〔2026〕902号"].decided_on == dt.date(2026, 10, 9)
     assert stored["浙财采罚〔2026〕902号"].categories == ["罚款", "没收违法所得"]

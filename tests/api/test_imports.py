@@ -101,12 +101,23 @@ def test_mode_all_with_bad_rows_is_422_and_writes_nothing(client, session, world
     assert r.status_code == 422, r.json
     assert r.json["written"] is False
     assert (r.json["counts"]["rejected"], r.json["counts"]["held_back"], r.json["counts"]["created"]) == (4, 7, 0)
-    assert "nothing was written" in r.json["message"]
+    assert "未写入任何记录" in r.json["message"]
+    assert "nothing was written" in r.json["message_en"]
     assert {p["row"] for p in r.json["problems"]} == {8, 9, 10, 11}
     fine = next(p for p in r.json["problems"] if p["row"] == 8)
     assert (fine["column"], fine["value"]) == ("罚款金额（万元）", "2000元")
+    assert fine["reason"] == "该列以万元为单位：罚款 2000 元应填 0.2，不能填 2000元。"
+    assert fine["reason_en"] == "the column is in 万元 (ten thousand yuan): a 2,000 yuan fine is 0.2, not 2000元"
     assert penalties(session) == 0
     assert ledger_size(session) == before
+
+
+def test_the_report_answers_in_the_language_asked_for_with_english_beside(client, world, sheet):
+    r = upload(client, world.finance_key, sheet, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert r.status_code == 422
+    assert r.json["message"] == r.json["message_en"]
+    assert r.json["message"].startswith("penalties from 双公示.xlsx: 11 rows: 0 created")
+    assert all(p["reason"] == p["reason_en"] for p in r.json["problems"])
 
 
 def test_mode_skip_writes_the_good_rows(client, session, world, sheet):
@@ -153,7 +164,8 @@ def test_an_unknown_key_is_401(client, world, good):
 def test_a_supervisor_cannot_import_for_another_authority(client, session, world, good):
     r = upload(client, world.finance_key, good, authority_id=str(world.housing.id))
     assert r.status_code == 403
-    assert f"authority {world.finance.id}" in r.json["message"]
+    assert f"机关 {world.finance.id}" in r.json["message"]
+    assert f"authority {world.finance.id}" in r.json["message_en"]
     assert penalties(session) == 0
 
 

@@ -304,12 +304,14 @@ def test_repair_follows_the_list_catalogue(client, session, world, entity):
     banned = created(client, world.finance_key, entity.id)
     r = repair(client, world.finance_key, banned["id"])
     assert r.status_code == 409
-    assert "cannot be repaired while they run" in r.json["message"]
+    assert "在有效期内不能信用修复" in r.json["message"]
+    assert "cannot be repaired while they run" in r.json["message_en"]
     early = created(client, world.finance_key, entity.id, list_name="严重违法失信名单")  # 12 months
     assert early["repair_from"] == "2027-03-01"
     r = repair(client, world.finance_key, early["id"])
     assert r.status_code == 409
-    assert "from 2027-03-01" in r.json["message"]
+    assert "自 2027-03-01 起方可信用修复" in r.json["message"]
+    assert "from 2027-03-01" in r.json["message_en"]
 
 
 def test_effective_date_defaults_to_today(client, world, entity):
@@ -372,7 +374,8 @@ def test_an_expired_entry_cannot_be_removed_or_repaired(client, session, world, 
     r = (remove if action == "remove" else repair)(client, world.finance_key, made["id"])
 
     assert r.status_code == 409
-    assert "expired" in r.json["message"]
+    assert "的状态为“已到期”" in r.json["message"]
+    assert "expired" in r.json["message_en"]
     assert ledger_size(session) == before
 
 

@@ -93,7 +93,8 @@ def test_officials_screeners_and_the_platform_see_an_entitys_measures(client, wo
 def test_the_public_may_not_see_an_entitys_measures(client, world, listed):
     r = client.get(entity_url(listed.id), query_string={"domain": "procurement"})
     assert r.status_code == 401
-    assert "screener" in r.json["message"]
+    assert "screener" in r.json["message_en"]
+    assert "交易中心 / 招标代理" in r.json["message"]
 
 
 def test_the_day_asked_about_defaults_to_today_and_can_be_given(client, world, listed):

@@ -44,7 +44,8 @@ def test_one_past_the_integer_range_is_unrouted(client: FlaskClient, world: fact
 def test_the_largest_integer_id_still_routes(client: FlaskClient, world: factories.World) -> None:
     r = client.get(f"/api/v1/entities/{2**31 - 1}", headers=auth(world.admin_key))
     assert r.status_code == 404
-    assert r.json["message"] == f"entity {2**31 - 1} does not exist"  # routed and looked up, not unrouted
+    assert r.json["message_en"] == f"entity {2**31 - 1} does not exist"  # routed and looked up, not unrouted
+    assert r.json["message"] == f"编号为 {2**31 - 1} 的主体不存在。"
 
 
 def test_the_openapi_document_states_the_bound(client: FlaskClient) -> None:

@@ -55,7 +55,8 @@ def test_a_given_publication_end_must_fit_the_period(client, world, entity):
         headers=auth(world.finance_key),
     )
     assert outside.status_code == 422
-    assert "2026-12-25 to 2027-09-25" in outside.json["errors"]["publication_ends_on"][0]
+    assert "公示截止期应在 2026-12-25 至 2027-09-25 之间" in outside.json["errors"]["publication_ends_on"][0]
+    assert "2026-12-25 to 2027-09-25" in outside.json["errors_en"]["publication_ends_on"][0]
 
 
 def test_correcting_the_severity_moves_the_period(client, world, entity):

@@ -121,7 +121,8 @@ def test_list_entries_follow_their_list(client, session, world, entity):
 
     refused = apply(client, world.platform_key, procurement.id, "list_entry")
     assert refused.status_code == 409
-    assert "cannot be repaired while the entry runs" in refused.json["message"]
+    assert "在有效期内不能信用修复" in refused.json["message"]
+    assert "cannot be repaired while the entry runs" in refused.json["message_en"]
     too_early = apply(client, world.platform_key, recent.id, "list_entry")
     assert too_early.status_code == 409
     assert "2027-03-01" in too_early.json["message"]
@@ -135,7 +136,8 @@ def test_a_second_open_application_is_a_conflict(client, session, world, penalty
     r = apply(client, world.finance_key, penalty.id)
 
     assert r.status_code == 409
-    assert f"repair application {first['id']}" in r.json["message"]
+    assert f"信用修复申请 {first['id']} 仍为“已提交”状态" in r.json["message"]
+    assert f"repair application {first['id']}" in r.json["message_en"]
     assert ledger_size(session) == before
 
 
@@ -257,7 +259,8 @@ def test_if_match_is_required_and_checked(client, session, world, penalty):
 
     stale = act(client, world.finance_key, made["id"], "complete", 1)
     assert stale.status_code == 412
-    assert "version 2" in stale.json["message"]
+    assert "当前为第 2 版" in stale.json["message"]
+    assert "version 2" in stale.json["message_en"]
     assert act(client, world.finance_key, made["id"], "complete", None).status_code == 428
     assert ledger_size(session) == before
     read = client.get(f"{URL}/{made['id']}", headers=auth(world.finance_key))

@@ -67,7 +67,8 @@ def test_a_supervisor_reads_its_own_authority_only(client, scenario, world):
     assert [o["record_type"] for o in own.json["overdue"]] == ["list_entry"]
     other = client.get(PATH, query_string={**PERIOD, "authority_id": scenario.land.id}, headers=auth(world.housing_key))
     assert other.status_code == 403
-    assert f"authority {scenario.land.id}" in other.json["message"]
+    assert f"不能查看机关 {scenario.land.id} 的统计" in other.json["message"]
+    assert f"authority {scenario.land.id}" in other.json["message_en"]
 
 
 def test_screeners_and_the_public_are_refused(client, scenario, world):

@@ -494,7 +494,7 @@ def test_a_rule_the_service_checks_is_shown_in_the_apis_words(
             "domain": "procurement",
         },
     )
-    [message] = api.json["errors"]["fine_amount"]
+    [message] = api.json["errors_en"]["fine_amount"]  # the console shows the service's words (in English)
     assert message in error_of(text_of(r), "fine_amount")
     assert penalty_count(session) == 0
 
@@ -555,9 +555,9 @@ def test_the_same_decision_number_twice_gets_the_apis_conflict(
     )
     assert r.status_code == api.status_code == 409
     page = text_of(r)
-    [message] = api.json["errors"]["decision_number"]
+    [message] = api.json["errors_en"]["decision_number"]  # the console shows the service's words (in English)
     assert message in error_of(page, "decision_number")
-    assert html.escape(api.json["message"]) in page
+    assert html.escape(api.json["message_en"]) in page
     assert (penalty_count(session), ledger_size(session)) == before
 
 
@@ -638,7 +638,7 @@ def test_a_list_entry_is_recorded_through_its_form(
     assert 'value="procurement" checked' in text_of(r)
     r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-21"})
     assert r.status_code == 422  # a day past three years (政府采购法 Art. 77): the range and source are named
-    assert "2027-11-19 至 2029-11-19" in error_of(text_of(r), "expires_on")
+    assert "from 2027-11-19 to 2029-11-19" in error_of(text_of(r), "expires_on")
     assert "第七十七条" in error_of(text_of(r), "expires_on")
     r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-19"})
     assert r.status_code == 303

@@ -86,7 +86,7 @@ def test_delete_returns_the_year_to_the_package(app, session):
     assert [a.action for a in audits_of(session, "calendar_year", 2026)] == ["load", "delete"]
     again = _run(app, "delete", "2026")
     assert again.exit_code == 2
-    assert "no calendar was loaded for 2026" in again.stderr
+    assert "错误：尚未导入 2026 年的工作日历。" in again.stderr
 
 
 def test_a_bad_day_in_a_json_file_is_named_and_nothing_is_loaded(app, session, tmp_path):
@@ -96,8 +96,8 @@ def test_a_bad_day_in_a_json_file_is_named_and_nothing_is_loaded(app, session, t
     result = _run(app, "load", _write(tmp_path, "2026.json", data))
 
     assert result.exit_code == 2
-    assert "nothing was loaded" in result.stderr
-    assert "days.4: 2026-02-16 is a Monday: it is a working day anyway" in result.stderr
+    assert "2026.json：未导入任何内容。" in result.stderr  # in Chinese, field by field
+    assert "days.4：2026-02-16 是星期一，本来就是工作日；调休上班日应在星期六或星期日。" in result.stderr
     assert "days.3" not in result.stderr
     _nothing_written(session)
 
@@ -105,28 +105,28 @@ def test_a_bad_day_in_a_json_file_is_named_and_nothing_is_loaded(app, session, t
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        ("{not json", "file: is not valid UTF-8 JSON"),
-        ("[]", "file: must hold one object"),
-        ({"year": 2027, "days": []}, "notice: missing"),
-        ({"year": "2027", "notice": NOTICE, "days": []}, "year: must be a whole number"),
-        ({"year": 2027, "notice": NOTICE, "days": [], "source": "x"}, "source: unknown field"),
+        ("{not json", "文件：不是有效的 UTF-8 JSON"),
+        ("[]", "文件：须为一个对象"),
+        ({"year": 2027, "days": []}, "notice：缺少此项。"),
+        ({"year": "2027", "notice": NOTICE, "days": []}, "year：须为整数"),
+        ({"year": 2027, "notice": NOTICE, "days": [], "source": "x"}, "source：未知字段"),
         (
             {"year": 2027, "notice": NOTICE, "days": [{"date": "2027/01/01", "kind": "holiday"}]},
-            "days.0.date: must be a date written YYYY-MM-DD",
+            "days.0.date：须为 YYYY-MM-DD 格式的日期，所填为 '2027/01/01'。",
         ),
         (
             {"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "holiday", "day": 1}]},
-            "days.0.day: unknown field",
+            "days.0.day：未知字段",
         ),
         (
             {"year": 2027, "notice": NOTICE, "days": [{"date": "2027-01-01", "kind": "off"}]},
-            "days.0.kind: must be one of holiday, workday",
+            "days.0.kind：须为以下之一：放假日（holiday）、调休上班日（workday）。",
         ),
         (
             {"year": 2027, "notice": NOTICE, "days": [{"date": "2026-01-01", "kind": "holiday"}]},
-            "days.0.date: 2026-01-01 is not in 2027",
+            "days.0.date：2026-01-01 不在 2027 年内",
         ),
-        ({"year": 2027, "notice": NOTICE, "days": []}, "days: name at least one day"),
+        ({"year": 2027, "notice": NOTICE, "days": []}, "days：须至少填写一天"),
     ],
 )
 def test_a_bad_json_file_is_refused_naming_the_field(app, session, tmp_path, content, words):
@@ -152,25 +152,25 @@ def test_a_csv_file_loads_with_its_notice(app, session, tmp_path):
 @pytest.mark.parametrize(
     ("content", "notice", "words"),
     [
-        ("date,kind,name\n2027-01-01,holiday,元旦\n", None, "--notice: a CSV file needs --notice"),
-        ("day,kind,name\n2027-01-01,holiday,元旦\n", NOTICE, "line 1: the header must be date,kind,name"),
-        ("date,kind,name\n", NOTICE, "file: has no days after its header"),
+        ("date,kind,name\n2027-01-01,holiday,元旦\n", None, "--notice：CSV 文件须用 --notice 给出"),
+        ("day,kind,name\n2027-01-01,holiday,元旦\n", NOTICE, "第 1 行：表头须为 date,kind,name"),
+        ("date,kind,name\n", NOTICE, "文件：表头之后没有日期。"),
         (
             "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n",
             NOTICE,
-            "line 3: 2027-01-02 is a Saturday",
+            "第 3 行：2027-01-02 是星期六",
         ),
         (
             "date,kind,name\n2027-01-01,holiday,元旦\n\n2028-01-03,holiday,元旦\n",
             NOTICE,
-            "line 4 (date): 2028-01-03 is not in 2027",
+            "第 4 行（date）：2028-01-03 不在 2027 年内",
         ),
         (
             "date,kind,name\n2027-01-01,holiday,元旦\n01/02/2027,holiday,\n",
             NOTICE,
-            "line 3 (date): must be a date written YYYY-MM-DD",
+            "第 3 行（date）：须为 YYYY-MM-DD 格式的日期",
         ),
-        ("date,kind,name\n2027-01-01,holiday,元旦,extra\n", NOTICE, "line 2: has 4 values"),
+        ("date,kind,name\n2027-01-01,holiday,元旦,extra\n", NOTICE, "第 2 行：有 4 个值"),
     ],
 )
 def test_a_bad_csv_file_is_refused_naming_the_line(app, session, tmp_path, content, notice, words):
@@ -184,7 +184,7 @@ def test_a_bad_csv_file_is_refused_naming_the_line(app, session, tmp_path, conte
 def test_other_file_types_are_refused(app, session, tmp_path):
     result = _run(app, "load", _write(tmp_path, "2027.txt", "2027-01-01 holiday"))
     assert result.exit_code == 2
-    assert "file: must end in .json or .csv" in result.stderr
+    assert "文件：文件名须以 .json 或 .csv 结尾。" in result.stderr
     _nothing_written(session)
 
 

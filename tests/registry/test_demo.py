@@ -333,7 +333,8 @@ def test_seed_demo_twice_fails_without_changing_anything(app: Flask, client: Fla
 
     again = _seed(app, "--entities", "20")
     assert again.exit_code == 2
-    assert "already has USCC" in again.stderr
+    assert "错误：统一社会信用代码" in again.stderr
+    assert "已登记为机关" in again.stderr
     assert session.scalar(sa.select(sa.func.count()).select_from(ChangeEvent)) == events
     assert session.scalar(sa.select(sa.func.count()).select_from(Entity)) == 20
 

@@ -7,6 +7,7 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import IdentityVault
 from registry.errors import NotPermitted
+from registry.messages import render
 from registry.records.entities import (
     IDENTITY_FIELDS,
     other_authorities,
@@ -75,8 +76,9 @@ def test_supervisor_of_another_authority_is_refused_by_the_service(session, two)
     assert entity.name == "甲公司"
     assert {n.name for n in entity.names} == {"甲公司", "甲旧公司"}
     former = next(n for n in entity.names if n.kind == "former")
-    with pytest.raises(NotPermitted, match="删除其曾用名、别名"):
+    with pytest.raises(NotPermitted, match="delete its former names or aliases") as refused:
         remove_entity_name(session, entity.id, former.id, supervisor_of(housing), entity.version, "误录")
+    assert "只有系统管理员可以删除其曾用名、别名" in render(refused.value.text, "zh")
 
 
 def test_a_natural_persons_document_is_identity_too(session, two):

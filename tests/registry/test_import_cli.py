@@ -58,9 +58,9 @@ def test_a_good_file_is_imported_and_exits_0(app, session, runtime, world, good_
     result = _run(app, str(good_sheet), "--authority", str(world.finance.id), "--report", str(report))
 
     assert result.exit_code == 0, result.output
-    assert "11 rows" not in result.stdout
-    assert "7 rows: 7 created, 0 unchanged, 0 in conflict, 0 rejected" in result.stdout
-    assert "6 subjects" in result.stdout
+    assert "共 11 行" not in result.stdout
+    assert "共 7 行：新登记 7 行，已登记且内容相同 0 行，与已登记内容冲突 0 行，被拒绝 0 行" in result.stdout
+    assert "新登记了 6 个主体" in result.stdout
     assert f"importing {good_sheet.name}" in result.stderr  # the progress bar's label, on stderr
     assert _count(session, Penalty) == 7
     actors = set(session.scalars(sa.select(AuditLog.actor_name).where(AuditLog.record_type == "penalty")))
@@ -70,7 +70,7 @@ def test_a_good_file_is_imported_and_exits_0(app, session, runtime, world, good_
 
     again = _run(app, str(good_sheet), "--authority", str(world.finance.id))
     assert again.exit_code == 0, again.output
-    assert "0 created, 7 unchanged" in again.stdout
+    assert "新登记 0 行，已登记且内容相同 7 行" in again.stdout
     assert _count(session, Penalty) == 7
 
 
@@ -80,8 +80,8 @@ def test_bad_rows_in_mode_all_exit_1_write_nothing_and_are_reported(app, session
     result = _run(app, str(sheet), "--authority", str(world.finance.id), "--report", str(report))
 
     assert result.exit_code == 1, result.output
-    assert "nothing was written" in result.stdout
-    assert f"4 rows rejected, 0 in conflict; see {report}" in result.stderr
+    assert "未写入任何记录" in result.stdout
+    assert f"4 行被拒绝，0 行与已登记内容冲突；详见 {report}" in result.stderr
     assert _count(session, Penalty) == 0
     assert (ledger_size(session), _count(session, Entity)) == before
     problems = [[c.value for c in row] for row in load_workbook(report).worksheets[0].iter_rows(min_row=2)]
@@ -93,10 +93,10 @@ def test_mode_skip_writes_the_good_rows_and_exits_1(app, session, runtime, world
     result = _run(app, str(sheet), "--authority", str(world.finance.id), "--mode", "skip")
 
     assert result.exit_code == 1, result.output
-    assert "11 rows: 7 created, 0 unchanged, 0 in conflict, 4 rejected" in result.stdout
-    assert "4 rows rejected, 0 in conflict" in result.stderr
+    assert "共 11 行：新登记 7 行，已登记且内容相同 0 行，与已登记内容冲突 0 行，被拒绝 4 行" in result.stdout
+    assert "4 行被拒绝，0 行与已登记内容冲突" in result.stderr
     # Without --report the problems are shown on the terminal.
-    assert "row 8, 罚款金额（万元） '2000元':" in result.stderr
+    assert "第 8 行“罚款金额（万元）”列 '2000元'：该列以万元为单位" in result.stderr  # the reason in Chinese
     assert _count(session, Penalty) == 7
 
 
@@ -109,7 +109,7 @@ def test_a_conflict_exits_1_and_changes_nothing(app, session, runtime, world, tm
     assert _run(app, str(first), "--authority", str(world.finance.id)).exit_code == 0
     result = _run(app, str(second), "--authority", str(world.finance.id), "--mode", "skip")
     assert result.exit_code == 1
-    assert "0 rows rejected, 1 in conflict" in result.stderr
+    assert "0 行被拒绝，1 行与已登记内容冲突" in result.stderr
     assert "处罚内容" in result.stderr
     assert session.scalars(sa.select(Penalty.content)).one() == row["处罚内容"]
 
@@ -117,9 +117,9 @@ def test_a_conflict_exits_1_and_changes_nothing(app, session, runtime, world, tm
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "97-2003"),
-        (b"PK\x03\x04 not really a workbook", "cannot be read as an XLSX workbook"),
-        (b"", "is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "错误：upload.xlsx 是旧版 Excel 97-2003 工作簿"),
+        (b"PK\x03\x04 not really a workbook", "错误：无法将 upload.xlsx 作为 XLSX 工作簿读取"),
+        (b"", "错误：upload.xlsx 是空文件。"),
     ],
 )
 def test_a_file_that_cannot_be_read_exits_2(app, session, runtime, world, tmp_path, content, words):
@@ -128,6 +128,8 @@ def test_a_file_that_cannot_be_read_exits_2(app, session, runtime, world, tmp_pa
     result = _run(app, str(path), "--authority", str(world.finance.id))
     assert result.exit_code == 2, result.output
     assert words in result.stderr
+    assert result.stderr.count("错误：") == 1
+    assert "file：" not in result.stderr
     assert _count(session, Penalty) == 0
 
 
@@ -138,15 +140,15 @@ def test_missing_columns_exit_2_naming_them(app, session, runtime, world, tmp_pa
     path.write_bytes(xlsx_bytes(heads, [penalty_row(world.finance, name, code, "x")]))
     result = _run(app, str(path), "--authority", str(world.finance.id))
     assert result.exit_code == 2
-    assert "required column(s) missing: 行政处罚决定书文号" in result.stderr
+    assert "缺少必填列：行政处罚决定书文号" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        ((), "--authority ID is required"),
-        (("--authority", "987654"), "authority 987654 does not exist"),
-        (("--authority", "1", "--report", "out.txt"), ".csv or .xlsx"),
+        ((), "错误：须用 --authority 给出机关编号"),
+        (("--authority", "987654"), "authority_id：机关 987654 不存在。"),
+        (("--authority", "1", "--report", "out.txt"), "错误：--report out.txt：校验报告只能写成 .csv 或 .xlsx 文件。"),
     ],
 )
 def test_the_command_refuses_to_run_without_what_it_needs(app, session, runtime, world, good_sheet, args, words):

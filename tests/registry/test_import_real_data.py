@@ -105,7 +105,7 @@ def test_the_sample_record_imports_with_its_end_kept_as_given_and_flagged(app, s
         assert penalty.publication_end_as_given
         assert "公示截止期按来源数据保留" in (penalty.publication_note or "")
     rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
-    flagged = [r for r in rows if "kept as given" in " ".join(r)]
+    flagged = [r for r in rows if "已按所填保留并标注" in " ".join(r)]  # the report file says why in Chinese
     assert len(flagged) == 2
     assert all("公示截止期" in " ".join(r) for r in flagged)
 
@@ -139,7 +139,8 @@ def test_the_api_takes_the_defaults_as_fields(client, session, world, tmp_path):
     )
     assert r.status_code == 200, r.json
     assert r.json["counts"]["created"] == 1
-    assert any("kept as given" in p["reason"] for p in r.json["problems"])
+    assert any("已按所填保留并标注" in p["reason"] for p in r.json["problems"])
+    assert any("kept as given" in p["reason_en"] for p in r.json["problems"])
 
 
 def test_a_procedure_column_is_read(app, session, world, tmp_path):

@@ -38,6 +38,7 @@ from registry.imports.files import (
 from registry.imports.rows import is_header
 from registry.imports.run import ImportReport, Problem, import_records, write_report
 from registry.ledger import verify_audit_chain
+from registry.messages import render
 from registry.models import AuditLog, ChangeEvent, Entity, EntityName, ListEntry, Penalty
 from registry.records import entities as entities_service
 from registry.records.authorities import create_authority
@@ -195,14 +196,16 @@ def test_a_shuanggongshi_sheet_with_broken_rows_in_skip_mode(session, world, fin
     # Each broken row is named by the row Excel shows, the column as headed, the value and why.
     fine = problems_at(report, 8)
     assert [(p.column, p.value) for p in fine] == [("罚款金额（万元）", "2000元")]
-    assert "0.2" in fine[0].reason
+    assert "罚款 2000 元应填 0.2" in fine[0].said("zh")  # the report says why in Chinese
+    assert "0.2" in fine[0].said("en")
     assert [(p.column, p.value) for p in problems_at(report, 9)] == [("处罚决定日期", "2026-02-30")]
     other = problems_at(report, 10)
     assert {p.column for p in other} == {"处罚机关", "处罚机关统一社会信用代码"}
-    assert all("谁批准、谁公开" in p.reason for p in other)
+    assert all("谁批准、谁公开" in p.said("zh") for p in other)
     code = problems_at(report, 11)
     assert [p.column for p in code] == ["统一社会信用代码"]
-    assert "check character" in code[0].reason
+    assert "校验码有误" in code[0].said("zh")
+    assert "check character" in code[0].said("en")
 
     stored = {p.decision_number: p for p in session.scalars(sa.select(Penalty))}
     assert sorted(stored) == [f"浙财采罚〔2026〕{n}号" for n in (101, 102, 103, 104, 105, 106, 111)]
@@ -239,7 +242,8 @@ def test_mode_all_writes_nothing_when_a_row_is_bad(session, world, finance):
 
     assert not report.written
     assert (report.created, report.held_back, report.rejected, report.entities_created) == (0, 7, 4, 0)
-    assert "nothing was written" in report.summary()
+    assert "nothing was written" in render(report.summary(), "en")
+    assert "未写入任何记录" in render(report.summary(), "zh")
     assert count(session, Penalty) == 0
     assert (ledger_size(session), count(session, Entity)) == before
     assert verify_audit_chain(session).ok
@@ -278,9 +282,10 @@ def test_a_changed_row_is_a_conflict_naming_each_field_and_is_not_applied(sessio
     assert (report.conflicts, report.created, report.written) == (1, 0, False)
     assert {p.column: p.value for p in report.problems} == {"违法事实": "另一事实", "罚款金额（万元）": "0.8"}
     fine = next(p for p in report.problems if p.column == "罚款金额（万元）")
-    assert "records 0.5" in fine.reason
-    assert f"PATCH /api/v1/penalties/{stored.id}" in fine.reason
-    assert "更正" in fine.reason
+    assert "records 0.5" in fine.said("en")
+    assert f"PATCH /api/v1/penalties/{stored.id}" in fine.said("en")
+    assert "更正" in fine.said("en")
+    assert f"冲突：已登记的同一文号的行政处罚 {stored.id}记载为“0.5”" in fine.said("zh")
     session.refresh(stored)
     assert (stored.facts, stored.fine_amount, stored.version) == (row["违法事实"], Decimal("0.5"), 1)
     assert ledger_size(session) == size
@@ -298,7 +303,8 @@ def test_a_row_given_twice_in_one_file_is_recorded_once(session, world, finance)
     )
     assert (report.created, report.unchanged, report.conflicts) == (1, 1, 1)
     assert [p.row for p in report.problems] == [4]
-    assert "row 2 of this file" in report.problems[0].reason
+    assert "row 2 of this file" in report.problems[0].said("en")
+    assert "本文件第 2 行的行政处罚" in report.problems[0].said("zh")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,7 +517,8 @@ def test_a_code_registered_to_another_name_is_refused(session, world, finance):
     )
     assert report.rejected == 1
     assert report.problems[0].column == "行政相对人名称"
-    assert f"entity {entity.id}" in report.problems[0].reason
+    assert f"entity {entity.id}" in report.problems[0].said("en")
+    assert f"主体 {entity.id}" in report.problems[0].said("zh")
 
 
 def test_a_shop_without_a_code_is_found_by_its_exact_name(session, world, finance):
@@ -550,7 +557,8 @@ def test_a_new_subject_takes_its_kind_from_the_sheet(session, world, finance):
     report = run(session, xlsx_bytes(PENALTY_HEADERS, rows), actor=finance, mode="skip")
     assert (report.created, report.rejected) == (1, 2)
     assert [(p.row, p.column) for p in report.problems] == [(3, "证件号码"), (4, "统一社会信用代码")]
-    assert "masked" in report.problems[0].reason
+    assert "masked" in report.problems[0].said("en")
+    assert "脱敏" in report.problems[0].said("zh")
     person = session.scalars(sa.select(Entity).where(Entity.kind == "natural_person")).one()
     assert (person.name, person.id_type) == ("李娜", "resident_id")
 
@@ -567,7 +575,7 @@ def test_rows_of_another_authority_are_refused(session, world, finance):
     report = run(session, xlsx_bytes(PENALTY_HEADERS, [row]), actor=finance)
     assert report.rejected == 1
     assert report.problems[0].column == "处罚机关"
-    assert world.finance.name in report.problems[0].reason
+    assert world.finance.name in report.problems[0].said("zh")
     assert count(session, Penalty) == 0
 
 
@@ -621,7 +629,8 @@ def test_service_rules_are_reported_in_the_files_columns(session, world, finance
     ]
     report = run(session, xlsx_bytes(PENALTY_HEADERS, rows), actor=finance, mode="skip")
     assert report.rejected == 5
-    found = {p.row: (p.column, p.reason) for p in report.problems}
+    found = {p.row: (p.column, p.said("en")) for p in report.problems}
+    assert {p.row: p.said("zh") for p in report.problems}[6] == "不能为空。"
     assert found[2][0] == "处罚类别"
     assert "罚没" in found[2][1]
     assert found[3][0] == "罚款金额（万元）"
@@ -692,7 +701,7 @@ def test_a_list_entry_on_another_list_is_another_record(session, world, finance)
     changed = run(session, xlsx_bytes(list(LIST_ROW), [{**row, "有效期截止日期": "2028-03-01"}]), actor=finance)
     assert changed.conflicts == 1
     assert (changed.problems[0].column, changed.problems[0].value) == ("有效期截止日期", "2028-03-01")
-    assert "2027-03-01" in changed.problems[0].reason
+    assert "2027-03-01" in changed.problems[0].said("zh")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -717,7 +726,7 @@ def test_our_own_export_imports_as_unchanged(session, world, finance, fmt, kind)
     assert (report.kind, report.unchanged, report.created) == (kind, 3, 0)
     # The housing authority's penalty is refused (谁批准、谁公开), not reported as changed.
     assert report.rejected == (1 if kind == "penalties" else 0)
-    assert all("谁批准、谁公开" in p.reason for p in report.problems)
+    assert all("谁批准、谁公开" in p.said("zh") for p in report.problems)
     assert "变更序号" in report.ignored_columns
     assert "主体编号" in report.ignored_columns
     assert ledger_size(session) == size

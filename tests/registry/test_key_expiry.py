@@ -138,7 +138,8 @@ def test_an_expired_key_gets_401_saying_when_it_expired(client: FlaskClient, ses
     assert r.status_code == 401
     assert r.json["status"] == "Unauthorized"
     shown = end.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-    assert r.json["message"] == f"the API key expired on {shown} (China time); ask an administrator for a new one"
+    assert r.json["message"] == f"API 密钥已于 {shown}（北京时间）过期，请向管理员申请新密钥。"
+    assert r.json["message_en"] == f"the API key expired on {shown} (China time); ask an administrator for a new one"
 
 
 def test_a_key_that_has_not_expired_works(client: FlaskClient, session: Session, world) -> None:
@@ -190,14 +191,14 @@ def test_create_key_without_an_end(app: Flask, client: FlaskClient, session: Ses
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--expires", "2020-01-01"), "--expires 2020-01-01 is in the past"),
-        (("--expires", "2026/12/01"), "--expires must be a date as YYYY-MM-DD, got '2026/12/01'"),
-        (("--expires", "2026-13-01"), "--expires must be a date as YYYY-MM-DD"),
-        (("--expires", "20991231"), "--expires must be a date as YYYY-MM-DD"),
-        (("--expires", "tomorrow"), "--expires must be a date as YYYY-MM-DD"),
-        (("--days", "0"), "--days must be a whole number of days from 1 to 36500, got 0"),
-        (("--days", "-5"), "--days must be a whole number of days from 1 to 36500"),
-        (("--days", "3", "--expires", "2099-01-01"), "give --expires or --days, not both"),
+        (("--expires", "2020-01-01"), "错误：--expires 2020-01-01 已经过去"),
+        (("--expires", "2026/12/01"), "错误：--expires 须为 YYYY-MM-DD 格式的日期，所给为 '2026/12/01'。"),
+        (("--expires", "2026-13-01"), "--expires 须为 YYYY-MM-DD 格式的日期"),
+        (("--expires", "20991231"), "--expires 须为 YYYY-MM-DD 格式的日期"),
+        (("--expires", "tomorrow"), "--expires 须为 YYYY-MM-DD 格式的日期"),
+        (("--days", "0"), "错误：--days 须为 1 至 36500 之间的整数天数，所给为 0。"),
+        (("--days", "-5"), "--days 须为 1 至 36500 之间的整数天数"),
+        (("--days", "3", "--expires", "2099-01-01"), "错误：--expires 与 --days 只能给出其一。"),
     ],
 )
 def test_create_key_refuses_a_bad_end_and_creates_nothing(

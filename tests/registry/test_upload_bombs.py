@@ -409,7 +409,8 @@ def test_the_300_mb_bomb_posted_to_the_import_api_is_422_not_500(client, world):
     r = upload(client, world.finance_key, wide_row_bomb(), "炸弹.xlsx")
     assert r.status_code == 422, r.json
     assert r.json["code"] == 422
-    assert r.json["message"].startswith("炸弹.xlsx: part xl/worksheets/sheet1.xml unpacks to")
+    assert r.json["message"].startswith("炸弹.xlsx：部件 xl/worksheets/sheet1.xml 解压后是压缩大小")
+    assert r.json["message_en"].startswith("炸弹.xlsx: part xl/worksheets/sheet1.xml unpacks to")
     assert "file" in r.json["errors"]
 
 
@@ -432,8 +433,10 @@ def test_the_import_api_refuses_each_bomb_in_its_error_shape(client, world, make
     file and the limit, and nothing written."""
     r = upload(client, world.finance_key, make(world), "上传.xlsx")
     assert r.status_code == status, r.json
-    assert (r.json["code"], r.json["message"].startswith("上传.xlsx")) == (status, True)
-    assert message in r.json["message"]
+    assert (r.json["code"], r.json["message_en"].startswith("上传.xlsx")) == (status, True)
+    assert message in r.json["message_en"]
+    assert "上传.xlsx" in r.json["message"]
+    assert r.json["message"] != r.json["message_en"]
 
 
 def test_the_import_api_refuses_a_csv_of_too_many_columns(client, world):
@@ -443,4 +446,5 @@ def test_the_import_api_refuses_a_csv_of_too_many_columns(client, world):
     text = csv_bytes(PENALTY_HEADERS, [record]).decode("utf-8-sig").rstrip("\r\n")
     r = upload(client, world.finance_key, (text + "," * (201 - len(PENALTY_HEADERS)) + "x\r\n").encode(), "宽.csv")
     assert r.status_code == 422, r.json
-    assert r.json["message"] == "宽.csv: row 2: a value in column GS (201); at most 200 columns are read"
+    assert r.json["message"] == "宽.csv：第 2 行：第 GS 列（第 201 列）有内容，最多读取 200 列。"
+    assert r.json["message_en"] == "宽.csv: row 2: a value in column GS (201); at most 200 columns are read"

@@ -132,11 +132,11 @@ def test_cli_refuses_a_missing_configuration_and_unknown_targets(
         app.config["SYNC_TARGETS"] = None
         result = runner.invoke(args=["sync", "push"])
         assert result.exit_code == 2
-        assert "set REGISTRY_SYNC_TARGETS" in result.stderr
+        assert "错误：没有推送目标：请将 REGISTRY_SYNC_TARGETS 设为推送目标配置文件" in result.stderr
         app.config["SYNC_TARGETS"] = str(targets_file(tmp_path))
         result = runner.invoke(args=["sync", "push", "national"])
         assert result.exit_code == 2
-        assert "unknown target(s) national; configured: provincial" in result.stderr
+        assert "错误：未知的推送目标：national；已配置的推送目标：provincial。" in result.stderr
         result = runner.invoke(args=["sync", "status"])
         assert result.exit_code == 0
         assert "provincial: cursor 0" in result.stdout
