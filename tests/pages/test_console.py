@@ -555,9 +555,9 @@ def test_the_same_decision_number_twice_gets_the_apis_conflict(
     )
     assert r.status_code == api.status_code == 409
     page = text_of(r)
-    [message] = api.json["errors_en"]["decision_number"]  # the console shows the service's words (in English)
+    [message] = api.json["errors_en"]["decision_number"]  # the console's own Chinese, the service's words after
     assert message in error_of(page, "decision_number")
-    assert html.escape(api.json["message_en"]) in page
+    assert html.escape(api.json["message"]) in page  # the conflict in the catalogue's Chinese, as the API says it
     assert (penalty_count(session), ledger_size(session)) == before
 
 
@@ -570,7 +570,7 @@ def test_an_administrator_must_choose_the_authority(
     sign_in(pages, world.admin_key)
     r = post_form(pages, "/console/penalties/new", penalty_form(entity))
     assert r.status_code == 422
-    assert "an administrator must say which authority decided the record" in error_of(text_of(r), "authority_id")
+    assert "管理员须指明作出该决定的机关" in error_of(text_of(r), "authority_id")  # the catalogue's Chinese
     r = post_form(
         pages,
         "/console/penalties/new",
@@ -638,7 +638,7 @@ def test_a_list_entry_is_recorded_through_its_form(
     assert 'value="procurement" checked' in text_of(r)
     r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-21"})
     assert r.status_code == 422  # a day past three years (政府采购法 Art. 77): the range and source are named
-    assert "from 2027-11-19 to 2029-11-19" in error_of(text_of(r), "expires_on")
+    assert "2027-11-19 至 2029-11-19" in error_of(text_of(r), "expires_on")
     assert "第七十七条" in error_of(text_of(r), "expires_on")
     r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-19"})
     assert r.status_code == 303

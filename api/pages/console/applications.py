@@ -17,7 +17,7 @@ from api.errors import flatten
 from api.lifecycle import today
 from api.pages.auth import check_csrf, login_required
 from api.pages.console import bp
-from api.pages.console.common import as_api, current_actor, current_session, gloss, render
+from api.pages.console.common import as_api, current_actor, current_session, render, said, said_by_field
 from api.pages.console.edits import require_own
 from api.pages.console.forms import RecordForm, refusals
 from api.pages.console.labels import REPAIR_LABELS, cn_date
@@ -102,8 +102,8 @@ def _submit(record_type: str, record: Any, actor: Actor) -> ResponseReturnValue:
     except NotPermitted:
         abort(403, description="这条记录属于其他机关，只有作出决定的机关可以为它登记信用修复申请。")
     except RegistryError as exc:
-        refusals(form, _placed(exc.errors) or {"_form": [exc.message]})
-        form.message = gloss(exc.message)
+        refusals(form, _placed(said_by_field(exc)) or {"_form": [said(exc)]})
+        form.message = said(exc)
         return _page(record_type, record, form, exc.status)
     flash(
         f"已登记信用修复申请 {application.id}，请在 {cn_date(application.accept_by)} 前受理，"

@@ -18,8 +18,10 @@ from api.pages.auth import ROLE_NAMES, page_actor
 from api.pages.console.labels import ACTIONS, STATE_MEANINGS, beijing, cn_date, rule_set_names, shown, who
 from registry.codes.idnumber import ID_TYPES
 from registry.database import db
-from registry.errors import NotFound, NotPermitted
+from registry.errors import NotFound, NotPermitted, RegistryError
 from registry.ledger import Actor
+from registry.messages import Text, translate
+from registry.messages import render as render_text
 from registry.records.console_queries import Scope, all_authorities, console_scope
 from registry.runtime import current_runtime
 from registry.vocab import (
@@ -130,12 +132,40 @@ _GLOSSES = (
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def gloss(message: str) -> str:
-    """The API's message, with a Chinese gloss before it where one is known."""
+def _curated(message: str) -> str | None:
+    """The console's own Chinese for a message it knows well, with the service's words after it."""
     for start, chinese in _GLOSSES:
         if start in message:
             return f"{chinese}（{message}）"
-    return message
+    return None
+
+
+def gloss(message: str) -> str:
+    """A validation message in Chinese: the console's own words where it has them, else the
+    catalogue's (the library's English only where neither knows it)."""
+    if isinstance(message, Said):  # a service's words, already said in Chinese
+        return message
+    return _curated(message) or translate(message, "zh")
+
+
+class Said(str):
+    """Text already put in Chinese for the page (`said`): glossing it again would repeat it."""
+
+    __slots__ = ()
+
+
+def _reason_words(reason: Text) -> str:
+    return Said(_curated(render_text(reason, "en")) or render_text(reason, "zh"))
+
+
+def said(exc: RegistryError) -> str:
+    """A service's refusal as a person reads it, in Chinese."""
+    return Said(_curated(exc.message) or render_text(exc.text, "zh"))
+
+
+def said_by_field(exc: RegistryError) -> dict[str, list[str]]:
+    """A service's reasons by field, in Chinese."""
+    return {field: [_reason_words(r) for r in reasons] for field, reasons in exc.reasons.items()}
 
 
 def labels() -> dict[str, Any]:
@@ -181,7 +211,7 @@ def chosen_scope(actor: Actor) -> Scope:
     try:
         return console_scope(current_session(), actor, request.args.get("authority", ""))
     except NotPermitted as exc:
-        abort(403, description=exc.message)
+        abort(403, description=said(exc))
     except NotFound:
         abort(404, description="没有这个机关。")
 

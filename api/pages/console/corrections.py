@@ -47,7 +47,7 @@ from registry.runtime import current_rules
 if TYPE_CHECKING:  # the type only: pages read through the services
     from sqlalchemy.orm import Session
 from api.pages.console import bp
-from api.pages.console.common import as_api, current_actor, current_session, gloss
+from api.pages.console.common import as_api, current_actor, current_session, said, said_by_field
 
 
 def _correct_penalty(
@@ -187,8 +187,8 @@ def _submitted(kind: Corrected, record: Any, actor: Actor) -> ResponseReturnValu
     except NotPermitted:
         abort(403, description="这条记录属于其他机关，您不能更正（谁批准、谁公开）。")
     except RegistryError as exc:
-        refusals(form, exc.errors or {"_form": [exc.message]})
-        form.message = gloss(exc.message) if isinstance(exc, Conflict) else None
+        refusals(form, said_by_field(exc) or {"_form": [said(exc)]})
+        form.message = said(exc) if isinstance(exc, Conflict) else None
         return _page(kind, record, form, exc.status, version)
     flash(_corrected(kind, record, result, version), "ok")
     return redirect(url_for(kind.endpoint, **{kind.id_arg: record.id}), code=303)

@@ -21,7 +21,7 @@ from api.errors import flatten
 from api.lifecycle import today
 from api.pages.auth import check_csrf, login_required
 from api.pages.console import bp
-from api.pages.console.common import as_api, current_actor, current_session, gloss, render
+from api.pages.console.common import as_api, current_actor, current_session, gloss, render, said, said_by_field
 from api.pages.console.edits import subject_text
 from api.pages.console.forms import RecordForm, refusals, schema_input, typed_values
 from api.pages.console.labels import ENTITY_LABELS, history_rows
@@ -196,8 +196,8 @@ def _register(form: RecordForm, actor: Actor) -> Entity | int:
     except NotPermitted:
         abort(403, description="您的密钥不能登记主体。")
     except RegistryError as exc:
-        refusals(form, _on_fields(exc.errors, origin) or {"_form": [exc.message]})
-        form.message = gloss(exc.message) if isinstance(exc, Conflict) else None
+        refusals(form, _on_fields(said_by_field(exc), origin) or {"_form": [said(exc)]})
+        form.message = said(exc) if isinstance(exc, Conflict) else None
         return exc.status
 
 

@@ -32,7 +32,7 @@ from registry.runtime import current_rules, current_runtime
 if TYPE_CHECKING:  # the type only: pages read through the services
     from sqlalchemy.orm import Session
 from api.pages.console import bp
-from api.pages.console.common import T, current_actor, current_session, gloss, render
+from api.pages.console.common import T, current_actor, current_session, gloss, render, said, said_by_field
 
 
 @dataclass
@@ -132,11 +132,11 @@ def _submit(
     try:
         return call(session, loaded, actor)
     except NotPermitted as exc:
-        abort(403, description=f"您的密钥不能为此机关登记记录（谁批准、谁公开）。（{exc.message}）")
+        abort(403, description=f"您的密钥不能为此机关登记记录（谁批准、谁公开）。（{said(exc)}）")
     except RegistryError as exc:
-        refusals(form, exc.errors or {"_form": [exc.message]})
+        refusals(form, said_by_field(exc) or {"_form": [said(exc)]})
         if isinstance(exc, Conflict):
-            form.message = gloss(exc.message)
+            form.message = said(exc)
         return exc.status
 
 

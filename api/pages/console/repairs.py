@@ -27,7 +27,16 @@ from registry.vocab import RECORD_TYPES, REPAIR_STATES
 if TYPE_CHECKING:  # the type only: pages read through the services
     from sqlalchemy.orm import Session
 from api.pages.console import bp
-from api.pages.console.common import REPAIR_ACTIONS, chosen_scope, current_actor, current_session, gloss, render
+from api.pages.console.common import (
+    REPAIR_ACTIONS,
+    chosen_scope,
+    current_actor,
+    current_session,
+    gloss,
+    render,
+    said,
+    said_by_field,
+)
 
 
 @dataclass(frozen=True)
@@ -149,11 +158,11 @@ def _decision_refused(
     if isinstance(exc, StaleVersion):
         message = (
             "这份申请在您打开页面之后已被他人处理或修改，您的操作没有执行。"
-            f"下面显示的是它现在的状态，请核对后重新操作。（{exc.message}）"
+            f"下面显示的是它现在的状态，请核对后重新操作。（{said(exc)}）"
         )
         return _repairs_page(412, RepairError(application_id, action, 412, message, typed))
-    fields = [gloss(m) for m in exc.errors.get("reason", [])]
-    return _repairs_page(exc.status, RepairError(application_id, action, exc.status, gloss(exc.message), typed, fields))
+    fields = said_by_field(exc).get("reason", [])
+    return _repairs_page(exc.status, RepairError(application_id, action, exc.status, said(exc), typed, fields))
 
 
 def _decided(application: RepairApplication, action: str) -> str:

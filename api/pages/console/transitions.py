@@ -34,7 +34,7 @@ from registry.records.list_entry_transitions import open_transitions
 if TYPE_CHECKING:  # the type only: pages read through the services
     from sqlalchemy.orm import Session
 from api.pages.console import bp
-from api.pages.console.common import as_api, current_actor, current_session, gloss, render
+from api.pages.console.common import as_api, current_actor, current_session, render, said, said_by_field
 
 Apply = Callable[["Session", int, str, dt.date | None, Actor, int, dt.date], Any]
 
@@ -175,10 +175,10 @@ def _submitted(move: Move, record: Any, actor: Actor) -> ResponseReturnValue:
         notice = stale_notice(move.record_type, base, move.verb, {"status": "状态"}, {})
         return _page(move, record, form, 412, base.current, notice)
     except NotPermitted as exc:
-        abort(403, description=f"您不能对这条记录执行此操作（谁批准、谁公开；谁认定、谁修复）。（{exc.message}）")
+        abort(403, description=f"您不能对这条记录执行此操作（谁批准、谁公开；谁认定、谁修复）。（{said(exc)}）")
     except RegistryError as exc:
-        refusals(form, exc.errors or {"_form": [exc.message]})
-        form.message = gloss(exc.message) if isinstance(exc, Conflict) else None
+        refusals(form, said_by_field(exc) or {"_form": [said(exc)]})
+        form.message = said(exc) if isinstance(exc, Conflict) else None
         return _page(move, record, form, exc.status, version)
     flash(_done(move, result), "ok")
     return redirect(url_for(move.endpoint, **{move.id_arg: record.id}), code=303)

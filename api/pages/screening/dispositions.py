@@ -18,6 +18,7 @@ from api.pages.screening.results import screening_context
 from registry.database import db
 from registry.errors import InvalidInput, NotFound, NotPermitted
 from registry.ledger import Actor
+from registry.messages import render as render_text
 from registry.screening import service
 
 
@@ -84,7 +85,7 @@ def _disposed(screening_id: int, form: DispositionForm, actor: Actor) -> bool:
     except InvalidInput as exc:
         if {"subject_index", "entity_id"} & set(exc.errors):  # hidden fields: only a forged form
             abort(400, description="表单中的投标人或命中主体不属于这次核查。")
-        form.errors["reason"] = exc.message
+        form.errors["reason"] = render_text(exc.text, "zh")
         return False
     flash(
         f"已记录：第 {int(form.subject_index) + 1} 个投标人与主体 {form.entity_id} 的命中标记为"

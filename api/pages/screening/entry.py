@@ -28,6 +28,8 @@ from api.schemas.screenings import ScreeningIn
 from registry.database import db
 from registry.errors import InvalidInput
 from registry.ledger import Actor
+from registry.messages import render as render_text
+from registry.messages import render_errors
 from registry.runtime import current_runtime
 from registry.screening import service
 from registry.vocab import DOMAINS
@@ -106,7 +108,7 @@ def _check_project(form: ScreeningForm) -> None:
 
 def _service_errors(form: ScreeningForm, exc: InvalidInput, read: BidderList, field_name: str) -> None:
     """What the service still refused (a rule this page did not foresee), on the field it concerns."""
-    for key, reasons in (exc.errors or {"_": [exc.message]}).items():
+    for key, reasons in (render_errors(exc.reasons, "zh") or {"_": [render_text(exc.text, "zh")]}).items():
         head, _, rest = key.partition(".")
         if head in ("domain", "project_code", "stage"):
             form.add(head, "；".join(reasons))
