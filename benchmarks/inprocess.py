@@ -108,6 +108,7 @@ class SearchFigures:
     queries: int
     seconds: float  # sum of per-query times
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
     per_second: float  # queries per second, one thread
@@ -203,6 +204,7 @@ def latency_figures(times: Sequence[float], results: Sequence[SearchResult]) -> 
         queries=len(ordered),
         seconds=total,
         p50_ms=statistics.median(ordered) if ordered else 0.0,
+        p95_ms=pct(0.95),
         p99_ms=pct(0.99),
         max_ms=ordered[-1] if ordered else 0.0,
         per_second=len(ordered) / total if total else 0.0,

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.screening                      # 10k and 100k entities
     .venv/bin/python -m benchmarks.screening --sizes 1000000      # the targets' size (opt-in)
+    .venv/bin/python -m benchmarks.screening --sizes 10000000 --no-http   # a national registry, streamed
 
 For each registry size: generate the registry and the labelled queries (benchmarks.dataset),
 then measure, in this process and run, the real matcher (whatever class in matching/
@@ -10,6 +11,9 @@ index build time and memory, per-subject latency and throughput, recall and prec
 labels. Then serve the registry (loaded with the same entities, all listed) and a minimal Flask
 JSON endpoint with gunicorn on 127.0.0.1 and compare their requests per second. Prints a table
 per size with the targets of issue 4 and PASS/FAIL; `--json FILE` keeps every figure.
+
+Above 2,000,000 entities (or with `--streamed`) the registry is generated and built in chunks,
+written as an index file and searched mapped, in process only (`benchmarks.screening_streamed`).
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ import os
 import platform
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 # The measurement (`screening_measure`), the HTTP part (`screening_http`) and the report
 # (`screening_report`) live in their own modules; their public names are re-exported here, where
 # the tests and scratch scripts have always found them (`screening.run_http`, …).
+from benchmarks import screening_streamed
 from benchmarks.inprocess import find_matcher
 from benchmarks.screening_http import DATA_KEY, run_http, screening_bodies
 from benchmarks.screening_measure import mistakes, run_in_process
@@ -135,6 +141,25 @@ def main(argv: list[str] | None = None) -> int:
         help="print up to N of the matcher's misses, false flags and extra strong hits per size",
     )
     parser.add_argument("--json", help="write every figure to this JSON file")
+    parser.add_argument(
+        "--streamed",
+        action="store_true",
+        help="generate and build in chunks, write the index file and search it mapped, in process only "
+        "(the default above 2,000,000 entities; matching.matcher:NamePartsMatcher, no baseline)",
+    )
+    parser.add_argument("--chunk", type=int, default=500_000, help="entities per chunk when streamed (default 500000)")
+    parser.add_argument(
+        "--query-base",
+        type=int,
+        default=1_000_000,
+        help="when streamed: the first entities and the labelled queries are a run's at this size "
+        "(default 1000000, or the size if smaller)",
+    )
+    parser.add_argument(
+        "--index-dir",
+        type=str,
+        help="when streamed: write the index file into this directory and keep it (default: a temporary one)",
+    )
     args = parser.parse_args(argv)
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -156,6 +181,25 @@ def main(argv: list[str] | None = None) -> int:
             "matcher's figures and targets are 'not measured'."
         )
     for size in sizes:
+        if screening_streamed.streams(size, args.streamed):
+            streamed = screening_streamed.run_streamed(
+                size,
+                args.queries,
+                seed=args.seed,
+                base=args.query_base,
+                chunk=args.chunk,
+                directory=Path(args.index_dir) if args.index_dir else None,
+                earlier=[r for r in run["sizes"] if r.get("streamed")],
+                log=log,
+            )
+            streamed["http"] = {
+                "measured": False,
+                "reason": "skipped (--no-http)" if args.no_http else "in process only",
+            }
+            print()
+            print(screening_streamed.format_report(streamed, args.show_mistakes), flush=True)
+            run["sizes"].append(streamed)
+            continue
         log(f"size {size:,}: generating")
         report, data = run_in_process(
             size,
