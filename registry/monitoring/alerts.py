@@ -18,15 +18,14 @@ from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ledger import Actor, append_audit
 from registry.messages import msg
 from registry.models import Alert
+from registry.monitoring.watches import agency_scope
 from registry.records.common import Page, paginate
 
 MAX_REASON = 2000
 
 
 def _visible(actor: Actor) -> sa.ColumnElement[bool]:
-    if actor.role in ("admin", "platform"):
-        return sa.true()
-    return Alert.api_key_id == actor.key_id if actor.key_id is not None else sa.false()
+    return agency_scope(actor, Alert.api_key_id)
 
 
 def list_alerts(

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from registry.access import require_role
 from registry.database import utcnow
@@ -97,11 +97,16 @@ def _new_watch(screening: Screening, subject: dict[str, Any], until: dt.date, ac
     )
 
 
-def _visible(actor: Actor) -> sa.ColumnElement[bool]:
-    """An agency sees the watches of its screening key; administrators and the platform all."""
+def agency_scope(actor: Actor, key_column: QueryableAttribute[int | None]) -> sa.ColumnElement[bool]:
+    """What an agency sees of its own watches and alerts: those filed under its screening key;
+    administrators and the platform see all."""
     if actor.role in ("admin", "platform"):
         return sa.true()
-    return Watch.api_key_id == actor.key_id if actor.key_id is not None else sa.false()
+    return key_column == actor.key_id if actor.key_id is not None else sa.false()
+
+
+def _visible(actor: Actor) -> sa.ColumnElement[bool]:
+    return agency_scope(actor, Watch.api_key_id)
 
 
 def list_watches(

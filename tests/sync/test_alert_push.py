@@ -59,7 +59,7 @@ OTHER_TARGET = target("other", stream="alerts", agency="另一家代理机构")
 
 
 @pytest.fixture
-def world(committed: Committed) -> Iterator[tuple[Committed, httpx.Client]]:  # noqa: F811
+def world(committed: Committed, tmp_path: Path) -> Iterator[tuple[Committed, httpx.Client]]:  # noqa: F811
     """Three bidders screened and watched by the agency; two of them listed afterwards, one at a
     time, the checker run after each: two alerts, each with its own outbox event."""
     app = committed.app
@@ -81,10 +81,9 @@ def world(committed: Committed) -> Iterator[tuple[Committed, httpx.Client]]:  # 
             check_watches(session, index, runtime.name_index, runtime.measures, TODAY)
             session.commit()
         db.session.remove()
-    receiver = create_receiver(str(Path(app.instance_path) / "alert-receiver.db"), SECRETS, control=True)
+    receiver = create_receiver(str(tmp_path / "alert-receiver.db"), SECRETS, control=True)
     with httpx.Client(transport=httpx.WSGITransport(app=receiver), base_url="http://receiver") as client:
         yield committed, client
-    Path(app.instance_path, "alert-receiver.db").unlink(missing_ok=True)
 
 
 def push(site: Committed, client: httpx.Client, chosen: Target) -> RunReport:
