@@ -34,7 +34,7 @@ import numpy as np
 from matching import index_file
 from matching.aliases import alias_feature, fuller_name
 from matching.index import CandidateIndex, StoredName
-from matching.parse import ParsedName, parse_name
+from matching.parse import ParsedName, county_at_start, parse_name
 from matching.readings import readings
 from matching.scoring import (
     SCORER_NAME,
@@ -176,6 +176,9 @@ class NamePartsMatcher:
             # Without a region a hit is at most `possible` and only the best few are shown:
             # fewer names are worth scoring (the slowest subjects are these).
             ranked, same_trade = index.by_grams(name, self._per_query if head.regions else self._per_query // 2)
+            county = None if head.regions else county_at_start(head.trade_name)
+            if county is not None:  # 漾濞正灿 may be 漾濞彝族自治县's 正灿: look that reading up too
+                ranked = np.union1d(ranked, index.by_trade_in(county[1], county[0])).astype(np.uint32)
             if not (same_name is not None and len(same_name)) and not index.listed_here(same_trade, head):
                 # a name one slip off a listed one (合胜 for 合晟); not when the name, or its 字号
                 # and industry in its region, is listed as written: then it means that one, and a

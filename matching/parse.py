@@ -126,6 +126,20 @@ def leading_regions(text: str, bracketed: bool = False, alone: bool = False) -> 
     return mentions
 
 
+def county_at_start(trade_name: str) -> tuple[frozenset[str], str] | None:
+    """The other reading of a 字号 that begins with a county-level short form: 漾濞正灿 as 漾濞
+    (漾濞彝族自治县) and 正灿. `leading_regions` does not read such a form as a region at the start
+    of a name (东山峰, 龙泉寺 are 字号); the candidate search also looks this reading up, so the
+    county's listed 正灿 is found however long the bigram lists grow. The county's codes and the
+    rest, or None (no such form, or fewer than two characters would remain)."""
+    table = region_table()
+    for surface, _ in table.longest_prefixes(trade_name, 0):
+        county = table.county_short_forms.get(surface)
+        if county and len(trade_name) - len(surface) >= 2:
+            return county, trade_name[len(surface) :]
+    return None
+
+
 def _whole_region(text: str) -> list[RegionMention]:
     """The region chain that is all of `text` (a bracket's content), or []."""
     mentions = leading_regions(text, bracketed=True)

@@ -611,3 +611,24 @@ def test_slips_of_names_added_and_removed_after_the_build():
     m.remove(1)
     m._index.compact()
     assert [h.entity_id for h in m.search(Query(name="杭州合胜建设工程有限公司"))] == [2]
+
+
+def test_county_short_form_at_the_start_finds_the_county_listed_name_past_a_long_bigram_list(monkeypatch):
+    """漾濞正灿 (漾濞 read as part of the 字号, since a county's short form alone at the start more
+    often begins a 字号) still finds the listed 漾濞彝族自治县正灿… when 正灿's bigram list is longer
+    than a query reads (at 10M listed names it is 6,887 rows, over `MAX_POSTINGS`)."""
+    monkeypatch.setattr("matching.index.MAX_POSTINGS", 4)
+    listed = Candidate(1, (NameRecord("漾濞彝族自治县正灿信息技术集团有限公司"),), None)
+    others = [
+        Candidate(10 + i, (NameRecord(f"{region}正灿{industry}有限公司"),), None)
+        for i, (region, industry) in enumerate(itertools.product(_REGIONS, _INDUSTRIES))
+    ] + [Candidate(200, (NameRecord("漾濞河山科技有限公司"),), None)]  # 漾濞's own bigram list
+    m = NamePartsMatcher()
+    m.build([listed, *others])
+    hits = m.search(Query(name="漾濞正灿信息技术集团有限公司"))
+    assert hits
+    assert hits[0].entity_id == 1
+    assert hits[0].match == "strong"
+    # the same 字号 in another county is not taken for it
+    hits = m.search(Query(name="峨边正灿信息技术集团有限公司"))
+    assert all(h.entity_id != 1 for h in hits if h.match == "strong")
