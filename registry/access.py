@@ -18,7 +18,7 @@ from registry.database import utcnow
 from registry.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from registry.ledger import SYSTEM, Actor, append_audit
 from registry.messages import Text, msg
-from registry.models import ApiKey, Authority
+from registry.models import ApiKey, Authority, Entity
 from registry.vocab import Term, term, terms
 
 ROLES = {
@@ -26,12 +26,14 @@ ROLES = {
     "supervisor": "监管部门: records of its own authority only",
     "screener": "招标采购代理、交易中心: screening",
     "platform": "信用平台: feeds and exports",
+    "entity": "市场主体: its own credit reports only (信用代证), otherwise what the public sees",
 }
 ROLE_NAMES = {
     "admin": "系统管理员",
     "supervisor": "监管部门",
     "screener": "交易中心 / 招标代理",
     "platform": "信用平台",
+    "entity": "市场主体（本主体）",
 }
 PUBLIC = Actor(key_id=None, name="public", role="public")
 KEY_PREFIX = "crk_"
@@ -62,13 +64,16 @@ def create_key(
     role: str,
     name: str,
     authority_id: int | None = None,
+    entity_id: int | None = None,
     expires_at: dt.datetime | None = None,
     actor: Actor = SYSTEM,
     now: dt.datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key; returns the row and the secret, which is never stored or shown again.
 
-    `expires_at` (aware) ends the key at that instant; None keeps it until it is revoked.
+    A supervisor key is bound to its authority (`authority_id`), an entity key to the market entity
+    it belongs to (`entity_id`). `expires_at` (aware) ends the key at that instant; None keeps it
+    until it is revoked.
     """
     if role not in ROLES:
         raise InvalidInput.field("role", msg("must be one of {values}", values=terms(ROLE_NAMES)))
@@ -81,6 +86,7 @@ def create_key(
         raise InvalidInput.field(
             "authority", msg("only supervisor keys are bound to an authority, not {role}", role=term(ROLE_NAMES, role))
         )
+    _check_entity(session, role, entity_id)
     if not name.strip():
         raise InvalidInput.field("name", "must not be empty")
     if expires_at is not None:
@@ -93,6 +99,7 @@ def create_key(
         name=name.strip(),
         role=role,
         authority_id=authority_id,
+        entity_id=entity_id,
         prefix=secret[: len(KEY_PREFIX) + 6],
         secret_hash=_digest(secret),
         expires_at=expires_at.astimezone(dt.UTC) if expires_at is not None else None,
@@ -109,6 +116,19 @@ def create_key(
         after=key.snapshot(),
     )
     return key, secret
+
+
+def _check_entity(session: Session, role: str, entity_id: int | None) -> None:
+    """An entity key names an existing entity; no other key names one."""
+    if role == "entity":
+        if entity_id is None:
+            raise InvalidInput.field("entity", "an entity key is bound to the market entity it belongs to")
+        if session.get(Entity, entity_id) is None:
+            raise InvalidInput.field("entity", msg("entity {id} does not exist", id=entity_id))
+    elif entity_id is not None:
+        raise InvalidInput.field(
+            "entity", msg("only entity keys are bound to an entity, not {role}", role=term(ROLE_NAMES, role))
+        )
 
 
 def revoke_key(session: Session, key_id: int, *, actor: Actor = SYSTEM) -> ApiKey:
@@ -143,7 +163,7 @@ def _usable_key(session: Session, digest: str, now: dt.datetime) -> ApiKey | Non
 
 
 def _actor_of(key: ApiKey) -> Actor:
-    return Actor(key_id=key.id, name=key.name, role=key.role, authority_id=key.authority_id)
+    return Actor(key_id=key.id, name=key.name, role=key.role, authority_id=key.authority_id, entity_id=key.entity_id)
 
 
 def authenticate(session: Session, secret: str, *, now: dt.datetime | None = None) -> Actor | None:

@@ -41,6 +41,7 @@ def _fail(message: Text) -> NoReturn:
 @registry_cli.command("create-key")
 @click.option("--role", required=True, type=click.Choice(sorted(access.ROLES)), help="what the key may do")
 @click.option("--authority", "authority_id", type=int, help="authority id (supervisor keys only)")
+@click.option("--entity", "entity_ref", default=None, help="the entity's USCC or id (entity keys only: 信用代证)")
 @click.option("--name", default=None, help="who holds the key (default: the role)")
 @click.option(
     "--expires",
@@ -50,18 +51,27 @@ def _fail(message: Text) -> NoReturn:
     help="last day the key works (China time); refused from 00:00 the day after",
 )
 @click.option("--days", type=int, default=None, help="the key works for N days from now")
-def create_key(role: str, authority_id: int | None, name: str | None, expires_on: str | None, days: int | None) -> None:
+def create_key(
+    role: str,
+    authority_id: int | None,
+    entity_ref: str | None,
+    name: str | None,
+    expires_on: str | None,
+    days: int | None,
+) -> None:
     """Create an API key and print it once; only its hash is stored. Without --expires or --days it
     works until revoked."""
     write_intent.set(True)
     now = utcnow()
     expires_at = _key_end(expires_on, days, now)
     try:
+        entity_id = None if entity_ref is None else _entity_id(entity_ref)
         key, secret = access.create_key(
             db.session(),
             role=role,
             name=name or role,
             authority_id=authority_id,
+            entity_id=entity_id,
             expires_at=expires_at,
             actor=OPERATOR,
             now=now,
@@ -74,6 +84,19 @@ def create_key(role: str, authority_id: int | None, name: str | None, expires_on
         f"key {key.id} ({key.role}{'' if authority_id is None else f', authority {authority_id}'}{ends}):", err=True
     )
     click.echo(secret)
+
+
+def _entity_id(reference: str) -> int:
+    """The id of the entity named by `--entity`: its 统一社会信用代码, or the registry's id."""
+    text = reference.strip().upper()
+    found = (
+        db.session.get(Entity, int(text))
+        if text.isdigit() and len(text) < 18
+        else db.session.scalar(sa.select(Entity).where(Entity.uscc == text))
+    )
+    if found is None:
+        _fail(msg("--entity {reference}: no entity with this code or id", reference=reference))
+    return found.id
 
 
 def _key_end(expires_on: str | None, days: int | None, now: dt.datetime) -> dt.datetime | None:

@@ -9,10 +9,11 @@ signature with the stored public key and says whether anything about the entity 
 registry since (a later record, a correction), never what.
 
 Who may ask: anyone for a company's or 个体工商户's public report (published records only); a
-registered caller (agency, supervisor, platform, administrator) for the full report. A natural
-person's report is never given to the public; of the registered callers only the platform, an
-administrator and a supervisor may ask for one. (A key or account bound to the entity itself is
-not yet a role of this registry.)
+registered caller (agency, supervisor, platform, administrator) for the full report; the entity
+itself, with a key bound to it (role "entity", `flask registry create-key --role entity --entity
+<USCC or id>`), for its own full report, and reads it back with that key. A natural person's report
+is never given to the public; only the person (an entity key bound to them), the platform, an
+administrator and a supervisor may ask for one.
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ def _entity(session: Session, request: dict[str, Any]) -> Entity:
 
 
 def _audience(actor: Actor, entity: Entity) -> str:
-    registered = actor.role in REGISTERED
-    if entity.kind == "natural_person" and not (actor.role in ("admin", "platform") or actor.role == "supervisor"):
-        raise NotPermitted(msg("a natural person's credit report is given only to an authority"))
-    return "full" if registered else "public"
+    """ "full" or "public": what the caller may have of this entity's report (or NotPermitted)."""
+    own = actor.role == "entity" and actor.entity_id == entity.id
+    if entity.kind == "natural_person" and not (own or actor.role in ("admin", "platform", "supervisor")):
+        raise NotPermitted(msg("a natural person's credit report is given only to the person or an authority"))
+    # An entity key asking about another company gets what anyone gets.
+    return "full" if own or actor.role in REGISTERED else "public"
 
 
 def issue_report(

@@ -41,6 +41,7 @@ class Actor:
     authority_id: int | None = None
     account_id: int | None = None
     person: str | None = None
+    entity_id: int | None = None  # an entity key's own market entity (role "entity")
 
     @property
     def label(self) -> str:

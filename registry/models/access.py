@@ -26,6 +26,9 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # None: the key works until it is revoked. Set: refused from this instant on (registry.access).
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A market entity's own key (role "entity", 信用代证): bound to that entity, it asks for the
+    # entity's own full credit report and nothing more (registry.credit_reports).
+    entity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entities.id"))
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -36,6 +39,7 @@ class ApiKey(Base):
             "prefix": self.prefix,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "entity_id": self.entity_id,
         }
 
 

@@ -4,7 +4,9 @@ Each row of `CASES` is one operation (method and rule, as in `app.url_map`) on o
 the status each caller gets:
 
 - `public`: no key; `admin`; `own`: the supervisor of authority A (财政厅), whose records the
-  requests touch; `other`: the supervisor of authority B (住建厅); `screener`; `platform`.
+  requests touch; `other`: the supervisor of authority B (住建厅); `screener`; `platform`;
+  `entity`: the listed company's own key (信用代证), which gets the public's status on every
+  operation (403 where the public gets 401) unless a row says otherwise.
 - and two keys that must open nothing: a revoked admin key and an expired admin key (401 on
   every operation, the expired one saying so).
 
@@ -47,7 +49,7 @@ from tests import factories
 from tests.conftest import auth
 from tests.import_sheets import PENALTY_HEADERS, company, penalty_row, xlsx_bytes
 
-ROLES = ("public", "admin", "own", "other", "screener", "platform")
+ROLES = ("public", "admin", "own", "other", "screener", "platform", "entity")
 DEAD_KEYS = ("revoked", "expired")
 REPAIRABLE_LIST = "重大税收违法失信主体名单"  # repairable at once (registry/catalogue/lists.json)
 
@@ -93,6 +95,7 @@ class Stage:
             "other": w.housing_key,
             "screener": w.screener_key,
             "platform": w.platform_key,
+            "entity": access.create_key(self.session, role="entity", name="合晟", entity_id=self.entity.id)[1],
             "revoked": revoked[1],
             "expired": expired[1],
         }
@@ -938,6 +941,12 @@ def _send(client: FlaskClient, method: str, req: Req, key: str | None) -> Any:
     return response
 
 
+def _as_public(status: int) -> int:
+    """An entity's own key (信用代证) gets what the public gets, but is known: 403 where the public
+    is asked to authenticate. Its own full credit report is tests/api/test_entity_keys.py's."""
+    return 403 if status == 401 else status
+
+
 @pytest.fixture
 def stage(client: FlaskClient, session: Session, world: factories.World) -> Stage:
     return Stage(client, session, world)
@@ -949,7 +958,7 @@ def test_access(client: FlaskClient, stage: Stage, case: Case, role: str) -> Non
     key = stage.keys[role]
     req = case.build(stage)
     r = _send(client, case.method, req, key)
-    wanted = 401 if role in DEAD_KEYS else case.expect[role]
+    wanted = 401 if role in DEAD_KEYS else case.expect.get(role, _as_public(case.expect["public"]))
     assert r.status_code == wanted, (role, case.id, r.get_data(as_text=True)[:300])
     if role == "revoked":
         assert r.json["message"] == "API 密钥无效或已被吊销。"
