@@ -1,5 +1,6 @@
-"""Check a screening's evidence without trusting the registry (docs/evidence.md). Needs `pip install cryptography`.
-python3 verify_evidence.py screening-N.json verify.json PUBLIC_KEY_HEX   (verify.json: GET …/screenings/N/verify)"""
+"""Check a screening's or credit report's evidence without trusting the registry (docs/evidence.md). Needs
+`pip install cryptography`. python3 verify_evidence.py document.json verify.json PUBLIC_KEY_HEX
+(verify.json: GET …/screenings/N/verify or …/credit-reports/NUMBER/verify; document.json: its `document`)"""
 
 import hashlib
 import json

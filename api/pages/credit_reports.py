@@ -112,8 +112,15 @@ def verify() -> ResponseReturnValue:
         problem = None if found else "未能从上传的文件中读出报告编号，请直接输入报告编号。"
     check = None
     if number and problem is None:
-        try:
-            check = service.verify_report(db.session(), number)
-        except NotFound:
-            problem = f"没有编号为 {number} 的信用报告。"
+        check, problem = _verified(number)
     return render_template("reports/verify.html", number=number, check=check, problem=problem)
+
+
+def _verified(number: str) -> tuple[service.ReportCheck | None, str | None]:
+    """The report's check, or what to say when there is no such report."""
+    try:
+        return service.verify_report(
+            db.session(), number, now=now(), anchor_interval=current_runtime().anchor_interval
+        ), None
+    except NotFound:
+        return None, f"没有编号为 {number} 的信用报告。"

@@ -88,4 +88,5 @@ class VerifyReport(MethodView):
     def get(self, number: str) -> Any:
         """Verify a report: the digest recomputed from the stored document, the signature checked,
         and whether the entity's records changed since (anyone with the number)."""
-        return service.verify_report(db.session(), number)
+        interval = current_runtime().anchor_interval
+        return service.verify_report(db.session(), number, now=now(), anchor_interval=interval)

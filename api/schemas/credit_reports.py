@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.schemas.common import Day, StrictSchema, one_of, ref_id, text
+from api.schemas.evidence import InclusionOut
 from registry.credit_reports.document import PURPOSES
 from registry.vocab import DOMAINS
 
@@ -34,7 +35,7 @@ class CreditReportOut(ma.Schema):
     links = fields.Dict(metadata={"description": "the report as JSON and PDF, and its verification"})
 
 
-class ReportCheckOut(ma.Schema):
+class ReportCheckOut(InclusionOut):
     number = fields.String()
     valid = fields.Boolean(metadata={"description": "the digest matches the stored document and the signature checks"})
     digest_matches = fields.Boolean()
@@ -47,3 +48,4 @@ class ReportCheckOut(ma.Schema):
         metadata={"description": "a record of the entity was added or changed in the registry after the report"}
     )
     subject_name = fields.String()
+    problems = fields.List(fields.String(), metadata={"description": "what the evidence-tree checks found wrong"})

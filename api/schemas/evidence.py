@@ -28,6 +28,25 @@ class AnchorOut(ma.Schema):
     audit_seq = fields.Integer(metadata={"description": "the audit-chain row that records the anchor"})
 
 
+class InclusionOut(ma.Schema):
+    """A document's place in the evidence tree (a screening's or a credit report's verification):
+    read from the object's `anchored` and `inclusion` (registry.evidence.proofs.Inclusion)."""
+
+    anchored = fields.Boolean(metadata={"description": "a signed anchor of the evidence tree covers the document"})
+    leaf_index = fields.Integer(attribute="inclusion.leaf_index", allow_none=True)
+    inclusion_proof = fields.List(
+        fields.String(),
+        attribute="inclusion.inclusion_proof",
+        metadata={"description": "RFC 9162 §2.1.3 audit path from the leaf to the anchor's root, hex hashes"},
+    )
+    anchor = fields.Nested(AnchorOut, attribute="inclusion.anchor", allow_none=True)
+    expected_by = fields.DateTime(
+        attribute="inclusion.expected_by",
+        allow_none=True,
+        metadata={"description": "not anchored yet: when the next anchoring step is due"},
+    )
+
+
 class AnchorArgs(StrictSchema):
     after = fields.Integer(
         load_default=0,

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.schemas.common import Day, PageArgs, StrictSchema, one_of, page_of, ref_id, text
-from api.schemas.evidence import AnchorOut
+from api.schemas.evidence import InclusionOut
 from registry.screening.service import DECISIONS, DISPOSITIONS, FINAL_DECISIONS, MAX_SUBJECTS, ScreeningRecord
 from registry.vocab import DOMAINS
 
@@ -174,7 +174,7 @@ class ScreeningFilter(PageArgs):
     decision = one_of(DECISIONS)
 
 
-class VerificationOut(ma.Schema):
+class VerificationOut(InclusionOut):
     screening_id = fields.Integer()
     valid = fields.Boolean()
     stored_digest = fields.String()
@@ -184,19 +184,6 @@ class VerificationOut(ma.Schema):
     )
     audit_digest = fields.String(allow_none=True)
     problems = fields.List(fields.String())
-    anchored = fields.Boolean(metadata={"description": "a signed anchor of the evidence tree covers the screening"})
-    leaf_index = fields.Integer(attribute="inclusion.leaf_index", allow_none=True)
-    inclusion_proof = fields.List(
-        fields.String(),
-        attribute="inclusion.inclusion_proof",
-        metadata={"description": "RFC 9162 §2.1.3 audit path from the leaf to the anchor's root, hex hashes"},
-    )
-    anchor = fields.Nested(AnchorOut, attribute="inclusion.anchor", allow_none=True)
-    expected_by = fields.DateTime(
-        attribute="inclusion.expected_by",
-        allow_none=True,
-        metadata={"description": "not anchored yet: when the next anchoring step is due"},
-    )
 
 
 class DispositionIn(StrictSchema):

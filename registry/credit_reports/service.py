@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from registry.credit_reports.document import PURPOSES, build_document
 from registry.database import utcnow
 from registry.errors import InvalidInput, NotFound, NotPermitted
+from registry.evidence.proofs import Inclusion, inclusion
 from registry.evidence.signing import EvidenceSigner, bytes_signature_valid
 from registry.ledger import Actor, append_audit, canonical_json
 from registry.messages import msg
-from registry.models import ChangeEvent, CreditReport, Entity, ListEntry, Penalty
+from registry.models import ChangeEvent, CreditReport, Entity, Licence, ListEntry, Penalty
 from registry.vocab import DOMAINS
 
 MAX_YEARS = 5
@@ -177,11 +178,21 @@ class ReportCheck:
     issued_at: dt.datetime
     changed_since: bool
     subject_name: str
+    inclusion: Inclusion  # its leaf in the evidence tree and the first anchor covering it
+
+    @property
+    def anchored(self) -> bool:
+        return self.inclusion.anchored
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self.inclusion.problems)
 
 
-def verify_report(session: Session, number: str) -> ReportCheck:
-    """Recompute the digest of the stored document, check the signature, and say whether the
-    registry changed for the entity since the report (anyone with the number may ask)."""
+def verify_report(session: Session, number: str, *, now: dt.datetime, anchor_interval: dt.timedelta) -> ReportCheck:
+    """Recompute the digest of the stored document, check the signature and the report's leaf in
+    the evidence tree, and say whether the registry changed for the entity since the report
+    (anyone with the number may ask)."""
     report = session.scalar(
         sa.select(CreditReport)
         .where(CreditReport.number == number.strip().upper())
@@ -192,9 +203,10 @@ def verify_report(session: Session, number: str) -> ReportCheck:
     canonical = canonical_json(report.document)
     computed = hashlib.sha256(canonical).hexdigest()
     signed = bytes_signature_valid(report.public_key, canonical, report.signature)
+    included = inclusion(session, report.leaf_index, computed, now, anchor_interval)
     return ReportCheck(
         number=report.number,
-        valid=computed == report.digest and signed,
+        valid=computed == report.digest and signed and not included.problems,
         digest_matches=computed == report.digest,
         signature_valid=signed,
         stored_digest=report.digest,
@@ -203,6 +215,7 @@ def verify_report(session: Session, number: str) -> ReportCheck:
         issued_at=report.issued_at,
         changed_since=changed_since(session, report.entity_id, report.registry_seq),
         subject_name=str((report.document.get("subject") or {}).get("name") or ""),
+        inclusion=included,
     )
 
 
@@ -210,9 +223,11 @@ def changed_since(session: Session, entity_id: int, seq: int) -> bool:
     """Whether an outbox event after `seq` is about the entity or one of its records."""
     penalties = sa.select(Penalty.id).where(Penalty.entity_id == entity_id)
     entries = sa.select(ListEntry.id).where(ListEntry.entity_id == entity_id)
+    licences = sa.select(Licence.id).where(Licence.entity_id == entity_id)
     about = sa.or_(
         sa.and_(ChangeEvent.record_type == "entity", ChangeEvent.record_id == entity_id),
         sa.and_(ChangeEvent.record_type == "penalty", ChangeEvent.record_id.in_(penalties)),
         sa.and_(ChangeEvent.record_type == "list_entry", ChangeEvent.record_id.in_(entries)),
+        sa.and_(ChangeEvent.record_type == "licence", ChangeEvent.record_id.in_(licences)),
     )
     return session.scalar(sa.select(ChangeEvent.seq).where(ChangeEvent.seq > seq, about).limit(1)) is not None

@@ -1,14 +1,18 @@
-"""Anchoring the evidence tree (锚定): screenings become leaves, and each batch ends in a signed anchor.
+"""Anchoring the evidence tree (锚定): screenings and credit reports become leaves, and each batch
+ends in a signed anchor.
 
 The anchoring step (`flask registry anchor`, and every second inside `flask sync run`) takes the
-screenings no anchor covers yet, in id order, appends their leaves (SHA-256(0x00 ‖ digest)), and
-writes one audit-chain row for the new tree head: tree size, root, time, and the registry's
-Ed25519 signature over ``{"root", "timestamp", "tree_size"}`` (registry.evidence.signing). The
-screening's own row gets its `leaf_index`; its document and digest are never touched.
+screenings, then the 专项信用报告, that no anchor covers yet, each in id order, appends their leaves
+(SHA-256(0x00 ‖ digest)), and writes one audit-chain row for the new tree head: tree size, root,
+time, and the registry's Ed25519 signature over ``{"root", "timestamp", "tree_size"}``
+(registry.evidence.signing). The document's own row gets its `leaf_index`; its document and digest
+are never touched.
 
-Leaves are in the order the step appends them: id order within a batch, and a screening whose
-transaction commits after a later-numbered one was anchored joins the next batch (its proof names
-its leaf, so nothing depends on the order). The 'evidence' ledger counter holds the tree's size
+Leaves are in the order the step appends them: within a batch the screenings by id, then the
+reports by id; a document whose transaction commits after a later-numbered one was anchored joins
+the next batch (its proof names its leaf, so nothing depends on the order). A leaf does not say
+which kind of document it is: whoever holds the document recomputes its digest and checks the
+proof. The 'evidence' ledger counter holds the tree's size
 and root; taking it first keeps anchoring single-file however many processes run the step. The
 anchor also goes into the outbox (record type `evidence_anchor`, its payload the audit row's
 `after`), so the push and the feed carry it to the credit platform.
@@ -29,7 +33,7 @@ from registry.evidence.signing import ALGORITHM, EvidenceSigner, anchor_time
 from registry.evidence.tree import append_leaves
 from registry.ledger import SYSTEM, append_audit, emit_event, row_hash
 from registry.messages import Text, msg
-from registry.models import AuditLog, LedgerCounter, Screening
+from registry.models import AuditLog, CreditReport, LedgerCounter, Screening
 
 # An anchor's audit row and outbox event: record_type 'evidence_anchor', record_id the tree size it
 # anchors, action/operation 'anchor'; the event's payload is the row's `after`, as for any change.
@@ -38,7 +42,8 @@ ANCHOR_ACTION = "anchor"
 DEFAULT_BATCH = 50_000
 
 _COUNTERS = cast(sa.Table, LedgerCounter.__table__)
-_SCREENINGS = cast(sa.Table, Screening.__table__)
+# The documents that become leaves, in the order a batch takes them.
+_SOURCES = (cast(sa.Table, Screening.__table__), cast(sa.Table, CreditReport.__table__))
 # Taking the counter row's lock (an update of nothing) first: one anchoring step at a time.
 _TAKE_TREE = (
     sa.update(_COUNTERS)
@@ -51,17 +56,14 @@ _SET_TREE = (
     .where(_COUNTERS.c.name == "evidence")
     .values(value=sa.bindparam("size"), last_hash=sa.bindparam("root"))
 )
-_UNANCHORED = (
-    sa.select(_SCREENINGS.c.id, _SCREENINGS.c.digest)
-    .where(_SCREENINGS.c.leaf_index.is_(None))
-    .order_by(_SCREENINGS.c.id)
-    .limit(sa.bindparam("batch"))
-)
-_SET_LEAF = (
-    sa.update(_SCREENINGS)
-    .where(_SCREENINGS.c.id == sa.bindparam("screening_id"))
-    .values(leaf_index=sa.bindparam("leaf"))
-)
+_UNANCHORED = {
+    t.name: sa.select(t.c.id, t.c.digest).where(t.c.leaf_index.is_(None)).order_by(t.c.id).limit(sa.bindparam("batch"))
+    for t in _SOURCES
+}
+_SET_LEAF = {
+    t.name: sa.update(t).where(t.c.id == sa.bindparam("row_id")).values(leaf_index=sa.bindparam("leaf"))
+    for t in _SOURCES
+}
 
 
 @dataclass(frozen=True)
@@ -92,26 +94,35 @@ class Anchor:
         )
 
 
-_ANY_UNANCHORED = sa.select(_SCREENINGS.c.id).where(_SCREENINGS.c.leaf_index.is_(None)).limit(1)
+_ANY_UNANCHORED = [sa.select(t.c.id).where(t.c.leaf_index.is_(None)).limit(1) for t in _SOURCES]
 
 
 def has_unanchored(session: Session) -> bool:
-    """Whether a screening waits for an anchor: a read, so an idle registry writes nothing each second."""
-    return session.connection().execute(_ANY_UNANCHORED).first() is not None
+    """Whether a screening or a report waits for an anchor: reads, so an idle registry writes
+    nothing each second."""
+    connection = session.connection()
+    return any(connection.execute(stmt).first() is not None for stmt in _ANY_UNANCHORED)
 
 
 def anchor(session: Session, signer: EvidenceSigner, *, batch: int = DEFAULT_BATCH) -> Anchor | None:
-    """Append the screenings no anchor covers yet (at most `batch`) and sign the new tree head;
-    None when there is nothing to anchor. In the caller's transaction."""
+    """Append the screenings and reports no anchor covers yet (at most `batch` in all) and sign the
+    new tree head; None when there is nothing to anchor. In the caller's transaction."""
     connection = session.connection()
     size, _ = connection.execute(_TAKE_TREE).one()
     size = int(size)
-    pending = connection.execute(_UNANCHORED, {"batch": batch}).all()
+    pending: list[tuple[str, int, str]] = []  # (table, row id, digest), in leaf order
+    for table in _SOURCES:
+        if len(pending) < batch:
+            rows = connection.execute(_UNANCHORED[table.name], {"batch": batch - len(pending)}).all()
+            pending += [(table.name, int(row_id), digest) for row_id, digest in rows]
     if not pending:
         return None
-    leaves = [merkle.leaf_hash(bytes.fromhex(digest)) for _, digest in pending]
+    leaves = [merkle.leaf_hash(bytes.fromhex(digest)) for _, _, digest in pending]
     root = append_leaves(session, size, leaves)
-    connection.execute(_SET_LEAF, [{"screening_id": sid, "leaf": size + i} for i, (sid, _) in enumerate(pending)])
+    for table in _SOURCES:
+        placed = [{"row_id": rid, "leaf": size + i} for i, (name, rid, _) in enumerate(pending) if name == table.name]
+        if placed:
+            connection.execute(_SET_LEAF[table.name], placed)
     new_size = size + len(leaves)
 
     signed: dict[str, Any] = {}

@@ -3,10 +3,10 @@
 One screening's verification checks its own leaf and proof. This checks the whole tree, which is
 what catches the edits a single proof cannot see:
 
-- **A screening re-anchored.** Clearing a screening's `leaf_index` and rewriting its document and
-  digest would have the next anchor take it as a new leaf; its old leaf stays in the tree. Every
-  leaf must belong to exactly one screening (the leaves are 0 … size−1, one per anchored
-  screening), and each leaf must be the hash of its screening's stored digest.
+- **A screening or report re-anchored.** Clearing a document's `leaf_index` and rewriting it and
+  its digest would have the next anchor take it as a new leaf; its old leaf stays in the tree.
+  Every leaf must belong to exactly one screening or 专项信用报告 (the leaves are 0 … size−1, one
+  per anchored document), and each leaf must be the hash of its document's stored digest.
 - **Nodes or anchors rewritten.** Every anchor's root is recomputed from the stored nodes, its
   signature checked with the key it names, and the last one compared with the tree's counter.
 """
@@ -22,9 +22,18 @@ from registry.evidence import merkle
 from registry.evidence.anchoring import Anchor, anchor_page
 from registry.evidence.signing import signature_valid
 from registry.evidence.tree import load_nodes, tree_root
-from registry.models import LedgerCounter, Screening
+from registry.models import CreditReport, LedgerCounter, Screening
 
 BATCH = 5000
+# Every anchored document: (leaf, what it is, its id, its stored digest).
+_LEAVES = sa.union_all(
+    sa.select(
+        Screening.leaf_index.label("leaf"), sa.literal("screening").label("kind"), Screening.id, Screening.digest
+    ).where(Screening.leaf_index.is_not(None)),
+    sa.select(CreditReport.leaf_index, sa.literal("credit report"), CreditReport.id, CreditReport.digest).where(
+        CreditReport.leaf_index.is_not(None)
+    ),
+).subquery()
 
 
 @dataclass
@@ -42,30 +51,30 @@ class TreeReport:
 
 
 def _check_leaves(session: Session, report: TreeReport) -> None:
-    """Each anchored screening's leaf is the hash of its stored digest; the leaves are 0 … size−1."""
+    """Each anchored document's leaf is the hash of its stored digest; the leaves are 0 … size−1."""
     after = -1
     while True:
         found = session.execute(
-            sa.select(Screening.leaf_index, Screening.id, Screening.digest)
-            .where(Screening.leaf_index > after)
-            .order_by(Screening.leaf_index)
-            .limit(BATCH)
+            sa.select(_LEAVES).where(_LEAVES.c.leaf > after).order_by(_LEAVES.c.leaf).limit(BATCH)
         ).all()
-        rows = [(int(leaf or 0), screening_id, digest) for leaf, screening_id, digest in found]
+        rows = [(int(leaf), str(kind), row_id, digest) for leaf, kind, row_id, digest in found]
         if not rows:
             break
-        stored = load_nodes(session, [(0, leaf) for leaf, _, _ in rows], missing_ok=True)
-        for leaf, screening_id, digest in rows:
+        stored = load_nodes(session, [(0, row[0]) for row in rows], missing_ok=True)
+        for leaf, kind, row_id, digest in rows:
             if leaf != report.leaves_checked:
-                report.problems.append(f"leaf {report.leaves_checked} belongs to no screening (next is {leaf})")
+                report.problems.append(
+                    f"leaf {report.leaves_checked} belongs to no screening or report (next is {leaf})"
+                )
                 report.leaves_checked = leaf
             if stored.get((0, leaf)) != merkle.leaf_hash(bytes.fromhex(digest)):
-                report.problems.append(f"leaf {leaf} is not the hash of screening {screening_id}'s stored digest")
+                report.problems.append(f"leaf {leaf} is not the hash of {kind} {row_id}'s stored digest")
             report.leaves_checked += 1
         after = rows[-1][0]
     if report.leaves_checked != report.size:
         report.problems.append(
-            f"the tree holds {report.size} leaves but screenings hold only the first {report.leaves_checked}"
+            f"the tree holds {report.size} leaves but screenings and reports hold only the first "
+            f"{report.leaves_checked}"
         )
 
 
@@ -85,7 +94,7 @@ def _check_anchor(session: Session, found: Anchor, report: TreeReport) -> None:
 
 
 def verify_tree(session: Session) -> TreeReport:
-    """Check every leaf against its screening and every anchor against the stored nodes."""
+    """Check every leaf against its screening or report and every anchor against the stored nodes."""
     counter = session.get(LedgerCounter, "evidence")
     report = TreeReport(size=0 if counter is None else int(counter.value))
     _check_leaves(session, report)

@@ -16,6 +16,15 @@ class CreditReport(Base):
     its `signature` (Ed25519, the registry's evidence key) signs. Never altered after issue."""
 
     __tablename__ = "credit_reports"
+    # The reports no anchor covers yet (as for screenings: the anchoring step reads only these).
+    __table_args__ = (
+        sa.Index(
+            "ix_credit_reports_unanchored",
+            "id",
+            sqlite_where=sa.text("leaf_index IS NULL"),
+            postgresql_where=sa.text("leaf_index IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -31,3 +40,5 @@ class CreditReport(Base):
     signature: Mapped[str] = mapped_column(sa.String(128))
     public_key: Mapped[str] = mapped_column(sa.String(64))
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Its leaf in the evidence tree, beside the screenings', set once by the anchoring step.
+    leaf_index: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)

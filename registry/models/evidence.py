@@ -1,6 +1,7 @@
 """The evidence tree's stored nodes (存证默克尔树): every perfect subtree, so a proof is a few reads.
 
-Screenings are the leaves, in the order the anchoring step appended them (`screenings.leaf_index`).
+Screenings and 专项信用报告 are the leaves, in the order the anchoring step appended them
+(`screenings.leaf_index`, `credit_reports.leaf_index`).
 A node at (`level`, `idx`) is the RFC 9162 hash of leaves [idx·2^level, (idx+1)·2^level); level 0
 is the leaf hash. Only complete subtrees are stored, and they never change once written, so the
 table only grows; any tree head and any inclusion or consistency proof is computed from at most a
