@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from api.lifecycle import now, today
 from api.pages.auth import check_csrf, page_actor
+from api.pages.screening.common import beijing
 from api.ratelimit import limited
 from registry import access
 from registry.credit_reports import service
@@ -97,6 +98,12 @@ def show(number: str) -> ResponseReturnValue:
     except NotFound:
         abort(404, description="没有这份信用报告，或您无权查看。")
     return render_template("reports/show.html", report=report, doc=report.document)
+
+
+@bp.context_processor
+def _words() -> dict[str, Any]:
+    """Moments on these pages read as Beijing time (the document keeps UTC, as signed)."""
+    return {"beijing": beijing}
 
 
 @bp.route("/reports/verify", methods=["GET", "POST"])
