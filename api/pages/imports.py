@@ -1,4 +1,5 @@
-"""The import page (批量导入): a supervisor uploads a 双公示 sheet and reads the validation report.
+"""The import page (批量导入): a supervisor uploads a 双公示 sheet (行政处罚, 红黑名单 or 行政许可) and reads
+the validation report.
 
 It calls `registry.imports.run.import_records` as the CLI and `POST /api/v1/imports` do; the
 request's single commit (api.lifecycle) writes the rows, and a refused all-or-nothing import
@@ -32,7 +33,12 @@ from registry.vocab import DOMAINS, SEVERITIES
 
 bp = Blueprint("imports_page", __name__)
 SHOWN_PROBLEMS = 500
-KIND_CHOICES = {"": "按表头自动识别", "penalties": "行政处罚", "list-entries": "名单（红黑名单）"}
+KIND_CHOICES = {
+    "": "按表头自动识别",
+    "penalties": "行政处罚",
+    "list-entries": "名单（红黑名单）",
+    "licences": "行政许可",
+}
 MODE_CHOICES = {"all": "全部无误才导入（任一行有问题则一行也不写入）", "skip": "跳过有问题的行，导入其余各行"}
 REPORT_CHOICES = {"": "在页面上显示", "csv": "下载 CSV 校验报告", "xlsx": "下载 XLSX 校验报告"}
 
@@ -181,7 +187,7 @@ def upload() -> ResponseReturnValue:
 @bp.get("/console/import/template")
 @login_required("supervisor")
 def template() -> ResponseReturnValue:
-    """导入模板: the XLSX of a kind (penalties | list-entries), as GET /api/v1/imports/template answers it."""
+    """导入模板: the XLSX of a kind (penalties | list-entries | licences), as GET /api/v1/imports/template answers it."""
     actor, kind = page_actor(), request.args.get("kind", "")
     if actor is None or kind not in FILENAMES:
         abort(404 if actor is not None else 403)

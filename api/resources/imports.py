@@ -1,4 +1,4 @@
-"""/api/v1/imports: penalties and list entries from an uploaded XLSX or CSV file (批量导入)."""
+"""/api/v1/imports: penalties, list entries and licences from an uploaded XLSX or CSV file (批量导入)."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ blp = _UploadBlueprint(
     "imports",
     __name__,
     url_prefix="/api/v1/imports",
-    description="批量导入: penalties and list entries from XLSX or CSV (docs/import.md)",
+    description="批量导入: penalties, list entries and licences from XLSX or CSV (docs/import.md)",
 )
 
 

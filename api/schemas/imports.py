@@ -36,7 +36,9 @@ class ImportUpload(StrictSchema):
             "headers (docs/import.md); at most 16 MB"
         },
     )
-    kind = one_of(KINDS, metadata={"description": "penalties | list-entries (default: told by the header row)"})
+    kind = one_of(
+        KINDS, metadata={"description": "penalties | list-entries | licences (default: told by the header row)"}
+    )
     mode = one_of(
         MODES,
         load_default="all",
@@ -95,7 +97,10 @@ class TemplateQuery(StrictSchema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(list(KINDS), error=KIND_REFUSED),
-        metadata={"enum": list(KINDS), "description": "penalties (行政处罚) | list-entries (红黑名单)"},
+        metadata={
+            "enum": list(KINDS),
+            "description": "penalties (行政处罚) | list-entries (红黑名单) | licences (行政许可)",
+        },
     )
 
 

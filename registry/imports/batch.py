@@ -7,7 +7,7 @@ of rows first and writes it after:
 
 - it reads ahead, in one query each, the chunk's recorded natural keys and subjects;
 - each new row is checked and built exactly as the services check and build it: through their
-  public seams (`build_entity`, `build_penalty`, `build_list_entry`: the services' own checks and
+  public seams (`build_entity`, `build_penalty`, `build_list_entry`, `build_licence`: the services' own checks and
   objects, not yet added); a new subject gets a provisional (negative) id that those checks can
   load through `_Overlay`;
 - the chunk's good rows are then written in their order: new subjects, then records (ORM
@@ -34,6 +34,7 @@ from registry.codes import uscc as uscc_codes
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.errors import RegistryError
 from registry.imports.bulk_insert import insert_children, insert_objects
+from registry.imports.row_checks import RECORD_NAMES
 from registry.imports.row_writer import RowImporter
 from registry.imports.rows import (
     EntityKey,
@@ -48,13 +49,16 @@ from registry.messages import Msg, Text, msg
 from registry.models import (
     Entity,
     EntityName,
+    Licence,
     ListEntry,
     ListEntryDomain,
     ListEntryTransition,
     Penalty,
     ResponsiblePerson,
 )
+from registry.national_columns import RECORD_TYPES
 from registry.records import entities as entity_service
+from registry.records import licences as licence_service
 from registry.records import list_entries as list_entry_service
 from registry.records import penalties as penalty_service
 
@@ -71,6 +75,11 @@ class _Overlay:
         if model is Entity and isinstance(ident, int) and ident < 0:
             return self._staged.get(ident)
         return self._session.get(model, ident, **kwargs)
+
+    def get_one(self, model: Any, ident: Any, **kwargs: Any) -> Any:
+        if model is Entity and isinstance(ident, int) and ident < 0:
+            return self._staged[ident]
+        return self._session.get_one(model, ident, **kwargs)
 
 
 @dataclass
@@ -170,13 +179,13 @@ class BatchImporter(RowImporter):
         """The chunk's recorded natural keys and its subjects, in a few queries."""
         self.reset_chunk()
         numbers = sorted({r.values["decision_number"] for r in rows if r.values.get("decision_number")})
-        if numbers and self.kind == "penalties":
-            for penalty in self.session.scalars(
-                sa.select(Penalty).where(
-                    Penalty.authority_id == self.authority.id, Penalty.decision_number.in_(numbers)
-                )
-            ):
-                self.recorded[(penalty.decision_number,)] = penalty
+        if numbers and self.kind != "list-entries":  # penalties and licences: keyed by 文号 alone
+            model: type[Penalty] | type[Licence] = Penalty if self.kind == "penalties" else Licence
+            found = self.session.scalars(
+                sa.select(model).where(model.authority_id == self.authority.id, model.decision_number.in_(numbers))
+            )
+            for record in cast(list[Penalty | Licence], found.all()):
+                self.recorded[(record.decision_number,)] = record
         elif numbers:
             for entry in self.session.scalars(
                 sa.select(ListEntry).where(
@@ -224,7 +233,7 @@ class BatchImporter(RowImporter):
 
     def describe(self, record: Record) -> tuple[Msg, Text]:
         if record.id is None:
-            label = "penalty" if isinstance(record, Penalty) else "list entry"
+            label = RECORD_NAMES[type(record)][0]
             staged = msg("the {label} of row {row} of this file", label=label, row=self.staged_rows[id(record)])
             return staged, msg("after this import")
         return super().describe(record)
@@ -240,11 +249,7 @@ class BatchImporter(RowImporter):
             # The row's own new subject is loadable by the checks while the row is decided.
             self.staged_entities.update(self.row_entities)
             try:
-                record: Record = (
-                    self.build_penalty(row, entity_id)
-                    if self.kind == "penalties"
-                    else self.build_list_entry(row, entity_id)
-                )
+                record = self.build_record(row, entity_id)
             except BaseException:
                 for provisional, _ in self.row_entities:
                     del self.staged_entities[provisional]
@@ -269,6 +274,21 @@ class BatchImporter(RowImporter):
         self.row_entities.append((provisional, entity))
         self.new_entities += 1
         return provisional
+
+    def build_record(self, row: Row, entity_id: int) -> Record:
+        if self.kind == "penalties":
+            return self.build_penalty(row, entity_id)
+        if self.kind == "licences":  # the service's own `build_licence`; the natural key is the uniqueness check
+            return licence_service.build_licence(
+                self.overlay,
+                self.licence_data(row, entity_id),
+                self.actor,
+                self.today,
+                rules=self.rules,
+                now=self.now,
+                check_unique=False,
+            )
+        return self.build_list_entry(row, entity_id)
 
     def build_penalty(self, row: Row, entity_id: int) -> Penalty:
         """The service's own `build_penalty` on the chunk's overlay; the natural key this row
@@ -321,8 +341,10 @@ class BatchImporter(RowImporter):
                     connection,
                     ResponsiblePerson,
                     "penalty_id",
-                    [(r.id, p) for r in records for p in r.responsible_persons],
+                    [(r.id, p) for r in cast(list[Penalty], records) for p in r.responsible_persons],
                 )
+            elif self.kind == "licences":
+                insert_objects(connection, Licence, records)
             else:
                 insert_objects(connection, ListEntry, records)
                 entries = cast(list[ListEntry], records)
@@ -341,7 +363,7 @@ class BatchImporter(RowImporter):
                     "list_entry_id",
                     [(e.id, p) for e in entries for p in e.responsible_persons],
                 )
-            record_type = "penalty" if self.kind == "penalties" else "list_entry"
+            record_type = RECORD_TYPES[self.kind]
             changes: list[Creation] = []
             for staged in self.staged:
                 changes += [

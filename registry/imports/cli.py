@@ -1,4 +1,4 @@
-"""`flask registry import FILE`: penalties or list entries from an XLSX or CSV file (批量导入).
+"""`flask registry import FILE`: penalties, list entries or licences from an XLSX or CSV file (批量导入).
 
 The operator (registry.ledger.OPERATOR) imports for the authority named with --authority, with
 a progress bar on stderr. Exit 0 when every row was imported or found unchanged; 1 when rows
@@ -52,7 +52,10 @@ def _show_problems(report: ImportReport) -> None:
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--kind", type=click.Choice(KINDS), default=None, help="penalties or list-entries (default: told by the header row)"
+    "--kind",
+    type=click.Choice(KINDS),
+    default=None,
+    help="penalties, list-entries or licences (default: told by the header row)",
 )
 @click.option(
     "--mode",
@@ -96,7 +99,7 @@ def import_file(
     severity: str | None,
     domain: str | None,
 ) -> None:
-    """Import the penalties or list entries of an XLSX or CSV FILE with the standard Chinese headers."""
+    """Import the penalties, list entries or licences of an XLSX or CSV FILE with the standard Chinese headers."""
     write_intent.set(True)
     fmt = report_path.suffix.lower().lstrip(".") if report_path is not None else None
     if fmt is not None and fmt not in REPORT_FORMATS:

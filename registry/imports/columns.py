@@ -1,36 +1,32 @@
-"""The columns of an import: the 双公示 headers an import reads and the layout of a file.
+"""The columns of an import: the 双公示 headers an import reads, kind by kind.
 
 Each field an import reads has its standard header, the older headers real sheets still carry
 (domain.md) and the header our own exports write (`registry.national_columns`): an import reads
-what an export writes. `layout_of` finds where each field stands in a file's header row and
-refuses a file that lacks a required column or a file-wide default it needs.
+what an export writes. Three kinds: 行政处罚 (penalties), 红黑名单 (list entries) and 行政许可
+(licences). `registry.imports.layout` finds where each field stands in a file's header row and
+tells the kinds apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from registry.codes.idnumber import ID_TYPES
 from registry.imports.files import (
     CellError,
-    FileRefused,
-    Table,
     Vocabulary,
     amount_value,
     bool_value,
     code_value,
     date_value,
-    header_key,
     list_value,
     text_value,
     vocabulary,
 )
-from registry.imports.report import ImportReport, Problem
-from registry.messages import msg
-from registry.models import Authority
 from registry.national_columns import columns as export_columns
+from registry.records import licences
 from registry.records.penalty_fields import PENALTY_FIELDS
 from registry.vocab import (
     DOMAINS,
@@ -44,7 +40,7 @@ from registry.vocab import (
     SEVERITIES,
 )
 
-KINDS = ("penalties", "list-entries")
+KINDS = ("penalties", "list-entries", "licences")
 
 
 @dataclass(frozen=True)
@@ -96,6 +92,8 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "publication_ends_on": date_value,
     "listed_on": date_value,
     "expires_on": date_value,
+    "valid_from": date_value,
+    "valid_to": date_value,
     "severity": vocabulary(SEVERITIES),
     "is_public": bool_value,
 }
@@ -122,12 +120,17 @@ _SEVERAL: dict[str, tuple[str, ...]] = {
 }
 
 
+# Columns read as text whose values the service checks against a closed list (许可类别): the
+# template offers the list; the service refuses another value, naming the column.
+_OFFERED: dict[str, tuple[str, ...]] = {"licence_category": licences.CATEGORIES}
+
+
 def _choices(name: str, read: Callable[[Any], Any]) -> tuple[str, ...]:
     if isinstance(read, Vocabulary):
         return read.labels
     if read is bool_value:
         return ("是", "否")
-    return _SEVERAL.get(name, ())
+    return _SEVERAL.get(name) or _OFFERED.get(name, ())
 
 
 def _make(name: str, header: str, read: Callable[[Any], Any], aliases: tuple[str, ...] = ()) -> Column:
@@ -187,7 +190,31 @@ RESPONSIBLE_COLUMNS: tuple[Column, ...] = (
 )
 PENALTY_COLUMNS += RESPONSIBLE_COLUMNS
 LIST_ENTRY_COLUMNS += RESPONSIBLE_COLUMNS
-COLUMNS = {"penalties": PENALTY_COLUMNS, "list-entries": LIST_ENTRY_COLUMNS}
+# Licences: the subject as a penalty's (the same 双公示 headers, older ones too: its name, its code
+# and what is read from its registration), then the licensing fields under the headers our licence
+# export writes and the older ones sheets carry.
+_SUBJECT_FIELDS = {f.name for f in PENALTY_FIELDS if f.source == "entity"} | {"subject_name", "subject_uscc"}
+LICENCE_COLUMNS: tuple[Column, ...] = (
+    *(c for c in PENALTY_COLUMNS if c.name in _SUBJECT_FIELDS),
+    _column("licences", "decision_document_name", "行政许可决定书名称", "许可决定文书名称"),
+    _column("licences", "decision_number", "行政许可决定书文号", "许可决定书文号", "许可文书号"),
+    _column("licences", "licence_category", "审批类别", "许可类型"),
+    _column("licences", "licence_name", "许可证名称"),
+    _column("licences", "licence_number", "许可证书编号", "许可证编号"),
+    _column("licences", "content", "许可事项内容"),
+    _column("licences", "decided_on", "许可日期", "许可决定时间"),
+    _column("licences", "valid_from", "许可有效期自", "有效期起"),
+    _column("licences", "valid_to", "许可有效期至", "许可截止期", "有效期止"),
+    _column("licences", "authority_name", "许可决定机关", "许可机关名称"),
+    _column("licences", "authority_uscc", "许可决定机关统一社会信用代码"),
+    _column("licences", "status", read=vocabulary(licences.STATES)),
+    _column("licences", "data_source_name"),
+    _column("licences", "data_source_uscc"),
+    _column("licences", "remarks"),
+    _column("licences", "is_public"),
+    _column("licences", "not_public_reason"),
+)
+COLUMNS = {"penalties": PENALTY_COLUMNS, "list-entries": LIST_ENTRY_COLUMNS, "licences": LICENCE_COLUMNS}
 # A service's field for a person (responsible_persons.N.id_number) and the column that holds it.
 PERSON_COLUMNS = {
     "role": "responsible_roles",
@@ -216,149 +243,30 @@ REQUIRED = {
         "legal_basis",
         "listed_on",
     ),
+    # What the licence service needs (registry.records.licences): 文书名称, 文号, 许可类别, 许可内容, the dates.
+    "licences": (
+        "subject_name",
+        "decision_document_name",
+        "decision_number",
+        "licence_category",
+        "content",
+        "decided_on",
+        "valid_from",
+    ),
 }
 # The column naming the trading domain(s): needed unless the authority supervises exactly one
-# or the upload gives a file-wide default.
+# or the upload gives a file-wide default. A licence names none: it is not a sanction.
 DOMAIN_FIELD = {"penalties": "domain", "list-entries": "domains"}
 # Columns the standard 双公示 sheet does not have, which a file-wide default given on upload
-# (CLI option, form field, API field) may stand in for: 失信程度 and the trading domain.
-DEFAULTABLE = {"penalties": ("severity", "domain"), "list-entries": ("domains",)}
+# (CLI option, form field, API field) may stand in for: 失信程度 and the trading domain. A licence
+# has neither (the defaults of an upload are then not used, and the report says so).
+DEFAULTABLE: dict[str, tuple[str, ...]] = {
+    "penalties": ("severity", "domain"),
+    "list-entries": ("domains",),
+    "licences": (),
+}
 DEFAULT_OPTIONS = {
     "severity": "--severity / 失信程度 default_severity",
     "domain": "--domain / 交易领域 default_domain",
     "domains": "--domain / 交易领域 default_domain",
 }
-
-
-def _keys(kind: str) -> dict[str, Column]:
-    found: dict[str, Column] = {}
-    for column in COLUMNS[kind]:
-        for header in (column.header, *column.aliases):
-            found.setdefault(header_key(header), column)
-    return found
-
-
-_BY_KEY = {kind: _keys(kind) for kind in KINDS}
-# Columns our exports write that the registry derives (periods, states, ids, the outbox
-# envelope): a re-imported export carries them, and they are passed over without a problem.
-_DERIVED = {kind: {header_key(c.header) for c in export_columns(kind)} - set(_BY_KEY[kind]) for kind in KINDS}
-# Headers that tell the kinds apart (shared ones such as 统一社会信用代码 do not).
-_ONLY = {
-    "penalties": set(_BY_KEY["penalties"]) - set(_BY_KEY["list-entries"]) - _DERIVED["list-entries"],
-    "list-entries": set(_BY_KEY["list-entries"]) - set(_BY_KEY["penalties"]) - _DERIVED["penalties"],
-}
-_ALL_KEYS = set().union(*_BY_KEY.values(), *_DERIVED.values())
-
-
-def is_header(texts: list[str]) -> bool:
-    return sum(header_key(t) in _ALL_KEYS for t in texts if t) >= 3
-
-
-def detect_kind(headers: list[str], filename: str) -> str:
-    keys = {header_key(h) for h in headers}
-    votes = {kind: len(keys & _ONLY[kind]) for kind in KINDS}
-    if votes["penalties"] == votes["list-entries"]:
-        raise FileRefused.because(
-            msg(
-                "{file}: cannot tell from its header row whether it holds penalties (行政处罚决定书文号, 处罚类别 …) or "
-                "list entries (名单名称, 列入决定文书号 …); say which kind it is",
-                file=filename,
-            ),
-            short="the header row does not tell penalties (行政处罚决定书文号, 处罚类别 …) from list entries (名单名称, "
-            "列入决定文书号 …): choose the kind of sheet",
-        )
-    return max(votes, key=lambda k: votes[k])
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where each field stands in the file's rows, and the header it was given there."""
-
-    positions: tuple[tuple[int, Column, str], ...]
-    written: dict[str, str]  # field name → header as written in the file
-
-    def header(self, name: str, kind: str) -> str:
-        """The column a problem with field `name` is reported in: as written, else standard."""
-        if name in self.written:
-            return self.written[name]
-        column = next((c for c in COLUMNS[kind] if c.name == name), None)
-        return column.header if column is not None else ""
-
-
-def layout_of(
-    table: Table, kind: str, report: ImportReport, authority: Authority, defaults: Mapping[str, Any] | None = None
-) -> Layout:
-    positions: list[tuple[int, Column, str]] = []
-    written: dict[str, str] = {}
-    for index, header in enumerate(table.headers):
-        if not header:
-            continue
-        key = header_key(header)
-        column = _BY_KEY[kind].get(key)
-        if column is None:
-            if key in _DERIVED[kind]:
-                report.ignored_columns.append(header)
-            else:
-                report.problems.append(Problem(table.header_row, header, "", "unknown column: not imported"))
-            continue
-        if column.name in written:
-            report.problems.append(
-                Problem(
-                    table.header_row,
-                    header,
-                    "",
-                    msg(
-                        "a second column for {column} (the first is {first}): not imported",
-                        column=column.header,
-                        first=written[column.name],
-                    ),
-                )
-            )
-            continue
-        written[column.name] = header
-        positions.append((index, column, header))
-    required = list(REQUIRED[kind])
-    missing = [c for c in COLUMNS[kind] if c.name in required and c.name not in written]
-    if missing:
-        columns = "、".join(c.header for c in missing)
-        raise FileRefused.because(
-            msg(
-                "{file}: required column(s) missing: {columns}; nothing was imported",
-                file=report.filename,
-                columns=columns,
-            ),
-            short=msg(
-                "required column(s) missing: {columns}; nothing was imported (the import template shows the headers)",
-                columns=columns,
-            ),
-        )
-    given = {k for k, v in (defaults or {}).items() if v}
-    needed = [
-        name
-        for name in DEFAULTABLE[kind]
-        if name not in written
-        and name not in given
-        and not (name == DOMAIN_FIELD[kind] and len(authority.domains) == 1)
-    ]
-    if needed:
-        headers = {c.name: c.header for c in COLUMNS[kind]}
-        several = msg(" ({authority} supervises several trading domains)", authority=authority.name)
-        message = msg(
-            "{file}: the sheet has no {columns} column and no file-wide default was given: give {options} on "
-            "upload{several}; nothing was imported",
-            file=report.filename,
-            columns="、".join(headers[n] for n in needed),
-            options="; ".join(DEFAULT_OPTIONS[n] for n in needed),
-            several=several if DOMAIN_FIELD[kind] in needed else "",
-        )
-        # Named by the upload's own fields (default_severity, default_domain), where the default is given.
-        raise FileRefused(
-            message,
-            {
-                "default_domain" if n in ("domain", "domains") else f"default_{n}": [
-                    msg("the sheet has no {column} column: give a file-wide default", column=headers[n])
-                ]
-                for n in needed
-            },
-        )
-    return Layout(tuple(positions), written)

@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from registry.messages import Msg, Text, msg, render
 from registry.vocab import Term
 
+# How the summary names the kind of records imported.
+_LABELS = {
+    "penalties": Term("penalties", "行政处罚"),
+    "list-entries": Term("list entries", "名单"),
+    "licences": Term("licences", "行政许可"),
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -75,7 +82,7 @@ class ImportReport:
             conflicts=self.conflicts,
             rejected=self.rejected,
         )
-        label = Term("penalties", "行政处罚") if self.kind == "penalties" else Term("list entries", "名单")
+        label = _LABELS.get(self.kind, Term(self.kind, self.kind))
         if not self.written:
             return msg(
                 "{label} from {file}: {counts}; nothing was written (mode all): fix the rows in the report and import "

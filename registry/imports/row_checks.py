@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,13 +22,15 @@ from sqlalchemy.orm import Session
 from registry.codes.idnumber import IdentityVault, mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER
 from registry.errors import RegistryError, said, together
-from registry.imports.columns import COLUMNS, PERSON_COLUMNS, Layout
+from registry.imports.columns import COLUMNS, PERSON_COLUMNS
+from registry.imports.layout import Layout
 from registry.imports.report import ImportReport, Problem
 from registry.imports.rows import EntityKey, Record, Row, RowRejected, fold, masked, shown
 from registry.ledger import Actor
 from registry.messages import Msg, Text, msg
-from registry.models import Authority, Entity, ListEntry, Penalty
+from registry.models import Authority, Entity, Licence, ListEntry, Penalty
 from registry.publication import Rules
+from registry.records.licences import STATES as LICENCE_STATES
 from registry.vocab import (
     DOMAINS,
     LIST_ENTRY_STATES,
@@ -56,6 +58,17 @@ _TERMS: dict[str, Mapping[str, str]] = {
     "domains": DOMAINS,
     "list_type": LIST_TYPES,
 }
+_STATES: dict[type[Record], Mapping[str, str]] = {
+    Penalty: PENALTY_STATES,
+    ListEntry: LIST_ENTRY_STATES,
+    Licence: LICENCE_STATES,
+}
+# How a report names a record of each type, and the path its corrections (更正) go to.
+RECORD_NAMES: dict[type[Record], tuple[str, str]] = {
+    Penalty: ("penalty", "penalties"),
+    ListEntry: ("list entry", "list-entries"),
+    Licence: ("licence", "licences"),
+}
 
 
 def stored_text(name: str, stored: Any, record: Record) -> str:
@@ -65,14 +78,35 @@ def stored_text(name: str, stored: Any, record: Record) -> str:
     if isinstance(stored, Decimal):
         return f"{stored:f}"
     if name == "status":
-        states = PENALTY_STATES if isinstance(record, Penalty) else LIST_ENTRY_STATES
-        return states.get(str(stored), str(stored))
+        return _STATES[type(record)].get(str(stored), str(stored))
     terms: Mapping[str, str] = _TERMS.get(name, {})
     if isinstance(stored, list):
         return "；".join(terms.get(s, s) for s in stored)
     if isinstance(stored, str):
         return terms.get(stored, stored)
     return shown(stored)
+
+
+def differing(
+    values: Mapping[str, Any],
+    record: Record,
+    *,
+    text: tuple[str, ...] = (),
+    exact: tuple[str, ...] = (),
+    given: tuple[str, ...] = (),
+) -> Iterable[tuple[str, Any]]:
+    """The fields in which a row's values differ from a record, with the recorded value: `text` as a
+    person reads it (stored free text has its resident ID numbers masked, records.protect_free_text),
+    `exact` as it is (an empty cell too), `given` only when the row gives a value."""
+    for name in text:
+        if name in values and fold(masked(values[name])) != fold(getattr(record, name)):
+            yield name, getattr(record, name)
+    for name in exact:
+        if name in values and values[name] != getattr(record, name):
+            yield name, getattr(record, name)
+    for name in given:
+        if values.get(name) is not None and values[name] != getattr(record, name):
+            yield name, getattr(record, name)
 
 
 @dataclass
@@ -153,6 +187,10 @@ class RowChecks:
             id=self.authority.id,
         )
 
+    def reject(self, row: Row, name: str, reason: Text) -> NoReturn:
+        """Refuse the row for one problem, in the column of field `name`."""
+        raise RowRejected([self.problem(row, name, reason)])
+
     def required(self, row: Row, *names: str) -> None:
         missing = [self.problem(row, n, "must not be empty") for n in names if not row.values.get(n)]
         if missing:
@@ -161,8 +199,9 @@ class RowChecks:
     # -- lookups (the batched writer answers them from what it read ahead) ---------------------
 
     def natural_key(self, row: Row) -> tuple[str, ...]:
-        """(决定书文号,) for a penalty, (决定书文号, 名单名称) for a list entry; the authority is the import's."""
-        if self.kind == "penalties":
+        """(决定书文号,) for a penalty or a licence, (决定书文号, 名单名称) for a list entry; the authority
+        is the import's."""
+        if self.kind != "list-entries":
             self.required(row, "decision_number")
             return (row.values["decision_number"],)
         self.required(row, "decision_number", "list_name")
@@ -173,6 +212,10 @@ class RowChecks:
         if self.kind == "penalties":
             return self.session.scalar(
                 sa.select(Penalty).where(Penalty.authority_id == self.authority.id, Penalty.decision_number == key[0])
+            )
+        if self.kind == "licences":
+            return self.session.scalar(
+                sa.select(Licence).where(Licence.authority_id == self.authority.id, Licence.decision_number == key[0])
             )
         return self.session.scalar(
             sa.select(ListEntry).where(
@@ -201,8 +244,7 @@ class RowChecks:
 
     def describe(self, record: Record) -> tuple[Msg, Text]:
         """How a conflict names the recorded record, and where it is corrected."""
-        label = "penalty" if isinstance(record, Penalty) else "list entry"
-        path = "penalties" if isinstance(record, Penalty) else "list-entries"
+        label, path = RECORD_NAMES[type(record)]
         return msg("{label} {id}", label=label, id=record.id), f"PATCH /api/v1/{path}/{record.id}"
 
     # -- unchanged or conflict -----------------------------------------------------------------
@@ -229,7 +271,7 @@ class RowChecks:
         values = row.values
         entity = self.entity_of(record)
         names = {fold(n.name) for n in entity.names} | {fold(entity.name)}
-        if isinstance(record, Penalty):
+        if isinstance(record, Penalty | Licence):
             names.add(fold(record.subject_name))
             stored_code = record.subject_uscc
         else:
@@ -237,59 +279,86 @@ class RowChecks:
         if "subject_name" in values and fold(values["subject_name"]) not in names | {
             fold(masked(values["subject_name"]))
         }:
-            yield "subject_name", record.subject_name if isinstance(record, Penalty) else entity.name
+            yield "subject_name", record.subject_name if isinstance(record, Penalty | Licence) else entity.name
         if "subject_uscc" in values and subject_code(values["subject_uscc"]) != subject_code(stored_code):
             yield "subject_uscc", stored_code
         if isinstance(record, Penalty):
             yield from self.compared_penalty(row, record)
+        elif isinstance(record, Licence):
+            yield from self.compared_licence(row, record)
         else:
             yield from self.compared_list_entry(row, record)
 
     def compared_penalty(self, row: Row, penalty: Penalty) -> Iterable[tuple[str, Any]]:
         values = row.values
-        for name in (
-            "violation_type",
-            "facts",
-            "basis",
-            "content",
-            "licence_affected",
-            "remarks",
-            "project_code",
-            "not_public_reason",
-        ):
-            # Stored free text has its resident ID numbers masked (records.protect_free_text).
-            if name in values and fold(masked(values[name])) != fold(getattr(penalty, name)):
-                yield name, getattr(penalty, name)
+        yield from differing(
+            values,
+            penalty,
+            text=(
+                "violation_type",
+                "facts",
+                "basis",
+                "content",
+                "licence_affected",
+                "remarks",
+                "project_code",
+                "not_public_reason",
+            ),
+        )
         if "categories" in values and set(values["categories"]) != set(penalty.categories):
             yield "categories", penalty.categories
-        for name in ("fine_amount", "confiscation_amount", "decided_on", "valid_until"):
-            if name in values and values[name] != getattr(penalty, name):
-                yield name, getattr(penalty, name)
-        # Left empty, these take the registry's default (the derived period, the authority's
-        # domain, public, in force): only a value the row gives is compared.
-        for name in ("publication_ends_on", "severity", "procedure", "domain", "is_public", "status"):
-            if values.get(name) is not None and values[name] != getattr(penalty, name):
-                yield name, getattr(penalty, name)
-        if values.get("data_source_name") or values.get("data_source_uscc"):
+        # Left empty, the `given` ones take the registry's default (the derived period, the
+        # authority's domain, public, in force): only a value the row gives is compared.
+        yield from differing(
+            values,
+            penalty,
+            exact=("fine_amount", "confiscation_amount", "decided_on", "valid_until"),
+            given=("publication_ends_on", "severity", "procedure", "domain", "is_public", "status"),
+        )
+        yield from self.compared_source(row, penalty.data_source_authority_id)
+
+    def compared_licence(self, row: Row, licence: Licence) -> Iterable[tuple[str, Any]]:
+        values = row.values
+        yield from differing(
+            values,
+            licence,
+            text=(
+                "decision_document_name",
+                "licence_category",
+                "licence_name",
+                "licence_number",
+                "content",
+                "remarks",
+                "not_public_reason",
+            ),
+            exact=("decided_on", "valid_from", "valid_to"),  # an empty 有效期至 is 长期: compared too
+            given=("is_public",),
+        )
+        status = values.get("status")  # 有效 is also what an expired licence's export says
+        if status is not None and status not in (licence.status, licence.status_on(self.today)):
+            yield "status", licence.status
+        yield from self.compared_source(row, licence.data_source_authority_id)
+
+    def compared_source(self, row: Row, recorded: int) -> Iterable[tuple[str, Any]]:
+        """数据来源单位, when the row names one: compared with the recorded one."""
+        if row.values.get("data_source_name") or row.values.get("data_source_uscc"):
             source = self.data_source(row)
-            if source is not None and source != penalty.data_source_authority_id:
-                found = self.session.get(Authority, penalty.data_source_authority_id)
-                yield "data_source_name", found.name if found else penalty.data_source_authority_id
+            if source is not None and source != recorded:
+                found = self.session.get(Authority, recorded)
+                yield "data_source_name", found.name if found else recorded
 
     def compared_list_entry(self, row: Row, entry: ListEntry) -> Iterable[tuple[str, Any]]:
         values = row.values
-        for name in ("reason_category", "facts", "legal_basis", "project_code", "not_public_reason"):
-            if name in values and fold(masked(values[name])) != fold(getattr(entry, name)):
-                yield name, getattr(entry, name)
-        for name in ("listed_on", "expires_on"):
-            if name in values and values[name] != getattr(entry, name):
-                yield name, getattr(entry, name)
-        if values.get("list_type") is not None and values["list_type"] != entry.list_type:
-            yield "list_type", entry.list_type
+        yield from differing(
+            values,
+            entry,
+            text=("reason_category", "facts", "legal_basis", "project_code", "not_public_reason"),
+            exact=("listed_on", "expires_on"),
+            given=("list_type",),
+        )
         if values.get("domains") and set(values["domains"]) != set(entry.domains):
             yield "domains", sorted(entry.domains)
-        if values.get("is_public") is not None and values["is_public"] != entry.is_public:
-            yield "is_public", entry.is_public
+        yield from differing(values, entry, given=("is_public",))
         status = values.get("status")
         if status is not None and status not in (entry.status, entry.status_on(self.today)):
             yield "status", entry.status

@@ -1,5 +1,5 @@
-"""What a row of an import means as a record (记录的数据): the penalty's or the list entry's data in
-the services' own shape, the trading domain a row is about (the file's default where the row gives
+"""What a row of an import means as a record (记录的数据): the penalty's, the list entry's or the
+licence's data in the services' own shape, the trading domain a row is about (the file's default where the row gives
 none), and the 失信相关人 columns read into persons.
 """
 
@@ -16,7 +16,12 @@ from registry.imports.row_checks import RowChecks
 from registry.imports.rows import Row, RowRejected
 from registry.messages import msg
 from registry.publication import Decider, default_severity
+from registry.records.licences import CORRECTABLE
 from registry.vocab import DOMAINS
+
+# A licence's fields that are not read from a cell as they are: the subject found or registered, the
+# 数据来源单位 by name or code, 是否公开 only when the row gives it.
+_NOT_IN_CELLS = ("entity_id", "data_source_authority_id", "is_public")
 
 
 @dataclass
@@ -56,14 +61,10 @@ class RowData(RowChecks):
         """What record_penalty is given for the row."""
         values = row.values
         if values.get("status") not in (None, "effective"):
-            raise RowRejected(
-                [
-                    self.problem(
-                        row,
-                        "status",
-                        "a new penalty is recorded in force (有效); a revocation (撤销) is made afterwards with its reason",
-                    )
-                ]
+            self.reject(
+                row,
+                "status",
+                "a new penalty is recorded in force (有效); a revocation (撤销) is made afterwards with its reason",
             )
         data: dict[str, Any] = {
             name: values.get(name)
@@ -99,6 +100,29 @@ class RowData(RowChecks):
         if source is not None:
             data["data_source_authority_id"] = source
         data["responsible_persons"] = self.responsible_persons(row)
+        return data
+
+    def licence_data(self, row: Row, entity_id: int) -> dict[str, Any]:
+        """What record_licence is given for the row (its checks are the service's own)."""
+        values = row.values
+        status, ends = values.get("status"), values.get("valid_to")
+        if status in ("revoked", "cancelled"):
+            self.reject(
+                row,
+                "status",
+                "a new licence is recorded in force (有效); a revocation (撤销) or cancellation (注销) is made "
+                "afterwards with its reason",
+            )
+        if status == "expired" and not (isinstance(ends, dt.date) and ends < self.today):
+            self.reject(row, "status", "is 已过期 but 有效期至 has not passed: expiry is read from 有效期至")
+        # The licence's own fields the sheet holds; the subject, the source and 是否公开 follow.
+        data: dict[str, Any] = {name: values.get(name) for name in CORRECTABLE if name not in _NOT_IN_CELLS}
+        data.update(entity_id=entity_id, authority_id=self.authority.id)
+        if values.get("is_public") is not None:
+            data["is_public"] = values["is_public"]
+        source = self.data_source(row)
+        if source is not None:
+            data["data_source_authority_id"] = source
         return data
 
     def responsible_persons(self, row: Row) -> list[dict[str, Any]]:

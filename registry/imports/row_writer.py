@@ -1,8 +1,8 @@
 """The per-row writer of imports: `RowImporter` decides each row and records it through the services.
 
 `registry.imports.run` is the entry point; it chooses between two writers. This one records each
-new row through the services (`create_entity`, `record_penalty`, `create_list_entry`) in a
-savepoint; the batched writer of `registry.imports.batch` subclasses it (the same validation,
+new row through the services (`create_entity`, `record_penalty`, `create_list_entry`,
+`record_licence`) in a savepoint; the batched writer of `registry.imports.batch` subclasses it (the same validation,
 written a chunk at a time). Both decide a row the same way: a row naming another authority is
 refused; a row whose natural key is recorded is compared (unchanged or conflict,
 `registry.imports.row_checks`); a new row finds or creates its subject and records its decision.
@@ -25,6 +25,7 @@ from registry.imports.rows import EntityKey, Row, RowRejected, clean_name, fold,
 from registry.messages import msg
 from registry.models import Entity, Penalty
 from registry.records.entities import create_entity
+from registry.records.licences import record_licence
 from registry.records.list_entries import create_list_entry
 from registry.records.penalties import record_penalty
 
@@ -107,6 +108,15 @@ class RowImporter(RowData):
                         vault=self.vault,
                     )
                     self.flag_end_as_given(row, penalty)
+                elif self.kind == "licences":
+                    record_licence(
+                        self.session,
+                        self.licence_data(row, entity_id),
+                        self.actor,
+                        self.today,
+                        rules=self.rules,
+                        now=self.now,
+                    )
                 else:
                     create_list_entry(
                         self.session,

@@ -24,20 +24,18 @@ from registry.imports.columns import (
     DEFAULTABLE,
     DOMAIN_FIELD,
     KINDS,
+    LICENCE_COLUMNS,
     LIST_ENTRY_COLUMNS,
     PENALTY_COLUMNS,
     REQUIRED,
     RESPONSIBLE_COLUMNS,
     Column,
-    Layout,
-    detect_kind,
-    is_header,
-    layout_of,
 )
 from registry.imports.files import CellError, Formula
+from registry.imports.layout import Layout, detect_kind, is_header, layout_of
 from registry.imports.report import ImportReport, Problem
 from registry.messages import msg
-from registry.models import Entity, ListEntry, Penalty
+from registry.models import Entity, Licence, ListEntry, Penalty
 
 __all__ = [
     "COLUMNS",
@@ -45,6 +43,7 @@ __all__ = [
     "DEFAULT_OPTIONS",
     "DOMAIN_FIELD",
     "KINDS",
+    "LICENCE_COLUMNS",
     "LIST_ENTRY_COLUMNS",
     "PENALTY_COLUMNS",
     "REQUIRED",
@@ -52,6 +51,7 @@ __all__ = [
     "Column",
     "EntityKey",
     "ImportReport",
+    "MODELS",
     "Layout",
     "Problem",
     "Record",
@@ -101,9 +101,14 @@ class Row:
         return shown(self.raw.get(name))
 
 
+Record = Penalty | ListEntry | Licence
+# The record each kind of import writes.
+MODELS: dict[str, type[Record]] = {"penalties": Penalty, "list-entries": ListEntry, "licences": Licence}
+
+
 def _lengths(kind: str) -> dict[str, int]:
     """The longest text each field's column holds (PostgreSQL refuses longer; SQLite would not)."""
-    tables = [Entity.__table__, Penalty.__table__ if kind == "penalties" else ListEntry.__table__]
+    tables = [Entity.__table__, MODELS[kind].__table__]
     aliases = {"name": "subject_name", "uscc": "subject_uscc"}
     found: dict[str, int] = {}
     for table in tables:
@@ -186,6 +191,5 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())  # as create_entity stores names
 
 
-Record = Penalty | ListEntry
 # How a row names its subject: ("uscc", code), ("name", name) or ("person", ID fingerprint).
 EntityKey = tuple[str, str]

@@ -1,12 +1,13 @@
-"""Bulk import (批量导入) of penalties (行政处罚) and list entries (红黑名单) from XLSX or CSV.
+"""Bulk import (批量导入) of penalties (行政处罚), list entries (红黑名单) and licences (行政许可) from
+XLSX or CSV.
 
 Supervisors keep their 双公示 records in Excel. `import_records` reads such a sheet (the standard
 Chinese headers, the older variants of domain.md, or the columns our own exports write) and
 records each new row with the same validation, audit row and outbox event as the API's services
-(`create_entity`, `record_penalty`, `create_list_entry`). It never commits: the CLI command or
-the HTTP request that called it commits once.
+(`create_entity`, `record_penalty`, `create_list_entry`, `record_licence`). It never commits: the
+CLI command or the HTTP request that called it commits once.
 
-A row's natural key is (authority, 决定书文号) for a penalty and (authority, 决定书文号,
+A row's natural key is (authority, 决定书文号) for a penalty or a licence and (authority, 决定书文号,
 名单名称) for a list entry. A row whose key is already recorded with the same content is
 *unchanged* (nothing is written, no outbox event); with other content it is a *conflict*,
 reported field by field and not applied: a recorded decision changes only by a correction
@@ -41,6 +42,7 @@ from registry.imports.cells import guarded, xlsx_text
 from registry.imports.files import FileRefused, open_table
 from registry.imports.row_writer import RowImporter
 from registry.imports.rows import (
+    DEFAULTABLE,
     KINDS,
     ImportReport,
     Problem,
@@ -92,15 +94,15 @@ def import_records(
     writer: str = "batched",
     defaults: Mapping[str, Any] | None = None,
 ) -> ImportReport:
-    """批量导入: record the penalties or list entries of an XLSX or CSV file for one authority.
+    """批量导入: record the penalties, list entries or licences of an XLSX or CSV file for one authority.
 
-    `kind` (penalties | list-entries) is read from the header row when None. A supervisor imports
+    `kind` (penalties | list-entries | licences) is read from the header row when None. A supervisor imports
     for its own authority; an administrator names it (`authority_id`). Mode "all": a single
     rejected or conflicting row and nothing is written; mode "skip": the good rows are written.
     `progress(done, total)` is called as rows are read (total is an estimate for a CSV).
     `writer` "services" records row by row through the services (slower; the same rows).
     `defaults` (severity, domain) stand in for columns the sheet lacks — the standard 双公示
-    sheet has neither — on every row that leaves them empty.
+    sheet has neither — on every row that leaves them empty (a licence has neither: not used).
     Never commits. Raises FileRefused when the file as a whole cannot be read, NotPermitted or
     InvalidInput when the actor may not import for the authority.
     """
@@ -120,10 +122,10 @@ def import_records(
         report = ImportReport(
             filename, chosen, mode, owner, notes=list(table.notes), chinese_notes=list(table.chinese_notes)
         )
-        report.defaults = given
-        layout = layout_of(table, chosen, report, authority, given)
+        report.defaults = _used_defaults(chosen, given, report)
+        layout = layout_of(table, chosen, report, authority, report.defaults)
         make = BatchImporter if writer == "batched" else RowImporter
-        importer = make(session, actor, authority, chosen, layout, report, today, rules, vault, now, given)
+        importer = make(session, actor, authority, chosen, layout, report, today, rules, vault, now, report.defaults)
         # Mode all: everything in one savepoint, released only if every row was good.
         outer = session.begin_nested() if mode == "all" else None
         try:
@@ -176,6 +178,20 @@ def _defaults(defaults: Mapping[str, Any] | None) -> dict[str, str]:
         if name in given and given[name] not in codes:
             raise InvalidInput.field(DEFAULT_FIELDS[name], BAD_DEFAULT[name])
     return given
+
+
+def _used_defaults(kind: str, given: dict[str, str], report: ImportReport) -> dict[str, str]:
+    """The defaults the kind has columns for; a licence has no 失信程度 or 交易领域, and the report says so."""
+    if not given or DEFAULTABLE[kind]:
+        return given
+    note = msg(
+        "the file-wide defaults ({names}) are for penalties and list entries; a licence has no 失信程度 or "
+        "交易领域: not used",
+        names=", ".join(sorted(given)),
+    )
+    report.notes.append(render(note, "en"))
+    report.chinese_notes.append(render(note, "zh"))
+    return {}
 
 
 @contextmanager

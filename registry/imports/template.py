@@ -30,14 +30,22 @@ from registry.imports.upload_limits import EXCEL_ROWS
 from registry.ledger import Actor
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILENAMES = {"penalties": "行政处罚导入模板.xlsx", "list-entries": "红黑名单导入模板.xlsx"}
-ASCII_FILENAMES = {"penalties": "penalties-import-template.xlsx", "list-entries": "list-entries-import-template.xlsx"}
-TITLES = {"penalties": "行政处罚", "list-entries": "红黑名单"}
+FILENAMES = {
+    "penalties": "行政处罚导入模板.xlsx",
+    "list-entries": "红黑名单导入模板.xlsx",
+    "licences": "行政许可导入模板.xlsx",
+}
+ASCII_FILENAMES = {
+    "penalties": "penalties-import-template.xlsx",
+    "list-entries": "list-entries-import-template.xlsx",
+    "licences": "licences-import-template.xlsx",
+}
+TITLES = {"penalties": "行政处罚", "list-entries": "红黑名单", "licences": "行政许可"}
 GUIDE = "填写说明"
 CHOICES = "可选值"  # the hidden sheet the drop-down lists read
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
-KIND_REFUSED = "must be penalties (行政处罚) or list-entries (红黑名单)"
+KIND_REFUSED = "must be penalties (行政处罚), list-entries (红黑名单) or licences (行政许可)"
 
 REQUIRED_MARK = "必填"
 DEFAULT_MARK = "必填，或上传时选择文件默认值"
@@ -61,7 +69,7 @@ class Template:
 
 
 def import_template(actor: Actor, kind: str, *, list_names: Sequence[str] = ()) -> Template:
-    """The import template of `kind` (penalties | list-entries) for whoever may import.
+    """The import template of `kind` (penalties | list-entries | licences) for whoever may import.
 
     `list_names` are the named lists of the catalogue, offered (not imposed) in 名单名称.
     Raises NotPermitted (or NotAuthenticated) for a role that may not import, InvalidInput for
@@ -234,10 +242,15 @@ def _guide_sheet(guide: Any, kind: str, list_names: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     title = TITLES[kind]
+    marks = (
+        "2. 表头红色的列必填；橙色的列必填，或在上传时选择文件默认值（失信程度、交易领域）；灰色的列选填。"
+        if DEFAULTABLE[kind]
+        else "2. 表头红色的列必填；灰色的列选填。"
+    )
     lines = [
         f"{title}导入模板 填写说明",
         f"1. 在第一个工作表“{title}”中从第 2 行起每行填写一条记录；请勿改动第 1 行的表头。导入只读取第一个工作表。",
-        "2. 表头红色的列必填；橙色的列必填，或在上传时选择文件默认值（失信程度、交易领域）；灰色的列选填。",
+        marks,
         "3. 带下拉列表的列请从列表中选择；可填多个值的列（如处罚类别）可输入多个，用“；”分隔。",
         "4. 日期列已设为日期格式，直接输入 2026-11-02 即可；代码和证件号码列已设为文本格式。",
         "5. 请填写数值，不要使用公式：公式单元格不会导入，会在校验报告中按行列出。",
@@ -273,6 +286,6 @@ def _guide_sheet(guide: Any, kind: str, list_names: Sequence[str]) -> None:
 
 def _requirement_text(kind: str, column: Column) -> str:
     mark = requirement(kind, column)
-    if column.name == DOMAIN_FIELD[kind]:
+    if column.name == DOMAIN_FIELD.get(kind):
         return mark + "；本机关只监管一个领域时可留空"
     return mark

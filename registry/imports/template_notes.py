@@ -92,9 +92,30 @@ NOTES: dict[str, dict[str, str]] = {
         "domains": "涉及的公共资源交易领域，可填多个，用“；”分隔；本机关只监管一个领域时可留空",
         **_RECORD,
     },
+    "licences": {
+        "subject_name": "行政相对人（取得许可的企业、个体工商户或自然人）的名称或姓名，与登记一致",
+        **_SUBJECT,
+        "decision_document_name": "行政许可决定文书名称，如：建筑业企业资质证书核准决定书",
+        "decision_number": "行政许可决定文书号；同一机关的同一文号只登记一次，重复导入视为“未变”",
+        "licence_category": "许可类别：普通、特许、认可、核准、登记或其他",
+        "licence_name": "许可证书名称（如有）",
+        "licence_number": "许可证书编号（如有）",
+        "content": "许可内容",
+        "decided_on": "许可决定日期；公开时效为决定之日起 7 个工作日",
+        "valid_from": "有效期自",
+        "valid_to": "有效期至；长期有效的留空",
+        "authority_name": "作出许可决定的机关；只能是本机关（谁批准、谁公开），留空即本机关",
+        "authority_uscc": "许可机关的统一社会信用代码；留空即本机关",
+        "status": "当前状态；新登记的许可填“有效”或留空（有效期至已过的也可填“已过期”；撤销、注销须另行办理并说明理由）",
+        "data_source_name": "数据来源单位；留空即许可机关，填其他单位的须已在本系统登记",
+        "data_source_uscc": "数据来源单位的统一社会信用代码",
+        "remarks": "备注",
+        "is_public": _RECORD["is_public"],
+        "not_public_reason": _RECORD["not_public_reason"],
+    },
 }
 
-# One row each kind, as a supervisor fills it (a test imports them).
+# One row of each kind, as a supervisor fills it (a test imports them).
 EXAMPLES: dict[str, dict[str, Any]] = {
     "penalties": {
         "subject_name": EXAMPLE_NAME,
@@ -128,5 +149,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "expires_on": dt.date(2027, 11, 1),
         "domains": "政府采购",
         "project_code": "ZJCG-2026-0183",
+    },
+    "licences": {
+        "subject_name": EXAMPLE_NAME,
+        "subject_kind": "法人及非法人组织",
+        "subject_uscc": EXAMPLE_USCC,
+        "legal_representative": "王建国",
+        "decision_document_name": "准予行政许可决定书",
+        "decision_number": "浙建许〔2026〕21号",
+        "licence_category": "核准",
+        "licence_name": "建筑业企业资质证书",
+        "licence_number": "D233098765",
+        "content": "市政公用工程施工总承包叁级",
+        "decided_on": dt.date(2026, 11, 2),
+        "valid_from": dt.date(2026, 11, 2),
+        "valid_to": dt.date(2031, 11, 1),
     },
 }

@@ -71,6 +71,8 @@ def _validate(session: Session, state: dict[str, Any], today: dt.date) -> None:
     for field in ("decision_document_name", "decision_number", "content"):
         if not (state.get(field) or "").strip():
             raise InvalidInput.field(field, "must not be empty")
+    if state.get("valid_from") is None:  # 有效期自: the standard's required field (a NOT NULL column)
+        raise InvalidInput.field("valid_from", "must not be empty")
     check_not_future(state.get("decided_on"), "decided_on", today)
     check_order(state.get("decided_on"), state.get("valid_from"), "valid_from", "decided_on")
     check_order(state.get("valid_from"), state.get("valid_to"), "valid_to", "valid_from")
@@ -103,6 +105,34 @@ def _derive(session: Session, licence: Licence, rules: Rules) -> None:
     licence.publication_due_on, licence.due_provisional = due.value, due.provisional
 
 
+def build_licence(
+    session: Session,
+    data: dict[str, Any],
+    actor: Actor,
+    today: dt.date,
+    *,
+    rules: Rules,
+    now: dt.datetime | None = None,
+    check_unique: bool = True,
+) -> Licence:
+    """`record_licence` up to its write: the same state, checks and derived dates, not yet added.
+
+    `check_unique=False`: the caller has already looked the decision number up (the importer's
+    natural key)."""
+    state = dict(data)
+    state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
+    state.setdefault("data_source_authority_id", state["authority_id"])
+    state.setdefault("is_public", True)
+    _validate(session, state, today)
+    if check_unique:
+        _unique(session, state["authority_id"], state["decision_number"], None)
+    licence = Licence(authority_id=state["authority_id"], status="effective", **{k: state.get(k) for k in CORRECTABLE})
+    _derive(session, licence, rules)
+    if licence.is_public:
+        licence.first_published_at = now or utcnow()
+    return licence
+
+
 def record_licence(
     session: Session,
     data: dict[str, Any],
@@ -113,16 +143,7 @@ def record_licence(
     now: dt.datetime | None = None,
 ) -> Licence:
     """Record a licence decided by the actor's authority (an administrator names the authority)."""
-    state = dict(data)
-    state["authority_id"] = owning_authority(session, actor, data.get("authority_id"))
-    state.setdefault("data_source_authority_id", state["authority_id"])
-    state.setdefault("is_public", True)
-    _validate(session, state, today)
-    _unique(session, state["authority_id"], state["decision_number"], None)
-    licence = Licence(authority_id=state["authority_id"], status="effective", **{k: state.get(k) for k in CORRECTABLE})
-    _derive(session, licence, rules)
-    if licence.is_public:
-        licence.first_published_at = now or utcnow()
+    licence = build_licence(session, data, actor, today, rules=rules, now=now)
     session.add(licence)
     session.flush()
     record_change(

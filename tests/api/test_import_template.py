@@ -56,6 +56,7 @@ def penalty(world: Any, i: int, number: str, **fields: Any) -> dict[str, Any]:
     [
         ("penalties", "行政处罚导入模板.xlsx", "penalties-import-template.xlsx"),
         ("list-entries", "红黑名单导入模板.xlsx", "list-entries-import-template.xlsx"),
+        ("licences", "行政许可导入模板.xlsx", "licences-import-template.xlsx"),
     ],
 )
 def test_the_template_downloads_with_a_chinese_file_name(client, world, kind, filename, fallback):
@@ -74,9 +75,13 @@ def test_the_template_downloads_with_a_chinese_file_name(client, world, kind, fi
 def test_a_bad_or_missing_kind_is_a_422_naming_kind_in_chinese(client, world):
     r = client.get(f"{URL}?kind=fines", headers=auth(world.finance_key))
     assert r.status_code == 422
-    assert r.json["errors"] == {"kind": ["须为 penalties（行政处罚）或 list-entries（红黑名单）。"]}
+    assert r.json["errors"] == {
+        "kind": ["须为 penalties（行政处罚）、list-entries（红黑名单）或 licences（行政许可）。"]
+    }
     assert r.json["message"].startswith("输入有误：kind")
-    assert r.json["errors_en"] == {"kind": ["must be penalties (行政处罚) or list-entries (红黑名单)"]}
+    assert r.json["errors_en"] == {
+        "kind": ["must be penalties (行政处罚), list-entries (红黑名单) or licences (行政许可)"]
+    }
     missing = client.get(URL, headers=auth(world.finance_key))
     assert missing.status_code == 422
     assert missing.json["errors"] == {"kind": ["必填项，不能为空。"]}

@@ -144,7 +144,7 @@ def test_the_guide_sheet_explains_every_column(kind: str) -> None:
         assert note == NOTES[kind][column.name]
         if column.choices:
             assert allowed.split("、")[: len(column.choices)] == list(column.choices)
-    decided = "处罚决定日期" if kind == "penalties" else "列入日期"
+    decided = {"penalties": "处罚决定日期", "list-entries": "列入日期", "licences": "许可决定日期"}[kind]
     assert "日期" in table[decided][2]
     assert table[decided][5] == "2026-11-02"
 
