@@ -24,10 +24,13 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from api.app import create_app
 from api.ratelimit import Rate, RateLimiter, RateLimits
+from registry.accounts import passwords
 from registry.database import db
 from registry.runtime import Runtime
 from tests import factories
 from tests.ratelimits import FakeClock, Install
+
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
     instance/. The suite's own app keeps its index in memory (INDEX_DIR None in `app`)."""
     if "REGISTRY_INDEX_DIR" not in os.environ:
         os.environ["REGISTRY_INDEX_DIR"] = tempfile.mkdtemp(prefix="registry-test-index-")
+    # Argon2id at the cheapest parameters in this process (the servers the tests start keep the
+    # defaults): the suite hashes and checks passwords thousands of times, at 90 ms each by default.
+    # tests/registry/test_accounts.py checks the defaults themselves.
+    passwords.use_parameters(**CHEAP_ARGON2)
 
 
 def _worker_database(url: str | None) -> str | None:

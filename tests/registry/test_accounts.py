@@ -4,6 +4,7 @@ factor, and who manages which accounts."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from registry.ledger import OPERATOR, Actor
 from registry.messages import render
 from registry.models import Account, ApiKey, AuditLog, SignInFailure
 from tests import factories
+from tests.conftest import CHEAP_ARGON2
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # 10:00 in Beijing
 SETTINGS = AccountSettings()
@@ -55,6 +57,22 @@ def _refusal(session: Session, login: str, password: str, now: dt.datetime = NOW
 )
 def test_the_password_policy_says_every_rule_broken(password: str, reasons: list[str]) -> None:
     assert [render(m, "zh") for m in passwords.weaknesses(password, "Zhang.San")] == reasons
+
+
+def test_the_registry_hashes_with_argon2s_defaults_and_a_cheaper_hash_still_verifies() -> None:
+    """The suite hashes with the cheapest parameters (tests/conftest.py); the registry as loaded
+    uses argon2-cffi's defaults (RFC 9106 low-memory: t=3, m=64 MiB, p=4), and a hash made with
+    other parameters verifies and is marked for re-hashing at the next sign-in."""
+    cheap = passwords.hash_password("Zhejiang-2026-ok")
+    try:
+        importlib.reload(passwords)
+        stored = passwords.hash_password("Zhejiang-2026-ok")
+        assert "$m=65536,t=3,p=4$" in stored
+        assert passwords.verify_password(cheap, "Zhejiang-2026-ok")
+        assert passwords.needs_rehash(cheap)
+        assert not passwords.needs_rehash(stored)
+    finally:
+        passwords.use_parameters(**CHEAP_ARGON2)
 
 
 def test_the_hash_is_argon2id_and_a_temporary_password_meets_the_policy() -> None:
