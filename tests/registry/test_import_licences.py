@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,9 @@ def test_the_batched_writer_leaves_the_licences_the_service_leaves(session, worl
         savepoint = session.begin_nested()
         report = run(session, xlsx_bytes(LICENCE_HEADERS, sheet), actor=finance, mode="skip", writer=writer)
         counts = (report.rows, report.created, report.unchanged, report.conflicts, report.rejected)
-        found[writer] = (counts, report.entities_created, reasons(report), _written(session))
+        # The conflict names the recorded licence's id, which PostgreSQL's sequences number anew.
+        problems = [(row, column, value, re.sub(r"\d+", "N", reason)) for row, column, value, reason in reasons(report)]
+        found[writer] = (counts, report.entities_created, problems, _written(session))
         savepoint.rollback()
     assert found["batched"] == found["services"]
     counts, subjects, problems, written = found["services"]
