@@ -20,7 +20,7 @@ from api.schemas.reports import (
 )
 from api.smorest import Blueprint
 from registry.database import db
-from registry.records.timeliness import TimelinessReport, timeliness_report
+from registry.records.timeliness import RECORD_TYPES, TimelinessReport, timeliness_report
 from registry.runtime import current_rules, current_runtime
 
 blp = Blueprint(
@@ -57,7 +57,7 @@ def _report(args: dict[str, Any]) -> TimelinessReport:
         date_from=args["date_from"],
         date_to=args["date_to"],
         authority_id=args.get("authority_id"),
-        record_types=args.get("record_type") or ("penalty", "list_entry"),
+        record_types=args.get("record_type") or RECORD_TYPES,
     )
 
 

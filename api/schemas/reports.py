@@ -19,21 +19,21 @@ from registry.records.timeliness import (
 
 # The service's argument names as the query string spells them.
 _QUERY_NAMES = {"date_from": "from", "date_to": "to"}
-RECORD_TYPE_LABELS = {"penalty": "行政处罚 penalty", "list_entry": "名单 list entry"}
+RECORD_TYPE_LABELS = {"penalty": "行政处罚 penalty", "list_entry": "名单 list entry", "licence": "行政许可 licence"}
 
 
 class TimelinessArgs(StrictSchema):
     date_from = Day(
         required=True,
         data_key="from",
-        metadata={"description": "first decision date (处罚决定日期 / 列入日期) counted"},
+        metadata={"description": "first decision date (处罚决定日期 / 列入日期 / 许可决定日期) counted"},
     )
     date_to = Day(required=True, data_key="to", metadata={"description": "last decision date counted"})
     authority_id = ref_id(metadata={"description": "one authority (a supervisor: only its own)"})
     record_type = fields.List(
         one_of(RECORD_TYPES),
         validate=ma.validate.Length(min=1),
-        metadata={"description": "penalty | list_entry (repeat for both; default both)"},
+        metadata={"description": "penalty | list_entry | licence (repeat for several; default all three)"},
     )
     format = one_of(("json", "csv"), metadata={"description": "csv for a spreadsheet (else by Accept; default json)"})
 
@@ -74,7 +74,7 @@ class AuthorityTimelinessOut(ma.Schema):
 
 
 class OverdueRecordOut(ma.Schema):
-    record_type = fields.String(metadata={"description": "penalty | list_entry"})
+    record_type = fields.String(metadata={"description": "penalty | list_entry | licence"})
     record_id = fields.Integer()
     authority_id = fields.Integer()
     authority_name = fields.String()

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from api.csv_render import cell
-from tests import timeliness_scenario
+from tests import factories, timeliness_scenario
 from tests.conftest import auth
 
 PATH = "/api/v1/reports/timeliness"
@@ -225,3 +225,28 @@ def test_the_openapi_document_names_both_formats(client):
 )
 def test_cells_are_safe_to_open_in_excel(value, shown):
     assert cell(value) == shown
+
+
+def test_by_default_the_report_counts_licences_too(client, session, scenario, world):
+    """双公示 is penalties and licences: a licence is counted without being asked for by name."""
+    entity = factories.make_entity(session, "杭州时效许可科技有限公司")
+    session.commit()
+    body = {
+        "entity_id": entity.id,
+        "authority_id": world.finance.id,
+        "decision_document_name": "准予行政许可决定书",
+        "decision_number": "浙财许〔2026〕31号",
+        "licence_category": "登记",
+        "content": "准予登记",
+        "decided_on": "2026-11-02",
+        "valid_from": "2026-11-02",
+    }
+    assert client.post("/api/v1/licences", json=body, headers=auth(world.finance_key)).status_code == 201
+    r = client.get(PATH, query_string=PERIOD, headers=auth(world.admin_key))
+    assert r.status_code == 200, r.json
+    assert r.json["record_types"] == ["penalty", "list_entry", "licence"]
+    asked = client.get(
+        PATH, query_string={**PERIOD, "record_type": ["penalty", "list_entry"]}, headers=auth(world.admin_key)
+    )
+    assert r.json["total"]["records"] == asked.json["total"]["records"] + 1
+    assert r.json["total"]["late"] == asked.json["total"]["late"] + 1  # due 2026-11-11, published 2026-11-23
