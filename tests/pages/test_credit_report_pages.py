@@ -8,10 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from api.credit_report_pdf import FONT_CANDIDATES
+from registry.evidence.anchoring import anchor
+from registry.models import CreditReport
+from registry.runtime import Runtime
 from tests import factories
 from tests.pages.conftest import csrf_of
 
@@ -76,3 +80,25 @@ def test_an_uploaded_pdf_is_verified(pages: FlaskClient, uscc: str) -> None:
     assert r.status_code == 200
     assert number in r.get_data(as_text=True)
     assert "真实有效" in r.get_data(as_text=True)
+
+
+def test_a_report_altered_after_anchoring_fails_on_the_page_in_chinese(
+    pages: FlaskClient, session: Session, runtime: Runtime, uscc: str
+) -> None:
+    number = _issue(pages, uscc).headers["Location"].rsplit("/", 1)[1]
+    assert anchor(session, runtime.signer) is not None
+    session.commit()
+    page = pages.get(f"/reports/verify?number={number}").get_data(as_text=True)
+    assert "真实有效" in page
+    assert "已锚定：第 0 号叶子" in page
+    stored = session.scalars(sa.select(CreditReport)).one()
+    session.execute(
+        sa.update(CreditReport)
+        .where(CreditReport.id == stored.id)
+        .values(document={**stored.document, "purpose_name": "政府采购"})
+    )
+    session.commit()
+    page = pages.get(f"/reports/verify?number={number}").get_data(as_text=True)
+    assert "未通过" in page
+    assert "报告与登记簿存证树中的记录不一致" in page
+    assert "differs from" not in page  # the API's English diagnostics stay in the API
