@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -47,6 +48,16 @@ def first_day(*days: dt.date | None) -> dt.date | None:
 
 def _china_date(moment: dt.datetime | None) -> dt.date | None:
     return None if moment is None else moment.astimezone(CHINA).date()
+
+
+def deadline(rules: Rules, record_type: str, domains: list[str], decided_on: dt.date, row: Any) -> tuple[dt.date, bool]:
+    """A record's disclosure deadline and whether it is provisional: the stored one
+    (`row.publication_due_on`), or worked out again where there is none or it rested on a year
+    whose 放假安排 was not loaded then (`row.due_provisional`)."""
+    if row.publication_due_on is not None and not row.due_provisional:
+        return row.publication_due_on, False
+    answer = disclosure_due(rules, record_type=record_type, domains=domains, decided_on=decided_on)
+    return answer.value, answer.provisional
 
 
 def report_scope(actor: Actor, session: Session, authority_id: int | None) -> int | None:
@@ -93,10 +104,7 @@ def penalty_due_records(
         stmt = stmt.where(Penalty.authority_id == authority_id)
     records = []
     for row in session.execute(stmt):
-        due, provisional = row.publication_due_on, row.due_provisional
-        if due is None or provisional:
-            answer = disclosure_due(rules, record_type="penalty", domains=[row.domain], decided_on=row.decided_on)
-            due, provisional = answer.value, answer.provisional
+        due, provisional = deadline(rules, "penalty", [row.domain], row.decided_on, row)
         records.append(
             DueRecord(
                 "penalty",
@@ -156,10 +164,7 @@ def list_entry_due_records(
             domains[entry_id].append(domain)
     records = []
     for row in rows:
-        due, provisional = row.publication_due_on, row.due_provisional
-        if due is None or provisional:
-            answer = disclosure_due(rules, record_type="list_entry", domains=domains[row.id], decided_on=row.listed_on)
-            due, provisional = answer.value, answer.provisional
+        due, provisional = deadline(rules, "list_entry", domains[row.id], row.listed_on, row)
         records.append(
             DueRecord(
                 "list_entry",
@@ -205,10 +210,7 @@ def licence_due_records(
         stmt = stmt.where(Licence.authority_id == authority_id)
     records = []
     for row in session.execute(stmt):
-        due, provisional = row.publication_due_on, row.due_provisional
-        if due is None or provisional:
-            answer = disclosure_due(rules, record_type="licence", domains=[], decided_on=row.decided_on)
-            due, provisional = answer.value, answer.provisional
+        due, provisional = deadline(rules, "licence", [], row.decided_on, row)
         records.append(
             DueRecord(
                 "licence",
