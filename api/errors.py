@@ -9,15 +9,18 @@ developers; the Chinese comes from the one message catalogue (registry/messages)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, has_request_context, jsonify, request
+from marshmallow import validate
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.errors import Conflict, RegistryError, StaleVersion
-from registry.messages import DEFAULT_LOCALE, LOCALES, Text, render, render_errors
+from registry.messages import DEFAULT_LOCALE, LOCALES, Text, msg, render, render_errors
 
 HTTP_TITLES = {
     400: "Bad Request",
@@ -54,6 +57,54 @@ def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     else:
         flat[prefix or "_schema"] = [str(errors)]
     return flat
+
+
+# marshmallow's validators put their values into their own templates before the API sees the text
+# ("Length must be between 1 and 1000."): read back into the template and its values, each is a message
+# of the catalogue (registry/messages/schemas.po) like the library's fixed ones ("Unknown field.").
+_RANGE = validate.Range
+_FILLED_IN = tuple(
+    (template, re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(template))))
+    for template in (
+        validate.Length.message_min,
+        validate.Length.message_max,
+        validate.Length.message_all,
+        validate.Length.message_equal,
+        validate.OneOf.default_message,
+        _RANGE.message_all.format(min_op=_RANGE.message_gte, max_op=_RANGE.message_lte),
+        _RANGE.message_min.format(min_op=_RANGE.message_gte),
+        _RANGE.message_max.format(max_op=_RANGE.message_lte),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Verbatim:
+    """A value read back from marshmallow's text (a bound, the choices), said as it was written in
+    every language: a choice that happens to be a message id ("block") is a code, not that message."""
+
+    text: str
+
+    def render(self, locale: str) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def library_message(text: str) -> Text:
+    """A validation message of marshmallow as the catalogue knows it: a filled-in template as the
+    template and its values, any other text as it is."""
+    for template, pattern in _FILLED_IN:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return msg(template, **{name: _Verbatim(value) for name, value in found.groupdict().items()})
+    return text
+
+
+def validation_errors(errors: Any) -> dict[str, list[Text]]:
+    """webargs' errors by path (`flatten`), each reason a catalogue message."""
+    return {path: [library_message(reason) for reason in reasons] for path, reasons in flatten(errors).items()}
 
 
 def preferred_locale() -> str:

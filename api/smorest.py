@@ -12,7 +12,7 @@ from flask import request
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from api.errors import HTTP_TITLES, error_body, flatten
+from api.errors import HTTP_TITLES, error_body, validation_errors
 from registry.messages import summary
 
 
@@ -113,7 +113,7 @@ class Api(flask_smorest.Api):
                 headers.setdefault(name, value)
         errors = payload.get("errors")
         if errors:
-            flat = flatten(errors)
+            flat = validation_errors(errors)
             payload.update(error_body(code, summary(flat), flat))
         else:
             payload.update(error_body(code, payload.get("message") or error.description or HTTP_TITLES.get(code, "")))

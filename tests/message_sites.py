@@ -1,7 +1,9 @@
 """Where the code says something to a person, found in its syntax tree (ast): every `msg("…")`, and every
 text given directly as the message or the reason of a domain error (`RegistryError` and its
 subclasses, `Refusal` and its subclasses: a code, a number or a cell refused), of `InvalidInput.field`
-and of `FileRefused.because`, and of the refusals that answer for them (`refuse`, `_fail`).
+and of `FileRefused.because`, of the refusals that answer for them (`refuse`, `_fail`, and the reason of
+sync/targets.py's `fail`), and, in registry/ and sync/, every reason put in an errors dict that a domain
+error is raised with later (`errors.setdefault(field, []).append(reason)`, `errors[field] = [reason]`).
 
 Each site is a string literal (or a module constant naming one), which must be a message id of the
 catalogue, or text computed where it is said (an f-string, a concatenation, `.format`), which no
@@ -27,6 +29,13 @@ MAKERS = {"field": ((1,), ("reason",)), "because": ((0,), ("reason", "short"))}
 # Functions whose arguments are the message of a refusal (registry.access.refuse, registry.cli_errors.refuse,
 # the commands' _fail): every argument that is text.
 REFUSALS = {"refuse", "_fail"}
+# Functions that make a refusal from a name and a reason, and the position of the reason (sync/targets.py's
+# fail(setting, reason): the setting is a name in the file, not text said to a person).
+REASON_AT = {"fail": 1}
+# Where reasons are gathered in a dict named `errors` (or `…_errors`) before the domain error is raised. The
+# pages (api/pages) gather their form's errors the same way, in Chinese written there for the page: no
+# catalogue message, so they are left out.
+ERRORS_DICTS = ("registry", "sync")
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,32 @@ def _arguments(call: ast.Call, errors: set[str]) -> list[ast.expr]:
         return [call.args[0]]
     if name in REFUSALS:
         return list(call.args)
+    if name in REASON_AT and isinstance(call.func, ast.Name):
+        return call.args[REASON_AT[name] : REASON_AT[name] + 1]
+    return []
+
+
+def _errors_dict(node: ast.expr) -> bool:
+    name = _name(node)
+    return name is not None and name.endswith("errors")
+
+
+def _gathered(node: ast.AST) -> list[ast.expr]:
+    """The reasons a statement puts in an errors dict: `errors.setdefault(field, []).append(reason)`,
+    `errors[field].append(reason)`, `errors[field] = [reason, …]`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend"):
+        target = node.func.value
+        if (
+            isinstance(target, ast.Call)
+            and isinstance(target.func, ast.Attribute)
+            and target.func.attr == "setdefault"
+            and _errors_dict(target.func.value)
+        ) or (isinstance(target, ast.Subscript) and _errors_dict(target.value)):
+            return [e for a in node.args for e in (a.elts if isinstance(a, ast.List | ast.Tuple) else [a])]
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Subscript) and _errors_dict(t.value) for t in node.targets
+    ):
+        return list(node.value.elts) if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
     return []
 
 
@@ -139,8 +174,12 @@ def message_sites() -> list[Site]:
     for path, tree in trees:
         constants = _constants(tree)
         where = str(path.relative_to(ROOT))
-        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
-            for argument in _arguments(call, errors):
+        gathers = where.startswith(ERRORS_DICTS)
+        for found in ast.walk(tree):
+            arguments = _arguments(found, errors) if isinstance(found, ast.Call) else []
+            if gathers:
+                arguments += _gathered(found)
+            for argument in arguments:
                 for node in _texts(argument):
                     if isinstance(node, ast.Constant) and isinstance(node.value, str):
                         sites.append(Site(where, node.lineno, node.value, ast.unparse(node)))

@@ -17,6 +17,7 @@ from registry.access import require_role
 from registry.database import utcnow
 from registry.errors import InvalidInput
 from registry.ledger import Actor, append_audit
+from registry.messages import msg
 from registry.models import ApiKey, HitDisposition
 from registry.screening.evidence import get_screening
 
@@ -106,16 +107,20 @@ def dispose_hit(
     require_role(actor, "screener")
     screening = get_screening(session, screening_id, actor)
     if disposition not in DISPOSITIONS:
-        raise InvalidInput.field("disposition", f"must be one of {', '.join(DISPOSITIONS)}")
+        raise InvalidInput.field("disposition", msg("must be one of {values}", values=", ".join(DISPOSITIONS)))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput.field("reason", "must not be empty")
     subjects = screening.document.get("subjects", [])
     if not isinstance(subject_index, int) or not 0 <= subject_index < len(subjects):
-        raise InvalidInput.field("subject_index", f"screening {screening_id} has subjects 0 to {len(subjects) - 1}")
+        raise InvalidInput.field(
+            "subject_index", msg("screening {id} has subjects 0 to {last}", id=screening_id, last=len(subjects) - 1)
+        )
     subject = subjects[subject_index]
     if entity_id not in {h["entity_id"] for h in subject.get("hits", [])}:
-        raise InvalidInput.field("entity_id", f"entity {entity_id} is not a hit of subjects.{subject_index}")
+        raise InvalidInput.field(
+            "entity_id", msg("entity {id} is not a hit of subjects.{index}", id=entity_id, index=subject_index)
+        )
     row = HitDisposition(
         subject_key=subject["subject_key"],
         entity_id=entity_id,

@@ -15,6 +15,7 @@ from registry.access import require_role
 from registry.errors import NotFound
 from registry.evidence.proofs import Inclusion, inclusion
 from registry.ledger import Actor, row_hash
+from registry.messages import msg
 from registry.models import AuditLog, FinalDecision, HitDisposition, Screening
 from registry.records.common import Page, paginate
 from registry.screening.request import clean_field
@@ -34,7 +35,7 @@ def get_screening(session: Session, screening_id: int, actor: Actor, *, fresh: b
     # fresh: what the database holds, not a copy this session may keep (for verification).
     screening = session.get(Screening, screening_id, populate_existing=fresh)
     if screening is None or not _may_read(actor, screening):
-        raise NotFound(f"screening {screening_id} does not exist")
+        raise NotFound(msg("screening {id} does not exist", id=screening_id))
     return screening
 
 

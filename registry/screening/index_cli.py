@@ -5,7 +5,7 @@ the workers map the new file within seconds of its swap, without a restart, and 
 the outbox event it reflects. It waits for the directory's lock while another process builds.
 `--check` only says whether the current file is usable and how far behind the outbox it is.
 Exit 0 when done (or, with --check, when the file is usable); 1 when --check finds it unusable;
-2 when index files are off or the directory cannot be written.
+2 when index files are off or the directory cannot be written (said in Chinese, registry/cli_errors).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from flask.cli import with_appcontext
 
 from matching import index_file
 from matching.matcher import NamePartsMatcher
+from registry.cli_errors import refuse
 from registry.database import db
+from registry.messages import msg
 from registry.screening.index_files import (
     DEFAULT_KEEP_DAYS,
     DEFAULT_WAIT,
@@ -59,8 +61,7 @@ def build_index(directory: Path | None, wait: float, keep_days: float, check: bo
     """Build the candidate index once into a file that every worker maps (shared pages)."""
     root = directory or index_directory(current_app)
     if root is None:
-        click.echo("error: index files are off (REGISTRY_INDEX_DIR=off); give --directory", err=True)
-        sys.exit(2)
+        refuse("index files are off (REGISTRY_INDEX_DIR=off); give --directory")
     files = IndexFiles(root, wait=wait)
     session = db.session()
     head = read_head(session)
@@ -72,14 +73,18 @@ def build_index(directory: Path | None, wait: float, keep_days: float, check: bo
     try:
         with files.lock(session).held(wait) as locked:
             if not locked:
-                click.echo(f"error: another process held the lock on {target} for {wait:g} s", err=True)
-                sys.exit(2)
+                refuse(
+                    msg(
+                        "another process held the lock on {directory} for {seconds:g} s",
+                        directory=str(target),
+                        seconds=wait,
+                    )
+                )
             matcher = NamePartsMatcher()
             matcher.build(candidates_from_db(session))
             manifest = files.write(session, matcher, head)
     except OSError as exc:
-        click.echo(f"error: cannot write the index file: {exc}", err=True)
-        sys.exit(2)
+        refuse(msg("cannot write the index file: {error}", error=str(exc)))
     click.echo(
         f"index file built in {time.perf_counter() - started:.1f} s: {manifest.counts['entities']:,} listed "
         f"entities, {manifest.counts['rows']:,} names, {manifest.size / 1e6:.1f} MB, at outbox seq {head.seq}"

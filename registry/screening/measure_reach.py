@@ -130,7 +130,7 @@ def entity_reach(
     require_role(actor, "supervisor", "screener", "platform")
     entity = session.get(Entity, entity_id)
     if entity is None:
-        raise NotFound(f"entity {entity_id} does not exist")
+        raise NotFound(msg("entity {id} does not exist", id=entity_id))
     entries, penalties = records_by_entity(session, [entity_id], on_date)
     mine_entries, mine_penalties = entries[entity_id], penalties[entity_id]
     in_force = sum(e.in_force_on(on_date) for e in mine_entries) + sum(p.in_force_on(on_date) for p in mine_penalties)

@@ -244,7 +244,7 @@ def measures_by_entity(
 ) -> dict[int, list[MeasureHit]]:
     """`applicable_measures` for many entities at once: two queries in all, whatever their number."""
     if domain not in DOMAINS:
-        raise InvalidInput.field("domain", f"must be one of {', '.join(DOMAINS)}")
+        raise InvalidInput.field("domain", msg("must be one of {values}", values=", ".join(DOMAINS)))
     ids = sorted(set(entity_ids))
     entries: dict[int, list[ListEntry]] = defaultdict(list)
     penalties: dict[int, list[Penalty]] = defaultdict(list)

@@ -69,20 +69,20 @@ def read_person(
     id_type: Any,
     number: Any,
     field: str,
-    errors: dict[str, list[str]],
+    errors: dict[str, list[Text]],
 ) -> PersonInput | None:
     """A person's name and ID document from a request, checked; None when nothing was given.
-    Errors go to `errors` under `field`.name / .id_type / .id_number, in Chinese and English."""
+    Errors go to `errors` under `field`.name / .id_type / .id_number, as catalogue messages."""
 
     def text(value: Any, key: str, limit: int) -> str | None:
         if value is None:
             return None
         if not isinstance(value, str):
-            errors.setdefault(f"{field}{key}", []).append("须为文本 (must be a string)")
+            errors.setdefault(f"{field}{key}", []).append("must be a string")
             return None
         cleaned = " ".join(value.split())
         if len(cleaned) > limit:
-            errors.setdefault(f"{field}{key}", []).append(f"至多 {limit} 个字符 (at most {limit} characters)")
+            errors.setdefault(f"{field}{key}", []).append(msg("must be at most {count} characters", count=limit))
             return None
         return cleaned or None
 
@@ -93,15 +93,16 @@ def read_person(
         return None
     if number_text is None:
         if type_text is not None:
-            errors.setdefault(f"{field}id_number", []).append("填写证件类型时须填写证件号码 (id_type needs id_number)")
+            errors.setdefault(f"{field}id_number", []).append("id_type needs id_number")
         return PersonInput(idnumber.mask_resident_ids(name_text or ""), None, None, None) if name_text else None
     if type_text is None:
         type_text = "resident_id"  # 居民身份证 unless said otherwise: what bidders' forms ask for
     try:
         clean = idnumber.validate(type_text, number_text)
     except IdNumberError as exc:
-        key = "id_type" if type_text not in idnumber.ID_TYPES else "id_number"
-        errors.setdefault(f"{field}{key}", []).append(f"证件号码有误 (invalid): {exc}")
+        key = "id_type" if type_text not in idnumber.ID_TYPES else "id_number"  # an unknown type: the types named
+        reason = exc.text if key == "id_type" else msg("invalid ID document number: {why}", why=exc.text)
+        errors.setdefault(f"{field}{key}", []).append(reason)
         return None
     shown_name = idnumber.mask_resident_ids(name_text) if name_text else None
     return PersonInput(shown_name, type_text, clean, idnumber.mask(clean))
@@ -110,7 +111,7 @@ def read_person(
 def read_subject_persons(
     raw: dict[str, Any],
     field: str,
-    errors: dict[str, list[str]],
+    errors: dict[str, list[Text]],
 ) -> tuple[PersonInput | None, PersonInput | None]:
     """A subject's legal representative (`legal_representative`) and its own ID (`id_type`,
     `id_number`: a natural person such as an expert), each checked, or None."""
@@ -119,13 +120,13 @@ def read_subject_persons(
     if given is not None:
         if not isinstance(given, dict):
             errors.setdefault(f"{field}.legal_representative", []).append(
-                "须为对象 {name, id_type, id_number} (must be an object)"
+                "must be an object with name, id_type and id_number"
             )
         else:
             unknown = sorted(set(given) - _PERSON_KEYS)
             if unknown:
                 errors.setdefault(f"{field}.legal_representative", []).append(
-                    f"未知字段 {', '.join(unknown)} (unknown field)"
+                    msg("unknown field(s) {names}", names=", ".join(unknown))
                 )
             rep = read_person(
                 given.get("name"),

@@ -18,7 +18,7 @@ from registry.codes.idnumber import IdentityVault, mask_resident_ids
 from registry.codes.uscc import INDIVIDUAL_BUSINESS_PLACEHOLDER, USCCError
 from registry.codes.uscc import normalise as normalise_uscc
 from registry.codes.uscc import validate as validate_uscc
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, said
 from registry.messages import Msg, Text, msg
 from registry.records.record_rules import identity_vault
 from registry.screening.person_links import (
@@ -29,6 +29,7 @@ from registry.screening.person_links import (
 from registry.vocab import DOMAINS
 
 MAX_SUBJECTS = 1000
+SHOWN_REFUSALS = 5  # fields the message of a refused request names; `errors` has them all
 _MAX_LENGTHS = {"name": 200, "uscc": 50, "role": 50, "consortium": 100}
 # A subject's persons (失信相关人 look-up): its legal representative, or its own ID (an expert).
 _PERSON_FIELDS = ("legal_representative", "id_type", "id_number")
@@ -37,7 +38,7 @@ _PERSON_FIELDS = ("legal_representative", "id_type", "id_number")
 # --- the request -------------------------------------------------------------------------------
 
 
-def clean_field(value: Any, field: str, max_len: int, errors: dict[str, list[str]]) -> str | None:
+def clean_field(value: Any, field: str, max_len: int, errors: dict[str, list[Text]]) -> str | None:
     """Text with control characters dropped and whitespace collapsed; None when nothing is left."""
     if value is None:
         return None
@@ -46,7 +47,7 @@ def clean_field(value: Any, field: str, max_len: int, errors: dict[str, list[str
         return None
     text = " ".join("".join(ch for ch in value if unicodedata.category(ch) != "Cc").split())
     if len(text) > max_len:
-        errors.setdefault(field, []).append(f"at most {max_len} characters")
+        errors.setdefault(field, []).append(msg("must be at most {count} characters", count=max_len))
         return None
     return text or None
 
@@ -144,14 +145,14 @@ def _read_code(code: str) -> tuple[bool, Msg | None]:
     return True, None
 
 
-def read_subject(index: int, raw: Any, errors: dict[str, list[str]]) -> Subject | None:
+def read_subject(index: int, raw: Any, errors: dict[str, list[Text]]) -> Subject | None:
     field = f"subjects.{index}"
     if not isinstance(raw, dict):
         errors.setdefault(field, []).append("must be an object with name and/or uscc")
         return None
     unknown = sorted(set(raw) - set(_MAX_LENGTHS) - set(_PERSON_FIELDS))
     if unknown:
-        errors.setdefault(field, []).append(f"unknown field(s) {', '.join(unknown)}")
+        errors.setdefault(field, []).append(msg("unknown field(s) {names}", names=", ".join(unknown)))
     name, raw_code, role, consortium = (
         clean_field(raw.get(f), f"{field}.{f}", _MAX_LENGTHS[f], errors) for f in ("name", "uscc", "role", "consortium")
     )
@@ -199,31 +200,37 @@ def read_subject(index: int, raw: Any, errors: dict[str, list[str]]) -> Subject 
     )
 
 
+def _refused(errors: dict[str, list[Text]]) -> Msg:
+    """The one-line message of a refused request: the first few fields and their reasons (a request
+    of a thousand subjects may refuse as many), and how many more."""
+    details: Text = said(dict(list(errors.items())[:SHOWN_REFUSALS]))
+    if len(errors) > SHOWN_REFUSALS:
+        details = msg("{details}; and {count} more", details=details, count=len(errors) - SHOWN_REFUSALS)
+    return msg("invalid input: {details}", details=details)
+
+
 def read_request(data: dict[str, Any]) -> tuple[dict[str, Any], list[Subject]]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     domain = data.get("domain")
     if domain not in DOMAINS:
-        errors["domain"] = [f"must be one of {', '.join(DOMAINS)}"]
+        errors["domain"] = [msg("must be one of {values}", values=", ".join(DOMAINS))]
     project_code = clean_field(data.get("project_code"), "project_code", 100, errors)
     if project_code is None and "project_code" not in errors:
         errors["project_code"] = ["must not be empty (采购项目编号, 项目报建编号 …)"]
     stage = clean_field(data.get("stage"), "stage", 50, errors)
     raw_subjects = data.get("subjects")
     subjects: list[Subject] = []
-    if not isinstance(raw_subjects, list) or not 1 <= len(raw_subjects) <= MAX_SUBJECTS:
-        got = len(raw_subjects) if isinstance(raw_subjects, list) else "none"
-        errors["subjects"] = [f"give 1 to {MAX_SUBJECTS} subjects, got {got}"]
+    if not isinstance(raw_subjects, list):
+        errors["subjects"] = [msg("give 1 to {most} subjects as a list", most=MAX_SUBJECTS)]
+    elif not 1 <= len(raw_subjects) <= MAX_SUBJECTS:
+        errors["subjects"] = [msg("give 1 to {most} subjects, got {got}", most=MAX_SUBJECTS, got=len(raw_subjects))]
     else:
         for i, raw in enumerate(raw_subjects):
             found = read_subject(i, raw, errors)
             if found is not None:
                 subjects.append(found)
     if errors:
-        shown = list(errors.items())
-        message = "; ".join(f"{f}: {' '.join(r)}" for f, r in shown[:5])
-        if len(shown) > 5:
-            message += f"; and {len(shown) - 5} more"
-        raise InvalidInput(message, errors)
+        raise InvalidInput(_refused(errors), errors)
     request = {
         "domain": domain,
         "project_code": project_code,

@@ -686,4 +686,8 @@ def test_a_wrong_legal_representative_number_comes_back_on_the_form(screener: Fl
     page = r.get_data(as_text=True)
     assert "法定代表人证件号码" in page
     assert "110101199003078510" in page  # what was typed is kept on the form
+    error = re.search(r'<div class="field-error" id="bidders-error">(.*?)</div>', page, re.S)
+    assert error, page
+    assert "第 1 行（法定代表人证件号码）：证件号码有误：校验码有误（GB 11643）。" in error.group(1)
+    assert "invalid" not in error.group(1)  # the service's reason in Chinese, no English beside it by hand
     assert stored(session) == 0

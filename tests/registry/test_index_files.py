@@ -202,3 +202,19 @@ def test_the_command_deletes_other_releases_directories_once_unused(app, session
     assert recent.exists()
     assert (tmp_path / "notes").exists()
     assert IndexFiles(tmp_path).directory(session).exists()
+
+
+def test_the_command_refuses_in_chinese_when_index_files_are_off(app, session):
+    """The suite's app keeps its index in memory (index files off): with no --directory, nothing to build into."""
+    result = app.test_cli_runner().invoke(index_cli.build_index, [])
+    assert result.exit_code == 2
+    assert "错误：索引文件已关闭（REGISTRY_INDEX_DIR=off），请用 --directory 指定目录。" in result.stderr
+
+
+def test_the_command_refuses_in_chinese_when_another_holds_the_lock(app, session, listed, tmp_path):
+    files = IndexFiles(tmp_path)
+    with files.lock(session).held(0) as locked:
+        assert locked
+        result = app.test_cli_runner().invoke(index_cli.build_index, ["--directory", str(tmp_path), "--wait", "0"])
+    assert result.exit_code == 2
+    assert f"错误：另一进程占用 {files.directory(session)} 的锁已达 0 秒，本次未构建索引。" in result.stderr
