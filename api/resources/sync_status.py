@@ -13,6 +13,7 @@ from api.schemas.sync_status import SyncStatusOut
 from api.smorest import Blueprint
 from registry.calendar.workdays import outlook_of
 from registry.database import db, utcnow
+from registry.messages import Text
 from registry.runtime import current_runtime
 from sync.metrics import render_metrics
 from sync.status import TargetStatus, target_statuses
@@ -27,12 +28,14 @@ blp = Blueprint(
 metrics_blp = FlaskBlueprint("metrics", __name__)
 
 
-def _statuses() -> tuple[list[TargetStatus], str | None]:
+def _statuses() -> tuple[list[TargetStatus], Text | None]:
+    """The targets' statuses, and why the targets file could not be read (a catalogue message)."""
     targets: list[Target]
+    problem: Text | None = None
     try:
-        targets, problem = configured_targets(current_app.config), None
+        targets = configured_targets(current_app.config)
     except TargetConfigError as exc:
-        targets, problem = [], str(exc)
+        targets, problem = [], exc.text
     return target_statuses(db.session(), actor(), targets, utcnow()), problem
 
 

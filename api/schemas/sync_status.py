@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields
+
+from api.errors import preferred_locale
+from registry.messages import render
 
 
 class RejectedOut(ma.Schema):
@@ -48,8 +54,25 @@ class TargetStatusOut(ma.Schema):
 
 
 class SyncStatusOut(ma.Schema):
-    config_error = fields.String(
-        allow_none=True,
-        metadata={"description": "why the targets file could not be read (the scheduler would refuse to start)"},
+    config_error = fields.Method(
+        "_config_error",
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "why the targets file could not be read (the scheduler would refuse to start), in the "
+            "language of Accept-Language (Chinese unless it asks for English); null when it was read",
+        },
+    )
+    config_error_en = fields.Method(
+        "_config_error_en",
+        metadata={"type": "string", "nullable": True, "description": "the same, in English"},
     )
     targets = fields.List(fields.Nested(TargetStatusOut))
+
+    def _config_error(self, status: Mapping[str, Any]) -> str | None:
+        problem = status.get("config_error")
+        return None if problem is None else render(problem, preferred_locale())
+
+    def _config_error_en(self, status: Mapping[str, Any]) -> str | None:
+        problem = status.get("config_error")
+        return None if problem is None else render(problem, "en")

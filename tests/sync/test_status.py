@@ -74,6 +74,7 @@ def test_status_api_reports_cursor_lag_errors_and_dead_letters(
     r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
     assert r.status_code == 200, r.json
     assert r.json["config_error"] is None
+    assert r.json["config_error_en"] is None
     by_name = {t["name"]: t for t in r.json["targets"]}
     provincial = by_name["provincial"]
     assert provincial["configured"]
@@ -115,12 +116,30 @@ def test_a_broken_targets_file_is_reported_not_hidden(
     app.config["SYNC_TARGETS"] = str(broken)
     try:
         r = client.get("/api/v1/sync/targets", headers=auth(world.platform_key))
+        english = client.get("/api/v1/sync/targets", headers={**auth(world.platform_key), "Accept-Language": "en"})
         metrics = client.get("/api/v1/metrics", headers=auth(world.platform_key)).get_data(as_text=True)
     finally:
         app.config["SYNC_TARGETS"] = before
     assert r.status_code == 200
-    assert "url: must be an http" in r.json["config_error"]
+    # In Chinese for people (the language Accept-Language prefers), in English beside it, as every refusal
+    assert r.json["config_error"] == f"{broken}：推送目标 'x' 的 url：须为 http:// 或 https:// 地址。"
+    assert r.json["config_error_en"] == f"{broken}: target 'x', url: must be an http:// or https:// address"
+    assert english.json["config_error"] == english.json["config_error_en"] == r.json["config_error_en"]
     assert "registry_sync_config_ok 0.0" in metrics
+
+
+def test_no_targets_configured_is_reported_in_chinese(app: Flask, client: FlaskClient, world: factories.World) -> None:
+    before = app.config.get("SYNC_TARGETS")
+    app.config["SYNC_TARGETS"] = None
+    try:
+        r = client.get("/api/v1/sync/targets", headers=auth(world.admin_key))
+    finally:
+        app.config["SYNC_TARGETS"] = before
+    assert r.status_code == 200
+    assert (
+        r.json["config_error"] == "没有推送目标：请将 REGISTRY_SYNC_TARGETS 设为推送目标配置文件（见 docs/sync.md）。"
+    )
+    assert r.json["config_error_en"] == "no push targets: set REGISTRY_SYNC_TARGETS to a targets file (docs/sync.md)"
 
 
 def test_cli_refuses_a_missing_configuration_and_unknown_targets(
