@@ -12,7 +12,7 @@ from flask.views import MethodView
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from api.errors import flatten
+from api.errors import validation_errors
 from api.lifecycle import actor, now, today
 from api.schemas.imports import ImportQuery, ImportReportOut, ImportUpload, TemplateQuery
 from api.smorest import Blueprint, StrictParser
@@ -51,7 +51,7 @@ class _UploadParser(StrictParser):
         # Fields are named as the form names them ("mode"), not under the location's name.
         messages = error.messages
         if isinstance(messages, dict) and "form_and_files" in messages:
-            errors = flatten(messages["form_and_files"])
+            errors = validation_errors(messages["form_and_files"])
             raise InvalidInput(summary(errors), errors)
         super().handle_error(error, req, schema, error_status_code=error_status_code, error_headers=error_headers)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -205,6 +206,8 @@ def test_bad_form_fields_are_named(client, world, good, form, field):
     r = upload(client, world.finance_key, good, **form)
     assert r.status_code == 422
     assert field in r.json["errors"]
+    assert field in r.json["errors_en"]
+    assert re.search(r"[\u4e00-\u9fff]", r.json["errors"][field][0]), r.json  # said in Chinese, English beside
 
 
 def test_the_file_must_be_a_file(client, world):
