@@ -19,6 +19,7 @@ from registry.messages import msg
 from registry.models import Entity, Licence, ListEntry, Penalty
 from registry.records.authorities import load_authority
 from registry.runtime import current_runtime
+from registry.vocab import term
 
 Record = TypeVar("Record", ListEntry, Penalty, Licence)  # records with a subject and a deciding authority
 Sanction = TypeVar("Sanction", ListEntry, Penalty)  # records whose free text keeps ID numbers apart
@@ -109,14 +110,19 @@ def check_not_future(day: dt.date | None, field: str, today: dt.date) -> None:
         )
 
 
+# The dates a later date is checked against, as a person reads them (the field name stays in English).
+_DATE_WORDS = {"decided_on": "决定日期", "valid_from": "有效期自", "listed_on": "列入日期"}
+
+
 def check_order(earlier: dt.date | None, later: dt.date | None, field: str, earlier_name: str) -> None:
+    """Refuse `later` (the field `field`) before `earlier` (the field `earlier_name`)."""
     if earlier is not None and later is not None and later < earlier:
         raise InvalidInput.field(
             field,
             msg(
                 "{later} is before {earlier_name} {earlier}",
                 later=str(later),
-                earlier_name=earlier_name,
+                earlier_name=term(_DATE_WORDS, earlier_name),
                 earlier=str(earlier),
             ),
         )
