@@ -9,8 +9,9 @@ within or past its publication period, labelled so; a repaired one labelled 已�
 number, authority and dates but no content, as the repair rules require (信用修复后不再公示); one
 kept unpublished (保密审查) by another authority with no content either.
 
-A report lists what this registry holds. It does not hold 行政强制 decisions, and says so rather
-than certifying their absence. Licences (行政许可) of the period are listed too, with their state:
+A report lists what this registry holds. It does not hold 行政强制 decisions or 刑事裁判 (犯罪记录),
+which 发改财金〔2025〕565号 also asks a report to cover, and says so rather than certifying their
+absence. Licences (行政许可) of the period are listed too, with their state:
 they are not sanctions, and the conclusion counts them apart.
 """
 
@@ -37,7 +38,10 @@ PURPOSES = {
     "financing": "融资",
     "other": "其他",
 }
+# 发改财金〔2025〕565号 (一): a report covers at least 行政处罚 (简易程序 included), 行政强制, 严重失信
+# 主体名单 and 刑事裁判 (犯罪记录). This registry holds the first and the third only.
 NO_COERCION = "本登记簿不归集行政强制信息，本报告不证明该主体无行政强制记录，请向作出决定的机关或信用中国核实。"
+NO_CRIMINAL = "本登记簿不归集刑事裁判（犯罪记录）信息，本报告不证明该主体无犯罪记录，请向公安机关或信用中国核实。"
 
 
 def _domains_clause(column: Any, domains: list[str]) -> sa.ColumnElement[bool]:
@@ -167,6 +171,7 @@ def build_document(
         if black
         else "报告期内无列入严重失信主体名单（黑名单）记录。",
         NO_COERCION,
+        NO_CRIMINAL,
         f"报告期内有行政许可记录 {len(licences)} 条（行政许可不是失信记录）。"
         if licences
         else "报告期内无行政许可记录。",

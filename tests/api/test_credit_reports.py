@@ -53,6 +53,11 @@ def test_the_public_report_shows_only_what_is_published(client, company):
     assert doc["penalties"][0]["state"] == "公示中"
     assert doc["list_entries"][0]["state"] == "有效"
     assert "报告期内有行政处罚记录 1 条。" in doc["statements"]
+    # 发改财金〔2025〕565号 asks for 行政强制 and 刑事裁判 too: the registry holds neither and says so
+    assert [s for s in doc["statements"] if s.startswith("本登记簿不归集")] == [
+        "本登记簿不归集行政强制信息，本报告不证明该主体无行政强制记录，请向作出决定的机关或信用中国核实。",
+        "本登记簿不归集刑事裁判（犯罪记录）信息，本报告不证明该主体无犯罪记录，请向公安机关或信用中国核实。",
+    ]
     assert r.json["links"]["verify"].endswith(f"/api/v1/credit-reports/{r.json['number']}/verify")
 
 
