@@ -33,7 +33,7 @@ from stdnum.cn import ric
 
 from registry.codes.idnumber import mask
 from registry.ledger import Actor
-from registry.models import Alert, AuditLog, ChangeEvent, IdempotencyRecord, Screening
+from registry.models import Alert, AuditLog, ChangeEvent, IdempotencyRecord, Screening, WatchPerson
 from registry.records import repairs
 from sync.exports import FORMATS
 from sync.national import KINDS, DataSource, to_chinese
@@ -674,8 +674,17 @@ def test_no_full_id_number_leaves_through_any_channel(app, client, session, peop
         )
     for record in session.scalars(sa.select(IdempotencyRecord)):
         seen.add("idempotency", record.key, record.response_body)
+    # What a watch keeps of the persons it follows (the masked number and the keyed hash), and the
+    # keyed hashes kept beside a screening's document for a watch made later.
+    for person in session.scalars(sa.select(WatchPerson)):
+        columns = {c.key: getattr(person, c.key) for c in sa.inspect(WatchPerson).column_attrs}
+        seen.add("watched persons", f"watch person {person.id}", json.dumps(columns, ensure_ascii=False))
+    for screening in session.scalars(sa.select(Screening)):
+        seen.add("watched persons", f"screening {screening.id}", json.dumps(screening.person_fingerprints))
 
     assert seen.leaks() == []
+    assert seen.shows("watched persons", mask(REP))
+    assert seen.shows("watched persons", mask(TYPED))  # the expert screened with its own number
 
     # Each channel shows the masked form (or, where no person may appear, the records themselves).
     masked_x, masked_rep = mask(PERSON_X), mask(REP)

@@ -40,8 +40,12 @@ def alert_view(alert: Alert) -> dict[str, Any]:
                 "features": hit.get("features", []),
             }
         )
-    changed = entities.get(str(alert.entity_id), {}).get("entity", {}).get("name")
-    return {"alert": alert, "subject": subject, "hits": hits, "changed": changed}
+    person_links = details.get("person_links") or []
+    changed = entities.get(str(alert.entity_id), {}).get("entity", {}).get("name") or next(
+        (link.get("entity_name") for link in person_links if link.get("entity_id") == alert.entity_id), None
+    )
+    links = [link.get("reason") for link in person_links if link.get("reason")]
+    return {"alert": alert, "subject": subject, "hits": hits, "changed": changed, "person_links": links}
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

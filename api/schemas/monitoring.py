@@ -17,6 +17,13 @@ class WatchIn(StrictSchema):
     )
 
 
+class WatchPersonOut(ma.Schema):
+    capacity = fields.String(metadata={"description": "legal_representative | self (an expert screened)"})
+    name = fields.String(allow_none=True)
+    id_type = fields.String()
+    id_number_masked = fields.String(allow_none=True, metadata={"description": "the number is never kept"})
+
+
 class WatchOut(ma.Schema):
     id = fields.Integer()
     screening_id = fields.Integer()
@@ -34,6 +41,10 @@ class WatchOut(ma.Schema):
     ended_by = fields.String(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()
+    persons = fields.List(
+        fields.Nested(WatchPersonOut),
+        metadata={"description": "the subject's persons followed among the 失信相关人 (given with an ID number)"},
+    )
 
 
 WatchPage = page_of(WatchOut, "WatchPage")

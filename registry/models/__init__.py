@@ -10,7 +10,7 @@ from registry.models.evidence import MerkleNode
 from registry.models.ledger import AuditLog, ChangeEvent, LedgerCounter
 from registry.models.licence import Licence
 from registry.models.list_entry import ListEntry, ListEntryDomain, ListEntryTransition
-from registry.models.monitoring import Alert, Watch
+from registry.models.monitoring import Alert, Watch, WatchPerson
 from registry.models.penalty import Penalty
 from registry.models.repair import RepairApplication
 from registry.models.responsible import ResponsiblePerson
@@ -48,4 +48,5 @@ __all__ = [
     "SyncDeadLetter",
     "SyncState",
     "Watch",
+    "WatchPerson",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import Base, UTCDateTime, utcnow
 
@@ -42,6 +42,8 @@ class Watch(Base):
     ended_by: Mapped[str | None] = mapped_column(sa.String(200))
     created_by: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The subject's persons given with an ID number (its legal representative, or itself): followed too.
+    persons: Mapped[list[WatchPerson]] = relationship(order_by="WatchPerson.id")
 
     def active_on(self, day: dt.date) -> bool:
         return self.ended_at is None and day <= self.watch_until
@@ -56,6 +58,31 @@ class Watch(Base):
             "decision_then": self.decision_then,
             "watch_until": self.watch_until.isoformat(),
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+        }
+
+
+class WatchPerson(Base):
+    """A person of a watched subject, followed among the 失信相关人 by the keyed hash of the ID number
+    (`IdentityVault.fingerprint`, as `ResponsiblePerson.id_number_hash`): the number is never kept,
+    only its masked form to show. A person given by name alone is not followed."""
+
+    __tablename__ = "watch_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(sa.ForeignKey("watches.id"), index=True)
+    capacity: Mapped[str] = mapped_column(sa.String(32))  # legal_representative | self
+    name: Mapped[str | None] = mapped_column(sa.String(100))
+    id_type: Mapped[str] = mapped_column(sa.String(32))
+    id_number_masked: Mapped[str | None] = mapped_column(sa.String(64))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), index=True)
+
+    def shown(self) -> dict[str, Any]:
+        """As the agency reads it: the number masked, no fingerprint."""
+        return {
+            "capacity": self.capacity,
+            "name": self.name,
+            "id_type": self.id_type,
+            "id_number_masked": self.id_number_masked,
         }
 
 

@@ -46,6 +46,10 @@ class Screening(Base):
     digest: Mapped[str] = mapped_column(sa.String(64))
     # Its leaf in the evidence tree, set once by the anchoring step (not part of the document).
     leaf_index: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
+    # The keyed hashes (`IdentityVault.fingerprint`) of the persons its subjects gave with an ID
+    # number, [{subject_index, capacity, fingerprint}]: not part of the document (neither signed nor
+    # shown), kept so a watch made later can follow them (registry.monitoring.watches).
+    person_fingerprints: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON(none_as_null=True))
 
 
 class HitDisposition(Base):

@@ -8,10 +8,14 @@ One run, in the caller's transaction (the scheduler commits):
    penalty's or list entry's event (recorded, corrected, revoked, removed, repaired, a repair
    revoked, its 失信相关人 changed);
 3. for each, the watched subjects that may be it (`WatchIndex`: its names and code against theirs);
+   and, for a penalty's or list entry's event, the running watches whose followed person
+   (`WatchPerson`: a legal representative or expert given with an ID number) is one of the
+   record's 失信相关人, by the keyed hash of the ID number (one indexed query);
 4. each such watch still running is screened again as the screening screened it (same domain,
-   the subject as given, the agency's own earlier dispositions); when the decision is worse than
-   the screening's and than any alert already raised for it, an alert is written with the
-   decision now, the records and measures and the match explanation;
+   the subject as given with its followed persons, the agency's own earlier dispositions); when
+   the decision is worse than the screening's and than any alert already raised for it, an alert
+   is written with the decision now, the records and measures, the match explanation and the
+   person links;
 5. the counter moves to the last event read.
 
 Events about no one entity (an authority, a calendar year, the measures) raise no alert: they
@@ -23,18 +27,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from registry.database import utcnow
 from registry.ledger import SYSTEM, Actor, append_audit, emit_event
-from registry.models import Alert, ChangeEvent, Entity, EntityName, LedgerCounter, ListEntry, Penalty, Watch
+from registry.models import (
+    Alert,
+    ChangeEvent,
+    Entity,
+    EntityName,
+    LedgerCounter,
+    ListEntry,
+    Penalty,
+    ResponsiblePerson,
+    Watch,
+    WatchPerson,
+)
 from registry.monitoring.watch_index import WatchIndex
 from registry.screening.decision import DECISIONS
 from registry.screening.measures import Measure
 from registry.screening.name_index import NameIndex
+from registry.screening.person_links import PersonQuery
 from registry.screening.service import evaluate_screening
 
 COUNTER = "watches"
@@ -94,6 +110,29 @@ def _touched(session: Session, events: Sequence[Any]) -> dict[int, int]:
     return touched
 
 
+def _followed(session: Session, events: Sequence[Any], today: dt.date) -> dict[int, tuple[int, int]]:
+    """Watch id → (entity id, seq): the running watches whose followed person is a 失信相关人 of a
+    penalty or list entry these events touch, by the keyed hash of the ID number (a person named
+    without a number is not followed: a name alone is at most review, and would flood agencies)."""
+    found: dict[int, tuple[int, int]] = {}
+    for record_type, model in _RECORDS.items():
+        seqs = {int(e.record_id): int(e.seq) for e in reversed(events) if e.record_type == record_type}
+        record = ResponsiblePerson.penalty_id if model is Penalty else ResponsiblePerson.list_entry_id
+        for chunk in _chunks(seqs):
+            rows = session.execute(
+                sa.select(WatchPerson.watch_id, record, model.entity_id)
+                .join(ResponsiblePerson, ResponsiblePerson.id_number_hash == WatchPerson.fingerprint)
+                .join(model, model.id == record)
+                .join(Watch, Watch.id == WatchPerson.watch_id)
+                .where(record.in_(chunk), Watch.ended_at.is_(None), Watch.watch_until >= today)
+            )
+            for watch_id, record_id, entity_id in rows:
+                seq = seqs[cast(int, record_id)]  # in the chunk: never None
+                if int(watch_id) not in found or seq < found[int(watch_id)][1]:
+                    found[int(watch_id)] = (int(entity_id), seq)
+    return found
+
+
 def _names_and_codes(session: Session, entity_ids: Iterable[int]) -> dict[int, tuple[list[str], str | None]]:
     found: dict[int, tuple[list[str], str | None]] = {}
     for chunk in _chunks(entity_ids):
@@ -115,15 +154,18 @@ def _rescreen(
     """The watch's subject screened now as its screening screened it: its own decision and what
     the alert shows (hits with their match explanation, reasons, the listed entities' records)."""
     agency = Actor(key_id=watch.api_key_id, name=watch.agency, role="screener")
+    persons = [PersonQuery(0, p.capacity, p.name, p.id_type, p.fingerprint, p.id_number_masked) for p in watch.persons]
     request = {
         "domain": watch.domain,
         "project_code": watch.project_code,
         "subjects": [{"name": watch.subject_name, "uscc": watch.subject_code}],
     }
-    draft = evaluate_screening(session, request, agency, today, name_index, measures)
+    draft = evaluate_screening(session, request, agency, today, name_index, measures, persons=persons)
     subject = draft.document["subjects"][0]
     details = {
         "subject": {"name": watch.subject_name, "uscc": watch.subject_code},
+        "persons": [p.shown() for p in watch.persons],
+        "person_links": subject.get("person_links", []),
         "registry_seq": draft.document["registry_seq"],
         "scorer": draft.document["scorer"],
         "hits": subject["hits"],
@@ -164,10 +206,14 @@ def check_watches(
         for entity_id, (names, code) in _names_and_codes(session, touched).items():
             for watch_id in index.search(names, code):
                 candidates.setdefault(watch_id, (entity_id, touched[entity_id]))
+    for watch_id, found in _followed(session, events, today).items():
+        candidates.setdefault(watch_id, found)
     moment = (now or utcnow()).astimezone(dt.UTC)
     ended: list[int] = []
     for chunk in _chunks(candidates):
-        for watch in session.scalars(sa.select(Watch).where(Watch.id.in_(chunk)).order_by(Watch.id)):
+        for watch in session.scalars(
+            sa.select(Watch).where(Watch.id.in_(chunk)).order_by(Watch.id).options(selectinload(Watch.persons))
+        ):
             if not watch.active_on(today):
                 ended.append(watch.id)
                 continue

@@ -4,6 +4,10 @@ Between 资格审查 and the award or contract a bidder that was clear may be li
 subject of a watched screening is watched by its name and code until `watch_until` (at most a
 year ahead; the page offers the expected award date); a watch may be ended early. The agency that
 screened (its screening key), or an administrator, watches and ends; an agency sees its own.
+
+A subject's persons given with an ID number (its legal representative, or itself: an expert) are
+followed too (`WatchPerson`): by the keyed hash the screening row keeps beside its document
+(`Screening.person_fingerprints`), never the number; a person given by name alone is not followed.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from registry.access import require_role
 from registry.database import utcnow
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ledger import Actor, append_audit
 from registry.messages import msg
-from registry.models import Screening, Watch
+from registry.models import Screening, Watch, WatchPerson
 from registry.records.common import Page, paginate
 from registry.screening.evidence import get_screening
 
@@ -61,6 +65,7 @@ def watch_screening(
         watch = existing.get(subject["index"])
         if watch is None:
             watch = _new_watch(screening, subject, until, actor, moment)
+            watch.persons = _persons(screening, subject)
             session.add(watch)
         elif watch.ended_at is None:
             watch.watch_until = until
@@ -97,6 +102,24 @@ def _new_watch(screening: Screening, subject: dict[str, Any], until: dt.date, ac
     )
 
 
+def _persons(screening: Screening, subject: dict[str, Any]) -> list[WatchPerson]:
+    """The subject's persons given with an ID number, as the screening saw them: the masked number
+    and the name from its document, the keyed hash from beside it (a screening stored before the
+    hashes were kept has none: its persons are not followed)."""
+    shown = {"legal_representative": subject.get("legal_representative") or {}, "self": subject}
+    return [
+        WatchPerson(
+            capacity=given["capacity"],
+            name=shown[given["capacity"]].get("name"),
+            id_type=shown[given["capacity"]].get("id_type"),
+            id_number_masked=shown[given["capacity"]].get("id_number_masked"),
+            fingerprint=given["fingerprint"],
+        )
+        for given in screening.person_fingerprints or []
+        if given["subject_index"] == subject["index"] and given["capacity"] in shown
+    ]
+
+
 def agency_scope(actor: Actor, key_column: QueryableAttribute[int | None]) -> sa.ColumnElement[bool]:
     """What an agency sees of its own watches and alerts: those filed under its screening key;
     administrators and the platform see all."""
@@ -121,7 +144,7 @@ def list_watches(
 ) -> Page[Watch]:
     """The agency's watches, newest first; `active`: only those running today (or only the others)."""
     require_role(actor, "screener", "platform")
-    stmt = sa.select(Watch).where(_visible(actor)).order_by(Watch.id.desc())
+    stmt = sa.select(Watch).where(_visible(actor)).order_by(Watch.id.desc()).options(selectinload(Watch.persons))
     if screening_id is not None:
         stmt = stmt.where(Watch.screening_id == screening_id)
     running = sa.and_(Watch.ended_at.is_(None), Watch.watch_until >= today)

@@ -161,6 +161,7 @@ class StoredScreening:
     screened_at: dt.datetime
     digest: str
     canonical: bytes
+    person_fingerprints: list[dict[str, Any]] | None = None  # beside the document (Screening's column)
 
     @cached_property
     def document(self) -> dict[str, Any]:
@@ -189,18 +190,21 @@ def evaluate_screening(
     now: dt.datetime | None = None,
     dossiers: DossierCache | None = None,
     vault: IdentityVault | None = None,
+    persons: Sequence[PersonQuery] = (),
 ) -> ScreeningDraft:
     """Screen a project's subjects (1 to 1,000) in one trading domain, writing nothing.
 
     Only reads: an entry point may run it in a read transaction and store the draft in a short
     writing one (`store_screening`), so concurrent screenings wait for each other only while
     they append. `dossiers`, the process's cache of evaluated listed entities, saves reading the
-    records of an entity hit again; without it they are read for this screening alone.
+    records of an entity hit again; without it they are read for this screening alone. `persons`:
+    persons known by their fingerprint alone (a watched subject's), looked up as given ones are.
     """
     require_role(actor, "screener")
     request, subjects = read_request(data)
     domain: str = request["domain"]
-    queries = [q for s in subjects for q in s.person_queries(vault)]
+    queries = [*(q for s in subjects for q in s.person_queries(vault)), *persons]
+    asked = {q.subject_index for q in queries}
     searched = [s for s in subjects if s.screenable]
     # The search first: nothing read before it, so on SQLite every read after it (one snapshot,
     # taken at the first read) is at least as new as the index state it answered from.
@@ -250,7 +254,7 @@ def evaluate_screening(
             "reasons": reasons,
             "incentives": incentives,
         }
-        if s.legal_rep is not None or s.person is not None:
+        if s.index in asked:
             subject_doc["person_links"] = [link.document() for link in links.get(s.index, ())]
         subject_docs.append(subject_doc)
     consortia = apply_consortia(subject_docs)
@@ -269,6 +273,12 @@ def evaluate_screening(
         "registry_seq": answer.seq,
         "scorer": f"{answer.scorer_name} {answer.scorer_version}"[:80],
         "screened_at": screened_at,
+        "person_fingerprints": [
+            {"subject_index": q.subject_index, "capacity": q.capacity, "fingerprint": q.fingerprint}
+            for q in queries
+            if q.fingerprint
+        ]
+        or None,
     }
     document = {
         "format": DOCUMENT_FORMAT,
@@ -299,7 +309,13 @@ def sealed(draft: ScreeningDraft, screening_id: int) -> tuple[dict[str, Any], St
     binds the same text (`JSONText`): stored as hashed, never parsed or serialised again."""
     canonical = canonical_json({**draft.document, "id": screening_id})
     digest = hashlib.sha256(canonical).hexdigest()
-    row = {**draft.row, "id": screening_id, "document": canonical.decode(), "digest": digest}
+    row = {
+        "person_fingerprints": None,
+        **draft.row,
+        "id": screening_id,
+        "document": canonical.decode(),
+        "digest": digest,
+    }
     return row, StoredScreening(id=screening_id, **draft.row, digest=digest, canonical=canonical)
 
 

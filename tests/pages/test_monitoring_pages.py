@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from registry.codes.idnumber import mask
 from registry.models import Alert, Watch
 from registry.monitoring.detect import check_watches
 from registry.monitoring.watch_index import WatchIndex
@@ -101,3 +102,41 @@ def test_a_watch_is_ended_early_with_a_reason(screener: FlaskClient, session: Se
     page = screener.get("/watches").get_data(as_text=True)
     assert "监测中（1）" in page
     assert "已结束或已到期" in page
+
+
+def test_a_watch_from_the_result_page_follows_the_legal_representative(
+    screener: FlaskClient, client: FlaskClient, session: Session, runtime: Runtime, world: factories.World
+) -> None:
+    """The result page's form watches the bidder's 法定代表人 too; named later, by the same ID number,
+    as a 失信相关人 of another company's penalty, the alert on /alerts says who and where."""
+    rep_id = "330106198001011235"
+    r = client.post(
+        "/api/v1/screenings",
+        json={
+            "domain": "procurement",
+            "project_code": "ZJCG-2026-0100",
+            "subjects": [
+                {"name": "宁波新开元贸易有限公司", "legal_representative": {"name": "张三", "id_number": rep_id}}
+            ],
+        },
+        headers=auth(world.screener_key),
+    )
+    assert r.status_code == 201, r.json
+    result = screener.get(f"/screening/{r.json['id']}").get_data(as_text=True)
+    watched = screener.post(
+        f"/screening/{r.json['id']}/watch", data={"csrf": csrf_of(result), "watch_until": "2027-01-15"}
+    )
+    assert watched.status_code == 303
+    index = WatchIndex()
+    check_watches(session, index, runtime.name_index, runtime.measures, dt.date(2026, 11, 23))
+    other = factories.make_entity(session, BIDDERS[0])
+    persons = [{"role": "legal_representative", "name": "张三", "id_type": "resident_id", "id_number": rep_id}]
+    factories.make_penalty(session, world.finance, other, severity="serious", responsible_persons=persons)
+    session.commit()
+    check_watches(session, index, runtime.name_index, runtime.measures, dt.date(2026, 11, 23))
+    session.commit()
+    page = screener.get("/alerts").get_data(as_text=True)
+    assert "待处理的预警（1）" in page
+    assert f"失信相关人：法定代表人 张三（{mask(rep_id)}） 是 {BIDDERS[0]}" in page
+    assert f"{BIDDERS[0]} 的记录变更" in page  # the company whose penalty names the person
+    assert rep_id not in page
