@@ -81,5 +81,6 @@ LicencePage = page_of(LicenceOut, "LicencePage")
 class LicenceFilter(PageArgs):
     entity_id = ref_id()
     uscc = text(18)
+    name = text(200, metadata={"description": "part of the subject's name (current, former or alias)"})
     decision_number = text(100, metadata={"description": "part of the 文号"})
     authority_id = ref_id()

@@ -25,6 +25,7 @@ from registry.ledger import Actor
 from registry.models import (
     Authority,
     Entity,
+    Licence,
     ListEntry,
     Penalty,
     RepairApplication,
@@ -33,6 +34,7 @@ from registry.publication import Rules, add_months
 from registry.records import repairs as repair_service
 from registry.records.authorities import get_authority, list_authorities
 from registry.records.common import MAX_PER_PAGE, Page, paginate
+from registry.records.licences import licence_filters
 from registry.records.list_entries import list_entry_filters, list_list_entries
 from registry.records.penalties import list_penalties, penalty_filters
 from registry.records.publication_state import (
@@ -177,6 +179,25 @@ def list_entry_page(
         states_of(session, ListEntry, list_entry_state(today), ids),
         subjects=entity_names(session, (e.entity_id for e in found.items)),
         authorities=authority_names(session, (e.authority_id for e in found.items)),
+    )
+
+
+def licence_page(
+    session: Session, today: dt.date, authority_id: int | None, filters: dict[str, Any], state: str | None, page: int
+) -> Listing:
+    """An authority's licences (every authority's for None) matching the API's list filters
+    (`licence_filters`: subject name or code, 文号 …) and 当前状态 (`state`), newest decision first."""
+    chosen = {**filters, "status": state} if state else filters
+    stmt = (
+        sa.select(Licence).where(*licence_filters(chosen, today)).order_by(Licence.decided_on.desc(), Licence.id.desc())
+    )
+    if authority_id is not None:
+        stmt = stmt.where(Licence.authority_id == authority_id)
+    found = paginate(session, stmt, page, PER_PAGE)
+    return Listing(
+        found,
+        {licence.id: licence.status_on(today) for licence in found.items},
+        authorities=authority_names(session, (licence.authority_id for licence in found.items)),
     )
 
 

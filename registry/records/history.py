@@ -12,16 +12,17 @@ from registry.access import refuse
 from registry.errors import NotFound
 from registry.ledger import Actor
 from registry.messages import msg
-from registry.models import AuditLog, Authority, Entity, ListEntry, Penalty, RepairApplication
+from registry.models import AuditLog, Authority, Entity, Licence, ListEntry, Penalty, RepairApplication
 
-RECORD_TYPES: dict[str, type[Authority | Entity | ListEntry | Penalty | RepairApplication]] = {
+RECORD_TYPES: dict[str, type[Authority | Entity | Licence | ListEntry | Penalty | RepairApplication]] = {
     "authority": Authority,
     "entity": Entity,
+    "licence": Licence,
     "list_entry": ListEntry,
     "penalty": Penalty,
     "repair_application": RepairApplication,
 }
-OWNED = ("list_entry", "penalty", "repair_application")  # records of one authority
+OWNED = ("licence", "list_entry", "penalty", "repair_application")  # records of one authority
 
 
 def record_history(

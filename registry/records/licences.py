@@ -26,6 +26,7 @@ from registry.messages import msg
 from registry.models import Authority, Licence
 from registry.publication import Decider, Rules, disclosure_due
 from registry.records.common import Page, changed, check_version, contains, load, paginate
+from registry.records.entities import entity_ids_named
 from registry.records.record_rules import (
     apply_changes,
     check_not_future,
@@ -162,19 +163,38 @@ def get_licence(session: Session, licence_id: int, actor: Actor, today: dt.date)
     return get_visible(session, Licence, licence_id, actor, published(today), "licence")
 
 
+def licence_state(today: dt.date) -> sa.ColumnElement[str]:
+    """当前状态 on `today` as SQL, as `Licence.status_on` reads it: expiry from `valid_to`."""
+    lapsed = sa.and_(Licence.status == "effective", Licence.valid_to.is_not(None), Licence.valid_to < today)
+    return sa.case((lapsed, "expired"), else_=Licence.status)
+
+
+def licence_filters(filters: dict[str, Any], today: dt.date) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a licence list's filters (the API's `LicenceFilter`, the console's search):
+    the subject by number, 统一社会信用代码 or part of any of its names, part of the 文号, the
+    authority, and 当前状态 (`status`) on `today`. Keys it does not know (page, per_page) are ignored."""
+    f = filters
+    found: list[sa.ColumnElement[bool]] = []
+    if f.get("entity_id") is not None:
+        found.append(Licence.entity_id == f["entity_id"])
+    if f.get("uscc"):
+        found.append(Licence.subject_uscc == f["uscc"].strip().upper())
+    if f.get("name") and f["name"].strip():
+        found.append(Licence.entity_id.in_(entity_ids_named(f["name"].strip())))
+    if f.get("decision_number") and f["decision_number"].strip():
+        found.append(Licence.decision_number.like(contains(f["decision_number"].strip()), escape="\\"))
+    if f.get("authority_id") is not None:
+        found.append(Licence.authority_id == f["authority_id"])
+    if f.get("status"):
+        found.append(licence_state(today) == f["status"])
+    return found
+
+
 def list_licences(
     session: Session, actor: Actor, today: dt.date, *, filters: dict[str, Any], page: int = 1, per_page: int = 50
 ) -> Page[Licence]:
-    """Licences the actor may see, newest decision first; by entity, USCC, 文号 or authority."""
-    stmt = sa.select(Licence).where(visible_to(actor, Licence, published(today)))
-    if filters.get("entity_id") is not None:
-        stmt = stmt.where(Licence.entity_id == filters["entity_id"])
-    if filters.get("uscc"):
-        stmt = stmt.where(Licence.subject_uscc == filters["uscc"].strip().upper())
-    if filters.get("decision_number"):
-        stmt = stmt.where(Licence.decision_number.like(contains(filters["decision_number"]), escape="\\"))
-    if filters.get("authority_id") is not None:
-        stmt = stmt.where(Licence.authority_id == filters["authority_id"])
+    """Licences the actor may see that match every filter (`licence_filters`), newest decision first."""
+    stmt = sa.select(Licence).where(visible_to(actor, Licence, published(today)), *licence_filters(filters, today))
     return paginate(session, stmt.order_by(Licence.decided_on.desc(), Licence.id.desc()), page, per_page)
 
 

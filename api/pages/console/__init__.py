@@ -32,13 +32,16 @@ Decisions a reader should know:
   which it carries in a hidden field in place of If-Match. A correction sends only the fields the
   person changed, as an API client's PATCH would. A stale version is answered with the form again
   and, in words, who changed the record, when and what, with the values it holds now (`edits`).
+- **行政许可** (`licences`): listed, read, recorded, corrected and ended (撤销 / 注销) with the same
+  helpers as penalties; its state is 当前状态 (有效, 已过期, 已撤销, 已注销), not a publication state.
 - **主体库**: subjects are found by name or 统一社会信用代码 and registered through the entity API's
   schema and service; a subject's page lists the records the key may read and the subject's history.
 
 The sections, each a module registering its views on `bp`: `records` (overview, lists and search,
 one record, deadlines), `entities` (主体库), `forms` (recording), `corrections` (更正),
 `transitions` (撤销, 移出, 信用修复), `applications` (a repair application), `repairs` (repair
-decisions); `common` and `edits` hold what they share, `labels` how it is said.
+decisions), `licences` (行政许可: list, page, form, 更正, 撤销 and 注销); `common` and `edits` hold
+what they share, `labels` how it is said.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from api.pages.console import (  # noqa: E402,F401
     corrections,
     entities,
     forms,
+    licences,
     records,
     repairs,
     transitions,

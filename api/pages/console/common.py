@@ -5,7 +5,7 @@ acting, which authority the page shows, and the list filters read by the API's s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +23,8 @@ from registry.ledger import Actor
 from registry.messages import Text, translate
 from registry.messages import render as render_text
 from registry.records.console_queries import Scope, all_authorities, console_scope
+from registry.records.licences import CATEGORIES as LICENCE_CATEGORIES
+from registry.records.licences import STATES as LICENCE_STATES
 from registry.runtime import current_runtime
 from registry.vocab import (
     DOMAINS,
@@ -57,6 +59,8 @@ LABELS = {
     "list_types": LIST_TYPES,
     "entry_states": LIST_ENTRY_STATES,
     "penalty_states": PENALTY_STATES,
+    "licence_states": LICENCE_STATES,
+    "licence_categories": LICENCE_CATEGORIES,
     "repair_states": REPAIR_STATES,
     "record_types": {**RECORD_TYPES, "licence": "行政许可"},  # the timeliness report counts licences too
     "kinds": ENTITY_KINDS,
@@ -112,6 +116,7 @@ _GLOSSES = (
     ("(digits 1-6)", "证件号码的地址码不是有效的行政区划代码"),
     ("administrative-division code", "行政区划代码应为 6 位数字，且须是有效的代码（GB/T 2260）"),
     ("is before", "日期早于它所依据的日期"),
+    ("was withdrawn on", "该行政许可已撤销或注销，不能再更正、撤销或注销"),
     ("it can no longer change", "该决定已撤销，不能再更正或撤销"),
     ("cannot be repaired while", "该名单在有效期内不可信用修复，只能到期或移出"),
     ("red-list entries are not repaired", "红名单不适用信用修复，请改为移出"),
@@ -244,10 +249,10 @@ def _query_filters(
     return loaded, {}, typed
 
 
-def _state_filter() -> tuple[str | None, dict[str, list[str]]]:
+def _state_filter(states: Mapping[str, str]) -> tuple[str | None, dict[str, list[str]]]:
     state = request.args.get("state", "").strip()
-    if state and state not in PUBLICATION_STATES:
-        return None, {"state": [f"请从给定的选项中选择（{'、'.join(PUBLICATION_STATES.values())}）"]}
+    if state and state not in states:
+        return None, {"state": [f"请从给定的选项中选择（{'、'.join(states.values())}）"]}
     return state or None, {}
 
 
@@ -267,20 +272,26 @@ class ListQuery:
     typed: dict[str, str]
 
 
-def _list_query(schema: ma.Schema, names: dict[str, str]) -> ListQuery:
+def _list_query(schema: ma.Schema, names: dict[str, str], states: Mapping[str, str]) -> ListQuery:
     filters, errors, typed = _query_filters(schema, names)
-    state, state_errors = _state_filter()
+    state, state_errors = _state_filter(states)
     return ListQuery(filters, state, {**errors, **state_errors}, {**typed, "state": request.args.get("state", "")})
 
 
 def list_page(
-    template: str, section: str, schema: ma.Schema, names: dict[str, str], fetch: Callable[..., Any]
+    template: str,
+    section: str,
+    schema: ma.Schema,
+    names: dict[str, str],
+    fetch: Callable[..., Any],
+    states: Mapping[str, str] = PUBLICATION_STATES,
 ) -> tuple[str, int]:
-    """A list of the authority's records (penalties, list entries): the filters checked by the API's
-    schema (422 with the refusals, nothing listed), then one page of `fetch`."""
+    """A list of the authority's records (penalties, list entries, licences): the filters checked by
+    the API's schema and the state by `states` (422 with the refusals, nothing listed), then one page
+    of `fetch`."""
     actor, session, day = current_actor(), current_session(), today()
     scope = chosen_scope(actor)
-    query = _list_query(schema, names)
+    query = _list_query(schema, names, states)
     listing = None
     if not query.errors:
         listing = fetch(session, day, scope.authority_id, query.filters, query.state, _page_number())

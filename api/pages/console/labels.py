@@ -19,6 +19,7 @@ from api.pages.auth import ROLE_NAMES
 from registry.catalogue import Catalogue
 from registry.codes.idnumber import ID_TYPES
 from registry.models import AuditLog, Authority, Entity, Penalty
+from registry.records.licences import STATES as LICENCE_STATES
 from registry.records.penalty_fields import PENALTY_FIELDS
 from registry.vocab import (
     DOMAINS,
@@ -48,6 +49,8 @@ ACTIONS = {
     "create": "登记",
     "correct": "更正",
     "revoke": "撤销",
+    "revoked": "撤销",  # a licence's ending, named by the state it leaves (registry.records.licences)
+    "cancelled": "注销",
     "remove": "移出",
     "repair": "信用修复",
     "recompute": "按新规则或日历重算",
@@ -88,6 +91,24 @@ LIST_ENTRY_LABELS = {
     "project_code": "项目编号",
     "listed_on": "列入日期",
     "expires_on": "有效期截止日期",
+    "is_public": "是否公开",
+    "not_public_reason": "不公开理由（保密审查）",
+}
+# 行政许可's fields under the 双公示 standard's headers.
+LICENCE_LABELS = {
+    "subject": "行政相对人（统一社会信用代码或登记主体编号）",
+    "authority_id": "许可机关",
+    "data_source_authority_id": "数据来源单位",
+    "decision_document_name": "行政许可决定文书名称",
+    "decision_number": "行政许可决定文书号",
+    "licence_category": "许可类别",
+    "licence_name": "许可证书名称",
+    "licence_number": "许可编号",
+    "content": "许可内容",
+    "decided_on": "许可决定日期",
+    "valid_from": "有效期自",
+    "valid_to": "有效期至",
+    "remarks": "备注",
     "is_public": "是否公开",
     "not_public_reason": "不公开理由（保密审查）",
 }
@@ -159,6 +180,7 @@ REPAIR_LABELS = {
 HISTORY_LABELS = {
     "penalty": {**PENALTY_LABELS, **_DERIVED_LABELS, "responsible_persons": "失信相关人"},
     "list_entry": {**LIST_ENTRY_LABELS, **_DERIVED_LABELS, "responsible_persons": "失信相关人"},
+    "licence": {**LICENCE_LABELS, **_DERIVED_LABELS, "status": "当前状态"},
     "entity": {**ENTITY_LABELS, "entity_id": "主体编号"},
     "repair_application": {**REPAIR_LABELS, "entity_id": "主体编号", "authority_id": "机关编号"},
 }
@@ -250,7 +272,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _vocabulary(key: str, record_type: str, rule_sets: Mapping[str, str]) -> Mapping[str, str] | None:
     """The label table for a snapshot's coded field, if it is one."""
-    statuses = {"penalty": PENALTY_STATES, "list_entry": LIST_ENTRY_STATES, "repair_application": REPAIR_STATES}
+    statuses = {
+        "penalty": PENALTY_STATES,
+        "list_entry": LIST_ENTRY_STATES,
+        "licence": LICENCE_STATES,
+        "repair_application": REPAIR_STATES,
+    }
     return {
         "status": statuses.get(record_type),
         "severity": SEVERITIES,

@@ -1,0 +1,94 @@
+"""行政许可 in the console: the authority's licences listed and searched, one licence with its subject
+and history, recorded, corrected (更正) and ended (撤销 / 注销), all through the API's schemas
+(`LicenceFilter`, `LicenceIn`, `LicenceCorrection`, `LicenceEnd`) and service
+(`registry.records.licences`), with the list, form, correction and transition helpers the penalty
+pages use. A licence is not a sanction: it has no publication period or repair, only 当前状态
+(有效, 已过期 read from 有效期至, 已撤销, 已注销) and its disclosure deadline (公开时效).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+
+from api.lifecycle import today
+from api.pages.auth import login_required
+from api.pages.console import bp
+from api.pages.console.common import as_api, current_actor, list_page, render
+from api.pages.console.labels import LICENCE_LABELS, history_rows, rule_set_names, shown
+from api.pages.console.records import SEARCH
+from api.schemas.licences import LicenceFilter
+from registry.ledger import Actor
+from registry.models import Authority, Entity, Licence
+from registry.records import licences as licence_service
+from registry.records.authorities import get_authority
+from registry.records.console_queries import licence_page, record_scope
+from registry.records.entities import get_entity
+from registry.records.history import record_history
+from registry.runtime import current_runtime
+
+LICENCE_FILTERS = dict(SEARCH)  # 主体名称, 统一社会信用代码, 文号: the API's name, uscc and decision_number
+
+
+def licence_rows(
+    licence: Licence, entity: Entity, authority: Authority, source: Authority, day: dt.date
+) -> list[tuple[str, str]]:
+    """Every 双公示 field of a licence under its standard header, in the standard's order."""
+    labels = LICENCE_LABELS
+    return [
+        ("行政相对人名称", shown(licence.subject_name)),
+        ("统一社会信用代码", shown(entity.uscc or licence.subject_uscc)),
+        (labels["decision_document_name"], shown(licence.decision_document_name)),
+        (labels["decision_number"], shown(licence.decision_number)),
+        (labels["licence_category"], shown(licence.licence_category)),
+        (labels["licence_name"], shown(licence.licence_name)),
+        (labels["licence_number"], shown(licence.licence_number)),
+        (labels["content"], shown(licence.content)),
+        (labels["decided_on"], shown(licence.decided_on)),
+        (labels["valid_from"], shown(licence.valid_from)),
+        (labels["valid_to"], shown(licence.valid_to) if licence.valid_to else "长期"),
+        (labels["authority_id"], shown(authority.name)),
+        ("许可机关统一社会信用代码", shown(authority.uscc)),
+        ("当前状态", licence_service.STATES.get(licence.status_on(day), licence.status)),
+        (labels["data_source_authority_id"], shown(source.name)),
+        ("数据来源单位统一社会信用代码", shown(source.uscc)),
+        (labels["remarks"], shown(licence.remarks)),
+    ]
+
+
+@bp.get("/console/licences")
+@login_required("supervisor")
+def licences() -> ResponseReturnValue:
+    """本机关的行政许可: newest decision first, searched by 主体名称, 代码, 文号 and 当前状态."""
+    return list_page(
+        "console/licences.html", "licences", LicenceFilter(), LICENCE_FILTERS, licence_page, licence_service.STATES
+    )
+
+
+def _licence_context(record: Licence, actor: Actor, day: dt.date) -> dict[str, Any]:
+    """What the licence page shows beside the record, read in the API's order: the subject, the
+    authorities, the history (403 when it is closed to the key)."""
+    entity, authority = as_api(get_entity, record.entity_id, actor), as_api(get_authority, record.authority_id)
+    source = as_api(get_authority, record.data_source_authority_id)
+    rows = as_api(record_history, actor, "licence", record.id)
+    return {
+        "record": record,
+        "entity": entity,
+        "authority": authority,
+        "rows": licence_rows(record, entity, authority, source, day),
+        "state": record.status_on(day),
+        "history": history_rows(rows, "licence", rule_set_names(current_runtime().catalogue)),
+        "scope": record_scope(actor, authority),
+        "today": day,
+    }
+
+
+@bp.get("/console/licences/<int:licence_id>")
+@login_required("supervisor")
+def licence(licence_id: int) -> ResponseReturnValue:
+    """一条行政许可: every field, its subject, its history (own authority) and what may be done to it."""
+    actor, day = current_actor(), today()
+    record = as_api(licence_service.get_licence, licence_id, actor, day)
+    return render("console/licence.html", section="licences", **_licence_context(record, actor, day))

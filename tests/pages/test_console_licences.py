@@ -1,0 +1,188 @@
+"""行政许可 in the supervisor console, never needing the API: the authority's licences listed and
+searched (another authority's neither listed nor readable), one licence with its fields, subject and
+history, recorded through a form that keeps what was typed and says what it refuses in Chinese,
+corrected with its version (a stale one refused in words), and revoked or cancelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from registry.ledger import Actor
+from registry.models import Entity, Licence
+from registry.records import licences as licence_service
+from tests import factories
+from tests.pages.conftest import sign_in
+from tests.pages.test_console_changes import text_of
+
+
+def licence_data(entity: Entity, **fields: Any) -> dict[str, Any]:
+    return {
+        "entity_id": entity.id,
+        "decision_document_name": "政府采购代理机构资格认定决定书",
+        "decision_number": "浙财许〔2026〕1号",
+        "licence_category": "认可",
+        "licence_name": "政府采购代理机构资格证书",
+        "licence_number": "ZJCG-DL-2026-001",
+        "content": "政府采购代理机构甲级资格",
+        "decided_on": dt.date(2026, 11, 2),
+        "valid_from": dt.date(2026, 11, 2),
+        "valid_to": dt.date(2029, 11, 1),
+        **fields,
+    }
+
+
+def make_licence(session: Session, authority: factories.Authority, entity: Entity, **fields: Any) -> Licence:
+    made = licence_service.record_licence(
+        session,
+        licence_data(entity, **fields),
+        Actor(key_id=None, name=authority.name, role="supervisor", authority_id=authority.id),
+        factories.TODAY,
+        rules=factories.rules(session),
+    )
+    session.commit()
+    return made
+
+
+@pytest.fixture
+def entity(session: Session, world: factories.World) -> Entity:
+    made = factories.make_entity(session, "杭州合晟建设工程有限公司")
+    session.commit()
+    return made
+
+
+@pytest.fixture
+def finance(pages: FlaskClient, world: factories.World) -> FlaskClient:
+    """Signed in as the supervisor of 浙江省财政厅 (its key)."""
+    assert sign_in(pages, world.finance_key).status_code == 303
+    return pages
+
+
+@pytest.fixture
+def licences(session: Session, world: factories.World, entity: Entity) -> dict[str, Licence]:
+    """财政厅's licences in each state, and two of 住建厅's (one public, one kept from the public)."""
+    other = factories.make_entity(session, "宁波海拓贸易有限公司")
+    session.commit()
+    made = {
+        "effective": make_licence(session, world.finance, entity),
+        "expired": make_licence(
+            session,
+            world.finance,
+            other,
+            decision_number="浙财许〔2025〕9号",
+            decided_on=dt.date(2025, 3, 3),
+            valid_from=dt.date(2025, 3, 3),
+            valid_to=dt.date(2026, 3, 2),
+        ),
+        "housing": make_licence(session, world.housing, entity, decision_number="浙建许〔2026〕5号"),
+        "housing_hidden": make_licence(
+            session,
+            world.housing,
+            entity,
+            decision_number="浙建许〔2026〕6号",
+            is_public=False,
+            not_public_reason="涉及国家秘密",
+        ),
+    }
+    return made
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+
+def test_strangers_are_sent_to_sign_in(pages: FlaskClient, world: factories.World) -> None:
+    for path in ("/console/licences", "/console/licences/1"):
+        r = pages.get(path)
+        assert (r.status_code, r.headers["Location"]) == (302, f"/login?next={path}")
+
+
+def test_the_list_shows_the_authoritys_own_licences_newest_first_with_state_and_deadline(
+    finance: FlaskClient, licences: dict[str, Licence]
+) -> None:
+    r = finance.get("/console/licences")
+    assert r.status_code == 200
+    page = html.unescape(text_of(r))
+    assert "行政许可：浙江省财政厅" in page
+    assert page.index("浙财许〔2026〕1号") < page.index("浙财许〔2025〕9号")  # newest decision first
+    assert "浙建许〔2026〕5号" not in page
+    assert "浙建许〔2026〕6号" not in page
+    assert "有效" in page
+    assert "已过期" in page
+    assert "2026年11月11日" in page  # 公开时效: 7 working days from Monday 2 November
+    assert 'href="/console/licences"' in page  # in the console's navigation
+
+
+def test_the_list_is_searched_by_number_name_and_state(finance: FlaskClient, licences: dict[str, Licence]) -> None:
+    def numbers(query: str) -> list[str]:
+        page = html.unescape(text_of(finance.get(f"/console/licences?{query}")))
+        return re.findall(r"浙[财建]许〔\d{4}〕\d+号", page)
+
+    assert numbers("number=2025") == ["浙财许〔2025〕9号"]
+    assert numbers("name=海拓") == ["浙财许〔2025〕9号"]
+    assert numbers("state=effective") == ["浙财许〔2026〕1号"]
+    assert numbers("state=expired") == ["浙财许〔2025〕9号"]
+    refused = finance.get("/console/licences?state=published")
+    assert refused.status_code == 422
+    assert "请从给定的选项中选择（有效、已过期、已撤销、已注销）" in text_of(refused)
+
+
+def test_an_administrator_sees_every_authoritys_licences(
+    pages: FlaskClient, world: factories.World, licences: dict[str, Licence]
+) -> None:
+    sign_in(pages, world.admin_key)
+    page = html.unescape(text_of(pages.get("/console/licences")))
+    for number in ("浙财许〔2026〕1号", "浙建许〔2026〕5号", "浙建许〔2026〕6号"):
+        assert number in page
+    assert "浙江省住房和城乡建设厅" in page  # the authority column when every authority is shown
+
+
+# --- one licence ----------------------------------------------------------------------------------
+
+
+def test_the_licence_page_shows_every_standard_field_in_chinese_and_its_history(
+    finance: FlaskClient, licences: dict[str, Licence]
+) -> None:
+    made = licences["effective"]
+    r = finance.get(f"/console/licences/{made.id}")
+    assert r.status_code == 200
+    page = html.unescape(text_of(r))
+    for label in (
+        "行政许可决定文书名称",
+        "行政许可决定文书号",
+        "许可类别",
+        "许可证书名称",
+        "许可编号",
+        "许可内容",
+        "许可决定日期",
+        "有效期自",
+        "有效期至",
+        "许可机关",
+        "当前状态",
+        "数据来源单位",
+        "备注",
+        "是否公开",
+    ):
+        assert f"<dt>{label}" in page, label
+    assert "政府采购代理机构资格认定决定书" in page
+    assert "2029年11月1日" in page
+    assert "杭州合晟建设工程有限公司" in page
+    assert "变更记录（全程留痕）" in page
+    assert "登记" in page
+
+
+def test_another_authoritys_licence_is_not_shown(finance: FlaskClient, licences: dict[str, Licence]) -> None:
+    hidden = finance.get(f"/console/licences/{licences['housing_hidden'].id}")
+    assert hidden.status_code == 404
+    assert "浙建许〔2026〕6号" not in text_of(hidden)
+    # A published one the key may read (as the API reads it) still shows nothing of it here: its
+    # history is the deciding authority's (谁批准、谁公开), as for a penalty.
+    public = finance.get(f"/console/licences/{licences['housing'].id}")
+    assert public.status_code == 403
+    assert "浙建许〔2026〕5号" not in text_of(public)
+    assert finance.get("/console/licences/999999").status_code == 404
