@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,9 @@ from registry.ledger import Actor
 from registry.models import Entity, Licence
 from registry.records import licences as licence_service
 from tests import factories
-from tests.pages.conftest import sign_in
-from tests.pages.test_console_changes import text_of
+from tests.ledger_queries import audits_of
+from tests.pages.conftest import csrf_of, sign_in
+from tests.pages.test_console_changes import error_of, text_of, value_of
 
 
 def licence_data(entity: Entity, **fields: Any) -> dict[str, Any]:
@@ -186,3 +188,75 @@ def test_another_authoritys_licence_is_not_shown(finance: FlaskClient, licences:
     assert public.status_code == 403
     assert "浙建许〔2026〕5号" not in text_of(public)
     assert finance.get("/console/licences/999999").status_code == 404
+
+
+# --- recording ------------------------------------------------------------------------------------
+
+
+def licence_form(entity: Entity, **fields: str) -> dict[str, str]:
+    """What a person fills in on the licence form."""
+    form = {
+        "subject": entity.uscc or "",
+        "data_source_authority_id": "",
+        "decision_document_name": "政府采购代理机构资格认定决定书",
+        "decision_number": "浙财许〔2026〕30号",
+        "licence_category": "认可",
+        "licence_name": "政府采购代理机构资格证书",
+        "licence_number": "ZJCG-DL-2026-030",
+        "content": "政府采购代理机构乙级资格",
+        "decided_on": "2026-11-16",
+        "valid_from": "2026-11-16",
+        "valid_to": "2029-11-15",
+        "is_public": "true",
+        "not_public_reason": "",
+        "remarks": "",
+    }
+    form.update(fields)
+    return form
+
+
+def test_a_licence_is_recorded_through_the_form(
+    finance: FlaskClient, session: Session, world: factories.World, entity: Entity
+) -> None:
+    page = text_of(finance.get("/console/licences/new"))
+    assert "登记行政许可" in page
+    for category in licence_service.CATEGORIES:
+        assert f'<option value="{category}"' in page
+    r = finance.post("/console/licences/new", data={"csrf": csrf_of(page), **licence_form(entity)})
+    assert r.status_code == 303
+    made = session.scalars(sa.select(Licence).where(Licence.decision_number == "浙财许〔2026〕30号")).one()
+    assert r.headers["Location"] == f"/console/licences/{made.id}"
+    assert (made.authority_id, made.entity_id, made.licence_category) == (world.finance.id, entity.id, "认可")
+    detail = html.unescape(text_of(finance.get(r.headers["Location"])))
+    assert "已登记行政许可 浙财许〔2026〕30号" in detail
+    assert "政府采购代理机构乙级资格" in detail
+    assert [a.action for a in audits_of(session, "licence", made.id)] == ["create"]
+
+
+def test_a_refused_licence_keeps_what_was_typed_and_says_why_in_chinese(
+    finance: FlaskClient, session: Session, entity: Entity
+) -> None:
+    page = text_of(finance.get("/console/licences/new"))
+    typed = licence_form(entity, valid_from="2026-11-10", valid_to="2026-11-01", remarks="有效期倒置的示例")
+    r = finance.post("/console/licences/new", data={"csrf": csrf_of(page), **typed})
+    assert r.status_code == 422
+    page = text_of(r)
+    assert error_of(page, "valid_from").startswith("日期早于它所依据的日期")  # before 许可决定日期 2026-11-16
+    assert value_of(page, "valid_from") == "2026-11-10"  # what was typed is kept
+    assert value_of(page, "valid_to") == "2026-11-01"
+    assert value_of(page, "remarks") == "有效期倒置的示例"
+    assert value_of(page, "decision_number") == "浙财许〔2026〕30号"
+    assert 'value="认可" selected' in page
+    assert "未登记" in page
+    r = finance.post(
+        "/console/licences/new",
+        data={"csrf": csrf_of(page), **licence_form(entity, content="", licence_category="特别")},
+    )
+    assert r.status_code == 422
+    assert error_of(text_of(r), "content").startswith("必填")
+    assert error_of(text_of(r), "licence_category").startswith("请从给定的选项中选择")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Licence)) == 0
+
+
+def test_the_licence_form_needs_the_sessions_token(finance: FlaskClient, entity: Entity) -> None:
+    assert finance.post("/console/licences/new", data=licence_form(entity)).status_code == 400

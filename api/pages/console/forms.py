@@ -171,34 +171,70 @@ def _record_list_entry(session: Session, data: dict[str, Any], actor: Actor) -> 
     return entry_service.create_list_entry(session, data, actor, today(), rules=current_rules(session), now=now())
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """One kind of record the console records: its form, the API's schema and service, and the words
+    said when it is recorded (`done`: the flash message)."""
+
+    template: str
+    section: str
+    labels: dict[str, str]
+    fields: tuple[str, ...]
+    schema: Callable[[], ma.Schema]
+    call: Callable[[Session, dict[str, Any], Actor], Any]
+    done: Callable[[Any], str]
+    endpoint: str
+    id_arg: str
+
+
+def record_form(kind: NewRecord) -> ResponseReturnValue:
+    """A new record's form (GET) or the record made from it (POST), checked by the API's schema and
+    service: refused, the form again with what was typed and each reason by its field."""
+    form = RecordForm(kind.labels, values={"is_public": "true", "subject": request.args.get("subject", "")})
+    if request.method == "GET":
+        return form_page(kind.template, form, 200, kind.section)
+    check_csrf()
+    form.values = typed_values(request.form, kind.fields)
+    result = _submit(kind.schema(), form, current_actor(), kind.call)
+    if isinstance(result, int):
+        return form_page(kind.template, form, result, kind.section)
+    flash(kind.done(result), "ok")
+    return redirect(url_for(kind.endpoint, **{kind.id_arg: result.id}), code=303)
+
+
+NEW_PENALTY = NewRecord(
+    "console/penalty_form.html",
+    "new_penalty",
+    PENALTY_LABELS,
+    PENALTY_FORM_FIELDS,
+    PenaltyIn,
+    _record_penalty,
+    lambda p: f"已登记行政处罚 {p.decision_number}（编号 {p.id}），公示截止期 {cn_date(p.publication_ends_on)}。",
+    "console.penalty",
+    "penalty_id",
+)
+NEW_LIST_ENTRY = NewRecord(
+    "console/list_entry_form.html",
+    "new_list_entry",
+    LIST_ENTRY_LABELS,
+    LIST_ENTRY_FORM_FIELDS,
+    ListEntryIn,
+    _record_list_entry,
+    lambda e: f"已登记名单记录：{e.list_name} {e.decision_number}（编号 {e.id}）。",
+    "console.list_entry",
+    "entry_id",
+)
+
+
 @bp.route("/console/penalties/new", methods=["GET", "POST"])
 @login_required("supervisor")
 def new_penalty() -> ResponseReturnValue:
     """登记行政处罚: every field the API takes, checked by the API's schema and service."""
-    form = RecordForm(PENALTY_LABELS, values={"is_public": "true", "subject": request.args.get("subject", "")})
-    if request.method == "GET":
-        return form_page("console/penalty_form.html", form, 200, "new_penalty")
-    check_csrf()
-    form.values = typed_values(request.form, PENALTY_FORM_FIELDS)
-    result = _submit(PenaltyIn(), form, current_actor(), _record_penalty)
-    if isinstance(result, int):
-        return form_page("console/penalty_form.html", form, result, "new_penalty")
-    ends = cn_date(result.publication_ends_on)
-    flash(f"已登记行政处罚 {result.decision_number}（编号 {result.id}），公示截止期 {ends}。", "ok")
-    return redirect(url_for("console.penalty", penalty_id=result.id), code=303)
+    return record_form(NEW_PENALTY)
 
 
 @bp.route("/console/list-entries/new", methods=["GET", "POST"])
 @login_required("supervisor")
 def new_list_entry() -> ResponseReturnValue:
     """登记名单: every field the API takes, checked by the API's schema and service."""
-    form = RecordForm(LIST_ENTRY_LABELS, values={"is_public": "true", "subject": request.args.get("subject", "")})
-    if request.method == "GET":
-        return form_page("console/list_entry_form.html", form, 200, "new_list_entry")
-    check_csrf()
-    form.values = typed_values(request.form, LIST_ENTRY_FORM_FIELDS)
-    result = _submit(ListEntryIn(), form, current_actor(), _record_list_entry)
-    if isinstance(result, int):
-        return form_page("console/list_entry_form.html", form, result, "new_list_entry")
-    flash(f"已登记名单记录：{result.list_name} {result.decision_number}（编号 {result.id}）。", "ok")
-    return redirect(url_for("console.list_entry", entry_id=result.id), code=303)
+    return record_form(NEW_LIST_ENTRY)
