@@ -19,9 +19,11 @@ from registry.ledger import Actor
 from registry.models import Entity, Licence
 from registry.records import licences as licence_service
 from tests import factories
+from tests.conftest import auth
 from tests.ledger_queries import audits_of
 from tests.pages.conftest import csrf_of, sign_in
-from tests.pages.test_console_changes import error_of, text_of, value_of
+from tests.pages.test_account_pages import account_sign_in
+from tests.pages.test_console_changes import error_of, form_in, form_of, stale_section, text_of, value_of
 
 
 def licence_data(entity: Entity, **fields: Any) -> dict[str, Any]:
@@ -260,3 +262,121 @@ def test_a_refused_licence_keeps_what_was_typed_and_says_why_in_chinese(
 
 def test_the_licence_form_needs_the_sessions_token(finance: FlaskClient, entity: Entity) -> None:
     assert finance.post("/console/licences/new", data=licence_form(entity)).status_code == 400
+
+
+# --- 更正, 撤销, 注销 ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zhou(pages: FlaskClient, session: Session, world: factories.World) -> FlaskClient:
+    """Signed in as 周敏, a supervisor of 浙江省财政厅 with a personal account."""
+    factories.make_account(session, "zhou.min", name="周敏", authority=world.finance)
+    assert account_sign_in(pages, "zhou.min").status_code == 303
+    return pages
+
+
+def test_a_licence_is_corrected_and_the_history_names_the_person(
+    zhou: FlaskClient, session: Session, licences: dict[str, Licence], entity: Entity
+) -> None:
+    made = licences["effective"]
+    path = f"/console/licences/{made.id}/correct"
+    detail = text_of(zhou.get(f"/console/licences/{made.id}"))
+    assert f'href="{path}"' in detail
+    page = text_of(zhou.get(path))
+    assert "更正行政许可 浙财许〔2026〕1号" in page
+    assert value_of(page, "subject") == entity.uscc
+    assert value_of(page, "valid_to") == "2029-11-01"
+    assert f'name="version" value="{made.version}"' in page
+    form = form_in(page)
+    r = zhou.post(path, data={**form, "content": "政府采购代理机构乙级资格", "reason": "原决定书资格等级录入有误"})
+    assert r.status_code == 303
+    session.refresh(made)
+    assert (made.content, made.version) == ("政府采购代理机构乙级资格", 2)
+    corrected = audits_of(session, "licence", made.id)[-1]
+    assert (corrected.action, corrected.reason) == ("correct", "原决定书资格等级录入有误")
+    assert set(corrected.after) - {"version", "updated_at"} >= {"content"}
+    detail = html.unescape(text_of(zhou.get(f"/console/licences/{made.id}")))
+    assert "已更正行政许可 浙财许〔2026〕1号（现为第 2 版）" in detail
+    assert "周敏" in detail  # the history names the officer, not a shared key
+    assert "许可内容</strong>：政府采购代理机构甲级资格 → 政府采购代理机构乙级资格" in detail
+
+
+def test_a_stale_correction_is_refused_in_words(
+    finance: FlaskClient, world: factories.World, licences: dict[str, Licence]
+) -> None:
+    made = licences["effective"]
+    path = f"/console/licences/{made.id}/correct"
+    form = form_of(finance, path)
+    other = finance.patch(
+        f"/api/v1/licences/{made.id}",
+        json={"licence_number": "ZJCG-DL-2026-001A", "reason": "补正许可编号"},
+        headers=auth(world.finance_key, If_Match=f'"v{made.version}"'),
+    )
+    assert other.status_code == 200
+    r = finance.post(path, data={**form, "remarks": "已核对原件", "reason": "补充备注"})
+    assert r.status_code == 412
+    page = text_of(r)
+    notice = stale_section(page)
+    assert "没有执行：此记录已被他人修改" in notice
+    assert "补正许可编号" in notice
+    assert "您打开表单时它是第 1 版，现在是第 2 版" in notice
+    assert "许可编号" in notice
+    assert value_of(page, "remarks") == "已核对原件"  # the person's change is kept
+    assert value_of(page, "licence_number") == "ZJCG-DL-2026-001A"  # the other change, now current
+    assert 'name="version" value="2"' in page
+
+
+def test_a_licence_is_revoked_with_its_reason_and_then_cannot_change(
+    finance: FlaskClient, session: Session, licences: dict[str, Licence]
+) -> None:
+    made = licences["effective"]
+    path = f"/console/licences/{made.id}/revoke"
+    page = text_of(finance.get(path))
+    assert "撤销行政许可：浙财许〔2026〕1号" in page
+    form = form_of(finance, path)
+    r = finance.post(path, data={**form, "reason": "", "status_changed_on": "2026-11-20"})
+    assert r.status_code == 422
+    assert error_of(text_of(r), "reason").startswith("必填")
+    assert value_of(text_of(r), "status_changed_on") == "2026-11-20"
+    r = finance.post(path, data={**form, "reason": "以欺骗手段取得许可", "status_changed_on": "2026-10-01"})
+    assert r.status_code == 422
+    assert error_of(text_of(r), "status_changed_on").startswith("日期早于它所依据的日期")  # before 决定日期
+    r = finance.post(path, data={**form, "reason": "以欺骗手段取得许可", "status_changed_on": "2026-11-20"})
+    assert r.status_code == 303
+    session.refresh(made)
+    assert (made.status, made.status_changed_on, made.status_reason) == (
+        "revoked",
+        dt.date(2026, 11, 20),
+        "以欺骗手段取得许可",
+    )
+    detail = html.unescape(text_of(finance.get(f"/console/licences/{made.id}")))
+    assert "已撤销：行政许可 浙财许〔2026〕1号" in detail
+    assert "该行政许可已撤销，不能再更正、撤销或注销" in detail
+    assert f'href="/console/licences/{made.id}/correct"' not in detail
+    assert "撤销理由" in detail
+    assert "当前状态</strong>：有效 → 已撤销" in detail  # the history in words
+    r = finance.post(path, data={**form_of(finance, path), "reason": "再次撤销"})
+    assert r.status_code == 409
+    assert "该行政许可已撤销或注销，不能再更正、撤销或注销" in text_of(r)
+    correct = f"/console/licences/{made.id}/correct"
+    r = finance.post(correct, data={**form_of(finance, correct), "remarks": "补充", "reason": "补充备注"})
+    assert r.status_code == 409
+    assert "该行政许可已撤销或注销" in text_of(r)
+
+
+def test_a_licence_is_cancelled(finance: FlaskClient, session: Session, licences: dict[str, Licence]) -> None:
+    made = licences["expired"]  # an expired licence may still be cancelled
+    path = f"/console/licences/{made.id}/cancel"
+    r = finance.post(path, data={**form_of(finance, path), "reason": "有效期届满未申请延续"})
+    assert r.status_code == 303
+    session.refresh(made)
+    assert (made.status, made.status_changed_on) == ("cancelled", factories.TODAY)
+    assert [a.action for a in audits_of(session, "licence", made.id)] == ["create", "cancelled"]
+    assert "已注销" in text_of(finance.get(f"/console/licences/{made.id}"))
+
+
+def test_another_authoritys_licence_cannot_be_changed(finance: FlaskClient, licences: dict[str, Licence]) -> None:
+    made = licences["housing"]
+    for action in ("correct", "revoke", "cancel"):
+        assert finance.get(f"/console/licences/{made.id}/{action}").status_code == 403, action
+    assert finance.get(f"/console/licences/{licences['housing_hidden'].id}/revoke").status_code == 404

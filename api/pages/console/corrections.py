@@ -194,7 +194,7 @@ def _submitted(kind: Corrected, record: Any, actor: Actor) -> ResponseReturnValu
     return redirect(url_for(kind.endpoint, **{kind.id_arg: record.id}), code=303)
 
 
-def _correction(kind: Corrected, record_id: int) -> ResponseReturnValue:
+def correction(kind: Corrected, record_id: int) -> ResponseReturnValue:
     """The correction form (GET) or the correction (POST) of one of the authority's own records."""
     if request.method == "POST":
         check_csrf()
@@ -211,11 +211,11 @@ def _correction(kind: Corrected, record_id: int) -> ResponseReturnValue:
 @login_required("supervisor")
 def correct_penalty(penalty_id: int) -> ResponseReturnValue:
     """更正行政处罚: the recorded fields with the reason, checked by the API's schema and service."""
-    return _correction(PENALTY, penalty_id)
+    return correction(PENALTY, penalty_id)
 
 
 @bp.route("/console/list-entries/<int:entry_id>/correct", methods=["GET", "POST"])
 @login_required("supervisor")
 def correct_list_entry(entry_id: int) -> ResponseReturnValue:
     """更正名单记录: the recorded facts with the reason (its state changes by 移出, 修复, 撤销)."""
-    return _correction(LIST_ENTRY, entry_id)
+    return correction(LIST_ENTRY, entry_id)

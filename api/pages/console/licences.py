@@ -9,6 +9,7 @@ pages use. A licence is not a sanction: it has no publication period or repair, 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from flask.typing import ResponseReturnValue
@@ -17,10 +18,12 @@ from api.lifecycle import now, today
 from api.pages.auth import login_required
 from api.pages.console import bp
 from api.pages.console.common import as_api, current_actor, list_page, render
+from api.pages.console.corrections import Corrected, correction
 from api.pages.console.forms import NewRecord, record_form
 from api.pages.console.labels import LICENCE_LABELS, cn_date, history_rows, rule_set_names, shown
 from api.pages.console.records import SEARCH
-from api.schemas.licences import LicenceFilter, LicenceIn
+from api.pages.console.transitions import Move, move_page
+from api.schemas.licences import LicenceCorrection, LicenceEnd, LicenceFilter, LicenceIn
 from registry.ledger import Actor
 from registry.models import Authority, Entity, Licence
 from registry.records import licences as licence_service
@@ -128,3 +131,88 @@ NEW_LICENCE = NewRecord(
 def new_licence() -> ResponseReturnValue:
     """登记行政许可: every field the API takes, checked by the API's schema and service."""
     return record_form(NEW_LICENCE)
+
+
+# --- 更正, 撤销 and 注销 ---------------------------------------------------------------------------------
+
+
+def _correct_licence(
+    session: Session, licence_id: int, changes: dict[str, Any], reason: str, actor: Actor, version: int
+) -> Licence:
+    return licence_service.correct_licence(
+        session, licence_id, changes, reason, actor, version, today(), rules=current_rules(session), now=now()
+    )
+
+
+CORRECT_LICENCE = Corrected(
+    "licence",
+    "行政许可",
+    LicenceCorrection,
+    {**LICENCE_LABELS, "reason": "更正理由"},
+    "console/licence_form.html",
+    "licences",
+    "console.licence",
+    "licence_id",
+    licence_service.get_licence,
+    _correct_licence,
+)
+
+
+def _ending(how: str, verb: str, explain: str) -> Move:
+    """撤销 or 注销: the reason and the day (`status_changed_on`, today when not given), as the API's
+    `LicenceEnd` reads them with `how` in place of its `status`."""
+
+    def apply(
+        session: Session, licence_id: int, reason: str, day: dt.date | None, actor: Actor, version: int, on: dt.date
+    ) -> Licence:
+        return licence_service.end_licence(session, licence_id, how, reason, day, actor, version, on)
+
+    return Move(
+        "licence",
+        how,
+        f"{verb}行政许可",
+        verb,
+        "status_changed_on",
+        f"{verb}日期",
+        explain,
+        partial(LicenceEnd, exclude=("status",)),
+        licence_service.get_licence,
+        apply,
+        "console.licence",
+        "licence_id",
+    )
+
+
+REVOKE_LICENCE = _ending(
+    "revoked",
+    "撤销",
+    "许可决定被撤销（如以欺骗、贿赂等不正当手段取得许可，或经行政复议、行政诉讼撤销）：当前状态改为已撤销，"
+    "仍按“双公示”连同状态公开；记录和变更记录保留，不能再更正。",
+)
+CANCEL_LICENCE = _ending(
+    "cancelled",
+    "注销",
+    "许可依法注销（如有效期届满未延续、主体终止、许可证件被吊销）：当前状态改为已注销，"
+    "仍按“双公示”连同状态公开；记录和变更记录保留，不能再更正。",
+)
+
+
+@bp.route("/console/licences/<int:licence_id>/correct", methods=["GET", "POST"])
+@login_required("supervisor")
+def correct_licence(licence_id: int) -> ResponseReturnValue:
+    """更正行政许可: the recorded fields with the reason, the version standing in for If-Match."""
+    return correction(CORRECT_LICENCE, licence_id)
+
+
+@bp.route("/console/licences/<int:licence_id>/revoke", methods=["GET", "POST"])
+@login_required("supervisor")
+def revoke_licence(licence_id: int) -> ResponseReturnValue:
+    """撤销行政许可: the reason and the day; the licence stays published with its state."""
+    return move_page(REVOKE_LICENCE, licence_id)
+
+
+@bp.route("/console/licences/<int:licence_id>/cancel", methods=["GET", "POST"])
+@login_required("supervisor")
+def cancel_licence(licence_id: int) -> ResponseReturnValue:
+    """注销行政许可: the reason and the day; the licence stays published with its state."""
+    return move_page(CANCEL_LICENCE, licence_id)

@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # the type only: pages read through the services
 from api.pages.console import bp
 from api.pages.console.common import as_api, current_actor, current_session, render, said, said_by_field
 
+NOUNS = {"penalty": "行政处罚", "list_entry": "名单记录", "licence": "行政许可"}
+SECTIONS = {"penalty": "penalties", "list_entry": "list_entries", "licence": "licences"}
+
 Apply = Callable[["Session", int, str, dt.date | None, Actor, int, dt.date], Any]
 
 
@@ -62,12 +65,14 @@ class Move:
 
     @property
     def noun(self) -> str:
-        return "行政处罚" if self.record_type == "penalty" else "名单记录"
+        return NOUNS[self.record_type]
 
     def open_on(self, record: Any, day: dt.date) -> bool:
         """Whether the record's state still allows this change (as the service checks it)."""
         if self.record_type == "penalty":
             return penalty_service.changeable(record)
+        if self.record_type == "licence":
+            return bool(record.status == "effective")  # expired (read from 有效期至) may still be withdrawn
         return {"remove": "removed", "repair": "repaired", "revoke": "revoked"}[self.action] in open_transitions(
             record, day
         )
@@ -139,7 +144,7 @@ def _page(
     return render(
         "console/transition_form.html",
         status,
-        section="penalties" if move.record_type == "penalty" else "list_entries",
+        section=SECTIONS[move.record_type],
         scope=None,
         move=move,
         record=record,
@@ -184,7 +189,7 @@ def _submitted(move: Move, record: Any, actor: Actor) -> ResponseReturnValue:
     return redirect(url_for(move.endpoint, **{move.id_arg: record.id}), code=303)
 
 
-def _move(move: Move, record_id: int) -> ResponseReturnValue:
+def move_page(move: Move, record_id: int) -> ResponseReturnValue:
     """The form (GET) or the change (POST) for one of the authority's own records."""
     if request.method == "POST":
         check_csrf()
@@ -200,25 +205,25 @@ def _move(move: Move, record_id: int) -> ResponseReturnValue:
 @login_required("supervisor")
 def revoke_penalty(penalty_id: int) -> ResponseReturnValue:
     """撤销行政处罚决定: the reason and the day; the record leaves publication, kept."""
-    return _move(REVOKE_PENALTY, penalty_id)
+    return move_page(REVOKE_PENALTY, penalty_id)
 
 
 @bp.route("/console/list-entries/<int:entry_id>/remove", methods=["GET", "POST"])
 @login_required("supervisor")
 def remove_list_entry(entry_id: int) -> ResponseReturnValue:
     """移出名单: the entry ends before its last day, with the reason."""
-    return _move(REMOVE_ENTRY, entry_id)
+    return move_page(REMOVE_ENTRY, entry_id)
 
 
 @bp.route("/console/list-entries/<int:entry_id>/repair", methods=["GET", "POST"])
 @login_required("supervisor")
 def repair_list_entry(entry_id: int) -> ResponseReturnValue:
     """信用修复: the deciding authority records the entry repaired (谁认定、谁修复)."""
-    return _move(REPAIR_ENTRY, entry_id)
+    return move_page(REPAIR_ENTRY, entry_id)
 
 
 @bp.route("/console/list-entries/<int:entry_id>/revoke", methods=["GET", "POST"])
 @login_required("supervisor")
 def revoke_list_entry(entry_id: int) -> ResponseReturnValue:
     """撤销列入决定: the listing decision itself was revoked; the entry is kept, not counted."""
-    return _move(REVOKE_ENTRY, entry_id)
+    return move_page(REVOKE_ENTRY, entry_id)
