@@ -133,5 +133,5 @@ def test_a_licence_published_after_its_seven_working_days_is_late_in_the_timelin
 def test_dates_out_of_order_are_refused_naming_the_earlier_date_in_chinese(client, world, entity):
     r = client.post(URL, json=body(entity.id, valid_to="2026-11-01"), headers=auth(world.finance_key))
     assert r.status_code == 422
-    assert r.json["errors"]["valid_to"] == ["2026-11-01 早于 有效期自（2026-11-02）。"]
+    assert r.json["errors"]["valid_to"] == ["日期 2026-11-01 早于有效期自（2026-11-02）。"]
     assert r.json["errors_en"]["valid_to"] == ["2026-11-01 is before valid_from 2026-11-02"]

@@ -40,7 +40,7 @@ def test_a_supervisor_records_corrects_and_revokes_a_licence_in_the_console(page
     page.fill("#valid_from", "2026-11-10")  # before the decision: refused
     page.fill("#valid_to", "2031-11-15")
     submit(page, "登记")
-    assert "日期早于它所依据的日期" in page.locator("#valid_from-error").inner_text()
+    assert "早于决定日期" in page.locator("#valid_from-error").inner_text()
     assert page.input_value("#content") == "市政公用工程施工总承包贰级"  # what was typed is kept
     assert page.input_value("#licence_category") == "核准"
     licence_in_chinese(page, "91-console-licence-refused")

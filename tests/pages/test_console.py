@@ -634,7 +634,7 @@ def test_a_list_entry_is_recorded_through_its_form(
     }
     r = post_form(finance, "/console/list-entries/new", form)
     assert r.status_code == 422
-    assert "is before listed_on 2026-11-20" in error_of(text_of(r), "expires_on")
+    assert "日期 2026-11-01 早于列入日期（2026-11-20）" in error_of(text_of(r), "expires_on")
     assert 'value="procurement" checked' in text_of(r)
     r = post_form(finance, "/console/list-entries/new", {**form, "expires_on": "2029-11-21"})
     assert r.status_code == 422  # a day past three years (政府采购法 Art. 77): the range and source are named

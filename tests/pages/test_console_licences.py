@@ -243,7 +243,7 @@ def test_a_refused_licence_keeps_what_was_typed_and_says_why_in_chinese(
     r = finance.post("/console/licences/new", data={"csrf": csrf_of(page), **typed})
     assert r.status_code == 422
     page = text_of(r)
-    assert error_of(page, "valid_from").startswith("日期早于它所依据的日期")  # before 许可决定日期 2026-11-16
+    assert error_of(page, "valid_from") == "日期 2026-11-10 早于决定日期（2026-11-16）。"
     assert value_of(page, "valid_from") == "2026-11-10"  # what was typed is kept
     assert value_of(page, "valid_to") == "2026-11-01"
     assert value_of(page, "remarks") == "有效期倒置的示例"
@@ -340,7 +340,7 @@ def test_a_licence_is_revoked_with_its_reason_and_then_cannot_change(
     assert value_of(text_of(r), "status_changed_on") == "2026-11-20"
     r = finance.post(path, data={**form, "reason": "以欺骗手段取得许可", "status_changed_on": "2026-10-01"})
     assert r.status_code == 422
-    assert error_of(text_of(r), "status_changed_on").startswith("日期早于它所依据的日期")  # before 决定日期
+    assert error_of(text_of(r), "status_changed_on") == "日期 2026-10-01 早于决定日期（2026-11-02）。"
     r = finance.post(path, data={**form, "reason": "以欺骗手段取得许可", "status_changed_on": "2026-11-20"})
     assert r.status_code == 303
     session.refresh(made)

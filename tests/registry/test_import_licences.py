@@ -253,7 +253,7 @@ def test_bad_cells_are_reported_by_row_and_column_in_chinese_and_nothing_is_writ
     ]
     assert all(authority in reason and "谁批准、谁公开" in reason for *_, reason in found[2:4])
     assert found[4][:3] == (6, "有效期至", "2026-01-01")
-    assert found[4][3].startswith("2026-01-01 早于")
+    assert found[4][3].startswith("日期 2026-01-01 早于")
     assert found[5] == (
         7,
         "当前状态",

@@ -115,7 +115,6 @@ _GLOSSES = (
     ("check digit is wrong", "证件号码校验位不正确，可能有数字输错"),
     ("(digits 1-6)", "证件号码的地址码不是有效的行政区划代码"),
     ("administrative-division code", "行政区划代码应为 6 位数字，且须是有效的代码（GB/T 2260）"),
-    ("is before", "日期早于它所依据的日期"),
     ("was withdrawn on", "该行政许可已撤销或注销，不能再更正、撤销或注销"),
     ("it can no longer change", "该决定已撤销，不能再更正或撤销"),
     ("cannot be repaired while", "该名单在有效期内不可信用修复，只能到期或移出"),
