@@ -27,12 +27,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The scheduler runs beside the server (anchoring, watches, and the push when a targets file is
+# set); both stop together.
 serve: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask registry seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+	trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; $(BIN)/flask sync run 2>> instance/sync.log & $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
-sync: setup  # the push scheduler and the evidence anchoring, beside `make serve` (docs/sync.md)
+sync: setup  # the scheduler alone, e.g. on another machine (`make serve` already runs one beside the server; docs/sync.md)
 	$(BIN)/flask sync run
 
 lint: setup

@@ -127,8 +127,14 @@ def run() -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    targets = _chosen(app, ())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Not two lines a second for every job that ran: the jobs log what they did, and their failures.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    # No targets file at all: still anchor and check watches (a registry that pushes nowhere yet must
+    # not leave its evidence unanchored); a file given but broken is refused, as by every command.
+    targets = _chosen(app, ()) if app.config.get("SYNC_TARGETS") else []
+    if not targets:
+        log.warning("no push targets (REGISTRY_SYNC_TARGETS): nothing is pushed; anchoring and watches only")
     scheduler = BlockingScheduler(
         timezone="UTC",
         job_defaults={
