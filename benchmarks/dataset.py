@@ -100,7 +100,13 @@ def _allocate(total: int) -> dict[str, int]:
 
 def generate(entities: int, queries: int, *, seed: int = 2026, trades: tuple[str, ...] | None = None) -> Dataset:
     """The registry of `entities` listed entities and `queries` labelled queries, from `seed`."""
-    state = generate_entities(entities, seed=seed, trades=trades)
+    return labelled(generate_entities(entities, seed=seed, trades=trades), queries, seed=seed, trades=trades)
+
+
+def labelled(state: SyntheticRegistry, queries: int, *, seed: int, trades: tuple[str, ...] | None) -> Dataset:
+    """The registry of `state` and `queries` labelled queries made from it (the streamed 10M
+    benchmark makes its first million with `generate_entities` and its queries here, as
+    `generate` does)."""
     s2t, how = names.converter("s2t")
     maker = QueryMaker(state, random.Random(seed + 1), s2t)  # noqa: S311 (test data, not secrets)
     made: list[LabelledQuery] = []

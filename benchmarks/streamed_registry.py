@@ -28,18 +28,16 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from benchmarks import distinction_families, names
-from benchmarks.dataset_types import Dataset, LabelledQuery, ListedEntity, NameParts
+from benchmarks.dataset import labelled
+from benchmarks.dataset_types import Dataset, ListedEntity, NameParts
 from benchmarks.label_check import check_labels
 from benchmarks.name_rules import Entry, overlap, same_line_nearby, scopes, sector_of
-from benchmarks.query_families import FAMILY_WEIGHTS
-from benchmarks.query_maker import QueryMaker
 from benchmarks.synthetic_registry import SyntheticRegistry, generate_entities
 from matching.types import Candidate, NameRecord
 
@@ -120,44 +118,6 @@ def checked_trades(data: Dataset) -> set[str]:
         if q.expected is not None:
             trades.add(by_id[q.expected].parts.trade)
     return trades
-
-
-def allocate(total: int) -> dict[str, int]:
-    """`total` queries over the families by weight, as `dataset.generate` splits them."""
-    weight_sum = sum(FAMILY_WEIGHTS.values())
-    exact = {f: total * w / weight_sum for f, w in FAMILY_WEIGHTS.items()}
-    counts = {f: int(v) for f, v in exact.items()}
-    for f in sorted(exact, key=lambda f: (counts[f] - exact[f], f))[: total - sum(counts.values())]:
-        counts[f] += 1
-    return counts
-
-
-def labelled(state: SyntheticRegistry, queries: int, *, seed: int, trades: tuple[str, ...] | None) -> Dataset:
-    """The registry of `state` and `queries` labelled queries made from it: with `state` from
-    `generate_entities(n, seed=seed, trades=trades)`, what `dataset.generate(n, queries, seed=seed,
-    trades=trades)` returns."""
-    s2t, how = names.converter("s2t")
-    maker = QueryMaker(state, random.Random(seed + 1), s2t)  # noqa: S311 (test data, not secrets)
-    made: list[LabelledQuery] = []
-    for family, count in allocate(queries).items():
-        done = 0
-        for _ in range(count * 50):
-            if done == count:
-                break
-            query = maker.make(family)
-            if query is not None:
-                made.append(query)
-                done += 1
-    maker.rng.shuffle(made)
-    return Dataset(
-        seed=seed,
-        entities=state.entities,
-        queries=made,
-        trade_name_source=names.trade_name_source() if trades is None else "given",
-        trade_name_count=len(state.trades),
-        traditional=how,
-        areas=state.areas,
-    )
 
 
 def encode(entity: ListedEntity) -> str:
