@@ -24,6 +24,20 @@ from benchmarks.inprocess import (
 )
 
 
+def dataset_counts(data: ds.Dataset, seed: int, label_problems: int) -> dict[str, Any]:
+    """The labelled queries counted as every report states them (in-memory and streamed runs)."""
+    labelled = data.queries
+    return {
+        "seed": seed,
+        "queries": len(labelled),
+        "positives": sum(1 for q in labelled if q.expected is not None),
+        "negatives": sum(1 for q in labelled if q.expected is None and q.kind == "negative"),
+        "bad_inputs": sum(1 for q in labelled if q.kind == "bad"),
+        "families": data.family_counts(),
+        "label_problems": label_problems,
+    }
+
+
 def run_in_process(
     size: int,
     queries: int,
@@ -48,13 +62,7 @@ def run_in_process(
     report: dict[str, Any] = {
         "size": size,
         "dataset": {
-            "seed": seed,
-            "queries": len(labelled),
-            "positives": sum(1 for q in labelled if q.expected is not None),
-            "negatives": sum(1 for q in labelled if q.expected is None and q.kind == "negative"),
-            "bad_inputs": sum(1 for q in labelled if q.kind == "bad"),
-            "families": data.family_counts(),
-            "label_problems": len(problems),
+            **dataset_counts(data, seed, len(problems)),
             "generation_seconds": generation,
             "former_names": sum(len(e.former) for e in data.entities),
             "trade_names": f"{data.trade_name_count} from {data.trade_name_source}",

@@ -37,7 +37,7 @@ from benchmarks import streamed_registry
 from benchmarks.dataset_types import LabelledQuery
 from benchmarks.index_memory import rollup
 from benchmarks.inprocess import SearchResult, as_dict, evaluate, latency_figures, rss_bytes
-from benchmarks.screening_measure import mistakes
+from benchmarks.screening_measure import dataset_counts, mistakes
 from matching import characters, index_base, index_file
 from matching.index_build import Part, build_part, worker_count
 from matching.matcher import NamePartsMatcher
@@ -180,13 +180,7 @@ def run_streamed(
         "size": size,
         "streamed": True,
         "dataset": {
-            "seed": seed,
-            "queries": len(labelled),
-            "positives": sum(1 for q in labelled if q.expected is not None),
-            "negatives": sum(1 for q in labelled if q.expected is None and q.kind == "negative"),
-            "bad_inputs": sum(1 for q in labelled if q.kind == "bad"),
-            "families": data.family_counts(),
-            "label_problems": len(problems),
+            **dataset_counts(data, seed, len(problems)),
             "labels_checked_on": checked_on,
             "label_check_seconds": label_check,
             "generation_seconds": generation,
